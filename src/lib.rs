@@ -1,0 +1,1 @@
+//! baton: run declarative YAML request collections.

@@ -1,1 +1,6 @@
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = baton::cli::Cli::parse();
+    std::process::exit(baton::app::main(cli));
+}

@@ -1,0 +1,291 @@
+//! Captures: values taken from a response into the variables of the requests that follow
+//! (JSONPath, a header, a parameter of a redirect URL, a regex, a cookie, a JWT claim, the
+//! status or the whole body).
+
+use crate::collection::node::{Kind, Loc, Node};
+use crate::collection::read::Reader;
+use crate::http::Response;
+use regex::Regex;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+#[derive(Debug)]
+pub struct Capture {
+    pub name: String,
+    pub loc: Loc,
+    pub source: Source,
+}
+
+#[derive(Debug)]
+pub enum Source {
+    /// `$.access_token`
+    JsonPath(Path),
+    /// `{ header: location }`, optionally `query: code` (a parameter of the URL in the
+    /// header) or `regex:` (its first group).
+    Header {
+        name: String,
+        query: Option<String>,
+        regex: Option<Regex>,
+    },
+    /// `{ regex: ... }` on the body: the first group, or the whole match.
+    Regex(Regex),
+    Cookie(String),
+    /// `{ jwt: $.id_token, claim: sub }`: a claim of a JWT found by JSONPath (all claims
+    /// when no claim is named).
+    Jwt { token: Path, claim: Option<String> },
+    Status,
+    Body,
+    /// `{ url: true }` the URL that answered (after redirects), or `{ url: query_param }`.
+    Url(Option<String>),
+}
+
+/// A compiled JSONPath with its text for messages.
+#[derive(Debug)]
+pub struct Path {
+    pub text: String,
+    pub path: JsonPath,
+}
+
+impl Path {
+    pub fn parse(r: &mut Reader, node: &Node, text: &str) -> Option<Path> {
+        match JsonPath::parse(text) {
+            Ok(path) => Some(Path { text: text.to_string(), path }),
+            Err(e) => {
+                let d = r.error(node.loc, format!("invalid JSONPath `{text}`: {e}"));
+                d.help = Some("JSONPath (RFC 9535) starts with `$`, e.g. `$.access_token` or `$.items[0].id`".into());
+                None
+            }
+        }
+    }
+
+    /// The nodes the path selects, as one value: a singular path gives its node, any
+    /// other path (wildcards, filters, `..`) the list of what it matched.
+    pub fn select(&self, json: &Value) -> Option<Value> {
+        let nodes = self.path.query(json).all();
+        if nodes.is_empty() && self.is_singular() {
+            return None;
+        }
+        if self.is_singular() {
+            return nodes.first().map(|v| (*v).clone());
+        }
+        Some(Value::Array(nodes.into_iter().cloned().collect()))
+    }
+
+    /// A path with only name and index selectors selects at most one node (RFC 9535 2.3.5.1).
+    pub fn is_singular(&self) -> bool {
+        let mut in_quote: Option<char> = None;
+        let mut in_bracket = false;
+        let mut prev = ' ';
+        for c in self.text.chars() {
+            match in_quote {
+                Some(q) => {
+                    if c == q && prev != '\\' {
+                        in_quote = None;
+                    }
+                }
+                None => match c {
+                    '\'' | '"' => in_quote = Some(c),
+                    '[' => in_bracket = true,
+                    ']' => in_bracket = false,
+                    '*' | '?' => return false,
+                    '.' if prev == '.' => return false,
+                    ':' | ',' if in_bracket => return false,
+                    _ => {}
+                },
+            }
+            prev = c;
+        }
+        true
+    }
+}
+
+const CAPTURE_KEYS: &[&str] = &["jsonpath", "header", "query", "regex", "cookie", "jwt", "claim", "status", "body", "url"];
+
+pub fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
+    let Some(mut map) = r.map(node, "capture") else { return Vec::new() };
+    let mut out = Vec::new();
+    for (k, v) in map.rest() {
+        if !crate::collection::load::is_identifier(&k.name) {
+            let d = r.error(k.loc, format!("`{}` is not a valid variable name for a capture", k.name));
+            d.help = Some("use letters, digits and `_` (it is read back as <<name>>)".into());
+            continue;
+        }
+        if let Some(source) = read_source(r, v, &k.name) {
+            out.push(Capture { name: k.name.clone(), loc: v.loc, source });
+        }
+    }
+    out
+}
+
+fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
+    if let Kind::Str(text) = &node.kind {
+        if text.starts_with('$') {
+            return Path::parse(r, node, text).map(Source::JsonPath);
+        }
+        let d = r.error(node.loc, format!("capture `{name}`: `{text}` is not a JSONPath"));
+        d.help = Some("use `$.field` for JSON, or a mapping: `{ header: location }`, `{ regex: ... }`, `{ cookie: name }`".into());
+        return None;
+    }
+    let mut m = r.map(node, &format!("capture.{name}"))?;
+    let what = format!("capture `{name}`");
+    let regex = m.get("regex").and_then(|n| compile_regex(r, n));
+    let source = if let Some(n) = m.get("jsonpath") {
+        let text = r.text(n, "jsonpath")?;
+        Path::parse(r, n, &text).map(Source::JsonPath)
+    } else if let Some(n) = m.get("header") {
+        let header = r.text(n, "header")?.to_lowercase();
+        let query = m.get("query").and_then(|q| r.text(q, "query"));
+        Some(Source::Header { name: header, query, regex })
+    } else if let Some(n) = m.get("cookie") {
+        r.text(n, "cookie").map(Source::Cookie)
+    } else if let Some(n) = m.get("jwt") {
+        let text = r.text(n, "jwt")?;
+        let token = Path::parse(r, n, &text)?;
+        let claim = m.get("claim").and_then(|c| r.text(c, "claim"));
+        Some(Source::Jwt { token, claim })
+    } else if let Some(n) = m.get("status") {
+        r.bool(n, "status").filter(|b| *b).map(|_| Source::Status)
+    } else if let Some(n) = m.get("body") {
+        r.bool(n, "body").filter(|b| *b).map(|_| Source::Body)
+    } else if let Some(n) = m.get("url") {
+        match &n.kind {
+            Kind::Bool(true) => Some(Source::Url(None)),
+            _ => r.text(n, "url").map(|p| Source::Url(Some(p))),
+        }
+    } else if let Some(re) = regex {
+        Some(Source::Regex(re))
+    } else {
+        let d = r.error(node.loc, format!("{what} says where to capture from"));
+        d.help = Some("one of `jsonpath`, `header`, `regex`, `cookie`, `jwt`, `status: true`, `body: true`, `url: true`".into());
+        None
+    };
+    m.finish(r, &what, CAPTURE_KEYS);
+    source
+}
+
+pub fn compile_regex(r: &mut Reader, node: &Node) -> Option<Regex> {
+    let text = r.text(node, "regex")?;
+    match regex::RegexBuilder::new(&text).size_limit(1 << 20).build() {
+        Ok(re) => Some(re),
+        Err(e) => {
+            let reason = e.to_string();
+            let short = reason.lines().last().unwrap_or("invalid").trim().trim_start_matches("error: ");
+            let d = r.error(node.loc, format!("invalid regex `{text}`: {short}"));
+            d.label = Some("here".into());
+            None
+        }
+    }
+}
+
+/// Why a capture found nothing.
+#[derive(Debug)]
+pub struct Missing {
+    pub message: String,
+}
+
+impl Capture {
+    /// The captured value, or why nothing matched (with an excerpt of what was there).
+    pub fn eval(&self, response: &Response) -> Result<Value, Missing> {
+        let missing = |message: String| Err(Missing { message });
+        match &self.source {
+            Source::JsonPath(path) => {
+                let json = response.json().map_err(|e| Missing { message: e })?;
+                match path.select(json) {
+                    Some(v) => Ok(v),
+                    None => missing(format!("`{}` matched nothing in the response body: {}", path.text, response.excerpt())),
+                }
+            }
+            Source::Header { name, query, regex } => {
+                let Some(value) = response.header(name) else {
+                    return missing(format!("the response has no `{name}` header (it has: {})", response.header_names()));
+                };
+                if let Some(param) = query {
+                    return match query_param(value, param) {
+                        Some(v) => Ok(Value::String(v)),
+                        None => missing(format!("`{param}` is not a parameter of the `{name}` header: {value}")),
+                    };
+                }
+                match regex {
+                    Some(re) => first_group(re, value).ok_or_else(|| Missing {
+                        message: format!("`{}` does not match the `{name}` header: {value}", re.as_str()),
+                    }),
+                    None => Ok(Value::String(value.to_string())),
+                }
+            }
+            Source::Regex(re) => {
+                let text = response.text();
+                first_group(re, &text)
+                    .ok_or_else(|| Missing { message: format!("`{}` does not match the body: {}", re.as_str(), response.excerpt()) })
+            }
+            Source::Cookie(cookie) => match response.set_cookie(cookie) {
+                Some(v) => Ok(Value::String(v)),
+                None => missing(format!("the response sets no cookie `{cookie}`")),
+            },
+            Source::Jwt { token, claim } => {
+                let json = response.json().map_err(|e| Missing { message: e })?;
+                let Some(Value::String(jwt)) = token.select(json) else {
+                    return missing(format!("`{}` is not a string in the response body", token.text));
+                };
+                let claims = crate::jwt::decode_claims(&jwt).map_err(|e| Missing { message: e.to_string() })?;
+                match claim {
+                    None => Ok(claims),
+                    Some(c) => claims.get(c).cloned().ok_or_else(|| Missing { message: format!("the JWT at `{}` has no claim `{c}`", token.text) }),
+                }
+            }
+            Source::Status => Ok(Value::from(response.status)),
+            Source::Body => Ok(match response.json() {
+                Ok(v) => v.clone(),
+                Err(_) => Value::String(response.text().into_owned()),
+            }),
+            Source::Url(None) => Ok(Value::String(response.url.clone())),
+            Source::Url(Some(param)) => query_param(&response.url, param)
+                .map(Value::String)
+                .ok_or_else(|| Missing { message: format!("`{param}` is not a parameter of {}", response.url) }),
+        }
+    }
+}
+
+/// A parameter from the query (or, for implicit-flow redirects, the fragment) of a URL,
+/// absolute or relative.
+pub fn query_param(url: &str, param: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(url))).ok()?;
+    if let Some((_, v)) = parsed.query_pairs().find(|(k, _)| k == param) {
+        return Some(v.into_owned());
+    }
+    let fragment = parsed.fragment()?;
+    url::form_urlencoded::parse(fragment.as_bytes()).find(|(k, _)| k == param).map(|(_, v)| v.into_owned())
+}
+
+fn first_group(re: &Regex, text: &str) -> Option<Value> {
+    let caps = re.captures(text)?;
+    let m = caps.get(1).or_else(|| caps.get(0))?;
+    Some(Value::String(m.as_str().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_params_from_redirects() {
+        assert_eq!(query_param("http://127.0.0.1:8765/callback?code=abc&state=x", "code").as_deref(), Some("abc"));
+        assert_eq!(query_param("/callback?code=a%20b", "code").as_deref(), Some("a b"));
+        assert_eq!(query_param("http://x/cb#access_token=t&state=s", "access_token").as_deref(), Some("t"));
+        assert_eq!(query_param("http://x/cb?a=1", "code"), None);
+    }
+
+    #[test]
+    fn singular_paths() {
+        let p = |t: &str| Path { text: t.into(), path: JsonPath::parse(t).unwrap() };
+        assert!(p("$.a.b[0]").is_singular());
+        assert!(p("$['a.*']").is_singular());
+        assert!(!p("$.a[*]").is_singular());
+        assert!(!p("$..id").is_singular());
+        assert!(!p("$.a[?@.x > 1]").is_singular());
+        assert!(!p("$.a[0:2]").is_singular());
+        let json = serde_json::json!({"a": [{"id": 1}, {"id": 2}]});
+        assert_eq!(p("$.a[*].id").select(&json), Some(serde_json::json!([1, 2])));
+        assert_eq!(p("$.a[0].id").select(&json), Some(serde_json::json!(1)));
+        assert_eq!(p("$.nope").select(&json), None);
+    }
+}

@@ -1,0 +1,90 @@
+//! The command line (clap). Types from clap stop here: each subcommand becomes a plain
+//! options struct that the library takes.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "baton", version, about = "Run declarative YAML request collections: Postman collections in git, with OAuth 2.0 / OpenID Connect first-class", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run collections: files, or directories of .yaml files in sorted order.
+    Run(RunArgs),
+    /// Load and validate collections and environments, and report every variable that is
+    /// neither defined nor captured by an earlier request. Sends nothing.
+    Check(CheckArgs),
+    /// Serve the embedded OpenID Connect sandbox provider on 127.0.0.1.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct VarArgs {
+    /// An environment: a name (environments/NAME.yaml) or a path. Repeatable; later wins.
+    #[arg(short = 'e', long = "env", value_name = "ENV")]
+    pub env: Vec<String>,
+    /// Set a variable, above environments: --var Scope="api offline_access". Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Start the embedded sandbox provider and point the examples' variables at it.
+    #[arg(long)]
+    pub sandbox: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Collection files or directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Stop at the first request that fails.
+    #[arg(long)]
+    pub bail: bool,
+    /// Show each request and response (secrets redacted).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Show secrets in the output instead of •••.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Time limit of one request (e.g. 30s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub timeout: String,
+    /// Time limit of the whole run.
+    #[arg(long, value_name = "DURATION")]
+    pub max_time: Option<String>,
+    /// Largest response body kept, in bytes (suffixes K, M, G).
+    #[arg(long, value_name = "SIZE", default_value = "64M")]
+    pub max_body: String,
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust the certificates of this PEM file too.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Never draw a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 5001)]
+    pub port: u16,
+    /// A YAML file with clients, users and lifetimes.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}

@@ -1,0 +1,393 @@
+//! Loading a collection file: YAML text → located tree → model, collecting every problem.
+
+use super::model::*;
+use super::node::{self, Kind, Node};
+use super::read::{Map, Reader};
+use crate::diag::{Diagnostic, SourceFile};
+use crate::template::Templates;
+use std::path::Path;
+use std::sync::Arc;
+
+const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
+const REQUEST_KEYS: &[&str] = &[
+    "name", "id", "method", "url", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
+    "headers", "query", "form", "json", "body", "multipart", "file", "auth", "follow_redirects",
+    "timeout", "expect", "capture", "skip", "tags", "description",
+];
+const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
+
+/// A collection, or the problems that stop it from loading. Warnings that do not stop it
+/// are pushed to `problems` either way.
+pub fn load_file(path: &Path, templates: &mut Templates, problems: &mut Vec<Diagnostic>) -> Option<Collection> {
+    let file = read_source(path, problems)?;
+    load_source(&file, templates, problems)
+}
+
+/// Read a file as UTF-8 text, with a clear error for what cannot be read.
+pub fn read_source(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Arc<SourceFile>> {
+    let shown = crate::diag::display_path(path);
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(SourceFile::new(path, text)),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
+                let line = text.matches('\n').count() + 1;
+                problems.push(
+                    Diagnostic::error(format!("{shown}:{line}: the file is not valid UTF-8 (byte {offset})"))
+                        .help("save the file as UTF-8"),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            problems.push(Diagnostic::error(format!("{shown}: cannot read the file: {}", io_reason(&e))));
+            None
+        }
+    }
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Parse YAML text into its tree, or push the syntax error.
+pub fn parse_tree(file: &Arc<SourceFile>, problems: &mut Vec<Diagnostic>) -> Option<Node> {
+    if file.text.trim().is_empty() {
+        problems.push(
+            Diagnostic::error(format!("{}: the file is empty", file.display()))
+                .help("a collection needs at least `requests:` with one request"),
+        );
+        return None;
+    }
+    match node::parse(&file.text) {
+        Ok(tree) => Some(tree),
+        Err(e) => {
+            let mut d = Diagnostic::error(format!("invalid YAML: {}", e.message)).at(file, e.loc);
+            if file.text.contains('\t') && e.message.to_lowercase().contains("tab") {
+                d = d.help("YAML indents with spaces, not tabs");
+            }
+            problems.push(d);
+            None
+        }
+    }
+}
+
+pub fn load_source(file: &Arc<SourceFile>, templates: &mut Templates, problems: &mut Vec<Diagnostic>) -> Option<Collection> {
+    let tree = parse_tree(file, problems)?;
+    let before = problems.iter().filter(|d| d.is_error()).count();
+    let mut r = Reader { file, problems, templates };
+    let collection = read_collection(&mut r, &tree);
+    let after = r.problems.iter().filter(|d| d.is_error()).count();
+    if after > before { None } else { collection }
+}
+
+fn read_collection(r: &mut Reader, tree: &Node) -> Option<Collection> {
+    // A bare list of requests is a collection too.
+    if let Kind::Seq(_) = tree.kind {
+        let requests = read_requests(r, tree);
+        return Some(Collection {
+            file: r.file.clone(),
+            name: default_name(r.file),
+            vars: Vec::new(),
+            requests,
+        });
+    }
+    let mut map = r.map(tree, "the collection")?;
+    let name = map.get("name").and_then(|n| r.text(n, "name")).unwrap_or_else(|| default_name(r.file));
+    let _ = map.get("description");
+    let vars = map.get("vars").map(|n| read_vars(r, n, "vars", &[])).unwrap_or_default();
+    let requests = match map.get("requests") {
+        Some(n) => read_requests(r, n),
+        None => {
+            let d = r.error(map.loc, "the collection has no `requests:` list");
+            d.help = Some("add `requests:` with at least one request, e.g. `- GET: https://example.com`".into());
+            Vec::new()
+        }
+    };
+    map.finish(r, "the collection", COLLECTION_KEYS);
+    Some(Collection { file: r.file.clone(), name, vars, requests })
+}
+
+fn default_name(file: &SourceFile) -> String {
+    file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// `name: value` variables; strings are templates, other values are kept as JSON.
+pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) -> Vec<VarDef> {
+    let Some(mut map) = r.map(node, what) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (k, v) in map.rest() {
+        if !is_identifier(&k.name) && !k.name.contains('-') && !k.name.contains('.') {
+            let d = r.error(k.loc, format!("`{}` is not a valid variable name", k.name));
+            d.help = Some("use letters, digits and `_`, starting with a letter or `_`".into());
+            continue;
+        }
+        let value = read_json_tpl(r, v, &format!("{what}.{}", k.name));
+        out.push(VarDef { name: k.name.clone(), value, loc: k.loc, secret: secrets.contains(&k.name) });
+    }
+    out
+}
+
+/// Letters, digits and `_`, not starting with a digit.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A JSON-shaped value whose strings are compiled as templates.
+pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
+    match &node.kind {
+        Kind::Str(_) => match r.tpl(node, what) {
+            Some(t) if t.is_literal() => JsonTpl::Value(serde_json::Value::String(t.text)),
+            Some(t) => JsonTpl::Str(t),
+            None => JsonTpl::Value(serde_json::Value::Null),
+        },
+        Kind::Seq(items) => JsonTpl::Array(items.iter().map(|i| read_json_tpl(r, i, what)).collect()),
+        Kind::Map(entries) => JsonTpl::Object(
+            entries.iter().map(|(k, v)| (k.name.clone(), read_json_tpl(r, v, &format!("{what}.{}", k.name)))).collect(),
+        ),
+        _ => JsonTpl::Value(node.to_json()),
+    }
+}
+
+fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
+    let Some(items) = r.seq(node, "requests") else { return Vec::new() };
+    if items.is_empty() {
+        let d = r.error(node.loc, "`requests` is empty");
+        d.help = Some("add at least one request, e.g. `- GET: https://example.com`".into());
+    }
+    let mut ids: Vec<(String, super::node::Loc)> = Vec::new();
+    let mut out = Vec::new();
+    for item in items {
+        if let Some(req) = read_request(r, item) {
+            if let Some(id) = &req.id {
+                if ids.iter().any(|(other, _)| other == id) {
+                    r.error(req.loc, format!("the id `{id}` is used by two requests"));
+                }
+                ids.push((id.clone(), req.loc));
+            }
+            out.push(req);
+        }
+    }
+    out
+}
+
+fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
+    let mut map = r.map(node, "a request")?;
+    let (method, url) = read_method_and_url(r, &mut map, node)?;
+    let name = match map.get("name") {
+        Some(n) => r.text(n, "name").unwrap_or_default(),
+        None => format!("{method} {}", url.text),
+    };
+    let id = map.get("id").and_then(|n| {
+        let id = r.text(n, "id")?;
+        if is_identifier(&id) {
+            Some(id)
+        } else {
+            let d = r.error(n.loc, format!("`{id}` is not a valid id"));
+            d.help = Some("an id is letters, digits and `_` (it is used as <<id.field>>); free text goes in `name`".into());
+            None
+        }
+    });
+    let _ = map.get("description");
+    let headers = map.get("headers").map(|n| r.pairs(n, "headers")).unwrap_or_default();
+    let query = map.get("query").map(|n| r.pairs(n, "query")).unwrap_or_default();
+    let body = read_body(r, &mut map);
+    let auth = map.get("auth").and_then(|n| read_auth(r, n));
+    let follow_redirects = map.get("follow_redirects").and_then(|n| r.bool(n, "follow_redirects")).unwrap_or(false);
+    let timeout = map.get("timeout").and_then(|n| r.duration(n, "timeout"));
+    let expect = map.get("expect").map(|n| crate::expect::read(r, n)).unwrap_or_default();
+    let capture = map.get("capture").map(|n| crate::capture::read(r, n)).unwrap_or_default();
+    let skip = map.get("skip").and_then(|n| r.bool(n, "skip")).unwrap_or(false);
+    let tags = match map.get("tags") {
+        Some(n) => match &n.kind {
+            Kind::Seq(items) => items.iter().filter_map(|i| r.text(i, "tags")).collect(),
+            _ => r.text(n, "tags").into_iter().collect(),
+        },
+        None => Vec::new(),
+    };
+    map.finish(r, "a request", REQUEST_KEYS);
+    Some(Request {
+        name,
+        id,
+        loc: node.loc,
+        method,
+        url,
+        headers,
+        query,
+        body,
+        auth,
+        follow_redirects,
+        timeout,
+        expect,
+        capture,
+        skip,
+        tags,
+    })
+}
+
+fn read_method_and_url(r: &mut Reader, map: &mut Map, node: &Node) -> Option<(String, crate::template::Tpl)> {
+    let keyed: Vec<&str> = METHOD_KEYS.iter().copied().filter(|m| map.has(m)).collect();
+    if keyed.len() > 1 {
+        let second = map.entry(keyed[1]).map(|(k, _)| k.loc).unwrap_or(node.loc);
+        r.error(second, format!("a request has one method; found `{}` and `{}`", keyed[0], keyed[1]));
+        return None;
+    }
+    if let Some(m) = keyed.first() {
+        let (key, value) = map.entry(m)?;
+        if let Some(extra) = map.entry("url") {
+            r.error(extra.0.loc, format!("the URL is already given by `{}:`", key.name));
+        }
+        if let Some(extra) = map.entry("method") {
+            r.error(extra.0.loc, format!("the method is already given by `{}:`", key.name));
+        }
+        let url = r.tpl(value, m)?;
+        return Some((m.to_string(), url));
+    }
+    // A lowercase method key is a likely slip: say so rather than "unknown key".
+    let lower = METHOD_KEYS.iter().find(|m| map.has(&m.to_lowercase()));
+    if let Some(m) = lower {
+        let (key, _) = map.entry(&m.to_lowercase())?;
+        r.error(key.loc, format!("unknown key '{}' (did you mean '{m}'?)", key.name)).label = Some("methods are written in capitals".into());
+        return None;
+    }
+    let method = match map.get("method") {
+        Some(n) => {
+            let m = r.text(n, "method")?.to_uppercase();
+            if m.is_empty() || !m.chars().all(|c| c.is_ascii_alphabetic()) {
+                r.error(n.loc, format!("`{m}` is not an HTTP method"));
+                return None;
+            }
+            m
+        }
+        None => "GET".to_string(),
+    };
+    match map.get("url") {
+        Some(n) => Some((method, r.tpl(n, "url")?)),
+        None => {
+            let d = r.error(node.loc, "the request has no URL");
+            d.help = Some("write the method and URL as one key, e.g. `POST: <<baseURL>>/token`, or give `url:`".into());
+            None
+        }
+    }
+}
+
+fn read_body(r: &mut Reader, map: &mut Map) -> Option<Body> {
+    let present: Vec<&str> = BODY_KEYS.iter().copied().filter(|k| map.has(k)).collect();
+    if present.len() > 1 {
+        let loc = map.entry(present[1]).map(|(k, _)| k.loc).unwrap_or(map.loc);
+        let d = r.error(loc, format!("a request has one body; found `{}` and `{}`", present[0], present[1]));
+        d.label = Some("second body".into());
+        for k in &present {
+            map.get(k);
+        }
+        return None;
+    }
+    let kind = *present.first()?;
+    let node = map.get(kind)?;
+    match kind {
+        "form" => Some(Body::Form(r.pairs(node, "form"))),
+        "json" => Some(Body::Json(read_json_tpl(r, node, "json"))),
+        "body" => match &node.kind {
+            Kind::Map(_) => {
+                let mut m = r.map(node, "body")?;
+                let text = m.get("text").and_then(|n| r.tpl(n, "body.text"));
+                let content_type = m.get("content_type").and_then(|n| r.tpl(n, "body.content_type"));
+                m.finish(r, "body", &["text", "content_type"]);
+                match text {
+                    Some(text) => Some(Body::Raw { text, content_type }),
+                    None => {
+                        r.error(node.loc, "`body` needs `text:`");
+                        None
+                    }
+                }
+            }
+            _ => r.tpl(node, "body").map(|text| Body::Raw { text, content_type: None }),
+        },
+        "file" => match &node.kind {
+            Kind::Map(_) => {
+                let mut m = r.map(node, "file")?;
+                let path = m.get("path").and_then(|n| r.tpl(n, "file.path"));
+                let content_type = m.get("content_type").and_then(|n| r.tpl(n, "file.content_type"));
+                m.finish(r, "file", &["path", "content_type"]);
+                path.map(|path| Body::File { path, content_type })
+            }
+            _ => r.tpl(node, "file").map(|path| Body::File { path, content_type: None }),
+        },
+        _ => read_multipart(r, node),
+    }
+}
+
+fn read_multipart(r: &mut Reader, node: &Node) -> Option<Body> {
+    let mut map = r.map(node, "multipart")?;
+    let mut parts = Vec::new();
+    for (k, v) in map.rest() {
+        let what = format!("multipart.{}", k.name);
+        let value = match &v.kind {
+            Kind::Map(_) => {
+                let mut m = r.map(v, &what)?;
+                let path = m.get("file").and_then(|n| r.tpl(n, &format!("{what}.file")));
+                let filename = m.get("filename").and_then(|n| r.tpl(n, &format!("{what}.filename")));
+                let content_type = m.get("content_type").and_then(|n| r.tpl(n, &format!("{what}.content_type")));
+                m.finish(r, &what, &["file", "filename", "content_type"]);
+                match path {
+                    Some(path) => PartValue::File { path, filename, content_type },
+                    None => {
+                        r.error(v.loc, format!("`{what}` needs `file:` (a path) or a plain text value"));
+                        continue;
+                    }
+                }
+            }
+            _ => match r.tpl(v, &what) {
+                Some(t) => PartValue::Text(t),
+                None => continue,
+            },
+        };
+        parts.push(Part { name: k.name.clone(), value });
+    }
+    Some(Body::Multipart(parts))
+}
+
+fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
+    let mut map = r.map(node, "auth")?;
+    let auth = if let Some(basic) = map.get("basic") {
+        match &basic.kind {
+            Kind::Seq(items) if items.len() == 2 => Some(Auth::Basic {
+                username: r.tpl(&items[0], "auth.basic")?,
+                password: r.tpl(&items[1], "auth.basic")?,
+            }),
+            Kind::Map(_) => {
+                let mut m = r.map(basic, "auth.basic")?;
+                let username = m.get("username").and_then(|n| r.tpl(n, "auth.basic.username"));
+                let password = m.get("password").and_then(|n| r.tpl(n, "auth.basic.password"));
+                m.finish(r, "auth.basic", &["username", "password"]);
+                match (username, password) {
+                    (Some(username), Some(password)) => Some(Auth::Basic { username, password }),
+                    _ => {
+                        r.error(basic.loc, "`auth.basic` needs `username` and `password`");
+                        None
+                    }
+                }
+            }
+            _ => {
+                let d = r.error(basic.loc, "`auth.basic` must be `[user, password]` or `{ username, password }`");
+                d.label = Some("expected a pair".into());
+                None
+            }
+        }
+    } else if let Some(bearer) = map.get("bearer") {
+        r.tpl(bearer, "auth.bearer").map(Auth::Bearer)
+    } else {
+        let d = r.error(map.loc, "`auth` needs `basic` or `bearer`");
+        d.help = Some("e.g. `auth: { basic: [<<ClientId>>, <<ClientSecret>>] }` or `auth: { bearer: <<access_token>> }`".into());
+        None
+    };
+    map.finish(r, "auth", &["basic", "bearer"]);
+    auth
+}

@@ -1,0 +1,10 @@
+//! Collections and environments: the YAML files users write, read into a model that keeps
+//! where every part came from.
+
+pub mod environment;
+pub mod load;
+pub mod model;
+pub mod node;
+pub mod read;
+
+pub use model::*;

@@ -1,0 +1,150 @@
+//! The collection model: what a YAML collection means once read, with templates compiled
+//! and every part keeping the place it came from.
+
+use super::node::Loc;
+use crate::capture::Capture;
+use crate::diag::SourceFile;
+use crate::expect::Expectations;
+use crate::template::Tpl;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One collection file.
+#[derive(Debug)]
+pub struct Collection {
+    pub file: Arc<SourceFile>,
+    pub name: String,
+    /// Defaults, lowest precedence.
+    pub vars: Vec<VarDef>,
+    pub requests: Vec<Request>,
+}
+
+/// A variable defined in a collection or an environment.
+#[derive(Clone, Debug)]
+pub struct VarDef {
+    pub name: String,
+    pub value: JsonTpl,
+    pub loc: Loc,
+    /// Listed under `secrets:` in an environment: its value is redacted everywhere.
+    pub secret: bool,
+}
+
+/// A JSON-shaped value whose strings may be templates (JSON bodies, variables, expected
+/// values in expectations).
+#[derive(Clone, Debug)]
+pub enum JsonTpl {
+    Value(serde_json::Value),
+    Str(Tpl),
+    Array(Vec<JsonTpl>),
+    Object(Vec<(String, JsonTpl)>),
+}
+
+/// One HTTP request and what to check and keep from its response.
+#[derive(Debug)]
+pub struct Request {
+    pub name: String,
+    /// An identifier other requests refer to (letters, digits, `_`).
+    pub id: Option<String>,
+    /// Where the request starts in its file.
+    pub loc: Loc,
+    pub method: String,
+    pub url: Tpl,
+    pub headers: Vec<(String, Tpl)>,
+    pub query: Vec<(String, Tpl)>,
+    pub body: Option<Body>,
+    pub auth: Option<Auth>,
+    /// Off by default: auth flows need to see the `Location` of a redirect.
+    pub follow_redirects: bool,
+    pub timeout: Option<Duration>,
+    pub expect: Expectations,
+    pub capture: Vec<Capture>,
+    pub skip: bool,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug)]
+pub enum Body {
+    /// `application/x-www-form-urlencoded`.
+    Form(Vec<(String, Tpl)>),
+    Json(JsonTpl),
+    /// Raw text with an optional content type (else the request's header, else text/plain).
+    Raw {
+        text: Tpl,
+        content_type: Option<Tpl>,
+    },
+    Multipart(Vec<Part>),
+    /// The bytes of a file, path relative to the collection.
+    File {
+        path: Tpl,
+        content_type: Option<Tpl>,
+    },
+}
+
+#[derive(Debug)]
+pub struct Part {
+    pub name: String,
+    pub value: PartValue,
+}
+
+#[derive(Debug)]
+pub enum PartValue {
+    Text(Tpl),
+    File {
+        path: Tpl,
+        filename: Option<Tpl>,
+        content_type: Option<Tpl>,
+    },
+}
+
+#[derive(Debug)]
+pub enum Auth {
+    /// RFC 7617 Basic: `user:password` in base64.
+    Basic { username: Tpl, password: Tpl },
+    Bearer(Tpl),
+}
+
+/// The methods that may be written as a key: `POST: url`.
+pub const METHOD_KEYS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+impl JsonTpl {
+    /// Every template inside the value.
+    pub fn templates<'a>(&'a self, out: &mut Vec<&'a Tpl>) {
+        match self {
+            JsonTpl::Value(_) => {}
+            JsonTpl::Str(t) => out.push(t),
+            JsonTpl::Array(items) => items.iter().for_each(|i| i.templates(out)),
+            JsonTpl::Object(entries) => entries.iter().for_each(|(_, v)| v.templates(out)),
+        }
+    }
+}
+
+impl Request {
+    /// Every template the request renders, in the order they appear (for `baton check`).
+    pub fn templates(&self) -> Vec<&Tpl> {
+        let mut out = vec![&self.url];
+        out.extend(self.query.iter().map(|(_, v)| v));
+        out.extend(self.headers.iter().map(|(_, v)| v));
+        match &self.auth {
+            Some(Auth::Basic { username, password }) => out.extend([username, password]),
+            Some(Auth::Bearer(t)) => out.push(t),
+            None => {}
+        }
+        match &self.body {
+            Some(Body::Form(fields)) => out.extend(fields.iter().map(|(_, v)| v)),
+            Some(Body::Json(v)) => v.templates(&mut out),
+            Some(Body::Raw { text, content_type }) => out.extend(std::iter::once(text).chain(content_type)),
+            Some(Body::File { path, content_type }) => out.extend(std::iter::once(path).chain(content_type)),
+            Some(Body::Multipart(parts)) => {
+                for p in parts {
+                    match &p.value {
+                        PartValue::Text(t) => out.push(t),
+                        PartValue::File { path, filename, content_type } => out.extend(std::iter::once(path).chain(filename).chain(content_type)),
+                    }
+                }
+            }
+            None => {}
+        }
+        crate::expect::templates(&self.expect, &mut out);
+        out
+    }
+}

@@ -1,0 +1,259 @@
+//! Reading the located YAML tree into the model by hand: type checks, unknown keys with a
+//! did-you-mean, and every problem collected (so `baton check` lists them all).
+
+use super::node::{Key, Kind, Loc, Node};
+use crate::diag::{Diagnostic, SourceFile, did_you_mean};
+use crate::template::{Templates, Tpl};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What a reader needs: the file (for locations), the problems found so far, and the
+/// run's templates (each string is compiled once, here).
+pub struct Reader<'a> {
+    pub file: &'a Arc<SourceFile>,
+    pub problems: &'a mut Vec<Diagnostic>,
+    pub templates: &'a mut Templates,
+}
+
+impl<'a> Reader<'a> {
+    pub fn error(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
+        let d = Diagnostic::error(message).at(self.file, loc);
+        self.problems.push(d);
+        self.problems.last_mut().expect("just pushed")
+    }
+
+    pub fn warning(&mut self, loc: Loc, message: impl Into<String>) {
+        let d = Diagnostic::warning(message).at(self.file, loc);
+        self.problems.push(d);
+    }
+
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        let found = node.kind.describe();
+        let d = self.error(node.loc, format!("`{what}` must be {expected}, found {found}"));
+        d.label = Some(format!("expected {expected}"));
+    }
+
+    /// A mapping, or an error saying what was found instead.
+    pub fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<Map<'n>> {
+        match &node.kind {
+            Kind::Map(entries) => Some(Map {
+                loc: node.loc,
+                entries,
+                used: vec![false; entries.len()],
+            }),
+            _ => {
+                self.wrong_type(node, what, "a mapping");
+                None
+            }
+        }
+    }
+
+    pub fn seq<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+        match &node.kind {
+            Kind::Seq(items) => Some(items),
+            _ => {
+                self.wrong_type(node, what, "a list");
+                None
+            }
+        }
+    }
+
+    /// Plain text (names, ids): numbers and booleans are taken as written.
+    pub fn text(&mut self, node: &Node, what: &str) -> Option<String> {
+        let text = node.scalar_text();
+        if text.is_none() {
+            self.wrong_type(node, what, "a string");
+        }
+        text
+    }
+
+    /// A string that may hold `<< >>` templates, compiled now.
+    pub fn tpl(&mut self, node: &Node, what: &str) -> Option<Tpl> {
+        let text = self.text(node, what)?;
+        match self.templates.compile(&text, node.loc, self.file) {
+            Ok(t) => Some(t),
+            Err(d) => {
+                self.problems.push(d);
+                None
+            }
+        }
+    }
+
+    pub fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
+        match node.kind {
+            Kind::Bool(b) => Some(b),
+            _ => {
+                self.wrong_type(node, what, "true or false");
+                None
+            }
+        }
+    }
+
+    pub fn u64(&mut self, node: &Node, what: &str) -> Option<u64> {
+        match node.kind {
+            Kind::Int(i) if i >= 0 => Some(i as u64),
+            _ => {
+                self.wrong_type(node, what, "a whole number, 0 or more");
+                None
+            }
+        }
+    }
+
+    /// A duration: a number of seconds, or text such as `500ms`, `30s`, `2m`.
+    pub fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
+        let parsed = match &node.kind {
+            Kind::Int(i) if *i >= 0 => Some(Duration::from_secs(*i as u64)),
+            Kind::Float(f) if *f >= 0.0 && f.is_finite() => Some(Duration::from_secs_f64(*f)),
+            Kind::Str(s) => parse_duration(s),
+            _ => None,
+        };
+        if parsed.is_none() {
+            let d = self.error(node.loc, format!("`{what}` must be a duration such as 30, 30s, 500ms or 2m"));
+            d.label = Some("not a duration".into());
+        }
+        parsed
+    }
+
+    /// `key: value` pairs whose values are templates (headers, query, form fields). A list
+    /// of one-entry mappings is accepted too, for repeated names.
+    pub fn pairs(&mut self, node: &Node, what: &str) -> Vec<(String, Tpl)> {
+        let mut out = Vec::new();
+        match &node.kind {
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    self.pair_values(k, v, what, &mut out);
+                }
+            }
+            Kind::Seq(items) => {
+                for item in items {
+                    match &item.kind {
+                        Kind::Map(entries) if entries.len() == 1 => {
+                            self.pair_values(&entries[0].0, &entries[0].1, what, &mut out)
+                        }
+                        _ => self.wrong_type(item, what, "a `name: value` mapping"),
+                    }
+                }
+            }
+            Kind::Null => {}
+            _ => self.wrong_type(node, what, "a mapping of names to values"),
+        }
+        out
+    }
+
+    fn pair_values(&mut self, k: &Key, v: &Node, what: &str, out: &mut Vec<(String, Tpl)>) {
+        let label = format!("{what}.{}", k.name);
+        match &v.kind {
+            // A list repeats the name: `scope: [a, b]` sends scope=a&scope=b.
+            Kind::Seq(items) => {
+                for item in items {
+                    if let Some(t) = self.tpl(item, &label) {
+                        out.push((k.name.clone(), t));
+                    }
+                }
+            }
+            Kind::Null => {
+                let d = self.error(v.loc, format!("`{label}` has no value"));
+                d.help = Some("write an empty string as \"\"".into());
+            }
+            _ => {
+                if let Some(t) = self.tpl(v, &label) {
+                    out.push((k.name.clone(), t));
+                }
+            }
+        }
+    }
+}
+
+/// A mapping being read: keys are taken one by one, and those never taken are reported
+/// as unknown when the reader is finished.
+pub struct Map<'n> {
+    pub loc: Loc,
+    entries: &'n [(Key, Node)],
+    used: Vec<bool>,
+}
+
+impl<'n> Map<'n> {
+    pub fn get(&mut self, key: &str) -> Option<&'n Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    pub fn entry(&mut self, key: &str) -> Option<(&'n Key, &'n Node)> {
+        let i = self.entries.iter().position(|(k, _)| k.name == key)?;
+        self.used[i] = true;
+        Some((&self.entries[i].0, &self.entries[i].1))
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _)| k.name == key)
+    }
+
+    /// Entries not taken yet, in file order (for maps whose keys are data, such as `vars`).
+    pub fn rest(&mut self) -> Vec<(&'n Key, &'n Node)> {
+        let mut out = Vec::new();
+        for (i, (k, v)) in self.entries.iter().enumerate() {
+            if !self.used[i] {
+                self.used[i] = true;
+                out.push((k, v));
+            }
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Report every key not taken, suggesting the closest of `known`.
+    pub fn finish(self, r: &mut Reader, what: &str, known: &[&str]) {
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            if self.used[i] {
+                continue;
+            }
+            let suggestion = did_you_mean(&k.name, known.iter().copied());
+            let message = match suggestion {
+                Some(s) => format!("unknown key '{}' in {what} (did you mean '{s}'?)", k.name),
+                None => format!("unknown key '{}' in {what}", k.name),
+            };
+            let d = r.error(k.loc, message);
+            d.label = Some("unknown key".into());
+            if suggestion.is_none() {
+                d.help = Some(format!("expected one of: {}", known.join(", ")));
+            }
+        }
+    }
+}
+
+/// `30`, `30s`, `500ms`, `2m`, `1.5s`.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => (&text[..i], &text[i..]),
+        None => (text, "s"),
+    };
+    let n: f64 = number.trim().parse().ok()?;
+    if !n.is_finite() || n < 0.0 {
+        return None;
+    }
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" | "sec" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return None,
+    };
+    Some(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_duration("3 parsecs"), None);
+        assert_eq!(parse_duration("-1s"), None);
+    }
+}

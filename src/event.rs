@@ -1,0 +1,121 @@
+//! What a run reports: the runner emits these events and never prints; reporters (console,
+//! JUnit, JSON) consume them and never call back. Everything in an event is already
+//! redacted.
+
+use crate::diag::Diagnostic;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    RunStarted { files: usize, requests: usize },
+    FileStarted { file: String, name: String, requests: usize },
+    RequestStarted { file: String, index: usize, name: String },
+    RequestFinished(Box<RequestReport>),
+    FileFinished { file: String, counts: Counts, duration: Duration },
+    RunFinished { counts: Counts, duration: Duration },
+}
+
+/// How one request went.
+#[derive(Debug, Clone)]
+pub struct RequestReport {
+    pub file: String,
+    pub index: usize,
+    pub name: String,
+    pub method: String,
+    /// The URL as sent, redacted.
+    pub url: String,
+    pub line: u32,
+    pub outcome: Outcome,
+    pub status: Option<u16>,
+    pub duration: Duration,
+    /// Request and response of each hop, redacted: filled for `-v` and for failures.
+    pub hops: Vec<HopView>,
+    /// Values captured, by name, redacted.
+    pub captures: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Passed,
+    /// Expectations or captures that did not hold.
+    Failed(Vec<Diagnostic>),
+    /// The request could not be made or rendered.
+    Error { diagnostic: Diagnostic, kind: ErrorKind },
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The collection is wrong (an undefined variable, an invalid header): exit 2.
+    Input,
+    /// The network or server failed (refused, timeout, TLS, body over the cap): exit 3.
+    Network,
+}
+
+/// One HTTP request and response as text a person reads.
+#[derive(Debug, Clone)]
+pub struct HopView {
+    pub request: String,
+    pub response: String,
+    /// The equivalent curl command, for reproducing it by hand.
+    pub curl: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub input_errors: usize,
+    pub skipped: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, outcome: &Outcome) {
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Failed(_) => self.failed += 1,
+            Outcome::Error { kind: ErrorKind::Network, .. } => self.errors += 1,
+            Outcome::Error { kind: ErrorKind::Input, .. } => self.input_errors += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
+        }
+    }
+
+    pub fn merge(&mut self, other: Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.errors += other.errors;
+        self.input_errors += other.input_errors;
+        self.skipped += other.skipped;
+    }
+
+    /// The exit code these counts call for (see `exit.rs`).
+    pub fn exit_code(&self) -> i32 {
+        if self.input_errors > 0 {
+            crate::exit::INVALID_INPUT
+        } else if self.errors > 0 {
+            crate::exit::REQUEST_FAILED
+        } else if self.failed > 0 {
+            crate::exit::EXPECTATION_FAILED
+        } else {
+            crate::exit::OK
+        }
+    }
+}
+
+/// Something that consumes events.
+pub trait Reporter: Send {
+    fn event(&mut self, event: &Event);
+}
+
+/// Several reporters fed the same events.
+#[derive(Default)]
+pub struct Fanout(pub Vec<Box<dyn Reporter>>);
+
+impl Reporter for Fanout {
+    fn event(&mut self, event: &Event) {
+        for r in &mut self.0 {
+            r.event(event);
+        }
+    }
+}

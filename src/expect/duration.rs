@@ -1,0 +1,33 @@
+//! `duration_ms: 500` (at most 500 ms) or `duration_ms: { lt: 500 }`: time from sending the
+//! request to the end of its body.
+
+use super::predicate::{self, Predicate};
+use super::{Eval, Failure};
+use crate::collection::model::JsonTpl;
+use crate::collection::node::{Kind, Node};
+use crate::collection::read::Reader;
+use serde_json::Value;
+
+#[derive(Debug)]
+pub struct DurationCheck {
+    pub preds: Vec<Predicate>,
+}
+
+pub fn read(r: &mut Reader, node: &Node) -> Option<DurationCheck> {
+    let preds = match &node.kind {
+        Kind::Int(_) | Kind::Float(_) => vec![Predicate { op: predicate::Op::Le(JsonTpl::Value(node.to_json())), loc: node.loc }],
+        Kind::Map(_) => predicate::read(r, node, "duration_ms"),
+        _ => {
+            let d = r.error(node.loc, "`duration_ms` must be a number of milliseconds or predicates such as `{ lt: 500 }`");
+            d.label = Some("not a duration".into());
+            return None;
+        }
+    };
+    Some(DurationCheck { preds })
+}
+
+pub fn eval(d: &DurationCheck, ctx: &mut Eval) -> Option<Failure> {
+    let ms = ctx.response.duration.as_millis() as u64;
+    let mismatch = predicate::check(&d.preds, Some(&Value::from(ms)), ctx.render).err()?;
+    Some(Failure { subject: "duration_ms".into(), expected: mismatch.expected, actual: format!("{ms}"), loc: mismatch.loc })
+}

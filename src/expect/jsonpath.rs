@@ -1,0 +1,34 @@
+//! `body: { $.token_type: Bearer, $.expires_in: { gt: 0 } }`: predicates on what a JSONPath
+//! selects in a JSON body.
+
+use super::predicate::{self, Predicate};
+use super::{Eval, Failure};
+use crate::capture::Path;
+
+#[derive(Debug)]
+pub struct JsonCheck {
+    pub path: Path,
+    pub preds: Vec<Predicate>,
+}
+
+pub fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
+    let json = match ctx.response.json() {
+        Ok(json) => json,
+        Err(reason) => {
+            return Some(Failure {
+                subject: j.path.text.clone(),
+                expected: "a JSON body".into(),
+                actual: reason,
+                loc: j.preds.first().map(|p| p.loc).unwrap_or_default(),
+            });
+        }
+    };
+    let actual = j.path.select(json);
+    let mismatch = predicate::check(&j.preds, actual.as_ref(), ctx.render).err()?;
+    Some(Failure {
+        subject: j.path.text.clone(),
+        expected: mismatch.expected,
+        actual: actual.map_or_else(|| "nothing matched".into(), |v| predicate::show_value(&v)),
+        loc: mismatch.loc,
+    })
+}

@@ -1,0 +1,102 @@
+//! Expectations: what a response must be for its request to pass. Each kind is one file
+//! with a `read` and an `eval`; this module holds the list and the one `match`.
+
+pub mod body;
+pub mod duration;
+pub mod header;
+pub mod jsonpath;
+pub mod predicate;
+pub mod status;
+
+use crate::collection::model::JsonTpl;
+use crate::collection::node::{Loc, Node};
+use crate::collection::read::Reader;
+use crate::http::Response;
+use serde_json::Value;
+
+/// The expectations of one request, in the order they are written.
+#[derive(Debug, Default)]
+pub struct Expectations {
+    pub items: Vec<Expectation>,
+}
+
+impl Expectations {
+    /// True when the request says which status it expects (then an error status is an
+    /// outcome to check, not a failure by default).
+    pub fn has_status(&self) -> bool {
+        self.items.iter().any(|e| matches!(e, Expectation::Status(_)))
+    }
+}
+
+#[derive(Debug)]
+pub enum Expectation {
+    Status(status::Status),
+    Header(header::Header),
+    JsonPath(jsonpath::JsonCheck),
+    Body(body::BodyCheck),
+    Duration(duration::DurationCheck),
+}
+
+/// One failed expectation: what was expected and what came back, and where it is written.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// What was checked: `status`, `header content-type`, `$.token_type`, `body`.
+    pub subject: String,
+    pub expected: String,
+    pub actual: String,
+    pub loc: Loc,
+}
+
+/// What evaluation needs besides the response: a way to render expected values.
+pub struct Eval<'a> {
+    pub response: &'a Response,
+    pub render: &'a mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
+}
+
+const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms"];
+
+pub fn read(r: &mut Reader, node: &Node) -> Expectations {
+    let Some(mut map) = r.map(node, "expect") else { return Expectations::default() };
+    let mut items = Vec::new();
+    if let Some(n) = map.get("status") {
+        items.extend(status::read(r, n).map(Expectation::Status));
+    }
+    if let Some(n) = map.get("headers") {
+        items.extend(header::read(r, n).into_iter().map(Expectation::Header));
+    }
+    if let Some(n) = map.get("body") {
+        let (json, raw) = body::read(r, n);
+        items.extend(json.into_iter().map(Expectation::JsonPath));
+        items.extend(raw.into_iter().map(Expectation::Body));
+    }
+    if let Some(n) = map.get("duration_ms") {
+        items.extend(duration::read(r, n).map(Expectation::Duration));
+    }
+    map.finish(r, "expect", EXPECT_KEYS);
+    Expectations { items }
+}
+
+/// Every failure of `e` against the response (empty when it holds).
+pub fn eval(e: &Expectation, ctx: &mut Eval) -> Option<Failure> {
+    match e {
+        Expectation::Status(s) => status::eval(s, ctx),
+        Expectation::Header(h) => header::eval(h, ctx),
+        Expectation::JsonPath(j) => jsonpath::eval(j, ctx),
+        Expectation::Body(b) => body::eval(b, ctx),
+        Expectation::Duration(d) => duration::eval(d, ctx),
+    }
+}
+
+/// Every template in the expected values (for `baton check`).
+pub fn templates<'a>(e: &'a Expectations, out: &mut Vec<&'a crate::template::Tpl>) {
+    for item in &e.items {
+        let preds = match item {
+            Expectation::Header(h) => &h.preds,
+            Expectation::JsonPath(j) => &j.preds,
+            Expectation::Body(b) => &b.preds,
+            Expectation::Duration(d) => &d.preds,
+            Expectation::Status(_) => continue,
+        };
+        predicate::templates(preds, out);
+    }
+}

@@ -1,0 +1,370 @@
+//! The HTTP layer: one reqwest client per run (connections reused), requests sent exactly
+//! as prepared, redirects followed one hop at a time when asked (so each hop is visible
+//! and `Authorization` never crosses origins), cookies per collection, bodies capped.
+//! It knows nothing of YAML.
+
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+pub const USER_AGENT: &str = concat!("baton/", env!("CARGO_PKG_VERSION"));
+/// The encodings this build decodes; sent explicitly so transcripts show what goes out.
+const ACCEPT_ENCODING: &str = "gzip, deflate, br";
+const MAX_REDIRECTS: usize = 10;
+
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    pub timeout: Duration,
+    pub max_body: u64,
+    pub insecure: bool,
+    pub cacert: Option<PathBuf>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions { timeout: Duration::from_secs(30), max_body: 64 * 1024 * 1024, insecure: false, cacert: None }
+    }
+}
+
+/// A request ready to go: everything rendered.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub timeout: Option<Duration>,
+    pub follow_redirects: bool,
+}
+
+impl Prepared {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A response as kept by the runner: status, headers in order (names lower-case), the
+/// decoded body, and the time from sending to the last byte.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub version: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub duration: Duration,
+    /// The URL that answered (after redirects).
+    pub url: String,
+    json: OnceLock<Result<Value, String>>,
+}
+
+impl Response {
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Response {
+        Response { status, version: "HTTP/1.1".into(), headers, body, duration: Duration::ZERO, url: String::new(), json: OnceLock::new() }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn header_all(&self, name: &str) -> Vec<&str> {
+        self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+    }
+
+    pub fn header_names(&self) -> String {
+        let mut names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
+        names.dedup();
+        names.join(", ")
+    }
+
+    /// The body as text (lossy for invalid UTF-8).
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+
+    /// The body parsed as JSON once, or why it is not JSON.
+    pub fn json(&self) -> Result<&Value, String> {
+        self.json
+            .get_or_init(|| {
+                if self.body.is_empty() {
+                    return Err("the response body is empty, not JSON".into());
+                }
+                serde_json::from_slice(&self.body).map_err(|e| {
+                    let kind = self.header("content-type").unwrap_or("no content type");
+                    format!("the response body is not JSON ({kind}: {e}): {}", self.excerpt())
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The start of the body, for messages.
+    pub fn excerpt(&self) -> String {
+        let text = self.text();
+        let one_line: String = text.chars().take(300).map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+        if text.chars().count() > 300 { format!("{one_line}…") } else if one_line.is_empty() { "(empty body)".into() } else { one_line }
+    }
+
+    /// For error statuses, the OAuth error of the body (` invalid_grant: ...`), if any.
+    pub fn error_hint(&self) -> String {
+        if self.status < 400 {
+            return String::new();
+        }
+        match self.json() {
+            Ok(v) => match (v.get("error").and_then(Value::as_str), v.get("error_description").and_then(Value::as_str)) {
+                (Some(e), Some(d)) => format!(" ({e}: {d})"),
+                (Some(e), None) => format!(" ({e})"),
+                _ => String::new(),
+            },
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The value of a cookie this response sets.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.header_all("set-cookie").into_iter().find_map(|c| {
+            let pair = c.split(';').next()?;
+            let (k, v) = pair.split_once('=')?;
+            (k.trim() == name).then(|| v.trim().trim_matches('"').to_string())
+        })
+    }
+}
+
+/// One hop of an exchange: the request as sent and the response it got.
+#[derive(Debug)]
+pub struct Hop {
+    pub request: Prepared,
+    pub response: Response,
+}
+
+/// Why a request could not be made (exit code 3), naming the URL.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("connection refused: {url}")]
+    Refused { url: String },
+    #[error("cannot resolve host of {url}: {reason}")]
+    Dns { url: String, reason: String },
+    #[error("TLS error with {url}: {reason}")]
+    Tls { url: String, reason: String },
+    #[error("timed out after {after:?} waiting for {url}")]
+    Timeout { url: String, after: Duration },
+    #[error("the response body of {url} is larger than the {cap} byte cap (--max-body)")]
+    TooLarge { url: String, cap: u64 },
+    #[error("more than {MAX_REDIRECTS} redirects, starting at {url}")]
+    TooManyRedirects { url: String },
+    #[error("invalid URL `{url}`: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("invalid header `{name}`: {reason}")]
+    InvalidHeader { name: String, reason: String },
+    #[error("request to {url} failed: {reason}")]
+    Other { url: String, reason: String },
+}
+
+impl HttpError {
+    /// True when the problem is in the request as written (exit 2), not the network.
+    pub fn is_input(&self) -> bool {
+        matches!(self, HttpError::InvalidUrl { .. } | HttpError::InvalidHeader { .. })
+    }
+}
+
+/// The client of a run.
+pub struct Http {
+    client: reqwest::Client,
+    options: HttpOptions,
+}
+
+impl Http {
+    pub fn new(options: HttpOptions) -> Result<Http, String> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .gzip(true)
+            .brotli(true)
+            .deflate(true);
+        if options.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if let Some(path) = &options.cacert {
+            let pem = std::fs::read(path).map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;
+            if certs.is_empty() {
+                return Err(format!("--cacert {}: no certificate found", path.display()));
+            }
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let client = builder.build().map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        Ok(Http { client, options })
+    }
+
+    /// Send `req`, following redirects when it asks, and return every hop (the last one is
+    /// the response the request is judged on).
+    pub async fn exchange(&self, req: Prepared, jar: &Jar) -> Result<Vec<Hop>, HttpError> {
+        let mut hops = Vec::new();
+        let mut current = req;
+        loop {
+            let response = self.send(&current, jar).await?;
+            let location = response.header("location").map(str::to_string);
+            let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
+            let next = if current.follow_redirects && redirect { location } else { None };
+            let Some(location) = next else {
+                hops.push(Hop { request: current, response });
+                return Ok(hops);
+            };
+            if hops.len() >= MAX_REDIRECTS {
+                return Err(HttpError::TooManyRedirects { url: hops[0].request.url.clone() });
+            }
+            let mut next = redirect_request(&current, response.status, &location)?;
+            default_headers(&mut next, jar);
+            hops.push(Hop { request: current, response });
+            current = next;
+        }
+    }
+
+    async fn send(&self, req: &Prepared, jar: &Jar) -> Result<Response, HttpError> {
+        let url = reqwest::Url::parse(&req.url).map_err(|e| HttpError::InvalidUrl { url: req.url.clone(), reason: e.to_string() })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(HttpError::InvalidUrl { url: req.url.clone(), reason: format!("the scheme `{}` is not http or https", url.scheme()) });
+        }
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|_| HttpError::InvalidHeader { name: "method".into(), reason: format!("`{}` is not a method", req.method) })?;
+        let mut headers = HeaderMap::new();
+        for (k, v) in &req.headers {
+            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| HttpError::InvalidHeader { name: k.clone(), reason: e.to_string() })?;
+            let value = HeaderValue::from_str(v).map_err(|_| HttpError::InvalidHeader { name: k.clone(), reason: "the value holds a character headers cannot carry (a newline?)".into() })?;
+            headers.append(name, value);
+        }
+        let timeout = req.timeout.unwrap_or(self.options.timeout);
+        let mut builder = self.client.request(method, url.clone()).headers(headers).timeout(timeout);
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let started = Instant::now();
+        let fail = |e: reqwest::Error| classify(e, &req.url, timeout);
+        let work = async {
+            let mut resp = builder.send().await.map_err(fail)?;
+            let status = resp.status().as_u16();
+            let version = format!("{:?}", resp.version());
+            let headers: Vec<(String, String)> = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            let mut set_cookies = resp.headers().get_all("set-cookie").iter();
+            jar.set_cookies(&mut set_cookies, &url);
+            let cap = self.options.max_body;
+            if resp.content_length().is_some_and(|n| n > cap) {
+                return Err(HttpError::TooLarge { url: req.url.clone(), cap });
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(fail)? {
+                if body.len() as u64 + chunk.len() as u64 > cap {
+                    return Err(HttpError::TooLarge { url: req.url.clone(), cap });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Response { status, version, headers, body, duration: started.elapsed(), url: req.url.clone(), json: OnceLock::new() })
+        };
+        // reqwest's timeout covers the body too; this guard also bounds a stalled decoder.
+        match tokio::time::timeout(timeout + Duration::from_millis(250), work).await {
+            Ok(result) => result,
+            Err(_) => Err(HttpError::Timeout { url: req.url.clone(), after: timeout }),
+        }
+    }
+}
+
+/// Headers a request gets unless it sets them itself, so that what `-v` shows is what is sent.
+pub fn default_headers(req: &mut Prepared, jar: &Jar) {
+    let cookies = reqwest::Url::parse(&req.url).ok().and_then(|url| jar.cookies(&url));
+    let mut add = |name: &str, value: String| {
+        if req.header(name).is_none() {
+            req.headers.push((name.to_string(), value));
+        }
+    };
+    add("user-agent", USER_AGENT.to_string());
+    add("accept", "*/*".to_string());
+    add("accept-encoding", ACCEPT_ENCODING.to_string());
+    if let Some(cookies) = cookies {
+        add("cookie", String::from_utf8_lossy(cookies.as_bytes()).into_owned());
+    }
+}
+
+/// The request for the next hop of a redirect: 303 (and 301/302 after a POST) become GET
+/// without a body; `Authorization` and `Cookie` are dropped when the origin changes.
+fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prepared, HttpError> {
+    let base = reqwest::Url::parse(&prev.url).map_err(|e| HttpError::InvalidUrl { url: prev.url.clone(), reason: e.to_string() })?;
+    let next = base.join(location).map_err(|e| HttpError::InvalidUrl { url: location.to_string(), reason: e.to_string() })?;
+    let same_origin = next.origin() == base.origin();
+    let to_get = status == 303 || (matches!(status, 301 | 302) && prev.method == "POST");
+    let mut headers: Vec<(String, String)> = prev
+        .headers
+        .iter()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            let sensitive = matches!(k.as_str(), "authorization" | "cookie" | "proxy-authorization");
+            let body_header = to_get && matches!(k.as_str(), "content-type" | "content-length");
+            !(sensitive && !same_origin) && !body_header && k != "cookie"
+        })
+        .cloned()
+        .collect();
+    headers.retain(|(k, _)| !k.eq_ignore_ascii_case("host"));
+    Ok(Prepared {
+        method: if to_get { "GET".into() } else { prev.method.clone() },
+        url: next.to_string(),
+        headers,
+        body: if to_get { None } else { prev.body.clone() },
+        timeout: prev.timeout,
+        follow_redirects: true,
+    })
+}
+
+fn classify(e: reqwest::Error, url: &str, timeout: Duration) -> HttpError {
+    let url = url.to_string();
+    if e.is_timeout() {
+        return HttpError::Timeout { url, after: timeout };
+    }
+    let chain = error_chain(&e);
+    let lower = chain.to_lowercase();
+    let mut source: Option<&dyn std::error::Error> = Some(&e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return HttpError::Refused { url };
+        }
+        source = s.source();
+    }
+    if lower.contains("connection refused") {
+        HttpError::Refused { url }
+    } else if lower.contains("dns error") || lower.contains("failed to lookup") {
+        HttpError::Dns { url, reason: chain }
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        HttpError::Tls { url, reason: chain }
+    } else {
+        HttpError::Other { url, reason: chain }
+    }
+}
+
+/// An error and its causes on one line, without repeats.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = current {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = err.source();
+    }
+    parts.join(": ")
+}
+
+/// A fresh cookie jar: one per collection run.
+pub fn new_jar() -> Arc<Jar> {
+    Arc::new(Jar::default())
+}

@@ -1,0 +1,185 @@
+//! Turning a request of the model into the exact HTTP request to send: templates rendered,
+//! query appended, auth and body encoded (form, JSON, raw, multipart, file).
+
+use super::vars::render_json_tpl;
+use crate::collection::model::{Auth, Body, PartValue, Request};
+use crate::diag::Diagnostic;
+use crate::http::Prepared;
+use crate::secret::Redactor;
+use crate::template::{RenderError, Scope, Templates, Tpl};
+use std::path::Path;
+
+/// Why a request could not be rendered, and the variable that was missing, if that was it.
+pub struct RenderFail {
+    pub diagnostic: Diagnostic,
+    pub missing: Option<String>,
+}
+
+struct Ctx<'a> {
+    templates: &'a Templates,
+    scope: &'a Scope,
+}
+
+impl Ctx<'_> {
+    fn render(&self, tpl: &Tpl) -> Result<String, RenderFail> {
+        self.templates.render(tpl, self.scope).map_err(|e| fail(tpl, e))
+    }
+}
+
+fn fail(tpl: &Tpl, e: RenderError) -> RenderFail {
+    let missing = match &e {
+        RenderError::Undefined { name, .. } => Some(name.split('.').next().unwrap_or(name).to_string()),
+        _ => None,
+    };
+    RenderFail { diagnostic: e.diagnostic(tpl), missing }
+}
+
+pub fn prepare(req: &Request, templates: &Templates, scope: &Scope, redactor: &mut Redactor, base_dir: &Path) -> Result<Prepared, RenderFail> {
+    let cx = Ctx { templates, scope };
+    let mut url = cx.render(&req.url)?;
+    if !req.query.is_empty() {
+        let mut pairs = Vec::new();
+        for (k, v) in &req.query {
+            pairs.push((k.clone(), cx.render(v)?));
+        }
+        url = append_query(&url, &pairs).map_err(|reason| RenderFail {
+            diagnostic: Diagnostic::error(format!("invalid URL `{url}`: {reason}")).at(&req.url.file, req.url.loc),
+            missing: None,
+        })?;
+    }
+    let mut headers = Vec::new();
+    for (k, v) in &req.headers {
+        headers.push((k.clone(), cx.render(v)?));
+    }
+    match &req.auth {
+        Some(Auth::Basic { username, password }) => {
+            let (u, p) = (cx.render(username)?, cx.render(password)?);
+            redactor.add_basic(&u, &p);
+            headers.push(("authorization".into(), format!("Basic {}", crate::template::base64(&format!("{u}:{p}")))));
+        }
+        Some(Auth::Bearer(token)) => {
+            let t = cx.render(token)?;
+            redactor.add(&t);
+            headers.push(("authorization".into(), format!("Bearer {t}")));
+        }
+        None => {}
+    }
+    let body = match &req.body {
+        None => None,
+        Some(body) => {
+            let (bytes, content_type) = encode_body(&cx, body, base_dir)?;
+            if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                && let Some(ct) = content_type
+            {
+                headers.push(("content-type".into(), ct));
+            }
+            Some(bytes)
+        }
+    };
+    Ok(Prepared { method: req.method.clone(), url, headers, body, timeout: req.timeout, follow_redirects: req.follow_redirects })
+}
+
+fn append_query(url: &str, pairs: &[(String, String)]) -> Result<String, String> {
+    let mut parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+    {
+        let mut q = parsed.query_pairs_mut();
+        for (k, v) in pairs {
+            q.append_pair(k, v);
+        }
+    }
+    Ok(parsed.to_string())
+}
+
+fn encode_body(cx: &Ctx, body: &Body, base_dir: &Path) -> Result<(Vec<u8>, Option<String>), RenderFail> {
+    Ok(match body {
+        Body::Form(fields) => {
+            let mut s = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in fields {
+                s.append_pair(k, &cx.render(v)?);
+            }
+            (s.finish().into_bytes(), Some("application/x-www-form-urlencoded".into()))
+        }
+        Body::Json(value) => {
+            let v = render_json_tpl(value, cx.templates, cx.scope).map_err(|(t, e)| fail(&t, e))?;
+            (serde_json::to_vec(&v).unwrap_or_default(), Some("application/json".into()))
+        }
+        Body::Raw { text, content_type } => {
+            let ct = match content_type {
+                Some(c) => Some(cx.render(c)?),
+                None => Some("text/plain; charset=utf-8".into()),
+            };
+            (cx.render(text)?.into_bytes(), ct)
+        }
+        Body::File { path, content_type } => {
+            let (bytes, guessed) = read_file(cx, path, base_dir)?;
+            let ct = match content_type {
+                Some(c) => cx.render(c)?,
+                None => guessed,
+            };
+            (bytes, Some(ct))
+        }
+        Body::Multipart(parts) => {
+            let boundary = format!("baton-{}", uuid::Uuid::new_v4().simple());
+            let mut out = Vec::new();
+            for part in parts {
+                out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+                match &part.value {
+                    PartValue::Text(t) => {
+                        out.extend_from_slice(format!("content-disposition: form-data; name=\"{}\"\r\n\r\n", quote(&part.name)).as_bytes());
+                        out.extend_from_slice(cx.render(t)?.as_bytes());
+                    }
+                    PartValue::File { path, filename, content_type } => {
+                        let (bytes, guessed) = read_file(cx, path, base_dir)?;
+                        let name = match filename {
+                            Some(f) => cx.render(f)?,
+                            None => Path::new(&cx.render(path)?).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                        };
+                        let ct = match content_type {
+                            Some(c) => cx.render(c)?,
+                            None => guessed,
+                        };
+                        out.extend_from_slice(
+                            format!("content-disposition: form-data; name=\"{}\"; filename=\"{}\"\r\ncontent-type: {ct}\r\n\r\n", quote(&part.name), quote(&name)).as_bytes(),
+                        );
+                        out.extend_from_slice(&bytes);
+                    }
+                }
+                out.extend_from_slice(b"\r\n");
+            }
+            out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+            (out, Some(format!("multipart/form-data; boundary={boundary}")))
+        }
+    })
+}
+
+fn quote(s: &str) -> String {
+    s.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn read_file(cx: &Ctx, path: &Tpl, base_dir: &Path) -> Result<(Vec<u8>, String), RenderFail> {
+    let rel = cx.render(path)?;
+    let full = base_dir.join(&rel);
+    let bytes = std::fs::read(&full).map_err(|e| RenderFail {
+        diagnostic: Diagnostic::error(format!("cannot read `{rel}`: {}", crate::collection::load::io_reason(&e)))
+            .at(&path.file, path.loc)
+            .help("file paths are relative to the collection file"),
+        missing: None,
+    })?;
+    Ok((bytes, guess_content_type(&rel).to_string()))
+}
+
+fn guess_content_type(path: &str) -> &'static str {
+    match Path::new(path).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => "application/json",
+        Some("xml") => "application/xml",
+        Some("txt") => "text/plain",
+        Some("csv") => "text/csv",
+        Some("html" | "htm") => "text/html",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("pdf") => "application/pdf",
+        Some("yaml" | "yml") => "application/yaml",
+        _ => "application/octet-stream",
+    }
+}

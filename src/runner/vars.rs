@@ -1,0 +1,138 @@
+//! The variables a collection file starts with: its own `vars`, then each layer above it
+//! (environment files, the sandbox, `--var`), later layers winning. Values may be
+//! templates over other variables in any order; one that cannot be rendered is kept aside
+//! with its reason and reported only if a request uses it.
+
+use crate::collection::model::{JsonTpl, VarDef};
+use crate::diag::{Diagnostic, SourceFile};
+use crate::secret::{Redactor, looks_secret};
+use crate::template::{EnvVars, Scope, Templates, Tpl};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A named set of variables above the collection's own.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub name: String,
+    pub vars: Vec<VarDef>,
+    /// Names this layer declares secret (an environment's `secrets:`).
+    pub secrets: Vec<String>,
+}
+
+impl Layer {
+    /// Literal `name=value` pairs (from `--var` or the sandbox).
+    pub fn literal(name: &str, pairs: &[(String, String)], secrets: Vec<String>) -> Layer {
+        let file = SourceFile::new(name, "");
+        let _ = &file;
+        Layer {
+            name: name.to_string(),
+            vars: pairs
+                .iter()
+                .map(|(k, v)| VarDef {
+                    name: k.clone(),
+                    value: JsonTpl::Value(serde_json::Value::String(v.clone())),
+                    loc: Default::default(),
+                    secret: secrets.contains(k),
+                })
+                .collect(),
+            secrets,
+        }
+    }
+}
+
+/// The starting scope of a file, and the variables that could not be rendered.
+pub struct Start {
+    pub scope: Scope,
+    pub unresolved: HashMap<String, Diagnostic>,
+}
+
+pub fn start(own: &[VarDef], layers: &[Layer], env: &Arc<EnvVars>, templates: &Templates, redactor: &mut Redactor) -> Start {
+    // The winning definition of each name, in precedence order.
+    let mut winners: Vec<&VarDef> = Vec::new();
+    let mut secret_names: Vec<&str> = Vec::new();
+    for def in own.iter().chain(layers.iter().flat_map(|l| l.vars.iter())) {
+        winners.retain(|w| w.name != def.name);
+        winners.push(def);
+    }
+    for layer in layers {
+        secret_names.extend(layer.secrets.iter().map(String::as_str));
+    }
+    let mut scope = Scope::new(env.clone());
+    let mut pending: Vec<&VarDef> = Vec::new();
+    for def in winners {
+        match &def.value {
+            JsonTpl::Value(v) => scope.set_json(&def.name, v),
+            _ => pending.push(def),
+        }
+    }
+    // Templates over other variables: render in passes until nothing more resolves.
+    let mut unresolved = HashMap::new();
+    loop {
+        let mut progressed = false;
+        let mut still = Vec::new();
+        for def in pending {
+            match render_json_tpl(&def.value, templates, &scope) {
+                Ok(v) => {
+                    scope.set_json(&def.name, &v);
+                    progressed = true;
+                }
+                Err((tpl, e)) => still.push((def, tpl, e)),
+            }
+        }
+        if !progressed || still.is_empty() {
+            for (def, tpl, e) in still {
+                let d = e.diagnostic(&tpl).note(format!("while reading variable `{}`", def.name));
+                unresolved.insert(def.name.clone(), d);
+            }
+            break;
+        }
+        pending = still.into_iter().map(|(d, _, _)| d).collect();
+    }
+    // Secrets: declared, or named like one.
+    let names: Vec<String> = scope.names().map(str::to_string).collect();
+    for name in names {
+        if (secret_names.contains(&name.as_str()) || looks_secret(&name) || own.iter().chain(layers.iter().flat_map(|l| l.vars.iter())).any(|d| d.secret && d.name == name))
+            && let Some(v) = scope.get(&name)
+        {
+            add_secret_value(redactor, &v.to_string());
+        }
+    }
+    Start { scope, unresolved }
+}
+
+/// Register a secret value (and, for JSON objects, the secret-looking fields inside).
+pub fn add_secret_value(redactor: &mut Redactor, value: &str) {
+    redactor.add(value);
+}
+
+/// Register the secrets inside a captured JSON value: every string under a secret-looking key.
+pub fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) if looks_secret(k) => redactor.add(s),
+                    other => add_secret_fields(redactor, other),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| add_secret_fields(redactor, i)),
+        _ => {}
+    }
+}
+
+/// Render a JSON-shaped template value; on failure, the template that failed and why.
+pub fn render_json_tpl(value: &JsonTpl, templates: &Templates, scope: &Scope) -> Result<serde_json::Value, (Tpl, crate::template::RenderError)> {
+    Ok(match value {
+        JsonTpl::Value(v) => v.clone(),
+        JsonTpl::Str(t) => templates.render_json(t, scope).map_err(|e| (t.clone(), e))?,
+        JsonTpl::Array(items) => serde_json::Value::Array(items.iter().map(|i| render_json_tpl(i, templates, scope)).collect::<Result<_, _>>()?),
+        JsonTpl::Object(entries) => {
+            let mut map = serde_json::Map::new();
+            for (k, v) in entries {
+                map.insert(k.clone(), render_json_tpl(v, templates, scope)?);
+            }
+            serde_json::Value::Object(map)
+        }
+    })
+}

@@ -1,0 +1,100 @@
+//! Exchanges as text a person reads (`-v`, failures, reports): the request line, headers
+//! and body of each hop and its response, and the equivalent curl command, all redacted.
+
+use crate::event::HopView;
+use crate::http::{Hop, Prepared, Response};
+use crate::secret::Redactor;
+
+/// Bodies longer than this are cut in transcripts.
+const BODY_LIMIT: usize = 8 * 1024;
+
+pub fn hop(h: &Hop, r: &Redactor) -> HopView {
+    HopView { request: request(&h.request, r), response: response(&h.response, r), curl: curl(&h.request, r) }
+}
+
+pub fn request(p: &Prepared, r: &Redactor) -> String {
+    let mut out = format!("{} {}\n", p.method, r.redact(&p.url));
+    for (k, v) in &p.headers {
+        out.push_str(&format!("{k}: {}\n", r.redact_header(k, v)));
+    }
+    if let Some(body) = &p.body {
+        out.push('\n');
+        out.push_str(&body_text(body, p.header("content-type"), r));
+    }
+    out
+}
+
+pub fn response(resp: &Response, r: &Redactor) -> String {
+    let reason = reqwest::StatusCode::from_u16(resp.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+    let mut out = format!("{} {} {reason}\n", resp.version, resp.status);
+    for (k, v) in &resp.headers {
+        out.push_str(&format!("{k}: {}\n", r.redact_header(k, v)));
+    }
+    if !resp.body.is_empty() {
+        out.push('\n');
+        out.push_str(&body_text(&resp.body, resp.header("content-type"), r));
+    }
+    out
+}
+
+fn body_text(body: &[u8], content_type: Option<&str>, r: &Redactor) -> String {
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    let Ok(text) = std::str::from_utf8(body) else {
+        return format!("[{} bytes of binary data]\n", body.len());
+    };
+    let shown = if ct.contains("json") || text.trim_start().starts_with('{') {
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(v) => serde_json::to_string_pretty(&r.redact_json(&v)).unwrap_or_default(),
+            Err(_) => r.redact(text).into_owned(),
+        }
+    } else if ct.contains("x-www-form-urlencoded") {
+        r.redact_form(text)
+    } else {
+        r.redact(text).into_owned()
+    };
+    let mut shown = cut(&shown);
+    if !shown.ends_with('\n') {
+        shown.push('\n');
+    }
+    shown
+}
+
+fn cut(text: &str) -> String {
+    if text.len() <= BODY_LIMIT {
+        return text.to_string();
+    }
+    let mut end = BODY_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n… ({} more bytes)", &text[..end], text.len() - end)
+}
+
+/// The request as a curl command line, redacted.
+pub fn curl(p: &Prepared, r: &Redactor) -> String {
+    let mut parts = vec!["curl".to_string()];
+    if p.method != "GET" || p.body.is_some() && p.method != "POST" {
+        parts.push(format!("-X {}", p.method));
+    }
+    parts.push(shell_quote(&r.redact(&p.url)));
+    for (k, v) in &p.headers {
+        if matches!(k.to_ascii_lowercase().as_str(), "user-agent" | "accept-encoding" | "accept") {
+            continue;
+        }
+        parts.push(format!("-H {}", shell_quote(&format!("{k}: {}", r.redact_header(k, v)))));
+    }
+    if let Some(body) = &p.body {
+        let text = body_text(body, p.header("content-type"), r);
+        let text = if p.header("content-type").is_some_and(|c| c.contains("json")) {
+            serde_json::from_str::<serde_json::Value>(&text).map(|v| v.to_string()).unwrap_or(text)
+        } else {
+            text
+        };
+        parts.push(format!("--data-raw {}", shell_quote(text.trim_end())));
+    }
+    parts.join(" ")
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}

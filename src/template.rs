@@ -1,0 +1,463 @@
+//! Templates: `<<var>>` values, `<% %>` blocks and `<# #>` comments (minijinja with a
+//! custom syntax), compiled once per run, rendered against a variable scope with strict
+//! undefined, and the filters users of other runners expect.
+
+use crate::collection::node::Loc;
+use crate::diag::{Diagnostic, SourceFile, did_you_mean};
+use base64::Engine as _;
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
+use minijinja::{Environment, ErrorKind, UndefinedBehavior};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// A string from a collection that may hold template expressions, with where it was written.
+#[derive(Clone, Debug)]
+pub struct Tpl {
+    pub text: String,
+    pub loc: Loc,
+    pub file: Arc<SourceFile>,
+    /// Name of the compiled template; `None` for literal text, which needs no rendering.
+    compiled: Option<Arc<str>>,
+    /// Set when the whole text is one `<< expr >>`: the name of a template that renders the
+    /// expression as JSON, so that `json:` bodies keep numbers and booleans as they are.
+    as_json: Option<Arc<str>>,
+}
+
+impl Tpl {
+    /// A literal that is never rendered (values from the command line, the sandbox).
+    pub fn literal(text: impl Into<String>, file: &Arc<SourceFile>) -> Tpl {
+        Tpl {
+            text: text.into(),
+            loc: Loc::default(),
+            file: file.clone(),
+            compiled: None,
+            as_json: None,
+        }
+    }
+
+    pub fn is_literal(&self) -> bool {
+        self.compiled.is_none()
+    }
+}
+
+/// True when `text` holds template syntax at all.
+pub fn has_template_syntax(text: &str) -> bool {
+    text.contains("<<") || text.contains("<%") || text.contains("<#")
+}
+
+/// Variables visible to a template: name → value, the layers already merged in precedence
+/// order by the caller, plus the process environment (and `.env`) under `env`.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    vars: BTreeMap<String, Value>,
+    env: Arc<EnvVars>,
+}
+
+/// The process environment with `.env` values under it (the process wins).
+#[derive(Debug, Default)]
+pub struct EnvVars {
+    pub values: HashMap<String, String>,
+}
+
+impl Scope {
+    pub fn new(env: Arc<EnvVars>) -> Scope {
+        Scope {
+            vars: BTreeMap::new(),
+            env,
+        }
+    }
+
+    pub fn set(&mut self, name: impl Into<String>, value: Value) {
+        self.vars.insert(name.into(), value);
+    }
+
+    pub fn set_json(&mut self, name: impl Into<String>, value: &serde_json::Value) {
+        self.set(name, json_to_value(value));
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.vars.keys().map(String::as_str)
+    }
+
+    pub fn env(&self) -> &Arc<EnvVars> {
+        &self.env
+    }
+
+    fn context(&self) -> Value {
+        Value::from_object(ScopeObject(self.clone()))
+    }
+}
+
+pub fn json_to_value(value: &serde_json::Value) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+
+/// The scope as a template context: names resolve to variables, `env` to the process
+/// environment, and `vars` to the scope itself (for names like `vars['base-url']`).
+#[derive(Debug)]
+struct ScopeObject(Scope);
+
+impl Object for ScopeObject {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let key = key.as_str()?;
+        if let Some(v) = self.0.vars.get(key) {
+            return Some(v.clone());
+        }
+        match key {
+            "env" => Some(Value::from_object(EnvObject(self.0.env.clone()))),
+            "vars" => Some(Value::from_dyn_object(self.clone())),
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let keys: Vec<Value> = self.0.vars.keys().map(|k| Value::from(k.as_str())).collect();
+        Enumerator::Values(keys)
+    }
+}
+
+#[derive(Debug)]
+struct EnvObject(Arc<EnvVars>);
+
+impl Object for EnvObject {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.0.values.get(key.as_str()?).map(|v| Value::from(v.as_str()))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.0.values.keys().map(|k| Value::from(k.as_str())).collect())
+    }
+}
+
+/// Why a template could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("undefined variable `{name}`")]
+    Undefined { name: String, suggestion: Option<String> },
+    #[error("environment variable `{name}` is not set")]
+    MissingEnv { name: String },
+    #[error("{message}")]
+    Other { message: String },
+}
+
+impl RenderError {
+    /// The error as a diagnostic pointing at the template's place in its file.
+    pub fn diagnostic(&self, tpl: &Tpl) -> Diagnostic {
+        let mut d = Diagnostic::error(self.to_string())
+            .at(&tpl.file, tpl.loc)
+            .label(match self {
+                RenderError::Undefined { .. } => "used here".to_string(),
+                RenderError::MissingEnv { .. } => "read here".to_string(),
+                RenderError::Other { .. } => "in this template".to_string(),
+            });
+        match self {
+            RenderError::Undefined { name, suggestion } => {
+                d = match suggestion {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "define `{name}` in the collection's `vars`, an environment (-e), \
+                         with --var {name}=..., or capture it in an earlier request"
+                    )),
+                };
+            }
+            RenderError::MissingEnv { name } => {
+                d = d.help(format!("export {name}=... or put it in a .env file"));
+            }
+            RenderError::Other { .. } => {}
+        }
+        d
+    }
+}
+
+/// All templates of a run, compiled once.
+pub struct Templates {
+    env: Environment<'static>,
+    count: usize,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Templates::new()
+    }
+}
+
+impl Templates {
+    pub fn new() -> Templates {
+        let mut env = Environment::new();
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .variable_delimiters("<<", ">>")
+            .block_delimiters("<%", "%>")
+            .comment_delimiters("<#", "#>")
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the custom delimiters are valid");
+        env.set_syntax(syntax);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Without debug info, strict-undefined errors lose the variable's name.
+        env.set_debug(true);
+        // A template is a value in a request, not a program: bound its work.
+        env.set_fuel(Some(100_000));
+        crate::template_fns::register(&mut env);
+        Templates { env, count: 0 }
+    }
+
+    /// Compile `text` found at `loc` in `file`. Literal text is kept as it is.
+    pub fn compile(&mut self, text: &str, loc: Loc, file: &Arc<SourceFile>) -> Result<Tpl, Diagnostic> {
+        let mut tpl = Tpl {
+            text: text.to_string(),
+            loc,
+            file: file.clone(),
+            compiled: None,
+            as_json: None,
+        };
+        if !has_template_syntax(text) {
+            return Ok(tpl);
+        }
+        self.count += 1;
+        let name: Arc<str> = Arc::from(format!("t{}", self.count));
+        self.env
+            .add_template_owned(name.to_string(), text.to_string())
+            .map_err(|e| syntax_diagnostic(&e, &tpl))?;
+        tpl.compiled = Some(name);
+        if let Some(expr) = single_expression(text) {
+            let json_name: Arc<str> = Arc::from(format!("t{}j", self.count));
+            let source = format!("<< ({expr}) | tojson >>");
+            if self.env.add_template_owned(json_name.to_string(), source).is_ok() {
+                tpl.as_json = Some(json_name);
+            }
+        }
+        Ok(tpl)
+    }
+
+    /// Render to text.
+    pub fn render(&self, tpl: &Tpl, scope: &Scope) -> Result<String, RenderError> {
+        match &tpl.compiled {
+            None => Ok(tpl.text.clone()),
+            Some(name) => self.render_named(name, tpl, scope),
+        }
+    }
+
+    /// Render to a JSON value: a template that is one expression keeps the value's type
+    /// (`<<count>>` stays a number), anything else is a string.
+    pub fn render_json(&self, tpl: &Tpl, scope: &Scope) -> Result<serde_json::Value, RenderError> {
+        match &tpl.as_json {
+            Some(name) => {
+                let text = self.render_named(name, tpl, scope)?;
+                serde_json::from_str(&text).map_err(|e| RenderError::Other {
+                    message: format!("the value is not JSON: {e}"),
+                })
+            }
+            None => self.render(tpl, scope).map(serde_json::Value::String),
+        }
+    }
+
+    fn render_named(&self, name: &str, tpl: &Tpl, scope: &Scope) -> Result<String, RenderError> {
+        let template = self.env.get_template(name).map_err(|e| RenderError::Other {
+            message: e.to_string(),
+        })?;
+        template
+            .render(scope.context())
+            .map_err(|e| render_error(&e, tpl, scope))
+    }
+
+    /// The top-level variable names a template reads (for `baton check`); `env.X` reads
+    /// come back as `env.X`.
+    pub fn variables(&self, tpl: &Tpl) -> BTreeSet<String> {
+        let Some(name) = &tpl.compiled else {
+            return BTreeSet::new();
+        };
+        let Ok(template) = self.env.get_template(name) else {
+            return BTreeSet::new();
+        };
+        let nested = template.undeclared_variables(true);
+        let mut out = BTreeSet::new();
+        for v in template.undeclared_variables(false) {
+            if v == "env" {
+                out.extend(nested.iter().filter(|n| n.starts_with("env.")).cloned());
+            } else {
+                out.insert(v);
+            }
+        }
+        out
+    }
+}
+
+/// `<< expr >>` alone (blank around it allowed) → `expr`.
+fn single_expression(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("<<")?.strip_suffix(">>")?;
+    if inner.contains("<<") || inner.contains(">>") || inner.contains("<%") {
+        return None;
+    }
+    Some(inner.trim())
+}
+
+fn syntax_diagnostic(e: &minijinja::Error, tpl: &Tpl) -> Diagnostic {
+    let what = match e.kind() {
+        ErrorKind::SyntaxError => "invalid template",
+        ErrorKind::UnknownFilter => "unknown filter",
+        ErrorKind::UnknownFunction => "unknown function",
+        _ => "invalid template",
+    };
+    let detail = e.detail().unwrap_or("").to_string();
+    let mut d = Diagnostic::error(format!("{what}: {detail}")).at(&tpl.file, tpl.loc);
+    if let Some(range) = e.range() {
+        let excerpt = tpl.text.get(range).unwrap_or("");
+        if !excerpt.is_empty() {
+            d = d.label(format!("at `{excerpt}`"));
+        }
+    }
+    if tpl.text.contains("{{") {
+        d = d.help("baton templates use << >> for values and <% %> for blocks; {{ }} is literal text");
+    } else {
+        d = d.help("values are written <<name>>, blocks <% if x %>...<% endif %>; a literal << is written <% raw %><<<% endraw %>");
+    }
+    d
+}
+
+fn render_error(e: &minijinja::Error, tpl: &Tpl, scope: &Scope) -> RenderError {
+    let undefined_in_detail = e.detail().is_some_and(|d| d.contains("` is undefined"));
+    if e.kind() == ErrorKind::UndefinedError || undefined_in_detail {
+        let excerpt = e.range().and_then(|r| tpl.text.get(r)).unwrap_or("").trim();
+        let name = undefined_name(e, excerpt);
+        if let Some(var) = name.strip_prefix("env.") {
+            return RenderError::MissingEnv {
+                name: var.to_string(),
+            };
+        }
+        // `<<base-url>>` parses as `base - url`: point at the name the user meant.
+        let dashed = scope.names().find(|n| n.contains('-') && n.starts_with(&format!("{name}-"))).map(|n| format!("vars['{n}']"));
+        let suggestion = dashed.or_else(|| did_you_mean(&name, scope.names()).map(str::to_string));
+        return RenderError::Undefined { name, suggestion };
+    }
+    let mut message = format!("{}", e.kind());
+    if let Some(detail) = e.detail() {
+        message = format!("{message}: {detail}");
+    }
+    RenderError::Other { message }
+}
+
+/// The name of the undefined variable: from the error detail (``undefined value: `x` is
+/// undefined`` in minijinja's debug mode), else from the excerpt the error points at.
+fn undefined_name(e: &minijinja::Error, excerpt: &str) -> String {
+    if let Some(detail) = e.detail()
+        && let Some(end) = detail.find("` is undefined")
+        && let Some(start) = detail[..end].rfind('`')
+    {
+        return detail[start + 1..end].to_string();
+    }
+    if let Some(detail) = e.detail()
+        && let Some(start) = detail.find('`')
+        && let Some(len) = detail[start + 1..].find('`')
+    {
+        return detail[start + 1..start + 1 + len].to_string();
+    }
+    let token: String = excerpt
+        .trim_start_matches("<<")
+        .trim()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    if token.is_empty() {
+        excerpt.to_string()
+    } else {
+        token
+    }
+}
+
+/// Encodes a string as standard base64 (used by the `base64` filter and Basic auth).
+pub fn base64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(text: &str) -> (Templates, Tpl) {
+        let mut t = Templates::new();
+        let file = SourceFile::new("t.yaml", text);
+        let tpl = t.compile(text, Loc { line: 1, col: 1, offset: 0, len: text.len() }, &file).unwrap();
+        (t, tpl)
+    }
+
+    fn scope() -> Scope {
+        let mut env = EnvVars::default();
+        env.values.insert("HOME_URL".into(), "http://h".into());
+        let mut s = Scope::new(Arc::new(env));
+        s.set("baseAuthURL", Value::from("https://id.example"));
+        s.set("count", Value::from(3));
+        s.set("base-url", Value::from("http://dash"));
+        s
+    }
+
+    #[test]
+    fn renders_values_blocks_and_env() {
+        let (t, tpl) = setup("<<baseAuthURL>>/connect/token<# c #><% if count > 2 %>?many<% endif %>");
+        assert_eq!(t.render(&tpl, &scope()).unwrap(), "https://id.example/connect/token?many");
+        let (t, tpl) = setup("<<env.HOME_URL>>/x <<vars['base-url']>>");
+        assert_eq!(t.render(&tpl, &scope()).unwrap(), "http://h/x http://dash");
+    }
+
+    #[test]
+    fn literal_text_and_jinja_braces_pass_through() {
+        let (t, tpl) = setup("{{ not a template }} {% x %}");
+        assert!(tpl.is_literal());
+        assert_eq!(t.render(&tpl, &scope()).unwrap(), "{{ not a template }} {% x %}");
+    }
+
+    #[test]
+    fn undefined_variables_are_named_with_a_suggestion() {
+        let (t, tpl) = setup("<<baseAuthUrl>>/x");
+        match t.render(&tpl, &scope()).unwrap_err() {
+            RenderError::Undefined { name, suggestion } => {
+                assert_eq!(name, "baseAuthUrl");
+                assert_eq!(suggestion.as_deref(), Some("baseAuthURL"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let (t, tpl) = setup("<<env.NOPE_NOT_SET>>");
+        assert!(matches!(t.render(&tpl, &scope()).unwrap_err(), RenderError::MissingEnv { name } if name == "NOPE_NOT_SET"));
+        let (t, tpl) = setup("<<base-url>>");
+        match t.render(&tpl, &scope()).unwrap_err() {
+            RenderError::Undefined { suggestion, .. } => assert_eq!(suggestion.as_deref(), Some("vars['base-url']")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn single_expressions_keep_their_json_type() {
+        let (t, tpl) = setup("<< count >>");
+        assert_eq!(t.render_json(&tpl, &scope()).unwrap(), serde_json::json!(3));
+        let (t, tpl) = setup("n=<<count>>");
+        assert_eq!(t.render_json(&tpl, &scope()).unwrap(), serde_json::json!("n=3"));
+    }
+
+    #[test]
+    fn syntax_errors_are_diagnostics() {
+        let mut t = Templates::new();
+        let file = SourceFile::new("t.yaml", "x");
+        let err = t.compile("<< x | nosuchfilter >>", Loc::default(), &file);
+        let err2 = t.compile("<< x ", Loc::default(), &file);
+        assert!(err.is_err() || err2.is_err());
+        assert!(err2.unwrap_err().message.contains("invalid template"));
+    }
+
+    #[test]
+    fn lists_variables_read() {
+        let (t, tpl) = setup("<<a>>/<<env.B>>/<<c.d>>");
+        let vars: Vec<_> = t.variables(&tpl).into_iter().collect();
+        assert_eq!(vars, vec!["a", "c", "env.B"]);
+    }
+}

@@ -383,6 +383,13 @@ impl Output {
             .unwrap_or_else(|e| self.fail(&format!("cannot read {}: {e}", path.display())))
     }
 
+    /// Stdout parsed as JSON (for `--format json` style output).
+    #[track_caller]
+    pub fn stdout_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| self.fail(&format!("stdout is not JSON: {e}")))
+    }
+
     /// `redact(stdout)`, for snapshots.
     pub fn stdout_redacted(&self) -> String {
         redact(&self.stdout)

@@ -50,16 +50,28 @@ static TEMPDIR: LazyLock<Regex> = LazyLock::new(|| {
 static PORT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}\b").unwrap());
 
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+        .unwrap()
+});
+
+/// JUnit's `time="0.123"` (seconds, no unit).
+static JUNIT_TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\btime="\d+(?:\.\d+)?""#).unwrap());
+
 static DURATION: LazyLock<Regex> = LazyLock::new(|| {
     // `12ms`, `1.2s`, `34 ms`, `1m 2s`, `850µs`; the trailing \b keeps `3 steps` intact.
     Regex::new(r"\b(?:\d+m\s?)?\d+(?:\.\d+)?\s?(?:ns|µs|us|ms|s)\b").unwrap()
 });
 
 /// Makes output stable for snapshots: strips ANSI escapes and replaces test tempdirs with
-/// `[TMP]`, loopback ports with `127.0.0.1:[PORT]` and durations with `[DURATION]`.
+/// `[TMP]`, loopback ports with `127.0.0.1:[PORT]`, RFC 3339 timestamps with `[TIMESTAMP]`,
+/// and durations (`12ms`, `1.2s`, `34 ms`, JUnit `time="0.1"`) with `[DURATION]`.
 pub fn redact(text: &str) -> String {
     let text = ANSI.replace_all(text, "");
     let text = TEMPDIR.replace_all(&text, "[TMP]");
     let text = PORT.replace_all(&text, "$1:[PORT]");
+    let text = TIMESTAMP.replace_all(&text, "[TIMESTAMP]");
+    let text = JUNIT_TIME.replace_all(&text, r#"time="[DURATION]""#);
     DURATION.replace_all(&text, "[DURATION]").into_owned()
 }

@@ -12,13 +12,15 @@ fn redact_makes_output_stable() {
         .join("out.xml");
     let text = format!(
         "\x1b[1;32mPASS\x1b[0m GET http://127.0.0.1:54321/me 200 (34 ms) 12ms 1.5s 850µs 1m 2s\n\
-         wrote {}\n\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ 3 steps in localhost:8080, 2 requests",
+         wrote {}\n\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ 3 steps in localhost:8080, 2 requests\n\
+         <testsuite time=\"0.123\" timestamp=\"2026-11-23T08:59:00.123+00:00\">",
         tmp.display()
     );
     assert_eq!(
         redact(&text),
         "PASS GET http://127.0.0.1:[PORT]/me 200 ([DURATION]) [DURATION] [DURATION] [DURATION] [DURATION]\n\
-         wrote [TMP]/out.xml\nlink 3 steps in localhost:[PORT], 2 requests"
+         wrote [TMP]/out.xml\nlink 3 steps in localhost:[PORT], 2 requests\n\
+         <testsuite time=\"[DURATION]\" timestamp=\"[TIMESTAMP]\">"
     );
 }
 
@@ -122,4 +124,22 @@ fn timeout_kills_the_child() {
 fn runs_the_real_binary() {
     // Holds for the stub and for the real CLI alike.
     Baton::new().arg("--help").run().code(0);
+}
+
+#[test]
+fn environment_is_hermetic() {
+    if !cfg!(unix) {
+        return;
+    }
+    let script = r#"printf '{"home":"%s","no_proxy":"%s","ci":"%s","pwd":"%s"}' "$HOME" "$NO_PROXY" "${CI-unset}" "$PWD""#;
+    let output = Baton::new()
+        .current_dir("sub/dir")
+        .program("sh")
+        .args(["-c", script])
+        .run();
+    let json = output.code(0).stdout_json();
+    assert_eq!(redact(json["home"].as_str().unwrap()), "[TMP]/.home");
+    assert_eq!(json["no_proxy"], "127.0.0.1,localhost,::1");
+    assert_eq!(json["ci"], "unset");
+    assert_eq!(redact(json["pwd"].as_str().unwrap()), "[TMP]/sub/dir");
 }

@@ -12,7 +12,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 pub fn main(cli: Cli) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -42,12 +46,18 @@ fn print_problems(problems: &[Diagnostic]) -> bool {
     }
     let errors = problems.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
-        let files: std::collections::BTreeSet<String> = problems.iter().filter_map(|d| d.source.as_ref().map(|s| s.display())).collect();
+        let files: std::collections::BTreeSet<String> = problems
+            .iter()
+            .filter_map(|d| d.source.as_ref().map(|s| s.display()))
+            .collect();
         let plural = if errors == 1 { "" } else { "s" };
         if files.is_empty() {
             eprintln!("{errors} error{plural}");
         } else {
-            eprintln!("{errors} error{plural} in {}", files.into_iter().collect::<Vec<_>>().join(", "));
+            eprintln!(
+                "{errors} error{plural} in {}",
+                files.into_iter().collect::<Vec<_>>().join(", ")
+            );
         }
     }
     errors > 0
@@ -62,12 +72,18 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBu
             let before = out.len();
             walk(p, &mut out, problems);
             if out.len() == before {
-                problems.push(Diagnostic::error(format!("{}: no collections (.yaml or .yml files) in this directory", display_path(p))));
+                problems.push(Diagnostic::error(format!(
+                    "{}: no collections (.yaml or .yml files) in this directory",
+                    display_path(p)
+                )));
             }
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            problems.push(Diagnostic::error(format!("{}: no such file or directory", display_path(p))));
+            problems.push(Diagnostic::error(format!(
+                "{}: no such file or directory",
+                display_path(p)
+            )));
         }
     }
     out
@@ -77,26 +93,43 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            problems.push(Diagnostic::error(format!("{}: cannot read the directory: {}", display_path(dir), load::io_reason(&e))));
+            problems.push(Diagnostic::error(format!(
+                "{}: cannot read the directory: {}",
+                display_path(dir),
+                load::io_reason(&e)
+            )));
             return;
         }
     };
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
-        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if p.is_dir() {
-            if !(name.starts_with('.') || name == "environments" || name == "node_modules" || name == "target") {
+            if !(name.starts_with('.')
+                || name == "environments"
+                || name == "node_modules"
+                || name == "target")
+            {
                 walk(&p, out, problems);
             }
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) && !name.starts_with('.') {
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            && !name.starts_with('.')
+        {
             out.push(p);
         }
     }
 }
 
 /// Load everything a run or a check needs; `None` after printing the problems.
-async fn load_inputs(paths: &[PathBuf], vars: &VarArgs, sandbox_vars: Option<Vec<(String, String)>>) -> Result<Inputs, i32> {
+async fn load_inputs(
+    paths: &[PathBuf],
+    vars: &VarArgs,
+    sandbox_vars: Option<Vec<(String, String)>>,
+) -> Result<Inputs, i32> {
     let mut problems = Vec::new();
     let files = discover(paths, &mut problems);
     let mut templates = Templates::new();
@@ -111,41 +144,68 @@ async fn load_inputs(paths: &[PathBuf], vars: &VarArgs, sandbox_vars: Option<Vec
         match environment::resolve(name, paths) {
             Ok(path) => {
                 if let Some(env) = environment::load(&path, &mut templates, &mut problems) {
-                    layers.push(Layer { name: env.file.display(), vars: env.vars, secrets: env.secrets });
+                    layers.push(Layer {
+                        name: env.file.display(),
+                        vars: env.vars,
+                        secrets: env.secrets,
+                    });
                 }
             }
             Err(d) => problems.push(d),
         }
     }
     if let Some(pairs) = sandbox_vars {
-        layers.push(Layer::literal("sandbox", &pairs, vec!["ClientSecret".into(), "password".into()]));
+        layers.push(Layer::literal(
+            "sandbox",
+            &pairs,
+            vec!["ClientSecret".into(), "password".into()],
+        ));
     }
     let mut cli_pairs = Vec::new();
     for v in &vars.vars {
         match v.split_once('=') {
-            Some((k, val)) if !k.trim().is_empty() => cli_pairs.push((k.trim().to_string(), val.to_string())),
-            _ => problems.push(Diagnostic::error(format!("--var `{v}`: expected NAME=VALUE")).help("e.g. --var Scope=\"api offline_access\"")),
+            Some((k, val)) if !k.trim().is_empty() => {
+                cli_pairs.push((k.trim().to_string(), val.to_string()))
+            }
+            _ => problems.push(
+                Diagnostic::error(format!("--var `{v}`: expected NAME=VALUE"))
+                    .help("e.g. --var Scope=\"api offline_access\""),
+            ),
         }
     }
     if !cli_pairs.is_empty() {
         layers.push(Layer::literal("--var", &cli_pairs, Vec::new()));
     }
-    let mut env_dirs: Vec<PathBuf> = files.iter().filter_map(|f| f.parent().map(Path::to_path_buf)).collect();
+    let mut env_dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
     env_dirs.dedup();
     env_dirs.push(PathBuf::from("."));
     let env = environment::env_vars(&env_dirs, &mut problems);
     if print_problems(&problems) {
         return Err(exit::INVALID_INPUT);
     }
-    Ok(Inputs { collections, layers, env, templates })
+    Ok(Inputs {
+        collections,
+        layers,
+        env,
+        templates,
+    })
 }
 
 async fn run(args: RunArgs) -> i32 {
     let mut usage = Vec::new();
     let timeout = parse_duration_arg("--timeout", &args.timeout, &mut usage);
-    let max_time = args.max_time.as_deref().and_then(|m| parse_duration_arg("--max-time", m, &mut usage));
+    let max_time = args
+        .max_time
+        .as_deref()
+        .and_then(|m| parse_duration_arg("--max-time", m, &mut usage));
     let max_body = parse_size(&args.max_body).unwrap_or_else(|| {
-        usage.push(Diagnostic::error(format!("--max-body `{}`: expected a size such as 64M, 512K or 1048576", args.max_body)));
+        usage.push(Diagnostic::error(format!(
+            "--max-body `{}`: expected a size such as 64M, 512K or 1048576",
+            args.max_body
+        )));
         0
     });
     if print_problems(&usage) {
@@ -155,16 +215,32 @@ async fn run(args: RunArgs) -> i32 {
         Ok(i) => i,
         Err(code) => return code,
     };
-    let http = match Http::new(HttpOptions { timeout: timeout.unwrap_or_default(), max_body, insecure: args.insecure, cacert: args.cacert.clone() }) {
+    let http = match Http::new(HttpOptions {
+        timeout: timeout.unwrap_or_default(),
+        max_body,
+        insecure: args.insecure,
+        cacert: args.cacert.clone(),
+    }) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
-    let options = RunOptions { bail: args.bail, verbose: args.verbose, show_secrets: args.show_secrets, max_time };
-    let progress = !args.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    let mut console = Console::new(Box::new(std::io::stdout()), color_stdout(), args.verbose, progress);
+    let options = RunOptions {
+        bail: args.bail,
+        verbose: args.verbose,
+        show_secrets: args.show_secrets,
+        max_time,
+    };
+    let progress =
+        !args.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let mut console = Console::new(
+        Box::new(std::io::stdout()),
+        color_stdout(),
+        args.verbose,
+        progress,
+    );
     let runner = Runner::new(&inputs, &options, &http);
     let cancel = runner.cancel.clone();
     tokio::spawn(async move {
@@ -191,7 +267,11 @@ async fn check(args: CheckArgs) -> i32 {
     }
     let requests: usize = inputs.collections.iter().map(|c| c.requests.len()).sum();
     let files = inputs.collections.len();
-    println!("ok: {files} file{}, {requests} request{}, every variable defined", if files == 1 { "" } else { "s" }, if requests == 1 { "" } else { "s" });
+    println!(
+        "ok: {files} file{}, {requests} request{}, every variable defined",
+        if files == 1 { "" } else { "s" },
+        if requests == 1 { "" } else { "s" }
+    );
     exit::OK
 }
 
@@ -200,10 +280,16 @@ async fn sandbox(_args: SandboxArgs) -> i32 {
     exit::INVALID_INPUT
 }
 
-fn parse_duration_arg(flag: &str, text: &str, problems: &mut Vec<Diagnostic>) -> Option<std::time::Duration> {
+fn parse_duration_arg(
+    flag: &str,
+    text: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<std::time::Duration> {
     let d = crate::collection::read::parse_duration(text);
     if d.is_none() {
-        problems.push(Diagnostic::error(format!("{flag} `{text}`: expected a duration such as 30s, 500ms or 2m")));
+        problems.push(Diagnostic::error(format!(
+            "{flag} `{text}`: expected a duration such as 30s, 500ms or 2m"
+        )));
     }
     d
 }

@@ -15,17 +15,42 @@ pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
     problems
 }
 
-fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems: &mut Vec<Diagnostic>) {
+fn check_collection(
+    c: &Collection,
+    layers: &[Layer],
+    inputs: &Inputs,
+    problems: &mut Vec<Diagnostic>,
+) {
     let t = &inputs.templates;
-    let all_defs: Vec<&VarDef> = c.vars.iter().chain(layers.iter().flat_map(|l| l.vars.iter())).collect();
+    let all_defs: Vec<&VarDef> = c
+        .vars
+        .iter()
+        .chain(layers.iter().flat_map(|l| l.vars.iter()))
+        .collect();
     let mut defined: BTreeSet<String> = all_defs.iter().map(|d| d.name.clone()).collect();
-    let later: Vec<(String, String)> = c.requests.iter().flat_map(|r| r.capture.iter().map(move |cap| (cap.name.clone(), r.name.clone()))).collect();
+    let later: Vec<(String, String)> = c
+        .requests
+        .iter()
+        .flat_map(|r| {
+            r.capture
+                .iter()
+                .map(move |cap| (cap.name.clone(), r.name.clone()))
+        })
+        .collect();
     let mut used_vars: BTreeSet<String> = BTreeSet::new();
+    // Each missing name is reported once per file, at its first use.
+    let mut reported: Vec<(String, usize)> = Vec::new();
+    let first_problem = problems.len();
     for req in &c.requests {
         for tpl in req.templates() {
             for var in t.variables(tpl) {
+                if let Some(i) = reported.iter().position(|(n, _)| *n == var) {
+                    reported[i].1 += 1;
+                    continue;
+                }
                 if let Some(name) = var.strip_prefix("env.") {
                     if !inputs.env.values.contains_key(name) {
+                        reported.push((var.clone(), 0));
                         problems.push(
                             Diagnostic::error(format!("environment variable `{name}` is not set"))
                                 .at(&tpl.file, tpl.loc)
@@ -39,19 +64,36 @@ fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems:
                     used_vars.insert(var);
                     continue;
                 }
-                let mut d = Diagnostic::error(format!("undefined variable `{var}` in request '{}'", req.name)).at(&tpl.file, tpl.loc).label("used here");
+                let mut d = Diagnostic::error(format!(
+                    "undefined variable `{var}` in request '{}'",
+                    req.name
+                ))
+                .at(&tpl.file, tpl.loc)
+                .label("used here");
                 d = if let Some((_, by)) = later.iter().find(|(n, _)| *n == var) {
-                    d.help(format!("`{var}` is captured by a later request, '{by}': move this request after it"))
+                    d.help(format!(
+                        "`{var}` is captured by a later request, '{by}': move this request after it"
+                    ))
                 } else if let Some(s) = did_you_mean(&var, defined.iter().map(String::as_str)) {
                     d.help(format!("did you mean `{s}`?"))
                 } else {
                     d.help(format!("define `{var}` in `vars`, an environment (-e), with --var {var}=..., or capture it in an earlier request"))
                 };
+                reported.push((var.clone(), 0));
                 problems.push(d);
             }
         }
         defined.extend(req.capture.iter().map(|cap| cap.name.clone()));
         defined.extend(req.id.iter().cloned());
+    }
+    for (i, (_, more)) in reported.iter().enumerate() {
+        if *more > 0 {
+            let d = &mut problems[first_problem + i];
+            d.notes.push(format!(
+                "used {more} more time{} in this file",
+                if *more == 1 { "" } else { "s" }
+            ));
+        }
     }
     // Variables whose own templates read what is missing, when a request uses them.
     let winners = winners(&all_defs);
@@ -64,11 +106,23 @@ fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems:
         for tpl in tpls {
             for var in t.variables(tpl) {
                 let missing = match var.strip_prefix("env.") {
-                    Some(name) => (!inputs.env.values.contains_key(name)).then(|| format!("environment variable `{name}` is not set")),
-                    None => (!defined.contains(&var)).then(|| format!("undefined variable `{var}`")),
+                    Some(name) => (!inputs.env.values.contains_key(name))
+                        .then(|| format!("environment variable `{name}` is not set")),
+                    None => {
+                        (!defined.contains(&var)).then(|| format!("undefined variable `{var}`"))
+                    }
                 };
                 if let Some(message) = missing {
-                    problems.push(Diagnostic::error(message).at(&tpl.file, tpl.loc).label(format!("needed by `{}`", def.name)).note(format!("`{}` is used by a request of {}", def.name, c.file.display())));
+                    problems.push(
+                        Diagnostic::error(message)
+                            .at(&tpl.file, tpl.loc)
+                            .label(format!("needed by `{}`", def.name))
+                            .note(format!(
+                                "`{}` is used by a request of {}",
+                                def.name,
+                                c.file.display()
+                            )),
+                    );
                 }
             }
         }

@@ -123,7 +123,12 @@ impl Object for ScopeObject {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let keys: Vec<Value> = self.0.vars.keys().map(|k| Value::from(k.as_str())).collect();
+        let keys: Vec<Value> = self
+            .0
+            .vars
+            .keys()
+            .map(|k| Value::from(k.as_str()))
+            .collect();
         Enumerator::Values(keys)
     }
 }
@@ -133,11 +138,20 @@ struct EnvObject(Arc<EnvVars>);
 
 impl Object for EnvObject {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        self.0.values.get(key.as_str()?).map(|v| Value::from(v.as_str()))
+        self.0
+            .values
+            .get(key.as_str()?)
+            .map(|v| Value::from(v.as_str()))
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Values(self.0.values.keys().map(|k| Value::from(k.as_str())).collect())
+        Enumerator::Values(
+            self.0
+                .values
+                .keys()
+                .map(|k| Value::from(k.as_str()))
+                .collect(),
+        )
     }
 }
 
@@ -145,7 +159,10 @@ impl Object for EnvObject {
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("undefined variable `{name}`")]
-    Undefined { name: String, suggestion: Option<String> },
+    Undefined {
+        name: String,
+        suggestion: Option<String>,
+    },
     #[error("environment variable `{name}` is not set")]
     MissingEnv { name: String },
     #[error("{message}")]
@@ -214,7 +231,12 @@ impl Templates {
     }
 
     /// Compile `text` found at `loc` in `file`. Literal text is kept as it is.
-    pub fn compile(&mut self, text: &str, loc: Loc, file: &Arc<SourceFile>) -> Result<Tpl, Diagnostic> {
+    pub fn compile(
+        &mut self,
+        text: &str,
+        loc: Loc,
+        file: &Arc<SourceFile>,
+    ) -> Result<Tpl, Diagnostic> {
         let mut tpl = Tpl {
             text: text.to_string(),
             loc,
@@ -234,7 +256,11 @@ impl Templates {
         if let Some(expr) = single_expression(text) {
             let json_name: Arc<str> = Arc::from(format!("t{}j", self.count));
             let source = format!("<< ({expr}) | tojson >>");
-            if self.env.add_template_owned(json_name.to_string(), source).is_ok() {
+            if self
+                .env
+                .add_template_owned(json_name.to_string(), source)
+                .is_ok()
+            {
                 tpl.as_json = Some(json_name);
             }
         }
@@ -264,9 +290,12 @@ impl Templates {
     }
 
     fn render_named(&self, name: &str, tpl: &Tpl, scope: &Scope) -> Result<String, RenderError> {
-        let template = self.env.get_template(name).map_err(|e| RenderError::Other {
-            message: e.to_string(),
-        })?;
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| RenderError::Other {
+                message: e.to_string(),
+            })?;
         template
             .render(scope.context())
             .map_err(|e| render_error(&e, tpl, scope))
@@ -286,7 +315,7 @@ impl Templates {
         for v in template.undeclared_variables(false) {
             if v == "env" {
                 out.extend(nested.iter().filter(|n| n.starts_with("env.")).cloned());
-            } else {
+            } else if !crate::template_fns::FUNCTIONS.contains(&v.as_str()) {
                 out.insert(v);
             }
         }
@@ -319,7 +348,9 @@ fn syntax_diagnostic(e: &minijinja::Error, tpl: &Tpl) -> Diagnostic {
         }
     }
     if tpl.text.contains("{{") {
-        d = d.help("baton templates use << >> for values and <% %> for blocks; {{ }} is literal text");
+        d = d.help(
+            "baton templates use << >> for values and <% %> for blocks; {{ }} is literal text",
+        );
     } else {
         d = d.help("values are written <<name>>, blocks <% if x %>...<% endif %>; a literal << is written <% raw %><<<% endraw %>");
     }
@@ -337,7 +368,10 @@ fn render_error(e: &minijinja::Error, tpl: &Tpl, scope: &Scope) -> RenderError {
             };
         }
         // `<<base-url>>` parses as `base - url`: point at the name the user meant.
-        let dashed = scope.names().find(|n| n.contains('-') && n.starts_with(&format!("{name}-"))).map(|n| format!("vars['{n}']"));
+        let dashed = scope
+            .names()
+            .find(|n| n.contains('-') && n.starts_with(&format!("{name}-")))
+            .map(|n| format!("vars['{n}']"));
         let suggestion = dashed.or_else(|| did_you_mean(&name, scope.names()).map(str::to_string));
         return RenderError::Undefined { name, suggestion };
     }
@@ -388,7 +422,18 @@ mod tests {
     fn setup(text: &str) -> (Templates, Tpl) {
         let mut t = Templates::new();
         let file = SourceFile::new("t.yaml", text);
-        let tpl = t.compile(text, Loc { line: 1, col: 1, offset: 0, len: text.len() }, &file).unwrap();
+        let tpl = t
+            .compile(
+                text,
+                Loc {
+                    line: 1,
+                    col: 1,
+                    offset: 0,
+                    len: text.len(),
+                },
+                &file,
+            )
+            .unwrap();
         (t, tpl)
     }
 
@@ -404,8 +449,12 @@ mod tests {
 
     #[test]
     fn renders_values_blocks_and_env() {
-        let (t, tpl) = setup("<<baseAuthURL>>/connect/token<# c #><% if count > 2 %>?many<% endif %>");
-        assert_eq!(t.render(&tpl, &scope()).unwrap(), "https://id.example/connect/token?many");
+        let (t, tpl) =
+            setup("<<baseAuthURL>>/connect/token<# c #><% if count > 2 %>?many<% endif %>");
+        assert_eq!(
+            t.render(&tpl, &scope()).unwrap(),
+            "https://id.example/connect/token?many"
+        );
         let (t, tpl) = setup("<<env.HOME_URL>>/x <<vars['base-url']>>");
         assert_eq!(t.render(&tpl, &scope()).unwrap(), "http://h/x http://dash");
     }
@@ -414,7 +463,10 @@ mod tests {
     fn literal_text_and_jinja_braces_pass_through() {
         let (t, tpl) = setup("{{ not a template }} {% x %}");
         assert!(tpl.is_literal());
-        assert_eq!(t.render(&tpl, &scope()).unwrap(), "{{ not a template }} {% x %}");
+        assert_eq!(
+            t.render(&tpl, &scope()).unwrap(),
+            "{{ not a template }} {% x %}"
+        );
     }
 
     #[test]
@@ -428,10 +480,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let (t, tpl) = setup("<<env.NOPE_NOT_SET>>");
-        assert!(matches!(t.render(&tpl, &scope()).unwrap_err(), RenderError::MissingEnv { name } if name == "NOPE_NOT_SET"));
+        assert!(
+            matches!(t.render(&tpl, &scope()).unwrap_err(), RenderError::MissingEnv { name } if name == "NOPE_NOT_SET")
+        );
         let (t, tpl) = setup("<<base-url>>");
         match t.render(&tpl, &scope()).unwrap_err() {
-            RenderError::Undefined { suggestion, .. } => assert_eq!(suggestion.as_deref(), Some("vars['base-url']")),
+            RenderError::Undefined { suggestion, .. } => {
+                assert_eq!(suggestion.as_deref(), Some("vars['base-url']"))
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -441,7 +497,10 @@ mod tests {
         let (t, tpl) = setup("<< count >>");
         assert_eq!(t.render_json(&tpl, &scope()).unwrap(), serde_json::json!(3));
         let (t, tpl) = setup("n=<<count>>");
-        assert_eq!(t.render_json(&tpl, &scope()).unwrap(), serde_json::json!("n=3"));
+        assert_eq!(
+            t.render_json(&tpl, &scope()).unwrap(),
+            serde_json::json!("n=3")
+        );
     }
 
     #[test]

@@ -265,10 +265,16 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         serde_saphyr::from_str_with_options::<Node>(text, options).map_err(syntax_error)
     };
     std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().name("yaml".into()).stack_size(256 * 1024 * 1024).spawn_scoped(scope, parse);
+        let worker = std::thread::Builder::new()
+            .name("yaml".into())
+            .stack_size(256 * 1024 * 1024)
+            .spawn_scoped(scope, parse);
         match worker.map(|h| h.join()) {
             Ok(Ok(result)) => result,
-            _ => Err(SyntaxError { message: "the YAML parser failed on this document".into(), loc: Loc::default() }),
+            _ => Err(SyntaxError {
+                message: "the YAML parser failed on this document".into(),
+                loc: Loc::default(),
+            }),
         }
     })
 }

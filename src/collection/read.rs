@@ -29,7 +29,10 @@ impl<'a> Reader<'a> {
 
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
         let found = node.kind.describe();
-        let d = self.error(node.loc, format!("`{what}` must be {expected}, found {found}"));
+        let d = self.error(
+            node.loc,
+            format!("`{what}` must be {expected}, found {found}"),
+        );
         d.label = Some(format!("expected {expected}"));
     }
 
@@ -108,7 +111,10 @@ impl<'a> Reader<'a> {
             _ => None,
         };
         if parsed.is_none() {
-            let d = self.error(node.loc, format!("`{what}` must be a duration such as 30, 30s, 500ms or 2m"));
+            let d = self.error(
+                node.loc,
+                format!("`{what}` must be a duration such as 30, 30s, 500ms or 2m"),
+            );
             d.label = Some("not a duration".into());
         }
         parsed

@@ -9,7 +9,11 @@ use crate::secret::Redactor;
 const BODY_LIMIT: usize = 8 * 1024;
 
 pub fn hop(h: &Hop, r: &Redactor) -> HopView {
-    HopView { request: request(&h.request, r), response: response(&h.response, r), curl: curl(&h.request, r) }
+    HopView {
+        request: request(&h.request, r),
+        response: response(&h.response, r),
+        curl: curl(&h.request, r),
+    }
 }
 
 pub fn request(p: &Prepared, r: &Redactor) -> String {
@@ -25,7 +29,10 @@ pub fn request(p: &Prepared, r: &Redactor) -> String {
 }
 
 pub fn response(resp: &Response, r: &Redactor) -> String {
-    let reason = reqwest::StatusCode::from_u16(resp.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+    let reason = reqwest::StatusCode::from_u16(resp.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
     let mut out = format!("{} {} {reason}\n", resp.version, resp.status);
     for (k, v) in &resp.headers {
         out.push_str(&format!("{k}: {}\n", r.redact_header(k, v)));
@@ -78,15 +85,23 @@ pub fn curl(p: &Prepared, r: &Redactor) -> String {
     }
     parts.push(shell_quote(&r.redact(&p.url)));
     for (k, v) in &p.headers {
-        if matches!(k.to_ascii_lowercase().as_str(), "user-agent" | "accept-encoding" | "accept") {
+        if matches!(
+            k.to_ascii_lowercase().as_str(),
+            "user-agent" | "accept-encoding" | "accept"
+        ) {
             continue;
         }
-        parts.push(format!("-H {}", shell_quote(&format!("{k}: {}", r.redact_header(k, v)))));
+        parts.push(format!(
+            "-H {}",
+            shell_quote(&format!("{k}: {}", r.redact_header(k, v)))
+        ));
     }
     if let Some(body) = &p.body {
         let text = body_text(body, p.header("content-type"), r);
         let text = if p.header("content-type").is_some_and(|c| c.contains("json")) {
-            serde_json::from_str::<serde_json::Value>(&text).map(|v| v.to_string()).unwrap_or(text)
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map(|v| v.to_string())
+                .unwrap_or(text)
         } else {
             text
         };

@@ -7,6 +7,7 @@ use crate::exit;
 use crate::http::{Http, HttpOptions};
 use crate::report::console::Console;
 use crate::runner::{Inputs, Layer, RunOptions, Runner};
+use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::template::Templates;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -211,7 +212,11 @@ async fn run(args: RunArgs) -> i32 {
     if print_problems(&usage) {
         return exit::INVALID_INPUT;
     }
-    let inputs = match load_inputs(&args.paths, &args.vars, None).await {
+    let sandbox = match start_sandbox(args.vars.sandbox).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let inputs = match load_inputs(&args.paths, &args.vars, sandbox.as_ref().map(Sandbox::vars)).await {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -249,6 +254,9 @@ async fn run(args: RunArgs) -> i32 {
         }
     });
     let counts = runner.run(&mut console).await;
+    if let Some(s) = sandbox {
+        let _ = s.shutdown().await;
+    }
     if runner.cancel.load(std::sync::atomic::Ordering::Relaxed) {
         eprintln!("interrupted");
         return exit::INTERRUPTED;
@@ -257,7 +265,12 @@ async fn run(args: RunArgs) -> i32 {
 }
 
 async fn check(args: CheckArgs) -> i32 {
-    let inputs = match load_inputs(&args.paths, &args.vars, None).await {
+    // The sandbox is started only to learn its variables; nothing is sent to it.
+    let sandbox = match start_sandbox(args.vars.sandbox).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let inputs = match load_inputs(&args.paths, &args.vars, sandbox.as_ref().map(Sandbox::vars)).await {
         Ok(i) => i,
         Err(code) => return code,
     };
@@ -275,9 +288,39 @@ async fn check(args: CheckArgs) -> i32 {
     exit::OK
 }
 
-async fn sandbox(_args: SandboxArgs) -> i32 {
-    eprintln!("error: the sandbox is not built into this binary yet");
-    exit::INVALID_INPUT
+async fn sandbox(args: SandboxArgs) -> i32 {
+    let mut config = match &args.config {
+        Some(path) => match SandboxConfig::from_yaml_file(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::INVALID_INPUT;
+            }
+        },
+        None => SandboxConfig::default(),
+    };
+    config.port = args.port;
+    match crate::sandbox::serve(config).await {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::REQUEST_FAILED
+        }
+    }
+}
+
+/// Start the in-process sandbox for `--sandbox`, on a free port.
+async fn start_sandbox(wanted: bool) -> Result<Option<Sandbox>, i32> {
+    if !wanted {
+        return Ok(None);
+    }
+    match Sandbox::start(SandboxConfig::default()).await {
+        Ok(s) => Ok(Some(s)),
+        Err(e) => {
+            eprintln!("error: cannot start the sandbox: {e}");
+            Err(exit::REQUEST_FAILED)
+        }
+    }
 }
 
 fn parse_duration_arg(

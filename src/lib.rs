@@ -1,1 +1,2 @@
 //! baton: run declarative YAML request collections.
+pub mod sandbox;

@@ -216,10 +216,11 @@ async fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let inputs = match load_inputs(&args.paths, &args.vars, sandbox.as_ref().map(Sandbox::vars)).await {
-        Ok(i) => i,
-        Err(code) => return code,
-    };
+    let inputs =
+        match load_inputs(&args.paths, &args.vars, sandbox.as_ref().map(Sandbox::vars)).await {
+            Ok(i) => i,
+            Err(code) => return code,
+        };
     let http = match Http::new(HttpOptions {
         timeout: timeout.unwrap_or_default(),
         max_body,
@@ -270,10 +271,11 @@ async fn check(args: CheckArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let inputs = match load_inputs(&args.paths, &args.vars, sandbox.as_ref().map(Sandbox::vars)).await {
-        Ok(i) => i,
-        Err(code) => return code,
-    };
+    let inputs =
+        match load_inputs(&args.paths, &args.vars, sandbox.as_ref().map(Sandbox::vars)).await {
+            Ok(i) => i,
+            Err(code) => return code,
+        };
     let problems = crate::check::check(&inputs);
     if print_problems(&problems) {
         return exit::INVALID_INPUT;

@@ -15,6 +15,7 @@ pub mod http;
 pub mod jwt;
 pub mod report;
 pub mod runner;
+pub mod sandbox;
 pub mod secret;
 pub mod template;
 pub mod template_fns;

@@ -215,7 +215,11 @@ impl<'a> Runner<'a> {
             .response;
         report.status = Some(last.status);
         report.duration = hops.iter().map(|h| h.response.duration).sum();
-        // 3. Capture, before expectations so that they may use what was captured.
+        // 3. Capture, before expectations so that they may use what was captured. In
+        // expectations a name keeps its value from before this request (so that
+        // `ne: <<refresh_token>>` beside `capture: { refresh_token }` checks rotation); a
+        // name first captured here is visible too.
+        let before = st.scope.clone();
         let mut failures = Vec::new();
         for cap in &req.capture {
             match cap.eval(last) {
@@ -266,7 +270,15 @@ impl<'a> Runner<'a> {
             );
         }
         let templates = &self.inputs.templates;
-        let scope = &st.scope;
+        let mut expect_scope = before;
+        for cap in &req.capture {
+            if !expect_scope.contains(&cap.name)
+                && let Some(v) = st.scope.get(&cap.name)
+            {
+                expect_scope.set(cap.name.clone(), v.clone());
+            }
+        }
+        let scope = &expect_scope;
         let mut render = |v: &crate::collection::model::JsonTpl| {
             vars::render_json_tpl(v, templates, scope).map_err(|(_, e)| e.to_string())
         };

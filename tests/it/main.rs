@@ -1,4 +1,6 @@
-//! The one integration-test binary: the real `baton` binary against servers on 127.0.0.1.
+//! The one integration-test binary: the real `baton` binary and the sandbox against servers on
+//! 127.0.0.1.
 
+mod sandbox;
 mod support;
 mod support_selftest;

@@ -1,0 +1,138 @@
+//! The HTTP surface: shared state, the router with its paths, hit counting, discovery and JWKS.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use super::config::SandboxConfig;
+use super::keys::SigningKey;
+use super::store::{Clock, Store};
+use super::{authorize, resource, token};
+
+pub(crate) const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
+pub(crate) const JWKS_PATH: &str = "/.well-known/openid-configuration/jwks";
+pub(crate) const AUTHORIZE_PATH: &str = "/connect/authorize";
+pub(crate) const TOKEN_PATH: &str = "/connect/token";
+/// ProcessMaker's token path, served by the same handler.
+pub(crate) const TOKEN_ALIAS_PATH: &str = "/oauth/token";
+pub(crate) const USERINFO_PATH: &str = "/connect/userinfo";
+pub(crate) const INTROSPECT_PATH: &str = "/connect/introspect";
+pub(crate) const REVOCATION_PATH: &str = "/connect/revocation";
+
+/// What every handler sees.
+pub(crate) struct Shared {
+    pub(crate) config: SandboxConfig,
+    pub(crate) issuer: String,
+    pub(crate) key: SigningKey,
+    pub(crate) clock: Clock,
+    store: Mutex<Store>,
+    hits: Mutex<HashMap<String, u64>>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: SandboxConfig, issuer: String, key: SigningKey) -> Shared {
+        Shared {
+            config,
+            issuer,
+            key,
+            clock: Clock::default(),
+            store: Mutex::new(Store::default()),
+            hits: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The grant store. A panic while holding the lock cannot leave a map half-updated in a
+    /// way that matters to a test server, so a poisoned lock is used as is rather than
+    /// turning every later request into a panic.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn hits(&self, path: &str) -> u64 {
+        let hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
+        hits.get(path).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+}
+
+/// Every route of the provider, with hit counting around all of them (unknown paths included,
+/// so a test can also assert that a client did not call something).
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(DISCOVERY_PATH, get(discovery))
+        .route(JWKS_PATH, get(jwks))
+        .route(
+            AUTHORIZE_PATH,
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route(TOKEN_PATH, post(token::token))
+        .route(TOKEN_ALIAS_PATH, post(token::token))
+        .route(
+            USERINFO_PATH,
+            get(resource::userinfo).post(resource::userinfo),
+        )
+        .route(INTROSPECT_PATH, post(resource::introspect))
+        .route(REVOCATION_PATH, post(resource::revoke))
+        .layer(middleware::from_fn_with_state(shared.clone(), count_hits))
+        .with_state(shared)
+}
+
+async fn count_hits(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    {
+        let mut hits = shared.hits.lock().unwrap_or_else(PoisonError::into_inner);
+        *hits.entry(request.uri().path().to_string()).or_insert(0) += 1;
+    }
+    next.run(request).await
+}
+
+async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
+    let config = &shared.config;
+    let mut claims = vec![
+        "sub",
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "nonce",
+        "at_hash",
+    ];
+    claims.extend(["name", "preferred_username", "email", "email_verified"]);
+    let document = json!({
+        "issuer": shared.issuer,
+        "authorization_endpoint": shared.url(AUTHORIZE_PATH),
+        "token_endpoint": shared.url(TOKEN_PATH),
+        "userinfo_endpoint": shared.url(USERINFO_PATH),
+        "jwks_uri": shared.url(JWKS_PATH),
+        "introspection_endpoint": shared.url(INTROSPECT_PATH),
+        "revocation_endpoint": shared.url(REVOCATION_PATH),
+        "scopes_supported": config.supported_scopes(),
+        "claims_supported": claims,
+        "grant_types_supported": ["authorization_code", "client_credentials", "password", "refresh_token"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256", "plain"],
+        "authorization_response_iss_parameter_supported": true,
+        "request_parameter_supported": false,
+        "claims_parameter_supported": false,
+    });
+    axum::Json(document).into_response()
+}
+
+async fn jwks(State(shared): State<Arc<Shared>>) -> Response {
+    axum::Json(json!({ "keys": [shared.key.jwk()] })).into_response()
+}

@@ -1,0 +1,334 @@
+//! The token endpoint (`/connect/token`, `/oauth/token`): the four grants and the signed
+//! token response.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::client_auth::{Accept, Params, authenticate};
+use super::config::{ClientConfig, GrantType};
+use super::error::{ErrorCode, OAuthError, no_store};
+use super::keys::{at_hash, random_token};
+use super::routes::Shared;
+use super::store::RefreshRecord;
+use super::{pkce, scope};
+
+/// Handler for both token paths.
+pub(crate) async fn token(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match exchange(&shared, &headers, &body).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn exchange(
+    shared: &Arc<Shared>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, OAuthError> {
+    let params = Params::from_form(headers, body)?;
+    let grant_type = params.require("grant_type")?;
+    let client = authenticate(&shared.config, headers, &params, Accept::AnyClient)?;
+    let Some(grant) = GrantType::parse(grant_type) else {
+        return Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            format!(
+                "grant_type `{grant_type}` is not supported; use password, client_credentials, \
+                 authorization_code or refresh_token"
+            ),
+        ));
+    };
+    if !client.allows(grant) {
+        return Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            format!(
+                "client `{}` may not use the {} grant",
+                client.id,
+                grant.as_str()
+            ),
+        ));
+    }
+    let issue = match grant {
+        GrantType::Password => password(shared, client, &params)?,
+        GrantType::ClientCredentials => client_credentials(shared, client, &params)?,
+        GrantType::AuthorizationCode => authorization_code(shared, client, &params)?,
+        GrantType::RefreshToken => refresh(shared, client, &params)?,
+    };
+    let shared = Arc::clone(shared);
+    // RSA signing takes about a millisecond: keep it off the async workers so that fifty
+    // clients at once do not stall the accept loop.
+    let body = tokio::task::spawn_blocking(move || sign(&shared, issue))
+        .await
+        .map_err(|_| OAuthError::server_error("the signing task failed"))??;
+    let mut response = axum::Json(body).into_response();
+    no_store(response.headers_mut());
+    Ok(response)
+}
+
+/// Everything needed to sign a response, decided and recorded while the store was locked.
+struct Issue {
+    client_id: String,
+    sub: String,
+    scope: Vec<String>,
+    now: i64,
+    jti: String,
+    refresh_token: Option<String>,
+    /// Present when `openid` was granted to a user.
+    id_token: Option<IdToken>,
+}
+
+struct IdToken {
+    auth_time: i64,
+    nonce: Option<String>,
+}
+
+/// Who the tokens are for: a user (with a sign-in time) or the client itself.
+struct Subject {
+    sub: String,
+    auth_time: Option<i64>,
+    nonce: Option<String>,
+}
+
+fn password(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<Issue, OAuthError> {
+    let username = params.require("username")?;
+    let password = params.require("password")?;
+    let scope = scope::resolve(
+        &shared.config,
+        client,
+        params.get("scope")?,
+        GrantType::Password,
+    )?;
+    let user = shared
+        .config
+        .user(username)
+        .filter(|u| {
+            aws_lc_rs::constant_time::verify_slices_are_equal(
+                u.password.as_bytes(),
+                password.as_bytes(),
+            )
+            .is_ok()
+        })
+        .ok_or_else(|| OAuthError::invalid_grant("wrong username or password"))?;
+    let now = shared.clock.now();
+    let subject = Subject {
+        sub: user.sub().to_string(),
+        auth_time: Some(now),
+        nonce: None,
+    };
+    Ok(record(shared, client, subject, scope, None, now))
+}
+
+fn client_credentials(
+    shared: &Shared,
+    client: &ClientConfig,
+    params: &Params,
+) -> Result<Issue, OAuthError> {
+    let scope = scope::resolve(
+        &shared.config,
+        client,
+        params.get("scope")?,
+        GrantType::ClientCredentials,
+    )?;
+    let now = shared.clock.now();
+    // RFC 9068 2.2: with no user, `sub` is the client.
+    let subject = Subject {
+        sub: client.id.clone(),
+        auth_time: None,
+        nonce: None,
+    };
+    Ok(record(shared, client, subject, scope, None, now))
+}
+
+fn authorization_code(
+    shared: &Shared,
+    client: &ClientConfig,
+    params: &Params,
+) -> Result<Issue, OAuthError> {
+    let code = params.require("code")?;
+    let redirect_uri = params.get("redirect_uri")?;
+    let verifier = params.get("code_verifier")?;
+    let now = shared.clock.now();
+    let (grant, family) = shared.store().redeem_code(code, &client.id, now)?;
+    match (grant.redirect_uri.as_deref(), redirect_uri) {
+        (Some(expected), Some(given)) if expected == given => {}
+        (Some(expected), _) => {
+            return Err(OAuthError::invalid_grant(format!(
+                "redirect_uri must be `{expected}`, identical to the authorize request (RFC 6749 4.1.3)"
+            )));
+        }
+        (None, Some(given)) if !client.redirect_uri_allowed(given) => {
+            return Err(OAuthError::invalid_grant(format!(
+                "redirect_uri `{given}` is not registered"
+            )));
+        }
+        (None, _) => {}
+    }
+    pkce::verify(grant.pkce.as_ref(), verifier)?;
+    let subject = Subject {
+        sub: grant.sub,
+        auth_time: Some(grant.auth_time),
+        nonce: grant.nonce,
+    };
+    Ok(record(
+        shared,
+        client,
+        subject,
+        grant.scope,
+        Some(family),
+        now,
+    ))
+}
+
+fn refresh(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<Issue, OAuthError> {
+    let token = params.require("refresh_token")?;
+    let requested = params.get("scope")?.map(scope::parse);
+    if requested.as_ref().is_some_and(Vec::is_empty) {
+        return Err(OAuthError::invalid_scope(
+            "the scope parameter holds no scope",
+        ));
+    }
+    let now = shared.clock.now();
+    let lifetimes = &shared.config.lifetimes;
+    let jti = uuid::Uuid::new_v4().to_string();
+    let new_token = random_token();
+    let old = {
+        let mut store = shared.store();
+        let old = store.rotate_refresh(token, &client.id, requested.as_deref(), now)?;
+        let rotated = RefreshRecord {
+            expires_at: now.saturating_add_unsigned(lifetimes.refresh_token),
+            rotated: false,
+            ..old.clone()
+        };
+        store.insert_refresh(new_token.clone(), rotated, now);
+        store.insert_access(
+            jti.clone(),
+            old.family,
+            now.saturating_add_unsigned(lifetimes.access_token),
+            now,
+        );
+        old
+    };
+    let scope = requested.unwrap_or(old.scope);
+    let id_token = scope::has(&scope, "openid").then_some(IdToken {
+        auth_time: old.auth_time,
+        nonce: None,
+    });
+    Ok(Issue {
+        client_id: client.id.clone(),
+        sub: old.sub,
+        scope,
+        now,
+        jti,
+        refresh_token: Some(new_token),
+        id_token,
+    })
+}
+
+/// Records a new access token (and a refresh token when `offline_access` was granted and the
+/// client may refresh) under one family, in one short lock.
+fn record(
+    shared: &Shared,
+    client: &ClientConfig,
+    subject: Subject,
+    scope: Vec<String>,
+    family: Option<u64>,
+    now: i64,
+) -> Issue {
+    let lifetimes = &shared.config.lifetimes;
+    let jti = uuid::Uuid::new_v4().to_string();
+    let wants_refresh = subject.auth_time.is_some()
+        && scope::has(&scope, "offline_access")
+        && client.allows(GrantType::RefreshToken);
+    let refresh_token = wants_refresh.then(random_token);
+    {
+        let mut store = shared.store();
+        let family = family.unwrap_or_else(|| store.new_family());
+        if let (Some(token), Some(auth_time)) = (&refresh_token, subject.auth_time) {
+            let record = RefreshRecord {
+                family,
+                client_id: client.id.clone(),
+                sub: subject.sub.clone(),
+                scope: scope.clone(),
+                auth_time,
+                expires_at: now.saturating_add_unsigned(lifetimes.refresh_token),
+                rotated: false,
+            };
+            store.insert_refresh(token.clone(), record, now);
+        }
+        store.insert_access(
+            jti.clone(),
+            family,
+            now.saturating_add_unsigned(lifetimes.access_token),
+            now,
+        );
+    }
+    let id_token = match subject.auth_time {
+        Some(auth_time) if scope::has(&scope, "openid") => Some(IdToken {
+            auth_time,
+            nonce: subject.nonce,
+        }),
+        _ => None,
+    };
+    Issue {
+        client_id: client.id.clone(),
+        sub: subject.sub,
+        refresh_token,
+        scope,
+        now,
+        jti,
+        id_token,
+    }
+}
+
+/// Signs the access token (RFC 9068 claims) and id_token, and builds the RFC 6749 5.1 body.
+fn sign(shared: &Shared, issue: Issue) -> Result<Value, OAuthError> {
+    let lifetimes = &shared.config.lifetimes;
+    let scope = issue.scope.join(" ");
+    let mut claims = json!({
+        "iss": shared.issuer,
+        "sub": issue.sub,
+        "aud": shared.config.audience,
+        "client_id": issue.client_id,
+        "scope": scope,
+        "exp": issue.now.saturating_add_unsigned(lifetimes.access_token),
+        "iat": issue.now,
+        "jti": issue.jti,
+    });
+    if let Some(id) = &issue.id_token {
+        claims["auth_time"] = json!(id.auth_time);
+    }
+    let access_token = shared.key.sign("at+jwt", &claims)?;
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": lifetimes.access_token,
+        "scope": scope,
+    });
+    if let Some(refresh_token) = issue.refresh_token {
+        body["refresh_token"] = json!(refresh_token);
+    }
+    if let Some(id) = issue.id_token {
+        let mut claims = json!({
+            "iss": shared.issuer,
+            "sub": issue.sub,
+            "aud": issue.client_id,
+            "exp": issue.now.saturating_add_unsigned(lifetimes.id_token),
+            "iat": issue.now,
+            "auth_time": id.auth_time,
+            "at_hash": at_hash(&access_token),
+        });
+        if let Some(nonce) = id.nonce {
+            claims["nonce"] = json!(nonce);
+        }
+        body["id_token"] = json!(shared.key.sign("JWT", &claims)?);
+    }
+    Ok(body)
+}

@@ -102,6 +102,8 @@ fn issue_code(
     params: &Params,
     redirect_uri: Option<&str>,
 ) -> Result<String, OAuthError> {
+    // Checked here only to reject a repeated state; its value was taken by the caller.
+    params.get("state")?;
     let response_type = params.require("response_type")?;
     if response_type != "code" {
         return Err(OAuthError::new(

@@ -248,6 +248,14 @@ fn describe(shared: &Shared) -> String {
     let _ = writeln!(out, "\nclients");
     for client in &config.clients {
         let secret = match &client.secret {
+            // Point out the RFC 6749 2.3.1 trap before someone falls into it.
+            Some(secret)
+                if secret
+                    .bytes()
+                    .any(|b| !b.is_ascii_alphanumeric() && !b"-._~".contains(&b)) =>
+            {
+                format!("secret {secret}   (form-encode it in a Basic header)")
+            }
             Some(secret) => format!("secret {secret}"),
             None => "public, PKCE required".to_string(),
         };
@@ -276,9 +284,8 @@ fn describe(shared: &Shared) -> String {
     for user in &config.users {
         let _ = writeln!(
             out,
-            "  {} / {}   sub {}{}",
-            user.username,
-            user.password,
+            "  {:<20} sub {}{}",
+            format!("{} / {}", user.username, user.password),
             user.sub(),
             user.email
                 .as_deref()

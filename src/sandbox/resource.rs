@@ -39,7 +39,8 @@ fn active_access(shared: &Shared, token: &str) -> Option<AccessClaims> {
     (claims.exp > now && shared.store().access_active(&claims.jti, now)).then_some(claims)
 }
 
-/// `GET|POST /connect/userinfo` with `Authorization: Bearer <access token>`.
+/// `GET|POST /connect/userinfo` with `Authorization: Bearer <access token>` (the header only;
+/// RFC 6750's form and query alternatives are not accepted).
 pub(crate) async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let token = headers
         .get(header::AUTHORIZATION)

@@ -241,3 +241,20 @@ async fn pkce_mismatch_fails_for_s256_and_plain() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn repeated_authorize_parameter_is_invalid_request() {
+    let f = start().await;
+    let params = [
+        ("response_type", "code"),
+        ("client_id", CLIENT),
+        ("redirect_uri", REDIRECT),
+        ("state", "a"),
+        ("state", "b"),
+    ];
+    let (status, location, _) = f.authorize(&params).await;
+    assert_eq!(status, StatusCode::FOUND);
+    let q = query(&location.expect("Location"));
+    assert_eq!(q.get("error").map(String::as_str), Some("invalid_request"));
+    assert!(!q.contains_key("code") && !q.contains_key("state"));
+}

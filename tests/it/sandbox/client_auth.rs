@@ -176,3 +176,71 @@ async fn oauth_token_alias_serves_the_token_endpoint() {
     assert_eq!(f.sandbox.hits("/oauth/token"), 1);
     assert_eq!(f.sandbox.hits("/connect/token"), 0);
 }
+
+#[tokio::test]
+async fn malformed_input_gets_4xx_never_a_crash() {
+    let f = start().await;
+    let token = f.url("/connect/token");
+    let form = "application/x-www-form-urlencoded";
+    let authorizations: [&[u8]; 6] = [
+        b"Basic",
+        b"Basic !!!",
+        b"Basic bm9jb2xvbg==",
+        b"Basic JWZmOiVmZg==",
+        b"Bearer x",
+        b"Basic \xe9\xff",
+    ];
+    for value in authorizations {
+        let request = f
+            .http
+            .post(&token)
+            .header("content-type", form)
+            .header(
+                "authorization",
+                reqwest::header::HeaderValue::from_bytes(value).expect("obs-text is allowed"),
+            )
+            .body("grant_type=password");
+        let status = request.send().await.expect("answered").status();
+        assert!(
+            status.is_client_error(),
+            "{:?}: {status}",
+            String::from_utf8_lossy(value)
+        );
+    }
+    let bodies = [
+        "%ff%fe=%00",
+        "grant_type=refresh_token&refresh_token=%ff",
+        "==&&=",
+        "grant_type=authorization_code&code=\u{1F600}",
+    ];
+    for body in bodies {
+        let request = f
+            .http
+            .post(&token)
+            .header("content-type", form)
+            .basic_auth(CLIENT, Some(SECRET))
+            .body(body);
+        let status = request.send().await.expect("answered").status();
+        assert!(status.is_client_error(), "{body:?}: {status}");
+    }
+    for query in [
+        "client_id=%ff",
+        "client_id=baton-cli&redirect_uri=%ff%fe",
+        "client_id=baton-cli&redirect_uri=http://[::1",
+    ] {
+        let url = format!("{}?{query}", f.url("/connect/authorize"));
+        let status = f.http.get(url).send().await.expect("answered").status();
+        assert!(status.is_client_error(), "{query}: {status}");
+    }
+    for bearer in ["a.b.c", "eyJhbGciOiJub25lIn0.e30.", "....", "\u{1}"] {
+        let request = f
+            .http
+            .get(f.url("/connect/userinfo"))
+            .header("authorization", format!("Bearer {bearer}"));
+        if let Ok(response) = request.send().await {
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{bearer:?}");
+        }
+    }
+    // Still serving after all that.
+    assert_eq!(f.password("api").await.status, StatusCode::OK);
+}

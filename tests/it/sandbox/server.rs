@@ -193,7 +193,20 @@ async fn vars_describe_and_shutdown() {
     }
 
     let token_url = f.url("/connect/token");
+    // A pooled keep-alive connection must not hold shutdown for its whole grace period.
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", CLIENT),
+        ("client_secret", SECRET),
+    ];
+    assert_eq!(f.post("/connect/token", &form).await.status, StatusCode::OK);
+    let started = std::time::Instant::now();
     f.sandbox.shutdown().await.expect("clean shutdown");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "shutdown took {:?}",
+        started.elapsed()
+    );
     let after = client()
         .post(token_url)
         .form(&[("grant_type", "client_credentials")])

@@ -1,0 +1,237 @@
+// oidc-provider test server for baton's interop tests. See README.md.
+// stdout carries exactly one line, `READY <issuer>`; everything else goes to stderr.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+
+console.log = console.info = console.error; // oidc-provider prints notices with console.info
+const { default: Provider, errors } = await import('oidc-provider');
+
+const USERS = {
+  alice: { password: 'wonderland', name: 'Alice Liddell', email: 'alice@example.com' },
+  bob: { password: 'builder', name: 'Bob the Builder', email: 'bob@example.com' },
+};
+const SCOPES = ['openid', 'profile', 'email', 'offline_access', 'api'];
+const API_RESOURCE = 'urn:baton:api';
+const AT_TTL = Number(process.env.ACCESS_TOKEN_TTL || 3600);
+if (!Number.isInteger(AT_TTL) || AT_TTL < 1) throw new Error('ACCESS_TOKEN_TTL must be a positive integer (seconds)');
+const SECRET = crypto.randomBytes(32); // cookie keys and the login form's csrf tokens
+
+const pkjwtPem = fs.readFileSync(new URL('./fixtures/pkjwt-private.pem', import.meta.url));
+const pkjwtJwk = { ...crypto.createPublicKey(pkjwtPem).export({ format: 'jwk' }), kid: 'pkjwt-fixture', alg: 'ES256', use: 'sig' };
+const { privateKey: signingKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const signingJwk = { ...signingKey.export({ format: 'jwk' }), kid: 'sig-rs256', alg: 'RS256', use: 'sig' };
+
+const ALL_GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', 'password',
+  'urn:ietf:params:oauth:grant-type:device_code'];
+const client = (client_id, token_endpoint_auth_method, extra = {}) => ({
+  client_id, token_endpoint_auth_method, application_type: 'native',
+  redirect_uris: ['http://127.0.0.1/callback'], response_types: ['code'], grant_types: ALL_GRANTS, ...extra,
+});
+const CLIENTS = [
+  client('cli-basic', 'client_secret_basic', { client_secret: 'basic-secret' }),
+  client('cli-post', 'client_secret_post', { client_secret: 'post-secret' }),
+  client('cli-special', 'client_secret_basic', { client_secret: 's3cr+t/with:special&chars=' }),
+  client('cli-public', 'none', { grant_types: ALL_GRANTS.filter((g) => g !== 'client_credentials') }),
+  client('cli-jwt', 'client_secret_jwt', {
+    client_secret: 'cli-jwt-hs256-secret-0123456789abcdef', token_endpoint_auth_signing_alg: 'HS256' }),
+  client('cli-pkjwt', 'private_key_jwt', { jwks: { keys: [pkjwtJwk] }, token_endpoint_auth_signing_alg: 'ES256' }),
+  client('cli-form', 'client_secret_basic', { client_secret: 'form-secret', grant_types: ['authorization_code', 'refresh_token'] }),
+];
+
+// --- listen first (PORT=0 picks a free port), then build the provider with the real issuer ---
+const server = http.createServer();
+await new Promise((resolve, reject) => server.once('error', reject).listen(Number(process.env.PORT || 0), '127.0.0.1', resolve));
+const issuer = `http://127.0.0.1:${server.address().port}`;
+
+async function findAccount(ctx, sub) {
+  const user = USERS[sub];
+  if (!user) return undefined;
+  return {
+    accountId: sub,
+    claims: async () => ({ sub, name: user.name, preferred_username: sub, email: user.email, email_verified: true }),
+  };
+}
+
+const provider = new Provider(issuer, {
+  clients: CLIENTS,
+  findAccount,
+  jwks: { keys: [signingJwk] },
+  cookies: { keys: [SECRET.toString('base64url')] },
+  claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email', 'email_verified'] },
+  scopes: SCOPES,
+  responseTypes: ['code'],
+  clockTolerance: 1,
+  rotateRefreshToken: true,
+  pkce: { required: (ctx, c) => c.clientAuthMethod === 'none' }, // S256 only (the default methods)
+  ttl: { AccessToken: AT_TTL, ClientCredentials: AT_TTL, AuthorizationCode: 60, IdToken: 3600,
+    RefreshToken: 14 * 24 * 3600, DeviceCode: 600, Interaction: 3600, Session: 14 * 24 * 3600, Grant: 14 * 24 * 3600 },
+  routes: {
+    authorization: '/connect/authorize', token: '/connect/token', userinfo: '/connect/userinfo',
+    introspection: '/connect/introspect', revocation: '/connect/revocation', end_session: '/connect/endsession',
+    jwks: '/.well-known/openid-configuration/jwks', device_authorization: '/connect/deviceauthorization',
+    code_verification: '/device', pushed_authorization_request: '/connect/par',
+  },
+  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  features: {
+    devInteractions: { enabled: false },
+    introspection: { enabled: true },
+    revocation: { enabled: true },
+    clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: (ctx, c, oneOf) => oneOf, // no resource asked: opaque token for userinfo
+      getResourceServerInfo: (ctx, indicator) => {
+        if (indicator !== API_RESOURCE) throw new errors.InvalidTarget();
+        return { scope: 'api', audience: API_RESOURCE, accessTokenTTL: AT_TTL, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+      },
+    },
+  },
+});
+for (const ev of ['grant.error', 'authorization.error', 'introspection.error', 'revocation.error', 'userinfo.error',
+  'device_authorization.error', 'server_error', 'end_session.error']) {
+  provider.on(ev, (ctx, err) => console.error(`[${ev}] ${ctx.method} ${ctx.path}: ${err.error || err.name}: ${err.error_description || err.message}${err.error_detail ? ` (${err.error_detail})` : ''}`));
+}
+
+// --- password grant (RFC 6749 4.3), which oidc-provider does not ship ---
+provider.registerGrantType('password', async (ctx) => {
+  const { username, password, scope = '' } = ctx.oidc.params;
+  const user = USERS[username];
+  if (!user || !password || user.password !== password) throw new errors.InvalidGrant('invalid username or password');
+  const { client: c } = ctx.oidc;
+  const scopes = scope.split(' ').filter((s) => SCOPES.includes(s)).join(' ');
+  const grant = new provider.Grant({ accountId: username, clientId: c.clientId });
+  if (scopes) grant.addOIDCScope(scopes);
+  const grantId = await grant.save();
+  const authTime = Math.floor(Date.now() / 1000);
+  const at = new provider.AccessToken({ accountId: username, client: c, grantId, gty: 'password', scope: scopes || undefined });
+  const body = { access_token: await at.save(), expires_in: at.expiration, token_type: 'Bearer', scope: at.scope };
+  if (scopes.split(' ').includes('offline_access') && c.grantTypeAllowed('refresh_token')) {
+    const rt = new provider.RefreshToken({ accountId: username, client: c, grantId, gty: 'password', scope: scopes, rotations: 0, authTime });
+    body.refresh_token = await rt.save();
+  }
+  if (scopes.split(' ').includes('openid')) {
+    const account = await findAccount(ctx, username);
+    const idt = new provider.IdToken({ ...(await account.claims()), auth_time: authTime }, { ctx });
+    idt.scope = 'openid'; // like the code grant: profile/email claims come from userinfo
+    body.id_token = await idt.issue({ use: 'idtoken' });
+  }
+  ctx.body = body;
+}, ['username', 'password', 'scope']);
+
+// --- small helpers for our own routes ---
+async function readForm(ctx) {
+  let raw = '';
+  for await (const chunk of ctx.req) { raw += chunk; if (raw.length > 65536) ctx.throw(413); }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+const csrfFor = (uid) => crypto.createHmac('sha256', SECRET).update(uid).digest('base64url');
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const loginForm = (uid, login, error) => `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Sign in</title></head><body>
+<h1>Sign in</h1>${error ? `\n<p class="error">${esc(error)}</p>` : ''}
+<form method="post" action="/interaction/${esc(uid)}/login">
+  <input type="hidden" name="uid" value="${esc(uid)}">
+  <input type="hidden" name="csrf" value="${csrfFor(uid)}">
+  <label>Login <input type="text" name="login" value="${esc(login)}" autofocus></label>
+  <label>Password <input type="password" name="password"></label>
+  <button type="submit">Sign in</button>
+</form>
+</body></html>
+`;
+async function finish(ctx, result) {
+  const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  ctx.status = 303;
+  ctx.redirect(to);
+}
+async function consent(ctx, details) {
+  const { prompt: { details: d }, params, session } = details;
+  const grant = details.grantId ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+  if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+  if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+  for (const [indicator, s] of Object.entries(d.missingResourceScopes || {})) grant.addResourceScope(indicator, s.join(' '));
+  await finish(ctx, { consent: { grantId: await grant.save() } });
+}
+
+// --- hit counters (every request, before the provider's router) ---
+const hits = {};
+provider.use(async (ctx, next) => {
+  if (!ctx.path.startsWith('/test/stats')) hits[ctx.path] = (hits[ctx.path] || 0) + 1;
+  await next();
+});
+
+// --- interactions and test routes ---
+provider.use(async (ctx, next) => {
+  const m = ctx.path.match(/^\/interaction\/([^/]+)(\/login)?$/);
+  try {
+    if (m && ctx.method === 'GET' && !m[2]) {
+      const details = await provider.interactionDetails(ctx.req, ctx.res);
+      const { prompt, params } = details;
+      if (prompt.name === 'login' && params.client_id === 'cli-form') {
+        ctx.type = 'html';
+        ctx.body = loginForm(details.uid, params.login_hint);
+      } else if (prompt.name === 'login') {
+        const accountId = USERS[params.login_hint] ? params.login_hint : 'alice';
+        await finish(ctx, { login: { accountId } });
+      } else if (prompt.name === 'consent') {
+        await consent(ctx, details);
+      } else {
+        ctx.throw(400, `unsupported prompt ${prompt.name}`);
+      }
+    } else if (m && ctx.method === 'POST' && m[2]) {
+      const details = await provider.interactionDetails(ctx.req, ctx.res);
+      const form = await readForm(ctx);
+      if (details.uid !== m[1] || form.uid !== details.uid || form.csrf !== csrfFor(details.uid)) ctx.throw(403, 'csrf or uid mismatch');
+      if (details.prompt.name !== 'login') ctx.throw(400, 'not a login prompt');
+      const user = USERS[form.login];
+      if (!user || user.password !== form.password) {
+        ctx.status = 401;
+        ctx.type = 'html';
+        ctx.body = loginForm(details.uid, form.login, 'Invalid login or password.');
+        return;
+      }
+      await finish(ctx, { login: { accountId: form.login } });
+    } else if (ctx.path === '/test/stats' && ctx.method === 'GET') {
+      ctx.body = hits;
+    } else if (ctx.path === '/test/stats/reset' && ctx.method === 'POST') {
+      for (const k of Object.keys(hits)) delete hits[k];
+      ctx.status = 204;
+    } else if (ctx.path === '/test/device/approve' && ctx.method === 'POST') {
+      const form = { ...ctx.query, ...(await readForm(ctx)) };
+      const userCode = String(form.user_code || '').toUpperCase().replace(/\W/g, '');
+      const code = userCode && await provider.DeviceCode.findByUserCode(userCode);
+      if (!code) { ctx.status = 404; ctx.body = { error: 'not_found', error_description: 'unknown or expired user_code' }; return; }
+      if (code.accountId || code.error || code.inFlight) { ctx.status = 409; ctx.body = { error: 'already_used' }; return; }
+      if (form.deny) {
+        Object.assign(code, { error: 'access_denied', errorDescription: 'End-User denied the request' });
+      } else {
+        const accountId = USERS[form.username] ? form.username : 'alice';
+        const scope = (code.params.scope || '').split(' ').filter((s) => SCOPES.includes(s)).join(' ');
+        const grant = new provider.Grant({ accountId, clientId: code.clientId });
+        if (scope) grant.addOIDCScope(scope);
+        Object.assign(code, { accountId, grantId: await grant.save(), scope, authTime: Math.floor(Date.now() / 1000) });
+      }
+      await code.save();
+      ctx.body = { approved: !form.deny, client_id: code.clientId, account: code.accountId, scope: code.scope };
+    } else {
+      await next();
+    }
+  } catch (err) {
+    if (err.expose === false || !err.status) console.error(err);
+    ctx.status = err.status || err.statusCode || 500;
+    ctx.body = { error: err.error || 'invalid_request', error_description: err.error_description || err.message };
+  }
+});
+
+server.on('request', provider.callback());
+process.stdout.write(`READY ${issuer}\n`);
+
+// --- lifetime: signals, and stdin closing (the parent test process died) ---
+const stop = (why) => { console.error(`stopping: ${why}`); server.closeAllConnections?.(); process.exit(0); };
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+if (process.env.IGNORE_STDIN !== '1') {
+  process.stdin.on('end', () => stop('stdin closed')).on('error', () => stop('stdin error')).resume();
+}

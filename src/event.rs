@@ -21,6 +21,12 @@ pub enum Event {
         index: usize,
         name: String,
     },
+    /// Something the person running baton must see now (a device code to enter, a URL to
+    /// open in a browser).
+    Notice {
+        file: String,
+        message: String,
+    },
     RequestFinished(Box<RequestReport>),
     FileFinished {
         file: String,

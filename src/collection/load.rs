@@ -239,9 +239,28 @@ fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
         d.help = Some("add at least one request, e.g. `- GET: https://example.com`".into());
     }
     let mut ids: Vec<(String, super::node::Loc)> = Vec::new();
-    let mut out = Vec::new();
+    let mut out: Vec<Request> = Vec::new();
     for item in items {
         if let Some(req) = read_request(r, item) {
+            // `auth: { oauth2: id }` must name an earlier oauth2 request that obtains tokens.
+            if let Some(Auth::OAuth2 { id, loc }) = &req.auth {
+                let target = out.iter().find(|o| o.id.as_deref() == Some(id.as_str()));
+                match target {
+                    Some(t) if t.oauth2.as_ref().is_some_and(|o| o.grant.issues_tokens()) => {}
+                    Some(_) => {
+                        r.error(
+                            *loc,
+                            format!(
+                                "request `{id}` is not an `oauth2` request that obtains tokens"
+                            ),
+                        );
+                    }
+                    None => {
+                        let d = r.error(*loc, format!("no earlier request has the id `{id}`"));
+                        d.help = Some("give the oauth2 request `id: <name>` and put it before the requests that use its token".into());
+                    }
+                }
+            }
             if let Some(id) = &req.id {
                 if ids.iter().any(|(other, _)| other == id) {
                     r.error(req.loc, format!("the id `{id}` is used by two requests"));
@@ -256,10 +275,50 @@ fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
 
 fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     let mut map = r.map(node, "a request")?;
-    let (method, url) = read_method_and_url(r, &mut map, node)?;
+    let oauth2 = match map.get("oauth2") {
+        Some(n) => Some(Box::new(crate::oauth::spec::read(r, n)?)),
+        None => None,
+    };
+    let (method, url) = match &oauth2 {
+        Some(spec) => {
+            for key in [
+                "form",
+                "json",
+                "body",
+                "multipart",
+                "file",
+                "query",
+                "auth",
+                "follow_redirects",
+                "method",
+                "url",
+            ]
+            .into_iter()
+            .chain(METHOD_KEYS.iter().copied())
+            {
+                if let Some((k, _)) = map.entry(key) {
+                    let d = r.error(k.loc, format!("an `oauth2` request builds its own HTTP request; `{key}` does not apply"));
+                    d.help = Some(
+                        "parameters of the grant go in `oauth2:` (extra ones under `oauth2.extra`)"
+                            .into(),
+                    );
+                }
+            }
+            let shown = spec
+                .token_url
+                .clone()
+                .or_else(|| spec.issuer.clone())
+                .unwrap_or_else(|| spec.client_id.clone());
+            ("POST".to_string(), shown)
+        }
+        None => read_method_and_url(r, &mut map, node)?,
+    };
     let name = match map.get("name") {
         Some(n) => r.text(n, "name").unwrap_or_default(),
-        None => format!("{method} {}", url.text),
+        None => match &oauth2 {
+            Some(spec) => format!("oauth2 {}", spec.grant.as_str()),
+            None => format!("{method} {}", url.text),
+        },
     };
     let id = map.get("id").and_then(|n| {
         let id = r.text(n, "id")?;
@@ -323,6 +382,7 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         capture,
         skip,
         tags,
+        oauth2,
     })
 }
 
@@ -536,11 +596,14 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
         }
     } else if let Some(bearer) = map.get("bearer") {
         r.tpl(bearer, "auth.bearer").map(Auth::Bearer)
+    } else if let Some(o) = map.get("oauth2") {
+        let id = r.text(o, "auth.oauth2")?;
+        Some(Auth::OAuth2 { id, loc: o.loc })
     } else {
-        let d = r.error(map.loc, "`auth` needs `basic` or `bearer`");
+        let d = r.error(map.loc, "`auth` needs `basic`, `bearer` or `oauth2`");
         d.help = Some("e.g. `auth: { basic: [<<ClientId>>, <<ClientSecret>>] }` or `auth: { bearer: <<access_token>> }`".into());
         None
     };
-    map.finish(r, "auth", &["basic", "bearer"]);
+    map.finish(r, "auth", &["basic", "bearer", "oauth2"]);
     auth
 }

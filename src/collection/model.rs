@@ -60,6 +60,9 @@ pub struct Request {
     pub capture: Vec<Capture>,
     pub skip: bool,
     pub tags: Vec<String>,
+    /// An `oauth2:` request: the flow builds the HTTP itself (`method`/`url` then describe
+    /// its token endpoint for reports).
+    pub oauth2: Option<Box<crate::oauth::spec::OAuth2>>,
 }
 
 #[derive(Debug)]
@@ -104,6 +107,11 @@ pub enum Auth {
         password: Tpl,
     },
     Bearer(Tpl),
+    /// The access token of the `oauth2` request with this id, refreshed when it expires.
+    OAuth2 {
+        id: String,
+        loc: Loc,
+    },
 }
 
 /// The methods that may be written as a key: `POST: url`.
@@ -130,7 +138,7 @@ impl Request {
         match &self.auth {
             Some(Auth::Basic { username, password }) => out.extend([username, password]),
             Some(Auth::Bearer(t)) => out.push(t),
-            None => {}
+            Some(Auth::OAuth2 { .. }) | None => {}
         }
         match &self.body {
             Some(Body::Form(fields)) => out.extend(fields.iter().map(|(_, v)| v)),
@@ -154,6 +162,9 @@ impl Request {
                 }
             }
             None => {}
+        }
+        if let Some(o) = &self.oauth2 {
+            out.extend(o.templates());
         }
         crate::expect::templates(&self.expect, &mut out);
         out

@@ -187,6 +187,11 @@ impl Reporter for Console {
                     bar.inc(1);
                 }
             }
+            Event::Notice { message, .. } => {
+                let yellow = self.style(Style::new().yellow().bold());
+                self.line(&format!("  {} {message}", yellow.apply_to("!")));
+                let _ = self.out.flush();
+            }
             Event::FileFinished { .. } => {}
             Event::RunFinished { counts, duration } => {
                 if let Some(bar) = self.bar.take() {

@@ -1,11 +1,12 @@
 //! The runner: files in order, each file's requests in order. For one request the order
 //! lives here only: render, send, capture, expect. It emits events and never prints.
 
+pub mod oauth;
 pub mod render;
 pub mod vars;
 pub mod view;
 
-use crate::collection::model::{Collection, Request};
+use crate::collection::model::{Auth, Collection, Request};
 use crate::diag::Diagnostic;
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::expect::{self, Eval};
@@ -44,6 +45,8 @@ pub struct Runner<'a> {
     deadline: Option<Instant>,
     /// Set by Ctrl-C: the run stops between requests and reports what ran.
     pub cancel: Arc<AtomicBool>,
+    /// Discovery documents and JWKS fetched during the run.
+    oauth_cache: crate::oauth::discovery::Cache,
 }
 
 /// The state of one collection file while it runs.
@@ -55,6 +58,8 @@ struct FileRun<'c> {
     unresolved: HashMap<String, Diagnostic>,
     /// Variables an earlier request should have captured but did not, with that request.
     failed_captures: HashMap<String, String>,
+    /// Tokens of the file's `oauth2` requests, by id.
+    tokens: HashMap<String, oauth::TokenState<'c>>,
 }
 
 impl<'a> Runner<'a> {
@@ -65,6 +70,7 @@ impl<'a> Runner<'a> {
             http,
             deadline: options.max_time.map(|d| Instant::now() + d),
             cancel: Arc::new(AtomicBool::new(false)),
+            oauth_cache: Default::default(),
         }
     }
 
@@ -122,6 +128,7 @@ impl<'a> Runner<'a> {
             jar: crate::http::new_jar(),
             unresolved: start.unresolved,
             failed_captures: HashMap::new(),
+            tokens: HashMap::new(),
         };
         let mut counts = Counts::default();
         for (index, req) in collection.requests.iter().enumerate() {
@@ -130,7 +137,7 @@ impl<'a> Runner<'a> {
                 index,
                 name: req.name.clone(),
             });
-            let report = self.run_request(&mut state, index, req).await;
+            let report = self.run_request(&mut state, index, req, reporter).await;
             counts.add(&report.outcome);
             reporter.event(&Event::RequestFinished(Box::new(report)));
             if self.stopped(&counts) {
@@ -145,11 +152,12 @@ impl<'a> Runner<'a> {
         counts
     }
 
-    async fn run_request(
+    async fn run_request<'c>(
         &self,
-        st: &mut FileRun<'_>,
+        st: &mut FileRun<'c>,
         index: usize,
-        req: &Request,
+        req: &'c Request,
+        reporter: &mut dyn Reporter,
     ) -> RequestReport {
         let mut report = RequestReport {
             file: st.collection.file.display(),
@@ -168,7 +176,6 @@ impl<'a> Runner<'a> {
             report.outcome = Outcome::Skipped("skip: true".into());
             return report;
         }
-        // 1. Render.
         let base_dir = st
             .collection
             .file
@@ -176,43 +183,106 @@ impl<'a> Runner<'a> {
             .parent()
             .map(|p| p.to_path_buf())
             .unwrap_or_default();
-        let mut prepared = match render::prepare(
-            req,
-            &self.inputs.templates,
-            &st.scope,
-            &mut st.redactor,
-            &base_dir,
-        ) {
-            Ok(p) => p,
-            Err(fail) => {
-                report.outcome = self.render_failure(st, fail);
-                return report;
-            }
+        let file = report.file.clone();
+        let mut notify = |message: String| {
+            reporter.event(&Event::Notice {
+                file: file.clone(),
+                message,
+            })
         };
-        default_headers(&mut prepared, &st.jar);
-        report.url = st.redactor.redact(&prepared.url).into_owned();
-        // 2. Send, within what is left of the run's time.
-        if let Some(deadline) = self.deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                report.outcome = network_error(Diagnostic::error(
-                    "the run took longer than --max-time; this request was not sent",
-                ));
-                return report;
+        let mut hops = Vec::new();
+        // The hop whose response the request is judged on (the last, but for an oauth2
+        // request whose id_token verification fetched the JWKS after it).
+        let mut judged = None;
+        let mut problems = Vec::new();
+        let mut id_claims = None;
+        // 0. A token from an `oauth2` request, renewed first when it has expired.
+        if let Some(Auth::OAuth2 { id, .. }) = &req.auth
+            && let Some(state) = st.tokens.get(id)
+            && state.expired(oauth::now())
+        {
+            let spec = state.spec;
+            let refresh_token = state.refresh_token.clone();
+            let renewal = {
+                let mut cx = flow_ctx(self, st, &base_dir, req, &mut notify);
+                oauth::renew(spec, refresh_token.as_deref(), &mut cx).await
+            };
+            match renewal {
+                Ok((renewal, value)) => {
+                    hops.extend(renewal);
+                    if let Some(v) = value {
+                        oauth::remember(spec, id, &v, &mut st.scope, &mut st.tokens);
+                    }
+                }
+                Err(e) => {
+                    report.outcome = self.flow_failure(st, req, e);
+                    return report;
+                }
             }
-            prepared.timeout = Some(prepared.timeout.unwrap_or(left).min(left));
         }
-        let hops = match self.http.exchange(prepared, &st.jar).await {
-            Ok(h) => h,
-            Err(e) => {
-                report.outcome = http_failure(req, &e, &st.redactor);
-                return report;
+        if let Some(spec) = &req.oauth2 {
+            // 1–2. An oauth2 request runs its flow: render, discover, authenticate, exchange.
+            let result = {
+                let mut cx = flow_ctx(self, st, &base_dir, req, &mut notify);
+                crate::oauth::flow::execute(spec, &mut cx).await
+            };
+            match result {
+                Ok(outcome) => {
+                    judged = Some(hops.len() + outcome.judged);
+                    hops.extend(outcome.hops);
+                    problems = outcome.problems;
+                    id_claims = outcome.id_claims;
+                }
+                Err(e) => {
+                    report.outcome = self.flow_failure(st, req, e);
+                    return report;
+                }
             }
+            if let Some(h) = judged.and_then(|i| hops.get(i)) {
+                report.url = st.redactor.redact(&h.request.url).into_owned();
+            }
+        } else {
+            // 1. Render.
+            let mut prepared = match render::prepare(
+                req,
+                &self.inputs.templates,
+                &st.scope,
+                &mut st.redactor,
+                &base_dir,
+            ) {
+                Ok(p) => p,
+                Err(fail) => {
+                    report.outcome = self.render_failure(st, fail);
+                    return report;
+                }
+            };
+            default_headers(&mut prepared, &st.jar);
+            report.url = st.redactor.redact(&prepared.url).into_owned();
+            // 2. Send, within what is left of the run's time.
+            if let Some(deadline) = self.deadline {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    report.outcome = network_error(Diagnostic::error(
+                        "the run took longer than --max-time; this request was not sent",
+                    ));
+                    return report;
+                }
+                prepared.timeout = Some(prepared.timeout.unwrap_or(left).min(left));
+            }
+            match self.http.exchange(prepared, &st.jar).await {
+                Ok(h) => hops.extend(h),
+                Err(e) => {
+                    report.outcome = http_failure(req, &e, &st.redactor);
+                    return report;
+                }
+            }
+        }
+        let Some(last_hop) = judged.map_or(hops.last(), |i| hops.get(i)) else {
+            report.outcome =
+                network_error(Diagnostic::error("no response").at(&st.collection.file, req.loc));
+            return report;
         };
-        let last = &hops
-            .last()
-            .expect("an exchange has at least one hop")
-            .response;
+        let last = &last_hop.response;
         report.status = Some(last.status);
         report.duration = hops.iter().map(|h| h.response.duration).sum();
         // 3. Capture, before expectations so that they may use what was captured. In
@@ -258,13 +328,32 @@ impl<'a> Runner<'a> {
             && let Ok(json) = last.json()
         {
             vars::add_secret_fields(&mut st.redactor, json);
-            st.scope.set_json(id, json);
+            match &req.oauth2 {
+                Some(spec) if last.status == 200 => {
+                    let value = oauth::token_value(json, id_claims.as_ref());
+                    oauth::remember(spec, id, &value, &mut st.scope, &mut st.tokens);
+                }
+                _ => st.scope.set_json(id, json),
+            }
+        }
+        let oauth_loc = req.oauth2.as_ref().map_or(req.loc, |o| o.loc);
+        for problem in problems {
+            failures.push(
+                Diagnostic::error(st.redactor.redact(&problem).into_owned())
+                    .at(&st.collection.file, oauth_loc)
+                    .label("in this oauth2 request"),
+            );
         }
         // 4. Expect. Without `expect.status`, an error status fails the request.
         if !req.expect.has_status() && last.status >= 400 {
+            let what = if req.oauth2.is_some() {
+                "the provider refused the request"
+            } else {
+                "error status"
+            };
             failures.push(
-                Diagnostic::error(format!("status {}{}", last.status, st.redactor.redact(&last.error_hint())))
-                    .at(&st.collection.file, req.loc)
+                Diagnostic::error(format!("{what}: {}{}", last.status, st.redactor.redact(&last.error_hint())))
+                    .at(&st.collection.file, if req.oauth2.is_some() { oauth_loc } else { req.loc })
                     .label("this request got an error status")
                     .help(format!("without `expect.status`, 4xx and 5xx fail a request; add `expect: {{ status: {} }}` if this is the outcome you expect", last.status)),
             );
@@ -306,6 +395,31 @@ impl<'a> Runner<'a> {
         report
     }
 
+    fn flow_failure(
+        &self,
+        st: &FileRun,
+        req: &Request,
+        e: crate::oauth::flow::FlowError,
+    ) -> Outcome {
+        use crate::oauth::flow::FlowError;
+        let loc = req.oauth2.as_ref().map_or(req.loc, |o| o.loc);
+        let at = |m: String| {
+            Diagnostic::error(st.redactor.redact(&m).into_owned())
+                .at(&st.collection.file, loc)
+                .label("this oauth2 request")
+        };
+        match e {
+            FlowError::Render(fail) => self.render_failure(st, *fail),
+            FlowError::Http(h) => http_failure(req, &h, &st.redactor),
+            FlowError::Protocol(m) => Outcome::Failed(vec![at(m)]),
+            FlowError::Timeout(m) => network_error(at(m)),
+            FlowError::Input(m) => Outcome::Error {
+                diagnostic: at(m),
+                kind: ErrorKind::Input,
+            },
+        }
+    }
+
     fn render_failure(&self, st: &FileRun, fail: render::RenderFail) -> Outcome {
         if let Some(var) = &fail.missing {
             if let Some(by) = st.failed_captures.get(var) {
@@ -324,6 +438,31 @@ impl<'a> Runner<'a> {
             diagnostic: fail.diagnostic,
             kind: ErrorKind::Input,
         }
+    }
+}
+
+fn flow_ctx<'a>(
+    runner: &'a Runner,
+    st: &'a mut FileRun,
+    base_dir: &'a std::path::Path,
+    req: &Request,
+    notify: &'a mut (dyn FnMut(String) + Send),
+) -> crate::oauth::flow::Ctx<'a> {
+    crate::oauth::flow::Ctx {
+        http: runner.http,
+        jar: &st.jar,
+        templates: &runner.inputs.templates,
+        scope: &st.scope,
+        redactor: &mut st.redactor,
+        base_dir,
+        cache: &runner.oauth_cache,
+        headers: req
+            .headers
+            .iter()
+            .filter_map(|(k, v)| v.is_literal().then(|| (k.clone(), v.text.clone())))
+            .collect(),
+        timeout: req.timeout,
+        notify,
     }
 }
 

@@ -10,6 +10,7 @@ use crate::template::{RenderError, Scope, Templates, Tpl};
 use std::path::Path;
 
 /// Why a request could not be rendered, and the variable that was missing, if that was it.
+#[derive(Debug)]
 pub struct RenderFail {
     pub diagnostic: Diagnostic,
     pub missing: Option<String>,
@@ -76,6 +77,23 @@ pub fn prepare(
         }
         Some(Auth::Bearer(token)) => {
             let t = cx.render(token)?;
+            redactor.add(&t);
+            headers.push(("authorization".into(), format!("Bearer {t}")));
+        }
+        Some(Auth::OAuth2 { id, loc }) => {
+            let token = scope
+                .get(id)
+                .and_then(|v| v.get_attr("access_token").ok())
+                .and_then(|v| v.as_str().map(str::to_string));
+            let Some(t) = token else {
+                return Err(RenderFail {
+                    diagnostic: Diagnostic::error(format!(
+                        "request `{id}` has no access token to use"
+                    ))
+                    .at(&req.url.file, *loc),
+                    missing: Some(id.clone()),
+                });
+            };
             redactor.add(&t);
             headers.push(("authorization".into(), format!("Bearer {t}")));
         }

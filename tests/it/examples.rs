@@ -11,27 +11,41 @@ fn collections() -> String {
 
 #[test]
 fn every_example_passes_against_the_sandbox() {
-    let out = Baton::new().args(["run", &collections(), "--sandbox"]).run();
+    let out = Baton::new()
+        .args(["run", &collections(), "--sandbox"])
+        .run();
     out.code(0).stdout_contains(" 0 failed");
-    for file in ["client-credentials.yaml", "mediavalet/authorization-code.yaml", "mediavalet/refresh-token.yaml", "processmaker/refresh-token.yaml"] {
+    for file in [
+        "client-credentials.yaml",
+        "mediavalet/authorization-code.yaml",
+        "mediavalet/refresh-token.yaml",
+        "processmaker/refresh-token.yaml",
+    ] {
         out.stdout_contains(file);
     }
     // The rotation check and the single-use code check ran and passed.
     out.stdout_contains("✓ the old refresh token is refused 400");
     out.stdout_contains("✓ a code works only once 400");
     // The sandbox's client secret and user password never show.
-    out.output_lacks("sandbox-secret").output_lacks("wonderland");
+    out.output_lacks("sandbox-secret")
+        .output_lacks("wonderland");
 }
 
 #[test]
 fn examples_check_clean_with_the_sandbox_variables() {
-    Baton::new().args(["check", &collections(), "--sandbox"]).run().code(0).stdout_contains("every variable defined");
+    Baton::new()
+        .args(["check", &collections(), "--sandbox"])
+        .run()
+        .code(0)
+        .stdout_contains("every variable defined");
 }
 
 #[test]
 fn examples_without_variables_are_reported_by_check() {
     let out = Baton::new().args(["check", &collections()]).run();
-    out.code(2).stderr_contains("undefined variable `baseAuthURL`").stderr_contains("collections/client-credentials.yaml:");
+    out.code(2)
+        .stderr_contains("undefined variable `baseAuthURL`")
+        .stderr_contains("collections/client-credentials.yaml:");
 }
 
 #[test]
@@ -53,9 +67,17 @@ fn sandbox_command_serves_discovery_on_loopback() {
     }
     let issuer = issuer.expect("the banner names the issuer");
     assert!(issuer.starts_with("http://127.0.0.1:"), "{issuer}");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let doc: serde_json::Value = rt.block_on(async {
-        reqwest::get(format!("{issuer}/.well-known/openid-configuration")).await.unwrap().json().await.unwrap()
+        reqwest::get(format!("{issuer}/.well-known/openid-configuration"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     });
     let _ = child.kill();
     let _ = child.wait();

@@ -1,0 +1,94 @@
+//! The device authorization grant (RFC 8628): ask for a device and user code, tell the user
+//! where to enter it (and open that page), then poll the token endpoint, honouring
+//! `interval` and `slow_down`, until the user approves, denies, or the code expires.
+
+use super::flow::{Ctx, FlowError, Rendered, post_form};
+use super::spec::OAuth2;
+use crate::http::Hop;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+pub(crate) async fn run(
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+    r: &Rendered,
+    hops: &mut Vec<Hop>,
+) -> Result<usize, FlowError> {
+    let url = r.endpoints.device.clone().ok_or_else(|| FlowError::Protocol("the provider's discovery document has no `device_authorization_endpoint`; give `device_authorization_url`".into()))?;
+    let mut form = Vec::new();
+    if let Some(scope) = cx.render_opt(&spec.scope)? {
+        form.push(("scope".to_string(), scope));
+    }
+    if let Some(aud) = cx.render_opt(&spec.audience)? {
+        form.push(("audience".to_string(), aud));
+    }
+    let i = post_form(spec, cx, r, &url, form, hops).await?;
+    let start = &hops[i].response;
+    if start.status != 200 {
+        // The error response is the outcome the request is judged on.
+        return Ok(i);
+    }
+    let json = start.json().map_err(FlowError::Protocol)?.clone();
+    let field = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_string);
+    let device_code = field("device_code").ok_or_else(|| {
+        FlowError::Protocol(format!(
+            "the device authorization response has no `device_code`: {}",
+            start.excerpt()
+        ))
+    })?;
+    cx.redactor.add(&device_code);
+    let user_code = field("user_code").unwrap_or_default();
+    let verification = field("verification_uri_complete")
+        .or_else(|| field("verification_uri"))
+        .or_else(|| field("verification_url"))
+        .unwrap_or_default();
+    let mut interval =
+        Duration::from_secs(json.get("interval").and_then(Value::as_u64).unwrap_or(5));
+    let expires = Duration::from_secs(
+        json.get("expires_in")
+            .and_then(Value::as_u64)
+            .unwrap_or(600),
+    );
+    (cx.notify)(format!(
+        "To sign in, open {verification} and enter the code {user_code}"
+    ));
+    if spec.open_browser && !verification.is_empty() {
+        let _ = webbrowser::open(&verification);
+    }
+    let deadline = Instant::now() + expires.min(spec.wait);
+    loop {
+        tokio::time::sleep(interval).await;
+        let form = vec![
+            ("grant_type".to_string(), GRANT_TYPE.to_string()),
+            ("device_code".to_string(), device_code.clone()),
+        ];
+        let i = post_form(
+            spec,
+            cx,
+            r,
+            r.endpoints.token.as_deref().unwrap_or_default(),
+            form,
+            hops,
+        )
+        .await?;
+        let resp = &hops[i].response;
+        let error = resp
+            .json()
+            .ok()
+            .and_then(|j| j.get("error").and_then(Value::as_str).map(str::to_string));
+        match error.as_deref() {
+            Some("authorization_pending") => {}
+            // RFC 8628 3.5: slow down by 5 seconds, for this and every later poll.
+            Some("slow_down") => interval += Duration::from_secs(5),
+            _ => return Ok(i),
+        }
+        if Instant::now() + interval > deadline {
+            return Err(FlowError::Timeout(format!(
+                "nobody approved the device code {user_code} within {:?}",
+                expires.min(spec.wait)
+            )));
+        }
+    }
+}

@@ -1,0 +1,467 @@
+//! Running an `oauth2` request: resolve the endpoints (discovery or given URLs),
+//! authenticate the client, run the grant (several HTTP exchanges for authorization code
+//! and device code), and verify the id_token. Every exchange is returned as a hop, so the
+//! transcript shows the exact HTTP, like any other request.
+
+use super::discovery::{Cache, DiscoveryError, Endpoints};
+use super::spec::{ClientAuth, Grant, OAuth2, Pkce};
+use crate::http::{Hop, Http, HttpError, Prepared, Response, default_headers};
+use crate::runner::render::RenderFail;
+use crate::secret::Redactor;
+use crate::template::{RenderError, Scope, Templates, Tpl};
+use base64::Engine as _;
+use reqwest::cookie::Jar;
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+/// What a flow needs from the runner.
+pub struct Ctx<'a> {
+    pub http: &'a Http,
+    pub jar: &'a Jar,
+    pub templates: &'a Templates,
+    pub scope: &'a Scope,
+    pub redactor: &'a mut Redactor,
+    pub base_dir: &'a Path,
+    pub cache: &'a Cache,
+    /// Headers the request adds to its token request.
+    pub headers: Vec<(String, String)>,
+    pub timeout: Option<Duration>,
+    /// Tells the person running baton something now (a device code to enter, a URL).
+    pub notify: &'a mut (dyn FnMut(String) + Send),
+}
+
+/// A finished flow: every hop (the last is the response the request is judged on), and a
+/// problem found after the exchange (an id_token that does not verify).
+pub struct Outcome {
+    /// Every exchange in the order it happened.
+    pub hops: Vec<Hop>,
+    /// The index in `hops` of the response the request is judged on (the token response;
+    /// a JWKS fetch to verify it may follow).
+    pub judged: usize,
+    pub problems: Vec<String>,
+    /// The claims of a verified id_token.
+    pub id_claims: Option<Value>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error("{}", .0.diagnostic.message)]
+    Render(Box<RenderFail>),
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    /// The provider answered, but not as the protocol says (exit 1).
+    #[error("{0}")]
+    Protocol(String),
+    /// A browser redirect or a device approval that never came (exit 3).
+    #[error("{0}")]
+    Timeout(String),
+    /// The request as written cannot work (exit 2).
+    #[error("{0}")]
+    Input(String),
+}
+
+impl From<DiscoveryError> for FlowError {
+    fn from(e: DiscoveryError) -> FlowError {
+        match e {
+            DiscoveryError::Http(h) => FlowError::Http(h),
+            DiscoveryError::Invalid(m) => FlowError::Protocol(m),
+        }
+    }
+}
+
+/// The rendered values of a spec.
+pub(crate) struct Rendered {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub endpoints: Endpoints,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn render(&self, tpl: &Tpl) -> Result<String, FlowError> {
+        self.templates
+            .render(tpl, self.scope)
+            .map_err(|e| render_fail(tpl, e))
+    }
+
+    pub(crate) fn render_opt(&self, tpl: &Option<Tpl>) -> Result<Option<String>, FlowError> {
+        tpl.as_ref().map(|t| self.render(t)).transpose()
+    }
+
+    pub(crate) fn render_pairs(
+        &self,
+        pairs: &[(String, Tpl)],
+    ) -> Result<Vec<(String, String)>, FlowError> {
+        pairs
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), self.render(v)?)))
+            .collect()
+    }
+
+    /// Send one request (no redirect following) and keep its hop.
+    pub(crate) async fn send(
+        &mut self,
+        mut req: Prepared,
+        hops: &mut Vec<Hop>,
+    ) -> Result<usize, FlowError> {
+        req.timeout = req.timeout.or(self.timeout);
+        default_headers(&mut req, self.jar);
+        let got = self.http.exchange(req, self.jar).await?;
+        hops.extend(got);
+        Ok(hops.len() - 1)
+    }
+}
+
+fn render_fail(tpl: &Tpl, e: RenderError) -> FlowError {
+    let missing = match &e {
+        RenderError::Undefined { name, .. } => {
+            Some(name.split('.').next().unwrap_or(name).to_string())
+        }
+        _ => None,
+    };
+    FlowError::Render(Box::new(RenderFail {
+        diagnostic: e.diagnostic(tpl),
+        missing,
+    }))
+}
+
+pub async fn execute(spec: &OAuth2, cx: &mut Ctx<'_>) -> Result<Outcome, FlowError> {
+    run(spec, cx, None).await
+}
+
+/// The refresh grant for the client of `spec`, whatever grant `spec` itself is.
+pub async fn refresh(
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+    refresh_token: &str,
+) -> Result<Outcome, FlowError> {
+    run(spec, cx, Some(refresh_token)).await
+}
+
+async fn run(
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+    refresh_with: Option<&str>,
+) -> Result<Outcome, FlowError> {
+    let mut hops = Vec::new();
+    let client_id = cx.render(&spec.client_id)?;
+    let client_secret = cx.render_opt(&spec.client_secret)?;
+    if let Some(s) = &client_secret {
+        cx.redactor.add(s);
+    }
+    let mut endpoints = match &spec.issuer {
+        Some(issuer) => {
+            let issuer = cx.render(issuer)?;
+            cx.cache
+                .discover(cx.http, cx.jar, &issuer, &mut hops)
+                .await?
+        }
+        None => Endpoints::default(),
+    };
+    // Explicit URLs win over discovered ones.
+    let explicit = |t: &Option<Tpl>, cx: &Ctx| cx.render_opt(t);
+    if let Some(u) = explicit(&spec.token_url, cx)? {
+        endpoints.token = Some(u);
+    }
+    if let Some(u) = explicit(&spec.authorize_url, cx)? {
+        endpoints.authorize = Some(u);
+    }
+    if let Some(u) = explicit(&spec.device_url, cx)? {
+        endpoints.device = Some(u);
+    }
+    if let Some(u) = explicit(&spec.introspection_url, cx)? {
+        endpoints.introspection = Some(u);
+    }
+    if let Some(u) = explicit(&spec.revocation_url, cx)? {
+        endpoints.revocation = Some(u);
+    }
+    if let Some(u) = explicit(&spec.jwks_url, cx)? {
+        endpoints.jwks = Some(u);
+    }
+    let r = Rendered {
+        client_id,
+        client_secret,
+        endpoints,
+    };
+    let mut nonce = None;
+    let grant = if refresh_with.is_some() {
+        Grant::RefreshToken
+    } else {
+        spec.grant
+    };
+    let final_index = match grant {
+        Grant::Password => {
+            let mut form = vec![("grant_type".to_string(), "password".to_string())];
+            let user = cx.render_opt(&spec.username)?.unwrap_or_default();
+            let password = cx.render_opt(&spec.password)?.unwrap_or_default();
+            cx.redactor.add(&password);
+            form.push(("username".into(), user));
+            form.push(("password".into(), password));
+            token_request(spec, cx, &r, form, &mut hops).await?
+        }
+        Grant::ClientCredentials => {
+            let form = vec![("grant_type".to_string(), "client_credentials".to_string())];
+            token_request(spec, cx, &r, form, &mut hops).await?
+        }
+        Grant::RefreshToken => {
+            let token = match refresh_with {
+                Some(t) => t.to_string(),
+                None => cx.render_opt(&spec.refresh_token)?.unwrap_or_default(),
+            };
+            cx.redactor.add(&token);
+            let form = vec![
+                ("grant_type".to_string(), "refresh_token".to_string()),
+                ("refresh_token".to_string(), token),
+            ];
+            token_request(spec, cx, &r, form, &mut hops).await?
+        }
+        Grant::AuthorizationCode => {
+            let (index, n) = super::authorize::run(spec, cx, &r, &mut hops).await?;
+            nonce = n;
+            index
+        }
+        Grant::DeviceCode => super::device::run(spec, cx, &r, &mut hops).await?,
+        Grant::Introspect | Grant::Revoke => {
+            let token = cx.render_opt(&spec.token)?.unwrap_or_default();
+            cx.redactor.add(&token);
+            let (url, what) = if spec.grant == Grant::Introspect {
+                (r.endpoints.introspection.clone(), "introspection_endpoint")
+            } else {
+                (r.endpoints.revocation.clone(), "revocation_endpoint")
+            };
+            let url = url.ok_or_else(|| {
+                FlowError::Protocol(format!(
+                    "the provider's discovery document has no `{what}`; give it explicitly"
+                ))
+            })?;
+            let mut form = vec![("token".to_string(), token)];
+            if let Some(hint) = cx.render_opt(&spec.token_type_hint)? {
+                form.push(("token_type_hint".into(), hint));
+            }
+            form.extend(cx.render_pairs(&spec.extra)?);
+            post_form(spec, cx, &r, &url, form, &mut hops).await?
+        }
+    };
+    let mut problems = Vec::new();
+    let mut id_claims = None;
+    let last = &hops[final_index].response;
+    if spec.grant.issues_tokens() {
+        remember_token_secrets(last, cx.redactor);
+        if spec.verify_id_token
+            && let Ok(json) = last.json().cloned()
+            && let Some(id_token) = json.get("id_token").and_then(Value::as_str)
+        {
+            let access_token = json.get("access_token").and_then(Value::as_str);
+            let id_token = id_token.to_string();
+            match verify_id_token(cx, &r, &id_token, access_token, nonce.as_deref(), &mut hops)
+                .await?
+            {
+                Ok(claims) => id_claims = Some(claims),
+                Err(problem) => problems.push(problem),
+            }
+        }
+    }
+    Ok(Outcome {
+        hops,
+        judged: final_index,
+        problems,
+        id_claims,
+    })
+}
+
+/// Verify an id_token with the provider's JWKS: `Err` is a problem to report.
+async fn verify_id_token(
+    cx: &mut Ctx<'_>,
+    r: &Rendered,
+    token: &str,
+    access_token: Option<&str>,
+    nonce: Option<&str>,
+    hops: &mut Vec<Hop>,
+) -> Result<Result<Value, String>, FlowError> {
+    let Some(jwks_url) = r.endpoints.jwks.clone() else {
+        // Without discovery or jwks_url there is nothing to verify against.
+        return Ok(Err("the id_token cannot be verified: no `issuer` (discovery) or `jwks_url` given; set `verify_id_token: false` to skip".into()));
+    };
+    let doc = cx.cache.jwks(cx.http, cx.jar, &jwks_url, hops).await?;
+    let jwks = match super::jwt_verify::Jwks::parse(&doc) {
+        Ok(j) => j,
+        Err(e) => return Ok(Err(format!("the JWKS at {jwks_url} is not usable: {e}"))),
+    };
+    let checks = super::jwt_verify::Checks {
+        issuer: r.endpoints.issuer.as_deref(),
+        audience: Some(&r.client_id),
+        nonce,
+        access_token,
+        leeway: Duration::from_secs(60),
+        now: None,
+        algorithms: &[],
+    };
+    Ok(super::jwt_verify::verify(token, &jwks, &checks)
+        .map_err(|e| format!("the id_token does not verify: {e}")))
+}
+
+/// Tokens in a token response are secrets from now on, whatever they are captured as.
+fn remember_token_secrets(resp: &Response, redactor: &mut Redactor) {
+    if let Ok(json) = resp.json() {
+        for k in ["access_token", "refresh_token", "id_token", "device_code"] {
+            if let Some(v) = json.get(k).and_then(Value::as_str) {
+                redactor.add(v);
+            }
+        }
+    }
+}
+
+/// The token request of a grant, with scope, audience, resource and extra parameters.
+pub(crate) async fn token_request(
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+    r: &Rendered,
+    mut form: Vec<(String, String)>,
+    hops: &mut Vec<Hop>,
+) -> Result<usize, FlowError> {
+    let is_code_exchange = form
+        .iter()
+        .any(|(k, v)| k == "grant_type" && v == "authorization_code");
+    if let Some(scope) = cx.render_opt(&spec.scope)?
+        && !is_code_exchange
+    {
+        form.push(("scope".into(), scope));
+    }
+    if let Some(aud) = cx.render_opt(&spec.audience)? {
+        form.push(("audience".into(), aud));
+    }
+    if let Some(res) = cx.render_opt(&spec.resource)? {
+        form.push(("resource".into(), res));
+    }
+    let extra = if is_code_exchange {
+        &spec.token_extra
+    } else {
+        &spec.extra
+    };
+    form.extend(cx.render_pairs(extra)?);
+    let url = r.endpoints.token.clone().ok_or_else(|| {
+        FlowError::Protocol(
+            "the provider's discovery document has no `token_endpoint`; give `token_url`".into(),
+        )
+    })?;
+    post_form(spec, cx, r, &url, form, hops).await
+}
+
+/// POST a form to an endpoint of the provider, with client authentication.
+pub(crate) async fn post_form(
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+    r: &Rendered,
+    url: &str,
+    mut form: Vec<(String, String)>,
+    hops: &mut Vec<Hop>,
+) -> Result<usize, FlowError> {
+    let mut headers = vec![
+        (
+            "content-type".to_string(),
+            "application/x-www-form-urlencoded".to_string(),
+        ),
+        ("accept".to_string(), "application/json".to_string()),
+    ];
+    client_auth(spec, cx, r, url, &mut form, &mut headers)?;
+    headers.extend(cx.headers.iter().cloned());
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form.iter())
+        .finish();
+    let req = Prepared {
+        method: "POST".into(),
+        url: url.to_string(),
+        headers,
+        body: Some(body.into_bytes()),
+        timeout: None,
+        follow_redirects: false,
+    };
+    cx.send(req, hops).await
+}
+
+/// Add the client's credentials as its `client_auth` says.
+fn client_auth(
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+    r: &Rendered,
+    url: &str,
+    form: &mut Vec<(String, String)>,
+    headers: &mut Vec<(String, String)>,
+) -> Result<(), FlowError> {
+    let secret = r.client_secret.clone().unwrap_or_default();
+    match spec.client_auth() {
+        ClientAuth::Basic => {
+            // RFC 6749 2.3.1: form-encode id and secret before base64.
+            let enc =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let pair = format!("{}:{}", enc(&r.client_id), enc(&secret));
+            cx.redactor.add(&pair);
+            headers.push((
+                "authorization".into(),
+                format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                ),
+            ));
+        }
+        ClientAuth::Body => {
+            form.push(("client_id".into(), r.client_id.clone()));
+            form.push(("client_secret".into(), secret));
+        }
+        ClientAuth::None => form.push(("client_id".into(), r.client_id.clone())),
+        ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt => {
+            use super::assertion::{ASSERTION_TYPE, AssertionKey, client_assertion};
+            let key = if spec.client_auth() == ClientAuth::ClientSecretJwt {
+                AssertionKey::Secret(secret)
+            } else {
+                let path_or_pem = cx.render_opt(&spec.private_key)?.unwrap_or_default();
+                let pem = if path_or_pem.contains("-----BEGIN") {
+                    path_or_pem
+                } else {
+                    let full = cx.base_dir.join(&path_or_pem);
+                    std::fs::read_to_string(&full).map_err(|e| {
+                        FlowError::Input(format!(
+                            "cannot read the private key `{path_or_pem}`: {}",
+                            crate::collection::load::io_reason(&e)
+                        ))
+                    })?
+                };
+                AssertionKey::PrivatePem {
+                    pem,
+                    kid: cx.render_opt(&spec.key_id)?,
+                }
+            };
+            let alg = cx.render_opt(&spec.assertion_alg)?;
+            let assertion = client_assertion(&r.client_id, url, &key, alg.as_deref())
+                .map_err(|e| FlowError::Input(format!("cannot sign the client assertion: {e}")))?;
+            cx.redactor.add(&assertion);
+            form.push(("client_id".into(), r.client_id.clone()));
+            form.push(("client_assertion_type".into(), ASSERTION_TYPE.into()));
+            form.push(("client_assertion".into(), assertion));
+        }
+    }
+    Ok(())
+}
+
+/// A PKCE verifier (RFC 7636: 43–128 unreserved characters) and its challenge.
+pub(crate) fn pkce(method: Pkce) -> Option<(String, String, &'static str)> {
+    use sha2::Digest as _;
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    let verifier: String = (0..64)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect();
+    match method {
+        Pkce::Off => None,
+        Pkce::Plain => Some((verifier.clone(), verifier, "plain")),
+        Pkce::S256 => {
+            let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(sha2::Sha256::digest(verifier.as_bytes()));
+            Some((verifier, challenge, "S256"))
+        }
+    }
+}
+
+/// A random value for `state` and `nonce`.
+pub(crate) fn random_token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
+}

@@ -1,0 +1,89 @@
+//! The runner's side of `oauth2` requests: running the flow, keeping the tokens under the
+//! request's id (`<<login.access_token>>`, `.refresh_token`, `.id_token`, `.expires_at`),
+//! and renewing them for `auth: { oauth2: id }` when they expire.
+
+use crate::http::Hop;
+use crate::oauth::flow::{self, Ctx, FlowError};
+use crate::oauth::spec::OAuth2;
+use crate::template::Scope;
+use serde_json::{Value, json};
+
+/// Renew a token this long before it expires, so it does not expire in flight.
+pub const SKEW_SECS: i64 = 30;
+
+/// The tokens an `oauth2` request obtained, and how to get new ones.
+pub struct TokenState<'c> {
+    pub spec: &'c OAuth2,
+    pub expires_at: Option<i64>,
+    pub refresh_token: Option<String>,
+}
+
+impl TokenState<'_> {
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|t| t - SKEW_SECS <= now)
+    }
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The value of `<<id>>` after a token response: the response's fields plus `expires_at`
+/// (unix seconds) and, when verified, the id_token's `claims`.
+pub fn token_value(response: &Value, id_claims: Option<&Value>) -> Value {
+    let mut v = response.clone();
+    if let Value::Object(map) = &mut v {
+        if let Some(secs) = map.get("expires_in").and_then(Value::as_i64) {
+            map.insert("expires_at".into(), json!(now() + secs));
+        }
+        if let Some(c) = id_claims {
+            map.insert("claims".into(), c.clone());
+        }
+    }
+    v
+}
+
+/// Keep a token response under `id` in the scope and in the token states.
+pub fn remember<'c>(
+    spec: &'c OAuth2,
+    id: &str,
+    value: &Value,
+    scope: &mut Scope,
+    tokens: &mut std::collections::HashMap<String, TokenState<'c>>,
+) {
+    scope.set_json(id, value);
+    if spec.grant.issues_tokens() && value.get("access_token").is_some() {
+        let refresh_token = value
+            .get("refresh_token")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| tokens.get(id).and_then(|t| t.refresh_token.clone()));
+        tokens.insert(
+            id.to_string(),
+            TokenState {
+                spec,
+                expires_at: value.get("expires_at").and_then(Value::as_i64),
+                refresh_token,
+            },
+        );
+    }
+}
+
+/// New tokens for an expired state: the refresh grant when there is a refresh token, else
+/// the original grant again. Returns the hops and the new token value.
+pub async fn renew(
+    spec: &OAuth2,
+    refresh_token: Option<&str>,
+    cx: &mut Ctx<'_>,
+) -> Result<(Vec<Hop>, Option<Value>), FlowError> {
+    let outcome = match refresh_token {
+        Some(rt) => flow::refresh(spec, cx, rt).await?,
+        None => flow::execute(spec, cx).await?,
+    };
+    let last = outcome.hops.get(outcome.judged).map(|h| &h.response);
+    let value = last
+        .filter(|r| r.status == 200)
+        .and_then(|r| r.json().ok())
+        .map(|j| token_value(j, outcome.id_claims.as_ref()));
+    Ok((outcome.hops, value))
+}

@@ -5,6 +5,7 @@ pub mod body;
 pub mod duration;
 pub mod header;
 pub mod jsonpath;
+pub mod jwt;
 pub mod predicate;
 pub mod status;
 
@@ -37,6 +38,7 @@ pub enum Expectation {
     JsonPath(jsonpath::JsonCheck),
     Body(body::BodyCheck),
     Duration(duration::DurationCheck),
+    Jwt(jwt::JwtCheck),
 }
 
 /// One failed expectation: what was expected and what came back, and where it is written.
@@ -53,9 +55,11 @@ pub struct Failure {
 pub struct Eval<'a> {
     pub response: &'a Response,
     pub render: &'a mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
+    /// JWKS documents fetched for `jwt:` expectations, by URL.
+    pub jwks: &'a std::collections::HashMap<String, Value>,
 }
 
-const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms"];
+const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms", "jwt"];
 
 pub fn read(r: &mut Reader, node: &Node) -> Expectations {
     let Some(mut map) = r.map(node, "expect") else {
@@ -73,6 +77,9 @@ pub fn read(r: &mut Reader, node: &Node) -> Expectations {
         items.extend(json.into_iter().map(Expectation::JsonPath));
         items.extend(raw.into_iter().map(Expectation::Body));
     }
+    if let Some(n) = map.get("jwt") {
+        items.extend(jwt::read(r, n).into_iter().map(Expectation::Jwt));
+    }
     if let Some(n) = map.get("duration_ms") {
         items.extend(duration::read(r, n).map(Expectation::Duration));
     }
@@ -88,6 +95,7 @@ pub fn eval(e: &Expectation, ctx: &mut Eval) -> Option<Failure> {
         Expectation::JsonPath(j) => jsonpath::eval(j, ctx),
         Expectation::Body(b) => body::eval(b, ctx),
         Expectation::Duration(d) => duration::eval(d, ctx),
+        Expectation::Jwt(j) => jwt::eval(j, ctx),
     }
 }
 
@@ -99,6 +107,16 @@ pub fn templates<'a>(e: &'a Expectations, out: &mut Vec<&'a crate::template::Tpl
             Expectation::JsonPath(j) => &j.preds,
             Expectation::Body(b) => &b.preds,
             Expectation::Duration(d) => &d.preds,
+            Expectation::Jwt(j) => {
+                out.extend(j.jwks_url.iter());
+                for v in j.issuer.iter().chain(j.audience.iter()) {
+                    v.templates(out);
+                }
+                for (_, p) in j.header.iter().chain(j.claims.iter()) {
+                    predicate::templates(p, out);
+                }
+                continue;
+            }
             Expectation::Status(_) => continue,
         };
         predicate::templates(preds, out);

@@ -367,6 +367,23 @@ impl<'a> Runner<'a> {
                 expect_scope.set(cap.name.clone(), v.clone());
             }
         }
+        // Keys for `jwt:` expectations that verify signatures, fetched once per run.
+        let mut jwks = HashMap::new();
+        for e in &req.expect.items {
+            if let crate::expect::Expectation::Jwt(j) = e
+                && let Some(url) = &j.jwks_url
+                && let Ok(url) = self.inputs.templates.render(url, &expect_scope)
+            {
+                let mut fetched = Vec::new();
+                if let Ok(doc) = self
+                    .oauth_cache
+                    .jwks(self.http, &st.jar, &url, &mut fetched)
+                    .await
+                {
+                    jwks.insert(url, doc);
+                }
+            }
+        }
         let scope = &expect_scope;
         let mut render = |v: &crate::collection::model::JsonTpl| {
             vars::render_json_tpl(v, templates, scope).map_err(|(_, e)| e.to_string())
@@ -374,6 +391,7 @@ impl<'a> Runner<'a> {
         let mut ctx = Eval {
             response: last,
             render: &mut render,
+            jwks: &jwks,
         };
         for e in &req.expect.items {
             if let Some(f) = expect::eval(e, &mut ctx) {

@@ -1,0 +1,210 @@
+//! `jwt:` expectations on a JWT found in the response (an id_token, a JWT access token):
+//! predicates on its claims and header, and, with `jwks_url`, its signature and times
+//! verified against the issuer's keys (with `issuer` and `audience` checked too).
+//!
+//! ```yaml
+//! expect:
+//!   jwt:
+//!     $.id_token:
+//!       jwks_url: <<baseAuthURL>>/.well-known/openid-configuration/jwks
+//!       issuer: <<baseAuthURL>>
+//!       audience: <<ClientId>>
+//!       header: { alg: RS256 }
+//!       claims: { sub: { exists: true }, email_verified: true }
+//! ```
+
+use super::predicate::{self, Predicate};
+use super::{Eval, Failure};
+use crate::capture::Path;
+use crate::collection::model::JsonTpl;
+use crate::collection::node::{Loc, Node};
+use crate::collection::read::Reader;
+use crate::template::Tpl;
+use serde_json::Value;
+
+#[derive(Debug)]
+pub struct JwtCheck {
+    pub path: Path,
+    pub loc: Loc,
+    pub jwks_url: Option<Tpl>,
+    pub issuer: Option<JsonTpl>,
+    pub audience: Option<JsonTpl>,
+    pub header: Vec<(String, Vec<Predicate>)>,
+    pub claims: Vec<(String, Vec<Predicate>)>,
+}
+
+pub fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
+    let Some(mut map) = r.map(node, "expect.jwt") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in map.rest() {
+        if !k.name.starts_with('$') {
+            let d = r.error(k.loc, format!("`{}` is not a JSONPath to a JWT", k.name));
+            d.help =
+                Some("e.g. `jwt: { $.id_token: { claims: { sub: { exists: true } } } }`".into());
+            continue;
+        }
+        let key_node = Node {
+            kind: v.kind.clone(),
+            loc: k.loc,
+        };
+        let Some(path) = Path::parse(r, &key_node, &k.name) else {
+            continue;
+        };
+        let Some(mut m) = r.map(v, &format!("expect.jwt.{}", k.name)) else {
+            continue;
+        };
+        let jwks_url = m.get("jwks_url").and_then(|n| r.tpl(n, "jwks_url"));
+        let issuer = m
+            .get("issuer")
+            .map(|n| crate::collection::load::read_json_tpl(r, n, "issuer"));
+        let audience = m
+            .get("audience")
+            .map(|n| crate::collection::load::read_json_tpl(r, n, "audience"));
+        let header = m
+            .get("header")
+            .map(|n| named_predicates(r, n, "header"))
+            .unwrap_or_default();
+        let claims = m
+            .get("claims")
+            .map(|n| named_predicates(r, n, "claims"))
+            .unwrap_or_default();
+        m.finish(
+            r,
+            &format!("expect.jwt.{}", k.name),
+            &["jwks_url", "issuer", "audience", "header", "claims"],
+        );
+        out.push(JwtCheck {
+            path,
+            loc: k.loc,
+            jwks_url,
+            issuer,
+            audience,
+            header,
+            claims,
+        });
+    }
+    out
+}
+
+fn named_predicates(r: &mut Reader, node: &Node, what: &str) -> Vec<(String, Vec<Predicate>)> {
+    let Some(mut m) = r.map(node, what) else {
+        return Vec::new();
+    };
+    m.rest()
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k.name.clone(),
+                predicate::read(r, v, &format!("{what}.{}", k.name)),
+            )
+        })
+        .collect()
+}
+
+pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
+    let fail = |expected: String, actual: String, loc: Loc| {
+        Some(Failure {
+            subject: format!("jwt {}", j.path.text),
+            expected,
+            actual,
+            loc,
+        })
+    };
+    let json = match ctx.response.json() {
+        Ok(json) => json,
+        Err(reason) => return fail("a JSON body holding a JWT".into(), reason, j.loc),
+    };
+    let token = match j.path.select(json) {
+        Some(Value::String(t)) => t,
+        Some(other) => {
+            return fail(
+                "a JWT (a string)".into(),
+                predicate::show_value(&other),
+                j.loc,
+            );
+        }
+        None => return fail("a JWT".into(), "nothing matched".into(), j.loc),
+    };
+    let (header, claims) = match (
+        crate::jwt::decode_header(&token),
+        crate::jwt::decode_claims(&token),
+    ) {
+        (Ok(h), Ok(c)) => (h, c),
+        (Err(e), _) | (_, Err(e)) => return fail("a JWT".into(), e.to_string(), j.loc),
+    };
+    if let Some(url) = &j.jwks_url {
+        let url_text = match (ctx.render)(&JsonTpl::Str(url.clone())) {
+            Ok(Value::String(u)) => u,
+            Ok(other) => other.to_string(),
+            Err(e) => return fail("a JWKS URL".into(), e, url.loc),
+        };
+        let Some(doc) = ctx.jwks.get(&url_text) else {
+            return fail(
+                format!("the keys at {url_text}"),
+                "they could not be fetched".into(),
+                url.loc,
+            );
+        };
+        let render_str = |t: &Option<JsonTpl>, ctx: &mut Eval| -> Result<Option<String>, String> {
+            match t {
+                None => Ok(None),
+                Some(t) => (ctx.render)(t)
+                    .map(|v| Some(v.as_str().map_or_else(|| v.to_string(), str::to_string))),
+            }
+        };
+        let issuer = match render_str(&j.issuer, ctx) {
+            Ok(v) => v,
+            Err(e) => return fail("an issuer".into(), e, j.loc),
+        };
+        let audience = match render_str(&j.audience, ctx) {
+            Ok(v) => v,
+            Err(e) => return fail("an audience".into(), e, j.loc),
+        };
+        let verified = crate::oauth::jwt_verify::Jwks::parse(doc).and_then(|jwks| {
+            let checks = crate::oauth::jwt_verify::Checks {
+                issuer: issuer.as_deref(),
+                audience: audience.as_deref(),
+                leeway: std::time::Duration::from_secs(60),
+                ..Default::default()
+            };
+            crate::oauth::jwt_verify::verify(&token, &jwks, &checks)
+        });
+        if let Err(e) = verified {
+            return fail(
+                format!("a JWT that verifies with the keys at {url_text}"),
+                e.to_string(),
+                url.loc,
+            );
+        }
+    }
+    for (name, preds) in &j.header {
+        let actual = header.get(name);
+        if let Err(m) = predicate::check(preds, actual, ctx.render) {
+            return Some(Failure {
+                subject: format!("jwt {} header {name}", j.path.text),
+                expected: m.expected,
+                actual: actual.map_or("nothing".into(), predicate::show_value),
+                loc: m.loc,
+            });
+        }
+    }
+    for (name, preds) in &j.claims {
+        let actual = claims.get(name);
+        if let Err(m) = predicate::check(preds, actual, ctx.render) {
+            return Some(Failure {
+                subject: format!("jwt {} claim {name}", j.path.text),
+                expected: m.expected,
+                actual: actual.map_or("no such claim".into(), predicate::show_value),
+                loc: m.loc,
+            });
+        }
+    }
+    None
+}
+
+/// The JWKS URLs these checks need, rendered (the runner fetches them before evaluating).
+pub fn jwks_urls(j: &JwtCheck) -> Option<&Tpl> {
+    j.jwks_url.as_ref()
+}

@@ -1,6 +1,6 @@
 //! One function per subcommand: the only place that prints or writes files.
 
-use crate::cli::{CheckArgs, Cli, Command, RunArgs, SandboxArgs, VarArgs};
+use crate::cli::{CheckArgs, Cli, Command, RunArgs, SandboxArgs, TokenArgs, VarArgs};
 use crate::collection::{environment, load};
 use crate::diag::{Diagnostic, display_path};
 use crate::exit;
@@ -28,6 +28,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Run(args) => runtime.block_on(run(args)),
         Command::Check(args) => runtime.block_on(check(args)),
         Command::Sandbox(args) => runtime.block_on(sandbox(args)),
+        Command::Token(args) => runtime.block_on(token(args)),
     }
 }
 
@@ -238,6 +239,7 @@ async fn run(args: RunArgs) -> i32 {
         verbose: args.verbose,
         show_secrets: args.show_secrets,
         max_time,
+        save: args.save.then(crate::oauth::cache::default_path),
     };
     let progress =
         !args.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
@@ -350,4 +352,88 @@ pub fn parse_size(text: &str) -> Option<u64> {
         _ => (t, 1),
     };
     num.trim().parse::<u64>().ok()?.checked_mul(mult)
+}
+
+async fn token(args: TokenArgs) -> i32 {
+    let cache_path = crate::oauth::cache::default_path();
+    if args.clear {
+        return match std::fs::remove_file(&cache_path) {
+            Ok(()) => {
+                eprintln!("removed {}", display_path(&cache_path));
+                exit::OK
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => exit::OK,
+            Err(e) => {
+                eprintln!("error: cannot remove {}: {e}", display_path(&cache_path));
+                exit::REQUEST_FAILED
+            }
+        };
+    }
+    let Some(file) = args.file.clone() else {
+        eprintln!("error: give the collection file");
+        return exit::INVALID_INPUT;
+    };
+    let sandbox = match start_sandbox(args.vars.sandbox).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let inputs = match load_inputs(
+        std::slice::from_ref(&file),
+        &args.vars,
+        sandbox.as_ref().map(Sandbox::vars),
+    )
+    .await
+    {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let Some(collection) = inputs.collections.first() else {
+        return exit::INVALID_INPUT;
+    };
+    let wanted = collection.requests.iter().find(|r| match &args.request {
+        Some(name) => r.id.as_deref() == Some(name.as_str()) || r.name == *name,
+        None => r.oauth2.as_ref().is_some_and(|o| {
+            o.grant.issues_tokens() && o.grant != crate::oauth::spec::Grant::RefreshToken
+        }),
+    });
+    let Some(req) = wanted else {
+        match &args.request {
+            Some(name) => eprintln!(
+                "error: {}: no request with the id or name `{name}`",
+                collection.file.display()
+            ),
+            None => eprintln!(
+                "error: {}: no oauth2 request that obtains a token",
+                collection.file.display()
+            ),
+        }
+        return exit::INVALID_INPUT;
+    };
+    let http = match Http::new(HttpOptions::default()) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID_INPUT;
+        }
+    };
+    let options = RunOptions::default();
+    let runner = Runner::new(&inputs, &options, &http);
+    let mut notify = |m: String| eprintln!("{m}");
+    let result = runner
+        .obtain_token(collection, req, &cache_path, &mut notify)
+        .await;
+    if let Some(s) = sandbox {
+        let _ = s.shutdown().await;
+    }
+    match result {
+        Ok((token, how)) => {
+            eprintln!("baton: access token {how} ({})", display_path(&cache_path));
+            println!("{token}");
+            exit::OK
+        }
+        Err(f) => {
+            eprintln!("{}", f.diagnostic.render(color_stderr()));
+            f.exit
+        }
+    }
 }

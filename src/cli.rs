@@ -20,6 +20,24 @@ pub enum Command {
     Check(CheckArgs),
     /// Serve the embedded OpenID Connect sandbox provider on 127.0.0.1.
     Sandbox(SandboxArgs),
+    /// Print a valid access token from an `oauth2` request: cached, refreshed, or newly
+    /// requested (and cached in .baton/). For `curl -H "Authorization: Bearer $(baton token …)"`.
+    Token(TokenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TokenArgs {
+    /// The collection holding the `oauth2` request.
+    #[arg(value_name = "FILE", required_unless_present = "clear")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// The request to use, by id or name (default: the first oauth2 request that obtains tokens).
+    #[arg(long, value_name = "NAME")]
+    pub request: Option<String>,
+    /// Forget every cached token.
+    #[arg(long)]
+    pub clear: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -69,6 +87,10 @@ pub struct RunArgs {
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Keep the tokens of oauth2 requests in .baton/tokens.json (mode 0600) and reuse them
+    /// in later runs while they are valid.
+    #[arg(long)]
+    pub save: bool,
 }
 
 #[derive(Args, Debug)]

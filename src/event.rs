@@ -56,6 +56,8 @@ pub struct RequestReport {
     pub hops: Vec<HopView>,
     /// Values captured, by name, redacted.
     pub captures: Vec<(String, String)>,
+    /// A remark on how the request went (a token taken from the cache).
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone)]

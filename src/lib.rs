@@ -11,6 +11,7 @@ pub mod diag;
 pub mod event;
 pub mod exit;
 pub mod expect;
+pub mod fsutil;
 pub mod http;
 pub mod jwt;
 pub mod oauth;

@@ -4,6 +4,7 @@
 
 pub mod assertion;
 pub mod authorize;
+pub mod cache;
 pub mod device;
 pub mod discovery;
 pub mod flow;

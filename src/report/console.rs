@@ -84,6 +84,9 @@ impl Console {
             ),
         };
         self.line(&head);
+        if let Some(note) = &r.note {
+            self.line(&format!("    {}", dim.apply_to(note)));
+        }
         if self.verbose && !r.hops.is_empty() {
             let hops = r.hops.clone();
             for h in &hops {
@@ -144,7 +147,8 @@ impl Console {
         } else {
             format!("{} files", self.files)
         };
-        let mut head = format!("\n{files}, {total} requests in {}", human(duration));
+        let noun = if total == 1 { "request" } else { "requests" };
+        let mut head = format!("\n{files}, {total} {noun} in {}", human(duration));
         if !details.is_empty() {
             head.push_str(&format!(" ({})", details.join(", ")));
         }

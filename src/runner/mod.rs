@@ -36,6 +36,8 @@ pub struct RunOptions {
     pub show_secrets: bool,
     /// The whole run's time limit.
     pub max_time: Option<Duration>,
+    /// The token cache to read and write (`--save`).
+    pub save: Option<std::path::PathBuf>,
 }
 
 pub struct Runner<'a> {
@@ -171,6 +173,7 @@ impl<'a> Runner<'a> {
             duration: Duration::ZERO,
             hops: Vec::new(),
             captures: Vec::new(),
+            note: None,
         };
         if req.skip {
             report.outcome = Outcome::Skipped("skip: true".into());
@@ -220,7 +223,49 @@ impl<'a> Runner<'a> {
                 }
             }
         }
+        let mut slot = None;
         if let Some(spec) = &req.oauth2 {
+            // With --save, a cached token (or one renewed from the cache) stands in for the flow.
+            if let Some(path) = &self.options.save {
+                let cached = {
+                    let mut cx = flow_ctx(self, st, &base_dir, req, &mut notify);
+                    slot = oauth::cache_slot(spec, &cx);
+                    match &slot {
+                        Some(s) => oauth::from_cache(path, s, spec, &mut cx).await,
+                        None => oauth::Cached::Miss,
+                    }
+                };
+                let (note, renewal, value) = match cached {
+                    oauth::Cached::Fresh(v) => (
+                        "token from the cache (--save): not requested again",
+                        Vec::new(),
+                        Some(v),
+                    ),
+                    oauth::Cached::Refreshed(h, v) => (
+                        "cached token renewed with its refresh token (--save)",
+                        h,
+                        Some(v),
+                    ),
+                    oauth::Cached::Miss => ("", Vec::new(), None),
+                };
+                if let Some(value) = value {
+                    if let (Some(id), Some(s)) = (&req.id, &slot) {
+                        oauth::remember(spec, id, &value, &mut st.scope, &mut st.tokens);
+                        if !renewal.is_empty()
+                            && let Err(e) = oauth::store(path, s, &value)
+                        {
+                            report.outcome = network_error(Diagnostic::error(e.to_string()));
+                            return report;
+                        }
+                    }
+                    report.note = Some(note.to_string());
+                    report.status = renewal.last().map(|h| h.response.status);
+                    if self.options.verbose {
+                        report.hops = renewal.iter().map(|h| view::hop(h, &st.redactor)).collect();
+                    }
+                    return report;
+                }
+            }
             // 1–2. An oauth2 request runs its flow: render, discover, authenticate, exchange.
             let result = {
                 let mut cx = flow_ctx(self, st, &base_dir, req, &mut notify);
@@ -332,6 +377,11 @@ impl<'a> Runner<'a> {
                 Some(spec) if last.status == 200 => {
                     let value = oauth::token_value(json, id_claims.as_ref());
                     oauth::remember(spec, id, &value, &mut st.scope, &mut st.tokens);
+                    if let (Some(path), Some(s)) = (&self.options.save, &slot)
+                        && let Err(e) = oauth::store(path, s, &value)
+                    {
+                        failures.push(Diagnostic::error(e.to_string()));
+                    }
                 }
                 _ => st.scope.set_json(id, json),
             }
@@ -516,5 +566,129 @@ fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Outcome {
         }
     } else {
         network_error(d)
+    }
+}
+
+/// Why `baton token` could not print a token, with the exit code it calls for.
+pub struct TokenFailure {
+    pub diagnostic: Diagnostic,
+    pub exit: i32,
+}
+
+impl<'a> Runner<'a> {
+    /// A valid access token from the `oauth2` request `req` of `collection`: from the cache
+    /// when still fresh, renewed with a cached refresh token, or by running the grant;
+    /// saved to the cache at `cache_path`. Returns the token and how it was obtained.
+    pub async fn obtain_token(
+        &self,
+        collection: &'a Collection,
+        req: &'a Request,
+        cache_path: &std::path::Path,
+        notify: &mut (dyn FnMut(String) + Send),
+    ) -> Result<(String, &'static str), TokenFailure> {
+        let fail = |m: String, exit: i32| TokenFailure {
+            diagnostic: Diagnostic::error(m).at(&collection.file, req.loc),
+            exit,
+        };
+        let Some(spec) = req.oauth2.as_deref() else {
+            return Err(fail(
+                format!("request '{}' is not an `oauth2` request", req.name),
+                crate::exit::INVALID_INPUT,
+            ));
+        };
+        let mut redactor = Redactor::new(false);
+        let start = vars::start(
+            &collection.vars,
+            &self.inputs.layers,
+            &self.inputs.env,
+            &self.inputs.templates,
+            &mut redactor,
+        );
+        let mut st = FileRun {
+            collection,
+            scope: start.scope,
+            redactor,
+            jar: crate::http::new_jar(),
+            unresolved: start.unresolved,
+            failed_captures: HashMap::new(),
+            tokens: HashMap::new(),
+        };
+        let base_dir = collection
+            .file
+            .path
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
+        let mut cx = flow_ctx(self, &mut st, &base_dir, req, notify);
+        let slot = oauth::cache_slot(spec, &cx).ok_or_else(|| {
+            fail(
+                format!(
+                    "request '{}' does not obtain a token of its own (grant {})",
+                    req.name,
+                    spec.grant.as_str()
+                ),
+                crate::exit::INVALID_INPUT,
+            )
+        })?;
+        let token_of = |v: &serde_json::Value| {
+            v.get("access_token")
+                .and_then(|t| t.as_str())
+                .map(str::to_string)
+        };
+        match oauth::from_cache(cache_path, &slot, spec, &mut cx).await {
+            oauth::Cached::Fresh(v) => {
+                return token_of(&v).map(|t| (t, "cache")).ok_or_else(|| {
+                    fail(
+                        "the cached entry has no access token".into(),
+                        crate::exit::EXPECTATION_FAILED,
+                    )
+                });
+            }
+            oauth::Cached::Refreshed(_, v) => {
+                oauth::store(cache_path, &slot, &v)
+                    .map_err(|e| fail(e.to_string(), crate::exit::REQUEST_FAILED))?;
+                return token_of(&v).map(|t| (t, "refreshed")).ok_or_else(|| {
+                    fail(
+                        "the refresh response has no access token".into(),
+                        crate::exit::EXPECTATION_FAILED,
+                    )
+                });
+            }
+            oauth::Cached::Miss => {}
+        }
+        let outcome = crate::oauth::flow::execute(spec, &mut cx)
+            .await
+            .map_err(|e| {
+                use crate::oauth::flow::FlowError;
+                let exit = match &e {
+                    FlowError::Render(_) | FlowError::Input(_) => crate::exit::INVALID_INPUT,
+                    FlowError::Http(h) if h.is_input() => crate::exit::INVALID_INPUT,
+                    FlowError::Http(_) | FlowError::Timeout(_) => crate::exit::REQUEST_FAILED,
+                    FlowError::Protocol(_) => crate::exit::EXPECTATION_FAILED,
+                };
+                fail(e.to_string(), exit)
+            })?;
+        let resp = &outcome.hops[outcome.judged].response;
+        if resp.status != 200 {
+            return Err(fail(
+                format!("the provider refused: {}{}", resp.status, resp.error_hint()),
+                crate::exit::EXPECTATION_FAILED,
+            ));
+        }
+        if let Some(problem) = outcome.problems.first() {
+            return Err(fail(problem.clone(), crate::exit::EXPECTATION_FAILED));
+        }
+        let json = resp
+            .json()
+            .map_err(|e| fail(e, crate::exit::EXPECTATION_FAILED))?;
+        let value = oauth::token_value(json, outcome.id_claims.as_ref());
+        oauth::store(cache_path, &slot, &value)
+            .map_err(|e| fail(e.to_string(), crate::exit::REQUEST_FAILED))?;
+        token_of(&value).map(|t| (t, "requested")).ok_or_else(|| {
+            fail(
+                "the token response has no access_token".into(),
+                crate::exit::EXPECTATION_FAILED,
+            )
+        })
     }
 }

@@ -87,3 +87,101 @@ pub async fn renew(
         .map(|j| token_value(j, outcome.id_claims.as_ref()));
     Ok((outcome.hops, value))
 }
+
+/// Where an `oauth2` request's tokens live in the cache across runs.
+pub struct CacheSlot {
+    pub key: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub grant: String,
+    pub scope: String,
+}
+
+/// The cache slot of a token-issuing request (not refresh, introspect or revoke, whose
+/// results are not reusable tokens of their own).
+pub fn cache_slot(spec: &OAuth2, cx: &Ctx<'_>) -> Option<CacheSlot> {
+    use crate::oauth::spec::Grant;
+    if matches!(
+        spec.grant,
+        Grant::RefreshToken | Grant::Introspect | Grant::Revoke
+    ) {
+        return None;
+    }
+    let issuer = cx
+        .render_opt(&spec.issuer)
+        .ok()?
+        .or(cx.render_opt(&spec.token_url).ok()?)?;
+    let client_id = cx.render(&spec.client_id).ok()?;
+    let scope = cx.render_opt(&spec.scope).ok()?.unwrap_or_default();
+    let grant = spec.grant.as_str().to_string();
+    let key = crate::oauth::cache::key(&issuer, &client_id, &grant, &scope);
+    Some(CacheSlot {
+        key,
+        issuer,
+        client_id,
+        grant,
+        scope,
+    })
+}
+
+/// What the cache offers for a slot.
+pub enum Cached {
+    /// A token still valid: no request needed.
+    Fresh(Value),
+    /// An expired token renewed with its refresh token.
+    Refreshed(Vec<Hop>, Value),
+    Miss,
+}
+
+pub async fn from_cache(
+    path: &std::path::Path,
+    slot: &CacheSlot,
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+) -> Cached {
+    let Ok(cache) = crate::oauth::cache::TokenCache::load(path) else {
+        return Cached::Miss;
+    };
+    let Some(entry) = cache.tokens.get(&slot.key) else {
+        return Cached::Miss;
+    };
+    for k in ["access_token", "refresh_token", "id_token"] {
+        if let Some(v) = entry.tokens.get(k).and_then(Value::as_str) {
+            cx.redactor.add(v);
+        }
+    }
+    if entry.fresh(now(), SKEW_SECS) {
+        return Cached::Fresh(entry.tokens.clone());
+    }
+    let Some(rt) = entry.refresh_token() else {
+        return Cached::Miss;
+    };
+    match renew(spec, Some(rt), cx).await {
+        Ok((hops, Some(mut value))) => {
+            // A refresh response may omit the refresh token: the old one stays valid then.
+            if value.get("refresh_token").is_none()
+                && let Value::Object(m) = &mut value
+            {
+                m.insert("refresh_token".into(), Value::String(rt.to_string()));
+            }
+            Cached::Refreshed(hops, value)
+        }
+        _ => Cached::Miss,
+    }
+}
+
+pub fn store(
+    path: &std::path::Path,
+    slot: &CacheSlot,
+    value: &Value,
+) -> Result<(), crate::oauth::cache::CacheError> {
+    let entry = crate::oauth::cache::Entry {
+        issuer: slot.issuer.clone(),
+        client_id: slot.client_id.clone(),
+        grant: slot.grant.clone(),
+        scope: slot.scope.clone(),
+        tokens: value.clone(),
+        saved_at: now(),
+    };
+    crate::oauth::cache::TokenCache::update(path, vec![(slot.key.clone(), entry)])
+}

@@ -1,0 +1,159 @@
+//! The token cache across runs (`--save`, `baton token`): tokens by issuer, client, grant
+//! and scope in `.baton/tokens.json` (mode 0600, written atomically, never tracked by git),
+//! so a refresh token survives between runs as Postman's "current value" does.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Where the state lives: `$BATON_STATE_DIR`, else `.baton/` in the working directory.
+pub fn state_dir() -> PathBuf {
+    std::env::var_os("BATON_STATE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".baton"))
+}
+
+pub fn default_path() -> PathBuf {
+    state_dir().join("tokens.json")
+}
+
+/// One cached token set.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Entry {
+    pub issuer: String,
+    pub client_id: String,
+    pub grant: String,
+    pub scope: String,
+    /// The token response, with `expires_at` (unix seconds) added.
+    pub tokens: Value,
+    pub saved_at: i64,
+}
+
+impl Entry {
+    pub fn access_token(&self) -> Option<&str> {
+        self.tokens.get("access_token").and_then(Value::as_str)
+    }
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.tokens.get("refresh_token").and_then(Value::as_str)
+    }
+    pub fn expires_at(&self) -> Option<i64> {
+        self.tokens.get("expires_at").and_then(Value::as_i64)
+    }
+    /// Still usable `skew` seconds from `now`.
+    pub fn fresh(&self, now: i64, skew: i64) -> bool {
+        self.access_token().is_some() && self.expires_at().is_none_or(|t| t - skew > now)
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct TokenCache {
+    pub version: u32,
+    pub tokens: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cannot read the token cache {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("cannot write the token cache {path}: {reason}")]
+    Write { path: String, reason: String },
+}
+
+/// The cache key: what makes two tokens interchangeable.
+pub fn key(issuer: &str, client_id: &str, grant: &str, scope: &str) -> String {
+    use sha2::Digest as _;
+    let digest =
+        sha2::Sha256::digest(format!("{issuer}\n{client_id}\n{grant}\n{scope}").as_bytes());
+    digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+impl TokenCache {
+    /// The cache at `path`; an absent file is an empty cache. A corrupt one is an error
+    /// (never silently replaced: the user may want what is in it).
+    pub fn load(path: &Path) -> Result<TokenCache, CacheError> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CacheError::Read {
+                path: path.display().to_string(),
+                reason: format!("{e} (delete it, or run `baton token --clear`)"),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TokenCache {
+                version: 1,
+                tokens: BTreeMap::new(),
+            }),
+            Err(e) => Err(CacheError::Read {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// Write the whole cache atomically, readable by its owner only, and make sure git
+    /// ignores the state directory.
+    pub fn save(&self, path: &Path) -> Result<(), CacheError> {
+        let err = |e: std::io::Error| CacheError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        crate::fsutil::write_atomic(path, &bytes, true).map_err(err)?;
+        if let Some(dir) = path.parent() {
+            let ignore = dir.join(".gitignore");
+            if !ignore.exists() {
+                crate::fsutil::write_atomic(
+                    &ignore,
+                    b"# baton's state: tokens, never to be committed\n*\n",
+                    false,
+                )
+                .map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Merge `entries` into the cache on disk (read, update, write), so that two runs saving
+    /// different tokens both keep theirs; the same key is last-writer-wins.
+    pub fn update(path: &Path, entries: Vec<(String, Entry)>) -> Result<(), CacheError> {
+        let mut cache = TokenCache::load(path).unwrap_or_default();
+        cache.version = 1;
+        for (k, e) in entries {
+            cache.tokens.insert(k, e);
+        }
+        cache.save(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_merges() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".baton/tokens.json");
+        assert!(TokenCache::load(&path).unwrap().tokens.is_empty());
+        let e = |t: &str| Entry {
+            issuer: "i".into(),
+            client_id: "c".into(),
+            grant: "password".into(),
+            scope: "s".into(),
+            tokens: serde_json::json!({"access_token": t, "expires_at": 100}),
+            saved_at: 1,
+        };
+        TokenCache::update(&path, vec![("a".into(), e("one"))]).unwrap();
+        TokenCache::update(&path, vec![("b".into(), e("two"))]).unwrap();
+        let c = TokenCache::load(&path).unwrap();
+        assert_eq!(c.tokens.len(), 2);
+        assert_eq!(c.tokens["a"].access_token(), Some("one"));
+        assert!(c.tokens["a"].fresh(50, 30));
+        assert!(!c.tokens["a"].fresh(80, 30));
+        assert!(path.parent().unwrap().join(".gitignore").exists());
+        std::fs::write(&path, "{ not json").unwrap();
+        assert!(
+            TokenCache::load(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("--clear")
+        );
+    }
+}

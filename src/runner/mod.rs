@@ -160,9 +160,16 @@ impl<'a> Runner<'a> {
         report.duration = hops.iter().map(|h| h.response.duration).sum();
         // 3. Capture, before expectations so that they may use what was captured.
         let mut failures = Vec::new();
+        // Values the captures replace, as the request was sent with them (see step 4).
+        let mut replaced: Vec<(String, minijinja::Value)> = Vec::new();
         for cap in &req.capture {
             match cap.eval(last) {
                 Ok(value) => {
+                    if let Some(old) = st.scope.get(&cap.name)
+                        && !replaced.iter().any(|(n, _)| *n == cap.name)
+                    {
+                        replaced.push((cap.name.clone(), old.clone()));
+                    }
                     if looks_secret(&cap.name) {
                         st.redactor.add(value.as_str().unwrap_or(&value.to_string()));
                     }
@@ -199,7 +206,21 @@ impl<'a> Runner<'a> {
             );
         }
         let templates = &self.inputs.templates;
-        let scope = &st.scope;
+        // Expectations read a variable as the request was sent with it: in
+        // `ne: <<refresh_token>>` beside `capture: { refresh_token: ... }`, the token sent,
+        // not the one just captured. Names this request captures for the first time are
+        // visible.
+        let sent_scope;
+        let scope = if replaced.is_empty() {
+            &st.scope
+        } else {
+            let mut s = st.scope.clone();
+            for (name, value) in replaced {
+                s.set(name, value);
+            }
+            sent_scope = s;
+            &sent_scope
+        };
         let mut render = |v: &crate::collection::model::JsonTpl| vars::render_json_tpl(v, templates, scope).map_err(|(_, e)| e.to_string());
         let mut ctx = Eval { response: last, render: &mut render };
         for e in &req.expect.items {

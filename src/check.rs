@@ -2,7 +2,8 @@
 //! collection's `vars`, a layer above it, or a capture (or `id`) of an earlier request.
 //! Sends nothing; reports every problem.
 
-use crate::collection::model::{Collection, VarDef};
+use crate::collection::model::{Collection, Request, VarDef};
+use crate::template::Tpl;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::runner::{Inputs, Layer};
 use std::collections::BTreeSet;
@@ -19,10 +20,10 @@ fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems:
     let t = &inputs.templates;
     let all_defs: Vec<&VarDef> = c.vars.iter().chain(layers.iter().flat_map(|l| l.vars.iter())).collect();
     let mut defined: BTreeSet<String> = all_defs.iter().map(|d| d.name.clone()).collect();
-    let later: Vec<(String, String)> = c.requests.iter().flat_map(|r| r.capture.iter().map(move |cap| (cap.name.clone(), r.name.clone()))).collect();
     let mut used_vars: BTreeSet<String> = BTreeSet::new();
-    for req in &c.requests {
-        for tpl in req.templates() {
+    for (i, req) in c.requests.iter().enumerate() {
+        let later = &c.requests[i + 1..];
+        let mut check = |tpl: &Tpl, defined: &BTreeSet<String>| {
             for var in t.variables(tpl) {
                 if let Some(name) = var.strip_prefix("env.") {
                     if !inputs.env.values.contains_key(name) {
@@ -39,9 +40,12 @@ fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems:
                     used_vars.insert(var);
                     continue;
                 }
+                let captured_by = |r: &&Request| r.capture.iter().any(|cap| cap.name == var);
                 let mut d = Diagnostic::error(format!("undefined variable `{var}` in request '{}'", req.name)).at(&tpl.file, tpl.loc).label("used here");
-                d = if let Some((_, by)) = later.iter().find(|(n, _)| *n == var) {
-                    d.help(format!("`{var}` is captured by a later request, '{by}': move this request after it"))
+                d = if captured_by(&req) {
+                    d.help(format!("`{var}` is captured by this request, from its response: it is not defined yet when the request is sent"))
+                } else if let Some(by) = later.iter().find(captured_by) {
+                    d.help(format!("`{var}` is captured by a later request, '{}': move this request after it", by.name))
                 } else if let Some(s) = did_you_mean(&var, defined.iter().map(String::as_str)) {
                     d.help(format!("did you mean `{s}`?"))
                 } else {
@@ -49,9 +53,18 @@ fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems:
                 };
                 problems.push(d);
             }
+        };
+        for tpl in req.send_templates() {
+            check(tpl, &defined);
         }
+        // Captures (and the id) are made before expectations, which may read them.
         defined.extend(req.capture.iter().map(|cap| cap.name.clone()));
         defined.extend(req.id.iter().cloned());
+        let mut expected = Vec::new();
+        crate::expect::templates(&req.expect, &mut expected);
+        for tpl in expected {
+            check(tpl, &defined);
+        }
     }
     // Variables whose own templates read what is missing, when a request uses them.
     let winners = winners(&all_defs);

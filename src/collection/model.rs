@@ -119,8 +119,16 @@ impl JsonTpl {
 }
 
 impl Request {
-    /// Every template the request renders, in the order they appear (for `baton check`).
+    /// Every template the request renders, in the order they appear.
     pub fn templates(&self) -> Vec<&Tpl> {
+        let mut out = self.send_templates();
+        crate::expect::templates(&self.expect, &mut out);
+        out
+    }
+
+    /// The templates rendered to send the request (its expectations are rendered after
+    /// its captures, and may read them).
+    pub fn send_templates(&self) -> Vec<&Tpl> {
         let mut out = vec![&self.url];
         out.extend(self.query.iter().map(|(_, v)| v));
         out.extend(self.headers.iter().map(|(_, v)| v));
@@ -144,7 +152,6 @@ impl Request {
             }
             None => {}
         }
-        crate::expect::templates(&self.expect, &mut out);
         out
     }
 }

@@ -1,10 +1,11 @@
 //! `baton check`: every variable a request reads must be defined by then: in the
 //! collection's `vars`, a layer above it, or a capture (or `id`) of an earlier request.
-//! Sends nothing; reports every problem.
+//! Sends nothing; reports every problem, each missing name once per file.
 
-use crate::collection::model::{Collection, VarDef};
+use crate::collection::model::{Collection, Request, VarDef};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::runner::{Inputs, Layer};
+use crate::template::Tpl;
 use std::collections::BTreeSet;
 
 pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
@@ -13,6 +14,42 @@ pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
         check_collection(c, &inputs.layers, inputs, &mut problems);
     }
     problems
+}
+
+/// Problems of one file, with the first use of each missing name and a count of the others.
+struct Found<'p> {
+    problems: &'p mut Vec<Diagnostic>,
+    reported: Vec<(String, usize, usize)>,
+}
+
+impl Found<'_> {
+    /// True when `name` was already reported (and counts this use).
+    fn seen(&mut self, name: &str) -> bool {
+        match self.reported.iter_mut().find(|(n, _, _)| n == name) {
+            Some(entry) => {
+                entry.2 += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn push(&mut self, name: &str, d: Diagnostic) {
+        self.reported
+            .push((name.to_string(), self.problems.len(), 0));
+        self.problems.push(d);
+    }
+
+    fn finish(self) {
+        for (_, index, more) in self.reported {
+            if more > 0 {
+                let plural = if more == 1 { "" } else { "s" };
+                self.problems[index]
+                    .notes
+                    .push(format!("used {more} more time{plural} in this file"));
+            }
+        }
+    }
 }
 
 fn check_collection(
@@ -28,76 +65,69 @@ fn check_collection(
         .chain(layers.iter().flat_map(|l| l.vars.iter()))
         .collect();
     let mut defined: BTreeSet<String> = all_defs.iter().map(|d| d.name.clone()).collect();
-    let later: Vec<(String, String)> = c
-        .requests
-        .iter()
-        .flat_map(|r| {
-            r.capture
-                .iter()
-                .map(move |cap| (cap.name.clone(), r.name.clone()))
-        })
-        .collect();
     let mut used_vars: BTreeSet<String> = BTreeSet::new();
-    // Each missing name is reported once per file, at its first use.
-    let mut reported: Vec<(String, usize)> = Vec::new();
-    let first_problem = problems.len();
-    for req in &c.requests {
-        for tpl in req.templates() {
+    let mut found = Found {
+        problems,
+        reported: Vec::new(),
+    };
+    for (i, req) in c.requests.iter().enumerate() {
+        let later = &c.requests[i + 1..];
+        let mut check = |tpl: &Tpl, defined: &BTreeSet<String>, found: &mut Found| {
             for var in t.variables(tpl) {
-                if let Some(i) = reported.iter().position(|(n, _)| *n == var) {
-                    reported[i].1 += 1;
-                    continue;
-                }
-                if let Some(name) = var.strip_prefix("env.") {
-                    if !inputs.env.values.contains_key(name) {
-                        reported.push((var.clone(), 0));
-                        problems.push(
-                            Diagnostic::error(format!("environment variable `{name}` is not set"))
-                                .at(&tpl.file, tpl.loc)
-                                .label("read here")
-                                .help(format!("export {name}=... or put it in a .env file")),
-                        );
-                    }
-                    continue;
-                }
                 if var == "vars" || defined.contains(&var) {
                     used_vars.insert(var);
                     continue;
                 }
+                if found.seen(&var) {
+                    continue;
+                }
+                if let Some(name) = var.strip_prefix("env.") {
+                    if !inputs.env.values.contains_key(name) {
+                        let d =
+                            Diagnostic::error(format!("environment variable `{name}` is not set"))
+                                .at(&tpl.file, tpl.loc)
+                                .label("read here")
+                                .help(format!("export {name}=... or put it in a .env file"));
+                        found.push(&var, d);
+                    }
+                    continue;
+                }
+                let captured_by = |r: &&Request| r.capture.iter().any(|cap| cap.name == var);
                 let mut d = Diagnostic::error(format!(
                     "undefined variable `{var}` in request '{}'",
                     req.name
                 ))
                 .at(&tpl.file, tpl.loc)
                 .label("used here");
-                d = if let Some((_, by)) = later.iter().find(|(n, _)| *n == var) {
+                d = if captured_by(&req) {
+                    d.help(format!("`{var}` is captured by this request, from its response: it is not defined yet when the request is sent"))
+                } else if let Some(by) = later.iter().find(captured_by) {
                     d.help(format!(
-                        "`{var}` is captured by a later request, '{by}': move this request after it"
+                        "`{var}` is captured by a later request, '{}': move this request after it",
+                        by.name
                     ))
                 } else if let Some(s) = did_you_mean(&var, defined.iter().map(String::as_str)) {
                     d.help(format!("did you mean `{s}`?"))
                 } else {
                     d.help(format!("define `{var}` in `vars`, an environment (-e), with --var {var}=..., or capture it in an earlier request"))
                 };
-                reported.push((var.clone(), 0));
-                problems.push(d);
+                found.push(&var, d);
             }
+        };
+        for tpl in req.send_templates() {
+            check(tpl, &defined, &mut found);
         }
+        // Captures (and the id) are made before expectations, which may read them.
         defined.extend(req.capture.iter().map(|cap| cap.name.clone()));
         defined.extend(req.id.iter().cloned());
-    }
-    for (i, (_, more)) in reported.iter().enumerate() {
-        if *more > 0 {
-            let d = &mut problems[first_problem + i];
-            d.notes.push(format!(
-                "used {more} more time{} in this file",
-                if *more == 1 { "" } else { "s" }
-            ));
+        let mut expected = Vec::new();
+        crate::expect::templates(&req.expect, &mut expected);
+        for tpl in expected {
+            check(tpl, &defined, &mut found);
         }
     }
     // Variables whose own templates read what is missing, when a request uses them.
-    let winners = winners(&all_defs);
-    for def in winners {
+    for def in winners(&all_defs) {
         if !used_vars.contains(&def.name) {
             continue;
         }
@@ -113,20 +143,20 @@ fn check_collection(
                     }
                 };
                 if let Some(message) = missing {
-                    problems.push(
-                        Diagnostic::error(message)
-                            .at(&tpl.file, tpl.loc)
-                            .label(format!("needed by `{}`", def.name))
-                            .note(format!(
-                                "`{}` is used by a request of {}",
-                                def.name,
-                                c.file.display()
-                            )),
-                    );
+                    let d = Diagnostic::error(message)
+                        .at(&tpl.file, tpl.loc)
+                        .label(format!("needed by `{}`", def.name))
+                        .note(format!(
+                            "`{}` is used by a request of {}",
+                            def.name,
+                            c.file.display()
+                        ));
+                    found.problems.push(d);
                 }
             }
         }
     }
+    found.finish();
 }
 
 fn winners<'a>(defs: &[&'a VarDef]) -> Vec<&'a VarDef> {

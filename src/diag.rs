@@ -235,20 +235,22 @@ fn token_end(line: &str, from: usize) -> usize {
     from + stop.max(rest.chars().next().map_or(0, char::len_utf8))
 }
 
-/// The closest candidate to `word`, if one is close enough to be what was meant.
+/// The closest candidate to `word`, if one is close enough to be what was meant: similar
+/// (Jaro-Winkler) and a few edits away. Jaro-Winkler alone rewards a shared prefix so much
+/// that `ClientSecret` would suggest `ClientId`.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    let max_edits = (word.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase()),
-                c,
-            )
+        .filter_map(|c| {
+            let lower = c.to_lowercase();
+            let score = strsim::jaro_winkler(&word, &lower);
+            (score > 0.8 && strsim::osa_distance(&word, &lower) <= max_edits).then_some((score, c))
         })
-        .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
@@ -282,5 +284,11 @@ mod tests {
         assert_eq!(did_you_mean("methd", keys), Some("method"));
         assert_eq!(did_you_mean("hedaers", keys), Some("headers"));
         assert_eq!(did_you_mean("zzz", keys), None);
+        assert_eq!(
+            did_you_mean("baseAuthUrl", ["baseAuthURL"]),
+            Some("baseAuthURL")
+        );
+        assert_eq!(did_you_mean("ClientSecret", ["ClientId"]), None);
+        assert_eq!(did_you_mean("gtt", ["gt", "ge"]), Some("gt"));
     }
 }

@@ -130,8 +130,16 @@ impl JsonTpl {
 }
 
 impl Request {
-    /// Every template the request renders, in the order they appear (for `baton check`).
+    /// Every template the request renders, in the order they appear.
     pub fn templates(&self) -> Vec<&Tpl> {
+        let mut out = self.send_templates();
+        crate::expect::templates(&self.expect, &mut out);
+        out
+    }
+
+    /// The templates rendered to send the request (its expectations are rendered after
+    /// its captures, and may read them).
+    pub fn send_templates(&self) -> Vec<&Tpl> {
         let mut out = vec![&self.url];
         out.extend(self.query.iter().map(|(_, v)| v));
         out.extend(self.headers.iter().map(|(_, v)| v));
@@ -166,7 +174,6 @@ impl Request {
         if let Some(o) = &self.oauth2 {
             out.extend(o.templates());
         }
-        crate::expect::templates(&self.expect, &mut out);
         out
     }
 }

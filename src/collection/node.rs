@@ -261,6 +261,9 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             alias_limits: serde_saphyr::alias_limits! {
                 max_total_replayed_events: 100_000,
             },
+            // YAML 1.2 booleans only: with YAML 1.1's, `n: 5` in a JSON body became
+            // `"false": 5` and a header value `no` was sent as `false`.
+            strict_booleans: true,
         };
         serde_saphyr::from_str_with_options::<Node>(text, options).map_err(syntax_error)
     };
@@ -346,6 +349,25 @@ mod tests {
         assert_eq!(req[0].1.as_str(), Some("http://a/b"));
         assert_eq!((req[0].1.loc.line, req[0].1.loc.col), (3, 10));
         assert_eq!(req[1].1.kind, Kind::Int(1));
+    }
+
+    #[test]
+    fn only_yaml_1_2_spellings_are_booleans() {
+        let node = parse("{ n: y, yes: no, on: off, t: true, f: False }").unwrap();
+        let map = node.as_map().unwrap();
+        let names: Vec<&str> = map.iter().map(|(k, _)| k.name.as_str()).collect();
+        assert_eq!(names, ["n", "yes", "on", "t", "f"]);
+        let kinds: Vec<&Kind> = map.iter().map(|(_, v)| &v.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                &Kind::Str("y".into()),
+                &Kind::Str("no".into()),
+                &Kind::Str("off".into()),
+                &Kind::Bool(true),
+                &Kind::Bool(false)
+            ]
+        );
     }
 
     #[test]

@@ -61,13 +61,30 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Plain text (names, ids): numbers and booleans are taken as written.
+    /// Plain text (names, ids, header and form values): numbers and booleans are taken as
+    /// written, so `version: 1.10` sends `1.10` and `zip: 007` sends `007`.
     pub fn text(&mut self, node: &Node, what: &str) -> Option<String> {
-        let text = node.scalar_text();
+        let text = match node.kind {
+            Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => {
+                self.written(node).or_else(|| node.scalar_text())
+            }
+            _ => node.scalar_text(),
+        };
         if text.is_none() {
             self.wrong_type(node, what, "a string");
         }
         text
+    }
+
+    /// The source text of a plain scalar, when its span is known and it is the value
+    /// itself (not an alias, a tag or an anchor in front of it).
+    fn written(&self, node: &Node) -> Option<String> {
+        let loc = node.loc;
+        if loc.len == 0 {
+            return None;
+        }
+        let raw = self.file.text.get(loc.offset..loc.offset + loc.len)?.trim();
+        (!raw.is_empty() && !raw.starts_with(['*', '!', '&'])).then(|| raw.to_string())
     }
 
     /// A string that may hold `<< >>` templates, compiled now.
@@ -253,6 +270,32 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scalars_are_text_as_written() {
+        let text = "a: { v: 1.10, zip: 007, e: 1e3, big: 12345678901234567890, b: True }\nc: 2.50   # a comment\nd: &x 0.10\ne: *x\n";
+        let file = SourceFile::new("t.yaml", text);
+        let tree = super::super::node::parse(text).unwrap();
+        let (mut problems, mut templates) = (Vec::new(), Templates::new());
+        let mut r = Reader {
+            file: &file,
+            problems: &mut problems,
+            templates: &mut templates,
+        };
+        let map = tree.as_map().unwrap();
+        let flow: Vec<String> = map[0]
+            .1
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(_, v)| r.text(v, "x").unwrap())
+            .collect();
+        assert_eq!(flow, ["1.10", "007", "1e3", "12345678901234567890", "True"]);
+        assert_eq!(r.text(&map[1].1, "c").as_deref(), Some("2.50"));
+        assert_eq!(r.text(&map[2].1, "d").as_deref(), Some("0.10"));
+        // An alias has no spelling of its own here: its value, as parsed.
+        assert_eq!(r.text(&map[3].1, "e").as_deref(), Some("0.1"));
+    }
 
     #[test]
     fn durations() {

@@ -330,15 +330,18 @@ impl<'a> Runner<'a> {
         let last = &last_hop.response;
         report.status = Some(last.status);
         report.duration = hops.iter().map(|h| h.response.duration).sum();
-        // 3. Capture, before expectations so that they may use what was captured. In
-        // expectations a name keeps its value from before this request (so that
-        // `ne: <<refresh_token>>` beside `capture: { refresh_token }` checks rotation); a
-        // name first captured here is visible too.
-        let before = st.scope.clone();
+        // 3. Capture, before expectations so that they may use what was captured.
         let mut failures = Vec::new();
+        // Values the captures replace, as the request was sent with them (see step 4).
+        let mut replaced: Vec<(String, minijinja::Value)> = Vec::new();
         for cap in &req.capture {
             match cap.eval(last) {
                 Ok(value) => {
+                    if let Some(old) = st.scope.get(&cap.name)
+                        && !replaced.iter().any(|(n, _)| *n == cap.name)
+                    {
+                        replaced.push((cap.name.clone(), old.clone()));
+                    }
                     if looks_secret(&cap.name) {
                         st.redactor
                             .add(value.as_str().unwrap_or(&value.to_string()));
@@ -409,20 +412,27 @@ impl<'a> Runner<'a> {
             );
         }
         let templates = &self.inputs.templates;
-        let mut expect_scope = before;
-        for cap in &req.capture {
-            if !expect_scope.contains(&cap.name)
-                && let Some(v) = st.scope.get(&cap.name)
-            {
-                expect_scope.set(cap.name.clone(), v.clone());
+        // Expectations read a variable as the request was sent with it: in
+        // `ne: <<refresh_token>>` beside `capture: { refresh_token: ... }`, the token sent,
+        // not the one just captured. Names this request captures for the first time are
+        // visible.
+        let sent_scope;
+        let expect_scope = if replaced.is_empty() {
+            &st.scope
+        } else {
+            let mut s = st.scope.clone();
+            for (name, value) in replaced {
+                s.set(name, value);
             }
-        }
+            sent_scope = s;
+            &sent_scope
+        };
         // Keys for `jwt:` expectations that verify signatures, fetched once per run.
         let mut jwks = HashMap::new();
         for e in &req.expect.items {
             if let crate::expect::Expectation::Jwt(j) = e
                 && let Some(url) = &j.jwks_url
-                && let Ok(url) = self.inputs.templates.render(url, &expect_scope)
+                && let Ok(url) = self.inputs.templates.render(url, expect_scope)
             {
                 let mut fetched = Vec::new();
                 if let Ok(doc) = self
@@ -434,7 +444,7 @@ impl<'a> Runner<'a> {
                 }
             }
         }
-        let scope = &expect_scope;
+        let scope = expect_scope;
         let mut render = |v: &crate::collection::model::JsonTpl| {
             vars::render_json_tpl(v, templates, scope).map_err(|(_, e)| e.to_string())
         };

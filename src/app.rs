@@ -126,14 +126,51 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Which files run, and how many times.
+#[derive(Default)]
+struct Plan {
+    /// `(k, n)`: run the k-th (1-based) of n parts.
+    shard: Option<(u64, u64)>,
+    data: Option<PathBuf>,
+    iterations: Option<usize>,
+}
+
+/// `K/N` with 1 <= K <= N.
+fn parse_shard(text: &str) -> Option<(u64, u64)> {
+    let (k, n) = text.split_once('/')?;
+    let (k, n) = (k.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?);
+    (n >= 1 && (1..=n).contains(&k)).then_some((k, n))
+}
+
+/// The shard a file belongs to: a hash of its path below the directory it was found in, so
+/// a file keeps its shard when others are added or removed (and whatever the working
+/// directory), and every file is in exactly one shard.
+pub fn shard_of(path: &Path, roots: &[PathBuf], n: u64) -> u64 {
+    use sha2::Digest as _;
+    let below = roots
+        .iter()
+        .filter(|r| r.is_dir())
+        .find_map(|r| path.strip_prefix(r).ok())
+        .unwrap_or_else(|| Path::new(path.file_name().unwrap_or_default()));
+    let key = below.to_string_lossy().replace('\\', "/");
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first) % n + 1
+}
+
 /// Load everything a run or a check needs; `None` after printing the problems.
 async fn load_inputs(
     paths: &[PathBuf],
     vars: &VarArgs,
     sandbox_vars: Option<Vec<(String, String)>>,
+    plan: &Plan,
 ) -> Result<Inputs, i32> {
     let mut problems = Vec::new();
-    let files = discover(paths, &mut problems);
+    let mut files = discover(paths, &mut problems);
+    if let Some((k, n)) = plan.shard {
+        files.retain(|f| shard_of(f, paths, n) == k);
+    }
     let mut templates = Templates::new();
     let mut collections = Vec::new();
     for f in &files {
@@ -156,6 +193,7 @@ async fn load_inputs(
             Err(d) => problems.push(d),
         }
     }
+    let iteration_position = layers.len() + usize::from(sandbox_vars.is_some());
     if let Some(pairs) = sandbox_vars {
         layers.push(Layer::literal(
             "sandbox",
@@ -185,6 +223,30 @@ async fn load_inputs(
     env_dirs.dedup();
     env_dirs.push(PathBuf::from("."));
     let env = environment::env_vars(&env_dirs, &mut problems);
+    let mut iterations = match &plan.data {
+        Some(path) => crate::collection::data::load_rows(path).unwrap_or_else(|d| {
+            problems.push(d);
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    if let Some(n) = plan.iterations {
+        if n == 0 {
+            problems.push(Diagnostic::error("--iterations must be at least 1"));
+        } else if iterations.is_empty() {
+            iterations = (1..=n)
+                .map(|i| Layer {
+                    name: format!("iteration {i}"),
+                    vars: Vec::new(),
+                    secrets: Vec::new(),
+                })
+                .collect();
+        } else {
+            // With --data, N iterations cycle through the rows.
+            let rows = iterations.clone();
+            iterations = (0..n).map(|i| rows[i % rows.len()].clone()).collect();
+        }
+    }
     if print_problems(&problems) {
         return Err(exit::INVALID_INPUT);
     }
@@ -193,6 +255,8 @@ async fn load_inputs(
         layers,
         env,
         templates,
+        iterations,
+        iteration_position,
     })
 }
 
@@ -210,6 +274,19 @@ async fn run(args: RunArgs) -> i32 {
         )));
         0
     });
+    let shard = args.shard.as_deref().map(|text| {
+        parse_shard(text).unwrap_or_else(|| {
+            usage.push(Diagnostic::error(format!(
+                "--shard `{text}`: expected K/N with 1 <= K <= N, e.g. 2/4"
+            )));
+            (1, 1)
+        })
+    });
+    let plan = Plan {
+        shard,
+        data: args.data.clone(),
+        iterations: args.iterations,
+    };
     if print_problems(&usage) {
         return exit::INVALID_INPUT;
     }
@@ -217,11 +294,17 @@ async fn run(args: RunArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let inputs =
-        match load_inputs(&args.paths, &args.vars, sandbox.as_ref().map(Sandbox::vars)).await {
-            Ok(i) => i,
-            Err(code) => return code,
-        };
+    let inputs = match load_inputs(
+        &args.paths,
+        &args.vars,
+        sandbox.as_ref().map(Sandbox::vars),
+        &plan,
+    )
+    .await
+    {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
     let http = match Http::new(HttpOptions {
         timeout: timeout.unwrap_or_default(),
         max_body,
@@ -240,6 +323,9 @@ async fn run(args: RunArgs) -> i32 {
         show_secrets: args.show_secrets,
         max_time,
         save: args.save.then(crate::oauth::cache::default_path),
+        jobs: args.jobs.max(1),
+        only: args.only.clone(),
+        skip: args.skip_requests.clone(),
     };
     let progress =
         !args.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
@@ -273,11 +359,17 @@ async fn check(args: CheckArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let inputs =
-        match load_inputs(&args.paths, &args.vars, sandbox.as_ref().map(Sandbox::vars)).await {
-            Ok(i) => i,
-            Err(code) => return code,
-        };
+    let inputs = match load_inputs(
+        &args.paths,
+        &args.vars,
+        sandbox.as_ref().map(Sandbox::vars),
+        &Plan::default(),
+    )
+    .await
+    {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
     let problems = crate::check::check(&inputs);
     if print_problems(&problems) {
         return exit::INVALID_INPUT;
@@ -381,6 +473,7 @@ async fn token(args: TokenArgs) -> i32 {
         std::slice::from_ref(&file),
         &args.vars,
         sandbox.as_ref().map(Sandbox::vars),
+        &Plan::default(),
     )
     .await
     {

@@ -87,6 +87,25 @@ pub struct RunArgs {
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Run each collection this many times (with --data: cycling through the rows).
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<usize>,
+    /// A CSV (header line of names) or JSON (array of objects) file: one run per row, the
+    /// row's values as variables above the environment.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Run this many collection files at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
+    pub jobs: usize,
+    /// Run the K-th of N deterministic parts of the files (for a CI matrix), e.g. 2/4.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Run only requests with this name, id or tag (repeatable).
+    #[arg(long, value_name = "NAME|TAG")]
+    pub only: Vec<String>,
+    /// Skip requests with this name, id or tag (repeatable).
+    #[arg(long = "skip", value_name = "NAME|TAG")]
+    pub skip_requests: Vec<String>,
     /// Keep the tokens of oauth2 requests in .baton/tokens.json (mode 0600) and reuse them
     /// in later runs while they are valid.
     #[arg(long)]

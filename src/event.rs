@@ -15,6 +15,8 @@ pub enum Event {
         file: String,
         name: String,
         requests: usize,
+        /// `(n, of)` when the file runs once per data row or `--iterations`.
+        iteration: Option<(usize, usize)>,
     },
     RequestStarted {
         file: String,
@@ -30,6 +32,7 @@ pub enum Event {
     RequestFinished(Box<RequestReport>),
     FileFinished {
         file: String,
+        iteration: Option<(usize, usize)>,
         counts: Counts,
         duration: Duration,
     },
@@ -56,8 +59,10 @@ pub struct RequestReport {
     pub hops: Vec<HopView>,
     /// Values captured, by name, redacted.
     pub captures: Vec<(String, String)>,
-    /// A remark on how the request went (a token taken from the cache).
+    /// A remark on how the request went (a token taken from the cache, the attempt).
     pub note: Option<String>,
+    /// The iteration (1-based) when the file runs several times.
+    pub iteration: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

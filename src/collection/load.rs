@@ -34,6 +34,8 @@ const REQUEST_KEYS: &[&str] = &[
     "expect",
     "capture",
     "skip",
+    "retry",
+    "delay_ms",
     "tags",
     "description",
 ];
@@ -365,8 +367,15 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         },
         None => Vec::new(),
     };
+    let retry = map.get("retry").and_then(|n| read_retry(r, n));
+    let delay = map
+        .get("delay_ms")
+        .and_then(|n| r.u64(n, "delay_ms"))
+        .map(std::time::Duration::from_millis);
     map.finish(r, "a request", REQUEST_KEYS);
     Some(Request {
+        retry,
+        delay,
         name,
         id,
         loc: node.loc,
@@ -606,4 +615,33 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
     };
     map.finish(r, "auth", &["basic", "bearer", "oauth2"]);
     auth
+}
+
+/// `retry: 5` or `retry: { count: 5, interval_ms: 200 }`.
+fn read_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
+    if let Kind::Int(_) = node.kind {
+        let count = r.u64(node, "retry")?;
+        return Some(Retry {
+            count: count.min(10_000) as u32,
+            interval: std::time::Duration::from_millis(500),
+        });
+    }
+    let mut m = r.map(node, "retry")?;
+    let count = match m.get("count") {
+        Some(n) => r.u64(n, "retry.count")?,
+        None => {
+            r.error(node.loc, "`retry` needs `count`").help =
+                Some("e.g. `retry: { count: 10, interval_ms: 500 }`".into());
+            return None;
+        }
+    };
+    let interval = m
+        .get("interval_ms")
+        .and_then(|n| r.u64(n, "retry.interval_ms"))
+        .unwrap_or(500);
+    m.finish(r, "retry", &["count", "interval_ms"]);
+    Some(Retry {
+        count: count.min(10_000) as u32,
+        interval: std::time::Duration::from_millis(interval),
+    })
 }

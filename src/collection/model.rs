@@ -60,9 +60,20 @@ pub struct Request {
     pub capture: Vec<Capture>,
     pub skip: bool,
     pub tags: Vec<String>,
+    /// Attempts until the expectations hold (`retry: { count, interval_ms }`).
+    pub retry: Option<Retry>,
+    /// Wait before sending (`delay_ms`).
+    pub delay: Option<Duration>,
     /// An `oauth2:` request: the flow builds the HTTP itself (`method`/`url` then describe
     /// its token endpoint for reports).
     pub oauth2: Option<Box<crate::oauth::spec::OAuth2>>,
+}
+
+/// Retries of a request: `count` more attempts, `interval` apart.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    pub count: u32,
+    pub interval: Duration,
 }
 
 #[derive(Debug)]

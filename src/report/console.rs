@@ -170,14 +170,24 @@ impl Reporter for Console {
                     bar.set_length(*requests as u64);
                 }
             }
-            Event::FileStarted { file, name, .. } => {
-                self.files += 1;
+            Event::FileStarted {
+                file,
+                name,
+                iteration,
+                ..
+            } => {
+                if iteration.is_none_or(|(n, _)| n == 1) {
+                    self.files += 1;
+                }
                 let bold = self.style(Style::new().bold());
                 let dim = self.style(Style::new().dim());
+                let round = iteration
+                    .map(|(n, of)| format!(" [iteration {n}/{of}]"))
+                    .unwrap_or_default();
                 self.line(&format!(
                     "{} {}",
                     bold.apply_to(file),
-                    dim.apply_to(format!("— {name}"))
+                    dim.apply_to(format!("— {name}{round}"))
                 ));
             }
             Event::RequestStarted { name, .. } => {

@@ -26,6 +26,11 @@ pub struct Inputs {
     pub layers: Vec<Layer>,
     pub env: Arc<EnvVars>,
     pub templates: Templates,
+    /// One layer per iteration (`--data` rows, or empty layers for `--iterations`); empty
+    /// means one run of each file.
+    pub iterations: Vec<Layer>,
+    /// Where an iteration's layer goes among `layers` (above environments, below `--var`).
+    pub iteration_position: usize,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -38,6 +43,12 @@ pub struct RunOptions {
     pub max_time: Option<Duration>,
     /// The token cache to read and write (`--save`).
     pub save: Option<std::path::PathBuf>,
+    /// Collection files run at once (each with its own variables, cookies and captures).
+    pub jobs: usize,
+    /// Run only the requests with these names or tags (empty: all).
+    pub only: Vec<String>,
+    /// Skip the requests with these names or tags.
+    pub skip: Vec<String>,
 }
 
 pub struct Runner<'a> {
@@ -77,23 +88,71 @@ impl<'a> Runner<'a> {
     }
 
     pub async fn run(&self, reporter: &mut dyn Reporter) -> Counts {
+        use futures_util::StreamExt as _;
         let started = Instant::now();
+        let iterations = self.inputs.iterations.len().max(1);
         let requests = self
             .inputs
             .collections
             .iter()
             .map(|c| c.requests.len())
-            .sum();
+            .sum::<usize>()
+            * iterations;
         reporter.event(&Event::RunStarted {
             files: self.inputs.collections.len(),
             requests,
         });
+        // One unit per file and iteration, in order.
+        let units: Vec<(&Collection, Option<usize>)> = self
+            .inputs
+            .collections
+            .iter()
+            .flat_map(|c| {
+                let its: Vec<Option<usize>> = if self.inputs.iterations.is_empty() {
+                    vec![None]
+                } else {
+                    (0..iterations).map(Some).collect()
+                };
+                its.into_iter().map(move |i| (c, i))
+            })
+            .collect();
         let mut total = Counts::default();
-        for collection in &self.inputs.collections {
-            let counts = self.run_file(collection, reporter).await;
-            total.merge(counts);
-            if self.stopped(&total) {
-                break;
+        if self.options.jobs <= 1 {
+            for (collection, iteration) in units {
+                let counts = self.run_file(collection, iteration, reporter).await;
+                total.merge(counts);
+                if self.stopped(&total) {
+                    break;
+                }
+            }
+        } else {
+            // Files in parallel; each one's events are held and shown together, in order.
+            let failed = std::sync::atomic::AtomicBool::new(false);
+            let mut results = futures_util::stream::iter(units)
+                .map(|(collection, iteration)| {
+                    let failed = &failed;
+                    async move {
+                        let mut buffer = Buffer::default();
+                        if self.cancel.load(Ordering::Relaxed)
+                            || (self.options.bail && failed.load(Ordering::Relaxed))
+                        {
+                            return (buffer.0, None);
+                        }
+                        let counts = self.run_file(collection, iteration, &mut buffer).await;
+                        if counts.exit_code() != 0 {
+                            failed.store(true, Ordering::Relaxed);
+                        }
+                        (buffer.0, Some(counts))
+                    }
+                })
+                .buffered(self.options.jobs);
+            while let Some((events, counts)) = results.next().await {
+                for e in &events {
+                    reporter.event(e);
+                }
+                if let Some(c) = counts {
+                    total.merge(c);
+                }
             }
         }
         reporter.event(&Event::RunFinished {
@@ -107,18 +166,29 @@ impl<'a> Runner<'a> {
         self.cancel.load(Ordering::Relaxed) || (self.options.bail && counts.exit_code() != 0)
     }
 
-    async fn run_file(&self, collection: &Collection, reporter: &mut dyn Reporter) -> Counts {
+    async fn run_file(
+        &self,
+        collection: &Collection,
+        iteration: Option<usize>,
+        reporter: &mut dyn Reporter,
+    ) -> Counts {
         let started = Instant::now();
         let file = collection.file.display();
         reporter.event(&Event::FileStarted {
             file: file.clone(),
             name: collection.name.clone(),
             requests: collection.requests.len(),
+            iteration: iteration.map(|i| (i + 1, self.inputs.iterations.len())),
         });
         let mut redactor = Redactor::new(self.options.show_secrets);
+        let mut layers = self.inputs.layers.clone();
+        if let Some(i) = iteration {
+            let row = self.inputs.iterations[i % self.inputs.iterations.len()].clone();
+            layers.insert(self.inputs.iteration_position.min(layers.len()), row);
+        }
         let start = vars::start(
             &collection.vars,
-            &self.inputs.layers,
+            &layers,
             &self.inputs.env,
             &self.inputs.templates,
             &mut redactor,
@@ -139,7 +209,10 @@ impl<'a> Runner<'a> {
                 index,
                 name: req.name.clone(),
             });
-            let report = self.run_request(&mut state, index, req, reporter).await;
+            let mut report = self
+                .run_with_retries(&mut state, index, req, reporter)
+                .await;
+            report.iteration = iteration.map(|i| i + 1);
             counts.add(&report.outcome);
             reporter.event(&Event::RequestFinished(Box::new(report)));
             if self.stopped(&counts) {
@@ -147,11 +220,93 @@ impl<'a> Runner<'a> {
             }
         }
         reporter.event(&Event::FileFinished {
+            iteration: iteration.map(|i| (i + 1, self.inputs.iterations.len())),
             file,
             counts,
             duration: started.elapsed(),
         });
         counts
+    }
+
+    /// A request with its `delay_ms` and `retry`: attempts until its expectations hold (a
+    /// readiness check) or the attempts run out; the last attempt is the one reported.
+    async fn run_with_retries<'c>(
+        &self,
+        st: &mut FileRun<'c>,
+        index: usize,
+        req: &'c Request,
+        reporter: &mut dyn Reporter,
+    ) -> RequestReport {
+        if let Some(why) = self.deselected(req) {
+            let mut report = self.run_request_skipped(st, index, req);
+            report.outcome = Outcome::Skipped(why);
+            return report;
+        }
+        if let Some(delay) = req.delay {
+            tokio::time::sleep(delay).await;
+        }
+        let attempts = req.retry.as_ref().map_or(1, |r| r.count + 1);
+        let mut attempt = 1;
+        loop {
+            let mut report = self.run_request(st, index, req, reporter).await;
+            let retryable = matches!(
+                report.outcome,
+                Outcome::Failed(_)
+                    | Outcome::Error {
+                        kind: ErrorKind::Network,
+                        ..
+                    }
+            );
+            if !retryable || attempt >= attempts || self.cancel.load(Ordering::Relaxed) {
+                if attempt > 1 {
+                    let note = format!("attempt {attempt} of {attempts}");
+                    report.note = Some(match report.note.take() {
+                        Some(n) => format!("{n}; {note}"),
+                        None => note,
+                    });
+                }
+                return report;
+            }
+            attempt += 1;
+            if let Some(r) = &req.retry {
+                tokio::time::sleep(r.interval).await;
+            }
+        }
+    }
+
+    /// Why `--only`/`--skip` leave this request out, if they do.
+    fn deselected(&self, req: &Request) -> Option<String> {
+        let matches = |sel: &String| {
+            req.name == *sel
+                || req.id.as_deref() == Some(sel.as_str())
+                || req.tags.iter().any(|t| t == sel)
+        };
+        if !self.options.only.is_empty() && !self.options.only.iter().any(matches) {
+            return Some("not selected by --only".into());
+        }
+        self.options
+            .skip
+            .iter()
+            .find(|s| matches(s))
+            .map(|s| format!("--skip {s}"))
+    }
+
+    fn run_request_skipped(&self, st: &FileRun, index: usize, req: &Request) -> RequestReport {
+        RequestReport {
+            file: st.collection.file.display(),
+            index,
+            name: req.name.clone(),
+            method: req.method.clone(),
+            url: req.url.text.clone(),
+            line: req.loc.line,
+            outcome: Outcome::Passed,
+            status: None,
+            duration: Duration::ZERO,
+            hops: Vec::new(),
+            captures: Vec::new(),
+            note: None,
+            iteration: None,
+        }
     }
 
     async fn run_request<'c>(
@@ -174,6 +329,7 @@ impl<'a> Runner<'a> {
             hops: Vec::new(),
             captures: Vec::new(),
             note: None,
+            iteration: None,
         };
         if req.skip {
             report.outcome = Outcome::Skipped("skip: true".into());
@@ -700,5 +856,15 @@ impl<'a> Runner<'a> {
                 crate::exit::EXPECTATION_FAILED,
             )
         })
+    }
+}
+
+/// Holds a file's events while files run in parallel.
+#[derive(Default)]
+struct Buffer(Vec<Event>);
+
+impl Reporter for Buffer {
+    fn event(&mut self, event: &Event) {
+        self.0.push(event.clone());
     }
 }

@@ -13,6 +13,7 @@ pub mod exit;
 pub mod expect;
 pub mod http;
 pub mod jwt;
+pub mod oauth;
 pub mod report;
 pub mod runner;
 pub mod secret;

@@ -128,6 +128,7 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
     }
     let mut m = r.map(node, &format!("capture.{name}"))?;
     let what = format!("capture `{name}`");
+    let has_regex = m.has("regex");
     let regex = m.get("regex").and_then(|n| compile_regex(r, n));
     let source = if let Some(n) = m.get("jsonpath") {
         let text = r.text(n, "jsonpath")?;
@@ -152,8 +153,9 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
             Kind::Bool(true) => Some(Source::Url(None)),
             _ => r.text(n, "url").map(|p| Source::Url(Some(p))),
         }
-    } else if let Some(re) = regex {
-        Some(Source::Regex(re))
+    } else if has_regex {
+        // An invalid regex was reported already.
+        regex.map(Source::Regex)
     } else {
         let d = r.error(node.loc, format!("{what} says where to capture from"));
         d.help = Some("one of `jsonpath`, `header`, `regex`, `cookie`, `jwt`, `status: true`, `body: true`, `url: true`".into());

@@ -99,7 +99,8 @@ impl Console {
             details.push(format!("{} invalid", counts.input_errors));
         }
         let files = if self.files == 1 { "1 file".to_string() } else { format!("{} files", self.files) };
-        let mut head = format!("\n{files}, {total} requests in {}", human(duration));
+        let requests = if total == 1 { "1 request".to_string() } else { format!("{total} requests") };
+        let mut head = format!("\n{files}, {requests} in {}", human(duration));
         if !details.is_empty() {
             head.push_str(&format!(" ({})", details.join(", ")));
         }

@@ -39,6 +39,30 @@ pub enum Source {
     Url(Option<String>),
 }
 
+/// `$.headers.content-type` rewritten as `$.headers['content-type']`: dotted names allow
+/// only letters, digits and `_`. `None` for paths that are not simple dotted names.
+fn bracketed(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("$.")?;
+    if rest.contains(['[', ']', '\'', '"', '*', '?', ' ']) || rest.contains("..") {
+        return None;
+    }
+    let plain = |s: &str| s.chars().all(|c| c.is_alphanumeric() || c == '_') && !s.starts_with(|c: char| c.is_ascii_digit());
+    let segments: Vec<&str> = rest.split('.').collect();
+    if segments.iter().all(|s| plain(s)) || segments.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let mut out = String::from("$");
+    for s in segments {
+        if plain(s) {
+            out.push('.');
+            out.push_str(s);
+        } else {
+            out.push_str(&format!("['{s}']"));
+        }
+    }
+    Some(out)
+}
+
 /// A compiled JSONPath with its text for messages.
 #[derive(Debug)]
 pub struct Path {
@@ -52,7 +76,10 @@ impl Path {
             Ok(path) => Some(Path { text: text.to_string(), path }),
             Err(e) => {
                 let d = r.error(node.loc, format!("invalid JSONPath `{text}`: {e}"));
-                d.help = Some("JSONPath (RFC 9535) starts with `$`, e.g. `$.access_token` or `$.items[0].id`".into());
+                d.help = Some(match bracketed(text) {
+                    Some(fixed) => format!("a name with `-` or other punctuation is written in brackets: `{fixed}`"),
+                    None => "JSONPath (RFC 9535) starts with `$`, e.g. `$.access_token` or `$.items[0].id`".into(),
+                });
                 None
             }
         }
@@ -274,6 +301,15 @@ mod tests {
         assert_eq!(query_param("/callback?code=a%20b", "code").as_deref(), Some("a b"));
         assert_eq!(query_param("http://x/cb#access_token=t&state=s", "access_token").as_deref(), Some("t"));
         assert_eq!(query_param("http://x/cb?a=1", "code"), None);
+    }
+
+    #[test]
+    fn names_with_punctuation_are_suggested_in_brackets() {
+        assert_eq!(bracketed("$.headers.content-type").as_deref(), Some("$.headers['content-type']"));
+        assert_eq!(bracketed("$.a-b.c").as_deref(), Some("$['a-b'].c"));
+        assert_eq!(bracketed("$.a.b"), None);
+        assert_eq!(bracketed("$.a[0].b-c"), None);
+        assert_eq!(bracketed("$..a-b"), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::expect::{self, Eval};
 use crate::http::{Http, HttpError, default_headers};
 use crate::secret::{Redactor, looks_secret};
-use crate::template::{EnvVars, Scope, Templates};
+use crate::template::{EnvVars, RenderError, Scope, Templates};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -221,7 +221,19 @@ impl<'a> Runner<'a> {
             sent_scope = s;
             &sent_scope
         };
-        let mut render = |v: &crate::collection::model::JsonTpl| vars::render_json_tpl(v, templates, scope).map_err(|(_, e)| e.to_string());
+        // An expected value that cannot be rendered is a mistake in the collection (exit 2),
+        // unless it reads a capture that failed: that failure already says why.
+        let failed_captures = &st.failed_captures;
+        let mut invalid: Option<Diagnostic> = None;
+        let mut render = |v: &crate::collection::model::JsonTpl| {
+            vars::render_json_tpl(v, templates, scope).map_err(|(tpl, e)| {
+                let after_failed_capture = matches!(&e, RenderError::Undefined { name, .. } if failed_captures.contains_key(name.split('.').next().unwrap_or(name)));
+                if invalid.is_none() && !after_failed_capture {
+                    invalid = Some(e.diagnostic(&tpl));
+                }
+                e.to_string()
+            })
+        };
         let mut ctx = Eval { response: last, render: &mut render };
         for e in &req.expect.items {
             if let Some(f) = expect::eval(e, &mut ctx) {
@@ -232,6 +244,13 @@ impl<'a> Runner<'a> {
                         .note(format!("expected: {}", st.redactor.redact(&f.expected))),
                 );
             }
+        }
+        if let Some(diagnostic) = invalid {
+            report.outcome = Outcome::Error { diagnostic, kind: ErrorKind::Input };
+            if self.options.verbose {
+                report.hops = hops.iter().map(|h| view::hop(h, &st.redactor)).collect();
+            }
+            return report;
         }
         let failed = !failures.is_empty();
         if failed {

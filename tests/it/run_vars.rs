@@ -146,3 +146,26 @@ fn an_undefined_variable_alone_in_json_is_invalid_input() {
         .stdout_contains(&place("c.yaml", yaml, "b: ^<<nope>>"));
     assert_eq!(server.total_hits(), 0);
 }
+
+/// An undefined variable in an expected value is a mistake in the collection, not a
+/// response that failed to match.
+#[test]
+fn an_undefined_variable_in_an_expectation_is_invalid_input() {
+    let server = TestServer::start();
+    let yaml = "requests:\n  - name: checks\n    GET: <<base>>/echo\n    expect: { body: { $.path: <<nope>> } }\n";
+    run_yaml(&server.url(), yaml)
+        .run()
+        .code(2)
+        .stdout_contains("✗ checks")
+        .stdout_contains("undefined variable `nope`")
+        .stdout_contains(&place("c.yaml", yaml, "$.path: ^<<nope>>"))
+        .output_lacks("expectation failed");
+}
+
+/// Unless the variable was to come from a capture that failed: that failure is the news.
+#[test]
+fn an_expectation_reading_a_failed_capture_fails_with_the_capture() {
+    let server = TestServer::start();
+    let yaml = "requests:\n  - GET: <<base>>/echo\n    capture: { p: $.nope }\n  - GET: <<base>>/echo\n    expect: { body: { $.path: <<p>> } }\n";
+    run_yaml(&server.url(), yaml).run().code(1).stdout_contains("capture `p` failed").stdout_contains("0 passed, 2 failed");
+}

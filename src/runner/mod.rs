@@ -140,18 +140,21 @@ impl<'a> Runner<'a> {
         default_headers(&mut prepared, &st.jar);
         report.url = st.redactor.redact(&prepared.url).into_owned();
         // 2. Send, within what is left of the run's time.
+        let mut cut_by_max_time = false;
         if let Some(deadline) = self.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 report.outcome = network_error(Diagnostic::error("the run took longer than --max-time; this request was not sent"));
                 return report;
             }
-            prepared.timeout = Some(prepared.timeout.unwrap_or(left).min(left));
+            let wanted = prepared.timeout.unwrap_or(self.http.default_timeout());
+            cut_by_max_time = left < wanted;
+            prepared.timeout = Some(wanted.min(left));
         }
         let hops = match self.http.exchange(prepared, &st.jar).await {
             Ok(h) => h,
             Err(e) => {
-                report.outcome = http_failure(req, &e, &st.redactor);
+                report.outcome = http_failure(req, &e, &st.redactor, cut_by_max_time);
                 return report;
             }
         };
@@ -279,11 +282,13 @@ fn network_error(d: Diagnostic) -> Outcome {
     Outcome::Error { diagnostic: d, kind: ErrorKind::Network }
 }
 
-fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Outcome {
+/// `cut_by_max_time`: the request's time limit was what was left of --max-time.
+fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor, cut_by_max_time: bool) -> Outcome {
     let message = redactor.redact(&e.to_string()).into_owned();
     let d = Diagnostic::error(message).at(&req.url.file, req.loc).label("this request");
     let d = match e {
         HttpError::Refused { .. } => d.help("is the server running, and is the URL's port right?"),
+        HttpError::Timeout { .. } if cut_by_max_time => d.help("the run reached --max-time while waiting; raise --max-time if the run is just long"),
         HttpError::Timeout { .. } => d.help("raise the request's `timeout:` or --timeout if the server is just slow"),
         HttpError::TooLarge { .. } => d.help("raise --max-body if the response is meant to be this large"),
         HttpError::Tls { .. } => d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)"),

@@ -136,3 +136,27 @@ fn cookies_last_across_requests_of_a_file_not_across_files() {
     out.code(0).stdout_contains("3 passed, 0 failed");
     assert_eq!(server.hits("/cookies"), 2);
 }
+
+#[test]
+fn max_time_bounds_the_whole_run() {
+    let server = TestServer::start();
+    let yaml = "requests:\n  - name: slow\n    GET: <<base>>/slow?ms=3000\n  - name: never sent\n    GET: <<base>>/echo\n";
+    let out = run_yaml(&server.url(), yaml).args(["--max-time", "300ms"]).timeout(Duration::from_secs(10)).run();
+    out.code(3)
+        // What was left of the 300 ms when the request went out.
+        .stdout_contains(&format!("ms waiting for {}/slow?ms=3000", server.url()))
+        .stdout_contains("the run reached --max-time")
+        .stdout_contains("the run took longer than --max-time; this request was not sent");
+    assert!(out.elapsed < Duration::from_secs(2), "took {:?}", out.elapsed);
+    assert_eq!(server.hits("/echo"), 0);
+}
+
+/// A long --max-time does not lift the per-request --timeout.
+#[test]
+fn max_time_keeps_the_request_timeout() {
+    let server = FaultServer::never_answers();
+    let yaml = "requests:\n  - GET: <<base>>/hang\n";
+    let out = run_yaml(&server.url(), yaml).args(["--max-time", "20s", "--timeout", "300ms"]).timeout(Duration::from_secs(30)).run();
+    out.code(3).stdout_contains("timed out after 300ms").stdout_contains("raise the request's `timeout:`");
+    assert!(out.elapsed < Duration::from_secs(3), "took {:?}", out.elapsed);
+}

@@ -42,6 +42,30 @@ pub enum Source {
     Url(Option<String>),
 }
 
+/// `$.headers.content-type` rewritten as `$.headers['content-type']`: dotted names allow
+/// only letters, digits and `_`. `None` for paths that are not simple dotted names.
+fn bracketed(text: &str) -> Option<String> {
+    let rest = text.strip_prefix("$.")?;
+    if rest.contains(['[', ']', '\'', '"', '*', '?', ' ']) || rest.contains("..") {
+        return None;
+    }
+    let plain = |s: &str| s.chars().all(|c| c.is_alphanumeric() || c == '_') && !s.starts_with(|c: char| c.is_ascii_digit());
+    let segments: Vec<&str> = rest.split('.').collect();
+    if segments.iter().all(|s| plain(s)) || segments.iter().any(|s| s.is_empty()) {
+        return None;
+    }
+    let mut out = String::from("$");
+    for s in segments {
+        if plain(s) {
+            out.push('.');
+            out.push_str(s);
+        } else {
+            out.push_str(&format!("['{s}']"));
+        }
+    }
+    Some(out)
+}
+
 /// A compiled JSONPath with its text for messages.
 #[derive(Debug)]
 pub struct Path {
@@ -58,10 +82,17 @@ impl Path {
             }),
             Err(e) => {
                 let d = r.error(node.loc, format!("invalid JSONPath `{text}`: {e}"));
+<<<<<<< HEAD
                 d.help = Some(
                     "JSONPath (RFC 9535) starts with `$`, e.g. `$.access_token` or `$.items[0].id`"
                         .into(),
                 );
+=======
+                d.help = Some(match bracketed(text) {
+                    Some(fixed) => format!("a name with `-` or other punctuation is written in brackets: `{fixed}`"),
+                    None => "JSONPath (RFC 9535) starts with `$`, e.g. `$.access_token` or `$.items[0].id`".into(),
+                });
+>>>>>>> testsupport
                 None
             }
         }
@@ -151,6 +182,7 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
     }
     let mut m = r.map(node, &format!("capture.{name}"))?;
     let what = format!("capture `{name}`");
+    let has_regex = m.has("regex");
     let regex = m.get("regex").and_then(|n| compile_regex(r, n));
     let source = if let Some(n) = m.get("jsonpath") {
         let text = r.text(n, "jsonpath")?;
@@ -179,8 +211,9 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
             Kind::Bool(true) => Some(Source::Url(None)),
             _ => r.text(n, "url").map(|p| Source::Url(Some(p))),
         }
-    } else if let Some(re) = regex {
-        Some(Source::Regex(re))
+    } else if has_regex {
+        // An invalid regex was reported already.
+        regex.map(Source::Regex)
     } else {
         let d = r.error(node.loc, format!("{what} says where to capture from"));
         d.help = Some("one of `jsonpath`, `header`, `regex`, `cookie`, `jwt`, `status: true`, `body: true`, `url: true`".into());
@@ -343,6 +376,15 @@ mod tests {
             Some("t")
         );
         assert_eq!(query_param("http://x/cb?a=1", "code"), None);
+    }
+
+    #[test]
+    fn names_with_punctuation_are_suggested_in_brackets() {
+        assert_eq!(bracketed("$.headers.content-type").as_deref(), Some("$.headers['content-type']"));
+        assert_eq!(bracketed("$.a-b.c").as_deref(), Some("$['a-b'].c"));
+        assert_eq!(bracketed("$.a.b"), None);
+        assert_eq!(bracketed("$.a[0].b-c"), None);
+        assert_eq!(bracketed("$..a-b"), None);
     }
 
     #[test]

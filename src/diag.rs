@@ -34,6 +34,11 @@ pub fn display_path(path: &Path) -> String {
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
+    // `./environments/dev.yaml` (found from the working directory) reads as the path it is.
+    let shown = match shown.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => shown,
+    };
     shown.to_string_lossy().replace('\\', "/")
 }
 
@@ -276,6 +281,13 @@ mod tests {
         assert!(text.contains("  - methd: GET"), "{text}");
         assert!(text.contains("^^^^^ did you mean 'method'?"), "{text}");
         assert_eq!(d.short(), "x.yaml:3:5: unknown key 'methd'");
+    }
+
+    #[test]
+    fn paths_from_the_working_directory_read_plainly() {
+        assert_eq!(display_path(Path::new("./environments/dev.yaml")), "environments/dev.yaml");
+        assert_eq!(display_path(Path::new(".")), ".");
+        assert_eq!(display_path(Path::new("../x.yaml")), "../x.yaml");
     }
 
     #[test]

@@ -188,7 +188,7 @@ pub enum HttpError {
     Dns { url: String, reason: String },
     #[error("TLS error with {url}: {reason}")]
     Tls { url: String, reason: String },
-    #[error("timed out after {after:?} waiting for {url}")]
+    #[error("timed out after {} waiting for {url}", short_duration(.after))]
     Timeout { url: String, after: Duration },
     #[error("the response body of {url} is larger than the {cap} byte cap (--max-body)")]
     TooLarge { url: String, cap: u64 },
@@ -246,6 +246,11 @@ impl Http {
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         Ok(Http { client, options })
+    }
+
+    /// The time limit of a request that sets none (--timeout).
+    pub fn default_timeout(&self) -> Duration {
+        self.options.timeout
     }
 
     /// Send `req`, following redirects when it asks, and return every hop (the last one is
@@ -487,7 +492,27 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     parts.join(": ")
 }
 
+/// A duration as written in a collection: `500ms`, `30s` (Debug would print `299.715567ms`
+/// for what is left of --max-time).
+fn short_duration(d: &Duration) -> String {
+    let ms = (d.as_secs_f64() * 1000.0).round() as u64;
+    if ms >= 1000 && ms % 1000 == 0 { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
+}
+
 /// A fresh cookie jar: one per collection run.
 pub fn new_jar() -> Arc<Jar> {
     Arc::new(Jar::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_read_as_written() {
+        assert_eq!(short_duration(&Duration::from_millis(500)), "500ms");
+        assert_eq!(short_duration(&Duration::from_secs(30)), "30s");
+        assert_eq!(short_duration(&Duration::from_micros(299_715)), "300ms");
+        assert_eq!(short_duration(&Duration::from_millis(1500)), "1500ms");
+    }
 }

@@ -296,12 +296,14 @@ fn syntax_error(e: serde_saphyr::Error) -> SyntaxError {
 }
 
 fn first_line(message: &str) -> String {
+    // The parser appends its own places ("at line X, column Y", and for aliases "(defined
+    // at ...)" and "(used at ...)"), which we print ourselves, and advice for programmers
+    // ("set DuplicateKeyPolicy in Options"), which a user of baton cannot follow.
+    static PLACES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r" *\((?:defined|used) at line \d+,? column \d+\)| at line \d+,? column \d+|, set \w+ in Options if acceptable").expect("a valid regex")
+    });
     let line = message.lines().next().unwrap_or("invalid YAML").trim();
-    // The parser appends its own "at line X column Y"; we print the place ourselves.
-    match line.rfind(" at line ") {
-        Some(i) => line[..i].to_string(),
-        None => line.to_string(),
-    }
+    PLACES.replace_all(line, "").trim().to_string()
 }
 
 /// Flow collections (`[[[[...`) are nested by brackets before the parser's depth budget
@@ -368,6 +370,13 @@ mod tests {
                 &Kind::Bool(false)
             ]
         );
+    }
+
+    #[test]
+    fn messages_lose_the_parser_s_places_only() {
+        let alias = "alias replay limit exceeded: total_replayed_events=100001 > 100000 at line 1, column 26 (defined at line 5, column 7) (used at line 6, column 8)";
+        assert_eq!(first_line(alias), "alias replay limit exceeded: total_replayed_events=100001 > 100000");
+        assert_eq!(first_line("duplicate mapping key: name, set DuplicateKeyPolicy in Options if acceptable at line 4 column 5\nmore"), "duplicate mapping key: name");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::expect::{self, Eval};
 use crate::http::{Http, HttpError, default_headers};
 use crate::secret::{Redactor, looks_secret};
-use crate::template::{EnvVars, Scope, Templates};
+use crate::template::{EnvVars, RenderError, Scope, Templates};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -349,6 +349,7 @@ impl<'a> Runner<'a> {
                 message,
             })
         };
+<<<<<<< HEAD
         let mut hops = Vec::new();
         // The hop whose response the request is judged on (the last, but for an oauth2
         // request whose id_token verification fetched the JWKS after it).
@@ -421,6 +422,27 @@ impl<'a> Runner<'a> {
                     }
                     return report;
                 }
+=======
+        default_headers(&mut prepared, &st.jar);
+        report.url = st.redactor.redact(&prepared.url).into_owned();
+        // 2. Send, within what is left of the run's time.
+        let mut cut_by_max_time = false;
+        if let Some(deadline) = self.deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                report.outcome = network_error(Diagnostic::error("the run took longer than --max-time; this request was not sent"));
+                return report;
+            }
+            let wanted = prepared.timeout.unwrap_or(self.http.default_timeout());
+            cut_by_max_time = left < wanted;
+            prepared.timeout = Some(wanted.min(left));
+        }
+        let hops = match self.http.exchange(prepared, &st.jar).await {
+            Ok(h) => h,
+            Err(e) => {
+                report.outcome = http_failure(req, &e, &st.redactor, cut_by_max_time);
+                return report;
+>>>>>>> testsupport
             }
             // 1–2. An oauth2 request runs its flow: render, discover, authenticate, exchange.
             let result = {
@@ -583,6 +605,7 @@ impl<'a> Runner<'a> {
             sent_scope = s;
             &sent_scope
         };
+<<<<<<< HEAD
         // Keys for `jwt:` expectations that verify signatures, fetched once per run.
         let mut jwks = HashMap::new();
         for e in &req.expect.items {
@@ -609,6 +632,22 @@ impl<'a> Runner<'a> {
             render: &mut render,
             jwks: &jwks,
         };
+=======
+        // An expected value that cannot be rendered is a mistake in the collection (exit 2),
+        // unless it reads a capture that failed: that failure already says why.
+        let failed_captures = &st.failed_captures;
+        let mut invalid: Option<Diagnostic> = None;
+        let mut render = |v: &crate::collection::model::JsonTpl| {
+            vars::render_json_tpl(v, templates, scope).map_err(|(tpl, e)| {
+                let after_failed_capture = matches!(&e, RenderError::Undefined { name, .. } if failed_captures.contains_key(name.split('.').next().unwrap_or(name)));
+                if invalid.is_none() && !after_failed_capture {
+                    invalid = Some(e.diagnostic(&tpl));
+                }
+                e.to_string()
+            })
+        };
+        let mut ctx = Eval { response: last, render: &mut render };
+>>>>>>> testsupport
         for e in &req.expect.items {
             if let Some(f) = expect::eval(e, &mut ctx) {
                 failures.push(
@@ -618,6 +657,13 @@ impl<'a> Runner<'a> {
                         .note(format!("expected: {}", st.redactor.redact(&f.expected))),
                 );
             }
+        }
+        if let Some(diagnostic) = invalid {
+            report.outcome = Outcome::Error { diagnostic, kind: ErrorKind::Input };
+            if self.options.verbose {
+                report.hops = hops.iter().map(|h| view::hop(h, &st.redactor)).collect();
+            }
+            return report;
         }
         let failed = !failures.is_empty();
         if failed {
@@ -707,13 +753,15 @@ fn network_error(d: Diagnostic) -> Outcome {
     }
 }
 
-fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Outcome {
+/// `cut_by_max_time`: the request's time limit was what was left of --max-time.
+fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor, cut_by_max_time: bool) -> Outcome {
     let message = redactor.redact(&e.to_string()).into_owned();
     let d = Diagnostic::error(message)
         .at(&req.url.file, req.loc)
         .label("this request");
     let d = match e {
         HttpError::Refused { .. } => d.help("is the server running, and is the URL's port right?"),
+<<<<<<< HEAD
         HttpError::Timeout { .. } => {
             d.help("raise the request's `timeout:` or --timeout if the server is just slow")
         }
@@ -723,6 +771,12 @@ fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Outcome {
         HttpError::Tls { .. } => {
             d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)")
         }
+=======
+        HttpError::Timeout { .. } if cut_by_max_time => d.help("the run reached --max-time while waiting; raise --max-time if the run is just long"),
+        HttpError::Timeout { .. } => d.help("raise the request's `timeout:` or --timeout if the server is just slow"),
+        HttpError::TooLarge { .. } => d.help("raise --max-body if the response is meant to be this large"),
+        HttpError::Tls { .. } => d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)"),
+>>>>>>> testsupport
         _ => d,
     };
     if e.is_input() {

@@ -80,7 +80,9 @@ fn cut(text: &str) -> String {
 /// The request as a curl command line, redacted.
 pub fn curl(p: &Prepared, r: &Redactor) -> String {
     let mut parts = vec!["curl".to_string()];
-    if p.method != "GET" || p.body.is_some() && p.method != "POST" {
+    // curl infers GET without a body and POST with one; `-X` only for anything else.
+    let inferred = if p.body.is_some() { "POST" } else { "GET" };
+    if p.method != inferred {
         parts.push(format!("-X {}", p.method));
     }
     parts.push(shell_quote(&r.redact(&p.url)));
@@ -112,4 +114,23 @@ pub fn curl(p: &Prepared, r: &Redactor) -> String {
 
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepared(method: &str, body: Option<&str>) -> Prepared {
+        Prepared { method: method.into(), url: "http://x/a".into(), headers: Vec::new(), body: body.map(|b| b.as_bytes().to_vec()), timeout: None, follow_redirects: false }
+    }
+
+    #[test]
+    fn curl_names_the_method_only_when_curl_would_not_infer_it() {
+        let r = Redactor::new(false);
+        assert_eq!(curl(&prepared("GET", None), &r), "curl 'http://x/a'");
+        assert_eq!(curl(&prepared("POST", Some("a=1")), &r), "curl 'http://x/a' --data-raw 'a=1'");
+        assert_eq!(curl(&prepared("POST", None), &r), "curl -X POST 'http://x/a'");
+        assert_eq!(curl(&prepared("GET", Some("a=1")), &r), "curl -X GET 'http://x/a' --data-raw 'a=1'");
+        assert_eq!(curl(&prepared("PUT", Some("a=1")), &r), "curl -X PUT 'http://x/a' --data-raw 'a=1'");
+    }
 }

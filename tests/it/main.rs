@@ -1,7 +1,16 @@
 //! The one integration-test binary: the real `baton` binary and the sandbox against servers on
 //! 127.0.0.1.
 
+mod bad_inputs;
+mod check;
 mod examples;
+mod run_bodies;
+mod run_capture;
+mod run_expect;
+mod run_flow;
+mod run_network;
+mod run_secrets;
+mod run_vars;
 mod runner_control;
 mod sandbox;
 mod support;

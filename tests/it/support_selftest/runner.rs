@@ -13,14 +13,16 @@ fn redact_makes_output_stable() {
     let text = format!(
         "\x1b[1;32mPASS\x1b[0m GET http://127.0.0.1:54321/me 200 (34 ms) 12ms 1.5s 850µs 1m 2s\n\
          wrote {}\n\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ 3 steps in localhost:8080, 2 requests\n\
-         <testsuite time=\"0.123\" timestamp=\"2026-11-23T08:59:00.123+00:00\">",
+         <testsuite time=\"0.123\" timestamp=\"2026-11-23T08:59:00.123+00:00\">\n\
+         date: Mon, 23 Nov 2026 08:59:00 GMT",
         tmp.display()
     );
     assert_eq!(
         redact(&text),
         "PASS GET http://127.0.0.1:[PORT]/me 200 ([DURATION]) [DURATION] [DURATION] [DURATION] [DURATION]\n\
          wrote [TMP]/out.xml\nlink 3 steps in localhost:[PORT], 2 requests\n\
-         <testsuite time=\"[DURATION]\" timestamp=\"[TIMESTAMP]\">"
+         <testsuite time=\"[DURATION]\" timestamp=\"[TIMESTAMP]\">\n\
+         date: [TIMESTAMP]"
     );
 }
 

@@ -49,7 +49,10 @@ fn bracketed(text: &str) -> Option<String> {
     if rest.contains(['[', ']', '\'', '"', '*', '?', ' ']) || rest.contains("..") {
         return None;
     }
-    let plain = |s: &str| s.chars().all(|c| c.is_alphanumeric() || c == '_') && !s.starts_with(|c: char| c.is_ascii_digit());
+    let plain = |s: &str| {
+        s.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+    };
     let segments: Vec<&str> = rest.split('.').collect();
     if segments.iter().all(|s| plain(s)) || segments.iter().any(|s| s.is_empty()) {
         return None;
@@ -82,17 +85,10 @@ impl Path {
             }),
             Err(e) => {
                 let d = r.error(node.loc, format!("invalid JSONPath `{text}`: {e}"));
-<<<<<<< HEAD
-                d.help = Some(
-                    "JSONPath (RFC 9535) starts with `$`, e.g. `$.access_token` or `$.items[0].id`"
-                        .into(),
-                );
-=======
                 d.help = Some(match bracketed(text) {
                     Some(fixed) => format!("a name with `-` or other punctuation is written in brackets: `{fixed}`"),
                     None => "JSONPath (RFC 9535) starts with `$`, e.g. `$.access_token` or `$.items[0].id`".into(),
                 });
->>>>>>> testsupport
                 None
             }
         }
@@ -380,7 +376,10 @@ mod tests {
 
     #[test]
     fn names_with_punctuation_are_suggested_in_brackets() {
-        assert_eq!(bracketed("$.headers.content-type").as_deref(), Some("$.headers['content-type']"));
+        assert_eq!(
+            bracketed("$.headers.content-type").as_deref(),
+            Some("$.headers['content-type']")
+        );
         assert_eq!(bracketed("$.a-b.c").as_deref(), Some("$['a-b'].c"));
         assert_eq!(bracketed("$.a.b"), None);
         assert_eq!(bracketed("$.a[0].b-c"), None);

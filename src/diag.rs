@@ -285,7 +285,10 @@ mod tests {
 
     #[test]
     fn paths_from_the_working_directory_read_plainly() {
-        assert_eq!(display_path(Path::new("./environments/dev.yaml")), "environments/dev.yaml");
+        assert_eq!(
+            display_path(Path::new("./environments/dev.yaml")),
+            "environments/dev.yaml"
+        );
         assert_eq!(display_path(Path::new(".")), ".");
         assert_eq!(display_path(Path::new("../x.yaml")), "../x.yaml");
     }

@@ -496,7 +496,11 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// for what is left of --max-time).
 fn short_duration(d: &Duration) -> String {
     let ms = (d.as_secs_f64() * 1000.0).round() as u64;
-    if ms >= 1000 && ms % 1000 == 0 { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
+    if ms >= 1000 && ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
 }
 
 /// A fresh cookie jar: one per collection run.

@@ -255,19 +255,16 @@ impl Templates {
         tpl.compiled = Some(name);
         if let Some(expr) = single_expression(text) {
             let json_name: Arc<str> = Arc::from(format!("t{}j", self.count));
-<<<<<<< HEAD
-            let source = format!("<< ({expr}) | tojson >>");
+            // `tojson` turns an undefined value into `null` even under strict undefined:
+            // print the expression itself in that case, so that it fails with its name.
+            let source = format!(
+                "<% set baton_value__ = ({expr}) %><% if baton_value__ is undefined %><< {expr} >><% else %><< baton_value__ | tojson >><% endif %>"
+            );
             if self
                 .env
                 .add_template_owned(json_name.to_string(), source)
                 .is_ok()
             {
-=======
-            // `tojson` turns an undefined value into `null` even under strict undefined:
-            // print the expression itself in that case, so that it fails with its name.
-            let source = format!("<% set baton_value__ = ({expr}) %><% if baton_value__ is undefined %><< {expr} >><% else %><< baton_value__ | tojson >><% endif %>");
-            if self.env.add_template_owned(json_name.to_string(), source).is_ok() {
->>>>>>> testsupport
                 tpl.as_json = Some(json_name);
             }
         }
@@ -504,19 +501,25 @@ mod tests {
         let (t, tpl) = setup("<< count >>");
         assert_eq!(t.render_json(&tpl, &scope()).unwrap(), serde_json::json!(3));
         let (t, tpl) = setup("n=<<count>>");
-<<<<<<< HEAD
         assert_eq!(
             t.render_json(&tpl, &scope()).unwrap(),
             serde_json::json!("n=3")
         );
-=======
-        assert_eq!(t.render_json(&tpl, &scope()).unwrap(), serde_json::json!("n=3"));
         let (t, tpl) = setup("<<uuid()>>");
-        assert_eq!(t.render_json(&tpl, &scope()).unwrap().as_str().map(str::len), Some(36));
+        assert_eq!(
+            t.render_json(&tpl, &scope())
+                .unwrap()
+                .as_str()
+                .map(str::len),
+            Some(36)
+        );
         let mut with_null = scope();
         with_null.set("nothing", Value::from(()));
         let (t, tpl) = setup("<<nothing>>");
-        assert_eq!(t.render_json(&tpl, &with_null).unwrap(), serde_json::Value::Null);
+        assert_eq!(
+            t.render_json(&tpl, &with_null).unwrap(),
+            serde_json::Value::Null
+        );
     }
 
     #[test]
@@ -527,8 +530,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let (t, tpl) = setup("<<env.NOPE_NOT_SET>>");
-        assert!(matches!(t.render_json(&tpl, &scope()).unwrap_err(), RenderError::MissingEnv { .. }));
->>>>>>> testsupport
+        assert!(matches!(
+            t.render_json(&tpl, &scope()).unwrap_err(),
+            RenderError::MissingEnv { .. }
+        ));
     }
 
     #[test]

@@ -375,8 +375,16 @@ mod tests {
     #[test]
     fn messages_lose_the_parser_s_places_only() {
         let alias = "alias replay limit exceeded: total_replayed_events=100001 > 100000 at line 1, column 26 (defined at line 5, column 7) (used at line 6, column 8)";
-        assert_eq!(first_line(alias), "alias replay limit exceeded: total_replayed_events=100001 > 100000");
-        assert_eq!(first_line("duplicate mapping key: name, set DuplicateKeyPolicy in Options if acceptable at line 4 column 5\nmore"), "duplicate mapping key: name");
+        assert_eq!(
+            first_line(alias),
+            "alias replay limit exceeded: total_replayed_events=100001 > 100000"
+        );
+        assert_eq!(
+            first_line(
+                "duplicate mapping key: name, set DuplicateKeyPolicy in Options if acceptable at line 4 column 5\nmore"
+            ),
+            "duplicate mapping key: name"
+        );
     }
 
     #[test]

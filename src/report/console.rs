@@ -142,19 +142,17 @@ impl Console {
         if counts.input_errors > 0 {
             details.push(format!("{} invalid", counts.input_errors));
         }
-<<<<<<< HEAD
         let files = if self.files == 1 {
             "1 file".to_string()
         } else {
             format!("{} files", self.files)
         };
-        let noun = if total == 1 { "request" } else { "requests" };
-        let mut head = format!("\n{files}, {total} {noun} in {}", human(duration));
-=======
-        let files = if self.files == 1 { "1 file".to_string() } else { format!("{} files", self.files) };
-        let requests = if total == 1 { "1 request".to_string() } else { format!("{total} requests") };
+        let requests = if total == 1 {
+            "1 request".to_string()
+        } else {
+            format!("{total} requests")
+        };
         let mut head = format!("\n{files}, {requests} in {}", human(duration));
->>>>>>> testsupport
         if !details.is_empty() {
             head.push_str(&format!(" ({})", details.join(", ")));
         }

@@ -349,7 +349,6 @@ impl<'a> Runner<'a> {
                 message,
             })
         };
-<<<<<<< HEAD
         let mut hops = Vec::new();
         // The hop whose response the request is judged on (the last, but for an oauth2
         // request whose id_token verification fetched the JWKS after it).
@@ -422,27 +421,6 @@ impl<'a> Runner<'a> {
                     }
                     return report;
                 }
-=======
-        default_headers(&mut prepared, &st.jar);
-        report.url = st.redactor.redact(&prepared.url).into_owned();
-        // 2. Send, within what is left of the run's time.
-        let mut cut_by_max_time = false;
-        if let Some(deadline) = self.deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                report.outcome = network_error(Diagnostic::error("the run took longer than --max-time; this request was not sent"));
-                return report;
-            }
-            let wanted = prepared.timeout.unwrap_or(self.http.default_timeout());
-            cut_by_max_time = left < wanted;
-            prepared.timeout = Some(wanted.min(left));
-        }
-        let hops = match self.http.exchange(prepared, &st.jar).await {
-            Ok(h) => h,
-            Err(e) => {
-                report.outcome = http_failure(req, &e, &st.redactor, cut_by_max_time);
-                return report;
->>>>>>> testsupport
             }
             // 1–2. An oauth2 request runs its flow: render, discover, authenticate, exchange.
             let result = {
@@ -482,6 +460,7 @@ impl<'a> Runner<'a> {
             default_headers(&mut prepared, &st.jar);
             report.url = st.redactor.redact(&prepared.url).into_owned();
             // 2. Send, within what is left of the run's time.
+            let mut cut_by_max_time = false;
             if let Some(deadline) = self.deadline {
                 let left = deadline.saturating_duration_since(Instant::now());
                 if left.is_zero() {
@@ -490,12 +469,14 @@ impl<'a> Runner<'a> {
                     ));
                     return report;
                 }
-                prepared.timeout = Some(prepared.timeout.unwrap_or(left).min(left));
+                let wanted = prepared.timeout.unwrap_or(self.http.default_timeout());
+                cut_by_max_time = left < wanted;
+                prepared.timeout = Some(wanted.min(left));
             }
             match self.http.exchange(prepared, &st.jar).await {
                 Ok(h) => hops.extend(h),
                 Err(e) => {
-                    report.outcome = http_failure(req, &e, &st.redactor);
+                    report.outcome = http_failure(req, &e, &st.redactor, cut_by_max_time);
                     return report;
                 }
             }
@@ -605,7 +586,6 @@ impl<'a> Runner<'a> {
             sent_scope = s;
             &sent_scope
         };
-<<<<<<< HEAD
         // Keys for `jwt:` expectations that verify signatures, fetched once per run.
         let mut jwks = HashMap::new();
         for e in &req.expect.items {
@@ -624,15 +604,6 @@ impl<'a> Runner<'a> {
             }
         }
         let scope = expect_scope;
-        let mut render = |v: &crate::collection::model::JsonTpl| {
-            vars::render_json_tpl(v, templates, scope).map_err(|(_, e)| e.to_string())
-        };
-        let mut ctx = Eval {
-            response: last,
-            render: &mut render,
-            jwks: &jwks,
-        };
-=======
         // An expected value that cannot be rendered is a mistake in the collection (exit 2),
         // unless it reads a capture that failed: that failure already says why.
         let failed_captures = &st.failed_captures;
@@ -646,8 +617,11 @@ impl<'a> Runner<'a> {
                 e.to_string()
             })
         };
-        let mut ctx = Eval { response: last, render: &mut render };
->>>>>>> testsupport
+        let mut ctx = Eval {
+            response: last,
+            render: &mut render,
+            jwks: &jwks,
+        };
         for e in &req.expect.items {
             if let Some(f) = expect::eval(e, &mut ctx) {
                 failures.push(
@@ -659,7 +633,10 @@ impl<'a> Runner<'a> {
             }
         }
         if let Some(diagnostic) = invalid {
-            report.outcome = Outcome::Error { diagnostic, kind: ErrorKind::Input };
+            report.outcome = Outcome::Error {
+                diagnostic,
+                kind: ErrorKind::Input,
+            };
             if self.options.verbose {
                 report.hops = hops.iter().map(|h| view::hop(h, &st.redactor)).collect();
             }
@@ -690,7 +667,7 @@ impl<'a> Runner<'a> {
         };
         match e {
             FlowError::Render(fail) => self.render_failure(st, *fail),
-            FlowError::Http(h) => http_failure(req, &h, &st.redactor),
+            FlowError::Http(h) => http_failure(req, &h, &st.redactor, false),
             FlowError::Protocol(m) => Outcome::Failed(vec![at(m)]),
             FlowError::Timeout(m) => network_error(at(m)),
             FlowError::Input(m) => Outcome::Error {
@@ -754,14 +731,21 @@ fn network_error(d: Diagnostic) -> Outcome {
 }
 
 /// `cut_by_max_time`: the request's time limit was what was left of --max-time.
-fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor, cut_by_max_time: bool) -> Outcome {
+fn http_failure(
+    req: &Request,
+    e: &HttpError,
+    redactor: &Redactor,
+    cut_by_max_time: bool,
+) -> Outcome {
     let message = redactor.redact(&e.to_string()).into_owned();
     let d = Diagnostic::error(message)
         .at(&req.url.file, req.loc)
         .label("this request");
     let d = match e {
         HttpError::Refused { .. } => d.help("is the server running, and is the URL's port right?"),
-<<<<<<< HEAD
+        HttpError::Timeout { .. } if cut_by_max_time => d.help(
+            "the run reached --max-time while waiting; raise --max-time if the run is just long",
+        ),
         HttpError::Timeout { .. } => {
             d.help("raise the request's `timeout:` or --timeout if the server is just slow")
         }
@@ -771,12 +755,6 @@ fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor, cut_by_max_ti
         HttpError::Tls { .. } => {
             d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)")
         }
-=======
-        HttpError::Timeout { .. } if cut_by_max_time => d.help("the run reached --max-time while waiting; raise --max-time if the run is just long"),
-        HttpError::Timeout { .. } => d.help("raise the request's `timeout:` or --timeout if the server is just slow"),
-        HttpError::TooLarge { .. } => d.help("raise --max-body if the response is meant to be this large"),
-        HttpError::Tls { .. } => d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)"),
->>>>>>> testsupport
         _ => d,
     };
     if e.is_input() {

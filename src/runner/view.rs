@@ -121,16 +121,35 @@ mod tests {
     use super::*;
 
     fn prepared(method: &str, body: Option<&str>) -> Prepared {
-        Prepared { method: method.into(), url: "http://x/a".into(), headers: Vec::new(), body: body.map(|b| b.as_bytes().to_vec()), timeout: None, follow_redirects: false }
+        Prepared {
+            method: method.into(),
+            url: "http://x/a".into(),
+            headers: Vec::new(),
+            body: body.map(|b| b.as_bytes().to_vec()),
+            timeout: None,
+            follow_redirects: false,
+        }
     }
 
     #[test]
     fn curl_names_the_method_only_when_curl_would_not_infer_it() {
         let r = Redactor::new(false);
         assert_eq!(curl(&prepared("GET", None), &r), "curl 'http://x/a'");
-        assert_eq!(curl(&prepared("POST", Some("a=1")), &r), "curl 'http://x/a' --data-raw 'a=1'");
-        assert_eq!(curl(&prepared("POST", None), &r), "curl -X POST 'http://x/a'");
-        assert_eq!(curl(&prepared("GET", Some("a=1")), &r), "curl -X GET 'http://x/a' --data-raw 'a=1'");
-        assert_eq!(curl(&prepared("PUT", Some("a=1")), &r), "curl -X PUT 'http://x/a' --data-raw 'a=1'");
+        assert_eq!(
+            curl(&prepared("POST", Some("a=1")), &r),
+            "curl 'http://x/a' --data-raw 'a=1'"
+        );
+        assert_eq!(
+            curl(&prepared("POST", None), &r),
+            "curl -X POST 'http://x/a'"
+        );
+        assert_eq!(
+            curl(&prepared("GET", Some("a=1")), &r),
+            "curl -X GET 'http://x/a' --data-raw 'a=1'"
+        );
+        assert_eq!(
+            curl(&prepared("PUT", Some("a=1")), &r),
+            "curl -X PUT 'http://x/a' --data-raw 'a=1'"
+        );
     }
 }

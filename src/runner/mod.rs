@@ -559,12 +559,12 @@ impl<'a> Runner<'a> {
         // 4. Expect. Without `expect.status`, an error status fails the request.
         if !req.expect.has_status() && last.status >= 400 {
             let what = if req.oauth2.is_some() {
-                "the provider refused the request"
+                "the provider refused the request: status"
             } else {
-                "error status"
+                "status"
             };
             failures.push(
-                Diagnostic::error(format!("{what}: {}{}", last.status, st.redactor.redact(&last.error_hint())))
+                Diagnostic::error(format!("{what} {}{}", last.status, st.redactor.redact(&last.error_hint())))
                     .at(&st.collection.file, if req.oauth2.is_some() { oauth_loc } else { req.loc })
                     .label("this request got an error status")
                     .help(format!("without `expect.status`, 4xx and 5xx fail a request; add `expect: {{ status: {} }}` if this is the outcome you expect", last.status)),

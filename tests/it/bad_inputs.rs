@@ -157,7 +157,7 @@ const CASES: &[Case] = &[
         name: "an unknown auth scheme",
         files: &[("x.yaml", b"requests:\n  - GET: http://127.0.0.1:9/\n    auth: { digest: x }\n")],
         args: &[],
-        expect: &["x.yaml:3:11", "`auth` needs `basic` or `bearer`"],
+        expect: &["x.yaml:3:11", "`auth` needs `basic`, `bearer` or `oauth2`"],
     },
     Case {
         name: "an unknown top-level key",

@@ -338,16 +338,15 @@ async fn run(args: RunArgs) -> i32 {
     let runner = Runner::new(&inputs, &options, &http);
     let cancel = runner.cancel.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-        }
+        stop_signal().await;
+        cancel.cancel();
     });
     let counts = runner.run(&mut console).await;
     if let Some(s) = sandbox {
         let _ = s.shutdown().await;
     }
-    if runner.cancel.load(std::sync::atomic::Ordering::Relaxed) {
-        eprintln!("interrupted");
+    if runner.cancel.is_cancelled() {
+        eprintln!("interrupted: the summary above holds what ran");
         return exit::INTERRUPTED;
     }
     counts.exit_code()
@@ -528,5 +527,28 @@ async fn token(args: TokenArgs) -> i32 {
             eprintln!("{}", f.diagnostic.render(color_stderr()));
             f.exit
         }
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -57,7 +57,7 @@ pub struct Runner<'a> {
     http: &'a Http,
     deadline: Option<Instant>,
     /// Set by Ctrl-C: the run stops between requests and reports what ran.
-    pub cancel: Arc<AtomicBool>,
+    pub cancel: Arc<Cancel>,
     /// Discovery documents and JWKS fetched during the run.
     oauth_cache: crate::oauth::discovery::Cache,
 }
@@ -82,7 +82,7 @@ impl<'a> Runner<'a> {
             options,
             http,
             deadline: options.max_time.map(|d| Instant::now() + d),
-            cancel: Arc::new(AtomicBool::new(false)),
+            cancel: Arc::new(Cancel::default()),
             oauth_cache: Default::default(),
         }
     }
@@ -133,7 +133,7 @@ impl<'a> Runner<'a> {
                     let failed = &failed;
                     async move {
                         let mut buffer = Buffer::default();
-                        if self.cancel.load(Ordering::Relaxed)
+                        if self.cancel.is_cancelled()
                             || (self.options.bail && failed.load(Ordering::Relaxed))
                         {
                             return (buffer.0, None);
@@ -163,7 +163,7 @@ impl<'a> Runner<'a> {
     }
 
     fn stopped(&self, counts: &Counts) -> bool {
-        self.cancel.load(Ordering::Relaxed) || (self.options.bail && counts.exit_code() != 0)
+        self.cancel.is_cancelled() || (self.options.bail && counts.exit_code() != 0)
     }
 
     async fn run_file(
@@ -248,7 +248,16 @@ impl<'a> Runner<'a> {
         let attempts = req.retry.as_ref().map_or(1, |r| r.count + 1);
         let mut attempt = 1;
         loop {
-            let mut report = self.run_request(st, index, req, reporter).await;
+            // Ctrl-C ends the request in flight at once; the run then reports what ran.
+            let attempt_result = tokio::select! {
+                r = self.run_request(st, index, req, reporter) => Some(r),
+                _ = self.cancel.cancelled() => None,
+            };
+            let Some(mut report) = attempt_result else {
+                let mut report = self.run_request_skipped(st, index, req);
+                report.outcome = Outcome::Skipped("interrupted".into());
+                return report;
+            };
             let retryable = matches!(
                 report.outcome,
                 Outcome::Failed(_)
@@ -257,7 +266,7 @@ impl<'a> Runner<'a> {
                         ..
                     }
             );
-            if !retryable || attempt >= attempts || self.cancel.load(Ordering::Relaxed) {
+            if !retryable || attempt >= attempts || self.cancel.is_cancelled() {
                 if attempt > 1 {
                     let note = format!("attempt {attempt} of {attempts}");
                     report.note = Some(match report.note.take() {
@@ -898,5 +907,37 @@ struct Buffer(Vec<Event>);
 impl Reporter for Buffer {
     fn event(&mut self, event: &Event) {
         self.0.push(event.clone());
+    }
+}
+
+/// Interruption of a run (Ctrl-C, SIGTERM): a flag checked between requests, and a
+/// notification that ends the request in flight.
+#[derive(Default)]
+pub struct Cancel {
+    flag: AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the run is cancelled.
+    pub async fn cancelled(&self) {
+        loop {
+            let notified = self.notify.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
     }
 }

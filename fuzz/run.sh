@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Run every fuzz target for a bounded time (default 300 s each), then print what each did.
+# Needs cargo-fuzz (`cargo install cargo-fuzz`); on a stable toolchain RUSTC_BOOTSTRAP=1
+# lets it use the sanitizer flags it needs. Crashes are kept in fuzz/artifacts/<target>/.
+#   fuzz/run.sh            # every target, 300 s each
+#   SECS=30 fuzz/run.sh jsonpath
+set -euo pipefail
+cd "$(dirname "$0")"
+SECS="${SECS:-300}"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <(cargo fuzz list)
+# Seed the collection fuzzer with the real examples.
+mkdir -p corpus/load_collection
+find ../collections ../environments -name '*.yaml' -exec cp {} corpus/load_collection/ \; 2>/dev/null || true
+export RUSTC_BOOTSTRAP=1
+status=0
+for t in "${targets[@]}"; do
+  mkdir -p "corpus/$t" "artifacts/$t"
+  log="artifacts/$t/last-run.log"
+  echo "== $t ($SECS s)"
+  if cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=4096 -max_len=65536 >"$log" 2>&1; then
+    result=ok
+  else
+    result="CRASH (see $log and artifacts/$t/)"
+    status=1
+  fi
+  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
+  [ -n "$execs" ] || execs=$(grep -oE '#[0-9]+' "$log" | tail -1 | tr -d '#')
+  echo "   $result: ${execs:-?} executions, corpus $(ls "corpus/$t" | wc -l) inputs"
+done
+exit $status

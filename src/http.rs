@@ -311,9 +311,12 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         .iter()
         .filter(|(k, _)| {
             let k = k.to_ascii_lowercase();
-            let sensitive = matches!(k.as_str(), "authorization" | "cookie" | "proxy-authorization");
+            // Credentials stay at their origin; the cookie header is rebuilt from the jar
+            // for the next URL; a body's headers go with the body.
+            let credential = matches!(k.as_str(), "authorization" | "proxy-authorization");
             let body_header = to_get && matches!(k.as_str(), "content-type" | "content-length");
-            !(sensitive && !same_origin) && !body_header && k != "cookie"
+            let dropped = (credential && !same_origin) || k == "cookie" || body_header;
+            !dropped
         })
         .cloned()
         .collect();
@@ -373,7 +376,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// for what is left of --max-time).
 fn short_duration(d: &Duration) -> String {
     let ms = (d.as_secs_f64() * 1000.0).round() as u64;
-    if ms >= 1000 && ms % 1000 == 0 { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
+    if ms >= 1000 && ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
 }
 
 /// A fresh cookie jar: one per collection run.

@@ -32,7 +32,10 @@ pub enum Source {
     Cookie(String),
     /// `{ jwt: $.id_token, claim: sub }`: a claim of a JWT found by JSONPath (all claims
     /// when no claim is named).
-    Jwt { token: Path, claim: Option<String> },
+    Jwt {
+        token: Path,
+        claim: Option<String>,
+    },
     Status,
     Body,
     /// `{ url: true }` the URL that answered (after redirects), or `{ url: query_param }`.
@@ -46,7 +49,10 @@ fn bracketed(text: &str) -> Option<String> {
     if rest.contains(['[', ']', '\'', '"', '*', '?', ' ']) || rest.contains("..") {
         return None;
     }
-    let plain = |s: &str| s.chars().all(|c| c.is_alphanumeric() || c == '_') && !s.starts_with(|c: char| c.is_ascii_digit());
+    let plain = |s: &str| {
+        s.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+    };
     let segments: Vec<&str> = rest.split('.').collect();
     if segments.iter().all(|s| plain(s)) || segments.iter().any(|s| s.is_empty()) {
         return None;
@@ -73,7 +79,10 @@ pub struct Path {
 impl Path {
     pub fn parse(r: &mut Reader, node: &Node, text: &str) -> Option<Path> {
         match JsonPath::parse(text) {
-            Ok(path) => Some(Path { text: text.to_string(), path }),
+            Ok(path) => Some(Path {
+                text: text.to_string(),
+                path,
+            }),
             Err(e) => {
                 let d = r.error(node.loc, format!("invalid JSONPath `{text}`: {e}"));
                 d.help = Some(match bracketed(text) {
@@ -126,19 +135,30 @@ impl Path {
     }
 }
 
-const CAPTURE_KEYS: &[&str] = &["jsonpath", "header", "query", "regex", "cookie", "jwt", "claim", "status", "body", "url"];
+const CAPTURE_KEYS: &[&str] = &[
+    "jsonpath", "header", "query", "regex", "cookie", "jwt", "claim", "status", "body", "url",
+];
 
 pub fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
-    let Some(mut map) = r.map(node, "capture") else { return Vec::new() };
+    let Some(mut map) = r.map(node, "capture") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (k, v) in map.rest() {
         if !crate::collection::load::is_identifier(&k.name) {
-            let d = r.error(k.loc, format!("`{}` is not a valid variable name for a capture", k.name));
+            let d = r.error(
+                k.loc,
+                format!("`{}` is not a valid variable name for a capture", k.name),
+            );
             d.help = Some("use letters, digits and `_` (it is read back as <<name>>)".into());
             continue;
         }
         if let Some(source) = read_source(r, v, &k.name) {
-            out.push(Capture { name: k.name.clone(), loc: v.loc, source });
+            out.push(Capture {
+                name: k.name.clone(),
+                loc: v.loc,
+                source,
+            });
         }
     }
     out
@@ -149,7 +169,10 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
         if text.starts_with('$') {
             return Path::parse(r, node, text).map(Source::JsonPath);
         }
-        let d = r.error(node.loc, format!("capture `{name}`: `{text}` is not a JSONPath"));
+        let d = r.error(
+            node.loc,
+            format!("capture `{name}`: `{text}` is not a JSONPath"),
+        );
         d.help = Some("use `$.field` for JSON, or a mapping: `{ header: location }`, `{ regex: ... }`, `{ cookie: name }`".into());
         return None;
     }
@@ -163,7 +186,11 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
     } else if let Some(n) = m.get("header") {
         let header = r.text(n, "header")?.to_lowercase();
         let query = m.get("query").and_then(|q| r.text(q, "query"));
-        Some(Source::Header { name: header, query, regex })
+        Some(Source::Header {
+            name: header,
+            query,
+            regex,
+        })
     } else if let Some(n) = m.get("cookie") {
         r.text(n, "cookie").map(Source::Cookie)
     } else if let Some(n) = m.get("jwt") {
@@ -198,7 +225,12 @@ pub fn compile_regex(r: &mut Reader, node: &Node) -> Option<Regex> {
         Ok(re) => Some(re),
         Err(e) => {
             let reason = e.to_string();
-            let short = reason.lines().last().unwrap_or("invalid").trim().trim_start_matches("error: ");
+            let short = reason
+                .lines()
+                .last()
+                .unwrap_or("invalid")
+                .trim()
+                .trim_start_matches("error: ");
             let d = r.error(node.loc, format!("invalid regex `{text}`: {short}"));
             d.label = Some("here".into());
             None
@@ -221,30 +253,47 @@ impl Capture {
                 let json = response.json().map_err(|e| Missing { message: e })?;
                 match path.select(json) {
                     Some(v) => Ok(v),
-                    None => missing(format!("`{}` matched nothing in the response body: {}", path.text, response.excerpt())),
+                    None => missing(format!(
+                        "`{}` matched nothing in the response body: {}",
+                        path.text,
+                        response.excerpt()
+                    )),
                 }
             }
             Source::Header { name, query, regex } => {
                 let Some(value) = response.header(name) else {
-                    return missing(format!("the response has no `{name}` header (it has: {})", response.header_names()));
+                    return missing(format!(
+                        "the response has no `{name}` header (it has: {})",
+                        response.header_names()
+                    ));
                 };
                 if let Some(param) = query {
                     return match query_param(value, param) {
                         Some(v) => Ok(Value::String(v)),
-                        None => missing(format!("`{param}` is not a parameter of the `{name}` header: {value}")),
+                        None => missing(format!(
+                            "`{param}` is not a parameter of the `{name}` header: {value}"
+                        )),
                     };
                 }
                 match regex {
                     Some(re) => first_group(re, value).ok_or_else(|| Missing {
-                        message: format!("`{}` does not match the `{name}` header: {value}", re.as_str()),
+                        message: format!(
+                            "`{}` does not match the `{name}` header: {value}",
+                            re.as_str()
+                        ),
                     }),
                     None => Ok(Value::String(value.to_string())),
                 }
             }
             Source::Regex(re) => {
                 let text = response.text();
-                first_group(re, &text)
-                    .ok_or_else(|| Missing { message: format!("`{}` does not match the body: {}", re.as_str(), response.excerpt()) })
+                first_group(re, &text).ok_or_else(|| Missing {
+                    message: format!(
+                        "`{}` does not match the body: {}",
+                        re.as_str(),
+                        response.excerpt()
+                    ),
+                })
             }
             Source::Cookie(cookie) => match response.set_cookie(cookie) {
                 Some(v) => Ok(Value::String(v)),
@@ -253,12 +302,19 @@ impl Capture {
             Source::Jwt { token, claim } => {
                 let json = response.json().map_err(|e| Missing { message: e })?;
                 let Some(Value::String(jwt)) = token.select(json) else {
-                    return missing(format!("`{}` is not a string in the response body", token.text));
+                    return missing(format!(
+                        "`{}` is not a string in the response body",
+                        token.text
+                    ));
                 };
-                let claims = crate::jwt::decode_claims(&jwt).map_err(|e| Missing { message: e.to_string() })?;
+                let claims = crate::jwt::decode_claims(&jwt).map_err(|e| Missing {
+                    message: e.to_string(),
+                })?;
                 match claim {
                     None => Ok(claims),
-                    Some(c) => claims.get(c).cloned().ok_or_else(|| Missing { message: format!("the JWT at `{}` has no claim `{c}`", token.text) }),
+                    Some(c) => claims.get(c).cloned().ok_or_else(|| Missing {
+                        message: format!("the JWT at `{}` has no claim `{c}`", token.text),
+                    }),
                 }
             }
             Source::Status => Ok(Value::from(response.status)),
@@ -269,7 +325,9 @@ impl Capture {
             Source::Url(None) => Ok(Value::String(response.url.clone())),
             Source::Url(Some(param)) => query_param(&response.url, param)
                 .map(Value::String)
-                .ok_or_else(|| Missing { message: format!("`{param}` is not a parameter of {}", response.url) }),
+                .ok_or_else(|| Missing {
+                    message: format!("`{param}` is not a parameter of {}", response.url),
+                }),
         }
     }
 }
@@ -277,12 +335,16 @@ impl Capture {
 /// A parameter from the query (or, for implicit-flow redirects, the fragment) of a URL,
 /// absolute or relative.
 pub fn query_param(url: &str, param: &str) -> Option<String> {
-    let parsed = url::Url::parse(url).or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(url))).ok()?;
+    let parsed = url::Url::parse(url)
+        .or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(url)))
+        .ok()?;
     if let Some((_, v)) = parsed.query_pairs().find(|(k, _)| k == param) {
         return Some(v.into_owned());
     }
     let fragment = parsed.fragment()?;
-    url::form_urlencoded::parse(fragment.as_bytes()).find(|(k, _)| k == param).map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(fragment.as_bytes())
+        .find(|(k, _)| k == param)
+        .map(|(_, v)| v.into_owned())
 }
 
 fn first_group(re: &Regex, text: &str) -> Option<Value> {
@@ -297,15 +359,27 @@ mod tests {
 
     #[test]
     fn query_params_from_redirects() {
-        assert_eq!(query_param("http://127.0.0.1:8765/callback?code=abc&state=x", "code").as_deref(), Some("abc"));
-        assert_eq!(query_param("/callback?code=a%20b", "code").as_deref(), Some("a b"));
-        assert_eq!(query_param("http://x/cb#access_token=t&state=s", "access_token").as_deref(), Some("t"));
+        assert_eq!(
+            query_param("http://127.0.0.1:8765/callback?code=abc&state=x", "code").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            query_param("/callback?code=a%20b", "code").as_deref(),
+            Some("a b")
+        );
+        assert_eq!(
+            query_param("http://x/cb#access_token=t&state=s", "access_token").as_deref(),
+            Some("t")
+        );
         assert_eq!(query_param("http://x/cb?a=1", "code"), None);
     }
 
     #[test]
     fn names_with_punctuation_are_suggested_in_brackets() {
-        assert_eq!(bracketed("$.headers.content-type").as_deref(), Some("$.headers['content-type']"));
+        assert_eq!(
+            bracketed("$.headers.content-type").as_deref(),
+            Some("$.headers['content-type']")
+        );
         assert_eq!(bracketed("$.a-b.c").as_deref(), Some("$['a-b'].c"));
         assert_eq!(bracketed("$.a.b"), None);
         assert_eq!(bracketed("$.a[0].b-c"), None);
@@ -314,7 +388,10 @@ mod tests {
 
     #[test]
     fn singular_paths() {
-        let p = |t: &str| Path { text: t.into(), path: JsonPath::parse(t).unwrap() };
+        let p = |t: &str| Path {
+            text: t.into(),
+            path: JsonPath::parse(t).unwrap(),
+        };
         assert!(p("$.a.b[0]").is_singular());
         assert!(p("$['a.*']").is_singular());
         assert!(!p("$.a[*]").is_singular());
@@ -322,7 +399,10 @@ mod tests {
         assert!(!p("$.a[?@.x > 1]").is_singular());
         assert!(!p("$.a[0:2]").is_singular());
         let json = serde_json::json!({"a": [{"id": 1}, {"id": 2}]});
-        assert_eq!(p("$.a[*].id").select(&json), Some(serde_json::json!([1, 2])));
+        assert_eq!(
+            p("$.a[*].id").select(&json),
+            Some(serde_json::json!([1, 2]))
+        );
         assert_eq!(p("$.a[0].id").select(&json), Some(serde_json::json!(1)));
         assert_eq!(p("$.nope").select(&json), None);
     }

@@ -3,9 +3,9 @@
 //! Sends nothing; reports every problem.
 
 use crate::collection::model::{Collection, Request, VarDef};
-use crate::template::Tpl;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::runner::{Inputs, Layer};
+use crate::template::Tpl;
 use std::collections::BTreeSet;
 
 pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
@@ -16,9 +16,18 @@ pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
     problems
 }
 
-fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems: &mut Vec<Diagnostic>) {
+fn check_collection(
+    c: &Collection,
+    layers: &[Layer],
+    inputs: &Inputs,
+    problems: &mut Vec<Diagnostic>,
+) {
     let t = &inputs.templates;
-    let all_defs: Vec<&VarDef> = c.vars.iter().chain(layers.iter().flat_map(|l| l.vars.iter())).collect();
+    let all_defs: Vec<&VarDef> = c
+        .vars
+        .iter()
+        .chain(layers.iter().flat_map(|l| l.vars.iter()))
+        .collect();
     let mut defined: BTreeSet<String> = all_defs.iter().map(|d| d.name.clone()).collect();
     let mut used_vars: BTreeSet<String> = BTreeSet::new();
     for (i, req) in c.requests.iter().enumerate() {
@@ -41,11 +50,19 @@ fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems:
                     continue;
                 }
                 let captured_by = |r: &&Request| r.capture.iter().any(|cap| cap.name == var);
-                let mut d = Diagnostic::error(format!("undefined variable `{var}` in request '{}'", req.name)).at(&tpl.file, tpl.loc).label("used here");
+                let mut d = Diagnostic::error(format!(
+                    "undefined variable `{var}` in request '{}'",
+                    req.name
+                ))
+                .at(&tpl.file, tpl.loc)
+                .label("used here");
                 d = if captured_by(&req) {
                     d.help(format!("`{var}` is captured by this request, from its response: it is not defined yet when the request is sent"))
                 } else if let Some(by) = later.iter().find(captured_by) {
-                    d.help(format!("`{var}` is captured by a later request, '{}': move this request after it", by.name))
+                    d.help(format!(
+                        "`{var}` is captured by a later request, '{}': move this request after it",
+                        by.name
+                    ))
                 } else if let Some(s) = did_you_mean(&var, defined.iter().map(String::as_str)) {
                     d.help(format!("did you mean `{s}`?"))
                 } else {
@@ -77,11 +94,23 @@ fn check_collection(c: &Collection, layers: &[Layer], inputs: &Inputs, problems:
         for tpl in tpls {
             for var in t.variables(tpl) {
                 let missing = match var.strip_prefix("env.") {
-                    Some(name) => (!inputs.env.values.contains_key(name)).then(|| format!("environment variable `{name}` is not set")),
-                    None => (!defined.contains(&var)).then(|| format!("undefined variable `{var}`")),
+                    Some(name) => (!inputs.env.values.contains_key(name))
+                        .then(|| format!("environment variable `{name}` is not set")),
+                    None => {
+                        (!defined.contains(&var)).then(|| format!("undefined variable `{var}`"))
+                    }
                 };
                 if let Some(message) = missing {
-                    problems.push(Diagnostic::error(message).at(&tpl.file, tpl.loc).label(format!("needed by `{}`", def.name)).note(format!("`{}` is used by a request of {}", def.name, c.file.display())));
+                    problems.push(
+                        Diagnostic::error(message)
+                            .at(&tpl.file, tpl.loc)
+                            .label(format!("needed by `{}`", def.name))
+                            .note(format!(
+                                "`{}` is used by a request of {}",
+                                def.name,
+                                c.file.display()
+                            )),
+                    );
                 }
             }
         }

@@ -243,7 +243,10 @@ fn token_end(line: &str, from: usize) -> usize {
 /// The closest candidate to `word`, if one is close enough to be what was meant: similar
 /// (Jaro-Winkler) and a few edits away. Jaro-Winkler alone rewards a shared prefix so much
 /// that `ClientSecret` would suggest `ClientId`.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word = word.to_lowercase();
     let max_edits = (word.chars().count() / 3).max(1);
     candidates
@@ -282,7 +285,10 @@ mod tests {
 
     #[test]
     fn paths_from_the_working_directory_read_plainly() {
-        assert_eq!(display_path(Path::new("./environments/dev.yaml")), "environments/dev.yaml");
+        assert_eq!(
+            display_path(Path::new("./environments/dev.yaml")),
+            "environments/dev.yaml"
+        );
         assert_eq!(display_path(Path::new(".")), ".");
         assert_eq!(display_path(Path::new("../x.yaml")), "../x.yaml");
     }
@@ -293,7 +299,10 @@ mod tests {
         assert_eq!(did_you_mean("methd", keys), Some("method"));
         assert_eq!(did_you_mean("hedaers", keys), Some("headers"));
         assert_eq!(did_you_mean("zzz", keys), None);
-        assert_eq!(did_you_mean("baseAuthUrl", ["baseAuthURL"]), Some("baseAuthURL"));
+        assert_eq!(
+            did_you_mean("baseAuthUrl", ["baseAuthURL"]),
+            Some("baseAuthURL")
+        );
         assert_eq!(did_you_mean("ClientSecret", ["ClientId"]), None);
         assert_eq!(did_you_mean("gtt", ["gt", "ge"]), Some("gt"));
     }

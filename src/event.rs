@@ -7,12 +7,30 @@ use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub enum Event {
-    RunStarted { files: usize, requests: usize },
-    FileStarted { file: String, name: String, requests: usize },
-    RequestStarted { file: String, index: usize, name: String },
+    RunStarted {
+        files: usize,
+        requests: usize,
+    },
+    FileStarted {
+        file: String,
+        name: String,
+        requests: usize,
+    },
+    RequestStarted {
+        file: String,
+        index: usize,
+        name: String,
+    },
     RequestFinished(Box<RequestReport>),
-    FileFinished { file: String, counts: Counts, duration: Duration },
-    RunFinished { counts: Counts, duration: Duration },
+    FileFinished {
+        file: String,
+        counts: Counts,
+        duration: Duration,
+    },
+    RunFinished {
+        counts: Counts,
+        duration: Duration,
+    },
 }
 
 /// How one request went.
@@ -40,7 +58,10 @@ pub enum Outcome {
     /// Expectations or captures that did not hold.
     Failed(Vec<Diagnostic>),
     /// The request could not be made or rendered.
-    Error { diagnostic: Diagnostic, kind: ErrorKind },
+    Error {
+        diagnostic: Diagnostic,
+        kind: ErrorKind,
+    },
     Skipped(String),
 }
 
@@ -75,8 +96,14 @@ impl Counts {
         match outcome {
             Outcome::Passed => self.passed += 1,
             Outcome::Failed(_) => self.failed += 1,
-            Outcome::Error { kind: ErrorKind::Network, .. } => self.errors += 1,
-            Outcome::Error { kind: ErrorKind::Input, .. } => self.input_errors += 1,
+            Outcome::Error {
+                kind: ErrorKind::Network,
+                ..
+            } => self.errors += 1,
+            Outcome::Error {
+                kind: ErrorKind::Input,
+                ..
+            } => self.input_errors += 1,
             Outcome::Skipped(_) => self.skipped += 1,
         }
     }

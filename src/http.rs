@@ -26,7 +26,12 @@ pub struct HttpOptions {
 
 impl Default for HttpOptions {
     fn default() -> Self {
-        HttpOptions { timeout: Duration::from_secs(30), max_body: 64 * 1024 * 1024, insecure: false, cacert: None }
+        HttpOptions {
+            timeout: Duration::from_secs(30),
+            max_body: 64 * 1024 * 1024,
+            insecure: false,
+            cacert: None,
+        }
     }
 }
 
@@ -43,7 +48,10 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -63,15 +71,30 @@ pub struct Response {
 
 impl Response {
     pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Response {
-        Response { status, version: "HTTP/1.1".into(), headers, body, duration: Duration::ZERO, url: String::new(), json: OnceLock::new() }
+        Response {
+            status,
+            version: "HTTP/1.1".into(),
+            headers,
+            body,
+            duration: Duration::ZERO,
+            url: String::new(),
+            json: OnceLock::new(),
+        }
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn header_all(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn header_names(&self) -> String {
@@ -94,7 +117,10 @@ impl Response {
                 }
                 serde_json::from_slice(&self.body).map_err(|e| {
                     let kind = self.header("content-type").unwrap_or("no content type");
-                    format!("the response body is not JSON ({kind}: {e}): {}", self.excerpt())
+                    format!(
+                        "the response body is not JSON ({kind}: {e}): {}",
+                        self.excerpt()
+                    )
                 })
             })
             .as_ref()
@@ -104,8 +130,18 @@ impl Response {
     /// The start of the body, for messages.
     pub fn excerpt(&self) -> String {
         let text = self.text();
-        let one_line: String = text.chars().take(300).map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
-        if text.chars().count() > 300 { format!("{one_line}…") } else if one_line.is_empty() { "(empty body)".into() } else { one_line }
+        let one_line: String = text
+            .chars()
+            .take(300)
+            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+            .collect();
+        if text.chars().count() > 300 {
+            format!("{one_line}…")
+        } else if one_line.is_empty() {
+            "(empty body)".into()
+        } else {
+            one_line
+        }
     }
 
     /// For error statuses, the OAuth error of the body (` invalid_grant: ...`), if any.
@@ -114,7 +150,10 @@ impl Response {
             return String::new();
         }
         match self.json() {
-            Ok(v) => match (v.get("error").and_then(Value::as_str), v.get("error_description").and_then(Value::as_str)) {
+            Ok(v) => match (
+                v.get("error").and_then(Value::as_str),
+                v.get("error_description").and_then(Value::as_str),
+            ) {
                 (Some(e), Some(d)) => format!(" ({e}: {d})"),
                 (Some(e), None) => format!(" ({e})"),
                 _ => String::new(),
@@ -166,7 +205,10 @@ pub enum HttpError {
 impl HttpError {
     /// True when the problem is in the request as written (exit 2), not the network.
     pub fn is_input(&self) -> bool {
-        matches!(self, HttpError::InvalidUrl { .. } | HttpError::InvalidHeader { .. })
+        matches!(
+            self,
+            HttpError::InvalidUrl { .. } | HttpError::InvalidHeader { .. }
+        )
     }
 }
 
@@ -189,8 +231,10 @@ impl Http {
             builder = builder.tls_danger_accept_invalid_certs(true);
         }
         if let Some(path) = &options.cacert {
-            let pem = std::fs::read(path).map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;
             if certs.is_empty() {
                 return Err(format!("--cacert {}: no certificate found", path.display()));
             }
@@ -198,7 +242,9 @@ impl Http {
                 builder = builder.add_root_certificate(c);
             }
         }
-        let client = builder.build().map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        let client = builder
+            .build()
+            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         Ok(Http { client, options })
     }
 
@@ -216,36 +262,69 @@ impl Http {
             let response = self.send(&current, jar).await?;
             let location = response.header("location").map(str::to_string);
             let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
-            let next = if current.follow_redirects && redirect { location } else { None };
+            let next = if current.follow_redirects && redirect {
+                location
+            } else {
+                None
+            };
             let Some(location) = next else {
-                hops.push(Hop { request: current, response });
+                hops.push(Hop {
+                    request: current,
+                    response,
+                });
                 return Ok(hops);
             };
             if hops.len() >= MAX_REDIRECTS {
-                return Err(HttpError::TooManyRedirects { url: hops[0].request.url.clone() });
+                return Err(HttpError::TooManyRedirects {
+                    url: hops[0].request.url.clone(),
+                });
             }
             let mut next = redirect_request(&current, response.status, &location)?;
             default_headers(&mut next, jar);
-            hops.push(Hop { request: current, response });
+            hops.push(Hop {
+                request: current,
+                response,
+            });
             current = next;
         }
     }
 
     async fn send(&self, req: &Prepared, jar: &Jar) -> Result<Response, HttpError> {
-        let url = reqwest::Url::parse(&req.url).map_err(|e| HttpError::InvalidUrl { url: req.url.clone(), reason: e.to_string() })?;
+        let url = reqwest::Url::parse(&req.url).map_err(|e| HttpError::InvalidUrl {
+            url: req.url.clone(),
+            reason: e.to_string(),
+        })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(HttpError::InvalidUrl { url: req.url.clone(), reason: format!("the scheme `{}` is not http or https", url.scheme()) });
+            return Err(HttpError::InvalidUrl {
+                url: req.url.clone(),
+                reason: format!("the scheme `{}` is not http or https", url.scheme()),
+            });
         }
-        let method = reqwest::Method::from_bytes(req.method.as_bytes())
-            .map_err(|_| HttpError::InvalidHeader { name: "method".into(), reason: format!("`{}` is not a method", req.method) })?;
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|_| {
+            HttpError::InvalidHeader {
+                name: "method".into(),
+                reason: format!("`{}` is not a method", req.method),
+            }
+        })?;
         let mut headers = HeaderMap::new();
         for (k, v) in &req.headers {
-            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|e| HttpError::InvalidHeader { name: k.clone(), reason: e.to_string() })?;
-            let value = HeaderValue::from_str(v).map_err(|_| HttpError::InvalidHeader { name: k.clone(), reason: "the value holds a character headers cannot carry (a newline?)".into() })?;
+            let name =
+                HeaderName::from_bytes(k.as_bytes()).map_err(|e| HttpError::InvalidHeader {
+                    name: k.clone(),
+                    reason: e.to_string(),
+                })?;
+            let value = HeaderValue::from_str(v).map_err(|_| HttpError::InvalidHeader {
+                name: k.clone(),
+                reason: "the value holds a character headers cannot carry (a newline?)".into(),
+            })?;
             headers.append(name, value);
         }
         let timeout = req.timeout.unwrap_or(self.options.timeout);
-        let mut builder = self.client.request(method, url.clone()).headers(headers).timeout(timeout);
+        let mut builder = self
+            .client
+            .request(method, url.clone())
+            .headers(headers)
+            .timeout(timeout);
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
@@ -258,34 +337,58 @@ impl Http {
             let headers: Vec<(String, String)> = resp
                 .headers()
                 .iter()
-                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             let mut set_cookies = resp.headers().get_all("set-cookie").iter();
             jar.set_cookies(&mut set_cookies, &url);
             let cap = self.options.max_body;
             if resp.content_length().is_some_and(|n| n > cap) {
-                return Err(HttpError::TooLarge { url: req.url.clone(), cap });
+                return Err(HttpError::TooLarge {
+                    url: req.url.clone(),
+                    cap,
+                });
             }
             let mut body = Vec::new();
             while let Some(chunk) = resp.chunk().await.map_err(fail)? {
                 if body.len() as u64 + chunk.len() as u64 > cap {
-                    return Err(HttpError::TooLarge { url: req.url.clone(), cap });
+                    return Err(HttpError::TooLarge {
+                        url: req.url.clone(),
+                        cap,
+                    });
                 }
                 body.extend_from_slice(&chunk);
             }
-            Ok(Response { status, version, headers, body, duration: started.elapsed(), url: req.url.clone(), json: OnceLock::new() })
+            Ok(Response {
+                status,
+                version,
+                headers,
+                body,
+                duration: started.elapsed(),
+                url: req.url.clone(),
+                json: OnceLock::new(),
+            })
         };
         // reqwest's timeout covers the body too; this guard also bounds a stalled decoder.
         match tokio::time::timeout(timeout + Duration::from_millis(250), work).await {
             Ok(result) => result,
-            Err(_) => Err(HttpError::Timeout { url: req.url.clone(), after: timeout }),
+            Err(_) => Err(HttpError::Timeout {
+                url: req.url.clone(),
+                after: timeout,
+            }),
         }
     }
 }
 
 /// Headers a request gets unless it sets them itself, so that what `-v` shows is what is sent.
 pub fn default_headers(req: &mut Prepared, jar: &Jar) {
-    let cookies = reqwest::Url::parse(&req.url).ok().and_then(|url| jar.cookies(&url));
+    let cookies = reqwest::Url::parse(&req.url)
+        .ok()
+        .and_then(|url| jar.cookies(&url));
     let mut add = |name: &str, value: String| {
         if req.header(name).is_none() {
             req.headers.push((name.to_string(), value));
@@ -295,15 +398,24 @@ pub fn default_headers(req: &mut Prepared, jar: &Jar) {
     add("accept", "*/*".to_string());
     add("accept-encoding", ACCEPT_ENCODING.to_string());
     if let Some(cookies) = cookies {
-        add("cookie", String::from_utf8_lossy(cookies.as_bytes()).into_owned());
+        add(
+            "cookie",
+            String::from_utf8_lossy(cookies.as_bytes()).into_owned(),
+        );
     }
 }
 
 /// The request for the next hop of a redirect: 303 (and 301/302 after a POST) become GET
 /// without a body; `Authorization` and `Cookie` are dropped when the origin changes.
 fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prepared, HttpError> {
-    let base = reqwest::Url::parse(&prev.url).map_err(|e| HttpError::InvalidUrl { url: prev.url.clone(), reason: e.to_string() })?;
-    let next = base.join(location).map_err(|e| HttpError::InvalidUrl { url: location.to_string(), reason: e.to_string() })?;
+    let base = reqwest::Url::parse(&prev.url).map_err(|e| HttpError::InvalidUrl {
+        url: prev.url.clone(),
+        reason: e.to_string(),
+    })?;
+    let next = base.join(location).map_err(|e| HttpError::InvalidUrl {
+        url: location.to_string(),
+        reason: e.to_string(),
+    })?;
     let same_origin = next.origin() == base.origin();
     let to_get = status == 303 || (matches!(status, 301 | 302) && prev.method == "POST");
     let mut headers: Vec<(String, String)> = prev
@@ -322,7 +434,11 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         .collect();
     headers.retain(|(k, _)| !k.eq_ignore_ascii_case("host"));
     Ok(Prepared {
-        method: if to_get { "GET".into() } else { prev.method.clone() },
+        method: if to_get {
+            "GET".into()
+        } else {
+            prev.method.clone()
+        },
         url: next.to_string(),
         headers,
         body: if to_get { None } else { prev.body.clone() },
@@ -334,7 +450,10 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
 fn classify(e: reqwest::Error, url: &str, timeout: Duration) -> HttpError {
     let url = url.to_string();
     if e.is_timeout() {
-        return HttpError::Timeout { url, after: timeout };
+        return HttpError::Timeout {
+            url,
+            after: timeout,
+        };
     }
     let chain = error_chain(&e);
     let lower = chain.to_lowercase();
@@ -351,7 +470,8 @@ fn classify(e: reqwest::Error, url: &str, timeout: Duration) -> HttpError {
         HttpError::Refused { url }
     } else if lower.contains("dns error") || lower.contains("failed to lookup") {
         HttpError::Dns { url, reason: chain }
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
         HttpError::Tls { url, reason: chain }
     } else {
         HttpError::Other { url, reason: chain }
@@ -376,7 +496,11 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// for what is left of --max-time).
 fn short_duration(d: &Duration) -> String {
     let ms = (d.as_secs_f64() * 1000.0).round() as u64;
-    if ms >= 1000 && ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
+    if ms >= 1000 && ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
 }
 
 /// A fresh cookie jar: one per collection run.

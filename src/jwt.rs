@@ -24,7 +24,11 @@ pub fn decode_header(token: &str) -> Result<serde_json::Value, JwtError> {
     decode_part(token, 0, "header")
 }
 
-fn decode_part(token: &str, index: usize, what: &'static str) -> Result<serde_json::Value, JwtError> {
+fn decode_part(
+    token: &str,
+    index: usize,
+    what: &'static str,
+) -> Result<serde_json::Value, JwtError> {
     let parts: Vec<&str> = token.trim().split('.').collect();
     if parts.len() != 3 {
         return Err(JwtError::Shape(parts.len()));
@@ -32,7 +36,8 @@ fn decode_part(token: &str, index: usize, what: &'static str) -> Result<serde_js
     let bytes = URL_SAFE_NO_PAD
         .decode(parts[index].trim_end_matches('='))
         .map_err(|_| JwtError::Encoding(what))?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| JwtError::Json(what))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| JwtError::Json(what))?;
     if value.is_object() {
         Ok(value)
     } else {
@@ -52,6 +57,9 @@ mod tests {
         assert_eq!(decode_claims(&token).unwrap()["sub"], "alice");
         assert_eq!(decode_header(&token).unwrap()["alg"], "none");
         assert!(matches!(decode_claims("abc"), Err(JwtError::Shape(1))));
-        assert!(matches!(decode_claims("a.%%%.c"), Err(JwtError::Encoding("payload"))));
+        assert!(matches!(
+            decode_claims("a.%%%.c"),
+            Err(JwtError::Encoding("payload"))
+        ));
     }
 }

@@ -41,11 +41,35 @@ impl fmt::Display for Secret {
 /// `token_url`, `expires_in`, `token_endpoint_auth_method`).
 pub fn looks_secret(name: &str) -> bool {
     let n = name.to_ascii_lowercase().replace('-', "_");
-    const HARMLESS_SUFFIXES: &[&str] = &["_type", "_url", "_uri", "_endpoint", "_in", "_at", "_hint", "_method", "_methods", "_supported", "_name"];
+    const HARMLESS_SUFFIXES: &[&str] = &[
+        "_type",
+        "_url",
+        "_uri",
+        "_endpoint",
+        "_in",
+        "_at",
+        "_hint",
+        "_method",
+        "_methods",
+        "_supported",
+        "_name",
+    ];
     if HARMLESS_SUFFIXES.iter().any(|s| n.ends_with(s)) {
         return false;
     }
-    const MARKERS: &[&str] = &["secret", "password", "passwd", "token", "api_key", "apikey", "assertion", "authorization", "credential", "private_key", "code_verifier"];
+    const MARKERS: &[&str] = &[
+        "secret",
+        "password",
+        "passwd",
+        "token",
+        "api_key",
+        "apikey",
+        "assertion",
+        "authorization",
+        "credential",
+        "private_key",
+        "code_verifier",
+    ];
     MARKERS.iter().any(|m| n.contains(m))
 }
 
@@ -62,7 +86,10 @@ const MIN_LEN: usize = 4;
 
 impl Redactor {
     pub fn new(show: bool) -> Redactor {
-        Redactor { values: Vec::new(), show }
+        Redactor {
+            values: Vec::new(),
+            show,
+        }
     }
 
     pub fn showing(&self) -> bool {
@@ -80,7 +107,10 @@ impl Redactor {
             urlencoding(value, true),
             base64::engine::general_purpose::STANDARD.encode(value),
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value),
-            serde_json::to_string(value).unwrap_or_default().trim_matches('"').to_string(),
+            serde_json::to_string(value)
+                .unwrap_or_default()
+                .trim_matches('"')
+                .to_string(),
         ];
         for f in forms {
             if f.len() >= MIN_LEN && !self.values.contains(&f) {
@@ -116,12 +146,22 @@ impl Redactor {
         }
         match value {
             Value::String(s) => Value::String(self.redact(s).into_owned()),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.redact_json(v)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.redact_json(v)).collect())
+            }
             Value::Object(map) => Value::Object(
                 map.iter()
                     .map(|(k, v)| {
-                        let masked = looks_secret(k) && matches!(v, Value::String(s) if !s.is_empty());
-                        (k.clone(), if masked { Value::String(MASK.into()) } else { self.redact_json(v) })
+                        let masked =
+                            looks_secret(k) && matches!(v, Value::String(s) if !s.is_empty());
+                        (
+                            k.clone(),
+                            if masked {
+                                Value::String(MASK.into())
+                            } else {
+                                self.redact_json(v)
+                            },
+                        )
                     })
                     .collect(),
             ),
@@ -159,7 +199,9 @@ impl Redactor {
         let masked: Vec<String> = body
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((k, v)) if !v.is_empty() && looks_secret(&url_decode(k)) => format!("{k}={MASK}"),
+                Some((k, v)) if !v.is_empty() && looks_secret(&url_decode(k)) => {
+                    format!("{k}={MASK}")
+                }
                 _ => pair.to_string(),
             })
             .collect();
@@ -184,7 +226,10 @@ fn mask_cookie_values(value: &str, set_cookie: bool, r: &Redactor) -> String {
 }
 
 fn url_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("k={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+    url::form_urlencoded::parse(format!("k={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 /// Percent-encoding as in a URL path/query (`plus` false) or a form body (`plus` true).
@@ -192,7 +237,9 @@ fn urlencoding(value: &str, plus: bool) -> String {
     if plus {
         url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
     } else {
-        url::form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>().replace('+', "%20")
+        url::form_urlencoded::byte_serialize(value.as_bytes())
+            .collect::<String>()
+            .replace('+', "%20")
     }
 }
 
@@ -202,10 +249,26 @@ mod tests {
 
     #[test]
     fn names_that_look_secret() {
-        for n in ["ClientSecret", "client_secret", "password", "refresh_token", "access_token", "X-Api-Key", "apiKey"] {
+        for n in [
+            "ClientSecret",
+            "client_secret",
+            "password",
+            "refresh_token",
+            "access_token",
+            "X-Api-Key",
+            "apiKey",
+        ] {
             assert!(looks_secret(n), "{n}");
         }
-        for n in ["token_type", "token_url", "expires_in", "username", "ClientId", "scope", "token_endpoint_auth_method"] {
+        for n in [
+            "token_type",
+            "token_url",
+            "expires_in",
+            "username",
+            "ClientId",
+            "scope",
+            "token_endpoint_auth_method",
+        ] {
             assert!(!looks_secret(n), "{n}");
         }
     }
@@ -225,10 +288,22 @@ mod tests {
     #[test]
     fn masks_headers_forms_and_json_by_name() {
         let r = Redactor::new(false);
-        assert_eq!(r.redact_header("Authorization", "Basic YWJjOmRlZg=="), "Basic •••");
-        assert_eq!(r.redact_form("grant_type=password&password=x1&client_secret=y"), "grant_type=password&password=•••&client_secret=•••");
+        assert_eq!(
+            r.redact_header("Authorization", "Basic YWJjOmRlZg=="),
+            "Basic •••"
+        );
+        assert_eq!(
+            r.redact_form("grant_type=password&password=x1&client_secret=y"),
+            "grant_type=password&password=•••&client_secret=•••"
+        );
         let v = serde_json::json!({"access_token": "abc", "token_type": "Bearer", "nested": [{"refresh_token": "r"}]});
-        assert_eq!(r.redact_json(&v), serde_json::json!({"access_token": "•••", "token_type": "Bearer", "nested": [{"refresh_token": "•••"}]}));
-        assert_eq!(format!("{:?} {}", Secret::new("x"), Secret::new("y")), "••• •••");
+        assert_eq!(
+            r.redact_json(&v),
+            serde_json::json!({"access_token": "•••", "token_type": "Bearer", "nested": [{"refresh_token": "•••"}]})
+        );
+        assert_eq!(
+            format!("{:?} {}", Secret::new("x"), Secret::new("y")),
+            "••• •••"
+        );
     }
 }

@@ -123,7 +123,12 @@ impl Object for ScopeObject {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        let keys: Vec<Value> = self.0.vars.keys().map(|k| Value::from(k.as_str())).collect();
+        let keys: Vec<Value> = self
+            .0
+            .vars
+            .keys()
+            .map(|k| Value::from(k.as_str()))
+            .collect();
         Enumerator::Values(keys)
     }
 }
@@ -133,11 +138,20 @@ struct EnvObject(Arc<EnvVars>);
 
 impl Object for EnvObject {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        self.0.values.get(key.as_str()?).map(|v| Value::from(v.as_str()))
+        self.0
+            .values
+            .get(key.as_str()?)
+            .map(|v| Value::from(v.as_str()))
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Values(self.0.values.keys().map(|k| Value::from(k.as_str())).collect())
+        Enumerator::Values(
+            self.0
+                .values
+                .keys()
+                .map(|k| Value::from(k.as_str()))
+                .collect(),
+        )
     }
 }
 
@@ -145,7 +159,10 @@ impl Object for EnvObject {
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("undefined variable `{name}`")]
-    Undefined { name: String, suggestion: Option<String> },
+    Undefined {
+        name: String,
+        suggestion: Option<String>,
+    },
     #[error("environment variable `{name}` is not set")]
     MissingEnv { name: String },
     #[error("{message}")]
@@ -214,7 +231,12 @@ impl Templates {
     }
 
     /// Compile `text` found at `loc` in `file`. Literal text is kept as it is.
-    pub fn compile(&mut self, text: &str, loc: Loc, file: &Arc<SourceFile>) -> Result<Tpl, Diagnostic> {
+    pub fn compile(
+        &mut self,
+        text: &str,
+        loc: Loc,
+        file: &Arc<SourceFile>,
+    ) -> Result<Tpl, Diagnostic> {
         let mut tpl = Tpl {
             text: text.to_string(),
             loc,
@@ -235,8 +257,14 @@ impl Templates {
             let json_name: Arc<str> = Arc::from(format!("t{}j", self.count));
             // `tojson` turns an undefined value into `null` even under strict undefined:
             // print the expression itself in that case, so that it fails with its name.
-            let source = format!("<% set baton_value__ = ({expr}) %><% if baton_value__ is undefined %><< {expr} >><% else %><< baton_value__ | tojson >><% endif %>");
-            if self.env.add_template_owned(json_name.to_string(), source).is_ok() {
+            let source = format!(
+                "<% set baton_value__ = ({expr}) %><% if baton_value__ is undefined %><< {expr} >><% else %><< baton_value__ | tojson >><% endif %>"
+            );
+            if self
+                .env
+                .add_template_owned(json_name.to_string(), source)
+                .is_ok()
+            {
                 tpl.as_json = Some(json_name);
             }
         }
@@ -266,9 +294,12 @@ impl Templates {
     }
 
     fn render_named(&self, name: &str, tpl: &Tpl, scope: &Scope) -> Result<String, RenderError> {
-        let template = self.env.get_template(name).map_err(|e| RenderError::Other {
-            message: e.to_string(),
-        })?;
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| RenderError::Other {
+                message: e.to_string(),
+            })?;
         template
             .render(scope.context())
             .map_err(|e| render_error(&e, tpl, scope))
@@ -321,7 +352,9 @@ fn syntax_diagnostic(e: &minijinja::Error, tpl: &Tpl) -> Diagnostic {
         }
     }
     if tpl.text.contains("{{") {
-        d = d.help("baton templates use << >> for values and <% %> for blocks; {{ }} is literal text");
+        d = d.help(
+            "baton templates use << >> for values and <% %> for blocks; {{ }} is literal text",
+        );
     } else {
         d = d.help("values are written <<name>>, blocks <% if x %>...<% endif %>; a literal << is written <% raw %><<<% endraw %>");
     }
@@ -339,7 +372,10 @@ fn render_error(e: &minijinja::Error, tpl: &Tpl, scope: &Scope) -> RenderError {
             };
         }
         // `<<base-url>>` parses as `base - url`: point at the name the user meant.
-        let dashed = scope.names().find(|n| n.contains('-') && n.starts_with(&format!("{name}-"))).map(|n| format!("vars['{n}']"));
+        let dashed = scope
+            .names()
+            .find(|n| n.contains('-') && n.starts_with(&format!("{name}-")))
+            .map(|n| format!("vars['{n}']"));
         let suggestion = dashed.or_else(|| did_you_mean(&name, scope.names()).map(str::to_string));
         return RenderError::Undefined { name, suggestion };
     }
@@ -390,7 +426,18 @@ mod tests {
     fn setup(text: &str) -> (Templates, Tpl) {
         let mut t = Templates::new();
         let file = SourceFile::new("t.yaml", text);
-        let tpl = t.compile(text, Loc { line: 1, col: 1, offset: 0, len: text.len() }, &file).unwrap();
+        let tpl = t
+            .compile(
+                text,
+                Loc {
+                    line: 1,
+                    col: 1,
+                    offset: 0,
+                    len: text.len(),
+                },
+                &file,
+            )
+            .unwrap();
         (t, tpl)
     }
 
@@ -406,8 +453,12 @@ mod tests {
 
     #[test]
     fn renders_values_blocks_and_env() {
-        let (t, tpl) = setup("<<baseAuthURL>>/connect/token<# c #><% if count > 2 %>?many<% endif %>");
-        assert_eq!(t.render(&tpl, &scope()).unwrap(), "https://id.example/connect/token?many");
+        let (t, tpl) =
+            setup("<<baseAuthURL>>/connect/token<# c #><% if count > 2 %>?many<% endif %>");
+        assert_eq!(
+            t.render(&tpl, &scope()).unwrap(),
+            "https://id.example/connect/token?many"
+        );
         let (t, tpl) = setup("<<env.HOME_URL>>/x <<vars['base-url']>>");
         assert_eq!(t.render(&tpl, &scope()).unwrap(), "http://h/x http://dash");
     }
@@ -416,7 +467,10 @@ mod tests {
     fn literal_text_and_jinja_braces_pass_through() {
         let (t, tpl) = setup("{{ not a template }} {% x %}");
         assert!(tpl.is_literal());
-        assert_eq!(t.render(&tpl, &scope()).unwrap(), "{{ not a template }} {% x %}");
+        assert_eq!(
+            t.render(&tpl, &scope()).unwrap(),
+            "{{ not a template }} {% x %}"
+        );
     }
 
     #[test]
@@ -430,10 +484,14 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let (t, tpl) = setup("<<env.NOPE_NOT_SET>>");
-        assert!(matches!(t.render(&tpl, &scope()).unwrap_err(), RenderError::MissingEnv { name } if name == "NOPE_NOT_SET"));
+        assert!(
+            matches!(t.render(&tpl, &scope()).unwrap_err(), RenderError::MissingEnv { name } if name == "NOPE_NOT_SET")
+        );
         let (t, tpl) = setup("<<base-url>>");
         match t.render(&tpl, &scope()).unwrap_err() {
-            RenderError::Undefined { suggestion, .. } => assert_eq!(suggestion.as_deref(), Some("vars['base-url']")),
+            RenderError::Undefined { suggestion, .. } => {
+                assert_eq!(suggestion.as_deref(), Some("vars['base-url']"))
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -443,13 +501,25 @@ mod tests {
         let (t, tpl) = setup("<< count >>");
         assert_eq!(t.render_json(&tpl, &scope()).unwrap(), serde_json::json!(3));
         let (t, tpl) = setup("n=<<count>>");
-        assert_eq!(t.render_json(&tpl, &scope()).unwrap(), serde_json::json!("n=3"));
+        assert_eq!(
+            t.render_json(&tpl, &scope()).unwrap(),
+            serde_json::json!("n=3")
+        );
         let (t, tpl) = setup("<<uuid()>>");
-        assert_eq!(t.render_json(&tpl, &scope()).unwrap().as_str().map(str::len), Some(36));
+        assert_eq!(
+            t.render_json(&tpl, &scope())
+                .unwrap()
+                .as_str()
+                .map(str::len),
+            Some(36)
+        );
         let mut with_null = scope();
         with_null.set("nothing", Value::from(()));
         let (t, tpl) = setup("<<nothing>>");
-        assert_eq!(t.render_json(&tpl, &with_null).unwrap(), serde_json::Value::Null);
+        assert_eq!(
+            t.render_json(&tpl, &with_null).unwrap(),
+            serde_json::Value::Null
+        );
     }
 
     #[test]
@@ -460,7 +530,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let (t, tpl) = setup("<<env.NOPE_NOT_SET>>");
-        assert!(matches!(t.render_json(&tpl, &scope()).unwrap_err(), RenderError::MissingEnv { .. }));
+        assert!(matches!(
+            t.render_json(&tpl, &scope()).unwrap_err(),
+            RenderError::MissingEnv { .. }
+        ));
     }
 
     #[test]

@@ -78,7 +78,10 @@ mod tests {
     fn encodings_and_digests() {
         assert_eq!(render("{{ 'a:b' | base64 }}"), "YTpi");
         assert_eq!(render("{{ 'YTpi' | b64decode }}"), "a:b");
-        assert_eq!(render("{{ 'abc' | sha256 }}"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            render("{{ 'abc' | sha256 }}"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         // RFC 7636 appendix B.
         assert_eq!(
             render("{{ 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' | sha256_base64url }}"),

@@ -27,11 +27,18 @@ pub fn resolve(name: &str, collections: &[PathBuf]) -> Result<PathBuf, Diagnosti
     }
     let mut roots: Vec<PathBuf> = vec![PathBuf::from(".")];
     for c in collections {
-        let start = if c.is_dir() { Some(c.as_path()) } else { c.parent() };
+        let start = if c.is_dir() {
+            Some(c.as_path())
+        } else {
+            c.parent()
+        };
         let mut dir = start.map(Path::to_path_buf);
         while let Some(d) = dir {
             roots.push(d.clone());
-            dir = d.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf);
+            dir = d
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Path::to_path_buf);
         }
     }
     let mut looked = Vec::new();
@@ -75,11 +82,19 @@ fn available_environments(roots: &[PathBuf]) -> Vec<String> {
     names
 }
 
-pub fn load(path: &Path, templates: &mut Templates, problems: &mut Vec<Diagnostic>) -> Option<Environment> {
+pub fn load(
+    path: &Path,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Environment> {
     let file = read_source(path, problems)?;
     let tree = parse_tree(&file, problems)?;
     let before = problems.iter().filter(|d| d.is_error()).count();
-    let mut r = Reader { file: &file, problems, templates };
+    let mut r = Reader {
+        file: &file,
+        problems,
+        templates,
+    };
     let mut map = r.map(&tree, "the environment")?;
     let mut secrets: Vec<String> = Vec::new();
     let mut secret_vars = Vec::new();
@@ -97,17 +112,31 @@ pub fn load(path: &Path, templates: &mut Templates, problems: &mut Vec<Diagnosti
                 secret_vars = read_vars(&mut r, node, "secrets", &secrets);
             }
             _ => {
-                let d = r.error(node.loc, "`secrets` must be a list of variable names, or a mapping of names to values");
+                let d = r.error(
+                    node.loc,
+                    "`secrets` must be a list of variable names, or a mapping of names to values",
+                );
                 d.help = Some("e.g. `secrets: [ClientSecret, password]`".into());
             }
         }
     }
-    let mut vars = map.get("vars").map(|n| read_vars(&mut r, n, "vars", &secrets)).unwrap_or_default();
+    let mut vars = map
+        .get("vars")
+        .map(|n| read_vars(&mut r, n, "vars", &secrets))
+        .unwrap_or_default();
     vars.extend(secret_vars);
     let _ = map.get("description");
-    map.finish(&mut r, "the environment", &["vars", "secrets", "description"]);
+    map.finish(
+        &mut r,
+        "the environment",
+        &["vars", "secrets", "description"],
+    );
     let after = r.problems.iter().filter(|d| d.is_error()).count();
-    (after == before).then_some(Environment { file, vars, secrets })
+    (after == before).then_some(Environment {
+        file,
+        vars,
+        secrets,
+    })
 }
 
 /// The process environment over `.env` files found in `dirs` (first found wins for a
@@ -130,13 +159,21 @@ pub fn env_vars(dirs: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Arc<EnvVars
                             values.entry(k).or_insert(v);
                         }
                         Err(e) => {
-                            problems.push(Diagnostic::error(format!("{}: {}", display_path(&path), dotenv_reason(&e))));
+                            problems.push(Diagnostic::error(format!(
+                                "{}: {}",
+                                display_path(&path),
+                                dotenv_reason(&e)
+                            )));
                             break;
                         }
                     }
                 }
             }
-            Err(e) => problems.push(Diagnostic::error(format!("{}: {}", display_path(&path), dotenv_reason(&e)))),
+            Err(e) => problems.push(Diagnostic::error(format!(
+                "{}: {}",
+                display_path(&path),
+                dotenv_reason(&e)
+            ))),
         }
     }
     for (k, v) in std::env::vars() {
@@ -148,7 +185,10 @@ pub fn env_vars(dirs: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Arc<EnvVars
 fn dotenv_reason(e: &dotenvy::Error) -> String {
     match e {
         dotenvy::Error::LineParse(line, index) => {
-            format!("cannot parse `{}` (at character {index}): lines are NAME=value", line.trim())
+            format!(
+                "cannot parse `{}` (at character {index}): lines are NAME=value",
+                line.trim()
+            )
         }
         other => other.to_string(),
     }

@@ -10,15 +10,42 @@ use std::sync::Arc;
 
 const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
 const REQUEST_KEYS: &[&str] = &[
-    "name", "id", "method", "url", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
-    "headers", "query", "form", "json", "body", "multipart", "file", "auth", "follow_redirects",
-    "timeout", "expect", "capture", "skip", "tags", "description",
+    "name",
+    "id",
+    "method",
+    "url",
+    "GET",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "HEAD",
+    "OPTIONS",
+    "headers",
+    "query",
+    "form",
+    "json",
+    "body",
+    "multipart",
+    "file",
+    "auth",
+    "follow_redirects",
+    "timeout",
+    "expect",
+    "capture",
+    "skip",
+    "tags",
+    "description",
 ];
 const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
 
 /// A collection, or the problems that stop it from loading. Warnings that do not stop it
 /// are pushed to `problems` either way.
-pub fn load_file(path: &Path, templates: &mut Templates, problems: &mut Vec<Diagnostic>) -> Option<Collection> {
+pub fn load_file(
+    path: &Path,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Collection> {
     let file = read_source(path, problems)?;
     load_source(&file, templates, problems)
 }
@@ -34,14 +61,19 @@ pub fn read_source(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Arc<So
                 let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
                 let line = text.matches('\n').count() + 1;
                 problems.push(
-                    Diagnostic::error(format!("{shown}:{line}: the file is not valid UTF-8 (byte {offset})"))
-                        .help("save the file as UTF-8"),
+                    Diagnostic::error(format!(
+                        "{shown}:{line}: the file is not valid UTF-8 (byte {offset})"
+                    ))
+                    .help("save the file as UTF-8"),
                 );
                 None
             }
         },
         Err(e) => {
-            problems.push(Diagnostic::error(format!("{shown}: cannot read the file: {}", io_reason(&e))));
+            problems.push(Diagnostic::error(format!(
+                "{shown}: cannot read the file: {}",
+                io_reason(&e)
+            )));
             None
         }
     }
@@ -77,10 +109,18 @@ pub fn parse_tree(file: &Arc<SourceFile>, problems: &mut Vec<Diagnostic>) -> Opt
     }
 }
 
-pub fn load_source(file: &Arc<SourceFile>, templates: &mut Templates, problems: &mut Vec<Diagnostic>) -> Option<Collection> {
+pub fn load_source(
+    file: &Arc<SourceFile>,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Collection> {
     let tree = parse_tree(file, problems)?;
     let before = problems.iter().filter(|d| d.is_error()).count();
-    let mut r = Reader { file, problems, templates };
+    let mut r = Reader {
+        file,
+        problems,
+        templates,
+    };
     let collection = read_collection(&mut r, &tree);
     let after = r.problems.iter().filter(|d| d.is_error()).count();
     if after > before { None } else { collection }
@@ -98,28 +138,47 @@ fn read_collection(r: &mut Reader, tree: &Node) -> Option<Collection> {
         });
     }
     let mut map = r.map(tree, "the collection")?;
-    let name = map.get("name").and_then(|n| r.text(n, "name")).unwrap_or_else(|| default_name(r.file));
+    let name = map
+        .get("name")
+        .and_then(|n| r.text(n, "name"))
+        .unwrap_or_else(|| default_name(r.file));
     let _ = map.get("description");
-    let vars = map.get("vars").map(|n| read_vars(r, n, "vars", &[])).unwrap_or_default();
+    let vars = map
+        .get("vars")
+        .map(|n| read_vars(r, n, "vars", &[]))
+        .unwrap_or_default();
     let requests = match map.get("requests") {
         Some(n) => read_requests(r, n),
         None => {
             let d = r.error(map.loc, "the collection has no `requests:` list");
-            d.help = Some("add `requests:` with at least one request, e.g. `- GET: https://example.com`".into());
+            d.help = Some(
+                "add `requests:` with at least one request, e.g. `- GET: https://example.com`"
+                    .into(),
+            );
             Vec::new()
         }
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
-    Some(Collection { file: r.file.clone(), name, vars, requests })
+    Some(Collection {
+        file: r.file.clone(),
+        name,
+        vars,
+        requests,
+    })
 }
 
 fn default_name(file: &SourceFile) -> String {
-    file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    file.path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// `name: value` variables; strings are templates, other values are kept as JSON.
 pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) -> Vec<VarDef> {
-    let Some(mut map) = r.map(node, what) else { return Vec::new() };
+    let Some(mut map) = r.map(node, what) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (k, v) in map.rest() {
         if !is_identifier(&k.name) && !k.name.contains('-') && !k.name.contains('.') {
@@ -128,7 +187,12 @@ pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) ->
             continue;
         }
         let value = read_json_tpl(r, v, &format!("{what}.{}", k.name));
-        out.push(VarDef { name: k.name.clone(), value, loc: k.loc, secret: secrets.contains(&k.name) });
+        out.push(VarDef {
+            name: k.name.clone(),
+            value,
+            loc: k.loc,
+            secret: secrets.contains(&k.name),
+        });
     }
     out
 }
@@ -148,16 +212,28 @@ pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
             Some(t) => JsonTpl::Str(t),
             None => JsonTpl::Value(serde_json::Value::Null),
         },
-        Kind::Seq(items) => JsonTpl::Array(items.iter().map(|i| read_json_tpl(r, i, what)).collect()),
+        Kind::Seq(items) => {
+            JsonTpl::Array(items.iter().map(|i| read_json_tpl(r, i, what)).collect())
+        }
         Kind::Map(entries) => JsonTpl::Object(
-            entries.iter().map(|(k, v)| (k.name.clone(), read_json_tpl(r, v, &format!("{what}.{}", k.name)))).collect(),
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.name.clone(),
+                        read_json_tpl(r, v, &format!("{what}.{}", k.name)),
+                    )
+                })
+                .collect(),
         ),
         _ => JsonTpl::Value(node.to_json()),
     }
 }
 
 fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
-    let Some(items) = r.seq(node, "requests") else { return Vec::new() };
+    let Some(items) = r.seq(node, "requests") else {
+        return Vec::new();
+    };
     if items.is_empty() {
         let d = r.error(node.loc, "`requests` is empty");
         d.help = Some("add at least one request, e.g. `- GET: https://example.com`".into());
@@ -196,15 +272,33 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         }
     });
     let _ = map.get("description");
-    let headers = map.get("headers").map(|n| r.pairs(n, "headers")).unwrap_or_default();
-    let query = map.get("query").map(|n| r.pairs(n, "query")).unwrap_or_default();
+    let headers = map
+        .get("headers")
+        .map(|n| r.pairs(n, "headers"))
+        .unwrap_or_default();
+    let query = map
+        .get("query")
+        .map(|n| r.pairs(n, "query"))
+        .unwrap_or_default();
     let body = read_body(r, &mut map);
     let auth = map.get("auth").and_then(|n| read_auth(r, n));
-    let follow_redirects = map.get("follow_redirects").and_then(|n| r.bool(n, "follow_redirects")).unwrap_or(false);
+    let follow_redirects = map
+        .get("follow_redirects")
+        .and_then(|n| r.bool(n, "follow_redirects"))
+        .unwrap_or(false);
     let timeout = map.get("timeout").and_then(|n| r.duration(n, "timeout"));
-    let expect = map.get("expect").map(|n| crate::expect::read(r, n)).unwrap_or_default();
-    let capture = map.get("capture").map(|n| crate::capture::read(r, n)).unwrap_or_default();
-    let skip = map.get("skip").and_then(|n| r.bool(n, "skip")).unwrap_or(false);
+    let expect = map
+        .get("expect")
+        .map(|n| crate::expect::read(r, n))
+        .unwrap_or_default();
+    let capture = map
+        .get("capture")
+        .map(|n| crate::capture::read(r, n))
+        .unwrap_or_default();
+    let skip = map
+        .get("skip")
+        .and_then(|n| r.bool(n, "skip"))
+        .unwrap_or(false);
     let tags = match map.get("tags") {
         Some(n) => match &n.kind {
             Kind::Seq(items) => items.iter().filter_map(|i| r.text(i, "tags")).collect(),
@@ -232,20 +326,36 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     })
 }
 
-fn read_method_and_url(r: &mut Reader, map: &mut Map, node: &Node) -> Option<(String, crate::template::Tpl)> {
+fn read_method_and_url(
+    r: &mut Reader,
+    map: &mut Map,
+    node: &Node,
+) -> Option<(String, crate::template::Tpl)> {
     let keyed: Vec<&str> = METHOD_KEYS.iter().copied().filter(|m| map.has(m)).collect();
     if keyed.len() > 1 {
         let second = map.entry(keyed[1]).map(|(k, _)| k.loc).unwrap_or(node.loc);
-        r.error(second, format!("a request has one method; found `{}` and `{}`", keyed[0], keyed[1]));
+        r.error(
+            second,
+            format!(
+                "a request has one method; found `{}` and `{}`",
+                keyed[0], keyed[1]
+            ),
+        );
         return None;
     }
     if let Some(m) = keyed.first() {
         let (key, value) = map.entry(m)?;
         if let Some(extra) = map.entry("url") {
-            r.error(extra.0.loc, format!("the URL is already given by `{}:`", key.name));
+            r.error(
+                extra.0.loc,
+                format!("the URL is already given by `{}:`", key.name),
+            );
         }
         if let Some(extra) = map.entry("method") {
-            r.error(extra.0.loc, format!("the method is already given by `{}:`", key.name));
+            r.error(
+                extra.0.loc,
+                format!("the method is already given by `{}:`", key.name),
+            );
         }
         let url = r.tpl(value, m)?;
         return Some((m.to_string(), url));
@@ -254,7 +364,11 @@ fn read_method_and_url(r: &mut Reader, map: &mut Map, node: &Node) -> Option<(St
     let lower = METHOD_KEYS.iter().find(|m| map.has(&m.to_lowercase()));
     if let Some(m) = lower {
         let (key, _) = map.entry(&m.to_lowercase())?;
-        r.error(key.loc, format!("unknown key '{}' (did you mean '{m}'?)", key.name)).label = Some("methods are written in capitals".into());
+        r.error(
+            key.loc,
+            format!("unknown key '{}' (did you mean '{m}'?)", key.name),
+        )
+        .label = Some("methods are written in capitals".into());
         return None;
     }
     let method = match map.get("method") {
@@ -282,7 +396,13 @@ fn read_body(r: &mut Reader, map: &mut Map) -> Option<Body> {
     let present: Vec<&str> = BODY_KEYS.iter().copied().filter(|k| map.has(k)).collect();
     if present.len() > 1 {
         let loc = map.entry(present[1]).map(|(k, _)| k.loc).unwrap_or(map.loc);
-        let d = r.error(loc, format!("a request has one body; found `{}` and `{}`", present[0], present[1]));
+        let d = r.error(
+            loc,
+            format!(
+                "a request has one body; found `{}` and `{}`",
+                present[0], present[1]
+            ),
+        );
         d.label = Some("second body".into());
         for k in &present {
             map.get(k);
@@ -298,7 +418,9 @@ fn read_body(r: &mut Reader, map: &mut Map) -> Option<Body> {
             Kind::Map(_) => {
                 let mut m = r.map(node, "body")?;
                 let text = m.get("text").and_then(|n| r.tpl(n, "body.text"));
-                let content_type = m.get("content_type").and_then(|n| r.tpl(n, "body.content_type"));
+                let content_type = m
+                    .get("content_type")
+                    .and_then(|n| r.tpl(n, "body.content_type"));
                 m.finish(r, "body", &["text", "content_type"]);
                 match text {
                     Some(text) => Some(Body::Raw { text, content_type }),
@@ -308,17 +430,25 @@ fn read_body(r: &mut Reader, map: &mut Map) -> Option<Body> {
                     }
                 }
             }
-            _ => r.tpl(node, "body").map(|text| Body::Raw { text, content_type: None }),
+            _ => r.tpl(node, "body").map(|text| Body::Raw {
+                text,
+                content_type: None,
+            }),
         },
         "file" => match &node.kind {
             Kind::Map(_) => {
                 let mut m = r.map(node, "file")?;
                 let path = m.get("path").and_then(|n| r.tpl(n, "file.path"));
-                let content_type = m.get("content_type").and_then(|n| r.tpl(n, "file.content_type"));
+                let content_type = m
+                    .get("content_type")
+                    .and_then(|n| r.tpl(n, "file.content_type"));
                 m.finish(r, "file", &["path", "content_type"]);
                 path.map(|path| Body::File { path, content_type })
             }
-            _ => r.tpl(node, "file").map(|path| Body::File { path, content_type: None }),
+            _ => r.tpl(node, "file").map(|path| Body::File {
+                path,
+                content_type: None,
+            }),
         },
         _ => read_multipart(r, node),
     }
@@ -332,14 +462,27 @@ fn read_multipart(r: &mut Reader, node: &Node) -> Option<Body> {
         let value = match &v.kind {
             Kind::Map(_) => {
                 let mut m = r.map(v, &what)?;
-                let path = m.get("file").and_then(|n| r.tpl(n, &format!("{what}.file")));
-                let filename = m.get("filename").and_then(|n| r.tpl(n, &format!("{what}.filename")));
-                let content_type = m.get("content_type").and_then(|n| r.tpl(n, &format!("{what}.content_type")));
+                let path = m
+                    .get("file")
+                    .and_then(|n| r.tpl(n, &format!("{what}.file")));
+                let filename = m
+                    .get("filename")
+                    .and_then(|n| r.tpl(n, &format!("{what}.filename")));
+                let content_type = m
+                    .get("content_type")
+                    .and_then(|n| r.tpl(n, &format!("{what}.content_type")));
                 m.finish(r, &what, &["file", "filename", "content_type"]);
                 match path {
-                    Some(path) => PartValue::File { path, filename, content_type },
+                    Some(path) => PartValue::File {
+                        path,
+                        filename,
+                        content_type,
+                    },
                     None => {
-                        r.error(v.loc, format!("`{what}` needs `file:` (a path) or a plain text value"));
+                        r.error(
+                            v.loc,
+                            format!("`{what}` needs `file:` (a path) or a plain text value"),
+                        );
                         continue;
                     }
                 }
@@ -349,7 +492,10 @@ fn read_multipart(r: &mut Reader, node: &Node) -> Option<Body> {
                 None => continue,
             },
         };
-        parts.push(Part { name: k.name.clone(), value });
+        parts.push(Part {
+            name: k.name.clone(),
+            value,
+        });
     }
     Some(Body::Multipart(parts))
 }
@@ -364,8 +510,12 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
             }),
             Kind::Map(_) => {
                 let mut m = r.map(basic, "auth.basic")?;
-                let username = m.get("username").and_then(|n| r.tpl(n, "auth.basic.username"));
-                let password = m.get("password").and_then(|n| r.tpl(n, "auth.basic.password"));
+                let username = m
+                    .get("username")
+                    .and_then(|n| r.tpl(n, "auth.basic.username"));
+                let password = m
+                    .get("password")
+                    .and_then(|n| r.tpl(n, "auth.basic.password"));
                 m.finish(r, "auth.basic", &["username", "password"]);
                 match (username, password) {
                     (Some(username), Some(password)) => Some(Auth::Basic { username, password }),
@@ -376,7 +526,10 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
                 }
             }
             _ => {
-                let d = r.error(basic.loc, "`auth.basic` must be `[user, password]` or `{ username, password }`");
+                let d = r.error(
+                    basic.loc,
+                    "`auth.basic` must be `[user, password]` or `{ username, password }`",
+                );
                 d.label = Some("expected a pair".into());
                 None
             }

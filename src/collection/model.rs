@@ -99,7 +99,10 @@ pub enum PartValue {
 #[derive(Debug)]
 pub enum Auth {
     /// RFC 7617 Basic: `user:password` in base64.
-    Basic { username: Tpl, password: Tpl },
+    Basic {
+        username: Tpl,
+        password: Tpl,
+    },
     Bearer(Tpl),
 }
 
@@ -140,13 +143,21 @@ impl Request {
         match &self.body {
             Some(Body::Form(fields)) => out.extend(fields.iter().map(|(_, v)| v)),
             Some(Body::Json(v)) => v.templates(&mut out),
-            Some(Body::Raw { text, content_type }) => out.extend(std::iter::once(text).chain(content_type)),
-            Some(Body::File { path, content_type }) => out.extend(std::iter::once(path).chain(content_type)),
+            Some(Body::Raw { text, content_type }) => {
+                out.extend(std::iter::once(text).chain(content_type))
+            }
+            Some(Body::File { path, content_type }) => {
+                out.extend(std::iter::once(path).chain(content_type))
+            }
             Some(Body::Multipart(parts)) => {
                 for p in parts {
                     match &p.value {
                         PartValue::Text(t) => out.push(t),
-                        PartValue::File { path, filename, content_type } => out.extend(std::iter::once(path).chain(filename).chain(content_type)),
+                        PartValue::File {
+                            path,
+                            filename,
+                            content_type,
+                        } => out.extend(std::iter::once(path).chain(filename).chain(content_type)),
                     }
                 }
             }

@@ -268,10 +268,16 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         serde_saphyr::from_str_with_options::<Node>(text, options).map_err(syntax_error)
     };
     std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().name("yaml".into()).stack_size(256 * 1024 * 1024).spawn_scoped(scope, parse);
+        let worker = std::thread::Builder::new()
+            .name("yaml".into())
+            .stack_size(256 * 1024 * 1024)
+            .spawn_scoped(scope, parse);
         match worker.map(|h| h.join()) {
             Ok(Ok(result)) => result,
-            _ => Err(SyntaxError { message: "the YAML parser failed on this document".into(), loc: Loc::default() }),
+            _ => Err(SyntaxError {
+                message: "the YAML parser failed on this document".into(),
+                loc: Loc::default(),
+            }),
         }
     })
 }
@@ -354,14 +360,31 @@ mod tests {
         let names: Vec<&str> = map.iter().map(|(k, _)| k.name.as_str()).collect();
         assert_eq!(names, ["n", "yes", "on", "t", "f"]);
         let kinds: Vec<&Kind> = map.iter().map(|(_, v)| &v.kind).collect();
-        assert_eq!(kinds, [&Kind::Str("y".into()), &Kind::Str("no".into()), &Kind::Str("off".into()), &Kind::Bool(true), &Kind::Bool(false)]);
+        assert_eq!(
+            kinds,
+            [
+                &Kind::Str("y".into()),
+                &Kind::Str("no".into()),
+                &Kind::Str("off".into()),
+                &Kind::Bool(true),
+                &Kind::Bool(false)
+            ]
+        );
     }
 
     #[test]
     fn messages_lose_the_parser_s_places_only() {
         let alias = "alias replay limit exceeded: total_replayed_events=100001 > 100000 at line 1, column 26 (defined at line 5, column 7) (used at line 6, column 8)";
-        assert_eq!(first_line(alias), "alias replay limit exceeded: total_replayed_events=100001 > 100000");
-        assert_eq!(first_line("duplicate mapping key: name, set DuplicateKeyPolicy in Options if acceptable at line 4 column 5\nmore"), "duplicate mapping key: name");
+        assert_eq!(
+            first_line(alias),
+            "alias replay limit exceeded: total_replayed_events=100001 > 100000"
+        );
+        assert_eq!(
+            first_line(
+                "duplicate mapping key: name, set DuplicateKeyPolicy in Options if acceptable at line 4 column 5\nmore"
+            ),
+            "duplicate mapping key: name"
+        );
     }
 
     #[test]

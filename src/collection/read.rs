@@ -29,7 +29,10 @@ impl<'a> Reader<'a> {
 
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
         let found = node.kind.describe();
-        let d = self.error(node.loc, format!("`{what}` must be {expected}, found {found}"));
+        let d = self.error(
+            node.loc,
+            format!("`{what}` must be {expected}, found {found}"),
+        );
         d.label = Some(format!("expected {expected}"));
     }
 
@@ -62,7 +65,9 @@ impl<'a> Reader<'a> {
     /// written, so `version: 1.10` sends `1.10` and `zip: 007` sends `007`.
     pub fn text(&mut self, node: &Node, what: &str) -> Option<String> {
         let text = match node.kind {
-            Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => self.written(node).or_else(|| node.scalar_text()),
+            Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => {
+                self.written(node).or_else(|| node.scalar_text())
+            }
             _ => node.scalar_text(),
         };
         if text.is_none() {
@@ -123,7 +128,10 @@ impl<'a> Reader<'a> {
             _ => None,
         };
         if parsed.is_none() {
-            let d = self.error(node.loc, format!("`{what}` must be a duration such as 30, 30s, 500ms or 2m"));
+            let d = self.error(
+                node.loc,
+                format!("`{what}` must be a duration such as 30, 30s, 500ms or 2m"),
+            );
             d.label = Some("not a duration".into());
         }
         parsed
@@ -269,9 +277,19 @@ mod tests {
         let file = SourceFile::new("t.yaml", text);
         let tree = super::super::node::parse(text).unwrap();
         let (mut problems, mut templates) = (Vec::new(), Templates::new());
-        let mut r = Reader { file: &file, problems: &mut problems, templates: &mut templates };
+        let mut r = Reader {
+            file: &file,
+            problems: &mut problems,
+            templates: &mut templates,
+        };
         let map = tree.as_map().unwrap();
-        let flow: Vec<String> = map[0].1.as_map().unwrap().iter().map(|(_, v)| r.text(v, "x").unwrap()).collect();
+        let flow: Vec<String> = map[0]
+            .1
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(_, v)| r.text(v, "x").unwrap())
+            .collect();
         assert_eq!(flow, ["1.10", "007", "1e3", "12345678901234567890", "True"]);
         assert_eq!(r.text(&map[1].1, "c").as_deref(), Some("2.50"));
         assert_eq!(r.text(&map[2].1, "d").as_deref(), Some("0.10"));

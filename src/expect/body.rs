@@ -21,24 +21,45 @@ pub fn read(r: &mut Reader, node: &Node) -> (Vec<JsonCheck>, Vec<BodyCheck>) {
     let (mut json, mut raw) = (Vec::new(), Vec::new());
     if let Kind::Str(_) = node.kind {
         // `body: "exact text"`.
-        raw.push(BodyCheck { preds: predicate::read(r, node, "body") });
+        raw.push(BodyCheck {
+            preds: predicate::read(r, node, "body"),
+        });
         return (json, raw);
     }
-    let Some(mut map) = r.map(node, "expect.body") else { return (json, raw) };
+    let Some(mut map) = r.map(node, "expect.body") else {
+        return (json, raw);
+    };
     for (k, v) in map.rest() {
         if k.name.starts_with('$') {
-            let wrapper = Node { kind: v.kind.clone(), loc: k.loc };
+            let wrapper = Node {
+                kind: v.kind.clone(),
+                loc: k.loc,
+            };
             if let Some(path) = Path::parse(r, &wrapper, &k.name) {
-                json.push(JsonCheck { path, preds: predicate::read(r, v, &k.name) });
+                json.push(JsonCheck {
+                    path,
+                    preds: predicate::read(r, v, &k.name),
+                });
             }
         } else if RAW_OPS.contains(&k.name.as_str()) {
-            let single = Node { kind: Kind::Map(vec![(k.clone(), v.clone())]), loc: v.loc };
-            raw.push(BodyCheck { preds: predicate::read(r, &single, "body") });
+            let single = Node {
+                kind: Kind::Map(vec![(k.clone(), v.clone())]),
+                loc: v.loc,
+            };
+            raw.push(BodyCheck {
+                preds: predicate::read(r, &single, "body"),
+            });
         } else {
             let suggestion = crate::diag::did_you_mean(&k.name, RAW_OPS.iter().copied())
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("$.{}", k.name));
-            let d = r.error(k.loc, format!("unknown key '{}' in expect.body (did you mean '{suggestion}'?)", k.name));
+            let d = r.error(
+                k.loc,
+                format!(
+                    "unknown key '{}' in expect.body (did you mean '{suggestion}'?)",
+                    k.name
+                ),
+            );
             d.help = Some("JSON fields are checked with JSONPath keys such as `$.access_token`; the raw body with contains, matches or eq".into());
         }
     }

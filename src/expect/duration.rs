@@ -15,7 +15,10 @@ pub struct DurationCheck {
 
 pub fn read(r: &mut Reader, node: &Node) -> Option<DurationCheck> {
     let preds = match &node.kind {
-        Kind::Int(_) | Kind::Float(_) => vec![Predicate { op: predicate::Op::Le(JsonTpl::Value(node.to_json())), loc: node.loc }],
+        Kind::Int(_) | Kind::Float(_) => vec![Predicate {
+            op: predicate::Op::Le(JsonTpl::Value(node.to_json())),
+            loc: node.loc,
+        }],
         Kind::Map(_) => predicate::read(r, node, "duration_ms"),
         _ => {
             let d = r.error(node.loc, "`duration_ms` must be a number of milliseconds or predicates such as `{ lt: 500 }`");
@@ -29,5 +32,10 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<DurationCheck> {
 pub fn eval(d: &DurationCheck, ctx: &mut Eval) -> Option<Failure> {
     let ms = ctx.response.duration.as_millis() as u64;
     let mismatch = predicate::check(&d.preds, Some(&Value::from(ms)), ctx.render).err()?;
-    Some(Failure { subject: "duration_ms".into(), expected: mismatch.expected, actual: format!("{ms}"), loc: mismatch.loc })
+    Some(Failure {
+        subject: "duration_ms".into(),
+        expected: mismatch.expected,
+        actual: format!("{ms}"),
+        loc: mismatch.loc,
+    })
 }

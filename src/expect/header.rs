@@ -14,10 +14,15 @@ pub struct Header {
 }
 
 pub fn read(r: &mut Reader, node: &Node) -> Vec<Header> {
-    let Some(mut map) = r.map(node, "expect.headers") else { return Vec::new() };
+    let Some(mut map) = r.map(node, "expect.headers") else {
+        return Vec::new();
+    };
     map.rest()
         .into_iter()
-        .map(|(k, v)| Header { name: k.name.to_lowercase(), preds: predicate::read(r, v, &format!("header {}", k.name)) })
+        .map(|(k, v)| Header {
+            name: k.name.to_lowercase(),
+            preds: predicate::read(r, v, &format!("header {}", k.name)),
+        })
         .collect()
 }
 

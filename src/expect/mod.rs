@@ -24,7 +24,9 @@ impl Expectations {
     /// True when the request says which status it expects (then an error status is an
     /// outcome to check, not a failure by default).
     pub fn has_status(&self) -> bool {
-        self.items.iter().any(|e| matches!(e, Expectation::Status(_)))
+        self.items
+            .iter()
+            .any(|e| matches!(e, Expectation::Status(_)))
     }
 }
 
@@ -56,7 +58,9 @@ pub struct Eval<'a> {
 const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms"];
 
 pub fn read(r: &mut Reader, node: &Node) -> Expectations {
-    let Some(mut map) = r.map(node, "expect") else { return Expectations::default() };
+    let Some(mut map) = r.map(node, "expect") else {
+        return Expectations::default();
+    };
     let mut items = Vec::new();
     if let Some(n) = map.get("status") {
         items.extend(status::read(r, n).map(Expectation::Status));

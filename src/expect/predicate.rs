@@ -8,7 +8,21 @@ use crate::collection::read::Reader;
 use regex::Regex;
 use serde_json::Value;
 
-pub const OPS: &[&str] = &["eq", "ne", "gt", "ge", "lt", "le", "contains", "not_contains", "matches", "exists", "type", "length", "one_of"];
+pub const OPS: &[&str] = &[
+    "eq",
+    "ne",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "contains",
+    "not_contains",
+    "matches",
+    "exists",
+    "type",
+    "length",
+    "one_of",
+];
 
 #[derive(Debug)]
 pub struct Predicate {
@@ -33,30 +47,51 @@ pub enum Op {
     OneOf(Vec<JsonTpl>),
 }
 
-const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object", "null"];
+const TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "array", "object", "null",
+];
 
 /// A bare value means `eq`; a mapping whose keys are all predicate names is a list of
 /// predicates (any other mapping is an expected object).
 pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
     let is_predicates = match &node.kind {
-        Kind::Map(entries) => !entries.is_empty() && entries.iter().all(|(k, _)| OPS.contains(&k.name.as_str())),
+        Kind::Map(entries) => {
+            !entries.is_empty() && entries.iter().all(|(k, _)| OPS.contains(&k.name.as_str()))
+        }
         _ => false,
     };
     if !is_predicates {
         if let Kind::Map(entries) = &node.kind {
             // One wrong key among predicate names is a typo, not an expected object.
-            let near: Vec<_> = entries.iter().filter(|(k, _)| crate::diag::did_you_mean(&k.name, OPS.iter().copied()).is_some() && !OPS.contains(&k.name.as_str())).collect();
+            let near: Vec<_> = entries
+                .iter()
+                .filter(|(k, _)| {
+                    crate::diag::did_you_mean(&k.name, OPS.iter().copied()).is_some()
+                        && !OPS.contains(&k.name.as_str())
+                })
+                .collect();
             if entries.len() <= 2 && !near.is_empty() {
                 for (k, _) in near {
                     let s = crate::diag::did_you_mean(&k.name, OPS.iter().copied()).unwrap_or("eq");
-                    r.error(k.loc, format!("unknown predicate '{}' in {what} (did you mean '{s}'?)", k.name));
+                    r.error(
+                        k.loc,
+                        format!(
+                            "unknown predicate '{}' in {what} (did you mean '{s}'?)",
+                            k.name
+                        ),
+                    );
                 }
                 return Vec::new();
             }
         }
-        return vec![Predicate { op: Op::Eq(read_json_tpl(r, node, what)), loc: node.loc }];
+        return vec![Predicate {
+            op: Op::Eq(read_json_tpl(r, node, what)),
+            loc: node.loc,
+        }];
     }
-    let Kind::Map(entries) = &node.kind else { return Vec::new() };
+    let Kind::Map(entries) = &node.kind else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (k, v) in entries {
         let label = format!("{what}.{}", k.name);
@@ -88,7 +123,9 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
             },
             "length" => Op::Length(read(r, v, &label)),
             "one_of" => match r.seq(v, &label) {
-                Some(items) => Op::OneOf(items.iter().map(|i| read_json_tpl(r, i, &label)).collect()),
+                Some(items) => {
+                    Op::OneOf(items.iter().map(|i| read_json_tpl(r, i, &label)).collect())
+                }
                 None => continue,
             },
             _ => unreachable!("keys were checked against OPS"),
@@ -112,14 +149,27 @@ pub fn check(
     render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
 ) -> Result<(), Mismatch> {
     for p in preds {
-        check_one(p, actual, render).map_err(|expected| Mismatch { expected, loc: p.loc })?;
+        check_one(p, actual, render).map_err(|expected| Mismatch {
+            expected,
+            loc: p.loc,
+        })?;
     }
     Ok(())
 }
 
-fn check_one(p: &Predicate, actual: Option<&Value>, render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>) -> Result<(), String> {
+fn check_one(
+    p: &Predicate,
+    actual: Option<&Value>,
+    render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
+) -> Result<(), String> {
     if let Op::Exists(want) = p.op {
-        return if actual.is_some() == want { Ok(()) } else if want { Err("to exist".into()) } else { Err("not to exist".into()) };
+        return if actual.is_some() == want {
+            Ok(())
+        } else if want {
+            Err("to exist".into())
+        } else {
+            Err("not to exist".into())
+        };
     }
     let Some(actual) = actual else {
         return Err(format!("{} (but nothing matched)", describe(p, render)));
@@ -143,7 +193,10 @@ fn check_one(p: &Predicate, actual: Option<&Value>, render: &mut dyn FnMut(&Json
                 _ => None,
             };
             match len {
-                Some(n) => return check(inner, Some(&Value::from(n)), render).map_err(|m| format!("length {}", m.expected)),
+                Some(n) => {
+                    return check(inner, Some(&Value::from(n)), render)
+                        .map_err(|m| format!("length {}", m.expected));
+                }
                 None => return Err(format!("a length, but {} has none", type_name(actual))),
             }
         }
@@ -163,7 +216,10 @@ fn check_one(p: &Predicate, actual: Option<&Value>, render: &mut dyn FnMut(&Json
 }
 
 /// The predicate in words, with its expected value rendered: `> 0`, `contains "Bearer"`.
-pub fn describe(p: &Predicate, render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>) -> String {
+pub fn describe(
+    p: &Predicate,
+    render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
+) -> String {
     let mut show = |e: &JsonTpl| render(e).map(|v| show_value(&v)).unwrap_or_else(|e| e);
     match &p.op {
         Op::Eq(e) => show(e),
@@ -220,7 +276,9 @@ pub fn equal(actual: &Value, expected: &Value) -> bool {
         (Value::Number(a), Value::String(b)) | (Value::String(b), Value::Number(a)) => {
             b.trim().parse::<f64>().ok() == a.as_f64()
         }
-        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equal(x, y)),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| equal(x, y))
+        }
         (Value::Object(a), Value::Object(b)) => {
             a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| equal(v, w)))
         }
@@ -259,7 +317,14 @@ fn contains(actual: &Value, expected: &Value) -> bool {
 pub fn templates<'a>(preds: &'a [Predicate], out: &mut Vec<&'a crate::template::Tpl>) {
     for p in preds {
         match &p.op {
-            Op::Eq(v) | Op::Ne(v) | Op::Gt(v) | Op::Ge(v) | Op::Lt(v) | Op::Le(v) | Op::Contains(v) | Op::NotContains(v) => v.templates(out),
+            Op::Eq(v)
+            | Op::Ne(v)
+            | Op::Gt(v)
+            | Op::Ge(v)
+            | Op::Lt(v)
+            | Op::Le(v)
+            | Op::Contains(v)
+            | Op::NotContains(v) => v.templates(out),
             Op::OneOf(vs) => vs.iter().for_each(|v| v.templates(out)),
             Op::Length(inner) => templates(inner, out),
             Op::Matches(_) | Op::Exists(_) | Op::Type(_) => {}
@@ -285,8 +350,14 @@ mod tests {
         assert!(contains(&json!("Bearer x"), &json!("Bearer")));
         assert!(contains(&json!(["a", "b"]), &json!("b")));
         assert!(contains(&json!({"k": 1}), &json!("k")));
-        assert_eq!(compare(&json!(5), &json!(3)), Some(std::cmp::Ordering::Greater));
-        assert_eq!(compare(&json!("b"), &json!("a")), Some(std::cmp::Ordering::Greater));
+        assert_eq!(
+            compare(&json!(5), &json!(3)),
+            Some(std::cmp::Ordering::Greater)
+        );
+        assert_eq!(
+            compare(&json!("b"), &json!("a")),
+            Some(std::cmp::Ordering::Greater)
+        );
         assert_eq!(compare(&json!(true), &json!(3)), None);
     }
 }

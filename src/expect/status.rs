@@ -38,10 +38,16 @@ impl Pattern {
 
 pub fn read(r: &mut Reader, node: &Node) -> Option<Status> {
     let allowed = match &node.kind {
-        Kind::Seq(items) if !items.is_empty() => items.iter().map(|i| pattern(r, i)).collect::<Option<Vec<_>>>()?,
+        Kind::Seq(items) if !items.is_empty() => items
+            .iter()
+            .map(|i| pattern(r, i))
+            .collect::<Option<Vec<_>>>()?,
         _ => vec![pattern(r, node)?],
     };
-    Some(Status { allowed, loc: node.loc })
+    Some(Status {
+        allowed,
+        loc: node.loc,
+    })
 }
 
 fn pattern(r: &mut Reader, node: &Node) -> Option<Pattern> {
@@ -52,13 +58,20 @@ fn pattern(r: &mut Reader, node: &Node) -> Option<Pattern> {
             let s = s.to_lowercase();
             match s.strip_suffix("xx").and_then(|d| d.parse::<u16>().ok()) {
                 Some(c) if (1..=5).contains(&c) && s.len() == 3 => Some(Pattern::Class(c)),
-                _ => s.parse::<u16>().ok().filter(|c| (100..=599).contains(c)).map(Pattern::Code),
+                _ => s
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|c| (100..=599).contains(c))
+                    .map(Pattern::Code),
             }
         }
         _ => None,
     };
     if parsed.is_none() {
-        let d = r.error(node.loc, "invalid status: expected a code (200), a list ([200, 201]), a class (2xx) or `any`");
+        let d = r.error(
+            node.loc,
+            "invalid status: expected a code (200), a list ([200, 201]), a class (2xx) or `any`",
+        );
         d.label = Some("not a status".into());
     }
     parsed

@@ -21,10 +21,20 @@ impl Console {
     pub fn new(out: Box<dyn Write + Send>, color: bool, verbose: bool, progress: bool) -> Console {
         let bar = progress.then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-            bar.set_style(ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
             bar
         });
-        Console { out, color, verbose, bar, files: 0 }
+        Console {
+            out,
+            color,
+            verbose,
+            bar,
+            files: 0,
+        }
     }
 
     fn style(&self, s: Style) -> Style {
@@ -51,20 +61,47 @@ impl Console {
         let status = r.status.map(|s| format!(" {s}")).unwrap_or_default();
         let took = format!(" ({})", human(r.duration));
         let head = match &r.outcome {
-            Outcome::Passed => format!("  {} {}{}{}", green.apply_to("✓"), r.name, dim.apply_to(status), dim.apply_to(took)),
-            Outcome::Failed(_) => format!("  {} {}{}{}", red.apply_to("✗"), r.name, status, dim.apply_to(took)),
+            Outcome::Passed => format!(
+                "  {} {}{}{}",
+                green.apply_to("✓"),
+                r.name,
+                dim.apply_to(status),
+                dim.apply_to(took)
+            ),
+            Outcome::Failed(_) => format!(
+                "  {} {}{}{}",
+                red.apply_to("✗"),
+                r.name,
+                status,
+                dim.apply_to(took)
+            ),
             Outcome::Error { .. } => format!("  {} {}", red.apply_to("✗"), r.name),
-            Outcome::Skipped(why) => format!("  {} {} {}", yellow.apply_to("-"), r.name, dim.apply_to(format!("(skipped: {why})"))),
+            Outcome::Skipped(why) => format!(
+                "  {} {} {}",
+                yellow.apply_to("-"),
+                r.name,
+                dim.apply_to(format!("(skipped: {why})"))
+            ),
         };
         self.line(&head);
         if self.verbose && !r.hops.is_empty() {
             let hops = r.hops.clone();
             for h in &hops {
-                self.line(&indent(&format!("> {}", h.request.trim_end().replace('\n', "\n> ")), 4));
-                self.line(&indent(&format!("< {}", h.response.trim_end().replace('\n', "\n< ")), 4));
+                self.line(&indent(
+                    &format!("> {}", h.request.trim_end().replace('\n', "\n> ")),
+                    4,
+                ));
+                self.line(&indent(
+                    &format!("< {}", h.response.trim_end().replace('\n', "\n< ")),
+                    4,
+                ));
             }
             if !r.captures.is_empty() {
-                let caps: Vec<String> = r.captures.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                let caps: Vec<String> = r
+                    .captures
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect();
                 self.line(&indent(&format!("captured: {}", caps.join(", ")), 4));
             }
         }
@@ -77,7 +114,10 @@ impl Console {
                 if !self.verbose
                     && let Some(last) = r.hops.last()
                 {
-                    self.line(&indent(&format!("response:\n{}", last.response.trim_end()), 4));
+                    self.line(&indent(
+                        &format!("response:\n{}", last.response.trim_end()),
+                        4,
+                    ));
                     self.line(&indent(&format!("reproduce: {}", last.curl), 4));
                 }
             }
@@ -87,7 +127,8 @@ impl Console {
     }
 
     fn summary(&mut self, counts: &Counts, duration: Duration) {
-        let total = counts.passed + counts.failed + counts.errors + counts.input_errors + counts.skipped;
+        let total =
+            counts.passed + counts.failed + counts.errors + counts.input_errors + counts.skipped;
         let mut details = Vec::new();
         if counts.failed > 0 {
             details.push(format!("{} with failed expectations", counts.failed));
@@ -98,8 +139,16 @@ impl Console {
         if counts.input_errors > 0 {
             details.push(format!("{} invalid", counts.input_errors));
         }
-        let files = if self.files == 1 { "1 file".to_string() } else { format!("{} files", self.files) };
-        let requests = if total == 1 { "1 request".to_string() } else { format!("{total} requests") };
+        let files = if self.files == 1 {
+            "1 file".to_string()
+        } else {
+            format!("{} files", self.files)
+        };
+        let requests = if total == 1 {
+            "1 request".to_string()
+        } else {
+            format!("{total} requests")
+        };
         let mut head = format!("\n{files}, {requests} in {}", human(duration));
         if !details.is_empty() {
             head.push_str(&format!(" ({})", details.join(", ")));
@@ -126,7 +175,11 @@ impl Reporter for Console {
                 self.files += 1;
                 let bold = self.style(Style::new().bold());
                 let dim = self.style(Style::new().dim());
-                self.line(&format!("{} {}", bold.apply_to(file), dim.apply_to(format!("— {name}"))));
+                self.line(&format!(
+                    "{} {}",
+                    bold.apply_to(file),
+                    dim.apply_to(format!("— {name}"))
+                ));
             }
             Event::RequestStarted { name, .. } => {
                 if let Some(bar) = &self.bar {
@@ -153,11 +206,18 @@ impl Reporter for Console {
 
 fn indent(text: &str, n: usize) -> String {
     let pad = " ".repeat(n);
-    text.lines().map(|l| format!("{pad}{l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// `12 ms`, `1.24 s`.
 pub fn human(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms < 1000.0 { format!("{ms:.0} ms") } else { format!("{:.2} s", ms / 1000.0) }
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
 }

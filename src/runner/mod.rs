@@ -59,13 +59,27 @@ struct FileRun<'c> {
 
 impl<'a> Runner<'a> {
     pub fn new(inputs: &'a Inputs, options: &'a RunOptions, http: &'a Http) -> Runner<'a> {
-        Runner { inputs, options, http, deadline: options.max_time.map(|d| Instant::now() + d), cancel: Arc::new(AtomicBool::new(false)) }
+        Runner {
+            inputs,
+            options,
+            http,
+            deadline: options.max_time.map(|d| Instant::now() + d),
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     pub async fn run(&self, reporter: &mut dyn Reporter) -> Counts {
         let started = Instant::now();
-        let requests = self.inputs.collections.iter().map(|c| c.requests.len()).sum();
-        reporter.event(&Event::RunStarted { files: self.inputs.collections.len(), requests });
+        let requests = self
+            .inputs
+            .collections
+            .iter()
+            .map(|c| c.requests.len())
+            .sum();
+        reporter.event(&Event::RunStarted {
+            files: self.inputs.collections.len(),
+            requests,
+        });
         let mut total = Counts::default();
         for collection in &self.inputs.collections {
             let counts = self.run_file(collection, reporter).await;
@@ -74,7 +88,10 @@ impl<'a> Runner<'a> {
                 break;
             }
         }
-        reporter.event(&Event::RunFinished { counts: total, duration: started.elapsed() });
+        reporter.event(&Event::RunFinished {
+            counts: total,
+            duration: started.elapsed(),
+        });
         total
     }
 
@@ -85,9 +102,19 @@ impl<'a> Runner<'a> {
     async fn run_file(&self, collection: &Collection, reporter: &mut dyn Reporter) -> Counts {
         let started = Instant::now();
         let file = collection.file.display();
-        reporter.event(&Event::FileStarted { file: file.clone(), name: collection.name.clone(), requests: collection.requests.len() });
+        reporter.event(&Event::FileStarted {
+            file: file.clone(),
+            name: collection.name.clone(),
+            requests: collection.requests.len(),
+        });
         let mut redactor = Redactor::new(self.options.show_secrets);
-        let start = vars::start(&collection.vars, &self.inputs.layers, &self.inputs.env, &self.inputs.templates, &mut redactor);
+        let start = vars::start(
+            &collection.vars,
+            &self.inputs.layers,
+            &self.inputs.env,
+            &self.inputs.templates,
+            &mut redactor,
+        );
         let mut state = FileRun {
             collection,
             scope: start.scope,
@@ -98,7 +125,11 @@ impl<'a> Runner<'a> {
         };
         let mut counts = Counts::default();
         for (index, req) in collection.requests.iter().enumerate() {
-            reporter.event(&Event::RequestStarted { file: file.clone(), index, name: req.name.clone() });
+            reporter.event(&Event::RequestStarted {
+                file: file.clone(),
+                index,
+                name: req.name.clone(),
+            });
             let report = self.run_request(&mut state, index, req).await;
             counts.add(&report.outcome);
             reporter.event(&Event::RequestFinished(Box::new(report)));
@@ -106,11 +137,20 @@ impl<'a> Runner<'a> {
                 break;
             }
         }
-        reporter.event(&Event::FileFinished { file, counts, duration: started.elapsed() });
+        reporter.event(&Event::FileFinished {
+            file,
+            counts,
+            duration: started.elapsed(),
+        });
         counts
     }
 
-    async fn run_request(&self, st: &mut FileRun<'_>, index: usize, req: &Request) -> RequestReport {
+    async fn run_request(
+        &self,
+        st: &mut FileRun<'_>,
+        index: usize,
+        req: &Request,
+    ) -> RequestReport {
         let mut report = RequestReport {
             file: st.collection.file.display(),
             index,
@@ -129,8 +169,20 @@ impl<'a> Runner<'a> {
             return report;
         }
         // 1. Render.
-        let base_dir = st.collection.file.path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
-        let mut prepared = match render::prepare(req, &self.inputs.templates, &st.scope, &mut st.redactor, &base_dir) {
+        let base_dir = st
+            .collection
+            .file
+            .path
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_default();
+        let mut prepared = match render::prepare(
+            req,
+            &self.inputs.templates,
+            &st.scope,
+            &mut st.redactor,
+            &base_dir,
+        ) {
             Ok(p) => p,
             Err(fail) => {
                 report.outcome = self.render_failure(st, fail);
@@ -144,7 +196,9 @@ impl<'a> Runner<'a> {
         if let Some(deadline) = self.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                report.outcome = network_error(Diagnostic::error("the run took longer than --max-time; this request was not sent"));
+                report.outcome = network_error(Diagnostic::error(
+                    "the run took longer than --max-time; this request was not sent",
+                ));
                 return report;
             }
             let wanted = prepared.timeout.unwrap_or(self.http.default_timeout());
@@ -158,7 +212,10 @@ impl<'a> Runner<'a> {
                 return report;
             }
         };
-        let last = &hops.last().expect("an exchange has at least one hop").response;
+        let last = &hops
+            .last()
+            .expect("an exchange has at least one hop")
+            .response;
         report.status = Some(last.status);
         report.duration = hops.iter().map(|h| h.response.duration).sum();
         // 3. Capture, before expectations so that they may use what was captured.
@@ -174,16 +231,26 @@ impl<'a> Runner<'a> {
                         replaced.push((cap.name.clone(), old.clone()));
                     }
                     if looks_secret(&cap.name) {
-                        st.redactor.add(value.as_str().unwrap_or(&value.to_string()));
+                        st.redactor
+                            .add(value.as_str().unwrap_or(&value.to_string()));
                     }
                     vars::add_secret_fields(&mut st.redactor, &value);
                     st.scope.set_json(&cap.name, &value);
                     st.failed_captures.remove(&cap.name);
-                    let shown = if looks_secret(&cap.name) && !st.redactor.showing() { crate::secret::MASK.to_string() } else { value.as_str().map_or_else(|| value.to_string(), str::to_string) };
-                    report.captures.push((cap.name.clone(), st.redactor.redact(&shown).into_owned()));
+                    let shown = if looks_secret(&cap.name) && !st.redactor.showing() {
+                        crate::secret::MASK.to_string()
+                    } else {
+                        value
+                            .as_str()
+                            .map_or_else(|| value.to_string(), str::to_string)
+                    };
+                    report
+                        .captures
+                        .push((cap.name.clone(), st.redactor.redact(&shown).into_owned()));
                 }
                 Err(missing) => {
-                    st.failed_captures.insert(cap.name.clone(), req.name.clone());
+                    st.failed_captures
+                        .insert(cap.name.clone(), req.name.clone());
                     failures.push(
                         Diagnostic::error(format!("capture `{}` failed", cap.name))
                             .at(&st.collection.file, cap.loc)
@@ -237,7 +304,10 @@ impl<'a> Runner<'a> {
                 e.to_string()
             })
         };
-        let mut ctx = Eval { response: last, render: &mut render };
+        let mut ctx = Eval {
+            response: last,
+            render: &mut render,
+        };
         for e in &req.expect.items {
             if let Some(f) = expect::eval(e, &mut ctx) {
                 failures.push(
@@ -249,7 +319,10 @@ impl<'a> Runner<'a> {
             }
         }
         if let Some(diagnostic) = invalid {
-            report.outcome = Outcome::Error { diagnostic, kind: ErrorKind::Input };
+            report.outcome = Outcome::Error {
+                diagnostic,
+                kind: ErrorKind::Input,
+            };
             if self.options.verbose {
                 report.hops = hops.iter().map(|h| view::hop(h, &st.redactor)).collect();
             }
@@ -268,31 +341,64 @@ impl<'a> Runner<'a> {
     fn render_failure(&self, st: &FileRun, fail: render::RenderFail) -> Outcome {
         if let Some(var) = &fail.missing {
             if let Some(by) = st.failed_captures.get(var) {
-                return Outcome::Skipped(format!("needs `{var}`, which request '{by}' did not capture"));
+                return Outcome::Skipped(format!(
+                    "needs `{var}`, which request '{by}' did not capture"
+                ));
             }
             if let Some(d) = st.unresolved.get(var) {
-                return Outcome::Error { diagnostic: d.clone(), kind: ErrorKind::Input };
+                return Outcome::Error {
+                    diagnostic: d.clone(),
+                    kind: ErrorKind::Input,
+                };
             }
         }
-        Outcome::Error { diagnostic: fail.diagnostic, kind: ErrorKind::Input }
+        Outcome::Error {
+            diagnostic: fail.diagnostic,
+            kind: ErrorKind::Input,
+        }
     }
 }
 
 fn network_error(d: Diagnostic) -> Outcome {
-    Outcome::Error { diagnostic: d, kind: ErrorKind::Network }
+    Outcome::Error {
+        diagnostic: d,
+        kind: ErrorKind::Network,
+    }
 }
 
 /// `cut_by_max_time`: the request's time limit was what was left of --max-time.
-fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor, cut_by_max_time: bool) -> Outcome {
+fn http_failure(
+    req: &Request,
+    e: &HttpError,
+    redactor: &Redactor,
+    cut_by_max_time: bool,
+) -> Outcome {
     let message = redactor.redact(&e.to_string()).into_owned();
-    let d = Diagnostic::error(message).at(&req.url.file, req.loc).label("this request");
+    let d = Diagnostic::error(message)
+        .at(&req.url.file, req.loc)
+        .label("this request");
     let d = match e {
         HttpError::Refused { .. } => d.help("is the server running, and is the URL's port right?"),
-        HttpError::Timeout { .. } if cut_by_max_time => d.help("the run reached --max-time while waiting; raise --max-time if the run is just long"),
-        HttpError::Timeout { .. } => d.help("raise the request's `timeout:` or --timeout if the server is just slow"),
-        HttpError::TooLarge { .. } => d.help("raise --max-body if the response is meant to be this large"),
-        HttpError::Tls { .. } => d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)"),
+        HttpError::Timeout { .. } if cut_by_max_time => d.help(
+            "the run reached --max-time while waiting; raise --max-time if the run is just long",
+        ),
+        HttpError::Timeout { .. } => {
+            d.help("raise the request's `timeout:` or --timeout if the server is just slow")
+        }
+        HttpError::TooLarge { .. } => {
+            d.help("raise --max-body if the response is meant to be this large")
+        }
+        HttpError::Tls { .. } => {
+            d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)")
+        }
         _ => d,
     };
-    if e.is_input() { Outcome::Error { diagnostic: d, kind: ErrorKind::Input } } else { network_error(d) }
+    if e.is_input() {
+        Outcome::Error {
+            diagnostic: d,
+            kind: ErrorKind::Input,
+        }
+    } else {
+        network_error(d)
+    }
 }

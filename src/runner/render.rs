@@ -22,19 +22,32 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn render(&self, tpl: &Tpl) -> Result<String, RenderFail> {
-        self.templates.render(tpl, self.scope).map_err(|e| fail(tpl, e))
+        self.templates
+            .render(tpl, self.scope)
+            .map_err(|e| fail(tpl, e))
     }
 }
 
 fn fail(tpl: &Tpl, e: RenderError) -> RenderFail {
     let missing = match &e {
-        RenderError::Undefined { name, .. } => Some(name.split('.').next().unwrap_or(name).to_string()),
+        RenderError::Undefined { name, .. } => {
+            Some(name.split('.').next().unwrap_or(name).to_string())
+        }
         _ => None,
     };
-    RenderFail { diagnostic: e.diagnostic(tpl), missing }
+    RenderFail {
+        diagnostic: e.diagnostic(tpl),
+        missing,
+    }
 }
 
-pub fn prepare(req: &Request, templates: &Templates, scope: &Scope, redactor: &mut Redactor, base_dir: &Path) -> Result<Prepared, RenderFail> {
+pub fn prepare(
+    req: &Request,
+    templates: &Templates,
+    scope: &Scope,
+    redactor: &mut Redactor,
+    base_dir: &Path,
+) -> Result<Prepared, RenderFail> {
     let cx = Ctx { templates, scope };
     let mut url = cx.render(&req.url)?;
     if !req.query.is_empty() {
@@ -43,7 +56,8 @@ pub fn prepare(req: &Request, templates: &Templates, scope: &Scope, redactor: &m
             pairs.push((k.clone(), cx.render(v)?));
         }
         url = append_query(&url, &pairs).map_err(|reason| RenderFail {
-            diagnostic: Diagnostic::error(format!("invalid URL `{url}`: {reason}")).at(&req.url.file, req.url.loc),
+            diagnostic: Diagnostic::error(format!("invalid URL `{url}`: {reason}"))
+                .at(&req.url.file, req.url.loc),
             missing: None,
         })?;
     }
@@ -55,7 +69,10 @@ pub fn prepare(req: &Request, templates: &Templates, scope: &Scope, redactor: &m
         Some(Auth::Basic { username, password }) => {
             let (u, p) = (cx.render(username)?, cx.render(password)?);
             redactor.add_basic(&u, &p);
-            headers.push(("authorization".into(), format!("Basic {}", crate::template::base64(&format!("{u}:{p}")))));
+            headers.push((
+                "authorization".into(),
+                format!("Basic {}", crate::template::base64(&format!("{u}:{p}"))),
+            ));
         }
         Some(Auth::Bearer(token)) => {
             let t = cx.render(token)?;
@@ -68,7 +85,9 @@ pub fn prepare(req: &Request, templates: &Templates, scope: &Scope, redactor: &m
         None => None,
         Some(body) => {
             let (bytes, content_type) = encode_body(&cx, body, base_dir)?;
-            if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
                 && let Some(ct) = content_type
             {
                 headers.push(("content-type".into(), ct));
@@ -76,7 +95,14 @@ pub fn prepare(req: &Request, templates: &Templates, scope: &Scope, redactor: &m
             Some(bytes)
         }
     };
-    Ok(Prepared { method: req.method.clone(), url, headers, body, timeout: req.timeout, follow_redirects: req.follow_redirects })
+    Ok(Prepared {
+        method: req.method.clone(),
+        url,
+        headers,
+        body,
+        timeout: req.timeout,
+        follow_redirects: req.follow_redirects,
+    })
 }
 
 fn append_query(url: &str, pairs: &[(String, String)]) -> Result<String, String> {
@@ -90,18 +116,28 @@ fn append_query(url: &str, pairs: &[(String, String)]) -> Result<String, String>
     Ok(parsed.to_string())
 }
 
-fn encode_body(cx: &Ctx, body: &Body, base_dir: &Path) -> Result<(Vec<u8>, Option<String>), RenderFail> {
+fn encode_body(
+    cx: &Ctx,
+    body: &Body,
+    base_dir: &Path,
+) -> Result<(Vec<u8>, Option<String>), RenderFail> {
     Ok(match body {
         Body::Form(fields) => {
             let mut s = url::form_urlencoded::Serializer::new(String::new());
             for (k, v) in fields {
                 s.append_pair(k, &cx.render(v)?);
             }
-            (s.finish().into_bytes(), Some("application/x-www-form-urlencoded".into()))
+            (
+                s.finish().into_bytes(),
+                Some("application/x-www-form-urlencoded".into()),
+            )
         }
         Body::Json(value) => {
             let v = render_json_tpl(value, cx.templates, cx.scope).map_err(|(t, e)| fail(&t, e))?;
-            (serde_json::to_vec(&v).unwrap_or_default(), Some("application/json".into()))
+            (
+                serde_json::to_vec(&v).unwrap_or_default(),
+                Some("application/json".into()),
+            )
         }
         Body::Raw { text, content_type } => {
             let ct = match content_type {
@@ -125,14 +161,27 @@ fn encode_body(cx: &Ctx, body: &Body, base_dir: &Path) -> Result<(Vec<u8>, Optio
                 out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
                 match &part.value {
                     PartValue::Text(t) => {
-                        out.extend_from_slice(format!("content-disposition: form-data; name=\"{}\"\r\n\r\n", quote(&part.name)).as_bytes());
+                        out.extend_from_slice(
+                            format!(
+                                "content-disposition: form-data; name=\"{}\"\r\n\r\n",
+                                quote(&part.name)
+                            )
+                            .as_bytes(),
+                        );
                         out.extend_from_slice(cx.render(t)?.as_bytes());
                     }
-                    PartValue::File { path, filename, content_type } => {
+                    PartValue::File {
+                        path,
+                        filename,
+                        content_type,
+                    } => {
                         let (bytes, guessed) = read_file(cx, path, base_dir)?;
                         let name = match filename {
                             Some(f) => cx.render(f)?,
-                            None => Path::new(&cx.render(path)?).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+                            None => Path::new(&cx.render(path)?)
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default(),
                         };
                         let ct = match content_type {
                             Some(c) => cx.render(c)?,
@@ -147,29 +196,42 @@ fn encode_body(cx: &Ctx, body: &Body, base_dir: &Path) -> Result<(Vec<u8>, Optio
                 out.extend_from_slice(b"\r\n");
             }
             out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-            (out, Some(format!("multipart/form-data; boundary={boundary}")))
+            (
+                out,
+                Some(format!("multipart/form-data; boundary={boundary}")),
+            )
         }
     })
 }
 
 fn quote(s: &str) -> String {
-    s.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('"', "%22")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn read_file(cx: &Ctx, path: &Tpl, base_dir: &Path) -> Result<(Vec<u8>, String), RenderFail> {
     let rel = cx.render(path)?;
     let full = base_dir.join(&rel);
     let bytes = std::fs::read(&full).map_err(|e| RenderFail {
-        diagnostic: Diagnostic::error(format!("cannot read `{rel}`: {}", crate::collection::load::io_reason(&e)))
-            .at(&path.file, path.loc)
-            .help("file paths are relative to the collection file"),
+        diagnostic: Diagnostic::error(format!(
+            "cannot read `{rel}`: {}",
+            crate::collection::load::io_reason(&e)
+        ))
+        .at(&path.file, path.loc)
+        .help("file paths are relative to the collection file"),
         missing: None,
     })?;
     Ok((bytes, guess_content_type(&rel).to_string()))
 }
 
 fn guess_content_type(path: &str) -> &'static str {
-    match Path::new(path).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("json") => "application/json",
         Some("xml") => "application/xml",
         Some("txt") => "text/plain",

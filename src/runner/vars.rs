@@ -46,7 +46,13 @@ pub struct Start {
     pub unresolved: HashMap<String, Diagnostic>,
 }
 
-pub fn start(own: &[VarDef], layers: &[Layer], env: &Arc<EnvVars>, templates: &Templates, redactor: &mut Redactor) -> Start {
+pub fn start(
+    own: &[VarDef],
+    layers: &[Layer],
+    env: &Arc<EnvVars>,
+    templates: &Templates,
+    redactor: &mut Redactor,
+) -> Start {
     // The winning definition of each name, in precedence order.
     let mut winners: Vec<&VarDef> = Vec::new();
     let mut secret_names: Vec<&str> = Vec::new();
@@ -81,7 +87,9 @@ pub fn start(own: &[VarDef], layers: &[Layer], env: &Arc<EnvVars>, templates: &T
         }
         if !progressed || still.is_empty() {
             for (def, tpl, e) in still {
-                let d = e.diagnostic(&tpl).note(format!("while reading variable `{}`", def.name));
+                let d = e
+                    .diagnostic(&tpl)
+                    .note(format!("while reading variable `{}`", def.name));
                 unresolved.insert(def.name.clone(), d);
             }
             break;
@@ -91,7 +99,12 @@ pub fn start(own: &[VarDef], layers: &[Layer], env: &Arc<EnvVars>, templates: &T
     // Secrets: declared, or named like one.
     let names: Vec<String> = scope.names().map(str::to_string).collect();
     for name in names {
-        if (secret_names.contains(&name.as_str()) || looks_secret(&name) || own.iter().chain(layers.iter().flat_map(|l| l.vars.iter())).any(|d| d.secret && d.name == name))
+        if (secret_names.contains(&name.as_str())
+            || looks_secret(&name)
+            || own
+                .iter()
+                .chain(layers.iter().flat_map(|l| l.vars.iter()))
+                .any(|d| d.secret && d.name == name))
             && let Some(v) = scope.get(&name)
         {
             add_secret_value(redactor, &v.to_string());
@@ -116,17 +129,30 @@ pub fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
                 }
             }
         }
-        serde_json::Value::Array(items) => items.iter().for_each(|i| add_secret_fields(redactor, i)),
+        serde_json::Value::Array(items) => {
+            items.iter().for_each(|i| add_secret_fields(redactor, i))
+        }
         _ => {}
     }
 }
 
 /// Render a JSON-shaped template value; on failure, the template that failed and why.
-pub fn render_json_tpl(value: &JsonTpl, templates: &Templates, scope: &Scope) -> Result<serde_json::Value, (Tpl, crate::template::RenderError)> {
+pub fn render_json_tpl(
+    value: &JsonTpl,
+    templates: &Templates,
+    scope: &Scope,
+) -> Result<serde_json::Value, (Tpl, crate::template::RenderError)> {
     Ok(match value {
         JsonTpl::Value(v) => v.clone(),
-        JsonTpl::Str(t) => templates.render_json(t, scope).map_err(|e| (t.clone(), e))?,
-        JsonTpl::Array(items) => serde_json::Value::Array(items.iter().map(|i| render_json_tpl(i, templates, scope)).collect::<Result<_, _>>()?),
+        JsonTpl::Str(t) => templates
+            .render_json(t, scope)
+            .map_err(|e| (t.clone(), e))?,
+        JsonTpl::Array(items) => serde_json::Value::Array(
+            items
+                .iter()
+                .map(|i| render_json_tpl(i, templates, scope))
+                .collect::<Result<_, _>>()?,
+        ),
         JsonTpl::Object(entries) => {
             let mut map = serde_json::Map::new();
             for (k, v) in entries {

@@ -9,7 +9,11 @@ use crate::secret::Redactor;
 const BODY_LIMIT: usize = 8 * 1024;
 
 pub fn hop(h: &Hop, r: &Redactor) -> HopView {
-    HopView { request: request(&h.request, r), response: response(&h.response, r), curl: curl(&h.request, r) }
+    HopView {
+        request: request(&h.request, r),
+        response: response(&h.response, r),
+        curl: curl(&h.request, r),
+    }
 }
 
 pub fn request(p: &Prepared, r: &Redactor) -> String {
@@ -25,7 +29,10 @@ pub fn request(p: &Prepared, r: &Redactor) -> String {
 }
 
 pub fn response(resp: &Response, r: &Redactor) -> String {
-    let reason = reqwest::StatusCode::from_u16(resp.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
+    let reason = reqwest::StatusCode::from_u16(resp.status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
     let mut out = format!("{} {} {reason}\n", resp.version, resp.status);
     for (k, v) in &resp.headers {
         out.push_str(&format!("{k}: {}\n", r.redact_header(k, v)));
@@ -80,15 +87,23 @@ pub fn curl(p: &Prepared, r: &Redactor) -> String {
     }
     parts.push(shell_quote(&r.redact(&p.url)));
     for (k, v) in &p.headers {
-        if matches!(k.to_ascii_lowercase().as_str(), "user-agent" | "accept-encoding" | "accept") {
+        if matches!(
+            k.to_ascii_lowercase().as_str(),
+            "user-agent" | "accept-encoding" | "accept"
+        ) {
             continue;
         }
-        parts.push(format!("-H {}", shell_quote(&format!("{k}: {}", r.redact_header(k, v)))));
+        parts.push(format!(
+            "-H {}",
+            shell_quote(&format!("{k}: {}", r.redact_header(k, v)))
+        ));
     }
     if let Some(body) = &p.body {
         let text = body_text(body, p.header("content-type"), r);
         let text = if p.header("content-type").is_some_and(|c| c.contains("json")) {
-            serde_json::from_str::<serde_json::Value>(&text).map(|v| v.to_string()).unwrap_or(text)
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map(|v| v.to_string())
+                .unwrap_or(text)
         } else {
             text
         };
@@ -106,16 +121,35 @@ mod tests {
     use super::*;
 
     fn prepared(method: &str, body: Option<&str>) -> Prepared {
-        Prepared { method: method.into(), url: "http://x/a".into(), headers: Vec::new(), body: body.map(|b| b.as_bytes().to_vec()), timeout: None, follow_redirects: false }
+        Prepared {
+            method: method.into(),
+            url: "http://x/a".into(),
+            headers: Vec::new(),
+            body: body.map(|b| b.as_bytes().to_vec()),
+            timeout: None,
+            follow_redirects: false,
+        }
     }
 
     #[test]
     fn curl_names_the_method_only_when_curl_would_not_infer_it() {
         let r = Redactor::new(false);
         assert_eq!(curl(&prepared("GET", None), &r), "curl 'http://x/a'");
-        assert_eq!(curl(&prepared("POST", Some("a=1")), &r), "curl 'http://x/a' --data-raw 'a=1'");
-        assert_eq!(curl(&prepared("POST", None), &r), "curl -X POST 'http://x/a'");
-        assert_eq!(curl(&prepared("GET", Some("a=1")), &r), "curl -X GET 'http://x/a' --data-raw 'a=1'");
-        assert_eq!(curl(&prepared("PUT", Some("a=1")), &r), "curl -X PUT 'http://x/a' --data-raw 'a=1'");
+        assert_eq!(
+            curl(&prepared("POST", Some("a=1")), &r),
+            "curl 'http://x/a' --data-raw 'a=1'"
+        );
+        assert_eq!(
+            curl(&prepared("POST", None), &r),
+            "curl -X POST 'http://x/a'"
+        );
+        assert_eq!(
+            curl(&prepared("GET", Some("a=1")), &r),
+            "curl -X GET 'http://x/a' --data-raw 'a=1'"
+        );
+        assert_eq!(
+            curl(&prepared("PUT", Some("a=1")), &r),
+            "curl -X PUT 'http://x/a' --data-raw 'a=1'"
+        );
     }
 }

@@ -259,15 +259,22 @@ const CASES: &[Case] = &[
 
 const ALIAS_BOMB: &str = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\nrequests: [*h]\n";
 
-const DEEP_FLOW: &str = concat!("requests:\n  - GET: ", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "\n");
-
+const DEEP_FLOW: &str = concat!(
+    "requests:\n  - GET: ",
+    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    "\n"
+);
 
 fn run_case(case: &Case) -> Output {
     let mut baton = Baton::new();
     for (path, contents) in case.files {
         baton = baton.file(path, contents);
     }
-    let args: Vec<&str> = if case.args.is_empty() { vec![case.files[0].0] } else { case.args.to_vec() };
+    let args: Vec<&str> = if case.args.is_empty() {
+        vec![case.files[0].0]
+    } else {
+        case.args.to_vec()
+    };
     baton.arg("run").args(args).run()
 }
 
@@ -275,18 +282,35 @@ fn run_case(case: &Case) -> Output {
 fn each_bad_input_exits_2_with_its_place_and_without_a_panic() {
     assert!(CASES.len() >= 20);
     let outcomes: Vec<(&Case, Output)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = CASES.chunks(CASES.len().div_ceil(4)).map(|chunk| scope.spawn(move || chunk.iter().map(|c| (c, run_case(c))).collect::<Vec<_>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        let handles: Vec<_> = CASES
+            .chunks(CASES.len().div_ceil(4))
+            .map(|chunk| {
+                scope.spawn(move || chunk.iter().map(|c| (c, run_case(c))).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     let mut problems = Vec::new();
     for (case, out) in &outcomes {
         let text = format!("{}{}", out.stdout, out.stderr);
         let missing: Vec<&&str> = case.expect.iter().filter(|e| !text.contains(**e)).collect();
         if out.code != 2 || !missing.is_empty() || text.contains("panicked") {
-            problems.push(format!("--- {}: exit {}, missing {missing:?}\n{text}", case.name, out.code));
+            problems.push(format!(
+                "--- {}: exit {}, missing {missing:?}\n{text}",
+                case.name, out.code
+            ));
         }
     }
-    assert!(problems.is_empty(), "{} of {} cases:\n{}", problems.len(), CASES.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} of {} cases:\n{}",
+        problems.len(),
+        CASES.len(),
+        problems.join("\n")
+    );
 }
 
 /// Every problem of a file is reported at once, not only the first.
@@ -311,7 +335,10 @@ fn a_bad_file_stops_the_run_before_sending() {
     let server = crate::support::TestServer::start();
     Baton::new()
         .file("a.yaml", "requests:\n  - GET: <<base>>/echo\n")
-        .file("b.yaml", "requests:\n  - GET: <<base>>/echo\n    methd: x\n")
+        .file(
+            "b.yaml",
+            "requests:\n  - GET: <<base>>/echo\n    methd: x\n",
+        )
         .args(["run", ".", "--var"])
         .arg(format!("base={}", server.url()))
         .run()
@@ -327,5 +354,12 @@ fn deep_block_nesting_is_refused() {
         yaml.push_str(&" ".repeat(depth * 2));
         yaml.push_str("a:\n");
     }
-    Baton::new().file("x.yaml", yaml).args(["run", "x.yaml"]).run().code(2).stderr_contains("x.yaml:").stderr_contains("invalid YAML").output_lacks("panicked");
+    Baton::new()
+        .file("x.yaml", yaml)
+        .args(["run", "x.yaml"])
+        .run()
+        .code(2)
+        .stderr_contains("x.yaml:")
+        .stderr_contains("invalid YAML")
+        .output_lacks("panicked");
 }

@@ -119,7 +119,10 @@ fn each_body_kind_arrives_as_written() {
 fn a_var_from_the_command_line_is_text_in_json() {
     let server = TestServer::start();
     let yaml = "requests:\n  - POST: <<base>>/echo\n    json: { count: <<count>> }\n    expect:\n      body: { $.json.count: { type: string } }\n";
-    crate::support::run_yaml(&server.url(), yaml).args(["--var", "count=3"]).run().code(0);
+    crate::support::run_yaml(&server.url(), yaml)
+        .args(["--var", "count=3"])
+        .run()
+        .code(0);
 }
 
 #[test]

@@ -182,12 +182,25 @@ fn a_capture_that_finds_nothing_fails_and_skips_what_needs_it() {
             "- second (skipped: needs `got`, which request 'first' did not capture)",
             "0 passed, 1 failed, 1 skipped",
         ] {
-            assert!(out.stdout.contains(needle), "{context}: stdout lacks {needle:?}\n{}", out.stdout);
+            assert!(
+                out.stdout.contains(needle),
+                "{context}: stdout lacks {needle:?}\n{}",
+                out.stdout
+            );
         }
-        assert!(!out.stdout.contains("panicked") && !out.stderr.contains("panicked"), "{context}");
+        assert!(
+            !out.stdout.contains("panicked") && !out.stderr.contains("panicked"),
+            "{context}"
+        );
     }
     // The skipped requests were never sent.
-    assert_eq!(server.hits("/echo") as usize, FAILING.iter().filter(|c| c.path.starts_with("/echo")).count());
+    assert_eq!(
+        server.hits("/echo") as usize,
+        FAILING
+            .iter()
+            .filter(|c| c.path.starts_with("/echo"))
+            .count()
+    );
 }
 
 /// A capture that failed and then succeeded in a later request: what follows runs again.
@@ -206,5 +219,9 @@ fn a_later_successful_capture_clears_the_failure() {
     json: { v: <<x>> }
     expect: { body: { $.json.v: found } }
 "#;
-    run_yaml(&server.url(), yaml).run().code(1).stdout_contains("✓ uses").stdout_contains("2 passed, 1 failed");
+    run_yaml(&server.url(), yaml)
+        .run()
+        .code(1)
+        .stdout_contains("✓ uses")
+        .stdout_contains("2 passed, 1 failed");
 }

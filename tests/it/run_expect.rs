@@ -71,43 +71,176 @@ struct Case {
     request: &'static str,
 }
 
-const fn case(expect: &'static str, at: &'static str, expected: &'static str, actual: &'static str) -> Case {
-    Case { expect, at, expected, actual, request: "POST: <<base>>/echo" }
+const fn case(
+    expect: &'static str,
+    at: &'static str,
+    expected: &'static str,
+    actual: &'static str,
+) -> Case {
+    Case {
+        expect,
+        at,
+        expected,
+        actual,
+        request: "POST: <<base>>/echo",
+    }
 }
 
 const FAILING: &[Case] = &[
     case("{ status: 201 }", "status: ^201", "201", "200"),
-    case("{ status: [201, 202] }", "status: ^[201", "201 or 202", "200"),
+    case(
+        "{ status: [201, 202] }",
+        "status: ^[201",
+        "201 or 202",
+        "200",
+    ),
     case("{ status: 4xx }", "status: ^4xx", "4xx", "200"),
-    case("{ headers: { content-type: text/html } }", "content-type: ^text/html", r#""text/html""#, r#""application/json""#),
-    case("{ headers: { x-nope: { exists: true } } }", "exists: ^true", "to exist", "no such header"),
-    case(r#"{ headers: { x-echo-a: { matches: "^two" } } }"#, r#"matches: ^"^two""#, "matches /^two/", r#""one""#),
+    case(
+        "{ headers: { content-type: text/html } }",
+        "content-type: ^text/html",
+        r#""text/html""#,
+        r#""application/json""#,
+    ),
+    case(
+        "{ headers: { x-nope: { exists: true } } }",
+        "exists: ^true",
+        "to exist",
+        "no such header",
+    ),
+    case(
+        r#"{ headers: { x-echo-a: { matches: "^two" } } }"#,
+        r#"matches: ^"^two""#,
+        "matches /^two/",
+        r#""one""#,
+    ),
     case("{ body: { $.json.n: 6 } }", "$.json.n: ^6", "6", "5"),
     case("{ body: { $.json.n: { ne: 5 } } }", "ne: ^5", "not 5", "5"),
     case("{ body: { $.json.n: { gt: 5 } } }", "gt: ^5", "> 5", "5"),
     case("{ body: { $.json.n: { ge: 6 } } }", "ge: ^6", ">= 6", "5"),
     case("{ body: { $.json.n: { lt: 5 } } }", "lt: ^5", "< 5", "5"),
     case("{ body: { $.json.n: { le: 4 } } }", "le: ^4", "<= 4", "5"),
-    case("{ body: { $.json.s: { contains: bye } } }", "contains: ^bye", r#"contains "bye""#, r#""hello world""#),
-    case("{ body: { $.json.s: { not_contains: world } } }", "not_contains: ^world", r#"does not contain "world""#, r#""hello world""#),
-    case(r#"{ body: { $.json.s: { matches: "^bye" } } }"#, r#"matches: ^"^bye""#, "matches /^bye/", r#""hello world""#),
-    case("{ body: { $.json.nope: { exists: true } } }", "exists: ^true", "to exist", "nothing matched"),
-    case("{ body: { $.json.n: { exists: false } } }", "exists: ^false", "not to exist", "5"),
-    case("{ body: { $.json.n: { type: string } } }", "type: ^string", "of type string", "5"),
-    case("{ body: { $.json.list: { length: 2 } } }", "length: ^2", "length 2", "[1,2,3]"),
-    case("{ body: { $.json.list: { length: { gt: 3 } } } }", "length: ^{ gt: 3", "length > 3", "[1,2,3]"),
-    case("{ body: { $.json.n: { one_of: [1, 2] } } }", "one_of: ^[1", "one of [1, 2]", "5"),
-    case("{ body: { $.json.nope: 1 } }", "$.json.nope: ^1", "1 (but nothing matched)", "nothing matched"),
-    case("{ body: { contains: goodbye } }", "contains: ^goodbye", r#"contains "goodbye""#, r#"{"method":"POST""#),
-    case("{ body: { not_contains: hello } }", "not_contains: ^hello", r#"does not contain "hello""#, r#"{"method":"POST""#),
-    case(r#"{ body: { matches: "^<html" } }"#, r#"matches: ^"^<html""#, "matches /^<html/", r#"{"method":"POST""#),
-    case("{ body: { eq: nope } }", "eq: ^nope", r#""nope""#, r#"{"method":"POST""#),
-    case("{ body: { length: 3 } }", "length: ^3", "length 3", r#"{"method":"POST""#),
+    case(
+        "{ body: { $.json.s: { contains: bye } } }",
+        "contains: ^bye",
+        r#"contains "bye""#,
+        r#""hello world""#,
+    ),
+    case(
+        "{ body: { $.json.s: { not_contains: world } } }",
+        "not_contains: ^world",
+        r#"does not contain "world""#,
+        r#""hello world""#,
+    ),
+    case(
+        r#"{ body: { $.json.s: { matches: "^bye" } } }"#,
+        r#"matches: ^"^bye""#,
+        "matches /^bye/",
+        r#""hello world""#,
+    ),
+    case(
+        "{ body: { $.json.nope: { exists: true } } }",
+        "exists: ^true",
+        "to exist",
+        "nothing matched",
+    ),
+    case(
+        "{ body: { $.json.n: { exists: false } } }",
+        "exists: ^false",
+        "not to exist",
+        "5",
+    ),
+    case(
+        "{ body: { $.json.n: { type: string } } }",
+        "type: ^string",
+        "of type string",
+        "5",
+    ),
+    case(
+        "{ body: { $.json.list: { length: 2 } } }",
+        "length: ^2",
+        "length 2",
+        "[1,2,3]",
+    ),
+    case(
+        "{ body: { $.json.list: { length: { gt: 3 } } } }",
+        "length: ^{ gt: 3",
+        "length > 3",
+        "[1,2,3]",
+    ),
+    case(
+        "{ body: { $.json.n: { one_of: [1, 2] } } }",
+        "one_of: ^[1",
+        "one of [1, 2]",
+        "5",
+    ),
+    case(
+        "{ body: { $.json.nope: 1 } }",
+        "$.json.nope: ^1",
+        "1 (but nothing matched)",
+        "nothing matched",
+    ),
+    case(
+        "{ body: { contains: goodbye } }",
+        "contains: ^goodbye",
+        r#"contains "goodbye""#,
+        r#"{"method":"POST""#,
+    ),
+    case(
+        "{ body: { not_contains: hello } }",
+        "not_contains: ^hello",
+        r#"does not contain "hello""#,
+        r#"{"method":"POST""#,
+    ),
+    case(
+        r#"{ body: { matches: "^<html" } }"#,
+        r#"matches: ^"^<html""#,
+        "matches /^<html/",
+        r#"{"method":"POST""#,
+    ),
+    case(
+        "{ body: { eq: nope } }",
+        "eq: ^nope",
+        r#""nope""#,
+        r#"{"method":"POST""#,
+    ),
+    case(
+        "{ body: { length: 3 } }",
+        "length: ^3",
+        "length 3",
+        r#"{"method":"POST""#,
+    ),
     case("{ duration_ms: { lt: 0 } }", "lt: ^0", "< 0", ""),
-    Case { request: "GET: <<base>>/slow?ms=40", ..case("{ duration_ms: 1 }", "duration_ms: ^1", "<= 1", "") },
-    Case { request: "GET: <<base>>/text", ..case("{ body: hello }", "body: ^hello", r#""hello""#, "hello world 42") },
-    Case { request: "GET: <<base>>/text", ..case("{ body: { $.a: 1 } }", "$.a: ^1", "a JSON body", "the response body is not JSON") },
-    Case { request: "GET: <<base>>/text", ..case("{ body: { ne: hello world 42 } }", "ne: ^hello", r#"not "hello world 42""#, "hello world 42") },
+    Case {
+        request: "GET: <<base>>/slow?ms=40",
+        ..case("{ duration_ms: 1 }", "duration_ms: ^1", "<= 1", "")
+    },
+    Case {
+        request: "GET: <<base>>/text",
+        ..case(
+            "{ body: hello }",
+            "body: ^hello",
+            r#""hello""#,
+            "hello world 42",
+        )
+    },
+    Case {
+        request: "GET: <<base>>/text",
+        ..case(
+            "{ body: { $.a: 1 } }",
+            "$.a: ^1",
+            "a JSON body",
+            "the response body is not JSON",
+        )
+    },
+    Case {
+        request: "GET: <<base>>/text",
+        ..case(
+            "{ body: { ne: hello world 42 } }",
+            "ne: ^hello",
+            r#"not "hello world 42""#,
+            "hello world 42",
+        )
+    },
 ];
 
 #[test]
@@ -121,12 +254,30 @@ fn each_failing_predicate_shows_expected_actual_and_place() {
         );
         let out = run_yaml(&server.url(), &yaml).run();
         let at = place("c.yaml", &yaml, case.at);
-        let wanted = [at.as_str(), "expectation failed", &format!("expected: {}", case.expected), &format!("actual: {}", case.actual), "0 passed, 1 failed"];
-        if out.code != 1 || wanted.iter().any(|w| !out.stdout.contains(w)) || out.stderr.contains("panicked") {
-            problems.push(format!("--- {} (exit {}), wanted {wanted:?}\n{}{}", case.expect, out.code, out.stdout, out.stderr));
+        let wanted = [
+            at.as_str(),
+            "expectation failed",
+            &format!("expected: {}", case.expected),
+            &format!("actual: {}", case.actual),
+            "0 passed, 1 failed",
+        ];
+        if out.code != 1
+            || wanted.iter().any(|w| !out.stdout.contains(w))
+            || out.stderr.contains("panicked")
+        {
+            problems.push(format!(
+                "--- {} (exit {}), wanted {wanted:?}\n{}{}",
+                case.expect, out.code, out.stdout, out.stderr
+            ));
         }
     }
-    assert!(problems.is_empty(), "{} of {} cases:\n{}", problems.len(), FAILING.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} of {} cases:\n{}",
+        problems.len(),
+        FAILING.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -147,9 +298,19 @@ fn an_error_status_fails_by_default() {
 #[test]
 fn status_any_accepts_an_error_status() {
     let server = TestServer::start();
-    for expect in ["{ status: any }", "{ status: 4xx }", "{ status: [200, 401] }", "{ status: 401, body: { $.error: invalid_token } }"] {
-        let yaml = format!("requests:\n  - name: who am I\n    GET: <<base>>/me\n    expect: {expect}\n");
-        run_yaml(&server.url(), &yaml).run().code(0).stdout_contains("✓ who am I 401").stdout_contains("1 passed, 0 failed");
+    for expect in [
+        "{ status: any }",
+        "{ status: 4xx }",
+        "{ status: [200, 401] }",
+        "{ status: 401, body: { $.error: invalid_token } }",
+    ] {
+        let yaml =
+            format!("requests:\n  - name: who am I\n    GET: <<base>>/me\n    expect: {expect}\n");
+        run_yaml(&server.url(), &yaml)
+            .run()
+            .code(0)
+            .stdout_contains("✓ who am I 401")
+            .stdout_contains("1 passed, 0 failed");
     }
     assert_eq!(server.hits("/me"), 4);
 }
@@ -159,7 +320,10 @@ fn status_any_accepts_an_error_status() {
 fn body_expectations_alone_keep_the_default_rule() {
     let server = TestServer::start();
     let yaml = "requests:\n  - GET: <<base>>/status/503\n    expect: { body: { $.status: 503 } }\n";
-    run_yaml(&server.url(), yaml).run().code(1).stdout_contains("status 503");
+    run_yaml(&server.url(), yaml)
+        .run()
+        .code(1)
+        .stdout_contains("status 503");
 }
 
 #[test]
@@ -182,6 +346,8 @@ requests:
         .args(["run", "collections/login.yaml", "--var"])
         .arg(format!("base={}", server.url()))
         .run();
-    out.code(1).output_lacks("not-the-password").output_lacks("app-secret");
+    out.code(1)
+        .output_lacks("not-the-password")
+        .output_lacks("app-secret");
     insta::assert_snapshot!(redact(&out.stdout));
 }

@@ -123,7 +123,10 @@ fn expectations_see_new_captures_of_their_own_request() {
     expect:
       body: { $.json.b: <<a>> }
 "#;
-    run_yaml(&server.url(), yaml).run().code(0).stdout_contains("1 passed, 0 failed");
+    run_yaml(&server.url(), yaml)
+        .run()
+        .code(0)
+        .stdout_contains("1 passed, 0 failed");
 }
 
 const THREE: &str = r#"requests:
@@ -138,25 +141,36 @@ const THREE: &str = r#"requests:
 #[test]
 fn bail_stops_after_the_first_failure() {
     let server = TestServer::start();
-    server.expect_hits("/status/500", 1).expect_hits("/echo", 0).expect_hits("/text", 0);
+    server
+        .expect_hits("/status/500", 1)
+        .expect_hits("/echo", 0)
+        .expect_hits("/text", 0);
     let out = Baton::new()
         .file("a.yaml", THREE)
         .file("b.yaml", "requests:\n  - GET: <<base>>/text\n")
         .args(["run", "a.yaml", "b.yaml", "--bail", "--var"])
         .arg(format!("base={}", server.url()))
         .run();
-    out.code(1).stdout_contains("✗ broken 500").stdout_contains("0 passed, 1 failed").output_lacks("b.yaml");
+    out.code(1)
+        .stdout_contains("✗ broken 500")
+        .stdout_contains("0 passed, 1 failed")
+        .output_lacks("b.yaml");
 }
 
 #[test]
 fn without_bail_every_request_runs() {
     let server = TestServer::start();
-    server.expect_hits("/status/500", 1).expect_hits("/echo", 2).expect_hits("/text", 1);
+    server
+        .expect_hits("/status/500", 1)
+        .expect_hits("/echo", 2)
+        .expect_hits("/text", 1);
     let out = Baton::new()
         .file("a.yaml", THREE)
         .file("b.yaml", "requests:\n  - GET: <<base>>/text\n")
         .args(["run", "a.yaml", "b.yaml", "--var"])
         .arg(format!("base={}", server.url()))
         .run();
-    out.code(1).stdout_contains("b.yaml").stdout_contains("3 passed, 1 failed");
+    out.code(1)
+        .stdout_contains("b.yaml")
+        .stdout_contains("3 passed, 1 failed");
 }

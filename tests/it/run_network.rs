@@ -22,11 +22,20 @@ fn connection_refused_exits_3_with_the_url() {
 fn a_server_that_never_answers_times_out_in_bounded_time() {
     let server = FaultServer::never_answers();
     let yaml = "requests:\n  - name: hangs\n    GET: <<base>>/hang\n    timeout: 500ms\n";
-    let out = run_yaml(&server.url(), yaml).timeout(Duration::from_secs(10)).run();
+    let out = run_yaml(&server.url(), yaml)
+        .timeout(Duration::from_secs(10))
+        .run();
     out.code(3)
-        .stdout_contains(&format!("timed out after 500ms waiting for {}/hang", server.url()))
+        .stdout_contains(&format!(
+            "timed out after 500ms waiting for {}/hang",
+            server.url()
+        ))
         .stdout_contains("raise the request's `timeout:`");
-    assert!(out.elapsed < Duration::from_secs(3), "took {:?}", out.elapsed);
+    assert!(
+        out.elapsed < Duration::from_secs(3),
+        "took {:?}",
+        out.elapsed
+    );
     assert_eq!(server.connections(), 1);
 }
 
@@ -34,9 +43,16 @@ fn a_server_that_never_answers_times_out_in_bounded_time() {
 fn the_timeout_flag_bounds_requests_without_their_own() {
     let server = FaultServer::never_answers();
     let yaml = "requests:\n  - GET: <<base>>/hang\n";
-    let out = run_yaml(&server.url(), yaml).args(["--timeout", "300ms"]).timeout(Duration::from_secs(10)).run();
+    let out = run_yaml(&server.url(), yaml)
+        .args(["--timeout", "300ms"])
+        .timeout(Duration::from_secs(10))
+        .run();
     out.code(3).stdout_contains("timed out after 300ms");
-    assert!(out.elapsed < Duration::from_secs(3), "took {:?}", out.elapsed);
+    assert!(
+        out.elapsed < Duration::from_secs(3),
+        "took {:?}",
+        out.elapsed
+    );
 }
 
 #[test]
@@ -47,7 +63,10 @@ fn a_body_over_max_body_exits_3() {
         .args(["--max-body", "1K"])
         .run()
         .code(3)
-        .stdout_contains(&format!("the response body of {}/big?bytes=4096 is larger than the 1024 byte cap", server.url()))
+        .stdout_contains(&format!(
+            "the response body of {}/big?bytes=4096 is larger than the 1024 byte cap",
+            server.url()
+        ))
         .stdout_contains("✓ small enough")
         .stdout_contains("1 passed, 1 failed");
 }
@@ -56,19 +75,28 @@ fn a_body_over_max_body_exits_3() {
 #[test]
 fn a_gzip_body_is_decoded_and_capped() {
     let server = TestServer::start();
-    let yaml = "requests:\n  - GET: <<base>>/gzip\n    expect: { body: { $.message: hello gzip } }\n";
+    let yaml =
+        "requests:\n  - GET: <<base>>/gzip\n    expect: { body: { $.message: hello gzip } }\n";
     run_yaml(&server.url(), yaml).run().code(0);
-    run_yaml(&server.url(), yaml).args(["--max-body", "20"]).run().code(3).stdout_contains("larger than the 20 byte cap");
+    run_yaml(&server.url(), yaml)
+        .args(["--max-body", "20"])
+        .run()
+        .code(3)
+        .stdout_contains("larger than the 20 byte cap");
 }
 
 #[test]
 fn a_redirect_loop_exits_3() {
     let server = TestServer::start();
-    let yaml = "requests:\n  - name: loops\n    GET: <<base>>/redirect-loop\n    follow_redirects: true\n";
+    let yaml =
+        "requests:\n  - name: loops\n    GET: <<base>>/redirect-loop\n    follow_redirects: true\n";
     run_yaml(&server.url(), yaml)
         .run()
         .code(3)
-        .stdout_contains(&format!("more than 10 redirects, starting at {}/redirect-loop", server.url()));
+        .stdout_contains(&format!(
+            "more than 10 redirects, starting at {}/redirect-loop",
+            server.url()
+        ));
     assert_eq!(server.hits("/redirect-loop"), 11);
 }
 
@@ -141,13 +169,20 @@ fn cookies_last_across_requests_of_a_file_not_across_files() {
 fn max_time_bounds_the_whole_run() {
     let server = TestServer::start();
     let yaml = "requests:\n  - name: slow\n    GET: <<base>>/slow?ms=3000\n  - name: never sent\n    GET: <<base>>/echo\n";
-    let out = run_yaml(&server.url(), yaml).args(["--max-time", "300ms"]).timeout(Duration::from_secs(10)).run();
+    let out = run_yaml(&server.url(), yaml)
+        .args(["--max-time", "300ms"])
+        .timeout(Duration::from_secs(10))
+        .run();
     out.code(3)
         // What was left of the 300 ms when the request went out.
         .stdout_contains(&format!("ms waiting for {}/slow?ms=3000", server.url()))
         .stdout_contains("the run reached --max-time")
         .stdout_contains("the run took longer than --max-time; this request was not sent");
-    assert!(out.elapsed < Duration::from_secs(2), "took {:?}", out.elapsed);
+    assert!(
+        out.elapsed < Duration::from_secs(2),
+        "took {:?}",
+        out.elapsed
+    );
     assert_eq!(server.hits("/echo"), 0);
 }
 
@@ -156,7 +191,16 @@ fn max_time_bounds_the_whole_run() {
 fn max_time_keeps_the_request_timeout() {
     let server = FaultServer::never_answers();
     let yaml = "requests:\n  - GET: <<base>>/hang\n";
-    let out = run_yaml(&server.url(), yaml).args(["--max-time", "20s", "--timeout", "300ms"]).timeout(Duration::from_secs(30)).run();
-    out.code(3).stdout_contains("timed out after 300ms").stdout_contains("raise the request's `timeout:`");
-    assert!(out.elapsed < Duration::from_secs(3), "took {:?}", out.elapsed);
+    let out = run_yaml(&server.url(), yaml)
+        .args(["--max-time", "20s", "--timeout", "300ms"])
+        .timeout(Duration::from_secs(30))
+        .run();
+    out.code(3)
+        .stdout_contains("timed out after 300ms")
+        .stdout_contains("raise the request's `timeout:`");
+    assert!(
+        out.elapsed < Duration::from_secs(3),
+        "took {:?}",
+        out.elapsed
+    );
 }

@@ -94,6 +94,8 @@ fn show_secrets_shows_them() {
         .stdout_contains(PASSWORD)
         .stdout_contains(DECLARED)
         .stdout_contains(&format!("authorization: Basic {b64}"))
-        .stdout_contains(&url::form_urlencoded::byte_serialize(PASSWORD.as_bytes()).collect::<String>())
+        .stdout_contains(
+            &url::form_urlencoded::byte_serialize(PASSWORD.as_bytes()).collect::<String>(),
+        )
         .output_lacks("•••");
 }

@@ -22,8 +22,13 @@ fn collection_then_environment_then_var_then_capture() {
     server.expect_hits("/echo", 2);
     let out = Baton::new()
         .file("c.yaml", LAYERS)
-        .file("environments/dev.yaml", "vars: { b: env, c: env, d: env }\n")
-        .args(["run", "c.yaml", "-e", "dev", "--var", "c=cli", "--var", "d=cli", "--var"])
+        .file(
+            "environments/dev.yaml",
+            "vars: { b: env, c: env, d: env }\n",
+        )
+        .args([
+            "run", "c.yaml", "-e", "dev", "--var", "c=cli", "--var", "d=cli", "--var",
+        ])
         .arg(format!("base={}", server.url()))
         .run();
     out.code(0).stdout_contains("2 passed, 0 failed");
@@ -43,7 +48,15 @@ requests:
         .file("c.yaml", yaml)
         .file("environments/first.yaml", "vars: { a: first, b: first }\n")
         .file("elsewhere/second.yaml", "vars: { a: second }\n")
-        .args(["run", "c.yaml", "-e", "first", "-e", "elsewhere/second.yaml", "--var"])
+        .args([
+            "run",
+            "c.yaml",
+            "-e",
+            "first",
+            "-e",
+            "elsewhere/second.yaml",
+            "--var",
+        ])
         .arg(format!("base={}", server.url()))
         .run();
     out.code(0).stdout_contains("1 passed, 0 failed");
@@ -60,7 +73,10 @@ fn dotenv_beside_the_collection_and_the_process_environment() {
 "#;
     let out = Baton::new()
         .file("api/c.yaml", yaml)
-        .file("api/.env", "DOTENV_ONLY=from-dotenv\nBOTH_SET=from-dotenv\n")
+        .file(
+            "api/.env",
+            "DOTENV_ONLY=from-dotenv\nBOTH_SET=from-dotenv\n",
+        )
         .env("BOTH_SET", "from-process")
         .env("PROCESS_ONLY", "from-process")
         .args(["run", "api/c.yaml", "--var"])
@@ -72,7 +88,8 @@ fn dotenv_beside_the_collection_and_the_process_environment() {
 #[test]
 fn an_unset_environment_variable_is_invalid_input() {
     let server = TestServer::start();
-    let yaml = "requests:\n  - name: reads env\n    GET: <<base>>/echo?k=<<env.SURELY_NOT_SET_X>>\n";
+    let yaml =
+        "requests:\n  - name: reads env\n    GET: <<base>>/echo?k=<<env.SURELY_NOT_SET_X>>\n";
     run_yaml(&server.url(), yaml)
         .run()
         .code(2)
@@ -167,5 +184,9 @@ fn an_undefined_variable_in_an_expectation_is_invalid_input() {
 fn an_expectation_reading_a_failed_capture_fails_with_the_capture() {
     let server = TestServer::start();
     let yaml = "requests:\n  - GET: <<base>>/echo\n    capture: { p: $.nope }\n  - GET: <<base>>/echo\n    expect: { body: { $.path: <<p>> } }\n";
-    run_yaml(&server.url(), yaml).run().code(1).stdout_contains("capture `p` failed").stdout_contains("0 passed, 2 failed");
+    run_yaml(&server.url(), yaml)
+        .run()
+        .code(1)
+        .stdout_contains("capture `p` failed")
+        .stdout_contains("0 passed, 2 failed");
 }

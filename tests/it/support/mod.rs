@@ -57,8 +57,10 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
 
 /// HTTP dates (RFC 9110 IMF-fixdate), as in a response's `date:` header.
 static HTTP_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\b")
-        .unwrap()
+    Regex::new(
+        r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\b",
+    )
+    .unwrap()
 });
 
 /// JUnit's `time="0.123"` (seconds, no unit).
@@ -90,7 +92,8 @@ pub fn place(file: &str, text: &str, needle: &str) -> String {
     };
     let offset = text
         .find(&search)
-        .unwrap_or_else(|| panic!("{search:?} is not in the text")) + skip;
+        .unwrap_or_else(|| panic!("{search:?} is not in the text"))
+        + skip;
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;

@@ -1,27 +1,34 @@
-//! The authorization endpoint: validates the request, auto-approves a test user and redirects
-//! with a code, or with an error as RFC 6749 4.1.2.1 says (or shows an error page when the
-//! client or redirect URI cannot be trusted).
+//! The authorization endpoint: validates the request, signs a user in (auto-approving a test
+//! user, or through the login and consent forms for `login_form` clients) and redirects with a
+//! code, or with an error as RFC 6749 4.1.2.1 says (or shows an error page when the client or
+//! redirect URI cannot be trusted).
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
 use url::Url;
 
+use super::client::{ClientConfig, GrantType};
 use super::client_auth::Params;
-use super::config::{ClientConfig, GrantType};
-use super::error::{ErrorCode, OAuthError, no_store};
+use super::error::{ErrorCode, OAuthError};
+use super::html::{self, found};
 use super::keys::random_token;
+use super::login::{self, Gate};
 use super::routes::Shared;
-use super::store::CodeGrant;
+use super::store::{CodeGrant, Pkce};
 use super::{pkce, scope};
 
 /// `GET /connect/authorize?...`
-pub(crate) async fn authorize_get(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+pub(crate) async fn authorize_get(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     let params = Params::parse(uri.query().unwrap_or("").as_bytes());
-    authorize(&shared, &params)
+    authorize(&shared, &headers, &params)
 }
 
 /// `POST /connect/authorize` with a form body (OIDC Core 3.1.2.1 requires both methods).
@@ -31,12 +38,12 @@ pub(crate) async fn authorize_post(
     body: Bytes,
 ) -> Response {
     match Params::from_form(&headers, &body) {
-        Ok(params) => authorize(&shared, &params),
+        Ok(params) => authorize(&shared, &headers, &params),
         Err(error) => error_page(&error.description),
     }
 }
 
-fn authorize(shared: &Shared, params: &Params) -> Response {
+fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response {
     // Until the client and its redirect URI are known to be genuine, redirecting would make
     // the sandbox an open redirector: such errors are shown, never sent back (RFC 6749 4.1.2.1).
     let client = match params.get("client_id") {
@@ -74,7 +81,19 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
     };
     // A repeated state is itself an error below; echo nothing rather than one of them.
     let state = params.get("state").ok().flatten();
-    let result = issue_code(shared, client, params, given_redirect);
+    let result = match validate(shared, client, params, given_redirect) {
+        Ok(request) => match sign_in(shared, headers, client, params, request.scope.clone()) {
+            Ok(Gate::Proceed {
+                sub,
+                auth_time,
+                scope,
+            }) => Ok(record_code(shared, client, request, sub, auth_time, scope)),
+            // To the login or consent form, which come back here when done.
+            Ok(Gate::Redirect(location)) => return found(&location),
+            Err(error) => Err(error),
+        },
+        Err(error) => Err(error),
+    };
     {
         let mut query = target.query_pairs_mut();
         match &result {
@@ -95,13 +114,21 @@ fn authorize(shared: &Shared, params: &Params) -> Response {
     found(target.as_str())
 }
 
-/// Checks everything else and records a code for the auto-approved user.
-fn issue_code(
+/// An authorize request that passed every check but who signs in.
+struct CodeRequest {
+    redirect_uri: Option<String>,
+    scope: Vec<String>,
+    nonce: Option<String>,
+    pkce: Option<Pkce>,
+}
+
+/// Checks everything but the client and redirect URI, which the caller checked.
+fn validate(
     shared: &Shared,
     client: &ClientConfig,
     params: &Params,
     redirect_uri: Option<&str>,
-) -> Result<String, OAuthError> {
+) -> Result<CodeRequest, OAuthError> {
     // Checked here only to reject a repeated state; its value was taken by the caller.
     params.get("state")?;
     let response_type = params.require("response_type")?;
@@ -138,8 +165,26 @@ fn issue_code(
         params.get("code_challenge_method")?,
         client.requires_pkce(),
     )?;
-    let nonce = params.get("nonce")?.map(str::to_string);
-    // The sandbox has no login form: it signs in the user named by login_hint, or the first one.
+    Ok(CodeRequest {
+        redirect_uri: redirect_uri.map(str::to_string),
+        scope,
+        nonce: params.get("nonce")?.map(str::to_string),
+        pkce,
+    })
+}
+
+/// Who the code is for. A `login_form` client goes through the forms; any other client gets
+/// the user named by login_hint, or the first one, at once.
+fn sign_in(
+    shared: &Shared,
+    headers: &HeaderMap,
+    client: &ClientConfig,
+    params: &Params,
+    scope: Vec<String>,
+) -> Result<Gate, OAuthError> {
+    if client.login_form {
+        return login::gate(shared, headers, client, params, scope);
+    }
     let user = match params.get("login_hint")? {
         Some(hint) => shared
             .config
@@ -158,71 +203,46 @@ fn issue_code(
             )
         })?,
     };
+    Ok(Gate::Proceed {
+        sub: user.sub().to_string(),
+        auth_time: shared.clock.now(),
+        scope,
+    })
+}
+
+fn record_code(
+    shared: &Shared,
+    client: &ClientConfig,
+    request: CodeRequest,
+    sub: String,
+    auth_time: i64,
+    scope: Vec<String>,
+) -> String {
     let now = shared.clock.now();
     let code = random_token();
     let grant = CodeGrant {
         client_id: client.id.clone(),
-        redirect_uri: redirect_uri.map(str::to_string),
+        redirect_uri: request.redirect_uri,
         scope,
-        sub: user.sub().to_string(),
-        auth_time: now,
-        nonce,
-        pkce,
+        sub,
+        auth_time,
+        nonce: request.nonce,
+        pkce: request.pkce,
         expires_at: now.saturating_add_unsigned(shared.config.lifetimes.code),
     };
     shared.store().insert_code(code.clone(), grant, now);
-    Ok(code)
-}
-
-/// 302 to the client; never cached since it carries a code.
-fn found(location: &str) -> Response {
-    let mut response = StatusCode::FOUND.into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        headers.insert(header::LOCATION, value);
-    }
-    no_store(headers);
-    response
+    code
 }
 
 /// A 400 page for a person, since there is nowhere safe to send the error.
 fn error_page(message: &str) -> Response {
     let body = format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>baton sandbox: authorization error</title></head>\n\
-         <body><h1>Authorization request rejected</h1>\n<p>{}</p>\n\
-         <p>The sandbox does not redirect this error back to the client (RFC 6749 4.1.2.1).</p></body></html>\n",
-        html_escape(message)
+        "<p>{}</p>\n<p>The sandbox does not redirect this error back to the client \
+         (RFC 6749 4.1.2.1).</p>",
+        html::escape(message)
     );
-    let mut response = (StatusCode::BAD_REQUEST, Html(body)).into_response();
-    no_store(response.headers_mut());
-    response
-}
-
-/// Request input ends up in the page, so it must not be able to inject markup.
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            html_escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-    }
+    html::respond(
+        StatusCode::BAD_REQUEST,
+        html::page("Authorization request rejected", &body),
+    )
 }

@@ -1,12 +1,15 @@
 //! Request parameters (form bodies and query strings) and client authentication
-//! (RFC 6749 2.3: a Basic header with form-encoded id and secret, or the body).
+//! (RFC 6749 2.3: a Basic header with form-encoded id and secret, or the body; JWT
+//! assertions are checked in `assertion`), with each client's allowed methods enforced.
 
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT;
 
-use super::config::{ClientConfig, SandboxConfig};
+use super::assertion::{self, JWT_BEARER};
+use super::client::{AuthMethod, ClientConfig};
 use super::error::OAuthError;
+use super::routes::Shared;
 
 /// Decoded `name=value` pairs, kept in order so that repeats can be detected.
 #[derive(Debug, Default)]
@@ -53,6 +56,20 @@ impl Params {
         Ok(first)
     }
 
+    /// Every non-empty value of a parameter that may repeat (checkboxes of an HTML form).
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Every pair, in the order received.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// A parameter that must be present.
     pub(crate) fn require(&self, name: &str) -> Result<&str, OAuthError> {
         self.get(name)?
@@ -69,9 +86,11 @@ pub(crate) enum Accept {
     ConfidentialOnly,
 }
 
-/// Finds and authenticates the client of a token, introspection or revocation request.
+/// Finds and authenticates the client of a token, device authorization, introspection or
+/// revocation request sent to `endpoint` (a path, one of the audiences a JWT assertion may name).
 pub(crate) fn authenticate<'c>(
-    config: &'c SandboxConfig,
+    shared: &'c Shared,
+    endpoint: &str,
     headers: &HeaderMap,
     params: &Params,
     accept: Accept,
@@ -79,48 +98,108 @@ pub(crate) fn authenticate<'c>(
     let basic = basic_credentials(headers)?;
     let body_id = params.get("client_id")?;
     let body_secret = params.get("client_secret")?;
+    let assertion = params.get("client_assertion")?;
+    let assertion_type = params.get("client_assertion_type")?;
 
-    let (client_id, secret) = match (basic, body_id, body_secret) {
-        (Some(_), _, Some(_)) => {
-            return Err(OAuthError::invalid_request(
-                "the client authenticated twice (Basic header and client_secret in the body); \
-                 use one method (RFC 6749 2.3)",
-            ));
+    let presented = [basic.is_some(), body_secret.is_some(), assertion.is_some()];
+    if presented.iter().filter(|p| **p).count() > 1 {
+        return Err(OAuthError::invalid_request(
+            "the client authenticated twice (more than one of a Basic header, client_secret and \
+             client_assertion); use one method (RFC 6749 2.3)",
+        ));
+    }
+    if let Some(assertion) = assertion {
+        match assertion_type {
+            Some(JWT_BEARER) => {}
+            Some(other) => {
+                return Err(OAuthError::invalid_client(format!(
+                    "client_assertion_type `{other}` is not supported; use {JWT_BEARER}"
+                )));
+            }
+            None => {
+                return Err(OAuthError::invalid_request(
+                    "client_assertion_type is missing",
+                ));
+            }
         }
-        (Some((id, _)), Some(body_id), None) if id != body_id => {
+        return assertion::authenticate(shared, endpoint, assertion, body_id);
+    }
+    if assertion_type.is_some() {
+        return Err(OAuthError::invalid_request(
+            "client_assertion_type was sent without a client_assertion",
+        ));
+    }
+
+    let (client_id, secret, method) = match (basic, body_id) {
+        (Some((id, _)), Some(body_id)) if id != body_id => {
             return Err(OAuthError::invalid_request(
                 "client_id in the body differs from the one in the Basic header",
             ));
         }
-        (Some((id, secret)), _, None) => (id, Some(secret)),
-        (None, Some(id), secret) => (id.to_string(), secret.map(str::to_string)),
-        (None, None, _) => {
+        (Some((id, secret)), _) => (id, secret, AuthMethod::ClientSecretBasic),
+        (None, Some(id)) => match body_secret {
+            Some(secret) => (
+                id.to_string(),
+                secret.to_string(),
+                AuthMethod::ClientSecretPost,
+            ),
+            None => (id.to_string(), String::new(), AuthMethod::None),
+        },
+        (None, None) => {
             return Err(OAuthError::invalid_client(
-                "no client authentication: send a Basic header or client_id (and client_secret) in the body",
+                "no client authentication: send a Basic header, client_id (and client_secret) \
+                 in the body, or a client_assertion",
             ));
         }
     };
-
-    let Some(client) = config.client(&client_id) else {
+    let Some(client) = shared.config.client(&client_id) else {
         return Err(OAuthError::invalid_client(format!(
             "unknown client `{client_id}`"
         )));
     };
-    match (&client.secret, secret.as_deref()) {
-        (Some(expected), Some(given)) if secrets_equal(expected, given) => Ok(client),
-        (Some(_), Some(_)) => Err(OAuthError::invalid_client(format!(
-            "wrong secret for client `{client_id}` (in a Basic header, id and secret are form-encoded first, RFC 6749 2.3.1)"
-        ))),
-        (Some(_), None) => Err(OAuthError::invalid_client(format!(
-            "client `{client_id}` is confidential: send its secret"
-        ))),
-        (None, Some(given)) if !given.is_empty() => Err(OAuthError::invalid_client(format!(
+    let methods = || {
+        let names: Vec<&str> = client.auth_methods().iter().map(|m| m.as_str()).collect();
+        names.join(" or ")
+    };
+    // A Basic header with an empty secret is how some tools send a public client's id.
+    if method == AuthMethod::None || (secret.is_empty() && client.is_public()) {
+        return match client.is_public() {
+            true if accept == Accept::ConfidentialOnly => Err(OAuthError::invalid_client(format!(
+                "client `{client_id}` is public and cannot use this endpoint"
+            ))),
+            true => Ok(client),
+            false if client.secret.is_some() && client.accepts(AuthMethod::ClientSecretBasic) => {
+                Err(OAuthError::invalid_client(format!(
+                    "client `{client_id}` is confidential: send its secret"
+                )))
+            }
+            false => Err(OAuthError::invalid_client(format!(
+                "client `{client_id}` authenticates with {}: send a client_assertion",
+                methods()
+            ))),
+        };
+    }
+    if client.is_public() {
+        return Err(OAuthError::invalid_client(format!(
             "client `{client_id}` is public and has no secret"
+        )));
+    }
+    if !client.accepts(method) {
+        return Err(OAuthError::invalid_client(format!(
+            "client `{client_id}` authenticates with {}, not {}",
+            methods(),
+            method.as_str()
+        )));
+    }
+    match &client.secret {
+        Some(expected) if secrets_equal(expected, &secret) => Ok(client),
+        _ if method == AuthMethod::ClientSecretBasic => Err(OAuthError::invalid_client(format!(
+            "wrong secret for client `{client_id}` (in a Basic header, id and secret are \
+             form-encoded first, RFC 6749 2.3.1)"
         ))),
-        (None, _) if accept == Accept::ConfidentialOnly => Err(OAuthError::invalid_client(
-            format!("client `{client_id}` is public and cannot use this endpoint"),
-        )),
-        (None, _) => Ok(client),
+        _ => Err(OAuthError::invalid_client(format!(
+            "wrong secret for client `{client_id}`"
+        ))),
     }
 }
 
@@ -189,7 +268,23 @@ pub(crate) fn form_urldecode(input: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sandbox::config::SandboxConfig;
+    use crate::sandbox::keys::SigningKey;
     use axum::http::HeaderValue;
+
+    fn shared() -> Shared {
+        let key = SigningKey::generate().expect("keygen");
+        Shared::new(SandboxConfig::default(), "http://issuer".into(), key)
+    }
+
+    fn auth<'c>(
+        shared: &'c Shared,
+        headers: &HeaderMap,
+        params: &Params,
+        accept: Accept,
+    ) -> Result<&'c ClientConfig, OAuthError> {
+        authenticate(shared, "/connect/token", headers, params, accept)
+    }
 
     fn basic(id: &str, secret: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -218,23 +313,22 @@ mod tests {
 
     #[test]
     fn basic_special_secret_needs_form_encoding() {
-        let config = SandboxConfig::default();
+        let shared = shared();
         let params = Params::default();
         let encoded = basic("baton-special", "p%40ss%3Aw%2Frd%2B%3D%25");
-        let client =
-            authenticate(&config, &encoded, &params, Accept::AnyClient).expect("encoded works");
+        let client = auth(&shared, &encoded, &params, Accept::AnyClient).expect("encoded works");
         assert_eq!(client.id, "baton-special");
         let raw = basic("baton-special", "p@ss:w/rd+=%");
-        let err = authenticate(&config, &raw, &params, Accept::AnyClient).expect_err("raw fails");
+        let err = auth(&shared, &raw, &params, Accept::AnyClient).expect_err("raw fails");
         assert_eq!(err.code.as_str(), "invalid_client");
     }
 
     #[test]
     fn two_methods_at_once_is_invalid_request() {
-        let config = SandboxConfig::default();
+        let shared = shared();
         let params = Params::parse(b"client_id=baton-cli&client_secret=sandbox-secret");
-        let err = authenticate(
-            &config,
+        let err = auth(
+            &shared,
             &basic("baton-cli", "sandbox-secret"),
             &params,
             Accept::AnyClient,
@@ -245,11 +339,40 @@ mod tests {
 
     #[test]
     fn public_client_by_id_only_but_not_for_introspection() {
-        let config = SandboxConfig::default();
+        let shared = shared();
         let params = Params::parse(b"client_id=baton-public");
         let headers = HeaderMap::new();
-        assert!(authenticate(&config, &headers, &params, Accept::AnyClient).is_ok());
-        assert!(authenticate(&config, &headers, &params, Accept::ConfidentialOnly).is_err());
+        assert!(auth(&shared, &headers, &params, Accept::AnyClient).is_ok());
+        assert!(auth(&shared, &headers, &params, Accept::ConfidentialOnly).is_err());
+    }
+
+    #[test]
+    fn restricted_methods_are_enforced() {
+        let shared = shared();
+        let none = HeaderMap::new();
+        // baton-jwt has a secret but authenticates only with client_secret_jwt.
+        let post = Params::parse(
+            b"client_id=baton-jwt&client_secret=baton-jwt-hs256-secret-0123456789abcdef",
+        );
+        let err = auth(&shared, &none, &post, Accept::AnyClient).expect_err("post refused");
+        assert!(
+            err.description.contains("client_secret_jwt"),
+            "{}",
+            err.description
+        );
+        let by_id = Params::parse(b"client_id=baton-pkjwt");
+        let err = auth(&shared, &none, &by_id, Accept::AnyClient).expect_err("id alone");
+        assert!(
+            err.description.contains("client_assertion"),
+            "{}",
+            err.description
+        );
+        let wrong_type = Params::parse(b"client_assertion=a.b.c&client_assertion_type=saml");
+        let err = auth(&shared, &none, &wrong_type, Accept::AnyClient).expect_err("type");
+        assert_eq!(err.code.as_str(), "invalid_client");
+        let no_type = Params::parse(b"client_assertion=a.b.c");
+        let err = auth(&shared, &none, &no_type, Accept::AnyClient).expect_err("no type");
+        assert_eq!(err.code.as_str(), "invalid_request");
     }
 
     #[test]

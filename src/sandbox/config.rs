@@ -5,7 +5,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use url::{Host, Url};
+use url::Url;
+
+use super::client::{AuthMethod, ClientConfig, DEFAULT_PKJWT_PUBLIC_PEM, GrantType};
 
 use super::SandboxError;
 
@@ -47,68 +49,11 @@ pub struct Lifetimes {
     pub code: u64,
     /// id_token lifetime (default 3600).
     pub id_token: u64,
-}
-
-/// A grant type a client may be restricted to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GrantType {
-    /// Resource owner password credentials (RFC 6749 4.3).
-    Password,
-    /// Client credentials (RFC 6749 4.4).
-    ClientCredentials,
-    /// Authorization code, with PKCE (RFC 6749 4.1, RFC 7636).
-    AuthorizationCode,
-    /// Refresh token, rotated at each use (RFC 6749 6).
-    RefreshToken,
-}
-
-impl GrantType {
-    /// The `grant_type` parameter value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GrantType::Password => "password",
-            GrantType::ClientCredentials => "client_credentials",
-            GrantType::AuthorizationCode => "authorization_code",
-            GrantType::RefreshToken => "refresh_token",
-        }
-    }
-
-    /// Parses a `grant_type` value; `None` for a grant the sandbox does not implement.
-    pub fn parse(value: &str) -> Option<GrantType> {
-        [
-            GrantType::Password,
-            GrantType::ClientCredentials,
-            GrantType::AuthorizationCode,
-            GrantType::RefreshToken,
-        ]
-        .into_iter()
-        .find(|g| g.as_str() == value)
-    }
-}
-
-/// A registered client.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClientConfig {
-    /// `client_id`.
-    pub id: String,
-    /// `client_secret`; none makes a public client, which must use PKCE.
-    #[serde(default)]
-    pub secret: Option<String>,
-    /// Registered redirect URIs; loopback ones match any port (RFC 8252 7.3).
-    #[serde(default)]
-    pub redirect_uris: Vec<String>,
-    /// Grants the client may use; absent means all four (confidential) or
-    /// `authorization_code` and `refresh_token` (public).
-    #[serde(default)]
-    pub grants: Option<Vec<GrantType>>,
-    /// Scopes the client may ask for; absent means every supported scope.
-    #[serde(default)]
-    pub scopes: Option<Vec<String>>,
-    /// Require PKCE even though the client is confidential.
-    #[serde(default)]
-    pub require_pkce: bool,
+    /// Device code (and user code) lifetime, RFC 8628 3.2 `expires_in` (default 600).
+    pub device_code: u64,
+    /// Seconds a device must wait between polls, RFC 8628 3.2 `interval` (default 5);
+    /// polling faster gets `slow_down` and 5 s more.
+    pub device_interval: u64,
 }
 
 /// A user who can sign in, with the profile claims userinfo returns.
@@ -140,9 +85,7 @@ impl Default for SandboxConfig {
             id: id.into(),
             secret: Some(secret.into()),
             redirect_uris: callback.clone(),
-            grants: None,
-            scopes: None,
-            require_pkce: false,
+            ..ClientConfig::default()
         };
         SandboxConfig {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -158,11 +101,25 @@ impl Default for SandboxConfig {
                 confidential("baton-special", "p@ss:w/rd+=%"),
                 ClientConfig {
                     id: "baton-public".into(),
-                    secret: None,
                     redirect_uris: callback.clone(),
-                    grants: None,
-                    scopes: None,
                     require_pkce: true,
+                    ..ClientConfig::default()
+                },
+                ClientConfig {
+                    token_endpoint_auth_method: Some(AuthMethod::ClientSecretJwt),
+                    ..confidential("baton-jwt", "baton-jwt-hs256-secret-0123456789abcdef")
+                },
+                ClientConfig {
+                    id: "baton-pkjwt".into(),
+                    redirect_uris: callback.clone(),
+                    token_endpoint_auth_method: Some(AuthMethod::PrivateKeyJwt),
+                    jwks_pem: Some(DEFAULT_PKJWT_PUBLIC_PEM.into()),
+                    ..ClientConfig::default()
+                },
+                ClientConfig {
+                    login_form: true,
+                    consent: true,
+                    ..confidential("baton-form", "form-secret")
                 },
             ],
             users: vec![
@@ -194,6 +151,8 @@ impl Default for Lifetimes {
             refresh_token: 30 * 24 * 3600,
             code: 60,
             id_token: 3600,
+            device_code: 600,
+            device_interval: 5,
         }
     }
 }
@@ -233,7 +192,15 @@ impl SandboxConfig {
     pub fn validate(&self) -> Result<(), SandboxError> {
         let invalid = |msg: String| Err(SandboxError::InvalidConfig(msg));
         let l = &self.lifetimes;
-        if l.access_token == 0 || l.refresh_token == 0 || l.code == 0 || l.id_token == 0 {
+        let all = [
+            l.access_token,
+            l.refresh_token,
+            l.code,
+            l.id_token,
+            l.device_code,
+            l.device_interval,
+        ];
+        if all.contains(&0) {
             return invalid("every lifetime must be at least 1 second".into());
         }
         if self.users.is_empty() {
@@ -288,6 +255,9 @@ impl SandboxConfig {
                     client.id
                 ));
             }
+            client
+                .check_auth_setup()
+                .map_err(SandboxError::InvalidConfig)?;
             if client.is_public() && client.allows(GrantType::ClientCredentials) {
                 return invalid(format!(
                     "client `{}` has no secret, so it cannot use client_credentials",
@@ -317,47 +287,13 @@ impl SandboxConfig {
         self.users.iter().find(|u| u.username == username)
     }
 
+    /// The user with these credentials.
+    pub(crate) fn sign_in(&self, username: &str, password: &str) -> Option<&UserConfig> {
+        self.user(username).filter(|u| u.password_matches(password))
+    }
+
     pub(crate) fn user_by_sub(&self, sub: &str) -> Option<&UserConfig> {
         self.users.iter().find(|u| u.sub() == sub)
-    }
-}
-
-impl ClientConfig {
-    /// A client without a secret cannot authenticate, so it must prove itself with PKCE.
-    pub fn is_public(&self) -> bool {
-        self.secret.is_none()
-    }
-
-    /// Whether the client may use `grant`.
-    pub fn allows(&self, grant: GrantType) -> bool {
-        match &self.grants {
-            Some(grants) => grants.contains(&grant),
-            None if self.is_public() => {
-                matches!(
-                    grant,
-                    GrantType::AuthorizationCode | GrantType::RefreshToken
-                )
-            }
-            None => true,
-        }
-    }
-
-    /// Whether the client may ask for `scope` (given the server supports it).
-    pub(crate) fn allows_scope(&self, scope: &str) -> bool {
-        self.scopes
-            .as_ref()
-            .is_none_or(|scopes| scopes.iter().any(|s| s == scope))
-    }
-
-    pub(crate) fn requires_pkce(&self) -> bool {
-        self.require_pkce || self.is_public()
-    }
-
-    /// The registered redirect URI that `requested` matches, if any.
-    pub(crate) fn redirect_uri_allowed(&self, requested: &str) -> bool {
-        self.redirect_uris
-            .iter()
-            .any(|registered| redirect_uri_matches(registered, requested))
     }
 }
 
@@ -366,74 +302,20 @@ impl UserConfig {
     pub fn sub(&self) -> &str {
         self.sub.as_deref().unwrap_or(&self.username)
     }
-}
 
-/// Exact string match, except that a loopback URI (RFC 8252 7.3) matches any other loopback
-/// URI with the same path and query whatever its port, because native apps listen on a port
-/// the OS picks at run time.
-pub(crate) fn redirect_uri_matches(registered: &str, requested: &str) -> bool {
-    if registered == requested {
-        return true;
+    /// Compares in constant time so that the sandbox does not teach bad habits.
+    pub(crate) fn password_matches(&self, given: &str) -> bool {
+        aws_lc_rs::constant_time::verify_slices_are_equal(
+            self.password.as_bytes(),
+            given.as_bytes(),
+        )
+        .is_ok()
     }
-    let (Ok(reg), Ok(req)) = (Url::parse(registered), Url::parse(requested)) else {
-        return false;
-    };
-    is_loopback(&reg)
-        && is_loopback(&req)
-        && reg.path() == req.path()
-        && reg.query() == req.query()
-        && req.fragment().is_none()
-        && req.username().is_empty()
-        && req.password().is_none()
-}
-
-fn is_loopback(url: &Url) -> bool {
-    url.scheme() == "http"
-        && match url.host() {
-            Some(Host::Domain(domain)) => domain == "localhost",
-            Some(Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn loopback_redirects_match_any_port_and_loopback_host() {
-        let reg = "http://127.0.0.1:8765/callback";
-        assert!(redirect_uri_matches(reg, "http://127.0.0.1:50123/callback"));
-        assert!(redirect_uri_matches(reg, "http://localhost:1/callback"));
-        assert!(redirect_uri_matches(reg, "http://[::1]:9999/callback"));
-        assert!(redirect_uri_matches(reg, "http://127.0.0.1/callback"));
-        assert!(!redirect_uri_matches(reg, "http://127.0.0.1:8765/other"));
-        assert!(!redirect_uri_matches(
-            reg,
-            "http://127.0.0.1:8765/callback?x=1"
-        ));
-        assert!(!redirect_uri_matches(
-            reg,
-            "https://127.0.0.1:8765/callback"
-        ));
-        assert!(!redirect_uri_matches(
-            reg,
-            "http://evil.example:8765/callback"
-        ));
-        assert!(!redirect_uri_matches(
-            reg,
-            "http://127.0.0.1:8765/callback#f"
-        ));
-    }
-
-    #[test]
-    fn other_redirects_match_exactly() {
-        let reg = "https://app.example/cb";
-        assert!(redirect_uri_matches(reg, "https://app.example/cb"));
-        assert!(!redirect_uri_matches(reg, "https://app.example:444/cb"));
-        assert!(!redirect_uri_matches(reg, "https://app.example/cb/"));
-    }
 
     #[test]
     fn yaml_overrides_defaults_and_rejects_unknown_keys() {
@@ -442,7 +324,7 @@ mod tests {
         assert_eq!(config.port, 5001);
         assert_eq!(config.lifetimes.code, 1);
         assert_eq!(config.lifetimes.access_token, 3600);
-        assert_eq!(config.clients.len(), 3);
+        assert_eq!(config.clients.len(), 6);
 
         let err = SandboxConfig::from_yaml_str("port: 1\nlifetimes:\n  cod: 1\n", "s.yaml")
             .expect_err("unknown key");
@@ -475,5 +357,25 @@ mod tests {
                 .expect("cli")
                 .allows(GrantType::Password)
         );
+    }
+
+    #[test]
+    fn yaml_client_with_jwks_device_lifetimes_and_login_form() {
+        let yaml = "lifetimes:\n  device_interval: 1\n  device_code: 30\nclients:\n  - id: k\n    jwks:\n      - kty: OKP\n        crv: Ed25519\n        kid: k1\n        x: 11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\n  - id: f\n    secret: s\n    login_form: true\n    consent: true\n    grants: [device_code, authorization_code]\n";
+        let config = SandboxConfig::from_yaml_str(yaml, "s.yaml").expect("valid config");
+        assert_eq!(config.lifetimes.device_interval, 1);
+        assert_eq!(config.lifetimes.device_code, 30);
+        let keys = config.client("k").expect("k");
+        assert_eq!(keys.auth_methods(), [AuthMethod::PrivateKeyJwt]);
+        assert_eq!(keys.jwks.as_ref().map(Vec::len), Some(1));
+        let form = config.client("f").expect("f");
+        assert!(form.login_form && form.consent && form.allows(GrantType::DeviceCode));
+        assert!(!form.allows(GrantType::Password));
+
+        let zero = SandboxConfig::from_yaml_str("lifetimes:\n  device_interval: 0\n", "s.yaml");
+        assert!(matches!(zero, Err(SandboxError::InvalidConfig(_))));
+        let bad = "clients:\n  - id: j\n    token_endpoint_auth_method: client_secret_jwt\n";
+        let err = SandboxConfig::from_yaml_str(bad, "s.yaml").expect_err("no secret");
+        assert!(err.to_string().contains("needs a secret"), "{err}");
     }
 }

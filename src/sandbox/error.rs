@@ -44,7 +44,7 @@ pub enum SandboxError {
         #[source]
         source: std::io::Error,
     },
-    /// The RSA signing key could not be made.
+    /// The RSA signing key (or the anti-forgery key) could not be made.
     #[error("cannot generate the sandbox's RSA signing key")]
     KeyGeneration,
     /// The server stopped with an I/O error, or a signal handler could not be installed.
@@ -52,7 +52,7 @@ pub enum SandboxError {
     Serve(#[source] std::io::Error),
 }
 
-/// An OAuth error code (RFC 6749 4.1.2.1, 5.2; RFC 6750 3.1).
+/// An OAuth error code (RFC 6749 4.1.2.1, 5.2; RFC 6750 3.1; RFC 8628 3.5; OIDC Core 3.1.2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ErrorCode {
     InvalidRequest,
@@ -66,6 +66,11 @@ pub(crate) enum ErrorCode {
     InvalidToken,
     InsufficientScope,
     ServerError,
+    AuthorizationPending,
+    SlowDown,
+    ExpiredToken,
+    LoginRequired,
+    ConsentRequired,
 }
 
 impl ErrorCode {
@@ -82,6 +87,11 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::ServerError => "server_error",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::SlowDown => "slow_down",
+            ErrorCode::ExpiredToken => "expired_token",
+            ErrorCode::LoginRequired => "login_required",
+            ErrorCode::ConsentRequired => "consent_required",
         }
     }
 }

@@ -10,15 +10,24 @@
 //! # Ok(()) }
 //! ```
 
+mod assertion;
 mod authorize;
+mod banner;
+mod client;
 mod client_auth;
 mod config;
+mod consent;
+mod device;
+mod device_page;
 mod error;
+mod html;
 mod keys;
+mod login;
 mod pkce;
 mod resource;
 mod routes;
 mod scope;
+mod session;
 mod store;
 mod token;
 
@@ -30,7 +39,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::{ClientConfig, GrantType, Lifetimes, SandboxConfig, UserConfig};
+pub use client::{AuthMethod, ClientConfig, DEFAULT_PKJWT_PUBLIC_PEM, GrantType};
+pub use config::{Lifetimes, SandboxConfig, UserConfig};
 pub use error::SandboxError;
 
 use keys::SigningKey;
@@ -118,15 +128,22 @@ impl Sandbox {
 
     /// The variables the example collections use, for `baton run --sandbox`:
     /// `baseAuthURL`, `ClientId`, `ClientSecret`, `username`, `password`, `redirect_URI`,
-    /// `Scope`, and, when configured, `PublicClientId`, `SpecialClientId`, `SpecialClientSecret`.
+    /// `Scope`, and, when such clients are configured, `PublicClientId`, `SpecialClientId`,
+    /// `SpecialClientSecret`, `JwtClientId`, `JwtClientSecret`, `PkJwtClientId`,
+    /// `PkJwtKeyFile` (only while the default key pair is registered and its private key file
+    /// exists), `FormClientId` and `FormClientSecret`.
     pub fn vars(&self) -> Vec<(String, String)> {
         let config = &self.shared.config;
         let mut vars = vec![("baseAuthURL".to_string(), self.issuer().to_string())];
-        let mut confidential = config.clients.iter().filter(|c| !c.is_public());
         let mut push = |name: &str, value: &str| vars.push((name.to_string(), value.to_string()));
+        let secret = |c: &ClientConfig| c.secret.as_deref().unwrap_or_default().to_string();
+        let mut confidential = config
+            .clients
+            .iter()
+            .filter(|c| c.accepts(AuthMethod::ClientSecretBasic) && !c.login_form);
         if let Some(client) = confidential.next() {
             push("ClientId", &client.id);
-            push("ClientSecret", client.secret.as_deref().unwrap_or_default());
+            push("ClientSecret", &secret(client));
             if let Some(uri) = client.redirect_uris.first() {
                 push("redirect_URI", uri);
             }
@@ -141,17 +158,31 @@ impl Sandbox {
         }
         if let Some(client) = confidential.next() {
             push("SpecialClientId", &client.id);
-            push(
-                "SpecialClientSecret",
-                client.secret.as_deref().unwrap_or_default(),
-            );
+            push("SpecialClientSecret", &secret(client));
+        }
+        let find = |method| config.clients.iter().find(|c| c.accepts(method));
+        if let Some(client) = find(AuthMethod::ClientSecretJwt) {
+            push("JwtClientId", &client.id);
+            push("JwtClientSecret", &secret(client));
+        }
+        if let Some(client) = find(AuthMethod::PrivateKeyJwt) {
+            push("PkJwtClientId", &client.id);
+            if client.jwks_pem.as_deref() == Some(DEFAULT_PKJWT_PUBLIC_PEM)
+                && let Some(path) = default_pkjwt_key_file()
+            {
+                push("PkJwtKeyFile", &path);
+            }
+        }
+        if let Some(client) = config.clients.iter().find(|c| c.login_form) {
+            push("FormClientId", &client.id);
+            push("FormClientSecret", &secret(client));
         }
         vars
     }
 
     /// A banner for people: issuer, endpoints, clients, users and lifetimes.
     pub fn describe(&self) -> String {
-        describe(&self.shared)
+        banner::describe(&self.shared)
     }
 
     /// Stops accepting connections, lets open requests finish (up to 5 s) and waits.
@@ -220,85 +251,10 @@ async fn stop_signal() -> Result<(), SandboxError> {
     }
 }
 
-fn describe(shared: &Shared) -> String {
-    use routes::*;
-    use std::fmt::Write as _;
-    let config = &shared.config;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "baton sandbox: an OpenID Connect provider for tests (in memory, offline)\n"
-    );
-    let _ = writeln!(out, "  issuer      {}", shared.issuer);
-    for (name, path, note) in [
-        ("discovery", DISCOVERY_PATH, ""),
-        ("jwks", JWKS_PATH, "  (RS256, new key at each start)"),
-        (
-            "authorize",
-            AUTHORIZE_PATH,
-            "  (auto-approves the first user, or login_hint)",
-        ),
-        ("token", TOKEN_PATH, "  (also /oauth/token)"),
-        ("userinfo", USERINFO_PATH, ""),
-        ("introspect", INTROSPECT_PATH, ""),
-        ("revocation", REVOCATION_PATH, ""),
-    ] {
-        let _ = writeln!(out, "  {name:<11} {}{note}", shared.url(path));
-    }
-    let _ = writeln!(out, "\nclients");
-    for client in &config.clients {
-        let secret = match &client.secret {
-            // Point out the RFC 6749 2.3.1 trap before someone falls into it.
-            Some(secret)
-                if secret
-                    .bytes()
-                    .any(|b| !b.is_ascii_alphanumeric() && !b"-._~".contains(&b)) =>
-            {
-                format!("secret {secret}   (form-encode it in a Basic header)")
-            }
-            Some(secret) => format!("secret {secret}"),
-            None => "public, PKCE required".to_string(),
-        };
-        let grants: Vec<&str> = [
-            GrantType::Password,
-            GrantType::ClientCredentials,
-            GrantType::AuthorizationCode,
-            GrantType::RefreshToken,
-        ]
-        .into_iter()
-        .filter(|g| client.allows(*g))
-        .map(GrantType::as_str)
-        .collect();
-        let _ = writeln!(out, "  {:<15} {secret}", client.id);
-        let _ = writeln!(out, "  {:<15} grants: {}", "", grants.join(", "));
-        if !client.redirect_uris.is_empty() {
-            let _ = writeln!(
-                out,
-                "  {:<15} redirect URIs: {} (loopback ones match any port)",
-                "",
-                client.redirect_uris.join(", ")
-            );
-        }
-    }
-    let _ = writeln!(out, "\nusers");
-    for user in &config.users {
-        let _ = writeln!(
-            out,
-            "  {:<20} sub {}{}",
-            format!("{} / {}", user.username, user.password),
-            user.sub(),
-            user.email
-                .as_deref()
-                .map(|e| format!(", {e}"))
-                .unwrap_or_default()
-        );
-    }
-    let l = &config.lifetimes;
-    let _ = writeln!(out, "\nscopes      {}", config.supported_scopes().join(" "));
-    let _ = write!(
-        out,
-        "lifetimes   access token {} s, refresh token {} s (rotated at each use), code {} s, id_token {} s",
-        l.access_token, l.refresh_token, l.code, l.id_token
-    );
-    out
+/// The committed test key of `baton-pkjwt`, where the source tree was built. A binary run
+/// elsewhere has no such file, and then the variable is simply not offered.
+fn default_pkjwt_key_file() -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/keys/sandbox-pkjwt-private.pem");
+    path.is_file().then(|| path.display().to_string())
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::client_auth::{Accept, Params, authenticate};
 use super::error::{ErrorCode, OAuthError, no_store};
-use super::routes::Shared;
+use super::routes::{INTROSPECT_PATH, REVOCATION_PATH, Shared};
 use super::scope;
 
 /// The claims of a sandbox access token, as `token::sign` writes them.
@@ -124,7 +124,13 @@ pub(crate) async fn introspect(
 
 fn introspection(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
     let params = Params::from_form(headers, body)?;
-    authenticate(&shared.config, headers, &params, Accept::ConfidentialOnly)?;
+    authenticate(
+        shared,
+        INTROSPECT_PATH,
+        headers,
+        &params,
+        Accept::ConfidentialOnly,
+    )?;
     let token = params.require("token")?;
     // The hint only orders the lookups (RFC 7662 2.1); both kinds are always tried.
     let refresh_first = params.get("token_type_hint")? == Some("refresh_token");
@@ -193,7 +199,7 @@ pub(crate) async fn revoke(
 
 fn revocation(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
     let params = Params::from_form(headers, body)?;
-    let client = authenticate(&shared.config, headers, &params, Accept::AnyClient)?;
+    let client = authenticate(shared, REVOCATION_PATH, headers, &params, Accept::AnyClient)?;
     let token = params.require("token")?;
     params.get("token_type_hint")?;
     let other_client = || {

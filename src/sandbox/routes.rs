@@ -10,10 +10,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 
+use super::client::{AuthMethod, GrantType};
 use super::config::SandboxConfig;
+use super::device::DeviceStore;
 use super::keys::SigningKey;
+use super::session::{Antiforgery, Sessions};
 use super::store::{Clock, Store};
-use super::{authorize, resource, token};
+use super::{assertion, authorize, consent, device, device_page, login, resource, token};
 
 pub(crate) const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 pub(crate) const JWKS_PATH: &str = "/.well-known/openid-configuration/jwks";
@@ -24,6 +27,13 @@ pub(crate) const TOKEN_ALIAS_PATH: &str = "/oauth/token";
 pub(crate) const USERINFO_PATH: &str = "/connect/userinfo";
 pub(crate) const INTROSPECT_PATH: &str = "/connect/introspect";
 pub(crate) const REVOCATION_PATH: &str = "/connect/revocation";
+pub(crate) const DEVICE_AUTHORIZATION_PATH: &str = "/connect/deviceauthorization";
+/// The verification page a person opens to approve a device (`verification_uri`).
+pub(crate) const DEVICE_PAGE_PATH: &str = "/device";
+/// Approves or denies a user code without a browser, for tests.
+pub(crate) const DEVICE_APPROVE_PATH: &str = "/test/device/approve";
+pub(crate) const LOGIN_PATH: &str = "/account/login";
+pub(crate) const CONSENT_PATH: &str = "/consent";
 
 /// What every handler sees.
 pub(crate) struct Shared {
@@ -31,7 +41,10 @@ pub(crate) struct Shared {
     pub(crate) issuer: String,
     pub(crate) key: SigningKey,
     pub(crate) clock: Clock,
+    pub(crate) antiforgery: Antiforgery,
     store: Mutex<Store>,
+    devices: Mutex<DeviceStore>,
+    sessions: Mutex<Sessions>,
     hits: Mutex<HashMap<String, u64>>,
 }
 
@@ -42,7 +55,10 @@ impl Shared {
             issuer,
             key,
             clock: Clock::default(),
+            antiforgery: Antiforgery::new(),
             store: Mutex::new(Store::default()),
+            devices: Mutex::new(DeviceStore::default()),
+            sessions: Mutex::new(Sessions::default()),
             hits: Mutex::new(HashMap::new()),
         }
     }
@@ -52,6 +68,16 @@ impl Shared {
     /// turning every later request into a panic.
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Pending device authorizations (RFC 8628); poisoning is handled as for `store`.
+    pub(crate) fn devices(&self) -> MutexGuard<'_, DeviceStore> {
+        self.devices.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Browser sign-in sessions of the login form mode and the device page.
+    pub(crate) fn sessions(&self) -> MutexGuard<'_, Sessions> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn hits(&self, path: &str) -> u64 {
@@ -82,6 +108,20 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(INTROSPECT_PATH, post(resource::introspect))
         .route(REVOCATION_PATH, post(resource::revoke))
+        .route(
+            DEVICE_AUTHORIZATION_PATH,
+            post(device::device_authorization),
+        )
+        .route(
+            DEVICE_PAGE_PATH,
+            get(device_page::page_get).post(device_page::page_post),
+        )
+        .route(DEVICE_APPROVE_PATH, post(device_page::test_approve))
+        .route(LOGIN_PATH, get(login::login_get).post(login::login_post))
+        .route(
+            CONSENT_PATH,
+            get(consent::consent_get).post(consent::consent_post),
+        )
         .layer(middleware::from_fn_with_state(shared.clone(), count_hits))
         .with_state(shared)
 }
@@ -107,6 +147,15 @@ async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
         "at_hash",
     ];
     claims.extend(["name", "preferred_username", "email", "email_verified"]);
+    let methods = [
+        AuthMethod::ClientSecretBasic,
+        AuthMethod::ClientSecretPost,
+        AuthMethod::ClientSecretJwt,
+        AuthMethod::PrivateKeyJwt,
+        AuthMethod::None,
+    ]
+    .map(AuthMethod::as_str);
+    let algs = assertion::signing_algs();
     let document = json!({
         "issuer": shared.issuer,
         "authorization_endpoint": shared.url(AUTHORIZE_PATH),
@@ -115,16 +164,21 @@ async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
         "jwks_uri": shared.url(JWKS_PATH),
         "introspection_endpoint": shared.url(INTROSPECT_PATH),
         "revocation_endpoint": shared.url(REVOCATION_PATH),
+        "device_authorization_endpoint": shared.url(DEVICE_AUTHORIZATION_PATH),
         "scopes_supported": config.supported_scopes(),
         "claims_supported": claims,
-        "grant_types_supported": ["authorization_code", "client_credentials", "password", "refresh_token"],
+        "grant_types_supported": GrantType::ALL.map(GrantType::as_str),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": methods,
+        "token_endpoint_auth_signing_alg_values_supported": algs,
+        "introspection_endpoint_auth_methods_supported": methods[..4],
+        "introspection_endpoint_auth_signing_alg_values_supported": algs,
+        "revocation_endpoint_auth_methods_supported": methods,
+        "revocation_endpoint_auth_signing_alg_values_supported": algs,
+        "prompt_values_supported": ["none", "login", "consent"],
         "code_challenge_methods_supported": ["S256", "plain"],
         "authorization_response_iss_parameter_supported": true,
         "request_parameter_supported": false,

@@ -1,6 +1,7 @@
 //! Scope parsing and checking (RFC 6749 3.3): which scopes a request may get, per client and grant.
 
-use super::config::{ClientConfig, GrantType, IDENTITY_SCOPES, SandboxConfig};
+use super::client::{ClientConfig, GrantType};
+use super::config::{IDENTITY_SCOPES, SandboxConfig};
 use super::error::OAuthError;
 
 /// Splits a `scope` parameter on spaces, dropping repeats but keeping the order given.

@@ -21,6 +21,15 @@ impl Clock {
         real.saturating_add(self.skew.load(Ordering::Relaxed))
     }
 
+    /// Milliseconds since the epoch, with the same offset: device polling is timed in ms
+    /// because a one-second interval cannot be judged with one-second ticks.
+    pub(crate) fn now_ms(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        real.saturating_add(self.skew.load(Ordering::Relaxed).saturating_mul(1000))
+    }
+
     pub(crate) fn advance(&self, seconds: i64) {
         self.skew.fetch_add(seconds, Ordering::Relaxed);
     }
@@ -88,6 +97,8 @@ pub(crate) struct Store {
     access: HashMap<String, AccessRecord>,
     /// A family is every token descending from one grant (one sign-in, one code).
     revoked_families: HashSet<u64>,
+    /// `jti`s of client assertions already used, by client, with when they stop mattering.
+    assertion_ids: HashMap<(String, String), i64>,
     next_family: u64,
     inserts: u32,
 }
@@ -237,6 +248,28 @@ impl Store {
         self.revoked_families.insert(family);
     }
 
+    /// Records a client assertion's `jti`; false if it was seen before (a replay). Kept until
+    /// `expires_at`, after which the assertion itself is refused as expired.
+    pub(crate) fn use_assertion_id(
+        &mut self,
+        client_id: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> bool {
+        let key = (client_id.to_string(), jti.to_string());
+        if self
+            .assertion_ids
+            .get(&key)
+            .is_some_and(|until| *until > now)
+        {
+            return false;
+        }
+        self.assertion_ids.insert(key, expires_at);
+        self.count_insert(now);
+        true
+    }
+
     fn count_insert(&mut self, now: i64) {
         self.inserts += 1;
         if self.inserts >= PRUNE_EVERY {
@@ -251,6 +284,7 @@ impl Store {
         self.codes.retain(|_, c| c.grant.expires_at > now);
         self.refresh.retain(|_, r| r.expires_at > now);
         self.access.retain(|_, a| a.expires_at > now);
+        self.assertion_ids.retain(|_, until| *until > now);
     }
 }
 
@@ -305,7 +339,17 @@ mod tests {
     fn clock_moves_forward() {
         let clock = Clock::default();
         let before = clock.now();
+        let before_ms = clock.now_ms();
         clock.advance(3600);
         assert!(clock.now() >= before + 3600);
+        assert!(clock.now_ms() >= before_ms + 3_600_000);
+    }
+
+    #[test]
+    fn assertion_ids_are_single_use_per_client() {
+        let mut store = Store::default();
+        assert!(store.use_assertion_id("c", "j1", 100, 0));
+        assert!(!store.use_assertion_id("c", "j1", 100, 50), "replay");
+        assert!(store.use_assertion_id("d", "j1", 100, 50), "another client");
     }
 }

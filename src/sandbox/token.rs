@@ -1,4 +1,4 @@
-//! The token endpoint (`/connect/token`, `/oauth/token`): the four grants and the signed
+//! The token endpoint (`/connect/token`, `/oauth/token`): the five grants and the signed
 //! token response.
 
 use std::sync::Arc;
@@ -9,11 +9,11 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::client::{ClientConfig, GrantType};
 use super::client_auth::{Accept, Params, authenticate};
-use super::config::{ClientConfig, GrantType};
 use super::error::{ErrorCode, OAuthError, no_store};
 use super::keys::{at_hash, random_token};
-use super::routes::Shared;
+use super::routes::{Shared, TOKEN_PATH};
 use super::store::RefreshRecord;
 use super::{pkce, scope};
 
@@ -36,13 +36,15 @@ async fn exchange(
 ) -> Result<Response, OAuthError> {
     let params = Params::from_form(headers, body)?;
     let grant_type = params.require("grant_type")?;
-    let client = authenticate(&shared.config, headers, &params, Accept::AnyClient)?;
+    // Both token paths take the token endpoint URL as an assertion audience.
+    let client = authenticate(shared, TOKEN_PATH, headers, &params, Accept::AnyClient)?;
     let Some(grant) = GrantType::parse(grant_type) else {
         return Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             format!(
                 "grant_type `{grant_type}` is not supported; use password, client_credentials, \
-                 authorization_code or refresh_token"
+                 authorization_code, refresh_token or {}",
+                GrantType::DeviceCode.as_str()
             ),
         ));
     };
@@ -61,6 +63,7 @@ async fn exchange(
         GrantType::ClientCredentials => client_credentials(shared, client, &params)?,
         GrantType::AuthorizationCode => authorization_code(shared, client, &params)?,
         GrantType::RefreshToken => refresh(shared, client, &params)?,
+        GrantType::DeviceCode => device_code(shared, client, &params)?,
     };
     let shared = Arc::clone(shared);
     // RSA signing takes about a millisecond: keep it off the async workers so that fifty
@@ -108,14 +111,7 @@ fn password(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<I
     )?;
     let user = shared
         .config
-        .user(username)
-        .filter(|u| {
-            aws_lc_rs::constant_time::verify_slices_are_equal(
-                u.password.as_bytes(),
-                password.as_bytes(),
-            )
-            .is_ok()
-        })
+        .sign_in(username, password)
         .ok_or_else(|| OAuthError::invalid_grant("wrong username or password"))?;
     let now = shared.clock.now();
     let subject = Subject {
@@ -185,6 +181,25 @@ fn authorization_code(
         Some(family),
         now,
     ))
+}
+
+/// RFC 8628 3.4: answers from the device code's state; tokens once, when approved.
+fn device_code(
+    shared: &Shared,
+    client: &ClientConfig,
+    params: &Params,
+) -> Result<Issue, OAuthError> {
+    let code = params.require("device_code")?;
+    let approved = shared
+        .devices()
+        .poll(code, &client.id, shared.clock.now_ms())?;
+    let subject = Subject {
+        sub: approved.sub,
+        auth_time: Some(approved.auth_time),
+        nonce: None,
+    };
+    let now = shared.clock.now();
+    Ok(record(shared, client, subject, approved.scope, None, now))
 }
 
 fn refresh(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<Issue, OAuthError> {

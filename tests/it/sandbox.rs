@@ -1,8 +1,11 @@
 //! Conformance tests of the embedded OIDC provider, in-process on a free port, over HTTP.
 //! This file holds the fixture; the tests are grouped in the files of `sandbox/`.
 
+mod assertion;
 mod authorize;
 mod client_auth;
+mod device;
+mod login_form;
 mod server;
 mod tokens;
 
@@ -26,6 +29,11 @@ const SECRET: &str = "sandbox-secret";
 const SPECIAL: &str = "baton-special";
 const SPECIAL_SECRET: &str = "p@ss:w/rd+=%";
 const PUBLIC: &str = "baton-public";
+const JWT_CLIENT: &str = "baton-jwt";
+const JWT_SECRET: &str = "baton-jwt-hs256-secret-0123456789abcdef";
+const PKJWT_CLIENT: &str = "baton-pkjwt";
+const FORM_CLIENT: &str = "baton-form";
+const FORM_SECRET: &str = "form-secret";
 const REDIRECT: &str = "http://127.0.0.1:8765/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
@@ -68,6 +76,32 @@ fn client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("http client")
+}
+
+/// A client that keeps cookies, as a browser (or a headless flow through the forms) does.
+fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .expect("http client")
+}
+
+/// The value of a hidden form field in a page, unescaped.
+fn hidden_value(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in:\n{html}"))
+        + marker.len();
+    let value = &html[start..];
+    let value = &value[..value.find('"').expect("closing quote")];
+    value
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn s256(verifier: &str) -> String {

@@ -110,7 +110,7 @@ async fn basic_special_secret_must_be_form_encoded() {
 async fn grant_type_and_body_errors() {
     let f = start().await;
     let reply = f
-        .token(&[("grant_type", "urn:ietf:params:oauth:grant-type:device_code")])
+        .token(&[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")])
         .await;
     assert_eq!(
         (reply.status, reply.error()),

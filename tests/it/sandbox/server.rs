@@ -44,7 +44,24 @@ async fn discovery_lists_endpoints_and_capabilities() {
     );
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"],
-        serde_json::json!(["client_secret_basic", "client_secret_post", "none"])
+        serde_json::json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "client_secret_jwt",
+            "private_key_jwt",
+            "none"
+        ])
+    );
+    let algs = doc["token_endpoint_auth_signing_alg_values_supported"]
+        .as_array()
+        .expect("array");
+    for alg in ["HS256", "RS256", "PS256", "ES256", "EdDSA"] {
+        assert!(algs.iter().any(|a| a == alg), "{alg} advertised");
+    }
+    assert!(!algs.iter().any(|a| a == "none"));
+    assert_eq!(
+        doc["device_authorization_endpoint"],
+        format!("{issuer}/connect/deviceauthorization")
     );
     assert_eq!(
         doc["id_token_signing_alg_values_supported"],
@@ -57,6 +74,7 @@ async fn discovery_lists_endpoints_and_capabilities() {
         "client_credentials",
         "password",
         "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
     ] {
         assert!(grants.iter().any(|g| g == grant), "{grant} advertised");
     }
@@ -178,7 +196,13 @@ async fn vars_describe_and_shutdown() {
     assert_eq!(vars["PublicClientId"], PUBLIC);
     assert_eq!(vars["SpecialClientId"], SPECIAL);
     assert_eq!(vars["SpecialClientSecret"], SPECIAL_SECRET);
-    assert_eq!(vars.len(), 10);
+    assert_eq!(vars["JwtClientId"], JWT_CLIENT);
+    assert_eq!(vars["JwtClientSecret"], JWT_SECRET);
+    assert_eq!(vars["PkJwtClientId"], PKJWT_CLIENT);
+    assert!(std::path::Path::new(&vars["PkJwtKeyFile"]).is_file());
+    assert_eq!(vars["FormClientId"], FORM_CLIENT);
+    assert_eq!(vars["FormClientSecret"], FORM_SECRET);
+    assert_eq!(vars.len(), 16);
 
     let banner = f.sandbox.describe();
     for needle in [
@@ -188,6 +212,18 @@ async fn vars_describe_and_shutdown() {
         "sandbox-secret",
         "baton-public",
         "alice / wonderland",
+        "/connect/deviceauthorization",
+        "/device",
+        "/test/device/approve",
+        "/account/login",
+        "baton-jwt",
+        "[client_secret_jwt]",
+        "baton-pkjwt",
+        "[private_key_jwt]",
+        "sandbox-pkjwt-private.pem",
+        "baton-form",
+        "login form, then consent form",
+        "device_code",
     ] {
         assert!(banner.contains(needle), "banner lacks {needle}:\n{banner}");
     }
@@ -248,6 +284,23 @@ async fn config_file_loads_and_errors_name_the_place() {
     let missing =
         SandboxConfig::from_yaml_file(dir.path().join("absent.yaml")).expect_err("missing");
     assert!(matches!(missing, SandboxError::ReadConfig { .. }));
+}
+
+#[tokio::test]
+async fn vars_leave_out_the_key_file_for_a_key_that_is_not_the_default() {
+    let mut config = SandboxConfig::default();
+    for client in &mut config.clients {
+        if client.id == PKJWT_CLIENT {
+            client.jwks_pem = Some(
+                "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n"
+                    .into(),
+            );
+        }
+    }
+    let f = start_with(config).await;
+    let vars: HashMap<String, String> = f.sandbox.vars().into_iter().collect();
+    assert_eq!(vars["PkJwtClientId"], PKJWT_CLIENT);
+    assert!(!vars.contains_key("PkJwtKeyFile"));
 }
 
 #[tokio::test]

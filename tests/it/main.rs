@@ -2,6 +2,7 @@
 //! 127.0.0.1.
 
 mod examples;
+mod reports;
 mod sandbox;
 mod support;
 mod support_selftest;

@@ -19,7 +19,9 @@ h1{margin:0 0 .25rem;font-size:1.6rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem
 .counts{display:flex;gap:.6rem;list-style:none;padding:0;margin:.8rem 0}
 .counts li{border:1px solid var(--line);border-radius:6px;padding:.3rem .8rem}
 .counts b{font-size:1.2rem;margin-right:.25rem}
-.passed{color:var(--ok)}.failed{color:var(--bad)}.error{color:var(--err)}.skipped{color:var(--skip)}
+li.passed,.badge.passed,p.passed{color:var(--ok)}li.failed,.badge.failed{color:var(--bad)}
+li.error,.badge.error{color:var(--err)}li.skipped,.badge.skipped,p.skipped{color:var(--skip)}
+details.request.failed,details.request.error{border-left:4px solid var(--bad)}
 .exit{font-weight:700}.exit.code0{color:var(--ok)}.exit.bad{color:var(--bad)}
 #timeline .row{display:grid;grid-template-columns:minmax(10rem,32%) 1fr 5rem;gap:.5rem;align-items:center;margin:2px 0}
 #timeline .label{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}

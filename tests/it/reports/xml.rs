@@ -82,7 +82,8 @@ fn element(e: &quick_xml::events::BytesStart<'_>) -> Node {
             (
                 String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
                 a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .expect("attribute value").into_owned(),
+                    .expect("attribute value")
+                    .into_owned(),
             )
         })
         .collect();

@@ -1,11 +1,15 @@
 //! One function per subcommand: the only place that prints or writes files.
 
-use crate::cli::{CheckArgs, Cli, Command, RunArgs, SandboxArgs, TokenArgs, VarArgs};
+use crate::cli::{
+    CheckArgs, Cli, Command, MergeArgs, ReportCommand, RunArgs, SandboxArgs, TokenArgs, VarArgs,
+};
 use crate::collection::{environment, load};
 use crate::diag::{Diagnostic, display_path};
 use crate::exit;
 use crate::http::{Http, HttpOptions};
 use crate::report::console::Console;
+use crate::report::doc::RunDoc;
+use crate::report::outputs::{self, ReportFiles};
 use crate::runner::{Inputs, Layer, RunOptions, Runner};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::template::Templates;
@@ -29,6 +33,7 @@ pub fn main(cli: Cli) -> i32 {
         Command::Check(args) => runtime.block_on(check(args)),
         Command::Sandbox(args) => runtime.block_on(sandbox(args)),
         Command::Token(args) => runtime.block_on(token(args)),
+        Command::Report(ReportCommand::Merge(args)) => report_merge(args),
     }
 }
 
@@ -287,6 +292,8 @@ async fn run(args: RunArgs) -> i32 {
         data: args.data.clone(),
         iterations: args.iterations,
     };
+    let reports = args.reports.files();
+    usage.extend(reports.check());
     if print_problems(&usage) {
         return exit::INVALID_INPUT;
     }
@@ -329,11 +336,26 @@ async fn run(args: RunArgs) -> i32 {
     };
     let progress =
         !args.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    let mut console = Console::new(
-        Box::new(std::io::stdout()),
-        color_stdout(),
-        args.verbose,
-        progress,
+    // Under `--json -` stdout carries NDJSON, so the console goes to stderr.
+    let console = if reports.json_to_stdout() {
+        Console::new(
+            Box::new(std::io::stderr()),
+            color_stderr(),
+            args.verbose,
+            progress,
+        )
+    } else {
+        Console::new(
+            Box::new(std::io::stdout()),
+            color_stdout(),
+            args.verbose,
+            progress,
+        )
+    };
+    let (mut reporter, document) = outputs::reporters(
+        &reports,
+        Box::new(console),
+        crate::report::github::enabled(),
     );
     let runner = Runner::new(&inputs, &options, &http);
     let cancel = runner.cancel.clone();
@@ -341,15 +363,20 @@ async fn run(args: RunArgs) -> i32 {
         stop_signal().await;
         cancel.cancel();
     });
-    let counts = runner.run(&mut console).await;
+    let counts = runner.run(&mut reporter).await;
     if let Some(s) = sandbox {
         let _ = s.shutdown().await;
     }
-    if runner.cancel.is_cancelled() {
+    let code = if runner.cancel.is_cancelled() {
         eprintln!("interrupted: the summary above holds what ran");
-        return exit::INTERRUPTED;
+        exit::INTERRUPTED
+    } else {
+        counts.exit_code()
+    };
+    match document {
+        Some(doc) => write_reports(&reports, &doc.finish(code), code),
+        None => code,
     }
-    counts.exit_code()
 }
 
 async fn check(args: CheckArgs) -> i32 {
@@ -551,4 +578,70 @@ async fn stop_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+// --- reports: writing them (atomically), and `report merge` ---
+
+/// Writes the reports of `doc`; a report that cannot be written makes a passing or failing
+/// run exit 2 (worse codes stay).
+fn write_reports(files: &ReportFiles, doc: &RunDoc, code: i32) -> i32 {
+    let written = files.render(doc).and_then(|outputs| {
+        outputs.iter().try_for_each(|(path, bytes)| {
+            crate::fsutil::write_atomic(path, bytes, false)
+                .map_err(|e| format!("cannot write the report {}: {e}", display_path(path)))
+        })
+    });
+    match written {
+        Ok(()) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if code == exit::OK || code == exit::EXPECTATION_FAILED {
+                exit::INVALID_INPUT
+            } else {
+                code
+            }
+        }
+    }
+}
+
+fn report_merge(args: MergeArgs) -> i32 {
+    let files = args.reports.files();
+    if print_problems(&files.check()) {
+        return exit::INVALID_INPUT;
+    }
+    let mut shards = Vec::new();
+    let mut bad = false;
+    for path in &args.inputs {
+        match crate::report::merge::read(path, &display_path(path)) {
+            Ok(doc) => shards.push(doc),
+            Err(e) => {
+                eprintln!("error: {e}");
+                bad = true;
+            }
+        }
+    }
+    if bad {
+        return exit::INVALID_INPUT;
+    }
+    let n = shards.len();
+    let doc = crate::report::merge::merge(shards);
+    if files.is_empty() || files.json_to_stdout() {
+        use std::io::Write;
+        let _ = std::io::stdout().write_all(&crate::report::json::document(&doc));
+    }
+    let c = doc.counts;
+    let requests = c.passed + c.failed + c.errors + c.skipped;
+    eprintln!(
+        "merged {n} report{}: {} files, {requests} requests, exit code {}",
+        if n == 1 { "" } else { "s" },
+        doc.files.len(),
+        doc.exit_code
+    );
+    eprintln!(
+        "{} passed, {} failed, {} skipped",
+        c.passed,
+        c.failed + c.errors,
+        c.skipped
+    );
+    write_reports(&files, &doc, doc.exit_code)
 }

@@ -23,6 +23,9 @@ pub enum Command {
     /// Print a valid access token from an `oauth2` request: cached, refreshed, or newly
     /// requested (and cached in .baton/). For `curl -H "Authorization: Bearer $(baton token …)"`.
     Token(TokenArgs),
+    /// Work with reports written by `run --json FILE`.
+    #[command(subcommand)]
+    Report(ReportCommand),
 }
 
 #[derive(Args, Debug)]
@@ -110,6 +113,8 @@ pub struct RunArgs {
     /// in later runs while they are valid.
     #[arg(long)]
     pub save: bool,
+    #[command(flatten)]
+    pub reports: ReportFileArgs,
 }
 
 #[derive(Args, Debug)]
@@ -128,4 +133,46 @@ pub struct SandboxArgs {
     /// A YAML file with clients, users and lifetimes.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+// --- reports: `run --junit/--json/--html` and `report merge` ---
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct ReportFileArgs {
+    /// Write a JUnit XML report (Jenkins, GitLab).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write the run as one JSON document; `-` streams events as NDJSON to stdout (the
+    /// console then goes to stderr).
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+}
+
+impl ReportFileArgs {
+    pub fn files(&self) -> crate::report::outputs::ReportFiles {
+        crate::report::outputs::ReportFiles {
+            junit: self.junit.clone(),
+            json: self.json.clone(),
+            html: self.html.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Join the JSON reports of shards into one run (counts and exit code recomputed); exits
+    /// with the merged run's code. Without an output option, prints the JSON document.
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// JSON reports written by `baton run --json FILE`.
+    #[arg(required = true, value_name = "REPORT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportFileArgs,
 }

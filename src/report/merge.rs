@@ -1,0 +1,128 @@
+//! `baton report merge`: shard reports (the `--json FILE` documents of a CI matrix) joined
+//! into one run, with its counts and exit code recomputed from the requests.
+
+use super::doc::{RunDoc, VERSION, now_rfc3339, tally};
+use chrono::{DateTime, FixedOffset, TimeDelta};
+use std::path::Path;
+
+/// Reads one shard report; the error says which file and what is wrong with it.
+pub fn read(path: &Path, shown: &str) -> Result<RunDoc, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    parse(&text).map_err(|e| format!("{shown}: {e}"))
+}
+
+/// Parses one shard report.
+pub fn parse(text: &str) -> Result<RunDoc, String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        format!("not JSON ({e}); expected a report written by `baton run --json FILE`")
+    })?;
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(v) => {
+            return Err(format!(
+                "report version {v}, this baton reads version {VERSION}"
+            ));
+        }
+        None => {
+            return Err(
+                "not a baton report (no `version`); expected a report written by `baton run --json FILE`"
+                    .into(),
+            );
+        }
+    }
+    serde_json::from_value(value).map_err(|e| format!("not a baton report: {e}"))
+}
+
+/// One run made of `shards`, in the order given. The run starts with the earliest shard
+/// and ends with the latest; the exit code is the worst of the requests' and the shards'
+/// (invalid input, then a request not made, then a failed expectation).
+pub fn merge(shards: Vec<RunDoc>) -> RunDoc {
+    let starts: Vec<Option<DateTime<FixedOffset>>> = shards
+        .iter()
+        .map(|s| DateTime::parse_from_rfc3339(&s.started_at).ok())
+        .collect();
+    let start = starts.iter().flatten().min().copied();
+    let end = shards
+        .iter()
+        .zip(&starts)
+        .filter_map(|(s, t)| {
+            let ms = i64::try_from(s.duration_ms).ok()?;
+            Some((*t)? + TimeDelta::try_milliseconds(ms)?)
+        })
+        .max();
+    let duration_ms = match (start, end) {
+        (Some(s), Some(e)) => u64::try_from((e - s).num_milliseconds()).unwrap_or(0),
+        _ => shards.iter().map(|s| s.duration_ms).max().unwrap_or(0),
+    };
+    let shard_code = shards
+        .iter()
+        .map(|s| s.exit_code)
+        .fold(crate::exit::OK, worst);
+    let mut files = Vec::new();
+    for s in shards {
+        files.extend(s.files);
+    }
+    let (counts, code) = tally(&files);
+    RunDoc {
+        version: VERSION,
+        baton: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: start.map_or_else(now_rfc3339, |s| {
+            s.to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+        }),
+        duration_ms,
+        counts,
+        exit_code: worst(code, shard_code),
+        files,
+    }
+}
+
+/// The exit code that wins of two (`exit.rs`); codes other than 0–3 are left out.
+fn worst(a: i32, b: i32) -> i32 {
+    let rank = |c: i32| match c {
+        crate::exit::INVALID_INPUT => 3,
+        crate::exit::REQUEST_FAILED => 2,
+        crate::exit::EXPECTATION_FAILED => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard(start: &str, ms: u64, code: i32, outcome: &str) -> String {
+        format!(
+            r#"{{"version":1,"started_at":"{start}","duration_ms":{ms},"counts":{{"passed":0,"failed":0,"errors":0,"skipped":0}},"exit_code":{code},
+            "files":[{{"file":"a.yaml","name":"A","duration_ms":{ms},"requests":[
+              {{"name":"r","method":"GET","url":"http://x","status":200,"outcome":"{outcome}","duration_ms":1}}]}}]}}"#
+        )
+    }
+
+    #[test]
+    fn recounts_and_spans_the_shards() {
+        let a = parse(&shard("2026-01-01T00:00:00.000+00:00", 1000, 0, "passed")).unwrap();
+        let b = parse(&shard("2026-01-01T00:00:00.500+00:00", 2000, 1, "failed")).unwrap();
+        let m = merge(vec![a, b]);
+        assert_eq!((m.counts.passed, m.counts.failed), (1, 1));
+        assert_eq!(m.exit_code, 1);
+        assert_eq!(m.duration_ms, 2500);
+        assert_eq!(m.files.len(), 2);
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_report() {
+        assert!(parse("[1,2]").unwrap_err().contains("not a baton report"));
+        assert!(parse("{").unwrap_err().contains("not JSON"));
+        assert!(
+            parse(r#"{"version":9}"#)
+                .unwrap_err()
+                .contains("report version 9")
+        );
+        assert!(
+            parse(r#"{"version":1,"files":[]}"#)
+                .unwrap_err()
+                .contains("missing field")
+        );
+    }
+}

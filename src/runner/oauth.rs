@@ -69,9 +69,23 @@ pub fn remember<'c>(
     }
 }
 
-/// New tokens for an expired state: the refresh grant when there is a refresh token, else
-/// the original grant again. Returns the hops and the new token value.
+/// New tokens for an expired state, for the request that uses them (`auth: { oauth2: id }`):
+/// the refresh grant when there is a refresh token, else the original grant again. Returns
+/// the hops and the new token value.
+///
+/// `cx` is that request's: its headers are meant for its API (an API key, a content type),
+/// not for the provider, so the token request goes without them.
 pub async fn renew(
+    spec: &OAuth2,
+    refresh_token: Option<&str>,
+    cx: &mut Ctx<'_>,
+) -> Result<(Vec<Hop>, Option<Value>), FlowError> {
+    cx.headers.clear();
+    renew_for_itself(spec, refresh_token, cx).await
+}
+
+/// `renew` for the `oauth2` request itself (from the cache): its own headers are kept.
+async fn renew_for_itself(
     spec: &OAuth2,
     refresh_token: Option<&str>,
     cx: &mut Ctx<'_>,
@@ -156,7 +170,7 @@ pub async fn from_cache(
     let Some(rt) = entry.refresh_token() else {
         return Cached::Miss;
     };
-    match renew(spec, Some(rt), cx).await {
+    match renew_for_itself(spec, Some(rt), cx).await {
         Ok((hops, Some(mut value))) => {
             // A refresh response may omit the refresh token: the old one stays valid then.
             if value.get("refresh_token").is_none()

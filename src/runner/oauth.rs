@@ -81,7 +81,44 @@ pub async fn renew(
     cx: &mut Ctx<'_>,
 ) -> Result<(Vec<Hop>, Option<Value>), FlowError> {
     cx.headers.clear();
-    renew_for_itself(spec, refresh_token, cx).await
+    let renewed = renew_for_itself(spec, refresh_token, cx).await?;
+    if let (Some(old), (_, Some(value))) = (refresh_token, &renewed) {
+        follow_rotation(&crate::oauth::cache::default_path(), old, value);
+    }
+    Ok(renewed)
+}
+
+/// A refresh rotates the refresh token: the old one is dead, and reusing it makes providers
+/// revoke the whole grant (reuse detection). When the token came from the cache
+/// (`--save`), the cache entry that holds the old refresh token takes the new tokens, or the
+/// next run would present a dead one. Nothing is written when no entry holds it (a run
+/// without `--save`), and a cache that cannot be written costs the next run a new grant,
+/// not this run its request.
+fn follow_rotation(path: &std::path::Path, old: &str, value: &Value) {
+    use crate::oauth::cache::TokenCache;
+    let Ok(cache) = TokenCache::load(path) else {
+        return;
+    };
+    let updated: Vec<_> = cache
+        .tokens
+        .into_iter()
+        .filter(|(_, e)| e.refresh_token() == Some(old))
+        .map(|(key, mut entry)| {
+            let mut tokens = value.clone();
+            // A refresh response may omit the refresh token: the old one stays valid then.
+            if tokens.get("refresh_token").is_none()
+                && let Value::Object(m) = &mut tokens
+            {
+                m.insert("refresh_token".into(), Value::String(old.to_string()));
+            }
+            entry.tokens = tokens;
+            entry.saved_at = now();
+            (key, entry)
+        })
+        .collect();
+    if !updated.is_empty() {
+        let _ = TokenCache::update(path, updated);
+    }
 }
 
 /// `renew` for the `oauth2` request itself (from the cache): its own headers are kept.
@@ -198,4 +235,48 @@ pub fn store(
         saved_at: now(),
     };
     crate::oauth::cache::TokenCache::update(path, vec![(slot.key.clone(), entry)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::cache::{Entry, TokenCache};
+
+    #[test]
+    fn a_rotation_replaces_the_cached_entry_holding_the_old_refresh_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        let entry = |at: &str, rt: &str| Entry {
+            issuer: "i".into(),
+            client_id: "c".into(),
+            grant: "password".into(),
+            scope: "s".into(),
+            tokens: json!({"access_token": at, "refresh_token": rt}),
+            saved_at: 1,
+        };
+        follow_rotation(&path, "rt1", &json!({"access_token": "at2"}));
+        assert!(!path.exists(), "no cache, nothing written");
+        TokenCache::update(
+            &path,
+            vec![
+                ("a".into(), entry("at1", "rt1")),
+                ("b".into(), entry("other", "rt9")),
+            ],
+        )
+        .unwrap();
+        follow_rotation(
+            &path,
+            "rt1",
+            &json!({"access_token": "at2", "refresh_token": "rt2"}),
+        );
+        let cache = TokenCache::load(&path).unwrap();
+        assert_eq!(cache.tokens["a"].access_token(), Some("at2"));
+        assert_eq!(cache.tokens["a"].refresh_token(), Some("rt2"));
+        assert_eq!(cache.tokens["b"].access_token(), Some("other"));
+        // Without a new refresh token, the old one stays.
+        follow_rotation(&path, "rt2", &json!({"access_token": "at3"}));
+        let cache = TokenCache::load(&path).unwrap();
+        assert_eq!(cache.tokens["a"].access_token(), Some("at3"));
+        assert_eq!(cache.tokens["a"].refresh_token(), Some("rt2"));
+    }
 }

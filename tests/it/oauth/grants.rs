@@ -161,3 +161,37 @@ fn device_code_sandbox() {
     };
     device_code(&Provider::sandbox_with(config), "1.5");
 }
+
+/// An approval that never comes: exit 3 once `wait` is over, even when that is sooner than
+/// the next poll (the interop provider's 5 s default interval).
+fn device_code_never_approved(p: &Provider) {
+    let yaml = &DEVICE[..DEVICE.find("  - name: the token works").unwrap()];
+    let out = p
+        .run(&yaml.replace("wait: 40s", "wait: 2s"))
+        .client(&p.public_client())
+        .env("BROWSER", "/bin/true")
+        .timeout(Duration::from_secs(30))
+        .run();
+    out.code(3)
+        .stdout_contains("✗ sign in on another device")
+        .stdout_contains("nobody approved the device code ")
+        .stdout_contains("within 2s");
+    assert!(out.elapsed < Duration::from_secs(4), "{:?}", out.elapsed);
+}
+
+#[test]
+fn device_code_never_approved_interop() {
+    if let Some(p) = Provider::interop_shared() {
+        device_code_never_approved(p);
+    }
+}
+
+#[test]
+fn device_code_never_approved_sandbox() {
+    let Ok(config) = SandboxConfig::from_yaml_str("lifetimes:\n  device_interval: 5\n", "t.yaml")
+    else {
+        eprintln!("skipped: the sandbox has no device flow yet");
+        return;
+    };
+    device_code_never_approved(&Provider::sandbox_with(config));
+}

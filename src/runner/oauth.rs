@@ -146,6 +146,7 @@ pub struct CacheSlot {
     pub client_id: String,
     pub grant: String,
     pub scope: String,
+    pub user: String,
 }
 
 /// The cache slot of a token-issuing request (not refresh, introspect or revoke, whose
@@ -165,14 +166,44 @@ pub fn cache_slot(spec: &OAuth2, cx: &Ctx<'_>) -> Option<CacheSlot> {
     let client_id = cx.render(&spec.client_id).ok()?;
     let scope = cx.render_opt(&spec.scope).ok()?.unwrap_or_default();
     let grant = spec.grant.as_str().to_string();
-    let key = crate::oauth::cache::key(&issuer, &client_id, &grant, &scope);
+    let user = user_of(spec, cx)?;
+    let target = [&spec.audience, &spec.resource]
+        .into_iter()
+        .map(|t| cx.render_opt(t).ok().map(Option::unwrap_or_default))
+        .collect::<Option<Vec<String>>>()?
+        .join("\n");
+    let key = crate::oauth::cache::key(&issuer, &client_id, &grant, &scope, &user, &target);
     Some(CacheSlot {
         key,
         issuer,
         client_id,
         grant,
         scope,
+        user,
     })
+}
+
+/// Whom a request's tokens are for, as far as the request says: the password grant's
+/// `username`; for a headless sign-in, the `login:` values that are not secrets and a
+/// `login_hint`. Empty when the provider alone decides (the device grant, a browser).
+fn user_of(spec: &OAuth2, cx: &Ctx<'_>) -> Option<String> {
+    use crate::oauth::spec::Grant;
+    let mut who = Vec::new();
+    match spec.grant {
+        Grant::Password => who.extend(cx.render_opt(&spec.username).ok()?),
+        Grant::AuthorizationCode => {
+            let login = spec
+                .login
+                .iter()
+                .filter(|(k, _)| !crate::secret::looks_secret(k));
+            let hint = spec.extra.iter().filter(|(k, _)| k == "login_hint");
+            for (k, v) in login.chain(hint) {
+                who.push(format!("{k}={}", cx.render(v).ok()?));
+            }
+        }
+        _ => {}
+    }
+    Some(who.join("\n"))
 }
 
 /// What the cache offers for a slot.
@@ -231,6 +262,7 @@ pub fn store(
         client_id: slot.client_id.clone(),
         grant: slot.grant.clone(),
         scope: slot.scope.clone(),
+        user: slot.user.clone(),
         tokens: value.clone(),
         saved_at: now(),
     };
@@ -251,6 +283,7 @@ mod tests {
             client_id: "c".into(),
             grant: "password".into(),
             scope: "s".into(),
+            user: String::new(),
             tokens: json!({"access_token": at, "refresh_token": rt}),
             saved_at: 1,
         };

@@ -175,9 +175,15 @@ impl State {
     }
 
     fn token(&self, p: &Provider) -> Output {
+        self.token_as(p, p.user())
+    }
+
+    fn token_as(&self, p: &Provider, (username, password): (&str, &str)) -> Output {
         let out = p
             .baton(SIGN_IN, &["token", "c.yaml"])
             .client(&p.basic_client())
+            .var("username", username)
+            .var("password", password)
             .env("BATON_STATE_DIR", self.path())
             .run();
         out.code(0);
@@ -278,3 +284,40 @@ fn token_refresh(p: &Provider) {
     );
 }
 own!(token_refresh, Some(20));
+
+/// Tokens are people's: another user of the same client gets a token of their own.
+fn token_cache_per_user(p: &Provider) {
+    let state = State::new();
+    let alice = state.token(p);
+    alice.stderr_contains("access token requested");
+    let bob = state.token_as(p, ("bob", "builder"));
+    bob.stderr_contains("access token requested");
+    assert_ne!(alice.stdout.trim(), bob.stdout.trim());
+    let whose = |token: &str| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let me: serde_json::Value = reqwest::Client::new()
+                .get(format!("{}/connect/userinfo", p.issuer()))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            me["preferred_username"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+    };
+    assert_eq!(whose(alice.stdout.trim()), "alice");
+    assert_eq!(whose(bob.stdout.trim()), "bob");
+    let again = state.token_as(p, ("bob", "builder"));
+    again.stderr_contains("access token cache");
+    assert_eq!(again.stdout.trim(), bob.stdout.trim());
+}
+both!(token_cache_per_user);

@@ -145,9 +145,9 @@ fn device_code(p: &Provider, approve_after: &str) {
 #[test]
 fn device_code_interop() {
     // A server of its own: the test counts token requests. The interop provider sends no
-    // `interval`, so baton polls every 5 s (RFC 8628): approve after the first poll.
+    // `interval`, so baton polls every 5 s (RFC 8628): approve between the first poll (5 s) and the second (10 s).
     if let Some(p) = Provider::interop(None) {
-        device_code(&p, "6");
+        device_code(&p, "7.5");
     }
 }
 
@@ -159,7 +159,7 @@ fn device_code_sandbox() {
         eprintln!("skipped: the sandbox has no device flow yet");
         return;
     };
-    device_code(&Provider::sandbox_with(config), "1.5");
+    device_code(&Provider::sandbox_with(config), "2.5");
 }
 
 /// An approval that never comes: exit 3 once `wait` is over, even when that is sooner than

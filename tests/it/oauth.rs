@@ -338,20 +338,23 @@ impl Provider {
         }
     }
 
-    /// A private_key_jwt client and the path of its private key, when the provider has one.
-    pub fn pkjwt_client(&self) -> Option<(Client, PathBuf)> {
+    /// A private_key_jwt client, the path of its private key and the algorithm its
+    /// assertions are signed with, when the provider has one.
+    pub fn pkjwt_client(&self) -> Option<(Client, PathBuf, &'static str)> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (client, key) = match self.kind {
+        let (client, key, alg) = match self.kind {
             Kind::Interop => (
                 Client::new("cli-pkjwt", None),
                 root.join("tests/interop/fixtures/pkjwt-private.pem"),
+                "ES256",
             ),
             Kind::Sandbox => (
                 sandbox_client("baton-pkjwt")?,
                 root.join("tests/fixtures/keys/sandbox-pkjwt-private.pem"),
+                "RS256",
             ),
         };
-        key.is_file().then_some((client, key))
+        key.is_file().then_some((client, key, alg))
     }
 
     /// A client whose login prompt is a real HTML form, and the names of its user and

@@ -185,7 +185,7 @@ fn client_secret_jwt(p: &Provider) {
 both!(client_secret_jwt);
 
 fn private_key_jwt(p: &Provider) {
-    let Some((client, key)) = p.pkjwt_client() else {
+    let Some((client, key, alg)) = p.pkjwt_client() else {
         eprintln!(
             "skipped: the {} has no private_key_jwt client yet",
             p.name()
@@ -206,7 +206,7 @@ fn private_key_jwt(p: &Provider) {
     out.code(0)
         .stdout_contains("✓ token by private_key_jwt 200")
         .stdout_contains("2 passed, 0 failed");
-    check_assertion(p, &token_request(&out), &client, "ES256");
+    check_assertion(p, &token_request(&out), &client, alg);
 }
 both!(private_key_jwt);
 

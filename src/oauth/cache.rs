@@ -25,6 +25,9 @@ pub struct Entry {
     pub client_id: String,
     pub grant: String,
     pub scope: String,
+    /// Whom the token is for, when the request names them (see `key`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub user: String,
     /// The token response, with `expires_at` (unix seconds) added.
     pub tokens: Value,
     pub saved_at: i64,
@@ -60,11 +63,21 @@ pub enum CacheError {
     Write { path: String, reason: String },
 }
 
-/// The cache key: what makes two tokens interchangeable.
-pub fn key(issuer: &str, client_id: &str, grant: &str, scope: &str) -> String {
+/// The cache key: what makes two tokens interchangeable. `user` is whom the token is for
+/// when the request says (a password grant's username, the login of a headless sign-in),
+/// `target` its audience and resource: tokens for two people, or two APIs, are not.
+pub fn key(
+    issuer: &str,
+    client_id: &str,
+    grant: &str,
+    scope: &str,
+    user: &str,
+    target: &str,
+) -> String {
     use sha2::Digest as _;
-    let digest =
-        sha2::Sha256::digest(format!("{issuer}\n{client_id}\n{grant}\n{scope}").as_bytes());
+    let digest = sha2::Sha256::digest(
+        format!("{issuer}\n{client_id}\n{grant}\n{scope}\n{user}\n{target}").as_bytes(),
+    );
     digest.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -137,6 +150,7 @@ mod tests {
             client_id: "c".into(),
             grant: "password".into(),
             scope: "s".into(),
+            user: String::new(),
             tokens: serde_json::json!({"access_token": t, "expires_at": 100}),
             saved_at: 1,
         };
@@ -148,6 +162,10 @@ mod tests {
         assert!(c.tokens["a"].fresh(50, 30));
         assert!(!c.tokens["a"].fresh(80, 30));
         assert!(path.parent().unwrap().join(".gitignore").exists());
+        assert_ne!(
+            key("i", "c", "password", "s", "alice", ""),
+            key("i", "c", "password", "s", "bob", "")
+        );
         std::fs::write(&path, "{ not json").unwrap();
         assert!(
             TokenCache::load(&path)

@@ -57,8 +57,21 @@ pub(crate) async fn run(
     if spec.open_browser && !verification.is_empty() {
         let _ = webbrowser::open(&verification);
     }
-    let deadline = Instant::now() + expires.min(spec.wait);
+    let waited = expires.min(spec.wait);
+    let deadline = Instant::now() + waited;
+    let timeout = || {
+        FlowError::Timeout(format!(
+            "nobody approved the device code {user_code} within {waited:?}"
+        ))
+    };
     loop {
+        // The next poll may not come before `interval` (RFC 8628 3.5); when that is past
+        // the deadline, the wait is over at the deadline, not an interval later.
+        let now = Instant::now();
+        if now + interval > deadline {
+            tokio::time::sleep(deadline.saturating_duration_since(now)).await;
+            return Err(timeout());
+        }
         tokio::time::sleep(interval).await;
         let form = vec![
             ("grant_type".to_string(), GRANT_TYPE.to_string()),
@@ -83,12 +96,6 @@ pub(crate) async fn run(
             // RFC 8628 3.5: slow down by 5 seconds, for this and every later poll.
             Some("slow_down") => interval += Duration::from_secs(5),
             _ => return Ok(i),
-        }
-        if Instant::now() + interval > deadline {
-            return Err(FlowError::Timeout(format!(
-                "nobody approved the device code {user_code} within {:?}",
-                expires.min(spec.wait)
-            )));
         }
     }
 }

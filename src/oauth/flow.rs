@@ -333,7 +333,10 @@ pub(crate) async fn token_request(
     if let Some(res) = cx.render_opt(&spec.resource)? {
         form.push(("resource".into(), res));
     }
-    let extra = if is_code_exchange {
+    // The `extra` of an authorization_code request belongs to its authorize request
+    // (`prompt`, `login_hint`...): its token requests, the code exchange and the refreshes
+    // that renew its tokens, take `token_extra`.
+    let extra = if spec.grant == Grant::AuthorizationCode {
         &spec.token_extra
     } else {
         &spec.extra

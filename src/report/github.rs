@@ -108,6 +108,8 @@ mod tests {
             duration: Duration::ZERO,
             hops: Vec::new(),
             captures: Vec::new(),
+            note: None,
+            iteration: None,
         };
         let d = Diagnostic::error("boom").note("expected: 200");
         assert_eq!(

@@ -148,6 +148,7 @@ mod tests {
             files: vec![FileDoc {
                 file: "a.yaml".into(),
                 name: "A".into(),
+                iteration: None,
                 started_at: String::new(),
                 duration_ms: 1500,
                 requests: vec![

@@ -69,9 +69,60 @@ pub fn remember<'c>(
     }
 }
 
-/// New tokens for an expired state: the refresh grant when there is a refresh token, else
-/// the original grant again. Returns the hops and the new token value.
+/// New tokens for an expired state, for the request that uses them (`auth: { oauth2: id }`):
+/// the refresh grant when there is a refresh token, else the original grant again. Returns
+/// the hops and the new token value.
+///
+/// `cx` is that request's: its headers are meant for its API (an API key, a content type),
+/// not for the provider, so the token request goes without them.
 pub async fn renew(
+    spec: &OAuth2,
+    refresh_token: Option<&str>,
+    cx: &mut Ctx<'_>,
+) -> Result<(Vec<Hop>, Option<Value>), FlowError> {
+    cx.headers.clear();
+    let renewed = renew_for_itself(spec, refresh_token, cx).await?;
+    if let (Some(old), (_, Some(value))) = (refresh_token, &renewed) {
+        follow_rotation(&crate::oauth::cache::default_path(), old, value);
+    }
+    Ok(renewed)
+}
+
+/// A refresh rotates the refresh token: the old one is dead, and reusing it makes providers
+/// revoke the whole grant (reuse detection). When the token came from the cache
+/// (`--save`), the cache entry that holds the old refresh token takes the new tokens, or the
+/// next run would present a dead one. Nothing is written when no entry holds it (a run
+/// without `--save`), and a cache that cannot be written costs the next run a new grant,
+/// not this run its request.
+fn follow_rotation(path: &std::path::Path, old: &str, value: &Value) {
+    use crate::oauth::cache::TokenCache;
+    let Ok(cache) = TokenCache::load(path) else {
+        return;
+    };
+    let updated: Vec<_> = cache
+        .tokens
+        .into_iter()
+        .filter(|(_, e)| e.refresh_token() == Some(old))
+        .map(|(key, mut entry)| {
+            let mut tokens = value.clone();
+            // A refresh response may omit the refresh token: the old one stays valid then.
+            if tokens.get("refresh_token").is_none()
+                && let Value::Object(m) = &mut tokens
+            {
+                m.insert("refresh_token".into(), Value::String(old.to_string()));
+            }
+            entry.tokens = tokens;
+            entry.saved_at = now();
+            (key, entry)
+        })
+        .collect();
+    if !updated.is_empty() {
+        let _ = TokenCache::update(path, updated);
+    }
+}
+
+/// `renew` for the `oauth2` request itself (from the cache): its own headers are kept.
+async fn renew_for_itself(
     spec: &OAuth2,
     refresh_token: Option<&str>,
     cx: &mut Ctx<'_>,
@@ -95,6 +146,7 @@ pub struct CacheSlot {
     pub client_id: String,
     pub grant: String,
     pub scope: String,
+    pub user: String,
 }
 
 /// The cache slot of a token-issuing request (not refresh, introspect or revoke, whose
@@ -114,14 +166,44 @@ pub fn cache_slot(spec: &OAuth2, cx: &Ctx<'_>) -> Option<CacheSlot> {
     let client_id = cx.render(&spec.client_id).ok()?;
     let scope = cx.render_opt(&spec.scope).ok()?.unwrap_or_default();
     let grant = spec.grant.as_str().to_string();
-    let key = crate::oauth::cache::key(&issuer, &client_id, &grant, &scope);
+    let user = user_of(spec, cx)?;
+    let target = [&spec.audience, &spec.resource]
+        .into_iter()
+        .map(|t| cx.render_opt(t).ok().map(Option::unwrap_or_default))
+        .collect::<Option<Vec<String>>>()?
+        .join("\n");
+    let key = crate::oauth::cache::key(&issuer, &client_id, &grant, &scope, &user, &target);
     Some(CacheSlot {
         key,
         issuer,
         client_id,
         grant,
         scope,
+        user,
     })
+}
+
+/// Whom a request's tokens are for, as far as the request says: the password grant's
+/// `username`; for a headless sign-in, the `login:` values that are not secrets and a
+/// `login_hint`. Empty when the provider alone decides (the device grant, a browser).
+fn user_of(spec: &OAuth2, cx: &Ctx<'_>) -> Option<String> {
+    use crate::oauth::spec::Grant;
+    let mut who = Vec::new();
+    match spec.grant {
+        Grant::Password => who.extend(cx.render_opt(&spec.username).ok()?),
+        Grant::AuthorizationCode => {
+            let login = spec
+                .login
+                .iter()
+                .filter(|(k, _)| !crate::secret::looks_secret(k));
+            let hint = spec.extra.iter().filter(|(k, _)| k == "login_hint");
+            for (k, v) in login.chain(hint) {
+                who.push(format!("{k}={}", cx.render(v).ok()?));
+            }
+        }
+        _ => {}
+    }
+    Some(who.join("\n"))
 }
 
 /// What the cache offers for a slot.
@@ -156,7 +238,7 @@ pub async fn from_cache(
     let Some(rt) = entry.refresh_token() else {
         return Cached::Miss;
     };
-    match renew(spec, Some(rt), cx).await {
+    match renew_for_itself(spec, Some(rt), cx).await {
         Ok((hops, Some(mut value))) => {
             // A refresh response may omit the refresh token: the old one stays valid then.
             if value.get("refresh_token").is_none()
@@ -180,8 +262,54 @@ pub fn store(
         client_id: slot.client_id.clone(),
         grant: slot.grant.clone(),
         scope: slot.scope.clone(),
+        user: slot.user.clone(),
         tokens: value.clone(),
         saved_at: now(),
     };
     crate::oauth::cache::TokenCache::update(path, vec![(slot.key.clone(), entry)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::cache::{Entry, TokenCache};
+
+    #[test]
+    fn a_rotation_replaces_the_cached_entry_holding_the_old_refresh_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        let entry = |at: &str, rt: &str| Entry {
+            issuer: "i".into(),
+            client_id: "c".into(),
+            grant: "password".into(),
+            scope: "s".into(),
+            user: String::new(),
+            tokens: json!({"access_token": at, "refresh_token": rt}),
+            saved_at: 1,
+        };
+        follow_rotation(&path, "rt1", &json!({"access_token": "at2"}));
+        assert!(!path.exists(), "no cache, nothing written");
+        TokenCache::update(
+            &path,
+            vec![
+                ("a".into(), entry("at1", "rt1")),
+                ("b".into(), entry("other", "rt9")),
+            ],
+        )
+        .unwrap();
+        follow_rotation(
+            &path,
+            "rt1",
+            &json!({"access_token": "at2", "refresh_token": "rt2"}),
+        );
+        let cache = TokenCache::load(&path).unwrap();
+        assert_eq!(cache.tokens["a"].access_token(), Some("at2"));
+        assert_eq!(cache.tokens["a"].refresh_token(), Some("rt2"));
+        assert_eq!(cache.tokens["b"].access_token(), Some("other"));
+        // Without a new refresh token, the old one stays.
+        follow_rotation(&path, "rt2", &json!({"access_token": "at3"}));
+        let cache = TokenCache::load(&path).unwrap();
+        assert_eq!(cache.tokens["a"].access_token(), Some("at3"));
+        assert_eq!(cache.tokens["a"].refresh_token(), Some("rt2"));
+    }
 }

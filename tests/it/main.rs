@@ -5,6 +5,7 @@ mod bad_inputs;
 mod check;
 mod examples;
 mod faults;
+mod oauth;
 mod reports;
 mod run_bodies;
 mod run_capture;

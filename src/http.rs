@@ -428,7 +428,7 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
                 "authorization" | "cookie" | "proxy-authorization"
             );
             let body_header = to_get && matches!(k.as_str(), "content-type" | "content-length");
-            !(sensitive && !same_origin) && !body_header && k != "cookie"
+            (!sensitive || same_origin) && !body_header && k != "cookie"
         })
         .cloned()
         .collect();
@@ -496,7 +496,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// for what is left of --max-time).
 fn short_duration(d: &Duration) -> String {
     let ms = (d.as_secs_f64() * 1000.0).round() as u64;
-    if ms >= 1000 && ms % 1000 == 0 {
+    if ms >= 1000 && ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")

@@ -2,6 +2,11 @@
 //! first-class requests. `app` drives the subcommands; `runner` runs collections and emits
 //! events that `report` turns into output.
 
+// Errors carry a `Diagnostic` (message, place, notes) so that every user mistake names its
+// file and line; they are returned on cold paths, once per problem, so their size costs
+// nothing that matters. Likewise the command line and the expectation list are built once.
+#![allow(clippy::result_large_err, clippy::large_enum_variant)]
+
 pub mod app;
 pub mod capture;
 pub mod check;

@@ -313,6 +313,24 @@ fn contains(actual: &Value, expected: &Value) -> bool {
     }
 }
 
+pub fn templates<'a>(preds: &'a [Predicate], out: &mut Vec<&'a crate::template::Tpl>) {
+    for p in preds {
+        match &p.op {
+            Op::Eq(v)
+            | Op::Ne(v)
+            | Op::Gt(v)
+            | Op::Ge(v)
+            | Op::Lt(v)
+            | Op::Le(v)
+            | Op::Contains(v)
+            | Op::NotContains(v) => v.templates(out),
+            Op::OneOf(vs) => vs.iter().for_each(|v| v.templates(out)),
+            Op::Length(inner) => templates(inner, out),
+            Op::Matches(_) | Op::Exists(_) | Op::Type(_) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,23 +358,5 @@ mod tests {
             Some(std::cmp::Ordering::Greater)
         );
         assert_eq!(compare(&json!(true), &json!(3)), None);
-    }
-}
-
-pub fn templates<'a>(preds: &'a [Predicate], out: &mut Vec<&'a crate::template::Tpl>) {
-    for p in preds {
-        match &p.op {
-            Op::Eq(v)
-            | Op::Ne(v)
-            | Op::Gt(v)
-            | Op::Ge(v)
-            | Op::Lt(v)
-            | Op::Le(v)
-            | Op::Contains(v)
-            | Op::NotContains(v) => v.templates(out),
-            Op::OneOf(vs) => vs.iter().for_each(|v| v.templates(out)),
-            Op::Length(inner) => templates(inner, out),
-            Op::Matches(_) | Op::Exists(_) | Op::Type(_) => {}
-        }
     }
 }

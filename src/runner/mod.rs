@@ -725,7 +725,8 @@ fn flow_ctx<'a>(
         headers: req
             .headers
             .iter()
-            .filter_map(|(k, v)| v.is_literal().then(|| (k.clone(), v.text.clone())))
+            .filter(|(_, v)| v.is_literal())
+            .map(|(k, v)| (k.clone(), v.text.clone()))
             .collect(),
         timeout: req.timeout,
         notify,

@@ -100,7 +100,7 @@ fn a_header_section_past_the_limit_exits_3() {
 
 #[test]
 fn invalid_utf8_json_and_text_bodies_fail_a_jsonpath_capture_cleanly() {
-    let mut bad = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"a\": \"\xff\xfe\"}".to_vec();
+    let bad = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"a\": \"\xff\xfe\"}".to_vec();
     let url = raw_server(bad);
     let out = Baton::new()
         .file("c.yaml", one_get(&url, "    capture: { a: $.a }\n"))

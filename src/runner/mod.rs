@@ -242,6 +242,26 @@ impl<'a> Runner<'a> {
             report.outcome = Outcome::Skipped(why);
             return report;
         }
+        let report = self.attempts(st, index, req, reporter).await;
+        // An oauth2 request that got no tokens: the requests that use them are skipped, with
+        // this one named as the reason, rather than failing on an undefined variable.
+        if let (Some(_), Some(id)) = (&req.oauth2, &req.id)
+            && !matches!(report.outcome, Outcome::Passed)
+            && !st.tokens.contains_key(id)
+            && !st.scope.contains(id)
+        {
+            st.failed_captures.insert(id.clone(), req.name.clone());
+        }
+        report
+    }
+
+    async fn attempts<'c>(
+        &self,
+        st: &mut FileRun<'c>,
+        index: usize,
+        req: &'c Request,
+        reporter: &mut dyn Reporter,
+    ) -> RequestReport {
         if let Some(delay) = req.delay {
             tokio::time::sleep(delay).await;
         }
@@ -376,11 +396,25 @@ impl<'a> Runner<'a> {
                 oauth::renew(spec, refresh_token.as_deref(), &mut cx).await
             };
             match renewal {
-                Ok((renewal, value)) => {
+                Ok((renewal, Some(v))) => {
                     hops.extend(renewal);
-                    if let Some(v) = value {
-                        oauth::remember(spec, id, &v, &mut st.scope, &mut st.tokens);
-                    }
+                    oauth::remember(spec, id, &v, &mut st.scope, &mut st.tokens);
+                }
+                Ok((renewal, None)) => {
+                    // The provider refused to renew: say so rather than send a stale token.
+                    let hint = renewal
+                        .last()
+                        .map(|h| format!("{}{}", h.response.status, h.response.error_hint()))
+                        .unwrap_or_default();
+                    let d = Diagnostic::error(format!(
+                        "the token of `{id}` expired and could not be renewed: {}",
+                        st.redactor.redact(&hint)
+                    ))
+                    .at(&st.collection.file, req.loc)
+                    .label("this request needs it");
+                    report.hops = renewal.iter().map(|h| view::hop(h, &st.redactor)).collect();
+                    report.outcome = Outcome::Failed(vec![d]);
+                    return report;
                 }
                 Err(e) => {
                     report.outcome = self.flow_failure(st, req, e);
@@ -423,7 +457,18 @@ impl<'a> Runner<'a> {
                             return report;
                         }
                     }
-                    report.note = Some(note.to_string());
+                    // The request's captures still apply, to the cached token response.
+                    let cached = crate::http::Response::new(
+                        200,
+                        vec![("content-type".into(), "application/json".into())],
+                        serde_json::to_vec(&value).unwrap_or_default(),
+                    );
+                    for cap in &req.capture {
+                        if let Ok(v) = cap.eval(&cached) {
+                            st.scope.set_json(&cap.name, &v);
+                        }
+                    }
+                    report.note = Some(format!("{note}; expectations not checked"));
                     report.status = renewal.last().map(|h| h.response.status);
                     if self.options.verbose {
                         report.hops = renewal.iter().map(|h| view::hop(h, &st.redactor)).collect();
@@ -568,7 +613,7 @@ impl<'a> Runner<'a> {
         // 4. Expect. Without `expect.status`, an error status fails the request.
         if !req.expect.has_status() && last.status >= 400 {
             let what = if req.oauth2.is_some() {
-                "the provider refused the request: status"
+                "the provider refused the request:"
             } else {
                 "status"
             };

@@ -363,3 +363,76 @@ fn deep_block_nesting_is_refused() {
         .stderr_contains("invalid YAML")
         .output_lacks("panicked");
 }
+
+/// The corpus in `tests/bad_inputs/`: one directory per case with its files and a `case`
+/// file (`args: ...` and `expect: ...` lines). Each exits 2, says what is wrong and where,
+/// and never panics.
+#[test]
+fn the_corpus_of_bad_inputs_exits_2_with_a_place_and_no_panic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 70, "the corpus has {} cases", dirs.len());
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let spec = std::fs::read_to_string(dir.join("case")).unwrap();
+        let mut args: Vec<String> = Vec::new();
+        let mut expect: Vec<String> = Vec::new();
+        for line in spec.lines() {
+            if let Some(a) = line.strip_prefix("args: ") {
+                args = a.split(' ').map(str::to_string).collect();
+            } else if let Some(e) = line.strip_prefix("expect: ") {
+                expect.push(e.to_string());
+            }
+        }
+        let mut b = Baton::new();
+        for file in walk(dir) {
+            let rel = file
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if rel != "case" {
+                b = b.file(&rel, std::fs::read(&file).unwrap());
+            }
+        }
+        let out = b.args(&args).run();
+        let all = format!("{}{}", out.stdout, out.stderr);
+        let missing: Vec<&String> = expect
+            .iter()
+            .filter(|e| !all.contains(e.as_str()))
+            .collect();
+        if out.code != 2 || !missing.is_empty() || all.contains("panicked") {
+            failures.push(format!(
+                "--- {}: exit {}, missing {missing:?}\n{all}",
+                dir.file_name().unwrap().to_string_lossy(),
+                out.code
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

@@ -29,6 +29,12 @@ pub fn main(cli: Cli) -> i32 {
         Command::Check(args) => runtime.block_on(check(args)),
         Command::Sandbox(args) => runtime.block_on(sandbox(args)),
         Command::Token(args) => runtime.block_on(token(args)),
+        Command::Import(crate::cli::ImportCommand::Postman(args)) => {
+            crate::import::cmd::postman(&args.options())
+        }
+        Command::Import(crate::cli::ImportCommand::Curl(args)) => {
+            crate::import::cmd::curl(&args.options())
+        }
     }
 }
 

@@ -23,6 +23,75 @@ pub enum Command {
     /// Print a valid access token from an `oauth2` request: cached, refreshed, or newly
     /// requested (and cached in .baton/). For `curl -H "Authorization: Bearer $(baton token …)"`.
     Token(TokenArgs),
+    /// Import a Postman collection (and environment) or a curl command as baton YAML.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// `baton import postman|curl`.
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// A Postman collection export (format v2.0 or v2.1): each folder becomes a directory,
+    /// the requests of each folder one collection file, OAuth 2.0 helpers `oauth2` requests,
+    /// and common test-script shapes `capture` and `expect`.
+    Postman(ImportPostmanArgs),
+    /// One curl command line ('curl -X POST …', or `-` to read it from stdin) as a request.
+    Curl(ImportCurlArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportPostmanArgs {
+    /// The collection export (`*.postman_collection.json`).
+    #[arg(value_name = "COLLECTION.json")]
+    pub collection: PathBuf,
+    /// A Postman environment export: written as environments/NAME.yaml in DIR.
+    #[arg(long, value_name = "ENV.json")]
+    pub env: Option<PathBuf>,
+    /// The directory to write into.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Write secret values (environment secrets, literal passwords) instead of
+    /// <<env.NAME>> references to the process environment.
+    #[arg(long)]
+    pub keep_secrets: bool,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportCurlArgs {
+    /// The command, quoted as one argument; `-` reads it from stdin.
+    #[arg(value_name = "COMMAND", allow_hyphen_values = true)]
+    pub command: String,
+    /// Write the collection to this file instead of printing it.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl ImportPostmanArgs {
+    pub fn options(&self) -> crate::import::cmd::PostmanOptions {
+        crate::import::cmd::PostmanOptions {
+            collection: self.collection.clone(),
+            env: self.env.clone(),
+            out: self.out.clone(),
+            keep_secrets: self.keep_secrets,
+            force: self.force,
+        }
+    }
+}
+
+impl ImportCurlArgs {
+    pub fn options(&self) -> crate::import::cmd::CurlOptions {
+        crate::import::cmd::CurlOptions {
+            command: self.command.clone(),
+            out: self.out.clone(),
+            force: self.force,
+        }
+    }
 }
 
 #[derive(Args, Debug)]

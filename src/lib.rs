@@ -13,6 +13,7 @@ pub mod exit;
 pub mod expect;
 pub mod fsutil;
 pub mod http;
+pub mod import;
 pub mod jwt;
 pub mod oauth;
 pub mod report;

@@ -201,6 +201,12 @@ fn write_block(out: &mut String, value: &Y, indent: usize) {
 
 /// What follows `key:` or `-`: the value on the same line, or a nested block.
 fn write_after_key(out: &mut String, value: &Y, indent: usize) {
+    if value.is_scalar() && !matches!(value, Y::Str(s) if s.contains('\n')) {
+        out.push(' ');
+        out.push_str(&scalar_text(value, false));
+        out.push('\n');
+        return;
+    }
     if let Some(flow) = value.flow() {
         out.push(' ');
         out.push_str(&flow);

@@ -9,7 +9,7 @@ use super::{Ctx, Imported, request, script};
 use crate::import::names::{identifier, slug};
 use crate::import::out::{Expect, OutRequest, collection};
 use crate::import::yaml::{Entry, Y};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What a folder passes down to what is inside it.
 #[derive(Clone, Default)]
@@ -62,7 +62,8 @@ pub fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec<String
 pub fn write_all(root: &Folder, version: &str, env_keys: &[String], cx: &mut Ctx, out: &mut Imported) {
     let mut uses = Vec::new();
     let top = Inherit { label: root.name.clone(), ..Inherit::default() };
-    folder(root, Path::new(""), &top, version, cx, out, &mut uses);
+    folder(root, Place::Root(Path::new("")), &top, version, cx, out, &mut uses);
+    let mut undefined: Vec<String> = Vec::new();
     for u in &uses {
         for name in &u.reads {
             if u.defines.contains(name) || env_keys.contains(name) {
@@ -75,27 +76,46 @@ pub fn write_all(root: &Folder, version: &str, env_keys: &[String], cx: &mut Ctx
                     o.path
                 )),
                 Some(_) => {}
-                None => cx.warn(format!(
-                    "`{name}` is not defined by the collection{}: give it with --var {name}=... or an environment",
-                    if env_keys.is_empty() { "" } else { " or the environment" }
-                )),
+                None if !undefined.contains(name) => undefined.push(name.clone()),
+                None => {}
             }
         }
     }
+    if !undefined.is_empty() {
+        cx.place = String::new();
+        cx.warn(format!(
+            "read but not defined by the collection{}: {}; give them with an environment (-e) or --var NAME=...",
+            if env_keys.is_empty() { "" } else { " or the environment" },
+            undefined.join(", ")
+        ));
+    }
 }
 
-fn folder(f: &Folder, dir: &Path, parent: &Inherit, version: &str, cx: &mut Ctx, out: &mut Imported, uses: &mut Vec<FileUse>) {
+/// Where a folder goes: the collection's own directory, a directory of its own (it has
+/// subfolders), or one file (it has requests only).
+enum Place<'p> {
+    Root(&'p Path),
+    Dir(PathBuf),
+    File(PathBuf),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn folder(f: &Folder, place: Place, parent: &Inherit, version: &str, cx: &mut Ctx, out: &mut Imported, uses: &mut Vec<FileUse>) {
     let mut inh = parent.clone();
-    if !dir.as_os_str().is_empty() {
-        inh.label = format!("{} / {}", parent.label, f.name);
-    }
+    let owner = match &place {
+        Place::Root(_) => format!("collection '{}'", f.name),
+        _ => {
+            inh.label = format!("{} / {}", parent.label, f.name);
+            format!("folder '{}'", inh.label)
+        }
+    };
     inh.vars.extend(f.variables.iter().filter(|v| !v.disabled).cloned());
     if let Some(a) = &f.auth
         && a.kind != "inherit"
     {
         inh.auth = Some((a.clone(), inh.label.clone()));
     }
-    cx.place = format!("folder '{}'", inh.label);
+    cx.place = owner.clone();
     cx.seen.clear();
     let tests = request::tests(&f.events, cx);
     inh.reads.append(&mut cx.seen);
@@ -105,19 +125,28 @@ fn folder(f: &Folder, dir: &Path, parent: &Inherit, version: &str, cx: &mut Ctx,
             inh.expect.inherit(&c.expect);
         }
         for (name, _) in &c.captures {
-            cx.warn(format!("the folder's {what} captures `{name}`: not applied to each request (a capture that matches nothing fails its request); move it to the request it is for"));
+            cx.warn(format!("this {what} captures `{name}`: not applied to each request (a capture that matches nothing fails its request); move it to the request it is for"));
             inh.comments.push(format!("Postman {what} of '{}' captures `{name}`: not converted.", inh.label));
         }
         report_unconverted(&c.unconverted, &what, cx, &mut inh.comments, &inh.label);
     }
-    let entries = f.items.iter().filter(|i| matches!(i, Node::Folder(_))).count()
-        + usize::from(f.items.iter().any(|i| matches!(i, Node::Request(_))));
-    let width = entries.to_string().len();
-    let prefix = |n: usize| if entries > 1 { format!("{n:0width$}-") } else { String::new() };
     let requests: Vec<&PmRequest> = f.items.iter().filter_map(|i| match i {
         Node::Request(r) => Some(r.as_ref()),
         Node::Folder(_) => None,
     }).collect();
+    let dir = match place {
+        Place::File(path) => {
+            if !requests.is_empty() {
+                file(f, &requests, &path, &inh, version, cx, out, uses);
+            }
+            return;
+        }
+        Place::Root(d) => d.to_path_buf(),
+        Place::Dir(d) => d,
+    };
+    let entries = f.items.iter().filter(|i| matches!(i, Node::Folder(_))).count() + usize::from(!requests.is_empty());
+    let width = entries.to_string().len();
+    let prefix = |n: usize| if entries > 1 { format!("{n:0width$}-") } else { String::new() };
     let mut n = 0;
     let mut wrote_requests = false;
     let mut after_folder = false;
@@ -130,7 +159,7 @@ fn folder(f: &Folder, dir: &Path, parent: &Inherit, version: &str, cx: &mut Ctx,
                 file(f, &requests, &path, &inh, version, cx, out, uses);
             }
             Node::Request(_) if after_folder => {
-                cx.place = format!("folder '{}'", inh.label);
+                cx.place = owner.clone();
                 cx.warn("requests before and after a subfolder are written together in one file, before the subfolder's");
                 after_folder = false;
             }
@@ -138,7 +167,10 @@ fn folder(f: &Folder, dir: &Path, parent: &Inherit, version: &str, cx: &mut Ctx,
             Node::Folder(sub) => {
                 n += 1;
                 after_folder = wrote_requests;
-                folder(sub, &dir.join(format!("{}{}", prefix(n), slug(&sub.name))), &inh, version, cx, out, uses);
+                let name = format!("{}{}", prefix(n), slug(&sub.name));
+                let has_subfolders = sub.items.iter().any(|i| matches!(i, Node::Folder(_)));
+                let place = if has_subfolders { Place::Dir(dir.join(name)) } else { Place::File(dir.join(format!("{name}.yaml"))) };
+                folder(sub, place, &inh, version, cx, out, uses);
             }
         }
     }

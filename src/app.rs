@@ -35,6 +35,18 @@ pub fn main(cli: Cli) -> i32 {
         Command::Import(crate::cli::ImportCommand::Curl(args)) => {
             crate::import::cmd::curl(&args.options())
         }
+        Command::Export(args) => crate::export::cmd::main(&args.options()),
+        Command::Schema(args) => match crate::schema::text(&args.kind) {
+            Some(text) => {
+                print!("{text}");
+                exit::OK
+            }
+            None => exit::INVALID_INPUT,
+        },
+        Command::Completions(args) => {
+            crate::cli::completions(args.shell, &mut std::io::stdout());
+            exit::OK
+        }
     }
 }
 

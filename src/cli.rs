@@ -26,6 +26,68 @@ pub enum Command {
     /// Import a Postman collection (and environment) or a curl command as baton YAML.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Print a request as a cURL, Python (requests), Node (axios) or raw HTTP snippet;
+    /// variables without a value, and secrets, as <your-name> placeholders.
+    Export(ExportArgs),
+    /// Print the JSON Schema (2020-12) of collection or environment files.
+    Schema(SchemaArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The collection holding the request.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The request, by id or name.
+    #[arg(long, value_name = "NAME")]
+    pub request: String,
+    /// The snippet's language.
+    #[arg(long = "as", value_name = "LANG", value_parser = ["curl", "python", "node", "http"])]
+    pub lang: String,
+    /// An environment whose values are written into the snippet. Repeatable.
+    #[arg(short = 'e', long = "env", value_name = "ENV")]
+    pub env: Vec<String>,
+    /// A value written into the snippet: --var ClientId=abc. Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Write secret values instead of placeholders.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+impl ExportArgs {
+    pub fn options(&self) -> crate::export::cmd::ExportOptions {
+        crate::export::cmd::ExportOptions {
+            file: self.file.clone(),
+            request: self.request.clone(),
+            lang: self.lang.clone(),
+            env: self.env.clone(),
+            vars: self.vars.clone(),
+            show_secrets: self.show_secrets,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_name = "KIND", default_value = "collection", value_parser = ["collection", "environment"])]
+    pub kind: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// The completion script of `shell`, written to `out`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "baton", out);
 }
 
 /// `baton import postman|curl`.

@@ -180,6 +180,8 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
     if !refresh_url.is_empty() && refresh_url != token_url {
         cx.warn("the OAuth 2.0 helper has a separate Refresh Token URL: baton refreshes at the token URL");
     }
+    // Postman never verifies id_tokens, and the helper knows no JWKS: neither does the import.
+    m.push(("verify_id_token".into(), Y::Bool(false)));
     let mut headers = Vec::new();
     let (extra, token_extra) = params(def, cx, code_flow, &mut headers);
     if !extra.is_empty() {

@@ -69,7 +69,7 @@ pub fn expectation(
         return shorthand(&mut c, out);
     }
     if c.eat("tests[") {
-        return legacy(&mut c, out);
+        return legacy(&mut c, aliases, reference, out);
     }
     if !c.eat("pm.expect(") {
         return false;
@@ -313,8 +313,14 @@ fn shorthand(c: &mut Cursor, out: &mut Expect) -> bool {
     }
 }
 
-/// `tests["…"] = responseCode.code === 200;` and `= responseBody.has("text");`.
-fn legacy(c: &mut Cursor, out: &mut Expect) -> bool {
+/// `tests["…"] = responseCode.code === 200;`, `= PATH === value;` and
+/// `= responseBody.has("text");`.
+fn legacy(
+    c: &mut Cursor,
+    aliases: &HashMap<String, Vec<Seg>>,
+    reference: &dyn Fn(&str) -> String,
+    out: &mut Expect,
+) -> bool {
     if c.string().is_none() || !c.eat("]") || !c.eat("=") {
         return false;
     }
@@ -330,6 +336,16 @@ fn legacy(c: &mut Cursor, out: &mut Expect) -> bool {
             _ => false,
         };
     }
+    let save = c.pos;
+    if let Some(segs) = path(c, aliases)
+        && (c.eat("===") || c.eat("=="))
+        && let Some(v) = c.value(reference, 0)
+        && c.at_end()
+    {
+        Expect::add(&mut out.body, &jsonpath(&segs), "eq", v);
+        return true;
+    }
+    c.pos = save;
     if c.eat("responseBody.has(") {
         let Some(text) = c.string() else { return false };
         if c.eat(")") && c.at_end() {

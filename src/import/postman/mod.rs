@@ -163,7 +163,10 @@ pub fn import(
         warnings.push(Warning { place: String::new(), message: format!("unknown collection schema `{schema}`: read as v2.1") });
         "2.1"
     };
-    let root = model::folder(obj, name.clone(), 0);
+    let mut root = model::folder(obj, name.clone(), 0);
+    if root.description.is_none() {
+        root.description = model::description(info.get("description"));
+    }
     let env = environment.map(env::parse).transpose()?;
 
     let (captured, known) = files::all_names(&root, env.as_ref());

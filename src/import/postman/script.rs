@@ -11,7 +11,7 @@
 //!   `pm.response.to.have.header("H"[, v])`, `pm.response.to.have.body("t")`,
 //!   `pm.response.to.have.jsonBody("a.b")`, `pm.response.to.be.json`, and
 //!   `pm.expect(S).CHAIN` (see `chain.rs`) → `expect`;
-//! - legacy `tests["…"] = responseCode.code === N` and `= responseBody.has("t")`;
+//! - legacy `tests["…"] = responseCode.code === N`, `= PATH === v` and `= responseBody.has("t")`;
 //! - `pm.test("…", function () {` / `() => {` openers, their closing `});`, an arrow body on
 //!   one line (`pm.test("…", () => S)`), blank lines and comments.
 //!
@@ -252,7 +252,7 @@ fn statement(
     if chain::expectation(stmt, aliases, reference, &mut found) {
         let mut into = std::mem::take(&mut out.expect);
         if !add_expect(&mut into, &found) {
-            out.notes.push((n, format!("`{}` contradicts an earlier check of the same value; the first is kept", stmt.trim())));
+            out.notes.push((n, format!("`{}` checks what an earlier line checks, with another value: only the first is kept (an expectation holds one predicate of each kind)", stmt.trim())));
         }
         out.expect = into;
         return true;

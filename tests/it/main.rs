@@ -4,6 +4,7 @@
 mod bad_inputs;
 mod check;
 mod examples;
+mod import;
 mod run_bodies;
 mod run_capture;
 mod run_expect;

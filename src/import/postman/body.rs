@@ -80,12 +80,15 @@ fn raw(b: &serde_json::Map<String, Value>, content_type: Option<&str>, cx: &mut 
         .unwrap_or_default();
     let says_json = language == "json" || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("json"));
     let looks_json = text_body.trim_start().starts_with(['{', '[']);
-    if (says_json || looks_json)
+    let parses = serde_json::from_str::<Value>(&text_body).is_ok();
+    if (says_json || looks_json) && parses
         && let Some(y) = json_with_variables(&text_body, cx)
     {
         return Some(("json".into(), y));
     }
-    if says_json {
+    // `{"n": {{count}}}`: Postman puts the variable's text in place; so does a raw body.
+    let with_bare = (says_json || looks_json) && !parses && json_with_variables(&text_body, cx).is_some();
+    if says_json && !with_bare {
         cx.warn("the raw JSON body does not parse (comments, or a variable where JSON needs a value?): it is sent as text");
     }
     let text_y = Y::Str(cx.text(&text_body));
@@ -93,6 +96,7 @@ fn raw(b: &serde_json::Map<String, Value>, content_type: Option<&str>, cx: &mut 
         return Some(("body".into(), text_y));
     }
     let ct = match language.as_str() {
+        _ if with_bare => "application/json",
         "json" => "application/json",
         "javascript" => "application/javascript",
         "html" => "text/html",

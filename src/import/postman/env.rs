@@ -55,7 +55,8 @@ pub fn write(env: &EnvIn, cx: &mut Ctx) -> (PathBuf, String, Vec<String>) {
         }
         keys.push(key.clone());
         if v.secret || looks_secret(&v.key) {
-            let value = if cx.keep_secrets {
+            // An empty secret (a token a script fills in) has nothing to hide.
+            let value = if cx.keep_secrets || v.value.is_empty() {
                 cx.text(&v.value)
             } else if v.value.contains("{{") {
                 cx.text(&v.value)

@@ -93,8 +93,8 @@ fn url(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {
 }
 
 fn path_variable(p: &Param, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {
-    if let Some(name) = crate::import::names::sole_variable(p.value.trim()) {
-        return format!("<<{}>>", cx.names.reference(name));
+    if crate::import::names::sole_variable(p.value.trim()).is_some() {
+        return cx.text(p.value.trim());
     }
     let value = cx.text(&p.value);
     let mut base = crate::import::names::identifier(&p.key);

@@ -275,6 +275,7 @@ fn file(f: &Folder, requests: &[&PmRequest], path: &Path, inh: &Inherit, version
                 }
             }
         }
+        hide_secrets(&mut o.expect, &cx.secret_env);
         out.captures += o.capture.len();
         out.expectations += o.expect.count();
         n_requests += 1;
@@ -339,4 +340,28 @@ fn file_vars(inh: &Inherit, path_vars: &[(String, String)], cx: &mut Ctx) -> Vec
         out.push(Entry { comments: Vec::new(), key: k.clone(), value: Y::Str(v.clone()) });
     }
     out
+}
+
+/// A secret written as `<<env.NAME>>` must not come back as an expected value of a test
+/// script: such literals become the same reference.
+fn hide_secrets(expect: &mut Expect, secrets: &[(String, String)]) {
+    fn walk(y: &mut Y, secrets: &[(String, String)]) {
+        match y {
+            Y::Str(s) => {
+                for (name, value) in secrets.iter().filter(|(_, v)| v.len() >= 4) {
+                    if s.contains(value.as_str()) {
+                        *s = s.replace(value.as_str(), &format!("<<env.{name}>>"));
+                    }
+                }
+            }
+            Y::Seq(items) => items.iter_mut().for_each(|i| walk(&mut i.value, secrets)),
+            Y::Map(entries) => entries.iter_mut().for_each(|e| walk(&mut e.value, secrets)),
+            _ => {}
+        }
+    }
+    for (_, preds) in expect.headers.iter_mut().chain(expect.body.iter_mut()) {
+        for (_, v) in preds {
+            walk(v, secrets);
+        }
+    }
 }

@@ -34,7 +34,11 @@ fn fail(problems: &[Diagnostic]) -> i32 {
 
 pub fn main(o: &ExportOptions) -> i32 {
     let Some(lang) = Lang::parse(&o.lang) else {
-        eprintln!("error: --as `{}`: expected one of {}", o.lang, Lang::NAMES.join(", "));
+        eprintln!(
+            "error: --as `{}`: expected one of {}",
+            o.lang,
+            Lang::NAMES.join(", ")
+        );
         return exit::INVALID_INPUT;
     };
     let mut problems = Vec::new();
@@ -82,7 +86,9 @@ pub fn main(o: &ExportOptions) -> i32 {
             Some((k, val)) if !k.trim().is_empty() => {
                 pairs.push((k.trim().to_string(), val.to_string()))
             }
-            _ => problems.push(Diagnostic::error(format!("--var `{v}`: expected NAME=VALUE"))),
+            _ => problems.push(Diagnostic::error(format!(
+                "--var `{v}`: expected NAME=VALUE"
+            ))),
         }
     }
     if !pairs.is_empty() {
@@ -117,7 +123,13 @@ pub fn main(o: &ExportOptions) -> i32 {
     let mut secrets: BTreeSet<String> = known.keys().filter(|n| looks_secret(n)).cloned().collect();
     for layer in &layers {
         secrets.extend(layer.secrets.iter().cloned());
-        secrets.extend(layer.vars.iter().filter(|v| v.secret).map(|v| v.name.clone()));
+        secrets.extend(
+            layer
+                .vars
+                .iter()
+                .filter(|v| v.secret)
+                .map(|v| v.name.clone()),
+        );
     }
     let values = Values {
         templates: &templates,

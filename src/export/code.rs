@@ -25,26 +25,41 @@ fn py_value(v: &Value, indent: usize) -> String {
         Value::String(s) => lit(s),
         Value::Array(items) if items.is_empty() => "[]".into(),
         Value::Array(items) => {
-            let inner: Vec<String> = items.iter().map(|i| format!("{pad}{},", py_value(i, indent + 1))).collect();
+            let inner: Vec<String> = items
+                .iter()
+                .map(|i| format!("{pad}{},", py_value(i, indent + 1)))
+                .collect();
             format!("[\n{}\n{close}]", inner.join("\n"))
         }
         Value::Object(m) if m.is_empty() => "{}".into(),
         Value::Object(m) => {
-            let inner: Vec<String> = m.iter().map(|(k, v)| format!("{pad}{}: {},", lit(k), py_value(v, indent + 1))).collect();
+            let inner: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{pad}{}: {},", lit(k), py_value(v, indent + 1)))
+                .collect();
             format!("{{\n{}\n{close}}}", inner.join("\n"))
         }
     }
 }
 
 fn py_pairs(pairs: &[(String, String)], indent: usize) -> String {
-    let repeated = pairs.iter().enumerate().any(|(i, (k, _))| pairs[..i].iter().any(|(o, _)| o == k));
+    let repeated = pairs
+        .iter()
+        .enumerate()
+        .any(|(i, (k, _))| pairs[..i].iter().any(|(o, _)| o == k));
     let pad = "    ".repeat(indent + 1);
     let close = "    ".repeat(indent);
     if repeated {
-        let inner: Vec<String> = pairs.iter().map(|(k, v)| format!("{pad}({}, {}),", lit(k), lit(v))).collect();
+        let inner: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{pad}({}, {}),", lit(k), lit(v)))
+            .collect();
         format!("[\n{}\n{close}]", inner.join("\n"))
     } else {
-        let inner: Vec<String> = pairs.iter().map(|(k, v)| format!("{pad}{}: {},", lit(k), lit(v))).collect();
+        let inner: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{pad}{}: {},", lit(k), lit(v)))
+            .collect();
         format!("{{\n{}\n{close}}}", inner.join("\n"))
     }
 }
@@ -53,7 +68,9 @@ pub fn python(req: &HttpRequest, notes: &[String]) -> String {
     let mut out = comments(notes, "#");
     out.push_str("import requests\n\n");
     let function = match req.method.as_str() {
-        m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => m.to_ascii_lowercase(),
+        m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => {
+            m.to_ascii_lowercase()
+        }
         _ => "request".into(),
     };
     let mut args = Vec::new();
@@ -69,29 +86,56 @@ pub fn python(req: &HttpRequest, notes: &[String]) -> String {
         Some(Body::Raw { text }) => args.push(format!("data={}", lit(text))),
         Some(Body::File { path }) => args.push(format!("data=open({}, \"rb\")", lit(path))),
         Some(Body::Multipart(parts)) => {
-            let text: Vec<(String, String)> = parts.iter().filter_map(|(k, p)| match p {
-                Part::Text(t) => Some((k.clone(), t.clone())),
-                Part::File { .. } => None,
-            }).collect();
+            let text: Vec<(String, String)> = parts
+                .iter()
+                .filter_map(|(k, p)| match p {
+                    Part::Text(t) => Some((k.clone(), t.clone())),
+                    Part::File { .. } => None,
+                })
+                .collect();
             if !text.is_empty() {
                 args.push(format!("data={}", py_pairs(&text, 1)));
             }
-            let f: Vec<String> = parts.iter().filter_map(|(k, p)| match p {
-                Part::File { path, filename, content_type } => {
-                    let name = filename.clone().unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
-                    let ct = content_type.as_deref().map(|c| format!(", {}", lit(c))).unwrap_or_default();
-                    Some(format!("        {}: ({}, open({}, \"rb\"){ct}),", lit(k), lit(&name), lit(path)))
-                }
-                Part::Text(_) => None,
-            }).collect();
+            let f: Vec<String> = parts
+                .iter()
+                .filter_map(|(k, p)| match p {
+                    Part::File {
+                        path,
+                        filename,
+                        content_type,
+                    } => {
+                        let name = filename
+                            .clone()
+                            .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
+                        let ct = content_type
+                            .as_deref()
+                            .map(|c| format!(", {}", lit(c)))
+                            .unwrap_or_default();
+                        Some(format!(
+                            "        {}: ({}, open({}, \"rb\"){ct}),",
+                            lit(k),
+                            lit(&name),
+                            lit(path)
+                        ))
+                    }
+                    Part::Text(_) => None,
+                })
+                .collect();
             files = Some(format!("files={{\n{}\n    }}", f.join("\n")));
         }
     }
     args.extend(files);
     // requests sets the multipart type (with its boundary) itself.
-    let headers: Vec<(String, String)> = req.headers.iter().filter(|(k, v)| {
-        !(matches!(req.body, Some(Body::Multipart(_))) && k.eq_ignore_ascii_case("content-type") && v.starts_with("multipart/"))
-    }).cloned().collect();
+    let headers: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .filter(|(k, v)| {
+            !(matches!(req.body, Some(Body::Multipart(_)))
+                && k.eq_ignore_ascii_case("content-type")
+                && v.starts_with("multipart/"))
+        })
+        .cloned()
+        .collect();
     if !headers.is_empty() {
         args.push(format!("headers={}", py_pairs(&headers, 1)));
     }
@@ -103,20 +147,31 @@ pub fn python(req: &HttpRequest, notes: &[String]) -> String {
         out.push_str(&format!("    {a},\n"));
     }
     out.push_str(")\n");
-    out.push_str(if req.method == "HEAD" { "print(response.status_code, response.headers)\n" } else { "print(response.json())\n" });
+    out.push_str(if req.method == "HEAD" {
+        "print(response.status_code, response.headers)\n"
+    } else {
+        "print(response.json())\n"
+    });
     out
 }
 
 fn js_key(k: &str) -> String {
-    let ident = k.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    let ident = k
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
     if ident { k.to_string() } else { lit(k) }
 }
 
 fn js_object(pairs: &[(String, String)], indent: usize) -> String {
     let pad = "  ".repeat(indent + 1);
     let close = "  ".repeat(indent);
-    let inner: Vec<String> = pairs.iter().map(|(k, v)| format!("{pad}{}: {},", js_key(k), lit(v))).collect();
+    let inner: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{pad}{}: {},", js_key(k), lit(v)))
+        .collect();
     format!("{{\n{}\n{close}}}", inner.join("\n"))
 }
 
@@ -128,9 +183,15 @@ pub fn node(req: &HttpRequest, notes: &[String]) -> String {
     match &req.body {
         None => {}
         Some(Body::Form(fields)) => {
-            let repeated = fields.iter().enumerate().any(|(i, (k, _))| fields[..i].iter().any(|(o, _)| o == k));
+            let repeated = fields
+                .iter()
+                .enumerate()
+                .any(|(i, (k, _))| fields[..i].iter().any(|(o, _)| o == k));
             let init = if repeated {
-                let rows: Vec<String> = fields.iter().map(|(k, v)| format!("  [{}, {}],", lit(k), lit(v))).collect();
+                let rows: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| format!("  [{}, {}],", lit(k), lit(v)))
+                    .collect();
                 format!("[\n{}\n]", rows.join("\n"))
             } else {
                 js_object(fields, 0)
@@ -139,7 +200,10 @@ pub fn node(req: &HttpRequest, notes: &[String]) -> String {
             data = Some("data");
         }
         Some(Body::Json(v)) => {
-            out.push_str(&format!("\nconst data = {};\n", serde_json::to_string_pretty(v).unwrap_or_default()));
+            out.push_str(&format!(
+                "\nconst data = {};\n",
+                serde_json::to_string_pretty(v).unwrap_or_default()
+            ));
             data = Some("data");
         }
         Some(Body::Raw { text }) => {
@@ -147,15 +211,24 @@ pub fn node(req: &HttpRequest, notes: &[String]) -> String {
             data = Some("data");
         }
         Some(Body::File { path }) => {
-            out.push_str(&format!("const fs = require(\"fs\");\n\nconst data = fs.readFileSync({});\n", lit(path)));
+            out.push_str(&format!(
+                "const fs = require(\"fs\");\n\nconst data = fs.readFileSync({});\n",
+                lit(path)
+            ));
             data = Some("data");
         }
         Some(Body::Multipart(parts)) => {
             out.push_str("const fs = require(\"fs\");\nconst FormData = require(\"form-data\");\n\nconst data = new FormData();\n");
             for (k, p) in parts {
                 match p {
-                    Part::Text(t) => out.push_str(&format!("data.append({}, {});\n", lit(k), lit(t))),
-                    Part::File { path, .. } => out.push_str(&format!("data.append({}, fs.createReadStream({}));\n", lit(k), lit(path))),
+                    Part::Text(t) => {
+                        out.push_str(&format!("data.append({}, {});\n", lit(k), lit(t)))
+                    }
+                    Part::File { path, .. } => out.push_str(&format!(
+                        "data.append({}, fs.createReadStream({}));\n",
+                        lit(k),
+                        lit(path)
+                    )),
                 }
             }
             data = Some("data");
@@ -163,17 +236,34 @@ pub fn node(req: &HttpRequest, notes: &[String]) -> String {
         }
     }
     out.push_str("\naxios({\n");
-    out.push_str(&format!("  method: {},\n  url: {},\n", lit(&req.method.to_ascii_lowercase()), lit(&req.url)));
-    let headers: Vec<(String, String)> = req.headers.iter().filter(|(k, _)| !(extra_headers && k.eq_ignore_ascii_case("content-type"))).cloned().collect();
+    out.push_str(&format!(
+        "  method: {},\n  url: {},\n",
+        lit(&req.method.to_ascii_lowercase()),
+        lit(&req.url)
+    ));
+    let headers: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .filter(|(k, _)| !(extra_headers && k.eq_ignore_ascii_case("content-type")))
+        .cloned()
+        .collect();
     if !headers.is_empty() || extra_headers {
         let mut h = js_object(&headers, 1);
         if extra_headers {
-            h = if headers.is_empty() { "{ ...data.getHeaders() }".into() } else { h.replacen("{\n", "{\n    ...data.getHeaders(),\n", 1) };
+            h = if headers.is_empty() {
+                "{ ...data.getHeaders() }".into()
+            } else {
+                h.replacen("{\n", "{\n    ...data.getHeaders(),\n", 1)
+            };
         }
         out.push_str(&format!("  headers: {h},\n"));
     }
     if let Some((u, p)) = &req.basic {
-        out.push_str(&format!("  auth: {{ username: {}, password: {} }},\n", lit(u), lit(p)));
+        out.push_str(&format!(
+            "  auth: {{ username: {}, password: {} }},\n",
+            lit(u),
+            lit(p)
+        ));
     }
     if let Some(d) = data {
         out.push_str(&format!("  {d},\n"));

@@ -86,7 +86,10 @@ pub fn placeholders(text: &str) -> String {
         let after = &rest[start + OPEN.len_utf8()..];
         match after.find(CLOSE) {
             Some(end) => {
-                out.push_str(&format!("<your-{}>", crate::import::names::kebab(&after[..end])));
+                out.push_str(&format!(
+                    "<your-{}>",
+                    crate::import::names::kebab(&after[..end])
+                ));
                 rest = &after[end + CLOSE.len_utf8()..];
             }
             None => {
@@ -103,8 +106,12 @@ pub fn form_encode(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(start) = rest.find(OPEN) {
-        out.extend(url::form_urlencoded::byte_serialize(rest[..start].as_bytes()));
-        let end = rest[start..].find(CLOSE).map_or(rest.len(), |e| start + e + CLOSE.len_utf8());
+        out.extend(url::form_urlencoded::byte_serialize(
+            &rest.as_bytes()[..start],
+        ));
+        let end = rest[start..]
+            .find(CLOSE)
+            .map_or(rest.len(), |e| start + e + CLOSE.len_utf8());
         out.push_str(&rest[start..end]);
         rest = &rest[end..];
     }
@@ -146,7 +153,11 @@ impl Renderer<'_> {
             }
         }
         for n in names {
-            let top = if n.starts_with("env.") { "env" } else { n.as_str() };
+            let top = if n.starts_with("env.") {
+                "env"
+            } else {
+                n.as_str()
+            };
             if !self.scope.contains(top) {
                 self.scope
                     .set(top, Value::from_object(Placeholder(top.to_string())));
@@ -156,10 +167,9 @@ impl Renderer<'_> {
 
     fn text(&mut self, tpl: &Tpl) -> Result<String, ExportError> {
         self.prepare(tpl);
-        self.values
-            .templates
-            .render(tpl, &self.scope)
-            .map_err(|e| ExportError::Render(format!("{}:{}: {e}", tpl.file.display(), tpl.loc.line)))
+        self.values.templates.render(tpl, &self.scope).map_err(|e| {
+            ExportError::Render(format!("{}:{}: {e}", tpl.file.display(), tpl.loc.line))
+        })
     }
 
     fn opt(&mut self, tpl: &Option<Tpl>) -> Result<Option<String>, ExportError> {
@@ -181,7 +191,10 @@ impl Renderer<'_> {
                 }
             }
             JsonTpl::Array(items) => serde_json::Value::Array(
-                items.iter().map(|i| self.json(i)).collect::<Result<_, _>>()?,
+                items
+                    .iter()
+                    .map(|i| self.json(i))
+                    .collect::<Result<_, _>>()?,
             ),
             JsonTpl::Object(entries) => {
                 let mut m = serde_json::Map::new();
@@ -195,7 +208,11 @@ impl Renderer<'_> {
 }
 
 /// The request as it would be sent (an `oauth2` request: its token request).
-pub fn build(req: &Request, values: &Values, notes: &mut Vec<String>) -> Result<HttpRequest, ExportError> {
+pub fn build(
+    req: &Request,
+    values: &Values,
+    notes: &mut Vec<String>,
+) -> Result<HttpRequest, ExportError> {
     let mut r = Renderer::new(values);
     let mut out = HttpRequest {
         method: req.method.clone(),
@@ -219,14 +236,22 @@ pub fn build(req: &Request, values: &Values, notes: &mut Vec<String>) -> Result<
         out.url.push_str(&q.join("&"));
     }
     match &req.auth {
-        Some(Auth::Basic { username, password }) => out.basic = Some((r.text(username)?, r.text(password)?)),
+        Some(Auth::Basic { username, password }) => {
+            out.basic = Some((r.text(username)?, r.text(password)?))
+        }
         Some(Auth::Bearer(t)) => {
             let t = r.text(t)?;
-            out.headers.push(("Authorization".into(), format!("Bearer {t}")));
+            out.headers
+                .push(("Authorization".into(), format!("Bearer {t}")));
         }
         Some(Auth::OAuth2 { id, .. }) => {
-            notes.push(format!("the access token comes from the oauth2 request `{id}`"));
-            out.headers.push(("Authorization".into(), format!("Bearer {}", marker("access_token"))));
+            notes.push(format!(
+                "the access token comes from the oauth2 request `{id}`"
+            ));
+            out.headers.push((
+                "Authorization".into(),
+                format!("Bearer {}", marker("access_token")),
+            ));
         }
         None => {}
     }
@@ -249,23 +274,39 @@ pub fn build(req: &Request, values: &Values, notes: &mut Vec<String>) -> Result<
             content_type(&mut out, "application/json".into());
             Some(Body::Json(r.json(v)?))
         }
-        Some(crate::collection::model::Body::Raw { text, content_type: ct }) => {
-            let ct = r.opt(ct)?.unwrap_or_else(|| "text/plain; charset=utf-8".into());
+        Some(crate::collection::model::Body::Raw {
+            text,
+            content_type: ct,
+        }) => {
+            let ct = r
+                .opt(ct)?
+                .unwrap_or_else(|| "text/plain; charset=utf-8".into());
             content_type(&mut out, ct);
-            Some(Body::Raw { text: r.text(text)? })
+            Some(Body::Raw {
+                text: r.text(text)?,
+            })
         }
-        Some(crate::collection::model::Body::File { path, content_type: ct }) => {
+        Some(crate::collection::model::Body::File {
+            path,
+            content_type: ct,
+        }) => {
             if let Some(ct) = r.opt(ct)? {
                 content_type(&mut out, ct);
             }
-            Some(Body::File { path: r.text(path)? })
+            Some(Body::File {
+                path: r.text(path)?,
+            })
         }
         Some(crate::collection::model::Body::Multipart(parts)) => {
             let mut out_parts = Vec::new();
             for p in parts {
                 let v = match &p.value {
                     PartValue::Text(t) => Part::Text(r.text(t)?),
-                    PartValue::File { path, filename, content_type } => Part::File {
+                    PartValue::File {
+                        path,
+                        filename,
+                        content_type,
+                    } => Part::File {
                         path: r.text(path)?,
                         filename: r.opt(filename)?,
                         content_type: r.opt(content_type)?,
@@ -280,7 +321,12 @@ pub fn build(req: &Request, values: &Values, notes: &mut Vec<String>) -> Result<
 }
 
 /// The token request of an `oauth2` request, client authentication as configured.
-fn token_request(s: &OAuth2, r: &mut Renderer, out: &mut HttpRequest, notes: &mut Vec<String>) -> Result<(), ExportError> {
+fn token_request(
+    s: &OAuth2,
+    r: &mut Renderer,
+    out: &mut HttpRequest,
+    notes: &mut Vec<String>,
+) -> Result<(), ExportError> {
     out.method = "POST".into();
     let endpoint = match s.grant {
         Grant::Introspect => &s.introspection_url,
@@ -291,7 +337,9 @@ fn token_request(s: &OAuth2, r: &mut Renderer, out: &mut HttpRequest, notes: &mu
         Some(u) => u,
         None => {
             let issuer = r.opt(&s.issuer)?.unwrap_or_default();
-            notes.push(format!("the endpoint is found by discovery: {issuer}/.well-known/openid-configuration"));
+            notes.push(format!(
+                "the endpoint is found by discovery: {issuer}/.well-known/openid-configuration"
+            ));
             marker(match s.grant {
                 Grant::Introspect => "introspection_endpoint",
                 Grant::Revoke => "revocation_endpoint",
@@ -314,9 +362,16 @@ fn token_request(s: &OAuth2, r: &mut Renderer, out: &mut HttpRequest, notes: &mu
             push("username", r.opt(&s.username)?.unwrap_or_default());
             push("password", r.opt(&s.password)?.unwrap_or_default());
         }
-        Grant::RefreshToken => push("refresh_token", r.opt(&s.refresh_token)?.unwrap_or_else(|| marker("refresh_token"))),
+        Grant::RefreshToken => push(
+            "refresh_token",
+            r.opt(&s.refresh_token)?
+                .unwrap_or_else(|| marker("refresh_token")),
+        ),
         Grant::AuthorizationCode => {
-            let authorize = r.opt(&s.authorize_url)?.or(r.opt(&s.issuer)?).unwrap_or_default();
+            let authorize = r
+                .opt(&s.authorize_url)?
+                .or(r.opt(&s.issuer)?)
+                .unwrap_or_default();
             notes.push(format!("first send the user to {authorize} (response_type=code) and take the `code` of the redirect"));
             push("code", r.opt(&s.code)?.unwrap_or_else(|| marker("code")));
             push("redirect_uri", r.opt(&s.redirect_uri)?.unwrap_or_default());
@@ -333,14 +388,25 @@ fn token_request(s: &OAuth2, r: &mut Renderer, out: &mut HttpRequest, notes: &mu
         }
         Grant::ClientCredentials => {}
     }
-    if !matches!(s.grant, Grant::AuthorizationCode | Grant::Introspect | Grant::Revoke | Grant::DeviceCode) {
-        for (k, t) in [("scope", &s.scope), ("audience", &s.audience), ("resource", &s.resource)] {
+    if !matches!(
+        s.grant,
+        Grant::AuthorizationCode | Grant::Introspect | Grant::Revoke | Grant::DeviceCode
+    ) {
+        for (k, t) in [
+            ("scope", &s.scope),
+            ("audience", &s.audience),
+            ("resource", &s.resource),
+        ] {
             if let Some(v) = r.opt(t)? {
                 push(k, v);
             }
         }
     }
-    let extra = if s.grant == Grant::AuthorizationCode { &s.token_extra } else { &s.extra };
+    let extra = if s.grant == Grant::AuthorizationCode {
+        &s.token_extra
+    } else {
+        &s.extra
+    };
     for (k, v) in extra {
         push(k, r.text(v)?);
     }
@@ -356,14 +422,34 @@ fn token_request(s: &OAuth2, r: &mut Renderer, out: &mut HttpRequest, notes: &mu
         ClientAuth::None => push("client_id", id),
         ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt => {
             push("client_id", id);
-            push("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into());
+            push(
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+            );
             push("client_assertion", marker("client_assertion"));
             notes.push("client_assertion is a JWT signed for each request (RFC 7523)".into());
         }
     }
     if out.header("content-type").is_none() {
-        out.headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+        out.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
     }
     out.body = Some(Body::Form(form));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_survive_encoding_and_read_as_your_name() {
+        let s = format!("a b&{}=x", marker("ClientId"));
+        assert_eq!(form_encode(&s), format!("a+b%26{}%3Dx", marker("ClientId")));
+        assert_eq!(placeholders(&form_encode(&s)), "a+b%26<your-client-id>%3Dx");
+        assert_eq!(placeholders(&marker("access_token")), "<your-access-token>");
+        assert!(!has_marker(&placeholders(&marker("x"))));
+    }
 }

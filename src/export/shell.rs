@@ -8,7 +8,8 @@ use base64::Engine as _;
 /// A word for a POSIX shell: bare when safe, else in single quotes.
 pub fn quote(s: &str) -> String {
     let safe = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
     if safe {
         s.to_string()
     } else {
@@ -53,12 +54,18 @@ pub fn curl(req: &HttpRequest, notes: &[String]) -> String {
         Some(Body::Form(fields)) => lines.push(format!("-d {}", quote(&form_text(fields)))),
         Some(Body::Json(v)) => lines.push(format!("-d {}", quote(&v.to_string()))),
         Some(Body::Raw { text }) => lines.push(format!("--data-raw {}", quote(text))),
-        Some(Body::File { path }) => lines.push(format!("--data-binary {}", quote(&format!("@{path}")))),
+        Some(Body::File { path }) => {
+            lines.push(format!("--data-binary {}", quote(&format!("@{path}"))))
+        }
         Some(Body::Multipart(parts)) => {
             for (name, part) in parts {
                 let arg = match part {
                     Part::Text(t) => format!("{name}={t}"),
-                    Part::File { path, filename, content_type } => {
+                    Part::File {
+                        path,
+                        filename,
+                        content_type,
+                    } => {
                         let mut a = format!("{name}=@{path}");
                         if let Some(ct) = content_type {
                             a.push_str(&format!(";type={ct}"));
@@ -94,7 +101,9 @@ pub fn http(req: &HttpRequest, notes: &[String]) -> String {
     out.push_str(&format!("{} {target} HTTP/1.1\nHost: {host}\n", req.method));
     let boundary = "baton-boundary";
     for (k, v) in &req.headers {
-        let v = if matches!(req.body, Some(Body::Multipart(_))) && k.eq_ignore_ascii_case("content-type") {
+        let v = if matches!(req.body, Some(Body::Multipart(_)))
+            && k.eq_ignore_ascii_case("content-type")
+        {
             continue;
         } else {
             v
@@ -117,16 +126,33 @@ pub fn http(req: &HttpRequest, notes: &[String]) -> String {
         Some(Body::Raw { text }) => text.clone(),
         Some(Body::File { path }) => format!("< {path}"),
         Some(Body::Multipart(parts)) => {
-            out.push_str(&format!("Content-Type: multipart/form-data; boundary={boundary}\n"));
+            out.push_str(&format!(
+                "Content-Type: multipart/form-data; boundary={boundary}\n"
+            ));
             let mut b = String::new();
             for (name, part) in parts {
                 b.push_str(&format!("--{boundary}\n"));
                 match part {
-                    Part::Text(t) => b.push_str(&format!("Content-Disposition: form-data; name=\"{name}\"\n\n{t}\n")),
-                    Part::File { path, filename, content_type } => {
-                        let file = filename.clone().unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
-                        b.push_str(&format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\n"));
-                        b.push_str(&format!("Content-Type: {}\n\n< {path}\n", content_type.as_deref().unwrap_or("application/octet-stream")));
+                    Part::Text(t) => b.push_str(&format!(
+                        "Content-Disposition: form-data; name=\"{name}\"\n\n{t}\n"
+                    )),
+                    Part::File {
+                        path,
+                        filename,
+                        content_type,
+                    } => {
+                        let file = filename
+                            .clone()
+                            .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
+                        b.push_str(&format!(
+                            "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\n"
+                        ));
+                        b.push_str(&format!(
+                            "Content-Type: {}\n\n< {path}\n",
+                            content_type
+                                .as_deref()
+                                .unwrap_or("application/octet-stream")
+                        ));
                     }
                 }
             }

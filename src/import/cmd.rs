@@ -97,7 +97,10 @@ pub fn postman(o: &PostmanOptions) -> i32 {
     print_warnings(&imported.warnings);
     let tokens = match imported.token_requests {
         0 => String::new(),
-        n => format!(" (and {n} oauth2 request{} from OAuth 2.0 helpers)", plural(n)),
+        n => format!(
+            " (and {n} oauth2 request{} from OAuth 2.0 helpers)",
+            plural(n)
+        ),
     };
     println!(
         "{} file{}, {} request{}{tokens}, {} capture{}, {} expectation{}, {} warning{}",
@@ -178,7 +181,11 @@ fn write_files(files: &[(PathBuf, String)], force: bool) -> Result<(), i32> {
     if !existing.is_empty() && !force {
         eprintln!(
             "error: {} already exist{}: {}",
-            if existing.len() == 1 { "a file" } else { "files" },
+            if existing.len() == 1 {
+                "a file"
+            } else {
+                "files"
+            },
             if existing.len() == 1 { "s" } else { "" },
             existing.join(", ")
         );

@@ -5,8 +5,9 @@
 //! Flags that change the request are converted; flags that only change curl's output are
 //! ignored; anything else is a warning.
 
+use super::curl_body::{self, Data, form_part};
 use super::names::{Names, convert, snake};
-use super::out::{OutRequest, pairs};
+use super::out::OutRequest;
 use super::yaml::Y;
 use super::{ImportError, Warning};
 use crate::secret::looks_secret;
@@ -26,45 +27,128 @@ static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)<your[-_]([a-z0-9][a-z0-9_-]*)>").expect("valid regex"));
 
 /// Flags that take a value and only change what curl prints or how it connects.
-const QUIET_WITH_VALUE: &[&str] = &["-o", "--output", "-w", "--write-out", "--stderr", "--trace", "--trace-ascii", "-D", "--dump-header"];
+const QUIET_WITH_VALUE: &[&str] = &[
+    "-o",
+    "--output",
+    "-w",
+    "--write-out",
+    "--stderr",
+    "--trace",
+    "--trace-ascii",
+    "-D",
+    "--dump-header",
+];
 const QUIET: &[&str] = &[
-    "-s", "--silent", "-S", "--show-error", "-v", "--verbose", "-i", "--include", "-f", "--fail",
-    "--fail-with-body", "--compressed", "--no-progress-meter", "-#", "--progress-bar", "-N",
-    "--no-buffer", "-g", "--globoff", "--http1.1", "--http2", "-O", "--remote-name",
+    "-s",
+    "--silent",
+    "-S",
+    "--show-error",
+    "-v",
+    "--verbose",
+    "-i",
+    "--include",
+    "-f",
+    "--fail",
+    "--fail-with-body",
+    "--compressed",
+    "--no-progress-meter",
+    "-#",
+    "--progress-bar",
+    "-N",
+    "--no-buffer",
+    "-g",
+    "--globoff",
+    "--http1.1",
+    "--http2",
+    "-O",
+    "--remote-name",
 ];
 /// Flags that take a value and are not imported (a warning says so).
 const IGNORED_WITH_VALUE: &[&str] = &[
-    "--connect-timeout", "--retry", "--retry-delay", "--retry-max-time", "-x", "--proxy", "--cacert",
-    "--capath", "-E", "--cert", "--key", "--resolve", "--limit-rate", "-c", "--cookie-jar", "-K", "--config",
-    "-T", "--upload-file", "-r", "--range", "-y", "-Y", "-z", "-C", "--interface", "--max-redirs",
+    "--connect-timeout",
+    "--retry",
+    "--retry-delay",
+    "--retry-max-time",
+    "-x",
+    "--proxy",
+    "--cacert",
+    "--capath",
+    "-E",
+    "--cert",
+    "--key",
+    "--resolve",
+    "--limit-rate",
+    "-c",
+    "--cookie-jar",
+    "-K",
+    "--config",
+    "-T",
+    "--upload-file",
+    "-r",
+    "--range",
+    "-y",
+    "-Y",
+    "-z",
+    "-C",
+    "--interface",
+    "--max-redirs",
 ];
 /// Short flags that take a value (the rest of the word, or the next word).
 const SHORT_WITH_VALUE: &str = "XHdFuAebowmxTEcKDUyYzCr";
 
-enum Data {
-    /// Already urlencoded as written (`-d`, `--data-raw`).
-    Raw(String),
-    /// `--data-urlencode name=value`: `(name, value)` to encode.
-    Encode(Option<String>, String),
-    File(String),
-}
-
 pub fn import(command: &str) -> Result<CurlImport, ImportError> {
     let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
-    let words = shell_words::split(joined.trim()).map_err(|e| ImportError::Curl(format!("cannot split the command into words: {e} (an unclosed quote?)")))?;
-    let mut words: Vec<String> = words.into_iter().map(|w| PLACEHOLDER.replace_all(&w, |c: &regex::Captures| format!("{{{{{}}}}}", snake(&c[1]))).into_owned()).collect();
+    let words = shell_words::split(joined.trim()).map_err(|e| {
+        ImportError::Curl(format!(
+            "cannot split the command into words: {e} (an unclosed quote?)"
+        ))
+    })?;
+    let mut words: Vec<String> = words
+        .into_iter()
+        .map(|w| {
+            PLACEHOLDER
+                .replace_all(&w, |c: &regex::Captures| {
+                    format!("{{{{{}}}}}", snake(&c[1]))
+                })
+                .into_owned()
+        })
+        .collect();
     match words.first().map(String::as_str) {
         Some(w) if w == "curl" || w.ends_with("/curl") || w.eq_ignore_ascii_case("curl.exe") => {
             words.remove(0);
         }
         Some(w) if w.contains("://") || w.starts_with('-') => {}
-        _ => return Err(ImportError::Curl("this is not a curl command: it should start with `curl`".into())),
+        _ => {
+            return Err(ImportError::Curl(
+                "this is not a curl command: it should start with `curl`".into(),
+            ));
+        }
     }
     let mut warnings = Vec::new();
-    let mut warn = |m: String| warnings.push(Warning { place: "curl".into(), message: m });
-    let (mut method, mut url, mut headers) = (None::<String>, None::<String>, Vec::<(String, String)>::new());
-    let (mut data, mut json, mut form) = (Vec::<Data>::new(), Vec::<String>::new(), Vec::<(String, Y)>::new());
-    let (mut get, mut head, mut follow, mut user, mut bearer, mut timeout) = (false, false, false, None::<String>, None::<String>, None::<String>);
+    let mut warn = |m: String| {
+        warnings.push(Warning {
+            place: "curl".into(),
+            message: m,
+        })
+    };
+    let (mut method, mut url, mut headers) = (
+        None::<String>,
+        None::<String>,
+        Vec::<(String, String)>::new(),
+    );
+    let (mut data, mut json, mut form) = (
+        Vec::<Data>::new(),
+        Vec::<String>::new(),
+        Vec::<(String, Y)>::new(),
+    );
+    let (mut get, mut head, mut follow, mut user, mut bearer, mut timeout) = (
+        false,
+        false,
+        false,
+        None::<String>,
+        None::<String>,
+        None::<String>,
+    );
     let mut i = 0;
     while i < words.len() {
         let word = words[i].clone();
@@ -77,7 +161,9 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
         let Some(flag) = flag else {
             match &url {
                 None => url = Some(word),
-                Some(_) => warn(format!("only the first URL is imported; `{word}` is left out")),
+                Some(_) => warn(format!(
+                    "only the first URL is imported; `{word}` is left out"
+                )),
             }
             continue;
         };
@@ -102,8 +188,12 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
             "-H" | "--header" => {
                 let h = need!();
                 match h.split_once(':') {
-                    Some((k, v)) if !v.trim().is_empty() => headers.push((k.trim().to_string(), v.trim().to_string())),
-                    Some((k, _)) => warn(format!("`-H '{k}:'` removes a header curl would send: left out")),
+                    Some((k, v)) if !v.trim().is_empty() => {
+                        headers.push((k.trim().to_string(), v.trim().to_string()))
+                    }
+                    Some((k, _)) => warn(format!(
+                        "`-H '{k}:'` removes a header curl would send: left out"
+                    )),
                     None => match h.strip_suffix(';') {
                         Some(k) => headers.push((k.trim().to_string(), String::new())),
                         None => warn(format!("`-H '{h}'` is not `Name: value`: left out")),
@@ -114,7 +204,9 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
                 let d = need!();
                 match d.strip_prefix('@') {
                     Some(path) => {
-                        warn(format!("`-d @{path}`: curl strips the file's newlines; baton sends its bytes as they are (`--data-binary` semantics)"));
+                        warn(format!(
+                            "`-d @{path}`: curl strips the file's newlines; baton sends its bytes as they are (`--data-binary` semantics)"
+                        ));
                         data.push(Data::File(path.to_string()));
                     }
                     None => data.push(Data::Raw(d)),
@@ -148,7 +240,10 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
                     warn(format!("`-F {f}` is not `name=value`: left out"));
                     continue;
                 };
-                form.push((k.to_string(), form_part(v, flag == "--form-string", &mut warn)));
+                form.push((
+                    k.to_string(),
+                    form_part(v, flag == "--form-string", &mut warn),
+                ));
             }
             "-u" | "--user" => user = Some(need!()),
             "--oauth2-bearer" => bearer = Some(need!()),
@@ -167,7 +262,10 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
             "-G" | "--get" => get = true,
             "-I" | "--head" => head = true,
             "-L" | "--location" => follow = true,
-            "-k" | "--insecure" => warn("`-k`: baton checks certificates; run with `baton run --insecure` to accept any".into()),
+            "-k" | "--insecure" => warn(
+                "`-k`: baton checks certificates; run with `baton run --insecure` to accept any"
+                    .into(),
+            ),
             f if QUIET.contains(&f) => {}
             f if QUIET_WITH_VALUE.contains(&f) => {
                 value(&mut i);
@@ -176,7 +274,9 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
                 let v = value(&mut i).unwrap_or_default();
                 warn(format!("`{f} {v}` is not imported"));
             }
-            f => warn(format!("`{f}` is not known to the importer: left out (if it takes a value, that value was read as the URL or ignored)")),
+            f => warn(format!(
+                "`{f}` is not known to the importer: left out (if it takes a value, that value was read as the URL or ignored)"
+            )),
         }
     }
     let Some(url) = url else {
@@ -187,62 +287,69 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
     let mut tpl = |s: &str| convert(s, &names, &mut variables, &mut |_| {});
     let mut req = OutRequest::default();
     let has_body = !data.is_empty() || !json.is_empty() || !form.is_empty();
-    req.method = method.unwrap_or_else(|| (if head { "HEAD" } else if get || !has_body { "GET" } else { "POST" }).to_string());
+    req.method = method.unwrap_or_else(|| {
+        (if head {
+            "HEAD"
+        } else if get || !has_body {
+            "GET"
+        } else {
+            "POST"
+        })
+        .to_string()
+    });
     req.url = tpl(&url);
     req.headers = headers.iter().map(|(k, v)| (tpl(k), tpl(v))).collect();
-    let content_type = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.to_ascii_lowercase());
-    if !json.is_empty() {
-        for (k, v) in [("Content-Type", "application/json"), ("Accept", "application/json")] {
-            if !headers.iter().any(|(h, _)| h.eq_ignore_ascii_case(k)) {
-                req.headers.push((k.into(), v.into()));
-            }
-        }
-        let text = json.join("");
-        req.body = Some(match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(v) => ("json".into(), json_templates(&Y::from_json(&v), &mut tpl)),
-            Err(_) => ("body".into(), Y::Str(tpl(&text))),
-        });
-    } else if !form.is_empty() {
-        req.body = Some(("multipart".into(), Y::map(form.into_iter().map(|(k, v)| (k, json_templates(&v, &mut tpl))))));
-    } else if get {
-        req.query = data_pairs(&data).unwrap_or_default().into_iter().map(|(k, v)| (tpl(&k), tpl(&v))).collect();
-    } else if let Some(Data::File(path)) = data.iter().find(|d| matches!(d, Data::File(_))) {
-        let ct = content_type.clone().unwrap_or_else(|| "application/x-www-form-urlencoded".into());
-        req.body = Some(("file".into(), if content_type.is_some() { Y::Str(tpl(path)) } else { Y::map([("path", Y::Str(tpl(path))), ("content_type", Y::Str(ct))]) }));
-    } else if !data.is_empty() {
-        let is_form = content_type.as_deref().is_none_or(|c| c.starts_with("application/x-www-form-urlencoded"));
-        let raw = raw_text(&data);
-        let parsed_json = content_type.as_deref().filter(|c| c.contains("json")).and_then(|_| serde_json::from_str::<serde_json::Value>(&raw).ok());
-        req.body = Some(match (is_form, data_pairs(&data), parsed_json) {
-            (true, Some(fields), _) => ("form".into(), pairs(&fields.iter().map(|(k, v)| (tpl(k), tpl(v))).collect::<Vec<_>>())),
-            (_, _, Some(v)) => ("json".into(), json_templates(&Y::from_json(&v), &mut tpl)),
-            _ if content_type.is_some() => ("body".into(), Y::Str(tpl(&raw))),
-            _ => ("body".into(), Y::map([("text", Y::Str(tpl(&raw))), ("content_type", Y::str("application/x-www-form-urlencoded"))])),
-        });
-    }
+    curl_body::fill(
+        &mut req,
+        curl_body::Given {
+            data,
+            json,
+            form,
+            get,
+        },
+        &headers,
+        &mut tpl,
+    );
     if let Some(u) = user {
         let (name, password) = u.split_once(':').unwrap_or_else(|| {
-            warn("`-u` without `:password` makes curl prompt for it: the password is left empty".into());
+            warn(
+                "`-u` without `:password` makes curl prompt for it: the password is left empty"
+                    .into(),
+            );
             (u.as_str(), "")
         });
         if !password.is_empty() && !password.contains("{{") {
             warn("`-u` holds a literal password: consider a variable (<<password>>) and an environment".into());
         }
-        req.auth = Some(Y::map([("basic", Y::seq([Y::Str(tpl(name)), Y::Str(tpl(password))]))]));
+        req.auth = Some(Y::map([(
+            "basic",
+            Y::seq([Y::Str(tpl(name)), Y::Str(tpl(password))]),
+        )]));
     }
     if let Some(b) = bearer {
         req.auth = Some(Y::map([("bearer", Y::Str(tpl(&b)))]));
     }
     for (k, v) in &req.headers {
         if (k.eq_ignore_ascii_case("authorization") || looks_secret(k)) && !v.contains("<<") {
-            warn(format!("the header `{k}` holds a literal secret: consider a variable and an environment"));
+            warn(format!(
+                "the header `{k}` holds a literal secret: consider a variable and an environment"
+            ));
         }
     }
     req.follow_redirects = follow;
     req.timeout = timeout;
-    let path = req.url.split_once("://").map_or(req.url.as_str(), |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let path = req
+        .url
+        .split_once("://")
+        .map_or(req.url.as_str(), |(_, rest)| {
+            rest.find('/').map_or("/", |i| &rest[i..])
+        });
     req.name = format!("{} {}", req.method, path.split('?').next().unwrap_or(path));
-    Ok(CurlImport { request: req, variables, warnings })
+    Ok(CurlImport {
+        request: req,
+        variables,
+        warnings,
+    })
 }
 
 /// `--header` as it is; `-XPOST` → `-X` with `POST` attached; not a flag → `None`.
@@ -255,7 +362,10 @@ fn split_flag(word: &str) -> (Option<String>, Option<String>) {
     };
     let first = rest.chars().next().unwrap_or(' ');
     let after = &rest[first.len_utf8()..];
-    (Some(format!("-{first}")), (!after.is_empty()).then(|| after.to_string()))
+    (
+        Some(format!("-{first}")),
+        (!after.is_empty()).then(|| after.to_string()),
+    )
 }
 
 /// `-sSL` → `-s -S -L`; `-sXPOST` → `-s -X POST`. `None` for a single flag.
@@ -279,72 +389,6 @@ fn expand_combined(word: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn form_part(v: &str, literal: bool, warn: &mut dyn FnMut(String)) -> Y {
-    if literal {
-        return Y::str(v);
-    }
-    if let Some(spec) = v.strip_prefix('@') {
-        let mut parts = spec.split(';');
-        let mut m = vec![("file".to_string(), Y::str(parts.next().unwrap_or_default()))];
-        for p in parts {
-            match p.split_once('=') {
-                Some(("type", t)) => m.push(("content_type".into(), Y::str(t))),
-                Some(("filename", f)) => m.push(("filename".into(), Y::str(f))),
-                _ => warn(format!("`;{p}` of a -F file is not imported")),
-            }
-        }
-        return Y::map(m);
-    }
-    if let Some(path) = v.strip_prefix('<') {
-        warn(format!("`-F name=<{path}` sends the file's content as a text field: imported as a file part"));
-        return Y::map([("file", Y::str(path))]);
-    }
-    Y::str(v)
-}
-
-/// The body as curl sends it (`&` between data arguments).
-fn raw_text(data: &[Data]) -> String {
-    data.iter()
-        .map(|d| match d {
-            Data::Raw(s) | Data::File(s) => s.clone(),
-            Data::Encode(Some(k), v) => format!("{k}={}", url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()),
-            Data::Encode(None, v) => url::form_urlencoded::byte_serialize(v.as_bytes()).collect(),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// The data as decoded `name=value` pairs, when every part is one.
-fn data_pairs(data: &[Data]) -> Option<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for d in data {
-        match d {
-            Data::Raw(s) => {
-                for part in s.split('&').filter(|p| !p.is_empty()) {
-                    let (k, _) = part.split_once('=')?;
-                    if k.is_empty() || part.contains(char::is_whitespace) {
-                        return None;
-                    }
-                    out.extend(url::form_urlencoded::parse(part.as_bytes()).into_owned());
-                }
-            }
-            Data::Encode(Some(k), v) => out.push((k.clone(), v.clone())),
-            Data::Encode(None, _) | Data::File(_) => return None,
-        }
-    }
-    Some(out)
-}
-
-/// Every string of a YAML value with `{{var}}` as `<<var>>`.
-fn json_templates(y: &Y, tpl: &mut dyn FnMut(&str) -> String) -> Y {
-    match y {
-        Y::Str(s) => Y::Str(tpl(s)),
-        Y::Seq(items) => Y::seq(items.iter().map(|i| json_templates(&i.value, tpl))),
-        Y::Map(entries) => Y::map(entries.iter().map(|e| (e.key.clone(), json_templates(&e.value, tpl)))),
-        other => other.clone(),
-    }
-}
-
 /// The request as a collection file, with the variables to define listed on top.
 pub fn to_yaml(imp: &CurlImport) -> String {
     let mut header = vec!["Imported by `baton import curl`.".to_string()];
@@ -354,5 +398,10 @@ pub fn to_yaml(imp: &CurlImport) -> String {
             imp.variables.join(", ")
         ));
     }
-    super::out::collection(&header, &imp.request.name, Vec::new(), std::slice::from_ref(&imp.request))
+    super::out::collection(
+        &header,
+        &imp.request.name,
+        Vec::new(),
+        std::slice::from_ref(&imp.request),
+    )
 }

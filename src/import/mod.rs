@@ -6,6 +6,7 @@
 
 pub mod cmd;
 pub mod curl;
+mod curl_body;
 pub mod names;
 pub mod out;
 pub mod postman;
@@ -61,4 +62,41 @@ pub fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, ImportErr
         line: e.line(),
         column: e.column(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_errors_name_the_line_and_column() {
+        match parse_json("{\n  \"a\": [1,\n}", "the collection") {
+            Err(ImportError::Json {
+                what,
+                line,
+                column,
+                reason,
+            }) => {
+                assert_eq!((what.as_str(), line, column), ("the collection", 3, 1));
+                assert!(!reason.contains("at line"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A byte-order mark, as some Windows tools write, is not an error.
+        assert!(parse_json("\u{feff}{}", "x").is_ok());
+    }
+
+    #[test]
+    fn warnings_show_their_place_first() {
+        let w = Warning {
+            place: "a.yaml: request 'x'".into(),
+            message: "m".into(),
+        };
+        assert_eq!(w.to_string(), "a.yaml: request 'x': m");
+        let w = Warning {
+            place: String::new(),
+            message: "m".into(),
+        };
+        assert_eq!(w.to_string(), "m");
+    }
 }

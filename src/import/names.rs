@@ -9,9 +9,33 @@ use std::collections::BTreeMap;
 
 /// Words minijinja reads as keywords or that baton's scope reserves (`env`, `vars`).
 const RESERVED: &[&str] = &[
-    "env", "vars", "true", "false", "none", "True", "False", "None", "and", "or", "not", "in",
-    "is", "if", "else", "elif", "endif", "for", "endfor", "loop", "self", "set", "raw",
-    "uuid", "now", "timestamp", "random",
+    "env",
+    "vars",
+    "true",
+    "false",
+    "none",
+    "True",
+    "False",
+    "None",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "if",
+    "else",
+    "elif",
+    "endif",
+    "for",
+    "endfor",
+    "loop",
+    "self",
+    "set",
+    "raw",
+    "uuid",
+    "now",
+    "timestamp",
+    "random",
 ];
 
 /// How each Postman variable name is written in baton.
@@ -297,12 +321,24 @@ mod tests {
     fn variables_become_references_and_literal_syntax_stays_text() {
         let names = Names::new(["access-token"], ["baseUrl", "base-url", "api.key", "in"]);
         assert_eq!(conv("{{baseUrl}}/x", &names), "<<baseUrl>>/x");
-        assert_eq!(conv("{{base-url}}/{{api.key}}", &names), "<<vars['base-url']>>/<<vars['api.key']>>");
-        assert_eq!(conv("Bearer {{access-token}}", &names), "Bearer <<access_token>>");
+        assert_eq!(
+            conv("{{base-url}}/{{api.key}}", &names),
+            "<<vars['base-url']>>/<<vars['api.key']>>"
+        );
+        assert_eq!(
+            conv("Bearer {{access-token}}", &names),
+            "Bearer <<access_token>>"
+        );
         assert_eq!(conv("{{in}}", &names), "<<in_var>>");
-        assert_eq!(conv("{{$guid}}-{{$timestamp}}", &names), "<<uuid()>>-<<timestamp()>>");
+        assert_eq!(
+            conv("{{$guid}}-{{$timestamp}}", &names),
+            "<<uuid()>>-<<timestamp()>>"
+        );
         assert_eq!(conv("{{$randomInt}}", &names), "{{$randomInt}}");
-        assert_eq!(conv("cat <<EOF <% x %> <# c", &names), "cat << '<<' >>EOF << '<%' >> x %> << '<#' >> c");
+        assert_eq!(
+            conv("cat <<EOF <% x %> <# c", &names),
+            "cat << '<<' >>EOF << '<%' >> x %> << '<#' >> c"
+        );
         assert_eq!(conv("a<{{baseUrl}}", &names), "a<< '<' >><<baseUrl>>");
         assert_eq!(conv("{{ }} {{x", &names), "{{ }} {{x");
         let mut seen = Vec::new();

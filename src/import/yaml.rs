@@ -169,7 +169,11 @@ fn write_block(out: &mut String, value: &Y, indent: usize) {
         }
         Y::Seq(items) if !items.is_empty() => {
             let nested = matches!(items.first().map(|i| &i.value), Some(Y::Map(_)))
-                && items.iter().filter(|i| matches!(i.value, Y::Map(_))).count() > 1;
+                && items
+                    .iter()
+                    .filter(|i| matches!(i.value, Y::Map(_)))
+                    .count()
+                    > 1;
             for (n, item) in items.iter().enumerate() {
                 if nested && n > 0 {
                     out.push('\n');
@@ -367,11 +371,48 @@ mod tests {
     #[test]
     fn awkward_strings_read_back_unchanged() {
         for s in [
-            "", "true", "No", "007", "1e3", "0x1F", "-1", "-x", "- x", "a: b", "a #b", "#x",
-            "<<baseAuthURL>>/connect/token", "{{x}}", "[a]", "*a", "&a", "!t", "|", ">",
-            "'q'", "\"q\"", "%x", "@x", "`x`", " lead", "trail ", "null", "~", "a,b", ":",
-            "x:", "multi\nline\n", "multi\nline", "  indented\nsecond", "tab\tin", "ends\n\n",
-            "---", "...", "é ünïcode", "?x", "a\r\nb",
+            "",
+            "true",
+            "No",
+            "007",
+            "1e3",
+            "0x1F",
+            "-1",
+            "-x",
+            "- x",
+            "a: b",
+            "a #b",
+            "#x",
+            "<<baseAuthURL>>/connect/token",
+            "{{x}}",
+            "[a]",
+            "*a",
+            "&a",
+            "!t",
+            "|",
+            ">",
+            "'q'",
+            "\"q\"",
+            "%x",
+            "@x",
+            "`x`",
+            " lead",
+            "trail ",
+            "null",
+            "~",
+            "a,b",
+            ":",
+            "x:",
+            "multi\nline\n",
+            "multi\nline",
+            "  indented\nsecond",
+            "tab\tin",
+            "ends\n\n",
+            "---",
+            "...",
+            "é ünïcode",
+            "?x",
+            "a\r\nb",
         ] {
             assert_eq!(round_trip(&Y::str(s)), json!(s), "{s:?}");
             let listed = round_trip(&Y::seq([Y::str(s), Y::str("b")]));

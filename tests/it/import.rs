@@ -35,7 +35,8 @@ impl Imported {
     #[track_caller]
     pub fn file(&self, relative: &str) -> String {
         let p = self.path().join(relative);
-        std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}\n{}", p.display(), self.out.stdout))
+        std::fs::read_to_string(&p)
+            .unwrap_or_else(|e| panic!("{}: {e}\n{}", p.display(), self.out.stdout))
     }
 
     /// Every file the import wrote, `(relative path, text)`, sorted.
@@ -46,7 +47,11 @@ impl Imported {
                 if p.is_dir() {
                     walk(&p, root, out);
                 } else {
-                    let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                    let rel = p
+                        .strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     out.push((rel, std::fs::read_to_string(&p).unwrap_or_default()));
                 }
             }
@@ -59,7 +64,10 @@ impl Imported {
 
     /// `baton ARGS… OUT` (check or run on the imported directory).
     pub fn baton(&self, args: &[&str]) -> Baton {
-        Baton::new().args(args.iter().take(1)).arg(self.path()).args(args.iter().skip(1))
+        Baton::new()
+            .args(args.iter().take(1))
+            .arg(self.path())
+            .args(args.iter().skip(1))
     }
 }
 
@@ -71,7 +79,10 @@ pub fn import(collection: &str, extra: &[&str]) -> Imported {
 
 #[track_caller]
 pub fn import_with(collection: &str, extra: &[&str], files: &[(&str, &str)]) -> Imported {
-    let dir = tempfile::Builder::new().prefix("baton-test-import").tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("baton-test-import")
+        .tempdir()
+        .unwrap();
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).unwrap();
     }

@@ -42,12 +42,38 @@ const BROWSER_CALLBACK: &str = "https://oauth.pstmn.io/v1/callback";
 
 /// Settings of the helper that are Postman's state or handled elsewhere, not configuration.
 const QUIET: &[&str] = &[
-    "accessToken", "refreshToken", "tokenType", "tokenId", "id_token", "expires_in",
-    "timestamp", "addTokenTo", "headerPrefix", "tokenName", "grant_type",
-    "client_authentication", "challengeAlgorithm", "useBrowser", "accessTokenUrl", "authUrl",
-    "clientId", "clientSecret", "scope", "redirect_uri", "username", "password", "state",
-    "code_verifier", "refreshTokenUrl", "authRequestParams", "tokenRequestParams",
-    "refreshRequestParams", "audience", "resource", "available_tokens", "grantType",
+    "accessToken",
+    "refreshToken",
+    "tokenType",
+    "tokenId",
+    "id_token",
+    "expires_in",
+    "timestamp",
+    "addTokenTo",
+    "headerPrefix",
+    "tokenName",
+    "grant_type",
+    "client_authentication",
+    "challengeAlgorithm",
+    "useBrowser",
+    "accessTokenUrl",
+    "authUrl",
+    "clientId",
+    "clientSecret",
+    "scope",
+    "redirect_uri",
+    "username",
+    "password",
+    "state",
+    "code_verifier",
+    "refreshTokenUrl",
+    "authRequestParams",
+    "tokenRequestParams",
+    "refreshRequestParams",
+    "audience",
+    "resource",
+    "available_tokens",
+    "grantType",
 ];
 
 pub fn convert(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
@@ -57,7 +83,10 @@ pub fn convert(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
             let user = cx.text(&def.get("username"));
             let password = cx.secret("password", &def.get("password"));
             AuthOut::Plain {
-                auth: Some(Y::map([("basic", Y::seq([Y::Str(user), Y::Str(password)]))])),
+                auth: Some(Y::map([(
+                    "basic",
+                    Y::seq([Y::Str(user), Y::Str(password)]),
+                )])),
                 headers: Vec::new(),
                 query: Vec::new(),
             }
@@ -78,9 +107,17 @@ pub fn convert(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
             let value = cx.secret("api_key", &def.get("value"));
             let pair = vec![(key, value)];
             if def.get("in") == "query" {
-                AuthOut::Plain { auth: None, headers: Vec::new(), query: pair }
+                AuthOut::Plain {
+                    auth: None,
+                    headers: Vec::new(),
+                    query: pair,
+                }
             } else {
-                AuthOut::Plain { auth: None, headers: pair, query: Vec::new() }
+                AuthOut::Plain {
+                    auth: None,
+                    headers: pair,
+                    query: Vec::new(),
+                }
             }
         }
         "oauth2" => match oauth2(def, cx) {
@@ -105,7 +142,11 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
         "authorization_code" => ("authorization_code", Some("none")),
         "authorization_code_with_pkce" => (
             "authorization_code",
-            Some(if def.get("challengeAlgorithm") == "plain" { "plain" } else { "S256" }),
+            Some(if def.get("challengeAlgorithm") == "plain" {
+                "plain"
+            } else {
+                "S256"
+            }),
         ),
         "password_credentials" | "password" => ("password", None),
         "client_credentials" => ("client_credentials", None),
@@ -114,7 +155,9 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
             return None;
         }
         other => {
-            cx.warn(format!("OAuth 2.0 grant `{other}` is not known: no token request was made"));
+            cx.warn(format!(
+                "OAuth 2.0 grant `{other}` is not known: no token request was made"
+            ));
             return None;
         }
     };
@@ -137,11 +180,22 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
     m.push(("client_id".into(), Y::Str(cx.text(&def.get("clientId")))));
     let secret = def.get("clientSecret");
     if !secret.is_empty() {
-        m.push(("client_secret".into(), Y::Str(cx.secret("client_secret", &secret))));
-        let how = if def.get("client_authentication") == "body" { "body" } else { "basic" };
+        m.push((
+            "client_secret".into(),
+            Y::Str(cx.secret("client_secret", &secret)),
+        ));
+        let how = if def.get("client_authentication") == "body" {
+            "body"
+        } else {
+            "basic"
+        };
         m.push(("client_auth".into(), Y::str(how)));
     }
-    for (from, to) in [("scope", "scope"), ("audience", "audience"), ("resource", "resource")] {
+    for (from, to) in [
+        ("scope", "scope"),
+        ("audience", "audience"),
+        ("resource", "resource"),
+    ] {
         let v = def.get(from);
         if !v.trim().is_empty() {
             m.push((to.into(), Y::Str(cx.text(&v))));
@@ -149,10 +203,16 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
     }
     if grant == "password" {
         m.push(("username".into(), Y::Str(cx.text(&def.get("username")))));
-        m.push(("password".into(), Y::Str(cx.secret("password", &def.get("password")))));
+        m.push((
+            "password".into(),
+            Y::Str(cx.secret("password", &def.get("password"))),
+        ));
     }
     if code_flow {
-        let browser = def.value("useBrowser").and_then(Value::as_bool).unwrap_or(false);
+        let browser = def
+            .value("useBrowser")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let redirect = def.get("redirect_uri");
         let redirect = if browser || redirect.trim().is_empty() {
             cx.warn(format!(
@@ -169,8 +229,14 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
         }
     }
     for (key, what) in [
-        ("state", "a fixed `state`: baton sends a random state and checks it"),
-        ("code_verifier", "a fixed `code_verifier`: baton makes a new one for each run"),
+        (
+            "state",
+            "a fixed `state`: baton sends a random state and checks it",
+        ),
+        (
+            "code_verifier",
+            "a fixed `code_verifier`: baton makes a new one for each run",
+        ),
     ] {
         if !def.get(key).is_empty() && code_flow {
             cx.warn(format!("the OAuth 2.0 helper has {what}"));
@@ -188,11 +254,16 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
         m.push(("extra".into(), crate::import::out::pairs(&extra)));
     }
     if !token_extra.is_empty() {
-        m.push(("token_extra".into(), crate::import::out::pairs(&token_extra)));
+        m.push((
+            "token_extra".into(),
+            crate::import::out::pairs(&token_extra),
+        ));
     }
     for (k, v) in &def.params {
         if !QUIET.contains(&k.as_str()) && !text(v).is_empty() {
-            cx.warn(format!("the OAuth 2.0 helper setting `{k}` is not imported"));
+            cx.warn(format!(
+                "the OAuth 2.0 helper setting `{k}` is not imported"
+            ));
         }
     }
     let token_use = if def.get("addTokenTo") == "queryParams" {
@@ -211,15 +282,21 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
     })
 }
 
+type Pairs = Vec<(String, String)>;
+
 /// `authRequestParams`, `tokenRequestParams`, `refreshRequestParams`: `(extra, token_extra)`.
 fn params(
     def: &AuthDef,
     cx: &mut Ctx,
     code_flow: bool,
     headers: &mut Vec<(String, String)>,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+) -> (Pairs, Pairs) {
     let (mut extra, mut token_extra) = (Vec::new(), Vec::new());
-    for list in ["authRequestParams", "tokenRequestParams", "refreshRequestParams"] {
+    for list in [
+        "authRequestParams",
+        "tokenRequestParams",
+        "refreshRequestParams",
+    ] {
         let Some(Value::Array(rows)) = def.value(list) else {
             continue;
         };

@@ -24,7 +24,11 @@ pub fn convert(body: &Value, content_type: Option<&str>, cx: &mut Ctx) -> Option
                 .into_iter()
                 .filter(|p| !p.disabled)
                 .map(|p| {
-                    let v = if looks_secret(&p.key) { cx.secret(&p.key, &p.value) } else { cx.text(&p.value) };
+                    let v = if looks_secret(&p.key) {
+                        cx.secret(&p.key, &p.value)
+                    } else {
+                        cx.text(&p.value)
+                    };
                     (p.key, v)
                 })
                 .collect();
@@ -33,7 +37,11 @@ pub fn convert(body: &Value, content_type: Option<&str>, cx: &mut Ctx) -> Option
         "raw" => raw(b, content_type, cx),
         "formdata" => formdata(b.get("formdata"), cx),
         "file" => {
-            let src = b.get("file").and_then(|f| f.get("src")).map(text).unwrap_or_default();
+            let src = b
+                .get("file")
+                .and_then(|f| f.get("src"))
+                .map(text)
+                .unwrap_or_default();
             if src.is_empty() {
                 cx.warn("the body is a file with no path: the request is sent without a body");
                 return None;
@@ -42,15 +50,22 @@ pub fn convert(body: &Value, content_type: Option<&str>, cx: &mut Ctx) -> Option
         }
         "graphql" => {
             let g = b.get("graphql")?.as_object()?;
-            let mut m = vec![("query".to_string(), Y::Str(cx.text(&g.get("query").map(text).unwrap_or_default())))];
+            let mut m = vec![(
+                "query".to_string(),
+                Y::Str(cx.text(&g.get("query").map(text).unwrap_or_default())),
+            )];
             let vars = match g.get("variables") {
-                Some(Value::String(s)) if !s.trim().is_empty() => match json_with_variables(s, cx) {
-                    Some(v) => Some(v),
-                    None => {
-                        cx.warn("the GraphQL variables are not valid JSON: they are sent as text");
-                        Some(Y::Str(cx.text(s)))
+                Some(Value::String(s)) if !s.trim().is_empty() => {
+                    match json_with_variables(s, cx) {
+                        Some(v) => Some(v),
+                        None => {
+                            cx.warn(
+                                "the GraphQL variables are not valid JSON: they are sent as text",
+                            );
+                            Some(Y::Str(cx.text(s)))
+                        }
                     }
-                },
+                }
                 Some(v @ Value::Object(_)) => Some(json_value(v, cx, None)),
                 _ => None,
             };
@@ -61,13 +76,19 @@ pub fn convert(body: &Value, content_type: Option<&str>, cx: &mut Ctx) -> Option
         }
         "" => None,
         other => {
-            cx.warn(format!("body mode `{other}` is not known: the request is sent without a body"));
+            cx.warn(format!(
+                "body mode `{other}` is not known: the request is sent without a body"
+            ));
             None
         }
     }
 }
 
-fn raw(b: &serde_json::Map<String, Value>, content_type: Option<&str>, cx: &mut Ctx) -> Option<(String, Y)> {
+fn raw(
+    b: &serde_json::Map<String, Value>,
+    content_type: Option<&str>,
+    cx: &mut Ctx,
+) -> Option<(String, Y)> {
     let text_body = b.get("raw").map(text).unwrap_or_default();
     if text_body.trim().is_empty() {
         return None;
@@ -78,16 +99,19 @@ fn raw(b: &serde_json::Map<String, Value>, content_type: Option<&str>, cx: &mut 
         .and_then(|r| r.get("language"))
         .map(text)
         .unwrap_or_default();
-    let says_json = language == "json" || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("json"));
+    let says_json =
+        language == "json" || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("json"));
     let looks_json = text_body.trim_start().starts_with(['{', '[']);
     let parses = serde_json::from_str::<Value>(&text_body).is_ok();
-    if (says_json || looks_json) && parses
+    if (says_json || looks_json)
+        && parses
         && let Some(y) = json_with_variables(&text_body, cx)
     {
         return Some(("json".into(), y));
     }
     // `{"n": {{count}}}`: Postman puts the variable's text in place; so does a raw body.
-    let with_bare = (says_json || looks_json) && !parses && json_with_variables(&text_body, cx).is_some();
+    let with_bare =
+        (says_json || looks_json) && !parses && json_with_variables(&text_body, cx).is_some();
     if says_json && !with_bare {
         cx.warn("the raw JSON body does not parse (comments, or a variable where JSON needs a value?): it is sent as text");
     }
@@ -104,7 +128,10 @@ fn raw(b: &serde_json::Map<String, Value>, content_type: Option<&str>, cx: &mut 
         "graphql" => "application/graphql",
         _ => "text/plain",
     };
-    Some(("body".into(), Y::map([("text", text_y), ("content_type", Y::str(ct))])))
+    Some((
+        "body".into(),
+        Y::map([("text", text_y), ("content_type", Y::str(ct))]),
+    ))
 }
 
 fn formdata(rows: Option<&Value>, cx: &mut Ctx) -> Option<(String, Y)> {
@@ -114,7 +141,10 @@ fn formdata(rows: Option<&Value>, cx: &mut Ctx) -> Option<(String, Y)> {
     let mut parts: Vec<(String, Y)> = Vec::new();
     for row in rows.iter().filter_map(Value::as_object) {
         let key = row.get("key").map(text).unwrap_or_default();
-        let disabled = row.get("disabled").and_then(Value::as_bool).unwrap_or(false);
+        let disabled = row
+            .get("disabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         if key.is_empty() || disabled {
             continue;
         }
@@ -125,16 +155,26 @@ fn formdata(rows: Option<&Value>, cx: &mut Ctx) -> Option<(String, Y)> {
         let content_type = row.get("contentType").map(text).filter(|c| !c.is_empty());
         let value = if row.get("type").map(text).as_deref() == Some("file") {
             let srcs: Vec<String> = match row.get("src") {
-                Some(Value::Array(list)) => list.iter().map(text).filter(|s| !s.is_empty()).collect(),
-                Some(v) => Some(text(v)).filter(|s| !s.is_empty()).into_iter().collect(),
+                Some(Value::Array(list)) => {
+                    list.iter().map(text).filter(|s| !s.is_empty()).collect()
+                }
+                Some(v) => Some(text(v))
+                    .filter(|s| !s.is_empty())
+                    .into_iter()
+                    .collect(),
                 None => Vec::new(),
             };
             let Some(first) = srcs.first() else {
-                cx.warn(format!("the multipart file `{key}` has no file chosen: the field is left out"));
+                cx.warn(format!(
+                    "the multipart file `{key}` has no file chosen: the field is left out"
+                ));
                 continue;
             };
             if srcs.len() > 1 {
-                cx.warn(format!("the multipart field `{key}` has {} files: only `{first}` is sent", srcs.len()));
+                cx.warn(format!(
+                    "the multipart field `{key}` has {} files: only `{first}` is sent",
+                    srcs.len()
+                ));
             }
             if !first.starts_with('/') {
                 cx.warn(format!("the multipart file `{first}` is read relative to the collection file: copy it there or fix the path"));
@@ -146,10 +186,16 @@ fn formdata(rows: Option<&Value>, cx: &mut Ctx) -> Option<(String, Y)> {
             Y::map(m)
         } else {
             if content_type.is_some() {
-                cx.warn(format!("the content type of the multipart text field `{key}` is not kept"));
+                cx.warn(format!(
+                    "the content type of the multipart text field `{key}` is not kept"
+                ));
             }
             let v = row.get("value").map(text).unwrap_or_default();
-            Y::Str(if looks_secret(&key) { cx.secret(&key, &v) } else { cx.text(&v) })
+            Y::Str(if looks_secret(&key) {
+                cx.secret(&key, &v)
+            } else {
+                cx.text(&v)
+            })
         };
         parts.push((key, value));
     }
@@ -168,7 +214,10 @@ pub fn json_with_variables(text_body: &str, cx: &mut Ctx) -> Option<Y> {
     let mut escaped = false;
     let mut rest = text_body;
     while let Some(c) = rest.chars().next() {
-        if !in_string && rest.starts_with("{{") && let Some(end) = rest.find("}}") {
+        if !in_string
+            && rest.starts_with("{{")
+            && let Some(end) = rest.find("}}")
+        {
             let name = &rest[2..end];
             if !name.contains(['{', '}', '"']) {
                 out.push_str(&format!("\"{MARK}{}{MARK}\"", bare.len()));
@@ -220,7 +269,10 @@ fn json_at(v: &Value, cx: &mut Ctx, bare: &[String], key: Option<&str>) -> Y {
             }
         }
         Value::Array(items) => Y::seq(items.iter().map(|i| json_at(i, cx, bare, None))),
-        Value::Object(m) => Y::map(m.iter().map(|(k, v)| (k.clone(), json_at(v, cx, bare, Some(k))))),
+        Value::Object(m) => Y::map(
+            m.iter()
+                .map(|(k, v)| (k.clone(), json_at(v, cx, bare, Some(k)))),
+        ),
         other => Y::from_json(other),
     }
 }

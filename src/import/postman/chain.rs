@@ -134,7 +134,9 @@ fn chain(c: &mut Cursor, reference: &dyn Fn(&str) -> String) -> Option<(String, 
                 };
                 if t == "undefined" {
                     ("exists", Y::Bool(false))
-                } else if ["string", "number", "boolean", "array", "object", "null"].contains(&t.as_str()) {
+                } else if ["string", "number", "boolean", "array", "object", "null"]
+                    .contains(&t.as_str())
+                {
                     ("type", Y::Str(t))
                 } else {
                     return None;
@@ -168,7 +170,11 @@ fn chain(c: &mut Cursor, reference: &dyn Fn(&str) -> String) -> Option<(String, 
                     return None;
                 }
                 let key = c.string()?;
-                let value = if c.eat(",") { Some(c.value(reference, 0)?) } else { None };
+                let value = if c.eat(",") {
+                    Some(c.value(reference, 0)?)
+                } else {
+                    None
+                };
                 if !c.eat(")") {
                     return None;
                 }
@@ -198,14 +204,18 @@ fn apply(subject: Subject, op: &str, value: Y, out: &mut Expect) -> bool {
             _ => false,
         },
         Subject::Duration => {
-            if !matches!(op, "lt" | "le" | "gt" | "ge") || !matches!(value, Y::Int(_) | Y::Float(_)) {
+            if !matches!(op, "lt" | "le" | "gt" | "ge") || !matches!(value, Y::Int(_) | Y::Float(_))
+            {
                 return false;
             }
             out.duration.push((op.to_string(), value));
             true
         }
         Subject::Header(h) => {
-            if !matches!(op, "eq" | "ne" | "contains" | "not_contains" | "matches" | "exists") {
+            if !matches!(
+                op,
+                "eq" | "ne" | "contains" | "not_contains" | "matches" | "exists"
+            ) {
                 return false;
             }
             Expect::add(&mut out.headers, &h, op, value)
@@ -231,7 +241,11 @@ fn apply(subject: Subject, op: &str, value: Y, out: &mut Expect) -> bool {
                 if op == "length" || !matches!(value, Y::Int(_)) {
                     return false;
                 }
-                let inner = if op == "eq" { value } else { Y::map([(op, value)]) };
+                let inner = if op == "eq" {
+                    value
+                } else {
+                    Y::map([(op, value)])
+                };
                 return Expect::add(&mut out.body, &jsonpath(&segs), "length", inner);
             }
             Expect::add(&mut out.body, &jsonpath(&segs), op, value)
@@ -271,7 +285,11 @@ fn shorthand(c: &mut Cursor, out: &mut Expect) -> bool {
                 return false;
             }
             let Some(h) = c.string() else { return false };
-            let value = if c.eat(",") { c.value(&reference, 0) } else { Some(Y::Null) };
+            let value = if c.eat(",") {
+                c.value(&reference, 0)
+            } else {
+                Some(Y::Null)
+            };
             let Some(value) = value else { return false };
             if !(c.eat(")") && done(c)) {
                 return false;
@@ -292,7 +310,12 @@ fn shorthand(c: &mut Cursor, out: &mut Expect) -> bool {
                 return false;
             }
             if word == "body" {
-                Expect::add(&mut out.body, "eq", "eq", Y::Str(crate::import::names::literal(&text)));
+                Expect::add(
+                    &mut out.body,
+                    "eq",
+                    "eq",
+                    Y::Str(crate::import::names::literal(&text)),
+                );
             } else {
                 let segs: Vec<Seg> = text.split('.').map(|s| Seg::Name(s.to_string())).collect();
                 Expect::add(&mut out.body, &jsonpath(&segs), "exists", Y::Bool(true));
@@ -349,7 +372,12 @@ fn legacy(
     if c.eat("responseBody.has(") {
         let Some(text) = c.string() else { return false };
         if c.eat(")") && c.at_end() {
-            Expect::add(&mut out.body, "contains", "eq", Y::Str(crate::import::names::literal(&text)));
+            Expect::add(
+                &mut out.body,
+                "contains",
+                "eq",
+                Y::Str(crate::import::names::literal(&text)),
+            );
             return true;
         }
     }

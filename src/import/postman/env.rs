@@ -19,14 +19,24 @@ pub struct EnvIn {
 
 pub fn parse(text_in: &str) -> Result<EnvIn, ImportError> {
     let v = crate::import::parse_json(text_in, "the environment")?;
-    let obj = v.as_object().ok_or_else(|| ImportError::Shape("the environment is not a JSON object".into()))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| ImportError::Shape("the environment is not a JSON object".into()))?;
     if obj.contains_key("info") && obj.contains_key("item") {
-        return Err(ImportError::Shape("--env was given a collection, not an environment export".into()));
+        return Err(ImportError::Shape(
+            "--env was given a collection, not an environment export".into(),
+        ));
     }
     let Some(Value::Array(rows)) = obj.get("values") else {
-        return Err(ImportError::Shape("the environment has no `values` list: is this a Postman environment export?".into()));
+        return Err(ImportError::Shape(
+            "the environment has no `values` list: is this a Postman environment export?".into(),
+        ));
     };
-    let name = obj.get("name").map(text).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "postman".into());
+    let name = obj
+        .get("name")
+        .map(text)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "postman".into());
     let values = rows
         .iter()
         .filter_map(Value::as_object)
@@ -56,9 +66,7 @@ pub fn write(env: &EnvIn, cx: &mut Ctx) -> (PathBuf, String, Vec<String>) {
         keys.push(key.clone());
         if v.secret || looks_secret(&v.key) {
             // An empty secret (a token a script fills in) has nothing to hide.
-            let value = if cx.keep_secrets || v.value.is_empty() {
-                cx.text(&v.value)
-            } else if v.value.contains("{{") {
+            let value = if cx.keep_secrets || v.value.is_empty() || v.value.contains("{{") {
                 cx.text(&v.value)
             } else {
                 format!("<<env.{}>>", cx.env_name(&v.key, &v.value))
@@ -71,19 +79,35 @@ pub fn write(env: &EnvIn, cx: &mut Ctx) -> (PathBuf, String, Vec<String>) {
     }
     let mut top = Vec::new();
     if !vars.is_empty() {
-        top.push(Entry { comments: Vec::new(), key: "vars".into(), value: Y::map(vars) });
+        top.push(Entry {
+            comments: Vec::new(),
+            key: "vars".into(),
+            value: Y::map(vars),
+        });
     }
     if !secrets.is_empty() {
         let comment = if cx.keep_secrets {
             "Secret values, kept by --keep-secrets: keep this file out of git.".to_string()
         } else {
-            "Secret values are read from the process environment (or a .env file that git ignores).".to_string()
+            "Secret values are read from the process environment (or a .env file that git ignores)."
+                .to_string()
         };
-        top.push(Entry { comments: vec![comment], key: "secrets".into(), value: Y::map(secrets) });
+        top.push(Entry {
+            comments: vec![comment],
+            key: "secrets".into(),
+            value: Y::map(secrets),
+        });
     }
     if top.is_empty() {
-        top.push(Entry { comments: Vec::new(), key: "vars".into(), value: Y::map(Vec::<(String, Y)>::new()) });
+        top.push(Entry {
+            comments: Vec::new(),
+            key: "vars".into(),
+            value: Y::map(Vec::<(String, Y)>::new()),
+        });
     }
-    let header = vec![format!("Imported by `baton import postman` from the Postman environment '{}'.", env.name)];
+    let header = vec![format!(
+        "Imported by `baton import postman` from the Postman environment '{}'.",
+        env.name
+    )];
     (path, document(&header, &Y::Map(top)), keys)
 }

@@ -59,10 +59,27 @@ pub fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec<String
     (captured, known)
 }
 
-pub fn write_all(root: &Folder, version: &str, env_keys: &[String], cx: &mut Ctx, out: &mut Imported) {
+pub fn write_all(
+    root: &Folder,
+    version: &str,
+    env_keys: &[String],
+    cx: &mut Ctx,
+    out: &mut Imported,
+) {
     let mut uses = Vec::new();
-    let top = Inherit { label: root.name.clone(), ..Inherit::default() };
-    folder(root, Place::Root(Path::new("")), &top, version, cx, out, &mut uses);
+    let top = Inherit {
+        label: root.name.clone(),
+        ..Inherit::default()
+    };
+    folder(
+        root,
+        Place::Root(Path::new("")),
+        &top,
+        version,
+        cx,
+        out,
+        &mut uses,
+    );
     let mut undefined: Vec<String> = Vec::new();
     for u in &uses {
         for name in &u.reads {
@@ -100,7 +117,15 @@ enum Place<'p> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn folder(f: &Folder, place: Place, parent: &Inherit, version: &str, cx: &mut Ctx, out: &mut Imported, uses: &mut Vec<FileUse>) {
+fn folder(
+    f: &Folder,
+    place: Place,
+    parent: &Inherit,
+    version: &str,
+    cx: &mut Ctx,
+    out: &mut Imported,
+    uses: &mut Vec<FileUse>,
+) {
     let mut inh = parent.clone();
     let owner = match &place {
         Place::Root(_) => format!("collection '{}'", f.name),
@@ -109,7 +134,8 @@ fn folder(f: &Folder, place: Place, parent: &Inherit, version: &str, cx: &mut Ct
             format!("folder '{}'", inh.label)
         }
     };
-    inh.vars.extend(f.variables.iter().filter(|v| !v.disabled).cloned());
+    inh.vars
+        .extend(f.variables.iter().filter(|v| !v.disabled).cloned());
     if let Some(a) = &f.auth
         && a.kind != "inherit"
     {
@@ -126,14 +152,21 @@ fn folder(f: &Folder, place: Place, parent: &Inherit, version: &str, cx: &mut Ct
         }
         for (name, _) in &c.captures {
             cx.warn(format!("this {what} captures `{name}`: not applied to each request (a capture that matches nothing fails its request); move it to the request it is for"));
-            inh.comments.push(format!("Postman {what} of '{}' captures `{name}`: not converted.", inh.label));
+            inh.comments.push(format!(
+                "Postman {what} of '{}' captures `{name}`: not converted.",
+                inh.label
+            ));
         }
         report_unconverted(&c.unconverted, &what, cx, &mut inh.comments, &inh.label);
     }
-    let requests: Vec<&PmRequest> = f.items.iter().filter_map(|i| match i {
-        Node::Request(r) => Some(r.as_ref()),
-        Node::Folder(_) => None,
-    }).collect();
+    let requests: Vec<&PmRequest> = f
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Node::Request(r) => Some(r.as_ref()),
+            Node::Folder(_) => None,
+        })
+        .collect();
     let dir = match place {
         Place::File(path) => {
             if !requests.is_empty() {
@@ -144,9 +177,20 @@ fn folder(f: &Folder, place: Place, parent: &Inherit, version: &str, cx: &mut Ct
         Place::Root(d) => d.to_path_buf(),
         Place::Dir(d) => d,
     };
-    let entries = f.items.iter().filter(|i| matches!(i, Node::Folder(_))).count() + usize::from(!requests.is_empty());
+    let entries = f
+        .items
+        .iter()
+        .filter(|i| matches!(i, Node::Folder(_)))
+        .count()
+        + usize::from(!requests.is_empty());
     let width = entries.to_string().len();
-    let prefix = |n: usize| if entries > 1 { format!("{n:0width$}-") } else { String::new() };
+    let prefix = |n: usize| {
+        if entries > 1 {
+            format!("{n:0width$}-")
+        } else {
+            String::new()
+        }
+    };
     let mut n = 0;
     let mut wrote_requests = false;
     let mut after_folder = false;
@@ -169,7 +213,11 @@ fn folder(f: &Folder, place: Place, parent: &Inherit, version: &str, cx: &mut Ct
                 after_folder = wrote_requests;
                 let name = format!("{}{}", prefix(n), slug(&sub.name));
                 let has_subfolders = sub.items.iter().any(|i| matches!(i, Node::Folder(_)));
-                let place = if has_subfolders { Place::Dir(dir.join(name)) } else { Place::File(dir.join(format!("{name}.yaml"))) };
+                let place = if has_subfolders {
+                    Place::Dir(dir.join(name))
+                } else {
+                    Place::File(dir.join(format!("{name}.yaml")))
+                };
                 folder(sub, place, &inh, version, cx, out, uses);
             }
         }
@@ -177,11 +225,21 @@ fn folder(f: &Folder, place: Place, parent: &Inherit, version: &str, cx: &mut Ct
 }
 
 fn script_name(listen: &str) -> String {
-    if listen == "test" { "test script".into() } else { format!("{listen} script").replace("prerequest", "pre-request") }
+    if listen == "test" {
+        "test script".into()
+    } else {
+        format!("{listen} script").replace("prerequest", "pre-request")
+    }
 }
 
 /// One warning per run of consecutive lines, and every line as a comment.
-fn report_unconverted(lines: &[(usize, String)], what: &str, cx: &mut Ctx, comments: &mut Vec<String>, owner: &str) {
+fn report_unconverted(
+    lines: &[(usize, String)],
+    what: &str,
+    cx: &mut Ctx,
+    comments: &mut Vec<String>,
+    owner: &str,
+) {
     if lines.is_empty() {
         return;
     }
@@ -194,7 +252,11 @@ fn report_unconverted(lines: &[(usize, String)], what: &str, cx: &mut Ctx, comme
     }
     for run in runs {
         let (first, last) = (run[0].0, run[run.len() - 1].0);
-        let at = if first == last { format!("line {first}") } else { format!("lines {first}-{last}") };
+        let at = if first == last {
+            format!("line {first}")
+        } else {
+            format!("lines {first}-{last}")
+        };
         let more = if run.len() > 1 { " …" } else { "" };
         cx.warn(format!("{what}, {at}: not converted: `{}`{more}", run[0].1));
     }
@@ -206,7 +268,16 @@ fn report_unconverted(lines: &[(usize, String)], what: &str, cx: &mut Ctx, comme
 }
 
 #[allow(clippy::too_many_arguments)]
-fn file(f: &Folder, requests: &[&PmRequest], path: &Path, inh: &Inherit, version: &str, cx: &mut Ctx, out: &mut Imported, uses: &mut Vec<FileUse>) {
+fn file(
+    f: &Folder,
+    requests: &[&PmRequest],
+    path: &Path,
+    inh: &Inherit,
+    version: &str,
+    cx: &mut Ctx,
+    out: &mut Imported,
+    uses: &mut Vec<FileUse>,
+) {
     let shown = path.display().to_string().replace('\\', "/");
     cx.seen.clear();
     cx.seen.extend(inh.reads.iter().cloned());
@@ -236,12 +307,24 @@ fn file(f: &Folder, requests: &[&PmRequest], path: &Path, inh: &Inherit, version
             report_unconverted(&c.unconverted, &what, cx, &mut o.comments, &req.name);
         }
         o.expect.inherit(&inh.expect);
-        let own = req.auth.as_ref().filter(|a| a.kind != "inherit").map(|a| (a.clone(), format!("request '{}'", req.name)));
+        let own = req
+            .auth
+            .as_ref()
+            .filter(|a| a.kind != "inherit")
+            .map(|a| (a.clone(), format!("request '{}'", req.name)));
         if let Some((def, source)) = own.or_else(|| inh.auth.clone()) {
-            cx.place = if source.starts_with("request") { place.clone() } else { format!("auth of '{source}'") };
+            cx.place = if source.starts_with("request") {
+                place.clone()
+            } else {
+                format!("auth of '{source}'")
+            };
             match auth::convert(&def, cx) {
                 AuthOut::None => {}
-                AuthOut::Plain { auth, headers, query } => {
+                AuthOut::Plain {
+                    auth,
+                    headers,
+                    query,
+                } => {
                     o.auth = auth;
                     o.headers.extend(headers);
                     o.query.extend(query);
@@ -254,7 +337,11 @@ fn file(f: &Folder, requests: &[&PmRequest], path: &Path, inh: &Inherit, version
                             let id = token_id(&oa.token_name, &tokens, cx);
                             tokens.push((key, id.clone()));
                             n_tokens += 1;
-                            let label = if oa.token_name.trim().is_empty() { "OAuth 2.0 token".to_string() } else { oa.token_name.trim().to_string() };
+                            let label = if oa.token_name.trim().is_empty() {
+                                "OAuth 2.0 token".to_string()
+                            } else {
+                                oa.token_name.trim().to_string()
+                            };
                             reqs.push(OutRequest {
                                 comments: vec![format!("Postman's OAuth 2.0 helper of {source}, as a baton oauth2 request.")],
                                 name: label,
@@ -269,8 +356,12 @@ fn file(f: &Folder, requests: &[&PmRequest], path: &Path, inh: &Inherit, version
                     };
                     match oa.token_use {
                         TokenUse::Bearer => o.auth = Some(Y::map([("oauth2", Y::Str(id))])),
-                        TokenUse::Header(p) => o.headers.push(("Authorization".into(), format!("{p} <<{id}.access_token>>"))),
-                        TokenUse::Query => o.query.push(("access_token".into(), format!("<<{id}.access_token>>"))),
+                        TokenUse::Header(p) => o
+                            .headers
+                            .push(("Authorization".into(), format!("{p} <<{id}.access_token>>"))),
+                        TokenUse::Query => o
+                            .query
+                            .push(("access_token".into(), format!("<<{id}.access_token>>"))),
                     }
                 }
             }
@@ -283,14 +374,27 @@ fn file(f: &Folder, requests: &[&PmRequest], path: &Path, inh: &Inherit, version
     }
     cx.place = shown.clone();
     let vars = file_vars(inh, &path_vars, cx);
-    let mut header = vec![format!("Imported by `baton import postman` from '{}' ({version}).", inh.label)];
+    let mut header = vec![format!(
+        "Imported by `baton import postman` from '{}' ({version}).",
+        inh.label
+    )];
     header.extend(f.description.iter().cloned());
     header.extend(inh.comments.iter().cloned());
     let name = f.name.trim();
-    let text = collection(&header, if name.is_empty() { "requests" } else { name }, vars.clone(), &reqs);
+    let text = collection(
+        &header,
+        if name.is_empty() { "requests" } else { name },
+        vars.clone(),
+        &reqs,
+    );
     let mut defines: Vec<String> = vars.iter().map(|e| e.key.clone()).collect();
     defines.extend(tokens.iter().map(|(_, id)| id.clone()));
-    uses.push(FileUse { path: shown, reads: cx.seen.clone(), defines, captures });
+    uses.push(FileUse {
+        path: shown,
+        reads: cx.seen.clone(),
+        defines,
+        captures,
+    });
     out.requests += n_requests;
     out.token_requests += n_tokens;
     out.per_file.push((path.to_path_buf(), n_requests));
@@ -305,7 +409,10 @@ fn token_id(token_name: &str, taken: &[(String, String)], cx: &Ctx) -> String {
     };
     let mut id = base.clone();
     let mut i = 2;
-    while taken.iter().any(|(_, t)| *t == id) || cx.is_known_variable(&id) || cx.names.is_captured(&id) {
+    while taken.iter().any(|(_, t)| *t == id)
+        || cx.is_known_variable(&id)
+        || cx.names.is_captured(&id)
+    {
         id = format!("{base}_{i}");
         i += 1;
     }
@@ -331,13 +438,24 @@ fn file_vars(inh: &Inherit, path_vars: &[(String, String)], cx: &mut Ctx) -> Vec
         {
             let (key, v) = (defs[pos].0.clone(), defs[pos].1);
             let value = cx.variable_value(&v.key, &v.value, v.secret);
-            chosen.push((pos, Entry { comments: v.description.iter().cloned().collect(), key, value: Y::Str(value) }));
+            chosen.push((
+                pos,
+                Entry {
+                    comments: v.description.iter().cloned().collect(),
+                    key,
+                    value: Y::Str(value),
+                },
+            ));
         }
     }
     chosen.sort_by_key(|(p, _)| *p);
     let mut out: Vec<Entry> = chosen.into_iter().map(|(_, e)| e).collect();
     for (k, v) in path_vars {
-        out.push(Entry { comments: Vec::new(), key: k.clone(), value: Y::Str(v.clone()) });
+        out.push(Entry {
+            comments: Vec::new(),
+            key: k.clone(),
+            value: Y::Str(v.clone()),
+        });
     }
     out
 }

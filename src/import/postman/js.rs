@@ -109,7 +109,10 @@ impl<'a> Cursor<'a> {
                         't' => out.push('\t'),
                         'r' => out.push('\r'),
                         'u' => {
-                            let hex: String = (0..4).filter_map(|_| chars.next()).map(|(_, c)| c).collect();
+                            let hex: String = (0..4)
+                                .filter_map(|_| chars.next())
+                                .map(|(_, c)| c)
+                                .collect();
                             out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
                         }
                         other => out.push(other),
@@ -126,7 +129,13 @@ impl<'a> Cursor<'a> {
         let r = self.rest();
         let len = r
             .char_indices()
-            .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-') || *c == 'e' || *c == 'E'))
+            .find(|(i, c)| {
+                !(c.is_ascii_digit()
+                    || *c == '.'
+                    || (*i == 0 && *c == '-')
+                    || *c == 'e'
+                    || *c == 'E')
+            })
             .map_or(r.len(), |(i, _)| i);
         let text = &r[..len];
         let y = match text.parse::<i64>() {
@@ -171,7 +180,9 @@ impl<'a> Cursor<'a> {
         }
         let first = self.rest().chars().next()?;
         match first {
-            '\'' | '"' | '`' => self.string().map(|s| Y::Str(crate::import::names::literal(&s))),
+            '\'' | '"' | '`' => self
+                .string()
+                .map(|s| Y::Str(crate::import::names::literal(&s))),
             '-' | '0'..='9' => self.number(),
             '[' => {
                 self.pos += 1;
@@ -307,7 +318,10 @@ mod tests {
             v.unwrap(),
             Y::map([
                 ("a", Y::str("x")),
-                ("b", Y::seq([Y::Int(1), Y::Float(-2.5), Y::Bool(true), Y::Null]))
+                (
+                    "b",
+                    Y::seq([Y::Int(1), Y::Float(-2.5), Y::Bool(true), Y::Null])
+                )
             ])
         );
         let v = Cursor::new(r#"pm.environment.get("user_id")"#).value(&refer, 0);

@@ -123,12 +123,18 @@ impl Ctx<'_> {
 
     /// True when a variable of this (Postman or baton) name is defined somewhere.
     pub fn is_known_variable(&self, name: &str) -> bool {
-        self.known.iter().any(|k| k == name || self.names.key(k) == name)
+        self.known
+            .iter()
+            .any(|k| k == name || self.names.key(k) == name)
     }
 
     /// Collection or environment variable value: secret ones as `<<env.NAME>>`.
     pub fn variable_value(&mut self, key: &str, value: &str, secret: bool) -> String {
-        if (secret || looks_secret(key)) && !value.is_empty() && !value.contains("{{") && !self.keep_secrets {
+        if (secret || looks_secret(key))
+            && !value.is_empty()
+            && !value.contains("{{")
+            && !self.keep_secrets
+        {
             let name = self.env_name(key, value);
             return format!("<<env.{name}>>");
         }
@@ -143,16 +149,22 @@ pub fn import(
     options: &Options,
 ) -> Result<Imported, ImportError> {
     let v = super::parse_json(collection, "the collection")?;
-    let obj = v
-        .as_object()
-        .ok_or_else(|| ImportError::Shape("the collection is not a JSON object: is this a Postman collection export?".into()))?;
+    let obj = v.as_object().ok_or_else(|| {
+        ImportError::Shape(
+            "the collection is not a JSON object: is this a Postman collection export?".into(),
+        )
+    })?;
     if obj.contains_key("requests") && obj.contains_key("order") {
         return Err(ImportError::Shape("this is a Postman collection in format v1: export it again as Collection v2.1 (Postman: ··· → Export → Collection v2.1)".into()));
     }
     let Some(info) = obj.get("info").and_then(Value::as_object) else {
         return Err(ImportError::Shape("the collection has no `info`: is this a Postman collection (v2.0 or v2.1) export? An environment goes with --env".into()));
     };
-    let name = info.get("name").map(model::text).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Postman collection".into());
+    let name = info
+        .get("name")
+        .map(model::text)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "Postman collection".into());
     let schema = info.get("schema").map(model::text).unwrap_or_default();
     let mut warnings = Vec::new();
     let version = if schema.contains("v2.0") {
@@ -160,7 +172,10 @@ pub fn import(
     } else if schema.contains("v2.1") {
         "2.1"
     } else {
-        warnings.push(Warning { place: String::new(), message: format!("unknown collection schema `{schema}`: read as v2.1") });
+        warnings.push(Warning {
+            place: String::new(),
+            message: format!("unknown collection schema `{schema}`: read as v2.1"),
+        });
         "2.1"
     };
     let mut root = model::folder(obj, name.clone(), 0);
@@ -170,7 +185,10 @@ pub fn import(
     let env = environment.map(env::parse).transpose()?;
 
     let (captured, known) = files::all_names(&root, env.as_ref());
-    let names = Names::new(captured.iter().map(String::as_str), known.iter().map(String::as_str));
+    let names = Names::new(
+        captured.iter().map(String::as_str),
+        known.iter().map(String::as_str),
+    );
     let mut cx = Ctx {
         names: &names,
         keep_secrets: options.keep_secrets,
@@ -194,10 +212,19 @@ pub fn import(
         }
         None => Vec::new(),
     };
-    files::write_all(&root, &version_label(version), &env_keys, &mut cx, &mut result);
+    files::write_all(
+        &root,
+        &version_label(version),
+        &env_keys,
+        &mut cx,
+        &mut result,
+    );
     result.warnings = std::mem::take(&mut cx.warnings);
     result.secret_env = cx.secret_env.iter().map(|(n, _)| n.clone()).collect();
-    result.renames = names.renames().map(|(a, b)| (a.clone(), b.clone())).collect();
+    result.renames = names
+        .renames()
+        .map(|(a, b)| (a.clone(), b.clone()))
+        .collect();
     Ok(result)
 }
 

@@ -255,7 +255,12 @@ fn auth(v: &Value) -> Option<AuthDef> {
         Some(Value::Array(rows)) => rows
             .iter()
             .filter_map(Value::as_object)
-            .map(|r| (str_field(r, "key"), r.get("value").cloned().unwrap_or(Value::Null)))
+            .map(|r| {
+                (
+                    str_field(r, "key"),
+                    r.get("value").cloned().unwrap_or(Value::Null),
+                )
+            })
             .filter(|(k, _)| !k.is_empty())
             .collect(),
         Some(Value::Object(obj)) => obj.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),

@@ -17,7 +17,10 @@ pub fn convert(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> O
         ..OutRequest::default()
     };
     if !out.method.chars().all(|c| c.is_ascii_alphabetic()) {
-        cx.warn(format!("`{}` is not an HTTP method: GET is used", out.method));
+        cx.warn(format!(
+            "`{}` is not an HTTP method: GET is used",
+            out.method
+        ));
         out.method = "GET".into();
     }
     out.url = url(req, cx, path_vars);
@@ -36,7 +39,12 @@ pub fn convert(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> O
         .and_then(|m| m.as_str())
         == Some("formdata");
     let mut content_type = None;
-    for p in req.headers.iter().chain(&req.url.query).filter(|p| !p.disabled) {
+    for p in req
+        .headers
+        .iter()
+        .chain(&req.url.query)
+        .filter(|p| !p.disabled)
+    {
         if let Some(d) = &p.description {
             out.comments.push(format!("{}: {d}", p.key));
         }
@@ -75,9 +83,9 @@ fn url(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {
     let mut segments: Vec<String> = Vec::new();
     for (i, seg) in base.split('/').enumerate() {
         // Segment 0 is the scheme (`https:`) or a host; `:port` never starts a segment.
-        let declared = seg.strip_prefix(':').and_then(|name| {
-            req.url.path_variables.iter().find(|p| p.key == name)
-        });
+        let declared = seg
+            .strip_prefix(':')
+            .and_then(|name| req.url.path_variables.iter().find(|p| p.key == name));
         match declared {
             Some(p) if i > 0 => segments.push(path_variable(p, cx, path_vars)),
             _ => segments.push(cx.text(seg)),
@@ -120,7 +128,10 @@ fn path_variable(p: &Param, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> Strin
         cx.seen.push(key.clone());
     }
     if p.value.is_empty() {
-        cx.warn(format!("the path variable `:{}` has no value: it is sent empty", p.key));
+        cx.warn(format!(
+            "the path variable `:{}` has no value: it is sent empty",
+            p.key
+        ));
     }
     format!("<<{key}>>")
 }
@@ -135,7 +146,11 @@ fn query(params: &[Param], cx: &mut Ctx, url: &mut String) -> Vec<(String, Strin
     let pairs: Vec<(String, String)> = enabled
         .iter()
         .map(|p| {
-            let v = if looks_secret(&p.key) { cx.secret(&p.key, &p.value) } else { cx.text(&p.value) };
+            let v = if looks_secret(&p.key) {
+                cx.secret(&p.key, &p.value)
+            } else {
+                cx.text(&p.value)
+            };
             (cx.text(&p.key), v)
         })
         .collect();

@@ -192,14 +192,21 @@ fn test_opener(line: &str) -> Option<&str> {
     if !c.eat(",") {
         return None;
     }
-    let head = c.eat("function") && c.eat("(") && c.eat(")") || (c.eat("(") && c.eat(")") && c.eat("=>"));
+    let head =
+        c.eat("function") && c.eat("(") && c.eat(")") || (c.eat("(") && c.eat(")") && c.eat("=>"));
     (head && c.eat("{")).then(|| c.rest())
 }
 
 /// `pm.test("…", () => S);` on one line: S.
 fn arrow_test(line: &str) -> Option<&str> {
     let mut c = Cursor::new(line);
-    if !(c.eat("pm.test(") && c.string().is_some() && c.eat(",") && c.eat("(") && c.eat(")") && c.eat("=>")) {
+    if !(c.eat("pm.test(")
+        && c.string().is_some()
+        && c.eat(",")
+        && c.eat("(")
+        && c.eat(")")
+        && c.eat("=>"))
+    {
         return None;
     }
     let body = c.rest().trim().trim_end_matches(';').trim_end();
@@ -278,7 +285,10 @@ fn add_expect(into: &mut Expect, found: &Expect) -> bool {
             None => into.status = Some(s.clone()),
         }
     }
-    for (list, theirs) in [(&mut into.headers, &found.headers), (&mut into.body, &found.body)] {
+    for (list, theirs) in [
+        (&mut into.headers, &found.headers),
+        (&mut into.body, &found.body),
+    ] {
         for (subject, preds) in theirs {
             for (op, v) in preds {
                 ok &= Expect::add(list, subject, op, v.clone());
@@ -328,7 +338,10 @@ fn split_statements(stmt: &str) -> Vec<&str> {
 /// A path into the response body: a root (`pm.response.json()`, `JSON.parse(responseBody)`,
 /// an alias) and accessors.
 pub fn path(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<Vec<Seg>> {
-    let mut segs = if c.eat("pm.response.json()") || c.eat("JSON.parse(responseBody)") || c.eat("JSON.parse(pm.response.text())") {
+    let mut segs = if c.eat("pm.response.json()")
+        || c.eat("JSON.parse(responseBody)")
+        || c.eat("JSON.parse(pm.response.text())")
+    {
         Vec::new()
     } else {
         let save = c.pos;
@@ -381,7 +394,8 @@ fn capture(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<(Strin
     }
     let source = if c.eat("pm.response.headers.get(") || c.eat("postman.getResponseHeader(") {
         let h = c.string()?;
-        c.eat(")").then(|| Y::map([("header", Y::Str(h.to_ascii_lowercase()))]))?
+        c.eat(")")
+            .then(|| Y::map([("header", Y::Str(h.to_ascii_lowercase()))]))?
     } else if c.eat("pm.cookies.get(") {
         let k = c.string()?;
         c.eat(")").then(|| Y::map([("cookie", Y::Str(k))]))?
@@ -397,4 +411,62 @@ fn capture(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<(Strin
         Y::Str(jsonpath(&segs))
     };
     (c.eat(")") && c.at_end()).then_some((name, source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(lines: &[&str]) -> Converted {
+        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        convert(&lines, &|n| n.to_string())
+    }
+
+    #[test]
+    fn statements_in_test_callbacks_convert_and_conditional_ones_do_not() {
+        let c = run(&[
+            "var jsonData = pm.response.json();",
+            "const items = jsonData.data.items; // the list",
+            "pm.test(\"x\", function () {",
+            "    pm.expect(items.length).to.eql(2); pm.expect(items[0][\"a-b\"]).to.equal('v');",
+            "});",
+            "if (items.length) {",
+            "    pm.environment.set(\"first\", items[0].id);",
+            "    pm.test('nested', () => { pm.response.to.have.status(201); });",
+            "}",
+            "pm.environment.set(\"last\", jsonData.data.items[1].id);",
+        ]);
+        assert_eq!(c.expect.body.len(), 2, "{:?}", c.expect.body);
+        assert_eq!(c.expect.body[0].0, "$.data.items");
+        assert_eq!(c.expect.body[0].1, vec![("length".to_string(), Y::Int(2))]);
+        assert_eq!(c.expect.body[1].0, "$.data.items[0]['a-b']");
+        assert_eq!(
+            c.captures,
+            vec![("last".to_string(), Y::str("$.data.items[1].id"))]
+        );
+        assert!(
+            c.expect.status.is_none(),
+            "the status check was inside `if`"
+        );
+        let lines: Vec<usize> = c.unconverted.iter().map(|(n, _)| *n).collect();
+        assert_eq!(lines, [6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn unknown_shapes_are_not_guessed() {
+        let c = run(&[
+            "pm.expect(jsonData.a).to.eql(1);",
+            "var n = 5;",
+            "pm.environment.set('x', 'literal');",
+            "pm.environment.set('y', pm.response.json().items.length);",
+            "pm.expect(pm.response.json().a).to.be.empty;",
+            "pm.expect(pm.response.json().a).to.eql(someVariable);",
+            "pm.response.to.have.status(200); console.log('x');",
+            "/* pm.response.to.have.status(500);",
+            "   still a comment */ pm.response.to.have.status(202);",
+        ]);
+        assert_eq!(c.unconverted.len(), 7, "{:?}", c.unconverted);
+        assert!(c.captures.is_empty());
+        assert_eq!(c.expect.status, Some(Y::Int(202)));
+    }
 }

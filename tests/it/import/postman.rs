@@ -40,9 +40,16 @@ fn every_body_mode_is_sent_as_postman_sends_it() {
     ] {
         assert!(f.contains(line), "{line:?} not in\n{f}");
     }
-    assert!(!f.contains("X-Debug:") && !f.contains("debug=1") && !f.contains("multipart/form-data"), "{f}");
-    i.baton(&["check", "--var", "baseUrl=http://x"]).run().code(0);
-    run_on_echo(&i, &[]).code(0).stdout_contains("10 passed, 0 failed");
+    assert!(
+        !f.contains("X-Debug:") && !f.contains("debug=1") && !f.contains("multipart/form-data"),
+        "{f}"
+    );
+    i.baton(&["check", "--var", "baseUrl=http://x"])
+        .run()
+        .code(0);
+    run_on_echo(&i, &[])
+        .code(0)
+        .stdout_contains("10 passed, 0 failed");
 }
 
 #[test]
@@ -72,14 +79,21 @@ fn test_scripts_become_captures_and_expectations_and_the_rest_is_reported() {
     ] {
         assert!(f.contains(line), "{line:?} not in\n{f}");
     }
-    assert!(!f.contains("conditional:"), "a capture inside `if` is conditional: not converted\n{f}");
-    i.baton(&["run", "--sandbox", "--no-progress"]).run().code(0).stdout_contains("3 passed, 0 failed");
+    assert!(
+        !f.contains("conditional:"),
+        "a capture inside `if` is conditional: not converted\n{f}"
+    );
+    i.baton(&["run", "--sandbox", "--no-progress"])
+        .run()
+        .code(0)
+        .stdout_contains("3 passed, 0 failed");
 }
 
 #[test]
 fn variable_names_that_are_not_identifiers_are_reached_or_renamed() {
     let i = import("variables.postman_collection.json", &[]);
-    i.out.stderr_contains("`{{$randomInt}}` has no baton equivalent");
+    i.out
+        .stderr_contains("`{{$randomInt}}` has no baton equivalent");
     let f = i.file("variable-names.yaml");
     for line in [
         "  base-url: <<baseUrl>>/echo\n",
@@ -95,9 +109,17 @@ fn variable_names_that_are_not_identifiers_are_reached_or_renamed() {
     ] {
         assert!(f.contains(line), "{line:?} not in\n{f}");
     }
-    assert!(!f.contains("unused") && !f.contains("collection-literal-s3cr3t:"), "{f}");
-    assert!(!f.contains("client_secret: collection-literal-s3cr3t"), "{f}");
-    run_on_echo(&i, &[("CLIENT_SECRET", "collection-literal-s3cr3t")]).code(0).stdout_contains("2 passed, 0 failed");
+    assert!(
+        !f.contains("unused") && !f.contains("collection-literal-s3cr3t:"),
+        "{f}"
+    );
+    assert!(
+        !f.contains("client_secret: collection-literal-s3cr3t"),
+        "{f}"
+    );
+    run_on_echo(&i, &[("CLIENT_SECRET", "collection-literal-s3cr3t")])
+        .code(0)
+        .stdout_contains("2 passed, 0 failed");
 }
 
 #[test]
@@ -108,32 +130,61 @@ fn nested_folders_inherit_auth_variables_and_folder_tests() {
         .stderr_contains("folder 'Nested folders / A': this test script captures `m`: not applied to each request")
         .stderr_contains("folder 'Nested folders / A': requests before and after a subfolder are written together");
     let b = i.file("2-a/2-b/1-b.yaml");
-    assert!(b.contains("vars: { tok: folder-b-token }") && b.contains("auth: { bearer: <<tok>> }"), "{b}");
-    assert!(b.contains("status: 200") && b.contains("$.method: { type: string }"), "collection and folder tests apply:\n{b}");
+    assert!(
+        b.contains("vars: { tok: folder-b-token }") && b.contains("auth: { bearer: <<tok>> }"),
+        "{b}"
+    );
+    assert!(
+        b.contains("status: 200") && b.contains("$.method: { type: string }"),
+        "collection and folder tests apply:\n{b}"
+    );
     assert!(!i.file("2-a/2-b/2-c.yaml").contains("auth:"), "noauth on C");
-    assert!(i.file("2-a/1-a.yaml").contains("# Folder A inherits the collection's Basic auth."));
-    run_on_echo(&i, &[("USER_PASSWORD", "p")]).code(0).stdout_contains("6 passed, 0 failed");
+    assert!(
+        i.file("2-a/1-a.yaml")
+            .contains("# Folder A inherits the collection's Basic auth.")
+    );
+    run_on_echo(&i, &[("USER_PASSWORD", "p")])
+        .code(0)
+        .stdout_contains("6 passed, 0 failed");
 }
 
 #[test]
 fn auth_types_and_literal_secrets() {
     let i = import("auth-types.postman_collection.json", &[]);
     let f = i.file("auth-types.yaml");
-    for line in ["X-API-Key: <<apiKey>>", "query: { api_key: <<env.API_KEY>> }", "auth: { bearer: <<env.TOKEN>> }", "auth: { basic: [bob, <<env.PASSWORD>>] }"] {
+    for line in [
+        "X-API-Key: <<apiKey>>",
+        "query: { api_key: <<env.API_KEY>> }",
+        "auth: { bearer: <<env.TOKEN>> }",
+        "auth: { basic: [bob, <<env.PASSWORD>>] }",
+    ] {
         assert!(f.contains(line), "{line:?} not in\n{f}");
     }
-    for secret in ["literal-query-key-77", "literal-bearer-token-88", "literal-password-99"] {
+    for secret in [
+        "literal-query-key-77",
+        "literal-bearer-token-88",
+        "literal-password-99",
+    ] {
         assert!(!f.contains(secret), "{secret} written:\n{f}");
     }
-    let env = [("API_KEY", "literal-query-key-77"), ("TOKEN", "literal-bearer-token-88"), ("PASSWORD", "literal-password-99")];
+    let env = [
+        ("API_KEY", "literal-query-key-77"),
+        ("TOKEN", "literal-bearer-token-88"),
+        ("PASSWORD", "literal-password-99"),
+    ];
     let server = TestServer::start();
-    let mut b = i.baton(&["run", "--no-progress", "--var", "apiKey=var-key", "--var"]).arg(format!("baseUrl={}", server.url()));
+    let mut b = i
+        .baton(&["run", "--no-progress", "--var", "apiKey=var-key", "--var"])
+        .arg(format!("baseUrl={}", server.url()));
     for (k, v) in env {
         b = b.env(k, v);
     }
     b.run().code(0).stdout_contains("5 passed, 0 failed");
     let kept = import("auth-types.postman_collection.json", &["--keep-secrets"]);
-    assert!(kept.file("auth-types.yaml").contains("auth: { bearer: literal-bearer-token-88 }"));
+    assert!(
+        kept.file("auth-types.yaml")
+            .contains("auth: { bearer: literal-bearer-token-88 }")
+    );
 }
 
 #[test]
@@ -146,9 +197,18 @@ fn odd_shapes_import_with_warnings_and_check() {
         .stderr_contains("the multipart field `f` has 2 files")
         .stderr_contains("the multipart file `g` has no file chosen");
     let f = i.file("odd-shapes.yaml");
-    assert!(f.contains("  - name: GET http://127.0.0.1:<<port>>/echo\n") && f.contains("GET: http://localhost:<<port>>/echo"), "{f}");
-    assert!(!f.contains("201"), "a disabled script is not converted:\n{f}");
-    i.baton(&["check", "--var", "baseUrl=http://x", "--var", "port=1"]).run().code(0);
+    assert!(
+        f.contains("  - name: GET http://127.0.0.1:<<port>>/echo\n")
+            && f.contains("GET: http://localhost:<<port>>/echo"),
+        "{f}"
+    );
+    assert!(
+        !f.contains("201"),
+        "a disabled script is not converted:\n{f}"
+    );
+    i.baton(&["check", "--var", "baseUrl=http://x", "--var", "port=1"])
+        .run()
+        .code(0);
 }
 
 #[test]
@@ -160,9 +220,18 @@ fn existing_files_are_kept_unless_forced() {
         .arg("-o")
         .arg(i.path())
         .run();
-    again.code(2).stderr_contains("already exists").stderr_contains("--force");
+    again
+        .code(2)
+        .stderr_contains("already exists")
+        .stderr_contains("--force");
     std::fs::write(i.path().join("authorization-code-no-pkce.yaml"), "mine").unwrap();
-    let forced = Baton::new().args(["import", "postman"]).arg(fixture("auth-code.postman_collection.json")).arg("-o").arg(i.path()).arg("--force").run();
+    let forced = Baton::new()
+        .args(["import", "postman"])
+        .arg(fixture("auth-code.postman_collection.json"))
+        .arg("-o")
+        .arg(i.path())
+        .arg("--force")
+        .run();
     forced.code(0);
     assert_ne!(i.file("authorization-code-no-pkce.yaml"), "mine");
 }
@@ -180,18 +249,31 @@ fn captures_read_in_another_file_are_a_warning() {
 #[test]
 fn unusable_inputs_are_clear_errors() {
     let cases: &[(&str, &str)] = &[
-        ("{\"info\": {\"name\": 1,", "the collection is not valid JSON"),
-        (r#"{"id":"x","name":"v1","order":[],"requests":[]}"#, "format v1"),
+        (
+            "{\"info\": {\"name\": 1,",
+            "the collection is not valid JSON",
+        ),
+        (
+            r#"{"id":"x","name":"v1","order":[],"requests":[]}"#,
+            "format v1",
+        ),
         (r#"{"values": []}"#, "the collection has no `info`"),
         ("[1, 2]", "not a JSON object"),
     ];
     for (text, message) in cases {
-        Baton::new().file("c.json", text).args(["import", "postman", "c.json", "-o", "out"]).run().code(2).stderr_contains(message);
+        Baton::new()
+            .file("c.json", text)
+            .args(["import", "postman", "c.json", "-o", "out"])
+            .run()
+            .code(2)
+            .stderr_contains(message);
     }
     Baton::new()
         .file("c.json", r#"{"info":{"name":"x"},"item":[]}"#)
         .file("e.json", r#"{"info":{},"item":[]}"#)
-        .args(["import", "postman", "c.json", "--env", "e.json", "-o", "out"])
+        .args([
+            "import", "postman", "c.json", "--env", "e.json", "-o", "out",
+        ])
         .run()
         .code(2)
         .stderr_contains("--env was given a collection");
@@ -206,11 +288,21 @@ fn hostile_shapes_never_panic() {
         r#"{"info":{},"item":[{"name":"🎉\u0000","request":{"method":"PO ST","url":":::","header":[{"key":"\n","value":"\r"}]}}]}"#,
     ];
     for text in odd {
-        let out = Baton::new().file("c.json", text).args(["import", "postman", "c.json", "-o", "out"]).run();
+        let out = Baton::new()
+            .file("c.json", text)
+            .args(["import", "postman", "c.json", "-o", "out"])
+            .run();
         assert!(out.code == 0 || out.code == 2, "{text}\n{}", out.stderr);
         assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     }
-    let deep = format!("{{\"info\":{{}},\"item\":[{}{}]}}", "{\"item\":[".repeat(200), "]}".repeat(200));
-    let out = Baton::new().file("c.json", deep).args(["import", "postman", "c.json", "-o", "out"]).run();
+    let deep = format!(
+        "{{\"info\":{{}},\"item\":[{}{}]}}",
+        "{\"item\":[".repeat(200),
+        "]}".repeat(200)
+    );
+    let out = Baton::new()
+        .file("c.json", deep)
+        .args(["import", "postman", "c.json", "-o", "out"])
+        .run();
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }

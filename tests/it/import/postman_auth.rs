@@ -25,15 +25,24 @@ fn password_helper_on_the_collection_becomes_an_oauth2_request_and_runs() {
     // The oauth2 request comes before the request that uses it; the cached token never shows.
     assert!(user.find("id: mediavalet_token") < user.find("name: Who am I"));
     let auth = i.file("1-auth.yaml");
-    assert!(!auth.contains("oauth2"), "no request of Auth uses the helper:\n{auth}");
+    assert!(
+        !auth.contains("oauth2"),
+        "no request of Auth uses the helper:\n{auth}"
+    );
     assert!(auth.contains("auth: { basic: [<<ClientId>>, <<ClientSecret>>] }"));
     assert!(auth.contains("$.refresh_token: { ne: <<refresh_token>> }"));
-    assert!(!auth.contains("X-Debug") && !auth.contains("acr_values"), "disabled rows are dropped");
+    assert!(
+        !auth.contains("X-Debug") && !auth.contains("acr_values"),
+        "disabled rows are dropped"
+    );
     for (_, text) in i.files() {
         assert!(!text.contains("cached-token-never-written"));
     }
     i.baton(&["check", "--sandbox"]).run().code(0);
-    i.baton(&["run", "--sandbox", "--no-progress"]).run().code(0).stdout_contains("4 passed, 0 failed");
+    i.baton(&["run", "--sandbox", "--no-progress"])
+        .run()
+        .code(0)
+        .stdout_contains("4 passed, 0 failed");
 }
 
 #[test]
@@ -52,14 +61,26 @@ fn authorization_code_with_pkce_on_a_folder_is_inherited_through_subfolders() {
     ] {
         assert!(signed_in.contains(line), "{line:?} not in\n{signed_in}");
     }
-    assert!(!signed_in.contains("ui_locales"), "disabled auth parameters are dropped");
+    assert!(
+        !signed_in.contains("ui_locales"),
+        "disabled auth parameters are dropped"
+    );
     // `inherit` twice (folder, then request) reaches the folder's helper.
     let admin = i.file("2-signed-in/2-admin.yaml");
     assert!(admin.contains("auth: { oauth2: user_token }"), "{admin}");
-    assert!(admin.contains("status: 200"), "pm.response.to.be.ok is status 200:\n{admin}");
+    assert!(
+        admin.contains("status: 200"),
+        "pm.response.to.be.ok is status 200:\n{admin}"
+    );
     // The top-level request says noauth: no token request in its file.
-    assert!(!i.file("1-identity-authorization-code-pkce.yaml").contains("oauth2"));
-    i.baton(&["run", "--sandbox", "--no-progress"]).run().code(0).stdout_contains("5 passed, 0 failed");
+    assert!(
+        !i.file("1-identity-authorization-code-pkce.yaml")
+            .contains("oauth2")
+    );
+    i.baton(&["run", "--sandbox", "--no-progress"])
+        .run()
+        .code(0)
+        .stdout_contains("5 passed, 0 failed");
 }
 
 #[test]
@@ -67,11 +88,24 @@ fn identical_request_level_helpers_share_one_token_request() {
     let i = import("auth-code.postman_collection.json", &[]);
     let f = i.file("authorization-code-no-pkce.yaml");
     assert_eq!(f.matches("oauth2:\n").count(), 1, "{f}");
-    assert_eq!(f.matches("auth: { oauth2: oauth2_token }").count(), 2, "{f}");
-    assert!(f.contains("pkce: none"), "Postman's plain authorization code sends no PKCE:\n{f}");
-    assert!(f.contains("$.email: { exists: true }"), "to.have.property:\n{f}");
+    assert_eq!(
+        f.matches("auth: { oauth2: oauth2_token }").count(),
+        2,
+        "{f}"
+    );
+    assert!(
+        f.contains("pkce: none"),
+        "Postman's plain authorization code sends no PKCE:\n{f}"
+    );
+    assert!(
+        f.contains("$.email: { exists: true }"),
+        "to.have.property:\n{f}"
+    );
     assert!(!f.contains("old-cached-access-token-value"));
-    i.baton(&["run", "--sandbox", "--no-progress"]).run().code(0).stdout_contains("3 passed, 0 failed");
+    i.baton(&["run", "--sandbox", "--no-progress"])
+        .run()
+        .code(0)
+        .stdout_contains("3 passed, 0 failed");
 }
 
 #[test]
@@ -90,7 +124,10 @@ fn a_v2_0_export_with_object_auth_parameters_and_legacy_tests() {
     ] {
         assert!(f.contains(line), "{line:?} not in\n{f}");
     }
-    i.baton(&["run", "--sandbox", "--no-progress"]).run().code(0).stdout_contains("4 passed, 0 failed");
+    i.baton(&["run", "--sandbox", "--no-progress"])
+        .run()
+        .code(0)
+        .stdout_contains("4 passed, 0 failed");
 }
 
 #[test]
@@ -107,22 +144,45 @@ fn the_implicit_grant_and_unsupported_auth_types_are_warnings() {
 
 #[test]
 fn environment_secrets_become_env_references_and_are_never_written() {
-    let i = import("mediavalet.postman_collection.json", &["--env", super::fixture("sandbox.postman_environment.json").to_str().unwrap()]);
+    let i = import(
+        "mediavalet.postman_collection.json",
+        &[
+            "--env",
+            super::fixture("sandbox.postman_environment.json")
+                .to_str()
+                .unwrap(),
+        ],
+    );
     let env = i.file("environments/sandbox-local.yaml");
     assert!(env.contains("ClientSecret: <<env.CLIENT_SECRET>>"), "{env}");
-    assert!(env.contains("password: <<env.PASSWORD>>"), "a name that looks secret:\n{env}");
-    assert!(env.contains("refresh_token: \"\""), "an empty secret has nothing to hide:\n{env}");
+    assert!(
+        env.contains("password: <<env.PASSWORD>>"),
+        "a name that looks secret:\n{env}"
+    );
+    assert!(
+        env.contains("refresh_token: \"\""),
+        "an empty secret has nothing to hide:\n{env}"
+    );
     assert!(env.contains("baseAuthURL: http://127.0.0.1:5001"), "{env}");
-    assert!(!env.contains("old_value"), "disabled values are dropped:\n{env}");
+    assert!(
+        !env.contains("old_value"),
+        "disabled values are dropped:\n{env}"
+    );
     for (name, text) in i.files() {
-        assert!(!text.contains("env-secret-Xq9v2Lr7") && !text.contains("env-password-W0nderland"), "{name}:\n{text}");
+        assert!(
+            !text.contains("env-secret-Xq9v2Lr7") && !text.contains("env-password-W0nderland"),
+            "{name}:\n{text}"
+        );
     }
     i.out
         .stdout_contains("environments/sandbox-local.yaml  environment (-e sandbox-local)")
         .stdout_contains("export CLIENT_SECRET=... PASSWORD=... (or")
         .output_lacks("env-secret-Xq9v2Lr7");
     // With the environment and the process environment, check passes; without it, it says what is missing.
-    i.baton(&["check", "-e", "sandbox-local"]).run().code(2).stderr_contains("environment variable `CLIENT_SECRET` is not set");
+    i.baton(&["check", "-e", "sandbox-local"])
+        .run()
+        .code(2)
+        .stderr_contains("environment variable `CLIENT_SECRET` is not set");
     i.baton(&["check", "-e", "sandbox-local"])
         .env("CLIENT_SECRET", "x")
         .env("PASSWORD", "y")
@@ -138,7 +198,16 @@ fn environment_secrets_become_env_references_and_are_never_written() {
 
 #[test]
 fn keep_secrets_writes_the_values() {
-    let i = import("mediavalet.postman_collection.json", &["--keep-secrets", "--env", super::fixture("sandbox.postman_environment.json").to_str().unwrap()]);
+    let i = import(
+        "mediavalet.postman_collection.json",
+        &[
+            "--keep-secrets",
+            "--env",
+            super::fixture("sandbox.postman_environment.json")
+                .to_str()
+                .unwrap(),
+        ],
+    );
     let env = i.file("environments/sandbox-local.yaml");
     assert!(env.contains("ClientSecret: env-secret-Xq9v2Lr7"), "{env}");
     assert!(env.contains("keep this file out of git"), "{env}");

@@ -26,6 +26,8 @@ pub struct OAuthOut {
     pub token_use: TokenUse,
     /// Postman's token name, for the request's name and id.
     pub token_name: String,
+    /// What differs from Postman in how the token is obtained, for a comment.
+    pub note: Option<String>,
 }
 
 pub enum TokenUse {
@@ -279,6 +281,9 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
         headers,
         token_use,
         token_name: def.get("tokenName"),
+        note: code_flow.then(|| {
+            "Postman asked for the login in a browser; baton follows the authorize redirects itself (mode: headless, the default: add `login: { username, password }` for a real provider's form) or opens a browser with `mode: interactive`.".to_string()
+        }),
     })
 }
 

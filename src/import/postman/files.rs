@@ -343,7 +343,9 @@ fn file(
                                 oa.token_name.trim().to_string()
                             };
                             reqs.push(OutRequest {
-                                comments: vec![format!("Postman's OAuth 2.0 helper of {source}, as a baton oauth2 request.")],
+                                comments: std::iter::once(format!("Postman's OAuth 2.0 helper of {source}, as a baton oauth2 request."))
+                                    .chain(oa.note.clone())
+                                    .collect(),
                                 name: label,
                                 id: Some(id.clone()),
                                 method: "POST".into(),

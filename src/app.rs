@@ -34,6 +34,24 @@ pub fn main(cli: Cli) -> i32 {
         Command::Sandbox(args) => runtime.block_on(sandbox(args)),
         Command::Token(args) => runtime.block_on(token(args)),
         Command::Report(ReportCommand::Merge(args)) => report_merge(args),
+        Command::Import(crate::cli::ImportCommand::Postman(args)) => {
+            crate::import::cmd::postman(&args.options())
+        }
+        Command::Import(crate::cli::ImportCommand::Curl(args)) => {
+            crate::import::cmd::curl(&args.options())
+        }
+        Command::Export(args) => crate::export::cmd::main(&args.options()),
+        Command::Schema(args) => match crate::schema::text(&args.kind) {
+            Some(text) => {
+                print!("{text}");
+                exit::OK
+            }
+            None => exit::INVALID_INPUT,
+        },
+        Command::Completions(args) => {
+            crate::cli::completions(args.shell, &mut std::io::stdout());
+            exit::OK
+        }
     }
 }
 

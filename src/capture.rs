@@ -135,7 +135,7 @@ impl Path {
     }
 }
 
-const CAPTURE_KEYS: &[&str] = &[
+pub const CAPTURE_KEYS: &[&str] = &[
     "jsonpath", "header", "query", "regex", "cookie", "jwt", "claim", "status", "body", "url",
 ];
 

@@ -26,6 +26,137 @@ pub enum Command {
     /// Work with reports written by `run --json FILE`.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Import a Postman collection (and environment) or a curl command as baton YAML.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Print a request as a cURL, Python (requests), Node (axios) or raw HTTP snippet;
+    /// variables without a value, and secrets, as <your-name> placeholders.
+    Export(ExportArgs),
+    /// Print the JSON Schema (2020-12) of collection or environment files.
+    Schema(SchemaArgs),
+    /// Print a shell completion script: bash, zsh, fish or powershell.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The collection holding the request.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The request, by id or name.
+    #[arg(long, value_name = "NAME")]
+    pub request: String,
+    /// The snippet's language.
+    #[arg(long = "as", value_name = "LANG", value_parser = ["curl", "python", "node", "http"])]
+    pub lang: String,
+    /// An environment whose values are written into the snippet. Repeatable.
+    #[arg(short = 'e', long = "env", value_name = "ENV")]
+    pub env: Vec<String>,
+    /// A value written into the snippet: --var ClientId=abc. Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Write secret values instead of placeholders.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+impl ExportArgs {
+    pub fn options(&self) -> crate::export::cmd::ExportOptions {
+        crate::export::cmd::ExportOptions {
+            file: self.file.clone(),
+            request: self.request.clone(),
+            lang: self.lang.clone(),
+            env: self.env.clone(),
+            vars: self.vars.clone(),
+            show_secrets: self.show_secrets,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_name = "KIND", default_value = "collection", value_parser = ["collection", "environment"])]
+    pub kind: String,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// The completion script of `shell`, written to `out`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "baton", out);
+}
+
+/// `baton import postman|curl`.
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// A Postman collection export (format v2.0 or v2.1): each folder becomes a directory,
+    /// the requests of each folder one collection file, OAuth 2.0 helpers `oauth2` requests,
+    /// and common test-script shapes `capture` and `expect`.
+    Postman(ImportPostmanArgs),
+    /// One curl command line ('curl -X POST …', or `-` to read it from stdin) as a request.
+    Curl(ImportCurlArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportPostmanArgs {
+    /// The collection export (`*.postman_collection.json`).
+    #[arg(value_name = "COLLECTION.json")]
+    pub collection: PathBuf,
+    /// A Postman environment export: written as environments/NAME.yaml in DIR.
+    #[arg(long, value_name = "ENV.json")]
+    pub env: Option<PathBuf>,
+    /// The directory to write into.
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Write secret values (environment secrets, literal passwords) instead of
+    /// <<env.NAME>> references to the process environment.
+    #[arg(long)]
+    pub keep_secrets: bool,
+    /// Replace files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportCurlArgs {
+    /// The command, quoted as one argument; `-` reads it from stdin.
+    #[arg(value_name = "COMMAND", allow_hyphen_values = true)]
+    pub command: String,
+    /// Write the collection to this file instead of printing it.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+impl ImportPostmanArgs {
+    pub fn options(&self) -> crate::import::cmd::PostmanOptions {
+        crate::import::cmd::PostmanOptions {
+            collection: self.collection.clone(),
+            env: self.env.clone(),
+            out: self.out.clone(),
+            keep_secrets: self.keep_secrets,
+            force: self.force,
+        }
+    }
+}
+
+impl ImportCurlArgs {
+    pub fn options(&self) -> crate::import::cmd::CurlOptions {
+        crate::import::cmd::CurlOptions {
+            command: self.command.clone(),
+            out: self.out.clone(),
+            force: self.force,
+        }
+    }
 }
 
 #[derive(Args, Debug)]

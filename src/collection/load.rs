@@ -8,8 +8,8 @@ use crate::template::Templates;
 use std::path::Path;
 use std::sync::Arc;
 
-const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
-const REQUEST_KEYS: &[&str] = &[
+pub const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
+pub const REQUEST_KEYS: &[&str] = &[
     "name",
     "id",
     "method",
@@ -39,7 +39,7 @@ const REQUEST_KEYS: &[&str] = &[
     "tags",
     "description",
 ];
-const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
+pub const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
 
 /// A collection, or the problems that stop it from loading. Warnings that do not stop it
 /// are pushed to `problems` either way.

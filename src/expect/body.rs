@@ -9,7 +9,7 @@ use crate::collection::node::{Kind, Node};
 use crate::collection::read::Reader;
 use serde_json::Value;
 
-const RAW_OPS: &[&str] = &["contains", "not_contains", "matches", "eq", "ne", "length"];
+pub const RAW_OPS: &[&str] = &["contains", "not_contains", "matches", "eq", "ne", "length"];
 
 /// Predicates on the body as text.
 #[derive(Debug)]

@@ -59,7 +59,7 @@ pub struct Eval<'a> {
     pub jwks: &'a std::collections::HashMap<String, Value>,
 }
 
-const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms", "jwt"];
+pub const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms", "jwt"];
 
 pub fn read(r: &mut Reader, node: &Node) -> Expectations {
     let Some(mut map) = r.map(node, "expect") else {

@@ -47,7 +47,7 @@ pub enum Op {
     OneOf(Vec<JsonTpl>),
 }
 
-const TYPES: &[&str] = &[
+pub const TYPES: &[&str] = &[
     "string", "number", "integer", "boolean", "array", "object", "null",
 ];
 

@@ -160,7 +160,7 @@ pub struct OAuth2 {
     pub open_browser: bool,
 }
 
-const KEYS: &[&str] = &[
+pub const KEYS: &[&str] = &[
     "grant",
     "issuer",
     "token_url",

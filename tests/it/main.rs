@@ -5,6 +5,7 @@ mod bad_inputs;
 mod check;
 mod examples;
 mod faults;
+mod import;
 mod oauth;
 mod reports;
 mod run_bodies;

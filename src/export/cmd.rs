@@ -1,0 +1,150 @@
+//! `baton export FILE --request NAME --as curl|python|node|http [-e ENV]… [--var K=V]…
+//! [--show-secrets]`: load the collection, resolve the variables it can (its `vars`, the
+//! environments, `--var`), and print the request as a snippet. Everything else, and every
+//! secret unless `--show-secrets`, is a `<your-name>` placeholder.
+
+use super::{Lang, Values};
+use crate::collection::{environment, load};
+use crate::diag::{Diagnostic, display_path};
+use crate::exit;
+use crate::runner::Layer;
+use crate::secret::{Redactor, looks_secret};
+use crate::template::Templates;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The options of `baton export`.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub file: PathBuf,
+    /// The request's id or name.
+    pub request: String,
+    pub lang: String,
+    pub env: Vec<String>,
+    pub vars: Vec<String>,
+    pub show_secrets: bool,
+}
+
+fn fail(problems: &[Diagnostic]) -> i32 {
+    for d in problems {
+        eprintln!("{}", d.render(false));
+    }
+    exit::INVALID_INPUT
+}
+
+pub fn main(o: &ExportOptions) -> i32 {
+    let Some(lang) = Lang::parse(&o.lang) else {
+        eprintln!(
+            "error: --as `{}`: expected one of {}",
+            o.lang,
+            Lang::NAMES.join(", ")
+        );
+        return exit::INVALID_INPUT;
+    };
+    let mut problems = Vec::new();
+    let mut templates = Templates::new();
+    let Some(collection) = load::load_file(&o.file, &mut templates, &mut problems) else {
+        return fail(&problems);
+    };
+    let Some(request) = collection
+        .requests
+        .iter()
+        .find(|r| r.id.as_deref() == Some(o.request.as_str()))
+        .or_else(|| collection.requests.iter().find(|r| r.name == o.request))
+    else {
+        let names: Vec<String> = collection
+            .requests
+            .iter()
+            .map(|r| r.id.clone().unwrap_or_else(|| format!("'{}'", r.name)))
+            .collect();
+        eprintln!(
+            "error: {}: no request with the id or name `{}`",
+            display_path(&o.file),
+            o.request
+        );
+        eprintln!("  = help: the requests: {}", names.join(", "));
+        return exit::INVALID_INPUT;
+    };
+    let mut layers = Vec::new();
+    for name in &o.env {
+        match environment::resolve(name, std::slice::from_ref(&o.file)) {
+            Ok(path) => {
+                if let Some(env) = environment::load(&path, &mut templates, &mut problems) {
+                    layers.push(Layer {
+                        name: env.file.display(),
+                        vars: env.vars,
+                        secrets: env.secrets,
+                    });
+                }
+            }
+            Err(d) => problems.push(d),
+        }
+    }
+    let mut pairs = Vec::new();
+    for v in &o.vars {
+        match v.split_once('=') {
+            Some((k, val)) if !k.trim().is_empty() => {
+                pairs.push((k.trim().to_string(), val.to_string()))
+            }
+            _ => problems.push(Diagnostic::error(format!(
+                "--var `{v}`: expected NAME=VALUE"
+            ))),
+        }
+    }
+    if !pairs.is_empty() {
+        layers.push(Layer::literal("--var", &pairs, Vec::new()));
+    }
+    let dirs = vec![
+        o.file.parent().map(Path::to_path_buf).unwrap_or_default(),
+        PathBuf::from("."),
+    ];
+    let env = environment::env_vars(&dirs, &mut problems);
+    if problems.iter().any(Diagnostic::is_error) {
+        return fail(&problems);
+    }
+    let start = crate::runner::vars::start(
+        &collection.vars,
+        &layers,
+        &env,
+        &templates,
+        &mut Redactor::new(true),
+    );
+    let mut known = BTreeMap::new();
+    for name in start.scope.names() {
+        if start.unresolved.contains_key(name) {
+            continue;
+        }
+        if let Some(v) = start.scope.get(name)
+            && let Ok(json) = serde_json::to_value(v)
+        {
+            known.insert(name.to_string(), json);
+        }
+    }
+    let mut secrets: BTreeSet<String> = known.keys().filter(|n| looks_secret(n)).cloned().collect();
+    for layer in &layers {
+        secrets.extend(layer.secrets.iter().cloned());
+        secrets.extend(
+            layer
+                .vars
+                .iter()
+                .filter(|v| v.secret)
+                .map(|v| v.name.clone()),
+        );
+    }
+    let values = Values {
+        templates: &templates,
+        known,
+        secrets,
+        show_secrets: o.show_secrets,
+    };
+    match super::render(request, lang, &values) {
+        Ok(export) => {
+            print!("{}", export.text);
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::INVALID_INPUT
+        }
+    }
+}

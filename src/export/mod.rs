@@ -1,0 +1,100 @@
+//! Export: a request of a collection as a snippet for documentation, in cURL, Python
+//! `requests`, Node `axios` or raw HTTP, in the style of the provider guides the examples
+//! come from. Variables without a value are `<your-client-id>` placeholders (the kebab case
+//! of the variable's name), secrets too unless shown; an `oauth2` request is exported as the
+//! token request it sends. [`snippet`] is the library entry point (the docs sync calls it
+//! without the CLI); `cmd.rs` is `baton export`.
+
+pub mod cmd;
+mod code;
+mod model;
+mod shell;
+
+use crate::collection::model::Request;
+use crate::template::Templates;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub use model::{Body, HttpRequest, Part};
+
+/// The snippet languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Curl,
+    Python,
+    Node,
+    Http,
+}
+
+impl Lang {
+    pub const NAMES: &'static [&'static str] = &["curl", "python", "node", "http"];
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "curl" => Lang::Curl,
+            "python" | "py" | "requests" => Lang::Python,
+            "node" | "js" | "javascript" | "axios" => Lang::Node,
+            "http" | "raw" => Lang::Http,
+            _ => return None,
+        })
+    }
+}
+
+/// What the variables of a request are worth in the snippet.
+pub struct Values<'a> {
+    /// The templates of the collection the request was loaded with.
+    pub templates: &'a Templates,
+    /// Known values; every other variable is a `<your-name>` placeholder.
+    pub known: BTreeMap<String, serde_json::Value>,
+    /// Names shown as placeholders even when known (unless `show_secrets`).
+    pub secrets: BTreeSet<String>,
+    pub show_secrets: bool,
+}
+
+impl<'a> Values<'a> {
+    /// Every variable a placeholder: the snippet of a guide.
+    pub fn placeholders(templates: &'a Templates) -> Values<'a> {
+        Values {
+            templates,
+            known: BTreeMap::new(),
+            secrets: BTreeSet::new(),
+            show_secrets: false,
+        }
+    }
+}
+
+/// A snippet and what it could not say exactly.
+#[derive(Debug, Clone)]
+pub struct Export {
+    pub text: String,
+    /// Also written as comments at the top of the snippet.
+    pub notes: Vec<String>,
+}
+
+/// Why a request cannot be exported.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A template failed for a reason other than a missing variable (a filter error).
+    #[error("{0}")]
+    Render(String),
+}
+
+/// The request as a snippet in `lang`.
+pub fn snippet(request: &Request, lang: Lang, values: &Values) -> Result<String, ExportError> {
+    render(request, lang, values).map(|e| e.text)
+}
+
+/// The request as a snippet, with its notes apart.
+pub fn render(request: &Request, lang: Lang, values: &Values) -> Result<Export, ExportError> {
+    let mut notes = Vec::new();
+    let req = model::build(request, values, &mut notes)?;
+    let text = match lang {
+        Lang::Curl => shell::curl(&req, &notes),
+        Lang::Http => shell::http(&req, &notes),
+        Lang::Python => code::python(&req, &notes),
+        Lang::Node => code::node(&req, &notes),
+    };
+    Ok(Export {
+        text: model::placeholders(&text),
+        notes: notes.iter().map(|n| model::placeholders(n)).collect(),
+    })
+}

@@ -1,0 +1,455 @@
+//! A request rendered for a snippet: method, URL, headers, Basic credentials and body, with
+//! every variable that has no value (or is a secret) rendered as a marker that becomes a
+//! `<your-name>` placeholder once the snippet is written (markers survive encodings the
+//! snippet applies, so a placeholder is never percent-encoded or base64-encoded).
+
+use super::{ExportError, Values};
+use crate::collection::model::{Auth, JsonTpl, PartValue, Request};
+use crate::oauth::spec::{ClientAuth, Grant, OAuth2, Pkce};
+use crate::template::{EnvVars, Scope, Tpl};
+use minijinja::value::{Object, ObjectRepr, Value};
+use std::fmt;
+use std::sync::Arc;
+
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
+
+/// The request a snippet sends.
+#[derive(Debug, Clone, Default)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// Basic credentials, as given to the tool (curl `-u`, requests `auth=`).
+    pub basic: Option<(String, String)>,
+    pub body: Option<Body>,
+    pub follow_redirects: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Form(Vec<(String, String)>),
+    Json(serde_json::Value),
+    Raw { text: String },
+    Multipart(Vec<(String, Part)>),
+    File { path: String },
+}
+
+#[derive(Debug, Clone)]
+pub enum Part {
+    Text(String),
+    File {
+        path: String,
+        filename: Option<String>,
+        content_type: Option<String>,
+    },
+}
+
+impl HttpRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A variable without a value: renders as a marker; its fields are placeholders too
+/// (`<<login.access_token>>`, `<<env.CLIENT_SECRET>>`).
+#[derive(Debug)]
+struct Placeholder(String);
+
+impl Object for Placeholder {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        Some(Value::from_object(Placeholder(key.to_string())))
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", marker(&self.0))
+    }
+}
+
+pub fn marker(name: &str) -> String {
+    format!("{OPEN}{name}{CLOSE}")
+}
+
+/// Markers as `<your-client-id>`.
+pub fn placeholders(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(OPEN) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + OPEN.len_utf8()..];
+        match after.find(CLOSE) {
+            Some(end) => {
+                out.push_str(&format!(
+                    "<your-{}>",
+                    crate::import::names::kebab(&after[..end])
+                ));
+                rest = &after[end + CLOSE.len_utf8()..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `application/x-www-form-urlencoded` encoding of the literal parts; markers kept.
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find(OPEN) {
+        out.extend(url::form_urlencoded::byte_serialize(
+            &rest.as_bytes()[..start],
+        ));
+        let end = rest[start..]
+            .find(CLOSE)
+            .map_or(rest.len(), |e| start + e + CLOSE.len_utf8());
+        out.push_str(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    out.extend(url::form_urlencoded::byte_serialize(rest.as_bytes()));
+    out
+}
+
+pub fn has_marker(s: &str) -> bool {
+    s.contains(OPEN)
+}
+
+struct Renderer<'v> {
+    values: &'v Values<'v>,
+    scope: Scope,
+}
+
+impl Renderer<'_> {
+    fn new<'v>(values: &'v Values<'v>) -> Renderer<'v> {
+        let mut scope = Scope::new(Arc::new(EnvVars::default()));
+        for (k, v) in &values.known {
+            if values.show_secrets || !values.secrets.contains(k) {
+                scope.set_json(k, v);
+            }
+        }
+        Renderer { values, scope }
+    }
+
+    /// Make sure every name `tpl` reads exists: placeholders for the unknown ones.
+    fn prepare(&mut self, tpl: &Tpl) {
+        let mut names: Vec<String> = self.values.templates.variables(tpl).into_iter().collect();
+        for quote in ['\'', '"'] {
+            let open = format!("vars[{quote}");
+            let mut rest = tpl.text.as_str();
+            while let Some(i) = rest.find(&open) {
+                rest = &rest[i + open.len()..];
+                if let Some(end) = rest.find(quote) {
+                    names.push(rest[..end].to_string());
+                }
+            }
+        }
+        for n in names {
+            let top = if n.starts_with("env.") {
+                "env"
+            } else {
+                n.as_str()
+            };
+            if !self.scope.contains(top) {
+                self.scope
+                    .set(top, Value::from_object(Placeholder(top.to_string())));
+            }
+        }
+    }
+
+    fn text(&mut self, tpl: &Tpl) -> Result<String, ExportError> {
+        self.prepare(tpl);
+        self.values.templates.render(tpl, &self.scope).map_err(|e| {
+            ExportError::Render(format!("{}:{}: {e}", tpl.file.display(), tpl.loc.line))
+        })
+    }
+
+    fn opt(&mut self, tpl: &Option<Tpl>) -> Result<Option<String>, ExportError> {
+        tpl.as_ref().map(|t| self.text(t)).transpose()
+    }
+
+    fn json(&mut self, v: &JsonTpl) -> Result<serde_json::Value, ExportError> {
+        Ok(match v {
+            JsonTpl::Value(v) => v.clone(),
+            JsonTpl::Str(t) => {
+                let text = self.text(t)?;
+                if has_marker(&text) {
+                    serde_json::Value::String(text)
+                } else {
+                    self.values
+                        .templates
+                        .render_json(t, &self.scope)
+                        .unwrap_or(serde_json::Value::String(text))
+                }
+            }
+            JsonTpl::Array(items) => serde_json::Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.json(i))
+                    .collect::<Result<_, _>>()?,
+            ),
+            JsonTpl::Object(entries) => {
+                let mut m = serde_json::Map::new();
+                for (k, v) in entries {
+                    m.insert(k.clone(), self.json(v)?);
+                }
+                serde_json::Value::Object(m)
+            }
+        })
+    }
+}
+
+/// The request as it would be sent (an `oauth2` request: its token request).
+pub fn build(
+    req: &Request,
+    values: &Values,
+    notes: &mut Vec<String>,
+) -> Result<HttpRequest, ExportError> {
+    let mut r = Renderer::new(values);
+    let mut out = HttpRequest {
+        method: req.method.clone(),
+        follow_redirects: req.follow_redirects,
+        ..HttpRequest::default()
+    };
+    for (k, v) in &req.headers {
+        out.headers.push((k.clone(), r.text(v)?));
+    }
+    if let Some(spec) = &req.oauth2 {
+        token_request(spec, &mut r, &mut out, notes)?;
+        return Ok(out);
+    }
+    out.url = r.text(&req.url)?;
+    if !req.query.is_empty() {
+        let mut q = Vec::new();
+        for (k, v) in &req.query {
+            q.push(format!("{}={}", form_encode(k), form_encode(&r.text(v)?)));
+        }
+        out.url.push(if out.url.contains('?') { '&' } else { '?' });
+        out.url.push_str(&q.join("&"));
+    }
+    match &req.auth {
+        Some(Auth::Basic { username, password }) => {
+            out.basic = Some((r.text(username)?, r.text(password)?))
+        }
+        Some(Auth::Bearer(t)) => {
+            let t = r.text(t)?;
+            out.headers
+                .push(("Authorization".into(), format!("Bearer {t}")));
+        }
+        Some(Auth::OAuth2 { id, .. }) => {
+            notes.push(format!(
+                "the access token comes from the oauth2 request `{id}`"
+            ));
+            out.headers.push((
+                "Authorization".into(),
+                format!("Bearer {}", marker("access_token")),
+            ));
+        }
+        None => {}
+    }
+    let content_type = |out: &mut HttpRequest, ct: String| {
+        if out.header("content-type").is_none() {
+            out.headers.push(("Content-Type".into(), ct));
+        }
+    };
+    out.body = match &req.body {
+        None => None,
+        Some(crate::collection::model::Body::Form(fields)) => {
+            content_type(&mut out, "application/x-www-form-urlencoded".into());
+            let mut f = Vec::new();
+            for (k, v) in fields {
+                f.push((k.clone(), r.text(v)?));
+            }
+            Some(Body::Form(f))
+        }
+        Some(crate::collection::model::Body::Json(v)) => {
+            content_type(&mut out, "application/json".into());
+            Some(Body::Json(r.json(v)?))
+        }
+        Some(crate::collection::model::Body::Raw {
+            text,
+            content_type: ct,
+        }) => {
+            let ct = r
+                .opt(ct)?
+                .unwrap_or_else(|| "text/plain; charset=utf-8".into());
+            content_type(&mut out, ct);
+            Some(Body::Raw {
+                text: r.text(text)?,
+            })
+        }
+        Some(crate::collection::model::Body::File {
+            path,
+            content_type: ct,
+        }) => {
+            if let Some(ct) = r.opt(ct)? {
+                content_type(&mut out, ct);
+            }
+            Some(Body::File {
+                path: r.text(path)?,
+            })
+        }
+        Some(crate::collection::model::Body::Multipart(parts)) => {
+            let mut out_parts = Vec::new();
+            for p in parts {
+                let v = match &p.value {
+                    PartValue::Text(t) => Part::Text(r.text(t)?),
+                    PartValue::File {
+                        path,
+                        filename,
+                        content_type,
+                    } => Part::File {
+                        path: r.text(path)?,
+                        filename: r.opt(filename)?,
+                        content_type: r.opt(content_type)?,
+                    },
+                };
+                out_parts.push((p.name.clone(), v));
+            }
+            Some(Body::Multipart(out_parts))
+        }
+    };
+    Ok(out)
+}
+
+/// The token request of an `oauth2` request, client authentication as configured.
+fn token_request(
+    s: &OAuth2,
+    r: &mut Renderer,
+    out: &mut HttpRequest,
+    notes: &mut Vec<String>,
+) -> Result<(), ExportError> {
+    out.method = "POST".into();
+    let endpoint = match s.grant {
+        Grant::Introspect => &s.introspection_url,
+        Grant::Revoke => &s.revocation_url,
+        _ => &s.token_url,
+    };
+    out.url = match r.opt(endpoint)? {
+        Some(u) => u,
+        None => {
+            let issuer = r.opt(&s.issuer)?.unwrap_or_default();
+            notes.push(format!(
+                "the endpoint is found by discovery: {issuer}/.well-known/openid-configuration"
+            ));
+            marker(match s.grant {
+                Grant::Introspect => "introspection_endpoint",
+                Grant::Revoke => "revocation_endpoint",
+                _ => "token_endpoint",
+            })
+        }
+    };
+    let mut form: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: String| form.push((k.to_string(), v));
+    let grant_type = match s.grant {
+        Grant::DeviceCode => Some("urn:ietf:params:oauth:grant-type:device_code"),
+        Grant::Introspect | Grant::Revoke => None,
+        g => Some(g.as_str()),
+    };
+    if let Some(g) = grant_type {
+        push("grant_type", g.to_string());
+    }
+    match s.grant {
+        Grant::Password => {
+            push("username", r.opt(&s.username)?.unwrap_or_default());
+            push("password", r.opt(&s.password)?.unwrap_or_default());
+        }
+        Grant::RefreshToken => push(
+            "refresh_token",
+            r.opt(&s.refresh_token)?
+                .unwrap_or_else(|| marker("refresh_token")),
+        ),
+        Grant::AuthorizationCode => {
+            let authorize = r
+                .opt(&s.authorize_url)?
+                .or(r.opt(&s.issuer)?)
+                .unwrap_or_default();
+            notes.push(format!("first send the user to {authorize} (response_type=code) and take the `code` of the redirect"));
+            push("code", r.opt(&s.code)?.unwrap_or_else(|| marker("code")));
+            push("redirect_uri", r.opt(&s.redirect_uri)?.unwrap_or_default());
+            if s.pkce != Pkce::Off {
+                push("code_verifier", marker("code_verifier"));
+            }
+        }
+        Grant::DeviceCode => push("device_code", marker("device_code")),
+        Grant::Introspect | Grant::Revoke => {
+            push("token", r.opt(&s.token)?.unwrap_or_default());
+            if let Some(h) = r.opt(&s.token_type_hint)? {
+                push("token_type_hint", h);
+            }
+        }
+        Grant::ClientCredentials => {}
+    }
+    if !matches!(
+        s.grant,
+        Grant::AuthorizationCode | Grant::Introspect | Grant::Revoke | Grant::DeviceCode
+    ) {
+        for (k, t) in [
+            ("scope", &s.scope),
+            ("audience", &s.audience),
+            ("resource", &s.resource),
+        ] {
+            if let Some(v) = r.opt(t)? {
+                push(k, v);
+            }
+        }
+    }
+    let extra = if s.grant == Grant::AuthorizationCode {
+        &s.token_extra
+    } else {
+        &s.extra
+    };
+    for (k, v) in extra {
+        push(k, r.text(v)?);
+    }
+    let id = r.text(&s.client_id)?;
+    let secret = r.opt(&s.client_secret)?.unwrap_or_default();
+    match s.client_auth() {
+        // RFC 6749 2.3.1: form-encoded, then Basic.
+        ClientAuth::Basic => out.basic = Some((form_encode(&id), form_encode(&secret))),
+        ClientAuth::Body => {
+            push("client_id", id);
+            push("client_secret", secret);
+        }
+        ClientAuth::None => push("client_id", id),
+        ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt => {
+            push("client_id", id);
+            push(
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+            );
+            push("client_assertion", marker("client_assertion"));
+            notes.push("client_assertion is a JWT signed for each request (RFC 7523)".into());
+        }
+    }
+    if out.header("content-type").is_none() {
+        out.headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+    }
+    out.body = Some(Body::Form(form));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_survive_encoding_and_read_as_your_name() {
+        let s = format!("a b&{}=x", marker("ClientId"));
+        assert_eq!(form_encode(&s), format!("a+b%26{}%3Dx", marker("ClientId")));
+        assert_eq!(placeholders(&form_encode(&s)), "a+b%26<your-client-id>%3Dx");
+        assert_eq!(placeholders(&marker("access_token")), "<your-access-token>");
+        assert!(!has_marker(&placeholders(&marker("x"))));
+    }
+}

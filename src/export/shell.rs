@@ -1,0 +1,167 @@
+//! cURL and raw HTTP snippets. cURL as the guides write it: `curl -X POST URL \`, one
+//! option per line, `-d 'a=b&c=d'` for forms, `-u id:secret` for Basic; words quoted only
+//! when the shell needs it.
+
+use super::model::{Body, HttpRequest, Part, form_encode, has_marker};
+use base64::Engine as _;
+
+/// A word for a POSIX shell: bare when safe, else in single quotes.
+pub fn quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn comments(notes: &[String], prefix: &str) -> String {
+    notes.iter().map(|n| format!("{prefix} {n}\n")).collect()
+}
+
+/// The form body as sent: `a=b&c=d`.
+pub fn form_text(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn curl(req: &HttpRequest, notes: &[String]) -> String {
+    let mut first = String::from("curl");
+    match req.method.as_str() {
+        "GET" => {}
+        "HEAD" => first.push_str(" --head"),
+        m => first.push_str(&format!(" -X {m}")),
+    }
+    first.push(' ');
+    first.push_str(&quote(&req.url));
+    let mut lines = vec![first];
+    if req.follow_redirects {
+        lines.push("-L".into());
+    }
+    for (k, v) in &req.headers {
+        lines.push(format!("-H {}", quote(&format!("{k}: {v}"))));
+    }
+    if let Some((u, p)) = &req.basic {
+        lines.push(format!("-u {}", quote(&format!("{u}:{p}"))));
+    }
+    match &req.body {
+        None => {}
+        Some(Body::Form(fields)) => lines.push(format!("-d {}", quote(&form_text(fields)))),
+        Some(Body::Json(v)) => lines.push(format!("-d {}", quote(&v.to_string()))),
+        Some(Body::Raw { text }) => lines.push(format!("--data-raw {}", quote(text))),
+        Some(Body::File { path }) => {
+            lines.push(format!("--data-binary {}", quote(&format!("@{path}"))))
+        }
+        Some(Body::Multipart(parts)) => {
+            for (name, part) in parts {
+                let arg = match part {
+                    Part::Text(t) => format!("{name}={t}"),
+                    Part::File {
+                        path,
+                        filename,
+                        content_type,
+                    } => {
+                        let mut a = format!("{name}=@{path}");
+                        if let Some(ct) = content_type {
+                            a.push_str(&format!(";type={ct}"));
+                        }
+                        if let Some(f) = filename {
+                            a.push_str(&format!(";filename={f}"));
+                        }
+                        a
+                    }
+                };
+                lines.push(format!("-F {}", quote(&arg)));
+            }
+        }
+    }
+    format!("{}{}\n", comments(notes, "#"), lines.join(" \\\n  "))
+}
+
+/// `scheme://authority/path?query` → (authority, path and query); markers may be anywhere.
+fn split_url(url: &str) -> (String, String) {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    match rest.find('/') {
+        Some(i) => (rest[..i].to_string(), rest[i..].to_string()),
+        None => match rest.find('?') {
+            Some(i) => (rest[..i].to_string(), format!("/{}", &rest[i..])),
+            None => (rest.to_string(), "/".to_string()),
+        },
+    }
+}
+
+pub fn http(req: &HttpRequest, notes: &[String]) -> String {
+    let (host, target) = split_url(&req.url);
+    let mut out = comments(notes, "#");
+    out.push_str(&format!("{} {target} HTTP/1.1\nHost: {host}\n", req.method));
+    let boundary = "baton-boundary";
+    for (k, v) in &req.headers {
+        let v = if matches!(req.body, Some(Body::Multipart(_)))
+            && k.eq_ignore_ascii_case("content-type")
+        {
+            continue;
+        } else {
+            v
+        };
+        out.push_str(&format!("{k}: {v}\n"));
+    }
+    if let Some((u, p)) = &req.basic {
+        let pair = format!("{u}:{p}");
+        let encoded = if has_marker(&pair) {
+            format!("<base64 of {pair}>")
+        } else {
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        };
+        out.push_str(&format!("Authorization: Basic {encoded}\n"));
+    }
+    let body = match &req.body {
+        None => return out,
+        Some(Body::Form(fields)) => form_text(fields),
+        Some(Body::Json(v)) => serde_json::to_string_pretty(v).unwrap_or_default(),
+        Some(Body::Raw { text }) => text.clone(),
+        Some(Body::File { path }) => format!("< {path}"),
+        Some(Body::Multipart(parts)) => {
+            out.push_str(&format!(
+                "Content-Type: multipart/form-data; boundary={boundary}\n"
+            ));
+            let mut b = String::new();
+            for (name, part) in parts {
+                b.push_str(&format!("--{boundary}\n"));
+                match part {
+                    Part::Text(t) => b.push_str(&format!(
+                        "Content-Disposition: form-data; name=\"{name}\"\n\n{t}\n"
+                    )),
+                    Part::File {
+                        path,
+                        filename,
+                        content_type,
+                    } => {
+                        let file = filename
+                            .clone()
+                            .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
+                        b.push_str(&format!(
+                            "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\n"
+                        ));
+                        b.push_str(&format!(
+                            "Content-Type: {}\n\n< {path}\n",
+                            content_type
+                                .as_deref()
+                                .unwrap_or("application/octet-stream")
+                        ));
+                    }
+                }
+            }
+            b.push_str(&format!("--{boundary}--"));
+            b
+        }
+    };
+    out.push('\n');
+    out.push_str(&body);
+    out.push('\n');
+    out
+}

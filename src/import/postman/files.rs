@@ -1,0 +1,487 @@
+//! The folder tree as files: one collection file per folder with requests, numbered in
+//! Postman's order; inherited auth, variables and folder scripts resolved for each request;
+//! and, at the end, the names read in one file but captured in another.
+
+use super::auth::{self, AuthOut, TokenUse};
+use super::env::EnvIn;
+use super::model::{AuthDef, Folder, Node, PmRequest, Variable};
+use super::{Ctx, Imported, request, script};
+use crate::import::names::{identifier, slug};
+use crate::import::out::{Expect, OutRequest, collection};
+use crate::import::yaml::{Entry, Y};
+use std::path::{Path, PathBuf};
+
+/// What a folder passes down to what is inside it.
+#[derive(Clone, Default)]
+struct Inherit {
+    /// Folder path for messages: `My API / Users`.
+    label: String,
+    vars: Vec<Variable>,
+    auth: Option<(AuthDef, String)>,
+    expect: Expect,
+    /// Names the inherited expectations read.
+    reads: Vec<String>,
+    comments: Vec<String>,
+}
+
+/// What one written file defines and reads, for the cross-file check.
+struct FileUse {
+    path: String,
+    reads: Vec<String>,
+    defines: Vec<String>,
+    captures: Vec<String>,
+}
+
+/// Captured names (for [`crate::import::names::Names`]) and every defined name.
+pub fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec<String>) {
+    let (mut captured, mut known) = (Vec::new(), Vec::new());
+    fn walk(f: &Folder, captured: &mut Vec<String>, known: &mut Vec<String>) {
+        known.extend(f.variables.iter().map(|v| v.key.clone()));
+        let events = f.events.iter().chain(f.items.iter().flat_map(|i| match i {
+            Node::Request(r) => r.events.iter(),
+            Node::Folder(_) => [].iter(),
+        }));
+        for e in events.filter(|e| e.listen == "test") {
+            let c = script::convert(&e.lines, &|n| n.to_string());
+            captured.extend(c.captures.into_iter().map(|(n, _)| n));
+        }
+        for i in &f.items {
+            if let Node::Folder(sub) = i {
+                walk(sub, captured, known);
+            }
+        }
+    }
+    walk(root, &mut captured, &mut known);
+    if let Some(e) = env {
+        known.extend(e.values.iter().map(|v| v.key.clone()));
+    }
+    captured.dedup();
+    (captured, known)
+}
+
+pub fn write_all(
+    root: &Folder,
+    version: &str,
+    env_keys: &[String],
+    cx: &mut Ctx,
+    out: &mut Imported,
+) {
+    let mut uses = Vec::new();
+    let top = Inherit {
+        label: root.name.clone(),
+        ..Inherit::default()
+    };
+    folder(
+        root,
+        Place::Root(Path::new("")),
+        &top,
+        version,
+        cx,
+        out,
+        &mut uses,
+    );
+    let mut undefined: Vec<String> = Vec::new();
+    for u in &uses {
+        for name in &u.reads {
+            if u.defines.contains(name) || env_keys.contains(name) {
+                continue;
+            }
+            cx.place = u.path.clone();
+            match uses.iter().find(|o| o.captures.contains(name)) {
+                Some(o) if o.path != u.path => cx.warn(format!(
+                    "`{name}` is captured in {} but read here: captures do not cross files in baton; define `{name}` with --var or an environment, or move the requests into one file",
+                    o.path
+                )),
+                Some(_) => {}
+                None if !undefined.contains(name) => undefined.push(name.clone()),
+                None => {}
+            }
+        }
+    }
+    if !undefined.is_empty() {
+        cx.place = String::new();
+        cx.warn(format!(
+            "read but not defined by the collection{}: {}; give them with an environment (-e) or --var NAME=...",
+            if env_keys.is_empty() { "" } else { " or the environment" },
+            undefined.join(", ")
+        ));
+    }
+}
+
+/// Where a folder goes: the collection's own directory, a directory of its own (it has
+/// subfolders), or one file (it has requests only).
+enum Place<'p> {
+    Root(&'p Path),
+    Dir(PathBuf),
+    File(PathBuf),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn folder(
+    f: &Folder,
+    place: Place,
+    parent: &Inherit,
+    version: &str,
+    cx: &mut Ctx,
+    out: &mut Imported,
+    uses: &mut Vec<FileUse>,
+) {
+    let mut inh = parent.clone();
+    let owner = match &place {
+        Place::Root(_) => format!("collection '{}'", f.name),
+        _ => {
+            inh.label = format!("{} / {}", parent.label, f.name);
+            format!("folder '{}'", inh.label)
+        }
+    };
+    inh.vars
+        .extend(f.variables.iter().filter(|v| !v.disabled).cloned());
+    if let Some(a) = &f.auth
+        && a.kind != "inherit"
+    {
+        inh.auth = Some((a.clone(), inh.label.clone()));
+    }
+    cx.place = owner.clone();
+    cx.seen.clear();
+    let tests = request::tests(&f.events, cx);
+    inh.reads.append(&mut cx.seen);
+    for (listen, c) in tests {
+        let what = script_name(&listen);
+        if listen == "test" {
+            inh.expect.inherit(&c.expect);
+        }
+        for (name, _) in &c.captures {
+            cx.warn(format!("this {what} captures `{name}`: not applied to each request (a capture that matches nothing fails its request); move it to the request it is for"));
+            inh.comments.push(format!(
+                "Postman {what} of '{}' captures `{name}`: not converted.",
+                inh.label
+            ));
+        }
+        report_unconverted(&c.unconverted, &what, cx, &mut inh.comments, &inh.label);
+    }
+    let requests: Vec<&PmRequest> = f
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Node::Request(r) => Some(r.as_ref()),
+            Node::Folder(_) => None,
+        })
+        .collect();
+    let dir = match place {
+        Place::File(path) => {
+            if !requests.is_empty() {
+                file(f, &requests, &path, &inh, version, cx, out, uses);
+            }
+            return;
+        }
+        Place::Root(d) => d.to_path_buf(),
+        Place::Dir(d) => d,
+    };
+    let entries = f
+        .items
+        .iter()
+        .filter(|i| matches!(i, Node::Folder(_)))
+        .count()
+        + usize::from(!requests.is_empty());
+    let width = entries.to_string().len();
+    let prefix = |n: usize| {
+        if entries > 1 {
+            format!("{n:0width$}-")
+        } else {
+            String::new()
+        }
+    };
+    let mut n = 0;
+    let mut wrote_requests = false;
+    let mut after_folder = false;
+    for item in &f.items {
+        match item {
+            Node::Request(_) if !wrote_requests => {
+                n += 1;
+                wrote_requests = true;
+                let path = dir.join(format!("{}{}.yaml", prefix(n), slug(&f.name)));
+                file(f, &requests, &path, &inh, version, cx, out, uses);
+            }
+            Node::Request(_) if after_folder => {
+                cx.place = owner.clone();
+                cx.warn("requests before and after a subfolder are written together in one file, before the subfolder's");
+                after_folder = false;
+            }
+            Node::Request(_) => {}
+            Node::Folder(sub) => {
+                n += 1;
+                after_folder = wrote_requests;
+                let name = format!("{}{}", prefix(n), slug(&sub.name));
+                let has_subfolders = sub.items.iter().any(|i| matches!(i, Node::Folder(_)));
+                let place = if has_subfolders {
+                    Place::Dir(dir.join(name))
+                } else {
+                    Place::File(dir.join(format!("{name}.yaml")))
+                };
+                folder(sub, place, &inh, version, cx, out, uses);
+            }
+        }
+    }
+}
+
+fn script_name(listen: &str) -> String {
+    if listen == "test" {
+        "test script".into()
+    } else {
+        format!("{listen} script").replace("prerequest", "pre-request")
+    }
+}
+
+/// One warning per run of consecutive lines, and every line as a comment.
+fn report_unconverted(
+    lines: &[(usize, String)],
+    what: &str,
+    cx: &mut Ctx,
+    comments: &mut Vec<String>,
+    owner: &str,
+) {
+    if lines.is_empty() {
+        return;
+    }
+    let mut runs: Vec<Vec<&(usize, String)>> = Vec::new();
+    for l in lines {
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|p| p.0 + 1 == l.0) => run.push(l),
+            _ => runs.push(vec![l]),
+        }
+    }
+    for run in runs {
+        let (first, last) = (run[0].0, run[run.len() - 1].0);
+        let at = if first == last {
+            format!("line {first}")
+        } else {
+            format!("lines {first}-{last}")
+        };
+        let more = if run.len() > 1 { " …" } else { "" };
+        cx.warn(format!("{what}, {at}: not converted: `{}`{more}", run[0].1));
+    }
+    let mut c = format!("Postman {what} of '{owner}', not converted:");
+    for (n, l) in lines {
+        c.push_str(&format!("\n  {n}: {l}"));
+    }
+    comments.push(c);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn file(
+    f: &Folder,
+    requests: &[&PmRequest],
+    path: &Path,
+    inh: &Inherit,
+    version: &str,
+    cx: &mut Ctx,
+    out: &mut Imported,
+    uses: &mut Vec<FileUse>,
+) {
+    let shown = path.display().to_string().replace('\\', "/");
+    cx.seen.clear();
+    cx.seen.extend(inh.reads.iter().cloned());
+    let mut reqs: Vec<OutRequest> = Vec::new();
+    let mut path_vars = Vec::new();
+    let mut tokens: Vec<(String, String)> = Vec::new();
+    let mut captures = Vec::new();
+    let (mut n_requests, mut n_tokens) = (0, 0);
+    for req in requests {
+        cx.place = format!("{shown}: request '{}'", req.name);
+        let mut o = request::convert(req, cx, &mut path_vars);
+        let place = cx.place.clone();
+        for (listen, c) in request::tests(&req.events, cx) {
+            let what = script_name(&listen);
+            for (name, source) in c.captures {
+                let key = cx.names.key(&name);
+                o.capture.retain(|(k, _)| *k != key);
+                captures.push(key.clone());
+                o.capture.push((key, source));
+            }
+            let mut into = std::mem::take(&mut o.expect);
+            into.inherit(&c.expect);
+            o.expect = into;
+            for (n, note) in &c.notes {
+                cx.warn(format!("{what}, line {n}: {note}"));
+            }
+            report_unconverted(&c.unconverted, &what, cx, &mut o.comments, &req.name);
+        }
+        o.expect.inherit(&inh.expect);
+        let own = req
+            .auth
+            .as_ref()
+            .filter(|a| a.kind != "inherit")
+            .map(|a| (a.clone(), format!("request '{}'", req.name)));
+        if let Some((def, source)) = own.or_else(|| inh.auth.clone()) {
+            cx.place = if source.starts_with("request") {
+                place.clone()
+            } else {
+                format!("auth of '{source}'")
+            };
+            match auth::convert(&def, cx) {
+                AuthOut::None => {}
+                AuthOut::Plain {
+                    auth,
+                    headers,
+                    query,
+                } => {
+                    o.auth = auth;
+                    o.headers.extend(headers);
+                    o.query.extend(query);
+                }
+                AuthOut::OAuth2(oa) => {
+                    let key = format!("{:?}{:?}", oa.block, oa.headers);
+                    let id = match tokens.iter().find(|(k, _)| *k == key) {
+                        Some((_, id)) => id.clone(),
+                        None => {
+                            let id = token_id(&oa.token_name, &tokens, cx);
+                            tokens.push((key, id.clone()));
+                            n_tokens += 1;
+                            let label = if oa.token_name.trim().is_empty() {
+                                "OAuth 2.0 token".to_string()
+                            } else {
+                                oa.token_name.trim().to_string()
+                            };
+                            reqs.push(OutRequest {
+                                comments: std::iter::once(format!("Postman's OAuth 2.0 helper of {source}, as a baton oauth2 request."))
+                                    .chain(oa.note.clone())
+                                    .collect(),
+                                name: label,
+                                id: Some(id.clone()),
+                                method: "POST".into(),
+                                headers: oa.headers,
+                                oauth2: Some(oa.block),
+                                ..OutRequest::default()
+                            });
+                            id
+                        }
+                    };
+                    match oa.token_use {
+                        TokenUse::Bearer => o.auth = Some(Y::map([("oauth2", Y::Str(id))])),
+                        TokenUse::Header(p) => o
+                            .headers
+                            .push(("Authorization".into(), format!("{p} <<{id}.access_token>>"))),
+                        TokenUse::Query => o
+                            .query
+                            .push(("access_token".into(), format!("<<{id}.access_token>>"))),
+                    }
+                }
+            }
+        }
+        hide_secrets(&mut o.expect, &cx.secret_env);
+        out.captures += o.capture.len();
+        out.expectations += o.expect.count();
+        n_requests += 1;
+        reqs.push(o);
+    }
+    cx.place = shown.clone();
+    let vars = file_vars(inh, &path_vars, cx);
+    let mut header = vec![format!(
+        "Imported by `baton import postman` from '{}' ({version}).",
+        inh.label
+    )];
+    header.extend(f.description.iter().cloned());
+    header.extend(inh.comments.iter().cloned());
+    let name = f.name.trim();
+    let text = collection(
+        &header,
+        if name.is_empty() { "requests" } else { name },
+        vars.clone(),
+        &reqs,
+    );
+    let mut defines: Vec<String> = vars.iter().map(|e| e.key.clone()).collect();
+    defines.extend(tokens.iter().map(|(_, id)| id.clone()));
+    uses.push(FileUse {
+        path: shown,
+        reads: cx.seen.clone(),
+        defines,
+        captures,
+    });
+    out.requests += n_requests;
+    out.token_requests += n_tokens;
+    out.per_file.push((path.to_path_buf(), n_requests));
+    out.files.push((path.to_path_buf(), text));
+}
+
+/// An id for an oauth2 request: from Postman's token name, unique, and no variable's name.
+fn token_id(token_name: &str, taken: &[(String, String)], cx: &Ctx) -> String {
+    let base = match identifier(token_name) {
+        b if token_name.trim().is_empty() || b == "var" => "oauth2_token".to_string(),
+        b => b.to_ascii_lowercase(),
+    };
+    let mut id = base.clone();
+    let mut i = 2;
+    while taken.iter().any(|(_, t)| *t == id)
+        || cx.is_known_variable(&id)
+        || cx.names.is_captured(&id)
+    {
+        id = format!("{base}_{i}");
+        i += 1;
+    }
+    id
+}
+
+/// The variables a file reads (and those they read), in the order they are defined; inner
+/// folders override outer ones. Path variables last.
+fn file_vars(inh: &Inherit, path_vars: &[(String, String)], cx: &mut Ctx) -> Vec<Entry> {
+    let mut defs: Vec<(String, &Variable)> = Vec::new();
+    for v in &inh.vars {
+        let key = cx.names.key(&v.key);
+        defs.retain(|(k, _)| *k != key);
+        defs.push((key, v));
+    }
+    let mut chosen: Vec<(usize, Entry)> = Vec::new();
+    let mut i = 0;
+    while i < cx.seen.len() {
+        let name = cx.seen[i].clone();
+        i += 1;
+        if let Some(pos) = defs.iter().position(|(k, _)| *k == name)
+            && !chosen.iter().any(|(p, _)| *p == pos)
+        {
+            let (key, v) = (defs[pos].0.clone(), defs[pos].1);
+            let value = cx.variable_value(&v.key, &v.value, v.secret);
+            chosen.push((
+                pos,
+                Entry {
+                    comments: v.description.iter().cloned().collect(),
+                    key,
+                    value: Y::Str(value),
+                },
+            ));
+        }
+    }
+    chosen.sort_by_key(|(p, _)| *p);
+    let mut out: Vec<Entry> = chosen.into_iter().map(|(_, e)| e).collect();
+    for (k, v) in path_vars {
+        out.push(Entry {
+            comments: Vec::new(),
+            key: k.clone(),
+            value: Y::Str(v.clone()),
+        });
+    }
+    out
+}
+
+/// A secret written as `<<env.NAME>>` must not come back as an expected value of a test
+/// script: such literals become the same reference.
+fn hide_secrets(expect: &mut Expect, secrets: &[(String, String)]) {
+    fn walk(y: &mut Y, secrets: &[(String, String)]) {
+        match y {
+            Y::Str(s) => {
+                for (name, value) in secrets.iter().filter(|(_, v)| v.len() >= 4) {
+                    if s.contains(value.as_str()) {
+                        *s = s.replace(value.as_str(), &format!("<<env.{name}>>"));
+                    }
+                }
+            }
+            Y::Seq(items) => items.iter_mut().for_each(|i| walk(&mut i.value, secrets)),
+            Y::Map(entries) => entries.iter_mut().for_each(|e| walk(&mut e.value, secrets)),
+            _ => {}
+        }
+    }
+    for (_, preds) in expect.headers.iter_mut().chain(expect.body.iter_mut()) {
+        for (_, v) in preds {
+            walk(v, secrets);
+        }
+    }
+}

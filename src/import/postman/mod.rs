@@ -1,0 +1,233 @@
+//! `baton import postman`: a Postman collection (and optionally an environment) as baton
+//! files. The layout: the collection's own requests are one file, each folder a directory
+//! holding one file for its requests and a directory per subfolder; names are numbered in
+//! Postman's order (`1-auth.yaml`, `2-users/`) so `baton run DIR` runs them in that order.
+//! Each file carries the collection and folder variables it reads, and an `oauth2` request
+//! before the requests that use an OAuth 2.0 helper. Captures do not cross files (baton
+//! keeps them per file), so a name captured in one file and read in another is a warning.
+
+mod auth;
+mod body;
+mod chain;
+mod env;
+mod files;
+mod js;
+mod model;
+mod request;
+mod script;
+
+use super::names::{Names, convert};
+use super::{ImportError, Warning};
+use crate::secret::looks_secret;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// How to import.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Write secret values (environment secrets, literal passwords) instead of
+    /// `<<env.NAME>>` references.
+    pub keep_secrets: bool,
+}
+
+/// The files to write (paths relative to the output directory) and what was made.
+#[derive(Debug, Default)]
+pub struct Imported {
+    pub files: Vec<(PathBuf, String)>,
+    pub collection: String,
+    /// `2.0` or `2.1`.
+    pub version: String,
+    /// `(file, requests in it)`.
+    pub per_file: Vec<(PathBuf, usize)>,
+    pub requests: usize,
+    /// `oauth2` requests made from OAuth 2.0 helpers.
+    pub token_requests: usize,
+    pub captures: usize,
+    pub expectations: usize,
+    pub warnings: Vec<Warning>,
+    /// Process environment variables the files read secrets from (`<<env.NAME>>`).
+    pub secret_env: Vec<String>,
+    /// The environment file's name for `-e`, when one was imported.
+    pub environment: Option<String>,
+    /// `(Postman name, baton name)` of renamed variables.
+    pub renames: Vec<(String, String)>,
+}
+
+/// What conversion needs everywhere: names, the secret policy, warnings, and the
+/// variables the file being written reads.
+pub struct Ctx<'a> {
+    pub names: &'a Names,
+    pub keep_secrets: bool,
+    pub warnings: Vec<Warning>,
+    /// `(NAME, value)` of secrets replaced by `<<env.NAME>>`.
+    pub secret_env: Vec<(String, String)>,
+    /// Baton names read by the file being written.
+    pub seen: Vec<String>,
+    /// Where warnings come from now.
+    pub place: String,
+    /// Every variable name defined by the collection or the environment (Postman spelling).
+    pub known: Vec<String>,
+}
+
+impl Ctx<'_> {
+    pub fn warn(&mut self, message: impl Into<String>) {
+        let w = Warning {
+            place: self.place.clone(),
+            message: message.into(),
+        };
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
+        }
+    }
+
+    /// Postman text with `{{var}}` as `<<var>>`.
+    pub fn text(&mut self, s: &str) -> String {
+        let mut messages = Vec::new();
+        let out = convert(s, self.names, &mut self.seen, &mut |m| messages.push(m));
+        for m in messages {
+            self.warn(m);
+        }
+        out
+    }
+
+    /// A value that is a secret when written literally: unless `--keep-secrets`, it becomes
+    /// `<<env.NAME>>` (NAME from `hint`), and the value is never written.
+    pub fn secret(&mut self, hint: &str, value: &str) -> String {
+        if value.is_empty() || value.contains("{{") || self.keep_secrets {
+            return self.text(value);
+        }
+        let name = self.env_name(hint, value);
+        self.warn(format!(
+            "a literal secret (`{hint}`) is written as <<env.{name}>>: export {name} before running (or import with --keep-secrets)"
+        ));
+        format!("<<env.{name}>>")
+    }
+
+    /// The environment variable that holds this secret: the same for the same value.
+    pub fn env_name(&mut self, hint: &str, value: &str) -> String {
+        if !value.is_empty()
+            && let Some((n, _)) = self.secret_env.iter().find(|(_, v)| v == value)
+        {
+            return n.clone();
+        }
+        let base = super::names::env_var(hint);
+        let mut name = base.clone();
+        let mut i = 2;
+        while self.secret_env.iter().any(|(n, _)| *n == name) {
+            name = format!("{base}_{i}");
+            i += 1;
+        }
+        self.secret_env.push((name.clone(), value.to_string()));
+        name
+    }
+
+    /// True when a variable of this (Postman or baton) name is defined somewhere.
+    pub fn is_known_variable(&self, name: &str) -> bool {
+        self.known
+            .iter()
+            .any(|k| k == name || self.names.key(k) == name)
+    }
+
+    /// Collection or environment variable value: secret ones as `<<env.NAME>>`.
+    pub fn variable_value(&mut self, key: &str, value: &str, secret: bool) -> String {
+        if (secret || looks_secret(key))
+            && !value.is_empty()
+            && !value.contains("{{")
+            && !self.keep_secrets
+        {
+            let name = self.env_name(key, value);
+            return format!("<<env.{name}>>");
+        }
+        self.text(value)
+    }
+}
+
+/// Import a collection (JSON text) and, optionally, an environment export.
+pub fn import(
+    collection: &str,
+    environment: Option<&str>,
+    options: &Options,
+) -> Result<Imported, ImportError> {
+    let v = super::parse_json(collection, "the collection")?;
+    let obj = v.as_object().ok_or_else(|| {
+        ImportError::Shape(
+            "the collection is not a JSON object: is this a Postman collection export?".into(),
+        )
+    })?;
+    if obj.contains_key("requests") && obj.contains_key("order") {
+        return Err(ImportError::Shape("this is a Postman collection in format v1: export it again as Collection v2.1 (Postman: ··· → Export → Collection v2.1)".into()));
+    }
+    let Some(info) = obj.get("info").and_then(Value::as_object) else {
+        return Err(ImportError::Shape("the collection has no `info`: is this a Postman collection (v2.0 or v2.1) export? An environment goes with --env".into()));
+    };
+    let name = info
+        .get("name")
+        .map(model::text)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "Postman collection".into());
+    let schema = info.get("schema").map(model::text).unwrap_or_default();
+    let mut warnings = Vec::new();
+    let version = if schema.contains("v2.0") {
+        "2.0"
+    } else if schema.contains("v2.1") {
+        "2.1"
+    } else {
+        warnings.push(Warning {
+            place: String::new(),
+            message: format!("unknown collection schema `{schema}`: read as v2.1"),
+        });
+        "2.1"
+    };
+    let mut root = model::folder(obj, name.clone(), 0);
+    if root.description.is_none() {
+        root.description = model::description(info.get("description"));
+    }
+    let env = environment.map(env::parse).transpose()?;
+
+    let (captured, known) = files::all_names(&root, env.as_ref());
+    let names = Names::new(
+        captured.iter().map(String::as_str),
+        known.iter().map(String::as_str),
+    );
+    let mut cx = Ctx {
+        names: &names,
+        keep_secrets: options.keep_secrets,
+        warnings,
+        secret_env: Vec::new(),
+        seen: Vec::new(),
+        place: String::new(),
+        known,
+    };
+    let mut result = Imported {
+        collection: name,
+        version: version.to_string(),
+        ..Imported::default()
+    };
+    let env_keys = match &env {
+        Some(e) => {
+            let (path, text, keys) = env::write(e, &mut cx);
+            result.environment = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            result.files.push((path, text));
+            keys
+        }
+        None => Vec::new(),
+    };
+    files::write_all(
+        &root,
+        &version_label(version),
+        &env_keys,
+        &mut cx,
+        &mut result,
+    );
+    result.warnings = std::mem::take(&mut cx.warnings);
+    result.secret_env = cx.secret_env.iter().map(|(n, _)| n.clone()).collect();
+    result.renames = names
+        .renames()
+        .map(|(a, b)| (a.clone(), b.clone()))
+        .collect();
+    Ok(result)
+}
+
+fn version_label(version: &str) -> String {
+    format!("Postman v{version}")
+}

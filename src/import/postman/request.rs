@@ -1,0 +1,194 @@
+//! One Postman request as a baton request: method and URL (path variables `:id` as
+//! variables, the query from its enabled parameters), enabled headers, the body, and the
+//! request's test script as `capture` and `expect`. Auth is added by the caller, which knows
+//! the file the request goes to.
+
+use super::model::{Param, PmRequest};
+use super::{Ctx, body, script};
+use crate::import::out::OutRequest;
+use crate::secret::looks_secret;
+
+/// A path variable of a file: `(key, value)`.
+pub type PathVar = (String, String);
+
+pub fn convert(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> OutRequest {
+    let mut out = OutRequest {
+        method: req.method.clone(),
+        ..OutRequest::default()
+    };
+    if !out.method.chars().all(|c| c.is_ascii_alphabetic()) {
+        cx.warn(format!(
+            "`{}` is not an HTTP method: GET is used",
+            out.method
+        ));
+        out.method = "GET".into();
+    }
+    out.url = url(req, cx, path_vars);
+    out.name = if req.name.trim().is_empty() {
+        format!("{} {}", out.method, out.url)
+    } else {
+        req.name.trim().to_string()
+    };
+    if let Some(d) = &req.description {
+        out.comments.push(d.clone());
+    }
+    let is_multipart = req
+        .body
+        .as_ref()
+        .and_then(|b| b.get("mode"))
+        .and_then(|m| m.as_str())
+        == Some("formdata");
+    let mut content_type = None;
+    for p in req
+        .headers
+        .iter()
+        .chain(&req.url.query)
+        .filter(|p| !p.disabled)
+    {
+        if let Some(d) = &p.description {
+            out.comments.push(format!("{}: {d}", p.key));
+        }
+    }
+    for h in req.headers.iter().filter(|h| !h.disabled) {
+        let lower = h.key.to_ascii_lowercase();
+        if lower == "content-type" {
+            // Without its boundary, a hand-set multipart type would break the body.
+            if is_multipart && h.value.to_ascii_lowercase().starts_with("multipart/") {
+                continue;
+            }
+            content_type = Some(h.value.clone());
+        }
+        let value = if lower == "authorization" || looks_secret(&h.key) {
+            cx.secret(&h.key, &h.value)
+        } else {
+            cx.text(&h.value)
+        };
+        out.headers.push((cx.text(&h.key), value));
+    }
+    out.query = query(&req.url.query, cx, &mut out.url);
+    if let Some(b) = &req.body {
+        out.body = body::convert(b, content_type.as_deref(), cx);
+    }
+    out
+}
+
+/// The URL without its query: `:name` path segments become `<<name>>` with the variable's
+/// value kept in the file's `vars` (or the variable it refers to, directly).
+fn url(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {
+    let mut base = req.url.base.trim().to_string();
+    if base.is_empty() {
+        cx.warn("the request has no URL");
+        base = "http://localhost/".into();
+    }
+    let mut segments: Vec<String> = Vec::new();
+    for (i, seg) in base.split('/').enumerate() {
+        // Segment 0 is the scheme (`https:`) or a host; `:port` never starts a segment.
+        let declared = seg
+            .strip_prefix(':')
+            .and_then(|name| req.url.path_variables.iter().find(|p| p.key == name));
+        match declared {
+            Some(p) if i > 0 => segments.push(path_variable(p, cx, path_vars)),
+            _ => segments.push(cx.text(seg)),
+        }
+    }
+    let mut url = segments.join("/");
+    let has_scheme = base.contains("://");
+    if !has_scheme && !base.starts_with("{{") {
+        cx.warn("the URL has no scheme: http:// is assumed, as Postman does");
+        url = format!("http://{url}");
+    }
+    url
+}
+
+fn path_variable(p: &Param, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {
+    if crate::import::names::sole_variable(p.value.trim()).is_some() {
+        return cx.text(p.value.trim());
+    }
+    let value = cx.text(&p.value);
+    let mut base = crate::import::names::identifier(&p.key);
+    if cx.is_known_variable(&base) {
+        base.push_str("_path");
+    }
+    let mut key = base.clone();
+    let mut n = 2;
+    loop {
+        match path_vars.iter().find(|(k, _)| *k == key) {
+            Some((_, v)) if *v == value => break,
+            Some(_) => {
+                key = format!("{base}_{n}");
+                n += 1;
+            }
+            None => {
+                path_vars.push((key.clone(), value));
+                break;
+            }
+        }
+    }
+    if !cx.seen.contains(&key) {
+        cx.seen.push(key.clone());
+    }
+    if p.value.is_empty() {
+        cx.warn(format!(
+            "the path variable `:{}` has no value: it is sent empty",
+            p.key
+        ));
+    }
+    format!("<<{key}>>")
+}
+
+/// Enabled query parameters: as `query:` when baton's encoding sends them as Postman does,
+/// else written into the URL as they are (already percent-encoded, or with `+`).
+fn query(params: &[Param], cx: &mut Ctx, url: &mut String) -> Vec<(String, String)> {
+    let enabled: Vec<&Param> = params.iter().filter(|p| !p.disabled).collect();
+    let as_written = enabled
+        .iter()
+        .any(|p| p.key.contains(['%', '+']) || p.value.contains(['%', '+']));
+    let pairs: Vec<(String, String)> = enabled
+        .iter()
+        .map(|p| {
+            let v = if looks_secret(&p.key) {
+                cx.secret(&p.key, &p.value)
+            } else {
+                cx.text(&p.value)
+            };
+            (cx.text(&p.key), v)
+        })
+        .collect();
+    if as_written && !pairs.is_empty() {
+        let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        url.push('?');
+        url.push_str(&q.join("&"));
+        return Vec::new();
+    }
+    pairs
+}
+
+/// The test script of a request (or of a folder, applied to its requests).
+pub fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<(String, script::Converted)> {
+    let read = std::cell::RefCell::new(Vec::new());
+    let names = cx.names;
+    let out = events
+        .iter()
+        .filter(|e| !e.disabled)
+        .map(|e| {
+            let converted = if e.listen == "test" {
+                script::convert(&e.lines, &|n| {
+                    read.borrow_mut().push(names.key(n));
+                    names.reference(n)
+                })
+            } else {
+                script::Converted {
+                    unconverted: script::code_lines(&e.lines),
+                    ..script::Converted::default()
+                }
+            };
+            (e.listen.clone(), converted)
+        })
+        .collect();
+    for key in read.into_inner() {
+        if !cx.seen.contains(&key) {
+            cx.seen.push(key);
+        }
+    }
+    out
+}

@@ -1,0 +1,329 @@
+//! JSON Schemas (2020-12) of collections and environments, for editors
+//! (`# yaml-language-server: $schema=…`) and `baton schema`. The model is read by hand from
+//! a located YAML tree, so there are no serde types to derive a schema from (schemars would
+//! need mirror types that repeat every key list and could drift). Instead the schema is
+//! built from the loader's own key lists (`REQUEST_KEYS`, `oauth::spec::KEYS`,
+//! `EXPECT_KEYS`, `CAPTURE_KEYS`, predicate `OPS`, ...): a key the loader accepts and this
+//! file does not describe fails `every_loader_key_is_described`.
+
+use crate::capture::CAPTURE_KEYS;
+use crate::collection::load::{BODY_KEYS, COLLECTION_KEYS, REQUEST_KEYS};
+use crate::collection::model::METHOD_KEYS;
+use crate::expect::EXPECT_KEYS;
+use crate::expect::body::RAW_OPS;
+use crate::expect::predicate::{OPS, TYPES};
+use crate::oauth::spec::{ClientAuth, Grant, KEYS as OAUTH2_KEYS};
+use serde_json::{Map, Value, json};
+
+const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+const IDENTIFIER: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
+/// Variable names: identifiers, or Postman names with `-` and `.` (read as `vars['a-b']`).
+const VAR_NAME: &str = "^[A-Za-z0-9_.-]+$";
+/// Keys the environment loader takes (`collection/environment.rs`).
+const ENVIRONMENT_KEYS: &[&str] = &["vars", "secrets", "description"];
+/// Keys of a `jwt:` expectation (`expect/jwt.rs`).
+const JWT_KEYS: &[&str] = &["jwks_url", "issuer", "audience", "header", "claims"];
+
+fn r(name: &str) -> Value {
+    json!({ "$ref": format!("#/$defs/{name}") })
+}
+
+fn described(mut v: Value, description: &str) -> Value {
+    if let Value::Object(m) = &mut v {
+        m.insert("description".into(), Value::String(description.into()));
+    }
+    v
+}
+
+fn object(keys: &[&str], describe: impl Fn(&str) -> Option<Value>) -> Value {
+    let props: Map<String, Value> = keys
+        .iter()
+        .filter_map(|k| describe(k).map(|v| (k.to_string(), v)))
+        .collect();
+    json!({ "type": "object", "properties": props, "additionalProperties": false })
+}
+
+fn request_property(key: &str) -> Option<Value> {
+    let text = |d: &str| described(r("text"), d);
+    Some(match key {
+        "name" => text("Free text for people and reports (default: the method and URL)."),
+        "id" => described(
+            json!({ "type": "string", "pattern": IDENTIFIER }),
+            "An identifier: the JSON body of the response becomes <<id.field>>; `auth: { oauth2: id }` uses its token.",
+        ),
+        "method" => described(
+            json!({ "type": "string", "pattern": "^[A-Za-z]+$" }),
+            "The HTTP method, with `url:` (or write `POST: url`).",
+        ),
+        "url" => text("The URL, with `method:`."),
+        m if METHOD_KEYS.contains(&m) => described(r("text"), &format!("{m} to this URL.")),
+        "headers" => described(
+            r("pairs"),
+            "Header names to values; a list value repeats the header.",
+        ),
+        "query" => described(
+            r("pairs"),
+            "Query parameters, URL-encoded and appended to the URL.",
+        ),
+        "form" => described(r("pairs"), "An application/x-www-form-urlencoded body."),
+        "json" => described(
+            json!({}),
+            "A JSON body: any YAML value; a value that is only <<n>> keeps its type.",
+        ),
+        "body" => described(
+            json!({ "anyOf": [r("text"), object(&["text", "content_type"], |_| Some(r("text")))] }),
+            "A raw body: text, or { text, content_type }.",
+        ),
+        "multipart" => described(
+            json!({ "type": "object", "additionalProperties": { "anyOf": [r("text"), object(&["file", "filename", "content_type"], |_| Some(r("text")))] } }),
+            "multipart/form-data: fields, and files as { file: path, filename, content_type } (relative to the collection).",
+        ),
+        "file" => described(
+            json!({ "anyOf": [r("text"), object(&["path", "content_type"], |_| Some(r("text")))] }),
+            "The bytes of a file (relative to the collection).",
+        ),
+        "auth" => r("auth"),
+        "follow_redirects" => described(
+            json!({ "type": "boolean" }),
+            "Follow redirects (default false, so that auth flows can read the Location).",
+        ),
+        "timeout" => r("duration"),
+        "expect" => r("expect"),
+        "capture" => r("capture"),
+        "skip" => described(
+            json!({ "type": "boolean" }),
+            "Report the request as skipped.",
+        ),
+        "retry" => described(
+            json!({ "anyOf": [{ "type": "integer", "minimum": 0 }, object(&["count", "interval_ms"], |_| Some(json!({ "type": "integer", "minimum": 0 })))] }),
+            "Attempt again until the expectations hold: 5, or { count, interval_ms }.",
+        ),
+        "delay_ms" => described(
+            json!({ "type": "integer", "minimum": 0 }),
+            "Wait this long before sending.",
+        ),
+        "tags" => described(
+            json!({ "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }] }),
+            "Labels for --only and --skip.",
+        ),
+        "description" => described(json!({ "type": "string" }), "Free text."),
+        "oauth2" => r("oauth2"),
+        _ => return None,
+    })
+}
+
+fn oauth2_property(key: &str) -> Option<Value> {
+    let text = |d: &str| described(r("text"), d);
+    Some(match key {
+        "grant" => described(
+            json!({ "enum": Grant::NAMES }),
+            "The grant (or operation) this request runs.",
+        ),
+        "client_auth" => described(
+            json!({ "enum": ClientAuth::NAMES }),
+            "How the client authenticates: basic is Postman's \"Send as Basic Auth header\", body \"Send client credentials in body\".",
+        ),
+        "pkce" => described(
+            json!({ "anyOf": [{ "enum": ["S256", "plain", "none"] }, { "type": "boolean" }] }),
+            "PKCE of authorization_code (default S256).",
+        ),
+        "mode" => described(
+            json!({ "enum": ["headless", "interactive", "code"] }),
+            "How an authorization code is obtained.",
+        ),
+        "scope" => described(
+            json!({ "anyOf": [r("text"), { "type": "array", "items": r("text") }] }),
+            "Scopes, space-separated or a list.",
+        ),
+        "login" => described(
+            r("pairs"),
+            "Fields of the provider's login form, for headless runs.",
+        ),
+        "extra" => described(
+            r("pairs"),
+            "Extra parameters of the authorize request (authorization_code) or of the token request.",
+        ),
+        "token_extra" => described(
+            r("pairs"),
+            "Extra parameters of the token request of authorization_code.",
+        ),
+        "verify_id_token" | "open_browser" => json!({ "type": "boolean" }),
+        "wait" => r("duration"),
+        k if OAUTH2_KEYS.contains(&k) => text(&k.replace('_', " ")),
+        _ => return None,
+    })
+}
+
+fn expect_property(key: &str) -> Option<Value> {
+    let code = json!({ "anyOf": [{ "type": "integer", "minimum": 100, "maximum": 599 }, { "type": "string", "pattern": "^([1-5]xx|[1-5]XX|any|[1-5][0-9][0-9])$" }] });
+    Some(match key {
+        "status" => described(
+            json!({ "anyOf": [code, { "type": "array", "items": code, "minItems": 1 }] }),
+            "200, [200, 201], 2xx or any. Without it, a 4xx or 5xx response fails.",
+        ),
+        "headers" => described(
+            json!({ "type": "object", "additionalProperties": r("predicate") }),
+            "Header names (any case) to predicates; a bare value means eq.",
+        ),
+        "body" => {
+            let raw: Map<String, Value> =
+                RAW_OPS.iter().map(|o| (o.to_string(), json!({}))).collect();
+            described(
+                json!({ "anyOf": [{ "type": "string" }, { "type": "object", "properties": raw, "patternProperties": { "^\\$": r("predicate") }, "additionalProperties": false }] }),
+                "JSONPath keys ($.field) to predicates, and checks of the raw body.",
+            )
+        }
+        "duration_ms" => described(
+            json!({ "anyOf": [{ "type": "number" }, r("predicates")] }),
+            "At most this many milliseconds, or predicates.",
+        ),
+        "jwt" => described(
+            json!({ "type": "object", "patternProperties": { "^\\$": object(JWT_KEYS, |k| Some(match k {
+            "header" | "claims" => json!({ "type": "object", "additionalProperties": r("predicate") }),
+            _ => json!({}),
+        })) }, "additionalProperties": false }),
+            "JSONPath of a JWT in the body to its checks.",
+        ),
+        _ => return None,
+    })
+}
+
+fn defs() -> Value {
+    let preds: Map<String, Value> = OPS
+        .iter()
+        .map(|op| {
+            let v = match *op {
+                "type" => json!({ "enum": TYPES }),
+                "exists" => json!({ "type": "boolean" }),
+                "matches" => json!({ "type": "string", "format": "regex" }),
+                "one_of" => json!({ "type": "array" }),
+                "length" => json!({}),
+                _ => json!({}),
+            };
+            (op.to_string(), v)
+        })
+        .collect();
+    let capture_source = object(CAPTURE_KEYS, |k| {
+        Some(match k {
+            "status" | "body" => json!({ "const": true }),
+            "url" => json!({ "anyOf": [{ "const": true }, { "type": "string" }] }),
+            _ => json!({ "type": "string" }),
+        })
+    });
+    let bodies: Vec<Value> = BODY_KEYS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| {
+            BODY_KEYS[i + 1..]
+                .iter()
+                .map(move |b| json!({ "required": [a, b] }))
+        })
+        .collect();
+    let mut request = object(&[REQUEST_KEYS, &["oauth2"]].concat(), request_property);
+    if let Value::Object(m) = &mut request {
+        m.insert("not".into(), json!({ "anyOf": bodies }));
+        m.insert("description".into(), json!("A request: a method key with its URL (POST: url), or `method` and `url`, or `oauth2`."));
+    }
+    json!({
+        "text": { "type": ["string", "number", "boolean"], "description": "Text; may hold <<templates>>." },
+        "pairs": { "anyOf": [
+            { "type": "object", "additionalProperties": { "anyOf": [{ "$ref": "#/$defs/text" }, { "type": "array", "items": { "$ref": "#/$defs/text" } }] } },
+            { "type": "array", "items": { "type": "object", "minProperties": 1, "maxProperties": 1 } },
+            { "type": "null" }
+        ] },
+        "duration": { "anyOf": [{ "type": "number", "minimum": 0 }, { "type": "string", "pattern": "^[0-9.]+ ?(ms|s|m|h)?$" }], "description": "30, 30s, 500ms, 2m." },
+        "vars": { "type": "object", "propertyNames": { "pattern": VAR_NAME }, "description": "Variables: names to values (strings are templates)." },
+        "predicates": { "type": "object", "properties": preds, "additionalProperties": false, "minProperties": 1 },
+        "predicate": { "anyOf": [{ "$ref": "#/$defs/predicates" }, {}], "description": "A bare value (eq), or predicates: eq ne gt ge lt le contains not_contains matches exists type length one_of." },
+        "auth": { "type": "object", "minProperties": 1, "maxProperties": 1, "properties": {
+            "basic": { "anyOf": [{ "type": "array", "items": { "$ref": "#/$defs/text" }, "minItems": 2, "maxItems": 2 }, object(&["username", "password"], |_| Some(r("text")))] },
+            "bearer": { "$ref": "#/$defs/text" },
+            "oauth2": { "type": "string", "pattern": IDENTIFIER, "description": "The id of an earlier oauth2 request: its access token." }
+        }, "additionalProperties": false },
+        "oauth2": described(object(OAUTH2_KEYS, oauth2_property), "An OAuth 2.0 request: baton builds the token request (and the authorize redirects)."),
+        "expect": described(object(EXPECT_KEYS, expect_property), "What the response must be."),
+        "capture": { "type": "object", "propertyNames": { "pattern": IDENTIFIER }, "additionalProperties": { "anyOf": [{ "type": "string", "pattern": "^\\$" }, capture_source] }, "description": "Values kept for later requests: a JSONPath, or { header, query, regex, cookie, jwt, claim, status, body, url }." },
+        "request": request,
+        "requests": { "type": "array", "items": { "$ref": "#/$defs/request" } }
+    })
+}
+
+/// The schema of collection files.
+pub fn collection() -> Value {
+    let top = object(COLLECTION_KEYS, |k| {
+        Some(match k {
+            "name" => json!({ "type": "string" }),
+            "vars" => r("vars"),
+            "requests" => r("requests"),
+            "description" => json!({ "type": "string" }),
+            _ => return None,
+        })
+    });
+    json!({
+        "$schema": DIALECT,
+        "$id": "urn:baton:collection",
+        "title": "baton collection",
+        "description": "An ordered list of HTTP requests with templated values, captures and expectations (see the README).",
+        "anyOf": [{ "allOf": [top, { "required": ["requests"] }] }, r("requests")],
+        "$defs": defs()
+    })
+}
+
+/// The schema of environment files.
+pub fn environment() -> Value {
+    json!({
+        "$schema": DIALECT,
+        "$id": "urn:baton:environment",
+        "title": "baton environment",
+        "description": "Variables above a collection's own (baton -e NAME).",
+        "type": "object",
+        "properties": object(ENVIRONMENT_KEYS, |k| Some(match k {
+            "vars" => json!({ "type": "object", "propertyNames": { "pattern": VAR_NAME } }),
+            "secrets" => json!({ "anyOf": [{ "type": "array", "items": { "type": "string" } }, { "type": "object", "propertyNames": { "pattern": VAR_NAME } }], "description": "Names whose values are shown as •••, or a mapping of secret names to values." }),
+            "description" => json!({ "type": "string" }),
+            _ => return None,
+        }))["properties"].clone(),
+        "additionalProperties": false
+    })
+}
+
+/// `collection` or `environment`, as the text `baton schema` prints and `schema/` holds.
+pub fn text(which: &str) -> Option<String> {
+    let v = match which {
+        "collection" => collection(),
+        "environment" => environment(),
+        _ => return None,
+    };
+    serde_json::to_string_pretty(&v).ok().map(|s| s + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_loader_key_is_described() {
+        for k in REQUEST_KEYS.iter().chain(&["oauth2"]) {
+            assert!(
+                request_property(k).is_some(),
+                "request key `{k}` is not in the schema"
+            );
+        }
+        for k in OAUTH2_KEYS {
+            assert!(oauth2_property(k).is_some(), "oauth2 key `{k}`");
+        }
+        for k in EXPECT_KEYS {
+            assert!(expect_property(k).is_some(), "expect key `{k}`");
+        }
+        let c = collection();
+        let props = &c["$defs"]["request"]["properties"];
+        assert_eq!(
+            props.as_object().map(Map::len),
+            Some(REQUEST_KEYS.len() + 1)
+        );
+        assert_eq!(
+            c["$defs"]["oauth2"]["properties"].as_object().map(Map::len),
+            Some(OAUTH2_KEYS.len())
+        );
+    }
+}

@@ -8,8 +8,10 @@ const PROCESSMAKER: &str = "curl -X POST https://<your-instance>.processmaker.ne
   -H 'Content-Type: application/x-www-form-urlencoded' \\
   -d 'grant_type=refresh_token&client_id=<your-client-id>&client_secret=<your-client-secret>&refresh_token=<your-refresh-token>'";
 
+type Pairs = Vec<(String, String)>;
+
 /// Method, URL, headers and decoded form fields of a curl command (only the flags used here).
-fn parse_curl(text: &str) -> (String, String, Vec<(String, String)>, Vec<(String, String)>) {
+fn parse_curl(text: &str) -> (String, String, Pairs, Pairs) {
     let words = shell_words::split(&text.replace("\\\n", " ")).expect("a shell command");
     let (mut method, mut url, mut headers, mut form) =
         ("GET".to_string(), String::new(), Vec::new(), Vec::new());

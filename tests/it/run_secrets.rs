@@ -99,3 +99,72 @@ fn show_secrets_shows_them() {
         )
         .output_lacks("•••");
 }
+
+/// Every output baton has, in one run and around it: the console with `-v`, JUnit, JSON,
+/// HTML, GitHub annotations, NDJSON events, an exported snippet, and an error message that
+/// quotes a failing template. None holds a secret in any of its forms.
+#[test]
+fn no_output_of_any_kind_holds_a_secret() {
+    let server = TestServer::start();
+    let out = Baton::new()
+        .file("c.yaml", COLLECTION)
+        .file("environments/dev.yaml", ENVIRONMENT)
+        .env("GITHUB_ACTIONS", "true")
+        .args([
+            "run", "c.yaml", "-e", "dev", "-v", "--junit", "r.xml", "--json", "r.json", "--html",
+            "r.html", "--var",
+        ])
+        .arg(format!("base={}", server.url()))
+        .run();
+    out.code(1);
+    let mut outputs = vec![("console", format!("{}{}", out.stdout, out.stderr))];
+    for f in ["r.xml", "r.json", "r.html"] {
+        outputs.push((f, out.file(f)));
+    }
+    assert!(
+        outputs[0].1.contains("::error "),
+        "annotations were printed"
+    );
+    let ndjson = Baton::new()
+        .file("c.yaml", COLLECTION)
+        .file("environments/dev.yaml", ENVIRONMENT)
+        .args(["run", "c.yaml", "-e", "dev", "-v", "--json", "-", "--var"])
+        .arg(format!("base={}", server.url()))
+        .run();
+    outputs.push(("ndjson", format!("{}{}", ndjson.stdout, ndjson.stderr)));
+    let export = Baton::new()
+        .file("c.yaml", COLLECTION)
+        .file("environments/dev.yaml", ENVIRONMENT)
+        .args([
+            "export",
+            "c.yaml",
+            "--request",
+            "reflect the secrets",
+            "--as",
+            "curl",
+            "-e",
+            "dev",
+            "--var",
+        ])
+        .arg(format!("base={}", server.url()))
+        .run();
+    export.code(0);
+    outputs.push(("export", export.stdout.clone()));
+    let broken = COLLECTION.replace("note: <<magic>>", "note: <<magic | nosuchfilter>>");
+    let error = Baton::new()
+        .file("c.yaml", broken)
+        .file("environments/dev.yaml", ENVIRONMENT)
+        .args(["run", "c.yaml", "-e", "dev", "--var"])
+        .arg(format!("base={}", server.url()))
+        .run();
+    outputs.push(("error", format!("{}{}", error.stdout, error.stderr)));
+    for (name, text) in &outputs {
+        assert!(!text.is_empty(), "{name} is empty");
+        for secret in forms() {
+            assert!(
+                !text.contains(&secret),
+                "{name} holds the secret form {secret:?}:\n{text}"
+            );
+        }
+    }
+}

@@ -127,12 +127,32 @@ impl TokenCache {
     /// Merge `entries` into the cache on disk (read, update, write), so that two runs saving
     /// different tokens both keep theirs; the same key is last-writer-wins.
     pub fn update(path: &Path, entries: Vec<(String, Entry)>) -> Result<(), CacheError> {
+        // Runs saving at once take turns (an advisory lock beside the file), so each one's
+        // read-update-write sees the others' tokens; the write itself is atomic either way.
+        let err = |e: std::io::Error| CacheError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("tokens.lock"))
+            .map_err(err)?;
+        lock.lock().map_err(err)?;
         let mut cache = TokenCache::load(path).unwrap_or_default();
         cache.version = 1;
         for (k, e) in entries {
             cache.tokens.insert(k, e);
         }
-        cache.save(path)
+        let saved = cache.save(path);
+        let _ = lock.unlock();
+        saved
     }
 }
 

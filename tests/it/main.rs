@@ -6,6 +6,7 @@ mod check;
 mod examples;
 mod faults;
 mod import;
+mod nothing_lost;
 mod oauth;
 mod reports;
 mod run_bodies;

@@ -16,7 +16,7 @@ fn sigint_ends_the_run_with_its_summary_and_reports() {
         format!("requests:\n  - name: first\n    GET: {}/status/200\n  - name: hangs\n    GET: {}/\n    timeout: 60s\n  - name: never sent\n    GET: {}/status/200\n", ok.url(), hang.url(), ok.url()),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_baton"))
+    let child = Command::new(env!("CARGO_BIN_EXE_baton"))
         .args(["run", "c.yaml", "--junit", "r.xml", "--json", "r.json"])
         .current_dir(dir.path())
         .env("NO_COLOR", "1")

@@ -1,0 +1,172 @@
+//! Loading a guide: its `baton` blocks, in document order, as one collection whose
+//! diagnostics point at the Markdown file and line. `app::docs_check` runs it like `run`.
+
+use super::{Block, Role, blocks};
+use crate::collection::load;
+use crate::collection::model::{Collection, Request};
+use crate::collection::node::{Kind, Loc, Node};
+use crate::collection::read::Reader;
+use crate::diag::{Diagnostic, SourceFile};
+use crate::template::Templates;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A guide read as a collection.
+pub struct Guide {
+    pub collection: Collection,
+    /// The Markdown text.
+    pub text: String,
+    /// Every block of the guide.
+    pub blocks: Vec<Block>,
+    /// For each `baton` block (by its index in `blocks`): its requests in `collection`.
+    pub requests: Vec<(usize, Range<usize>)>,
+}
+
+impl Guide {
+    pub fn block_requests(&self, block: usize) -> Option<&[Request]> {
+        self.requests
+            .iter()
+            .find(|(b, _)| *b == block)
+            .map(|(_, r)| &self.collection.requests[r.clone()])
+    }
+}
+
+/// Read and load a guide; `None` after pushing the problems that stop it.
+pub fn load_guide(
+    path: &Path,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Guide> {
+    let file = load::read_source(path, problems)?;
+    let before = problems.iter().filter(|d| d.is_error()).count();
+    let all = blocks(&file.text);
+    let mut requests = Vec::new();
+    let mut ranges = Vec::new();
+    for (i, block) in all.iter().enumerate() {
+        let loaded = match block.role() {
+            Role::Yaml => yaml_block(path, block, templates, problems),
+            Role::Curl => curl_block(path, block, templates, problems),
+            _ => continue,
+        };
+        let start = requests.len();
+        requests.extend(loaded);
+        ranges.push((i, start..requests.len()));
+    }
+    if ranges.is_empty() {
+        problems.push(
+            Diagnostic::error(format!("{}: no ```baton blocks", file.display()))
+                .help("a request goes in a fenced block whose info string is `baton`"),
+        );
+    }
+    if problems.iter().filter(|d| d.is_error()).count() > before {
+        return None;
+    }
+    let name = path
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Some(Guide {
+        collection: Collection {
+            file: file.clone(),
+            name,
+            vars: Vec::new(),
+            requests,
+        },
+        text: file.text.clone(),
+        blocks: all,
+        requests: ranges,
+    })
+}
+
+/// The block's text placed at its lines of the Markdown file, so that every location in it
+/// is the Markdown's.
+fn placed(path: &Path, block: &Block, text: &str) -> Arc<SourceFile> {
+    SourceFile::new(path, format!("{}{text}", "\n".repeat(block.line)))
+}
+
+fn yaml_block(
+    path: &Path,
+    block: &Block,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Request> {
+    let file = placed(path, block, &block.text);
+    if block.text.trim().is_empty() {
+        problems.push(
+            Diagnostic::error("the ```baton block is empty")
+                .at(&file, fence_loc(block))
+                .help("write one request (`GET: https://…`) or a list of requests"),
+        );
+        return Vec::new();
+    }
+    let Some(tree) = load::parse_tree(&file, problems) else {
+        return Vec::new();
+    };
+    // A whole collection (`requests:`) is accepted too.
+    if let Kind::Map(entries) = &tree.kind
+        && entries.iter().any(|(k, _)| k.name == "requests")
+    {
+        return load::load_source(&file, templates, problems)
+            .map(|c| c.requests)
+            .unwrap_or_default();
+    }
+    let list = match tree.kind {
+        Kind::Seq(_) => tree,
+        _ => Node {
+            loc: tree.loc,
+            kind: Kind::Seq(vec![tree]),
+        },
+    };
+    let mut r = Reader {
+        file: &file,
+        problems,
+        templates,
+    };
+    load::read_requests(&mut r, &list)
+}
+
+fn fence_loc(block: &Block) -> Loc {
+    Loc {
+        line: block.line as u32,
+        col: 1,
+        offset: 0,
+        len: 0,
+    }
+}
+
+fn curl_block(
+    path: &Path,
+    block: &Block,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Request> {
+    let shown = placed(path, block, &block.text);
+    let imported = match crate::import::curl::import(&block.text) {
+        Ok(i) => i,
+        Err(e) => {
+            problems.push(
+                Diagnostic::error(format!("the curl command cannot be read: {e}"))
+                    .at(&shown, fence_loc(block)),
+            );
+            return Vec::new();
+        }
+    };
+    let yaml = crate::import::curl::to_yaml(&imported);
+    let file = placed(path, block, &yaml);
+    let Some(c) = load::load_source(&file, templates, problems) else {
+        return Vec::new();
+    };
+    let name = format!("{}:{}", crate::diag::display_path(path), block.line);
+    c.requests
+        .into_iter()
+        .map(|mut r| {
+            r.name = name.clone();
+            r.loc = Loc {
+                line: block.line as u32 + 1,
+                ..fence_loc(block)
+            };
+            r
+        })
+        .collect()
+}

@@ -798,9 +798,7 @@ fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
         println!("run `baton docs sync` to regenerate them");
         return exit::EXPECTATION_FAILED;
     }
-    if !args.check && written == 0 {
-        println!("every snippet in step");
-    } else if args.check {
+    if args.check || written == 0 {
         println!("every snippet in step");
     }
     exit::OK

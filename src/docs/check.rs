@@ -12,6 +12,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
+static VARIABLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"<<\s*([A-Za-z_][A-Za-z0-9_]*)\s*>>").expect("valid regex")
+});
+
 /// A guide read as a collection.
 pub struct Guide {
     pub collection: Collection,
@@ -142,7 +146,9 @@ fn curl_block(
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Request> {
     let shown = placed(path, block, &block.text);
-    let imported = match crate::import::curl::import(&block.text) {
+    // `<<name>>` is how the rest of the guide writes variables; the importer reads `{{name}}`.
+    let command = VARIABLE.replace_all(&block.text, "{{$1}}");
+    let imported = match crate::import::curl::import(&command) {
         Ok(i) => i,
         Err(e) => {
             problems.push(
@@ -152,8 +158,17 @@ fn curl_block(
             return Vec::new();
         }
     };
-    let yaml = crate::import::curl::to_yaml(&imported);
-    let file = placed(path, block, &yaml);
+    // Without the comments, the request's URL is on the fourth line: put it on the line of
+    // the command, so that what is said about the URL names that line.
+    let yaml: String = crate::import::curl::to_yaml(&imported)
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = SourceFile::new(
+        path,
+        format!("{}{yaml}", "\n".repeat(block.line.saturating_sub(3))),
+    );
     let Some(c) = load::load_source(&file, templates, problems) else {
         return Vec::new();
     };

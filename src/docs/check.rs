@@ -45,35 +45,66 @@ pub fn load_guide(
     let file = load::read_source(path, problems)?;
     let before = problems.iter().filter(|d| d.is_error()).count();
     let all = blocks(&file.text);
-    let mut requests = Vec::new();
-    let mut ranges = Vec::new();
+    // The YAML blocks are read as one list, so that `auth: { oauth2: id }` may name a
+    // request of an earlier block; their locations are the Markdown's (the text read has
+    // the blocks' lines where the Markdown has them, and nothing else).
+    let merged = SourceFile::new(path, yaml_lines_only(&file.text, &all));
+    let mut items = Vec::new();
+    // Per block: Ok(number of YAML items) or Err(the curl block's requests).
+    let mut parts: Vec<(usize, Result<usize, Vec<Request>>)> = Vec::new();
     for (i, block) in all.iter().enumerate() {
-        let loaded = match block.role() {
-            Role::Yaml => yaml_block(path, block, templates, problems),
-            Role::Curl => curl_block(path, block, templates, problems),
-            _ => continue,
-        };
-        let start = requests.len();
-        requests.extend(loaded);
-        ranges.push((i, start..requests.len()));
+        match block.role() {
+            Role::Yaml => {
+                let found = yaml_items(path, block, problems);
+                parts.push((i, Ok(found.len())));
+                items.extend(found);
+            }
+            Role::Curl => parts.push((i, Err(curl_block(path, block, templates, problems)))),
+            _ => {}
+        }
     }
-    if ranges.is_empty() {
+    if parts.is_empty() {
         problems.push(
             Diagnostic::error(format!("{}: no ```baton blocks", file.display()))
                 .help("a request goes in a fenced block whose info string is `baton`"),
         );
     }
+    let mut yaml_requests = if items.is_empty() {
+        Vec::new()
+    } else {
+        let mut r = Reader {
+            file: &merged,
+            problems,
+            templates,
+        };
+        let list = Node {
+            loc: Loc::default(),
+            kind: Kind::Seq(items),
+        };
+        load::read_requests(&mut r, &list)
+    }
+    .into_iter();
     if problems.iter().filter(|d| d.is_error()).count() > before {
         return None;
     }
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let mut requests = Vec::new();
+    let mut ranges = Vec::new();
+    for (i, part) in parts {
+        let start = requests.len();
+        match part {
+            Ok(n) => requests.extend(yaml_requests.by_ref().take(n)),
+            Err(curl) => requests.extend(curl),
+        }
+        ranges.push((i, start..requests.len()));
+    }
     Some(Guide {
         collection: Collection {
             file: file.clone(),
-            name,
+            name: title(&file.text).unwrap_or_else(|| {
+                path.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            }),
             vars: Vec::new(),
             requests,
         },
@@ -83,18 +114,42 @@ pub fn load_guide(
     })
 }
 
+/// The first `# Title` of the guide.
+fn title(text: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// The Markdown with every line outside the YAML blocks emptied.
+fn yaml_lines_only(text: &str, all: &[Block]) -> String {
+    let keep: Vec<std::ops::Range<usize>> = all
+        .iter()
+        .filter(|b| b.role() == Role::Yaml)
+        .map(|b| b.content.clone())
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if keep.iter().any(|k| k.contains(&offset)) {
+            out.push_str(line);
+        } else if line.ends_with('\n') {
+            out.push('\n');
+        }
+        offset += line.len();
+    }
+    out
+}
+
 /// The block's text placed at its lines of the Markdown file, so that every location in it
 /// is the Markdown's.
 fn placed(path: &Path, block: &Block, text: &str) -> Arc<SourceFile> {
     SourceFile::new(path, format!("{}{text}", "\n".repeat(block.line)))
 }
 
-fn yaml_block(
-    path: &Path,
-    block: &Block,
-    templates: &mut Templates,
-    problems: &mut Vec<Diagnostic>,
-) -> Vec<Request> {
+/// The requests of a YAML block, unread: one mapping, or the items of a list.
+fn yaml_items(path: &Path, block: &Block, problems: &mut Vec<Diagnostic>) -> Vec<Node> {
     let file = placed(path, block, &block.text);
     if block.text.trim().is_empty() {
         problems.push(
@@ -107,27 +162,10 @@ fn yaml_block(
     let Some(tree) = load::parse_tree(&file, problems) else {
         return Vec::new();
     };
-    // A whole collection (`requests:`) is accepted too.
-    if let Kind::Map(entries) = &tree.kind
-        && entries.iter().any(|(k, _)| k.name == "requests")
-    {
-        return load::load_source(&file, templates, problems)
-            .map(|c| c.requests)
-            .unwrap_or_default();
+    match tree.kind {
+        Kind::Seq(items) => items,
+        _ => vec![tree],
     }
-    let list = match tree.kind {
-        Kind::Seq(_) => tree,
-        _ => Node {
-            loc: tree.loc,
-            kind: Kind::Seq(vec![tree]),
-        },
-    };
-    let mut r = Reader {
-        file: &file,
-        problems,
-        templates,
-    };
-    load::read_requests(&mut r, &list)
 }
 
 fn fence_loc(block: &Block) -> Loc {

@@ -119,7 +119,8 @@ pub fn blocks(text: &str) -> Vec<Block> {
     out
 }
 
-/// Markdown files under `paths`: files as given, directories walked in sorted order.
+/// Guides under `paths`: files as given, and in directories (walked in sorted order) the
+/// Markdown files that hold a `baton` block.
 pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
@@ -128,7 +129,7 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBu
             walk(p, &mut out);
             if out.len() == before {
                 problems.push(Diagnostic::error(format!(
-                    "{}: no Markdown files (.md) in this directory",
+                    "{}: no Markdown file (.md) with a ```baton block in this directory",
                     display_path(p)
                 )));
             }
@@ -163,10 +164,19 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         } else if matches!(
             p.extension().and_then(|e| e.to_str()),
             Some("md" | "markdown")
-        ) {
+        ) && has_requests(&p)
+        {
             out.push(p);
         }
     }
+}
+
+fn has_requests(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|text| {
+        blocks(&text)
+            .iter()
+            .any(|b| matches!(b.role(), Role::Yaml | Role::Curl))
+    })
 }
 
 #[cfg(test)]

@@ -181,3 +181,51 @@ fn sync_leaves_unmarked_blocks_and_blocks_after_a_heading_alone() {
         "{text}"
     );
 }
+
+const OAUTH: &str = r#"# An oauth2 request, and its token used in a later block
+
+```baton
+name: sign in
+id: login
+oauth2:
+  grant: password
+  issuer: <<baseAuthURL>>
+  client_id: <<ClientId>>
+  client_secret: <<ClientSecret>>
+  username: <<username>>
+  password: <<password>>
+  scope: openid <<Scope>>
+```
+
+```baton
+name: who am I
+GET: <<baseAuthURL>>/connect/userinfo
+auth: { oauth2: login }
+expect:
+  body:
+    $.sub: <<login.claims.sub>>
+```
+"#;
+
+#[test]
+fn a_later_block_uses_the_token_of_an_earlier_oauth2_block() {
+    Baton::new()
+        .file("guides/oauth.md", OAUTH)
+        .file("guides/README.md", "# No requests here\n\n```sh\nls\n```\n")
+        .args(["docs", "check", "guides", "--sandbox"])
+        .run()
+        .code(0)
+        .stdout_contains("An oauth2 request, and its token used in a later block")
+        .stdout_contains("✓ who am I 200")
+        .stdout_contains("2 passed, 0 failed");
+}
+
+#[test]
+fn a_guide_without_baton_blocks_is_an_error_when_named() {
+    Baton::new()
+        .file("README.md", "# Nothing\n")
+        .args(["docs", "check", "README.md"])
+        .run()
+        .code(2)
+        .stderr_contains("README.md: no ```baton blocks");
+}

@@ -777,8 +777,9 @@ fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
         if args.check {
             for s in &stale {
                 println!(
-                    "{shown}:{}: the {:?} snippet is out of step with its request",
-                    s.line, s.lang
+                    "{shown}:{}: the {} snippet is out of step with its request",
+                    s.line,
+                    format!("{:?}", s.lang).to_lowercase()
                 );
             }
         } else if !stale.is_empty() {

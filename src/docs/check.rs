@@ -59,7 +59,7 @@ pub fn load_guide(
                 parts.push((i, Ok(found.len())));
                 items.extend(found);
             }
-            Role::Curl => parts.push((i, Err(curl_block(path, block, templates, problems)))),
+            Role::Curl => parts.push((i, Err(curl_block(&file, block, templates, problems)))),
             _ => {}
         }
     }
@@ -178,12 +178,12 @@ fn fence_loc(block: &Block) -> Loc {
 }
 
 fn curl_block(
-    path: &Path,
+    markdown: &Arc<SourceFile>,
     block: &Block,
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Request> {
-    let shown = placed(path, block, &block.text);
+    let path = markdown.path.as_path();
     // `<<name>>` is how the rest of the guide writes variables; the importer reads `{{name}}`.
     let command = VARIABLE.replace_all(&block.text, "{{$1}}");
     let imported = match crate::import::curl::import(&command) {
@@ -191,7 +191,7 @@ fn curl_block(
         Err(e) => {
             problems.push(
                 Diagnostic::error(format!("the curl command cannot be read: {e}"))
-                    .at(&shown, fence_loc(block)),
+                    .at(markdown, fence_loc(block)),
             );
             return Vec::new();
         }

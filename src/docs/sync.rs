@@ -40,6 +40,9 @@ pub fn sync(guide: &Guide, templates: &Templates) -> Result<(String, Vec<Stale>)
                 }
                 let mut want = texts.join("\n\n");
                 want.push('\n');
+                if block.text.contains("\r\n") {
+                    want = want.replace('\n', "\r\n");
+                }
                 if want != block.text {
                     stale.push(Stale {
                         line: block.line,

@@ -52,6 +52,8 @@ pub fn main(cli: Cli) -> i32 {
             crate::cli::completions(args.shell, &mut std::io::stdout());
             exit::OK
         }
+        Command::Docs(crate::cli::DocsCommand::Check(args)) => runtime.block_on(docs_check(args)),
+        Command::Docs(crate::cli::DocsCommand::Sync(args)) => docs_sync(args),
     }
 }
 
@@ -662,4 +664,143 @@ fn report_merge(args: MergeArgs) -> i32 {
         c.skipped
     );
     write_reports(&files, &doc, doc.exit_code)
+}
+
+// --- `baton docs check|sync` ---
+
+/// Run each guide's blocks as one collection, like `run`.
+async fn docs_check(args: crate::cli::DocsCheckArgs) -> i32 {
+    let mut usage = Vec::new();
+    let timeout = parse_duration_arg("--timeout", &args.timeout, &mut usage);
+    if print_problems(&usage) {
+        return exit::INVALID_INPUT;
+    }
+    let sandbox = match start_sandbox(args.vars.sandbox).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let code = docs_check_with(&args, timeout, sandbox.as_ref().map(Sandbox::vars)).await;
+    if let Some(s) = sandbox {
+        let _ = s.shutdown().await;
+    }
+    code
+}
+
+async fn docs_check_with(
+    args: &crate::cli::DocsCheckArgs,
+    timeout: Option<std::time::Duration>,
+    sandbox_vars: Option<Vec<(String, String)>>,
+) -> i32 {
+    let mut inputs = match load_inputs(&[], &args.vars, sandbox_vars, &Plan::default()).await {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let mut problems = Vec::new();
+    for guide in crate::docs::discover(&args.paths, &mut problems) {
+        if let Some(g) =
+            crate::docs::check::load_guide(&guide, &mut inputs.templates, &mut problems)
+        {
+            inputs.collections.push(g.collection);
+        }
+    }
+    if print_problems(&problems) {
+        return exit::INVALID_INPUT;
+    }
+    let http = match Http::new(HttpOptions {
+        timeout: timeout.unwrap_or_default(),
+        ..HttpOptions::default()
+    }) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID_INPUT;
+        }
+    };
+    let options = RunOptions {
+        bail: args.bail,
+        verbose: args.verbose,
+        jobs: 1,
+        ..RunOptions::default()
+    };
+    let console = Console::new(
+        Box::new(std::io::stdout()),
+        color_stdout(),
+        args.verbose,
+        false,
+    );
+    let (mut reporter, _) = outputs::reporters(
+        &ReportFiles::default(),
+        Box::new(console),
+        crate::report::github::enabled(),
+    );
+    let runner = Runner::new(&inputs, &options, &http);
+    let cancel = runner.cancel.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        cancel.cancel();
+    });
+    let counts = runner.run(&mut reporter).await;
+    if runner.cancel.is_cancelled() {
+        eprintln!("interrupted: the summary above holds what ran");
+        exit::INTERRUPTED
+    } else {
+        counts.exit_code()
+    }
+}
+
+/// Regenerate (or with `--check`, compare) the snippet blocks of guides.
+fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
+    let mut problems = Vec::new();
+    let guides = crate::docs::discover(&args.paths, &mut problems);
+    let mut loaded = Vec::new();
+    for path in &guides {
+        let mut templates = Templates::new();
+        if let Some(g) = crate::docs::check::load_guide(path, &mut templates, &mut problems) {
+            loaded.push((path, g, templates));
+        }
+    }
+    if print_problems(&problems) {
+        return exit::INVALID_INPUT;
+    }
+    let mut stale_total = 0;
+    let mut written = 0;
+    for (path, guide, templates) in &loaded {
+        let shown = display_path(path);
+        let (text, stale) = match crate::docs::sync::sync(guide, templates) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {shown}:{e}");
+                return exit::INVALID_INPUT;
+            }
+        };
+        stale_total += stale.len();
+        if args.check {
+            for s in &stale {
+                println!(
+                    "{shown}:{}: the {} snippet is out of step with its request",
+                    s.line,
+                    format!("{:?}", s.lang).to_lowercase()
+                );
+            }
+        } else if !stale.is_empty() {
+            if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), false) {
+                eprintln!("error: cannot write {shown}: {e}");
+                return exit::INVALID_INPUT;
+            }
+            written += 1;
+            println!(
+                "{shown}: {} snippet{} rewritten",
+                stale.len(),
+                if stale.len() == 1 { "" } else { "s" }
+            );
+        }
+    }
+    if args.check && stale_total > 0 {
+        println!("run `baton docs sync` to regenerate them");
+        return exit::EXPECTATION_FAILED;
+    }
+    if args.check || written == 0 {
+        println!("every snippet in step");
+    }
+    exit::OK
 }

@@ -36,6 +36,10 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Print a shell completion script: bash, zsh, fish or powershell.
     Completions(CompletionsArgs),
+    /// Markdown guides whose ```baton blocks are requests: run them, or regenerate their
+    /// `baton:snippet` blocks.
+    #[command(subcommand)]
+    Docs(DocsCommand),
 }
 
 #[derive(Args, Debug)]
@@ -306,4 +310,43 @@ pub struct MergeArgs {
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub reports: ReportFileArgs,
+}
+
+// --- `baton docs check|sync` ---
+
+#[derive(Subcommand, Debug)]
+pub enum DocsCommand {
+    /// Run the ```baton blocks of guides (files or directories of .md files): each guide's
+    /// blocks in order as one collection, so captures flow from block to block.
+    Check(DocsCheckArgs),
+    /// Regenerate the `python|node|curl|http baton:snippet` blocks under each ```baton block.
+    Sync(DocsSyncArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct DocsCheckArgs {
+    /// Markdown guides or directories.
+    #[arg(required = true, value_name = "GUIDE.md|DIR")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Stop at the first request that fails.
+    #[arg(long)]
+    pub bail: bool,
+    /// Show each request and response (secrets redacted).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Time limit of one request (e.g. 30s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub timeout: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DocsSyncArgs {
+    /// Markdown guides or directories.
+    #[arg(required = true, value_name = "GUIDE.md|DIR")]
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; exit 1 naming each snippet that is out of step.
+    #[arg(long)]
+    pub check: bool,
 }

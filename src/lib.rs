@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod collection;
 pub mod diag;
+pub mod docs;
 pub mod event;
 pub mod exit;
 pub mod expect;

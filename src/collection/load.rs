@@ -232,7 +232,7 @@ pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
     }
 }
 
-fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
+pub fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
     let Some(items) = r.seq(node, "requests") else {
         return Vec::new();
     };

@@ -3,6 +3,7 @@
 
 mod bad_inputs;
 mod check;
+mod docs;
 mod examples;
 mod faults;
 mod import;

@@ -78,7 +78,7 @@ pub struct Path {
 
 impl Path {
     pub fn parse(r: &mut Reader, node: &Node, text: &str) -> Option<Path> {
-        match JsonPath::parse(text) {
+        match parse_jsonpath(text) {
             Ok(path) => Some(Path {
                 text: text.to_string(),
                 path,
@@ -132,6 +132,31 @@ impl Path {
             prev = c;
         }
         true
+    }
+}
+
+/// Parse a JSONPath without ever panicking: serde_json_path 0.7.2 panics ("we do not use
+/// streaming parsers") on some truncated escapes such as `$["\\\n\u`, found by
+/// `fuzz/fuzz_targets/jsonpath.rs`. The panic is caught and silenced, and reported as an
+/// invalid path.
+pub fn parse_jsonpath(text: &str) -> Result<JsonPath, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    thread_local!(static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(|| JsonPath::parse(text));
+    QUIET.with(|q| q.set(false));
+    match result {
+        Ok(Ok(path)) => Ok(path),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the expression is cut off (an unfinished escape or string)".into()),
     }
 }
 
@@ -384,6 +409,14 @@ mod tests {
         assert_eq!(bracketed("$.a.b"), None);
         assert_eq!(bracketed("$.a[0].b-c"), None);
         assert_eq!(bracketed("$..a-b"), None);
+    }
+
+    #[test]
+    fn a_path_that_crashed_the_parser_is_an_error() {
+        // Found by the jsonpath fuzz target (fuzz/artifacts/jsonpath).
+        let err = parse_jsonpath("$[\"\\\\\\n\\u").unwrap_err();
+        assert!(err.contains("cut off"), "{err}");
+        assert!(parse_jsonpath("$.a").is_ok());
     }
 
     #[test]

@@ -202,6 +202,9 @@ impl RenderError {
 pub struct Templates {
     env: Environment<'static>,
     count: usize,
+    /// Compiled names by source text: a collection repeats the same templates (`<<base>>`,
+    /// `<<access_token>>`) in every request, and each is compiled once per run.
+    by_text: HashMap<String, (Arc<str>, Option<Arc<str>>)>,
 }
 
 impl Default for Templates {
@@ -227,7 +230,11 @@ impl Templates {
         // A template is a value in a request, not a program: bound its work.
         env.set_fuel(Some(100_000));
         crate::template_fns::register(&mut env);
-        Templates { env, count: 0 }
+        Templates {
+            env,
+            count: 0,
+            by_text: HashMap::new(),
+        }
     }
 
     /// Compile `text` found at `loc` in `file`. Literal text is kept as it is.
@@ -245,6 +252,11 @@ impl Templates {
             as_json: None,
         };
         if !has_template_syntax(text) {
+            return Ok(tpl);
+        }
+        if let Some((name, json)) = self.by_text.get(text) {
+            tpl.compiled = Some(name.clone());
+            tpl.as_json = json.clone();
             return Ok(tpl);
         }
         self.count += 1;
@@ -267,6 +279,10 @@ impl Templates {
             {
                 tpl.as_json = Some(json_name);
             }
+        }
+        if let Some(name) = &tpl.compiled {
+            self.by_text
+                .insert(text.to_string(), (name.clone(), tpl.as_json.clone()));
         }
         Ok(tpl)
     }

@@ -172,7 +172,7 @@ CURL_RUN=(curl -s --fail -K)
 # measure KEY RUNS CMD...: median and min wall time (ms) and the median peak RSS (KiB) of
 # RUNS runs; a run that exits non-zero stops the script (a failure must not pass for speed).
 declare -A MED MIN RSS
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) printf "%d\n", a[(NR+1)/2]; else printf "%d\n", (a[NR/2]+a[NR/2+1])/2}'; }
 measure() {
     local key=$1 runs=$2; shift 2
     local times=() rsses=() t0 t1 i

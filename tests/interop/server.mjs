@@ -17,7 +17,7 @@ const AT_TTL = Number(process.env.ACCESS_TOKEN_TTL || 3600);
 if (!Number.isInteger(AT_TTL) || AT_TTL < 1) throw new Error('ACCESS_TOKEN_TTL must be a positive integer (seconds)');
 const SECRET = crypto.randomBytes(32); // cookie keys and the login form's csrf tokens
 
-const pkjwtPem = fs.readFileSync(new URL('./fixtures/pkjwt-private.pem', import.meta.url));
+const pkjwtPem = fs.readFileSync(new URL('../fixtures/keys/interop-pkjwt-private.pem', import.meta.url));
 const pkjwtJwk = { ...crypto.createPublicKey(pkjwtPem).export({ format: 'jwk' }), kid: 'pkjwt-fixture', alg: 'ES256', use: 'sig' };
 const { privateKey: signingKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingJwk = { ...signingKey.export({ format: 'jwk' }), kid: 'sig-rs256', alg: 'RS256', use: 'sig' };

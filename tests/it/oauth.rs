@@ -345,7 +345,7 @@ impl Provider {
         let (client, key, alg) = match self.kind {
             Kind::Interop => (
                 Client::new("cli-pkjwt", None),
-                root.join("tests/interop/fixtures/pkjwt-private.pem"),
+                root.join("tests/fixtures/keys/interop-pkjwt-private.pem"),
                 "ES256",
             ),
             Kind::Sandbox => (

@@ -16,6 +16,6 @@ const input = `${b64({ alg, typ: 'JWT' })}.${b64(payload)}`;
 const sig = clientId === 'cli-jwt'
   ? crypto.createHmac('sha256', 'cli-jwt-hs256-secret-0123456789abcdef').update(input).digest()
   : crypto.sign('sha256', Buffer.from(input), {
-    key: fs.readFileSync(new URL('../fixtures/pkjwt-private.pem', import.meta.url)), dsaEncoding: 'ieee-p1363',
+    key: fs.readFileSync(new URL('../../fixtures/keys/interop-pkjwt-private.pem', import.meta.url)), dsaEncoding: 'ieee-p1363',
   });
 process.stdout.write(`${input}.${sig.toString('base64url')}\n`);

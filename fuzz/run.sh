@@ -18,14 +18,14 @@ for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   log="artifacts/$t/last-run.log"
   echo "== $t ($SECS s)"
-  if cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=4096 -max_len=65536 >"$log" 2>&1; then
+  if cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 >"$log" 2>&1; then
     result=ok
   else
     result="CRASH (see $log and artifacts/$t/)"
     status=1
   fi
-  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
-  [ -n "$execs" ] || execs=$(grep -oE '#[0-9]+' "$log" | tail -1 | tr -d '#')
-  echo "   $result: ${execs:-?} executions, corpus $(ls "corpus/$t" | wc -l) inputs"
+  execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1 || true)
+  [ -n "$execs" ] || execs=$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' | tail -1 || true)
+  echo "   $result: ${execs:-?} executions, corpus $(find "corpus/$t" -type f | wc -l) inputs"
 done
 exit $status

@@ -238,7 +238,7 @@ impl<'a> Runner<'a> {
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
         if let Some(why) = self.deselected(req) {
-            let mut report = self.run_request_skipped(st, index, req);
+            let mut report = self.blank_report(st, index, req);
             report.outcome = Outcome::Skipped(why);
             return report;
         }
@@ -274,7 +274,7 @@ impl<'a> Runner<'a> {
                 _ = self.cancel.cancelled() => None,
             };
             let Some(mut report) = attempt_result else {
-                let mut report = self.run_request_skipped(st, index, req);
+                let mut report = self.blank_report(st, index, req);
                 report.outcome = Outcome::Skipped("interrupted".into());
                 return report;
             };
@@ -320,7 +320,8 @@ impl<'a> Runner<'a> {
             .map(|s| format!("--skip {s}"))
     }
 
-    fn run_request_skipped(&self, st: &FileRun, index: usize, req: &Request) -> RequestReport {
+    /// The report of a request before anything happened to it.
+    fn blank_report(&self, st: &FileRun, index: usize, req: &Request) -> RequestReport {
         RequestReport {
             file: st.collection.file.display(),
             index,
@@ -345,21 +346,7 @@ impl<'a> Runner<'a> {
         req: &'c Request,
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
-        let mut report = RequestReport {
-            file: st.collection.file.display(),
-            index,
-            name: req.name.clone(),
-            method: req.method.clone(),
-            url: req.url.text.clone(),
-            line: req.loc.line,
-            outcome: Outcome::Passed,
-            status: None,
-            duration: Duration::ZERO,
-            hops: Vec::new(),
-            captures: Vec::new(),
-            note: None,
-            iteration: None,
-        };
+        let mut report = self.blank_report(st, index, req);
         if req.skip {
             report.outcome = Outcome::Skipped("skip: true".into());
             return report;

@@ -12,6 +12,14 @@ targets=("$@")
 # Seed the collection fuzzer with the real examples.
 mkdir -p corpus/load_collection
 find ../collections ../environments -name '*.yaml' -exec cp {} corpus/load_collection/ \; 2>/dev/null || true
+# The importers start from real exports and commands.
+mkdir -p corpus/import_postman corpus/import_curl
+cp ../tests/fixtures/postman/*.json corpus/import_postman/ 2>/dev/null || true
+i=0
+while IFS= read -r cmd; do
+  i=$((i + 1))
+  printf '%s' "$cmd" >"corpus/import_curl/seed-$i"
+done <seeds/curl.txt
 export RUSTC_BOOTSTRAP=1
 status=0
 for t in "${targets[@]}"; do

@@ -75,8 +75,11 @@ fn request_property(key: &str) -> Option<Value> {
             "A raw body: text, or { text, content_type }.",
         ),
         "multipart" => described(
-            json!({ "type": "object", "additionalProperties": { "anyOf": [r("text"), object(&["file", "filename", "content_type"], |_| Some(r("text")))] } }),
-            "multipart/form-data: fields, and files as { file: path, filename, content_type } (relative to the collection).",
+            {
+                let part = json!({ "anyOf": [r("text"), object(&["file", "filename", "content_type"], |_| Some(r("text")))] });
+                json!({ "type": "object", "additionalProperties": { "anyOf": [part, { "type": "array", "items": part }] } })
+            },
+            "multipart/form-data: fields, and files as { file: path, filename, content_type } (relative to the collection); a list sends one part per item under the name.",
         ),
         "file" => described(
             json!({ "anyOf": [r("text"), object(&["path", "content_type"], |_| Some(r("text")))] }),

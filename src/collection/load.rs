@@ -528,45 +528,60 @@ fn read_multipart(r: &mut Reader, node: &Node) -> Option<Body> {
     let mut parts = Vec::new();
     for (k, v) in map.rest() {
         let what = format!("multipart.{}", k.name);
-        let value = match &v.kind {
-            Kind::Map(_) => {
-                let mut m = r.map(v, &what)?;
-                let path = m
-                    .get("file")
-                    .and_then(|n| r.tpl(n, &format!("{what}.file")));
-                let filename = m
-                    .get("filename")
-                    .and_then(|n| r.tpl(n, &format!("{what}.filename")));
-                let content_type = m
-                    .get("content_type")
-                    .and_then(|n| r.tpl(n, &format!("{what}.content_type")));
-                m.finish(r, &what, &["file", "filename", "content_type"]);
-                match path {
-                    Some(path) => PartValue::File {
-                        path,
-                        filename,
-                        content_type,
-                    },
-                    None => {
-                        r.error(
-                            v.loc,
-                            format!("`{what}` needs `file:` (a path) or a plain text value"),
-                        );
-                        continue;
-                    }
-                }
-            }
-            _ => match r.tpl(v, &what) {
-                Some(t) => PartValue::Text(t),
-                None => continue,
-            },
+        // A list sends one part per item under the same name (`-F f=@a -F f=@b`).
+        let values: Vec<&Node> = match &v.kind {
+            Kind::Seq(items) if !items.is_empty() => items.iter().collect(),
+            _ => vec![v],
         };
-        parts.push(Part {
-            name: k.name.clone(),
-            value,
-        });
+        for v in values {
+            if let Some(value) = read_part(r, v, &what) {
+                parts.push(Part {
+                    name: k.name.clone(),
+                    value,
+                });
+            }
+        }
     }
     Some(Body::Multipart(parts))
+}
+
+/// One multipart value: text, or `{ file: PATH, filename?, content_type? }`.
+fn read_part(r: &mut Reader, v: &Node, what: &str) -> Option<PartValue> {
+    match &v.kind {
+        Kind::Map(_) => {
+            let mut m = r.map(v, what)?;
+            let path = m.get("file").and_then(|n| r.tpl(n, &format!("{what}.file")));
+            let filename = m
+                .get("filename")
+                .and_then(|n| r.tpl(n, &format!("{what}.filename")));
+            let content_type = m
+                .get("content_type")
+                .and_then(|n| r.tpl(n, &format!("{what}.content_type")));
+            m.finish(r, what, &["file", "filename", "content_type"]);
+            match path {
+                Some(path) => Some(PartValue::File {
+                    path,
+                    filename,
+                    content_type,
+                }),
+                None => {
+                    r.error(
+                        v.loc,
+                        format!("`{what}` needs `file:` (a path) or a plain text value"),
+                    );
+                    None
+                }
+            }
+        }
+        Kind::Seq(_) => {
+            r.error(
+                v.loc,
+                format!("`{what}`: a list of parts cannot hold another list"),
+            );
+            None
+        }
+        _ => r.tpl(v, what).map(PartValue::Text),
+    }
 }
 
 fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {

@@ -56,9 +56,25 @@ pub fn fill(
             Err(_) => ("body".into(), Y::Str(tpl(&text))),
         });
     } else if !form.is_empty() {
+        // A name given twice (`-F f=@a -F f=@b`) becomes a list: a mapping cannot repeat it.
+        let mut parts: Vec<(String, Vec<Y>)> = Vec::new();
+        for (k, v) in form {
+            let v = json_templates(&v, tpl);
+            match parts.iter_mut().find(|(n, _)| *n == k) {
+                Some((_, values)) => values.push(v),
+                None => parts.push((k, vec![v])),
+            }
+        }
         req.body = Some((
             "multipart".into(),
-            Y::map(form.into_iter().map(|(k, v)| (k, json_templates(&v, tpl)))),
+            Y::map(parts.into_iter().map(|(k, mut values)| {
+                let v = if values.len() == 1 {
+                    values.remove(0)
+                } else {
+                    Y::seq(values)
+                };
+                (k, v)
+            })),
         ));
     } else if get {
         req.query = data_pairs(&data)

@@ -83,6 +83,15 @@ requests:
       body:
         $.body: { contains: "name=\"renamed\"; filename=\"other.csv\"\r\ncontent-type: text/csv" }
 
+  - name: a list repeats a part under one name (curl -F f=@a -F f=@b)
+    POST: <<base>>/echo
+    multipart:
+      tag: [one, two]
+      upload: [{ file: files/data.txt }, { file: files/payload.json }]
+    expect:
+      body:
+        $.body: { matches: "name=\"tag\"\r\n\r\none\r\n[\\s\\S]*name=\"tag\"\r\n\r\ntwo\r\n[\\s\\S]*filename=\"data.txt\"[\\s\\S]*filename=\"payload.json\"" }
+
   - name: a file as the body
     POST: <<base>>/echo
     file: files/payload.json
@@ -103,7 +112,7 @@ requests:
 #[test]
 fn each_body_kind_arrives_as_written() {
     let server = TestServer::start();
-    server.expect_hits("/echo", 9);
+    server.expect_hits("/echo", 10);
     let out = Baton::new()
         .file("api/bodies.yaml", BODIES)
         .file("api/files/data.txt", "line one\nline two\n")
@@ -111,7 +120,7 @@ fn each_body_kind_arrives_as_written() {
         .args(["run", "api/bodies.yaml", "--var"])
         .arg(format!("base={}", server.url()))
         .run();
-    out.code(0).stdout_contains("9 passed, 0 failed");
+    out.code(0).stdout_contains("10 passed, 0 failed");
 }
 
 /// Variables from the command line are text; in JSON they stay text.

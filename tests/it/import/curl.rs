@@ -259,3 +259,33 @@ fn an_imported_command_runs_and_sends_what_curl_sends() {
         .code(2)
         .stderr_contains("already exists");
 }
+
+/// Found by fuzzing (`fuzz/fuzz_targets/import_curl.rs`): `-F` twice with one name wrote
+/// the name twice in a mapping, a file baton then refused as a duplicate key. The parts of
+/// one name are sent together, at the name's first place.
+#[test]
+fn a_form_field_given_twice_becomes_a_list_that_sends_both_parts() {
+    let server = TestServer::start();
+    let cmd = format!(
+        "curl -F 'doc=@a.txt' -F note=hi -F 'doc=@b.txt' {}/echo",
+        server.url()
+    );
+    let out = Baton::new()
+        .stdin(&cmd)
+        .args(["import", "curl", "-", "-o", "c.yaml"])
+        .run();
+    out.code(0);
+    let file = out.file("c.yaml");
+    assert!(file.contains("doc: [{ file: a.txt }, { file: b.txt }]") || file.contains("doc:\n"), "{file}");
+    let body = format!(
+        "{file}    expect:\n      body:\n        $.body: {{ matches: 'name=\"doc\"; filename=\"a.txt\"[\\s\\S]*name=\"doc\"; filename=\"b.txt\"[\\s\\S]*name=\"note\"' }}\n"
+    );
+    Baton::new()
+        .file("c.yaml", body)
+        .file("a.txt", "A")
+        .file("b.txt", "B")
+        .args(["run", "c.yaml", "--no-progress"])
+        .run()
+        .code(0)
+        .stdout_contains("1 passed");
+}

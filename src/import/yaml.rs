@@ -310,7 +310,24 @@ fn string_text(s: &str, in_flow: bool) -> String {
 
 /// Double-quoted: JSON's escapes are valid YAML escapes.
 pub fn quoted(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    let json = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    // JSON escapes only what is below U+0020; YAML also refuses DEL, the C1 controls and a
+    // few more raw characters (its `c-printable`), so those are written as escapes too.
+    let unprintable = |c: char| {
+        matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+    };
+    if !json.chars().any(unprintable) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if unprintable(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// True when `s` written plain reads back as the same string.
@@ -413,6 +430,11 @@ mod tests {
             "é ünïcode",
             "?x",
             "a\r\nb",
+            // Found by fuzzing (import_postman): DEL and C1 controls must be escaped.
+            "del\u{7f}x",
+            "c1\u{85}\u{9f}",
+            "ls\u{2028}ps\u{2029}",
+            "bom\u{feff}",
         ] {
             assert_eq!(round_trip(&Y::str(s)), json!(s), "{s:?}");
             let listed = round_trip(&Y::seq([Y::str(s), Y::str("b")]));

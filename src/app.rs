@@ -17,11 +17,25 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 pub fn main(cli: Cli) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    // A run is one task that waits on one connection at a time: on a single thread it
+    // needs no hand-off between threads per request (`--jobs N` starts its own threads).
+    // The long-running sandbox server takes requests from anywhere: it gets workers.
+    let mut builder = match &cli.command {
+        Command::Sandbox(_) => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(2);
+            b
+        }
+        // `--jobs N` blocks this thread while its workers run: the sandbox (`--sandbox`)
+        // and the Ctrl-C handler need a worker of their own meanwhile.
+        Command::Run(args) if args.jobs > 1 => {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            b.worker_threads(1);
+            b
+        }
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -197,12 +211,7 @@ async fn load_inputs(
         files.retain(|f| shard_of(f, paths, n) == k);
     }
     let mut templates = Templates::new();
-    let mut collections = Vec::new();
-    for f in &files {
-        if let Some(c) = load::load_file(f, &mut templates, &mut problems) {
-            collections.push(c);
-        }
-    }
+    let collections = load::load_files(&files, &mut templates, &mut problems);
     let mut layers = Vec::new();
     for name in &vars.env {
         match environment::resolve(name, paths) {

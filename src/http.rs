@@ -212,40 +212,84 @@ impl HttpError {
     }
 }
 
-/// The client of a run.
+/// The client of a run. Plain `http://` goes through a client without certificate roots;
+/// the TLS client (the platform's roots, `--cacert`, `--insecure`) is built on the first
+/// `https://` request: loading the system's roots costs more than a whole run of
+/// loopback requests, and a run against `http://` never needs them.
 pub struct Http {
-    client: reqwest::Client,
+    plain: reqwest::Client,
+    tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    extra_roots: Vec<reqwest::Certificate>,
     options: HttpOptions,
 }
 
 impl Http {
     pub fn new(options: HttpOptions) -> Result<Http, String> {
-        let mut builder = reqwest::Client::builder()
+        let mut extra_roots = Vec::new();
+        if let Some(path) = &options.cacert {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
+            extra_roots = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;
+            if extra_roots.is_empty() {
+                return Err(format!("--cacert {}: no certificate found", path.display()));
+            }
+        }
+        Self::with_roots(options, extra_roots)
+    }
+
+    fn with_roots(
+        options: HttpOptions,
+        extra_roots: Vec<reqwest::Certificate>,
+    ) -> Result<Http, String> {
+        let plain = Self::builder(&options)
+            .tls_certs_only(Vec::new())
+            .build()
+            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        Ok(Http {
+            plain,
+            tls: std::sync::OnceLock::new(),
+            extra_roots,
+            options,
+        })
+    }
+
+    /// A client with the same settings and its own connections, for another thread's
+    /// runtime (a connection lives on the runtime that opened it).
+    pub fn fork(&self) -> Result<Http, String> {
+        Self::with_roots(self.options.clone(), self.extra_roots.clone())
+    }
+
+    fn builder(options: &HttpOptions) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(30))
             .gzip(true)
             .brotli(true)
-            .deflate(true);
-        if options.insecure {
-            builder = builder.tls_danger_accept_invalid_certs(true);
+            .deflate(true)
+    }
+
+    /// The client for `url`: the TLS one (built now if it is the first) for `https`.
+    fn client_for(&self, url: &reqwest::Url) -> Result<&reqwest::Client, String> {
+        if url.scheme() != "https" {
+            return Ok(&self.plain);
         }
-        if let Some(path) = &options.cacert {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;
-            if certs.is_empty() {
-                return Err(format!("--cacert {}: no certificate found", path.display()));
-            }
-            for c in certs {
-                builder = builder.add_root_certificate(c);
-            }
-        }
-        let client = builder
-            .build()
-            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
-        Ok(Http { client, options })
+        self.tls
+            .get_or_init(|| {
+                let mut builder = Self::builder(&self.options);
+                if self.options.insecure {
+                    builder = builder.tls_danger_accept_invalid_certs(true);
+                }
+                if !self.extra_roots.is_empty() {
+                    builder = builder.tls_certs_merge(self.extra_roots.iter().cloned());
+                }
+                builder
+                    .build()
+                    .map_err(|e| format!("cannot set up TLS: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The time limit of a request that sets none (--timeout).
@@ -320,8 +364,11 @@ impl Http {
             headers.append(name, value);
         }
         let timeout = req.timeout.unwrap_or(self.options.timeout);
-        let mut builder = self
-            .client
+        let client = self.client_for(&url).map_err(|reason| HttpError::Other {
+            url: req.url.clone(),
+            reason,
+        })?;
+        let mut builder = client
             .request(method, url.clone())
             .headers(headers)
             .timeout(timeout);

@@ -5,7 +5,7 @@ use super::node::{self, Kind, Node};
 use super::read::{Map, Reader};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::template::Templates;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
@@ -111,19 +111,93 @@ pub fn parse_tree(file: &Arc<SourceFile>, problems: &mut Vec<Diagnostic>) -> Opt
     }
 }
 
+/// Load many files: read and parsed on every core (parsing is most of loading), then
+/// turned into collections in order, so problems are listed file by file as given.
+pub fn load_files(
+    paths: &[PathBuf],
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Collection> {
+    type Parsed = (Option<(Arc<SourceFile>, Option<Node>)>, Vec<Diagnostic>);
+    let parse = |path: &PathBuf| -> Parsed {
+        let mut found = Vec::new();
+        let Some(file) = read_source(path, &mut found) else {
+            return (None, found);
+        };
+        let tree = parse_tree(&file, &mut found);
+        (Some((file, tree)), found)
+    };
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len());
+    let parsed: Vec<Parsed> = if workers <= 1 {
+        paths.iter().map(parse).collect()
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut slots: Vec<Option<Parsed>> = (0..paths.len()).map(|_| None).collect();
+        let done: Vec<Vec<(usize, Parsed)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(path) = paths.get(i) else { break };
+                            mine.push((i, parse(path)));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for (i, p) in done.into_iter().flatten() {
+            slots[i] = Some(p);
+        }
+        slots
+            .into_iter()
+            .zip(paths)
+            .map(|(slot, path)| slot.unwrap_or_else(|| parse(path)))
+            .collect()
+    };
+    let mut collections = Vec::new();
+    for (file, found) in parsed {
+        problems.extend(found);
+        if let Some((file, Some(tree))) = file
+            && let Some(c) = build(&file, &tree, templates, problems)
+        {
+            collections.push(c);
+        }
+    }
+    collections
+}
+
 pub fn load_source(
     file: &Arc<SourceFile>,
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
     let tree = parse_tree(file, problems)?;
+    build(file, &tree, templates, problems)
+}
+
+/// The collection a parsed file holds, or `None` when it has errors (pushed to `problems`).
+pub fn build(
+    file: &Arc<SourceFile>,
+    tree: &Node,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Collection> {
     let before = problems.iter().filter(|d| d.is_error()).count();
     let mut r = Reader {
         file,
         problems,
         templates,
     };
-    let collection = read_collection(&mut r, &tree);
+    let collection = read_collection(&mut r, tree);
     let after = r.problems.iter().filter(|d| d.is_error()).count();
     if after > before { None } else { collection }
 }
@@ -550,7 +624,9 @@ fn read_part(r: &mut Reader, v: &Node, what: &str) -> Option<PartValue> {
     match &v.kind {
         Kind::Map(_) => {
             let mut m = r.map(v, what)?;
-            let path = m.get("file").and_then(|n| r.tpl(n, &format!("{what}.file")));
+            let path = m
+                .get("file")
+                .and_then(|n| r.tpl(n, &format!("{what}.file")));
             let filename = m
                 .get("filename")
                 .and_then(|n| r.tpl(n, &format!("{what}.filename")));

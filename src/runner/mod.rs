@@ -88,7 +88,6 @@ impl<'a> Runner<'a> {
     }
 
     pub async fn run(&self, reporter: &mut dyn Reporter) -> Counts {
-        use futures_util::StreamExt as _;
         let started = Instant::now();
         let iterations = self.inputs.iterations.len().max(1);
         let requests = self
@@ -126,39 +125,113 @@ impl<'a> Runner<'a> {
                 }
             }
         } else {
-            // Files in parallel; each one's events are held and shown together, in order.
-            let failed = std::sync::atomic::AtomicBool::new(false);
-            let mut results = futures_util::stream::iter(units)
-                .map(|(collection, iteration)| {
-                    let failed = &failed;
-                    async move {
-                        let mut buffer = Buffer::default();
-                        if self.cancel.is_cancelled()
-                            || (self.options.bail && failed.load(Ordering::Relaxed))
-                        {
-                            return (buffer.0, None);
-                        }
-                        let counts = self.run_file(collection, iteration, &mut buffer).await;
-                        if counts.exit_code() != 0 {
-                            failed.store(true, Ordering::Relaxed);
-                        }
-                        (buffer.0, Some(counts))
-                    }
-                })
-                .buffered(self.options.jobs);
-            while let Some((events, counts)) = results.next().await {
-                for e in &events {
-                    reporter.event(e);
-                }
-                if let Some(c) = counts {
-                    total.merge(c);
-                }
-            }
+            total = self.run_parallel(&units, reporter);
         }
         reporter.event(&Event::RunFinished {
             counts: total,
             duration: started.elapsed(),
         });
+        total
+    }
+
+    /// `--jobs N`: N threads, each with its own runtime and connections, take the next
+    /// file as they finish one. A file's events are held until it ends and shown in the
+    /// files' order, so the output reads as with `--jobs 1`.
+    fn run_parallel(
+        &self,
+        units: &[(&Collection, Option<usize>)],
+        reporter: &mut dyn Reporter,
+    ) -> Counts {
+        type Done = (usize, Vec<Event>, Option<Counts>);
+        let workers = self.options.jobs.min(units.len()).max(1);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let (tx, rx) = std::sync::mpsc::channel::<Done>();
+        let mut total = Counts::default();
+        let work = |tx: std::sync::mpsc::Sender<Done>| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            let http = self.http.fork();
+            let (runtime, http) = match (runtime, http) {
+                (Ok(r), Ok(h)) => (r, h),
+                (Err(e), _) => return Err(e.to_string()),
+                (_, Err(e)) => return Err(e),
+            };
+            let worker = Runner {
+                inputs: self.inputs,
+                options: self.options,
+                http: &http,
+                deadline: self.deadline,
+                cancel: self.cancel.clone(),
+                oauth_cache: Default::default(),
+            };
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((collection, iteration)) = units.get(i) else {
+                    return Ok(());
+                };
+                let mut buffer = Buffer::default();
+                let counts = if self.cancel.is_cancelled()
+                    || (self.options.bail && failed.load(Ordering::Relaxed))
+                {
+                    None
+                } else {
+                    let c = runtime.block_on(worker.run_file(collection, *iteration, &mut buffer));
+                    if c.exit_code() != 0 {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    Some(c)
+                };
+                if tx.send((i, buffer.0, counts)).is_err() {
+                    return Ok(());
+                }
+            }
+        };
+        let mut trouble = None;
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| {
+                    let tx = tx.clone();
+                    scope.spawn(|| work(tx))
+                })
+                .collect();
+            drop(tx);
+            // Show each file when it and every file before it have finished.
+            let mut held: std::collections::BTreeMap<usize, (Vec<Event>, Option<Counts>)> =
+                Default::default();
+            let mut shown = 0;
+            for (i, events, counts) in rx {
+                held.insert(i, (events, counts));
+                while let Some((events, counts)) = held.remove(&shown) {
+                    for e in &events {
+                        reporter.event(e);
+                    }
+                    if let Some(c) = counts {
+                        total.merge(c);
+                    }
+                    shown += 1;
+                }
+            }
+            for h in handles {
+                match h.join() {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => trouble = Some(e),
+                    Err(_) => trouble = Some("a worker thread failed".into()),
+                }
+            }
+        });
+        if let Some(e) = trouble {
+            // A worker that could not start leaves its files to the others; if none started,
+            // the run could not run: an error, not an empty success.
+            reporter.event(&Event::Notice {
+                file: String::new(),
+                message: format!("--jobs: a worker could not start: {e}"),
+            });
+            if total == Counts::default() {
+                total.errors += 1;
+            }
+        }
         total
     }
 

@@ -31,6 +31,28 @@ fn every_example_passes_against_the_sandbox() {
         .output_lacks("wonderland");
 }
 
+/// `--jobs` runs files on threads of their own while the in-process sandbox keeps serving,
+/// and the output is the same file by file as one at a time.
+#[test]
+fn every_example_passes_with_jobs_against_the_sandbox() {
+    let one = Baton::new()
+        .args(["run", &collections(), "--sandbox", "--jobs", "1"])
+        .run();
+    let three = Baton::new()
+        .args(["run", &collections(), "--sandbox", "--jobs", "3"])
+        .run();
+    one.code(0);
+    three.code(0).stdout_contains(" 0 failed");
+    let files = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.contains(".yaml") && !l.starts_with(' '))
+            .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(files(&one.stdout), files(&three.stdout));
+    assert!(files(&three.stdout).len() >= 4, "{}", three.stdout);
+}
+
 #[test]
 fn examples_check_clean_with_the_sandbox_variables() {
     Baton::new()

@@ -8,6 +8,8 @@ use crate::http::Response;
 use regex::Regex;
 use serde_json::Value;
 use serde_json_path::JsonPath;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct Capture {
@@ -69,20 +71,34 @@ fn bracketed(text: &str) -> Option<String> {
     Some(out)
 }
 
-/// A compiled JSONPath with its text for messages.
-#[derive(Debug)]
+/// A compiled JSONPath with its text for messages. Collections repeat the same paths
+/// (`$.access_token` in every token request): each distinct text is compiled once per
+/// thread and shared.
+#[derive(Debug, Clone)]
 pub struct Path {
-    pub text: String,
-    pub path: JsonPath,
+    pub text: Arc<str>,
+    pub path: Arc<JsonPath>,
+    singular: bool,
 }
 
 impl Path {
     pub fn parse(r: &mut Reader, node: &Node, text: &str) -> Option<Path> {
+        thread_local!(static COMPILED: std::cell::RefCell<HashMap<String, Path>> = Default::default());
+        if let Some(p) = COMPILED.with(|c| c.borrow().get(text).cloned()) {
+            return Some(p);
+        }
         match parse_jsonpath(text) {
-            Ok(path) => Some(Path {
-                text: text.to_string(),
-                path,
-            }),
+            Ok(path) => {
+                let compiled = Path::new(text, path);
+                COMPILED.with(|c| {
+                    let mut c = c.borrow_mut();
+                    // Bounded: a generated collection of distinct paths must not grow it forever.
+                    if c.len() < 4096 {
+                        c.insert(text.to_string(), compiled.clone());
+                    }
+                });
+                Some(compiled)
+            }
             Err(e) => {
                 let d = r.error(node.loc, format!("invalid JSONPath `{text}`: {e}"));
                 d.help = Some(match bracketed(text) {
@@ -91,6 +107,14 @@ impl Path {
                 });
                 None
             }
+        }
+    }
+
+    pub fn new(text: &str, path: JsonPath) -> Path {
+        Path {
+            text: Arc::from(text),
+            path: Arc::new(path),
+            singular: singular(text),
         }
     }
 
@@ -109,30 +133,34 @@ impl Path {
 
     /// A path with only name and index selectors selects at most one node (RFC 9535 2.3.5.1).
     pub fn is_singular(&self) -> bool {
-        let mut in_quote: Option<char> = None;
-        let mut in_bracket = false;
-        let mut prev = ' ';
-        for c in self.text.chars() {
-            match in_quote {
-                Some(q) => {
-                    if c == q && prev != '\\' {
-                        in_quote = None;
-                    }
-                }
-                None => match c {
-                    '\'' | '"' => in_quote = Some(c),
-                    '[' => in_bracket = true,
-                    ']' => in_bracket = false,
-                    '*' | '?' => return false,
-                    '.' if prev == '.' => return false,
-                    ':' | ',' if in_bracket => return false,
-                    _ => {}
-                },
-            }
-            prev = c;
-        }
-        true
+        self.singular
     }
+}
+
+fn singular(text: &str) -> bool {
+    let mut in_quote: Option<char> = None;
+    let mut in_bracket = false;
+    let mut prev = ' ';
+    for c in text.chars() {
+        match in_quote {
+            Some(q) => {
+                if c == q && prev != '\\' {
+                    in_quote = None;
+                }
+            }
+            None => match c {
+                '\'' | '"' => in_quote = Some(c),
+                '[' => in_bracket = true,
+                ']' => in_bracket = false,
+                '*' | '?' => return false,
+                '.' if prev == '.' => return false,
+                ':' | ',' if in_bracket => return false,
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    true
 }
 
 /// Parse a JSONPath without ever panicking: serde_json_path 0.7.2 panics ("we do not use
@@ -421,10 +449,7 @@ mod tests {
 
     #[test]
     fn singular_paths() {
-        let p = |t: &str| Path {
-            text: t.into(),
-            path: JsonPath::parse(t).unwrap(),
-        };
+        let p = |t: &str| Path::new(t, JsonPath::parse(t).unwrap());
         assert!(p("$.a.b[0]").is_singular());
         assert!(p("$['a.*']").is_singular());
         assert!(!p("$.a[*]").is_singular());

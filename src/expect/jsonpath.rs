@@ -16,7 +16,7 @@ pub fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
         Ok(json) => json,
         Err(reason) => {
             return Some(Failure {
-                subject: j.path.text.clone(),
+                subject: j.path.text.to_string(),
                 expected: "a JSON body".into(),
                 actual: reason,
                 loc: j.preds.first().map(|p| p.loc).unwrap_or_default(),
@@ -26,7 +26,7 @@ pub fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
     let actual = j.path.select(json);
     let mismatch = predicate::check(&j.preds, actual.as_ref(), ctx.render).err()?;
     Some(Failure {
-        subject: j.path.text.clone(),
+        subject: j.path.text.to_string(),
         expected: mismatch.expected,
         actual: actual.map_or_else(|| "nothing matched".into(), |v| predicate::show_value(&v)),
         loc: mismatch.loc,

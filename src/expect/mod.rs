@@ -38,7 +38,8 @@ pub enum Expectation {
     JsonPath(jsonpath::JsonCheck),
     Body(body::BodyCheck),
     Duration(duration::DurationCheck),
-    Jwt(jwt::JwtCheck),
+    /// Boxed: the largest check by far (keys, claims), and the rarest.
+    Jwt(Box<jwt::JwtCheck>),
 }
 
 /// One failed expectation: what was expected and what came back, and where it is written.
@@ -78,7 +79,11 @@ pub fn read(r: &mut Reader, node: &Node) -> Expectations {
         items.extend(raw.into_iter().map(Expectation::Body));
     }
     if let Some(n) = map.get("jwt") {
-        items.extend(jwt::read(r, n).into_iter().map(Expectation::Jwt));
+        items.extend(
+            jwt::read(r, n)
+                .into_iter()
+                .map(|j| Expectation::Jwt(Box::new(j))),
+        );
     }
     if let Some(n) = map.get("duration_ms") {
         items.extend(duration::read(r, n).map(Expectation::Duration));

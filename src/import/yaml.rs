@@ -142,7 +142,14 @@ fn push_comment(out: &mut String, indent: usize, text: &str) {
             out.push_str("#\n");
         } else {
             out.push_str("# ");
-            out.push_str(&line.replace('\r', ""));
+            // A comment holds only printable characters: the rest are shown escaped.
+            for c in line.chars().filter(|c| *c != '\r') {
+                if c != '\t' && (c.is_control() || unprintable(c)) {
+                    out.push_str(&c.escape_unicode().to_string());
+                } else {
+                    out.push(c);
+                }
+            }
             out.push('\n');
         }
     }
@@ -313,12 +320,6 @@ pub fn quoted(s: &str) -> String {
     let json = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     // JSON escapes only what is below U+0020; YAML also refuses DEL, the C1 controls and a
     // few more raw characters (its `c-printable`), so those are written as escapes too.
-    let unprintable = |c: char| {
-        matches!(
-            c,
-            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-        )
-    };
     if !json.chars().any(unprintable) {
         return json;
     }
@@ -331,6 +332,15 @@ pub fn quoted(s: &str) -> String {
         }
     }
     out
+}
+
+/// Characters YAML does not allow raw (outside `c-printable`) or reads as line breaks,
+/// beyond the C0 controls.
+fn unprintable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+    )
 }
 
 /// True when `s` written plain reads back as the same string.
@@ -444,6 +454,25 @@ mod tests {
             assert_eq!(listed, json!([s, "b"]), "{s:?} in a list");
             let keyed = round_trip(&Y::map([(s, Y::Int(1))]));
             assert_eq!(keyed, json!({ s: 1 }), "{s:?} as a key");
+        }
+    }
+
+    /// Found by fuzzing (import_curl, import_postman): control characters in comments (a
+    /// variable name, a script line) made the file unreadable.
+    #[test]
+    fn comments_with_control_characters_stay_comments() {
+        for c in [
+            "a\u{1}b",
+            "del\u{7f}",
+            "nel\u{85}x",
+            "ls\u{2028}",
+            "cr\rx",
+            "bom\u{feff}",
+        ] {
+            let text = document(&[c.to_string()], &Y::map([("v", Y::Int(1))]));
+            let node = crate::collection::node::parse(&text)
+                .unwrap_or_else(|e| panic!("{c:?}: {text:?}\n{}", e.message));
+            assert_eq!(node.to_json(), json!({ "v": 1 }), "{c:?}");
         }
     }
 

@@ -25,6 +25,11 @@ status=0
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   log="artifacts/$t/last-run.log"
+  # Inputs that once crashed a target run first: each must pass again.
+  if [ -d "regressions/$t" ] && ! cargo fuzz run "$t" "regressions/$t" -- -runs=0 >"artifacts/$t/regressions.log" 2>&1; then
+    echo "   REGRESSION: an input in fuzz/regressions/$t crashes again (see artifacts/$t/regressions.log)"
+    status=1
+  fi
   echo "== $t ($SECS s)"
   if cargo fuzz run "$t" "corpus/$t" -- -max_total_time="$SECS" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 >"$log" 2>&1; then
     result=ok

@@ -3,7 +3,6 @@
 //! and `Authorization` never crosses origins), cookies per collection, bodies capped.
 //! It knows nothing of YAML.
 
-use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -391,8 +390,7 @@ impl Http {
                     )
                 })
                 .collect();
-            let mut set_cookies = resp.headers().get_all("set-cookie").iter();
-            jar.set_cookies(&mut set_cookies, &url);
+            jar.set_cookies(resp.headers().get_all("set-cookie").iter(), &url);
             let cap = self.options.max_body;
             if resp.content_length().is_some_and(|n| n > cap) {
                 return Err(HttpError::TooLarge {
@@ -445,10 +443,7 @@ pub fn default_headers(req: &mut Prepared, jar: &Jar) {
     add("accept", "*/*".to_string());
     add("accept-encoding", ACCEPT_ENCODING.to_string());
     if let Some(cookies) = cookies {
-        add(
-            "cookie",
-            String::from_utf8_lossy(cookies.as_bytes()).into_owned(),
-        );
+        add("cookie", cookies);
     }
 }
 
@@ -553,6 +548,49 @@ fn short_duration(d: &Duration) -> String {
 /// A fresh cookie jar: one per collection run.
 pub fn new_jar() -> Arc<Jar> {
     Arc::new(Jar::default())
+}
+
+/// The cookies of one collection run (RFC 6265, `cookie_store`). Kept here rather than
+/// through reqwest's `cookies` feature: that feature adds a layer to every request which
+/// parses its URL again, and baton sends the `Cookie` header itself so `-v` shows it.
+#[derive(Default)]
+pub struct Jar(std::sync::Mutex<cookie_store::CookieStore>);
+
+impl std::fmt::Debug for Jar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Jar")
+    }
+}
+
+impl Jar {
+    /// Keep the `Set-Cookie` values of a response from `url`.
+    pub fn set_cookies<'h>(
+        &self,
+        headers: impl Iterator<Item = &'h HeaderValue>,
+        url: &reqwest::Url,
+    ) {
+        let cookies: Vec<cookie::Cookie<'static>> = headers
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| cookie::Cookie::parse(v.to_string()).ok())
+            .collect();
+        if cookies.is_empty() {
+            return;
+        }
+        if let Ok(mut store) = self.0.lock() {
+            store.store_response_cookies(cookies.into_iter(), url);
+        }
+    }
+
+    /// The `Cookie` header value for a request to `url`, if any cookie applies.
+    pub fn cookies(&self, url: &reqwest::Url) -> Option<String> {
+        let store = self.0.lock().ok()?;
+        let value = store
+            .get_request_values(url)
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        (!value.is_empty()).then_some(value)
+    }
 }
 
 #[cfg(test)]

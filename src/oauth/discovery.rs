@@ -1,8 +1,8 @@
 //! OIDC discovery (`/.well-known/openid-configuration`) and JWKS fetching, each done once
 //! per run per URL, with the issuer check OpenID Connect Discovery 4.3 requires.
 
+use crate::http::Jar;
 use crate::http::{Hop, Http, HttpError, Prepared};
-use reqwest::cookie::Jar;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -5,12 +5,12 @@
 
 use super::discovery::{Cache, DiscoveryError, Endpoints};
 use super::spec::{ClientAuth, Grant, OAuth2, Pkce};
+use crate::http::Jar;
 use crate::http::{Hop, Http, HttpError, Prepared, Response, default_headers};
 use crate::runner::render::RenderFail;
 use crate::secret::Redactor;
 use crate::template::{RenderError, Scope, Templates, Tpl};
 use base64::Engine as _;
-use reqwest::cookie::Jar;
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;

@@ -67,7 +67,7 @@ struct FileRun<'c> {
     collection: &'c Collection,
     scope: Scope,
     redactor: Redactor,
-    jar: Arc<reqwest::cookie::Jar>,
+    jar: Arc<crate::http::Jar>,
     unresolved: HashMap<String, Diagnostic>,
     /// Variables an earlier request should have captured but did not, with that request.
     failed_captures: HashMap<String, String>,

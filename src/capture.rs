@@ -214,6 +214,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
             });
         }
     }
+    out.shrink_to_fit();
     out
 }
 

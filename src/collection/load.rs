@@ -346,6 +346,7 @@ pub fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
             out.push(req);
         }
     }
+    out.shrink_to_fit();
     out
 }
 

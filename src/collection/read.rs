@@ -160,6 +160,8 @@ impl<'a> Reader<'a> {
             Kind::Null => {}
             _ => self.wrong_type(node, what, "a mapping of names to values"),
         }
+        // Loaded collections are kept whole for the run: no spare capacity per request.
+        out.shrink_to_fit();
         out
     }
 

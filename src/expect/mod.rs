@@ -89,6 +89,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Expectations {
         items.extend(duration::read(r, n).map(Expectation::Duration));
     }
     map.finish(r, "expect", EXPECT_KEYS);
+    items.shrink_to_fit();
     Expectations { items }
 }
 

@@ -132,6 +132,7 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
         };
         out.push(Predicate { op, loc: v.loc });
     }
+    out.shrink_to_fit();
     out
 }
 

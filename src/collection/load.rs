@@ -550,7 +550,9 @@ fn read_part(r: &mut Reader, v: &Node, what: &str) -> Option<PartValue> {
     match &v.kind {
         Kind::Map(_) => {
             let mut m = r.map(v, what)?;
-            let path = m.get("file").and_then(|n| r.tpl(n, &format!("{what}.file")));
+            let path = m
+                .get("file")
+                .and_then(|n| r.tpl(n, &format!("{what}.file")));
             let filename = m
                 .get("filename")
                 .and_then(|n| r.tpl(n, &format!("{what}.filename")));

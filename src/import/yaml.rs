@@ -314,7 +314,10 @@ pub fn quoted(s: &str) -> String {
     // JSON escapes only what is below U+0020; YAML also refuses DEL, the C1 controls and a
     // few more raw characters (its `c-printable`), so those are written as escapes too.
     let unprintable = |c: char| {
-        matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+        matches!(
+            c,
+            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
     };
     if !json.chars().any(unprintable) {
         return json;

@@ -276,7 +276,10 @@ fn a_form_field_given_twice_becomes_a_list_that_sends_both_parts() {
         .run();
     out.code(0);
     let file = out.file("c.yaml");
-    assert!(file.contains("doc: [{ file: a.txt }, { file: b.txt }]") || file.contains("doc:\n"), "{file}");
+    assert!(
+        file.contains("doc: [{ file: a.txt }, { file: b.txt }]") || file.contains("doc:\n"),
+        "{file}"
+    );
     let body = format!(
         "{file}    expect:\n      body:\n        $.body: {{ matches: 'name=\"doc\"; filename=\"a.txt\"[\\s\\S]*name=\"doc\"; filename=\"b.txt\"[\\s\\S]*name=\"note\"' }}\n"
     );

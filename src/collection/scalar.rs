@@ -183,6 +183,9 @@ pub(super) fn resolve(text: &str, style: ScalarStyle, tag: TagKind) -> Result<Ki
         return Ok(Kind::Bool(b));
     }
     let t = trim(text);
+    if !may_be_number(t) {
+        return Ok(Kind::Str(text.to_owned()));
+    }
     if t.starts_with('-') {
         if !leading_zero_decimal(t)
             && let Some(v) = signed(t).and_then(|v| i64::try_from(v).ok())
@@ -238,14 +241,21 @@ fn leading_zero_decimal(t: &str) -> bool {
 
 /// The digits of `0x1F`, `0o17`, `0b101` or a decimal, with its radix.
 fn radix(rest: &str) -> (u32, &str) {
-    for (prefixes, radix) in [(["0x", "0X"], 16), (["0o", "0O"], 8), (["0b", "0B"], 2)] {
-        for prefix in prefixes {
-            if let Some(digits) = rest.strip_prefix(prefix) {
-                return (radix, digits);
-            }
-        }
-    }
-    (10, rest)
+    let radix = match rest.as_bytes() {
+        [b'0', b'x' | b'X', ..] => 16,
+        [b'0', b'o' | b'O', ..] => 8,
+        [b'0', b'b' | b'B', ..] => 2,
+        _ => return (10, rest),
+    };
+    (radix, &rest[2..])
+}
+
+/// Only text starting with a digit, a sign or a dot can be a number: the rest (most
+/// values and keys) skips the numeric parsers.
+fn may_be_number(t: &str) -> bool {
+    t.as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 /// Digits with single underscores between them, as serde-saphyr accepts them.
@@ -364,8 +374,10 @@ pub(super) enum KeyTag {
 impl KeyId {
     /// The identity of a scalar key as written.
     pub(super) fn of(text: &str, style: ScalarStyle, tag: TagKind, raw: Option<&Tag>) -> KeyId {
-        if tag == TagKind::Int || (tag == TagKind::None && style == ScalarStyle::Plain) {
-            let t = trim(text);
+        let t = trim(text);
+        if tag == TagKind::Int
+            || (tag == TagKind::None && style == ScalarStyle::Plain && may_be_number(t))
+        {
             let int = if t.starts_with('-') {
                 signed(t).map(|v| (v < 0, v.unsigned_abs()))
             } else {

@@ -7,5 +7,7 @@ pub mod load;
 pub mod model;
 pub mod node;
 pub mod read;
+mod scalar;
+mod tree;
 
 pub use model::*;

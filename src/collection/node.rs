@@ -2,10 +2,6 @@
 //! line, column and byte span, so the model can be built by hand with errors that point
 //! at the exact place (and with all problems collected, not just the first).
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
-use std::fmt;
-
 /// Where a node starts in its file: 1-based line and column, and its byte span.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Loc {
@@ -19,16 +15,6 @@ impl Loc {
     /// True when the parser could not say where the node was.
     pub fn is_unknown(&self) -> bool {
         self.line == 0
-    }
-
-    fn from_spanned(loc: &serde_saphyr::Location) -> Loc {
-        let span = loc.span();
-        Loc {
-            line: loc.line() as u32,
-            col: loc.column() as u32,
-            offset: span.byte_offset().unwrap_or(0) as usize,
-            len: span.byte_len().unwrap_or(0) as usize,
-        }
     }
 }
 
@@ -127,108 +113,6 @@ impl Node {
     }
 }
 
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let spanned = Spanned::<Kind>::deserialize(d)?;
-        Ok(Node {
-            loc: Loc::from_spanned(&spanned.referenced),
-            kind: spanned.value,
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let spanned = Spanned::<Kind>::deserialize(d)?;
-        let name = match spanned.value {
-            Kind::Str(s) => s,
-            Kind::Int(i) => i.to_string(),
-            Kind::Float(f) => f.to_string(),
-            Kind::Bool(b) => b.to_string(),
-            Kind::Null => String::new(),
-            other => {
-                return Err(de::Error::custom(format!(
-                    "a mapping key must be text, found {}",
-                    other.describe()
-                )));
-            }
-        };
-        Ok(Key {
-            name,
-            loc: Loc::from_spanned(&spanned.referenced),
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(KindVisitor)
-    }
-}
-
-struct KindVisitor;
-
-impl<'de> Visitor<'de> for KindVisitor {
-    type Value = Kind;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Kind, E> {
-        Ok(Kind::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Kind, E> {
-        Ok(Kind::Int(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Kind, E> {
-        Ok(i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<Kind, E> {
-        Ok(i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<Kind, E> {
-        Ok(i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Kind, E> {
-        Ok(Kind::Float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Kind, E> {
-        Ok(Kind::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Kind, E> {
-        Ok(Kind::Str(v))
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Kind, E> {
-        String::from_utf8(v.to_vec())
-            .map(Kind::Str)
-            .map_err(|_| E::custom("binary values are not supported"))
-    }
-    fn visit_unit<E>(self) -> Result<Kind, E> {
-        Ok(Kind::Null)
-    }
-    fn visit_none<E>(self) -> Result<Kind, E> {
-        Ok(Kind::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Kind, D::Error> {
-        Kind::deserialize(d)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Node>()? {
-            items.push(item);
-        }
-        Ok(Kind::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Key>()? {
-            let value = map.next_value::<Node>()?;
-            entries.push((key, value));
-        }
-        Ok(Kind::Map(entries))
-    }
-}
-
 /// Why a YAML document could not be read, with the place the parser stopped at.
 #[derive(Debug)]
 pub struct SyntaxError {
@@ -238,10 +122,10 @@ pub struct SyntaxError {
 
 /// The deepest nesting a collection may have: real collections use under 15 levels;
 /// the limit keeps a hostile 10,000-deep file from exhausting the stack.
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Parse one YAML document into a located tree. Duplicate keys, alias bombs and absurd
-/// nesting are refused by the parser's budget, not by running out of memory.
+/// nesting are refused by budgets, not by running out of memory.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     if let Some(loc) = too_deep(text) {
         return Err(SyntaxError {
@@ -249,53 +133,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             loc,
         });
     }
-    // Deserializing is recursive and each level is deep in debug builds: give it a stack
-    // that the depth budget, not the thread, bounds.
-    let parse = || {
-        let options = serde_saphyr::options! {
-            budget: serde_saphyr::budget! {
-                max_depth: MAX_DEPTH,
-                max_nodes: 2_000_000,
-                max_total_scalar_bytes: 256 * 1024 * 1024,
-            },
-            alias_limits: serde_saphyr::alias_limits! {
-                max_total_replayed_events: 100_000,
-            },
-            // YAML 1.2 booleans only: with YAML 1.1's, `n: 5` in a JSON body became
-            // `"false": 5` and a header value `no` was sent as `false`.
-            strict_booleans: true,
-        };
-        serde_saphyr::from_str_with_options::<Node>(text, options).map_err(syntax_error)
-    };
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new()
-            .name("yaml".into())
-            .stack_size(256 * 1024 * 1024)
-            .spawn_scoped(scope, parse);
-        match worker.map(|h| h.join()) {
-            Ok(Ok(result)) => result,
-            _ => Err(SyntaxError {
-                message: "the YAML parser failed on this document".into(),
-                loc: Loc::default(),
-            }),
-        }
-    })
+    super::tree::build(text)
 }
 
-fn syntax_error(e: serde_saphyr::Error) -> SyntaxError {
-    {
-        let loc = e
-            .location()
-            .map(|l| Loc::from_spanned(&l))
-            .unwrap_or_default();
-        SyntaxError {
-            message: first_line(&e.without_snippet().to_string()),
-            loc,
-        }
-    }
-}
-
-fn first_line(message: &str) -> String {
+pub(super) fn first_line(message: &str) -> String {
     // The parser appends its own places ("at line X, column Y", and for aliases "(defined
     // at ...)" and "(used at ...)"), which we print ourselves, and advice for programmers
     // ("set DuplicateKeyPolicy in Options"), which a user of baton cannot follow.
@@ -412,5 +253,218 @@ mod tests {
             block.push_str("a:\n");
         }
         assert!(parse(&block).is_err());
+    }
+}
+
+#[cfg(test)]
+mod yaml_tests {
+    //! What serde-saphyr made of these snippets (checked against it when the tree began to
+    //! be built from granit-parser's events): the builder must keep giving the same.
+    use super::*;
+
+    fn at(node: &Node) -> (u32, u32, usize, usize) {
+        (node.loc.line, node.loc.col, node.loc.offset, node.loc.len)
+    }
+
+    fn value<'a>(node: &'a Node, key: &str) -> &'a Node {
+        let map = node.as_map().unwrap();
+        &map.iter().find(|(k, _)| k.name == key).unwrap().1
+    }
+
+    fn err(text: &str) -> (String, (u32, u32)) {
+        let e = parse(text).unwrap_err();
+        (e.message, (e.loc.line, e.loc.col))
+    }
+
+    #[test]
+    fn plain_scalars_follow_the_core_schema() {
+        let node = parse(
+            "[1.10, 007, 0x1F, 1e3, 12345678901234567890, -0, .5, +1, 0o17, 1_000, yes, ~, '1', \"true\", inf]",
+        )
+        .unwrap();
+        let kinds: Vec<Kind> = node
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|n| n.kind.clone())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Float(1.1),
+                Kind::Float(7.0),
+                Kind::Int(31),
+                Kind::Float(1000.0),
+                Kind::Float(12345678901234567890.0),
+                Kind::Int(0),
+                Kind::Float(0.5),
+                Kind::Int(1),
+                Kind::Int(15),
+                Kind::Int(1000),
+                Kind::Str("yes".into()),
+                Kind::Null,
+                Kind::Str("1".into()),
+                Kind::Str("true".into()),
+                Kind::Str("inf".into()),
+            ]
+        );
+        let (message, place) = err("a: .inf\n");
+        assert_eq!(
+            message,
+            "non-finite float `.inf` rejected by the configured policy"
+        );
+        assert_eq!(place, (1, 4));
+    }
+
+    #[test]
+    fn tags_force_a_type_or_fail() {
+        let node = parse("a: !!str 123\nb: !!int \"42\"\nc: !!float '1.5'\nd: !!null x\ne: !x 5\n")
+            .unwrap();
+        assert_eq!(value(&node, "a").kind, Kind::Str("123".into()));
+        assert_eq!(at(value(&node, "a")), (1, 10, 9, 3));
+        assert_eq!(value(&node, "b").kind, Kind::Int(42));
+        assert_eq!(value(&node, "c").kind, Kind::Float(1.5));
+        assert_eq!(value(&node, "d").kind, Kind::Null);
+        assert_eq!(value(&node, "e").kind, Kind::Int(5));
+        assert_eq!(err("a: !!int abc\n"), ("invalid u64".into(), (1, 10)));
+        assert_eq!(
+            err("a: !!str [1]\n"),
+            ("unsupported tag `!!str`".into(), (1, 10))
+        );
+    }
+
+    #[test]
+    fn scalar_spans_are_the_text_as_written() {
+        let node = parse("a: |\n  x\n  y\nb:    spaced    \nc: 'it''s'\nd:\n").unwrap();
+        assert_eq!(at(value(&node, "a")), (2, 3, 7, 6));
+        assert_eq!(at(value(&node, "b")), (4, 7, 19, 6));
+        assert_eq!(at(value(&node, "c")), (5, 4, 33, 7));
+        assert_eq!(at(value(&node, "d")), (6, 2, 42, 0));
+        assert_eq!(at(&node), (1, 1, 0, 0));
+        let flow = parse("{a: [1]}").unwrap();
+        assert_eq!(
+            (at(&flow), at(value(&flow, "a"))),
+            ((1, 1, 0, 1), (1, 5, 4, 1))
+        );
+    }
+
+    #[test]
+    fn an_alias_is_a_copy_placed_where_the_alias_is() {
+        let node = parse("a: &x {k: [v]}\nb: *x\n").unwrap();
+        let copy = value(&node, "b");
+        assert_eq!(copy.to_json(), value(&node, "a").to_json());
+        assert_eq!(at(copy), (2, 4, 18, 2));
+        let inner = &copy.as_map().unwrap()[0];
+        assert_eq!(
+            (inner.0.loc, at(&inner.1.as_seq().unwrap()[0])),
+            (copy.loc, (2, 4, 18, 2))
+        );
+        assert_eq!(
+            err("a: &a\n  b: *a\n"),
+            (
+                "recursive references require weak recursion types".into(),
+                (2, 6)
+            )
+        );
+    }
+
+    #[test]
+    fn merge_keys_bring_entries_that_are_not_there_yet() {
+        let node = parse(
+            "b1: &b1 {x: 1, y: 1}\nb2: &b2 {y: 2, z: 2}\nd:\n  <<: [*b1, *b2]\n  x: 0\n  \"<<\": q\n",
+        )
+        .unwrap();
+        let d = value(&node, "d").as_map().unwrap();
+        let entries: Vec<(&str, String)> = d
+            .iter()
+            .map(|(k, v)| (k.name.as_str(), v.to_json().to_string()))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("x", "0".into()),
+                ("<<", "\"q\"".into()),
+                ("y", "1".into()),
+                ("z", "2".into())
+            ]
+        );
+        // Merged entries are placed at the alias (or mapping) they came from.
+        assert_eq!((d[2].0.loc.col, d[2].1.loc.col, d[3].0.loc.col), (8, 8, 13));
+        assert_eq!(
+            err("b: &b [1, 2]\na:\n  <<: *b\n"),
+            (
+                "YAML merge value must be mapping or sequence of mappings".into(),
+                (1, 8)
+            )
+        );
+    }
+
+    #[test]
+    fn keys_are_the_same_by_value_and_text() {
+        assert!(parse("1: a\n'1': b\n").is_ok());
+        assert_eq!(
+            err("0x10: a\n16: b\n"),
+            ("duplicate mapping key: 16".into(), (2, 1))
+        );
+        assert_eq!(
+            err("a: 1\n'a': 2\n"),
+            ("duplicate mapping key: a".into(), (2, 1))
+        );
+        let node = parse("1: a\n2.5: b\ntrue: c\n~: d\n").unwrap();
+        let names: Vec<&str> = node
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.name.as_str())
+            .collect();
+        assert_eq!(names, ["1", "2.5", "true", ""]);
+        assert_eq!(
+            err("? [a]\n: 1\n"),
+            ("a mapping key must be text, found a list".into(), (1, 3))
+        );
+    }
+
+    #[test]
+    fn one_document_only_and_empty_is_null() {
+        assert_eq!(
+            err("a: 1\n---\nb: 2\n").1,
+            (3, 1),
+            "a second document is refused where it starts"
+        );
+        assert_eq!(parse("# nothing\n").unwrap().kind, Kind::Null);
+        assert_eq!(parse("").unwrap().loc.line, 1);
+        assert_eq!(
+            parse("---\na: 1\n...\n").unwrap().as_map().unwrap().len(),
+            1
+        );
+    }
+
+    #[test]
+    fn block_nesting_is_bounded_where_it_goes_too_deep() {
+        let nested =
+            |n: usize| -> String { (0..n).map(|i| format!("{}a:\n", "  ".repeat(i))).collect() };
+        assert!(
+            parse(&nested(64)).is_ok(),
+            "64 mappings, the last holding null"
+        );
+        let (message, place) = err(&nested(65));
+        assert_eq!(message, "the document nests deeper than 64 levels");
+        assert_eq!(place, (65, 129), "at the 65th mapping");
+    }
+
+    #[test]
+    fn long_comment_blocks_are_fine() {
+        let text = format!("a:\n{}  b: 1\n", "  # note\n".repeat(40));
+        assert_eq!(
+            value(&parse(&text).unwrap(), "a").to_json(),
+            serde_json::json!({"b": 1})
+        );
+    }
+
+    #[test]
+    fn scanner_errors_keep_their_place_and_mention_tabs() {
+        let (message, place) = err("requests:\n\t- GET: http://127.0.0.1:9/\n");
+        assert!(message.contains("tab"), "{message}");
+        assert_eq!(place, (2, 2));
     }
 }

@@ -1,0 +1,562 @@
+//! A YAML document as located nodes, built from the parser's events with an explicit
+//! stack. Anchors, aliases, merge keys, duplicate keys and the budgets against hostile
+//! files are handled here; what a scalar means is `scalar`'s business.
+
+use super::node::{Key, Kind, Loc, MAX_DEPTH, Node, SyntaxError, first_line};
+use super::scalar::{KeyId, Shape, TagKind, resolve};
+use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span, Tag};
+use std::collections::HashSet;
+
+/// Builds the tree from granit-parser's events (the events are all serde-saphyr used, and
+/// its serde layer on top of them was two thirds of loading a collection).
+pub(super) fn build(text: &str) -> Result<Node, SyntaxError> {
+    let mut options = Options::default();
+    // Comments are not kept; buffering them made a block of 33 comment lines an error.
+    options.set_emit_comments(false);
+    let mut builder = Builder::default();
+    let mut end = Loc::default();
+    for item in Parser::new_from_str_with_options(text, options) {
+        let (event, span) = item.map_err(scan_error)?;
+        let loc = loc_of(&span);
+        match event {
+            Event::StreamEnd => end = loc,
+            Event::Scalar(..)
+            | Event::SequenceStart(..)
+            | Event::MappingStart(..)
+            | Event::Alias(..)
+                if builder.root.is_some() =>
+            {
+                return Err(error(
+                    "multiple YAML documents detected; use from_str_multiple or from_str_multiple_with_options",
+                    loc,
+                ));
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                builder.scalar(&value, style, anchor, tag.as_deref(), loc)?
+            }
+            Event::SequenceStart(_, anchor, tag) => {
+                builder.open(Body::Seq(Vec::new()), anchor, tag.as_deref(), loc)?
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                builder.open(Body::Map(MapState::default()), anchor, tag.as_deref(), loc)?
+            }
+            Event::SequenceEnd | Event::MappingEnd => builder.close()?,
+            Event::Alias(id) => builder.alias(id, loc)?,
+            _ => {}
+        }
+    }
+    // A stream with no document at all (only comments, or nothing) is null.
+    Ok(builder.root.unwrap_or(Node {
+        kind: Kind::Null,
+        loc: end,
+    }))
+}
+
+/// Budgets against hostile files: every alias copies its anchor's events, and the copies
+/// are counted (an alias bomb is refused long before it fills memory).
+const MAX_REPLAYED_EVENTS: usize = 100_000;
+const MAX_NODES: usize = 2_000_000;
+const MAX_SCALAR_BYTES: usize = 256 * 1024 * 1024;
+
+/// Builds the tree from parser events with an explicit stack: no recursion, so nesting
+/// is bounded by `MAX_DEPTH`, not by the thread's stack.
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    root: Option<Node>,
+    /// Anchored nodes by the parser's anchor id.
+    anchors: Vec<Option<Anchored>>,
+    replayed: usize,
+    nodes: usize,
+    bytes: usize,
+}
+
+/// An open sequence or mapping, with what an alias to it would cost.
+struct Frame {
+    loc: Loc,
+    anchor: usize,
+    cost: Cost,
+    body: Body,
+    /// A list that is a `<<` value: each item must be a mapping, checked as it ends.
+    merge: bool,
+}
+
+enum Body {
+    Seq(Vec<Node>),
+    Map(MapState),
+}
+
+#[derive(Default)]
+struct MapState {
+    entries: Vec<(Key, Node)>,
+    ids: Vec<KeyId>,
+    /// Built once a mapping grows large, so duplicate checks stay linear.
+    seen: Option<HashSet<KeyId>>,
+    /// Entries from `<<` values, added at the end unless a key is already there.
+    merged: Vec<(Key, Node)>,
+    next: Slot,
+}
+
+#[derive(Default)]
+enum Slot {
+    #[default]
+    Key,
+    Value(Key),
+    Merge,
+}
+
+/// Events (a scalar is one; a collection its start, children and end), bytes of scalar
+/// text and nesting height of a subtree.
+#[derive(Clone, Copy, Default)]
+struct Cost {
+    events: usize,
+    bytes: usize,
+    height: usize,
+}
+
+struct Anchored {
+    node: Node,
+    cost: Cost,
+}
+
+/// A finished node on its way into its parent.
+struct Done {
+    node: Node,
+    cost: Cost,
+    /// For a scalar in a key position: its identity and whether it is `<<`.
+    key: Option<(KeyId, bool)>,
+}
+
+fn error(message: impl Into<String>, loc: Loc) -> SyntaxError {
+    SyntaxError {
+        message: message.into(),
+        loc,
+    }
+}
+
+fn too_deep_error(loc: Loc) -> SyntaxError {
+    error(
+        format!("the document nests deeper than {MAX_DEPTH} levels"),
+        loc,
+    )
+}
+
+impl Builder {
+    /// Whether the next node is a `<<` value or an item of a list that is one.
+    fn merge_slot(&self) -> bool {
+        match self.stack.last() {
+            Some(Frame {
+                body:
+                    Body::Map(MapState {
+                        next: Slot::Merge, ..
+                    }),
+                ..
+            }) => true,
+            Some(frame) => frame.merge,
+            None => false,
+        }
+    }
+
+    fn wants_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame { body: Body::Map(m), .. }) if matches!(m.next, Slot::Key))
+    }
+
+    fn charge(&mut self, nodes: usize, bytes: usize, loc: Loc) -> Result<(), SyntaxError> {
+        self.nodes += nodes;
+        self.bytes += bytes;
+        if self.nodes > MAX_NODES {
+            return Err(error(
+                format!("budget breached: Nodes {{ nodes: {} }}", self.nodes),
+                loc,
+            ));
+        }
+        if self.bytes > MAX_SCALAR_BYTES {
+            let total = self.bytes;
+            return Err(error(
+                format!("budget breached: ScalarBytes {{ total_scalar_bytes: {total} }}"),
+                loc,
+            ));
+        }
+        Ok(())
+    }
+
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        loc: Loc,
+    ) -> Result<(), SyntaxError> {
+        let tag_kind = TagKind::of(tag);
+        check_shape(tag_kind, tag, Shape::Scalar, loc)?;
+        self.charge(1, text.len(), loc)?;
+        let key = self.wants_key().then(|| {
+            let id = KeyId::of(text, style, tag_kind, tag);
+            let merge = text == "<<"
+                && (tag_kind == TagKind::Merge
+                    || (tag_kind == TagKind::None && style == ScalarStyle::Plain));
+            (id, merge)
+        });
+        if let Some((id, false)) = &key {
+            let raw = tag_kind.allows_text().then_some(text);
+            self.check_duplicate(id, raw, loc)?;
+        }
+        let kind = resolve(text, style, tag_kind).map_err(|m| error(m, loc))?;
+        let node = Node { kind, loc };
+        let cost = Cost {
+            events: 1,
+            bytes: text.len(),
+            height: 0,
+        };
+        if anchor != 0 {
+            self.remember(anchor, &node, cost);
+        }
+        self.finish(Done { node, cost, key })
+    }
+
+    fn open(
+        &mut self,
+        body: Body,
+        anchor: usize,
+        tag: Option<&Tag>,
+        loc: Loc,
+    ) -> Result<(), SyntaxError> {
+        let shape = if matches!(body, Body::Seq(_)) {
+            Shape::Seq
+        } else {
+            Shape::Map
+        };
+        check_shape(TagKind::of(tag), tag, shape, loc)?;
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(too_deep_error(loc));
+        }
+        self.charge(1, 0, loc)?;
+        let cost = Cost {
+            events: 1,
+            bytes: 0,
+            height: 1,
+        };
+        // Items of a nested list are checked when that list ends.
+        let merge = shape == Shape::Seq
+            && matches!(self.stack.last(), Some(Frame { body: Body::Map(m), .. }) if matches!(m.next, Slot::Merge));
+        self.stack.push(Frame {
+            loc,
+            anchor,
+            cost,
+            body,
+            merge,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<(), SyntaxError> {
+        let Some(mut frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        frame.cost.events += 1;
+        let kind = match frame.body {
+            Body::Seq(items) => Kind::Seq(items),
+            Body::Map(map) => Kind::Map(map.into_entries()),
+        };
+        let node = Node {
+            kind,
+            loc: frame.loc,
+        };
+        if frame.anchor != 0 {
+            self.remember(frame.anchor, &node, frame.cost);
+        }
+        let key = None;
+        self.finish(Done {
+            node,
+            cost: frame.cost,
+            key,
+        })
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node, cost: Cost) {
+        if self.anchors.len() <= anchor {
+            self.anchors.resize_with(anchor + 1, || None);
+        }
+        self.anchors[anchor] = Some(Anchored {
+            node: node.clone(),
+            cost,
+        });
+    }
+
+    /// An alias is a copy of its anchor's node, placed (with all it holds) where the
+    /// alias is written.
+    fn alias(&mut self, id: usize, loc: Loc) -> Result<(), SyntaxError> {
+        if self.stack.iter().any(|f| f.anchor == id) {
+            return Err(error(
+                "recursive references require weak recursion types",
+                loc,
+            ));
+        }
+        let Some(Some(anchored)) = self.anchors.get(id) else {
+            return Err(error("alias references unknown anchor", loc));
+        };
+        let (cost, defined) = (anchored.cost, anchored.node.loc);
+        // The first copied event over a limit is reported where the anchor is defined,
+        // a later one where the alias is (as serde-saphyr did).
+        let place = |first: bool| if first { defined } else { loc };
+        let before = self.replayed;
+        self.replayed += cost.events;
+        if self.replayed > MAX_REPLAYED_EVENTS {
+            return Err(error(
+                format!(
+                    "alias replay limit exceeded: total_replayed_events={} > {MAX_REPLAYED_EVENTS}",
+                    MAX_REPLAYED_EVENTS + 1
+                ),
+                place(before == MAX_REPLAYED_EVENTS),
+            ));
+        }
+        if self.stack.len() + cost.height > MAX_DEPTH {
+            return Err(too_deep_error(place(self.stack.len() >= MAX_DEPTH)));
+        }
+        if self.merge_slot() {
+            // A bad merge source is reported where its anchor defines the culprit.
+            check_merge_source(&anchored.node)?;
+        }
+        let mut node = anchored.node.clone();
+        self.charge(cost.events, cost.bytes, loc)?;
+        relocate(&mut node, loc);
+        let key = self.wants_key().then(|| (alias_key_id(&node), false));
+        if let Some((id, _)) = &key {
+            let name = key_name(&node.kind).ok();
+            self.check_duplicate(id, name.as_deref(), loc)?;
+        }
+        self.finish(Done { node, cost, key })
+    }
+
+    fn check_duplicate(&self, id: &KeyId, raw: Option<&str>, loc: Loc) -> Result<(), SyntaxError> {
+        let Some(Frame {
+            body: Body::Map(map),
+            ..
+        }) = self.stack.last()
+        else {
+            return Ok(());
+        };
+        let duplicate = match &map.seen {
+            Some(seen) => seen.contains(id),
+            None => map.ids.contains(id),
+        };
+        if !duplicate {
+            return Ok(());
+        }
+        Err(match raw {
+            Some(name) => error(format!("duplicate mapping key: {name}"), loc),
+            None => error("duplicate mapping key", loc),
+        })
+    }
+
+    /// Hands a finished node to its parent (or makes it the root).
+    fn finish(&mut self, done: Done) -> Result<(), SyntaxError> {
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(done.node);
+            return Ok(());
+        };
+        parent.cost.events += done.cost.events;
+        parent.cost.bytes += done.cost.bytes;
+        parent.cost.height = parent.cost.height.max(done.cost.height + 1);
+        let map = match &mut parent.body {
+            Body::Seq(items) => {
+                if parent.merge {
+                    check_merge_source(&done.node)?;
+                }
+                items.push(done.node);
+                return Ok(());
+            }
+            Body::Map(map) => map,
+        };
+        match std::mem::take(&mut map.next) {
+            Slot::Key => match done.key {
+                Some((_, true)) => map.next = Slot::Merge,
+                Some((id, false)) => {
+                    let name = key_name(&done.node.kind).map_err(|m| error(m, done.node.loc))?;
+                    map.add_id(id);
+                    map.next = Slot::Value(Key {
+                        name,
+                        loc: done.node.loc,
+                    });
+                }
+                None => {
+                    let message = key_name(&done.node.kind).err().unwrap_or_default();
+                    return Err(error(message, done.node.loc));
+                }
+            },
+            Slot::Value(key) => map.entries.push((key, done.node)),
+            Slot::Merge => {
+                check_merge_source(&done.node)?;
+                merge_sources(done.node, &mut map.merged);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl MapState {
+    fn add_id(&mut self, id: KeyId) {
+        if let Some(seen) = &mut self.seen {
+            seen.insert(id.clone());
+        } else if self.ids.len() >= 16 {
+            self.seen = Some(self.ids.iter().cloned().chain([id.clone()]).collect());
+        }
+        self.ids.push(id);
+    }
+
+    /// Explicit entries first, then merged ones whose keys are not there yet: explicit
+    /// keys win, and the first merge source wins over later ones.
+    fn into_entries(mut self) -> Vec<(Key, Node)> {
+        for (key, node) in std::mem::take(&mut self.merged) {
+            let id = KeyId::of_name(&key.name);
+            let known = match &self.seen {
+                Some(seen) => seen.contains(&id),
+                None => self.ids.contains(&id),
+            };
+            if !known {
+                self.add_id(id);
+                self.entries.push((key, node));
+            }
+        }
+        self.entries
+    }
+}
+
+/// The entries a `<<` value brings: a mapping, or a list of mappings (lists nested in it
+/// are flattened); null brings nothing. Each entry is placed where its mapping is written.
+fn merge_sources(value: Node, out: &mut Vec<(Key, Node)>) {
+    let sources = match value.kind {
+        Kind::Seq(items) => items,
+        _ => vec![value],
+    };
+    for source in sources {
+        let at = source.loc;
+        let mut pending = vec![source];
+        while let Some(node) = pending.pop() {
+            match node.kind {
+                Kind::Null => {}
+                Kind::Map(entries) => {
+                    for (mut key, mut value) in entries {
+                        key.loc = at;
+                        relocate(&mut value, at);
+                        out.push((key, value));
+                    }
+                }
+                Kind::Seq(items) => pending.extend(items.into_iter().rev()),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A `<<` value, or an item of a list that is one, must be a mapping, null, or a list of
+/// those: the first other scalar is refused where it is written.
+fn check_merge_source(node: &Node) -> Result<(), SyntaxError> {
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        match &node.kind {
+            Kind::Null | Kind::Map(_) => {}
+            Kind::Seq(items) => pending.extend(items.iter().rev()),
+            _ => {
+                return Err(error(
+                    "YAML merge value must be mapping or sequence of mappings",
+                    node.loc,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Gives a node and everything in it one location (an alias's, or a merge source's).
+fn relocate(node: &mut Node, loc: Loc) {
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
+        node.loc = loc;
+        match &mut node.kind {
+            Kind::Seq(items) => pending.extend(items.iter_mut()),
+            Kind::Map(entries) => {
+                for (key, value) in entries {
+                    key.loc = loc;
+                    pending.push(value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A key as text: numbers and booleans as written, null as "".
+fn key_name(kind: &Kind) -> Result<String, String> {
+    Ok(match kind {
+        Kind::Str(s) => s.clone(),
+        Kind::Int(i) => i.to_string(),
+        Kind::Float(f) => f.to_string(),
+        Kind::Bool(b) => b.to_string(),
+        Kind::Null => String::new(),
+        other => {
+            return Err(format!(
+                "a mapping key must be text, found {}",
+                other.describe()
+            ));
+        }
+    })
+}
+
+fn alias_key_id(node: &Node) -> KeyId {
+    match node.kind {
+        Kind::Int(i) => KeyId::Int(i < 0, i.unsigned_abs() as u128),
+        _ => KeyId::of_name(&key_name(&node.kind).unwrap_or_default()),
+    }
+}
+
+/// `!!str [1]`, `!!seq x`: a tag that cannot describe the node it is on.
+fn check_shape(
+    kind: TagKind,
+    tag: Option<&Tag>,
+    shape: Shape,
+    loc: Loc,
+) -> Result<(), SyntaxError> {
+    match (kind.requires(), tag) {
+        (Some(required), Some(_)) if required != shape && kind == TagKind::Include => Err(error(
+            "!include currently only supports the scalar form: !include <path>",
+            loc,
+        )),
+        (Some(required), Some(tag)) if required != shape => {
+            Err(error(format!("unsupported tag `{}`", tag.original()), loc))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn scan_error(e: ScanError) -> SyntaxError {
+    let mark = e.marker();
+    // The parser's marks carry no byte offset here; the line and column are exact.
+    let loc = Loc {
+        line: mark.line() as u32,
+        col: mark.col() as u32 + 1,
+        offset: 0,
+        len: 0,
+    };
+    let message = match e.kind() {
+        ErrorKind::UnknownAnchor => "alias references unknown anchor".to_string(),
+        _ => first_line(&e.info()),
+    };
+    error(message, loc)
+}
+
+/// Where an event is: 1-based line and column, and its byte span.
+fn loc_of(span: &Span) -> Loc {
+    let (start, end) = (span.start, span.end);
+    let (offset, len) = match (start.byte_offset(), end.byte_offset()) {
+        (Some(s), Some(e)) => (s, e.saturating_sub(s)),
+        _ => (0, 0),
+    };
+    Loc {
+        line: start.line() as u32,
+        col: start.col() as u32 + 1,
+        offset,
+        len,
+    }
+}

@@ -127,12 +127,9 @@ pub(super) const MAX_DEPTH: usize = 64;
 /// Parse one YAML document into a located tree. Duplicate keys, alias bombs and absurd
 /// nesting are refused by budgets, not by running out of memory.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    if let Some(loc) = too_deep(text) {
-        return Err(SyntaxError {
-            message: format!("the document nests deeper than {MAX_DEPTH} levels"),
-            loc,
-        });
-    }
+    // granit-parser keeps its own state stack (no recursion, flow nesting capped at 255)
+    // and the builder refuses depth past MAX_DEPTH where it happens, so brackets inside
+    // scalars (`url: https://x/[[[...`) are text, not nesting.
     super::tree::build(text)
 }
 
@@ -147,38 +144,22 @@ pub(super) fn first_line(message: &str) -> String {
     PLACES.replace_all(line, "").trim().to_string()
 }
 
-/// Flow collections (`[[[[...`) are nested by brackets before the parser's depth budget
-/// sees them; a cheap scan catches them first.
-fn too_deep(text: &str) -> Option<Loc> {
-    let (mut depth, mut line, mut col) = (0usize, 1u32, 0u32);
-    for (offset, c) in text.char_indices() {
-        col += 1;
-        match c {
-            '\n' => {
-                line += 1;
-                col = 0;
-            }
-            '[' | '{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(Loc {
-                        line,
-                        col,
-                        offset,
-                        len: 1,
-                    });
-                }
-            }
-            ']' | '}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing (import_curl): a bracket-counting pre-scan took `[` inside a plain
+    /// scalar for flow nesting and refused the file.
+    #[test]
+    fn brackets_inside_scalars_are_not_nesting() {
+        let deep = "[".repeat(100);
+        let text = format!("url: https://x/{deep}\nq: '{deep}'\nb: |\n  {deep}\n");
+        let node = parse(&text).unwrap_or_else(|e| panic!("{}", e.message));
+        assert_eq!(node.as_map().unwrap().len(), 3);
+        let flow = format!("a: {}{}", "[".repeat(65), "]".repeat(65));
+        let e = parse(&flow).unwrap_err();
+        assert!(e.message.contains("nests deeper than 64"), "{}", e.message);
+    }
 
     #[test]
     fn keeps_locations_of_keys_and_values() {

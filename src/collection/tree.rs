@@ -13,6 +13,10 @@ pub(super) fn build(text: &str) -> Result<Node, SyntaxError> {
     let mut options = Options::default();
     // Comments are not kept; buffering them made a block of 33 comment lines an error.
     options.set_emit_comments(false);
+    // The scanner reads a run of flow openers (`[[[[`) before the first event reaches the
+    // builder: it must stop at the same depth, with the same message (see `scan_error`).
+    options.flow_nesting_limit = MAX_DEPTH;
+    options.block_nesting_limit = options.block_nesting_limit.max(MAX_DEPTH + 1);
     let mut builder = Builder::default();
     let mut end = Loc::default();
     for item in Parser::new_from_str_with_options(text, options) {
@@ -541,6 +545,9 @@ fn scan_error(e: ScanError) -> SyntaxError {
     };
     let message = match e.kind() {
         ErrorKind::UnknownAnchor => "alias references unknown anchor".to_string(),
+        ErrorKind::RecursionLimitExceeded => {
+            format!("the document nests deeper than {MAX_DEPTH} levels")
+        }
         _ => first_line(&e.info()),
     };
     error(message, loc)

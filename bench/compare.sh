@@ -9,7 +9,8 @@
 # W3  200 files of 5 requests: baton --jobs 1 against --jobs 2
 # W4  W1 with 10,000 requests, for memory
 #
-# Prints medians of N runs (default 5), ratios to the floor and to each peer, and peak RSS
+# Prints medians of N rounds (default 5; the tools of a workload take turns within a round),
+# ratios to the floor and to each peer, CPU time (user+sys) and peak RSS
 # (/usr/bin/time). Results also go to bench/.work/results.md. Environment: BATON (the
 # binary; default: the release build, built if missing), CARGO_TARGET_DIR.
 set -euo pipefail
@@ -169,82 +170,106 @@ NEWMAN_RUN=("$NEWMAN" run --silent --env-var refresh_token=$RT0 --env-var client
 CURL_RUN=(curl -s --fail -K)
 
 # --- measuring -------------------------------------------------------------------------
-# measure KEY RUNS CMD...: median and min wall time (ms) and the median peak RSS (KiB) of
-# RUNS runs; a run that exits non-zero stops the script (a failure must not pass for speed).
-declare -A MED MIN RSS
+# The machines are noisy (shared cores drift by 2x over a minute), so the tools of a
+# workload are measured in turns: run 1 of each, then run 2 of each, ... A slow spell then
+# slows every tool alike instead of the one that happened to run during it.
+# once KEY CMD...: one run; appends wall time (us), CPU time (user+sys, ms) and peak RSS
+# (KiB). A run that exits non-zero stops the script (a failure must not pass for speed).
+declare -A TIMES CPUS RSSES MED MIN CPU RSS
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) printf "%d\n", a[(NR+1)/2]; else printf "%d\n", (a[NR/2]+a[NR/2+1])/2}'; }
-measure() {
-    local key=$1 runs=$2; shift 2
-    local times=() rsses=() t0 t1 i
-    for i in $(seq "$runs"); do
-        t0=$(date +%s%N)
-        if ! /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >"$WORK/out" 2>&1; then
-            echo "FAILED: $key: $*" >&2
-            tail -n 20 "$WORK/out" >&2
-            exit 1
-        fi
-        t1=$(date +%s%N)
-        times+=($(((t1 - t0) / 1000)))
-        rsses+=($(tail -n 1 "$WORK/rss"))
-    done
-    MED[$key]=$(printf '%s\n' "${times[@]}" | median)
-    MIN[$key]=$(printf '%s\n' "${times[@]}" | sort -n | head -n 1)
-    RSS[$key]=$(printf '%s\n' "${rsses[@]}" | median)
-    printf '  %-22s median %9.1f ms   min %9.1f ms   peak RSS %7.1f MB\n' "$key" \
+once() {
+    local key=$1 t0 t1
+    shift
+    t0=$(date +%s%N)
+    if ! /usr/bin/time -f '%M %U %S' -o "$WORK/rss" "$@" >"$WORK/out" 2>&1; then
+        echo "FAILED: $key: $*" >&2
+        tail -n 20 "$WORK/out" >&2
+        exit 1
+    fi
+    t1=$(date +%s%N)
+    TIMES[$key]+="$(((t1 - t0) / 1000)) "
+    read -r rss user sys < <(tail -n 1 "$WORK/rss")
+    CPUS[$key]+="$(echo "($user + $sys) * 1000" | bc -l | cut -d. -f1) "
+    RSSES[$key]+="$rss "
+}
+# settle KEY: medians of what `once` gathered for KEY.
+settle() {
+    local key=$1
+    MED[$key]=$(printf '%s\n' ${TIMES[$key]} | median)
+    MIN[$key]=$(printf '%s\n' ${TIMES[$key]} | sort -n | head -n 1)
+    CPU[$key]=$(printf '%s\n' ${CPUS[$key]} | median)
+    RSS[$key]=$(printf '%s\n' ${RSSES[$key]} | median)
+    printf '  %-22s median %9.1f ms   min %9.1f ms   CPU %7.1f ms   peak RSS %7.1f MB\n' "$key" \
         "$(echo "${MED[$key]} / 1000" | bc -l)" "$(echo "${MIN[$key]} / 1000" | bc -l)" \
-        "$(echo "${RSS[$key]} / 1024" | bc -l)" >&2
+        "${CPU[$key]}" "$(echo "${RSS[$key]} / 1024" | bc -l)" >&2
+}
+# turns RUNS KEY1 'CMD1' KEY2 'CMD2' ...: RUNS rounds, each tool once per round.
+turns() {
+    local runs=$1 i j
+    shift
+    local -a pairs=("$@")
+    for i in $(seq "$runs"); do
+        for ((j = 0; j < ${#pairs[@]}; j += 2)); do
+            eval "once ${pairs[j]} ${pairs[j + 1]}"
+        done
+    done
+    for ((j = 0; j < ${#pairs[@]}; j += 2)); do settle "${pairs[j]}"; done
 }
 has() { [ -n "${MED[$1]:-}" ]; }
 ms() { printf '%.1f' "$(echo "${MED[$1]} / 1000" | bc -l)"; }
 mb() { printf '%.1f' "$(echo "${RSS[$1]} / 1024" | bc -l)"; }
 ratio() { printf '%.2fx' "$(echo "${MED[$1]} / ${MED[$2]}" | bc -l)"; }
+cpu_ratio() { printf '%.2fx' "$(echo "${CPU[$1]} / ${CPU[$2]}" | bc -l)"; }
 
+q() { printf '%q ' "$@"; }
 if want W1; then
-    say "W1: 1,000 chained token requests, $RUNS runs"
-    measure W1.curl "$RUNS" "${CURL_RUN[@]}" "$WORK/w1000.curl"
-    measure W1.baton "$RUNS" "${BATON_RUN[@]}" "$WORK/w1000.yaml"
-    [ -z "$HURL" ] || measure W1.hurl "$RUNS" "${HURL_RUN[@]}" "$WORK/w1000.hurl"
-    [ -z "$NEWMAN" ] || measure W1.newman "$RUNS" "${NEWMAN_RUN[@]}" "$WORK/w1000.postman.json"
+    say "W1: 1,000 chained token requests, $RUNS rounds"
+    set -- W1.curl "$(q "${CURL_RUN[@]}" "$WORK/w1000.curl")" W1.baton "$(q "${BATON_RUN[@]}" "$WORK/w1000.yaml")"
+    [ -z "$HURL" ] || set -- "$@" W1.hurl "$(q "${HURL_RUN[@]}" "$WORK/w1000.hurl")"
+    turns "$RUNS" "$@"
+    # Newman takes 15 s a run: 3 runs, after the others.
+    [ -z "$NEWMAN" ] || turns 3 W1.newman "$(q "${NEWMAN_RUN[@]}" "$WORK/w1000.postman.json")"
 fi
 if want W2; then
-    say "W2: one request, a cold process, $W2_RUNS runs"
-    measure W2.curl "$W2_RUNS" "${CURL_RUN[@]}" "$WORK/w1.curl"
-    measure W2.baton "$W2_RUNS" "${BATON_RUN[@]}" "$WORK/w1.yaml"
-    [ -z "$HURL" ] || measure W2.hurl "$W2_RUNS" "${HURL_RUN[@]}" "$WORK/w1.hurl"
-    [ -z "$NEWMAN" ] || measure W2.newman "$W2_RUNS" "${NEWMAN_RUN[@]}" "$WORK/w1.postman.json"
+    say "W2: one request, a cold process, $W2_RUNS rounds"
+    set -- W2.curl "$(q "${CURL_RUN[@]}" "$WORK/w1.curl")" W2.baton "$(q "${BATON_RUN[@]}" "$WORK/w1.yaml")"
+    [ -z "$HURL" ] || set -- "$@" W2.hurl "$(q "${HURL_RUN[@]}" "$WORK/w1.hurl")"
+    turns "$W2_RUNS" "$@"
+    [ -z "$NEWMAN" ] || turns 5 W2.newman "$(q "${NEWMAN_RUN[@]}" "$WORK/w1.postman.json")"
 fi
 if want W3; then
-    say "W3: 200 files of 5 requests, $RUNS runs"
-    measure W3.baton.j1 "$RUNS" "${BATON_RUN[@]}" --jobs 1 "$WORK/w3"
-    measure W3.baton.j2 "$RUNS" "${BATON_RUN[@]}" --jobs 2 "$WORK/w3"
+    say "W3: 200 files of 5 requests, $RUNS rounds"
+    set -- W3.baton.j1 "$(q "${BATON_RUN[@]}" --jobs 1 "$WORK/w3")" W3.baton.j2 "$(q "${BATON_RUN[@]}" --jobs 2 "$WORK/w3")"
     if [ -n "$HURL" ]; then
-        measure W3.hurl.j1 "$RUNS" "${HURL_RUN[@]}" --test --jobs 1 "$WORK"/w3hurl/*.hurl
-        measure W3.hurl.j2 "$RUNS" "${HURL_RUN[@]}" --test --jobs 2 "$WORK"/w3hurl/*.hurl
+        set -- "$@" W3.hurl.j1 "$(q "${HURL_RUN[@]}" --test --jobs 1 "$WORK"/w3hurl/*.hurl)"
+        set -- "$@" W3.hurl.j2 "$(q "${HURL_RUN[@]}" --test --jobs 2 "$WORK"/w3hurl/*.hurl)"
     fi
+    turns "$RUNS" "$@"
 fi
 if want W4; then
-    say "W4: 10,000 chained token requests, 3 runs"
-    measure W4.curl 3 "${CURL_RUN[@]}" "$WORK/w10000.curl"
-    measure W4.baton 3 "${BATON_RUN[@]}" "$WORK/w10000.yaml"
-    [ -z "$HURL" ] || measure W4.hurl 3 "${HURL_RUN[@]}" "$WORK/w10000.hurl"
+    say "W4: 10,000 chained token requests, 3 rounds"
+    set -- W4.curl "$(q "${CURL_RUN[@]}" "$WORK/w10000.curl")" W4.baton "$(q "${BATON_RUN[@]}" "$WORK/w10000.yaml")"
+    [ -z "$HURL" ] || set -- "$@" W4.hurl "$(q "${HURL_RUN[@]}" "$WORK/w10000.hurl")"
+    turns 3 "$@"
 fi
 
 # --- the table -------------------------------------------------------------------------
 {
-    echo "| workload | tool | median | vs floor (curl) | baton vs it | peak RSS |"
-    echo "|---|---|---:|---:|---:|---:|"
+    echo "| workload | tool | median wall | vs floor (curl) | baton vs it | CPU (user+sys) | baton's CPU vs it | peak RSS |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
     for w in W1 W2 W4; do
         for t in curl baton hurl newman; do
             has $w.$t || continue
             vs_floor=$(has $w.curl && ratio $w.$t $w.curl || echo -)
             vs_it=$([ $t != baton ] && has $w.baton && ratio $w.baton $w.$t || echo -)
-            echo "| $w | $t | $(ms $w.$t) ms | $vs_floor | $vs_it | $(mb $w.$t) MB |"
+            cpu_vs=$([ $t != baton ] && has $w.baton && [ "${CPU[$w.$t]}" -gt 0 ] && cpu_ratio $w.baton $w.$t || echo -)
+            echo "| $w | $t | $(ms $w.$t) ms | $vs_floor | $vs_it | ${CPU[$w.$t]} ms | $cpu_vs | $(mb $w.$t) MB |"
         done
     done
     for t in baton hurl; do
         has W3.$t.j1 || continue
-        echo "| W3 | $t --jobs 1 | $(ms W3.$t.j1) ms | - | - | $(mb W3.$t.j1) MB |"
-        echo "| W3 | $t --jobs 2 | $(ms W3.$t.j2) ms | speed-up $(ratio W3.$t.j1 W3.$t.j2) | - | $(mb W3.$t.j2) MB |"
+        echo "| W3 | $t --jobs 1 | $(ms W3.$t.j1) ms | - | - | ${CPU[W3.$t.j1]} ms | - | $(mb W3.$t.j1) MB |"
+        echo "| W3 | $t --jobs 2 | $(ms W3.$t.j2) ms | speed-up $(ratio W3.$t.j1 W3.$t.j2) | - | ${CPU[W3.$t.j2]} ms | - | $(mb W3.$t.j2) MB |"
     done
     echo
     echo "Targets:"

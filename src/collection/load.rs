@@ -167,7 +167,7 @@ pub fn load_files(
     for (file, found) in parsed {
         problems.extend(found);
         if let Some((file, Some(tree))) = file
-            && let Some(c) = build(&file, &tree, templates, problems)
+            && let Some(c) = build(&file, tree, templates, problems)
         {
             collections.push(c);
         }
@@ -181,13 +181,13 @@ pub fn load_source(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
     let tree = parse_tree(file, problems)?;
-    build(file, &tree, templates, problems)
+    build(file, tree, templates, problems)
 }
 
 /// The collection a parsed file holds, or `None` when it has errors (pushed to `problems`).
 pub fn build(
     file: &Arc<SourceFile>,
-    tree: &Node,
+    mut tree: Node,
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
@@ -197,15 +197,36 @@ pub fn build(
         problems,
         templates,
     };
-    let collection = read_collection(&mut r, tree);
+    let collection = read_collection(&mut r, &mut tree);
     let after = r.problems.iter().filter(|d| d.is_error()).count();
     if after > before { None } else { collection }
 }
 
-fn read_collection(r: &mut Reader, tree: &Node) -> Option<Collection> {
+/// The request items of a parsed collection, taken out of its tree so that each item's
+/// nodes are freed once its request is read: the whole tree and the whole model are then
+/// never in memory at once (massif: the tree of 1,000 requests is larger than their model).
+fn take_request_items(tree: &mut Node) -> Option<Vec<Node>> {
+    let list = match &mut tree.kind {
+        Kind::Seq(_) => tree,
+        Kind::Map(entries) => &mut entries.iter_mut().find(|(k, _)| k.name == "requests")?.1,
+        _ => return None,
+    };
+    match &mut list.kind {
+        Kind::Seq(items) => Some(std::mem::take(items)),
+        _ => None,
+    }
+}
+
+fn read_collection(r: &mut Reader, tree: &mut Node) -> Option<Collection> {
+    let items = take_request_items(tree);
+    let tree = &*tree;
+    let requests_of = |r: &mut Reader, node: &Node, items: Option<Vec<Node>>| match items {
+        Some(items) => read_request_items(r, node, items),
+        None => read_requests(r, node),
+    };
     // A bare list of requests is a collection too.
     if let Kind::Seq(_) = tree.kind {
-        let requests = read_requests(r, tree);
+        let requests = requests_of(r, tree, items);
         return Some(Collection {
             file: r.file.clone(),
             name: default_name(r.file),
@@ -224,7 +245,7 @@ fn read_collection(r: &mut Reader, tree: &Node) -> Option<Collection> {
         .map(|n| read_vars(r, n, "vars", &[]))
         .unwrap_or_default();
     let requests = match map.get("requests") {
-        Some(n) => read_requests(r, n),
+        Some(n) => requests_of(r, n, items),
         None => {
             let d = r.error(map.loc, "the collection has no `requests:` list");
             d.help = Some(
@@ -310,14 +331,21 @@ pub fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
     let Some(items) = r.seq(node, "requests") else {
         return Vec::new();
     };
+    let items = items.to_vec();
+    read_request_items(r, node, items)
+}
+
+/// The requests of a `requests:` list (`node`, whose items are `items`), each item's nodes
+/// dropped as soon as it is read.
+fn read_request_items(r: &mut Reader, node: &Node, items: Vec<Node>) -> Vec<Request> {
     if items.is_empty() {
         let d = r.error(node.loc, "`requests` is empty");
         d.help = Some("add at least one request, e.g. `- GET: https://example.com`".into());
     }
     let mut ids: Vec<(String, super::node::Loc)> = Vec::new();
-    let mut out: Vec<Request> = Vec::new();
+    let mut out: Vec<Request> = Vec::with_capacity(items.len());
     for item in items {
-        if let Some(req) = read_request(r, item) {
+        if let Some(req) = read_request(r, &item) {
             // `auth: { oauth2: id }` must name an earlier oauth2 request that obtains tokens.
             if let Some(Auth::OAuth2 { id, loc }) = &req.auth {
                 let target = out.iter().find(|o| o.id.as_deref() == Some(id.as_str()));

@@ -335,8 +335,12 @@ impl<'a> Runner<'a> {
         req: &'c Request,
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
-        if let Some(delay) = req.delay {
-            tokio::time::sleep(delay).await;
+        if let Some(delay) = req.delay
+            && !self.pause(delay).await
+        {
+            let mut report = self.blank_report(st, index, req);
+            report.outcome = Outcome::Skipped("interrupted".into());
+            return report;
         }
         let attempts = req.retry.as_ref().map_or(1, |r| r.count + 1);
         let mut attempt = 1;
@@ -370,9 +374,19 @@ impl<'a> Runner<'a> {
                 return report;
             }
             attempt += 1;
-            if let Some(r) = &req.retry {
-                tokio::time::sleep(r.interval).await;
+            if let Some(r) = &req.retry
+                && !self.pause(r.interval).await
+            {
+                return report;
             }
+        }
+    }
+
+    /// Wait (`delay_ms`, a retry's interval) unless Ctrl-C comes first: false when it did.
+    async fn pause(&self, time: Duration) -> bool {
+        tokio::select! {
+            _ = tokio::time::sleep(time) => true,
+            _ = self.cancel.cancelled() => false,
         }
     }
 

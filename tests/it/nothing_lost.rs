@@ -55,6 +55,59 @@ fn sigint_ends_the_run_with_its_summary_and_reports() {
     assert_eq!(ok.hits("/status/200"), 1);
 }
 
+/// With `--jobs`, Ctrl-C reaches every file's thread, and a `delay_ms` or a retry's
+/// interval is cut short too (they used to be waited out).
+#[test]
+fn sigint_with_jobs_ends_waits_and_requests_in_every_file() {
+    let ok = crate::support::TestServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    for (f, wait) in [
+        ("a", "delay_ms: 30000"),
+        (
+            "b",
+            "retry: { count: 100, interval_ms: 30000 }\n    expect: { status: 201 }",
+        ),
+    ] {
+        std::fs::write(
+            dir.path().join(format!("{f}.yaml")),
+            format!("requests:\n  - name: first\n    GET: {}/status/200\n  - name: waits\n    GET: {}/status/200\n    {wait}\n", ok.url(), ok.url()),
+        )
+        .unwrap();
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_baton"))
+        .args(["run", ".", "--jobs", "2", "--no-progress"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until both files are in their wait: a's first request and b's first attempt.
+    let started = Instant::now();
+    while ok.hits("/status/200") < 3 && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "it waited out a delay or a retry interval: {stdout}"
+    );
+    assert!(stdout.contains("waits (skipped: interrupted)"), "{stdout}");
+    // The retried request reports its last attempt (a failure: it expected 201).
+    assert!(
+        stdout.contains("a.yaml") && stdout.contains("b.yaml"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn two_runs_saving_tokens_at_once_keep_both_and_a_whole_file() {
     let provider = Provider::sandbox();

@@ -407,11 +407,13 @@ mod yaml_tests {
 
     #[test]
     fn one_document_only_and_empty_is_null() {
+        let (message, place) = err("a: 1\n---\nb: 2\n");
         assert_eq!(
-            err("a: 1\n---\nb: 2\n").1,
+            place,
             (3, 1),
             "a second document is refused where it starts"
         );
+        assert!(message.contains("second YAML document"), "{message}");
         assert_eq!(parse("# nothing\n").unwrap().kind, Kind::Null);
         assert_eq!(parse("").unwrap().loc.line, 1);
         assert_eq!(

@@ -31,7 +31,7 @@ pub(super) fn build(text: &str) -> Result<Node, SyntaxError> {
                 if builder.root.is_some() =>
             {
                 return Err(error(
-                    "multiple YAML documents detected; use from_str_multiple or from_str_multiple_with_options",
+                    "a second YAML document starts here (after `---`): a collection, an environment or a data file is one document",
                     loc,
                 ));
             }

@@ -169,7 +169,16 @@ fn write_block(out: &mut String, value: &Y, indent: usize) {
                     push_comment(out, indent, c);
                 }
                 out.push_str(&pad);
-                out.push_str(&key_text(&e.key, false));
+                let key = key_text(&e.key, false);
+                if key.chars().count() > 1000 {
+                    // An implicit key may not exceed 1024 characters: an explicit `? key`.
+                    out.push_str("? ");
+                    out.push_str(&key);
+                    out.push('\n');
+                    out.push_str(&pad);
+                } else {
+                    out.push_str(&key);
+                }
                 out.push(':');
                 write_after_key(out, &e.value, indent);
             }
@@ -474,6 +483,21 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{c:?}: {text:?}\n{}", e.message));
             assert_eq!(node.to_json(), json!({ "v": 1 }), "{c:?}");
         }
+    }
+
+    /// Found by fuzzing (import_curl): a header name over 1,024 characters as an implicit key.
+    #[test]
+    fn very_long_keys_read_back() {
+        let long = "x".repeat(3000);
+        assert_eq!(
+            round_trip(&Y::map([(long.as_str(), Y::Int(1))])),
+            json!({ long.clone(): 1 })
+        );
+        let listed = round_trip(&Y::seq([Y::map([
+            (long.as_str(), Y::Int(1)),
+            ("b", Y::Int(2)),
+        ])]));
+        assert_eq!(listed, json!([{ long: 1, "b": 2 }]));
     }
 
     #[test]

@@ -84,7 +84,7 @@ fn response() -> Response {
 fn template_render(c: &mut Criterion) {
     let (collection, templates) = load(&collection_text(1));
     let req = &collection.requests[0];
-    let Some(Body::Form(fields)) = &req.body else {
+    let Some(Body::Form(fields)) = req.body.as_deref() else {
         panic!("the bench request has a form body");
     };
     let scope = scope();

@@ -168,6 +168,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
 /// Which files run, and how many times.
 #[derive(Default)]
 struct Plan {
+    /// What stays in memory of the requests loaded (`baton run`: `load::RUN_KEEPS`).
+    keep: load::Keep,
     /// `(k, n)`: run the k-th (1-based) of n parts.
     shard: Option<(u64, u64)>,
     data: Option<PathBuf>,
@@ -211,7 +213,7 @@ async fn load_inputs(
         files.retain(|f| shard_of(f, paths, n) == k);
     }
     let mut templates = Templates::new();
-    let collections = load::load_files(&files, &mut templates, &mut problems);
+    let collections = load::load_files(&files, &mut templates, &mut problems, plan.keep);
     let mut layers = Vec::new();
     for name in &vars.env {
         match environment::resolve(name, paths) {
@@ -317,6 +319,7 @@ async fn run(args: RunArgs) -> i32 {
         })
     });
     let plan = Plan {
+        keep: load::RUN_KEEPS,
         shard,
         data: args.data.clone(),
         iterations: args.iterations,
@@ -429,7 +432,7 @@ async fn check(args: CheckArgs) -> i32 {
     if print_problems(&problems) {
         return exit::INVALID_INPUT;
     }
-    let requests: usize = inputs.collections.iter().map(|c| c.requests.len()).sum();
+    let requests: usize = inputs.collections.iter().map(|c| c.request_count()).sum();
     let files = inputs.collections.len();
     println!(
         "ok: {files} file{}, {requests} request{}, every variable defined",
@@ -482,7 +485,7 @@ fn parse_duration_arg(
     let d = crate::collection::read::parse_duration(text);
     if d.is_none() {
         problems.push(Diagnostic::error(format!(
-            "{flag} `{text}`: expected a duration such as 30s, 500ms or 2m"
+            "{flag} `{text}`: expected a duration such as 30s, 500ms or 2m (at most a year)"
         )));
     }
     d

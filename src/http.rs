@@ -419,7 +419,7 @@ impl Http {
             })
         };
         // reqwest's timeout covers the body too; this guard also bounds a stalled decoder.
-        match tokio::time::timeout(timeout + Duration::from_millis(250), work).await {
+        match tokio::time::timeout(timeout.saturating_add(Duration::from_millis(250)), work).await {
             Ok(result) => result,
             Err(_) => Err(HttpError::Timeout {
                 url: req.url.clone(),

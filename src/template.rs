@@ -13,25 +13,32 @@ use std::sync::Arc;
 /// A string from a collection that may hold template expressions, with where it was written.
 #[derive(Clone, Debug)]
 pub struct Tpl {
-    pub text: String,
+    /// The text as written, shared by every `Tpl` of the same text (a collection repeats
+    /// `<<baseURL>>/token` and `application/json` in every request).
+    pub text: Arc<str>,
     pub loc: Loc,
     pub file: Arc<SourceFile>,
-    /// Name of the compiled template; `None` for literal text, which needs no rendering.
-    compiled: Option<Arc<str>>,
+    /// The compiled template; `None` for literal text, which needs no rendering.
+    compiled: Option<Arc<Compiled>>,
+}
+
+/// Names of a text's templates in the run's environment.
+#[derive(Debug)]
+struct Compiled {
+    name: String,
     /// Set when the whole text is one `<< expr >>`: the name of a template that renders the
     /// expression as JSON, so that `json:` bodies keep numbers and booleans as they are.
-    as_json: Option<Arc<str>>,
+    as_json: Option<String>,
 }
 
 impl Tpl {
     /// A literal that is never rendered (values from the command line, the sandbox).
     pub fn literal(text: impl Into<String>, file: &Arc<SourceFile>) -> Tpl {
         Tpl {
-            text: text.into(),
+            text: Arc::from(text.into()),
             loc: Loc::default(),
             file: file.clone(),
             compiled: None,
-            as_json: None,
         }
     }
 
@@ -202,9 +209,10 @@ impl RenderError {
 pub struct Templates {
     env: Environment<'static>,
     count: usize,
-    /// Compiled names by source text: a collection repeats the same templates (`<<base>>`,
-    /// `<<access_token>>`) in every request, and each is compiled once per run.
-    by_text: HashMap<String, (Arc<str>, Option<Arc<str>>)>,
+    /// Texts seen, each with its compiled templates (`None`: literal text): a collection
+    /// repeats the same templates (`<<base>>`, `<<access_token>>`) and literals in every
+    /// request; each is compiled once per run and its text kept once.
+    by_text: HashMap<Arc<str>, Option<Arc<Compiled>>>,
 }
 
 impl Default for Templates {
@@ -244,61 +252,67 @@ impl Templates {
         loc: Loc,
         file: &Arc<SourceFile>,
     ) -> Result<Tpl, Diagnostic> {
+        if let Some(tpl) = self.known(text, loc, file) {
+            return Ok(tpl);
+        }
         let mut tpl = Tpl {
-            text: text.to_string(),
+            text: Arc::from(text),
             loc,
             file: file.clone(),
             compiled: None,
-            as_json: None,
         };
-        if !has_template_syntax(text) {
-            return Ok(tpl);
-        }
-        if let Some((name, json)) = self.by_text.get(text) {
-            tpl.compiled = Some(name.clone());
-            tpl.as_json = json.clone();
-            return Ok(tpl);
-        }
-        self.count += 1;
-        let name: Arc<str> = Arc::from(format!("t{}", self.count));
-        self.env
-            .add_template_owned(name.to_string(), text.to_string())
-            .map_err(|e| syntax_diagnostic(&e, &tpl))?;
-        tpl.compiled = Some(name);
-        if let Some(expr) = single_expression(text) {
-            let json_name: Arc<str> = Arc::from(format!("t{}j", self.count));
-            // `tojson` turns an undefined value into `null` even under strict undefined:
-            // print the expression itself in that case, so that it fails with its name.
-            let source = format!(
-                "<% set baton_value__ = ({expr}) %><% if baton_value__ is undefined %><< {expr} >><% else %><< baton_value__ | tojson >><% endif %>"
-            );
-            if self
-                .env
-                .add_template_owned(json_name.to_string(), source)
-                .is_ok()
-            {
-                tpl.as_json = Some(json_name);
+        if has_template_syntax(text) {
+            self.count += 1;
+            let name = format!("t{}", self.count);
+            self.env
+                .add_template_owned(name.clone(), text.to_string())
+                .map_err(|e| syntax_diagnostic(&e, &tpl))?;
+            let mut as_json = None;
+            if let Some(expr) = single_expression(text) {
+                let json_name = format!("t{}j", self.count);
+                // `tojson` turns an undefined value into `null` even under strict undefined:
+                // print the expression itself in that case, so that it fails with its name.
+                let source = format!(
+                    "<% set baton_value__ = ({expr}) %><% if baton_value__ is undefined %><< {expr} >><% else %><< baton_value__ | tojson >><% endif %>"
+                );
+                if self
+                    .env
+                    .add_template_owned(json_name.clone(), source)
+                    .is_ok()
+                {
+                    as_json = Some(json_name);
+                }
             }
+            tpl.compiled = Some(Arc::new(Compiled { name, as_json }));
         }
-        if let Some(name) = &tpl.compiled {
-            self.by_text
-                .insert(text.to_string(), (name.clone(), tpl.as_json.clone()));
-        }
+        self.by_text.insert(tpl.text.clone(), tpl.compiled.clone());
         Ok(tpl)
+    }
+
+    /// The template of a text compiled before, without compiling: for a request read again
+    /// at run time, when these templates are shared by the running files.
+    pub fn known(&self, text: &str, loc: Loc, file: &Arc<SourceFile>) -> Option<Tpl> {
+        let (text, compiled) = self.by_text.get_key_value(text)?;
+        Some(Tpl {
+            text: text.clone(),
+            loc,
+            file: file.clone(),
+            compiled: compiled.clone(),
+        })
     }
 
     /// Render to text.
     pub fn render(&self, tpl: &Tpl, scope: &Scope) -> Result<String, RenderError> {
         match &tpl.compiled {
-            None => Ok(tpl.text.clone()),
-            Some(name) => self.render_named(name, tpl, scope),
+            None => Ok(tpl.text.to_string()),
+            Some(c) => self.render_named(&c.name, tpl, scope),
         }
     }
 
     /// Render to a JSON value: a template that is one expression keeps the value's type
     /// (`<<count>>` stays a number), anything else is a string.
     pub fn render_json(&self, tpl: &Tpl, scope: &Scope) -> Result<serde_json::Value, RenderError> {
-        match &tpl.as_json {
+        match tpl.compiled.as_ref().and_then(|c| c.as_json.as_ref()) {
             Some(name) => {
                 let text = self.render_named(name, tpl, scope)?;
                 serde_json::from_str(&text).map_err(|e| RenderError::Other {
@@ -324,10 +338,10 @@ impl Templates {
     /// The top-level variable names a template reads (for `baton check`); `env.X` reads
     /// come back as `env.X`.
     pub fn variables(&self, tpl: &Tpl) -> BTreeSet<String> {
-        let Some(name) = &tpl.compiled else {
+        let Some(c) = &tpl.compiled else {
             return BTreeSet::new();
         };
-        let Ok(template) = self.env.get_template(name) else {
+        let Ok(template) = self.env.get_template(&c.name) else {
             return BTreeSet::new();
         };
         let nested = template.undeclared_variables(true);

@@ -1,6 +1,10 @@
 //! Any text as a collection file: loading (YAML, the model, templates) must return a
-//! collection or diagnostics, never panic, and render every diagnostic.
+//! collection or diagnostics, never panic, and render every diagnostic. Loading reads each
+//! request as the parser ends its item (`load_source`); it must find exactly what reading
+//! the whole tree first finds (`parse_tree` + `build`), and a collection whose requests
+//! were checked and dropped (a big file in `baton run`) reads the same ones again.
 #![no_main]
+use baton::collection::load;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -8,9 +12,33 @@ fuzz_target!(|data: &[u8]| {
     let file = baton::diag::SourceFile::new("fuzz.yaml", text);
     let mut templates = baton::template::Templates::new();
     let mut problems = Vec::new();
-    let _ = baton::collection::load::load_source(&file, &mut templates, &mut problems);
+    let streamed = load::load_source(&file, &mut templates, &mut problems);
     for p in &problems {
         let _ = p.render(false);
         let _ = p.short();
+    }
+    let mut templates = baton::template::Templates::new();
+    let mut whole_problems = Vec::new();
+    let whole = load::parse_tree(&file, &mut whole_problems)
+        .and_then(|tree| load::build(&file, tree, &mut templates, &mut whole_problems));
+    let shown = |ps: &[baton::diag::Diagnostic]| ps.iter().map(|p| p.short()).collect::<Vec<_>>();
+    assert_eq!(shown(&problems), shown(&whole_problems));
+    let names = |c: &Option<baton::collection::model::Collection>| {
+        c.as_ref()
+            .map(|c| c.requests.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
+    };
+    assert_eq!(names(&streamed), names(&whole));
+    let mut templates = baton::template::Templates::new();
+    let dropped = load::load_source_keeping(&file, &mut templates, &mut Vec::new(), false);
+    if let (Some(kept), Some(dropped)) = (&streamed, &dropped) {
+        assert_eq!(kept.request_count(), dropped.request_count());
+        let again: Vec<String> = load::reread(dropped, &templates)
+            .map(|r| r.expect("a checked request reads again").name)
+            .collect();
+        if dropped.deferred > 0 {
+            assert_eq!(Some(again), names(&streamed));
+        }
+    } else {
+        assert!(streamed.is_none() && dropped.is_none());
     }
 });

@@ -3,7 +3,7 @@
 
 use super::load::{parse_tree, read_source, read_vars};
 use super::model::VarDef;
-use super::read::Reader;
+use super::read::{Compiler, Reader};
 use crate::diag::{Diagnostic, SourceFile, display_path};
 use crate::template::{EnvVars, Templates};
 use std::path::{Path, PathBuf};
@@ -93,7 +93,7 @@ pub fn load(
     let mut r = Reader {
         file: &file,
         problems,
-        templates,
+        templates: Compiler::New(templates),
     };
     let mut map = r.map(&tree, "the environment")?;
     let mut secrets: Vec<String> = Vec::new();

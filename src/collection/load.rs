@@ -2,7 +2,7 @@
 
 use super::model::*;
 use super::node::{self, Kind, Node};
-use super::read::{Map, Reader};
+use super::read::{Compiler, Map, Reader};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::template::Templates;
 use std::path::{Path, PathBuf};
@@ -91,6 +91,14 @@ pub fn io_reason(e: &std::io::Error) -> String {
 
 /// Parse YAML text into its tree, or push the syntax error.
 pub fn parse_tree(file: &Arc<SourceFile>, problems: &mut Vec<Diagnostic>) -> Option<Node> {
+    parse_with(file, problems, node::parse)
+}
+
+fn parse_with(
+    file: &Arc<SourceFile>,
+    problems: &mut Vec<Diagnostic>,
+    parse: impl FnOnce(&str) -> Result<Node, node::SyntaxError>,
+) -> Option<Node> {
     if file.text.trim().is_empty() {
         problems.push(
             Diagnostic::error(format!("{}: the file is empty", file.display()))
@@ -98,7 +106,7 @@ pub fn parse_tree(file: &Arc<SourceFile>, problems: &mut Vec<Diagnostic>) -> Opt
         );
         return None;
     }
-    match node::parse(&file.text) {
+    match parse(&file.text) {
         Ok(tree) => Some(tree),
         Err(e) => {
             let mut d = Diagnostic::error(format!("invalid YAML: {}", e.message)).at(file, e.loc);
@@ -111,12 +119,32 @@ pub fn parse_tree(file: &Arc<SourceFile>, problems: &mut Vec<Diagnostic>) -> Opt
     }
 }
 
+/// How much of the requests read stays in memory after loading.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Keep {
+    /// Every request (checking, exporting: they look at all of them at once).
+    #[default]
+    All,
+    /// Requests of files up to this many bytes of text in all, in the order given; the
+    /// requests of a file past it are checked and dropped, and read again one at a time
+    /// as the file runs (`reread`), so that a run's memory does not grow with the number
+    /// of requests it defines. Only files read in one pass (one file, or one core) are
+    /// dropped this way.
+    Within(usize),
+}
+
+/// What `baton run` keeps: its 1,000-request benchmark file (400 KB) stays whole; a
+/// file ten times that size is read again as it runs (parsing it twice costs about a
+/// third of its run time, against 2.5 KB of memory per request otherwise).
+pub const RUN_KEEPS: Keep = Keep::Within(1 << 20);
+
 /// Load many files: read and parsed on every core (parsing is most of loading), then
 /// turned into collections in order, so problems are listed file by file as given.
 pub fn load_files(
     paths: &[PathBuf],
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
+    keep: Keep,
 ) -> Vec<Collection> {
     type Parsed = (Option<(Arc<SourceFile>, Option<Node>)>, Vec<Diagnostic>);
     let parse = |path: &PathBuf| -> Parsed {
@@ -130,9 +158,28 @@ pub fn load_files(
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(paths.len());
-    let parsed: Vec<Parsed> = if workers <= 1 {
-        paths.iter().map(parse).collect()
-    } else {
+    if workers <= 1 {
+        // One file at a time: each is read as it is parsed, never whole as a tree.
+        let mut left = match keep {
+            Keep::All => usize::MAX,
+            Keep::Within(bytes) => bytes,
+        };
+        let mut collections = Vec::new();
+        for path in paths {
+            let Some(file) = read_source(path, problems) else {
+                continue;
+            };
+            let kept = file.text.len() <= left;
+            if kept {
+                left -= file.text.len();
+            }
+            if let Some(c) = load_source_keeping(&file, templates, problems, kept) {
+                collections.push(c);
+            }
+        }
+        return collections;
+    }
+    let parsed: Vec<Parsed> = {
         let next = std::sync::atomic::AtomicUsize::new(0);
         let mut slots: Vec<Option<Parsed>> = (0..paths.len()).map(|_| None).collect();
         let done: Vec<Vec<(usize, Parsed)>> = std::thread::scope(|scope| {
@@ -175,19 +222,66 @@ pub fn load_files(
     collections
 }
 
+/// A collection from its text. Each request is read as soon as the parser has its item, so
+/// the tree of the whole file is never in memory (a 10,000-request file's tree is larger
+/// than its model); its problems keep their place among the file's others.
 pub fn load_source(
     file: &Arc<SourceFile>,
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
-    let tree = parse_tree(file, problems)?;
-    build(file, tree, templates, problems)
+    load_source_keeping(file, templates, problems, true)
+}
+
+/// `load_source`; without `keep`, the requests are checked and counted, not kept (see
+/// `Keep::Within`).
+pub fn load_source_keeping(
+    file: &Arc<SourceFile>,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+    keep: bool,
+) -> Option<Collection> {
+    let mut streamed = Streamed::default();
+    streamed.list.keep = keep;
+    let tree = {
+        let mut found = Vec::new();
+        let mut r = Reader {
+            file,
+            problems: &mut found,
+            templates: Compiler::New(templates),
+        };
+        let list = &mut streamed.list;
+        let mut sink = |item: Node| list.add(&mut r, &item);
+        let tree = parse_with(file, problems, |text| {
+            node::parse_streaming(text, &mut sink)
+        });
+        streamed.problems = found;
+        tree?
+    };
+    build_from(file, tree, Some(streamed), templates, problems)
+}
+
+/// Requests read while the file was parsed, with the problems found in them.
+#[derive(Default)]
+struct Streamed {
+    list: RequestList,
+    problems: Vec<Diagnostic>,
 }
 
 /// The collection a parsed file holds, or `None` when it has errors (pushed to `problems`).
 pub fn build(
     file: &Arc<SourceFile>,
+    tree: Node,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Collection> {
+    build_from(file, tree, None, templates, problems)
+}
+
+fn build_from(
+    file: &Arc<SourceFile>,
     mut tree: Node,
+    streamed: Option<Streamed>,
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
@@ -195,9 +289,11 @@ pub fn build(
     let mut r = Reader {
         file,
         problems,
-        templates,
+        templates: Compiler::New(templates),
     };
-    let collection = read_collection(&mut r, &mut tree);
+    // A list whose items were all streamed is empty in the tree: its requests are ready.
+    let streamed = streamed.filter(|s| s.list.items > 0);
+    let collection = read_collection(&mut r, &mut tree, streamed);
     let after = r.problems.iter().filter(|d| d.is_error()).count();
     if after > before { None } else { collection }
 }
@@ -217,21 +313,32 @@ fn take_request_items(tree: &mut Node) -> Option<Vec<Node>> {
     }
 }
 
-fn read_collection(r: &mut Reader, tree: &mut Node) -> Option<Collection> {
+fn read_collection(
+    r: &mut Reader,
+    tree: &mut Node,
+    streamed: Option<Streamed>,
+) -> Option<Collection> {
     let items = take_request_items(tree);
     let tree = &*tree;
-    let requests_of = |r: &mut Reader, node: &Node, items: Option<Vec<Node>>| match items {
-        Some(items) => read_request_items(r, node, items),
-        None => read_requests(r, node),
+    let requests_of = |r: &mut Reader, node: &Node, items: Option<Vec<Node>>| match streamed {
+        Some(s) => {
+            r.problems.extend(s.problems);
+            s.list.finish()
+        }
+        None => match items {
+            Some(items) => (read_request_items(r, node, items), 0),
+            None => (read_requests(r, node), 0),
+        },
     };
     // A bare list of requests is a collection too.
     if let Kind::Seq(_) = tree.kind {
-        let requests = requests_of(r, tree, items);
+        let (requests, deferred) = requests_of(r, tree, items);
         return Some(Collection {
             file: r.file.clone(),
             name: default_name(r.file),
             vars: Vec::new(),
             requests,
+            deferred,
         });
     }
     let mut map = r.map(tree, "the collection")?;
@@ -244,7 +351,7 @@ fn read_collection(r: &mut Reader, tree: &mut Node) -> Option<Collection> {
         .get("vars")
         .map(|n| read_vars(r, n, "vars", &[]))
         .unwrap_or_default();
-    let requests = match map.get("requests") {
+    let (requests, deferred) = match map.get("requests") {
         Some(n) => requests_of(r, n, items),
         None => {
             let d = r.error(map.loc, "the collection has no `requests:` list");
@@ -252,7 +359,7 @@ fn read_collection(r: &mut Reader, tree: &mut Node) -> Option<Collection> {
                 "add `requests:` with at least one request, e.g. `- GET: https://example.com`"
                     .into(),
             );
-            Vec::new()
+            (Vec::new(), 0)
         }
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
@@ -261,6 +368,7 @@ fn read_collection(r: &mut Reader, tree: &mut Node) -> Option<Collection> {
         name,
         vars,
         requests,
+        deferred,
     })
 }
 
@@ -305,7 +413,9 @@ pub fn is_identifier(s: &str) -> bool {
 pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
     match &node.kind {
         Kind::Str(_) => match r.tpl(node, what) {
-            Some(t) if t.is_literal() => JsonTpl::Value(serde_json::Value::String(t.text)),
+            Some(t) if t.is_literal() => {
+                JsonTpl::Value(serde_json::Value::String(t.text.to_string()))
+            }
             Some(t) => JsonTpl::Str(t),
             None => JsonTpl::Value(serde_json::Value::Null),
         },
@@ -342,46 +452,117 @@ fn read_request_items(r: &mut Reader, node: &Node, items: Vec<Node>) -> Vec<Requ
         let d = r.error(node.loc, "`requests` is empty");
         d.help = Some("add at least one request, e.g. `- GET: https://example.com`".into());
     }
-    let mut ids: Vec<(String, super::node::Loc)> = Vec::new();
-    let mut out: Vec<Request> = Vec::with_capacity(items.len());
+    let mut list = RequestList {
+        out: Vec::with_capacity(items.len()),
+        ..RequestList::default()
+    };
     for item in items {
-        if let Some(req) = read_request(r, &item) {
-            // `auth: { oauth2: id }` must name an earlier oauth2 request that obtains tokens.
-            if let Some(Auth::OAuth2 { id, loc }) = &req.auth {
-                let target = out.iter().find(|o| o.id.as_deref() == Some(id.as_str()));
-                match target {
-                    Some(t) if t.oauth2.as_ref().is_some_and(|o| o.grant.issues_tokens()) => {}
-                    Some(_) => {
-                        r.error(
-                            *loc,
-                            format!(
-                                "request `{id}` is not an `oauth2` request that obtains tokens"
-                            ),
-                        );
-                    }
-                    None => {
-                        let d = r.error(*loc, format!("no earlier request has the id `{id}`"));
-                        d.help = Some("give the oauth2 request `id: <name>` and put it before the requests that use its token".into());
-                    }
-                }
-            }
-            if let Some(id) = &req.id {
-                if ids.iter().any(|(other, _)| other == id) {
-                    r.error(req.loc, format!("the id `{id}` is used by two requests"));
-                }
-                ids.push((id.clone(), req.loc));
-            }
-            out.push(req);
+        list.add(r, &item);
+    }
+    list.finish().0
+}
+
+/// The requests of a list, read one item at a time, with the checks between them.
+struct RequestList {
+    out: Vec<Request>,
+    /// Ids seen so far, and whether the request with the id obtains tokens.
+    ids: std::collections::HashMap<String, bool>,
+    /// Items seen, read or not.
+    items: usize,
+    /// Whether requests are kept once checked (else only counted: see `Keep`).
+    keep: bool,
+    /// Requests read and checked.
+    read: usize,
+}
+
+impl Default for RequestList {
+    fn default() -> Self {
+        RequestList {
+            out: Vec::new(),
+            ids: Default::default(),
+            items: 0,
+            keep: true,
+            read: 0,
         }
     }
-    out.shrink_to_fit();
-    out
+}
+
+impl RequestList {
+    fn add(&mut self, r: &mut Reader, item: &Node) {
+        self.items += 1;
+        let Some(req) = read_request(r, item) else {
+            return;
+        };
+        // `auth: { oauth2: id }` must name an earlier oauth2 request that obtains tokens.
+        if let Some(Auth::OAuth2 { id, loc }) = req.auth.as_deref() {
+            match self.ids.get(id) {
+                Some(true) => {}
+                Some(false) => {
+                    r.error(
+                        *loc,
+                        format!("request `{id}` is not an `oauth2` request that obtains tokens"),
+                    );
+                }
+                None => {
+                    let d = r.error(*loc, format!("no earlier request has the id `{id}`"));
+                    d.help = Some("give the oauth2 request `id: <name>` and put it before the requests that use its token".into());
+                }
+            }
+        }
+        if let Some(id) = &req.id {
+            let tokens = req.oauth2.as_ref().is_some_and(|o| o.grant.issues_tokens());
+            if self.ids.contains_key(id) {
+                r.error(req.loc, format!("the id `{id}` is used by two requests"));
+            } else {
+                self.ids.insert(id.clone(), tokens);
+            }
+        }
+        self.read += 1;
+        if self.keep {
+            self.out.push(req);
+        }
+    }
+
+    /// The requests kept, and how many were read and not kept.
+    fn finish(mut self) -> (Vec<Request>, usize) {
+        self.out.shrink_to_fit();
+        let dropped = self.read - self.out.len();
+        (self.out, dropped)
+    }
+}
+
+/// The requests of a collection checked before, read again from its text one at a time
+/// (a collection loaded with `Keep::Within` whose file was past the budget): what runs is
+/// one request at a time, not the whole file's model.
+pub fn reread<'a>(
+    c: &'a Collection,
+    templates: &'a Templates,
+) -> impl Iterator<Item = Result<Request, Diagnostic>> + 'a {
+    node::request_items(&c.file.text).map(move |item| {
+        let item = item.map_err(|e| {
+            Diagnostic::error(format!("invalid YAML: {}", e.message)).at(&c.file, e.loc)
+        })?;
+        let mut problems = Vec::new();
+        let mut r = Reader {
+            file: &c.file,
+            problems: &mut problems,
+            templates: Compiler::Known(templates),
+        };
+        let req = read_request(&mut r, &item);
+        match (req, problems.into_iter().find(Diagnostic::is_error)) {
+            (Some(req), None) => Ok(req),
+            (_, Some(d)) => Err(d),
+            (None, None) => {
+                Err(Diagnostic::error("the request cannot be read again").at(&c.file, item.loc))
+            }
+        }
+    })
 }
 
 fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     let mut map = r.map(node, "a request")?;
     let oauth2 = match map.get("oauth2") {
-        Some(n) => Some(Box::new(crate::oauth::spec::read(r, n)?)),
+        Some(n) => Some(Arc::new(crate::oauth::spec::read(r, n)?)),
         None => None,
     };
     let (method, url) = match &oauth2 {
@@ -444,8 +625,8 @@ fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         .get("query")
         .map(|n| r.pairs(n, "query"))
         .unwrap_or_default();
-    let body = read_body(r, &mut map);
-    let auth = map.get("auth").and_then(|n| read_auth(r, n));
+    let body = read_body(r, &mut map).map(Box::new);
+    let auth = map.get("auth").and_then(|n| read_auth(r, n)).map(Box::new);
     let follow_redirects = map
         .get("follow_redirects")
         .and_then(|n| r.bool(n, "follow_redirects"))
@@ -764,4 +945,218 @@ fn read_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
         count: count.min(10_000) as u32,
         interval: std::time::Duration::from_millis(interval),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> (Option<Collection>, Vec<String>) {
+        let file = SourceFile::new("c.yaml", text);
+        let (mut problems, mut templates) = (Vec::new(), Templates::new());
+        let c = load_source(&file, &mut templates, &mut problems);
+        let shown = problems.iter().map(|d| d.message.clone()).collect();
+        (c, shown)
+    }
+
+    fn names(c: &Collection) -> Vec<&str> {
+        c.requests.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn streamed_requests_are_all_read_in_order() {
+        let text = "name: c\nrequests:\n  - GET: http://a/1\n  - name: two\n    POST: http://a/2\n";
+        let (c, problems) = load(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(names(&c.unwrap()), ["GET http://a/1", "two"]);
+        // A bare list is streamed too.
+        let (c, _) = load("- GET: http://a/1\n- GET: http://a/2\n- GET: http://a/3\n");
+        assert_eq!(c.unwrap().requests.len(), 3);
+    }
+
+    #[test]
+    fn problems_keep_document_order_and_a_syntax_error_stands_alone() {
+        // `name` is checked after the requests were streamed, yet its problem comes first,
+        // as the file has it; unknown keys of the collection come last.
+        let text = "name: [x]\nrequests:\n  - GET: http://a/1\n    methd: 1\nextra: 1\n";
+        let (c, problems) = load(text);
+        assert!(c.is_none());
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("`name`"), "{problems:?}");
+        assert!(problems[1].contains("methd"), "{problems:?}");
+        assert!(problems[2].contains("extra"), "{problems:?}");
+        // A syntax error after a bad request: only the syntax error, as before streaming.
+        let (c, problems) = load("requests:\n  - GET: http://a/1\n    methd: 1\n  - GET: [\n");
+        assert!(c.is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("invalid YAML"), "{problems:?}");
+    }
+
+    #[test]
+    fn anchored_lists_and_ids_across_streamed_items() {
+        // An anchored list is kept whole, so that its alias finds the items.
+        let text = "requests: &all\n  - GET: http://a/1\nother: *all\n";
+        let (_, problems) = load(text);
+        assert!(problems.iter().any(|p| p.contains("other")), "{problems:?}");
+        let (c, problems) = load("requests: &all\n  - GET: http://a/1\n");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(c.unwrap().requests.len(), 1);
+        // Checks between requests still see the earlier ones.
+        let text = "requests:\n  - id: a\n    GET: http://a/1\n  - id: a\n    GET: http://a/2\n  - GET: http://a/3\n    auth: { oauth2: nope }\n";
+        let (_, problems) = load(text);
+        assert!(
+            problems.iter().any(|p| p.contains("used by two")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("no earlier request has the id `nope`")),
+            "{problems:?}"
+        );
+        // An empty list is still named as such.
+        let (_, problems) = load("requests: []\n");
+        assert!(
+            problems.iter().any(|p| p.contains("is empty")),
+            "{problems:?}"
+        );
+    }
+
+    /// Every example collection and every bad input reads the same whether each request is
+    /// read as the parser ends it or after the whole tree is built: the same requests, the
+    /// same problems in the same order.
+    fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                yaml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn streaming_reads_what_the_whole_tree_reads() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        yaml_files(&root.join("collections"), &mut files);
+        yaml_files(&root.join("tests/bad_inputs"), &mut files);
+        assert!(files.len() > 50, "{} files", files.len());
+        let mut with_problems = 0;
+        for path in files {
+            let Some(file) = read_source(&path, &mut Vec::new()) else {
+                continue;
+            };
+            let (mut p1, mut t1) = (Vec::new(), Templates::new());
+            let streamed = load_source(&file, &mut t1, &mut p1);
+            let (mut p2, mut t2) = (Vec::new(), Templates::new());
+            let whole = parse_tree(&file, &mut p2).and_then(|t| build(&file, t, &mut t2, &mut p2));
+            let shown = |ps: &[Diagnostic]| ps.iter().map(|d| d.short()).collect::<Vec<_>>();
+            assert_eq!(shown(&p1), shown(&p2), "{}", path.display());
+            let names = |c: &Option<Collection>| {
+                c.as_ref().map(|c| {
+                    c.requests
+                        .iter()
+                        .map(|r| r.name.clone())
+                        .collect::<Vec<_>>()
+                })
+            };
+            assert_eq!(names(&streamed), names(&whole), "{}", path.display());
+            with_problems += usize::from(!p1.is_empty());
+        }
+        assert!(
+            with_problems > 20,
+            "only {with_problems} files had problems"
+        );
+    }
+
+    /// A collection whose requests were checked and dropped reads them again, at run
+    /// time, exactly as they were: every example, request by request.
+    #[test]
+    fn requests_not_kept_are_read_again_as_they_were() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        let mut files = Vec::new();
+        yaml_files(&root.join("collections"), &mut files);
+        for path in files {
+            let file = read_source(&path, &mut Vec::new()).unwrap();
+            let (mut p1, mut t1) = (Vec::new(), Templates::new());
+            let Some(kept) = load_source(&file, &mut t1, &mut p1) else {
+                continue;
+            };
+            let (mut p2, mut t2) = (Vec::new(), Templates::new());
+            let dropped = load_source_keeping(&file, &mut t2, &mut p2, false).unwrap();
+            assert!(dropped.requests.is_empty());
+            assert_eq!(dropped.deferred, kept.requests.len(), "{}", path.display());
+            assert_eq!(dropped.request_count(), kept.request_count());
+            let again: Vec<Request> = reread(&dropped, &t2).map(Result::unwrap).collect();
+            let seen = |r: &Request| {
+                let texts: Vec<String> = r.templates().iter().map(|t| t.text.to_string()).collect();
+                (
+                    r.name.clone(),
+                    r.method.clone(),
+                    r.loc,
+                    texts,
+                    r.expect.items.len(),
+                    r.capture.len(),
+                )
+            };
+            let a: Vec<_> = kept.requests.iter().map(seen).collect();
+            let b: Vec<_> = again.iter().map(seen).collect();
+            assert_eq!(a, b, "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked >= 5, "only {checked} examples");
+    }
+
+    #[test]
+    fn a_run_keeps_the_requests_of_files_within_its_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small.yaml");
+        std::fs::write(
+            &small,
+            "requests:\n  - GET: http://a/1\n  - GET: http://a/2\n",
+        )
+        .unwrap();
+        let big = dir.path().join("big.yaml");
+        let padding = "x".repeat(1 << 20);
+        std::fs::write(
+            &big,
+            format!(
+                "description: {padding}\nrequests:\n  - GET: http://a/1\n  - GET: http://a/2\n"
+            ),
+        )
+        .unwrap();
+        let load = |path: &PathBuf, keep: Keep| {
+            let (mut problems, mut templates) = (Vec::new(), Templates::new());
+            let c = load_files(
+                std::slice::from_ref(path),
+                &mut templates,
+                &mut problems,
+                keep,
+            );
+            assert!(problems.is_empty(), "{problems:?}");
+            let c = c.into_iter().next().unwrap();
+            (c.requests.len(), c.deferred)
+        };
+        assert_eq!(load(&small, RUN_KEEPS), (2, 0));
+        assert_eq!(load(&big, RUN_KEEPS), (0, 2));
+        assert_eq!(load(&big, Keep::All), (2, 0));
+        // A file that does not load is reported the same either way.
+        std::fs::write(
+            &big,
+            format!("description: {padding}\nrequests:\n  - GET: http://a/1\n    methd: 1\n"),
+        )
+        .unwrap();
+        let (mut problems, mut templates) = (Vec::new(), Templates::new());
+        let c = load_files(
+            std::slice::from_ref(&big),
+            &mut templates,
+            &mut problems,
+            RUN_KEEPS,
+        );
+        assert!(c.is_empty());
+        assert!(problems[0].message.contains("methd"), "{problems:?}");
+    }
 }

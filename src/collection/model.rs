@@ -17,6 +17,17 @@ pub struct Collection {
     /// Defaults, lowest precedence.
     pub vars: Vec<VarDef>,
     pub requests: Vec<Request>,
+    /// Requests checked when the file was loaded and not kept (`load::Keep::Within`): the
+    /// runner reads them again from the file's text (`load::reread`). When not zero,
+    /// `requests` is empty.
+    pub deferred: usize,
+}
+
+impl Collection {
+    /// How many requests the file defines, kept or not.
+    pub fn request_count(&self) -> usize {
+        self.requests.len() + self.deferred
+    }
 }
 
 /// A variable defined in a collection or an environment.
@@ -51,8 +62,10 @@ pub struct Request {
     pub url: Tpl,
     pub headers: Vec<(String, Tpl)>,
     pub query: Vec<(String, Tpl)>,
-    pub body: Option<Body>,
-    pub auth: Option<Auth>,
+    /// Boxed, as `auth`: most requests have neither, and inline they were half of a
+    /// request's size (memory is per defined request: see BENCHMARKS.md).
+    pub body: Option<Box<Body>>,
+    pub auth: Option<Box<Auth>>,
     /// Off by default: auth flows need to see the `Location` of a redirect.
     pub follow_redirects: bool,
     pub timeout: Option<Duration>,
@@ -66,7 +79,7 @@ pub struct Request {
     pub delay: Option<Duration>,
     /// An `oauth2:` request: the flow builds the HTTP itself (`method`/`url` then describe
     /// its token endpoint for reports).
-    pub oauth2: Option<Box<crate::oauth::spec::OAuth2>>,
+    pub oauth2: Option<std::sync::Arc<crate::oauth::spec::OAuth2>>,
 }
 
 /// Retries of a request: `count` more attempts, `interval` apart.
@@ -154,12 +167,12 @@ impl Request {
         let mut out = vec![&self.url];
         out.extend(self.query.iter().map(|(_, v)| v));
         out.extend(self.headers.iter().map(|(_, v)| v));
-        match &self.auth {
+        match self.auth.as_deref() {
             Some(Auth::Basic { username, password }) => out.extend([username, password]),
             Some(Auth::Bearer(t)) => out.push(t),
             Some(Auth::OAuth2 { .. }) | None => {}
         }
-        match &self.body {
+        match self.body.as_deref() {
             Some(Body::Form(fields)) => out.extend(fields.iter().map(|(_, v)| v)),
             Some(Body::Json(v)) => v.templates(&mut out),
             Some(Body::Raw { text, content_type }) => {

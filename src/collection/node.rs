@@ -133,6 +133,17 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     super::tree::build(text)
 }
 
+/// `parse`, with each item of the request list handed to `sink` as it ends instead of kept
+/// in the tree (see `tree::build_streaming`).
+pub fn parse_streaming(text: &str, sink: &mut dyn FnMut(Node)) -> Result<Node, SyntaxError> {
+    super::tree::build_streaming(text, sink)
+}
+
+/// The items `parse_streaming` hands to its sink, one at a time as they end.
+pub fn request_items(text: &str) -> impl Iterator<Item = Result<Node, SyntaxError>> + '_ {
+    super::tree::items(text)
+}
+
 pub(super) fn first_line(message: &str) -> String {
     // The parser appends its own places ("at line X, column Y", and for aliases "(defined
     // at ...)" and "(used at ...)"), which we print ourselves, and advice for programmers

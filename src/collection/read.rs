@@ -12,7 +12,15 @@ use std::time::Duration;
 pub struct Reader<'a> {
     pub file: &'a Arc<SourceFile>,
     pub problems: &'a mut Vec<Diagnostic>,
-    pub templates: &'a mut Templates,
+    pub templates: Compiler<'a>,
+}
+
+/// Where a reader's templates come from: compiled now (loading a file), or found among
+/// those compiled when the file was loaded (a request read again at run time, when the
+/// templates are shared by the running files).
+pub enum Compiler<'a> {
+    New(&'a mut Templates),
+    Known(&'a Templates),
 }
 
 impl<'a> Reader<'a> {
@@ -90,7 +98,14 @@ impl<'a> Reader<'a> {
     /// A string that may hold `<< >>` templates, compiled now.
     pub fn tpl(&mut self, node: &Node, what: &str) -> Option<Tpl> {
         let text = self.text(node, what)?;
-        match self.templates.compile(&text, node.loc, self.file) {
+        let compiled = match &mut self.templates {
+            Compiler::New(t) => t.compile(&text, node.loc, self.file),
+            Compiler::Known(t) => t.known(&text, node.loc, self.file).ok_or_else(|| {
+                Diagnostic::error(format!("`{text}` changed since the file was loaded"))
+                    .at(self.file, node.loc)
+            }),
+        };
+        match compiled {
             Ok(t) => Some(t),
             Err(d) => {
                 self.problems.push(d);
@@ -122,15 +137,17 @@ impl<'a> Reader<'a> {
     /// A duration: a number of seconds, or text such as `500ms`, `30s`, `2m`.
     pub fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
         let parsed = match &node.kind {
-            Kind::Int(i) if *i >= 0 => Some(Duration::from_secs(*i as u64)),
-            Kind::Float(f) if *f >= 0.0 && f.is_finite() => Some(Duration::from_secs_f64(*f)),
+            Kind::Int(i) => seconds(*i as f64),
+            Kind::Float(f) => seconds(*f),
             Kind::Str(s) => parse_duration(s),
             _ => None,
         };
         if parsed.is_none() {
             let d = self.error(
                 node.loc,
-                format!("`{what}` must be a duration such as 30, 30s, 500ms or 2m"),
+                format!(
+                    "`{what}` must be a duration such as 30, 30s, 500ms or 2m (at most a year)"
+                ),
             );
             d.label = Some("not a duration".into());
         }
@@ -248,7 +265,16 @@ impl<'n> Map<'n> {
     }
 }
 
-/// `30`, `30s`, `500ms`, `2m`, `1.5s`.
+/// The longest duration accepted: a deadline past it is a typo, and far enough out it
+/// overflows the clock (`--max-time 055555555555555555555555`, found by fuzzing).
+pub const MAX_DURATION_SECS: f64 = 365.0 * 24.0 * 3600.0;
+
+/// A number of seconds as a duration, if it is one (finite, 0 or more, at most a year).
+fn seconds(n: f64) -> Option<Duration> {
+    (n.is_finite() && (0.0..=MAX_DURATION_SECS).contains(&n)).then(|| Duration::from_secs_f64(n))
+}
+
+/// `30`, `30s`, `500ms`, `2m`, `1.5s`; at most a year.
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
@@ -256,9 +282,6 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         None => (text, "s"),
     };
     let n: f64 = number.trim().parse().ok()?;
-    if !n.is_finite() || n < 0.0 {
-        return None;
-    }
     let secs = match unit {
         "ms" => n / 1000.0,
         "s" | "sec" => n,
@@ -266,7 +289,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         "h" => n * 3600.0,
         _ => return None,
     };
-    Some(Duration::from_secs_f64(secs))
+    seconds(secs)
 }
 
 #[cfg(test)]
@@ -282,7 +305,7 @@ mod tests {
         let mut r = Reader {
             file: &file,
             problems: &mut problems,
-            templates: &mut templates,
+            templates: Compiler::New(&mut templates),
         };
         let map = tree.as_map().unwrap();
         let flow: Vec<String> = map[0]
@@ -306,5 +329,13 @@ mod tests {
         assert_eq!(parse_duration("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_duration("3 parsecs"), None);
         assert_eq!(parse_duration("-1s"), None);
+        // Past a year, or past what a clock holds: refused, not a panic (fuzzing found one).
+        assert_eq!(parse_duration("8761h"), None);
+        assert_eq!(parse_duration("055555555555555555555555"), None);
+        assert_eq!(parse_duration("1e308m"), None);
+        assert_eq!(
+            parse_duration("8760h"),
+            Some(Duration::from_secs(365 * 24 * 3600))
+        );
     }
 }

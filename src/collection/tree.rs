@@ -4,12 +4,27 @@
 
 use super::node::{Key, Kind, Loc, MAX_DEPTH, Node, SyntaxError, first_line};
 use super::scalar::{KeyId, Shape, TagKind, resolve};
-use granit_parser::{ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span, Tag};
+use granit_parser::{
+    ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span, StrInput, Tag,
+};
 use std::collections::HashSet;
 
 /// Builds the tree from granit-parser's events (the events are all serde-saphyr used, and
 /// its serde layer on top of them was two thirds of loading a collection).
 pub(super) fn build(text: &str) -> Result<Node, SyntaxError> {
+    build_with(text, None)
+}
+
+/// Like `build`, but each item of the request list (the `requests:` list of a top-level
+/// mapping, or a top-level list) goes to `sink` as soon as it ends instead of into the
+/// tree, so that a big collection's tree is never whole in memory: only the model built
+/// from each item is kept. The list is left empty in the returned tree. A list with an
+/// anchor is kept whole (an alias to it must find its items).
+pub(super) fn build_streaming(text: &str, sink: &mut dyn FnMut(Node)) -> Result<Node, SyntaxError> {
+    build_with(text, Some(sink))
+}
+
+fn options() -> Options {
     let mut options = Options::default();
     // Comments are not kept; buffering them made a block of 33 comment lines an error.
     options.set_emit_comments(false);
@@ -17,43 +32,65 @@ pub(super) fn build(text: &str) -> Result<Node, SyntaxError> {
     // builder: it must stop at the same depth, with the same message (see `scan_error`).
     options.flow_nesting_limit = MAX_DEPTH;
     options.block_nesting_limit = options.block_nesting_limit.max(MAX_DEPTH + 1);
-    let mut builder = Builder::default();
-    let mut end = Loc::default();
-    for item in Parser::new_from_str_with_options(text, options) {
-        let (event, span) = item.map_err(scan_error)?;
-        let loc = loc_of(&span);
-        match event {
-            Event::StreamEnd => end = loc,
-            Event::Scalar(..)
-            | Event::SequenceStart(..)
-            | Event::MappingStart(..)
-            | Event::Alias(..)
-                if builder.root.is_some() =>
-            {
-                return Err(error(
-                    "a second YAML document starts here (after `---`): a collection, an environment or a data file is one document",
-                    loc,
-                ));
-            }
-            Event::Scalar(value, style, anchor, tag) => {
-                builder.scalar(&value, style, anchor, tag.as_deref(), loc)?
-            }
-            Event::SequenceStart(_, anchor, tag) => {
-                builder.open(Body::Seq(Vec::new()), anchor, tag.as_deref(), loc)?
-            }
-            Event::MappingStart(_, anchor, tag) => {
-                builder.open(Body::Map(MapState::default()), anchor, tag.as_deref(), loc)?
-            }
-            Event::SequenceEnd | Event::MappingEnd => builder.close()?,
-            Event::Alias(id) => builder.alias(id, loc)?,
-            _ => {}
+    options
+}
+
+fn build_with(text: &str, mut sink: Option<&mut dyn FnMut(Node)>) -> Result<Node, SyntaxError> {
+    let mut builder = Builder {
+        stream: sink.is_some(),
+        ..Builder::default()
+    };
+    for item in Parser::new_from_str_with_options(text, options()) {
+        builder.step(item)?;
+        if let Some(sink) = &mut sink {
+            builder.ready.drain(..).for_each(&mut **sink);
         }
     }
     // A stream with no document at all (only comments, or nothing) is null.
     Ok(builder.root.unwrap_or(Node {
         kind: Kind::Null,
-        loc: end,
+        loc: builder.end,
     }))
+}
+
+/// The items of the request list (as `build_streaming` finds them) one at a time, as the
+/// parser reaches the end of each: a file checked before can be read again while it runs
+/// without its requests all being in memory.
+pub(super) struct Items<'t> {
+    parser: Parser<'t, StrInput<'t>>,
+    builder: Builder,
+    failed: bool,
+}
+
+pub(super) fn items(text: &str) -> Items<'_> {
+    Items {
+        parser: Parser::new_from_str_with_options(text, options()),
+        builder: Builder {
+            stream: true,
+            ..Builder::default()
+        },
+        failed: false,
+    }
+}
+
+impl Iterator for Items<'_> {
+    type Item = Result<Node, SyntaxError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if !self.builder.ready.is_empty() {
+                return Some(Ok(self.builder.ready.remove(0)));
+            }
+            if self.failed {
+                return None;
+            }
+            let item = self.parser.next()?;
+            if let Err(e) = self.builder.step(item) {
+                self.failed = true;
+                return Some(Err(e));
+            }
+        }
+    }
 }
 
 /// Budgets against hostile files: every alias copies its anchor's events, and the copies
@@ -66,6 +103,13 @@ const MAX_SCALAR_BYTES: usize = 256 * 1024 * 1024;
 /// is bounded by `MAX_DEPTH`, not by the thread's stack.
 #[derive(Default)]
 struct Builder {
+    /// Whether the request list's items go to `ready` instead of into the tree (see
+    /// `build_streaming`).
+    stream: bool,
+    /// Items of the request list that have ended, not yet taken.
+    ready: Vec<Node>,
+    /// Where the stream ended.
+    end: Loc,
     stack: Vec<Frame>,
     root: Option<Node>,
     /// Anchored nodes by the parser's anchor id.
@@ -83,6 +127,8 @@ struct Frame {
     body: Body,
     /// A list that is a `<<` value: each item must be a mapping, checked as it ends.
     merge: bool,
+    /// The request list, whose items go to the sink.
+    stream: bool,
 }
 
 enum Body {
@@ -146,6 +192,39 @@ fn too_deep_error(loc: Loc) -> SyntaxError {
 }
 
 impl Builder {
+    /// One event from the parser.
+    fn step(&mut self, item: Result<(Event<'_>, Span), ScanError>) -> Result<(), SyntaxError> {
+        let (event, span) = item.map_err(scan_error)?;
+        let loc = loc_of(&span);
+        match event {
+            Event::StreamEnd => self.end = loc,
+            Event::Scalar(..)
+            | Event::SequenceStart(..)
+            | Event::MappingStart(..)
+            | Event::Alias(..)
+                if self.root.is_some() =>
+            {
+                return Err(error(
+                    "a second YAML document starts here (after `---`): a collection, an environment or a data file is one document",
+                    loc,
+                ));
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                self.scalar(&value, style, anchor, tag.as_deref(), loc)?
+            }
+            Event::SequenceStart(_, anchor, tag) => {
+                self.open(Body::Seq(Vec::new()), anchor, tag.as_deref(), loc)?
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                self.open(Body::Map(MapState::default()), anchor, tag.as_deref(), loc)?
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.close()?,
+            Event::Alias(id) => self.alias(id, loc)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// Whether the next node is a `<<` value or an item of a list that is one.
     fn merge_slot(&self) -> bool {
         match self.stack.last() {
@@ -244,12 +323,26 @@ impl Builder {
         // Items of a nested list are checked when that list ends.
         let merge = shape == Shape::Seq
             && matches!(self.stack.last(), Some(Frame { body: Body::Map(m), .. }) if matches!(m.next, Slot::Merge));
+        let stream = self.stream && shape == Shape::Seq && anchor == 0 && {
+            match self.stack.as_slice() {
+                [] => true,
+                [
+                    Frame {
+                        body: Body::Map(m), ..
+                    },
+                ] => {
+                    matches!(&m.next, Slot::Value(key) if key.name == "requests")
+                }
+                _ => false,
+            }
+        };
         self.stack.push(Frame {
             loc,
             anchor,
             cost,
             body,
             merge,
+            stream,
         });
         Ok(())
     }
@@ -368,7 +461,11 @@ impl Builder {
                 if parent.merge {
                     check_merge_source(&done.node)?;
                 }
-                items.push(done.node);
+                if parent.stream {
+                    self.ready.push(done.node);
+                } else {
+                    items.push(done.node);
+                }
                 return Ok(());
             }
             Body::Map(map) => map,

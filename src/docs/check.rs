@@ -5,7 +5,7 @@ use super::{Block, Role, blocks};
 use crate::collection::load;
 use crate::collection::model::{Collection, Request};
 use crate::collection::node::{Kind, Loc, Node};
-use crate::collection::read::Reader;
+use crate::collection::read::{Compiler, Reader};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::template::Templates;
 use std::ops::Range;
@@ -75,7 +75,7 @@ pub fn load_guide(
         let mut r = Reader {
             file: &merged,
             problems,
-            templates,
+            templates: Compiler::New(templates),
         };
         let list = Node {
             loc: Loc::default(),
@@ -107,6 +107,7 @@ pub fn load_guide(
             }),
             vars: Vec::new(),
             requests,
+            deferred: 0,
         },
         text: file.text.clone(),
         blocks: all,

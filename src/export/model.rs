@@ -144,7 +144,7 @@ impl Renderer<'_> {
         let mut names: Vec<String> = self.values.templates.variables(tpl).into_iter().collect();
         for quote in ['\'', '"'] {
             let open = format!("vars[{quote}");
-            let mut rest = tpl.text.as_str();
+            let mut rest: &str = &tpl.text;
             while let Some(i) = rest.find(&open) {
                 rest = &rest[i + open.len()..];
                 if let Some(end) = rest.find(quote) {
@@ -235,7 +235,7 @@ pub fn build(
         out.url.push(if out.url.contains('?') { '&' } else { '?' });
         out.url.push_str(&q.join("&"));
     }
-    match &req.auth {
+    match req.auth.as_deref() {
         Some(Auth::Basic { username, password }) => {
             out.basic = Some((r.text(username)?, r.text(password)?))
         }
@@ -260,7 +260,7 @@ pub fn build(
             out.headers.push(("Content-Type".into(), ct));
         }
     };
-    out.body = match &req.body {
+    out.body = match req.body.as_deref() {
         None => None,
         Some(crate::collection::model::Body::Form(fields)) => {
             content_type(&mut out, "application/x-www-form-urlencoded".into());

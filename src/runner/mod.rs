@@ -72,7 +72,7 @@ struct FileRun<'c> {
     /// Variables an earlier request should have captured but did not, with that request.
     failed_captures: HashMap<String, String>,
     /// Tokens of the file's `oauth2` requests, by id.
-    tokens: HashMap<String, oauth::TokenState<'c>>,
+    tokens: HashMap<String, oauth::TokenState>,
 }
 
 impl<'a> Runner<'a> {
@@ -94,7 +94,7 @@ impl<'a> Runner<'a> {
             .inputs
             .collections
             .iter()
-            .map(|c| c.requests.len())
+            .map(|c| c.request_count())
             .sum::<usize>()
             * iterations;
         reporter.event(&Event::RunStarted {
@@ -250,7 +250,7 @@ impl<'a> Runner<'a> {
         reporter.event(&Event::FileStarted {
             file: file.clone(),
             name: collection.name.clone(),
-            requests: collection.requests.len(),
+            requests: collection.request_count(),
             iteration: iteration.map(|i| (i + 1, self.inputs.iterations.len())),
         });
         let mut redactor = Redactor::new(self.options.show_secrets);
@@ -276,7 +276,48 @@ impl<'a> Runner<'a> {
             tokens: HashMap::new(),
         };
         let mut counts = Counts::default();
-        for (index, req) in collection.requests.iter().enumerate() {
+        // Requests kept from loading, or (a big file) read again one at a time.
+        let mut kept = collection.requests.iter();
+        let mut reread = (collection.deferred > 0)
+            .then(|| crate::collection::load::reread(collection, &self.inputs.templates));
+        for index in 0.. {
+            let read;
+            let req = match &mut reread {
+                None => match kept.next() {
+                    Some(req) => req,
+                    None => break,
+                },
+                Some(requests) => match requests.next() {
+                    Some(Ok(req)) => {
+                        read = req;
+                        &read
+                    }
+                    Some(Err(diagnostic)) => {
+                        let outcome = Outcome::Error {
+                            diagnostic,
+                            kind: crate::event::ErrorKind::Input,
+                        };
+                        counts.add(&outcome);
+                        reporter.event(&Event::RequestFinished(Box::new(RequestReport {
+                            file: file.clone(),
+                            index,
+                            name: format!("request {}", index + 1),
+                            method: String::new(),
+                            url: String::new(),
+                            line: 0,
+                            outcome,
+                            status: None,
+                            duration: Duration::ZERO,
+                            hops: Vec::new(),
+                            captures: Vec::new(),
+                            note: None,
+                            iteration: iteration.map(|i| i + 1),
+                        })));
+                        break;
+                    }
+                    None => break,
+                },
+            };
             reporter.event(&Event::RequestStarted {
                 file: file.clone(),
                 index,
@@ -307,7 +348,7 @@ impl<'a> Runner<'a> {
         &self,
         st: &mut FileRun<'c>,
         index: usize,
-        req: &'c Request,
+        req: &Request,
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
         if let Some(why) = self.deselected(req) {
@@ -332,7 +373,7 @@ impl<'a> Runner<'a> {
         &self,
         st: &mut FileRun<'c>,
         index: usize,
-        req: &'c Request,
+        req: &Request,
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
         if let Some(delay) = req.delay
@@ -414,7 +455,7 @@ impl<'a> Runner<'a> {
             index,
             name: req.name.clone(),
             method: req.method.clone(),
-            url: req.url.text.clone(),
+            url: req.url.text.to_string(),
             line: req.loc.line,
             outcome: Outcome::Passed,
             status: None,
@@ -430,7 +471,7 @@ impl<'a> Runner<'a> {
         &self,
         st: &mut FileRun<'c>,
         index: usize,
-        req: &'c Request,
+        req: &Request,
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
         let mut report = self.blank_report(st, index, req);
@@ -459,20 +500,20 @@ impl<'a> Runner<'a> {
         let mut problems = Vec::new();
         let mut id_claims = None;
         // 0. A token from an `oauth2` request, renewed first when it has expired.
-        if let Some(Auth::OAuth2 { id, .. }) = &req.auth
+        if let Some(Auth::OAuth2 { id, .. }) = req.auth.as_deref()
             && let Some(state) = st.tokens.get(id)
             && state.expired(oauth::now())
         {
-            let spec = state.spec;
+            let spec = state.spec.clone();
             let refresh_token = state.refresh_token.clone();
             let renewal = {
                 let mut cx = flow_ctx(self, st, &base_dir, req, &mut notify);
-                oauth::renew(spec, refresh_token.as_deref(), &mut cx).await
+                oauth::renew(&spec, refresh_token.as_deref(), &mut cx).await
             };
             match renewal {
                 Ok((renewal, Some(v))) => {
                     hops.extend(renewal);
-                    oauth::remember(spec, id, &v, &mut st.scope, &mut st.tokens);
+                    oauth::remember(&spec, id, &v, &mut st.scope, &mut st.tokens);
                 }
                 Ok((renewal, None)) => {
                     // The provider refused to renew: say so rather than send a stale token.
@@ -845,7 +886,7 @@ fn flow_ctx<'a>(
             .headers
             .iter()
             .filter(|(_, v)| v.is_literal())
-            .map(|(k, v)| (k.clone(), v.text.clone()))
+            .map(|(k, v)| (k.clone(), v.text.to_string()))
             .collect(),
         timeout: req.timeout,
         notify,

@@ -12,13 +12,15 @@ use serde_json::{Value, json};
 pub const SKEW_SECS: i64 = 30;
 
 /// The tokens an `oauth2` request obtained, and how to get new ones.
-pub struct TokenState<'c> {
-    pub spec: &'c OAuth2,
+pub struct TokenState {
+    /// Shared with the request that obtained the tokens, which may be gone (a big file's
+    /// requests are read one at a time while it runs).
+    pub spec: std::sync::Arc<OAuth2>,
     pub expires_at: Option<i64>,
     pub refresh_token: Option<String>,
 }
 
-impl TokenState<'_> {
+impl TokenState {
     pub fn expired(&self, now: i64) -> bool {
         self.expires_at.is_some_and(|t| t - SKEW_SECS <= now)
     }
@@ -34,7 +36,7 @@ pub fn token_value(response: &Value, id_claims: Option<&Value>) -> Value {
     let mut v = response.clone();
     if let Value::Object(map) = &mut v {
         if let Some(secs) = map.get("expires_in").and_then(Value::as_i64) {
-            map.insert("expires_at".into(), json!(now() + secs));
+            map.insert("expires_at".into(), json!(now().saturating_add(secs)));
         }
         if let Some(c) = id_claims {
             map.insert("claims".into(), c.clone());
@@ -44,12 +46,12 @@ pub fn token_value(response: &Value, id_claims: Option<&Value>) -> Value {
 }
 
 /// Keep a token response under `id` in the scope and in the token states.
-pub fn remember<'c>(
-    spec: &'c OAuth2,
+pub fn remember(
+    spec: &std::sync::Arc<OAuth2>,
     id: &str,
     value: &Value,
     scope: &mut Scope,
-    tokens: &mut std::collections::HashMap<String, TokenState<'c>>,
+    tokens: &mut std::collections::HashMap<String, TokenState>,
 ) {
     scope.set_json(id, value);
     if spec.grant.issues_tokens() && value.get("access_token").is_some() {
@@ -61,7 +63,7 @@ pub fn remember<'c>(
         tokens.insert(
             id.to_string(),
             TokenState {
-                spec,
+                spec: spec.clone(),
                 expires_at: value.get("expires_at").and_then(Value::as_i64),
                 refresh_token,
             },

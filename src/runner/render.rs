@@ -66,7 +66,7 @@ pub fn prepare(
     for (k, v) in &req.headers {
         headers.push((k.clone(), cx.render(v)?));
     }
-    match &req.auth {
+    match req.auth.as_deref() {
         Some(Auth::Basic { username, password }) => {
             let (u, p) = (cx.render(username)?, cx.render(password)?);
             redactor.add_basic(&u, &p);
@@ -99,7 +99,7 @@ pub fn prepare(
         }
         None => {}
     }
-    let body = match &req.body {
+    let body = match req.body.as_deref() {
         None => None,
         Some(body) => {
             let (bytes, content_type) = encode_body(&cx, body, base_dir)?;

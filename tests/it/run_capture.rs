@@ -87,6 +87,27 @@ fn every_capture_kind_reaches_a_later_request() {
         .stdout_contains("8 passed, 0 failed");
 }
 
+/// A file past what `baton run` keeps in memory (1 MiB) has its requests read again one
+/// at a time as it runs: captures still reach the later requests, line numbers still
+/// point into the file.
+#[test]
+fn captures_reach_later_requests_in_a_file_read_again_as_it_runs() {
+    let server = TestServer::start();
+    server.expect_hits("/echo", 4).expect_hits("/redirect", 2);
+    let padding = "x".repeat(1_100_000);
+    let yaml = EVERY_KIND.replacen(
+        "requests:",
+        &format!("description: {padding}\nrequests:"),
+        1,
+    ) + "  - name: fails late\n    GET: <<base>>/echo\n    expect: { status: 204 }\n";
+    let out = run_yaml(&server.url(), &yaml).arg("-v").run();
+    out.code(1)
+        .stdout_contains("captured: q = hello, q2 = hello")
+        .stdout_contains("8 passed, 1 failed")
+        .stdout_contains(&place("c.yaml", &yaml, "204 }"))
+        .stdout_contains("actual: 200");
+}
+
 struct Failing {
     kind: &'static str,
     path: &'static str,

@@ -86,6 +86,24 @@ fn introspect_and_revoke(p: &Provider) {
 }
 both!(introspect_and_revoke);
 
+/// The same in a file past what `baton run` keeps in memory (1 MiB: a long description
+/// here), whose requests are read again one at a time as it runs: the token obtained by the
+/// first request still serves `auth: { oauth2: login }` after that request is gone.
+fn introspect_and_revoke_in_a_big_file(p: &Provider) {
+    let padding = "x".repeat(1_100_000);
+    let yaml = format!("{SIGN_IN}{INTROSPECT_AND_REVOKE}").replacen(
+        "requests:",
+        &format!("description: {padding}\nrequests:"),
+        1,
+    );
+    let out = p.run(&yaml).client(&p.basic_client()).run();
+    out.code(0)
+        .stdout_contains("✓ the access token is no longer active 200")
+        .stdout_contains("✓ userinfo refuses it 401")
+        .stdout_contains("6 passed, 0 failed");
+}
+both!(introspect_and_revoke_in_a_big_file);
+
 /// A code-grant token that lives 33 s; baton renews 30 s before expiry, so the first call
 /// uses it as it is and the second, 4 s later, renews it first. The second call's own
 /// header belongs to the API, not to the token request made on its behalf.

@@ -12,6 +12,9 @@ use std::sync::Arc;
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
+    /// Where each line starts, built the first time a problem in the file is shown: a run
+    /// of 10,000 failing requests in one file showed each by counting lines from the top.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -19,7 +22,23 @@ impl SourceFile {
         Arc::new(SourceFile {
             path: path.into(),
             text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The byte offset where line `line` (1-based) starts; the end of the text past the
+    /// last line.
+    pub fn line_start(&self, line: usize) -> usize {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        match line.checked_sub(1).and_then(|i| starts.get(i)) {
+            Some(&start) => start,
+            None if line <= 1 => 0,
+            None => self.text.len(),
+        }
     }
 
     /// The path as shown to users: relative to the working directory when it is below it.
@@ -146,7 +165,7 @@ impl Diagnostic {
         let snippet_window = self.source.as_ref().filter(|_| !self.loc.is_unknown());
         let group = match snippet_window {
             Some(source) => {
-                let (start, line_text, span) = window(&source.text, self.loc);
+                let (start, line_text, span) = window(source, self.loc);
                 let display = source.display();
                 let mut annotation = AnnotationKind::Primary.span(span);
                 if let Some(label) = &self.label {
@@ -191,8 +210,9 @@ impl fmt::Display for Diagnostic {
 
 /// The line holding `loc` and the span to underline inside it. The parser gives a byte
 /// span for most nodes; where it gives none, the token under the column is underlined.
-fn window(text: &str, loc: Loc) -> (usize, &str, std::ops::Range<usize>) {
-    let line_start = nth_line_start(text, loc.line as usize);
+fn window(source: &SourceFile, loc: Loc) -> (usize, &str, std::ops::Range<usize>) {
+    let text = source.text.as_str();
+    let line_start = source.line_start(loc.line as usize);
     let line_end = text[line_start..]
         .find('\n')
         .map_or(text.len(), |i| line_start + i);
@@ -217,15 +237,6 @@ fn window(text: &str, loc: Loc) -> (usize, &str, std::ops::Range<usize>) {
         to
     };
     (line_start, line, from..to.max(from))
-}
-
-fn nth_line_start(text: &str, line: usize) -> usize {
-    if line <= 1 {
-        return 0;
-    }
-    text.match_indices('\n')
-        .nth(line - 2)
-        .map_or(text.len(), |(i, _)| i + 1)
 }
 
 fn token_end(line: &str, from: usize) -> usize {
@@ -281,6 +292,13 @@ mod tests {
         assert!(text.contains("  - methd: GET"), "{text}");
         assert!(text.contains("^^^^^ did you mean 'method'?"), "{text}");
         assert_eq!(d.short(), "x.yaml:3:5: unknown key 'methd'");
+    }
+
+    #[test]
+    fn line_starts_are_found_without_counting_from_the_top() {
+        let src = SourceFile::new("x.yaml", "a\nbb\n\nccc");
+        let starts: Vec<usize> = (0..=6).map(|l| src.line_start(l)).collect();
+        assert_eq!(starts, [0, 0, 2, 5, 6, 9, 9]);
     }
 
     #[test]

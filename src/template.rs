@@ -208,7 +208,6 @@ impl RenderError {
 /// All templates of a run, compiled once.
 pub struct Templates {
     env: Environment<'static>,
-    count: usize,
     /// Texts seen, each with its compiled templates (`None`: literal text): a collection
     /// repeats the same templates (`<<base>>`, `<<access_token>>`) and literals in every
     /// request; each is compiled once per run and its text kept once.
@@ -240,7 +239,6 @@ impl Templates {
         crate::template_fns::register(&mut env);
         Templates {
             env,
-            count: 0,
             by_text: HashMap::new(),
         }
     }
@@ -262,31 +260,51 @@ impl Templates {
             compiled: None,
         };
         if has_template_syntax(text) {
-            self.count += 1;
-            let name = format!("t{}", self.count);
+            // Names are unique in the process, so that templates compiled by the threads
+            // that load files in parallel can all be adopted by one `Templates`.
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let name = format!("t{n}");
             self.env
                 .add_template_owned(name.clone(), text.to_string())
                 .map_err(|e| syntax_diagnostic(&e, &tpl))?;
-            let mut as_json = None;
-            if let Some(expr) = single_expression(text) {
-                let json_name = format!("t{}j", self.count);
-                // `tojson` turns an undefined value into `null` even under strict undefined:
-                // print the expression itself in that case, so that it fails with its name.
-                let source = format!(
-                    "<% set baton_value__ = ({expr}) %><% if baton_value__ is undefined %><< {expr} >><% else %><< baton_value__ | tojson >><% endif %>"
-                );
-                if self
-                    .env
-                    .add_template_owned(json_name.clone(), source)
-                    .is_ok()
-                {
-                    as_json = Some(json_name);
-                }
-            }
+            let as_json = self.add_json(&format!("t{n}j"), text);
             tpl.compiled = Some(Arc::new(Compiled { name, as_json }));
         }
         self.by_text.insert(tpl.text.clone(), tpl.compiled.clone());
         Ok(tpl)
+    }
+
+    /// For a text that is one `<< expr >>`, a template named `name` that renders the
+    /// expression as JSON.
+    fn add_json(&mut self, name: &str, text: &str) -> Option<String> {
+        let expr = single_expression(text)?;
+        // `tojson` turns an undefined value into `null` even under strict undefined: print
+        // the expression itself in that case, so that it fails with its name.
+        let source = format!(
+            "<% set baton_value__ = ({expr}) %><% if baton_value__ is undefined %><< {expr} >><% else %><< baton_value__ | tojson >><% endif %>"
+        );
+        self.env
+            .add_template_owned(name.to_string(), source)
+            .ok()
+            .map(|()| name.to_string())
+    }
+
+    /// Take in the templates `other` compiled (a thread that loaded files), under the same
+    /// names, so that what was read with `other` renders with `self`.
+    pub fn adopt(&mut self, other: Templates) {
+        for (text, compiled) in other.by_text {
+            if let Some(c) = &compiled {
+                // Compiled before by `other`, so it compiles again.
+                let _ = self
+                    .env
+                    .add_template_owned(c.name.clone(), text.to_string());
+                if let Some(json) = &c.as_json {
+                    self.add_json(json, &text);
+                }
+            }
+            self.by_text.entry(text).or_insert(compiled);
+        }
     }
 
     /// The template of a text compiled before, without compiling: for a request read again

@@ -128,8 +128,7 @@ pub enum Keep {
     /// Requests of files up to this many bytes of text in all, in the order given; the
     /// requests of a file past it are checked and dropped, and read again one at a time
     /// as the file runs (`reread`), so that a run's memory does not grow with the number
-    /// of requests it defines. Only files read in one pass (one file, or one core) are
-    /// dropped this way.
+    /// of requests it defines.
     Within(usize),
 }
 
@@ -138,86 +137,82 @@ pub enum Keep {
 /// third of its run time, against 2.5 KB of memory per request otherwise).
 pub const RUN_KEEPS: Keep = Keep::Within(1 << 20);
 
-/// Load many files: read and parsed on every core (parsing is most of loading), then
-/// turned into collections in order, so problems are listed file by file as given.
+/// Load many files, on every core: each thread reads, parses and checks the next file with
+/// templates of its own, which are adopted by `templates` at the end; problems are listed
+/// file by file in the order given.
 pub fn load_files(
     paths: &[PathBuf],
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
     keep: Keep,
 ) -> Vec<Collection> {
-    type Parsed = (Option<(Arc<SourceFile>, Option<Node>)>, Vec<Diagnostic>);
-    let parse = |path: &PathBuf| -> Parsed {
+    // Which files keep their requests: those that fit the budget, in the order given.
+    let mut left = match keep {
+        Keep::All => u64::MAX,
+        Keep::Within(bytes) => bytes as u64,
+    };
+    let kept: Vec<bool> = paths
+        .iter()
+        .map(|path| {
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
+            let fits = size <= left;
+            if fits {
+                left -= size;
+            }
+            fits
+        })
+        .collect();
+    type Loaded = (Option<Collection>, Vec<Diagnostic>);
+    let load = |i: usize, templates: &mut Templates| -> Loaded {
         let mut found = Vec::new();
-        let Some(file) = read_source(path, &mut found) else {
-            return (None, found);
-        };
-        let tree = parse_tree(&file, &mut found);
-        (Some((file, tree)), found)
+        let c = read_source(&paths[i], &mut found)
+            .and_then(|file| load_source_keeping(&file, templates, &mut found, kept[i]));
+        (c, found)
     };
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(paths.len());
-    if workers <= 1 {
-        // One file at a time: each is read as it is parsed, never whole as a tree.
-        let mut left = match keep {
-            Keep::All => usize::MAX,
-            Keep::Within(bytes) => bytes,
-        };
-        let mut collections = Vec::new();
-        for path in paths {
-            let Some(file) = read_source(path, problems) else {
-                continue;
-            };
-            let kept = file.text.len() <= left;
-            if kept {
-                left -= file.text.len();
-            }
-            if let Some(c) = load_source_keeping(&file, templates, problems, kept) {
-                collections.push(c);
-            }
-        }
-        return collections;
-    }
-    let parsed: Vec<Parsed> = {
+    let loaded: Vec<Loaded> = if workers <= 1 {
+        (0..paths.len()).map(|i| load(i, templates)).collect()
+    } else {
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut slots: Vec<Option<Parsed>> = (0..paths.len()).map(|_| None).collect();
-        let done: Vec<Vec<(usize, Parsed)>> = std::thread::scope(|scope| {
+        let done: Vec<(Templates, Vec<(usize, Loaded)>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
                     scope.spawn(|| {
-                        let mut mine = Vec::new();
+                        let mut mine = Templates::new();
+                        let mut out = Vec::new();
                         loop {
                             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(path) = paths.get(i) else { break };
-                            mine.push((i, parse(path)));
+                            if i >= paths.len() {
+                                break;
+                            }
+                            out.push((i, load(i, &mut mine)));
                         }
-                        mine
+                        (mine, out)
                     })
                 })
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
         });
-        for (i, p) in done.into_iter().flatten() {
-            slots[i] = Some(p);
+        let mut slots: Vec<Option<Loaded>> = (0..paths.len()).map(|_| None).collect();
+        for (theirs, out) in done {
+            templates.adopt(theirs);
+            for (i, l) in out {
+                slots[i] = Some(l);
+            }
         }
+        // A file whose thread failed is loaded here.
         slots
             .into_iter()
-            .zip(paths)
-            .map(|(slot, path)| slot.unwrap_or_else(|| parse(path)))
+            .enumerate()
+            .map(|(i, slot)| slot.unwrap_or_else(|| load(i, templates)))
             .collect()
     };
     let mut collections = Vec::new();
-    for (file, found) in parsed {
+    for (c, found) in loaded {
         problems.extend(found);
-        if let Some((file, Some(tree))) = file
-            && let Some(c) = build(&file, tree, templates, problems)
-        {
-            collections.push(c);
-        }
+        collections.extend(c);
     }
     collections
 }
@@ -1110,6 +1105,48 @@ mod tests {
         assert!(checked >= 5, "only {checked} examples");
     }
 
+    /// Files loaded on several threads, each compiling with templates of its own: every
+    /// template renders with the templates the run ends up with, and problems come file
+    /// by file in the order given.
+    #[test]
+    fn files_loaded_in_parallel_render_with_the_run_s_templates() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for i in 0..40 {
+            let path = dir.path().join(format!("f{i:02}.yaml"));
+            let extra = if i % 10 == 3 { "    methd: 1\n" } else { "" };
+            std::fs::write(
+                &path,
+                format!("requests:\n  - GET: <<base>>/{i}/<<x | upper>>\n{extra}    headers: {{ n: '<<n + {i}>>' }}\n"),
+            )
+            .unwrap();
+            paths.push(path);
+        }
+        let (mut problems, mut templates) = (Vec::new(), Templates::new());
+        let c = load_files(&paths, &mut templates, &mut problems, Keep::All);
+        assert_eq!(c.len(), 36);
+        let places: Vec<String> = problems.iter().map(|d| d.short()).collect();
+        assert_eq!(places.len(), 4, "{places:?}");
+        for (k, i) in [3, 13, 23, 33].iter().enumerate() {
+            assert!(places[k].contains(&format!("f{i:02}.yaml")), "{places:?}");
+        }
+        let mut scope = crate::template::Scope::default();
+        scope.set("base", "http://h".into());
+        scope.set("x", "ab".into());
+        scope.set("n", 1.into());
+        for (c, i) in c.iter().zip((0..40).filter(|i| i % 10 != 3)) {
+            let r = &c.requests[0];
+            assert_eq!(
+                templates.render(&r.url, &scope).unwrap(),
+                format!("http://h/{i}/AB")
+            );
+            assert_eq!(
+                templates.render(&r.headers[0].1, &scope).unwrap(),
+                (1 + i).to_string()
+            );
+        }
+    }
+
     #[test]
     fn a_run_keeps_the_requests_of_files_within_its_budget() {
         let dir = tempfile::tempdir().unwrap();
@@ -1143,6 +1180,15 @@ mod tests {
         assert_eq!(load(&small, RUN_KEEPS), (2, 0));
         assert_eq!(load(&big, RUN_KEEPS), (0, 2));
         assert_eq!(load(&big, Keep::All), (2, 0));
+        // Many files (loaded on every core): the budget goes to them in the order given.
+        let (mut problems, mut templates) = (Vec::new(), Templates::new());
+        let paths = [small.clone(), big.clone(), small.clone()];
+        let c = load_files(&paths, &mut templates, &mut problems, Keep::Within(1 << 20));
+        let shape: Vec<(usize, usize)> = c.iter().map(|c| (c.requests.len(), c.deferred)).collect();
+        assert_eq!(shape, [(2, 0), (0, 2), (2, 0)]);
+        let c = load_files(&paths, &mut templates, &mut problems, Keep::Within(60));
+        let shape: Vec<(usize, usize)> = c.iter().map(|c| (c.requests.len(), c.deferred)).collect();
+        assert_eq!(shape, [(2, 0), (0, 2), (0, 2)]);
         // A file that does not load is reported the same either way.
         std::fs::write(
             &big,

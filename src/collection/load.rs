@@ -526,6 +526,35 @@ impl RequestList {
     }
 }
 
+/// A request as a run gets it: kept since loading, or read again from its file's text.
+pub enum Running<'a> {
+    Kept(&'a Request),
+    Read(Box<Request>),
+}
+
+impl std::ops::Deref for Running<'_> {
+    type Target = Request;
+    fn deref(&self) -> &Request {
+        match self {
+            Running::Kept(r) => r,
+            Running::Read(r) => r,
+        }
+    }
+}
+
+/// The requests of a collection in order, as a run takes them: those kept since loading,
+/// or (a file past the budget of `Keep::Within`) each read again as the run gets to it.
+pub fn requests_to_run<'a>(
+    c: &'a Collection,
+    templates: &'a Templates,
+) -> Box<dyn Iterator<Item = Result<Running<'a>, Diagnostic>> + 'a> {
+    if c.deferred > 0 {
+        Box::new(reread(c, templates).map(|r| r.map(|r| Running::Read(Box::new(r)))))
+    } else {
+        Box::new(c.requests.iter().map(|r| Ok(Running::Kept(r))))
+    }
+}
+
 /// The requests of a collection checked before, read again from its text one at a time
 /// (a collection loaded with `Keep::Within` whose file was past the budget): what runs is
 /// one request at a time, not the whole file's model.

@@ -101,8 +101,10 @@ impl<'a> Reader<'a> {
         let compiled = match &mut self.templates {
             Compiler::New(t) => t.compile(&text, node.loc, self.file),
             Compiler::Known(t) => t.known(&text, node.loc, self.file).ok_or_else(|| {
-                Diagnostic::error(format!("`{text}` changed since the file was loaded"))
-                    .at(self.file, node.loc)
+                Diagnostic::error(format!(
+                    "`{text}` was not compiled when the file was loaded"
+                ))
+                .at(self.file, node.loc)
             }),
         };
         match compiled {

@@ -75,6 +75,33 @@ struct FileRun<'c> {
     tokens: HashMap<String, oauth::TokenState>,
 }
 
+/// The report of a request that could not be read again from its file.
+fn unreadable(
+    file: &str,
+    index: usize,
+    iteration: Option<usize>,
+    diagnostic: Diagnostic,
+) -> RequestReport {
+    RequestReport {
+        file: file.to_string(),
+        index,
+        name: format!("request {}", index + 1),
+        method: String::new(),
+        url: String::new(),
+        line: diagnostic.loc.line,
+        outcome: Outcome::Error {
+            diagnostic,
+            kind: crate::event::ErrorKind::Input,
+        },
+        status: None,
+        duration: Duration::ZERO,
+        hops: Vec::new(),
+        captures: Vec::new(),
+        note: None,
+        iteration: iteration.map(|i| i + 1),
+    }
+}
+
 impl<'a> Runner<'a> {
     pub fn new(inputs: &'a Inputs, options: &'a RunOptions, http: &'a Http) -> Runner<'a> {
         Runner {
@@ -276,47 +303,18 @@ impl<'a> Runner<'a> {
             tokens: HashMap::new(),
         };
         let mut counts = Counts::default();
-        // Requests kept from loading, or (a big file) read again one at a time.
-        let mut kept = collection.requests.iter();
-        let mut reread = (collection.deferred > 0)
-            .then(|| crate::collection::load::reread(collection, &self.inputs.templates));
-        for index in 0.. {
-            let read;
-            let req = match &mut reread {
-                None => match kept.next() {
-                    Some(req) => req,
-                    None => break,
-                },
-                Some(requests) => match requests.next() {
-                    Some(Ok(req)) => {
-                        read = req;
-                        &read
-                    }
-                    Some(Err(diagnostic)) => {
-                        let outcome = Outcome::Error {
-                            diagnostic,
-                            kind: crate::event::ErrorKind::Input,
-                        };
-                        counts.add(&outcome);
-                        reporter.event(&Event::RequestFinished(Box::new(RequestReport {
-                            file: file.clone(),
-                            index,
-                            name: format!("request {}", index + 1),
-                            method: String::new(),
-                            url: String::new(),
-                            line: 0,
-                            outcome,
-                            status: None,
-                            duration: Duration::ZERO,
-                            hops: Vec::new(),
-                            captures: Vec::new(),
-                            note: None,
-                            iteration: iteration.map(|i| i + 1),
-                        })));
-                        break;
-                    }
-                    None => break,
-                },
+        let requests = crate::collection::load::requests_to_run(collection, &self.inputs.templates);
+        for (index, req) in requests.enumerate() {
+            let req = match req {
+                Ok(req) => req,
+                Err(diagnostic) => {
+                    // Not for a file that loaded (the same text read the same way), but
+                    // a request that cannot be read is reported, not skipped.
+                    let report = unreadable(&file, index, iteration, diagnostic);
+                    counts.add(&report.outcome);
+                    reporter.event(&Event::RequestFinished(Box::new(report)));
+                    break;
+                }
             };
             reporter.event(&Event::RequestStarted {
                 file: file.clone(),
@@ -324,7 +322,7 @@ impl<'a> Runner<'a> {
                 name: req.name.clone(),
             });
             let mut report = self
-                .run_with_retries(&mut state, index, req, reporter)
+                .run_with_retries(&mut state, index, &req, reporter)
                 .await;
             report.iteration = iteration.map(|i| i + 1);
             counts.add(&report.outcome);

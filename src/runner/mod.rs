@@ -162,20 +162,20 @@ impl<'a> Runner<'a> {
     }
 
     /// `--jobs N`: N threads, each with its own runtime and connections, take the next
-    /// file as they finish one. A file's events are held until it ends and shown in the
-    /// files' order, so the output reads as with `--jobs 1`.
+    /// file as they finish one. Files are shown in their order, so the output reads as with
+    /// `--jobs 1`: the first file not yet done as it runs, later ones once it is done (a big
+    /// file's events are not all held in memory, and its progress shows).
     fn run_parallel(
         &self,
         units: &[(&Collection, Option<usize>)],
         reporter: &mut dyn Reporter,
     ) -> Counts {
-        type Done = (usize, Vec<Event>, Option<Counts>);
         let workers = self.options.jobs.min(units.len()).max(1);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
-        let (tx, rx) = std::sync::mpsc::channel::<Done>();
+        let (tx, rx) = std::sync::mpsc::channel::<Sent>();
         let mut total = Counts::default();
-        let work = |tx: std::sync::mpsc::Sender<Done>| {
+        let work = |tx: std::sync::mpsc::Sender<Sent>| {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build();
@@ -198,19 +198,19 @@ impl<'a> Runner<'a> {
                 let Some((collection, iteration)) = units.get(i) else {
                     return Ok(());
                 };
-                let mut buffer = Buffer::default();
                 let counts = if self.cancel.is_cancelled()
                     || (self.options.bail && failed.load(Ordering::Relaxed))
                 {
                     None
                 } else {
-                    let c = runtime.block_on(worker.run_file(collection, *iteration, &mut buffer));
+                    let mut sender = Sender { unit: i, tx: &tx };
+                    let c = runtime.block_on(worker.run_file(collection, *iteration, &mut sender));
                     if c.exit_code() != 0 {
                         failed.store(true, Ordering::Relaxed);
                     }
                     Some(c)
                 };
-                if tx.send((i, buffer.0, counts)).is_err() {
+                if tx.send(Sent::Done(i, counts)).is_err() {
                     return Ok(());
                 }
             }
@@ -224,20 +224,28 @@ impl<'a> Runner<'a> {
                 })
                 .collect();
             drop(tx);
-            // Show each file when it and every file before it have finished.
-            let mut held: std::collections::BTreeMap<usize, (Vec<Event>, Option<Counts>)> =
-                Default::default();
+            // Files are shown in order: the events of the first file not yet done as they
+            // come, those of later files held until every file before them is done.
+            let mut held: std::collections::BTreeMap<usize, Held> = Default::default();
             let mut shown = 0;
-            for (i, events, counts) in rx {
-                held.insert(i, (events, counts));
-                while let Some((events, counts)) = held.remove(&shown) {
-                    for e in &events {
-                        reporter.event(e);
-                    }
+            for sent in rx {
+                match sent {
+                    Sent::Event(i, e) if i == shown => reporter.event(&e),
+                    Sent::Event(i, e) => held.entry(i).or_default().events.push(*e),
+                    Sent::Done(i, counts) => held.entry(i).or_default().done = Some(counts),
+                }
+                // The first file is done: show the next ones, as far as they are done.
+                while let Some(Some(counts)) = held.get(&shown).map(|h| h.done) {
+                    held.remove(&shown);
                     if let Some(c) = counts {
                         total.merge(c);
                     }
                     shown += 1;
+                    if let Some(h) = held.get_mut(&shown) {
+                        for e in std::mem::take(&mut h.events) {
+                            reporter.event(&e);
+                        }
+                    }
                 }
             }
             for h in handles {
@@ -1059,14 +1067,32 @@ impl<'a> Runner<'a> {
     }
 }
 
-/// Holds a file's events while files run in parallel.
-#[derive(Default)]
-struct Buffer(Vec<Event>);
+/// What a thread running files in parallel sends: each event of a file as it happens, and
+/// the file's counts once it is done (`None`: not run, the run being stopped).
+enum Sent {
+    Event(usize, Box<Event>),
+    Done(usize, Option<Counts>),
+}
 
-impl Reporter for Buffer {
+/// A file's events on their way to the thread that shows them.
+struct Sender<'a> {
+    unit: usize,
+    tx: &'a std::sync::mpsc::Sender<Sent>,
+}
+
+impl Reporter for Sender<'_> {
     fn event(&mut self, event: &Event) {
-        self.0.push(event.clone());
+        let _ = self
+            .tx
+            .send(Sent::Event(self.unit, Box::new(event.clone())));
     }
+}
+
+/// Events of a file that cannot be shown yet (a file before it is still running).
+#[derive(Default)]
+struct Held {
+    events: Vec<Event>,
+    done: Option<Option<Counts>>,
 }
 
 /// Interruption of a run (Ctrl-C, SIGTERM): a flag checked between requests, and a

@@ -96,6 +96,37 @@ fn jobs_keep_each_file_s_variables_and_cookies_apart() {
     assert!(stdout[..b_header].matches('✓').count() == 3, "{stdout}");
 }
 
+/// The first file shows as it runs while later ones, finished first, wait their turn:
+/// the output is in the files' order, each file whole.
+#[test]
+fn jobs_show_files_in_order_when_later_ones_finish_first() {
+    let server = TestServer::start();
+    let url = server.url();
+    let slow = format!(
+        "requests:\n  - GET: {url}/slow?ms=150\n  - GET: {url}/slow?ms=150\n  - GET: {url}/slow?ms=150\n"
+    );
+    let fast = format!("requests:\n  - GET: {url}/status/200\n  - GET: {url}/status/200\n");
+    let out = Baton::new()
+        .file("a.yaml", slow)
+        .file("b.yaml", fast.clone())
+        .file("c.yaml", fast.clone())
+        .file("d.yaml", fast)
+        .args(["run", ".", "--jobs", "2"])
+        .run();
+    out.code(0).stdout_contains("9 passed, 0 failed");
+    let stdout = &out.stdout;
+    let at = |name: &str| {
+        stdout
+            .find(name)
+            .unwrap_or_else(|| panic!("{name}: {stdout}"))
+    };
+    let (a, b, c, d) = (at("a.yaml"), at("b.yaml"), at("c.yaml"), at("d.yaml"));
+    assert!(a < b && b < c && c < d, "{stdout}");
+    assert_eq!(stdout[a..b].matches('✓').count(), 3, "{stdout}");
+    assert_eq!(stdout[b..c].matches('✓').count(), 2, "{stdout}");
+    assert_eq!(stdout[c..d].matches('✓').count(), 2, "{stdout}");
+}
+
 #[test]
 fn jobs_run_files_at_the_same_time() {
     let server = TestServer::start();

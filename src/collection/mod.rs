@@ -7,6 +7,7 @@ pub mod load;
 pub mod model;
 pub mod node;
 pub mod read;
+mod request;
 mod scalar;
 mod tree;
 

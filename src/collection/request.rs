@@ -1,0 +1,430 @@
+//! Reading one request of a collection: its method and URL, headers, body, auth,
+//! expectations, captures and the rest, with every problem collected.
+
+use super::load::{is_identifier, read_json_tpl};
+use super::model::*;
+use super::node::{Kind, Node};
+use super::read::{Map, Reader};
+use std::sync::Arc;
+
+pub const REQUEST_KEYS: &[&str] = &[
+    "name",
+    "id",
+    "method",
+    "url",
+    "GET",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "HEAD",
+    "OPTIONS",
+    "headers",
+    "query",
+    "form",
+    "json",
+    "body",
+    "multipart",
+    "file",
+    "auth",
+    "follow_redirects",
+    "timeout",
+    "expect",
+    "capture",
+    "skip",
+    "retry",
+    "delay_ms",
+    "tags",
+    "description",
+];
+pub const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
+
+/// A request from its item in a `requests:` list, or `None` when it cannot be read (the
+/// problems are pushed).
+pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
+    let mut map = r.map(node, "a request")?;
+    let oauth2 = match map.get("oauth2") {
+        Some(n) => Some(Arc::new(crate::oauth::spec::read(r, n)?)),
+        None => None,
+    };
+    let (method, url) = match &oauth2 {
+        Some(spec) => {
+            for key in [
+                "form",
+                "json",
+                "body",
+                "multipart",
+                "file",
+                "query",
+                "auth",
+                "follow_redirects",
+                "method",
+                "url",
+            ]
+            .into_iter()
+            .chain(METHOD_KEYS.iter().copied())
+            {
+                if let Some((k, _)) = map.entry(key) {
+                    let d = r.error(k.loc, format!("an `oauth2` request builds its own HTTP request; `{key}` does not apply"));
+                    d.help = Some(
+                        "parameters of the grant go in `oauth2:` (extra ones under `oauth2.extra`)"
+                            .into(),
+                    );
+                }
+            }
+            let shown = spec
+                .token_url
+                .clone()
+                .or_else(|| spec.issuer.clone())
+                .unwrap_or_else(|| spec.client_id.clone());
+            ("POST".to_string(), shown)
+        }
+        None => read_method_and_url(r, &mut map, node)?,
+    };
+    let name = match map.get("name") {
+        Some(n) => r.text(n, "name").unwrap_or_default(),
+        None => match &oauth2 {
+            Some(spec) => format!("oauth2 {}", spec.grant.as_str()),
+            None => format!("{method} {}", url.text),
+        },
+    };
+    let id = map.get("id").and_then(|n| {
+        let id = r.text(n, "id")?;
+        if is_identifier(&id) {
+            Some(id)
+        } else {
+            let d = r.error(n.loc, format!("`{id}` is not a valid id"));
+            d.help = Some("an id is letters, digits and `_` (it is used as <<id.field>>); free text goes in `name`".into());
+            None
+        }
+    });
+    let _ = map.get("description");
+    let headers = map
+        .get("headers")
+        .map(|n| r.pairs(n, "headers"))
+        .unwrap_or_default();
+    let query = map
+        .get("query")
+        .map(|n| r.pairs(n, "query"))
+        .unwrap_or_default();
+    let body = read_body(r, &mut map).map(Box::new);
+    let auth = map.get("auth").and_then(|n| read_auth(r, n)).map(Box::new);
+    let follow_redirects = map
+        .get("follow_redirects")
+        .and_then(|n| r.bool(n, "follow_redirects"))
+        .unwrap_or(false);
+    let timeout = map.get("timeout").and_then(|n| r.duration(n, "timeout"));
+    let expect = map
+        .get("expect")
+        .map(|n| crate::expect::read(r, n))
+        .unwrap_or_default();
+    let capture = map
+        .get("capture")
+        .map(|n| crate::capture::read(r, n))
+        .unwrap_or_default();
+    let skip = map
+        .get("skip")
+        .and_then(|n| r.bool(n, "skip"))
+        .unwrap_or(false);
+    let tags = match map.get("tags") {
+        Some(n) => match &n.kind {
+            Kind::Seq(items) => items.iter().filter_map(|i| r.text(i, "tags")).collect(),
+            _ => r.text(n, "tags").into_iter().collect(),
+        },
+        None => Vec::new(),
+    };
+    let retry = map.get("retry").and_then(|n| read_retry(r, n));
+    let delay = map
+        .get("delay_ms")
+        .and_then(|n| r.u64(n, "delay_ms"))
+        .map(std::time::Duration::from_millis);
+    map.finish(r, "a request", REQUEST_KEYS);
+    Some(Request {
+        retry,
+        delay,
+        name,
+        id,
+        loc: node.loc,
+        method,
+        url,
+        headers,
+        query,
+        body,
+        auth,
+        follow_redirects,
+        timeout,
+        expect,
+        capture,
+        skip,
+        tags,
+        oauth2,
+    })
+}
+
+fn read_method_and_url(
+    r: &mut Reader,
+    map: &mut Map,
+    node: &Node,
+) -> Option<(String, crate::template::Tpl)> {
+    let keyed: Vec<&str> = METHOD_KEYS.iter().copied().filter(|m| map.has(m)).collect();
+    if keyed.len() > 1 {
+        let second = map.entry(keyed[1]).map(|(k, _)| k.loc).unwrap_or(node.loc);
+        r.error(
+            second,
+            format!(
+                "a request has one method; found `{}` and `{}`",
+                keyed[0], keyed[1]
+            ),
+        );
+        return None;
+    }
+    if let Some(m) = keyed.first() {
+        let (key, value) = map.entry(m)?;
+        if let Some(extra) = map.entry("url") {
+            r.error(
+                extra.0.loc,
+                format!("the URL is already given by `{}:`", key.name),
+            );
+        }
+        if let Some(extra) = map.entry("method") {
+            r.error(
+                extra.0.loc,
+                format!("the method is already given by `{}:`", key.name),
+            );
+        }
+        let url = r.tpl(value, m)?;
+        return Some((m.to_string(), url));
+    }
+    // A lowercase method key is a likely slip: say so rather than "unknown key".
+    let lower = METHOD_KEYS.iter().find(|m| map.has(&m.to_lowercase()));
+    if let Some(m) = lower {
+        let (key, _) = map.entry(&m.to_lowercase())?;
+        r.error(
+            key.loc,
+            format!("unknown key '{}' (did you mean '{m}'?)", key.name),
+        )
+        .label = Some("methods are written in capitals".into());
+        return None;
+    }
+    let method = match map.get("method") {
+        Some(n) => {
+            let m = r.text(n, "method")?.to_uppercase();
+            if m.is_empty() || !m.chars().all(|c| c.is_ascii_alphabetic()) {
+                r.error(n.loc, format!("`{m}` is not an HTTP method"));
+                return None;
+            }
+            m
+        }
+        None => "GET".to_string(),
+    };
+    match map.get("url") {
+        Some(n) => Some((method, r.tpl(n, "url")?)),
+        None => {
+            let d = r.error(node.loc, "the request has no URL");
+            d.help = Some("write the method and URL as one key, e.g. `POST: <<baseURL>>/token`, or give `url:`".into());
+            None
+        }
+    }
+}
+
+fn read_body(r: &mut Reader, map: &mut Map) -> Option<Body> {
+    let present: Vec<&str> = BODY_KEYS.iter().copied().filter(|k| map.has(k)).collect();
+    if present.len() > 1 {
+        let loc = map.entry(present[1]).map(|(k, _)| k.loc).unwrap_or(map.loc);
+        let d = r.error(
+            loc,
+            format!(
+                "a request has one body; found `{}` and `{}`",
+                present[0], present[1]
+            ),
+        );
+        d.label = Some("second body".into());
+        for k in &present {
+            map.get(k);
+        }
+        return None;
+    }
+    let kind = *present.first()?;
+    let node = map.get(kind)?;
+    match kind {
+        "form" => Some(Body::Form(r.pairs(node, "form"))),
+        "json" => Some(Body::Json(read_json_tpl(r, node, "json"))),
+        "body" => match &node.kind {
+            Kind::Map(_) => {
+                let mut m = r.map(node, "body")?;
+                let text = m.get("text").and_then(|n| r.tpl(n, "body.text"));
+                let content_type = m
+                    .get("content_type")
+                    .and_then(|n| r.tpl(n, "body.content_type"));
+                m.finish(r, "body", &["text", "content_type"]);
+                match text {
+                    Some(text) => Some(Body::Raw { text, content_type }),
+                    None => {
+                        r.error(node.loc, "`body` needs `text:`");
+                        None
+                    }
+                }
+            }
+            _ => r.tpl(node, "body").map(|text| Body::Raw {
+                text,
+                content_type: None,
+            }),
+        },
+        "file" => match &node.kind {
+            Kind::Map(_) => {
+                let mut m = r.map(node, "file")?;
+                let path = m.get("path").and_then(|n| r.tpl(n, "file.path"));
+                let content_type = m
+                    .get("content_type")
+                    .and_then(|n| r.tpl(n, "file.content_type"));
+                m.finish(r, "file", &["path", "content_type"]);
+                path.map(|path| Body::File { path, content_type })
+            }
+            _ => r.tpl(node, "file").map(|path| Body::File {
+                path,
+                content_type: None,
+            }),
+        },
+        _ => read_multipart(r, node),
+    }
+}
+
+fn read_multipart(r: &mut Reader, node: &Node) -> Option<Body> {
+    let mut map = r.map(node, "multipart")?;
+    let mut parts = Vec::new();
+    for (k, v) in map.rest() {
+        let what = format!("multipart.{}", k.name);
+        // A list sends one part per item under the same name (`-F f=@a -F f=@b`).
+        let values: Vec<&Node> = match &v.kind {
+            Kind::Seq(items) if !items.is_empty() => items.iter().collect(),
+            _ => vec![v],
+        };
+        for v in values {
+            if let Some(value) = read_part(r, v, &what) {
+                parts.push(Part {
+                    name: k.name.clone(),
+                    value,
+                });
+            }
+        }
+    }
+    Some(Body::Multipart(parts))
+}
+
+/// One multipart value: text, or `{ file: PATH, filename?, content_type? }`.
+fn read_part(r: &mut Reader, v: &Node, what: &str) -> Option<PartValue> {
+    match &v.kind {
+        Kind::Map(_) => {
+            let mut m = r.map(v, what)?;
+            let path = m
+                .get("file")
+                .and_then(|n| r.tpl(n, &format!("{what}.file")));
+            let filename = m
+                .get("filename")
+                .and_then(|n| r.tpl(n, &format!("{what}.filename")));
+            let content_type = m
+                .get("content_type")
+                .and_then(|n| r.tpl(n, &format!("{what}.content_type")));
+            m.finish(r, what, &["file", "filename", "content_type"]);
+            match path {
+                Some(path) => Some(PartValue::File {
+                    path,
+                    filename,
+                    content_type,
+                }),
+                None => {
+                    r.error(
+                        v.loc,
+                        format!("`{what}` needs `file:` (a path) or a plain text value"),
+                    );
+                    None
+                }
+            }
+        }
+        Kind::Seq(_) => {
+            r.error(
+                v.loc,
+                format!("`{what}`: a list of parts cannot hold another list"),
+            );
+            None
+        }
+        _ => r.tpl(v, what).map(PartValue::Text),
+    }
+}
+
+fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
+    let mut map = r.map(node, "auth")?;
+    let auth = if let Some(basic) = map.get("basic") {
+        match &basic.kind {
+            Kind::Seq(items) if items.len() == 2 => Some(Auth::Basic {
+                username: r.tpl(&items[0], "auth.basic")?,
+                password: r.tpl(&items[1], "auth.basic")?,
+            }),
+            Kind::Map(_) => {
+                let mut m = r.map(basic, "auth.basic")?;
+                let username = m
+                    .get("username")
+                    .and_then(|n| r.tpl(n, "auth.basic.username"));
+                let password = m
+                    .get("password")
+                    .and_then(|n| r.tpl(n, "auth.basic.password"));
+                m.finish(r, "auth.basic", &["username", "password"]);
+                match (username, password) {
+                    (Some(username), Some(password)) => Some(Auth::Basic { username, password }),
+                    _ => {
+                        r.error(basic.loc, "`auth.basic` needs `username` and `password`");
+                        None
+                    }
+                }
+            }
+            _ => {
+                let d = r.error(
+                    basic.loc,
+                    "`auth.basic` must be `[user, password]` or `{ username, password }`",
+                );
+                d.label = Some("expected a pair".into());
+                None
+            }
+        }
+    } else if let Some(bearer) = map.get("bearer") {
+        r.tpl(bearer, "auth.bearer").map(Auth::Bearer)
+    } else if let Some(o) = map.get("oauth2") {
+        let id = r.text(o, "auth.oauth2")?;
+        Some(Auth::OAuth2 { id, loc: o.loc })
+    } else {
+        let d = r.error(map.loc, "`auth` needs `basic`, `bearer` or `oauth2`");
+        d.help = Some("e.g. `auth: { basic: [<<ClientId>>, <<ClientSecret>>] }` or `auth: { bearer: <<access_token>> }`".into());
+        None
+    };
+    map.finish(r, "auth", &["basic", "bearer", "oauth2"]);
+    auth
+}
+
+/// `retry: 5` or `retry: { count: 5, interval_ms: 200 }`.
+fn read_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
+    if let Kind::Int(_) = node.kind {
+        let count = r.u64(node, "retry")?;
+        return Some(Retry {
+            count: count.min(10_000) as u32,
+            interval: std::time::Duration::from_millis(500),
+        });
+    }
+    let mut m = r.map(node, "retry")?;
+    let count = match m.get("count") {
+        Some(n) => r.u64(n, "retry.count")?,
+        None => {
+            r.error(node.loc, "`retry` needs `count`").help =
+                Some("e.g. `retry: { count: 10, interval_ms: 500 }`".into());
+            return None;
+        }
+    };
+    let interval = m
+        .get("interval_ms")
+        .and_then(|n| r.u64(n, "retry.interval_ms"))
+        .unwrap_or(500);
+    m.finish(r, "retry", &["count", "interval_ms"]);
+    Some(Retry {
+        count: count.min(10_000) as u32,
+        interval: std::time::Duration::from_millis(interval),
+    })
+}

@@ -166,8 +166,16 @@ fn singular(text: &str) -> bool {
 /// Parse a JSONPath without ever panicking: serde_json_path 0.7.2 panics ("we do not use
 /// streaming parsers") on some truncated escapes such as `$["\\\n\u`, found by
 /// `fuzz/fuzz_targets/jsonpath.rs`. The panic is caught and silenced, and reported as an
-/// invalid path.
+/// invalid path. Nor does it take unbounded time: the parser backtracks through nested
+/// filters, each level multiplying its work (`$[?@[?` ten times took 8 s, also found by
+/// fuzzing), so a path nesting filters and parentheses deeper than real ones do is refused.
 pub fn parse_jsonpath(text: &str) -> Result<JsonPath, String> {
+    let depth = nesting(text);
+    if depth > MAX_JSONPATH_NESTING {
+        return Err(format!(
+            "filters and parentheses nest {depth} deep; at most {MAX_JSONPATH_NESTING} are read (capture in smaller steps)"
+        ));
+    }
     static HOOK: std::sync::Once = std::sync::Once::new();
     thread_local!(static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
     HOOK.call_once(|| {
@@ -186,6 +194,41 @@ pub fn parse_jsonpath(text: &str) -> Result<JsonPath, String> {
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("the expression is cut off (an unfinished escape or string)".into()),
     }
+}
+
+/// The deepest nesting of filters (`[?`) and parentheses read in a JSONPath; real paths use
+/// two or three, and the parser's time grows several-fold with each level.
+pub const MAX_JSONPATH_NESTING: usize = 10;
+
+/// How deep filter brackets and parentheses nest in a JSONPath, quoted names aside
+/// (`$[?(@.a && @[?@.b])]` is 3).
+fn nesting(text: &str) -> usize {
+    let (mut open, mut depth, mut deepest) = (Vec::new(), 0usize, 0usize);
+    let mut quote = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            if c == '\\' {
+                chars.next();
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '[' | '(' => {
+                while chars.next_if(|c| c.is_whitespace()).is_some() {}
+                let counts = c == '(' || chars.peek() == Some(&'?');
+                open.push(counts);
+                depth += usize::from(counts);
+                deepest = deepest.max(depth);
+            }
+            ']' | ')' => depth -= usize::from(open.pop() == Some(true)),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 pub const CAPTURE_KEYS: &[&str] = &[
@@ -410,6 +453,26 @@ fn first_group(re: &Regex, text: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deeply_nested_filters_are_refused_before_the_parser_sees_them() {
+        assert_eq!(nesting("$.a[0]['b[?(']"), 0);
+        assert_eq!(nesting("$[?(@.a > 1 && (@.b == 2 || @.c))]"), 3);
+        assert_eq!(nesting("$.a[?@.x][?@.y][?@.z]"), 1);
+        assert_eq!(nesting("$[ ?@[?@.b]]"), 2);
+        assert!(parse_jsonpath("$[?(@.a > 1 && (@.b == 2 || @.c))]").is_ok());
+        // Found by fuzzing: each level multiplied the parser's time (these took 8 s and 1 s).
+        for path in [
+            "$[?@[?".repeat(10) + "$\u{8}",
+            "$[?\t".repeat(17) + "$\u{8}",
+        ] {
+            let e = parse_jsonpath(&path).unwrap_err();
+            assert!(e.contains("at most 10 are read"), "{e}");
+        }
+        let ten = "$[?@".to_string() + &"[?@".repeat(9) + &"]".repeat(10);
+        assert_eq!(nesting(&ten), 10);
+        assert!(parse_jsonpath(&ten).is_ok());
+    }
 
     #[test]
     fn query_params_from_redirects() {

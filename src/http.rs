@@ -431,9 +431,14 @@ impl Http {
 
 /// Headers a request gets unless it sets them itself, so that what `-v` shows is what is sent.
 pub fn default_headers(req: &mut Prepared, jar: &Jar) {
-    let cookies = reqwest::Url::parse(&req.url)
-        .ok()
-        .and_then(|url| jar.cookies(&url));
+    // Most runs never get a cookie: no URL parse for them.
+    let cookies = if jar.is_empty() {
+        None
+    } else {
+        reqwest::Url::parse(&req.url)
+            .ok()
+            .and_then(|url| jar.cookies(&url))
+    };
     let mut add = |name: &str, value: String| {
         if req.header(name).is_none() {
             req.headers.push((name.to_string(), value));
@@ -579,6 +584,13 @@ impl Jar {
         if let Ok(mut store) = self.0.lock() {
             store.store_response_cookies(cookies.into_iter(), url);
         }
+    }
+
+    /// True while no cookie has been kept.
+    pub fn is_empty(&self) -> bool {
+        self.0
+            .lock()
+            .map_or(true, |store| store.iter_any().next().is_none())
     }
 
     /// The `Cookie` header value for a request to `url`, if any cookie applies.

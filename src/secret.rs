@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use serde_json::Value;
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// What a redacted value is shown as.
@@ -40,7 +41,21 @@ impl fmt::Display for Secret {
 /// API keys and assertions, but not their harmless neighbours (`token_type`,
 /// `token_url`, `expires_in`, `token_endpoint_auth_method`).
 pub fn looks_secret(name: &str) -> bool {
-    let n = name.to_ascii_lowercase().replace('-', "_");
+    // Lower-cased with `-` as `_`, on the stack for the usual short name (this runs for
+    // every header, form field and JSON key that is shown).
+    let mut stack = [0u8; 64];
+    let mut heap = Vec::new();
+    let folded: &mut [u8] = if name.len() <= stack.len() {
+        &mut stack[..name.len()]
+    } else {
+        heap.resize(name.len(), 0);
+        &mut heap
+    };
+    for (to, &b) in folded.iter_mut().zip(name.as_bytes()) {
+        *to = if b == b'-' { b'_' } else { b.to_ascii_lowercase() };
+    }
+    // ASCII bytes were changed for ASCII bytes: still UTF-8.
+    let n = std::str::from_utf8(folded).unwrap_or_default();
     const HARMLESS_SUFFIXES: &[&str] = &[
         "_type",
         "_url",
@@ -74,9 +89,22 @@ pub fn looks_secret(name: &str) -> bool {
 }
 
 /// Masks known secret values in text and JSON. `show` turns it off (`--show-secrets`).
+///
+/// A run that refreshes a token at every step learns two secrets a request, each in six
+/// forms: the values are indexed by their first `MIN_LEN` bytes, so masking a text costs a
+/// lookup per position of the text once there are many, not a search per secret (a
+/// 1,000-step chain knew 12,000 forms, and every output line searched for each).
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
+    /// Every form of every secret, in the order learned.
     values: Vec<String>,
+    /// The values given to `add`, so one added again (the same token captured at every
+    /// step) costs a lookup.
+    added: HashSet<String>,
+    /// Indices into `values` by their first `MIN_LEN` bytes, longest value first.
+    by_prefix: HashMap<[u8; MIN_LEN], Vec<u32>>,
+    /// Indices into `values`, longest first, while there are at most `SEARCH_EACH_UP_TO`.
+    longest_first: Vec<u32>,
     show: bool,
 }
 
@@ -84,11 +112,15 @@ pub struct Redactor {
 /// garble every output while protecting nothing.
 const MIN_LEN: usize = 4;
 
+/// Up to this many values, a text is searched for each in turn (memchr-fast for a few);
+/// past it, the text is walked once against the prefix index.
+const SEARCH_EACH_UP_TO: usize = 24;
+
 impl Redactor {
     pub fn new(show: bool) -> Redactor {
         Redactor {
-            values: Vec::new(),
             show,
+            ..Redactor::default()
         }
     }
 
@@ -98,9 +130,10 @@ impl Redactor {
 
     /// Add a secret value and its encodings.
     pub fn add(&mut self, value: &str) {
-        if value.len() < MIN_LEN {
+        if value.len() < MIN_LEN || self.added.contains(value) {
             return;
         }
+        self.added.insert(value.to_string());
         let forms = [
             value.to_string(),
             urlencoding(value, false),
@@ -113,12 +146,26 @@ impl Redactor {
                 .to_string(),
         ];
         for f in forms {
-            if f.len() >= MIN_LEN && !self.values.contains(&f) {
-                self.values.push(f);
+            let Some(prefix) = prefix_of(&f) else {
+                continue;
+            };
+            let same = self.by_prefix.entry(prefix).or_default();
+            if same.iter().any(|&i| self.values[i as usize] == f) {
+                continue;
             }
+            // Longest first, so a secret containing another is masked whole.
+            let at = same.partition_point(|&i| self.values[i as usize].len() >= f.len());
+            let index = self.values.len() as u32;
+            same.insert(at, index);
+            if (index as usize) < SEARCH_EACH_UP_TO {
+                let values = &self.values;
+                let at = self
+                    .longest_first
+                    .partition_point(|&i| values[i as usize].len() >= f.len());
+                self.longest_first.insert(at, index);
+            }
+            self.values.push(f);
         }
-        // Longest first, so a secret containing another is masked whole.
-        self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
 
     /// Add the Basic credentials `user:password` as they appear base64-encoded in a header.
@@ -127,16 +174,46 @@ impl Redactor {
     }
 
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if self.show || self.values.is_empty() {
+        if self.show || self.values.is_empty() || text.len() < MIN_LEN {
             return Cow::Borrowed(text);
         }
-        let mut out = Cow::Borrowed(text);
-        for v in &self.values {
-            if out.contains(v.as_str()) {
-                out = Cow::Owned(out.replace(v.as_str(), MASK));
+        if self.values.len() <= SEARCH_EACH_UP_TO {
+            let mut out = Cow::Borrowed(text);
+            for &i in &self.longest_first {
+                let v = self.values[i as usize].as_str();
+                if out.contains(v) {
+                    out = Cow::Owned(out.replace(v, MASK));
+                }
+            }
+            return out;
+        }
+        // Leftmost, then longest: at each position the longest secret starting there.
+        let bytes = text.as_bytes();
+        let mut out = String::new();
+        let (mut done, mut i) = (0, 0);
+        while i + MIN_LEN <= bytes.len() {
+            let found = prefix_of_bytes(&bytes[i..]).and_then(|p| {
+                self.by_prefix.get(&p)?.iter().find_map(|&v| {
+                    let v = &self.values[v as usize];
+                    bytes[i..].starts_with(v.as_bytes()).then_some(v.len())
+                })
+            });
+            match found {
+                // A valid UTF-8 value matched at `i`: `i` and `i + len` are char boundaries.
+                Some(len) => {
+                    out.push_str(&text[done..i]);
+                    out.push_str(MASK);
+                    i += len;
+                    done = i;
+                }
+                None => i += 1,
             }
         }
-        out
+        if done == 0 {
+            return Cow::Borrowed(text);
+        }
+        out.push_str(&text[done..]);
+        Cow::Owned(out)
     }
 
     /// A JSON value with secret-looking fields masked and known secrets masked in strings.
@@ -209,6 +286,14 @@ impl Redactor {
     }
 }
 
+fn prefix_of(value: &str) -> Option<[u8; MIN_LEN]> {
+    prefix_of_bytes(value.as_bytes())
+}
+
+fn prefix_of_bytes(bytes: &[u8]) -> Option<[u8; MIN_LEN]> {
+    bytes.get(..MIN_LEN)?.try_into().ok()
+}
+
 fn mask_cookie_values(value: &str, set_cookie: bool, r: &Redactor) -> String {
     // Session cookies are credentials: show names, mask values.
     let mut parts: Vec<String> = Vec::new();
@@ -271,6 +356,32 @@ mod tests {
         ] {
             assert!(!looks_secret(n), "{n}");
         }
+    }
+
+    #[test]
+    fn many_secrets_are_masked_like_a_few() {
+        // Past `SEARCH_EACH_UP_TO` values the text is walked once against the prefix index:
+        // the same masks, longest first, in text with multi-byte characters.
+        let mut few = Redactor::new(false);
+        few.add("tok-0001");
+        few.add("tok-0001-long");
+        let mut many = few.clone();
+        for i in 0..500 {
+            many.add(&format!("refresh-{i:04}-é"));
+        }
+        assert!(many.values.len() > SEARCH_EACH_UP_TO);
+        let text = "é tok-0001-long, tok-0001; ünïcode tok-00 tok-0001é";
+        assert_eq!(few.redact(text), "é •••, •••; ünïcode tok-00 •••é");
+        assert_eq!(many.redact(text), few.redact(text));
+        assert_eq!(
+            many.redact("a refresh-0499-é b refresh-0499-%C3%A9 c refresh-0500-é"),
+            "a ••• b ••• c refresh-0500-é"
+        );
+        assert!(matches!(many.redact("nothing here"), Cow::Borrowed(_)));
+        // The same value added again adds nothing.
+        let before = many.values.len();
+        many.add("refresh-0007-é");
+        assert_eq!(many.values.len(), before);
     }
 
     #[test]

@@ -29,6 +29,69 @@ struct Compiled {
     /// Set when the whole text is one `<< expr >>`: the name of a template that renders the
     /// expression as JSON, so that `json:` bodies keep numbers and booleans as they are.
     as_json: Option<String>,
+    /// Set when the text is only literal text and `<< name >>` placeholders: rendered by
+    /// joining the pieces when every name holds a string (the usual `<<baseURL>>/token`),
+    /// without running the template. Anything else runs the template.
+    pieces: Option<Vec<Piece>>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Piece {
+    Text(Box<str>),
+    Var(Box<str>),
+}
+
+/// The pieces of a text made only of literal text and `<< name >>` placeholders (a name
+/// being a template identifier that is not a literal such as `true` or `none`), or None
+/// for any other template syntax.
+fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("<<") {
+        if open > 0 {
+            pieces.push(Piece::Text(rest[..open].into()));
+        }
+        let after = &rest[open + 2..];
+        let close = after.find(">>")?;
+        let name = after[..close].trim_matches([' ', '\t']);
+        let ident = name.bytes().enumerate().all(|(i, b)| {
+            b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())
+        });
+        let literal = matches!(
+            name,
+            "true" | "false" | "none" | "True" | "False" | "None"
+        );
+        if name.is_empty() || !ident || literal {
+            return None;
+        }
+        pieces.push(Piece::Var(name.into()));
+        rest = &after[close + 2..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.into()));
+    }
+    // Block and comment delimiters anywhere (or `<<` left inside a name) need the engine.
+    let plain = |t: &str| !t.contains("<%") && !t.contains("<#") && !t.contains("<<");
+    pieces
+        .iter()
+        .all(|p| match p {
+            Piece::Text(t) => plain(t),
+            Piece::Var(_) => true,
+        })
+        .then_some(pieces)
+}
+
+/// The text of `pieces` when each name holds a string in `scope` (the scope wins over
+/// `env`, `vars` and the functions, as in the template); None for anything else.
+fn render_pieces(pieces: &[Piece], scope: &Scope) -> Option<String> {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Var(name) => out.push_str(scope.vars.get(&**name)?.as_str()?),
+        }
+    }
+    Some(out)
 }
 
 impl Tpl {
@@ -56,7 +119,9 @@ pub fn has_template_syntax(text: &str) -> bool {
 /// order by the caller, plus the process environment (and `.env`) under `env`.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
-    vars: BTreeMap<String, Value>,
+    /// Shared with the templates rendering it (each render hands the scope to minijinja as
+    /// an object); copied only if it changes while one holds it.
+    vars: Arc<BTreeMap<String, Value>>,
     env: Arc<EnvVars>,
 }
 
@@ -69,13 +134,13 @@ pub struct EnvVars {
 impl Scope {
     pub fn new(env: Arc<EnvVars>) -> Scope {
         Scope {
-            vars: BTreeMap::new(),
+            vars: Arc::default(),
             env,
         }
     }
 
     pub fn set(&mut self, name: impl Into<String>, value: Value) {
-        self.vars.insert(name.into(), value);
+        Arc::make_mut(&mut self.vars).insert(name.into(), value);
     }
 
     pub fn set_json(&mut self, name: impl Into<String>, value: &serde_json::Value) {
@@ -269,7 +334,12 @@ impl Templates {
                 .add_template_owned(name.clone(), text.to_string())
                 .map_err(|e| syntax_diagnostic(&e, &tpl))?;
             let as_json = self.add_json(&format!("t{n}j"), text);
-            tpl.compiled = Some(Arc::new(Compiled { name, as_json }));
+            let pieces = simple_pieces(text);
+            tpl.compiled = Some(Arc::new(Compiled {
+                name,
+                as_json,
+                pieces,
+            }));
         }
         self.by_text.insert(tpl.text.clone(), tpl.compiled.clone());
         Ok(tpl)
@@ -323,13 +393,22 @@ impl Templates {
     pub fn render(&self, tpl: &Tpl, scope: &Scope) -> Result<String, RenderError> {
         match &tpl.compiled {
             None => Ok(tpl.text.to_string()),
-            Some(c) => self.render_named(&c.name, tpl, scope),
+            Some(c) => match c.pieces.as_deref().and_then(|p| render_pieces(p, scope)) {
+                Some(text) => Ok(text),
+                None => self.render_named(&c.name, tpl, scope),
+            },
         }
     }
 
     /// Render to a JSON value: a template that is one expression keeps the value's type
     /// (`<<count>>` stays a number), anything else is a string.
     pub fn render_json(&self, tpl: &Tpl, scope: &Scope) -> Result<serde_json::Value, RenderError> {
+        // One name holding a string is that string.
+        if let Some([piece @ Piece::Var(_)]) = tpl.compiled.as_ref().and_then(|c| c.pieces.as_deref())
+            && let Some(text) = render_pieces(std::slice::from_ref(piece), scope)
+        {
+            return Ok(serde_json::Value::String(text));
+        }
         match tpl.compiled.as_ref().and_then(|c| c.as_json.as_ref()) {
             Some(name) => {
                 let text = self.render_named(name, tpl, scope)?;
@@ -497,6 +576,50 @@ mod tests {
         s.set("count", Value::from(3));
         s.set("base-url", Value::from("http://dash"));
         s
+    }
+
+    #[test]
+    fn joined_pieces_render_as_the_template_does() {
+        // Texts of literal text and `<< name >>` render without the engine when each name
+        // holds a string; the result must be the engine's, and anything else goes to it.
+        let mut s = scope();
+        s.set("env", Value::from("shadowed env"));
+        s.set("uuid", Value::from("shadowed function"));
+        s.set("t_1", Value::from("ünï <<not a template>>"));
+        let cases = [
+            ("<<baseAuthURL>>/connect/token", true),
+            ("a << baseAuthURL >> b <<\tt_1 >>", true),
+            ("<<env>> <<uuid>> >> > < <", true),
+            ("<<baseAuthURL>> {{ literal }}", true),
+            ("<<count>>", false),
+            ("<<true>>", false),
+            ("<<missing>>", false),
+            ("<<env.HOME_URL>>", false),
+            ("<<baseAuthURL|upper>>", false),
+            ("<<- baseAuthURL >>", false),
+            ("<<baseAuthURL>><# c #>", false),
+            ("<% if true %>x<% endif %><<t_1>>", false),
+            ("<<x1>> <<a[0]>>", false),
+        ];
+        for (text, simple) in cases {
+            let (t, tpl) = setup(text);
+            let c = tpl.compiled.as_ref().expect("a template");
+            let fast = c.pieces.as_deref().and_then(|p| render_pieces(p, &s));
+            assert_eq!(fast.is_some(), simple, "{text}");
+            let engine = t.render_named(&c.name, &tpl, &s).map_err(|e| e.to_string());
+            assert_eq!(t.render(&tpl, &s).map_err(|e| e.to_string()), engine, "{text}");
+            if let Some(fast) = fast {
+                assert_eq!(Ok(fast), engine, "{text}");
+            }
+            let json_engine = c.as_json.as_ref().map(|name| {
+                t.render_named(name, &tpl, &s)
+                    .ok()
+                    .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+            });
+            if let Some(Some(expected)) = json_engine {
+                assert_eq!(t.render_json(&tpl, &s).ok(), Some(expected), "{text}");
+            }
+        }
     }
 
     #[test]

@@ -356,6 +356,8 @@ async fn run(args: RunArgs) -> i32 {
             return exit::INVALID_INPUT;
         }
     };
+    let progress =
+        !args.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let options = RunOptions {
         bail: args.bail,
         verbose: args.verbose,
@@ -365,9 +367,8 @@ async fn run(args: RunArgs) -> i32 {
         jobs: args.jobs.max(1),
         only: args.only.clone(),
         skip: args.skip_requests.clone(),
+        live: progress,
     };
-    let progress =
-        !args.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     // Under `--json -` stdout carries NDJSON, so the console goes to stderr.
     let console = if reports.json_to_stdout() {
         Console::new(

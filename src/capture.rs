@@ -251,7 +251,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
         }
         if let Some(source) = read_source(r, v, &k.name) {
             out.push(Capture {
-                name: k.name.clone(),
+                name: k.name.to_string(),
                 loc: v.loc,
                 source,
             });

@@ -52,7 +52,11 @@ pub fn looks_secret(name: &str) -> bool {
         &mut heap
     };
     for (to, &b) in folded.iter_mut().zip(name.as_bytes()) {
-        *to = if b == b'-' { b'_' } else { b.to_ascii_lowercase() };
+        *to = if b == b'-' {
+            b'_'
+        } else {
+            b.to_ascii_lowercase()
+        };
     }
     // ASCII bytes were changed for ASCII bytes: still UTF-8.
     let n = std::str::from_utf8(folded).unwrap_or_default();

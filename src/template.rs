@@ -54,13 +54,11 @@ fn simple_pieces(text: &str) -> Option<Vec<Piece>> {
         let after = &rest[open + 2..];
         let close = after.find(">>")?;
         let name = after[..close].trim_matches([' ', '\t']);
-        let ident = name.bytes().enumerate().all(|(i, b)| {
-            b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())
-        });
-        let literal = matches!(
-            name,
-            "true" | "false" | "none" | "True" | "False" | "None"
-        );
+        let ident = name
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()));
+        let literal = matches!(name, "true" | "false" | "none" | "True" | "False" | "None");
         if name.is_empty() || !ident || literal {
             return None;
         }
@@ -404,7 +402,8 @@ impl Templates {
     /// (`<<count>>` stays a number), anything else is a string.
     pub fn render_json(&self, tpl: &Tpl, scope: &Scope) -> Result<serde_json::Value, RenderError> {
         // One name holding a string is that string.
-        if let Some([piece @ Piece::Var(_)]) = tpl.compiled.as_ref().and_then(|c| c.pieces.as_deref())
+        if let Some([piece @ Piece::Var(_)]) =
+            tpl.compiled.as_ref().and_then(|c| c.pieces.as_deref())
             && let Some(text) = render_pieces(std::slice::from_ref(piece), scope)
         {
             return Ok(serde_json::Value::String(text));
@@ -607,7 +606,11 @@ mod tests {
             let fast = c.pieces.as_deref().and_then(|p| render_pieces(p, &s));
             assert_eq!(fast.is_some(), simple, "{text}");
             let engine = t.render_named(&c.name, &tpl, &s).map_err(|e| e.to_string());
-            assert_eq!(t.render(&tpl, &s).map_err(|e| e.to_string()), engine, "{text}");
+            assert_eq!(
+                t.render(&tpl, &s).map_err(|e| e.to_string()),
+                engine,
+                "{text}"
+            );
             if let Some(fast) = fast {
                 assert_eq!(Ok(fast), engine, "{text}");
             }

@@ -108,7 +108,7 @@ pub fn load(
                 }
             }
             super::node::Kind::Map(entries) => {
-                secrets.extend(entries.iter().map(|(k, _)| k.name.clone()));
+                secrets.extend(entries.iter().map(|(k, _)| k.name.to_string()));
                 secret_vars = read_vars(&mut r, node, "secrets", &secrets);
             }
             _ => {

@@ -61,15 +61,18 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Parse YAML text into its tree, or push the syntax error.
-pub fn parse_tree(file: &Arc<SourceFile>, problems: &mut Vec<Diagnostic>) -> Option<Node> {
+pub fn parse_tree<'t>(
+    file: &'t Arc<SourceFile>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Node<'t>> {
     parse_with(file, problems, node::parse)
 }
 
-fn parse_with(
-    file: &Arc<SourceFile>,
+fn parse_with<'t>(
+    file: &'t Arc<SourceFile>,
     problems: &mut Vec<Diagnostic>,
-    parse: impl FnOnce(&str) -> Result<Node, node::SyntaxError>,
-) -> Option<Node> {
+    parse: impl FnOnce(&'t str) -> Result<Node<'t>, node::SyntaxError>,
+) -> Option<Node<'t>> {
     if file.text.trim().is_empty() {
         problems.push(
             Diagnostic::error(format!("{}: the file is empty", file.display()))
@@ -267,7 +270,7 @@ fn build_from(
 /// The request items of a parsed collection, taken out of its tree so that each item's
 /// nodes are freed once its request is read: the whole tree and the whole model are then
 /// never in memory at once (massif: the tree of 1,000 requests is larger than their model).
-fn take_request_items(tree: &mut Node) -> Option<Vec<Node>> {
+fn take_request_items<'t>(tree: &mut Node<'t>) -> Option<Vec<Node<'t>>> {
     let list = match &mut tree.kind {
         Kind::Seq(_) => tree,
         Kind::Map(entries) => &mut entries.iter_mut().find(|(k, _)| k.name == "requests")?.1,
@@ -359,10 +362,10 @@ pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) ->
         }
         let value = read_json_tpl(r, v, &format!("{what}.{}", k.name));
         out.push(VarDef {
-            name: k.name.clone(),
+            name: k.name.to_string(),
             value,
             loc: k.loc,
-            secret: secrets.contains(&k.name),
+            secret: secrets.iter().any(|s| *s == k.name),
         });
     }
     out
@@ -393,7 +396,7 @@ pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
                 .iter()
                 .map(|(k, v)| {
                     (
-                        k.name.clone(),
+                        k.name.to_string(),
                         read_json_tpl(r, v, &format!("{what}.{}", k.name)),
                     )
                 })

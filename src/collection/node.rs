@@ -2,6 +2,8 @@
 //! line, column and byte span, so the model can be built by hand with errors that point
 //! at the exact place (and with all problems collected, not just the first).
 
+use std::borrow::Cow;
+
 /// Where a node starts in its file: 1-based line and column, and its byte span.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Loc {
@@ -18,32 +20,34 @@ impl Loc {
     }
 }
 
-/// A YAML value with its location.
+/// A YAML value with its location. Its text is borrowed from the document where it can be
+/// (a plain or quoted scalar without escapes or folded lines, the usual case): reading a
+/// collection allocated a string for every key and value, a fifth of its cost.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub kind: Kind,
+pub struct Node<'t> {
+    pub kind: Kind<'t>,
     pub loc: Loc,
 }
 
 /// A mapping key: always text (numbers and booleans used as keys are kept as written).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Key {
-    pub name: String,
+pub struct Key<'t> {
+    pub name: Cow<'t, str>,
     pub loc: Loc,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Kind {
+pub enum Kind<'t> {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(Key, Node)>),
+    Str(Cow<'t, str>),
+    Seq(Vec<Node<'t>>),
+    Map(Vec<(Key<'t>, Node<'t>)>),
 }
 
-impl Kind {
+impl Kind<'_> {
     /// The name of this kind of value, for messages ("expected a mapping, found a list").
     pub fn describe(&self) -> &'static str {
         match self {
@@ -57,7 +61,32 @@ impl Kind {
     }
 }
 
-impl Node {
+impl<'t> Node<'t> {
+    /// The node with its text its own, for a tree that outlives the text it was read from.
+    pub fn into_owned(self) -> Node<'static> {
+        let kind = match self.kind {
+            Kind::Null => Kind::Null,
+            Kind::Bool(b) => Kind::Bool(b),
+            Kind::Int(i) => Kind::Int(i),
+            Kind::Float(f) => Kind::Float(f),
+            Kind::Str(s) => Kind::Str(Cow::Owned(s.into_owned())),
+            Kind::Seq(items) => Kind::Seq(items.into_iter().map(Node::into_owned).collect()),
+            Kind::Map(entries) => Kind::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let name = Cow::Owned(k.name.into_owned());
+                        (Key { name, loc: k.loc }, v.into_owned())
+                    })
+                    .collect(),
+            ),
+        };
+        Node {
+            kind,
+            loc: self.loc,
+        }
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::Str(s) => Some(s),
@@ -69,7 +98,7 @@ impl Node {
     /// are strings to baton (URLs, header values, form fields).
     pub fn scalar_text(&self) -> Option<String> {
         match &self.kind {
-            Kind::Str(s) => Some(s.clone()),
+            Kind::Str(s) => Some(s.to_string()),
             Kind::Int(i) => Some(i.to_string()),
             Kind::Float(f) => Some(f.to_string()),
             Kind::Bool(b) => Some(b.to_string()),
@@ -77,14 +106,14 @@ impl Node {
         }
     }
 
-    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
+    pub fn as_map(&self) -> Option<&[(Key<'t>, Node<'t>)]> {
         match &self.kind {
             Kind::Map(m) => Some(m),
             _ => None,
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub fn as_seq(&self) -> Option<&[Node<'t>]> {
         match &self.kind {
             Kind::Seq(s) => Some(s),
             _ => None,
@@ -101,12 +130,12 @@ impl Node {
             Kind::Float(f) => serde_json::Number::from_f64(*f)
                 .map(Value::Number)
                 .unwrap_or(Value::Null),
-            Kind::Str(s) => Value::String(s.clone()),
+            Kind::Str(s) => Value::String(s.to_string()),
             Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             Kind::Map(entries) => Value::Object(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .map(|(k, v)| (k.name.to_string(), v.to_json()))
                     .collect(),
             ),
         }
@@ -126,7 +155,7 @@ pub(super) const MAX_DEPTH: usize = 64;
 
 /// Parse one YAML document into a located tree. Duplicate keys, alias bombs and absurd
 /// nesting are refused by budgets, not by running out of memory.
-pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+pub fn parse(text: &str) -> Result<Node<'_>, SyntaxError> {
     // granit-parser keeps its own state stack (no recursion, flow nesting capped at 255)
     // and the builder refuses depth past MAX_DEPTH where it happens, so brackets inside
     // scalars (`url: https://x/[[[...`) are text, not nesting.
@@ -135,12 +164,15 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 
 /// `parse`, with each item of the request list handed to `sink` as it ends instead of kept
 /// in the tree (see `tree::build_streaming`).
-pub fn parse_streaming(text: &str, sink: &mut dyn FnMut(Node)) -> Result<Node, SyntaxError> {
+pub fn parse_streaming<'t>(
+    text: &'t str,
+    sink: &mut dyn FnMut(Node<'t>),
+) -> Result<Node<'t>, SyntaxError> {
     super::tree::build_streaming(text, sink)
 }
 
 /// The items `parse_streaming` hands to its sink, one at a time as they end.
-pub fn request_items(text: &str) -> impl Iterator<Item = Result<Node, SyntaxError>> + '_ {
+pub fn request_items(text: &str) -> impl Iterator<Item = Result<Node<'_>, SyntaxError>> + '_ {
     super::tree::items(text)
 }
 
@@ -190,7 +222,7 @@ mod tests {
     fn only_yaml_1_2_spellings_are_booleans() {
         let node = parse("{ n: y, yes: no, on: off, t: true, f: False }").unwrap();
         let map = node.as_map().unwrap();
-        let names: Vec<&str> = map.iter().map(|(k, _)| k.name.as_str()).collect();
+        let names: Vec<&str> = map.iter().map(|(k, _)| &*k.name).collect();
         assert_eq!(names, ["n", "yes", "on", "t", "f"]);
         let kinds: Vec<&Kind> = map.iter().map(|(_, v)| &v.kind).collect();
         assert_eq!(
@@ -258,7 +290,7 @@ mod yaml_tests {
         (node.loc.line, node.loc.col, node.loc.offset, node.loc.len)
     }
 
-    fn value<'a>(node: &'a Node, key: &str) -> &'a Node {
+    fn value<'a>(node: &'a Node<'a>, key: &str) -> &'a Node<'a> {
         let map = node.as_map().unwrap();
         &map.iter().find(|(k, _)| k.name == key).unwrap().1
     }
@@ -369,7 +401,7 @@ mod yaml_tests {
         let d = value(&node, "d").as_map().unwrap();
         let entries: Vec<(&str, String)> = d
             .iter()
-            .map(|(k, v)| (k.name.as_str(), v.to_json().to_string()))
+            .map(|(k, v)| (&*k.name, v.to_json().to_string()))
             .collect();
         assert_eq!(
             entries,
@@ -407,7 +439,7 @@ mod yaml_tests {
             .as_map()
             .unwrap()
             .iter()
-            .map(|(k, _)| k.name.as_str())
+            .map(|(k, _)| &*k.name)
             .collect();
         assert_eq!(names, ["1", "2.5", "true", ""]);
         assert_eq!(

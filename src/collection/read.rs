@@ -45,7 +45,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A mapping, or an error saying what was found instead.
-    pub fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<Map<'n>> {
+    pub fn map<'n>(&mut self, node: &'n Node<'n>, what: &str) -> Option<Map<'n>> {
         match &node.kind {
             Kind::Map(entries) => Some(Map {
                 loc: node.loc,
@@ -59,7 +59,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub fn seq<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+    pub fn seq<'n>(&mut self, node: &'n Node<'n>, what: &str) -> Option<&'n [Node<'n>]> {
         match &node.kind {
             Kind::Seq(items) => Some(items),
             _ => {
@@ -191,7 +191,7 @@ impl<'a> Reader<'a> {
             Kind::Seq(items) => {
                 for item in items {
                     if let Some(t) = self.tpl(item, &label) {
-                        out.push((k.name.clone(), t));
+                        out.push((k.name.to_string(), t));
                     }
                 }
             }
@@ -201,7 +201,7 @@ impl<'a> Reader<'a> {
             }
             _ => {
                 if let Some(t) = self.tpl(v, &label) {
-                    out.push((k.name.clone(), t));
+                    out.push((k.name.to_string(), t));
                 }
             }
         }
@@ -212,16 +212,16 @@ impl<'a> Reader<'a> {
 /// as unknown when the reader is finished.
 pub struct Map<'n> {
     pub loc: Loc,
-    entries: &'n [(Key, Node)],
+    entries: &'n [(Key<'n>, Node<'n>)],
     used: Vec<bool>,
 }
 
 impl<'n> Map<'n> {
-    pub fn get(&mut self, key: &str) -> Option<&'n Node> {
+    pub fn get(&mut self, key: &str) -> Option<&'n Node<'n>> {
         self.entry(key).map(|(_, v)| v)
     }
 
-    pub fn entry(&mut self, key: &str) -> Option<(&'n Key, &'n Node)> {
+    pub fn entry(&mut self, key: &str) -> Option<(&'n Key<'n>, &'n Node<'n>)> {
         let i = self.entries.iter().position(|(k, _)| k.name == key)?;
         self.used[i] = true;
         Some((&self.entries[i].0, &self.entries[i].1))
@@ -232,7 +232,7 @@ impl<'n> Map<'n> {
     }
 
     /// Entries not taken yet, in file order (for maps whose keys are data, such as `vars`).
-    pub fn rest(&mut self) -> Vec<(&'n Key, &'n Node)> {
+    pub fn rest(&mut self) -> Vec<(&'n Key<'n>, &'n Node<'n>)> {
         let mut out = Vec::new();
         for (i, (k, v)) in self.entries.iter().enumerate() {
             if !self.used[i] {

@@ -302,7 +302,7 @@ fn read_multipart(r: &mut Reader, node: &Node) -> Option<Body> {
         for v in values {
             if let Some(value) = read_part(r, v, &what) {
                 parts.push(Part {
-                    name: k.name.clone(),
+                    name: k.name.to_string(),
                     value,
                 });
             }

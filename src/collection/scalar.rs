@@ -5,6 +5,7 @@
 use super::node::Kind;
 use base64::Engine;
 use granit_parser::{ScalarStyle, Tag};
+use std::borrow::Cow;
 
 const YAML_NS: &str = "tag:yaml.org,2002:";
 
@@ -133,7 +134,12 @@ fn named(name: &str) -> TagKind {
 
 /// The value of a scalar: its tag decides first, then (for plain scalars only) null,
 /// booleans, integers and floats in that order; anything else is a string.
-pub(super) fn resolve(text: &str, style: ScalarStyle, tag: TagKind) -> Result<Kind, String> {
+pub(super) fn resolve<'t>(
+    value: Cow<'t, str>,
+    style: ScalarStyle,
+    tag: TagKind,
+) -> Result<Kind<'t>, String> {
+    let text: &str = &value;
     match tag {
         TagKind::Null => return Ok(Kind::Null),
         TagKind::Bool => {
@@ -171,20 +177,20 @@ pub(super) fn resolve(text: &str, style: ScalarStyle, tag: TagKind) -> Result<Ki
         }
     }
     if tag == TagKind::Binary {
-        return binary(text).map(Kind::Str);
+        return binary(text).map(|s| Kind::Str(Cow::Owned(s)));
     }
     if !tag.allows_text() {
         return Err("cannot deserialize tagged scalar into string".into());
     }
     if !plain || matches!(tag, TagKind::Str | TagKind::NonSpecific) {
-        return Ok(Kind::Str(text.to_owned()));
+        return Ok(Kind::Str(value));
     }
     if let Some(b) = strict_bool(text) {
         return Ok(Kind::Bool(b));
     }
     let t = trim(text);
     if !may_be_number(t) {
-        return Ok(Kind::Str(text.to_owned()));
+        return Ok(Kind::Str(value));
     }
     if t.starts_with('-') {
         if !leading_zero_decimal(t)
@@ -197,17 +203,17 @@ pub(super) fn resolve(text: &str, style: ScalarStyle, tag: TagKind) -> Result<Ki
     }
     match float(text) {
         Some(v) => finite(v, text),
-        None => Ok(Kind::Str(text.to_owned())),
+        None => Ok(Kind::Str(value)),
     }
 }
 
 /// Integers beyond i64 are kept as (approximate) floats rather than refused.
-fn from_u64(v: u64) -> Kind {
+fn from_u64(v: u64) -> Kind<'static> {
     i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int)
 }
 
 /// `.inf` and `.nan` have no JSON spelling, so they are refused where they are written.
-fn finite(v: f64, text: &str) -> Result<Kind, String> {
+fn finite(v: f64, text: &str) -> Result<Kind<'static>, String> {
     if v.is_finite() {
         Ok(Kind::Float(v))
     } else {
@@ -353,9 +359,9 @@ fn binary(text: &str) -> Result<String, String> {
 /// What makes two keys the same key: integers by value (`0x10` and `16`), everything else
 /// by its text and tag (`a` and `'a'` are the same key, `1` and `'1'` are not).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(super) enum KeyId {
+pub(super) enum KeyId<'t> {
     Int(bool, u128),
-    Text(KeyTag, String),
+    Text(KeyTag, Cow<'t, str>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -371,9 +377,15 @@ pub(super) enum KeyTag {
     Custom(String),
 }
 
-impl KeyId {
+impl<'t> KeyId<'t> {
     /// The identity of a scalar key as written.
-    pub(super) fn of(text: &str, style: ScalarStyle, tag: TagKind, raw: Option<&Tag>) -> KeyId {
+    pub(super) fn of(
+        value: &Cow<'t, str>,
+        style: ScalarStyle,
+        tag: TagKind,
+        raw: Option<&Tag>,
+    ) -> KeyId<'t> {
+        let text: &str = value;
         let t = trim(text);
         if tag == TagKind::Int
             || (tag == TagKind::None && style == ScalarStyle::Plain && may_be_number(t))
@@ -406,12 +418,12 @@ impl KeyId {
                 KeyTag::Custom(raw.map(ToString::to_string).unwrap_or_default())
             }
         };
-        KeyId::Text(key_tag, text.to_owned())
+        KeyId::Text(key_tag, value.clone())
     }
 
     /// The identity of a key known only by its name (a merged or aliased key), read as if
     /// it were written plain.
-    pub(super) fn of_name(name: &str) -> KeyId {
+    pub(super) fn of_name(name: &Cow<'t, str>) -> KeyId<'t> {
         KeyId::of(name, ScalarStyle::Plain, TagKind::None, None)
     }
 }

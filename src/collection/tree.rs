@@ -7,11 +7,12 @@ use super::scalar::{KeyId, Shape, TagKind, resolve};
 use granit_parser::{
     ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span, StrInput, Tag,
 };
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Builds the tree from granit-parser's events (the events are all serde-saphyr used, and
 /// its serde layer on top of them was two thirds of loading a collection).
-pub(super) fn build(text: &str) -> Result<Node, SyntaxError> {
+pub(super) fn build(text: &str) -> Result<Node<'_>, SyntaxError> {
     build_with(text, None)
 }
 
@@ -20,7 +21,10 @@ pub(super) fn build(text: &str) -> Result<Node, SyntaxError> {
 /// tree, so that a big collection's tree is never whole in memory: only the model built
 /// from each item is kept. The list is left empty in the returned tree. A list with an
 /// anchor is kept whole (an alias to it must find its items).
-pub(super) fn build_streaming(text: &str, sink: &mut dyn FnMut(Node)) -> Result<Node, SyntaxError> {
+pub(super) fn build_streaming<'t>(
+    text: &'t str,
+    sink: &mut dyn FnMut(Node<'t>),
+) -> Result<Node<'t>, SyntaxError> {
     build_with(text, Some(sink))
 }
 
@@ -35,7 +39,10 @@ fn options() -> Options {
     options
 }
 
-fn build_with(text: &str, mut sink: Option<&mut dyn FnMut(Node)>) -> Result<Node, SyntaxError> {
+fn build_with<'t>(
+    text: &'t str,
+    mut sink: Option<&mut dyn FnMut(Node<'t>)>,
+) -> Result<Node<'t>, SyntaxError> {
     let mut builder = Builder {
         stream: sink.is_some(),
         ..Builder::default()
@@ -58,7 +65,7 @@ fn build_with(text: &str, mut sink: Option<&mut dyn FnMut(Node)>) -> Result<Node
 /// without its requests all being in memory.
 pub(super) struct Items<'t> {
     parser: Parser<'t, StrInput<'t>>,
-    builder: Builder,
+    builder: Builder<'t>,
     failed: bool,
 }
 
@@ -73,8 +80,8 @@ pub(super) fn items(text: &str) -> Items<'_> {
     }
 }
 
-impl Iterator for Items<'_> {
-    type Item = Result<Node, SyntaxError>;
+impl<'t> Iterator for Items<'t> {
+    type Item = Result<Node<'t>, SyntaxError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -102,56 +109,56 @@ const MAX_SCALAR_BYTES: usize = 256 * 1024 * 1024;
 /// Builds the tree from parser events with an explicit stack: no recursion, so nesting
 /// is bounded by `MAX_DEPTH`, not by the thread's stack.
 #[derive(Default)]
-struct Builder {
+struct Builder<'t> {
     /// Whether the request list's items go to `ready` instead of into the tree (see
     /// `build_streaming`).
     stream: bool,
     /// Items of the request list that have ended, not yet taken.
-    ready: Vec<Node>,
+    ready: Vec<Node<'t>>,
     /// Where the stream ended.
     end: Loc,
-    stack: Vec<Frame>,
-    root: Option<Node>,
+    stack: Vec<Frame<'t>>,
+    root: Option<Node<'t>>,
     /// Anchored nodes by the parser's anchor id.
-    anchors: Vec<Option<Anchored>>,
+    anchors: Vec<Option<Anchored<'t>>>,
     replayed: usize,
     nodes: usize,
     bytes: usize,
 }
 
 /// An open sequence or mapping, with what an alias to it would cost.
-struct Frame {
+struct Frame<'t> {
     loc: Loc,
     anchor: usize,
     cost: Cost,
-    body: Body,
+    body: Body<'t>,
     /// A list that is a `<<` value: each item must be a mapping, checked as it ends.
     merge: bool,
     /// The request list, whose items go to the sink.
     stream: bool,
 }
 
-enum Body {
-    Seq(Vec<Node>),
-    Map(MapState),
+enum Body<'t> {
+    Seq(Vec<Node<'t>>),
+    Map(MapState<'t>),
 }
 
 #[derive(Default)]
-struct MapState {
-    entries: Vec<(Key, Node)>,
-    ids: Vec<KeyId>,
+struct MapState<'t> {
+    entries: Vec<(Key<'t>, Node<'t>)>,
+    ids: Vec<KeyId<'t>>,
     /// Built once a mapping grows large, so duplicate checks stay linear.
-    seen: Option<HashSet<KeyId>>,
+    seen: Option<HashSet<KeyId<'t>>>,
     /// Entries from `<<` values, added at the end unless a key is already there.
-    merged: Vec<(Key, Node)>,
-    next: Slot,
+    merged: Vec<(Key<'t>, Node<'t>)>,
+    next: Slot<'t>,
 }
 
 #[derive(Default)]
-enum Slot {
+enum Slot<'t> {
     #[default]
     Key,
-    Value(Key),
+    Value(Key<'t>),
     Merge,
 }
 
@@ -164,17 +171,17 @@ struct Cost {
     height: usize,
 }
 
-struct Anchored {
-    node: Node,
+struct Anchored<'t> {
+    node: Node<'t>,
     cost: Cost,
 }
 
 /// A finished node on its way into its parent.
-struct Done {
-    node: Node,
+struct Done<'t> {
+    node: Node<'t>,
     cost: Cost,
     /// For a scalar in a key position: its identity and whether it is `<<`.
-    key: Option<(KeyId, bool)>,
+    key: Option<(KeyId<'t>, bool)>,
 }
 
 fn error(message: impl Into<String>, loc: Loc) -> SyntaxError {
@@ -191,9 +198,9 @@ fn too_deep_error(loc: Loc) -> SyntaxError {
     )
 }
 
-impl Builder {
+impl<'t> Builder<'t> {
     /// One event from the parser.
-    fn step(&mut self, item: Result<(Event<'_>, Span), ScanError>) -> Result<(), SyntaxError> {
+    fn step(&mut self, item: Result<(Event<'t>, Span), ScanError>) -> Result<(), SyntaxError> {
         let (event, span) = item.map_err(scan_error)?;
         let loc = loc_of(&span);
         match event {
@@ -210,7 +217,7 @@ impl Builder {
                 ));
             }
             Event::Scalar(value, style, anchor, tag) => {
-                self.scalar(&value, style, anchor, tag.as_deref(), loc)?
+                self.scalar(value, style, anchor, tag.as_deref(), loc)?
             }
             Event::SequenceStart(_, anchor, tag) => {
                 self.open(Body::Seq(Vec::new()), anchor, tag.as_deref(), loc)?
@@ -265,17 +272,19 @@ impl Builder {
 
     fn scalar(
         &mut self,
-        text: &str,
+        value: Cow<'t, str>,
         style: ScalarStyle,
         anchor: usize,
         tag: Option<&Tag>,
         loc: Loc,
     ) -> Result<(), SyntaxError> {
+        let text: &str = &value;
         let tag_kind = TagKind::of(tag);
         check_shape(tag_kind, tag, Shape::Scalar, loc)?;
         self.charge(1, text.len(), loc)?;
+        let bytes = text.len();
         let key = self.wants_key().then(|| {
-            let id = KeyId::of(text, style, tag_kind, tag);
+            let id = KeyId::of(&value, style, tag_kind, tag);
             let merge = text == "<<"
                 && (tag_kind == TagKind::Merge
                     || (tag_kind == TagKind::None && style == ScalarStyle::Plain));
@@ -285,11 +294,11 @@ impl Builder {
             let raw = tag_kind.allows_text().then_some(text);
             self.check_duplicate(id, raw, loc)?;
         }
-        let kind = resolve(text, style, tag_kind).map_err(|m| error(m, loc))?;
+        let kind = resolve(value, style, tag_kind).map_err(|m| error(m, loc))?;
         let node = Node { kind, loc };
         let cost = Cost {
             events: 1,
-            bytes: text.len(),
+            bytes,
             height: 0,
         };
         if anchor != 0 {
@@ -300,7 +309,7 @@ impl Builder {
 
     fn open(
         &mut self,
-        body: Body,
+        body: Body<'t>,
         anchor: usize,
         tag: Option<&Tag>,
         loc: Loc,
@@ -371,7 +380,7 @@ impl Builder {
         })
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node, cost: Cost) {
+    fn remember(&mut self, anchor: usize, node: &Node<'t>, cost: Cost) {
         if self.anchors.len() <= anchor {
             self.anchors.resize_with(anchor + 1, || None);
         }
@@ -426,7 +435,12 @@ impl Builder {
         self.finish(Done { node, cost, key })
     }
 
-    fn check_duplicate(&self, id: &KeyId, raw: Option<&str>, loc: Loc) -> Result<(), SyntaxError> {
+    fn check_duplicate(
+        &self,
+        id: &KeyId<'t>,
+        raw: Option<&str>,
+        loc: Loc,
+    ) -> Result<(), SyntaxError> {
         let Some(Frame {
             body: Body::Map(map),
             ..
@@ -448,7 +462,7 @@ impl Builder {
     }
 
     /// Hands a finished node to its parent (or makes it the root).
-    fn finish(&mut self, done: Done) -> Result<(), SyntaxError> {
+    fn finish(&mut self, done: Done<'t>) -> Result<(), SyntaxError> {
         let Some(parent) = self.stack.last_mut() else {
             self.root = Some(done.node);
             return Ok(());
@@ -496,8 +510,8 @@ impl Builder {
     }
 }
 
-impl MapState {
-    fn add_id(&mut self, id: KeyId) {
+impl<'t> MapState<'t> {
+    fn add_id(&mut self, id: KeyId<'t>) {
         if let Some(seen) = &mut self.seen {
             seen.insert(id.clone());
         } else if self.ids.len() >= 16 {
@@ -508,7 +522,7 @@ impl MapState {
 
     /// Explicit entries first, then merged ones whose keys are not there yet: explicit
     /// keys win, and the first merge source wins over later ones.
-    fn into_entries(mut self) -> Vec<(Key, Node)> {
+    fn into_entries(mut self) -> Vec<(Key<'t>, Node<'t>)> {
         for (key, node) in std::mem::take(&mut self.merged) {
             let id = KeyId::of_name(&key.name);
             let known = match &self.seen {
@@ -526,7 +540,7 @@ impl MapState {
 
 /// The entries a `<<` value brings: a mapping, or a list of mappings (lists nested in it
 /// are flattened); null brings nothing. Each entry is placed where its mapping is written.
-fn merge_sources(value: Node, out: &mut Vec<(Key, Node)>) {
+fn merge_sources<'t>(value: Node<'t>, out: &mut Vec<(Key<'t>, Node<'t>)>) {
     let sources = match value.kind {
         Kind::Seq(items) => items,
         _ => vec![value],
@@ -589,13 +603,13 @@ fn relocate(node: &mut Node, loc: Loc) {
 }
 
 /// A key as text: numbers and booleans as written, null as "".
-fn key_name(kind: &Kind) -> Result<String, String> {
+fn key_name<'t>(kind: &Kind<'t>) -> Result<Cow<'t, str>, String> {
     Ok(match kind {
         Kind::Str(s) => s.clone(),
-        Kind::Int(i) => i.to_string(),
-        Kind::Float(f) => f.to_string(),
-        Kind::Bool(b) => b.to_string(),
-        Kind::Null => String::new(),
+        Kind::Int(i) => Cow::Owned(i.to_string()),
+        Kind::Float(f) => Cow::Owned(f.to_string()),
+        Kind::Bool(b) => Cow::Owned(b.to_string()),
+        Kind::Null => Cow::Borrowed(""),
         other => {
             return Err(format!(
                 "a mapping key must be text, found {}",
@@ -605,7 +619,7 @@ fn key_name(kind: &Kind) -> Result<String, String> {
     })
 }
 
-fn alias_key_id(node: &Node) -> KeyId {
+fn alias_key_id<'t>(node: &Node<'t>) -> KeyId<'t> {
     match node.kind {
         Kind::Int(i) => KeyId::Int(i < 0, i.unsigned_abs() as u128),
         _ => KeyId::of_name(&key_name(&node.kind).unwrap_or_default()),

@@ -150,7 +150,7 @@ fn placed(path: &Path, block: &Block, text: &str) -> Arc<SourceFile> {
 }
 
 /// The requests of a YAML block, unread: one mapping, or the items of a list.
-fn yaml_items(path: &Path, block: &Block, problems: &mut Vec<Diagnostic>) -> Vec<Node> {
+fn yaml_items(path: &Path, block: &Block, problems: &mut Vec<Diagnostic>) -> Vec<Node<'static>> {
     let file = placed(path, block, &block.text);
     if block.text.trim().is_empty() {
         problems.push(
@@ -164,8 +164,8 @@ fn yaml_items(path: &Path, block: &Block, problems: &mut Vec<Diagnostic>) -> Vec
         return Vec::new();
     };
     match tree.kind {
-        Kind::Seq(items) => items,
-        _ => vec![tree],
+        Kind::Seq(items) => items.into_iter().map(Node::into_owned).collect(),
+        _ => vec![tree.into_owned()],
     }
 }
 

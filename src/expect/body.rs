@@ -41,7 +41,7 @@ pub fn read(r: &mut Reader, node: &Node) -> (Vec<JsonCheck>, Vec<BodyCheck>) {
                     preds: predicate::read(r, v, &k.name),
                 });
             }
-        } else if RAW_OPS.contains(&k.name.as_str()) {
+        } else if RAW_OPS.contains(&&*k.name) {
             let single = Node {
                 kind: Kind::Map(vec![(k.clone(), v.clone())]),
                 loc: v.loc,

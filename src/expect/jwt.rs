@@ -96,7 +96,7 @@ fn named_predicates(r: &mut Reader, node: &Node, what: &str) -> Vec<(String, Vec
         .into_iter()
         .map(|(k, v)| {
             (
-                k.name.clone(),
+                k.name.to_string(),
                 predicate::read(r, v, &format!("{what}.{}", k.name)),
             )
         })

@@ -56,7 +56,7 @@ pub const TYPES: &[&str] = &[
 pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
     let is_predicates = match &node.kind {
         Kind::Map(entries) => {
-            !entries.is_empty() && entries.iter().all(|(k, _)| OPS.contains(&k.name.as_str()))
+            !entries.is_empty() && entries.iter().all(|(k, _)| OPS.contains(&&*k.name))
         }
         _ => false,
     };
@@ -67,7 +67,7 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
                 .iter()
                 .filter(|(k, _)| {
                     crate::diag::did_you_mean(&k.name, OPS.iter().copied()).is_some()
-                        && !OPS.contains(&k.name.as_str())
+                        && !OPS.contains(&&*k.name)
                 })
                 .collect();
             if entries.len() <= 2 && !near.is_empty() {
@@ -95,7 +95,7 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
     let mut out = Vec::new();
     for (k, v) in entries {
         let label = format!("{what}.{}", k.name);
-        let op = match k.name.as_str() {
+        let op = match &*k.name {
             "eq" => Op::Eq(read_json_tpl(r, v, &label)),
             "ne" => Op::Ne(read_json_tpl(r, v, &label)),
             "gt" => Op::Gt(read_json_tpl(r, v, &label)),

@@ -269,7 +269,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
             let words: Option<Vec<String>> =
                 items.iter().map(|i| r.text(i, "oauth2.scope")).collect();
             let joined = Node {
-                kind: Kind::Str(words?.join(" ")),
+                kind: Kind::Str(words?.join(" ").into()),
                 loc: n.loc,
             };
             r.tpl(&joined, "oauth2.scope")

@@ -406,10 +406,15 @@ async fn run(args: RunArgs) -> i32 {
     } else {
         counts.exit_code()
     };
-    match document {
+    let code = match document {
         Some(doc) => write_reports(&reports, &doc.finish(code), code),
         None => code,
-    }
+    };
+    // The process ends with this run: freeing the model of every request one by one is
+    // work for nothing (3% of a 200-request run's instructions).
+    drop(runner);
+    std::mem::forget(inputs);
+    code
 }
 
 async fn check(args: CheckArgs) -> i32 {

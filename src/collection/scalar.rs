@@ -228,7 +228,12 @@ pub(super) fn is_null_text(text: &str) -> bool {
 }
 
 fn trim(s: &str) -> &str {
-    s.trim_matches([' ', '\t', '\r', '\n'])
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    // Most scalars have nothing to trim: two byte checks instead of a pattern search.
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if !space(first) && !space(last) => s,
+        _ => s.trim_matches([' ', '\t', '\r', '\n']),
+    }
 }
 
 fn strict_bool(s: &str) -> Option<bool> {

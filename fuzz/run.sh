@@ -21,6 +21,13 @@ while IFS= read -r cmd; do
   i=$((i + 1))
   printf '%s' "$cmd" >"corpus/import_curl/seed-$i"
 done <seeds/curl.txt
+# Templates: placeholders the shortcut renders, and syntax only the engine does.
+mkdir -p corpus/render_template
+i=0
+while IFS= read -r tpl; do
+  i=$((i + 1))
+  printf '%s' "$tpl" >"corpus/render_template/seed-$i"
+done <seeds/templates.txt
 export RUSTC_BOOTSTRAP=1
 status=0
 for t in "${targets[@]}"; do

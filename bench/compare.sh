@@ -240,6 +240,12 @@ fi
 if want W3; then
     say "W3: 200 files of 5 requests, $RUNS rounds"
     set -- W3.baton.j1 "$(q "${BATON_RUN[@]}" --jobs 1 "$WORK/w3")" W3.baton.j2 "$(q "${BATON_RUN[@]}" --jobs 2 "$WORK/w3")"
+    # The same runs with every request skipped: what is left is loading (every file is
+    # checked before the first request goes out), which --jobs does not change.
+    SKIP_ALL=()
+    for i in 1 2 3 4 5; do SKIP_ALL+=(--skip "refresh $i"); done
+    set -- "$@" W3.baton.j1load "$(q "${BATON_RUN[@]}" --jobs 1 "${SKIP_ALL[@]}" "$WORK/w3")"
+    set -- "$@" W3.baton.j2load "$(q "${BATON_RUN[@]}" --jobs 2 "${SKIP_ALL[@]}" "$WORK/w3")"
     if [ -n "$HURL" ]; then
         set -- "$@" W3.hurl.j1 "$(q "${HURL_RUN[@]}" --test --jobs 1 "$WORK"/w3hurl/*.hurl)"
         set -- "$@" W3.hurl.j2 "$(q "${HURL_RUN[@]}" --test --jobs 2 "$WORK"/w3hurl/*.hurl)"
@@ -271,6 +277,12 @@ fi
         echo "| W3 | $t --jobs 1 | $(ms W3.$t.j1) ms | - | - | ${CPU[W3.$t.j1]} ms | - | $(mb W3.$t.j1) MB |"
         echo "| W3 | $t --jobs 2 | $(ms W3.$t.j2) ms | speed-up $(ratio W3.$t.j1 W3.$t.j2) | - | ${CPU[W3.$t.j2]} ms | - | $(mb W3.$t.j2) MB |"
     done
+    if has W3.baton.j1load; then
+        echo "| W3 | baton --jobs 1, every request skipped (loading) | $(ms W3.baton.j1load) ms | - | - | ${CPU[W3.baton.j1load]} ms | - | $(mb W3.baton.j1load) MB |"
+        echo "| W3 | baton --jobs 2, every request skipped (loading) | $(ms W3.baton.j2load) ms | - | - | ${CPU[W3.baton.j2load]} ms | - | $(mb W3.baton.j2load) MB |"
+        running=$(echo "(${MED[W3.baton.j1]} - ${MED[W3.baton.j1load]}) / (${MED[W3.baton.j2]} - ${MED[W3.baton.j2load]})" | bc -l)
+        echo "| W3 | baton, the running part (run minus loading) | - | speed-up $(printf '%.2fx' "$running") | - | - | - | - |"
+    fi
     echo
     echo "Targets:"
     target() { # LABEL CONDITION(bc) SHOWN

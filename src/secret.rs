@@ -89,7 +89,13 @@ pub fn looks_secret(name: &str) -> bool {
         "private_key",
         "code_verifier",
     ];
-    MARKERS.iter().any(|m| n.contains(m))
+    // One pass over the name; at each place only the markers starting with its byte.
+    let bytes = n.as_bytes();
+    (0..bytes.len()).any(|i| {
+        MARKERS
+            .iter()
+            .any(|m| m.as_bytes()[0] == bytes[i] && bytes[i..].starts_with(m.as_bytes()))
+    })
 }
 
 /// Masks known secret values in text and JSON. `show` turns it off (`--show-secrets`).

@@ -683,14 +683,17 @@ impl<'a> Runner<'a> {
                     {
                         replaced.push((cap.name.clone(), old.clone()));
                     }
-                    if looks_secret(&cap.name) {
-                        st.redactor
-                            .add(value.as_str().unwrap_or(&value.to_string()));
+                    let secret = looks_secret(&cap.name);
+                    if secret {
+                        match value.as_str() {
+                            Some(text) => st.redactor.add(text),
+                            None => st.redactor.add(&value.to_string()),
+                        }
                     }
                     vars::add_secret_fields(&mut st.redactor, &value);
                     st.scope.set_json(&cap.name, &value);
                     st.failed_captures.remove(&cap.name);
-                    let shown = if looks_secret(&cap.name) && !st.redactor.showing() {
+                    let shown = if secret && !st.redactor.showing() {
                         crate::secret::MASK.to_string()
                     } else {
                         value

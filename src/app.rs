@@ -259,30 +259,22 @@ async fn load_inputs(
     env_dirs.dedup();
     env_dirs.push(PathBuf::from("."));
     let env = environment::env_vars(&env_dirs, &mut problems);
-    let mut iterations = match &plan.data {
+    let rows = match &plan.data {
         Some(path) => crate::collection::data::load_rows(path).unwrap_or_else(|d| {
             problems.push(d);
             Vec::new()
         }),
         None => Vec::new(),
     };
-    if let Some(n) = plan.iterations {
-        if n == 0 {
+    // `--iterations N` runs N times (cycling through `--data` rows); `--data` alone once per row.
+    let iterations = match plan.iterations {
+        Some(0) => {
             problems.push(Diagnostic::error("--iterations must be at least 1"));
-        } else if iterations.is_empty() {
-            iterations = (1..=n)
-                .map(|i| Layer {
-                    name: format!("iteration {i}"),
-                    vars: Vec::new(),
-                    secrets: Vec::new(),
-                })
-                .collect();
-        } else {
-            // With --data, N iterations cycle through the rows.
-            let rows = iterations.clone();
-            iterations = (0..n).map(|i| rows[i % rows.len()].clone()).collect();
+            0
         }
-    }
+        Some(n) => n,
+        None => rows.len(),
+    };
     if print_problems(&problems) {
         return Err(exit::INVALID_INPUT);
     }
@@ -291,6 +283,7 @@ async fn load_inputs(
         layers,
         env,
         templates,
+        rows,
         iterations,
         iteration_position,
     })

@@ -26,9 +26,12 @@ pub struct Inputs {
     pub layers: Vec<Layer>,
     pub env: Arc<EnvVars>,
     pub templates: Templates,
-    /// One layer per iteration (`--data` rows, or empty layers for `--iterations`); empty
-    /// means one run of each file.
-    pub iterations: Vec<Layer>,
+    /// The rows of `--data`, one layer each; iterations cycle through them.
+    pub rows: Vec<Layer>,
+    /// How many times each file runs: 0 means once, without iteration numbers (no `--data`
+    /// and no `--iterations`). Iterations are counted, not listed: a soak run of a million
+    /// held a million empty layers and a million units.
+    pub iterations: usize,
     /// Where an iteration's layer goes among `layers` (above environments, below `--var`).
     pub iteration_position: usize,
 }
@@ -118,9 +121,21 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// How many runs of a file the run makes: one per file and iteration.
+    fn units(&self) -> usize {
+        self.inputs.collections.len() * self.inputs.iterations.max(1)
+    }
+
+    /// The `i`-th run of a file, in order (each file's iterations, then the next file).
+    fn unit(&self, i: usize) -> Option<(&Collection, Option<usize>)> {
+        let its = self.inputs.iterations.max(1);
+        let collection = self.inputs.collections.get(i / its)?;
+        Some((collection, (self.inputs.iterations > 0).then_some(i % its)))
+    }
+
     pub async fn run(&self, reporter: &mut dyn Reporter) -> Counts {
         let started = Instant::now();
-        let iterations = self.inputs.iterations.len().max(1);
+        let iterations = self.inputs.iterations.max(1);
         let requests = self
             .inputs
             .collections
@@ -132,23 +147,9 @@ impl<'a> Runner<'a> {
             files: self.inputs.collections.len(),
             requests,
         });
-        // One unit per file and iteration, in order.
-        let units: Vec<(&Collection, Option<usize>)> = self
-            .inputs
-            .collections
-            .iter()
-            .flat_map(|c| {
-                let its: Vec<Option<usize>> = if self.inputs.iterations.is_empty() {
-                    vec![None]
-                } else {
-                    (0..iterations).map(Some).collect()
-                };
-                its.into_iter().map(move |i| (c, i))
-            })
-            .collect();
         let mut total = Counts::default();
         if self.options.jobs <= 1 {
-            for (collection, iteration) in units {
+            for (collection, iteration) in (0..self.units()).filter_map(|i| self.unit(i)) {
                 let counts = self.run_file(collection, iteration, reporter).await;
                 total.merge(counts);
                 if self.stopped(&total) {
@@ -156,7 +157,7 @@ impl<'a> Runner<'a> {
                 }
             }
         } else {
-            total = self.run_parallel(&units, reporter);
+            total = self.run_parallel(reporter);
         }
         reporter.event(&Event::RunFinished {
             counts: total,
@@ -169,12 +170,8 @@ impl<'a> Runner<'a> {
     /// file as they finish one. Files are shown in their order, so the output reads as with
     /// `--jobs 1`: the first file not yet done as it runs, later ones once it is done (a big
     /// file's events are not all held in memory, and its progress shows).
-    fn run_parallel(
-        &self,
-        units: &[(&Collection, Option<usize>)],
-        reporter: &mut dyn Reporter,
-    ) -> Counts {
-        let workers = self.options.jobs.min(units.len()).max(1);
+    fn run_parallel(&self, reporter: &mut dyn Reporter) -> Counts {
+        let workers = self.options.jobs.min(self.units()).max(1);
         let next = std::sync::atomic::AtomicUsize::new(0);
         let failed = AtomicBool::new(false);
         let (tx, rx) = std::sync::mpsc::channel::<Sent>();
@@ -199,7 +196,7 @@ impl<'a> Runner<'a> {
             };
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((collection, iteration)) = units.get(i) else {
+                let Some((collection, iteration)) = self.unit(i) else {
                     return Ok(());
                 };
                 let counts = if self.cancel.is_cancelled()
@@ -208,7 +205,7 @@ impl<'a> Runner<'a> {
                     None
                 } else {
                     let mut sender = Sender::new(i, &tx, self.options.live);
-                    let c = runtime.block_on(worker.run_file(collection, *iteration, &mut sender));
+                    let c = runtime.block_on(worker.run_file(collection, iteration, &mut sender));
                     sender.flush();
                     if c.exit_code() != 0 {
                         failed.store(true, Ordering::Relaxed);
@@ -293,12 +290,19 @@ impl<'a> Runner<'a> {
             file: file.clone(),
             name: collection.name.clone(),
             requests: collection.request_count(),
-            iteration: iteration.map(|i| (i + 1, self.inputs.iterations.len())),
+            iteration: iteration.map(|i| (i + 1, self.inputs.iterations)),
         });
         let mut redactor = Redactor::new(self.options.show_secrets);
         let mut layers = self.inputs.layers.clone();
         if let Some(i) = iteration {
-            let row = self.inputs.iterations[i % self.inputs.iterations.len()].clone();
+            let row = match self.inputs.rows.len() {
+                0 => Layer {
+                    name: format!("iteration {}", i + 1),
+                    vars: Vec::new(),
+                    secrets: Vec::new(),
+                },
+                n => self.inputs.rows[i % n].clone(),
+            };
             layers.insert(self.inputs.iteration_position.min(layers.len()), row);
         }
         let start = vars::start(
@@ -347,7 +351,7 @@ impl<'a> Runner<'a> {
             }
         }
         reporter.event(&Event::FileFinished {
-            iteration: iteration.map(|i| (i + 1, self.inputs.iterations.len())),
+            iteration: iteration.map(|i| (i + 1, self.inputs.iterations)),
             file,
             counts,
             duration: started.elapsed(),

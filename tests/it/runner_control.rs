@@ -36,6 +36,43 @@ fn data_rows_run_the_collection_once_each_with_their_values() {
 }
 
 #[test]
+fn iterations_without_data_run_each_file_in_turn() {
+    // Iterations are counted, not listed: each file's iterations, then the next file's,
+    // with --jobs 1 and 2 alike.
+    let server = TestServer::start();
+    for jobs in ["1", "2"] {
+        let out = Baton::new()
+            .file("a.yaml", echo_collection(&server, "a"))
+            .file("b.yaml", echo_collection(&server, "b"))
+            .args([
+                "run",
+                "a.yaml",
+                "b.yaml",
+                "--iterations",
+                "3",
+                "--var",
+                "user=u",
+                "--jobs",
+                jobs,
+            ])
+            .run();
+        out.code(0).stdout_contains("6 passed, 0 failed");
+        let stdout = out.stdout.clone();
+        let places: Vec<usize> = ["a.yaml", "b.yaml"]
+            .iter()
+            .map(|f| {
+                stdout
+                    .find(f)
+                    .unwrap_or_else(|| panic!("{f} not shown:\n{stdout}"))
+            })
+            .collect();
+        assert!(places[0] < places[1], "{stdout}");
+        assert_eq!(stdout.matches("[iteration 3/3]").count(), 2, "{stdout}");
+    }
+    assert_eq!(server.hits("/echo"), 12);
+}
+
+#[test]
 fn a_data_row_sits_above_the_environment_and_below_var() {
     let server = TestServer::start();
     let base = Baton::new()

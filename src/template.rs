@@ -389,12 +389,10 @@ impl Templates {
 
     /// Render to text.
     pub fn render(&self, tpl: &Tpl, scope: &Scope) -> Result<String, RenderError> {
-        match &tpl.compiled {
-            None => Ok(tpl.text.to_string()),
-            Some(c) => match c.pieces.as_deref().and_then(|p| render_pieces(p, scope)) {
-                Some(text) => Ok(text),
-                None => self.render_named(&c.name, tpl, scope),
-            },
+        let pieces = tpl.compiled.as_ref().and_then(|c| c.pieces.as_deref());
+        match pieces.and_then(|p| render_pieces(p, scope)) {
+            Some(text) => Ok(text),
+            None => self.render_with_engine(tpl, scope),
         }
     }
 

@@ -5,39 +5,68 @@ use crate::collection::node::Loc;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A file baton read, kept so that diagnostics can quote it.
 #[derive(Debug)]
 pub struct SourceFile {
     pub path: PathBuf,
-    pub text: String,
+    text: OnceLock<String>,
+    /// Whether the text stays on disk (a collection too big to keep, parsed as it is read:
+    /// see `collection::load::Keep`): it is read only if a problem in it is shown.
+    on_disk: bool,
     /// Where each line starts, built the first time a problem in the file is shown: a run
     /// of 10,000 failing requests in one file showed each by counting lines from the top.
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<SourceFile> {
         Arc::new(SourceFile {
             path: path.into(),
-            text: text.into(),
-            line_starts: std::sync::OnceLock::new(),
+            text: OnceLock::from(text.into()),
+            on_disk: false,
+            line_starts: OnceLock::new(),
+        })
+    }
+
+    /// A file whose text is not kept: it is read as it is parsed.
+    pub fn on_disk(path: impl Into<PathBuf>) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            path: path.into(),
+            text: OnceLock::new(),
+            on_disk: true,
+            line_starts: OnceLock::new(),
+        })
+    }
+
+    pub fn is_on_disk(&self) -> bool {
+        self.on_disk
+    }
+
+    /// The file's text; for a file on disk, read now (to quote it in a message), and
+    /// empty if it can no longer be read.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            std::fs::read(&self.path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
         })
     }
 
     /// The byte offset where line `line` (1-based) starts; the end of the text past the
     /// last line.
     pub fn line_start(&self, line: usize) -> usize {
+        let text = self.text();
         let starts = self.line_starts.get_or_init(|| {
             std::iter::once(0)
-                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                 .collect()
         });
         match line.checked_sub(1).and_then(|i| starts.get(i)) {
             Some(&start) => start,
             None if line <= 1 => 0,
-            None => self.text.len(),
+            None => text.len(),
         }
     }
 
@@ -211,7 +240,7 @@ impl fmt::Display for Diagnostic {
 /// The line holding `loc` and the span to underline inside it. The parser gives a byte
 /// span for most nodes; where it gives none, the token under the column is underlined.
 fn window(source: &SourceFile, loc: Loc) -> (usize, &str, std::ops::Range<usize>) {
-    let text = source.text.as_str();
+    let text = source.text();
     let line_start = source.line_start(loc.line as usize);
     let line_end = text[line_start..]
         .find('\n')

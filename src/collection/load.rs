@@ -1,9 +1,10 @@
 //! Loading a collection file: YAML text → located tree → model, collecting every problem.
 
 use super::model::*;
-use super::node::{self, Kind, Node};
+use super::node::{self, Kind, Loc, Node};
 use super::read::{Compiler, Reader};
 use super::request::read_request;
+use super::stream::Unreadable;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::template::Templates;
 use std::path::{Path, PathBuf};
@@ -31,23 +32,37 @@ pub fn read_source(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Arc<So
             Ok(text) => Some(SourceFile::new(path, text)),
             Err(e) => {
                 let offset = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-                let line = text.matches('\n').count() + 1;
-                problems.push(
-                    Diagnostic::error(format!(
-                        "{shown}:{line}: the file is not valid UTF-8 (byte {offset})"
-                    ))
-                    .help("save the file as UTF-8"),
-                );
+                let line = e.as_bytes()[..offset]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1;
+                problems.push(unreadable(
+                    &shown,
+                    Unreadable::NotUtf8 {
+                        offset: offset as u64,
+                        line,
+                    },
+                ));
                 None
             }
         },
         Err(e) => {
-            problems.push(Diagnostic::error(format!(
-                "{shown}: cannot read the file: {}",
-                io_reason(&e)
-            )));
+            problems.push(unreadable(&shown, Unreadable::Io(e)));
             None
+        }
+    }
+}
+
+/// The error for a file that cannot be read (`shown`: its path as shown).
+fn unreadable(shown: &str, why: Unreadable) -> Diagnostic {
+    match why {
+        Unreadable::NotUtf8 { offset, line } => Diagnostic::error(format!(
+            "{shown}:{line}: the file is not valid UTF-8 (byte {offset})"
+        ))
+        .help("save the file as UTF-8"),
+        Unreadable::Io(e) => {
+            Diagnostic::error(format!("{shown}: cannot read the file: {}", io_reason(&e)))
         }
     }
 }
@@ -73,23 +88,28 @@ fn parse_with<'t>(
     problems: &mut Vec<Diagnostic>,
     parse: impl FnOnce(&'t str) -> Result<Node<'t>, node::SyntaxError>,
 ) -> Option<Node<'t>> {
-    if file.text.trim().is_empty() {
+    if file.text().trim().is_empty() {
         problems.push(
             Diagnostic::error(format!("{}: the file is empty", file.display()))
                 .help("a collection needs at least `requests:` with one request"),
         );
         return None;
     }
-    match parse(&file.text) {
+    match parse(file.text()) {
         Ok(tree) => Some(tree),
         Err(e) => {
-            let mut d = Diagnostic::error(format!("invalid YAML: {}", e.message)).at(file, e.loc);
-            if file.text.contains('\t') && e.message.to_lowercase().contains("tab") {
-                d = d.help("YAML indents with spaces, not tabs");
-            }
-            problems.push(d);
+            problems.push(syntax_error(file, e));
             None
         }
+    }
+}
+
+fn syntax_error(file: &Arc<SourceFile>, e: node::SyntaxError) -> Diagnostic {
+    let d = Diagnostic::error(format!("invalid YAML: {}", e.message)).at(file, e.loc);
+    if e.message.to_lowercase().contains("tab") && file.text().contains('\t') {
+        d.help("YAML indents with spaces, not tabs")
+    } else {
+        d
     }
 }
 
@@ -139,8 +159,12 @@ pub fn load_files(
     type Loaded = (Option<Collection>, Vec<Diagnostic>);
     let load = |i: usize, templates: &mut Templates| -> Loaded {
         let mut found = Vec::new();
-        let c = read_source(&paths[i], &mut found)
-            .and_then(|file| load_source_keeping(&file, templates, &mut found, kept[i]));
+        let c = if kept[i] {
+            read_source(&paths[i], &mut found)
+                .and_then(|file| load_source(&file, templates, &mut found))
+        } else {
+            load_on_disk(&paths[i], templates, &mut found)
+        };
         (c, found)
     };
     let workers = std::thread::available_parallelism()
@@ -230,6 +254,43 @@ pub fn load_source_keeping(
     build_from(file, tree, Some(streamed), templates, problems)
 }
 
+/// A collection too big to keep (see `Keep::Within`), checked as it is read from disk a
+/// block at a time: neither its text nor its requests stay in memory, only the
+/// fingerprint of each request, which `reread` compares when it reads the file again.
+pub fn load_on_disk(
+    path: &Path,
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Collection> {
+    let file = SourceFile::on_disk(path);
+    let mut streamed = Streamed::default();
+    streamed.list.keep = false;
+    let tree = {
+        let mut found = Vec::new();
+        let mut r = Reader {
+            file: &file,
+            problems: &mut found,
+            templates: Compiler::New(templates),
+        };
+        let list = &mut streamed.list;
+        let mut sink = |item: Node| list.add(&mut r, &item);
+        let tree = node::parse_streaming_file(path, &mut sink);
+        streamed.problems = found;
+        match tree {
+            Ok(tree) => tree,
+            Err(node::FileProblem::Syntax(e)) => {
+                problems.push(syntax_error(&file, e));
+                return None;
+            }
+            Err(node::FileProblem::Unreadable(why)) => {
+                problems.push(unreadable(&file.display(), why));
+                return None;
+            }
+        }
+    };
+    build_from(&file, tree, Some(streamed), templates, problems)
+}
+
 /// Requests read while the file was parsed, with the problems found in them.
 #[derive(Default)]
 struct Streamed {
@@ -295,8 +356,8 @@ fn read_collection(
             s.list.finish()
         }
         None => match items {
-            Some(items) => (read_request_items(r, node, items), 0),
-            None => (read_requests(r, node), 0),
+            Some(items) => (read_request_items(r, node, items), Vec::new()),
+            None => (read_requests(r, node), Vec::new()),
         },
     };
     // A bare list of requests is a collection too.
@@ -328,7 +389,7 @@ fn read_collection(
                 "add `requests:` with at least one request, e.g. `- GET: https://example.com`"
                     .into(),
             );
-            (Vec::new(), 0)
+            (Vec::new(), Vec::new())
         }
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
@@ -440,8 +501,8 @@ struct RequestList {
     items: usize,
     /// Whether requests are kept once checked (else only counted: see `Keep`).
     keep: bool,
-    /// Requests read and checked.
-    read: usize,
+    /// The fingerprints of the requests read and not kept.
+    dropped: Vec<u64>,
 }
 
 impl Default for RequestList {
@@ -451,7 +512,7 @@ impl Default for RequestList {
             ids: Default::default(),
             items: 0,
             keep: true,
-            read: 0,
+            dropped: Vec::new(),
         }
     }
 }
@@ -486,21 +547,21 @@ impl RequestList {
                 self.ids.insert(id.clone(), tokens);
             }
         }
-        self.read += 1;
         if self.keep {
             self.out.push(req);
+        } else {
+            self.dropped.push(item.fingerprint());
         }
     }
 
     /// The requests kept, and how many were read and not kept.
-    fn finish(mut self) -> (Vec<Request>, usize) {
+    fn finish(mut self) -> (Vec<Request>, Vec<u64>) {
         self.out.shrink_to_fit();
-        let dropped = self.read - self.out.len();
-        (self.out, dropped)
+        (self.out, self.dropped)
     }
 }
 
-/// A request as a run gets it: kept since loading, or read again from its file's text.
+/// A request as a run gets it: kept since loading, or read again from its file.
 pub enum Running<'a> {
     Kept(&'a Request),
     Read(Box<Request>),
@@ -522,39 +583,76 @@ pub fn requests_to_run<'a>(
     c: &'a Collection,
     templates: &'a Templates,
 ) -> Box<dyn Iterator<Item = Result<Running<'a>, Diagnostic>> + 'a> {
-    if c.deferred > 0 {
-        Box::new(reread(c, templates).map(|r| r.map(|r| Running::Read(Box::new(r)))))
-    } else {
+    if c.deferred.is_empty() {
         Box::new(c.requests.iter().map(|r| Ok(Running::Kept(r))))
+    } else {
+        Box::new(reread(c, templates).map(|r| r.map(|r| Running::Read(Box::new(r)))))
     }
 }
 
-/// The requests of a collection checked before, read again from its text one at a time
-/// (a collection loaded with `Keep::Within` whose file was past the budget): what runs is
-/// one request at a time, not the whole file's model.
+/// The requests of a collection checked before and not kept, read again one at a time
+/// (from disk for a file loaded by `load_on_disk`): what runs is one request at a time,
+/// not the whole file's model. Each must be the request checked, by its fingerprint: a
+/// file edited since is an error at the first request that differs, not a request run
+/// unchecked.
 pub fn reread<'a>(
     c: &'a Collection,
     templates: &'a Templates,
 ) -> impl Iterator<Item = Result<Request, Diagnostic>> + 'a {
-    node::request_items(&c.file.text).map(move |item| {
-        let item = item.map_err(|e| {
-            Diagnostic::error(format!("invalid YAML: {}", e.message)).at(&c.file, e.loc)
-        })?;
-        let mut problems = Vec::new();
-        let mut r = Reader {
-            file: &c.file,
-            problems: &mut problems,
-            templates: Compiler::Known(templates),
+    let file = &c.file;
+    let items: Box<dyn Iterator<Item = Result<Node<'a>, Diagnostic>> + 'a> = if file.is_on_disk() {
+        let problem = move |e| match e {
+            node::FileProblem::Syntax(e) => syntax_error(file, e),
+            node::FileProblem::Unreadable(why) => unreadable(&file.display(), why),
         };
-        let req = read_request(&mut r, &item);
-        match (req, problems.into_iter().find(Diagnostic::is_error)) {
-            (Some(req), None) => Ok(req),
-            (_, Some(d)) => Err(d),
-            (None, None) => {
-                Err(Diagnostic::error("the request cannot be read again").at(&c.file, item.loc))
-            }
+        match node::request_items_of_file(&file.path) {
+            Ok(items) => Box::new(items.map(move |i| i.map_err(problem))),
+            Err(e) => Box::new(std::iter::once(Err(problem(e)))),
         }
+    } else {
+        Box::new(node::request_items(file.text()).map(|i| i.map_err(|e| syntax_error(file, e))))
+    };
+    let changed = move |loc| {
+        Diagnostic::error(format!("{} changed after it was checked", file.display()))
+            .at(file, loc)
+            .help("run again: every request is checked before the first is sent")
+    };
+    let mut items = items.fuse();
+    let mut checked = c.deferred.iter();
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let failed = match (items.next(), checked.next()) {
+            (None, None) => return None,
+            (Some(Ok(item)), Some(&print)) if item.fingerprint() == print => {
+                return Some(read_again(c, templates, &item));
+            }
+            (Some(Ok(item)), _) => changed(item.loc),
+            (Some(Err(d)), _) => d,
+            (None, Some(_)) => changed(Loc::default()),
+        };
+        done = true;
+        Some(Err(failed))
     })
+}
+
+fn read_again(c: &Collection, templates: &Templates, item: &Node) -> Result<Request, Diagnostic> {
+    let mut problems = Vec::new();
+    let mut r = Reader {
+        file: &c.file,
+        problems: &mut problems,
+        templates: Compiler::Known(templates),
+    };
+    let req = read_request(&mut r, item);
+    match (req, problems.into_iter().find(Diagnostic::is_error)) {
+        (Some(req), None) => Ok(req),
+        (_, Some(d)) => Err(d),
+        (None, None) => {
+            Err(Diagnostic::error("the request cannot be read again").at(&c.file, item.loc))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -654,16 +752,35 @@ mod tests {
         yaml_files(&root.join("tests/bad_inputs"), &mut files);
         assert!(files.len() > 50, "{} files", files.len());
         let mut with_problems = 0;
+        let shown = |ps: &[Diagnostic]| ps.iter().map(|d| d.short()).collect::<Vec<_>>();
         for path in files {
-            let Some(file) = read_source(&path, &mut Vec::new()) else {
+            // Read from disk as it is parsed (a file too big to keep): the same too.
+            let (mut p3, mut t3) = (Vec::new(), Templates::new());
+            let on_disk = load_on_disk(&path, &mut t3, &mut p3);
+            let mut p0 = Vec::new();
+            let Some(file) = read_source(&path, &mut p0) else {
+                assert_eq!(shown(&p3), shown(&p0), "{}", path.display());
                 continue;
             };
             let (mut p1, mut t1) = (Vec::new(), Templates::new());
             let streamed = load_source(&file, &mut t1, &mut p1);
             let (mut p2, mut t2) = (Vec::new(), Templates::new());
             let whole = parse_tree(&file, &mut p2).and_then(|t| build(&file, t, &mut t2, &mut p2));
-            let shown = |ps: &[Diagnostic]| ps.iter().map(|d| d.short()).collect::<Vec<_>>();
             assert_eq!(shown(&p1), shown(&p2), "{}", path.display());
+            // A file that is empty or only comments is named as such in memory only.
+            if !file
+                .text()
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim().starts_with('#'))
+            {
+                assert_eq!(shown(&p3), shown(&p1), "{}", path.display());
+                assert_eq!(
+                    on_disk.as_ref().map(Collection::request_count),
+                    streamed.as_ref().map(Collection::request_count),
+                    "{}",
+                    path.display()
+                );
+            }
             let names = |c: &Option<Collection>| {
                 c.as_ref().map(|c| {
                     c.requests
@@ -698,15 +815,26 @@ mod tests {
             let (mut p2, mut t2) = (Vec::new(), Templates::new());
             let dropped = load_source_keeping(&file, &mut t2, &mut p2, false).unwrap();
             assert!(dropped.requests.is_empty());
-            assert_eq!(dropped.deferred, kept.requests.len(), "{}", path.display());
+            assert_eq!(
+                dropped.deferred.len(),
+                kept.requests.len(),
+                "{}",
+                path.display()
+            );
             assert_eq!(dropped.request_count(), kept.request_count());
             let again: Vec<Request> = reread(&dropped, &t2).map(Result::unwrap).collect();
+            let (mut p3, mut t3) = (Vec::new(), Templates::new());
+            let on_disk = load_on_disk(&path, &mut t3, &mut p3).unwrap();
+            assert!(on_disk.requests.is_empty() && on_disk.file.is_on_disk());
+            assert_eq!(on_disk.deferred, dropped.deferred, "{}", path.display());
+            let from_disk: Vec<Request> = reread(&on_disk, &t3).map(Result::unwrap).collect();
             let seen = |r: &Request| {
                 let texts: Vec<String> = r.templates().iter().map(|t| t.text.to_string()).collect();
                 (
                     r.name.clone(),
                     r.method.clone(),
-                    r.loc,
+                    // Byte offsets are known only when the text is in memory.
+                    (r.loc.line, r.loc.col),
                     texts,
                     r.expect.items.len(),
                     r.capture.len(),
@@ -715,6 +843,8 @@ mod tests {
             let a: Vec<_> = kept.requests.iter().map(seen).collect();
             let b: Vec<_> = again.iter().map(seen).collect();
             assert_eq!(a, b, "{}", path.display());
+            let c: Vec<_> = from_disk.iter().map(seen).collect();
+            assert_eq!(a, c, "{}", path.display());
             checked += 1;
         }
         assert!(checked >= 5, "only {checked} examples");
@@ -723,6 +853,95 @@ mod tests {
     /// Files loaded on several threads, each compiling with templates of its own: every
     /// template renders with the templates the run ends up with, and problems come file
     /// by file in the order given.
+    /// What runs from a file read again from disk is what was checked: a file edited
+    /// after the check stops at the first request that differs, before sending it.
+    #[test]
+    fn a_file_edited_after_its_check_runs_nothing_unchecked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        let request = |i: usize, url: &str| format!("  - name: r{i}\n    GET: {url}\n");
+        let three: String = (1..=3)
+            .map(|i| request(i, &format!("http://a/{i}")))
+            .collect();
+        std::fs::write(&path, format!("requests:\n{three}")).unwrap();
+        let (mut problems, mut templates) = (Vec::new(), Templates::new());
+        let c = load_on_disk(&path, &mut templates, &mut problems).unwrap();
+        assert_eq!(c.deferred.len(), 3);
+        let run = |text: String| -> Vec<Result<String, String>> {
+            std::fs::write(&path, text).unwrap();
+            reread(&c, &templates)
+                .map(|r| r.map(|r| r.name).map_err(|d| d.short()))
+                .collect()
+        };
+        let ok = |n: &str| Ok::<String, String>(n.to_string());
+        assert_eq!(
+            run(format!("requests:\n{three}")),
+            [ok("r1"), ok("r2"), ok("r3")]
+        );
+        // A changed URL, a comment (nothing the request reads: runs), a moved request.
+        let edited = three.replace("http://a/2", "http://evil/2");
+        let got = run(format!("requests:\n{edited}"));
+        assert_eq!(got[..1], [ok("r1")]);
+        assert_eq!(got.len(), 2, "{got:?}");
+        let err = got[1].as_ref().unwrap_err();
+        assert!(
+            err.contains("c.yaml:4:") && err.contains("changed after it was checked"),
+            "{err}"
+        );
+        assert_eq!(run(format!("requests:\n{three}# done\n")).len(), 3);
+        assert!(run(format!("\nrequests:\n{three}"))[0].is_err());
+        // Fewer requests, more requests, a file gone.
+        let two: String = (1..=2)
+            .map(|i| request(i, &format!("http://a/{i}")))
+            .collect();
+        let got = run(format!("requests:\n{two}"));
+        assert_eq!(got.len(), 3);
+        assert!(
+            got[2].as_ref().is_err_and(|e| e.contains("changed")),
+            "{got:?}"
+        );
+        let four = format!("{three}{}", request(4, "http://a/4"));
+        let got = run(format!("requests:\n{four}"));
+        assert_eq!(got.len(), 4);
+        assert!(
+            got[3].as_ref().is_err_and(|e| e.contains("changed")),
+            "{got:?}"
+        );
+        std::fs::remove_file(&path).unwrap();
+        let got: Vec<_> = reread(&c, &templates).map(|r| r.map(|_| ())).collect();
+        assert_eq!(got.len(), 1);
+        let err = got[0].as_ref().unwrap_err().short();
+        assert!(err.contains("cannot read the file"), "{err}");
+    }
+
+    /// A file read from disk as it is parsed has no text in memory; a problem in it is
+    /// still shown with its line, read when it is shown.
+    #[test]
+    fn problems_in_a_file_on_disk_quote_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        std::fs::write(&path, "requests:\n  - GET: http://a/1\n    methd: 1\n").unwrap();
+        let (mut problems, mut templates) = (Vec::new(), Templates::new());
+        assert!(load_on_disk(&path, &mut templates, &mut problems).is_none());
+        let shown = problems[0].render(false);
+        assert!(
+            shown.contains("methd: 1") && shown.contains(":3:5"),
+            "{shown}"
+        );
+        assert!(shown.contains("did you mean 'method'"), "{shown}");
+        // Not UTF-8: the byte and line, as for a file read whole.
+        std::fs::write(&path, b"requests:\n  - GET: http://a/\xff\n").unwrap();
+        let mut problems = Vec::new();
+        assert!(load_on_disk(&path, &mut templates, &mut problems).is_none());
+        assert!(
+            problems[0]
+                .message
+                .ends_with(":2: the file is not valid UTF-8 (byte 28)"),
+            "{:?}",
+            problems[0].message
+        );
+    }
+
     #[test]
     fn files_loaded_in_parallel_render_with_the_run_s_templates() {
         let dir = tempfile::tempdir().unwrap();
@@ -790,7 +1009,7 @@ mod tests {
             );
             assert!(problems.is_empty(), "{problems:?}");
             let c = c.into_iter().next().unwrap();
-            (c.requests.len(), c.deferred)
+            (c.requests.len(), c.deferred.len())
         };
         assert_eq!(load(&small, RUN_KEEPS), (2, 0));
         assert_eq!(load(&big, RUN_KEEPS), (0, 2));
@@ -799,10 +1018,16 @@ mod tests {
         let (mut problems, mut templates) = (Vec::new(), Templates::new());
         let paths = [small.clone(), big.clone(), small.clone()];
         let c = load_files(&paths, &mut templates, &mut problems, Keep::Within(1 << 20));
-        let shape: Vec<(usize, usize)> = c.iter().map(|c| (c.requests.len(), c.deferred)).collect();
+        let shape: Vec<(usize, usize)> = c
+            .iter()
+            .map(|c| (c.requests.len(), c.deferred.len()))
+            .collect();
         assert_eq!(shape, [(2, 0), (0, 2), (2, 0)]);
         let c = load_files(&paths, &mut templates, &mut problems, Keep::Within(60));
-        let shape: Vec<(usize, usize)> = c.iter().map(|c| (c.requests.len(), c.deferred)).collect();
+        let shape: Vec<(usize, usize)> = c
+            .iter()
+            .map(|c| (c.requests.len(), c.deferred.len()))
+            .collect();
         assert_eq!(shape, [(2, 0), (0, 2), (0, 2)]);
         // A file that does not load is reported the same either way.
         std::fs::write(

@@ -17,16 +17,17 @@ pub struct Collection {
     /// Defaults, lowest precedence.
     pub vars: Vec<VarDef>,
     pub requests: Vec<Request>,
-    /// Requests checked when the file was loaded and not kept (`load::Keep::Within`): the
-    /// runner reads them again from the file's text (`load::reread`). When not zero,
-    /// `requests` is empty.
-    pub deferred: usize,
+    /// Requests checked when the file was loaded and not kept (`load::Keep::Within`), by
+    /// the fingerprint of each one's YAML: the runner reads them again from the file
+    /// (`load::reread`) and runs only what matches what was checked. When not empty,
+    /// `requests` is.
+    pub deferred: Vec<u64>,
 }
 
 impl Collection {
     /// How many requests the file defines, kept or not.
     pub fn request_count(&self) -> usize {
-        self.requests.len() + self.deferred
+        self.requests.len() + self.deferred.len()
     }
 }
 

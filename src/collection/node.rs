@@ -27,6 +27,9 @@ impl Loc {
 pub struct Node<'t> {
     pub kind: Kind<'t>,
     pub loc: Loc,
+    /// A number or boolean as written (a plain scalar without tag or anchor): `1.10` is
+    /// sent as `1.10` and `007` as `007` where baton takes it as text.
+    pub raw: Option<Cow<'t, str>>,
 }
 
 /// A mapping key: always text (numbers and booleans used as keys are kept as written).
@@ -62,6 +65,14 @@ impl Kind<'_> {
 }
 
 impl<'t> Node<'t> {
+    pub fn new(kind: Kind<'t>, loc: Loc) -> Node<'t> {
+        Node {
+            kind,
+            loc,
+            raw: None,
+        }
+    }
+
     /// The node with its text its own, for a tree that outlives the text it was read from.
     pub fn into_owned(self) -> Node<'static> {
         let kind = match self.kind {
@@ -84,6 +95,39 @@ impl<'t> Node<'t> {
         Node {
             kind,
             loc: self.loc,
+            raw: self.raw.map(|r| Cow::Owned(r.into_owned())),
+        }
+    }
+
+    /// A hash of all that reading a request looks at: each value, its text as written, its
+    /// keys and where each is. Two parses of an unchanged file agree; an edit shows.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::Hasher;
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash_into(&mut h);
+        h.finish()
+    }
+
+    fn hash_into(&self, h: &mut std::hash::DefaultHasher) {
+        use std::hash::Hash;
+        (self.loc.line, self.loc.col, self.raw.as_deref()).hash(h);
+        match &self.kind {
+            Kind::Null => 0u8.hash(h),
+            Kind::Bool(b) => (1u8, b).hash(h),
+            Kind::Int(i) => (2u8, i).hash(h),
+            Kind::Float(f) => (3u8, f.to_bits()).hash(h),
+            Kind::Str(s) => (4u8, s.as_ref()).hash(h),
+            Kind::Seq(items) => {
+                (5u8, items.len()).hash(h);
+                items.iter().for_each(|i| i.hash_into(h));
+            }
+            Kind::Map(entries) => {
+                (6u8, entries.len()).hash(h);
+                for (k, v) in entries {
+                    (k.name.as_ref(), k.loc.line, k.loc.col).hash(h);
+                    v.hash_into(h);
+                }
+            }
         }
     }
 
@@ -174,6 +218,29 @@ pub fn parse_streaming<'t>(
 /// The items `parse_streaming` hands to its sink, one at a time as they end.
 pub fn request_items(text: &str) -> impl Iterator<Item = Result<Node<'_>, SyntaxError>> + '_ {
     super::tree::items(text)
+}
+
+/// Why a file read from disk as it is parsed could not be parsed.
+#[derive(Debug)]
+pub enum FileProblem {
+    Syntax(SyntaxError),
+    Unreadable(super::stream::Unreadable),
+}
+
+/// `parse_streaming` over a file read from disk a block at a time (its text is never
+/// whole in memory). Its locations have lines and columns, no byte offsets.
+pub fn parse_streaming_file(
+    path: &std::path::Path,
+    sink: &mut dyn FnMut(Node<'static>),
+) -> Result<Node<'static>, FileProblem> {
+    super::tree::build_streaming_file(path, sink)
+}
+
+/// `request_items` of a file read from disk a block at a time.
+pub fn request_items_of_file(
+    path: &std::path::Path,
+) -> Result<impl Iterator<Item = Result<Node<'static>, FileProblem>>, FileProblem> {
+    super::tree::file_items(path)
 }
 
 pub(super) fn first_line(message: &str) -> String {

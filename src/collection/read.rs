@@ -72,9 +72,9 @@ impl<'a> Reader<'a> {
     /// Plain text (names, ids, header and form values): numbers and booleans are taken as
     /// written, so `version: 1.10` sends `1.10` and `zip: 007` sends `007`.
     pub fn text(&mut self, node: &Node, what: &str) -> Option<String> {
-        let text = match node.kind {
-            Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => {
-                self.written(node).or_else(|| node.scalar_text())
+        let text = match (&node.kind, &node.raw) {
+            (Kind::Int(_) | Kind::Float(_) | Kind::Bool(_), Some(raw)) => {
+                Some(raw.trim().to_string())
             }
             _ => node.scalar_text(),
         };
@@ -82,17 +82,6 @@ impl<'a> Reader<'a> {
             self.wrong_type(node, what, "a string");
         }
         text
-    }
-
-    /// The source text of a plain scalar, when its span is known and it is the value
-    /// itself (not an alias, a tag or an anchor in front of it).
-    fn written(&self, node: &Node) -> Option<String> {
-        let loc = node.loc;
-        if loc.len == 0 {
-            return None;
-        }
-        let raw = self.file.text.get(loc.offset..loc.offset + loc.len)?.trim();
-        (!raw.is_empty() && !raw.starts_with(['*', '!', '&'])).then(|| raw.to_string())
     }
 
     /// A string that may hold `<< >>` templates, compiled now.
@@ -320,8 +309,12 @@ mod tests {
         assert_eq!(flow, ["1.10", "007", "1e3", "12345678901234567890", "True"]);
         assert_eq!(r.text(&map[1].1, "c").as_deref(), Some("2.50"));
         assert_eq!(r.text(&map[2].1, "d").as_deref(), Some("0.10"));
-        // An alias has no spelling of its own here: its value, as parsed.
-        assert_eq!(r.text(&map[3].1, "e").as_deref(), Some("0.1"));
+        // An alias is spelled as its anchor is.
+        assert_eq!(r.text(&map[3].1, "e").as_deref(), Some("0.10"));
+        // A tagged number is its value.
+        let tagged = super::super::node::parse("v: !!float 1.10\n").unwrap();
+        let v = &tagged.as_map().unwrap()[0].1;
+        assert_eq!(r.text(v, "v").as_deref(), Some("1.1"));
     }
 
     #[test]

@@ -207,6 +207,12 @@ pub(super) fn resolve<'t>(
     }
 }
 
+/// Whether a plain scalar may resolve to a boolean or a number (a cheap test, before
+/// `resolve`).
+pub(super) fn may_be_typed(text: &str) -> bool {
+    strict_bool(text).is_some() || may_be_number(trim(text))
+}
+
 /// Integers beyond i64 are kept as (approximate) floats rather than refused.
 fn from_u64(v: u64) -> Kind<'static> {
     i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int)

@@ -2,13 +2,18 @@
 //! stack. Anchors, aliases, merge keys, duplicate keys and the budgets against hostile
 //! files are handled here; what a scalar means is `scalar`'s business.
 
+use super::node::FileProblem;
 use super::node::{Key, Kind, Loc, MAX_DEPTH, Node, SyntaxError, first_line};
-use super::scalar::{KeyId, Shape, TagKind, resolve};
+use super::scalar::{KeyId, Shape, TagKind, may_be_typed, resolve};
+use super::stream::{Chars, Unreadable};
 use granit_parser::{
-    ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span, StrInput, Tag,
+    ErrorKind, Event, FallibleBufferedInput, Options, Parser, ScalarStyle, ScanError, Span,
+    StrInput, Tag,
 };
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 /// Builds the tree from granit-parser's events (the events are all serde-saphyr used, and
 /// its serde layer on top of them was two thirds of loading a collection).
@@ -39,39 +44,90 @@ fn options() -> Options {
     options
 }
 
+/// What the parser gives: an event and where it is.
+type Step<'t> = Result<(Event<'t>, Span), ScanError>;
+
+/// The parser over a file read from disk a block at a time: no byte offsets (`Loc`
+/// has lines and columns), every string its own.
+type FileParser = Parser<'static, FallibleBufferedInput<Chars<std::fs::File>>>;
+
+fn file_parser(path: &Path) -> Result<(FileParser, Arc<OnceLock<Unreadable>>), FileProblem> {
+    let file = std::fs::File::open(path).map_err(|e| FileProblem::Unreadable(Unreadable::Io(e)))?;
+    let (chars, failure) = Chars::new(file);
+    Ok((
+        Parser::new_from_fallible_iter_with_options(chars, options()),
+        failure,
+    ))
+}
+
+/// A syntax error, or the reading failure that cut the characters short.
+fn file_problem(e: SyntaxError, failure: &OnceLock<Unreadable>) -> FileProblem {
+    match failure.get() {
+        Some(Unreadable::NotUtf8 { offset, line }) => {
+            FileProblem::Unreadable(Unreadable::NotUtf8 {
+                offset: *offset,
+                line: *line,
+            })
+        }
+        Some(Unreadable::Io(io)) => FileProblem::Unreadable(Unreadable::Io(std::io::Error::new(
+            io.kind(),
+            io.to_string(),
+        ))),
+        None => FileProblem::Syntax(e),
+    }
+}
+
+/// `build_streaming` over a file read from disk a block at a time: its text is never
+/// whole in memory.
+pub(super) fn build_streaming_file(
+    path: &Path,
+    sink: &mut dyn FnMut(Node<'static>),
+) -> Result<Node<'static>, FileProblem> {
+    let (parser, failure) = file_parser(path)?;
+    build_events(parser, Some(sink)).map_err(|e| file_problem(e, &failure))
+}
+
 fn build_with<'t>(
     text: &'t str,
+    sink: Option<&mut dyn FnMut(Node<'t>)>,
+) -> Result<Node<'t>, SyntaxError> {
+    build_events(Parser::new_from_str_with_options(text, options()), sink)
+}
+
+fn build_events<'t>(
+    events: impl Iterator<Item = Step<'t>>,
     mut sink: Option<&mut dyn FnMut(Node<'t>)>,
 ) -> Result<Node<'t>, SyntaxError> {
     let mut builder = Builder {
         stream: sink.is_some(),
         ..Builder::default()
     };
-    for item in Parser::new_from_str_with_options(text, options()) {
+    for item in events {
         builder.step(item)?;
         if let Some(sink) = &mut sink {
             builder.ready.drain(..).for_each(&mut **sink);
         }
     }
     // A stream with no document at all (only comments, or nothing) is null.
-    Ok(builder.root.unwrap_or(Node {
-        kind: Kind::Null,
-        loc: builder.end,
-    }))
+    Ok(builder.root.unwrap_or(Node::new(Kind::Null, builder.end)))
 }
 
 /// The items of the request list (as `build_streaming` finds them) one at a time, as the
 /// parser reaches the end of each: a file checked before can be read again while it runs
 /// without its requests all being in memory.
-pub(super) struct Items<'t> {
-    parser: Parser<'t, StrInput<'t>>,
+pub(super) struct Items<'t, P = Parser<'t, StrInput<'t>>> {
+    parser: P,
     builder: Builder<'t>,
     failed: bool,
 }
 
 pub(super) fn items(text: &str) -> Items<'_> {
+    items_of(Parser::new_from_str_with_options(text, options()))
+}
+
+fn items_of<'t, P: Iterator<Item = Step<'t>>>(parser: P) -> Items<'t, P> {
     Items {
-        parser: Parser::new_from_str_with_options(text, options()),
+        parser,
         builder: Builder {
             stream: true,
             ..Builder::default()
@@ -80,7 +136,33 @@ pub(super) fn items(text: &str) -> Items<'_> {
     }
 }
 
-impl<'t> Iterator for Items<'t> {
+/// `items` of a file read from disk a block at a time.
+pub(super) struct FileItems {
+    items: Items<'static, FileParser>,
+    failure: Arc<OnceLock<Unreadable>>,
+}
+
+pub(super) fn file_items(path: &Path) -> Result<FileItems, FileProblem> {
+    let (parser, failure) = file_parser(path)?;
+    Ok(FileItems {
+        items: items_of(parser),
+        failure,
+    })
+}
+
+impl Iterator for FileItems {
+    type Item = Result<Node<'static>, FileProblem>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(
+            self.items
+                .next()?
+                .map_err(|e| file_problem(e, &self.failure)),
+        )
+    }
+}
+
+impl<'t, P: Iterator<Item = Step<'t>>> Iterator for Items<'t, P> {
     type Item = Result<Node<'t>, SyntaxError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -294,8 +376,13 @@ impl<'t> Builder<'t> {
             let raw = tag_kind.allows_text().then_some(text);
             self.check_duplicate(id, raw, loc)?;
         }
+        // A number or boolean keeps its text as written (an alias to it too); only a
+        // scalar that may be one is copied (a borrowed one costs nothing).
+        let raw = (style == ScalarStyle::Plain && tag_kind == TagKind::None && may_be_typed(text))
+            .then(|| value.clone());
         let kind = resolve(value, style, tag_kind).map_err(|m| error(m, loc))?;
-        let node = Node { kind, loc };
+        let raw = raw.filter(|_| matches!(kind, Kind::Int(_) | Kind::Float(_) | Kind::Bool(_)));
+        let node = Node { kind, loc, raw };
         let cost = Cost {
             events: 1,
             bytes,
@@ -365,10 +452,7 @@ impl<'t> Builder<'t> {
             Body::Seq(items) => Kind::Seq(items),
             Body::Map(map) => Kind::Map(map.into_entries()),
         };
-        let node = Node {
-            kind,
-            loc: frame.loc,
-        };
+        let node = Node::new(kind, frame.loc);
         if frame.anchor != 0 {
             self.remember(frame.anchor, &node, frame.cost);
         }

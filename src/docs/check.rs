@@ -44,11 +44,11 @@ pub fn load_guide(
 ) -> Option<Guide> {
     let file = load::read_source(path, problems)?;
     let before = problems.iter().filter(|d| d.is_error()).count();
-    let all = blocks(&file.text);
+    let all = blocks(file.text());
     // The YAML blocks are read as one list, so that `auth: { oauth2: id }` may name a
     // request of an earlier block; their locations are the Markdown's (the text read has
     // the blocks' lines where the Markdown has them, and nothing else).
-    let merged = SourceFile::new(path, yaml_lines_only(&file.text, &all));
+    let merged = SourceFile::new(path, yaml_lines_only(file.text(), &all));
     let mut items = Vec::new();
     // Per block: Ok(number of YAML items) or Err(the curl block's requests).
     let mut parts: Vec<(usize, Result<usize, Vec<Request>>)> = Vec::new();
@@ -77,10 +77,7 @@ pub fn load_guide(
             problems,
             templates: Compiler::New(templates),
         };
-        let list = Node {
-            loc: Loc::default(),
-            kind: Kind::Seq(items),
-        };
+        let list = Node::new(Kind::Seq(items), Loc::default());
         load::read_requests(&mut r, &list)
     }
     .into_iter();
@@ -100,16 +97,16 @@ pub fn load_guide(
     Some(Guide {
         collection: Collection {
             file: file.clone(),
-            name: title(&file.text).unwrap_or_else(|| {
+            name: title(file.text()).unwrap_or_else(|| {
                 path.file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default()
             }),
             vars: Vec::new(),
             requests,
-            deferred: 0,
+            deferred: Vec::new(),
         },
-        text: file.text.clone(),
+        text: file.text().to_string(),
         blocks: all,
         requests: ranges,
     })

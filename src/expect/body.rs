@@ -31,10 +31,7 @@ pub fn read(r: &mut Reader, node: &Node) -> (Vec<JsonCheck>, Vec<BodyCheck>) {
     };
     for (k, v) in map.rest() {
         if k.name.starts_with('$') {
-            let wrapper = Node {
-                kind: v.kind.clone(),
-                loc: k.loc,
-            };
+            let wrapper = Node::new(v.kind.clone(), k.loc);
             if let Some(path) = Path::parse(r, &wrapper, &k.name) {
                 json.push(JsonCheck {
                     path,
@@ -42,10 +39,7 @@ pub fn read(r: &mut Reader, node: &Node) -> (Vec<JsonCheck>, Vec<BodyCheck>) {
                 });
             }
         } else if RAW_OPS.contains(&&*k.name) {
-            let single = Node {
-                kind: Kind::Map(vec![(k.clone(), v.clone())]),
-                loc: v.loc,
-            };
+            let single = Node::new(Kind::Map(vec![(k.clone(), v.clone())]), v.loc);
             raw.push(BodyCheck {
                 preds: predicate::read(r, &single, "body"),
             });

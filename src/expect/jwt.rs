@@ -45,10 +45,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
                 Some("e.g. `jwt: { $.id_token: { claims: { sub: { exists: true } } } }`".into());
             continue;
         }
-        let key_node = Node {
-            kind: v.kind.clone(),
-            loc: k.loc,
-        };
+        let key_node = Node::new(v.kind.clone(), k.loc);
         let Some(path) = Path::parse(r, &key_node, &k.name) else {
             continue;
         };

@@ -268,10 +268,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         ) => {
             let words: Option<Vec<String>> =
                 items.iter().map(|i| r.text(i, "oauth2.scope")).collect();
-            let joined = Node {
-                kind: Kind::Str(words?.join(" ").into()),
-                loc: n.loc,
-            };
+            let joined = Node::new(Kind::Str(words?.join(" ").into()), n.loc);
             r.tpl(&joined, "oauth2.scope")
         }
         Some(n) => r.tpl(n, "oauth2.scope"),

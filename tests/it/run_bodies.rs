@@ -180,3 +180,35 @@ fn numbers_in_text_fields_are_sent_as_written() {
 "#;
     crate::support::run_yaml(&server.url(), yaml).run().code(0);
 }
+
+/// A collection past the size baton keeps in memory (1 MiB) is read from disk as it is
+/// checked and again as it runs: the same requests go out (numbers as written), and a
+/// failure still quotes its line, read from the file when shown.
+#[test]
+fn a_collection_too_big_to_keep_runs_from_disk_the_same() {
+    let server = TestServer::start();
+    let padding = "x".repeat(1 << 20);
+    let yaml = format!(
+        r#"description: {padding}
+requests:
+  - POST: <<base>>/echo
+    query: {{ v: 1.10, zip: 007 }}
+    form: {{ version: 2.50, n: <<n>> }}
+    expect:
+      body:
+        $.query: {{ eq: {{ v: "1.10", zip: "007" }} }}
+        $.form: {{ eq: {{ version: "2.50", n: "3" }} }}
+  - name: wrong on purpose
+    GET: <<base>>/echo
+    expect:
+      status: 201
+"#
+    );
+    let out = crate::support::run_yaml(&server.url(), &yaml)
+        .args(["--var", "n=3"])
+        .run();
+    out.code(1)
+        .stdout_contains("1 passed, 1 failed")
+        .stdout_contains(&crate::support::place("c.yaml", &yaml, "status: ^201"))
+        .stdout_contains("status: 201");
+}

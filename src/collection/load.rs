@@ -119,16 +119,16 @@ pub enum Keep {
     /// Every request (checking, exporting: they look at all of them at once).
     #[default]
     All,
-    /// Requests of files up to this many bytes of text in all, in the order given; the
-    /// requests of a file past it are checked and dropped, and read again one at a time
-    /// as the file runs (`reread`), so that a run's memory does not grow with the number
-    /// of requests it defines.
+    /// Requests of files up to this many bytes of text in all, in the order given; a
+    /// file past it is read from disk as it is checked (`load_on_disk`), its requests
+    /// dropped, and read from disk again one at a time as it runs (`reread`), so that a
+    /// run's memory does not grow with the number of requests it defines.
     Within(usize),
 }
 
 /// What `baton run` keeps: its 1,000-request benchmark file (400 KB) stays whole; a
 /// file ten times that size is read again as it runs (parsing it twice costs about a
-/// third of its run time, against 2.5 KB of memory per request otherwise).
+/// third of its run time, against 1.5 KB of memory per request and its text otherwise).
 pub const RUN_KEEPS: Keep = Keep::Within(1 << 20);
 
 /// Load many files, on every core: each thread reads, parses and checks the next file with

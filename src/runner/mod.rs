@@ -327,8 +327,8 @@ impl<'a> Runner<'a> {
             let req = match req {
                 Ok(req) => req,
                 Err(diagnostic) => {
-                    // Not for a file that loaded (the same text read the same way), but
-                    // a request that cannot be read is reported, not skipped.
+                    // A file too big to keep, edited or removed since it was checked:
+                    // the request is reported, not skipped, and nothing after it runs.
                     let report = unreadable(&file, index, iteration, diagnostic);
                     counts.add(&report.outcome);
                     reporter.event(&Event::RequestFinished(Box::new(report)));

@@ -2,14 +2,30 @@
 //! collection or diagnostics, never panic, and render every diagnostic. Loading reads each
 //! request as the parser ends its item (`load_source`); it must find exactly what reading
 //! the whole tree first finds (`parse_tree` + `build`), and a collection whose requests
-//! were checked and dropped (a big file in `baton run`) reads the same ones again.
+//! were checked and dropped (a big file in `baton run`) reads the same ones again. Read
+//! from disk as it is parsed (`load_on_disk`, a file past 1 MiB), it must find the same
+//! problems and read the same requests again from disk.
 #![no_main]
 use baton::collection::load;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let file = baton::diag::SourceFile::new("fuzz.yaml", text);
+    let path = std::env::temp_dir().join(format!("baton-fuzz-{}.yaml", std::process::id()));
+    std::fs::write(&path, data).unwrap();
+    let shown = |ps: &[baton::diag::Diagnostic]| ps.iter().map(|p| p.short()).collect::<Vec<_>>();
+    let mut disk_templates = baton::template::Templates::new();
+    let mut disk_problems = Vec::new();
+    let on_disk = load::load_on_disk(&path, &mut disk_templates, &mut disk_problems);
+    for p in &disk_problems {
+        let _ = p.render(false);
+    }
+    let Ok(text) = std::str::from_utf8(data) else {
+        let mut problems = Vec::new();
+        assert!(load::read_source(&path, &mut problems).is_none());
+        assert_eq!(shown(&problems), shown(&disk_problems));
+        return;
+    };
+    let file = baton::diag::SourceFile::new(&path, text);
     let mut templates = baton::template::Templates::new();
     let mut problems = Vec::new();
     let streamed = load::load_source(&file, &mut templates, &mut problems);
@@ -21,13 +37,28 @@ fuzz_target!(|data: &[u8]| {
     let mut whole_problems = Vec::new();
     let whole = load::parse_tree(&file, &mut whole_problems)
         .and_then(|tree| load::build(&file, tree, &mut templates, &mut whole_problems));
-    let shown = |ps: &[baton::diag::Diagnostic]| ps.iter().map(|p| p.short()).collect::<Vec<_>>();
     assert_eq!(shown(&problems), shown(&whole_problems));
     let names = |c: &Option<baton::collection::model::Collection>| {
         c.as_ref()
             .map(|c| c.requests.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
     };
     assert_eq!(names(&streamed), names(&whole));
+    // Only a file of nothing but whitespace is named "empty" in memory alone.
+    if !text.trim().is_empty() {
+        assert_eq!(shown(&problems), shown(&disk_problems));
+        assert_eq!(
+            streamed.as_ref().map(|c| c.request_count()),
+            on_disk.as_ref().map(|c| c.request_count())
+        );
+        if let Some(on_disk) = &on_disk {
+            let again: Vec<String> = load::reread(on_disk, &disk_templates)
+                .map(|r| r.expect("a request checked on disk reads again").name)
+                .collect();
+            if !on_disk.deferred.is_empty() {
+                assert_eq!(Some(again), names(&streamed));
+            }
+        }
+    }
     let mut templates = baton::template::Templates::new();
     let dropped = load::load_source_keeping(&file, &mut templates, &mut Vec::new(), false);
     if let (Some(kept), Some(dropped)) = (&streamed, &dropped) {
@@ -35,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
         let again: Vec<String> = load::reread(dropped, &templates)
             .map(|r| r.expect("a checked request reads again").name)
             .collect();
-        if dropped.deferred > 0 {
+        if !dropped.deferred.is_empty() {
             assert_eq!(Some(again), names(&streamed));
         }
     } else {

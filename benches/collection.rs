@@ -1,12 +1,12 @@
 //! The per-request work of the runner without the network: rendering templates compiled
 //! once, evaluating captures and expectations on a token response, and loading a
-//! 1,000-request collection. Run with `cargo bench --bench collection`.
+//! 1,000-request collection (from its text, and from disk as a file too big to keep). Run with `cargo bench --bench collection`.
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
-use baton::collection::load::load_source;
+use baton::collection::load::{load_on_disk, load_source, reread};
 use baton::collection::model::{Body, Collection};
 use baton::diag::SourceFile;
 use baton::expect::{self, Eval};
@@ -186,6 +186,31 @@ fn load_1000(c: &mut Criterion) {
             let (collection, templates) = load(black_box(&text));
             assert_eq!(collection.requests.len(), 1000);
             black_box((collection, templates))
+        })
+    });
+    // The same requests in a file too big to keep: checked as read from disk, then read
+    // from disk again as a run takes them (the two passes of W4).
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("bench.yaml");
+    std::fs::write(&path, &text).expect("the bench file is written");
+    group.bench_function("1000_requests_on_disk", |b| {
+        b.iter(|| {
+            let mut templates = Templates::new();
+            let collection = load_on_disk(black_box(&path), &mut templates, &mut Vec::new())
+                .expect("the bench collection loads");
+            assert_eq!(collection.deferred.len(), 1000);
+            black_box((collection, templates))
+        })
+    });
+    group.bench_function("1000_requests_on_disk_read_again", |b| {
+        let mut templates = Templates::new();
+        let collection = load_on_disk(&path, &mut templates, &mut Vec::new())
+            .expect("the bench collection loads");
+        b.iter(|| {
+            let read = reread(black_box(&collection), &templates)
+                .filter(Result::is_ok)
+                .count();
+            assert_eq!(read, 1000);
         })
     });
     group.finish();

@@ -278,8 +278,13 @@ pub fn load_on_disk(
         streamed.problems = found;
         match tree {
             Ok(tree) => tree,
+            // A file read whole is refused for bad UTF-8 anywhere before it is parsed; this
+            // one is parsed as it is read, so the rest is checked after a syntax error.
             Err(node::FileProblem::Syntax(e)) => {
-                problems.push(syntax_error(&file, e));
+                problems.push(match super::stream::not_utf8(path) {
+                    Some(why) => unreadable(&file.display(), why),
+                    None => syntax_error(&file, e),
+                });
                 return None;
             }
             Err(node::FileProblem::Unreadable(why)) => {
@@ -940,6 +945,16 @@ mod tests {
             "{:?}",
             problems[0].message
         );
+        // After a syntax error too (found by fuzzing): a file read whole is refused for
+        // its bytes first.
+        let text = format!("a: 1\n%YAML 1.2\n---\nb: 2\n# {}", "x".repeat(100));
+        std::fs::write(&path, [text.as_bytes(), b"\xff\n"].concat()).unwrap();
+        let mut problems = Vec::new();
+        assert!(load_on_disk(&path, &mut templates, &mut problems).is_none());
+        let mut whole = Vec::new();
+        assert!(read_source(&path, &mut whole).is_none());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].short(), whole[0].short());
     }
 
     #[test]

@@ -223,19 +223,7 @@ pub fn load_source(
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
-    load_source_keeping(file, templates, problems, true)
-}
-
-/// `load_source`; without `keep`, the requests are checked and counted, not kept (see
-/// `Keep::Within`).
-pub fn load_source_keeping(
-    file: &Arc<SourceFile>,
-    templates: &mut Templates,
-    problems: &mut Vec<Diagnostic>,
-    keep: bool,
-) -> Option<Collection> {
     let mut streamed = Streamed::default();
-    streamed.list.keep = keep;
     let tree = {
         let mut found = Vec::new();
         let mut r = Reader {
@@ -605,18 +593,15 @@ pub fn reread<'a>(
     templates: &'a Templates,
 ) -> impl Iterator<Item = Result<Request, Diagnostic>> + 'a {
     let file = &c.file;
-    let items: Box<dyn Iterator<Item = Result<Node<'a>, Diagnostic>> + 'a> = if file.is_on_disk() {
-        let problem = move |e| match e {
-            node::FileProblem::Syntax(e) => syntax_error(file, e),
-            node::FileProblem::Unreadable(why) => unreadable(&file.display(), why),
-        };
+    let problem = move |e| match e {
+        node::FileProblem::Syntax(e) => syntax_error(file, e),
+        node::FileProblem::Unreadable(why) => unreadable(&file.display(), why),
+    };
+    let items: Box<dyn Iterator<Item = Result<Node<'static>, Diagnostic>>> =
         match node::request_items_of_file(&file.path) {
             Ok(items) => Box::new(items.map(move |i| i.map_err(problem))),
             Err(e) => Box::new(std::iter::once(Err(problem(e)))),
-        }
-    } else {
-        Box::new(node::request_items(file.text()).map(|i| i.map_err(|e| syntax_error(file, e))))
-    };
+        };
     let changed = move |loc| {
         Diagnostic::error(format!("{} changed after it was checked", file.display()))
             .at(file, loc)
@@ -817,21 +802,16 @@ mod tests {
             let Some(kept) = load_source(&file, &mut t1, &mut p1) else {
                 continue;
             };
-            let (mut p2, mut t2) = (Vec::new(), Templates::new());
-            let dropped = load_source_keeping(&file, &mut t2, &mut p2, false).unwrap();
-            assert!(dropped.requests.is_empty());
+            let (mut p3, mut t3) = (Vec::new(), Templates::new());
+            let on_disk = load_on_disk(&path, &mut t3, &mut p3).unwrap();
+            assert!(on_disk.requests.is_empty() && on_disk.file.is_on_disk());
             assert_eq!(
-                dropped.deferred.len(),
+                on_disk.deferred.len(),
                 kept.requests.len(),
                 "{}",
                 path.display()
             );
-            assert_eq!(dropped.request_count(), kept.request_count());
-            let again: Vec<Request> = reread(&dropped, &t2).map(Result::unwrap).collect();
-            let (mut p3, mut t3) = (Vec::new(), Templates::new());
-            let on_disk = load_on_disk(&path, &mut t3, &mut p3).unwrap();
-            assert!(on_disk.requests.is_empty() && on_disk.file.is_on_disk());
-            assert_eq!(on_disk.deferred, dropped.deferred, "{}", path.display());
+            assert_eq!(on_disk.request_count(), kept.request_count());
             let from_disk: Vec<Request> = reread(&on_disk, &t3).map(Result::unwrap).collect();
             let seen = |r: &Request| {
                 let texts: Vec<String> = r.templates().iter().map(|t| t.text.to_string()).collect();
@@ -846,10 +826,8 @@ mod tests {
                 )
             };
             let a: Vec<_> = kept.requests.iter().map(seen).collect();
-            let b: Vec<_> = again.iter().map(seen).collect();
+            let b: Vec<_> = from_disk.iter().map(seen).collect();
             assert_eq!(a, b, "{}", path.display());
-            let c: Vec<_> = from_disk.iter().map(seen).collect();
-            assert_eq!(a, c, "{}", path.display());
             checked += 1;
         }
         assert!(checked >= 5, "only {checked} examples");

@@ -215,11 +215,6 @@ pub fn parse_streaming<'t>(
     super::tree::build_streaming(text, sink)
 }
 
-/// The items `parse_streaming` hands to its sink, one at a time as they end.
-pub fn request_items(text: &str) -> impl Iterator<Item = Result<Node<'_>, SyntaxError>> + '_ {
-    super::tree::items(text)
-}
-
 /// Why a file read from disk as it is parsed could not be parsed.
 #[derive(Debug)]
 pub enum FileProblem {
@@ -236,7 +231,8 @@ pub fn parse_streaming_file(
     super::tree::build_streaming_file(path, sink)
 }
 
-/// `request_items` of a file read from disk a block at a time.
+/// The items `parse_streaming_file` hands to its sink, one at a time as they end: a file
+/// checked before is read again as it runs without its requests all being in memory.
 pub fn request_items_of_file(
     path: &std::path::Path,
 ) -> Result<impl Iterator<Item = Result<Node<'static>, FileProblem>>, FileProblem> {

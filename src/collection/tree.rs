@@ -7,8 +7,7 @@ use super::node::{Key, Kind, Loc, MAX_DEPTH, Node, SyntaxError, first_line};
 use super::scalar::{KeyId, Shape, TagKind, may_be_typed, resolve};
 use super::stream::{Chars, Unreadable};
 use granit_parser::{
-    ErrorKind, Event, FallibleBufferedInput, Options, Parser, ScalarStyle, ScanError, Span,
-    StrInput, Tag,
+    ErrorKind, Event, FallibleBufferedInput, Options, Parser, ScalarStyle, ScanError, Span, Tag,
 };
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -115,14 +114,10 @@ fn build_events<'t>(
 /// The items of the request list (as `build_streaming` finds them) one at a time, as the
 /// parser reaches the end of each: a file checked before can be read again while it runs
 /// without its requests all being in memory.
-pub(super) struct Items<'t, P = Parser<'t, StrInput<'t>>> {
+pub(super) struct Items<'t, P> {
     parser: P,
     builder: Builder<'t>,
     failed: bool,
-}
-
-pub(super) fn items(text: &str) -> Items<'_> {
-    items_of(Parser::new_from_str_with_options(text, options()))
 }
 
 fn items_of<'t, P: Iterator<Item = Step<'t>>>(parser: P) -> Items<'t, P> {

@@ -223,23 +223,10 @@ pub fn load_source(
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
-    let mut streamed = Streamed::default();
-    let tree = {
-        let mut found = Vec::new();
-        let mut r = Reader {
-            file,
-            problems: &mut found,
-            templates: Compiler::New(templates),
-        };
-        let list = &mut streamed.list;
-        let mut sink = |item: Node| list.add(&mut r, &item);
-        let tree = parse_with(file, problems, |text| {
-            node::parse_streaming(text, &mut sink)
-        });
-        streamed.problems = found;
-        tree?
-    };
-    build_from(file, tree, Some(streamed), templates, problems)
+    let (tree, streamed) = read_items(file, templates, true, |sink| {
+        parse_with(file, problems, |text| node::parse_streaming(text, sink))
+    });
+    build_from(file, tree?, Some(streamed), templates, problems)
 }
 
 /// A collection too big to keep (see `Keep::Within`), checked as it is read from disk a
@@ -251,37 +238,48 @@ pub fn load_on_disk(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Collection> {
     let file = SourceFile::on_disk(path);
-    let mut streamed = Streamed::default();
-    streamed.list.keep = false;
-    let tree = {
-        let mut found = Vec::new();
-        let mut r = Reader {
-            file: &file,
-            problems: &mut found,
-            templates: Compiler::New(templates),
-        };
-        let list = &mut streamed.list;
-        let mut sink = |item: Node| list.add(&mut r, &item);
-        let tree = node::parse_streaming_file(path, &mut sink);
-        streamed.problems = found;
-        match tree {
-            Ok(tree) => tree,
-            // A file read whole is refused for bad UTF-8 anywhere before it is parsed; this
-            // one is parsed as it is read, so the rest is checked after a syntax error.
-            Err(node::FileProblem::Syntax(e)) => {
-                problems.push(match super::stream::not_utf8(path) {
-                    Some(why) => unreadable(&file.display(), why),
-                    None => syntax_error(&file, e),
-                });
-                return None;
-            }
-            Err(node::FileProblem::Unreadable(why)) => {
-                problems.push(unreadable(&file.display(), why));
-                return None;
-            }
+    let (tree, streamed) = read_items(&file, templates, false, |sink| {
+        node::parse_streaming_file(path, sink)
+    });
+    let tree = match tree {
+        Ok(tree) => tree,
+        // A file read whole is refused for bad UTF-8 anywhere before it is parsed; this
+        // one is parsed as it is read, so the rest is checked after a syntax error.
+        Err(node::FileProblem::Syntax(e)) => {
+            problems.push(match super::stream::not_utf8(path) {
+                Some(why) => unreadable(&file.display(), why),
+                None => syntax_error(&file, e),
+            });
+            return None;
+        }
+        Err(node::FileProblem::Unreadable(why)) => {
+            problems.push(unreadable(&file.display(), why));
+            return None;
         }
     };
     build_from(&file, tree, Some(streamed), templates, problems)
+}
+
+/// `parse` with a sink that reads each request item as the parser ends it (checked, and
+/// kept or only fingerprinted), so that the tree of the whole list is never in memory.
+fn read_items<'t, R>(
+    file: &Arc<SourceFile>,
+    templates: &mut Templates,
+    keep: bool,
+    parse: impl FnOnce(&mut dyn FnMut(Node<'t>)) -> R,
+) -> (R, Streamed) {
+    let mut streamed = Streamed::default();
+    streamed.list.keep = keep;
+    let mut found = Vec::new();
+    let mut r = Reader {
+        file,
+        problems: &mut found,
+        templates: Compiler::New(templates),
+    };
+    let list = &mut streamed.list;
+    let tree = parse(&mut |item: Node<'t>| list.add(&mut r, &item));
+    streamed.problems = found;
+    (tree, streamed)
 }
 
 /// Requests read while the file was parsed, with the problems found in them.

@@ -27,8 +27,8 @@ impl Loc {
 pub struct Node<'t> {
     pub kind: Kind<'t>,
     pub loc: Loc,
-    /// A number or boolean as written (a plain scalar without tag or anchor): `1.10` is
-    /// sent as `1.10` and `007` as `007` where baton takes it as text.
+    /// A number or boolean as written (a plain scalar without a tag; an alias to it keeps
+    /// it too): `1.10` is sent as `1.10` and `007` as `007` where baton takes it as text.
     pub raw: Option<Cow<'t, str>>,
 }
 

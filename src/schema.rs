@@ -140,7 +140,18 @@ fn oauth2_property(key: &str) -> Option<Value> {
         ),
         "login" => described(
             r("pairs"),
-            "Fields of the provider's login form, for headless runs.",
+            "Fields of the provider's login form (the form with a password field, or with a field named here), for headless runs; `button` names the button to press.",
+        ),
+        "consent" => described(
+            r("pairs"),
+            "Fields of the provider's other forms (consent, account choice), for headless runs; `button` names the button to press (default: the approving one).",
+        ),
+        "session" => described(
+            json!({ "enum": ["reuse", "fresh"] }),
+            "The browser a headless sign-in runs in: reuse (default: one per `login:` user in a file, single sign-on as in a browser) or fresh (no cookies).",
+        ),
+        "code_verifier" => text(
+            "The PKCE verifier of a code given with `code:` (mode code); without it none is sent.",
         ),
         "extra" => described(
             r("pairs"),

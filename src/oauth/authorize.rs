@@ -3,23 +3,29 @@
 //! consent forms), interactive (a browser and a loopback listener, RFC 8252) or given, then
 //! exchange it at the token endpoint.
 
-use super::flow::{Ctx, FlowError, Rendered, pkce, random_token, token_request};
+use super::flow::{Ctx, FlowError, Rendered, UsedCode, pkce, random_token, token_request};
 use super::spec::{Mode, OAuth2};
-use crate::http::{Hop, Prepared};
-use std::time::{Duration, Instant};
+use crate::http::Hop;
+use std::time::Instant;
 
-/// Authorize hops a headless run follows before giving up (login, consent, MFA pages...).
-const MAX_HOPS: usize = 20;
-
-/// Run the grant; the index of the token response among `hops`, and the nonce sent.
+/// Run the grant: the index of the token response among `hops`, the nonce sent, and the
+/// code exchanged with its verifier.
 pub(crate) async fn run(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     r: &Rendered,
     hops: &mut Vec<Hop>,
-) -> Result<(usize, Option<String>), FlowError> {
+) -> Result<(usize, Option<String>, UsedCode), FlowError> {
     let mut redirect_uri = cx.render_opt(&spec.redirect_uri)?.unwrap_or_default();
-    let pkce = pkce(spec.pkce);
+    let given_verifier = cx.render_opt(&spec.code_verifier)?;
+    // A code obtained elsewhere goes with the verifier of the challenge it was obtained with,
+    // which only the collection knows: a fresh random one could never match.
+    let pkce = match (spec.mode, given_verifier) {
+        (Mode::Code, None) => None,
+        (Mode::Code, Some(v)) => Some((v, String::new(), "")),
+        (_, Some(v)) => super::flow::pkce_of(v, spec.pkce),
+        (_, None) => pkce(spec.pkce),
+    };
     if let Some((verifier, _, _)) = &pkce {
         cx.redactor.add(verifier);
     }
@@ -45,24 +51,28 @@ pub(crate) async fn run(
                 &nonce,
                 pkce.as_ref().map(|(_, c, m)| (c.as_str(), *m)),
             )?;
-            let callback = match listener {
-                Some(l) => interactive(spec, cx, l, &url).await?,
-                None => headless(spec, cx, &url, &redirect_uri, hops).await?,
+            let code = match listener {
+                Some(l) => {
+                    let callback = interactive(spec, cx, l, &url, &state).await?;
+                    read_callback(&callback, &state, None)?
+                }
+                None => super::headless::run(spec, cx, &url, &redirect_uri, &state, hops).await?,
             };
-            (read_callback(&callback, &state)?, Some(nonce))
+            (code, Some(nonce))
         }
     };
     cx.redactor.add(&code);
     let mut form = vec![
         ("grant_type".to_string(), "authorization_code".to_string()),
-        ("code".to_string(), code),
+        ("code".to_string(), code.clone()),
         ("redirect_uri".to_string(), redirect_uri),
     ];
-    if let Some((verifier, _, _)) = pkce {
-        form.push(("code_verifier".into(), verifier));
+    let verifier = pkce.map(|(v, _, _)| v);
+    if let Some(verifier) = &verifier {
+        form.push(("code_verifier".into(), verifier.clone()));
     }
     let index = token_request(spec, cx, r, form, hops).await?;
-    Ok((index, nonce))
+    Ok((index, nonce, UsedCode { code, verifier }))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -75,7 +85,7 @@ fn authorize_url(
     nonce: &str,
     challenge: Option<(&str, &str)>,
 ) -> Result<String, FlowError> {
-    let base = r.endpoints.authorize.clone().ok_or_else(|| FlowError::Protocol("the provider's discovery document has no `authorization_endpoint`; give `authorize_url`".into()))?;
+    let base = r.endpoint(super::flow::Endpoint::Authorize)?;
     let mut url = url::Url::parse(&base)
         .map_err(|e| FlowError::Input(format!("invalid authorize URL `{base}`: {e}")))?;
     {
@@ -107,7 +117,7 @@ fn authorize_url(
 
 /// True when `location` is the redirect URI (same scheme, host, port and path; a loopback
 /// redirect URI matches any port, as RFC 8252 7.3 lets providers do).
-fn is_redirect_uri(location: &url::Url, redirect_uri: &str) -> bool {
+pub(crate) fn is_redirect_uri(location: &url::Url, redirect_uri: &str) -> bool {
     let Ok(want) = url::Url::parse(redirect_uri) else {
         return false;
     };
@@ -118,141 +128,13 @@ fn is_redirect_uri(location: &url::Url, redirect_uri: &str) -> bool {
         && location.path() == want.path()
 }
 
-/// Follow the authorize endpoint like a browser: redirects with the cookie jar, login and
-/// consent forms filled from `login:`, until the redirect to `redirect_uri`.
-async fn headless(
-    spec: &OAuth2,
-    cx: &mut Ctx<'_>,
-    start: &str,
-    redirect_uri: &str,
-    hops: &mut Vec<Hop>,
-) -> Result<String, FlowError> {
-    let login = cx.render_pairs(&spec.login)?;
-    for (k, v) in &login {
-        if crate::secret::looks_secret(k) {
-            cx.redactor.add(v);
-        }
-    }
-    let mut next = Prepared {
-        method: "GET".into(),
-        url: start.to_string(),
-        headers: vec![(
-            "accept".into(),
-            "text/html,application/xhtml+xml,*/*".into(),
-        )],
-        body: None,
-        timeout: None,
-        follow_redirects: false,
-    };
-    let mut submitted = 0;
-    for _ in 0..MAX_HOPS {
-        let here = next.url.clone();
-        let i = cx.send(next, hops).await?;
-        let resp = &hops[i].response;
-        if (300..400).contains(&resp.status) {
-            let Some(location) = resp.header("location") else {
-                return Err(FlowError::Protocol(format!(
-                    "{here} answered {} without a Location",
-                    resp.status
-                )));
-            };
-            let target = url::Url::parse(&here)
-                .and_then(|b| b.join(location))
-                .map_err(|e| FlowError::Protocol(format!("invalid redirect `{location}`: {e}")))?;
-            if is_redirect_uri(&target, redirect_uri) {
-                return Ok(target.to_string());
-            }
-            next = Prepared {
-                method: "GET".into(),
-                url: target.to_string(),
-                headers: vec![("accept".into(), "text/html,*/*".into())],
-                body: None,
-                timeout: None,
-                follow_redirects: false,
-            };
-            continue;
-        }
-        let html = resp.text().into_owned();
-        let status = resp.status;
-        let forms = super::html_form::forms(&html, &here);
-        let Some(form) = super::html_form::pick(&forms, &["username", "login", "email", "user"])
-        else {
-            let what = if status >= 400 {
-                format!("an error ({status})")
-            } else {
-                format!("a page ({status}) with no form to submit")
-            };
-            return Err(FlowError::Protocol(format!(
-                "the authorize flow stopped at {here}: the provider showed {what}: {}",
-                resp.excerpt()
-            )));
-        };
-        let mut form = form.clone();
-        if form.has_password() && login.is_empty() {
-            return Err(FlowError::Input(format!(
-                "the provider shows a login form at {here}; give the fields to fill in `login:`, e.g. login: {{ {}: <<username>>, password: <<password>> }}",
-                form.fields
-                    .iter()
-                    .map(|(k, _)| k.as_str())
-                    .find(
-                        |k| ["username", "login", "email", "Username", "Input.Username"]
-                            .contains(k)
-                    )
-                    .unwrap_or("username")
-            )));
-        }
-        submitted += 1;
-        if submitted > 5 {
-            return Err(FlowError::Protocol(format!(
-                "the provider keeps showing forms at {here} (wrong credentials in `login:`?): {}",
-                resp.excerpt()
-            )));
-        }
-        form.fill(&login);
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form.fields.iter())
-            .finish();
-        next = if form.method == "GET" {
-            let mut u = url::Url::parse(&form.action).map_err(|e| {
-                FlowError::Protocol(format!("invalid form action `{}`: {e}", form.action))
-            })?;
-            u.set_query(Some(&body));
-            Prepared {
-                method: "GET".into(),
-                url: u.to_string(),
-                headers: vec![],
-                body: None,
-                timeout: None,
-                follow_redirects: false,
-            }
-        } else {
-            Prepared {
-                method: "POST".into(),
-                url: form.action.clone(),
-                headers: vec![
-                    (
-                        "content-type".into(),
-                        "application/x-www-form-urlencoded".into(),
-                    ),
-                    ("accept".into(), "text/html,*/*".into()),
-                ],
-                body: Some(body.into_bytes()),
-                timeout: None,
-                follow_redirects: false,
-            }
-        };
-    }
-    Err(FlowError::Protocol(format!(
-        "the authorize flow did not reach {redirect_uri} within {MAX_HOPS} hops"
-    )))
-}
-
 /// Open the browser on the authorize URL and wait for the provider to redirect it back.
 async fn interactive(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     listener: super::loopback::Listener,
     url: &str,
+    state: &str,
 ) -> Result<String, FlowError> {
     (cx.notify)(format!("Sign in in your browser: {url}"));
     if spec.open_browser
@@ -263,7 +145,7 @@ async fn interactive(
         ));
     }
     let deadline = Instant::now() + spec.wait;
-    listener.wait(deadline).await.ok_or_else(|| {
+    listener.wait(deadline, state).await.ok_or_else(|| {
         FlowError::Timeout(format!(
             "no redirect reached {} within {:?}: was the sign-in finished in the browser?",
             listener_uri(url),
@@ -276,15 +158,40 @@ fn listener_uri(authorize_url: &str) -> String {
     crate::capture::query_param(authorize_url, "redirect_uri").unwrap_or_default()
 }
 
+/// The last form a headless sign-in submitted: the provider's answer to it explains an error.
+pub(crate) struct Submitted {
+    pub action: String,
+    pub button: Option<String>,
+}
+
 /// The code from the redirect, after checking `state` and reading any error.
-fn read_callback(url: &str, state: &str) -> Result<String, FlowError> {
+pub(crate) fn read_callback(
+    url: &str,
+    state: &str,
+    submitted: Option<&Submitted>,
+) -> Result<String, FlowError> {
     let param = |k: &str| crate::capture::query_param(url, k);
     if let Some(error) = param("error") {
         let description = param("error_description")
             .map(|d| format!(": {d}"))
             .unwrap_or_default();
+        let after = match submitted {
+            Some(Submitted {
+                action,
+                button: Some(button),
+            }) => format!(
+                " (the answer to the form at {action}, submitted with the button `{button}`)"
+            ),
+            Some(Submitted {
+                action,
+                button: None,
+            }) => {
+                format!(" (the answer to the form at {action}, submitted without a button)")
+            }
+            None => String::new(),
+        };
         return Err(FlowError::Protocol(format!(
-            "the authorization failed: {error}{description}"
+            "the authorization failed: {error}{description}{after}"
         )));
     }
     match param("state") {
@@ -302,9 +209,6 @@ fn read_callback(url: &str, state: &str) -> Result<String, FlowError> {
     }
     param("code").ok_or_else(|| FlowError::Protocol("the redirect carries no `code`".into()))
 }
-
-#[allow(dead_code)]
-const _: Duration = Duration::ZERO;
 
 #[cfg(test)]
 mod tests {
@@ -334,11 +238,11 @@ mod tests {
     #[test]
     fn callbacks_are_checked() {
         assert_eq!(
-            read_callback("http://x/cb?code=c1&state=s", "s").unwrap(),
+            read_callback("http://x/cb?code=c1&state=s", "s", None).unwrap(),
             "c1"
         );
         assert!(
-            read_callback("http://x/cb?code=c1&state=t", "s")
+            read_callback("http://x/cb?code=c1&state=t", "s", None)
                 .unwrap_err()
                 .to_string()
                 .contains("forged")
@@ -346,12 +250,28 @@ mod tests {
         assert!(
             read_callback(
                 "http://x/cb?error=access_denied&error_description=no&state=s",
-                "s"
+                "s",
+                None
             )
             .unwrap_err()
             .to_string()
             .contains("access_denied: no")
         );
-        assert!(read_callback("http://x/cb?state=s", "s").is_err());
+        assert!(read_callback("http://x/cb?state=s", "s", None).is_err());
+        let submitted = Submitted {
+            action: "http://id/o/authorize/".into(),
+            button: Some("Cancel".into()),
+        };
+        let err = read_callback(
+            "http://x/cb?error=access_denied&state=s",
+            "s",
+            Some(&submitted),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "the authorization failed: access_denied (the answer to the form at http://id/o/authorize/, submitted with the button `Cancel`)"
+        );
     }
 }

@@ -16,7 +16,7 @@ pub(crate) async fn run(
     r: &Rendered,
     hops: &mut Vec<Hop>,
 ) -> Result<usize, FlowError> {
-    let url = r.endpoints.device.clone().ok_or_else(|| FlowError::Protocol("the provider's discovery document has no `device_authorization_endpoint`; give `device_authorization_url`".into()))?;
+    let url = r.endpoint(super::flow::Endpoint::Device)?;
     let mut form = Vec::new();
     if let Some(scope) = cx.render_opt(&spec.scope)? {
         form.push(("scope".to_string(), scope));

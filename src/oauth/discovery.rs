@@ -1,5 +1,7 @@
-//! OIDC discovery (`/.well-known/openid-configuration`) and JWKS fetching, each done once
-//! per run per URL, with the issuer check OpenID Connect Discovery 4.3 requires.
+//! Discovery of a provider's endpoints (OpenID Connect Discovery's
+//! `/.well-known/openid-configuration`, and RFC 8414's `/.well-known/oauth-authorization-server`
+//! for what the first lacks) and JWKS fetching, each done once per run per URL, with the issuer
+//! check both specifications require. These are back-channel requests: no cookies.
 
 use crate::http::Jar;
 use crate::http::{Hop, Http, HttpError, Prepared};
@@ -18,6 +20,8 @@ pub struct Endpoints {
     pub revocation: Option<String>,
     pub userinfo: Option<String>,
     pub jwks: Option<String>,
+    /// The documents these were read from, for messages.
+    pub sources: Vec<String>,
 }
 
 impl Endpoints {
@@ -32,14 +36,50 @@ impl Endpoints {
             revocation: s("revocation_endpoint"),
             userinfo: s("userinfo_endpoint"),
             jwks: s("jwks_uri"),
+            sources: Vec::new(),
         }
     }
+
+    /// Takes from `other` the endpoints this lacks.
+    pub fn fill(&mut self, other: &Endpoints) {
+        let pairs = [
+            (&mut self.authorize, &other.authorize),
+            (&mut self.token, &other.token),
+            (&mut self.device, &other.device),
+            (&mut self.introspection, &other.introspection),
+            (&mut self.revocation, &other.revocation),
+            (&mut self.userinfo, &other.userinfo),
+            (&mut self.jwks, &other.jwks),
+        ];
+        for (mine, theirs) in pairs {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+        if self.issuer.is_none() {
+            self.issuer.clone_from(&other.issuer);
+        }
+        self.sources.extend(other.sources.iter().cloned());
+    }
+}
+
+/// The RFC 8414 metadata URL of an issuer: the well-known segment goes between the host and
+/// the issuer's path (RFC 8414 3.1): `https://h/tenant` -> `https://h/.well-known/oauth-authorization-server/tenant`.
+pub fn metadata_url(issuer: &str) -> Option<String> {
+    let url = url::Url::parse(issuer).ok()?;
+    let path = url.path().trim_end_matches('/');
+    let mut out = url.clone();
+    out.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    out.set_query(None);
+    Some(out.to_string())
 }
 
 /// Documents fetched during a run, by URL.
 #[derive(Default)]
 pub struct Cache {
     discovery: Mutex<HashMap<String, Endpoints>>,
+    /// The RFC 8414 documents by issuer; `None` when the provider has none.
+    metadata: Mutex<HashMap<String, Option<Endpoints>>>,
     jwks: Mutex<HashMap<String, Value>>,
 }
 
@@ -51,66 +91,125 @@ pub enum DiscoveryError {
     Invalid(String),
 }
 
+/// A document fetched: its JSON, or the status and error of a refusal.
+enum Fetched {
+    Json(Value),
+    Refused(u16, String),
+}
+
 impl Cache {
-    /// The provider's endpoints from `issuer`'s discovery document. The hop is returned
-    /// the first time, so that it shows in the transcript.
+    /// The provider's endpoints from `issuer`'s OpenID Connect discovery document, or, when
+    /// the provider has none (404), from its RFC 8414 document. The hops are returned the
+    /// first time, so that they show in the transcript.
     pub async fn discover(
         &self,
         http: &Http,
-        jar: &Jar,
         issuer: &str,
         hops: &mut Vec<Hop>,
     ) -> Result<Endpoints, DiscoveryError> {
         let issuer = issuer.trim_end_matches('/');
-        if let Some(found) = self
-            .discovery
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(issuer)
-        {
+        if let Some(found) = lock(&self.discovery).get(issuer) {
             return Ok(found.clone());
         }
         let url = format!("{issuer}/.well-known/openid-configuration");
-        let doc = fetch_json(http, jar, &url, hops).await?;
-        let endpoints = Endpoints::from_document(&doc);
-        let advertised = endpoints.issuer.clone().unwrap_or_default();
-        if advertised.trim_end_matches('/') != issuer {
-            return Err(DiscoveryError::Invalid(format!(
-                "the discovery document at {url} names the issuer `{advertised}`, not `{issuer}` (OpenID Connect Discovery 4.3: they must match)"
-            )));
-        }
-        self.discovery
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(issuer.to_string(), endpoints.clone());
+        let endpoints = match fetch_json(http, &url, hops).await? {
+            Fetched::Json(doc) => {
+                read_document(&doc, &url, issuer, "OpenID Connect Discovery 4.3")?
+            }
+            Fetched::Refused(404, _) => match self.metadata(http, issuer, hops).await? {
+                Some(found) => found,
+                None => {
+                    return Err(DiscoveryError::Invalid(format!(
+                        "{issuer} has no discovery document: {url} and {} answered 404; give the endpoints (`token_url`, `authorize_url`, ...)",
+                        metadata_url(issuer).unwrap_or_default()
+                    )));
+                }
+            },
+            Fetched::Refused(status, hint) => {
+                return Err(DiscoveryError::Invalid(format!(
+                    "{url} answered {status}{hint}"
+                )));
+            }
+        };
+        lock(&self.discovery).insert(issuer.to_string(), endpoints.clone());
         Ok(endpoints)
+    }
+
+    /// The endpoints of `issuer`'s RFC 8414 document, fetched once per run; `None` when the
+    /// provider serves none. Read for the endpoints an OpenID Connect document leaves out
+    /// (introspection and revocation, at some providers).
+    pub async fn metadata(
+        &self,
+        http: &Http,
+        issuer: &str,
+        hops: &mut Vec<Hop>,
+    ) -> Result<Option<Endpoints>, DiscoveryError> {
+        let issuer = issuer.trim_end_matches('/');
+        if let Some(found) = lock(&self.metadata).get(issuer) {
+            return Ok(found.clone());
+        }
+        let Some(url) = metadata_url(issuer) else {
+            return Ok(None);
+        };
+        let found = match fetch_json(http, &url, hops).await? {
+            Fetched::Json(doc) => Some(read_document(&doc, &url, issuer, "RFC 8414 3.3")?),
+            Fetched::Refused(..) => None,
+        };
+        lock(&self.metadata).insert(issuer.to_string(), found.clone());
+        Ok(found)
     }
 
     pub async fn jwks(
         &self,
         http: &Http,
-        jar: &Jar,
         url: &str,
         hops: &mut Vec<Hop>,
     ) -> Result<Value, DiscoveryError> {
-        if let Some(found) = self.jwks.lock().unwrap_or_else(|e| e.into_inner()).get(url) {
+        if let Some(found) = lock(&self.jwks).get(url) {
             return Ok(found.clone());
         }
-        let doc = fetch_json(http, jar, url, hops).await?;
-        self.jwks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(url.to_string(), doc.clone());
+        let doc = match fetch_json(http, url, hops).await? {
+            Fetched::Json(doc) => doc,
+            Fetched::Refused(status, hint) => {
+                return Err(DiscoveryError::Invalid(format!(
+                    "{url} answered {status}{hint}"
+                )));
+            }
+        };
+        lock(&self.jwks).insert(url.to_string(), doc.clone());
         Ok(doc)
     }
 }
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The endpoints of a metadata document, whose `issuer` must be the one asked for.
+fn read_document(
+    doc: &Value,
+    url: &str,
+    issuer: &str,
+    rule: &str,
+) -> Result<Endpoints, DiscoveryError> {
+    let mut endpoints = Endpoints::from_document(doc);
+    let advertised = endpoints.issuer.clone().unwrap_or_default();
+    if advertised.trim_end_matches('/') != issuer {
+        return Err(DiscoveryError::Invalid(format!(
+            "the discovery document at {url} names the issuer `{advertised}`, not `{issuer}` ({rule}: they must match)"
+        )));
+    }
+    endpoints.sources.push(url.to_string());
+    Ok(endpoints)
+}
+
+/// GET a JSON document on the back channel: no cookies, redirects followed.
 async fn fetch_json(
     http: &Http,
-    jar: &Jar,
     url: &str,
     hops: &mut Vec<Hop>,
-) -> Result<Value, DiscoveryError> {
+) -> Result<Fetched, DiscoveryError> {
+    let jar = Jar::default();
     let mut req = Prepared {
         method: "GET".into(),
         url: url.to_string(),
@@ -119,22 +218,46 @@ async fn fetch_json(
         timeout: None,
         follow_redirects: true,
     };
-    crate::http::default_headers(&mut req, jar);
-    let mut got = http.exchange(req, jar).await?;
-    let last = got.pop().expect("an exchange has a hop");
+    crate::http::default_headers(&mut req, &jar);
+    let mut got = http.exchange(req, &jar).await?;
+    let Some(last) = got.pop() else {
+        return Err(DiscoveryError::Invalid(format!("{url}: no response")));
+    };
     let result = if last.response.status != 200 {
-        Err(DiscoveryError::Invalid(format!(
-            "{url} answered {}{}",
+        Ok(Fetched::Refused(
             last.response.status,
-            last.response.error_hint()
-        )))
+            last.response.error_hint(),
+        ))
     } else {
         last.response
             .json()
             .cloned()
+            .map(Fetched::Json)
             .map_err(|e| DiscoveryError::Invalid(format!("{url}: {e}")))
     };
     hops.extend(got);
     hops.push(last);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metadata_url;
+
+    #[test]
+    fn the_well_known_segment_goes_before_the_issuer_path() {
+        assert_eq!(
+            metadata_url("http://127.0.0.1:8000/o").as_deref(),
+            Some("http://127.0.0.1:8000/.well-known/oauth-authorization-server/o")
+        );
+        assert_eq!(
+            metadata_url("https://id.example/").as_deref(),
+            Some("https://id.example/.well-known/oauth-authorization-server")
+        );
+        assert_eq!(
+            metadata_url("https://id.example/realms/a/").as_deref(),
+            Some("https://id.example/.well-known/oauth-authorization-server/realms/a")
+        );
+        assert_eq!(metadata_url("not a url"), None);
+    }
 }

@@ -18,7 +18,11 @@ use std::time::Duration;
 /// What a flow needs from the runner.
 pub struct Ctx<'a> {
     pub http: &'a Http,
-    pub jar: &'a Jar,
+    /// The user agent's cookies, for the authorize hops only (redirects, login and consent
+    /// forms). The back channel (discovery, token, JWKS, device, introspection, revocation)
+    /// never carries them: it is the client talking, not the browser, and some providers
+    /// refuse a token request that comes with the end user's session.
+    pub browser: &'a Jar,
     pub templates: &'a Templates,
     pub scope: &'a Scope,
     pub redactor: &'a mut Redactor,
@@ -29,6 +33,14 @@ pub struct Ctx<'a> {
     pub timeout: Option<Duration>,
     /// Tells the person running baton something now (a device code to enter, a URL).
     pub notify: &'a mut (dyn FnMut(String) + Send),
+}
+
+/// A flow that stopped: why, and every exchange it made before (they are part of the
+/// record: `-v`, the duration and the reports show them as for a flow that passed).
+#[derive(Debug)]
+pub struct Failure {
+    pub error: FlowError,
+    pub hops: Vec<Hop>,
 }
 
 /// A finished flow: every hop (the last is the response the request is judged on), and a
@@ -42,6 +54,16 @@ pub struct Outcome {
     pub problems: Vec<String>,
     /// The claims of a verified id_token.
     pub id_claims: Option<Value>,
+    /// The authorization code exchanged, and the PKCE verifier sent with it.
+    pub code: Option<UsedCode>,
+}
+
+/// What an authorization code grant exchanged: `<<id.code>>` and `<<id.code_verifier>>`,
+/// so that a collection can show that a code is single-use.
+#[derive(Debug, Clone)]
+pub struct UsedCode {
+    pub code: String,
+    pub verifier: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +99,70 @@ pub(crate) struct Rendered {
     pub endpoints: Endpoints,
 }
 
+/// The endpoints a flow may need, with their metadata and YAML names.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Endpoint {
+    Authorize,
+    Token,
+    Device,
+    Introspection,
+    Revocation,
+}
+
+impl Endpoint {
+    fn get(self, e: &Endpoints) -> Option<&String> {
+        match self {
+            Endpoint::Authorize => e.authorize.as_ref(),
+            Endpoint::Token => e.token.as_ref(),
+            Endpoint::Device => e.device.as_ref(),
+            Endpoint::Introspection => e.introspection.as_ref(),
+            Endpoint::Revocation => e.revocation.as_ref(),
+        }
+    }
+
+    /// Its name in discovery documents and the `oauth2` key that gives it.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Endpoint::Authorize => ("authorization_endpoint", "authorize_url"),
+            Endpoint::Token => ("token_endpoint", "token_url"),
+            Endpoint::Device => ("device_authorization_endpoint", "device_authorization_url"),
+            Endpoint::Introspection => ("introspection_endpoint", "introspection_url"),
+            Endpoint::Revocation => ("revocation_endpoint", "revocation_url"),
+        }
+    }
+}
+
+/// The endpoints the grant will send to.
+fn needed(spec: &OAuth2, grant: Grant) -> Vec<Endpoint> {
+    match grant {
+        Grant::Password | Grant::ClientCredentials | Grant::RefreshToken => vec![Endpoint::Token],
+        Grant::AuthorizationCode if spec.mode == super::spec::Mode::Code => vec![Endpoint::Token],
+        Grant::AuthorizationCode => vec![Endpoint::Authorize, Endpoint::Token],
+        Grant::DeviceCode => vec![Endpoint::Device, Endpoint::Token],
+        Grant::Introspect => vec![Endpoint::Introspection],
+        Grant::Revoke => vec![Endpoint::Revocation],
+    }
+}
+
+impl Rendered {
+    /// The URL of an endpoint, or an error that names the documents read and the key to set.
+    pub(crate) fn endpoint(&self, which: Endpoint) -> Result<String, FlowError> {
+        if let Some(url) = which.get(&self.endpoints) {
+            return Ok(url.clone());
+        }
+        let (field, key) = which.names();
+        let read = match self.endpoints.sources.as_slice() {
+            [] => "no discovery document was read (no `issuer`)".to_string(),
+            [one] => format!("the provider's discovery document ({one}) has no `{field}`"),
+            many => format!(
+                "the provider's discovery documents ({}) have no `{field}`",
+                many.join(", ")
+            ),
+        };
+        Err(FlowError::Protocol(format!("{read}; give `{key}: ...`")))
+    }
+}
+
 impl Ctx<'_> {
     pub(crate) fn render(&self, tpl: &Tpl) -> Result<String, FlowError> {
         self.templates
@@ -98,15 +184,35 @@ impl Ctx<'_> {
             .collect()
     }
 
-    /// Send one request (no redirect following) and keep its hop.
+    /// Send one request of the back channel (no cookies, no redirect following) and keep
+    /// its hop.
     pub(crate) async fn send(
         &mut self,
+        req: Prepared,
+        hops: &mut Vec<Hop>,
+    ) -> Result<usize, FlowError> {
+        self.send_with(req, &Jar::default(), hops).await
+    }
+
+    /// Send one request of the user agent (its cookies, no redirect following).
+    pub(crate) async fn send_browser(
+        &mut self,
+        req: Prepared,
+        hops: &mut Vec<Hop>,
+    ) -> Result<usize, FlowError> {
+        let jar = self.browser;
+        self.send_with(req, jar, hops).await
+    }
+
+    async fn send_with(
+        &mut self,
         mut req: Prepared,
+        jar: &Jar,
         hops: &mut Vec<Hop>,
     ) -> Result<usize, FlowError> {
         req.timeout = req.timeout.or(self.timeout);
-        default_headers(&mut req, self.jar);
-        let got = self.http.exchange(req, self.jar).await?;
+        default_headers(&mut req, jar);
+        let got = self.http.exchange(req, jar).await?;
         hops.extend(got);
         Ok(hops.len() - 1)
     }
@@ -125,7 +231,7 @@ fn render_fail(tpl: &Tpl, e: RenderError) -> FlowError {
     }))
 }
 
-pub async fn execute(spec: &OAuth2, cx: &mut Ctx<'_>) -> Result<Outcome, FlowError> {
+pub async fn execute(spec: &OAuth2, cx: &mut Ctx<'_>) -> Result<Outcome, Failure> {
     run(spec, cx, None).await
 }
 
@@ -134,7 +240,7 @@ pub async fn refresh(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     refresh_token: &str,
-) -> Result<Outcome, FlowError> {
+) -> Result<Outcome, Failure> {
     run(spec, cx, Some(refresh_token)).await
 }
 
@@ -142,20 +248,37 @@ async fn run(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     refresh_with: Option<&str>,
-) -> Result<Outcome, FlowError> {
+) -> Result<Outcome, Failure> {
     let mut hops = Vec::new();
+    match steps(spec, cx, refresh_with, &mut hops).await {
+        Ok((judged, problems, id_claims, code)) => Ok(Outcome {
+            hops,
+            judged,
+            problems,
+            id_claims,
+            code,
+        }),
+        Err(error) => Err(Failure { error, hops }),
+    }
+}
+
+/// The judged hop, the problems, the id_token's claims and the code used.
+type Steps = (usize, Vec<String>, Option<Value>, Option<UsedCode>);
+
+async fn steps(
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+    refresh_with: Option<&str>,
+    hops: &mut Vec<Hop>,
+) -> Result<Steps, FlowError> {
     let client_id = cx.render(&spec.client_id)?;
     let client_secret = cx.render_opt(&spec.client_secret)?;
     if let Some(s) = &client_secret {
         cx.redactor.add(s);
     }
-    let mut endpoints = match &spec.issuer {
-        Some(issuer) => {
-            let issuer = cx.render(issuer)?;
-            cx.cache
-                .discover(cx.http, cx.jar, &issuer, &mut hops)
-                .await?
-        }
+    let issuer = cx.render_opt(&spec.issuer)?;
+    let mut endpoints = match &issuer {
+        Some(issuer) => cx.cache.discover(cx.http, issuer, hops).await?,
         None => Endpoints::default(),
     };
     // Explicit URLs win over discovered ones.
@@ -178,17 +301,27 @@ async fn run(
     if let Some(u) = explicit(&spec.jwks_url, cx)? {
         endpoints.jwks = Some(u);
     }
+    let grant = if refresh_with.is_some() {
+        Grant::RefreshToken
+    } else {
+        spec.grant
+    };
+    // An endpoint the OpenID Connect document leaves out may be in the RFC 8414 one.
+    if let Some(issuer) = &issuer
+        && needed(spec, grant)
+            .iter()
+            .any(|e| e.get(&endpoints).is_none())
+        && let Some(more) = cx.cache.metadata(cx.http, issuer, hops).await?
+    {
+        endpoints.fill(&more);
+    }
     let r = Rendered {
         client_id,
         client_secret,
         endpoints,
     };
     let mut nonce = None;
-    let grant = if refresh_with.is_some() {
-        Grant::RefreshToken
-    } else {
-        spec.grant
-    };
+    let mut used_code = None;
     let final_index = match grant {
         Grant::Password => {
             let mut form = vec![("grant_type".to_string(), "password".to_string())];
@@ -197,11 +330,11 @@ async fn run(
             cx.redactor.add(&password);
             form.push(("username".into(), user));
             form.push(("password".into(), password));
-            token_request(spec, cx, &r, form, &mut hops).await?
+            token_request(spec, cx, &r, form, hops).await?
         }
         Grant::ClientCredentials => {
             let form = vec![("grant_type".to_string(), "client_credentials".to_string())];
-            token_request(spec, cx, &r, form, &mut hops).await?
+            token_request(spec, cx, &r, form, hops).await?
         }
         Grant::RefreshToken => {
             let token = match refresh_with {
@@ -213,33 +346,30 @@ async fn run(
                 ("grant_type".to_string(), "refresh_token".to_string()),
                 ("refresh_token".to_string(), token),
             ];
-            token_request(spec, cx, &r, form, &mut hops).await?
+            token_request(spec, cx, &r, form, hops).await?
         }
         Grant::AuthorizationCode => {
-            let (index, n) = super::authorize::run(spec, cx, &r, &mut hops).await?;
+            let (index, n, code) = super::authorize::run(spec, cx, &r, hops).await?;
             nonce = n;
+            used_code = Some(code);
             index
         }
-        Grant::DeviceCode => super::device::run(spec, cx, &r, &mut hops).await?,
+        Grant::DeviceCode => super::device::run(spec, cx, &r, hops).await?,
         Grant::Introspect | Grant::Revoke => {
             let token = cx.render_opt(&spec.token)?.unwrap_or_default();
             cx.redactor.add(&token);
-            let (url, what) = if spec.grant == Grant::Introspect {
-                (r.endpoints.introspection.clone(), "introspection_endpoint")
+            let which = if spec.grant == Grant::Introspect {
+                Endpoint::Introspection
             } else {
-                (r.endpoints.revocation.clone(), "revocation_endpoint")
+                Endpoint::Revocation
             };
-            let url = url.ok_or_else(|| {
-                FlowError::Protocol(format!(
-                    "the provider's discovery document has no `{what}`; give it explicitly"
-                ))
-            })?;
+            let url = r.endpoint(which)?;
             let mut form = vec![("token".to_string(), token)];
             if let Some(hint) = cx.render_opt(&spec.token_type_hint)? {
                 form.push(("token_type_hint".into(), hint));
             }
             form.extend(cx.render_pairs(&spec.extra)?);
-            post_form(spec, cx, &r, &url, form, &mut hops).await?
+            post_form(spec, cx, &r, &url, form, hops).await?
         }
     };
     let mut problems = Vec::new();
@@ -253,20 +383,13 @@ async fn run(
         {
             let access_token = json.get("access_token").and_then(Value::as_str);
             let id_token = id_token.to_string();
-            match verify_id_token(cx, &r, &id_token, access_token, nonce.as_deref(), &mut hops)
-                .await?
-            {
+            match verify_id_token(cx, &r, &id_token, access_token, nonce.as_deref(), hops).await? {
                 Ok(claims) => id_claims = Some(claims),
                 Err(problem) => problems.push(problem),
             }
         }
     }
-    Ok(Outcome {
-        hops,
-        judged: final_index,
-        problems,
-        id_claims,
-    })
+    Ok((final_index, problems, id_claims, used_code))
 }
 
 /// Verify an id_token with the provider's JWKS: `Err` is a problem to report.
@@ -282,7 +405,7 @@ async fn verify_id_token(
         // Without discovery or jwks_url there is nothing to verify against.
         return Ok(Err("the id_token cannot be verified: no `issuer` (discovery) or `jwks_url` given; set `verify_id_token: false` to skip".into()));
     };
-    let doc = cx.cache.jwks(cx.http, cx.jar, &jwks_url, hops).await?;
+    let doc = cx.cache.jwks(cx.http, &jwks_url, hops).await?;
     let jwks = match super::jwt_verify::Jwks::parse(&doc) {
         Ok(j) => j,
         Err(e) => return Ok(Err(format!("the JWKS at {jwks_url} is not usable: {e}"))),
@@ -342,11 +465,7 @@ pub(crate) async fn token_request(
         &spec.extra
     };
     form.extend(cx.render_pairs(extra)?);
-    let url = r.endpoints.token.clone().ok_or_else(|| {
-        FlowError::Protocol(
-            "the provider's discovery document has no `token_endpoint`; give `token_url`".into(),
-        )
-    })?;
+    let url = r.endpoint(Endpoint::Token)?;
     post_form(spec, cx, r, &url, form, hops).await
 }
 
@@ -448,11 +567,16 @@ fn client_auth(
 
 /// A PKCE verifier (RFC 7636: 43–128 unreserved characters) and its challenge.
 pub(crate) fn pkce(method: Pkce) -> Option<(String, String, &'static str)> {
-    use sha2::Digest as _;
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
     let verifier: String = (0..64)
         .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
         .collect();
+    pkce_of(verifier, method)
+}
+
+/// The challenge of a given verifier (`code_verifier:`), by `method`.
+pub(crate) fn pkce_of(verifier: String, method: Pkce) -> Option<(String, String, &'static str)> {
+    use sha2::Digest as _;
     match method {
         Pkce::Off => None,
         Pkce::Plain => Some((verifier.clone(), verifier, "plain")),

@@ -6,7 +6,7 @@
 use html5gum::{State, Token, Tokenizer};
 use std::collections::BTreeMap;
 
-/// One form of the page, as a browser would submit it with its first submit button.
+/// One form of the page: what a browser would submit from it, but for the button pressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     /// Absolute URL, resolved against the page URL and `<base href>`; the page URL when the
@@ -16,11 +16,17 @@ pub struct Form {
     pub method: String,
     /// `name`=`value` pairs in document order: text-like inputs (hidden, text, password,
     /// email, …), checked checkboxes and radios, the selected options of each `<select>`,
-    /// `<textarea>` contents, and the first submit button when it has a name. Disabled
-    /// controls and controls without a name are left out, as a browser does.
+    /// `<textarea>` contents. Disabled controls and controls without a name are left out, as
+    /// a browser does; so are the submit buttons, of which the one pressed is added by
+    /// [`Form::submission`].
     pub fields: Vec<(String, String)>,
     /// The names of the password inputs among `fields`.
     pub password_fields: Vec<String>,
+    /// The names of the visible text-like inputs (text, email, tel...) among `fields`: where
+    /// a person types a login.
+    pub text_fields: Vec<String>,
+    /// The submit controls, in document order (disabled ones left out).
+    pub submits: Vec<Submit>,
     /// The form's `id` attribute, to say which form was chosen.
     pub id: Option<String>,
 }
@@ -99,6 +105,9 @@ pub fn forms(html: &str, page_url: &str) -> Vec<Form> {
 
 type Attrs = BTreeMap<String, String>;
 
+/// Where a `<button>`'s text is kept among its attributes (a name no attribute can have).
+const LABEL: &str = " label";
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -115,6 +124,8 @@ struct Control {
 #[derive(Debug)]
 enum Kind {
     Value(String),
+    /// A visible text-like input (text, email, tel, ...).
+    Text(String),
     Password(String),
     Submit(Attrs),
     /// A `<select>`: its options as (value, selected), and whether several may be chosen.
@@ -131,6 +142,8 @@ struct Page {
     /// The open `<option>`: its value attribute, `selected`, and its text so far.
     option: Option<(Option<String>, bool, String)>,
     textarea: Option<(usize, String)>,
+    /// The open `<button>`: its control's index and its text so far.
+    button: Option<(usize, String)>,
 }
 
 impl Page {
@@ -168,6 +181,9 @@ impl Page {
                     }
                     "checkbox" | "radio" | "button" | "reset" | "file" => return,
                     "password" => Kind::Password(value.unwrap_or_default()),
+                    "text" | "email" | "tel" | "search" | "url" | "number" => {
+                        Kind::Text(value.unwrap_or_default())
+                    }
                     _ => Kind::Value(value.unwrap_or_default()),
                 }
             }
@@ -187,6 +203,9 @@ impl Page {
             _ => return,
         };
         let submit = matches!(kind, Kind::Submit(_));
+        if tag == "button" && !disabled {
+            self.button = Some((self.controls.len(), String::new()));
+        }
         if disabled || (name.is_empty() && !submit) {
             // A dropped select's options and textarea's text are not collected either.
             if matches!(tag, "select" | "textarea") {
@@ -207,6 +226,16 @@ impl Page {
         match tag {
             "form" => self.open = None,
             "option" | "optgroup" => self.close_option(),
+            "button" => {
+                if let Some((index, label)) = self.button.take()
+                    && let Some(Control {
+                        kind: Kind::Submit(attrs),
+                        ..
+                    }) = self.controls.get_mut(index)
+                {
+                    attrs.insert(LABEL.into(), label);
+                }
+            }
             "select" => {
                 self.close_option();
                 self.select = None;
@@ -227,6 +256,9 @@ impl Page {
     }
 
     fn text(&mut self, s: &str) {
+        if let Some((_, label)) = &mut self.button {
+            label.push_str(s);
+        }
         if let Some((_, value)) = &mut self.textarea {
             value.push_str(s);
         } else if let Some((_, _, label)) = &mut self.option {
@@ -276,10 +308,11 @@ impl Page {
                 method: method(attrs.get("method")),
                 fields: Vec::new(),
                 password_fields: Vec::new(),
+                text_fields: Vec::new(),
+                submits: Vec::new(),
                 id: attrs.get("id").cloned(),
             })
             .collect();
-        let mut submitted = vec![false; forms.len()];
         for control in self.controls {
             // `form="id"` ties a control to that form wherever it stands (and to none if absent).
             let owner = match &control.form_attr {
@@ -292,6 +325,10 @@ impl Page {
             let name = control.name;
             match control.kind {
                 Kind::Value(value) => form.fields.push((name, value)),
+                Kind::Text(value) => {
+                    form.text_fields.push(name.clone());
+                    form.fields.push((name, value));
+                }
                 Kind::Password(value) => {
                     form.password_fields.push(name.clone());
                     form.fields.push((name, value));
@@ -313,32 +350,30 @@ impl Page {
                         .extend(chosen.into_iter().map(|v| (name.clone(), v)));
                 }
                 Kind::Submit(attrs) => {
-                    let Some(done) = owner.and_then(|i| submitted.get_mut(i)) else {
-                        continue;
-                    };
-                    if std::mem::replace(done, true) {
-                        continue;
-                    }
-                    if let Some(action) = attrs.get("formaction") {
-                        form.action = resolve(Some(action));
-                    }
-                    if let Some(m) = attrs.get("formmethod") {
-                        form.method = method(Some(m));
-                    }
                     let image = attrs
                         .get("type")
                         .is_some_and(|t| t.eq_ignore_ascii_case("image"));
-                    match (name.is_empty(), image) {
-                        (true, _) => {}
-                        (false, true) => {
-                            form.fields.push((format!("{name}.x"), "0".into()));
-                            form.fields.push((format!("{name}.y"), "0".into()));
-                        }
-                        (false, false) => {
-                            let value = attrs.get("value").cloned().unwrap_or_default();
-                            form.fields.push((name, value));
-                        }
-                    }
+                    let value = attrs.get("value").cloned();
+                    // A button's text is its label; an input's label is its value (or, for an
+                    // image, its alt text).
+                    let label = attrs
+                        .get(LABEL)
+                        .or(if image {
+                            attrs.get("alt")
+                        } else {
+                            value.as_ref()
+                        })
+                        .map(|l| l.split_ascii_whitespace().collect::<Vec<_>>().join(" "))
+                        .unwrap_or_default();
+                    form.submits.push(Submit {
+                        name,
+                        value: value.unwrap_or_default(),
+                        label,
+                        image,
+                        action: attrs.get("formaction").map(|a| resolve(Some(a))),
+                        method: attrs.get("formmethod").map(|m| method(Some(m))),
+                        at: form.fields.len(),
+                    });
                 }
             }
         }
@@ -352,6 +387,11 @@ fn method(attr: Option<&String>) -> String {
         _ => "GET".into(),
     }
 }
+
+mod press;
+mod text;
+pub use press::{Submission, Submit};
+pub use text::page_message;
 
 #[cfg(test)]
 mod tests;

@@ -42,15 +42,16 @@ impl Listener {
     }
 
     /// The full callback URL, or `None` when the deadline passes first. Requests to other
-    /// paths (a favicon) get a 404 and the wait goes on.
-    pub async fn wait(&self, deadline: Instant) -> Option<String> {
+    /// paths (a favicon) get a 404 and the wait goes on. The browser is told what the
+    /// redirect says (`state` is the one sent): signed in, refused, or a forged callback.
+    pub async fn wait(&self, deadline: Instant, state: &str) -> Option<String> {
         let left = deadline.saturating_duration_since(Instant::now());
-        tokio::time::timeout(left, self.accept_callback())
+        tokio::time::timeout(left, self.accept_callback(state))
             .await
             .ok()
     }
 
-    async fn accept_callback(&self) -> String {
+    async fn accept_callback(&self, state: &str) -> String {
         loop {
             let Ok((mut socket, _)) = self.listener.accept().await else {
                 continue;
@@ -84,7 +85,7 @@ impl Listener {
                     .await;
                 continue;
             }
-            let page = "<!doctype html><title>baton</title><p>Signed in. You can close this window and return to baton.</p>";
+            let page = page(&target, state);
             let reply = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
                 page.len()
@@ -98,5 +99,63 @@ impl Listener {
                 .trim_end_matches(path);
             return format!("{base}{target}");
         }
+    }
+}
+
+/// The page the browser shows after the redirect: what baton makes of it.
+fn page(target: &str, state: &str) -> String {
+    let param = |k: &str| crate::capture::query_param(&format!("http://l{target}"), k);
+    let (title, says) = if let Some(error) = param("error") {
+        let description = param("error_description")
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        (
+            "Sign-in failed",
+            format!("The provider did not sign you in ({error}{description})."),
+        )
+    } else if param("state").as_deref() != Some(state) {
+        (
+            "Not signed in",
+            "This redirect does not answer the sign-in baton started (its state does not match): nothing was signed in.".to_string(),
+        )
+    } else if param("code").is_none() {
+        (
+            "Not signed in",
+            "The provider's redirect carries no authorization code.".to_string(),
+        )
+    } else {
+        ("Signed in", "Signed in.".to_string())
+    };
+    format!(
+        "<!doctype html><title>baton: {title}</title><p>{}</p><p>You can close this window and return to baton.</p>",
+        escape(&says)
+    )
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page;
+
+    #[test]
+    fn the_page_says_what_happened() {
+        assert!(page("/cb?code=c&state=s", "s").contains("<p>Signed in.</p>"));
+        let denied = page(
+            "/cb?error=access_denied&error_description=%3Cno%3E&state=s",
+            "s",
+        );
+        assert!(denied.contains("Sign-in failed"), "{denied}");
+        assert!(denied.contains("(access_denied: &lt;no&gt;)"), "{denied}");
+        assert!(!denied.contains("Signed in"));
+        let forged = page("/cb?code=c&state=other", "s");
+        assert!(forged.contains("state does not match"), "{forged}");
+        assert!(!forged.contains("Signed in"));
+        assert!(page("/cb?state=s", "s").contains("no authorization code"));
     }
 }

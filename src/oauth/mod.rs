@@ -8,6 +8,7 @@ pub mod cache;
 pub mod device;
 pub mod discovery;
 pub mod flow;
+pub mod headless;
 pub mod html_form;
 pub mod jwt_verify;
 pub mod loopback;

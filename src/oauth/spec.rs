@@ -105,6 +105,17 @@ pub enum Pkce {
     Off,
 }
 
+/// Which user agent (cookie jar) a headless sign-in runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Session {
+    /// The file's browser for this `login:` identity: a second sign-in of the same user
+    /// rides on the provider's session as a browser would (single sign-on), another user
+    /// gets a browser of their own.
+    Reuse,
+    /// A new browser with no cookies: the provider's login page is shown again.
+    Fresh,
+}
+
 /// How an authorization code is obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -147,8 +158,15 @@ pub struct OAuth2 {
     pub pkce: Pkce,
     pub mode: Mode,
     pub code: Option<Tpl>,
-    /// Form fields a headless run fills on the provider's login/consent pages.
+    /// The PKCE verifier sent with `code:` (mode `code`), or used for the challenge of a
+    /// headless or interactive sign-in instead of a random one.
+    pub code_verifier: Option<Tpl>,
+    /// Fields a headless run fills in the provider's login form (the form with a password
+    /// field, or with a field named here); `button` names the button to press.
     pub login: Vec<(String, Tpl)>,
+    /// Fields of the other forms (consent, account choice); `button` names the button.
+    pub consent: Vec<(String, Tpl)>,
+    pub session: Session,
     /// Extra parameters: of the authorize request for `authorization_code`, of the token
     /// request otherwise.
     pub extra: Vec<(String, Tpl)>,
@@ -187,7 +205,10 @@ pub const KEYS: &[&str] = &[
     "pkce",
     "mode",
     "code",
+    "code_verifier",
     "login",
+    "consent",
+    "session",
     "extra",
     "token_extra",
     "verify_id_token",
@@ -313,10 +334,26 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         None if code.is_some() => Mode::Code,
         None => Mode::Headless,
     };
+    let code_verifier = tpl(&mut m, r, "code_verifier");
     let login = m
         .get("login")
         .map(|n| r.pairs(n, "oauth2.login"))
         .unwrap_or_default();
+    let consent = m
+        .get("consent")
+        .map(|n| r.pairs(n, "oauth2.consent"))
+        .unwrap_or_default();
+    let session = match m.get("session") {
+        Some(n) => match r.text(n, "oauth2.session")?.as_str() {
+            "reuse" | "shared" => Session::Reuse,
+            "fresh" | "new" => Session::Fresh,
+            other => {
+                r.error(n.loc, format!("unknown session `{other}`")).help = Some("reuse (the default: one browser per `login:` user in a file) or fresh (a new browser, no cookies)".into());
+                return None;
+            }
+        },
+        None => Session::Reuse,
+    };
     let extra = m
         .get("extra")
         .map(|n| r.pairs(n, "oauth2.extra"))
@@ -367,7 +404,10 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         pkce,
         mode,
         code,
+        code_verifier,
         login,
+        consent,
+        session,
         extra,
         token_extra,
         verify_id_token,
@@ -510,12 +550,14 @@ impl OAuth2 {
             &self.token_type_hint,
             &self.redirect_uri,
             &self.code,
+            &self.code_verifier,
         ];
         let mut out: Vec<&Tpl> = vec![&self.client_id];
         out.extend(singles.into_iter().flatten());
         out.extend(
             self.login
                 .iter()
+                .chain(&self.consent)
                 .chain(&self.extra)
                 .chain(&self.token_extra)
                 .map(|(_, v)| v),

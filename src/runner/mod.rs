@@ -74,10 +74,15 @@ struct FileRun<'c> {
     collection: &'c Collection,
     scope: Scope,
     redactor: Redactor,
+    /// The cookies of the file's plain requests.
     jar: Arc<crate::http::Jar>,
+    /// The user agents of the file's headless sign-ins, one per `login:` identity: their
+    /// cookies (the provider's session) never reach plain requests or the back channel.
+    browsers: HashMap<String, Arc<crate::http::Jar>>,
     unresolved: HashMap<String, Diagnostic>,
-    /// Variables an earlier request should have captured but did not, with that request.
-    failed_captures: HashMap<String, String>,
+    /// Variables an earlier request should have captured but did not: that request's name,
+    /// and why, when it failed before its captures could run.
+    failed_captures: HashMap<String, (String, Option<String>)>,
     /// Tokens of the file's `oauth2` requests, by id.
     tokens: HashMap<String, oauth::TokenState>,
 }
@@ -317,6 +322,7 @@ impl<'a> Runner<'a> {
             scope: start.scope,
             redactor,
             jar: crate::http::new_jar(),
+            browsers: HashMap::new(),
             unresolved: start.unresolved,
             failed_captures: HashMap::new(),
             tokens: HashMap::new(),
@@ -374,14 +380,30 @@ impl<'a> Runner<'a> {
             return report;
         }
         let report = self.attempts(st, index, req, reporter).await;
-        // An oauth2 request that got no tokens: the requests that use them are skipped, with
-        // this one named as the reason, rather than failing on an undefined variable.
-        if let (Some(_), Some(id)) = (&req.oauth2, &req.id)
-            && !matches!(report.outcome, Outcome::Passed)
-            && !st.tokens.contains_key(id)
-            && !st.scope.contains(id)
-        {
-            st.failed_captures.insert(id.clone(), req.name.clone());
+        // A request that failed before its captures ran (not sent, refused, a flow that
+        // stopped), or an oauth2 request that got no tokens: the requests that use what it
+        // should have captured are skipped, with it and its failure named as the reason,
+        // rather than failing on an undefined variable.
+        let why = match &report.outcome {
+            Outcome::Error { diagnostic, .. } => Some(diagnostic.message.clone()),
+            Outcome::Failed(d) if report.status.is_none() => d.first().map(|d| d.message.clone()),
+            _ => None,
+        };
+        if !matches!(report.outcome, Outcome::Passed | Outcome::Skipped(_)) {
+            let names = req.capture.iter().map(|c| &c.name).chain(&req.id);
+            for name in names {
+                let captured = report.captures.iter().any(|(n, _)| n == name);
+                let is_token = req.oauth2.is_some() && Some(name) == req.id.as_ref();
+                let missing = if is_token {
+                    !st.tokens.contains_key(name) && !st.scope.contains(name)
+                } else {
+                    !captured && !st.scope.contains(name)
+                };
+                if missing {
+                    st.failed_captures
+                        .insert(name.clone(), (req.name.clone(), why.clone()));
+                }
+            }
         }
         report
     }
@@ -523,8 +545,9 @@ impl<'a> Runner<'a> {
         {
             let spec = state.spec.clone();
             let refresh_token = state.refresh_token.clone();
+            let browser = st.browser(&spec, &self.inputs.templates);
             let renewal = {
-                let mut cx = flow_ctx(self, st, &base_dir, req, &mut notify);
+                let mut cx = flow_ctx(self, st, &browser, &base_dir, req, &mut notify);
                 oauth::renew(&spec, refresh_token.as_deref(), &mut cx).await
             };
             match renewal {
@@ -548,18 +571,20 @@ impl<'a> Runner<'a> {
                     report.outcome = Outcome::Failed(vec![d]);
                     return report;
                 }
-                Err(e) => {
-                    report.outcome = self.flow_failure(st, req, e);
+                Err(failure) => {
+                    self.flow_failed(st, req, &mut report, hops, failure);
                     return report;
                 }
             }
         }
         let mut slot = None;
+        let mut used_code = None;
         if let Some(spec) = &req.oauth2 {
+            let browser = st.browser(spec, &self.inputs.templates);
             // With --save, a cached token (or one renewed from the cache) stands in for the flow.
             if let Some(path) = &self.options.save {
                 let cached = {
-                    let mut cx = flow_ctx(self, st, &base_dir, req, &mut notify);
+                    let mut cx = flow_ctx(self, st, &browser, &base_dir, req, &mut notify);
                     slot = oauth::cache_slot(spec, &cx);
                     match &slot {
                         Some(s) => oauth::from_cache(path, s, spec, &mut cx).await,
@@ -610,7 +635,7 @@ impl<'a> Runner<'a> {
             }
             // 1–2. An oauth2 request runs its flow: render, discover, authenticate, exchange.
             let result = {
-                let mut cx = flow_ctx(self, st, &base_dir, req, &mut notify);
+                let mut cx = flow_ctx(self, st, &browser, &base_dir, req, &mut notify);
                 crate::oauth::flow::execute(spec, &mut cx).await
             };
             match result {
@@ -619,9 +644,10 @@ impl<'a> Runner<'a> {
                     hops.extend(outcome.hops);
                     problems = outcome.problems;
                     id_claims = outcome.id_claims;
+                    used_code = outcome.code;
                 }
-                Err(e) => {
-                    report.outcome = self.flow_failure(st, req, e);
+                Err(failure) => {
+                    self.flow_failed(st, req, &mut report, hops, failure);
                     return report;
                 }
             }
@@ -710,7 +736,7 @@ impl<'a> Runner<'a> {
                 }
                 Err(missing) => {
                     st.failed_captures
-                        .insert(cap.name.clone(), req.name.clone());
+                        .insert(cap.name.clone(), (req.name.clone(), None));
                     failures.push(
                         Diagnostic::error(format!("capture `{}` failed", cap.name))
                             .at(&st.collection.file, cap.loc)
@@ -727,12 +753,15 @@ impl<'a> Runner<'a> {
             match &req.oauth2 {
                 Some(spec) if last.status == 200 => {
                     let value = oauth::token_value(json, id_claims.as_ref());
-                    oauth::remember(spec, id, &value, &mut st.scope, &mut st.tokens);
                     if let (Some(path), Some(s)) = (&self.options.save, &slot)
                         && let Err(e) = oauth::store(path, s, &value)
                     {
                         failures.push(Diagnostic::error(e.to_string()));
                     }
+                    // The code and verifier are the run's, not the cache's: a spent code is
+                    // kept only so that a collection can show it is refused a second time.
+                    let value = oauth::with_code(value, used_code.as_ref());
+                    oauth::remember(spec, id, &value, &mut st.scope, &mut st.tokens);
                 }
                 _ => st.scope.set_json(id, json),
             }
@@ -783,11 +812,7 @@ impl<'a> Runner<'a> {
                 && let Ok(url) = self.inputs.templates.render(url, expect_scope)
             {
                 let mut fetched = Vec::new();
-                if let Ok(doc) = self
-                    .oauth_cache
-                    .jwks(self.http, &st.jar, &url, &mut fetched)
-                    .await
-                {
+                if let Ok(doc) = self.oauth_cache.jwks(self.http, &url, &mut fetched).await {
                     jwks.insert(url, doc);
                 }
             }
@@ -841,6 +866,34 @@ impl<'a> Runner<'a> {
         report
     }
 
+    /// The report of an oauth2 flow that stopped: its outcome, and every hop it sent before
+    /// (`hops_before`: a renewal's), shown and timed as a finished request's are.
+    fn flow_failed(
+        &self,
+        st: &FileRun,
+        req: &Request,
+        report: &mut RequestReport,
+        mut hops: Vec<crate::http::Hop>,
+        failure: crate::oauth::flow::Failure,
+    ) {
+        hops.extend(failure.hops);
+        report.outcome = self.flow_failure(st, req, failure.error);
+        report.duration = hops.iter().map(|h| h.response.duration).sum();
+        // The URL shown is where the flow stopped, else the request's own rendered.
+        report.url = match hops.last() {
+            Some(h) => st.redactor.redact(&h.request.url).into_owned(),
+            None => self
+                .inputs
+                .templates
+                .render(&req.url, &st.scope)
+                .map_or_else(
+                    |_| report.url.clone(),
+                    |u| st.redactor.redact(&u).into_owned(),
+                ),
+        };
+        report.hops = hops.iter().map(|h| view::hop(h, &st.redactor)).collect();
+    }
+
     fn flow_failure(
         &self,
         st: &FileRun,
@@ -868,9 +921,13 @@ impl<'a> Runner<'a> {
 
     fn render_failure(&self, st: &FileRun, fail: render::RenderFail) -> Outcome {
         if let Some(var) = &fail.missing {
-            if let Some(by) = st.failed_captures.get(var) {
+            if let Some((by, why)) = st.failed_captures.get(var) {
+                let why = why
+                    .as_ref()
+                    .map(|w| format!(": {}", w.lines().next().unwrap_or_default()))
+                    .unwrap_or_default();
                 return Outcome::Skipped(format!(
-                    "needs `{var}`, which request '{by}' did not capture"
+                    "needs `{var}`, which request '{by}' did not capture{why}"
                 ));
             }
             if let Some(d) = st.unresolved.get(var) {
@@ -887,16 +944,40 @@ impl<'a> Runner<'a> {
     }
 }
 
+impl FileRun<'_> {
+    /// The user agent a headless sign-in of `spec` runs in: the file's browser for its
+    /// `login:` identity (a second sign-in of the same user rides on the provider's session,
+    /// as in a browser; another user gets a browser of their own), or a new one for
+    /// `session: fresh`, which later sign-ins of that user then share.
+    fn browser(
+        &mut self,
+        spec: &crate::oauth::spec::OAuth2,
+        templates: &Templates,
+    ) -> Arc<crate::http::Jar> {
+        let key = oauth::identity(spec, templates, &self.scope);
+        if spec.session == crate::oauth::spec::Session::Fresh {
+            let jar = crate::http::new_jar();
+            self.browsers.insert(key, jar.clone());
+            return jar;
+        }
+        self.browsers
+            .entry(key)
+            .or_insert_with(crate::http::new_jar)
+            .clone()
+    }
+}
+
 fn flow_ctx<'a>(
     runner: &'a Runner,
     st: &'a mut FileRun,
+    browser: &'a crate::http::Jar,
     base_dir: &'a std::path::Path,
     req: &Request,
     notify: &'a mut (dyn FnMut(String) + Send),
 ) -> crate::oauth::flow::Ctx<'a> {
     crate::oauth::flow::Ctx {
         http: runner.http,
-        jar: &st.jar,
+        browser,
         templates: &runner.inputs.templates,
         scope: &st.scope,
         redactor: &mut st.redactor,
@@ -997,6 +1078,7 @@ impl<'a> Runner<'a> {
             scope: start.scope,
             redactor,
             jar: crate::http::new_jar(),
+            browsers: HashMap::new(),
             unresolved: start.unresolved,
             failed_captures: HashMap::new(),
             tokens: HashMap::new(),
@@ -1007,7 +1089,8 @@ impl<'a> Runner<'a> {
             .parent()
             .map(|p| p.to_path_buf())
             .unwrap_or_default();
-        let mut cx = flow_ctx(self, &mut st, &base_dir, req, notify);
+        let browser = st.browser(spec, &self.inputs.templates);
+        let mut cx = flow_ctx(self, &mut st, &browser, &base_dir, req, notify);
         let slot = oauth::cache_slot(spec, &cx).ok_or_else(|| {
             fail(
                 format!(
@@ -1046,7 +1129,8 @@ impl<'a> Runner<'a> {
         }
         let outcome = crate::oauth::flow::execute(spec, &mut cx)
             .await
-            .map_err(|e| {
+            .map_err(|failure| {
+                let e = failure.error;
                 use crate::oauth::flow::FlowError;
                 let exit = match &e {
                     FlowError::Render(_) | FlowError::Input(_) => crate::exit::INVALID_INPUT,

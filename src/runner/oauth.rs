@@ -3,7 +3,7 @@
 //! and renewing them for `auth: { oauth2: id }` when they expire.
 
 use crate::http::Hop;
-use crate::oauth::flow::{self, Ctx, FlowError};
+use crate::oauth::flow::{self, Ctx, Failure, UsedCode};
 use crate::oauth::spec::OAuth2;
 use crate::template::Scope;
 use serde_json::{Value, json};
@@ -45,6 +45,33 @@ pub fn token_value(response: &Value, id_claims: Option<&Value>) -> Value {
     v
 }
 
+/// A token value with the authorization code it was exchanged for and the PKCE verifier
+/// sent (`<<id.code>>`, `<<id.code_verifier>>`).
+pub fn with_code(mut value: Value, used: Option<&UsedCode>) -> Value {
+    if let (Value::Object(map), Some(used)) = (&mut value, used) {
+        map.insert("code".into(), Value::String(used.code.clone()));
+        if let Some(v) = &used.verifier {
+            map.insert("code_verifier".into(), Value::String(v.clone()));
+        }
+    }
+    value
+}
+
+/// Whom a headless sign-in is for, as its `login:` says (the values that are not secrets)
+/// and a `login_hint`: the key of the browser it runs in.
+pub fn identity(spec: &OAuth2, templates: &crate::template::Templates, scope: &Scope) -> String {
+    let login = spec
+        .login
+        .iter()
+        .filter(|(k, _)| k != "button" && !crate::secret::looks_secret(k));
+    let hint = spec.extra.iter().filter(|(k, _)| k == "login_hint");
+    login
+        .chain(hint)
+        .map(|(k, v)| format!("{k}={}", templates.render(v, scope).unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Keep a token response under `id` in the scope and in the token states.
 pub fn remember(
     spec: &std::sync::Arc<OAuth2>,
@@ -81,7 +108,7 @@ pub async fn renew(
     spec: &OAuth2,
     refresh_token: Option<&str>,
     cx: &mut Ctx<'_>,
-) -> Result<(Vec<Hop>, Option<Value>), FlowError> {
+) -> Result<(Vec<Hop>, Option<Value>), Failure> {
     cx.headers.clear();
     let renewed = renew_for_itself(spec, refresh_token, cx).await?;
     if let (Some(old), (_, Some(value))) = (refresh_token, &renewed) {
@@ -128,7 +155,7 @@ async fn renew_for_itself(
     spec: &OAuth2,
     refresh_token: Option<&str>,
     cx: &mut Ctx<'_>,
-) -> Result<(Vec<Hop>, Option<Value>), FlowError> {
+) -> Result<(Vec<Hop>, Option<Value>), Failure> {
     let outcome = match refresh_token {
         Some(rt) => flow::refresh(spec, cx, rt).await?,
         None => flow::execute(spec, cx).await?,
@@ -197,7 +224,7 @@ fn user_of(spec: &OAuth2, cx: &Ctx<'_>) -> Option<String> {
             let login = spec
                 .login
                 .iter()
-                .filter(|(k, _)| !crate::secret::looks_secret(k));
+                .filter(|(k, _)| k != "button" && !crate::secret::looks_secret(k));
             let hint = spec.extra.iter().filter(|(k, _)| k == "login_hint");
             for (k, v) in login.chain(hint) {
                 who.push(format!("{k}={}", cx.render(v).ok()?));

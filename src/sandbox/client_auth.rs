@@ -95,6 +95,14 @@ pub(crate) fn authenticate<'c>(
     params: &Params,
     accept: Accept,
 ) -> Result<&'c ClientConfig, OAuthError> {
+    // The back channel is the client's, not the browser's: like providers that refuse it,
+    // the sandbox turns away a request that carries the end user's session cookie.
+    if super::session::cookie(headers, super::session::SESSION_COOKIE).is_some() {
+        return Err(OAuthError::invalid_request(
+            "this endpoint is not supposed to be called by authenticated users: the request \
+             carries the end user's session cookie, which a client's back channel never sends",
+        ));
+    }
     let basic = basic_credentials(headers)?;
     let body_id = params.get("client_id")?;
     let body_secret = params.get("client_secret")?;

@@ -1,6 +1,8 @@
 //! The consent page of the login form mode (`consent: true` clients): after the login form,
 //! `/consent?returnUrl=...` asks the signed-in user to allow the requested scopes, and its
-//! answer (`button=yes` or `button=no`) is kept for the authorize request it returns to.
+//! answer (`button=yes` or `button=no`) is kept for the authorize request it returns to. The
+//! declining button comes first, as on Django OAuth Toolkit's stock page: a client that
+//! presses the first button declines.
 
 use std::sync::Arc;
 
@@ -92,8 +94,8 @@ pub(crate) async fn consent_get(
     let body = format!(
         "<p>Signed in as <b>{name}</b>. <b>{client}</b> asks for:</p>\n\
          <form method=\"post\" action=\"{action}\">\n{scopes}{return_field}{token_field}\
-         <button type=\"submit\" name=\"button\" value=\"yes\">Yes, allow</button>\
-         <button type=\"submit\" name=\"button\" value=\"no\">No, do not allow</button>\n</form>",
+         <button type=\"submit\" name=\"button\" value=\"no\">No, do not allow</button>\
+         <button type=\"submit\" name=\"button\" value=\"yes\">Yes, allow</button>\n</form>",
         name = escape(name),
         client = escape(&asked.client.id),
         action = escape(&shared.url(CONSENT_PATH)),

@@ -61,17 +61,22 @@ fn identity_server_login() {
             ("ReturnUrl", return_url),
             ("Username", ""),
             ("Password", ""),
-            ("button", "login"),
             ("__RequestVerificationToken", "CfDJ8Nq-x_Y9aB"),
             ("RememberLogin", "false"),
         ])
     );
     assert_eq!(form.password_fields, ["Password"]);
+    assert_eq!(form.text_fields, ["Username"]);
+    // Login, not the Cancel beside it; its field in document order.
+    let sent = form.submission(None).unwrap();
+    assert_eq!(sent.button.as_deref(), Some("Login"));
+    assert_eq!(sent.fields[3], ("button".into(), "login".into()));
+    assert_eq!(sent.fields.len(), 6);
     let mut form = form.clone();
     form.fill(&pairs(&[("Username", "alice"), ("Password", "wonderland")]));
     assert_eq!(form.fields[1], ("Username".into(), "alice".into()));
     assert_eq!(form.fields[2], ("Password".into(), "wonderland".into()));
-    assert_eq!(form.fields.len(), 6);
+    assert_eq!(form.fields.len(), 5);
 }
 
 const KEYCLOAK: &str = r#"<!DOCTYPE html>
@@ -125,12 +130,12 @@ fn keycloak_login() {
     );
     assert_eq!(
         form.fields,
-        pairs(&[
-            ("username", ""),
-            ("password", ""),
-            ("credentialId", ""),
-            ("login", "Sign In")
-        ])
+        pairs(&[("username", ""), ("password", ""), ("credentialId", ""),])
+    );
+    let sent = form.submission(None).unwrap();
+    assert_eq!(
+        sent.fields.last(),
+        Some(&("login".into(), "Sign In".into()))
     );
     assert!(form.has_password());
     assert_eq!(pick(&found, &["username"]), Some(form));
@@ -279,10 +284,17 @@ fn actions_methods_and_owners() {
     assert_eq!(found[2].action, "https://other.test/p");
     assert_eq!(found[2].method, "POST");
     assert_eq!(found[2].fields, pairs(&[("inner", ""), ("outside", "")]));
-    assert_eq!(found[3].action, "https://id.test/alt");
-    assert_eq!(found[3].method, "POST");
-    assert_eq!(found[3].fields, pairs(&[("go", "1")]));
-    assert_eq!(found[4].fields, pairs(&[("map.x", "0"), ("map.y", "0")]));
+    assert_eq!(found[3].action, "https://id.test/submit");
+    assert_eq!(found[3].method, "GET");
+    assert_eq!(found[3].fields, pairs(&[]));
+    let sent = found[3].submission(None).unwrap();
+    assert_eq!(
+        (sent.action.as_str(), sent.method.as_str()),
+        ("https://id.test/alt", "POST")
+    );
+    assert_eq!(sent.fields, pairs(&[("go", "1")]));
+    let sent = found[4].submission(None).unwrap();
+    assert_eq!(sent.fields, pairs(&[("map.x", "0"), ("map.y", "0")]));
     // A page URL that is not absolute leaves relative actions as they are.
     let odd = forms("<form action='next'></form><form></form>", "not a url");
     assert_eq!(

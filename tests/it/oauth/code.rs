@@ -113,7 +113,8 @@ fn id_token_against_a_wrong_jwks(p: &Provider) {
 both!(id_token_against_a_wrong_jwks);
 
 /// The `cli-form` client's login prompt is an HTML form (hidden uid and csrf fields):
-/// `login:` fills it. A wrong password gets the form again, and baton gives up.
+/// `login:` fills it. A wrong password gets the form again, and baton gives up at once,
+/// quoting the page's error message.
 fn login_form(p: &Provider) {
     let Some((client, user_field, password_field)) = p.form_client() else {
         eprintln!(
@@ -140,8 +141,9 @@ fn login_form(p: &Provider) {
         .run();
     out.code(1)
         .stdout_contains("✗ sign in")
-        .stdout_contains("the provider keeps showing forms at ")
-        .stdout_contains("wrong credentials in `login:`?")
+        .stdout_contains("the provider showed its login form again after baton submitted it (")
+        .stdout_contains("(are the credentials in `login:` right?)")
+        .stdout_contains("Invalid")
         .output_lacks("Not-Her-Password-42");
 }
 both!(login_form);

@@ -140,6 +140,12 @@ pub(crate) async fn run(
         let fill = if is_login { &login } else { &consent };
         let mut form = form.clone();
         form.fill(&fill.fields);
+        // What goes into a password input is a secret, whatever `login:` calls it (`pass`).
+        for (name, value) in &form.fields {
+            if form.password_fields.contains(name) && !value.is_empty() {
+                cx.redactor.add(value);
+            }
+        }
         let sent = form
             .submission(fill.button.as_deref())
             .map_err(FlowError::Protocol)?;

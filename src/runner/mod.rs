@@ -387,7 +387,7 @@ impl<'a> Runner<'a> {
         let why = match &report.outcome {
             Outcome::Error { diagnostic, .. } => Some(diagnostic.message.clone()),
             Outcome::Failed(d) if report.status.is_none() => d.first().map(|d| d.message.clone()),
-            _ => None,
+            _ => report.status.map(|s| format!("it answered {s}")),
         };
         if !matches!(report.outcome, Outcome::Passed | Outcome::Skipped(_)) {
             let names = req.capture.iter().map(|c| &c.name).chain(&req.id);
@@ -735,8 +735,10 @@ impl<'a> Runner<'a> {
                         .push((cap.name.clone(), st.redactor.redact(&shown).into_owned()));
                 }
                 Err(missing) => {
-                    st.failed_captures
-                        .insert(cap.name.clone(), (req.name.clone(), None));
+                    st.failed_captures.insert(
+                        cap.name.clone(),
+                        (req.name.clone(), Some(format!("it answered {}", last.status))),
+                    );
                     failures.push(
                         Diagnostic::error(format!("capture `{}` failed", cap.name))
                             .at(&st.collection.file, cap.loc)

@@ -16,6 +16,10 @@ const API_RESOURCE = 'urn:baton:api';
 const AT_TTL = Number(process.env.ACCESS_TOKEN_TTL || 3600);
 if (!Number.isInteger(AT_TTL) || AT_TTL < 1) throw new Error('ACCESS_TOKEN_TTL must be a positive integer (seconds)');
 const SECRET = crypto.randomBytes(32); // cookie keys and the login form's csrf tokens
+// STOCK_PAGES=1: oidc-provider's own login and consent pages (`devInteractions`, as shipped:
+// any login and password sign in; the consent page has a Continue button and a Cancel link)
+// instead of the interaction handler below.
+const STOCK = process.env.STOCK_PAGES === '1';
 
 const pkjwtPem = fs.readFileSync(new URL('../fixtures/keys/interop-pkjwt-private.pem', import.meta.url));
 const pkjwtJwk = { ...crypto.createPublicKey(pkjwtPem).export({ format: 'jwk' }), kid: 'pkjwt-fixture', alg: 'ES256', use: 'sig' };
@@ -72,9 +76,9 @@ const provider = new Provider(issuer, {
     jwks: '/.well-known/openid-configuration/jwks', device_authorization: '/connect/deviceauthorization',
     code_verification: '/device', pushed_authorization_request: '/connect/par',
   },
-  interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  ...(STOCK ? {} : { interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` } }),
   features: {
-    devInteractions: { enabled: false },
+    devInteractions: { enabled: STOCK },
     introspection: { enabled: true },
     revocation: { enabled: true },
     clientCredentials: { enabled: true },
@@ -166,7 +170,9 @@ provider.use(async (ctx, next) => {
 provider.use(async (ctx, next) => {
   const m = ctx.path.match(/^\/interaction\/([^/]+)(\/login)?$/);
   try {
-    if (m && ctx.method === 'GET' && !m[2]) {
+    if (m && STOCK) {
+      await next();
+    } else if (m && ctx.method === 'GET' && !m[2]) {
       const details = await provider.interactionDetails(ctx.req, ctx.res);
       const { prompt, params } = details;
       if (prompt.name === 'login' && params.client_id === 'cli-form') {

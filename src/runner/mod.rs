@@ -387,7 +387,8 @@ impl<'a> Runner<'a> {
         let why = match &report.outcome {
             Outcome::Error { diagnostic, .. } => Some(diagnostic.message.clone()),
             Outcome::Failed(d) if report.status.is_none() => d.first().map(|d| d.message.clone()),
-            _ => report.status.map(|s| format!("it answered {s}")),
+            // Its own capture or expectation failure says why, above it.
+            _ => None,
         };
         if !matches!(report.outcome, Outcome::Passed | Outcome::Skipped(_)) {
             let names = req.capture.iter().map(|c| &c.name).chain(&req.id);
@@ -399,7 +400,7 @@ impl<'a> Runner<'a> {
                 } else {
                     !captured && !st.scope.contains(name)
                 };
-                if missing {
+                if missing && (why.is_some() || !st.failed_captures.contains_key(name)) {
                     st.failed_captures
                         .insert(name.clone(), (req.name.clone(), why.clone()));
                 }
@@ -735,10 +736,8 @@ impl<'a> Runner<'a> {
                         .push((cap.name.clone(), st.redactor.redact(&shown).into_owned()));
                 }
                 Err(missing) => {
-                    st.failed_captures.insert(
-                        cap.name.clone(),
-                        (req.name.clone(), Some(format!("it answered {}", last.status))),
-                    );
+                    st.failed_captures
+                        .insert(cap.name.clone(), (req.name.clone(), None));
                     failures.push(
                         Diagnostic::error(format!("capture `{}` failed", cap.name))
                             .at(&st.collection.file, cap.loc)

@@ -8,7 +8,9 @@
 mod client_auth;
 mod code;
 mod errors;
+mod field;
 mod grants;
+mod stock_pages;
 mod tokens;
 
 use std::collections::HashMap;
@@ -205,6 +207,16 @@ impl Provider {
     /// A fresh interop server of its own (for a test that counts hits), its access tokens
     /// living `access_ttl` seconds when given.
     pub fn interop(access_ttl: Option<u64>) -> Option<Provider> {
+        Provider::interop_with(access_ttl, false)
+    }
+
+    /// An interop server of its own that shows oidc-provider's own login and consent pages
+    /// (`devInteractions`, as the library ships them) instead of the test's handler.
+    pub fn interop_stock_pages() -> Option<Provider> {
+        Provider::interop_with(None, true)
+    }
+
+    fn interop_with(access_ttl: Option<u64>, stock_pages: bool) -> Option<Provider> {
         if let Some(why) = interop_unavailable() {
             if std::env::var_os("CI").is_some() {
                 panic!("the interop provider is unavailable under CI: {why}");
@@ -223,6 +235,9 @@ impl Provider {
             .stderr(Stdio::piped());
         if let Some(ttl) = access_ttl {
             cmd.env("ACCESS_TOKEN_TTL", ttl.to_string());
+        }
+        if stock_pages {
+            cmd.env("STOCK_PAGES", "1");
         }
         let mut child = cmd.spawn().expect("start node tests/interop/server.mjs");
         let stdin = child.stdin.take().expect("stdin");

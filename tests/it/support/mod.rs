@@ -6,6 +6,7 @@
 
 mod cmd;
 mod fault;
+pub mod field;
 mod oauth;
 mod server;
 

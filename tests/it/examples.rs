@@ -17,6 +17,7 @@ fn every_example_passes_against_the_sandbox() {
     out.code(0).stdout_contains(" 0 failed");
     for file in [
         "client-credentials.yaml",
+        "headless-sign-in.yaml",
         "mediavalet/authorization-code.yaml",
         "mediavalet/refresh-token.yaml",
         "processmaker/refresh-token.yaml",
@@ -26,6 +27,9 @@ fn every_example_passes_against_the_sandbox() {
     // The rotation check and the single-use code check ran and passed.
     out.stdout_contains("✓ the old refresh token is refused 400");
     out.stdout_contains("✓ a code works only once 400");
+    // Through the login form and the consent page with its declining button first.
+    out.stdout_contains("✓ sign in as alice (login form, then consent) 200");
+    out.stdout_contains("✓ the code of the first sign-in works only once 400");
     // The sandbox's client secret and user password never show.
     out.output_lacks("sandbox-secret")
         .output_lacks("wonderland");

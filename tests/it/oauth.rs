@@ -7,6 +7,7 @@
 
 mod client_auth;
 mod code;
+mod dot;
 mod errors;
 mod field;
 mod grants;

@@ -1,0 +1,1 @@
+"""A minimal Django project serving Django OAuth Toolkit for baton's interop tests."""

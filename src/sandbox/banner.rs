@@ -16,7 +16,11 @@ pub(crate) fn describe(shared: &Shared) -> String {
     );
     let _ = writeln!(out, "  issuer      {}", shared.issuer);
     for (name, path, note) in [
-        ("discovery", DISCOVERY_PATH, ""),
+        (
+            "discovery",
+            DISCOVERY_PATH,
+            "  (also RFC 8414: /.well-known/oauth-authorization-server)",
+        ),
         ("jwks", JWKS_PATH, "  (RS256, new key at each start)"),
         (
             "authorize",

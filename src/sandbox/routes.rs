@@ -19,6 +19,9 @@ use super::store::{Clock, Store};
 use super::{assertion, authorize, consent, device, device_page, login, resource, token};
 
 pub(crate) const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
+/// RFC 8414 authorization server metadata, served as most providers do beside the OpenID
+/// document (the issuer has no path, so nothing follows the well-known segment).
+pub(crate) const METADATA_PATH: &str = "/.well-known/oauth-authorization-server";
 pub(crate) const JWKS_PATH: &str = "/.well-known/openid-configuration/jwks";
 pub(crate) const AUTHORIZE_PATH: &str = "/connect/authorize";
 pub(crate) const TOKEN_PATH: &str = "/connect/token";
@@ -95,6 +98,7 @@ impl Shared {
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(DISCOVERY_PATH, get(discovery))
+        .route(METADATA_PATH, get(discovery))
         .route(JWKS_PATH, get(jwks))
         .route(
             AUTHORIZE_PATH,

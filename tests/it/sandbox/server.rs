@@ -68,6 +68,17 @@ async fn discovery_lists_endpoints_and_capabilities() {
         serde_json::json!(["RS256"])
     );
     assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
+    // The RFC 8414 document says the same.
+    let metadata: Value = f
+        .http
+        .get(f.url("/.well-known/oauth-authorization-server"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(metadata, doc);
     let grants = doc["grant_types_supported"].as_array().expect("array");
     for grant in [
         "authorization_code",

@@ -132,8 +132,19 @@ pub(crate) async fn run(
         }
         forms_sent += 1;
         if forms_sent > MAX_FORMS {
+            let last = submitted
+                .as_ref()
+                .map(|(s, _)| {
+                    let button = s
+                        .button
+                        .as_ref()
+                        .map(|b| format!(" with the button `{b}`"))
+                        .unwrap_or_default();
+                    format!(", the last to {}{button}", s.action)
+                })
+                .unwrap_or_default();
             return Err(FlowError::Protocol(format!(
-                "the provider keeps showing forms at {here} ({MAX_FORMS} submitted): {}",
+                "the provider keeps showing forms at {here} ({MAX_FORMS} submitted{last}): {}",
                 shown()
             )));
         }

@@ -55,6 +55,7 @@ pub fn main(cli: Cli) -> i32 {
             crate::import::cmd::curl(&args.options())
         }
         Command::Export(args) => crate::export::cmd::main(&args.options()),
+        Command::Probe(args) => runtime.block_on(crate::probe::cmd::main(args.command())),
         Command::Schema(args) => match crate::schema::text(&args.kind) {
             Some(text) => {
                 print!("{text}");

@@ -32,6 +32,10 @@ pub enum Command {
     /// Print a request as a cURL, Python (requests), Node (axios) or raw HTTP snippet;
     /// variables without a value, and secrets, as <your-name> placeholders.
     Export(ExportArgs),
+    /// Probe an OAuth 2.0 / OpenID Connect provider against the specifications (discovery,
+    /// JWKS, token endpoint errors, userinfo; with a client and a user, the grants): a report
+    /// card of MUSTs and SHOULDs, each citing its rule.
+    Probe(ProbeArgs),
     /// Print the JSON Schema (2020-12) of collection or environment files.
     Schema(SchemaArgs),
     /// Print a shell completion script: bash, zsh, fish or powershell.
@@ -73,6 +77,85 @@ impl ExportArgs {
             env: self.env.clone(),
             vars: self.vars.clone(),
             show_secrets: self.show_secrets,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// The provider's issuer URL, e.g. https://login.example.com.
+    #[arg(value_name = "ISSUER", required_unless_present_any = ["sandbox", "print"], conflicts_with = "sandbox")]
+    pub issuer: Option<String>,
+    /// Probe the embedded sandbox provider (its client and user unless given).
+    #[arg(long)]
+    pub sandbox: bool,
+    /// The sandbox's configuration (as `baton sandbox --config`), e.g. to switch on a fault.
+    #[arg(long, value_name = "FILE", requires = "sandbox")]
+    pub sandbox_config: Option<PathBuf>,
+    /// A client of the provider, for the checks that need one.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The environment variable that holds the client's secret.
+    #[arg(long, value_name = "VAR")]
+    pub client_secret_env: Option<String>,
+    /// A user to sign in (authorization code + PKCE, headless).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// The environment variable that holds the user's password.
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// The redirect URI registered for the client.
+    #[arg(
+        long,
+        value_name = "URI",
+        default_value = "http://127.0.0.1:8765/callback"
+    )]
+    pub redirect_uri: String,
+    /// The scope the user signs in with (default: openid, and offline_access when listed).
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+    /// Run only this group of checks (repeatable): discovery, jwks, errors, userinfo,
+    /// revocation, client, sign-in.
+    #[arg(long, value_name = "GROUP")]
+    pub only: Vec<String>,
+    /// Print the collection of a group's checks (to copy into a suite) and exit.
+    #[arg(long, value_name = "GROUP")]
+    pub print: Option<String>,
+    /// Show each request and response of the checks (secrets redacted).
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Time limit of one request (e.g. 30s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "30s")]
+    pub timeout: String,
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust the certificates of this PEM file too.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    #[command(flatten)]
+    pub reports: ReportFileArgs,
+}
+
+impl ProbeArgs {
+    pub fn command(&self) -> crate::probe::cmd::ProbeCommand {
+        crate::probe::cmd::ProbeCommand {
+            issuer: self.issuer.clone(),
+            sandbox: self.sandbox,
+            sandbox_config: self.sandbox_config.clone(),
+            client_id: self.client_id.clone(),
+            client_secret_env: self.client_secret_env.clone(),
+            user: self.user.clone(),
+            password_env: self.password_env.clone(),
+            redirect_uri: self.redirect_uri.clone(),
+            scope: self.scope.clone(),
+            only: self.only.clone(),
+            print: self.print.clone(),
+            verbose: self.verbose,
+            timeout: self.timeout.clone(),
+            insecure: self.insecure,
+            cacert: self.cacert.clone(),
+            reports: self.reports.files(),
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod http;
 pub mod import;
 pub mod jwt;
 pub mod oauth;
+pub mod probe;
 pub mod report;
 pub mod runner;
 pub mod sandbox;

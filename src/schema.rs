@@ -162,6 +162,10 @@ fn oauth2_property(key: &str) -> Option<Value> {
             "Extra parameters of the token request of authorization_code.",
         ),
         "verify_id_token" | "open_browser" => json!({ "type": "boolean" }),
+        "exchange" => described(
+            json!({ "type": "boolean" }),
+            "authorization_code: exchange the code (default true); false ends at the redirect, with <<id.code>> and <<id.code_verifier>> for later requests.",
+        ),
         "wait" => r("duration"),
         k if OAUTH2_KEYS.contains(&k) => text(&k.replace('_', " ")),
         _ => return None,

@@ -62,12 +62,20 @@ pub(crate) async fn run(
         }
     };
     cx.redactor.add(&code);
+    let verifier = pkce.map(|(v, _, _)| v);
+    if !spec.exchange {
+        // The request is judged on the redirect that brought the code.
+        let index = hops
+            .len()
+            .checked_sub(1)
+            .ok_or_else(|| FlowError::Protocol("the sign-in made no request to judge".into()))?;
+        return Ok((index, nonce, UsedCode { code, verifier }));
+    }
     let mut form = vec![
         ("grant_type".to_string(), "authorization_code".to_string()),
         ("code".to_string(), code.clone()),
         ("redirect_uri".to_string(), redirect_uri),
     ];
-    let verifier = pkce.map(|(v, _, _)| v);
     if let Some(verifier) = &verifier {
         form.push(("code_verifier".into(), verifier.clone()));
     }

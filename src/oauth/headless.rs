@@ -150,7 +150,12 @@ pub(crate) async fn run(
         }
         let fill = if is_login { &login } else { &consent };
         let mut form = form.clone();
-        form.fill(&fill.fields);
+        let fields = if is_login {
+            aliased(&form, &fill.fields)
+        } else {
+            fill.fields.clone()
+        };
+        form.fill(&fields);
         // What goes into a password input is a secret, whatever `login:` calls it (`pass`).
         for (name, value) in &form.fields {
             if form.password_fields.contains(name) && !value.is_empty() {
@@ -196,6 +201,32 @@ pub(crate) async fn run(
     Err(FlowError::Protocol(format!(
         "the authorize flow did not reach {redirect_uri} within {MAX_HOPS} hops"
     )))
+}
+
+/// `login:` values under the names a login form actually uses: `username` (or `user`,
+/// `login`, `email`) fills the form's only visible text field and `password` its only
+/// password field when the form has no field of that name, so one `login:` fits the usual
+/// pages (`login` and `password` at oidc-provider, `Input.Username` elsewhere).
+fn aliased(form: &Form, fields: &[(String, String)]) -> Vec<(String, String)> {
+    let has = |name: &str| form.fields.iter().any(|(n, _)| n == name);
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let target = match k.as_str() {
+                _ if has(k) => None,
+                "username" | "user" | "login" | "email" => match form.text_fields.as_slice() {
+                    [only] => Some(only),
+                    _ => None,
+                },
+                "password" | "pass" => match form.password_fields.as_slice() {
+                    [only] => Some(only),
+                    _ => None,
+                },
+                _ => None,
+            };
+            (target.unwrap_or(k).clone(), v.clone())
+        })
+        .collect()
 }
 
 /// The form to answer on a page without a login form: the one with a field `consent:`

@@ -167,6 +167,10 @@ pub struct OAuth2 {
     /// Fields of the other forms (consent, account choice); `button` names the button.
     pub consent: Vec<(String, Tpl)>,
     pub session: Session,
+    /// Exchange the code at the token endpoint (the default). Without, the request ends with
+    /// the redirect that carries the code, and `<<id.code>>` and `<<id.code_verifier>>` are
+    /// for later requests to exchange by hand (a wrong verifier, another redirect_uri...).
+    pub exchange: bool,
     /// Extra parameters: of the authorize request for `authorization_code`, of the token
     /// request otherwise.
     pub extra: Vec<(String, Tpl)>,
@@ -209,6 +213,7 @@ pub const KEYS: &[&str] = &[
     "login",
     "consent",
     "session",
+    "exchange",
     "extra",
     "token_extra",
     "verify_id_token",
@@ -362,6 +367,10 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         .get("token_extra")
         .map(|n| r.pairs(n, "oauth2.token_extra"))
         .unwrap_or_default();
+    let exchange = m
+        .get("exchange")
+        .and_then(|n| r.bool(n, "oauth2.exchange"))
+        .unwrap_or(true);
     let verify_id_token = m
         .get("verify_id_token")
         .and_then(|n| r.bool(n, "oauth2.verify_id_token"))
@@ -408,6 +417,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         login,
         consent,
         session,
+        exchange,
         extra,
         token_extra,
         verify_id_token,
@@ -477,6 +487,11 @@ fn validate(r: &mut Reader, s: &OAuth2, node: &Node) {
                 s.mode != Mode::Code || s.code.is_some(),
                 "`code`",
                 "mode `code` exchanges a code you obtained elsewhere",
+            );
+            need(
+                s.exchange || s.mode != Mode::Code,
+                "a code to obtain (`exchange: false` with mode `code` does nothing)",
+                "`exchange: false` stops a headless or interactive sign-in at the redirect",
             );
         }
         Grant::DeviceCode => need(

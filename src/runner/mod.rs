@@ -767,6 +767,13 @@ impl<'a> Runner<'a> {
                 _ => st.scope.set_json(id, json),
             }
         }
+        // A sign-in stopped at its redirect (`exchange: false`): the code is its value.
+        if let (Some(id), Some(used)) = (&req.id, &used_code)
+            && req.oauth2.as_ref().is_some_and(|o| !o.exchange)
+        {
+            let value = oauth::with_code(serde_json::json!({}), Some(used));
+            st.scope.set_json(id, &value);
+        }
         let oauth_loc = req.oauth2.as_ref().map_or(req.loc, |o| o.loc);
         for problem in problems {
             failures.push(

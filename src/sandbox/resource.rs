@@ -41,16 +41,34 @@ fn active_access(shared: &Shared, token: &str) -> Option<AccessClaims> {
 
 /// `GET|POST /connect/userinfo` with `Authorization: Bearer <access token>` (the header only;
 /// RFC 6750's form and query alternatives are not accepted).
-pub(crate) async fn userinfo(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let token = headers
+pub(crate) async fn userinfo(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header_token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
-    let Some(token) = token else {
+        .map(|(_, token)| token.trim().to_string());
+    // RFC 6750 2.2: a POST may carry the token as the form parameter `access_token`.
+    let body_token = || {
+        let form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        form.then(|| {
+            url::form_urlencoded::parse(&body)
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| v.into_owned())
+        })
+        .flatten()
+    };
+    let Some(token) = header_token.or_else(body_token) else {
         return missing_token();
     };
+    let token = token.as_str();
     let Some(claims) = active_access(&shared, token) else {
         return OAuthError::new(
             ErrorCode::InvalidToken,

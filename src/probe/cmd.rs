@@ -1,0 +1,178 @@
+//! `baton probe`, the front end: the issuer and the client from the command line and the
+//! environment (or the embedded sandbox), the probe run, the card on the console and in the
+//! report files, and the exit code (0 every MUST holds, 1 one fails, 2 invalid options, 3
+//! the provider cannot be reached).
+
+use super::{ProbeError, ProbeOptions, probe};
+use crate::diag::display_path;
+use crate::exit;
+use crate::http::{Http, HttpOptions};
+use crate::report::console::Console;
+use crate::report::outputs::ReportFiles;
+use crate::sandbox::{Sandbox, SandboxConfig};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// The command line of `baton probe`, as plain values.
+#[derive(Debug, Clone)]
+pub struct ProbeCommand {
+    pub issuer: Option<String>,
+    pub sandbox: bool,
+    pub sandbox_config: Option<PathBuf>,
+    pub client_id: Option<String>,
+    pub client_secret_env: Option<String>,
+    pub user: Option<String>,
+    pub password_env: Option<String>,
+    pub redirect_uri: String,
+    pub scope: Option<String>,
+    pub only: Vec<String>,
+    pub print: Option<String>,
+    pub verbose: bool,
+    pub timeout: String,
+    pub insecure: bool,
+    pub cacert: Option<PathBuf>,
+    pub reports: ReportFiles,
+}
+
+pub async fn main(cmd: ProbeCommand) -> i32 {
+    if let Some(group) = &cmd.print {
+        return match super::groups::text(group) {
+            Some(text) => {
+                let _ = std::io::stdout().write_all(text.as_bytes());
+                exit::OK
+            }
+            None => usage(&format!(
+                "--print `{group}`: no such group; the groups are {}",
+                super::groups::names()
+            )),
+        };
+    }
+    let Some(timeout) = crate::collection::read::parse_duration(&cmd.timeout) else {
+        return usage(&format!(
+            "--timeout `{}`: expected a duration such as 30s or 500ms",
+            cmd.timeout
+        ));
+    };
+    let secret = |flag: &str, var: &Option<String>| -> Result<Option<String>, String> {
+        match var {
+            None => Ok(None),
+            Some(name) => std::env::var(name)
+                .map(Some)
+                .map_err(|_| format!("{flag} {name}: the environment variable {name} is not set")),
+        }
+    };
+    let (client_secret, password) = match (
+        secret("--client-secret-env", &cmd.client_secret_env),
+        secret("--password-env", &cmd.password_env),
+    ) {
+        (Ok(s), Ok(p)) => (s, p),
+        (Err(e), _) | (_, Err(e)) => return usage(&e),
+    };
+    let sandbox = if cmd.sandbox {
+        match start_sandbox(cmd.sandbox_config.as_ref()).await {
+            Ok(s) => Some(s),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    let mut options = ProbeOptions {
+        issuer: cmd.issuer.clone().unwrap_or_default(),
+        client_id: cmd.client_id.clone(),
+        client_secret,
+        username: cmd.user.clone(),
+        password,
+        redirect_uri: cmd.redirect_uri.clone(),
+        scope: cmd.scope.clone(),
+        only: cmd.only.clone(),
+        verbose: cmd.verbose,
+        show_secrets: false,
+    };
+    if let Some(s) = &sandbox {
+        with_sandbox(&mut options, s);
+    }
+    let http = match Http::new(HttpOptions {
+        timeout,
+        max_body: 16 << 20,
+        insecure: cmd.insecure,
+        cacert: cmd.cacert.clone(),
+    }) {
+        Ok(h) => h,
+        Err(e) => return usage(&e),
+    };
+    let mut console = Console::new(
+        Box::new(std::io::stdout()),
+        std::io::stdout().is_terminal() && console::colors_enabled(),
+        true,
+        false,
+    );
+    let result = probe(
+        &options,
+        &http,
+        cmd.verbose
+            .then_some(&mut console as &mut dyn crate::event::Reporter),
+    )
+    .await;
+    if let Some(s) = sandbox {
+        let _ = s.shutdown().await;
+    }
+    let card = match result {
+        Ok(card) => card,
+        Err(ProbeError::Unreachable(why)) => {
+            eprintln!("error: {why}");
+            return exit::REQUEST_FAILED;
+        }
+        Err(ProbeError::Input(why)) => return usage(&why),
+    };
+    let _ = std::io::stdout().write_all(card.table().as_bytes());
+    let code = card.exit_code();
+    let outputs = [
+        (&cmd.reports.json, card.json()),
+        (&cmd.reports.junit, card.junit()),
+        (&cmd.reports.html, card.html()),
+    ];
+    for (path, text) in outputs {
+        if let Some(path) = path
+            && let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), false)
+        {
+            eprintln!("error: cannot write the report {}: {e}", display_path(path));
+            return exit::INVALID_INPUT;
+        }
+    }
+    code
+}
+
+fn usage(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    exit::INVALID_INPUT
+}
+
+async fn start_sandbox(config: Option<&PathBuf>) -> Result<Sandbox, i32> {
+    let mut config = match config {
+        Some(path) => SandboxConfig::from_yaml_file(path).map_err(|e| usage(&e.to_string()))?,
+        None => SandboxConfig::default(),
+    };
+    config.port = 0;
+    Sandbox::start(config).await.map_err(|e| {
+        eprintln!("error: cannot start the sandbox: {e}");
+        exit::REQUEST_FAILED
+    })
+}
+
+/// The sandbox's issuer, and its confidential client and first user unless given.
+fn with_sandbox(options: &mut ProbeOptions, sandbox: &Sandbox) {
+    options.issuer = sandbox.issuer().to_string();
+    let vars = sandbox.vars();
+    let var = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if options.client_id.is_none() {
+        options.client_id = var("ClientId");
+        options.client_secret = var("ClientSecret");
+    }
+    if options.username.is_none() {
+        options.username = var("username");
+        options.password = var("password");
+    }
+    if let Some(uri) = var("redirect_URI") {
+        options.redirect_uri = uri;
+    }
+}

@@ -156,9 +156,9 @@ impl Card {
     pub fn html(&self) -> String {
         let mut rows = String::new();
         for r in &self.rows {
-            let _ = write!(
+            let _ = writeln!(
                 rows,
-                "<tr class=\"{v:?}\"><td>{g}</td><td>{c}</td><td>{l}</td><td>{rule}</td><td>{v:?}</td><td>{why}</td></tr>\n",
+                "<tr class=\"{v:?}\"><td>{g}</td><td>{c}</td><td>{l}</td><td>{rule}</td><td>{v:?}</td><td>{why}</td></tr>",
                 g = esc(&r.group),
                 c = esc(&r.check),
                 l = level_word(r.level),

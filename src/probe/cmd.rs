@@ -118,8 +118,8 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
     }
     let card = match result {
         Ok(card) => card,
-        Err(ProbeError::Unreachable(why)) => {
-            eprintln!("error: {why}");
+        Err(e @ ProbeError::Unreachable(_)) => {
+            eprintln!("error: {e}");
             return exit::REQUEST_FAILED;
         }
         Err(ProbeError::Input(why)) => return usage(&why),

@@ -35,6 +35,35 @@ pub struct SandboxConfig {
     pub clients: Vec<ClientConfig>,
     /// Users; the first one is signed in by `/connect/authorize` unless `login_hint` names another.
     pub users: Vec<UserConfig>,
+    /// Ways to break the rules on purpose, so that `baton probe` can be shown to find each.
+    pub faults: Vec<Fault>,
+}
+
+/// A deliberate departure from the specifications (`faults:` in a sandbox configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// A refresh gives the same refresh token back, which stays valid.
+    NoRefreshRotation,
+    /// A code may be exchanged again, and its tokens stay valid.
+    ReusableCodes,
+    /// The code exchange does not check the PKCE verifier.
+    PkceNotEnforced,
+    /// Token responses lack `Cache-Control: no-store`.
+    NoCacheHeaders,
+    /// The OpenID discovery document names another issuer.
+    WrongDiscoveryIssuer,
+    /// The JWKS publishes the private part of its key.
+    PrivateKeyInJwks,
+    /// OAuth errors are HTML pages instead of JSON.
+    HtmlErrors,
+}
+
+impl SandboxConfig {
+    /// Whether the configuration switches `fault` on.
+    pub fn has(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
 }
 
 /// Token lifetimes, in seconds.
@@ -140,6 +169,7 @@ impl Default for SandboxConfig {
                     email_verified: false,
                 },
             ],
+            faults: Vec::new(),
         }
     }
 }

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use super::client::{AuthMethod, GrantType};
-use super::config::SandboxConfig;
+use super::config::{Fault, SandboxConfig};
 use super::device::DeviceStore;
 use super::keys::SigningKey;
 use super::session::{Antiforgery, Sessions};
@@ -98,7 +98,7 @@ impl Shared {
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(DISCOVERY_PATH, get(discovery))
-        .route(METADATA_PATH, get(discovery))
+        .route(METADATA_PATH, get(metadata))
         .route(JWKS_PATH, get(jwks))
         .route(
             AUTHORIZE_PATH,
@@ -126,6 +126,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             CONSENT_PATH,
             get(consent::consent_get).post(consent::consent_post),
         )
+        .layer(middleware::from_fn_with_state(shared.clone(), html_errors))
         .layer(middleware::from_fn_with_state(shared.clone(), count_hits))
         .with_state(shared)
 }
@@ -138,7 +139,48 @@ async fn count_hits(State(shared): State<Arc<Shared>>, request: Request, next: N
     next.run(request).await
 }
 
+/// The fault `html_errors`: an error answered as JSON becomes an HTML page, as some
+/// providers' frameworks do.
+async fn html_errors(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if !shared.config.has(Fault::HtmlErrors) || response.status().as_u16() < 400 || !json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    let page = format!(
+        "<!doctype html><title>Error</title><h1>Error</h1><pre>{}</pre>",
+        super::html::escape(&String::from_utf8_lossy(&bytes))
+    );
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(page))
+}
+
 async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
+    let mut doc = document(&shared);
+    if shared.config.has(Fault::WrongDiscoveryIssuer) {
+        doc["issuer"] = json!(format!("{}/another-issuer", shared.issuer));
+    }
+    axum::Json(doc).into_response()
+}
+
+/// The RFC 8414 document: the same metadata.
+async fn metadata(State(shared): State<Arc<Shared>>) -> Response {
+    axum::Json(document(&shared)).into_response()
+}
+
+fn document(shared: &Shared) -> serde_json::Value {
     let config = &shared.config;
     let mut claims = vec![
         "sub",
@@ -188,9 +230,14 @@ async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
         "request_parameter_supported": false,
         "claims_parameter_supported": false,
     });
-    axum::Json(document).into_response()
+    document
 }
 
 async fn jwks(State(shared): State<Arc<Shared>>) -> Response {
-    axum::Json(json!({ "keys": [shared.key.jwk()] })).into_response()
+    let mut key = shared.key.jwk().clone();
+    if shared.config.has(Fault::PrivateKeyInJwks) {
+        // The fault `private_key_in_jwks`: a private exponent beside the public key.
+        key["d"] = json!("cHJpdmF0ZS1leHBvbmVudC1vZi10aGUtc2FuZGJveC1mYXVsdA");
+    }
+    axum::Json(json!({ "keys": [key] })).into_response()
 }

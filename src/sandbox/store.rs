@@ -127,6 +127,7 @@ impl Store {
         code: &str,
         client_id: &str,
         now: i64,
+        reusable: bool,
     ) -> Result<(CodeGrant, u64), OAuthError> {
         let Some(entry) = self.codes.get(code) else {
             return Err(OAuthError::invalid_grant("unknown authorization code"));
@@ -137,6 +138,10 @@ impl Store {
             ));
         }
         if let Some(family) = entry.redeemed_into {
+            if reusable {
+                // The fault `reusable_codes`: the same grant again, its tokens left alone.
+                return Ok((entry.grant.clone(), family));
+            }
             self.revoked_families.insert(family);
             return Err(OAuthError::invalid_grant(
                 "the authorization code was already used; the tokens issued from it are now revoked",

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::client::{ClientConfig, GrantType};
 use super::client_auth::{Accept, Params, authenticate};
+use super::config::Fault;
 use super::error::{ErrorCode, OAuthError, no_store};
 use super::keys::{at_hash, random_token};
 use super::routes::{Shared, TOKEN_PATH};
@@ -65,6 +66,7 @@ async fn exchange(
         GrantType::RefreshToken => refresh(shared, client, &params)?,
         GrantType::DeviceCode => device_code(shared, client, &params)?,
     };
+    let cache_headers = !shared.config.has(Fault::NoCacheHeaders);
     let shared = Arc::clone(shared);
     // RSA signing takes about a millisecond: keep it off the async workers so that fifty
     // clients at once do not stall the accept loop.
@@ -72,7 +74,9 @@ async fn exchange(
         .await
         .map_err(|_| OAuthError::server_error("the signing task failed"))??;
     let mut response = axum::Json(body).into_response();
-    no_store(response.headers_mut());
+    if cache_headers {
+        no_store(response.headers_mut());
+    }
     Ok(response)
 }
 
@@ -152,7 +156,10 @@ fn authorization_code(
     let redirect_uri = params.get("redirect_uri")?;
     let verifier = params.get("code_verifier")?;
     let now = shared.clock.now();
-    let (grant, family) = shared.store().redeem_code(code, &client.id, now)?;
+    let reusable = shared.config.has(Fault::ReusableCodes);
+    let (grant, family) = shared
+        .store()
+        .redeem_code(code, &client.id, now, reusable)?;
     match (grant.redirect_uri.as_deref(), redirect_uri) {
         (Some(expected), Some(given)) if expected == given => {}
         (Some(expected), _) => {
@@ -167,7 +174,9 @@ fn authorization_code(
         }
         (None, _) => {}
     }
-    pkce::verify(grant.pkce.as_ref(), verifier)?;
+    if !shared.config.has(Fault::PkceNotEnforced) {
+        pkce::verify(grant.pkce.as_ref(), verifier)?;
+    }
     let subject = Subject {
         sub: grant.sub,
         auth_time: Some(grant.auth_time),
@@ -213,7 +222,12 @@ fn refresh(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<Is
     let now = shared.clock.now();
     let lifetimes = &shared.config.lifetimes;
     let jti = uuid::Uuid::new_v4().to_string();
-    let new_token = random_token();
+    // The fault `no_refresh_rotation` hands the same token back, still valid.
+    let new_token = if shared.config.has(Fault::NoRefreshRotation) {
+        token.to_string()
+    } else {
+        random_token()
+    };
     let old = {
         let mut store = shared.store();
         let old = store.rotate_refresh(token, &client.id, requested.as_deref(), now)?;

@@ -9,6 +9,7 @@ mod faults;
 mod import;
 mod nothing_lost;
 mod oauth;
+mod probe;
 mod reports;
 mod run_bodies;
 mod run_capture;

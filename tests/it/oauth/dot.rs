@@ -5,7 +5,7 @@
 //! is Cancel, one grant type per client, introspection and revocation named only by the
 //! RFC 8414 document, and a reused refresh token revoking the newest one too.
 
-mod server;
+pub(super) mod server;
 
 use serde_json::Value;
 

@@ -98,6 +98,12 @@ pub struct ProbeArgs {
     /// The environment variable that holds the client's secret.
     #[arg(long, value_name = "VAR")]
     pub client_secret_env: Option<String>,
+    /// How the client authenticates in the flows: basic, body or client_secret_jwt.
+    #[arg(long, value_name = "METHOD", default_value = "basic")]
+    pub client_auth: String,
+    /// The client's private key (PEM), to check private_key_jwt.
+    #[arg(long, value_name = "FILE")]
+    pub private_key: Option<PathBuf>,
     /// A user to sign in (authorization code + PKCE, headless).
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
@@ -145,6 +151,8 @@ impl ProbeArgs {
             sandbox_config: self.sandbox_config.clone(),
             client_id: self.client_id.clone(),
             client_secret_env: self.client_secret_env.clone(),
+            client_auth: self.client_auth.clone(),
+            private_key: self.private_key.clone(),
             user: self.user.clone(),
             password_env: self.password_env.clone(),
             redirect_uri: self.redirect_uri.clone(),

@@ -21,6 +21,8 @@ pub struct ProbeCommand {
     pub sandbox_config: Option<PathBuf>,
     pub client_id: Option<String>,
     pub client_secret_env: Option<String>,
+    pub client_auth: String,
+    pub private_key: Option<PathBuf>,
     pub user: Option<String>,
     pub password_env: Option<String>,
     pub redirect_uri: String,
@@ -68,6 +70,21 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
         (Ok(s), Ok(p)) => (s, p),
         (Err(e), _) | (_, Err(e)) => return usage(&e),
     };
+    if !["basic", "body", "client_secret_jwt"].contains(&cmd.client_auth.as_str()) {
+        return usage(&format!(
+            "--client-auth `{}`: one of basic, body, client_secret_jwt (private_key_jwt is checked with --private-key)",
+            cmd.client_auth
+        ));
+    }
+    let private_key = match &cmd.private_key {
+        None => None,
+        Some(path) => match std::fs::canonicalize(path) {
+            Ok(full) => Some(full.display().to_string()),
+            Err(e) => {
+                return usage(&format!("--private-key {}: {e}", display_path(path)));
+            }
+        },
+    };
     let sandbox = if cmd.sandbox {
         match start_sandbox(cmd.sandbox_config.as_ref()).await {
             Ok(s) => Some(s),
@@ -80,6 +97,8 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
         issuer: cmd.issuer.clone().unwrap_or_default(),
         client_id: cmd.client_id.clone(),
         client_secret,
+        client_auth: cmd.client_auth.clone(),
+        private_key,
         username: cmd.user.clone(),
         password,
         redirect_uri: cmd.redirect_uri.clone(),

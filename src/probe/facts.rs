@@ -14,6 +14,9 @@ pub struct Facts {
     pub rfc8414: Option<Value>,
     pub client_id: Option<String>,
     pub has_secret: bool,
+    /// `--client-auth`: how a client with a secret authenticates.
+    pub client_auth: String,
+    pub has_private_key: bool,
     pub has_user: bool,
 }
 
@@ -87,6 +90,8 @@ impl Facts {
             "secret" => (!self.has_secret).then(|| {
                 "needs a confidential client: --client-id and --client-secret-env".to_string()
             }),
+            "private_key" => (!self.has_private_key)
+                .then(|| "needs a client key: --client-id and --private-key".to_string()),
             "user" => (!self.has_user).then(|| {
                 "needs a client and a user: --client-id, --user and --password-env".to_string()
             }),
@@ -108,6 +113,14 @@ impl Facts {
                         .unwrap_or_else(|| vec!["client_secret_basic".into()]);
                     return (!methods.iter().any(|m| m == method)).then(|| {
                         format!("token_endpoint_auth_methods_supported does not list {method}")
+                    });
+                }
+                if let Some(method) = other.strip_prefix("client_auth:") {
+                    return (self.client_auth != method).then(|| {
+                        format!(
+                            "the probe's client uses {} (--client-auth)",
+                            self.client_auth
+                        )
                     });
                 }
                 if let Some(grant) = other.strip_prefix("grant:") {

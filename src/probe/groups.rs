@@ -28,13 +28,25 @@ pub fn names() -> String {
 }
 
 /// A group's text for this client: lines marked `# probe:secret` are for a client with a
-/// secret, `# probe:public` for one without.
-pub fn for_client(text: &str, has_secret: bool) -> String {
+/// secret, `# probe:public` for one without, and `# probe:client_auth` (a secret client's
+/// `client_auth: basic`) take the method the probe was given.
+pub fn for_client(text: &str, has_secret: bool, client_auth: &str) -> String {
     text.lines()
-        .filter(|l| {
-            let secret = l.trim_end().ends_with("# probe:secret");
-            let public = l.trim_end().ends_with("# probe:public");
-            !(secret && !has_secret || public && has_secret)
+        .filter_map(|l| {
+            let line = l.trim_end();
+            let secret = line.ends_with("# probe:secret") || line.ends_with("# probe:client_auth");
+            let public = line.ends_with("# probe:public");
+            if secret && !has_secret || public && has_secret {
+                return None;
+            }
+            if line.ends_with("# probe:client_auth") {
+                return Some(l.replacen(
+                    "client_auth: basic",
+                    &format!("client_auth: {client_auth}"),
+                    1,
+                ));
+            }
+            Some(l.to_string())
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -98,7 +110,10 @@ mod tests {
     fn every_group_loads_and_every_check_cites_its_rule() {
         for (group, text) in GROUPS {
             for secret in [true, false] {
-                let file = SourceFile::new(format!("probe/{group}.yaml"), for_client(text, secret));
+                let file = SourceFile::new(
+                    format!("probe/{group}.yaml"),
+                    for_client(text, secret, "client_secret_jwt"),
+                );
                 let mut problems = Vec::new();
                 let c = load_source(&file, &mut Templates::new(), &mut problems);
                 let shown: Vec<String> = problems.iter().map(|d| d.render(false)).collect();
@@ -121,9 +136,13 @@ mod tests {
 
     #[test]
     fn marked_lines_follow_the_client() {
-        let text = "a\nb  # probe:secret\nc  # probe:public\n";
-        assert_eq!(for_client(text, true), "a\nb  # probe:secret");
-        assert_eq!(for_client(text, false), "a\nc  # probe:public");
+        let text =
+            "a\nb  # probe:secret\nc  # probe:public\n  client_auth: basic  # probe:client_auth\n";
+        assert_eq!(
+            for_client(text, true, "body"),
+            "a\nb  # probe:secret\n  client_auth: body  # probe:client_auth"
+        );
+        assert_eq!(for_client(text, false, "body"), "a\nc  # probe:public");
         let meta = Meta::of(&[
             "must".into(),
             "rule:RFC 6749 section 5.2".into(),

@@ -25,6 +25,11 @@ pub struct ProbeOptions {
     pub issuer: String,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
+    /// How a client with a secret authenticates in the flows: basic, body or
+    /// client_secret_jwt.
+    pub client_auth: String,
+    /// A PEM private key of the client, for the private_key_jwt check.
+    pub private_key: Option<String>,
     pub username: Option<String>,
     pub password: Option<String>,
     pub redirect_uri: String,
@@ -77,6 +82,8 @@ pub async fn probe(
         rfc8414,
         client_id: options.client_id.clone(),
         has_secret,
+        client_auth: options.client_auth.clone(),
+        has_private_key: options.client_id.is_some() && options.private_key.is_some(),
         has_user: options.client_id.is_some()
             && options.username.is_some()
             && options.password.is_some(),
@@ -91,7 +98,7 @@ pub async fn probe(
         }
         let file = SourceFile::new(
             format!("probe/{group}.yaml"),
-            groups::for_client(text, has_secret),
+            groups::for_client(text, has_secret, &options.client_auth),
         );
         let mut problems = Vec::new();
         let Some(mut collection) = load_source(&file, &mut templates, &mut problems) else {
@@ -236,6 +243,7 @@ fn variables(options: &ProbeOptions, facts: &Facts) -> Layer {
         ("client_secret", &options.client_secret),
         ("username", &options.username),
         ("password", &options.password),
+        ("private_key", &options.private_key),
     ];
     for (name, value) in given {
         pairs.push((name.to_string(), value.clone().unwrap_or_default()));

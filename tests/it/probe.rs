@@ -10,13 +10,13 @@ fn probe(args: &[&str]) -> Output {
     Baton::new().arg("probe").args(args).run()
 }
 
-/// The checks of a card that did not pass, as `verdict: check`.
+/// The checks of a card that did not pass (and did apply), as `verdict: check`.
 fn not_passed(card: &Value) -> Vec<String> {
     card["checks"]
         .as_array()
         .expect("checks")
         .iter()
-        .filter(|c| c["verdict"] != "passed")
+        .filter(|c| c["verdict"] != "passed" && c["verdict"] != "not_applicable")
         .map(|c| {
             format!(
                 "{}: {}",
@@ -42,18 +42,20 @@ fn the_sandbox_passes_every_check_and_the_card_is_in_every_report() {
         ])
         .run();
     out.code(0)
-        .stdout_contains("46 checks: 46 passed, 0 failed");
+        .stdout_contains("48 checks: 46 passed, 0 failed, 2 not applicable");
     insta::assert_snapshot!("probe_sandbox_card", redact(&out.stdout));
     let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
     assert_eq!(card["summary"]["passed"], 46);
     assert_eq!(not_passed(&card), Vec::<String>::new());
+    // The JWT methods are for clients registered for them (see below).
+    assert_eq!(card["summary"]["not_applicable"], 2);
     let first = &card["checks"][0];
     assert_eq!(first["group"], "discovery");
     assert_eq!(first["level"], "MUST");
     assert_eq!(first["rule"], "OIDC Discovery 1.0 section 4");
     assert_eq!(first["modules"][0], "oidcc-discovery-endpoint-verification");
     let junit = out.file("card.xml");
-    assert_eq!(junit.matches("<testcase ").count(), 46, "{junit}");
+    assert_eq!(junit.matches("<testcase ").count(), 48, "{junit}");
     assert_eq!(junit.matches("<testsuite ").count(), 7);
     assert!(!junit.contains("<failure"));
     let html = out.file("card.html");
@@ -157,6 +159,53 @@ fn every_sandbox_fault_is_found() {
     }
 }
 
+/// The sandbox's JWT clients: client_secret_jwt as the method of every flow, and
+/// private_key_jwt with the key.
+#[test]
+fn jwt_client_authentication_is_probed_with_the_client_registered_for_it() {
+    let out = Baton::new()
+        .env("PROBE_SECRET", "baton-jwt-hs256-secret-0123456789abcdef")
+        .args([
+            "probe",
+            "--sandbox",
+            "--client-id",
+            "baton-jwt",
+            "--client-secret-env",
+        ])
+        .args([
+            "PROBE_SECRET",
+            "--client-auth",
+            "client_secret_jwt",
+            "--json",
+            "card.json",
+        ])
+        .run();
+    out.code(0)
+        .stdout_contains("✓ SHOULD  client_secret_jwt authenticates")
+        .stdout_contains("the probe's client uses client_secret_jwt (--client-auth)");
+    let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
+    assert_eq!(card["summary"]["failed"], 0, "{}", out.stdout);
+    assert_eq!(card["summary"]["passed"], 40, "{}", out.stdout);
+    let key = format!(
+        "{}/tests/fixtures/keys/sandbox-pkjwt-private.pem",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    probe(&[
+        "--sandbox",
+        "--client-id",
+        "baton-pkjwt",
+        "--private-key",
+        &key,
+        "--only",
+        "client",
+    ])
+    .code(0)
+    .stdout_contains("✓ MUST    private_key_jwt authenticates");
+    probe(&["--sandbox", "--client-auth", "private_key_jwt"])
+        .code(2)
+        .stderr_contains("--client-auth `private_key_jwt`: one of basic, body, client_secret_jwt");
+}
+
 #[test]
 fn without_a_client_its_checks_do_not_apply() {
     let p = crate::oauth::Provider::sandbox();
@@ -167,7 +216,7 @@ fn without_a_client_its_checks_do_not_apply() {
         .stdout_contains("needs a client and a user: --client-id, --user and --password-env");
     let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
     assert_eq!(card["summary"]["passed"], 19, "{}", out.stdout);
-    assert_eq!(card["summary"]["not_applicable"], 27);
+    assert_eq!(card["summary"]["not_applicable"], 29);
     assert_eq!(
         p.token_hits(),
         4,

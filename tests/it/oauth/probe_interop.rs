@@ -48,12 +48,16 @@ fn probe_oidc_provider() {
         ])
         .run();
     out.code(0)
-        .stdout_contains("46 checks: 45 passed, 0 failed, 1 not applicable");
+        .stdout_contains("48 checks: 45 passed, 0 failed, 3 not applicable");
     let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
     assert_eq!(
         verdicts(&card),
-        // Native clients always get a consent prompt at oidc-provider.
-        ["not_applicable: a signed-in user signs in again with prompt=none, no page shown"]
+        [
+            "not_applicable: client_secret_jwt authenticates (an HS256 assertion signed with the secret)",
+            "not_applicable: private_key_jwt authenticates (an assertion signed with the client's key)",
+            // Native clients always get a consent prompt at oidc-provider.
+            "not_applicable: a signed-in user signs in again with prompt=none, no page shown",
+        ]
     );
     out.stdout_contains("(interaction_required)");
     out.output_lacks("basic-secret").output_lacks("wonderland");
@@ -93,6 +97,8 @@ fn probe_django_oauth_toolkit() {
             "warning: its challenge names the Basic scheme the client used",
             // oauthlib answers a missing grant_type as an unsupported one.
             "failed: a request without grant_type is invalid_request",
+            "not_applicable: client_secret_jwt authenticates (an HS256 assertion signed with the secret)",
+            "not_applicable: private_key_jwt authenticates (an assertion signed with the client's key)",
             // dot-code is an authorization-code client: one grant type per client.
             "not_applicable: the client credentials grant issues a token",
             "not_applicable: token responses are not cached (Cache-Control no-store)",

@@ -187,8 +187,12 @@ pub enum HttpError {
     Dns { url: String, reason: String },
     #[error("TLS error with {url}: {reason}")]
     Tls { url: String, reason: String },
-    #[error("timed out after {} waiting for {url}", short_duration(.after))]
-    Timeout { url: String, after: Duration },
+    #[error("{}", timeout_message(.url, .after, .cause))]
+    Timeout {
+        url: String,
+        after: Duration,
+        cause: TimeoutCause,
+    },
     #[error("the response body of {url} is larger than the {cap} byte cap (--max-body)")]
     TooLarge { url: String, cap: u64 },
     #[error("more than {MAX_REDIRECTS} redirects, starting at {url}")]
@@ -199,6 +203,31 @@ pub enum HttpError {
     InvalidHeader { name: String, reason: String },
     #[error("request to {url} failed: {reason}")]
     Other { url: String, reason: String },
+}
+
+/// Which limit a request ran into: its own, its own across a redirect chain, or the run's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeoutCause {
+    /// The request's `timeout:` (or --timeout), on its first hop.
+    Request,
+    /// The same limit, spent across the hops of a redirect chain that began at `from`.
+    Redirects { from: String, hop: usize },
+    /// What was left of --max-time (`after` is --max-time itself).
+    RunLimit,
+}
+
+fn timeout_message(url: &str, after: &Duration, cause: &TimeoutCause) -> String {
+    let after = short_duration(after);
+    match cause {
+        TimeoutCause::Request => format!("timed out after {after} waiting for {url}"),
+        TimeoutCause::Redirects { from, hop } => format!(
+            "timed out after {after} waiting for {url}, hop {hop} of the redirects from {from} \
+             (the request's limit covers all its hops)"
+        ),
+        TimeoutCause::RunLimit => {
+            format!("the run reached --max-time ({after}) waiting for {url}")
+        }
+    }
 }
 
 impl HttpError {
@@ -223,6 +252,9 @@ pub struct Http {
     /// The last URL parsed, with its text: a collection sends most of its requests to the
     /// same few URLs (the token endpoint), and parsing one was 2% of a request.
     last_url: std::sync::Mutex<Option<(String, reqwest::Url)>>,
+    /// When the run must be over (--max-time) and --max-time itself: every hop of every
+    /// request, an oauth2 flow's and a JWKS fetch's included, ends by then.
+    run_limit: OnceLock<(Instant, Duration)>,
 }
 
 impl Http {
@@ -254,13 +286,24 @@ impl Http {
             extra_roots,
             options,
             last_url: Default::default(),
+            run_limit: OnceLock::new(),
         })
     }
 
     /// A client with the same settings and its own connections, for another thread's
     /// runtime (a connection lives on the runtime that opened it).
     pub fn fork(&self) -> Result<Http, String> {
-        Self::with_roots(self.options.clone(), self.extra_roots.clone())
+        let http = Self::with_roots(self.options.clone(), self.extra_roots.clone())?;
+        if let Some(&(deadline, limit)) = self.run_limit.get() {
+            let _ = http.run_limit.set((deadline, limit));
+        }
+        Ok(http)
+    }
+
+    /// Ends every exchange by `deadline` (the run's --max-time, `limit`). Set once, by the
+    /// runner as the run starts.
+    pub fn set_run_limit(&self, deadline: Instant, limit: Duration) {
+        let _ = self.run_limit.set((deadline, limit));
     }
 
     fn builder(options: &HttpOptions) -> reqwest::ClientBuilder {
@@ -295,18 +338,25 @@ impl Http {
             .map_err(Clone::clone)
     }
 
-    /// The time limit of a request that sets none (--timeout).
-    pub fn default_timeout(&self) -> Duration {
-        self.options.timeout
-    }
-
     /// Send `req`, following redirects when it asks, and return every hop (the last one is
     /// the response the request is judged on).
+    /// The request's time limit covers the whole chain: a 10-hop chain with `--timeout 2s`
+    /// ends within 2 s, not 2 s a hop.
     pub async fn exchange(&self, req: Prepared, jar: &Jar) -> Result<Vec<Hop>, HttpError> {
-        let mut hops = Vec::new();
+        let mut hops: Vec<Hop> = Vec::new();
+        let limit = req.timeout.unwrap_or(self.options.timeout);
+        let ends = Instant::now() + limit;
         let mut current = req;
         loop {
-            let response = self.send(&current, jar).await?;
+            let cause = match hops.first() {
+                None => TimeoutCause::Request,
+                Some(first) => TimeoutCause::Redirects {
+                    from: first.request.url.clone(),
+                    hop: hops.len() + 1,
+                },
+            };
+            let left = ends.saturating_duration_since(Instant::now());
+            let response = self.send(&current, jar, left, (limit, cause)).await?;
             let location = response.header("location").map(str::to_string);
             let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
             let next = if current.follow_redirects && redirect {
@@ -349,7 +399,15 @@ impl Http {
         Ok(url)
     }
 
-    async fn send(&self, req: &Prepared, jar: &Jar) -> Result<Response, HttpError> {
+    /// One hop, within `left` of the request's limit (`limit`: that limit and, past the first
+    /// hop, the chain it is spent on, for the message) and within the run's limit.
+    async fn send(
+        &self,
+        req: &Prepared,
+        jar: &Jar,
+        left: Duration,
+        limit: (Duration, TimeoutCause),
+    ) -> Result<Response, HttpError> {
         let url = self
             .parse_url(&req.url)
             .map_err(|e| HttpError::InvalidUrl {
@@ -381,7 +439,24 @@ impl Http {
             })?;
             headers.append(name, value);
         }
-        let timeout = req.timeout.unwrap_or(self.options.timeout);
+        // The run's limit, when it comes first, is the one named.
+        let (timeout, after, cause) = match self.run_limit.get() {
+            Some(&(deadline, max_time))
+                if deadline.saturating_duration_since(Instant::now()) < left =>
+            {
+                let run_left = deadline.saturating_duration_since(Instant::now());
+                (run_left, max_time, TimeoutCause::RunLimit)
+            }
+            _ => (left, limit.0, limit.1),
+        };
+        let timed_out = || HttpError::Timeout {
+            url: req.url.clone(),
+            after,
+            cause: cause.clone(),
+        };
+        if timeout.is_zero() {
+            return Err(timed_out());
+        }
         let client = self.client_for(&url).map_err(|reason| HttpError::Other {
             url: req.url.clone(),
             reason,
@@ -394,7 +469,13 @@ impl Http {
             builder = builder.body(body.clone());
         }
         let started = Instant::now();
-        let fail = |e: reqwest::Error| classify(e, &req.url, timeout);
+        let fail = |e: reqwest::Error| {
+            if e.is_timeout() {
+                timed_out()
+            } else {
+                classify(e, &req.url)
+            }
+        };
         let work = async {
             let mut resp = builder.send().await.map_err(fail)?;
             let status = resp.status().as_u16();
@@ -440,10 +521,7 @@ impl Http {
         // reqwest's timeout covers the body too; this guard also bounds a stalled decoder.
         match tokio::time::timeout(timeout.saturating_add(Duration::from_millis(250)), work).await {
             Ok(result) => result,
-            Err(_) => Err(HttpError::Timeout {
-                url: req.url.clone(),
-                after: timeout,
-            }),
+            Err(_) => Err(timed_out()),
         }
     }
 }
@@ -513,14 +591,9 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
     })
 }
 
-fn classify(e: reqwest::Error, url: &str, timeout: Duration) -> HttpError {
+/// A reqwest error other than a timeout (the caller knows which limit that was).
+fn classify(e: reqwest::Error, url: &str) -> HttpError {
     let url = url.to_string();
-    if e.is_timeout() {
-        return HttpError::Timeout {
-            url,
-            after: timeout,
-        };
-    }
     let chain = error_chain(&e);
     let lower = chain.to_lowercase();
     let mut source: Option<&dyn std::error::Error> = Some(&e);

@@ -10,7 +10,7 @@ use crate::collection::model::{Auth, Collection, Request};
 use crate::diag::Diagnostic;
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::expect::{self, Eval};
-use crate::http::{Http, HttpError, default_headers};
+use crate::http::{Http, HttpError, TimeoutCause, default_headers};
 use crate::secret::{Redactor, looks_secret};
 use crate::template::{EnvVars, RenderError, Scope, Templates};
 use std::collections::HashMap;
@@ -116,11 +116,15 @@ fn unreadable(
 
 impl<'a> Runner<'a> {
     pub fn new(inputs: &'a Inputs, options: &'a RunOptions, http: &'a Http) -> Runner<'a> {
+        let deadline = options.max_time.map(|d| Instant::now() + d);
+        if let (Some(deadline), Some(limit)) = (deadline, options.max_time) {
+            http.set_run_limit(deadline, limit);
+        }
         Runner {
             inputs,
             options,
             http,
-            deadline: options.max_time.map(|d| Instant::now() + d),
+            deadline,
             cancel: Arc::new(Cancel::default()),
             oauth_cache: Default::default(),
         }
@@ -672,24 +676,11 @@ impl<'a> Runner<'a> {
             };
             default_headers(&mut prepared, &st.jar);
             report.url = st.redactor.redact(&prepared.url).into_owned();
-            // 2. Send, within what is left of the run's time.
-            let mut cut_by_max_time = false;
-            if let Some(deadline) = self.deadline {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    report.outcome = network_error(Diagnostic::error(
-                        "the run took longer than --max-time; this request was not sent",
-                    ));
-                    return report;
-                }
-                let wanted = prepared.timeout.unwrap_or(self.http.default_timeout());
-                cut_by_max_time = left < wanted;
-                prepared.timeout = Some(wanted.min(left));
-            }
+            // 2. Send (within its limit and what is left of the run's: `Http` sees to both).
             match self.http.exchange(prepared, &st.jar).await {
                 Ok(h) => hops.extend(h),
                 Err(e) => {
-                    report.outcome = http_failure(req, &e, &st.redactor, cut_by_max_time);
+                    report.outcome = http_failure(req, &e, &st.redactor);
                     return report;
                 }
             }
@@ -910,7 +901,7 @@ impl<'a> Runner<'a> {
         };
         match e {
             FlowError::Render(fail) => self.render_failure(st, *fail),
-            FlowError::Http(h) => http_failure(req, &h, &st.redactor, false),
+            FlowError::Http(h) => http_failure(req, &h, &st.redactor),
             FlowError::Protocol(m) => Outcome::Failed(vec![at(m)]),
             FlowError::Timeout(m) => network_error(at(m)),
             FlowError::Input(m) => Outcome::Error {
@@ -1002,22 +993,17 @@ fn network_error(d: Diagnostic) -> Outcome {
     }
 }
 
-/// `cut_by_max_time`: the request's time limit was what was left of --max-time.
-fn http_failure(
-    req: &Request,
-    e: &HttpError,
-    redactor: &Redactor,
-    cut_by_max_time: bool,
-) -> Outcome {
+fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Outcome {
     let message = redactor.redact(&e.to_string()).into_owned();
     let d = Diagnostic::error(message)
         .at(&req.url.file, req.loc)
         .label("this request");
     let d = match e {
         HttpError::Refused { .. } => d.help("is the server running, and is the URL's port right?"),
-        HttpError::Timeout { .. } if cut_by_max_time => d.help(
-            "the run reached --max-time while waiting; raise --max-time if the run is just long",
-        ),
+        HttpError::Timeout {
+            cause: TimeoutCause::RunLimit,
+            ..
+        } => d.help("raise --max-time if the run is just long"),
         HttpError::Timeout { .. } => {
             d.help("raise the request's `timeout:` or --timeout if the server is just slow")
         }

@@ -168,6 +168,7 @@ fn router(state: Arc<ServerState>) -> Router {
         .route("/cookies", get(cookies))
         .route("/slow", get(slow))
         .route("/slow-body", get(slow_body))
+        .route("/slow-redirect", get(slow_redirect))
         .route("/big", get(big))
         .route("/gzip", get(gzipped))
         .route("/html-form", get(html_form))
@@ -332,6 +333,21 @@ async fn slow(Query(params): Query<Params>) -> Json<Value> {
     let ms = millis(&params);
     tokio::time::sleep(Duration::from_millis(ms)).await;
     Json(json!({"slept_ms": ms}))
+}
+
+/// `n` redirects (default 5), each answered `ms` milliseconds late (default 1000), ending
+/// at `/slow-redirect?n=0`: a chain whose hops are each quick enough, and slow in all.
+async fn slow_redirect(Query(params): Query<Params>) -> Response {
+    let ms = millis(&params);
+    let n: u32 = params.get("n").and_then(|n| n.parse().ok()).unwrap_or(5);
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    if n == 0 {
+        return Json(json!({"slept_ms": ms, "redirects": "done"})).into_response();
+    }
+    redirect_to(
+        StatusCode::FOUND,
+        &format!("/slow-redirect?ms={ms}&n={}", n - 1),
+    )
 }
 
 /// Headers at once, then `chunk 0\n` .. `chunk 10\n`, the last one `ms` milliseconds later.

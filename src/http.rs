@@ -633,7 +633,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// A duration as written in a collection: `500ms`, `30s` (Debug would print `299.715567ms`
 /// for what is left of --max-time).
-fn short_duration(d: &Duration) -> String {
+pub fn short_duration(d: &Duration) -> String {
     let ms = (d.as_secs_f64() * 1000.0).round() as u64;
     if ms >= 1000 && ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)

@@ -142,6 +142,9 @@ impl Console {
         if counts.input_errors > 0 {
             details.push(format!("{} invalid", counts.input_errors));
         }
+        if counts.out_of_time > 0 {
+            details.push(format!("{} not made in --max-time", counts.out_of_time));
+        }
         let files = if self.files == 1 {
             "1 file".to_string()
         } else {

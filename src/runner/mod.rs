@@ -3,6 +3,7 @@
 
 pub mod oauth;
 pub mod render;
+mod stop;
 pub mod vars;
 pub mod view;
 
@@ -65,6 +66,8 @@ pub struct Runner<'a> {
     deadline: Option<Instant>,
     /// Set by Ctrl-C: the run stops between requests and reports what ran.
     pub cancel: Arc<Cancel>,
+    /// Set once a request fails, in any file (for --bail, across --jobs threads).
+    failed: Arc<AtomicBool>,
     /// Discovery documents and JWKS fetched during the run.
     oauth_cache: crate::oauth::discovery::Cache,
 }
@@ -126,6 +129,7 @@ impl<'a> Runner<'a> {
             http,
             deadline,
             cancel: Arc::new(Cancel::default()),
+            failed: Arc::default(),
             oauth_cache: Default::default(),
         }
     }
@@ -158,10 +162,12 @@ impl<'a> Runner<'a> {
         });
         let mut total = Counts::default();
         if self.options.jobs <= 1 {
+            // Files after a stop (--bail, --max-time) still run through `run_file`, which
+            // reports their requests as skipped; only Ctrl-C ends the run where it is.
             for (collection, iteration) in (0..self.units()).filter_map(|i| self.unit(i)) {
                 let counts = self.run_file(collection, iteration, reporter).await;
                 total.merge(counts);
-                if self.stopped(&total) {
+                if self.cancel.is_cancelled() {
                     break;
                 }
             }
@@ -182,7 +188,6 @@ impl<'a> Runner<'a> {
     fn run_parallel(&self, reporter: &mut dyn Reporter) -> Counts {
         let workers = self.options.jobs.min(self.units()).max(1);
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let failed = AtomicBool::new(false);
         let (tx, rx) = std::sync::mpsc::channel::<Sent>();
         let mut total = Counts::default();
         let work = |tx: std::sync::mpsc::Sender<Sent>| {
@@ -201,6 +206,7 @@ impl<'a> Runner<'a> {
                 http: &http,
                 deadline: self.deadline,
                 cancel: self.cancel.clone(),
+                failed: self.failed.clone(),
                 oauth_cache: Default::default(),
             };
             loop {
@@ -208,17 +214,12 @@ impl<'a> Runner<'a> {
                 let Some((collection, iteration)) = self.unit(i) else {
                     return Ok(());
                 };
-                let counts = if self.cancel.is_cancelled()
-                    || (self.options.bail && failed.load(Ordering::Relaxed))
-                {
+                let counts = if self.cancel.is_cancelled() {
                     None
                 } else {
                     let mut sender = Sender::new(i, &tx, self.options.live);
                     let c = runtime.block_on(worker.run_file(collection, iteration, &mut sender));
                     sender.flush();
-                    if c.exit_code() != 0 {
-                        failed.store(true, Ordering::Relaxed);
-                    }
                     Some(c)
                 };
                 if tx.send(Sent::Done(i, counts)).is_err() {
@@ -281,10 +282,6 @@ impl<'a> Runner<'a> {
             }
         }
         total
-    }
-
-    fn stopped(&self, counts: &Counts) -> bool {
-        self.cancel.is_cancelled() || (self.options.bail && counts.exit_code() != 0)
     }
 
     async fn run_file(
@@ -350,13 +347,26 @@ impl<'a> Runner<'a> {
                 index,
                 name: req.name.clone(),
             });
-            let mut report = self
-                .run_with_retries(&mut state, index, &req, reporter)
-                .await;
-            report.iteration = iteration.map(|i| i + 1);
+            // A request --only/--skip leave out says so, stop or not.
+            let stop = self
+                .stop_reason()
+                .filter(|_| self.deselected(&req).is_none());
+            let report = match stop {
+                Some(why) => stop::skipped(&file, index, &req, iteration, why),
+                None => {
+                    let mut report = self
+                        .run_with_retries(&mut state, index, &req, reporter)
+                        .await;
+                    report.iteration = iteration.map(|i| i + 1);
+                    report
+                }
+            };
             counts.add(&report.outcome);
+            if counts.exit_code() != 0 {
+                self.note_failure();
+            }
             reporter.event(&Event::RequestFinished(Box::new(report)));
-            if self.stopped(&counts) {
+            if self.cancel.is_cancelled() {
                 break;
             }
         }
@@ -420,12 +430,17 @@ impl<'a> Runner<'a> {
         req: &Request,
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
-        if let Some(delay) = req.delay
-            && !self.pause(delay).await
-        {
-            let mut report = self.blank_report(st, index, req);
-            report.outcome = Outcome::Skipped("interrupted".into());
-            return report;
+        if let Some(delay) = req.delay {
+            let why = match self.wait(delay, false).await {
+                stop::Waited::Done => None,
+                stop::Waited::Interrupted => Some("interrupted"),
+                stop::Waited::OutOfTime => Some(crate::event::SKIPPED_BY_MAX_TIME),
+            };
+            if let Some(why) = why {
+                let mut report = self.blank_report(st, index, req);
+                report.outcome = Outcome::Skipped(why.into());
+                return report;
+            }
         }
         let attempts = req.retry.as_ref().map_or(1, |r| r.count + 1);
         let mut attempt = 1;
@@ -434,6 +449,11 @@ impl<'a> Runner<'a> {
             let attempt_result = tokio::select! {
                 r = self.run_request(st, index, req, reporter) => Some(r),
                 _ = self.cancel.cancelled() => None,
+                _ = self.out_of_time() => {
+                    let mut report = self.blank_report(st, index, req);
+                    report.outcome = self.cut_by_deadline(&st.collection.file, req);
+                    return report;
+                }
             };
             let Some(mut report) = attempt_result else {
                 let mut report = self.blank_report(st, index, req);
@@ -458,20 +478,25 @@ impl<'a> Runner<'a> {
                 }
                 return report;
             }
-            attempt += 1;
-            if let Some(r) = &req.retry
-                && !self.pause(r.interval).await
-            {
-                return report;
+            let interval = req.retry.as_ref().map_or(Duration::ZERO, |r| r.interval);
+            match self.wait(interval, true).await {
+                stop::Waited::Done => attempt += 1,
+                stop::Waited::Interrupted => return report,
+                // The attempts not made are said beside the one reported, never "attempt
+                // n of n" for attempts the run had no time for.
+                stop::Waited::OutOfTime => {
+                    let note = format!(
+                        "attempt {attempt} of {attempts}; {} before attempt {}",
+                        crate::event::SKIPPED_BY_MAX_TIME,
+                        attempt + 1
+                    );
+                    report.note = Some(match report.note.take() {
+                        Some(n) => format!("{n}; {note}"),
+                        None => note,
+                    });
+                    return report;
+                }
             }
-        }
-    }
-
-    /// Wait (`delay_ms`, a retry's interval) unless Ctrl-C comes first: false when it did.
-    async fn pause(&self, time: Duration) -> bool {
-        tokio::select! {
-            _ = tokio::time::sleep(time) => true,
-            _ = self.cancel.cancelled() => false,
         }
     }
 

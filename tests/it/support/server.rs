@@ -166,7 +166,7 @@ fn router(state: Arc<ServerState>) -> Router {
         .route("/callback-redirect", get(callback_redirect))
         .route("/set-cookie", get(set_cookie))
         .route("/cookies", get(cookies))
-        .route("/slow", get(slow))
+        .route("/slow", get(slow).post(slow))
         .route("/slow-body", get(slow_body))
         .route("/slow-redirect", get(slow_redirect))
         .route("/big", get(big))

@@ -197,6 +197,13 @@ pub enum HttpError {
     TooLarge { url: String, cap: u64 },
     #[error("more than {MAX_REDIRECTS} redirects, starting at {url}")]
     TooManyRedirects { url: String },
+    /// A `Location` that cannot be followed: the server's doing, not the collection's.
+    #[error("the redirect from {from} to `{location}` cannot be followed: {reason}")]
+    BadRedirect {
+        from: String,
+        location: String,
+        reason: String,
+    },
     #[error("invalid URL `{url}`: {reason}")]
     InvalidUrl { url: String, reason: String },
     #[error("invalid header `{name}`: {reason}")]
@@ -556,10 +563,19 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         url: prev.url.clone(),
         reason: e.to_string(),
     })?;
-    let next = base.join(location).map_err(|e| HttpError::InvalidUrl {
-        url: location.to_string(),
-        reason: e.to_string(),
-    })?;
+    let bad = |reason: String| HttpError::BadRedirect {
+        from: prev.url.clone(),
+        location: location.to_string(),
+        reason,
+    };
+    let next = base.join(location).map_err(|e| bad(e.to_string()))?;
+    // Checked here, not left to `send`: there a scheme is the collection's mistake (exit 2).
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "the scheme `{}` is not http or https",
+            next.scheme()
+        )));
+    }
     let same_origin = next.origin() == base.origin();
     let to_get = status == 303 || (matches!(status, 301 | 302) && prev.method == "POST");
     let mut headers: Vec<(String, String)> = prev

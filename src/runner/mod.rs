@@ -1032,6 +1032,9 @@ fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Outcome {
         HttpError::Timeout { .. } => {
             d.help("raise the request's `timeout:` or --timeout if the server is just slow")
         }
+        HttpError::BadRedirect { .. } => d.help(
+            "the server sent this redirect; with `follow_redirects: false` the response is kept as it is",
+        ),
         HttpError::TooLarge { .. } => {
             d.help("raise --max-body if the response is meant to be this large")
         }

@@ -164,3 +164,29 @@ fn bail_counts_what_it_did_not_run_as_skipped() {
         );
     }
 }
+
+/// A redirect to `file:` or `ftp:` is what the server answered (exit 3), said as a redirect
+/// from its URL; the collection is not at fault (exit 2 was wrong).
+#[test]
+fn a_redirect_to_another_scheme_is_the_server_s_doing() {
+    let server = TestServer::start();
+    for to in [
+        "file:///etc/passwd",
+        "ftp://127.0.0.1/x",
+        "javascript:alert(1)",
+    ] {
+        let yaml = "requests:\n  - name: away\n    GET: <<base>>/redirect\n    query: { to: <<to>> }\n    follow_redirects: true\n";
+        let out = run_yaml(&server.url(), yaml)
+            .arg("--var")
+            .arg(format!("to={to}"))
+            .run();
+        let scheme = to.split(':').next().unwrap();
+        out.code(3)
+            .stdout_contains(&format!("the redirect from {}/redirect?to=", server.url()))
+            .stdout_contains(&format!(
+                "cannot be followed: the scheme `{scheme}` is not http or https"
+            ))
+            .stdout_contains("the server sent this redirect")
+            .stdout_contains("0 passed, 1 failed");
+    }
+}

@@ -70,9 +70,11 @@ pub fn annotation(r: &RequestReport, d: &Diagnostic) -> String {
     format!("::error {}::{}", props.join(","), data(&message))
 }
 
-/// Escapes a command's message.
+/// Escapes a command's message (what a terminal would act on first: the runner's log shows
+/// ANSI colours, so a server's `ESC[...` would be drawn, not shown).
 pub fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    super::console::printable(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

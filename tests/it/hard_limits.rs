@@ -190,3 +190,45 @@ fn a_redirect_to_another_scheme_is_the_server_s_doing() {
             .stdout_contains("0 passed, 1 failed");
     }
 }
+
+/// What a server sends reaches the console escaped: in `-v` transcripts, failure excerpts,
+/// OAuth error hints, expectation values, captured values and GitHub annotations, no ESC,
+/// BEL, C1 control or lone CR is printed raw (the console has no colours under NO_COLOR).
+#[test]
+fn terminal_escapes_from_a_server_are_shown_escaped() {
+    let server = TestServer::start();
+    let yaml = r#"requests:
+  - name: error hint
+    GET: <<base>>/escapes
+  - name: expectation
+    GET: <<base>>/escapes
+    expect: { status: 400, body: { $.name: plain } }
+  - name: raw body
+    GET: <<base>>/escapes?text
+    capture: { whole: { body: true } }
+    expect: { body: { contains: nothing like it } }
+"#;
+    for verbose in [false, true] {
+        let mut run = run_yaml(&server.url(), yaml).env("GITHUB_ACTIONS", "true");
+        if verbose {
+            run = run.arg("-v");
+        }
+        let out = run.run();
+        out.code(1)
+            .stdout_contains(r"status 400 (bad\e[2J: \e]0;pwned\u{7} retitled)")
+            .stdout_contains(r#"actual: "\u{9b}31mred\u001b[2J""#)
+            .stdout_contains(r"before\e[2J\e]0;pwned\u{7}\u{9b}31m fake\rOK")
+            .stdout_contains("::error file=c.yaml");
+        if verbose {
+            out.stdout_contains(r"x-c1: a\u{9b}31mb")
+                .stdout_contains(r"captured: whole = before\e[2J");
+        }
+        for raw in ['\u{1b}', '\u{7}', '\u{9b}', '\r'] {
+            assert!(
+                !out.stdout.contains(raw) && !out.stderr.contains(raw),
+                "{raw:?} printed raw (-v: {verbose}):\n{}",
+                out.stdout
+            );
+        }
+    }
+}

@@ -3,7 +3,11 @@
 //! and `Authorization` never crosses origins), cookies per collection, bodies capped.
 //! It knows nothing of YAML.
 
+mod pinned;
+
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -185,8 +189,13 @@ pub enum HttpError {
     Refused { url: String },
     #[error("cannot resolve host of {url}: {reason}")]
     Dns { url: String, reason: String },
+    /// `cacert`: the `--cacert` file, when one was given.
     #[error("TLS error with {url}: {reason}")]
-    Tls { url: String, reason: String },
+    Tls {
+        url: String,
+        reason: String,
+        cacert: Option<String>,
+    },
     #[error("{}", timeout_message(.url, .after, .cause))]
     Timeout {
         url: String,
@@ -254,7 +263,8 @@ impl HttpError {
 pub struct Http {
     plain: reqwest::Client,
     tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
-    extra_roots: Vec<reqwest::Certificate>,
+    /// The certificates of `--cacert`: roots, and each trusted as itself (`pinned`).
+    cacert: Vec<CertificateDer<'static>>,
     options: HttpOptions,
     /// The last URL parsed, with its text: a collection sends most of its requests to the
     /// same few URLs (the token endpoint), and parsing one was 2% of a request.
@@ -266,22 +276,23 @@ pub struct Http {
 
 impl Http {
     pub fn new(options: HttpOptions) -> Result<Http, String> {
-        let mut extra_roots = Vec::new();
+        let mut cacert = Vec::new();
         if let Some(path) = &options.cacert {
             let pem = std::fs::read(path)
                 .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
-            extra_roots = reqwest::Certificate::from_pem_bundle(&pem)
+            cacert = CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<_, _>>()
                 .map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;
-            if extra_roots.is_empty() {
+            if cacert.is_empty() {
                 return Err(format!("--cacert {}: no certificate found", path.display()));
             }
         }
-        Self::with_roots(options, extra_roots)
+        Self::with_roots(options, cacert)
     }
 
     fn with_roots(
         options: HttpOptions,
-        extra_roots: Vec<reqwest::Certificate>,
+        cacert: Vec<CertificateDer<'static>>,
     ) -> Result<Http, String> {
         let plain = Self::builder(&options)
             .tls_certs_only(Vec::new())
@@ -290,7 +301,7 @@ impl Http {
         Ok(Http {
             plain,
             tls: std::sync::OnceLock::new(),
-            extra_roots,
+            cacert,
             options,
             last_url: Default::default(),
             run_limit: OnceLock::new(),
@@ -300,7 +311,7 @@ impl Http {
     /// A client with the same settings and its own connections, for another thread's
     /// runtime (a connection lives on the runtime that opened it).
     pub fn fork(&self) -> Result<Http, String> {
-        let http = Self::with_roots(self.options.clone(), self.extra_roots.clone())?;
+        let http = Self::with_roots(self.options.clone(), self.cacert.clone())?;
         if let Some(&(deadline, limit)) = self.run_limit.get() {
             let _ = http.run_limit.set((deadline, limit));
         }
@@ -333,9 +344,9 @@ impl Http {
                 let mut builder = Self::builder(&self.options);
                 if self.options.insecure {
                     builder = builder.tls_danger_accept_invalid_certs(true);
-                }
-                if !self.extra_roots.is_empty() {
-                    builder = builder.tls_certs_merge(self.extra_roots.iter().cloned());
+                } else if !self.cacert.is_empty() {
+                    builder =
+                        builder.tls_backend_preconfigured(pinned::client_config(&self.cacert)?);
                 }
                 builder
                     .build()
@@ -478,9 +489,19 @@ impl Http {
         let started = Instant::now();
         let fail = |e: reqwest::Error| {
             if e.is_timeout() {
-                timed_out()
-            } else {
-                classify(e, &req.url)
+                return timed_out();
+            }
+            match classify(e, &req.url) {
+                HttpError::Tls { url, reason, .. } => HttpError::Tls {
+                    url,
+                    reason,
+                    cacert: self
+                        .options
+                        .cacert
+                        .as_deref()
+                        .map(crate::diag::display_path),
+                },
+                other => other,
             }
         };
         let work = async {
@@ -627,7 +648,11 @@ fn classify(e: reqwest::Error, url: &str) -> HttpError {
         HttpError::Dns { url, reason: chain }
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
-        HttpError::Tls { url, reason: chain }
+        HttpError::Tls {
+            url,
+            reason: chain,
+            cacert: None,
+        }
     } else {
         HttpError::Other { url, reason: chain }
     }

@@ -1038,9 +1038,16 @@ fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Outcome {
         HttpError::TooLarge { .. } => {
             d.help("raise --max-body if the response is meant to be this large")
         }
-        HttpError::Tls { .. } => {
+        HttpError::Tls { cacert: None, .. } => {
             d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)")
         }
+        HttpError::Tls {
+            cacert: Some(file), ..
+        } => d.help(format!(
+            "with --cacert {file}, the server's certificate must be one of that file or be \
+             issued by one (or by a system root), name this host and be in date; `openssl \
+             s_client -connect HOST:PORT -showcerts` shows what the server sends"
+        )),
         _ => d,
     };
     if e.is_input() {

@@ -2,6 +2,7 @@
 //! 127.0.0.1.
 
 mod bad_inputs;
+mod cacert;
 mod check;
 mod docs;
 mod examples;

@@ -389,7 +389,6 @@ async fn run(args: RunArgs) -> i32 {
         let _ = s.shutdown().await;
     }
     let code = if runner.cancel.is_cancelled() {
-        eprintln!("interrupted: the summary above holds what ran");
         exit::INTERRUPTED
     } else {
         counts.exit_code()
@@ -728,7 +727,6 @@ async fn docs_check_with(
     });
     let counts = runner.run(&mut reporter).await;
     if runner.cancel.is_cancelled() {
-        eprintln!("interrupted: the summary above holds what ran");
         exit::INTERRUPTED
     } else {
         counts.exit_code()

@@ -174,6 +174,13 @@ impl<'a> Runner<'a> {
         } else {
             total = self.run_parallel(reporter);
         }
+        if self.cancel.is_cancelled() {
+            // Said before the summary, which stays the console's last line.
+            reporter.event(&Event::Notice {
+                file: String::new(),
+                message: "interrupted: the summary below holds what ran".into(),
+            });
+        }
         reporter.event(&Event::RunFinished {
             counts: total,
             duration: started.elapsed(),

@@ -9,6 +9,7 @@ mod examples;
 mod faults;
 mod hard_limits;
 mod import;
+mod last_line;
 mod nothing_lost;
 mod oauth;
 mod reports;

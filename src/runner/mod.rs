@@ -443,7 +443,8 @@ impl<'a> Runner<'a> {
                 stop::Waited::Interrupted => Some("interrupted"),
                 stop::Waited::OutOfTime => Some(crate::event::SKIPPED_BY_MAX_TIME),
             };
-            if let Some(why) = why {
+            // Another file may have failed meanwhile (--bail with --jobs).
+            if let Some(why) = why.or_else(|| self.stop_reason()) {
                 let mut report = self.blank_report(st, index, req);
                 report.outcome = Outcome::Skipped(why.into());
                 return report;

@@ -134,12 +134,14 @@ fn max_time_bounds_an_oauth2_flow() {
 }
 
 /// What --bail did not run is skipped with the reason, in the console's last line and in
-/// the JSON and JUnit counts, in this file and the next; none of it is sent.
+/// the JSON and JUnit counts, in this file and the next; none of it is sent. With --jobs 2
+/// the other file runs at once: its request waits out a delay meanwhile, and is not sent
+/// after it.
 #[test]
 fn bail_counts_what_it_did_not_run_as_skipped() {
     let server = TestServer::start();
     let first = "requests:\n  - name: fine\n    GET: <<base>>/echo\n  - name: broken\n    GET: <<base>>/status/500\n  - name: then\n    GET: <<base>>/echo\n";
-    let second = "requests:\n  - name: other file\n    GET: <<base>>/echo\n";
+    let second = "requests:\n  - name: other file\n    GET: <<base>>/echo?b\n    delay_ms: 500\n";
     for jobs in ["1", "2"] {
         let out = crate::support::Baton::new()
             .file("a.yaml", first)
@@ -163,6 +165,8 @@ fn bail_counts_what_it_did_not_run_as_skipped() {
             "{junit}"
         );
     }
+    // `fine`, twice; `then` and the other file's request never.
+    assert_eq!(server.hits("/echo"), 2);
 }
 
 /// A redirect to `file:` or `ftp:` is what the server answered (exit 3), said as a redirect

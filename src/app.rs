@@ -292,11 +292,6 @@ async fn load_inputs(
 
 async fn run(args: RunArgs) -> i32 {
     let mut usage = Vec::new();
-    let timeout = parse_duration_arg("--timeout", &args.timeout, &mut usage);
-    let max_time = args
-        .max_time
-        .as_deref()
-        .and_then(|m| parse_duration_arg("--max-time", m, &mut usage));
     let max_body = parse_size(&args.max_body).unwrap_or_else(|| {
         usage.push(Diagnostic::error(format!(
             "--max-body `{}`: expected a size such as 64M, 512K or 1048576",
@@ -339,7 +334,7 @@ async fn run(args: RunArgs) -> i32 {
         Err(code) => return code,
     };
     let http = match Http::new(HttpOptions {
-        timeout: timeout.unwrap_or_default(),
+        timeout: args.timeout,
         max_body,
         insecure: args.insecure,
         cacert: args.cacert.clone(),
@@ -356,9 +351,9 @@ async fn run(args: RunArgs) -> i32 {
         bail: args.bail,
         verbose: args.verbose,
         show_secrets: args.show_secrets,
-        max_time,
+        max_time: args.max_time,
         save: args.save.then(crate::oauth::cache::default_path),
-        jobs: args.jobs.max(1),
+        jobs: args.jobs,
         only: args.only.clone(),
         skip: args.skip_requests.clone(),
         live: progress,
@@ -395,7 +390,6 @@ async fn run(args: RunArgs) -> i32 {
         let _ = s.shutdown().await;
     }
     let code = if runner.cancel.is_cancelled() {
-        eprintln!("interrupted: the summary above holds what ran");
         exit::INTERRUPTED
     } else {
         counts.exit_code()
@@ -475,20 +469,6 @@ async fn start_sandbox(wanted: bool) -> Result<Option<Sandbox>, i32> {
             Err(exit::REQUEST_FAILED)
         }
     }
-}
-
-fn parse_duration_arg(
-    flag: &str,
-    text: &str,
-    problems: &mut Vec<Diagnostic>,
-) -> Option<std::time::Duration> {
-    let d = crate::collection::read::parse_duration(text);
-    if d.is_none() {
-        problems.push(Diagnostic::error(format!(
-            "{flag} `{text}`: expected a duration such as 30s, 500ms or 2m (at most a year)"
-        )));
-    }
-    d
 }
 
 /// `64M`, `512K`, `1G`, `1048576`.
@@ -682,16 +662,11 @@ fn report_merge(args: MergeArgs) -> i32 {
 
 /// Run each guide's blocks as one collection, like `run`.
 async fn docs_check(args: crate::cli::DocsCheckArgs) -> i32 {
-    let mut usage = Vec::new();
-    let timeout = parse_duration_arg("--timeout", &args.timeout, &mut usage);
-    if print_problems(&usage) {
-        return exit::INVALID_INPUT;
-    }
     let sandbox = match start_sandbox(args.vars.sandbox).await {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let code = docs_check_with(&args, timeout, sandbox.as_ref().map(Sandbox::vars)).await;
+    let code = docs_check_with(&args, args.timeout, sandbox.as_ref().map(Sandbox::vars)).await;
     if let Some(s) = sandbox {
         let _ = s.shutdown().await;
     }
@@ -700,7 +675,7 @@ async fn docs_check(args: crate::cli::DocsCheckArgs) -> i32 {
 
 async fn docs_check_with(
     args: &crate::cli::DocsCheckArgs,
-    timeout: Option<std::time::Duration>,
+    timeout: std::time::Duration,
     sandbox_vars: Option<Vec<(String, String)>>,
 ) -> i32 {
     let mut inputs = match load_inputs(&[], &args.vars, sandbox_vars, &Plan::default()).await {
@@ -719,7 +694,7 @@ async fn docs_check_with(
         return exit::INVALID_INPUT;
     }
     let http = match Http::new(HttpOptions {
-        timeout: timeout.unwrap_or_default(),
+        timeout,
         ..HttpOptions::default()
     }) {
         Ok(h) => h,
@@ -753,7 +728,6 @@ async fn docs_check_with(
     });
     let counts = runner.run(&mut reporter).await;
     if runner.cancel.is_cancelled() {
-        eprintln!("interrupted: the summary above holds what ran");
         exit::INTERRUPTED
     } else {
         counts.exit_code()

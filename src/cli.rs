@@ -3,6 +3,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(name = "baton", version, about = "Run declarative YAML request collections: Postman collections in git, with OAuth 2.0 / OpenID Connect first-class", long_about = None)]
@@ -298,12 +299,13 @@ pub struct RunArgs {
     /// Show secrets in the output instead of •••.
     #[arg(long)]
     pub show_secrets: bool,
-    /// Time limit of one request (e.g. 30s, 500ms).
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub timeout: String,
-    /// Time limit of the whole run.
-    #[arg(long, value_name = "DURATION")]
-    pub max_time: Option<String>,
+    /// Time limit of one request, all its redirects included (e.g. 30s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = limit)]
+    pub timeout: Duration,
+    /// Time limit of the whole run: retries, delays, redirects and oauth2 flows included;
+    /// the requests it prevents are reported as skipped.
+    #[arg(long, value_name = "DURATION", value_parser = limit)]
+    pub max_time: Option<Duration>,
     /// Largest response body kept, in bytes (suffixes K, M, G).
     #[arg(long, value_name = "SIZE", default_value = "64M")]
     pub max_body: String,
@@ -323,8 +325,8 @@ pub struct RunArgs {
     /// row's values as variables above the environment.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
-    /// Run this many collection files at once.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 1)]
+    /// Run this many collection files at once (at least 1).
+    #[arg(long, short = 'j', value_name = "N", default_value = "1", value_parser = jobs)]
     pub jobs: usize,
     /// Run the K-th of N deterministic parts of the files (for a CI matrix), e.g. 2/4.
     #[arg(long, value_name = "K/N")]
@@ -427,9 +429,9 @@ pub struct DocsCheckArgs {
     /// Show each request and response (secrets redacted).
     #[arg(short, long)]
     pub verbose: bool,
-    /// Time limit of one request (e.g. 30s, 500ms).
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub timeout: String,
+    /// Time limit of one request, all its redirects included (e.g. 30s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = limit)]
+    pub timeout: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -440,4 +442,50 @@ pub struct DocsSyncArgs {
     /// Write nothing; exit 1 naming each snippet that is out of step.
     #[arg(long)]
     pub check: bool,
+}
+
+// --- values of options, checked where clap reads them (an error exits 2 with usage) ---
+
+/// A time limit (`--timeout`, `--max-time`): `30s`, `500ms`, `2m`, `1.5s`; a bare number is
+/// seconds. Zero is refused rather than read as "no limit": every request would time out at
+/// once (or, read the other way, a hung server would hold CI forever), and both are more
+/// likely a slip than a wish.
+fn limit(text: &str) -> Result<Duration, String> {
+    match crate::collection::read::parse_duration(text) {
+        Some(d) if d.is_zero() => {
+            Err("must be more than 0; for no practical limit give a long one, such as 1h".into())
+        }
+        Some(d) => Ok(d),
+        None => Err("expected a duration such as 30s, 500ms or 2m (at most a year)".into()),
+    }
+}
+
+/// `--jobs N`: how many files run at once; 0 would run nothing, so it is refused.
+fn jobs(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (1 runs the files one after another)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("expected a number of files to run at once, such as 4".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_refuse_zero_and_nonsense() {
+        assert_eq!(limit("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(limit("2"), Ok(Duration::from_secs(2)));
+        assert!(limit("0").unwrap_err().contains("more than 0"));
+        assert!(limit("0ms").unwrap_err().contains("more than 0"));
+        assert!(
+            limit("forever")
+                .unwrap_err()
+                .contains("expected a duration")
+        );
+        assert_eq!(jobs("3"), Ok(3));
+        assert!(jobs("0").unwrap_err().contains("at least 1"));
+        assert!(jobs("-1").unwrap_err().contains("expected a number"));
+    }
 }

@@ -78,6 +78,12 @@ pub enum Outcome {
     Skipped(String),
 }
 
+/// Why the requests after the run's deadline were skipped. Such a skip makes the run exit 3:
+/// a run cut short by its time limit did not do what it was asked to.
+pub const SKIPPED_BY_MAX_TIME: &str = "--max-time reached";
+/// Why the requests after a failure were skipped under `--bail`.
+pub const SKIPPED_BY_BAIL: &str = "--bail: an earlier request failed";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The collection is wrong (an undefined variable, an invalid header): exit 2.
@@ -102,6 +108,8 @@ pub struct Counts {
     pub errors: usize,
     pub input_errors: usize,
     pub skipped: usize,
+    /// Of the skipped, those --max-time prevented.
+    pub out_of_time: usize,
 }
 
 impl Counts {
@@ -117,7 +125,12 @@ impl Counts {
                 kind: ErrorKind::Input,
                 ..
             } => self.input_errors += 1,
-            Outcome::Skipped(_) => self.skipped += 1,
+            Outcome::Skipped(why) => {
+                self.skipped += 1;
+                if why == SKIPPED_BY_MAX_TIME {
+                    self.out_of_time += 1;
+                }
+            }
         }
     }
 
@@ -127,13 +140,14 @@ impl Counts {
         self.errors += other.errors;
         self.input_errors += other.input_errors;
         self.skipped += other.skipped;
+        self.out_of_time += other.out_of_time;
     }
 
     /// The exit code these counts call for (see `exit.rs`).
     pub fn exit_code(&self) -> i32 {
         if self.input_errors > 0 {
             crate::exit::INVALID_INPUT
-        } else if self.errors > 0 {
+        } else if self.errors > 0 || self.out_of_time > 0 {
             crate::exit::REQUEST_FAILED
         } else if self.failed > 0 {
             crate::exit::EXPECTATION_FAILED

@@ -3,7 +3,11 @@
 //! and `Authorization` never crosses origins), cookies per collection, bodies capped.
 //! It knows nothing of YAML.
 
+mod pinned;
+
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -185,20 +189,61 @@ pub enum HttpError {
     Refused { url: String },
     #[error("cannot resolve host of {url}: {reason}")]
     Dns { url: String, reason: String },
+    /// `cacert`: the `--cacert` file, when one was given.
     #[error("TLS error with {url}: {reason}")]
-    Tls { url: String, reason: String },
-    #[error("timed out after {} waiting for {url}", short_duration(.after))]
-    Timeout { url: String, after: Duration },
+    Tls {
+        url: String,
+        reason: String,
+        cacert: Option<String>,
+    },
+    #[error("{}", timeout_message(.url, .after, .cause))]
+    Timeout {
+        url: String,
+        after: Duration,
+        cause: TimeoutCause,
+    },
     #[error("the response body of {url} is larger than the {cap} byte cap (--max-body)")]
     TooLarge { url: String, cap: u64 },
     #[error("more than {MAX_REDIRECTS} redirects, starting at {url}")]
     TooManyRedirects { url: String },
+    /// A `Location` that cannot be followed: the server's doing, not the collection's.
+    #[error("the redirect from {from} to `{location}` cannot be followed: {reason}")]
+    BadRedirect {
+        from: String,
+        location: String,
+        reason: String,
+    },
     #[error("invalid URL `{url}`: {reason}")]
     InvalidUrl { url: String, reason: String },
     #[error("invalid header `{name}`: {reason}")]
     InvalidHeader { name: String, reason: String },
     #[error("request to {url} failed: {reason}")]
     Other { url: String, reason: String },
+}
+
+/// Which limit a request ran into: its own, its own across a redirect chain, or the run's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeoutCause {
+    /// The request's `timeout:` (or --timeout), on its first hop.
+    Request,
+    /// The same limit, spent across the hops of a redirect chain that began at `from`.
+    Redirects { from: String, hop: usize },
+    /// What was left of --max-time (`after` is --max-time itself).
+    RunLimit,
+}
+
+fn timeout_message(url: &str, after: &Duration, cause: &TimeoutCause) -> String {
+    let after = short_duration(after);
+    match cause {
+        TimeoutCause::Request => format!("timed out after {after} waiting for {url}"),
+        TimeoutCause::Redirects { from, hop } => format!(
+            "timed out after {after} waiting for {url}, hop {hop} of the redirects from {from} \
+             (the request's limit covers all its hops)"
+        ),
+        TimeoutCause::RunLimit => {
+            format!("the run reached --max-time ({after}) waiting for {url}")
+        }
+    }
 }
 
 impl HttpError {
@@ -218,31 +263,36 @@ impl HttpError {
 pub struct Http {
     plain: reqwest::Client,
     tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
-    extra_roots: Vec<reqwest::Certificate>,
+    /// The certificates of `--cacert`: roots, and each trusted as itself (`pinned`).
+    cacert: Vec<CertificateDer<'static>>,
     options: HttpOptions,
     /// The last URL parsed, with its text: a collection sends most of its requests to the
     /// same few URLs (the token endpoint), and parsing one was 2% of a request.
     last_url: std::sync::Mutex<Option<(String, reqwest::Url)>>,
+    /// When the run must be over (--max-time) and --max-time itself: every hop of every
+    /// request, an oauth2 flow's and a JWKS fetch's included, ends by then.
+    run_limit: OnceLock<(Instant, Duration)>,
 }
 
 impl Http {
     pub fn new(options: HttpOptions) -> Result<Http, String> {
-        let mut extra_roots = Vec::new();
+        let mut cacert = Vec::new();
         if let Some(path) = &options.cacert {
             let pem = std::fs::read(path)
                 .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
-            extra_roots = reqwest::Certificate::from_pem_bundle(&pem)
+            cacert = CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<_, _>>()
                 .map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;
-            if extra_roots.is_empty() {
+            if cacert.is_empty() {
                 return Err(format!("--cacert {}: no certificate found", path.display()));
             }
         }
-        Self::with_roots(options, extra_roots)
+        Self::with_roots(options, cacert)
     }
 
     fn with_roots(
         options: HttpOptions,
-        extra_roots: Vec<reqwest::Certificate>,
+        cacert: Vec<CertificateDer<'static>>,
     ) -> Result<Http, String> {
         let plain = Self::builder(&options)
             .tls_certs_only(Vec::new())
@@ -251,16 +301,27 @@ impl Http {
         Ok(Http {
             plain,
             tls: std::sync::OnceLock::new(),
-            extra_roots,
+            cacert,
             options,
             last_url: Default::default(),
+            run_limit: OnceLock::new(),
         })
     }
 
     /// A client with the same settings and its own connections, for another thread's
     /// runtime (a connection lives on the runtime that opened it).
     pub fn fork(&self) -> Result<Http, String> {
-        Self::with_roots(self.options.clone(), self.extra_roots.clone())
+        let http = Self::with_roots(self.options.clone(), self.cacert.clone())?;
+        if let Some(&(deadline, limit)) = self.run_limit.get() {
+            let _ = http.run_limit.set((deadline, limit));
+        }
+        Ok(http)
+    }
+
+    /// Ends every exchange by `deadline` (the run's --max-time, `limit`). Set once, by the
+    /// runner as the run starts.
+    pub fn set_run_limit(&self, deadline: Instant, limit: Duration) {
+        let _ = self.run_limit.set((deadline, limit));
     }
 
     fn builder(options: &HttpOptions) -> reqwest::ClientBuilder {
@@ -283,9 +344,9 @@ impl Http {
                 let mut builder = Self::builder(&self.options);
                 if self.options.insecure {
                     builder = builder.tls_danger_accept_invalid_certs(true);
-                }
-                if !self.extra_roots.is_empty() {
-                    builder = builder.tls_certs_merge(self.extra_roots.iter().cloned());
+                } else if !self.cacert.is_empty() {
+                    builder =
+                        builder.tls_backend_preconfigured(pinned::client_config(&self.cacert)?);
                 }
                 builder
                     .build()
@@ -295,18 +356,25 @@ impl Http {
             .map_err(Clone::clone)
     }
 
-    /// The time limit of a request that sets none (--timeout).
-    pub fn default_timeout(&self) -> Duration {
-        self.options.timeout
-    }
-
     /// Send `req`, following redirects when it asks, and return every hop (the last one is
     /// the response the request is judged on).
+    /// The request's time limit covers the whole chain: a 10-hop chain with `--timeout 2s`
+    /// ends within 2 s, not 2 s a hop.
     pub async fn exchange(&self, req: Prepared, jar: &Jar) -> Result<Vec<Hop>, HttpError> {
-        let mut hops = Vec::new();
+        let mut hops: Vec<Hop> = Vec::new();
+        let limit = req.timeout.unwrap_or(self.options.timeout);
+        let ends = Instant::now() + limit;
         let mut current = req;
         loop {
-            let response = self.send(&current, jar).await?;
+            let cause = match hops.first() {
+                None => TimeoutCause::Request,
+                Some(first) => TimeoutCause::Redirects {
+                    from: first.request.url.clone(),
+                    hop: hops.len() + 1,
+                },
+            };
+            let left = ends.saturating_duration_since(Instant::now());
+            let response = self.send(&current, jar, left, (limit, cause)).await?;
             let location = response.header("location").map(str::to_string);
             let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
             let next = if current.follow_redirects && redirect {
@@ -349,7 +417,15 @@ impl Http {
         Ok(url)
     }
 
-    async fn send(&self, req: &Prepared, jar: &Jar) -> Result<Response, HttpError> {
+    /// One hop, within `left` of the request's limit (`limit`: that limit and, past the first
+    /// hop, the chain it is spent on, for the message) and within the run's limit.
+    async fn send(
+        &self,
+        req: &Prepared,
+        jar: &Jar,
+        left: Duration,
+        limit: (Duration, TimeoutCause),
+    ) -> Result<Response, HttpError> {
         let url = self
             .parse_url(&req.url)
             .map_err(|e| HttpError::InvalidUrl {
@@ -381,7 +457,24 @@ impl Http {
             })?;
             headers.append(name, value);
         }
-        let timeout = req.timeout.unwrap_or(self.options.timeout);
+        // The run's limit, when it comes first, is the one named.
+        let (timeout, after, cause) = match self.run_limit.get() {
+            Some(&(deadline, max_time))
+                if deadline.saturating_duration_since(Instant::now()) < left =>
+            {
+                let run_left = deadline.saturating_duration_since(Instant::now());
+                (run_left, max_time, TimeoutCause::RunLimit)
+            }
+            _ => (left, limit.0, limit.1),
+        };
+        let timed_out = || HttpError::Timeout {
+            url: req.url.clone(),
+            after,
+            cause: cause.clone(),
+        };
+        if timeout.is_zero() {
+            return Err(timed_out());
+        }
         let client = self.client_for(&url).map_err(|reason| HttpError::Other {
             url: req.url.clone(),
             reason,
@@ -394,7 +487,23 @@ impl Http {
             builder = builder.body(body.clone());
         }
         let started = Instant::now();
-        let fail = |e: reqwest::Error| classify(e, &req.url, timeout);
+        let fail = |e: reqwest::Error| {
+            if e.is_timeout() {
+                return timed_out();
+            }
+            match classify(e, &req.url) {
+                HttpError::Tls { url, reason, .. } => HttpError::Tls {
+                    url,
+                    reason,
+                    cacert: self
+                        .options
+                        .cacert
+                        .as_deref()
+                        .map(crate::diag::display_path),
+                },
+                other => other,
+            }
+        };
         let work = async {
             let mut resp = builder.send().await.map_err(fail)?;
             let status = resp.status().as_u16();
@@ -440,10 +549,7 @@ impl Http {
         // reqwest's timeout covers the body too; this guard also bounds a stalled decoder.
         match tokio::time::timeout(timeout.saturating_add(Duration::from_millis(250)), work).await {
             Ok(result) => result,
-            Err(_) => Err(HttpError::Timeout {
-                url: req.url.clone(),
-                after: timeout,
-            }),
+            Err(_) => Err(timed_out()),
         }
     }
 }
@@ -478,10 +584,19 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         url: prev.url.clone(),
         reason: e.to_string(),
     })?;
-    let next = base.join(location).map_err(|e| HttpError::InvalidUrl {
-        url: location.to_string(),
-        reason: e.to_string(),
-    })?;
+    let bad = |reason: String| HttpError::BadRedirect {
+        from: prev.url.clone(),
+        location: location.to_string(),
+        reason,
+    };
+    let next = base.join(location).map_err(|e| bad(e.to_string()))?;
+    // Checked here, not left to `send`: there a scheme is the collection's mistake (exit 2).
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "the scheme `{}` is not http or https",
+            next.scheme()
+        )));
+    }
     let same_origin = next.origin() == base.origin();
     let to_get = status == 303 || (matches!(status, 301 | 302) && prev.method == "POST");
     let mut headers: Vec<(String, String)> = prev
@@ -513,14 +628,9 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
     })
 }
 
-fn classify(e: reqwest::Error, url: &str, timeout: Duration) -> HttpError {
+/// A reqwest error other than a timeout (the caller knows which limit that was).
+fn classify(e: reqwest::Error, url: &str) -> HttpError {
     let url = url.to_string();
-    if e.is_timeout() {
-        return HttpError::Timeout {
-            url,
-            after: timeout,
-        };
-    }
     let chain = error_chain(&e);
     let lower = chain.to_lowercase();
     let mut source: Option<&dyn std::error::Error> = Some(&e);
@@ -538,7 +648,11 @@ fn classify(e: reqwest::Error, url: &str, timeout: Duration) -> HttpError {
         HttpError::Dns { url, reason: chain }
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
-        HttpError::Tls { url, reason: chain }
+        HttpError::Tls {
+            url,
+            reason: chain,
+            cacert: None,
+        }
     } else {
         HttpError::Other { url, reason: chain }
     }
@@ -560,7 +674,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// A duration as written in a collection: `500ms`, `30s` (Debug would print `299.715567ms`
 /// for what is left of --max-time).
-fn short_duration(d: &Duration) -> String {
+pub fn short_duration(d: &Duration) -> String {
     let ms = (d.as_secs_f64() * 1000.0).round() as u64;
     if ms >= 1000 && ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)

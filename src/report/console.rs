@@ -1,10 +1,16 @@
 //! The console: a line per request (grouped under its file), failures as rustc-like
 //! diagnostics, `-v` transcripts, a progress bar on a terminal, and a closing summary whose
 //! last line is `N passed, N failed`.
+//!
+//! Text from events may come from a server (bodies, headers, error descriptions, captured
+//! values): it reaches the terminal only through `printable`, so a response cannot clear
+//! the screen, retitle the window or fake a line of output.
 
+use crate::diag::Diagnostic;
 use crate::event::{Counts, Event, Outcome, Reporter, RequestReport};
 use console::Style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::borrow::Cow;
 use std::io::Write;
 use std::time::Duration;
 
@@ -54,6 +60,7 @@ impl Console {
     }
 
     fn request(&mut self, r: &RequestReport) {
+        let name = printable(&r.name);
         let green = self.style(Style::new().green());
         let red = self.style(Style::new().red().bold());
         let dim = self.style(Style::new().dim());
@@ -64,38 +71,44 @@ impl Console {
             Outcome::Passed => format!(
                 "  {} {}{}{}",
                 green.apply_to("✓"),
-                r.name,
+                name,
                 dim.apply_to(status),
                 dim.apply_to(took)
             ),
             Outcome::Failed(_) => format!(
                 "  {} {}{}{}",
                 red.apply_to("✗"),
-                r.name,
+                name,
                 status,
                 dim.apply_to(took)
             ),
-            Outcome::Error { .. } => format!("  {} {}", red.apply_to("✗"), r.name),
+            Outcome::Error { .. } => format!("  {} {}", red.apply_to("✗"), name),
             Outcome::Skipped(why) => format!(
                 "  {} {} {}",
                 yellow.apply_to("-"),
-                r.name,
-                dim.apply_to(format!("(skipped: {why})"))
+                name,
+                dim.apply_to(format!("(skipped: {})", printable(why)))
             ),
         };
         self.line(&head);
         if let Some(note) = &r.note {
-            self.line(&format!("    {}", dim.apply_to(note)));
+            self.line(&format!("    {}", dim.apply_to(printable(note))));
         }
         if self.verbose && !r.hops.is_empty() {
             let hops = r.hops.clone();
             for h in &hops {
                 self.line(&indent(
-                    &format!("> {}", h.request.trim_end().replace('\n', "\n> ")),
+                    &format!(
+                        "> {}",
+                        printable(h.request.trim_end()).replace('\n', "\n> ")
+                    ),
                     4,
                 ));
                 self.line(&indent(
-                    &format!("< {}", h.response.trim_end().replace('\n', "\n< ")),
+                    &format!(
+                        "< {}",
+                        printable(h.response.trim_end()).replace('\n', "\n< ")
+                    ),
                     4,
                 ));
             }
@@ -103,7 +116,7 @@ impl Console {
                 let caps: Vec<String> = r
                     .captures
                     .iter()
-                    .map(|(k, v)| format!("{k} = {v}"))
+                    .map(|(k, v)| format!("{} = {}", printable(k), printable(v)))
                     .collect();
                 self.line(&indent(&format!("captured: {}", caps.join(", ")), 4));
             }
@@ -112,19 +125,21 @@ impl Console {
         match &r.outcome {
             Outcome::Failed(diags) => {
                 for d in diags {
-                    self.line(&d.render(color));
+                    self.line(&printable_diagnostic(d).render(color));
                 }
                 if !self.verbose
                     && let Some(last) = r.hops.last()
                 {
                     self.line(&indent(
-                        &format!("response:\n{}", last.response.trim_end()),
+                        &format!("response:\n{}", printable(last.response.trim_end())),
                         4,
                     ));
-                    self.line(&indent(&format!("reproduce: {}", last.curl), 4));
+                    self.line(&indent(&format!("reproduce: {}", printable(&last.curl)), 4));
                 }
             }
-            Outcome::Error { diagnostic, .. } => self.line(&diagnostic.render(color)),
+            Outcome::Error { diagnostic, .. } => {
+                self.line(&printable_diagnostic(diagnostic).render(color))
+            }
             _ => {}
         }
     }
@@ -141,6 +156,9 @@ impl Console {
         }
         if counts.input_errors > 0 {
             details.push(format!("{} invalid", counts.input_errors));
+        }
+        if counts.out_of_time > 0 {
+            details.push(format!("{} not made in --max-time", counts.out_of_time));
         }
         let files = if self.files == 1 {
             "1 file".to_string()
@@ -190,8 +208,8 @@ impl Reporter for Console {
                     .unwrap_or_default();
                 self.line(&format!(
                     "{} {}",
-                    bold.apply_to(file),
-                    dim.apply_to(format!("— {name}{round}"))
+                    bold.apply_to(printable(file)),
+                    dim.apply_to(format!("— {}{round}", printable(name)))
                 ));
             }
             Event::RequestStarted { name, .. } => {
@@ -207,7 +225,11 @@ impl Reporter for Console {
             }
             Event::Notice { message, .. } => {
                 let yellow = self.style(Style::new().yellow().bold());
-                self.line(&format!("  {} {message}", yellow.apply_to("!")));
+                self.line(&format!(
+                    "  {} {}",
+                    yellow.apply_to("!"),
+                    printable(message)
+                ));
                 let _ = self.out.flush();
             }
             Event::FileFinished { .. } => {}
@@ -220,6 +242,54 @@ impl Reporter for Console {
             }
         }
     }
+}
+
+/// `text` with the characters a terminal acts on shown escaped: ESC as `\e` (`\e[2J`),
+/// a lone CR as `\r`, other controls (C0, DEL, C1) and the bidirectional overrides that
+/// reorder a line as `\u{7}`. Tab and newline stay; so does the CR of a CRLF, which moves
+/// nothing the newline would not. Text with none of these is returned as it is.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    fn acts(c: char) -> bool {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }
+    if !text.chars().any(acts) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if acts(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A diagnostic whose texts are `printable` (its source line is the collection's own).
+fn printable_diagnostic(d: &Diagnostic) -> Cow<'_, Diagnostic> {
+    let texts = std::iter::once(&d.message)
+        .chain(&d.label)
+        .chain(&d.notes)
+        .chain(&d.help);
+    if texts
+        .into_iter()
+        .all(|t| matches!(printable(t), Cow::Borrowed(_)))
+    {
+        return Cow::Borrowed(d);
+    }
+    let clean = |t: &String| printable(t).into_owned();
+    Cow::Owned(Diagnostic {
+        message: clean(&d.message),
+        label: d.label.as_ref().map(clean),
+        notes: d.notes.iter().map(clean).collect(),
+        help: d.help.as_ref().map(clean),
+        ..d.clone()
+    })
 }
 
 fn indent(text: &str, n: usize) -> String {
@@ -237,5 +307,20 @@ pub fn human(d: Duration) -> String {
         format!("{ms:.0} ms")
     } else {
         format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_terminal_acts_on_is_shown_escaped() {
+        assert_eq!(printable("plain\ttext\n"), Cow::Borrowed("plain\ttext\n"));
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\\e[2Jb");
+        assert_eq!(printable("\u{1b}]0;title\u{7}"), "\\e]0;title\\u{7}");
+        assert_eq!(printable("x\u{9b}31m"), "x\\u{9b}31m");
+        assert_eq!(printable("line\r\nnext\rover"), "line\nnext\\rover");
+        assert_eq!(printable("\u{202e}abc"), "\\u{202e}abc");
     }
 }

@@ -201,7 +201,11 @@ pub fn tally(files: &[FileDoc]) -> (CountsDoc, i32) {
         match r.outcome {
             OutcomeKind::Passed => counts.passed += 1,
             OutcomeKind::Failed => counts.failed += 1,
-            OutcomeKind::Skipped => counts.skipped += 1,
+            OutcomeKind::Skipped => {
+                counts.skipped += 1;
+                // A run cut short by --max-time exits 3, merged or not (`Counts::exit_code`).
+                network |= r.reason.as_deref() == Some(crate::event::SKIPPED_BY_MAX_TIME);
+            }
             OutcomeKind::Error => {
                 counts.errors += 1;
                 if r.error_kind.as_deref() == Some("input") {

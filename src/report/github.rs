@@ -70,9 +70,11 @@ pub fn annotation(r: &RequestReport, d: &Diagnostic) -> String {
     format!("::error {}::{}", props.join(","), data(&message))
 }
 
-/// Escapes a command's message.
+/// Escapes a command's message (what a terminal would act on first: the runner's log shows
+/// ANSI colours, so a server's `ESC[...` would be drawn, not shown).
 pub fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    super::console::printable(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -90,7 +92,9 @@ mod tests {
 
     #[test]
     fn escapes_message_and_properties() {
-        assert_eq!(data("50%\r\nok: a,b"), "50%25%0D%0Aok: a,b");
+        // The CR of a CRLF goes (`printable`); a lone one is shown, not sent as a CR.
+        assert_eq!(data("50%\r\nok: a,b"), "50%25%0Aok: a,b");
+        assert_eq!(data("a\rb\u{1b}[2J"), "a\\rb\\e[2J");
         assert_eq!(property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
     }
 

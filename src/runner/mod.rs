@@ -3,6 +3,7 @@
 
 pub mod oauth;
 pub mod render;
+mod stop;
 pub mod vars;
 pub mod view;
 
@@ -10,7 +11,7 @@ use crate::collection::model::{Auth, Collection, Request};
 use crate::diag::Diagnostic;
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::expect::{self, Eval};
-use crate::http::{Http, HttpError, default_headers};
+use crate::http::{Http, HttpError, TimeoutCause, default_headers};
 use crate::secret::{Redactor, looks_secret};
 use crate::template::{EnvVars, RenderError, Scope, Templates};
 use std::collections::HashMap;
@@ -65,6 +66,8 @@ pub struct Runner<'a> {
     deadline: Option<Instant>,
     /// Set by Ctrl-C: the run stops between requests and reports what ran.
     pub cancel: Arc<Cancel>,
+    /// Set once a request fails, in any file (for --bail, across --jobs threads).
+    failed: Arc<AtomicBool>,
     /// Discovery documents and JWKS fetched during the run.
     oauth_cache: crate::oauth::discovery::Cache,
 }
@@ -116,12 +119,17 @@ fn unreadable(
 
 impl<'a> Runner<'a> {
     pub fn new(inputs: &'a Inputs, options: &'a RunOptions, http: &'a Http) -> Runner<'a> {
+        let deadline = options.max_time.map(|d| Instant::now() + d);
+        if let (Some(deadline), Some(limit)) = (deadline, options.max_time) {
+            http.set_run_limit(deadline, limit);
+        }
         Runner {
             inputs,
             options,
             http,
-            deadline: options.max_time.map(|d| Instant::now() + d),
+            deadline,
             cancel: Arc::new(Cancel::default()),
+            failed: Arc::default(),
             oauth_cache: Default::default(),
         }
     }
@@ -154,15 +162,24 @@ impl<'a> Runner<'a> {
         });
         let mut total = Counts::default();
         if self.options.jobs <= 1 {
+            // Files after a stop (--bail, --max-time) still run through `run_file`, which
+            // reports their requests as skipped; only Ctrl-C ends the run where it is.
             for (collection, iteration) in (0..self.units()).filter_map(|i| self.unit(i)) {
                 let counts = self.run_file(collection, iteration, reporter).await;
                 total.merge(counts);
-                if self.stopped(&total) {
+                if self.cancel.is_cancelled() {
                     break;
                 }
             }
         } else {
             total = self.run_parallel(reporter);
+        }
+        if self.cancel.is_cancelled() {
+            // Said before the summary, which stays the console's last line.
+            reporter.event(&Event::Notice {
+                file: String::new(),
+                message: "interrupted: the summary below holds what ran".into(),
+            });
         }
         reporter.event(&Event::RunFinished {
             counts: total,
@@ -178,7 +195,6 @@ impl<'a> Runner<'a> {
     fn run_parallel(&self, reporter: &mut dyn Reporter) -> Counts {
         let workers = self.options.jobs.min(self.units()).max(1);
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let failed = AtomicBool::new(false);
         let (tx, rx) = std::sync::mpsc::channel::<Sent>();
         let mut total = Counts::default();
         let work = |tx: std::sync::mpsc::Sender<Sent>| {
@@ -197,6 +213,7 @@ impl<'a> Runner<'a> {
                 http: &http,
                 deadline: self.deadline,
                 cancel: self.cancel.clone(),
+                failed: self.failed.clone(),
                 oauth_cache: Default::default(),
             };
             loop {
@@ -204,17 +221,12 @@ impl<'a> Runner<'a> {
                 let Some((collection, iteration)) = self.unit(i) else {
                     return Ok(());
                 };
-                let counts = if self.cancel.is_cancelled()
-                    || (self.options.bail && failed.load(Ordering::Relaxed))
-                {
+                let counts = if self.cancel.is_cancelled() {
                     None
                 } else {
                     let mut sender = Sender::new(i, &tx, self.options.live);
                     let c = runtime.block_on(worker.run_file(collection, iteration, &mut sender));
                     sender.flush();
-                    if c.exit_code() != 0 {
-                        failed.store(true, Ordering::Relaxed);
-                    }
                     Some(c)
                 };
                 if tx.send(Sent::Done(i, counts)).is_err() {
@@ -277,10 +289,6 @@ impl<'a> Runner<'a> {
             }
         }
         total
-    }
-
-    fn stopped(&self, counts: &Counts) -> bool {
-        self.cancel.is_cancelled() || (self.options.bail && counts.exit_code() != 0)
     }
 
     async fn run_file(
@@ -346,13 +354,26 @@ impl<'a> Runner<'a> {
                 index,
                 name: req.name.clone(),
             });
-            let mut report = self
-                .run_with_retries(&mut state, index, &req, reporter)
-                .await;
-            report.iteration = iteration.map(|i| i + 1);
+            // A request --only/--skip leave out says so, stop or not.
+            let stop = self
+                .stop_reason()
+                .filter(|_| self.deselected(&req).is_none());
+            let report = match stop {
+                Some(why) => stop::skipped(&file, index, &req, iteration, why),
+                None => {
+                    let mut report = self
+                        .run_with_retries(&mut state, index, &req, reporter)
+                        .await;
+                    report.iteration = iteration.map(|i| i + 1);
+                    report
+                }
+            };
             counts.add(&report.outcome);
+            if counts.exit_code() != 0 {
+                self.note_failure();
+            }
             reporter.event(&Event::RequestFinished(Box::new(report)));
-            if self.stopped(&counts) {
+            if self.cancel.is_cancelled() {
                 break;
             }
         }
@@ -416,12 +437,18 @@ impl<'a> Runner<'a> {
         req: &Request,
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
-        if let Some(delay) = req.delay
-            && !self.pause(delay).await
-        {
-            let mut report = self.blank_report(st, index, req);
-            report.outcome = Outcome::Skipped("interrupted".into());
-            return report;
+        if let Some(delay) = req.delay {
+            let why = match self.wait(delay, false).await {
+                stop::Waited::Done => None,
+                stop::Waited::Interrupted => Some("interrupted"),
+                stop::Waited::OutOfTime => Some(crate::event::SKIPPED_BY_MAX_TIME),
+            };
+            // Another file may have failed meanwhile (--bail with --jobs).
+            if let Some(why) = why.or_else(|| self.stop_reason()) {
+                let mut report = self.blank_report(st, index, req);
+                report.outcome = Outcome::Skipped(why.into());
+                return report;
+            }
         }
         let attempts = req.retry.as_ref().map_or(1, |r| r.count + 1);
         let mut attempt = 1;
@@ -430,6 +457,11 @@ impl<'a> Runner<'a> {
             let attempt_result = tokio::select! {
                 r = self.run_request(st, index, req, reporter) => Some(r),
                 _ = self.cancel.cancelled() => None,
+                _ = self.out_of_time() => {
+                    let mut report = self.blank_report(st, index, req);
+                    report.outcome = self.cut_by_deadline(&st.collection.file, req);
+                    return report;
+                }
             };
             let Some(mut report) = attempt_result else {
                 let mut report = self.blank_report(st, index, req);
@@ -454,20 +486,25 @@ impl<'a> Runner<'a> {
                 }
                 return report;
             }
-            attempt += 1;
-            if let Some(r) = &req.retry
-                && !self.pause(r.interval).await
-            {
-                return report;
+            let interval = req.retry.as_ref().map_or(Duration::ZERO, |r| r.interval);
+            match self.wait(interval, true).await {
+                stop::Waited::Done => attempt += 1,
+                stop::Waited::Interrupted => return report,
+                // The attempts not made are said beside the one reported, never "attempt
+                // n of n" for attempts the run had no time for.
+                stop::Waited::OutOfTime => {
+                    let note = format!(
+                        "attempt {attempt} of {attempts}; {} before attempt {}",
+                        crate::event::SKIPPED_BY_MAX_TIME,
+                        attempt + 1
+                    );
+                    report.note = Some(match report.note.take() {
+                        Some(n) => format!("{n}; {note}"),
+                        None => note,
+                    });
+                    return report;
+                }
             }
-        }
-    }
-
-    /// Wait (`delay_ms`, a retry's interval) unless Ctrl-C comes first: false when it did.
-    async fn pause(&self, time: Duration) -> bool {
-        tokio::select! {
-            _ = tokio::time::sleep(time) => true,
-            _ = self.cancel.cancelled() => false,
         }
     }
 
@@ -672,24 +709,11 @@ impl<'a> Runner<'a> {
             };
             default_headers(&mut prepared, &st.jar);
             report.url = st.redactor.redact(&prepared.url).into_owned();
-            // 2. Send, within what is left of the run's time.
-            let mut cut_by_max_time = false;
-            if let Some(deadline) = self.deadline {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    report.outcome = network_error(Diagnostic::error(
-                        "the run took longer than --max-time; this request was not sent",
-                    ));
-                    return report;
-                }
-                let wanted = prepared.timeout.unwrap_or(self.http.default_timeout());
-                cut_by_max_time = left < wanted;
-                prepared.timeout = Some(wanted.min(left));
-            }
+            // 2. Send (within its limit and what is left of the run's: `Http` sees to both).
             match self.http.exchange(prepared, &st.jar).await {
                 Ok(h) => hops.extend(h),
                 Err(e) => {
-                    report.outcome = http_failure(req, &e, &st.redactor, cut_by_max_time);
+                    report.outcome = http_failure(req, &e, &st.redactor);
                     return report;
                 }
             }
@@ -917,7 +941,7 @@ impl<'a> Runner<'a> {
         };
         match e {
             FlowError::Render(fail) => self.render_failure(st, *fail),
-            FlowError::Http(h) => http_failure(req, &h, &st.redactor, false),
+            FlowError::Http(h) => http_failure(req, &h, &st.redactor),
             FlowError::Protocol(m) => Outcome::Failed(vec![at(m)]),
             FlowError::Timeout(m) => network_error(at(m)),
             FlowError::Input(m) => Outcome::Error {
@@ -1009,31 +1033,36 @@ fn network_error(d: Diagnostic) -> Outcome {
     }
 }
 
-/// `cut_by_max_time`: the request's time limit was what was left of --max-time.
-fn http_failure(
-    req: &Request,
-    e: &HttpError,
-    redactor: &Redactor,
-    cut_by_max_time: bool,
-) -> Outcome {
+fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Outcome {
     let message = redactor.redact(&e.to_string()).into_owned();
     let d = Diagnostic::error(message)
         .at(&req.url.file, req.loc)
         .label("this request");
     let d = match e {
         HttpError::Refused { .. } => d.help("is the server running, and is the URL's port right?"),
-        HttpError::Timeout { .. } if cut_by_max_time => d.help(
-            "the run reached --max-time while waiting; raise --max-time if the run is just long",
-        ),
+        HttpError::Timeout {
+            cause: TimeoutCause::RunLimit,
+            ..
+        } => d.help("raise --max-time if the run is just long"),
         HttpError::Timeout { .. } => {
             d.help("raise the request's `timeout:` or --timeout if the server is just slow")
         }
+        HttpError::BadRedirect { .. } => d.help(
+            "the server sent this redirect; with `follow_redirects: false` the response is kept as it is",
+        ),
         HttpError::TooLarge { .. } => {
             d.help("raise --max-body if the response is meant to be this large")
         }
-        HttpError::Tls { .. } => {
+        HttpError::Tls { cacert: None, .. } => {
             d.help("for a self-signed certificate, pass --cacert FILE (or --insecure)")
         }
+        HttpError::Tls {
+            cacert: Some(file), ..
+        } => d.help(format!(
+            "with --cacert {file}, the server's certificate must be one of that file or be \
+             issued by one (or by a system root), name this host and be in date; `openssl \
+             s_client -connect HOST:PORT -showcerts` shows what the server sends"
+        )),
         _ => d,
     };
     if e.is_input() {

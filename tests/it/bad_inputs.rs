@@ -223,7 +223,7 @@ const CASES: &[Case] = &[
         name: "a bad --timeout",
         files: &[("x.yaml", b"requests:\n  - GET: http://127.0.0.1:9/\n")],
         args: &["x.yaml", "--timeout", "soon"],
-        expect: &["--timeout `soon`: expected a duration"],
+        expect: &["invalid value 'soon' for '--timeout <DURATION>': expected a duration"],
     },
     Case {
         name: "a bad --max-body",

@@ -2,11 +2,14 @@
 //! 127.0.0.1.
 
 mod bad_inputs;
+mod cacert;
 mod check;
 mod docs;
 mod examples;
 mod faults;
+mod hard_limits;
 mod import;
+mod last_line;
 mod nothing_lost;
 mod oauth;
 mod probe;

@@ -166,8 +166,10 @@ fn router(state: Arc<ServerState>) -> Router {
         .route("/callback-redirect", get(callback_redirect))
         .route("/set-cookie", get(set_cookie))
         .route("/cookies", get(cookies))
-        .route("/slow", get(slow))
+        .route("/slow", get(slow).post(slow))
         .route("/slow-body", get(slow_body))
+        .route("/slow-redirect", get(slow_redirect))
+        .route("/escapes", get(escapes))
         .route("/big", get(big))
         .route("/gzip", get(gzipped))
         .route("/html-form", get(html_form))
@@ -332,6 +334,40 @@ async fn slow(Query(params): Query<Params>) -> Json<Value> {
     let ms = millis(&params);
     tokio::time::sleep(Duration::from_millis(ms)).await;
     Json(json!({"slept_ms": ms}))
+}
+
+/// `n` redirects (default 5), each answered `ms` milliseconds late (default 1000), ending
+/// at `/slow-redirect?n=0`: a chain whose hops are each quick enough, and slow in all.
+async fn slow_redirect(Query(params): Query<Params>) -> Response {
+    let ms = millis(&params);
+    let n: u32 = params.get("n").and_then(|n| n.parse().ok()).unwrap_or(5);
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    if n == 0 {
+        return Json(json!({"slept_ms": ms, "redirects": "done"})).into_response();
+    }
+    redirect_to(
+        StatusCode::FOUND,
+        &format!("/slow-redirect?ms={ms}&n={}", n - 1),
+    )
+}
+
+/// Terminal escapes from a hostile server: a screen clear, a window title (OSC ... BEL), a C1
+/// CSI and a lone CR. `?text` sends them raw in a text body; otherwise in the strings of a
+/// 400 JSON body (an OAuth error and a `name`), where they are escaped until parsed.
+async fn escapes(Query(params): Query<Params>) -> Response {
+    const CLEAR: &str = "\u{1b}[2J";
+    const TITLE: &str = "\u{1b}]0;pwned\u{7}";
+    let c1 = HeaderValue::from_bytes("a\u{9b}31mb".as_bytes()).unwrap();
+    if params.contains_key("text") {
+        let body = format!("before{CLEAR}{TITLE}\u{9b}31m fake\rOK\n");
+        return ([(header::CONTENT_TYPE, "text/plain")], body).into_response();
+    }
+    let body = json!({
+        "error": format!("bad{CLEAR}"),
+        "error_description": format!("{TITLE} retitled"),
+        "name": format!("\u{9b}31mred{CLEAR}"),
+    });
+    (StatusCode::BAD_REQUEST, [("x-c1", c1)], Json(body)).into_response()
 }
 
 /// Headers at once, then `chunk 0\n` .. `chunk 10\n`, the last one `ms` milliseconds later.

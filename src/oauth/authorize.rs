@@ -9,13 +9,15 @@ use crate::http::Hop;
 use std::time::Instant;
 
 /// Run the grant: the index of the token response among `hops`, the nonce sent, and the
-/// code exchanged with its verifier.
+/// code exchanged with its verifier. With `exchange: false`, the response judged is where
+/// the sign-in landed (the redirect, with a code or an error, or a page that stopped it),
+/// and there is a code only when the redirect brought one.
 pub(crate) async fn run(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     r: &Rendered,
     hops: &mut Vec<Hop>,
-) -> Result<(usize, Option<String>, UsedCode), FlowError> {
+) -> Result<(usize, Option<String>, Option<UsedCode>), FlowError> {
     let mut redirect_uri = cx.render_opt(&spec.redirect_uri)?.unwrap_or_default();
     let given_verifier = cx.render_opt(&spec.code_verifier)?;
     // A code obtained elsewhere goes with the verifier of the challenge it was obtained with,
@@ -51,26 +53,38 @@ pub(crate) async fn run(
                 &nonce,
                 pkce.as_ref().map(|(_, c, m)| (c.as_str(), *m)),
             )?;
-            let code = match listener {
-                Some(l) => {
-                    let callback = interactive(spec, cx, l, &url, &state).await?;
-                    read_callback(&callback, &state, None)?
+            let landing = match listener {
+                Some(l) => Landing::Callback(interactive(spec, cx, l, &url, &state).await?, None),
+                None => super::headless::run(spec, cx, &url, &redirect_uri, hops).await?,
+            };
+            let verifier = pkce.as_ref().map(|(v, _, _)| v.clone());
+            if !spec.exchange {
+                // Judged where the browser landed; a code only from a redirect that answers
+                // this sign-in.
+                let index = hops.len().checked_sub(1).ok_or_else(|| {
+                    FlowError::Protocol("the sign-in made no request to judge".into())
+                })?;
+                let code = match &landing {
+                    Landing::Callback(url, _) => read_callback(url, &state, None).ok(),
+                    Landing::Page => None,
+                };
+                if let Some(code) = &code {
+                    cx.redactor.add(code);
                 }
-                None => super::headless::run(spec, cx, &url, &redirect_uri, &state, hops).await?,
+                let used = code.map(|code| UsedCode { code, verifier });
+                return Ok((index, Some(nonce), used));
+            }
+            let code = match landing {
+                Landing::Callback(url, submitted) => {
+                    read_callback(&url, &state, submitted.as_ref())?
+                }
+                Landing::Page => unreachable_page()?,
             };
             (code, Some(nonce))
         }
     };
     cx.redactor.add(&code);
     let verifier = pkce.map(|(v, _, _)| v);
-    if !spec.exchange {
-        // The request is judged on the redirect that brought the code.
-        let index = hops
-            .len()
-            .checked_sub(1)
-            .ok_or_else(|| FlowError::Protocol("the sign-in made no request to judge".into()))?;
-        return Ok((index, nonce, UsedCode { code, verifier }));
-    }
     let mut form = vec![
         ("grant_type".to_string(), "authorization_code".to_string()),
         ("code".to_string(), code.clone()),
@@ -80,7 +94,22 @@ pub(crate) async fn run(
         form.push(("code_verifier".into(), verifier.clone()));
     }
     let index = token_request(spec, cx, r, form, hops).await?;
-    Ok((index, nonce, UsedCode { code, verifier }))
+    Ok((index, nonce, Some(UsedCode { code, verifier })))
+}
+
+/// Where a sign-in in a browser ended.
+pub(crate) enum Landing {
+    /// The redirect to `redirect_uri` (its URL), and the form submitted last, if any.
+    Callback(String, Option<Submitted>),
+    /// A page the browser stopped at (an error page); only with `exchange: false`, which
+    /// judges it, as headless runs otherwise report the page as the flow's failure.
+    Page,
+}
+
+fn unreachable_page() -> Result<String, FlowError> {
+    Err(FlowError::Protocol(
+        "the sign-in stopped at a page without a redirect".into(),
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -351,7 +351,7 @@ async fn steps(
         Grant::AuthorizationCode => {
             let (index, n, code) = super::authorize::run(spec, cx, &r, hops).await?;
             nonce = n;
-            used_code = Some(code);
+            used_code = code;
             index
         }
         Grant::DeviceCode => super::device::run(spec, cx, &r, hops).await?,

@@ -4,7 +4,7 @@
 //! approving button (or the one named by `button:`), until the provider redirects to the
 //! `redirect_uri` with a code.
 
-use super::authorize::{Submitted, is_redirect_uri, read_callback};
+use super::authorize::{Landing, Submitted, is_redirect_uri};
 use super::flow::{Ctx, FlowError};
 use super::html_form::{Form, forms, page_message};
 use super::spec::OAuth2;
@@ -38,15 +38,15 @@ impl Fill {
     }
 }
 
-/// The code the provider redirected to `redirect_uri` with.
+/// Where the sign-in landed: the redirect to `redirect_uri`, or, with `exchange: false`, a
+/// page without a form to submit (an error page), which is then what the request is judged on.
 pub(crate) async fn run(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     start: &str,
     redirect_uri: &str,
-    state: &str,
     hops: &mut Vec<Hop>,
-) -> Result<String, FlowError> {
+) -> Result<Landing, FlowError> {
     let login = cx.render_pairs(&spec.login)?;
     let consent = cx.render_pairs(&spec.consent)?;
     for (k, v) in login.iter().chain(&consent) {
@@ -73,7 +73,10 @@ pub(crate) async fn run(
                 .and_then(|b| b.join(location))
                 .map_err(|e| FlowError::Protocol(format!("invalid redirect `{location}`: {e}")))?;
             if is_redirect_uri(&target, redirect_uri) {
-                return read_callback(target.as_str(), state, submitted.as_ref().map(|s| &s.0));
+                return Ok(Landing::Callback(
+                    target.to_string(),
+                    submitted.map(|(s, _)| s),
+                ));
             }
             next = get(target.as_str(), "text/html,*/*");
             continue;
@@ -93,6 +96,7 @@ pub(crate) async fn run(
             Some(f) => (f, true),
             None => match other_form(&found, &consent) {
                 Some(f) => (f, false),
+                None if !spec.exchange => return Ok(Landing::Page),
                 None => {
                     let what = if status >= 400 {
                         format!("an error ({status})")

@@ -178,14 +178,16 @@ async fn start_sandbox(config: Option<&PathBuf>) -> Result<Sandbox, i32> {
     })
 }
 
-/// The sandbox's issuer, and its confidential client and first user unless given.
+/// The sandbox's issuer, and its first user and, unless given, its client with a login form
+/// and a consent page (its other clients sign the user in at once, as if a session always
+/// existed, which `prompt=none` could not tell from none).
 fn with_sandbox(options: &mut ProbeOptions, sandbox: &Sandbox) {
     options.issuer = sandbox.issuer().to_string();
     let vars = sandbox.vars();
     let var = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     if options.client_id.is_none() {
-        options.client_id = var("ClientId");
-        options.client_secret = var("ClientSecret");
+        options.client_id = var("FormClientId").or_else(|| var("ClientId"));
+        options.client_secret = var("FormClientSecret").or_else(|| var("ClientSecret"));
     }
     if options.username.is_none() {
         options.username = var("username");

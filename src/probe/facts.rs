@@ -95,6 +95,14 @@ impl Facts {
             "user" => (!self.has_user).then(|| {
                 "needs a client and a user: --client-id, --user and --password-env".to_string()
             }),
+            "s256_only" => {
+                let methods = self
+                    .list("code_challenge_methods_supported")
+                    .unwrap_or_default();
+                (methods != ["S256"]).then(|| {
+                    format!("code_challenge_methods_supported is {methods:?}, not S256 alone")
+                })
+            }
             "iss_parameter" => {
                 let said = [&self.oidc, &self.rfc8414].into_iter().flatten().any(|d| {
                     d.get("authorization_response_iss_parameter_supported")

@@ -48,7 +48,7 @@ fn probe_oidc_provider() {
         ])
         .run();
     out.code(0)
-        .stdout_contains("48 checks: 45 passed, 0 failed, 3 not applicable");
+        .stdout_contains("51 checks: 48 passed, 0 failed, 3 not applicable");
     let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
     assert_eq!(
         verdicts(&card),
@@ -104,6 +104,9 @@ fn probe_django_oauth_toolkit() {
             "not_applicable: token responses are not cached (Cache-Control no-store)",
             // oauthlib leaves prompt=none unimplemented: a server error.
             "failed: a signed-in user signs in again with prompt=none, no page shown",
+            "failed: prompt=none without a session answers login_required, to the client",
+            // DOT lists plain beside S256.
+            "not_applicable: PKCE plain is refused when only S256 is advertised, to the client",
             "not_applicable: the redirect names the issuer (iss)",
             // The tokens of a code used twice stay valid.
             "warning: the tokens of a code used twice are revoked",

@@ -6,6 +6,7 @@ mod check;
 mod docs;
 mod examples;
 mod faults;
+mod hard_check;
 mod import;
 mod nothing_lost;
 mod oauth;

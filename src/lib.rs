@@ -30,3 +30,4 @@ pub mod schema;
 pub mod secret;
 pub mod template;
 pub mod template_fns;
+pub mod template_scan;

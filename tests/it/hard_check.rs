@@ -175,3 +175,15 @@ fn check_finds_every_bad_input_run_refuses_at_the_same_place() {
         differ.join("\n")
     );
 }
+
+/// minijinja's globals are functions, not variables a collection must define.
+#[test]
+fn check_accepts_range_dict_and_namespace() {
+    let yaml = "requests:\n  - GET: http://127.0.0.1:9/<% for i in range(2) %><<i>><% endfor %>\n    headers:\n      x-a: <<dict(a='1').a>>\n      x-b: <% set ns = namespace(n=2) %><<ns.n>>\n";
+    Baton::new()
+        .file("c.yaml", yaml)
+        .args(["check", "c.yaml"])
+        .run()
+        .code(0)
+        .stdout_contains("ok: 1 file, 1 request, every variable defined");
+}

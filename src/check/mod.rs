@@ -8,6 +8,7 @@ use crate::runner::{Inputs, Layer};
 use crate::template::Tpl;
 use std::collections::BTreeSet;
 
+mod files;
 pub mod vars;
 
 pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
@@ -81,7 +82,9 @@ fn check_collection(
         problems,
         reported: Vec::new(),
     };
+    let base_dir = c.file.path.parent().unwrap_or(std::path::Path::new(""));
     for (i, req) in c.requests.iter().enumerate() {
+        files::check(req, base_dir, found.problems);
         let later = &c.requests[i + 1..];
         let check = |tpl: &Tpl,
                      defined: &BTreeSet<String>,

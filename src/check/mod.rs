@@ -8,7 +8,7 @@ use crate::runner::{Inputs, Layer};
 use crate::template::Tpl;
 use std::collections::BTreeSet;
 
-mod files;
+mod send;
 pub mod vars;
 
 pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
@@ -70,13 +70,8 @@ fn check_collection(
         .collect();
     // The variables as a run starts with them: those that cannot be rendered (a cycle, a
     // missing name inside) are reported when a request reads them, as the run reports them.
-    let start = crate::runner::vars::start(
-        &c.vars,
-        layers,
-        &inputs.env,
-        t,
-        &mut crate::secret::Redactor::new(false),
-    );
+    let mut redactor = crate::secret::Redactor::new(false);
+    let start = crate::runner::vars::start(&c.vars, layers, &inputs.env, t, &mut redactor);
     let mut captured: BTreeSet<String> = BTreeSet::new();
     let mut found = Found {
         problems,
@@ -84,7 +79,26 @@ fn check_collection(
     };
     let base_dir = c.file.path.parent().unwrap_or(std::path::Path::new(""));
     for (i, req) in c.requests.iter().enumerate() {
-        files::check(req, base_dir, found.problems);
+        // A value is known now when it reads only what the run starts with.
+        let known_now = |tpl: &Tpl| -> Option<String> {
+            let fixed = |var: &String| match var.strip_prefix("env.") {
+                Some(name) => inputs.env.values.contains_key(name),
+                None => start.scope.contains(var) && !captured.contains(var),
+            };
+            if tpl.is_literal() {
+                return Some(tpl.text.to_string());
+            }
+            t.variables(tpl)
+                .iter()
+                .all(fixed)
+                .then(|| t.render(tpl, &start.scope).ok())?
+        };
+        let before = found.problems.len();
+        send::check(req, &known_now, base_dir, found.problems);
+        // A rendered URL may hold a secret, as in the run's messages.
+        for d in found.problems.iter_mut().skip(before) {
+            d.message = redactor.redact(&d.message).into_owned();
+        }
         let later = &c.requests[i + 1..];
         let check = |tpl: &Tpl,
                      defined: &BTreeSet<String>,

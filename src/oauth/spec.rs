@@ -3,6 +3,7 @@
 
 use crate::collection::node::{Kind, Loc, Node};
 use crate::collection::read::Reader;
+use crate::collection::sendable::url_problem;
 use crate::diag::Diagnostic;
 use crate::template::Tpl;
 use std::path::Path;
@@ -377,6 +378,15 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         .and_then(|n| r.bool(n, "oauth2.open_browser"))
         .unwrap_or(true);
     m.finish(r, "oauth2", KEYS);
+    // The endpoints written literally are checked as a request's URL is.
+    let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
+    let more = [&introspection_url, &revocation_url, &jwks_url];
+    for url in endpoints.into_iter().chain(more).flatten() {
+        let problem = url.is_literal().then(|| url_problem(&url.text)).flatten();
+        if let Some(problem) = problem {
+            r.error(url.loc, problem);
+        }
+    }
 
     let spec = OAuth2 {
         grant,

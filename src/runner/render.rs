@@ -51,6 +51,14 @@ pub fn prepare(
 ) -> Result<Prepared, RenderFail> {
     let cx = Ctx { templates, scope };
     let mut url = cx.render(&req.url)?;
+    // Refused here, at the URL's line, rather than by the client at the request's.
+    if let Some(problem) = crate::collection::sendable::url_problem(&url) {
+        return Err(RenderFail {
+            diagnostic: Diagnostic::error(redactor.redact(&problem).into_owned())
+                .at(&req.url.file, req.url.loc),
+            missing: None,
+        });
+    }
     if !req.query.is_empty() {
         let mut pairs = Vec::new();
         for (k, v) in &req.query {

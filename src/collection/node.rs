@@ -405,19 +405,38 @@ mod yaml_tests {
 
     #[test]
     fn tags_force_a_type_or_fail() {
-        let node = parse("a: !!str 123\nb: !!int \"42\"\nc: !!float '1.5'\nd: !!null x\ne: !x 5\n")
+        let node = parse("a: !!str 123\nb: !!int \"42\"\nc: !!float '1.5'\nd: !!null x\ne: ! 5\n")
             .unwrap();
         assert_eq!(value(&node, "a").kind, Kind::Str("123".into()));
         assert_eq!(at(value(&node, "a")), (1, 10, 9, 3));
         assert_eq!(value(&node, "b").kind, Kind::Int(42));
         assert_eq!(value(&node, "c").kind, Kind::Float(1.5));
         assert_eq!(value(&node, "d").kind, Kind::Null);
-        assert_eq!(value(&node, "e").kind, Kind::Int(5));
+        assert_eq!(value(&node, "e").kind, Kind::Str("5".into()));
         assert_eq!(err("a: !!int abc\n"), ("invalid u64".into(), (1, 10)));
         assert_eq!(
             err("a: !!str [1]\n"),
             ("unsupported tag `!!str`".into(), (1, 10))
         );
+    }
+
+    /// A tag baton does not know was read as if it were not there: `!include body.json`
+    /// sent the text "body.json".
+    #[test]
+    fn unknown_tags_are_refused_where_they_are() {
+        let (message, place) = err("a: 1\nbody: !include body.json\n");
+        assert!(
+            message.starts_with("unsupported tag `!include`"),
+            "{message}"
+        );
+        assert_eq!(place, (2, 16), "the value the tag is on");
+        let (message, place) = err("a:\n  - !custom { k: v }\n");
+        assert!(message.starts_with("unknown tag `!custom`"), "{message}");
+        assert_eq!(place, (2, 13));
+        assert!(err("!x key: 1\n").0.starts_with("unknown tag `!x`"));
+        let kept = parse("a: !!binary aGk=\nb: !!float 1\n<<: { c: 1 }\n").unwrap();
+        assert_eq!(value(&kept, "a").kind, Kind::Str("hi".into()));
+        assert_eq!(value(&kept, "c").kind, Kind::Int(1));
     }
 
     #[test]

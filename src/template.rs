@@ -340,7 +340,7 @@ impl Templates {
             // or a call that fails whatever the variables, is found now, where it is.
             if pieces.is_none()
                 && let Some(p) =
-                    crate::template_scan::problem(&self.env, text, &mut self.known_calls)
+                    crate::template_calls::problem(&self.env, text, &mut self.known_calls)
             {
                 return Err(Diagnostic::error(p.message)
                     .at(&tpl.file, tpl.loc)

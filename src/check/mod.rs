@@ -1,6 +1,9 @@
-//! `baton check`: every variable a request reads must be defined by then: in the
-//! collection's `vars`, a layer above it, or a capture (or `id`) of an earlier request.
-//! Sends nothing; reports every problem, each missing name once per file.
+//! `baton check`, the pre-flight of `baton run`: what loading refuses (for both), then
+//! every variable a request reads must be defined by then (in the collection's `vars`, a
+//! layer above it, or a capture or `id` of an earlier request) and renderable as the run
+//! starts (no cycle), and what a request would send must be sendable wherever it is known
+//! before sending (`send`). Sends nothing; reports every problem, each once per file, with
+//! the message and place the run would give.
 
 use crate::collection::model::{Collection, Request};
 use crate::diag::{Diagnostic, did_you_mean};

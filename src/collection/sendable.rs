@@ -22,6 +22,27 @@ pub fn url_problem(url: &str) -> Option<String> {
     Some(format!("invalid URL `{url}`: {reason}"))
 }
 
+/// `url_problem` for a URL rendered as a request is sent: the last URL found sendable is
+/// remembered, as a run sends most of its requests to the same few URLs and parsing one
+/// is a measurable part of a request (the client keeps its last parse for that reason).
+pub fn rendered_url_problem(url: &str) -> Option<String> {
+    thread_local! {
+        static LAST_OK: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    if LAST_OK.with(|last| *last.borrow() == url) {
+        return None;
+    }
+    let problem = url_problem(url);
+    if problem.is_none() {
+        LAST_OK.with(|last| {
+            let mut last = last.borrow_mut();
+            last.clear();
+            last.push_str(url);
+        });
+    }
+    problem
+}
+
 /// Why `name` cannot be a header name, if it cannot (RFC 9110: a token).
 pub fn header_name_problem(name: &str) -> Option<String> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);

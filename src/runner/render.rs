@@ -52,7 +52,7 @@ pub fn prepare(
     let cx = Ctx { templates, scope };
     let mut url = cx.render(&req.url)?;
     // Refused here, at the URL's line, rather than by the client at the request's.
-    if let Some(problem) = crate::collection::sendable::url_problem(&url) {
+    if let Some(problem) = crate::collection::sendable::rendered_url_problem(&url) {
         return Err(RenderFail {
             diagnostic: Diagnostic::error(redactor.redact(&problem).into_owned())
                 .at(&req.url.file, req.url.loc),

@@ -282,6 +282,11 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
         Path::parse(r, n, &text).map(Source::JsonPath)
     } else if let Some(n) = m.get("header") {
         let header = r.text(n, "header")?.to_lowercase();
+        if header.trim().is_empty() {
+            r.error(n.loc, format!("{what}: `header` is empty")).help =
+                Some("name the response header to read, e.g. `header: location`".into());
+            return None;
+        }
         let query = m.get("query").and_then(|q| r.text(q, "query"));
         Some(Source::Header {
             name: header,

@@ -58,11 +58,7 @@ impl SourceFile {
     /// last line.
     pub fn line_start(&self, line: usize) -> usize {
         let text = self.text();
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
+        let starts = self.line_starts.get_or_init(|| line_starts(text));
         match line.checked_sub(1).and_then(|i| starts.get(i)) {
             Some(&start) => start,
             None if line <= 1 => 0,
@@ -70,10 +66,33 @@ impl SourceFile {
         }
     }
 
+    /// The text of line `line` (1-based), without its line break.
+    pub fn line_text(&self, line: usize) -> &str {
+        let text = self.text();
+        let start = self.line_start(line);
+        let end = text[start..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| start + i);
+        &text[start..end]
+    }
+
     /// The path as shown to users: relative to the working directory when it is below it.
     pub fn display(&self) -> String {
         display_path(&self.path)
     }
+}
+
+/// Where each line of `text` starts. A line ends at `\n`, `\r\n` or a lone `\r` (files
+/// saved by old Mac editors), as YAML says and as the parser counts lines.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
 }
 
 /// A path relative to the working directory when possible, with `/` separators.
@@ -240,12 +259,9 @@ impl fmt::Display for Diagnostic {
 /// The line holding `loc` and the span to underline inside it. The parser gives a byte
 /// span for most nodes; where it gives none, the token under the column is underlined.
 fn window(source: &SourceFile, loc: Loc) -> (usize, &str, std::ops::Range<usize>) {
-    let text = source.text();
     let line_start = source.line_start(loc.line as usize);
-    let line_end = text[line_start..]
-        .find('\n')
-        .map_or(text.len(), |i| line_start + i);
-    let line = &text[line_start..line_end];
+    let line = source.line_text(loc.line as usize);
+    let line_end = line_start + line.len();
     let col_byte = line
         .char_indices()
         .nth(loc.col.saturating_sub(1) as usize)
@@ -328,6 +344,27 @@ mod tests {
         let src = SourceFile::new("x.yaml", "a\nbb\n\nccc");
         let starts: Vec<usize> = (0..=6).map(|l| src.line_start(l)).collect();
         assert_eq!(starts, [0, 0, 2, 5, 6, 9, 9]);
+    }
+
+    #[test]
+    fn lines_end_at_lf_crlf_and_a_lone_cr() {
+        let src = SourceFile::new("x.yaml", "a\rbb\r\ncc\nd");
+        let lines: Vec<&str> = (1..=4).map(|l| src.line_text(l)).collect();
+        assert_eq!(lines, ["a", "bb", "cc", "d"]);
+        let cr = SourceFile::new("x.yaml", "name: a\rrequests:\r  - methd: GET\r");
+        let d = Diagnostic::error("unknown key 'methd'").at(
+            &cr,
+            Loc {
+                line: 3,
+                col: 5,
+                offset: 22,
+                len: 5,
+            },
+        );
+        let text = d.render(false);
+        assert!(text.contains("x.yaml:3:5"), "{text}");
+        assert!(text.contains("3 |   - methd: GET\n"), "{text}");
+        assert!(text.contains("^^^^^"), "{text}");
     }
 
     #[test]

@@ -30,4 +30,6 @@ pub mod sandbox;
 pub mod schema;
 pub mod secret;
 pub mod template;
+pub mod template_calls;
 pub mod template_fns;
+pub mod template_scan;

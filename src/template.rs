@@ -4,6 +4,7 @@
 
 use crate::collection::node::Loc;
 use crate::diag::{Diagnostic, SourceFile, did_you_mean};
+use crate::template_scan::CallKind;
 use base64::Engine as _;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{Environment, ErrorKind, UndefinedBehavior};
@@ -275,6 +276,8 @@ pub struct Templates {
     /// repeats the same templates (`<<base>>`, `<<access_token>>`) and literals in every
     /// request; each is compiled once per run and its text kept once.
     by_text: HashMap<Arc<str>, Option<Arc<Compiled>>>,
+    /// Filters, tests and functions named by templates, and whether they exist.
+    known_calls: HashMap<(CallKind, String), bool>,
 }
 
 impl Default for Templates {
@@ -303,6 +306,7 @@ impl Templates {
         Templates {
             env,
             by_text: HashMap::new(),
+            known_calls: HashMap::new(),
         }
     }
 
@@ -331,8 +335,19 @@ impl Templates {
             self.env
                 .add_template_owned(name.clone(), text.to_string())
                 .map_err(|e| syntax_diagnostic(&e, &tpl))?;
-            let as_json = self.add_json(&format!("t{n}j"), text);
             let pieces = simple_pieces(text);
+            // minijinja looks filters and functions up only as it renders: a misspelt one,
+            // or a call that fails whatever the variables, is found now, where it is.
+            if pieces.is_none()
+                && let Some(p) =
+                    crate::template_calls::problem(&self.env, text, &mut self.known_calls)
+            {
+                return Err(Diagnostic::error(p.message)
+                    .at(&tpl.file, tpl.loc)
+                    .label(p.label)
+                    .help(p.help));
+            }
+            let as_json = self.add_json(&format!("t{n}j"), text);
             tpl.compiled = Some(Arc::new(Compiled {
                 name,
                 as_json,
@@ -453,7 +468,9 @@ impl Templates {
         for v in template.undeclared_variables(false) {
             if v == "env" {
                 out.extend(nested.iter().filter(|n| n.starts_with("env.")).cloned());
-            } else if !crate::template_fns::FUNCTIONS.contains(&v.as_str()) {
+            } else if !self.env.globals().any(|(name, _)| name == v) {
+                // Functions (`uuid`, and minijinja's `range`, `dict`, `namespace`) are
+                // globals, read like variables.
                 out.insert(v);
             }
         }

@@ -9,6 +9,7 @@ pub mod node;
 pub mod read;
 mod request;
 mod scalar;
+pub mod sendable;
 pub mod stream;
 mod tree;
 

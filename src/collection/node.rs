@@ -203,7 +203,35 @@ pub fn parse(text: &str) -> Result<Node<'_>, SyntaxError> {
     // granit-parser keeps its own state stack (no recursion, flow nesting capped at 255)
     // and the builder refuses depth past MAX_DEPTH where it happens, so brackets inside
     // scalars (`url: https://x/[[[...`) are text, not nesting.
-    super::tree::build(text)
+    super::tree::build(text).map_err(|e| at_the_tab(e, text))
+}
+
+/// A scanner error about a tab, placed at the tab. The parser says where it noticed it,
+/// which can be the scalar before (`a: 1` when the next line is indented with a tab):
+/// the tab is the first one in the indentation of that line or a line after it.
+fn at_the_tab(mut e: SyntaxError, text: &str) -> SyntaxError {
+    if !e.message.contains("tab") || e.loc.is_unknown() {
+        return e;
+    }
+    let starts = crate::diag::line_starts(text);
+    let first = (e.loc.line as usize).saturating_sub(1);
+    for (i, &start) in starts.iter().enumerate().skip(first) {
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        let line = &text[start..end];
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        // A blank line may hold tabs: only indentation before text is refused.
+        let blank = line.trim().is_empty();
+        if let Some(tab) = line[..indent].find('\t').filter(|_| !blank) {
+            e.loc = Loc {
+                line: i as u32 + 1,
+                col: tab as u32 + 1,
+                offset: start + tab,
+                len: 1,
+            };
+            break;
+        }
+    }
+    e
 }
 
 /// `parse`, with each item of the request list handed to `sink` as it ends instead of kept
@@ -212,7 +240,7 @@ pub fn parse_streaming<'t>(
     text: &'t str,
     sink: &mut dyn FnMut(Node<'t>),
 ) -> Result<Node<'t>, SyntaxError> {
-    super::tree::build_streaming(text, sink)
+    super::tree::build_streaming(text, sink).map_err(|e| at_the_tab(e, text))
 }
 
 /// Why a file read from disk as it is parsed could not be parsed.
@@ -228,7 +256,14 @@ pub fn parse_streaming_file(
     path: &std::path::Path,
     sink: &mut dyn FnMut(Node<'static>),
 ) -> Result<Node<'static>, FileProblem> {
-    super::tree::build_streaming_file(path, sink)
+    super::tree::build_streaming_file(path, sink).map_err(|problem| match problem {
+        // The text is read again only to place a tab error.
+        FileProblem::Syntax(e) if e.message.contains("tab") => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            FileProblem::Syntax(at_the_tab(e, &text))
+        }
+        other => other,
+    })
 }
 
 /// The items `parse_streaming_file` hands to its sink, one at a time as they end: a file
@@ -405,19 +440,38 @@ mod yaml_tests {
 
     #[test]
     fn tags_force_a_type_or_fail() {
-        let node = parse("a: !!str 123\nb: !!int \"42\"\nc: !!float '1.5'\nd: !!null x\ne: !x 5\n")
+        let node = parse("a: !!str 123\nb: !!int \"42\"\nc: !!float '1.5'\nd: !!null x\ne: ! 5\n")
             .unwrap();
         assert_eq!(value(&node, "a").kind, Kind::Str("123".into()));
         assert_eq!(at(value(&node, "a")), (1, 10, 9, 3));
         assert_eq!(value(&node, "b").kind, Kind::Int(42));
         assert_eq!(value(&node, "c").kind, Kind::Float(1.5));
         assert_eq!(value(&node, "d").kind, Kind::Null);
-        assert_eq!(value(&node, "e").kind, Kind::Int(5));
+        assert_eq!(value(&node, "e").kind, Kind::Str("5".into()));
         assert_eq!(err("a: !!int abc\n"), ("invalid u64".into(), (1, 10)));
         assert_eq!(
             err("a: !!str [1]\n"),
             ("unsupported tag `!!str`".into(), (1, 10))
         );
+    }
+
+    /// A tag baton does not know was read as if it were not there: `!include body.json`
+    /// sent the text "body.json".
+    #[test]
+    fn unknown_tags_are_refused_where_they_are() {
+        let (message, place) = err("a: 1\nbody: !include body.json\n");
+        assert!(
+            message.starts_with("unsupported tag `!include`"),
+            "{message}"
+        );
+        assert_eq!(place, (2, 16), "the value the tag is on");
+        let (message, place) = err("a:\n  - !custom { k: v }\n");
+        assert!(message.starts_with("unknown tag `!custom`"), "{message}");
+        assert_eq!(place, (2, 13));
+        assert!(err("!x key: 1\n").0.starts_with("unknown tag `!x`"));
+        let kept = parse("a: !!binary aGk=\nb: !!float 1\n<<: { c: 1 }\n").unwrap();
+        assert_eq!(value(&kept, "a").kind, Kind::Str("hi".into()));
+        assert_eq!(value(&kept, "c").kind, Kind::Int(1));
     }
 
     #[test]
@@ -554,6 +608,37 @@ mod yaml_tests {
     fn scanner_errors_keep_their_place_and_mention_tabs() {
         let (message, place) = err("requests:\n\t- GET: http://127.0.0.1:9/\n");
         assert!(message.contains("tab"), "{message}");
-        assert_eq!(place, (2, 2));
+        assert_eq!(place, (2, 1));
+    }
+
+    /// The parser noticed these tabs at the scalar before them, a line or more up.
+    #[test]
+    fn a_tab_error_is_on_the_tab_s_own_line() {
+        let req = "requests:\n  - GET: http://127.0.0.1:9/\n";
+        let cases = [
+            (format!("{req}    headers:\n      a: 1\n\t  b: 2\n"), (5, 1)),
+            (format!("{req}    headers:\n\t  b: 2\n"), (4, 1)),
+            (
+                format!("{req}    expect:\n      status: 200\n    \tcapture: {{}}\n"),
+                (5, 5),
+            ),
+            (
+                format!("{req}    expect:\n      status: 200\n\n  \t  x: 1\n"),
+                (6, 3),
+            ),
+            (
+                format!("{req}    expect:\n      status: 200\n  \t\n\t  x: 1\n"),
+                (6, 1),
+            ),
+            (
+                format!("{req}    expect:\r      status: 200\r    \tcapture: {{}}\r"),
+                (5, 5),
+            ),
+        ];
+        for (text, at) in cases {
+            let (message, place) = err(&text);
+            assert!(message.contains("tab"), "{message}");
+            assert_eq!(place, at, "{text:?}");
+        }
     }
 }

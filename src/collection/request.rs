@@ -3,8 +3,9 @@
 
 use super::load::{is_identifier, read_json_tpl};
 use super::model::*;
-use super::node::{Kind, Node};
+use super::node::{Key, Kind, Node};
 use super::read::{Map, Reader};
+use super::sendable::{header_name_problem, header_value_problem, url_problem};
 use std::sync::Arc;
 
 pub const REQUEST_KEYS: &[&str] = &[
@@ -79,7 +80,13 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
                 .unwrap_or_else(|| spec.client_id.clone());
             ("POST".to_string(), shown)
         }
-        None => read_method_and_url(r, &mut map, node)?,
+        None => {
+            let (method, url) = read_method_and_url(r, &mut map, node)?;
+            if let Some(problem) = url.is_literal().then(|| url_problem(&url.text)).flatten() {
+                r.error(url.loc, problem);
+            }
+            (method, url)
+        }
     };
     let name = match map.get("name") {
         Some(n) => r.text(n, "name").unwrap_or_default(),
@@ -101,7 +108,7 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     let _ = map.get("description");
     let headers = map
         .get("headers")
-        .map(|n| r.pairs(n, "headers"))
+        .map(|n| read_headers(r, n))
         .unwrap_or_default();
     let query = map
         .get("query")
@@ -159,6 +166,34 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         tags,
         oauth2,
     })
+}
+
+/// `headers:`, each name and literal value checked where it is written (the HTTP client
+/// would refuse them only when the request is sent, and at the request's line).
+fn read_headers(r: &mut Reader, node: &Node) -> Vec<(String, crate::template::Tpl)> {
+    let headers = r.pairs(node, "headers");
+    let keys: Vec<&Key> = match &node.kind {
+        Kind::Map(entries) => entries.iter().map(|(k, _)| k).collect(),
+        Kind::Seq(items) => items
+            .iter()
+            .filter_map(|i| i.as_map()?.first().map(|(k, _)| k))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for key in keys {
+        if let Some(problem) = header_name_problem(&key.name) {
+            r.error(key.loc, problem);
+        }
+    }
+    for (name, value) in &headers {
+        let problem = value
+            .is_literal()
+            .then(|| header_value_problem(name, &value.text));
+        if let Some(problem) = problem.flatten() {
+            r.error(value.loc, problem);
+        }
+    }
+    headers
 }
 
 fn read_method_and_url(

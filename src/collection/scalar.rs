@@ -27,10 +27,11 @@ pub(super) enum TagKind {
     /// Robotics units (`!time`, `!degrees`, `!radians`): numbers we cannot convert.
     Unit,
     Merge,
-    /// `!!value` and `!include` mean nothing here, but only on scalars.
+    /// `!!value` means nothing here, but only on scalars.
     Value,
+    /// `!include`, which would read another file: refused.
     Include,
-    /// Tags with no meaning here (`!custom`).
+    /// Tags with no meaning here (`!custom`): refused.
     Other,
 }
 
@@ -69,6 +70,22 @@ impl TagKind {
                 None => named(name),
             },
             None => TagKind::Other,
+        }
+    }
+
+    /// Why the tag is refused, if it is: baton reads YAML's own tags; any other would be
+    /// read as if it were not there (`!include body.json` sent the text "body.json").
+    pub(super) fn refusal(self, tag: &Tag) -> Option<String> {
+        match self {
+            TagKind::Include => Some(format!(
+                "unsupported tag `{}`: a collection does not include other files (a body read from a file is `file: path`)",
+                tag.original()
+            )),
+            TagKind::Other => Some(format!(
+                "unknown tag `{}`: baton reads YAML's own tags only (!!str, !!int, !!float, !!bool, !!null, !!binary, !!seq, !!map)",
+                tag.original()
+            )),
+            _ => None,
         }
     }
 

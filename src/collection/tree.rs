@@ -712,11 +712,10 @@ fn check_shape(
     shape: Shape,
     loc: Loc,
 ) -> Result<(), SyntaxError> {
+    if let Some(refusal) = tag.and_then(|t| kind.refusal(t)) {
+        return Err(error(refusal, loc));
+    }
     match (kind.requires(), tag) {
-        (Some(required), Some(_)) if required != shape && kind == TagKind::Include => Err(error(
-            "!include currently only supports the scalar form: !include <path>",
-            loc,
-        )),
         (Some(required), Some(tag)) if required != shape => {
             Err(error(format!("unsupported tag `{}`", tag.original()), loc))
         }

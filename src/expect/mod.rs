@@ -8,6 +8,7 @@ pub mod jsonpath;
 pub mod jwt;
 pub mod predicate;
 pub mod status;
+mod types;
 
 use crate::collection::model::JsonTpl;
 use crate::collection::node::{Loc, Node};

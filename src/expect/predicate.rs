@@ -1,6 +1,7 @@
 //! Predicates shared by the expectation kinds: `eq ne gt ge lt le contains matches exists
 //! type length`, read from YAML and applied to a JSON value.
 
+use super::types::{LENGTH_HELP, ORDER_HELP, length_problem, meant, not_a_number, orderable};
 use crate::collection::load::read_json_tpl;
 use crate::collection::model::JsonTpl;
 use crate::collection::node::{Kind, Loc, Node};
@@ -63,23 +64,24 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
     if !is_predicates {
         if let Kind::Map(entries) = &node.kind {
             // One wrong key among predicate names is a typo, not an expected object.
+            // So is a word for one (`greater: 5`), which would silently expect an object.
             let near: Vec<_> = entries
                 .iter()
-                .filter(|(k, _)| {
-                    crate::diag::did_you_mean(&k.name, OPS.iter().copied()).is_some()
-                        && !OPS.contains(&&*k.name)
-                })
+                .filter_map(|(k, _)| meant(&k.name).map(|op| (k, op)))
                 .collect();
             if entries.len() <= 2 && !near.is_empty() {
-                for (k, _) in near {
-                    let s = crate::diag::did_you_mean(&k.name, OPS.iter().copied()).unwrap_or("eq");
+                for (k, op) in near {
                     r.error(
                         k.loc,
                         format!(
-                            "unknown predicate '{}' in {what} (did you mean '{s}'?)",
+                            "unknown predicate '{}' in {what} (did you mean '{op}'?)",
                             k.name
                         ),
-                    );
+                    )
+                    .help = Some(format!(
+                        "to expect an object with a `{}` key, write `eq: {{ {}: ... }}`",
+                        k.name, k.name
+                    ));
                 }
                 return Vec::new();
             }
@@ -98,6 +100,10 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
         let op = match &*k.name {
             "eq" => Op::Eq(read_json_tpl(r, v, &label)),
             "ne" => Op::Ne(read_json_tpl(r, v, &label)),
+            "gt" | "ge" | "lt" | "le" if !orderable(v) => {
+                not_a_number(r, v, &k.name, what, ORDER_HELP);
+                continue;
+            }
             "gt" => Op::Gt(read_json_tpl(r, v, &label)),
             "ge" => Op::Ge(read_json_tpl(r, v, &label)),
             "lt" => Op::Lt(read_json_tpl(r, v, &label)),
@@ -121,7 +127,13 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
                 }
                 None => continue,
             },
-            "length" => Op::Length(read(r, v, &label)),
+            "length" => match length_problem(v) {
+                Some(bad) => {
+                    not_a_number(r, bad, "length", what, LENGTH_HELP);
+                    continue;
+                }
+                None => Op::Length(read(r, v, &label)),
+            },
             "one_of" => match r.seq(v, &label) {
                 Some(items) => {
                     Op::OneOf(items.iter().map(|i| read_json_tpl(r, i, &label)).collect())

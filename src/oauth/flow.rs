@@ -537,16 +537,16 @@ fn client_auth(
                 AssertionKey::Secret(secret)
             } else {
                 let path_or_pem = cx.render_opt(&spec.private_key)?.unwrap_or_default();
-                let pem = if path_or_pem.contains("-----BEGIN") {
-                    path_or_pem
-                } else {
-                    let full = cx.base_dir.join(&path_or_pem);
-                    std::fs::read_to_string(&full).map_err(|e| {
-                        FlowError::Input(format!(
-                            "cannot read the private key `{path_or_pem}`: {}",
-                            crate::collection::load::io_reason(&e)
-                        ))
-                    })?
+                // Read and checked as `baton check` does, with the error at `private_key:`.
+                let pem = match &spec.private_key {
+                    Some(key) => super::spec::private_key_pem(key, &path_or_pem, cx.base_dir)
+                        .map_err(|diagnostic| {
+                            FlowError::Render(Box::new(RenderFail {
+                                diagnostic,
+                                missing: None,
+                            }))
+                        })?,
+                    None => path_or_pem,
                 };
                 AssertionKey::PrivatePem {
                     pem,

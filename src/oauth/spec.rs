@@ -3,7 +3,10 @@
 
 use crate::collection::node::{Kind, Loc, Node};
 use crate::collection::read::Reader;
+use crate::collection::sendable::url_problem;
+use crate::diag::Diagnostic;
 use crate::template::Tpl;
+use std::path::Path;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -384,6 +387,15 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         .and_then(|n| r.bool(n, "oauth2.open_browser"))
         .unwrap_or(true);
     m.finish(r, "oauth2", KEYS);
+    // The endpoints written literally are checked as a request's URL is.
+    let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
+    let more = [&introspection_url, &revocation_url, &jwks_url];
+    for url in endpoints.into_iter().chain(more).flatten() {
+        let problem = url.is_literal().then(|| url_problem(&url.text)).flatten();
+        if let Some(problem) = problem {
+            r.error(url.loc, problem);
+        }
+    }
 
     let spec = OAuth2 {
         grant,
@@ -537,6 +549,35 @@ fn validate(r: &mut Reader, s: &OAuth2, node: &Node) {
             "`client_secret`",
             "this client authentication method uses the secret; a public client uses client_auth: none",
         );
+    }
+}
+
+/// The PEM of `private_key:` rendered to `value` (the PEM itself, or a file path relative
+/// to `base_dir`), checked to be a key that can sign: a problem names the key file and is
+/// placed at `key`, for `run` (before it sends the token request) and `check` alike.
+pub fn private_key_pem(key: &Tpl, value: &str, base_dir: &Path) -> Result<String, Diagnostic> {
+    use super::assertion::{AssertionKey, client_assertion};
+    let at = |message: String| Diagnostic::error(message).at(&key.file, key.loc);
+    let (pem, shown) = if value.contains("-----BEGIN") {
+        (value.to_string(), "the private key".to_string())
+    } else {
+        let full = base_dir.join(value);
+        let unreadable = |reason| at(format!("cannot read the private key `{value}`: {reason}"));
+        if let Some(reason) = crate::collection::sendable::not_a_file(&full) {
+            return Err(unreadable(reason).help("the path is relative to the collection file"));
+        }
+        let pem = std::fs::read_to_string(&full)
+            .map_err(|e| unreadable(crate::collection::load::io_reason(&e)))?;
+        (pem, format!("the private key `{value}`"))
+    };
+    let probe = AssertionKey::PrivatePem {
+        pem: pem.clone(),
+        kid: None,
+    };
+    match client_assertion("baton", "baton", &probe, None) {
+        Ok(_) => Ok(pem),
+        Err(e) => Err(at(format!("{shown} cannot sign: {e}"))
+            .help("private_key_jwt needs an unencrypted PEM private key (RSA, EC or Ed25519)")),
     }
 }
 

@@ -51,6 +51,14 @@ pub fn prepare(
 ) -> Result<Prepared, RenderFail> {
     let cx = Ctx { templates, scope };
     let mut url = cx.render(&req.url)?;
+    // Refused here, at the URL's line, rather than by the client at the request's.
+    if let Some(problem) = crate::collection::sendable::rendered_url_problem(&url) {
+        return Err(RenderFail {
+            diagnostic: Diagnostic::error(redactor.redact(&problem).into_owned())
+                .at(&req.url.file, req.url.loc),
+            missing: None,
+        });
+    }
     if !req.query.is_empty() {
         let mut pairs = Vec::new();
         for (k, v) in &req.query {
@@ -64,7 +72,15 @@ pub fn prepare(
     }
     let mut headers = Vec::new();
     for (k, v) in &req.headers {
-        headers.push((k.clone(), cx.render(v)?));
+        let value = cx.render(v)?;
+        // Refused here, at the header's line, rather than by the client at the request's.
+        if let Some(problem) = crate::collection::sendable::header_value_problem(k, &value) {
+            return Err(RenderFail {
+                diagnostic: Diagnostic::error(problem).at(&v.file, v.loc),
+                missing: None,
+            });
+        }
+        headers.push((k.clone(), value));
     }
     match req.auth.as_deref() {
         Some(Auth::Basic { username, password }) => {
@@ -231,14 +247,21 @@ fn quote(s: &str) -> String {
 fn read_file(cx: &Ctx, path: &Tpl, base_dir: &Path) -> Result<(Vec<u8>, String), RenderFail> {
     let rel = cx.render(path)?;
     let full = base_dir.join(&rel);
-    let bytes = std::fs::read(&full).map_err(|e| RenderFail {
-        diagnostic: Diagnostic::error(format!(
+    let unreadable = |problem: String| RenderFail {
+        diagnostic: Diagnostic::error(problem)
+            .at(&path.file, path.loc)
+            .help("file paths are relative to the collection file"),
+        missing: None,
+    };
+    // A directory, or a device that never ends (/dev/zero), is refused before reading.
+    if let Some(problem) = crate::collection::sendable::body_file_problem(&full, &rel) {
+        return Err(unreadable(problem));
+    }
+    let bytes = std::fs::read(&full).map_err(|e| {
+        unreadable(format!(
             "cannot read `{rel}`: {}",
             crate::collection::load::io_reason(&e)
         ))
-        .at(&path.file, path.loc)
-        .help("file paths are relative to the collection file"),
-        missing: None,
     })?;
     Ok((bytes, guess_content_type(&rel).to_string()))
 }

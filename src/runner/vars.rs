@@ -72,7 +72,7 @@ pub fn start(
         }
     }
     // Templates over other variables: render in passes until nothing more resolves.
-    let mut unresolved = HashMap::new();
+    let unresolved;
     loop {
         let mut progressed = false;
         let mut still = Vec::new();
@@ -86,12 +86,21 @@ pub fn start(
             }
         }
         if !progressed || still.is_empty() {
-            for (def, tpl, e) in still {
-                let d = e
-                    .diagnostic(&tpl)
-                    .note(format!("while reading variable `{}`", def.name));
-                unresolved.insert(def.name.clone(), d);
-            }
+            // Told at the root (a cycle, a variable read that failed too): `check` does too.
+            let failed = still
+                .into_iter()
+                .map(|(def, tpl, e)| crate::check::vars::Unresolved {
+                    def,
+                    diagnostic: e
+                        .diagnostic(&tpl)
+                        .note(format!("while reading variable `{}`", def.name)),
+                    missing: match e {
+                        crate::template::RenderError::Undefined { name, .. } => Some(name),
+                        _ => None,
+                    },
+                })
+                .collect();
+            unresolved = crate::check::vars::explain(failed, templates);
             break;
         }
         pending = still.into_iter().map(|(d, _, _)| d).collect();

@@ -3,18 +3,18 @@
 
 use crate::support::{Baton, Output};
 
-struct Case {
-    name: &'static str,
+pub(crate) struct Case {
+    pub(crate) name: &'static str,
     /// Files to write; the first is the collection passed to `baton run` unless `args`
     /// says otherwise.
-    files: &'static [(&'static str, &'static [u8])],
+    pub(crate) files: &'static [(&'static str, &'static [u8])],
     /// Arguments after `run`; empty means the first file.
-    args: &'static [&'static str],
+    pub(crate) args: &'static [&'static str],
     /// Text the output must contain: the message and the place.
     expect: &'static [&'static str],
 }
 
-const CASES: &[Case] = &[
+pub(crate) const CASES: &[Case] = &[
     Case {
         name: "unknown key with a suggestion",
         files: &[("x.yaml", b"name: x\nrequests:\n  - methd: GET\n    url: http://127.0.0.1:9/\n")],
@@ -369,39 +369,13 @@ fn deep_block_nesting_is_refused() {
 /// and never panics.
 #[test]
 fn the_corpus_of_bad_inputs_exits_2_with_a_place_and_no_panic() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs");
-    let mut dirs: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
+    let dirs = corpus_dirs();
     assert!(dirs.len() >= 70, "the corpus has {} cases", dirs.len());
     let mut failures = Vec::new();
     for dir in &dirs {
-        let spec = std::fs::read_to_string(dir.join("case")).unwrap();
-        let mut args: Vec<String> = Vec::new();
-        let mut expect: Vec<String> = Vec::new();
-        for line in spec.lines() {
-            if let Some(a) = line.strip_prefix("args: ") {
-                args = a.split(' ').map(str::to_string).collect();
-            } else if let Some(e) = line.strip_prefix("expect: ") {
-                expect.push(e.to_string());
-            }
-        }
-        let mut b = Baton::new();
-        for file in walk(dir) {
-            let rel = file
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            if rel != "case" {
-                b = b.file(&rel, std::fs::read(&file).unwrap());
-            }
-        }
-        let out = b.args(&args).run();
+        let case = CorpusCase::read(dir);
+        let out = case.baton().args(&case.args).run();
+        let expect = case.expect;
         let all = format!("{}{}", out.stdout, out.stderr);
         let missing: Vec<&String> = expect
             .iter()
@@ -422,6 +396,66 @@ fn the_corpus_of_bad_inputs_exits_2_with_a_place_and_no_panic() {
         dirs.len(),
         failures.join("\n")
     );
+}
+
+/// The case directories of `tests/bad_inputs/`, in name order.
+pub(crate) fn corpus_dirs() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// One case of the corpus: its files (all but `case`), its command line, the texts its
+/// output must hold.
+pub(crate) struct CorpusCase {
+    pub(crate) files: Vec<(String, Vec<u8>)>,
+    pub(crate) args: Vec<String>,
+    pub(crate) expect: Vec<String>,
+}
+
+impl CorpusCase {
+    pub(crate) fn read(dir: &std::path::Path) -> CorpusCase {
+        let spec = std::fs::read_to_string(dir.join("case")).unwrap();
+        let mut args: Vec<String> = Vec::new();
+        let mut expect: Vec<String> = Vec::new();
+        for line in spec.lines() {
+            if let Some(a) = line.strip_prefix("args: ") {
+                args = a.split(' ').map(str::to_string).collect();
+            } else if let Some(e) = line.strip_prefix("expect: ") {
+                expect.push(e.to_string());
+            }
+        }
+        let files = walk(dir)
+            .into_iter()
+            .map(|file| {
+                let rel = file
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, std::fs::read(&file).unwrap())
+            })
+            .filter(|(rel, _)| rel != "case")
+            .collect();
+        CorpusCase {
+            files,
+            args,
+            expect,
+        }
+    }
+
+    /// A `baton` in a fresh directory holding the case's files.
+    pub(crate) fn baton(&self) -> Baton {
+        self.files
+            .iter()
+            .fold(Baton::new(), |b, (rel, bytes)| b.file(rel, bytes))
+    }
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

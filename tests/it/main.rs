@@ -7,6 +7,7 @@ mod check;
 mod docs;
 mod examples;
 mod faults;
+mod hard_check;
 mod hard_limits;
 mod import;
 mod last_line;

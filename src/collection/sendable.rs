@@ -1,0 +1,177 @@
+//! What a request can be sent with, checked on its text: a URL that parses with an http(s)
+//! scheme and a host, header names and values HTTP can carry, a body file that is a file.
+//! Loading checks literal values (so `run` and `check` refuse them before sending
+//! anything); the runner checks what templates render to, with the same messages.
+
+use std::path::Path;
+
+/// Why `url` cannot be sent to, if it cannot.
+pub fn url_problem(url: &str) -> Option<String> {
+    let reason = match url::Url::parse(url) {
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            "no scheme and host: write it whole, e.g. https://host/path, or <<baseURL>>/path"
+                .to_string()
+        }
+        Err(e) => e.to_string(),
+        Ok(parsed) if !matches!(parsed.scheme(), "http" | "https") => {
+            format!("the scheme `{}` is not http or https", parsed.scheme())
+        }
+        Ok(parsed) if parsed.host_str().is_none_or(str::is_empty) => "empty host".to_string(),
+        Ok(_) => return None,
+    };
+    Some(format!("invalid URL `{url}`: {reason}"))
+}
+
+/// `url_problem` for a URL rendered as a request is sent: the last URL found sendable is
+/// remembered, as a run sends most of its requests to the same few URLs and parsing one
+/// is a measurable part of a request (the client keeps its last parse for that reason).
+pub fn rendered_url_problem(url: &str) -> Option<String> {
+    thread_local! {
+        static LAST_OK: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    if LAST_OK.with(|last| *last.borrow() == url) {
+        return None;
+    }
+    let problem = url_problem(url);
+    if problem.is_none() {
+        LAST_OK.with(|last| {
+            let mut last = last.borrow_mut();
+            last.clear();
+            last.push_str(url);
+        });
+    }
+    problem
+}
+
+/// Why `name` cannot be a header name, if it cannot (RFC 9110: a token).
+pub fn header_name_problem(name: &str) -> Option<String> {
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    let found = match name.chars().find(|c| !token(*c)) {
+        Some(c) => describe(c),
+        None if name.is_empty() => "nothing".to_string(),
+        None => return None,
+    };
+    Some(format!(
+        "invalid header `{name}`: a header name is letters, digits and !#$%&'*+-.^_`|~, not {found}"
+    ))
+}
+
+/// Why `value` cannot be the value of header `name`, if it cannot: visible ASCII, spaces
+/// and tabs only (what the HTTP client accepts).
+pub fn header_value_problem(name: &str, value: &str) -> Option<String> {
+    let bad = value
+        .chars()
+        .find(|&c| !(c == '\t' || (' '..='~').contains(&c)))?;
+    let hint = if bad.is_ascii() {
+        ""
+    } else {
+        " (percent-encode or base64 text that is not ASCII)"
+    };
+    Some(format!(
+        "invalid header `{name}`: the value holds {}, which headers cannot carry{hint}",
+        describe(bad)
+    ))
+}
+
+fn describe(c: char) -> String {
+    match c {
+        '\n' => "a newline".into(),
+        '\r' => "a carriage return".into(),
+        ' ' => "a space".into(),
+        c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
+        c => format!("`{c}`"),
+    }
+}
+
+/// Why the body file `shown` (at `full`) cannot be sent, if it cannot: it must be a file
+/// (reading a directory fails, and a device such as /dev/zero never ends).
+pub fn body_file_problem(full: &Path, shown: &str) -> Option<String> {
+    not_a_file(full).map(|reason| format!("cannot read `{shown}`: {reason}"))
+}
+
+/// Why `full` is not a file that can be read whole, if it is not.
+pub fn not_a_file(full: &Path) -> Option<String> {
+    Some(match std::fs::metadata(full) {
+        Err(e) => super::load::io_reason(&e),
+        Ok(m) if m.is_file() => return None,
+        Ok(m) if m.is_dir() => "it is a directory, not a file".into(),
+        Ok(m) => format!("it is {}, not a file", special_kind(&m)),
+    })
+}
+
+#[cfg(unix)]
+fn special_kind(m: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = m.file_type();
+    if t.is_fifo() {
+        "a named pipe"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a device"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::Metadata) -> &'static str {
+    "a device"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_need_an_http_scheme_a_host_and_a_port_that_is_one() {
+        assert_eq!(url_problem("https://id.example/connect/token?a=1"), None);
+        assert_eq!(url_problem("http://127.0.0.1:9/"), None);
+        let problem = |u| url_problem(u).unwrap_or_default();
+        assert_eq!(
+            problem("http://:8080/x"),
+            "invalid URL `http://:8080/x`: empty host"
+        );
+        assert_eq!(
+            problem("http://h:99999/"),
+            "invalid URL `http://h:99999/`: invalid port number"
+        );
+        assert!(problem("ftp://h/x").ends_with("the scheme `ftp` is not http or https"));
+        assert!(problem("/token").contains("no scheme and host"));
+    }
+
+    #[test]
+    fn header_names_are_tokens_and_values_visible_ascii() {
+        assert_eq!(header_name_problem("X-Request-Id"), None);
+        assert!(
+            header_name_problem("x client")
+                .unwrap()
+                .ends_with("not a space")
+        );
+        assert!(header_name_problem("x:y").unwrap().ends_with("not `:`"));
+        assert!(header_name_problem("").unwrap().ends_with("not nothing"));
+        assert_eq!(header_value_problem("a", "Bearer x.y\tz ~"), None);
+        assert!(
+            header_value_problem("a", "a\nb")
+                .unwrap()
+                .contains("a newline")
+        );
+        assert!(header_value_problem("a", "café").unwrap().contains("`é`"));
+    }
+
+    #[test]
+    fn a_body_file_is_a_file() {
+        let dir = std::env::temp_dir();
+        assert_eq!(
+            body_file_problem(&dir, "d"),
+            Some("cannot read `d`: it is a directory, not a file".into())
+        );
+        assert_eq!(
+            body_file_problem(&dir.join("baton-no-such-file"), "n"),
+            Some("cannot read `n`: no such file or directory".into())
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            body_file_problem(Path::new("/dev/null"), "/dev/null"),
+            Some("cannot read `/dev/null`: it is a device, not a file".into())
+        );
+    }
+}

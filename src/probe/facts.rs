@@ -131,6 +131,11 @@ impl Facts {
                         )
                     });
                 }
+                if let Some(scope) = other.strip_prefix("scope:") {
+                    let scopes = self.list("scopes_supported").unwrap_or_default();
+                    return (!scopes.iter().any(|s| s == scope))
+                        .then(|| format!("scopes_supported does not list {scope}"));
+                }
                 if let Some(grant) = other.strip_prefix("grant:") {
                     // RFC 8414 2: without the list, authorization_code and implicit.
                     let grants = self

@@ -59,7 +59,19 @@ pub(crate) fn gate(
         .sessions()
         .current(headers, now)
         .map(|s| (s.sub.clone(), s.auth_time));
-    let Some((sub, auth_time)) = session.filter(|_| !prompt.contains(&"login")) else {
+    // max_age (OIDC Core 3.1.2.1): a session older than it asks for the login again.
+    let max_age = params
+        .get("max_age")?
+        .map(|m| {
+            m.trim().parse::<i64>().map_err(|_| {
+                OAuthError::invalid_request(format!("max_age `{m}` is not a number of seconds"))
+            })
+        })
+        .transpose()?;
+    let fresh = |auth_time: i64| max_age.is_none_or(|age| now - auth_time <= age);
+    let Some((sub, auth_time)) =
+        session.filter(|(_, auth_time)| !prompt.contains(&"login") && fresh(*auth_time))
+    else {
         if none {
             return Err(OAuthError::new(
                 ErrorCode::LoginRequired,

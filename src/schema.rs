@@ -162,6 +162,10 @@ fn oauth2_property(key: &str) -> Option<Value> {
             "Extra parameters of the token request of authorization_code.",
         ),
         "verify_id_token" | "open_browser" => json!({ "type": "boolean" }),
+        "nonce" => described(
+            json!({ "type": "boolean" }),
+            "authorization_code: send a nonce (default true), checked in the id_token.",
+        ),
         "exchange" => described(
             json!({ "type": "boolean" }),
             "authorization_code: exchange the code (default true); false ends at the redirect, with <<id.code>> and <<id.code_verifier>> for later requests.",

@@ -35,7 +35,8 @@ pub(crate) async fn run(
         Mode::Code => (cx.render_opt(&spec.code)?.unwrap_or_default(), None),
         Mode::Headless | Mode::Interactive => {
             let state = random_token();
-            let nonce = random_token();
+            // OIDC Core 3.1.2.1: optional in the code flow; `nonce: false` sends none.
+            let nonce = spec.nonce.then(random_token);
             let mut listener = None;
             if spec.mode == Mode::Interactive {
                 let l = super::loopback::Listener::bind(&redirect_uri)
@@ -50,7 +51,7 @@ pub(crate) async fn run(
                 r,
                 &redirect_uri,
                 &state,
-                &nonce,
+                nonce.as_deref(),
                 pkce.as_ref().map(|(_, c, m)| (c.as_str(), *m)),
             )?;
             let landing = match listener {
@@ -72,7 +73,7 @@ pub(crate) async fn run(
                     cx.redactor.add(code);
                 }
                 let used = code.map(|code| UsedCode { code, verifier });
-                return Ok((index, Some(nonce), used));
+                return Ok((index, nonce, used));
             }
             let code = match landing {
                 Landing::Callback(url, submitted) => {
@@ -80,7 +81,7 @@ pub(crate) async fn run(
                 }
                 Landing::Page => unreachable_page()?,
             };
-            (code, Some(nonce))
+            (code, nonce)
         }
     };
     cx.redactor.add(&code);
@@ -119,7 +120,7 @@ fn authorize_url(
     r: &Rendered,
     redirect_uri: &str,
     state: &str,
-    nonce: &str,
+    nonce: Option<&str>,
     challenge: Option<(&str, &str)>,
 ) -> Result<String, FlowError> {
     let base = r.endpoint(super::flow::Endpoint::Authorize)?;
@@ -134,7 +135,9 @@ fn authorize_url(
             q.append_pair("scope", &scope);
         }
         q.append_pair("state", state);
-        q.append_pair("nonce", nonce);
+        if let Some(nonce) = nonce {
+            q.append_pair("nonce", nonce);
+        }
         if let Some((challenge, method)) = challenge {
             q.append_pair("code_challenge", challenge);
             q.append_pair("code_challenge_method", method);

@@ -174,6 +174,8 @@ pub struct OAuth2 {
     /// the redirect that carries the code, and `<<id.code>>` and `<<id.code_verifier>>` are
     /// for later requests to exchange by hand (a wrong verifier, another redirect_uri...).
     pub exchange: bool,
+    /// Send a `nonce` with the authorize request (the default), checked in the id_token.
+    pub nonce: bool,
     /// Extra parameters: of the authorize request for `authorization_code`, of the token
     /// request otherwise.
     pub extra: Vec<(String, Tpl)>,
@@ -217,6 +219,7 @@ pub const KEYS: &[&str] = &[
     "consent",
     "session",
     "exchange",
+    "nonce",
     "extra",
     "token_extra",
     "verify_id_token",
@@ -370,6 +373,10 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         .get("token_extra")
         .map(|n| r.pairs(n, "oauth2.token_extra"))
         .unwrap_or_default();
+    let nonce = m
+        .get("nonce")
+        .and_then(|n| r.bool(n, "oauth2.nonce"))
+        .unwrap_or(true);
     let exchange = m
         .get("exchange")
         .and_then(|n| r.bool(n, "oauth2.exchange"))
@@ -430,6 +437,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         consent,
         session,
         exchange,
+        nonce,
         extra,
         token_extra,
         verify_id_token,

@@ -95,6 +95,15 @@ impl Facts {
             "user" => (!self.has_user).then(|| {
                 "needs a client and a user: --client-id, --user and --password-env".to_string()
             }),
+            "claims_parameter" => {
+                let said = [&self.oidc, &self.rfc8414]
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d.get("claims_parameter_supported") == Some(&Value::Bool(true)));
+                (!said).then(|| {
+                    "the provider does not advertise claims_parameter_supported".to_string()
+                })
+            }
             "s256_only" => {
                 let methods = self
                     .list("code_challenge_methods_supported")

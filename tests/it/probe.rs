@@ -42,24 +42,24 @@ fn the_sandbox_passes_every_check_and_the_card_is_in_every_report() {
         ])
         .run();
     out.code(0)
-        .stdout_contains("58 checks: 53 passed, 0 failed, 5 not applicable");
+        .stdout_contains("64 checks: 55 passed, 0 failed, 9 not applicable");
     insta::assert_snapshot!("probe_sandbox_card", redact(&out.stdout));
     let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
-    assert_eq!(card["summary"]["passed"], 53);
+    assert_eq!(card["summary"]["passed"], 55);
     assert_eq!(not_passed(&card), Vec::<String>::new());
     // The JWT methods are for clients registered for them (see below).
-    assert_eq!(card["summary"]["not_applicable"], 5);
+    assert_eq!(card["summary"]["not_applicable"], 9);
     let first = &card["checks"][0];
     assert_eq!(first["group"], "discovery");
     assert_eq!(first["level"], "MUST");
     assert_eq!(first["rule"], "OIDC Discovery 1.0 section 4");
     assert_eq!(first["modules"][0], "oidcc-discovery-endpoint-verification");
     let junit = out.file("card.xml");
-    assert_eq!(junit.matches("<testcase ").count(), 58, "{junit}");
+    assert_eq!(junit.matches("<testcase ").count(), 64, "{junit}");
     assert_eq!(junit.matches("<testsuite ").count(), 7);
     assert!(!junit.contains("<failure"));
     let html = out.file("card.html");
-    assert_eq!(html.matches("<tr class=\"Passed\">").count(), 53);
+    assert_eq!(html.matches("<tr class=\"Passed\">").count(), 55);
     // The sandbox's client secret and user password never show.
     out.output_lacks("form-secret").output_lacks("wonderland");
 }
@@ -225,7 +225,7 @@ fn without_a_client_its_checks_do_not_apply() {
         .stdout_contains("needs a client and a user: --client-id, --user and --password-env");
     let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
     assert_eq!(card["summary"]["passed"], 19, "{}", out.stdout);
-    assert_eq!(card["summary"]["not_applicable"], 39);
+    assert_eq!(card["summary"]["not_applicable"], 45);
     assert_eq!(
         p.token_hits(),
         4,

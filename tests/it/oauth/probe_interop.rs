@@ -49,7 +49,7 @@ fn probe_oidc_provider() {
         ])
         .run();
     out.code(0)
-        .stdout_contains("58 checks: 54 passed, 0 failed, 4 not applicable");
+        .stdout_contains("64 checks: 56 passed, 0 failed, 8 not applicable");
     let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
     assert_eq!(
         verdicts(&card),
@@ -59,6 +59,10 @@ fn probe_oidc_provider() {
             // Native clients always get a consent prompt at oidc-provider.
             "not_applicable: a signed-in user signs in again with prompt=none, no page shown",
             "not_applicable: prompt=none with id_token_hint signs in the user it names",
+            "not_applicable: the address scope brings the address claim to userinfo",
+            "not_applicable: the phone scope brings the phone_number claim to userinfo",
+            "not_applicable: every standard scope brings its claims to userinfo",
+            "not_applicable: an essential claim asked with the claims parameter reaches userinfo",
         ]
     );
     out.stdout_contains("(interaction_required)");
@@ -112,6 +116,10 @@ fn probe_django_oauth_toolkit() {
             // A session older than max_age is taken as it is (auth_time unchanged).
             "failed: max_age=1 after two seconds signs the user in again",
             "failed: prompt=none with id_token_hint signs in the user it names",
+            "not_applicable: the address scope brings the address claim to userinfo",
+            "not_applicable: the phone scope brings the phone_number claim to userinfo",
+            "not_applicable: every standard scope brings its claims to userinfo",
+            "not_applicable: an essential claim asked with the claims parameter reaches userinfo",
             "not_applicable: the redirect names the issuer (iss)",
             // The tokens of a code used twice stay valid.
             "warning: the tokens of a code used twice are revoked",

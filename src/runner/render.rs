@@ -62,6 +62,7 @@ pub fn prepare(
             missing: None,
         })?;
     }
+    redactor.add_userinfo(&url);
     let mut headers = Vec::new();
     for (k, v) in &req.headers {
         headers.push((k.clone(), cx.render(v)?));

@@ -48,6 +48,16 @@ pub(super) fn of(value: &str) -> Vec<String> {
         }
         push(base64_stem(engine, value, 0));
     }
+    // Any of them inside JSON from a server that writes `/` as `\/` (a percent-encoded
+    // path echoed back, a base64 value).
+    for i in 0..out.len() {
+        if out[i].contains('/') && !out[i].contains("\\/") {
+            let escaped = out[i].replace('/', "\\/");
+            if !out.contains(&escaped) {
+                out.push(escaped);
+            }
+        }
+    }
     out
 }
 

@@ -171,6 +171,27 @@ fn mask_userinfo_part(userinfo: &str) -> String {
     }
 }
 
+impl Redactor {
+    /// Learn the password of a URL's userinfo (`http://user:pass@host`): the HTTP client
+    /// sends it as a Basic header, which a server may echo back.
+    pub fn add_userinfo(&mut self, url: &str) {
+        if !url.contains('@') {
+            return;
+        }
+        let Ok(parsed) = url::Url::parse(url) else {
+            return;
+        };
+        let Some(pass) = parsed.password() else {
+            return;
+        };
+        let decode = |s: &str| url_decode(&s.replace('+', "%2B"));
+        let (user, plain) = (decode(parsed.username()), decode(pass));
+        self.add(pass);
+        self.add(&plain);
+        self.add_basic(&user, &plain);
+    }
+}
+
 /// The password of a URL's userinfo as `mask`: `http://app:s3cr3t@host/` →
 /// `http://app:<mask>@host/`. URLs without a password are returned as they are.
 pub fn mask_userinfo(url: &str, mask: &str) -> String {

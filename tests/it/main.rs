@@ -6,6 +6,7 @@ mod check;
 mod docs;
 mod examples;
 mod faults;
+mod hard_secrets;
 mod import;
 mod nothing_lost;
 mod oauth;

@@ -702,6 +702,7 @@ impl<'a> Runner<'a> {
         let last = &last_hop.response;
         report.status = Some(last.status);
         report.duration = hops.iter().map(|h| h.response.duration).sum();
+        vars::add_cookie_secrets(&mut st.redactor, &hops);
         // 3. Capture, before expectations so that they may use what was captured.
         let mut failures = Vec::new();
         // Values the captures replace, as the request was sent with them (see step 4).

@@ -150,6 +150,17 @@ pub fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
     }
 }
 
+/// Register every cookie value the exchange carried: set by a response (`Set-Cookie`) or
+/// sent from the jar (`Cookie`), before any of it is shown.
+pub fn add_cookie_secrets(redactor: &mut Redactor, hops: &[crate::http::Hop]) {
+    for hop in hops {
+        let sent = hop.request.headers.iter();
+        for (name, value) in sent.chain(hop.response.headers.iter()) {
+            redactor.add_cookies(name, value);
+        }
+    }
+}
+
 /// Render a JSON-shaped template value; on failure, the template that failed and why.
 pub fn render_json_tpl(
     value: &JsonTpl,

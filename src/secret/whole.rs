@@ -172,6 +172,27 @@ fn mask_userinfo_part(userinfo: &str) -> String {
 }
 
 impl Redactor {
+    /// Learn the cookie values of a `Cookie` or `Set-Cookie` header (other headers are
+    /// ignored): a session cookie is a credential, shown nowhere, not even echoed back in
+    /// a body.
+    pub fn add_cookies(&mut self, name: &str, value: &str) {
+        let pairs: Vec<&str> = if name.eq_ignore_ascii_case("set-cookie") {
+            value.split(';').take(1).collect()
+        } else if name.eq_ignore_ascii_case("cookie") {
+            value.split(';').collect()
+        } else {
+            return;
+        };
+        for pair in pairs {
+            if let Some((_, v)) = pair.split_once('=') {
+                let v = v.trim();
+                self.add(v);
+                // RFC 6265 allows a value in double quotes; the client sends it without.
+                self.add(v.trim_matches('"'));
+            }
+        }
+    }
+
     /// Learn the password of a URL's userinfo (`http://user:pass@host`): the HTTP client
     /// sends it as a Basic header, which a server may echo back.
     pub fn add_userinfo(&mut self, url: &str) {

@@ -5,6 +5,7 @@
 //! `-v` and annotations, JUnit, JSON, HTML, NDJSON events, and `baton export` of every
 //! request in every language.
 
+mod items;
 mod probe;
 
 use base64::Engine as _;
@@ -61,12 +62,12 @@ requests:
       password: wonderland
   - name: mint
     GET: {base}/mint?n=7
-    capture: {{ minted_secret: $.minted }}
+    capture: {{ minted_secret: $.minted, sid: {{ cookie: mint_sid }} }}
   - name: json echo
     POST: "{base}/echo/<<envsecret>>/<<api_password | urlencode>>/<<minted_secret>>?<<envsecret | urlencode>>=key"
     query: {fields}
     headers:
-{headers}    json: {{ e: <<envsecret>>, v: <<api_password>>, m: <<minted_secret>>, t: <<login.access_token>>, n: <<pin_number>>, pin: <<pin>> }}
+{headers}    json: {{ e: <<envsecret>>, v: <<api_password>>, m: <<minted_secret>>, t: <<login.access_token>>, n: <<pin_number>>, pin: <<pin>>, c: <<sid>> }}
     expect:
       body:
         $.json.e: {{ ne: <<envsecret>> }}

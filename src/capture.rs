@@ -5,6 +5,7 @@
 use crate::collection::node::{Kind, Loc, Node};
 use crate::collection::read::Reader;
 use crate::http::Response;
+use crate::secret::{Said, name, value};
 use regex::Regex;
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -335,82 +336,97 @@ pub fn compile_regex(r: &mut Reader, node: &Node) -> Option<Regex> {
     }
 }
 
-/// Why a capture found nothing.
+/// Why a capture found nothing: baton's words, the names the capture reads and the
+/// values it found instead (an excerpt of the body, a header's value), apart, so that
+/// only the values are masked.
 #[derive(Debug)]
 pub struct Missing {
-    pub message: String,
+    pub message: Said,
 }
 
 impl Capture {
     /// The captured value, or why nothing matched (with an excerpt of what was there).
     pub fn eval(&self, response: &Response) -> Result<Value, Missing> {
-        let missing = |message: String| Err(Missing { message });
+        let missing = |message: Said| Err(Missing { message });
+        // Why the body is not JSON quotes the body: all of it a value.
+        let not_json = |reason: String| Missing {
+            message: Said::value(reason),
+        };
         match &self.source {
             Source::JsonPath(path) => {
-                let json = response.json().map_err(|e| Missing { message: e })?;
+                let json = response.json().map_err(not_json)?;
                 match path.select(json) {
                     Some(v) => Ok(v),
-                    None => missing(format!(
+                    None => missing(Said::new(
                         "`{}` matched nothing in the response body: {}",
-                        path.text,
-                        response.excerpt()
+                        [name(&path.text), value(response.excerpt())],
                     )),
                 }
             }
-            Source::Header { name, query, regex } => {
-                let Some(value) = response.header(name) else {
-                    return missing(format!(
-                        "the response has no `{name}` header (it has: {})",
-                        response.header_names()
+            Source::Header {
+                name: header,
+                query,
+                regex,
+            } => {
+                let Some(found) = response.header(header) else {
+                    return missing(Said::new(
+                        "the response has no `{}` header (it has: {})",
+                        [name(header), name(response.header_names())],
                     ));
                 };
                 if let Some(param) = query {
-                    return match query_param(value, param) {
+                    return match query_param(found, param) {
                         Some(v) => Ok(Value::String(v)),
-                        None => missing(format!(
-                            "`{param}` is not a parameter of the `{name}` header: {value}"
+                        None => missing(Said::new(
+                            "`{}` is not a parameter of the `{}` header: {}",
+                            [name(param), name(header), value(found)],
                         )),
                     };
                 }
                 match regex {
-                    Some(re) => first_group(re, value).ok_or_else(|| Missing {
-                        message: format!(
-                            "`{}` does not match the `{name}` header: {value}",
-                            re.as_str()
+                    Some(re) => first_group(re, found).ok_or_else(|| Missing {
+                        message: Said::new(
+                            "`{}` does not match the `{}` header: {}",
+                            [name(re.as_str()), name(header), value(found)],
                         ),
                     }),
-                    None => Ok(Value::String(value.to_string())),
+                    None => Ok(Value::String(found.to_string())),
                 }
             }
             Source::Regex(re) => {
                 let text = response.text();
                 first_group(re, &text).ok_or_else(|| Missing {
-                    message: format!(
+                    message: Said::new(
                         "`{}` does not match the body: {}",
-                        re.as_str(),
-                        response.excerpt()
+                        [name(re.as_str()), value(response.excerpt())],
                     ),
                 })
             }
             Source::Cookie(cookie) => match response.set_cookie(cookie) {
                 Some(v) => Ok(Value::String(v)),
-                None => missing(format!("the response sets no cookie `{cookie}`")),
+                None => missing(Said::new(
+                    "the response sets no cookie `{}`",
+                    [name(cookie)],
+                )),
             },
             Source::Jwt { token, claim } => {
-                let json = response.json().map_err(|e| Missing { message: e })?;
+                let json = response.json().map_err(not_json)?;
                 let Some(Value::String(jwt)) = token.select(json) else {
-                    return missing(format!(
+                    return missing(Said::new(
                         "`{}` is not a string in the response body",
-                        token.text
+                        [name(&token.text)],
                     ));
                 };
                 let claims = crate::jwt::decode_claims(&jwt).map_err(|e| Missing {
-                    message: e.to_string(),
+                    message: Said::value(e.to_string()),
                 })?;
                 match claim {
                     None => Ok(claims),
                     Some(c) => claims.get(c).cloned().ok_or_else(|| Missing {
-                        message: format!("the JWT at `{}` has no claim `{c}`", token.text),
+                        message: Said::new(
+                            "the JWT at `{}` has no claim `{}`",
+                            [name(&token.text), name(c)],
+                        ),
                     }),
                 }
             }
@@ -423,7 +439,10 @@ impl Capture {
             Source::Url(Some(param)) => query_param(&response.url, param)
                 .map(Value::String)
                 .ok_or_else(|| Missing {
-                    message: format!("`{param}` is not a parameter of {}", response.url),
+                    message: Said::new(
+                        "`{}` is not a parameter of {}",
+                        [name(param), value(&response.url)],
+                    ),
                 }),
         }
     }

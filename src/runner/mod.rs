@@ -743,7 +743,7 @@ impl<'a> Runner<'a> {
                         Diagnostic::error(format!("capture `{}` failed", cap.name))
                             .at(&st.collection.file, cap.loc)
                             .label("nothing to capture")
-                            .note(st.redactor.redact(&missing.message).into_owned()),
+                            .note(st.redactor.said(&missing.message)),
                     );
                 }
             }
@@ -843,8 +843,8 @@ impl<'a> Runner<'a> {
                 failures.push(
                     Diagnostic::error(format!("expectation failed: {}", f.subject))
                         .at(&st.collection.file, f.loc)
-                        .label(format!("actual: {}", st.redactor.redact(&f.actual)))
-                        .note(format!("expected: {}", st.redactor.redact(&f.expected))),
+                        .label(format!("actual: {}", st.redactor.said(&f.actual)))
+                        .note(format!("expected: {}", st.redactor.said(&f.expected))),
                 );
             }
         }

@@ -1,15 +1,18 @@
 //! Secrets: values that must never reach an output (console, `-v`, reports, exports). A
 //! `Redactor` knows every secret value of a run, with the encoded forms it travels in
 //! (`forms.rs`), and masks them in any text; a secret too short to look for in text is
-//! masked where it stands as a whole value (`whole.rs`).
+//! masked where it stands as a whole value (`whole.rs`). Messages keep baton's words apart
+//! from the values they quote (`said.rs`), so that only the values are masked.
 
 mod forms;
 mod names;
+mod said;
 #[cfg(test)]
 mod tests;
 mod whole;
 
 pub use names::looks_secret;
+pub use said::{Fill, Said, name, value};
 pub use whole::mask_userinfo;
 
 use std::borrow::Cow;

@@ -165,8 +165,19 @@ fn short_secrets_are_masked_only_where_they_stand_whole() {
     assert_eq!(r.redact(" ab\n"), " •••\n");
     assert_eq!(r.redact("expected: not \"ab\""), "expected: not \"•••\"");
     assert_eq!(r.redact("no cookie `ab`"), "no cookie `•••`");
+    assert_eq!(
+        r.redact("{\"body\":\"x=ab&y=7\"} sid=ab; n=7\nX-Pin: ab\n"),
+        "{\"body\":\"x=•••&y=•••\"} sid=•••; n=•••\nX-Pin: •••\n"
+    );
     // Never inside other text, nor in baton's words.
-    for text in ["about a cab", "7 passed, 17 failed", "abab", "b=ab"] {
+    for text in [
+        "about a cab",
+        "7 passed, 17 failed",
+        "abab",
+        "b=abc",
+        "'ab",
+        "x: ab c",
+    ] {
         assert_eq!(r.redact(text), text);
     }
 }

@@ -6,7 +6,6 @@
 
 use super::{MASK, Redactor, looks_secret};
 use serde_json::Value;
-use std::borrow::Cow;
 
 impl Redactor {
     /// A JSON value with secret-looking fields masked and known secrets masked in strings,
@@ -234,26 +233,51 @@ pub fn mask_userinfo(url: &str, mask: &str) -> String {
     }
 }
 
-/// Short secrets where they stand whole: the whole text, or a quoted literal (`"ab"`,
-/// `'ab'`, `` `ab` ``, as baton quotes values in its messages); `None` when none is there.
-pub(super) fn mask_short<'a>(text: &'a str, r: &Redactor) -> Option<String> {
-    if r.short.iter().any(|s| s[0] == text.trim()) {
-        return Some(text.replace(text.trim(), MASK));
+/// Short secrets where they stand whole in text: the whole text, a quoted literal (`"ab"`,
+/// `'ab'`, `` `ab` ``, as baton quotes values in its messages), the value of a `name=value`
+/// pair (a query, a form, a cookie) or of a `Name: value` line; `None` when none is there.
+pub(super) fn mask_short(text: &str, r: &Redactor) -> Option<String> {
+    let trimmed = text.trim();
+    if r.short.iter().any(|s| s[0] == trimmed) {
+        return Some(text.replace(trimmed, MASK));
     }
-    let mut out: Cow<'a, str> = Cow::Borrowed(text);
-    for forms in &r.short {
-        for form in forms {
-            for q in ['"', '\'', '`'] {
-                let quoted = format!("{q}{form}{q}");
-                if out.contains(&quoted) {
-                    out = Cow::Owned(out.replace(&quoted, &format!("{q}{MASK}{q}")));
-                }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for form in r.short.iter().flatten() {
+        for (at, _) in text.match_indices(form.as_str()) {
+            let end = at + form.len();
+            if stands_whole(&text[..at], &text[end..]) {
+                spans.push((at, end));
             }
         }
     }
-    match out {
-        Cow::Owned(o) => Some(o),
-        Cow::Borrowed(_) => None,
+    if spans.is_empty() {
+        return None;
+    }
+    spans.sort();
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for (start, end) in spans {
+        if start >= done {
+            out.push_str(&text[done..start]);
+            out.push_str(MASK);
+            done = end;
+        }
+    }
+    out.push_str(&text[done..]);
+    Some(out)
+}
+
+/// Whether a value between `before` and `after` stands whole: between the same quotes,
+/// after `=` up to a separator, or after `: ` up to the end of the line.
+fn stands_whole(before: &str, after: &str) -> bool {
+    let next = after.chars().next();
+    match before.chars().next_back() {
+        Some(q @ ('"' | '\'' | '`')) => next == Some(q),
+        Some('=') => next.is_none_or(|c| c.is_whitespace() || "&;,#\"'`".contains(c)),
+        Some(' ') if before.ends_with(": ") => {
+            next.is_none_or(|c| matches!(c, '\n' | '\r' | '"' | '\''))
+        }
+        _ => false,
     }
 }
 

@@ -63,3 +63,87 @@ requests:
     assert_lacks("r.json", &out.file("r.json"), &cookie);
     assert_lacks("r.xml", &out.file("r.xml"), &cookie);
 }
+
+/// Item 3: a secret of 2 characters is masked where it stands as a whole value (a header,
+/// a form field, a JSON value, a query parameter, a cookie), and nowhere inside other text.
+#[test]
+fn a_short_secret_is_masked_as_a_whole_value_only() {
+    let server = TestServer::start();
+    let yaml = format!(
+        r#"name: short
+requests:
+  - name: cookie
+    GET: {base}/set-cookie?name=pin&value=Q7
+  - name: every whole place
+    POST: {base}/echo
+    query: {{ p: <<pin>> }}
+    headers: {{ x-echo-pin: <<pin>>, x-note: "Q7x and xQ7 stay" }}
+    form: {{ pin: <<pin>>, note: "Q7 is my pin" }}
+    expect:
+      body:
+        $.form.pin: {{ ne: <<pin>> }}
+"#,
+        base = server.url()
+    );
+    let out = Baton::new()
+        .file("c.yaml", yaml)
+        .file(
+            "environments/dev.yaml",
+            "vars: { pin: Q7 }\nsecrets: [pin]\n",
+        )
+        .args(["run", "c.yaml", "-e", "dev", "-v"])
+        .run();
+    out.code(1)
+        .stdout_contains("?p=•••")
+        .stdout_contains("x-echo-pin: •••")
+        .stdout_contains("pin=•••&note=Q7+is+my+pin")
+        .stdout_contains("\"pin\": \"•••\"")
+        .stdout_contains("\"x-note\": \"Q7x and xQ7 stay\"")
+        .stdout_contains("\"cookie\": \"pin=•••\"")
+        .stdout_contains("expected: not \"•••\"");
+    let text = all(&out);
+    for leak in probe::whole("Q7") {
+        assert!(!text.contains(&leak), "{leak:?} in\n{text}");
+    }
+}
+
+/// Item 3: baton's own words are never masked, whatever a secret's value: with a password
+/// `nothing` and a token `header` (and a username equal to the password), the messages
+/// still say "nothing matched" and "no such header", and mask only the values they quote.
+#[test]
+fn baton_words_are_never_masked_only_the_values_they_quote() {
+    let server = TestServer::start();
+    let yaml = format!(
+        r#"name: words
+vars:
+  username: nothing
+  password: nothing
+  x_token: header
+requests:
+  - name: quoted
+    POST: {base}/echo
+    json: {{ user: <<username>>, pass: <<password>>, t: <<x_token>> }}
+    capture:
+      missing_token: $.nothing
+    expect:
+      headers:
+        x-missing: abc
+      body:
+        $.missing: 1
+        $.json.pass: {{ ne: <<password>> }}
+"#,
+        base = server.url()
+    );
+    let out = Baton::new()
+        .file("c.yaml", yaml)
+        .args(["run", "c.yaml"])
+        .run();
+    out.code(1)
+        .stdout_contains("actual: no such header")
+        .stdout_contains("actual: nothing matched")
+        .stdout_contains("`$.nothing` matched nothing in the response body: ")
+        .stdout_contains("\"pass\":\"•••\"")
+        .stdout_contains("\"user\":\"•••\"")
+        .stdout_contains("\"t\":\"•••\"")
+        .stdout_contains("expected: not \"•••\"");
+}

@@ -13,7 +13,7 @@ mod whole;
 
 pub use names::looks_secret;
 pub use said::{Fill, Said, name, value};
-pub use whole::mask_userinfo;
+pub use whole::{mask_userinfo, userinfo_password};
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};

@@ -215,22 +215,21 @@ impl Redactor {
 /// The password of a URL's userinfo as `mask`: `http://app:s3cr3t@host/` →
 /// `http://app:<mask>@host/`. URLs without a password are returned as they are.
 pub fn mask_userinfo(url: &str, mask: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let after = &url[scheme_end..];
-    let authority = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
-    match authority.rfind('@').map(|at| &authority[..at]) {
-        Some(info) => match info.split_once(':') {
-            Some((user, pass)) if !pass.is_empty() => format!(
-                "{}{user}:{mask}{}",
-                &url[..scheme_end],
-                &after[info.len()..]
-            ),
-            _ => url.to_string(),
-        },
+    match userinfo_password(url) {
+        Some((start, end)) => format!("{}{mask}{}", &url[..start], &url[end..]),
         None => url.to_string(),
     }
+}
+
+/// Where the password of a URL's userinfo is (`start..end`), when it has one.
+pub fn userinfo_password(url: &str) -> Option<(usize, usize)> {
+    let scheme_end = url.find("://")? + 3;
+    let after = &url[scheme_end..];
+    let authority = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
+    let info = &authority[..authority.rfind('@')?];
+    let colon = info.find(':')?;
+    let (start, end) = (scheme_end + colon + 1, scheme_end + info.len());
+    (end > start).then_some((start, end))
 }
 
 /// Short secrets where they stand whole in text: the whole text, a quoted literal (`"ab"`,

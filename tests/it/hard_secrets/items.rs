@@ -147,3 +147,133 @@ requests:
         .stdout_contains("\"t\":\"•••\"")
         .stdout_contains("expected: not \"•••\"");
 }
+
+/// Item 4: `baton export` writes no literal credential in any language: a Bearer token, a
+/// Basic password, an API key header, a cookie, URL userinfo, an oauth2 client secret and
+/// password, a form field named like a secret; `--show-secrets` writes them.
+#[test]
+fn export_writes_placeholders_for_literal_credentials() {
+    let yaml = r#"name: literal
+requests:
+  - name: bearer
+    POST: https://u5er:Us3r1nf0-pw@api.example/items?api_key=Qu3ryK3y&page=2
+    auth: { bearer: L1teral-B3arer }
+    headers: { X-Api-Key: Ap1-K3y-Lit, Cookie: "sid=C00kie-Lit; theme=dark", Accept: text/plain }
+    form: { client_secret: F0rm-S3cret, name: visible }
+  - name: basic
+    GET: https://api.example/me
+    auth: { basic: [app, B4sic-Passw0rd] }
+    headers: { Authorization2: x }
+  - name: token
+    oauth2:
+      grant: password
+      token_url: https://id.example/token
+      client_id: app
+      client_secret: Cl1ent-S3cret
+      username: alice
+      password: Passw0rd-Lit
+"#;
+    let literals = [
+        "Us3r1nf0-pw",
+        "Qu3ryK3y",
+        "L1teral-B3arer",
+        "Ap1-K3y-Lit",
+        "C00kie-Lit",
+        "F0rm-S3cret",
+        "B4sic-Passw0rd",
+        "Cl1ent-S3cret",
+        "Passw0rd-Lit",
+    ];
+    let mut shown = String::new();
+    for request in ["bearer", "basic", "token"] {
+        for lang in ["curl", "python", "node", "http"] {
+            let export = |extra: &[&str]| {
+                let out = Baton::new()
+                    .file("c.yaml", yaml)
+                    .args(["export", "c.yaml", "--request", request, "--as", lang])
+                    .args(extra)
+                    .run();
+                out.code(0);
+                all(&out)
+            };
+            let text = export(&[]);
+            for literal in literals {
+                assert_lacks(&format!("{request} as {lang}"), &text, literal);
+            }
+            assert!(text.contains("<your-"), "{text}");
+            shown.push_str(&export(&["--show-secrets"]));
+        }
+    }
+    for literal in literals {
+        assert!(shown.contains(literal), "--show-secrets hides {literal}");
+    }
+    let curl = Baton::new()
+        .file("c.yaml", yaml)
+        .args(["export", "c.yaml", "--request", "bearer", "--as", "curl"])
+        .run();
+    for part in [
+        "https://u5er:<your-password>@api.example/items?api_key=<your-api-key>&page=2",
+        "Authorization: Bearer <your-access-token>",
+        "X-Api-Key: <your-x-api-key>",
+        "Cookie: sid=<your-sid>; theme=<your-theme>",
+        "Accept: text/plain",
+        "client_secret=<your-client-secret>&name=visible",
+        "written as placeholders (--show-secrets writes the values)",
+    ] {
+        assert!(
+            curl.stdout.contains(part),
+            "{part:?} not in\n{}",
+            curl.stdout
+        );
+    }
+}
+
+/// Item 4: `baton import curl` moves `-u user:password`, a literal `Authorization` header,
+/// an API key header and a cookie to `<<env.NAME>>` references, names them in its summary,
+/// and the imported request sends them from the environment; `--keep-secrets` keeps them.
+#[test]
+fn import_curl_moves_literal_credentials_to_the_environment() {
+    let server = TestServer::start();
+    let command = format!(
+        "curl -u app:Cu-Passw0rd -H 'Authorization: Bearer Cu-T0ken' -H 'X-Api-Key: Cu-K3y' \
+         -b 'sid=Cu-C00kie' {}/echo",
+        server.url()
+    );
+    let imported = Baton::new()
+        .args(["import", "curl", &command, "-o", "c.yaml"])
+        .run();
+    imported.code(0).stderr_contains(
+        "secrets are read from the process environment: export TOKEN=... X_API_KEY=... \
+         COOKIE_SID=... PASSWORD=... (the Authorization header, the X-Api-Key header, the \
+         cookie `sid`, the -u password moved out of the request; --keep-secrets keeps them)",
+    );
+    let yaml = imported.file("c.yaml");
+    for part in [
+        "# Secrets are read from the process environment: TOKEN (the Authorization header), X_API_KEY",
+        "Authorization: Bearer <<env.TOKEN>>",
+        "X-Api-Key: <<env.X_API_KEY>>",
+        "Cookie: sid=<<env.COOKIE_SID>>",
+        "auth: { basic: [app, <<env.PASSWORD>>] }",
+    ] {
+        assert!(yaml.contains(part), "{part:?} not in\n{yaml}");
+    }
+    for literal in ["Cu-Passw0rd", "Cu-T0ken", "Cu-K3y", "Cu-C00kie"] {
+        assert_lacks("the import", &format!("{yaml}{}", all(&imported)), literal);
+    }
+    let run = Baton::new()
+        .file("c.yaml", &yaml)
+        .env("PASSWORD", "Env-Passw0rd")
+        .env("TOKEN", "Env-T0ken")
+        .env("X_API_KEY", "Env-K3y")
+        .env("COOKIE_SID", "Env-C00kie")
+        .args(["run", "c.yaml", "-v"])
+        .run();
+    run.code(0).stdout_contains("\"x-api-key\": \"•••\"");
+    assert_eq!(server.hits("/echo"), 1);
+    let kept = Baton::new()
+        .args(["import", "curl", &command, "--keep-secrets"])
+        .run();
+    kept.code(0)
+        .stdout_contains("auth: { basic: [app, Cu-Passw0rd] }")
+        .stdout_contains("Authorization: Bearer Cu-T0ken");
+}

@@ -18,6 +18,7 @@ pub use whole::{mask_userinfo, userinfo_password};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// What a redacted value is shown as.
 pub const MASK: &str = "•••";
@@ -51,9 +52,10 @@ impl fmt::Display for Secret {
 /// Masks known secret values in text and JSON. `show` turns it off (`--show-secrets`).
 ///
 /// A run that refreshes a token at every step learns two secrets a request, each in a
-/// dozen forms: the values are indexed by their first `MIN_LEN` bytes, so masking a text
-/// costs a lookup per position of the text once there are many, not a search per secret
-/// (a 1,000-step chain knew 12,000 forms, and every output line searched for each).
+/// dozen forms: the values are indexed by their first `MIN_LEN` bytes (and a bit per
+/// first two bytes), so masking a text costs a bit test per position of the text, and a
+/// lookup where a secret may start, not a search per secret (a 1,000-step chain knew
+/// 12,000 forms, and every output line searched for each).
 #[derive(Clone, Debug, Default)]
 pub struct Redactor {
     /// Every form of every secret, in the order learned.
@@ -62,9 +64,10 @@ pub struct Redactor {
     /// step) costs a lookup, and so a whole value is recognised whatever its length.
     added: HashSet<String>,
     /// Indices into `values` by their first `MIN_LEN` bytes, longest value first.
-    by_prefix: HashMap<[u8; MIN_LEN], Vec<u32>>,
-    /// Indices into `values`, longest first, while there are at most `SEARCH_EACH_UP_TO`.
-    longest_first: Vec<u32>,
+    by_prefix: HashMap<u32, Vec<u32>, BuildHasherDefault<PrefixHasher>>,
+    /// Which two-byte pairs start a value (a bit each, 8 KiB): most positions of a text
+    /// are passed over on one bit, without a lookup in `by_prefix`.
+    starts: Vec<u64>,
     /// Secrets shorter than `MIN_LEN`, each with its JSON-escaped form: masked only as
     /// whole values.
     short: Vec<[String; 2]>,
@@ -75,10 +78,6 @@ pub struct Redactor {
 /// would garble every output (and baton's own words) while protecting nothing. They are
 /// masked where they stand whole (see `whole.rs`).
 const MIN_LEN: usize = 4;
-
-/// Up to this many values, a text is searched for each in turn (memchr-fast for a few);
-/// past it, the text is walked once against the prefix index.
-const SEARCH_EACH_UP_TO: usize = 24;
 
 impl Redactor {
     pub fn new(show: bool) -> Redactor {
@@ -113,6 +112,11 @@ impl Redactor {
         let Some(prefix) = prefix_of_bytes(form.as_bytes()) else {
             return;
         };
+        if self.starts.is_empty() {
+            self.starts = vec![0; 1 << 10];
+        }
+        let two = usize::from(u16::from_le_bytes([form.as_bytes()[0], form.as_bytes()[1]]));
+        self.starts[two >> 6] |= 1 << (two & 63);
         let same = self.by_prefix.entry(prefix).or_default();
         if same.iter().any(|&i| self.values[i as usize] == form) {
             return;
@@ -121,13 +125,6 @@ impl Redactor {
         let at = same.partition_point(|&i| self.values[i as usize].len() >= form.len());
         let index = self.values.len() as u32;
         same.insert(at, index);
-        if (index as usize) < SEARCH_EACH_UP_TO {
-            let values = &self.values;
-            let at = self
-                .longest_first
-                .partition_point(|&i| values[i as usize].len() >= form.len());
-            self.longest_first.insert(at, index);
-        }
         self.values.push(form);
     }
 
@@ -167,21 +164,18 @@ impl Redactor {
         if self.values.is_empty() || text.len() < MIN_LEN {
             return Cow::Borrowed(text);
         }
-        if self.values.len() <= SEARCH_EACH_UP_TO {
-            let mut out = Cow::Borrowed(text);
-            for &i in &self.longest_first {
-                let v = self.values[i as usize].as_str();
-                if out.contains(v) {
-                    out = Cow::Owned(out.replace(v, MASK));
-                }
-            }
-            return out;
-        }
-        // Leftmost, then longest: at each position the longest secret starting there.
+        // Leftmost, then longest: at each position the longest secret starting there. One
+        // walk whatever the number of secrets (searching the text for each in turn was
+        // slower from a dozen forms on, and a secret has a dozen forms).
         let bytes = text.as_bytes();
         let mut out = String::new();
         let (mut done, mut i) = (0, 0);
         while i + MIN_LEN <= bytes.len() {
+            let two = usize::from(u16::from_le_bytes([bytes[i], bytes[i + 1]]));
+            if self.starts[two >> 6] & (1 << (two & 63)) == 0 {
+                i += 1;
+                continue;
+            }
             let found = prefix_of_bytes(&bytes[i..]).and_then(|p| {
                 self.by_prefix.get(&p)?.iter().find_map(|&v| {
                     let v = &self.values[v as usize];
@@ -207,6 +201,29 @@ impl Redactor {
     }
 }
 
-fn prefix_of_bytes(bytes: &[u8]) -> Option<[u8; MIN_LEN]> {
-    bytes.get(..MIN_LEN)?.try_into().ok()
+/// The first `MIN_LEN` bytes as one number: the key of the prefix index.
+fn prefix_of_bytes(bytes: &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(..MIN_LEN)?.try_into().ok()?))
+}
+
+/// Hashes a prefix with one multiplication: masking a text looks up every position of
+/// it, and SipHash (the default) cost more than the rest of the walk.
+#[derive(Default)]
+struct PrefixHasher(u64);
+
+impl Hasher for PrefixHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        // Fibonacci hashing: the high bits, which the table uses, depend on every bit.
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }

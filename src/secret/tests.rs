@@ -7,8 +7,8 @@ use serde_json::json;
 
 #[test]
 fn many_secrets_are_masked_like_a_few() {
-    // Past `SEARCH_EACH_UP_TO` values the text is walked once against the prefix index:
-    // the same masks, longest first, in text with multi-byte characters.
+    // The same masks with 500 secrets as with two, longest first, in text with multi-byte
+    // characters.
     let mut few = Redactor::new(false);
     few.add("tok-0001");
     few.add("tok-0001-long");
@@ -16,8 +16,7 @@ fn many_secrets_are_masked_like_a_few() {
     for i in 0..500 {
         many.add(&format!("refresh-{i:04}-é"));
     }
-    assert!(few.values.len() <= SEARCH_EACH_UP_TO);
-    assert!(many.values.len() > SEARCH_EACH_UP_TO);
+    assert!(many.values.len() > 10 * few.values.len());
     let text = "é tok-0001-long, tok-0001; ünïcode tok-00 tok-0001é";
     assert_eq!(few.redact(text), "é •••, •••; ünïcode tok-00 •••é");
     assert_eq!(many.redact(text), few.redact(text));

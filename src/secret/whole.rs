@@ -111,7 +111,14 @@ impl Redactor {
 /// Every URL in `text` with the password of its userinfo masked and each query parameter
 /// whose value is a secret masked; `None` when nothing changed.
 pub(super) fn mask_urls(text: &str, r: &Redactor) -> Option<String> {
-    if !text.contains("://") {
+    // Most texts hold no URL, or one without userinfo whose query needs no look (only a
+    // short secret is looked for there): one pass over the bytes decides.
+    let (mut at, mut query) = (false, false);
+    for b in text.bytes() {
+        at |= b == b'@';
+        query |= b == b'?';
+    }
+    if !(at || (query && !r.short.is_empty())) || !text.contains("://") {
         return None;
     }
     let mut out = String::with_capacity(text.len());

@@ -228,6 +228,10 @@ pub struct ImportCurlArgs {
     /// Write the collection to this file instead of printing it.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write literal credentials (a `-u` password, an Authorization header, cookies) as
+    /// they are instead of <<env.NAME>> references to the process environment.
+    #[arg(long)]
+    pub keep_secrets: bool,
     /// Replace the file if it exists.
     #[arg(long)]
     pub force: bool,
@@ -250,6 +254,7 @@ impl ImportCurlArgs {
         crate::import::cmd::CurlOptions {
             command: self.command.clone(),
             out: self.out.clone(),
+            keep_secrets: self.keep_secrets,
             force: self.force,
         }
     }

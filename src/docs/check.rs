@@ -184,7 +184,9 @@ fn curl_block(
     let path = markdown.path.as_path();
     // `<<name>>` is how the rest of the guide writes variables; the importer reads `{{name}}`.
     let command = VARIABLE.replace_all(&block.text, "{{$1}}");
-    let imported = match crate::import::curl::import(&command) {
+    // A guide's command runs as written, its literal credentials too.
+    let keep = crate::import::curl::Options { keep_secrets: true };
+    let imported = match crate::import::curl::import_with(&command, &keep) {
         Ok(i) => i,
         Err(e) => {
             problems.push(

@@ -7,6 +7,7 @@ use super::{Eval, Failure};
 use crate::capture::Path;
 use crate::collection::node::{Kind, Node};
 use crate::collection::read::Reader;
+use crate::secret::Said;
 use serde_json::Value;
 
 pub const RAW_OPS: &[&str] = &["contains", "not_contains", "matches", "eq", "ne", "length"];
@@ -66,7 +67,7 @@ pub fn eval(b: &BodyCheck, ctx: &mut Eval) -> Option<Failure> {
     Some(Failure {
         subject: "body".into(),
         expected: mismatch.expected,
-        actual: ctx.response.excerpt(),
+        actual: Said::value(ctx.response.excerpt()),
         loc: mismatch.loc,
     })
 }

@@ -6,6 +6,7 @@ use super::{Eval, Failure};
 use crate::collection::model::JsonTpl;
 use crate::collection::node::{Kind, Node};
 use crate::collection::read::Reader;
+use crate::secret::Said;
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -35,7 +36,7 @@ pub fn eval(d: &DurationCheck, ctx: &mut Eval) -> Option<Failure> {
     Some(Failure {
         subject: "duration_ms".into(),
         expected: mismatch.expected,
-        actual: format!("{ms}"),
+        actual: Said::value(ms.to_string()),
         loc: mismatch.loc,
     })
 }

@@ -5,6 +5,7 @@ use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
 use crate::collection::node::Node;
 use crate::collection::read::Reader;
+use crate::secret::Said;
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -33,7 +34,10 @@ pub fn eval(h: &Header, ctx: &mut Eval) -> Option<Failure> {
     Some(Failure {
         subject: format!("header {}", h.name),
         expected: mismatch.expected,
-        actual: actual.map_or_else(|| "no such header".into(), |v| predicate::show_value(&v)),
+        actual: actual.map_or_else(
+            || Said::words("no such header"),
+            |v| Said::value(predicate::show_value(&v)),
+        ),
         loc: mismatch.loc,
     })
 }

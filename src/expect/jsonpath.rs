@@ -4,6 +4,7 @@
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
 use crate::capture::Path;
+use crate::secret::Said;
 
 #[derive(Debug)]
 pub struct JsonCheck {
@@ -17,8 +18,8 @@ pub fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
         Err(reason) => {
             return Some(Failure {
                 subject: j.path.text.to_string(),
-                expected: "a JSON body".into(),
-                actual: reason,
+                expected: Said::words("a JSON body"),
+                actual: Said::value(reason),
                 loc: j.preds.first().map(|p| p.loc).unwrap_or_default(),
             });
         }
@@ -28,7 +29,10 @@ pub fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
     Some(Failure {
         subject: j.path.text.to_string(),
         expected: mismatch.expected,
-        actual: actual.map_or_else(|| "nothing matched".into(), |v| predicate::show_value(&v)),
+        actual: actual.map_or_else(
+            || Said::words("nothing matched"),
+            |v| Said::value(predicate::show_value(&v)),
+        ),
         loc: mismatch.loc,
     })
 }

@@ -19,6 +19,7 @@ use crate::capture::Path;
 use crate::collection::model::JsonTpl;
 use crate::collection::node::{Loc, Node};
 use crate::collection::read::Reader;
+use crate::secret::{Said, value};
 use crate::template::Tpl;
 use serde_json::Value;
 
@@ -101,48 +102,57 @@ fn named_predicates(r: &mut Reader, node: &Node, what: &str) -> Vec<(String, Vec
 }
 
 pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
-    let fail = |expected: String, actual: String, loc: Loc| {
+    // The reasons a token is refused are the JWT library's words about a value: values.
+    let fail = |expected: Said, actual: String, loc: Loc| {
         Some(Failure {
             subject: format!("jwt {}", j.path.text),
             expected,
-            actual,
+            actual: Said::value(actual),
             loc,
         })
     };
     let json = match ctx.response.json() {
         Ok(json) => json,
-        Err(reason) => return fail("a JSON body holding a JWT".into(), reason, j.loc),
+        Err(reason) => return fail(Said::words("a JSON body holding a JWT"), reason, j.loc),
     };
     let token = match j.path.select(json) {
         Some(Value::String(t)) => t,
         Some(other) => {
             return fail(
-                "a JWT (a string)".into(),
+                Said::words("a JWT (a string)"),
                 predicate::show_value(&other),
                 j.loc,
             );
         }
-        None => return fail("a JWT".into(), "nothing matched".into(), j.loc),
+        None => {
+            return Some(Failure {
+                subject: format!("jwt {}", j.path.text),
+                expected: Said::words("a JWT"),
+                actual: Said::words("nothing matched"),
+                loc: j.loc,
+            });
+        }
     };
     let (header, claims) = match (
         crate::jwt::decode_header(&token),
         crate::jwt::decode_claims(&token),
     ) {
         (Ok(h), Ok(c)) => (h, c),
-        (Err(e), _) | (_, Err(e)) => return fail("a JWT".into(), e.to_string(), j.loc),
+        (Err(e), _) | (_, Err(e)) => return fail(Said::words("a JWT"), e.to_string(), j.loc),
     };
     if let Some(url) = &j.jwks_url {
         let url_text = match (ctx.render)(&JsonTpl::Str(url.clone())) {
             Ok(Value::String(u)) => u,
             Ok(other) => other.to_string(),
-            Err(e) => return fail("a JWKS URL".into(), e, url.loc),
+            Err(e) => return fail(Said::words("a JWKS URL"), e, url.loc),
         };
         let Some(doc) = ctx.jwks.get(&url_text) else {
-            return fail(
-                format!("the keys at {url_text}"),
-                "they could not be fetched".into(),
-                url.loc,
-            );
+            return Some(Failure {
+                subject: format!("jwt {}", j.path.text),
+                expected: Said::new("the keys at {}", [value(&url_text)]),
+                actual: Said::words("they could not be fetched"),
+                loc: url.loc,
+            });
         };
         let render_str = |t: &Option<JsonTpl>, ctx: &mut Eval| -> Result<Option<String>, String> {
             match t {
@@ -153,11 +163,11 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
         };
         let issuer = match render_str(&j.issuer, ctx) {
             Ok(v) => v,
-            Err(e) => return fail("an issuer".into(), e, j.loc),
+            Err(e) => return fail(Said::words("an issuer"), e, j.loc),
         };
         let audience = match render_str(&j.audience, ctx) {
             Ok(v) => v,
-            Err(e) => return fail("an audience".into(), e, j.loc),
+            Err(e) => return fail(Said::words("an audience"), e, j.loc),
         };
         let verified = crate::oauth::jwt_verify::Jwks::parse(doc).and_then(|jwks| {
             let checks = crate::oauth::jwt_verify::Checks {
@@ -170,7 +180,10 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
         });
         if let Err(e) = verified {
             return fail(
-                format!("a JWT that verifies with the keys at {url_text}"),
+                Said::new(
+                    "a JWT that verifies with the keys at {}",
+                    [value(&url_text)],
+                ),
                 e.to_string(),
                 url.loc,
             );
@@ -182,7 +195,9 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
             return Some(Failure {
                 subject: format!("jwt {} header {name}", j.path.text),
                 expected: m.expected,
-                actual: actual.map_or("nothing".into(), predicate::show_value),
+                actual: actual.map_or(Said::words("nothing"), |v| {
+                    Said::value(predicate::show_value(v))
+                }),
                 loc: m.loc,
             });
         }
@@ -193,7 +208,9 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
             return Some(Failure {
                 subject: format!("jwt {} claim {name}", j.path.text),
                 expected: m.expected,
-                actual: actual.map_or("no such claim".into(), predicate::show_value),
+                actual: actual.map_or(Said::words("no such claim"), |v| {
+                    Said::value(predicate::show_value(v))
+                }),
                 loc: m.loc,
             });
         }

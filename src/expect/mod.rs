@@ -14,6 +14,7 @@ use crate::collection::model::JsonTpl;
 use crate::collection::node::{Loc, Node};
 use crate::collection::read::Reader;
 use crate::http::Response;
+use crate::secret::Said;
 use serde_json::Value;
 
 /// The expectations of one request, in the order they are written.
@@ -48,8 +49,10 @@ pub enum Expectation {
 pub struct Failure {
     /// What was checked: `status`, `header content-type`, `$.token_type`, `body`.
     pub subject: String,
-    pub expected: String,
-    pub actual: String,
+    /// Baton's words (`not`, `one of`, `nothing matched`) apart from the values they
+    /// quote, so that redaction masks only the values.
+    pub expected: Said,
+    pub actual: Said,
     pub loc: Loc,
 }
 

@@ -6,6 +6,7 @@ use crate::collection::load::read_json_tpl;
 use crate::collection::model::JsonTpl;
 use crate::collection::node::{Kind, Loc, Node};
 use crate::collection::read::Reader;
+use crate::secret::{Said, name};
 use regex::Regex;
 use serde_json::Value;
 
@@ -150,7 +151,7 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
 
 /// How a predicate failed: what was expected, in words.
 pub struct Mismatch {
-    pub expected: String,
+    pub expected: Said,
     pub loc: Loc,
 }
 
@@ -174,19 +175,21 @@ fn check_one(
     p: &Predicate,
     actual: Option<&Value>,
     render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
-) -> Result<(), String> {
+) -> Result<(), Said> {
     if let Op::Exists(want) = p.op {
         return if actual.is_some() == want {
             Ok(())
         } else if want {
-            Err("to exist".into())
+            Err(Said::words("to exist"))
         } else {
-            Err("not to exist".into())
+            Err(Said::words("not to exist"))
         };
     }
     let Some(actual) = actual else {
-        return Err(format!("{} (but nothing matched)", describe(p, render)));
+        return Err(describe(p, render).then(Said::words(" (but nothing matched)")));
     };
+    // A template that cannot be rendered says why; the reason may quote a value.
+    let mut render = |e: &JsonTpl| render(e).map_err(Said::value);
     let ok = match &p.op {
         Op::Eq(e) => equal(actual, &render(e)?),
         Op::Ne(e) => !equal(actual, &render(e)?),
@@ -207,10 +210,17 @@ fn check_one(
             };
             match len {
                 Some(n) => {
-                    return check(inner, Some(&Value::from(n)), render)
-                        .map_err(|m| format!("length {}", m.expected));
+                    return check(inner, Some(&Value::from(n)), &mut |e| {
+                        render(e).map_err(|s| s.to_string())
+                    })
+                    .map_err(|m| Said::words("length ").then(m.expected));
                 }
-                None => return Err(format!("a length, but {} has none", type_name(actual))),
+                None => {
+                    return Err(Said::new(
+                        "a length, but {} has none",
+                        [name(type_name(actual))],
+                    ));
+                }
             }
         }
         Op::OneOf(options) => {
@@ -225,35 +235,50 @@ fn check_one(
         }
         Op::Exists(_) => unreachable!("handled above"),
     };
-    if ok { Ok(()) } else { Err(describe(p, render)) }
+    if ok {
+        Ok(())
+    } else {
+        Err(describe(p, &mut |e| render(e).map_err(|s| s.to_string())))
+    }
 }
 
 /// The predicate in words, with its expected value rendered: `> 0`, `contains "Bearer"`.
-pub fn describe(
-    p: &Predicate,
-    render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
-) -> String {
-    let mut show = |e: &JsonTpl| render(e).map(|v| show_value(&v)).unwrap_or_else(|e| e);
+pub fn describe(p: &Predicate, render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>) -> Said {
+    let mut show =
+        |e: &JsonTpl| Said::value(render(e).map(|v| show_value(&v)).unwrap_or_else(|e| e));
+    let words = Said::words;
     match &p.op {
         Op::Eq(e) => show(e),
-        Op::Ne(e) => format!("not {}", show(e)),
-        Op::Gt(e) => format!("> {}", show(e)),
-        Op::Ge(e) => format!(">= {}", show(e)),
-        Op::Lt(e) => format!("< {}", show(e)),
-        Op::Le(e) => format!("<= {}", show(e)),
-        Op::Contains(e) => format!("contains {}", show(e)),
-        Op::NotContains(e) => format!("does not contain {}", show(e)),
-        Op::Matches(re) => format!("matches /{}/", re.as_str()),
-        Op::Exists(true) => "to exist".into(),
-        Op::Exists(false) => "not to exist".into(),
-        Op::Type(t) => format!("of type {t}"),
+        Op::Ne(e) => words("not ").then(show(e)),
+        Op::Gt(e) => words("> ").then(show(e)),
+        Op::Ge(e) => words(">= ").then(show(e)),
+        Op::Lt(e) => words("< ").then(show(e)),
+        Op::Le(e) => words("<= ").then(show(e)),
+        Op::Contains(e) => words("contains ").then(show(e)),
+        Op::NotContains(e) => words("does not contain ").then(show(e)),
+        Op::Matches(re) => Said::new("matches /{}/", [name(re.as_str())]),
+        Op::Exists(true) => words("to exist"),
+        Op::Exists(false) => words("not to exist"),
+        Op::Type(t) => Said::new("of type {}", [name(t)]),
         Op::Length(inner) => {
-            let parts: Vec<String> = inner.iter().map(|i| describe(i, render)).collect();
-            format!("length {}", parts.join(" and "))
+            let mut out = words("length ");
+            for (i, p) in inner.iter().enumerate() {
+                if i > 0 {
+                    out = out.then(words(" and "));
+                }
+                out = out.then(describe(p, render));
+            }
+            out
         }
         Op::OneOf(options) => {
-            let parts: Vec<String> = options.iter().map(&mut show).collect();
-            format!("one of [{}]", parts.join(", "))
+            let mut out = words("one of [");
+            for (i, o) in options.iter().enumerate() {
+                if i > 0 {
+                    out = out.then(words(", "));
+                }
+                out = out.then(show(o));
+            }
+            out.then(words("]"))
         }
     }
 }

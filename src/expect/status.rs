@@ -3,6 +3,7 @@
 use super::{Eval, Failure};
 use crate::collection::node::{Kind, Loc, Node};
 use crate::collection::read::Reader;
+use crate::secret::{Said, name};
 
 #[derive(Debug)]
 pub struct Status {
@@ -85,8 +86,8 @@ pub fn eval(s: &Status, ctx: &mut Eval) -> Option<Failure> {
     let expected: Vec<String> = s.allowed.iter().map(|p| p.show()).collect();
     Some(Failure {
         subject: "status".into(),
-        expected: expected.join(" or "),
-        actual: format!("{actual}{}", ctx.response.error_hint()),
+        expected: Said::new("{}", [name(expected.join(" or "))]),
+        actual: Said::value(format!("{actual}{}", ctx.response.error_hint())),
         loc: s.loc,
     })
 }

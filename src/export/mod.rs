@@ -1,12 +1,14 @@
 //! Export: a request of a collection as a snippet for documentation, in cURL, Python
 //! `requests`, Node `axios` or raw HTTP, in the style of the provider guides the examples
 //! come from. Variables without a value are `<your-client-id>` placeholders (the kebab case
-//! of the variable's name), secrets too unless shown; an `oauth2` request is exported as the
+//! of the variable's name), secrets and literal credentials too unless shown
+//! (`credentials.rs`); an `oauth2` request is exported as the
 //! token request it sends. [`snippet`] is the library entry point (the docs sync calls it
 //! without the CLI); `cmd.rs` is `baton export`.
 
 pub mod cmd;
 mod code;
+mod credentials;
 mod model;
 mod shell;
 
@@ -86,7 +88,10 @@ pub fn snippet(request: &Request, lang: Lang, values: &Values) -> Result<String,
 /// The request as a snippet, with its notes apart.
 pub fn render(request: &Request, lang: Lang, values: &Values) -> Result<Export, ExportError> {
     let mut notes = Vec::new();
-    let req = model::build(request, values, &mut notes)?;
+    let mut req = model::build(request, values, &mut notes)?;
+    if !values.show_secrets {
+        credentials::hide(&mut req, &mut notes);
+    }
     let text = match lang {
         Lang::Curl => shell::curl(&req, &notes),
         Lang::Http => shell::http(&req, &notes),

@@ -19,11 +19,13 @@ pub struct PostmanOptions {
     pub force: bool,
 }
 
-/// `baton import curl 'curl …' [-o FILE] [--force]` (`-` reads the command from stdin).
+/// `baton import curl 'curl …' [-o FILE] [--keep-secrets] [--force]` (`-` reads the
+/// command from stdin).
 #[derive(Debug, Clone)]
 pub struct CurlOptions {
     pub command: String,
     pub out: Option<PathBuf>,
+    pub keep_secrets: bool,
     pub force: bool,
 }
 
@@ -149,7 +151,10 @@ pub fn curl(o: &CurlOptions) -> i32 {
     } else {
         o.command.clone()
     };
-    let imported = match curl::import(&command) {
+    let options = curl::Options {
+        keep_secrets: o.keep_secrets,
+    };
+    let imported = match curl::import_with(&command, &options) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e}");
@@ -157,6 +162,19 @@ pub fn curl(o: &CurlOptions) -> i32 {
         }
     };
     print_warnings(&imported.warnings);
+    if !imported.moved.is_empty() {
+        let exports: Vec<String> = imported
+            .moved
+            .iter()
+            .map(|m| format!("{}=...", m.env))
+            .collect();
+        let what: Vec<&str> = imported.moved.iter().map(|m| m.what.as_str()).collect();
+        eprintln!(
+            "secrets are read from the process environment: export {} ({} moved out of the request; --keep-secrets keeps them)",
+            exports.join(" "),
+            what.join(", ")
+        );
+    }
     let yaml = curl::to_yaml(&imported);
     match &o.out {
         None => print!("{yaml}"),

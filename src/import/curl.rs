@@ -3,14 +3,16 @@
 //! first). Documentation placeholders `<your-client-id>` become variables (`<<client_id>>`,
 //! the snake case of the words after `your-`), so `baton export` writes them back the same.
 //! Flags that change the request are converted; flags that only change curl's output are
-//! ignored; anything else is a warning.
+//! ignored; anything else is a warning. Literal credentials (`-u` passwords, tokens,
+//! `Authorization` headers, cookies) are moved to `<<env.NAME>>` references unless
+//! `--keep-secrets` (`curl_secrets.rs`).
 
 use super::curl_body::{self, Data, form_part};
+use super::curl_secrets::{Moved, Mover};
 use super::names::{Names, convert, snake};
 use super::out::OutRequest;
 use super::yaml::Y;
 use super::{ImportError, Warning};
-use crate::secret::looks_secret;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -21,6 +23,15 @@ pub struct CurlImport {
     /// Variables the request reads (from placeholders and `{{var}}`).
     pub variables: Vec<String>,
     pub warnings: Vec<Warning>,
+    /// Literal credentials written as `<<env.NAME>>` references.
+    pub moved: Vec<Moved>,
+}
+
+/// How to import.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Write literal credentials as they are instead of `<<env.NAME>>` references.
+    pub keep_secrets: bool,
 }
 
 static PLACEHOLDER: LazyLock<Regex> =
@@ -96,7 +107,12 @@ const IGNORED_WITH_VALUE: &[&str] = &[
 /// Short flags that take a value (the rest of the word, or the next word).
 const SHORT_WITH_VALUE: &str = "XHdFuAebowmxTEcKDUyYzCr";
 
+/// The command as a request, literal credentials moved to the process environment.
 pub fn import(command: &str) -> Result<CurlImport, ImportError> {
+    import_with(command, &Options::default())
+}
+
+pub fn import_with(command: &str, options: &Options) -> Result<CurlImport, ImportError> {
     let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
     let words = shell_words::split(joined.trim()).map_err(|e| {
         ImportError::Curl(format!(
@@ -297,8 +313,12 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
         })
         .to_string()
     });
+    let mut mover = Mover::new(options.keep_secrets);
     req.url = tpl(&url);
-    req.headers = headers.iter().map(|(k, v)| (tpl(k), tpl(v))).collect();
+    req.headers = headers
+        .iter()
+        .map(|(k, v)| (tpl(k), mover.header(k, v, tpl(v))))
+        .collect();
     curl_body::fill(
         &mut req,
         curl_body::Given {
@@ -310,7 +330,7 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
         &headers,
         &mut tpl,
     );
-    if let Some(u) = user {
+    if let Some(u) = &user {
         let (name, password) = u.split_once(':').unwrap_or_else(|| {
             warn(
                 "`-u` without `:password` makes curl prompt for it: the password is left empty"
@@ -318,22 +338,41 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
             );
             (u.as_str(), "")
         });
-        if !password.is_empty() && !password.contains("{{") {
-            warn("`-u` holds a literal password: consider a variable (<<password>>) and an environment".into());
-        }
+        let password = mover.take("the -u password", "password", password, tpl(password));
         req.auth = Some(Y::map([(
             "basic",
-            Y::seq([Y::Str(tpl(name)), Y::Str(tpl(password))]),
+            Y::seq([Y::Str(tpl(name)), Y::Str(password)]),
         )]));
     }
     if let Some(b) = bearer {
-        req.auth = Some(Y::map([("bearer", Y::Str(tpl(&b)))]));
+        let token = mover.take("the --oauth2-bearer token", "token", &b, tpl(&b));
+        req.auth = Some(Y::map([("bearer", Y::Str(token))]));
     }
-    for (k, v) in &req.headers {
-        if (k.eq_ignore_ascii_case("authorization") || looks_secret(k)) && !v.contains("<<") {
-            warn(format!(
-                "the header `{k}` holds a literal secret: consider a variable and an environment"
-            ));
+    if let Some((key, body)) = &mut req.body {
+        mover.body(key, body);
+    }
+    let moved = mover.into_moved();
+    for m in &moved {
+        warn(format!(
+            "{} holds a literal secret: written as <<env.{}>> (export {} before running, or import with --keep-secrets)",
+            m.what, m.env, m.env
+        ));
+    }
+    if options.keep_secrets {
+        let literal = |v: &str| !v.trim().is_empty() && !v.contains("<<");
+        if let Some((_, p)) = user.as_deref().and_then(|u| u.split_once(':'))
+            && !p.contains("{{")
+            && !p.is_empty()
+        {
+            warn("`-u` holds a literal password (kept: --keep-secrets)".into());
+        }
+        for (k, v) in &req.headers {
+            let lower = k.to_ascii_lowercase();
+            if (lower == "authorization" || crate::secret::looks_secret(k)) && literal(v) {
+                warn(format!(
+                    "the header `{k}` holds a literal secret (kept: --keep-secrets)"
+                ));
+            }
         }
     }
     req.follow_redirects = follow;
@@ -349,6 +388,7 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
         request: req,
         variables,
         warnings,
+        moved,
     })
 }
 
@@ -396,6 +436,16 @@ pub fn to_yaml(imp: &CurlImport) -> String {
         header.push(format!(
             "Define before running (--var NAME=..., an environment, or `vars:`): {}",
             imp.variables.join(", ")
+        ));
+    }
+    if !imp.moved.is_empty() {
+        header.push(format!(
+            "Secrets are read from the process environment: {}",
+            imp.moved
+                .iter()
+                .map(|m| format!("{} ({})", m.env, m.what))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     super::out::collection(

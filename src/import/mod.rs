@@ -7,6 +7,7 @@
 pub mod cmd;
 pub mod curl;
 mod curl_body;
+pub mod curl_secrets;
 pub mod names;
 pub mod out;
 pub mod postman;

@@ -726,6 +726,7 @@ impl<'a> Runner<'a> {
         let last = &last_hop.response;
         report.status = Some(last.status);
         report.duration = hops.iter().map(|h| h.response.duration).sum();
+        vars::add_cookie_secrets(&mut st.redactor, &hops);
         // 3. Capture, before expectations so that they may use what was captured.
         let mut failures = Vec::new();
         // Values the captures replace, as the request was sent with them (see step 4).
@@ -766,7 +767,7 @@ impl<'a> Runner<'a> {
                         Diagnostic::error(format!("capture `{}` failed", cap.name))
                             .at(&st.collection.file, cap.loc)
                             .label("nothing to capture")
-                            .note(st.redactor.redact(&missing.message).into_owned()),
+                            .note(st.redactor.said(&missing.message)),
                     );
                 }
             }
@@ -873,8 +874,8 @@ impl<'a> Runner<'a> {
                 failures.push(
                     Diagnostic::error(format!("expectation failed: {}", f.subject))
                         .at(&st.collection.file, f.loc)
-                        .label(format!("actual: {}", st.redactor.redact(&f.actual)))
-                        .note(format!("expected: {}", st.redactor.redact(&f.expected))),
+                        .label(format!("actual: {}", st.redactor.said(&f.actual)))
+                        .note(format!("expected: {}", st.redactor.said(&f.expected))),
                 );
             }
         }

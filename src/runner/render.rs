@@ -65,11 +65,15 @@ pub fn prepare(
             pairs.push((k.clone(), cx.render(v)?));
         }
         url = append_query(&url, &pairs).map_err(|reason| RenderFail {
-            diagnostic: Diagnostic::error(format!("invalid URL `{url}`: {reason}"))
-                .at(&req.url.file, req.url.loc),
+            diagnostic: Diagnostic::error(format!(
+                "invalid URL `{}`: {reason}",
+                redactor.redact(&url)
+            ))
+            .at(&req.url.file, req.url.loc),
             missing: None,
         })?;
     }
+    redactor.add_userinfo(&url);
     let mut headers = Vec::new();
     for (k, v) in &req.headers {
         let value = cx.render(v)?;

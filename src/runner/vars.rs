@@ -116,15 +116,25 @@ pub fn start(
                 .any(|d| d.secret && d.name == name))
             && let Some(v) = scope.get(&name)
         {
-            add_secret_value(redactor, &v.to_string());
+            match serde_json::to_value(v) {
+                Ok(json) => add_secret_value(redactor, &json),
+                Err(_) => redactor.add(&v.to_string()),
+            }
         }
     }
     Start { scope, unresolved }
 }
 
-/// Register a secret value (and, for JSON objects, the secret-looking fields inside).
-pub fn add_secret_value(redactor: &mut Redactor, value: &str) {
-    redactor.add(value);
+/// Register a secret value: a string or a number as its text (a PIN is a number in YAML
+/// and JSON alike), every leaf of a list or a mapping declared secret as a whole.
+pub fn add_secret_value(redactor: &mut Redactor, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => redactor.add(s),
+        serde_json::Value::Number(n) => redactor.add(&n.to_string()),
+        serde_json::Value::Array(items) => items.iter().for_each(|i| add_secret_value(redactor, i)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| add_secret_value(redactor, v)),
+        serde_json::Value::Bool(_) | serde_json::Value::Null => {}
+    }
 }
 
 /// Register the secrets inside a captured JSON value: every string under a secret-looking key.
@@ -133,7 +143,11 @@ pub fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
                 match v {
-                    serde_json::Value::String(s) if looks_secret(k) => redactor.add(s),
+                    serde_json::Value::String(_) | serde_json::Value::Number(_)
+                        if looks_secret(k) =>
+                    {
+                        add_secret_value(redactor, v)
+                    }
                     other => add_secret_fields(redactor, other),
                 }
             }
@@ -142,6 +156,17 @@ pub fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
             items.iter().for_each(|i| add_secret_fields(redactor, i))
         }
         _ => {}
+    }
+}
+
+/// Register every cookie value the exchange carried: set by a response (`Set-Cookie`) or
+/// sent from the jar (`Cookie`), before any of it is shown.
+pub fn add_cookie_secrets(redactor: &mut Redactor, hops: &[crate::http::Hop]) {
+    for hop in hops {
+        let sent = hop.request.headers.iter();
+        for (name, value) in sent.chain(hop.response.headers.iter()) {
+            redactor.add_cookies(name, value);
+        }
     }
 }
 

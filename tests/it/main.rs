@@ -9,6 +9,7 @@ mod examples;
 mod faults;
 mod hard_check;
 mod hard_limits;
+mod hard_secrets;
 mod import;
 mod last_line;
 mod nothing_lost;

@@ -172,11 +172,12 @@ fn curl_flags_become_request_keys_and_unknown_ones_warnings() {
     out.code(0)
         .stderr_contains("`-k`: baton checks certificates; run with `baton run --insecure`")
         .stderr_contains("`--frobnicate` is not known to the importer")
-        .stderr_contains("`-u` holds a literal password");
+        .stderr_contains("the -u password holds a literal secret: written as <<env.PASSWORD>>")
+        .output_lacks("wonder land");
     for line in [
         "    GET: https://api.example/search\n",
         "    query: { q: rust, page: \"2\" }\n",
-        "    auth: { basic: [alice, wonder land] }\n",
+        "    auth: { basic: [alice, <<env.PASSWORD>>] }\n",
         "    follow_redirects: true\n",
         "    timeout: 5s\n",
     ] {

@@ -19,7 +19,7 @@ pub use fault::FaultServer;
 pub use oauth::{
     CLIENT_ID, CLIENT_SECRET, PASSWORD, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, USERNAME,
 };
-pub use server::{JWT_SECRET, TestServer};
+pub use server::{JWT_SECRET, TestServer, minted, minted_cookie};
 
 /// Prefix of every tempdir `Baton::new` creates, so `redact` can find them in any output.
 pub const TEMPDIR_PREFIX: &str = "baton-test-";

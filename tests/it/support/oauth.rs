@@ -48,6 +48,13 @@ pub(super) struct TokenStore {
 }
 
 impl TokenStore {
+    /// Every access and refresh token issued so far.
+    pub(super) fn issued(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.access.lock().unwrap().keys().cloned().collect();
+        all.extend(self.refresh.lock().unwrap().keys().cloned());
+        all
+    }
+
     fn issue(&self, grant: Grant, with_refresh: bool) -> Response {
         let access_token = format!("at-{}", uuid::Uuid::new_v4().simple());
         let mut body = json!({

@@ -121,6 +121,11 @@ impl TestServer {
         self
     }
 
+    /// Every access and refresh token `POST /token` issued.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.tokens.issued()
+    }
+
     /// The `id_token` that `GET /jwt` serves.
     pub fn jwt(&self) -> &str {
         &self.state.jwt
@@ -160,6 +165,12 @@ fn router(state: Arc<ServerState>) -> Router {
             "/echo",
             get(echo).post(echo).put(echo).patch(echo).delete(echo),
         )
+        .route(
+            "/echo/{*rest}",
+            get(echo).post(echo).put(echo).patch(echo).delete(echo),
+        )
+        .route("/echo-text", get(echo_text).post(echo_text))
+        .route("/mint", get(mint))
         .route("/status/{code}", get(status))
         .route("/redirect", get(redirect))
         .route("/redirect-loop", get(redirect_loop))
@@ -239,6 +250,53 @@ async fn echo(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Resp
         }
     }
     response
+}
+
+/// What `/echo` answers, written as some servers write JSON (every non-ASCII character as
+/// `\u00e9`, `/` as `\/`) after `echo: `, as `text/plain`: a client shows it as text.
+async fn echo_text(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let echoed = echo(method, uri, headers, body).await;
+    let bytes = axum::body::to_bytes(echoed.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    // Not `{` first: a client showing it must not take it for JSON and parse it.
+    let mut text = String::from("echo: ");
+    for c in String::from_utf8_lossy(&bytes).chars() {
+        match c {
+            '/' => text.push_str("\\/"),
+            c if c.is_ascii() => text.push(c),
+            c => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    text.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+}
+
+/// The secret `GET /mint?n=N` answers with (as `{"minted": ...}`): made by the server, so
+/// it is in no collection, with every character an encoding changes.
+pub fn minted(n: &str) -> String {
+    format!("Mïnt/{n} sëcret +\"m\\&=:@")
+}
+
+/// The session cookie `GET /mint?n=N` sets as `mint_sid`: every character a cookie value
+/// may hold that an encoding changes.
+pub fn minted_cookie(n: &str) -> String {
+    format!("Ck/{n}+=:!~$")
+}
+
+async fn mint(Query(params): Query<Params>) -> Response {
+    let n = params.get("n").map_or("0", String::as_str);
+    match HeaderValue::from_str(&format!("mint_sid={}; Path=/", minted_cookie(n))) {
+        Ok(cookie) => (
+            [(header::SET_COOKIE, cookie)],
+            Json(json!({"minted": minted(n)})),
+        )
+            .into_response(),
+        Err(_) => bad_request("invalid n"),
+    }
 }
 
 async fn status(Path(code): Path<u16>) -> Response {

@@ -1,10 +1,14 @@
 //! Captures: values taken from a response into the variables of the requests that follow
 //! (JSONPath, a header, a parameter of a redirect URL, a regex, a cookie, a JWT claim, the
-//! status or the whole body).
+//! status or the whole body): how they are written and read here, how they take their
+//! value from a response in `eval.rs`.
+
+mod eval;
+
+pub use eval::{Missing, query_param};
 
 use crate::collection::node::{Kind, Loc, Node};
 use crate::collection::read::Reader;
-use crate::http::Response;
 use regex::Regex;
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -340,121 +344,6 @@ pub fn compile_regex(r: &mut Reader, node: &Node) -> Option<Regex> {
     }
 }
 
-/// Why a capture found nothing.
-#[derive(Debug)]
-pub struct Missing {
-    pub message: String,
-}
-
-impl Capture {
-    /// The captured value, or why nothing matched (with an excerpt of what was there).
-    pub fn eval(&self, response: &Response) -> Result<Value, Missing> {
-        let missing = |message: String| Err(Missing { message });
-        match &self.source {
-            Source::JsonPath(path) => {
-                let json = response.json().map_err(|e| Missing { message: e })?;
-                match path.select(json) {
-                    Some(v) => Ok(v),
-                    None => missing(format!(
-                        "`{}` matched nothing in the response body: {}",
-                        path.text,
-                        response.excerpt()
-                    )),
-                }
-            }
-            Source::Header { name, query, regex } => {
-                let Some(value) = response.header(name) else {
-                    return missing(format!(
-                        "the response has no `{name}` header (it has: {})",
-                        response.header_names()
-                    ));
-                };
-                if let Some(param) = query {
-                    return match query_param(value, param) {
-                        Some(v) => Ok(Value::String(v)),
-                        None => missing(format!(
-                            "`{param}` is not a parameter of the `{name}` header: {value}"
-                        )),
-                    };
-                }
-                match regex {
-                    Some(re) => first_group(re, value).ok_or_else(|| Missing {
-                        message: format!(
-                            "`{}` does not match the `{name}` header: {value}",
-                            re.as_str()
-                        ),
-                    }),
-                    None => Ok(Value::String(value.to_string())),
-                }
-            }
-            Source::Regex(re) => {
-                let text = response.text();
-                first_group(re, &text).ok_or_else(|| Missing {
-                    message: format!(
-                        "`{}` does not match the body: {}",
-                        re.as_str(),
-                        response.excerpt()
-                    ),
-                })
-            }
-            Source::Cookie(cookie) => match response.set_cookie(cookie) {
-                Some(v) => Ok(Value::String(v)),
-                None => missing(format!("the response sets no cookie `{cookie}`")),
-            },
-            Source::Jwt { token, claim } => {
-                let json = response.json().map_err(|e| Missing { message: e })?;
-                let Some(Value::String(jwt)) = token.select(json) else {
-                    return missing(format!(
-                        "`{}` is not a string in the response body",
-                        token.text
-                    ));
-                };
-                let claims = crate::jwt::decode_claims(&jwt).map_err(|e| Missing {
-                    message: e.to_string(),
-                })?;
-                match claim {
-                    None => Ok(claims),
-                    Some(c) => claims.get(c).cloned().ok_or_else(|| Missing {
-                        message: format!("the JWT at `{}` has no claim `{c}`", token.text),
-                    }),
-                }
-            }
-            Source::Status => Ok(Value::from(response.status)),
-            Source::Body => Ok(match response.json() {
-                Ok(v) => v.clone(),
-                Err(_) => Value::String(response.text().into_owned()),
-            }),
-            Source::Url(None) => Ok(Value::String(response.url.clone())),
-            Source::Url(Some(param)) => query_param(&response.url, param)
-                .map(Value::String)
-                .ok_or_else(|| Missing {
-                    message: format!("`{param}` is not a parameter of {}", response.url),
-                }),
-        }
-    }
-}
-
-/// A parameter from the query (or, for implicit-flow redirects, the fragment) of a URL,
-/// absolute or relative.
-pub fn query_param(url: &str, param: &str) -> Option<String> {
-    let parsed = url::Url::parse(url)
-        .or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(url)))
-        .ok()?;
-    if let Some((_, v)) = parsed.query_pairs().find(|(k, _)| k == param) {
-        return Some(v.into_owned());
-    }
-    let fragment = parsed.fragment()?;
-    url::form_urlencoded::parse(fragment.as_bytes())
-        .find(|(k, _)| k == param)
-        .map(|(_, v)| v.into_owned())
-}
-
-fn first_group(re: &Regex, text: &str) -> Option<Value> {
-    let caps = re.captures(text)?;
-    let m = caps.get(1).or_else(|| caps.get(0))?;
-    Some(Value::String(m.as_str().to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,23 +366,6 @@ mod tests {
         let ten = "$[?@".to_string() + &"[?@".repeat(9) + &"]".repeat(10);
         assert_eq!(nesting(&ten), 10);
         assert!(parse_jsonpath(&ten).is_ok());
-    }
-
-    #[test]
-    fn query_params_from_redirects() {
-        assert_eq!(
-            query_param("http://127.0.0.1:8765/callback?code=abc&state=x", "code").as_deref(),
-            Some("abc")
-        );
-        assert_eq!(
-            query_param("/callback?code=a%20b", "code").as_deref(),
-            Some("a b")
-        );
-        assert_eq!(
-            query_param("http://x/cb#access_token=t&state=s", "access_token").as_deref(),
-            Some("t")
-        );
-        assert_eq!(query_param("http://x/cb?a=1", "code"), None);
     }
 
     #[test]

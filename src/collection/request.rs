@@ -120,7 +120,16 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         .get("follow_redirects")
         .and_then(|n| r.bool(n, "follow_redirects"))
         .unwrap_or(false);
-    let timeout = map.get("timeout").and_then(|n| r.duration(n, "timeout"));
+    let timeout = map.get("timeout").and_then(|n| {
+        let d = r.duration(n, "timeout")?;
+        if d.is_zero() {
+            // As `--timeout 0`: every request would time out at once, a slip likelier than a wish.
+            r.error(n.loc, "`timeout` must be more than 0").help =
+                Some("for no practical limit give a long one, such as 1h".into());
+            return None;
+        }
+        Some(d)
+    });
     let expect = map
         .get("expect")
         .map(|n| crate::expect::read(r, n))

@@ -60,9 +60,7 @@ pub fn header_name_problem(name: &str) -> Option<String> {
 /// but tab (what the HTTP client accepts: RFC 9110 field values, bytes past ASCII as
 /// obs-text, so UTF-8 text goes as its bytes).
 pub fn header_value_problem(name: &str, value: &str) -> Option<String> {
-    let bad = value
-        .chars()
-        .find(|&c| c != '\t' && c.is_ascii_control())?;
+    let bad = value.chars().find(|&c| c != '\t' && c.is_ascii_control())?;
     Some(format!(
         "invalid header `{name}`: the value holds {}, which headers cannot carry",
         describe(bad)

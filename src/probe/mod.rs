@@ -158,7 +158,31 @@ pub async fn probe(
             ));
         }
     }
+    defer_to_json_errors(&mut rows);
     Ok(Card { issuer, rows })
+}
+
+/// The check that the provider's errors are JSON (errors group).
+const JSON_ERRORS: &str = "errors are JSON with an error code";
+
+/// When the provider's errors are not JSON, the checks that read an error code can tell
+/// nothing more: they are reported as not run, pointing at the check that failed, rather
+/// than as a dozen failures of one cause.
+fn defer_to_json_errors(rows: &mut [Row]) {
+    let failed = rows
+        .iter()
+        .any(|r| r.check == JSON_ERRORS && r.verdict == card::Verdict::Failed);
+    if !failed {
+        return;
+    }
+    for row in rows.iter_mut().filter(|r| r.check != JSON_ERRORS) {
+        if matches!(row.verdict, card::Verdict::Failed | card::Verdict::Warning)
+            && row.reason.contains("the response body is not JSON")
+        {
+            row.verdict = card::Verdict::NotRun;
+            row.reason = format!("the provider's errors are not JSON (see '{JSON_ERRORS}')");
+        }
+    }
 }
 
 /// A check as planned: its requests (steps, then itself) and why it does not apply.

@@ -123,39 +123,52 @@ fn every_sandbox_fault_is_found() {
         let failed = expected.iter().any(|e| e.starts_with("failed"));
         out.code(if failed { 1 } else { 0 });
     }
-    // A wrong issuer in discovery and errors as HTML break much more, as they would for a
-    // client: the check of the rule fails, with the others that cannot work without it.
-    for (fault, check, reason) in [
-        (
-            "wrong_discovery_issuer",
-            "its issuer is the issuer, exactly",
-            "/another-issuer",
-        ),
-        (
-            "html_errors",
-            "errors are JSON with an error code",
-            "text/html",
-        ),
-    ] {
-        let out = Baton::new()
-            .file("faults.yaml", format!("faults: [{fault}]\n"))
-            .args([
-                "probe",
-                "--sandbox",
-                "--sandbox-config",
-                "faults.yaml",
-                "--json",
-                "card.json",
-            ])
-            .run();
-        out.code(1).stdout_contains(reason);
-        let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
-        assert!(
-            not_passed(&card).contains(&format!("failed: {check}")),
-            "fault {fault}: {:#?}",
-            not_passed(&card)
-        );
-    }
+    // A wrong issuer in discovery is the discovery check's alone: the flows are given their
+    // endpoints and check the id_token's issuer against the issuer itself.
+    let out = Baton::new()
+        .file("faults.yaml", "faults: [wrong_discovery_issuer]\n")
+        .args([
+            "probe",
+            "--sandbox",
+            "--sandbox-config",
+            "faults.yaml",
+            "--json",
+            "card.json",
+        ])
+        .run();
+    out.code(1).stdout_contains("/another-issuer");
+    let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
+    assert_eq!(
+        not_passed(&card),
+        ["failed: its issuer is the issuer, exactly"]
+    );
+    // Errors as HTML fail the JSON check; the checks that read an error code are not run,
+    // pointing at it, rather than failing one by one.
+    let out = Baton::new()
+        .file("faults.yaml", "faults: [html_errors]\n")
+        .args([
+            "probe",
+            "--sandbox",
+            "--sandbox-config",
+            "faults.yaml",
+            "--json",
+            "card.json",
+        ])
+        .run();
+    out.code(1).stdout_contains("text/html");
+    let card: Value = serde_json::from_str(&out.file("card.json")).expect("json");
+    let found = not_passed(&card);
+    assert_eq!(
+        found
+            .iter()
+            .filter(|c| !c.starts_with("not_run"))
+            .collect::<Vec<_>>(),
+        ["failed: errors are JSON with an error code"]
+    );
+    assert_eq!(found.len(), 15, "{found:#?}");
+    out.stdout_contains(
+        "the provider's errors are not JSON (see 'errors are JSON with an error code')",
+    );
 }
 
 /// The sandbox's JWT clients: client_secret_jwt as the method of every flow, and

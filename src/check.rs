@@ -1,19 +1,52 @@
 //! `baton check`: every variable a request reads must be defined by then: in the
 //! collection's `vars`, a layer above it, or a capture (or `id`) of an earlier request.
-//! Sends nothing; reports every problem, each missing name once per file.
+//! Sends nothing; reports every problem, each missing name once per file, and every call
+//! of a template function whose literal arguments it refuses (`now('%Q')`).
 
 use crate::collection::model::{Collection, Request, VarDef};
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::runner::{Inputs, Layer};
 use crate::template::Tpl;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
+    let mut calls_checked = HashSet::new();
     for c in &inputs.collections {
         check_collection(c, &inputs.layers, inputs, &mut problems);
+        let mut tpls: Vec<&Tpl> = Vec::new();
+        for def in c
+            .vars
+            .iter()
+            .chain(inputs.layers.iter().flat_map(|l| &l.vars))
+        {
+            def.value.templates(&mut tpls);
+        }
+        tpls.extend(c.requests.iter().flat_map(Request::templates));
+        for tpl in tpls {
+            check_calls(tpl, &mut calls_checked, &mut problems);
+        }
     }
     problems
+}
+
+/// The calls in `tpl` that fail with the literal arguments they are given, each reported
+/// once however many requests share the template.
+fn check_calls(
+    tpl: &Tpl,
+    checked: &mut HashSet<(String, u32, u32)>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    if tpl.is_literal() || !checked.insert((tpl.file.display(), tpl.loc.line, tpl.loc.col)) {
+        return;
+    }
+    for (call, message) in crate::template_fns::literal_call_errors(&tpl.text) {
+        problems.push(
+            Diagnostic::error(message)
+                .at(&tpl.file, tpl.loc)
+                .label(format!("in `{call}`")),
+        );
+    }
 }
 
 /// Problems of one file, with the first use of each missing name and a count of the others.

@@ -12,8 +12,9 @@ use crate::report::doc::RunDoc;
 use crate::report::outputs::{self, ReportFiles};
 use crate::runner::{Inputs, Layer, RunOptions, Runner};
 use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::stdio::Quiet;
 use crate::template::Templates;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 
 pub fn main(cli: Cli) -> i32 {
@@ -38,11 +39,11 @@ pub fn main(cli: Cli) -> i32 {
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            crate::errln!("error: cannot start the async runtime: {e}");
             return exit::REQUEST_FAILED;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Run(args) => runtime.block_on(run(args)),
         Command::Check(args) => runtime.block_on(check(args)),
         Command::Sandbox(args) => runtime.block_on(sandbox(args)),
@@ -57,18 +58,22 @@ pub fn main(cli: Cli) -> i32 {
         Command::Export(args) => crate::export::cmd::main(&args.options()),
         Command::Schema(args) => match crate::schema::text(&args.kind) {
             Some(text) => {
-                print!("{text}");
+                crate::out!("{text}");
                 exit::OK
             }
             None => exit::INVALID_INPUT,
         },
         Command::Completions(args) => {
-            crate::cli::completions(args.shell, &mut std::io::stdout());
+            // clap_complete panics when it cannot write: it writes to memory.
+            let mut script = Vec::new();
+            crate::cli::completions(args.shell, &mut script);
+            let _ = Quiet::stdout().write_all(&script);
             exit::OK
         }
         Command::Docs(crate::cli::DocsCommand::Check(args)) => runtime.block_on(docs_check(args)),
         Command::Docs(crate::cli::DocsCommand::Sync(args)) => docs_sync(args),
-    }
+    };
+    crate::stdio::finish(code)
 }
 
 fn color_stderr() -> bool {
@@ -83,7 +88,7 @@ fn color_stdout() -> bool {
 fn print_problems(problems: &[Diagnostic]) -> bool {
     let color = color_stderr();
     for d in problems {
-        eprintln!("{}", d.render(color));
+        crate::errln!("{}", d.render(color));
     }
     let errors = problems.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
@@ -93,9 +98,9 @@ fn print_problems(problems: &[Diagnostic]) -> bool {
             .collect();
         let plural = if errors == 1 { "" } else { "s" };
         if files.is_empty() {
-            eprintln!("{errors} error{plural}");
+            crate::errln!("{errors} error{plural}");
         } else {
-            eprintln!(
+            crate::errln!(
                 "{errors} error{plural} in {}",
                 files.into_iter().collect::<Vec<_>>().join(", ")
             );
@@ -345,7 +350,7 @@ async fn run(args: RunArgs) -> i32 {
     }) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
@@ -365,14 +370,14 @@ async fn run(args: RunArgs) -> i32 {
     // Under `--json -` stdout carries NDJSON, so the console goes to stderr.
     let console = if reports.json_to_stdout() {
         Console::new(
-            Box::new(std::io::stderr()),
+            Box::new(Quiet::stderr()),
             color_stderr(),
             args.verbose,
             progress,
         )
     } else {
         Console::new(
-            Box::new(std::io::stdout()),
+            Box::new(Quiet::stdout()),
             color_stdout(),
             args.verbose,
             progress,
@@ -394,7 +399,7 @@ async fn run(args: RunArgs) -> i32 {
         let _ = s.shutdown().await;
     }
     let code = if runner.cancel.is_cancelled() {
-        eprintln!("interrupted: the summary above holds what ran");
+        crate::errln!("interrupted: the summary above holds what ran");
         exit::INTERRUPTED
     } else {
         counts.exit_code()
@@ -433,7 +438,7 @@ async fn check(args: CheckArgs) -> i32 {
     }
     let requests: usize = inputs.collections.iter().map(|c| c.request_count()).sum();
     let files = inputs.collections.len();
-    println!(
+    crate::outln!(
         "ok: {files} file{}, {requests} request{}, every variable defined",
         if files == 1 { "" } else { "s" },
         if requests == 1 { "" } else { "s" }
@@ -446,7 +451,7 @@ async fn sandbox(args: SandboxArgs) -> i32 {
         Some(path) => match SandboxConfig::from_yaml_file(path) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::errln!("error: {e}");
                 return exit::INVALID_INPUT;
             }
         },
@@ -456,7 +461,7 @@ async fn sandbox(args: SandboxArgs) -> i32 {
     match crate::sandbox::serve(config).await {
         Ok(()) => exit::OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             exit::REQUEST_FAILED
         }
     }
@@ -470,7 +475,7 @@ async fn start_sandbox(wanted: bool) -> Result<Option<Sandbox>, i32> {
     match Sandbox::start(SandboxConfig::default()).await {
         Ok(s) => Ok(Some(s)),
         Err(e) => {
-            eprintln!("error: cannot start the sandbox: {e}");
+            crate::errln!("error: cannot start the sandbox: {e}");
             Err(exit::REQUEST_FAILED)
         }
     }
@@ -508,18 +513,18 @@ async fn token(args: TokenArgs) -> i32 {
     if args.clear {
         return match std::fs::remove_file(&cache_path) {
             Ok(()) => {
-                eprintln!("removed {}", display_path(&cache_path));
+                crate::errln!("removed {}", display_path(&cache_path));
                 exit::OK
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => exit::OK,
             Err(e) => {
-                eprintln!("error: cannot remove {}: {e}", display_path(&cache_path));
+                crate::errln!("error: cannot remove {}: {e}", display_path(&cache_path));
                 exit::REQUEST_FAILED
             }
         };
     }
     let Some(file) = args.file.clone() else {
-        eprintln!("error: give the collection file");
+        crate::errln!("error: give the collection file");
         return exit::INVALID_INPUT;
     };
     let sandbox = match start_sandbox(args.vars.sandbox).await {
@@ -548,11 +553,11 @@ async fn token(args: TokenArgs) -> i32 {
     });
     let Some(req) = wanted else {
         match &args.request {
-            Some(name) => eprintln!(
+            Some(name) => crate::errln!(
                 "error: {}: no request with the id or name `{name}`",
                 collection.file.display()
             ),
-            None => eprintln!(
+            None => crate::errln!(
                 "error: {}: no oauth2 request that obtains a token",
                 collection.file.display()
             ),
@@ -562,13 +567,13 @@ async fn token(args: TokenArgs) -> i32 {
     let http = match Http::new(HttpOptions::default()) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
     let options = RunOptions::default();
     let runner = Runner::new(&inputs, &options, &http);
-    let mut notify = |m: String| eprintln!("{m}");
+    let mut notify = |m: String| crate::errln!("{m}");
     let result = runner
         .obtain_token(collection, req, &cache_path, &mut notify)
         .await;
@@ -577,12 +582,12 @@ async fn token(args: TokenArgs) -> i32 {
     }
     match result {
         Ok((token, how)) => {
-            eprintln!("baton: access token {how} ({})", display_path(&cache_path));
-            println!("{token}");
+            crate::errln!("baton: access token {how} ({})", display_path(&cache_path));
+            crate::outln!("{token}");
             exit::OK
         }
         Err(f) => {
-            eprintln!("{}", f.diagnostic.render(color_stderr()));
+            crate::errln!("{}", f.diagnostic.render(color_stderr()));
             f.exit
         }
     }
@@ -625,7 +630,7 @@ fn write_reports(files: &ReportFiles, doc: &RunDoc, code: i32) -> i32 {
     match written {
         Ok(()) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             if code == exit::OK || code == exit::EXPECTATION_FAILED {
                 exit::INVALID_INPUT
             } else {
@@ -646,7 +651,7 @@ fn report_merge(args: MergeArgs) -> i32 {
         match crate::report::merge::read(path, &display_path(path)) {
             Ok(doc) => shards.push(doc),
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::errln!("error: {e}");
                 bad = true;
             }
         }
@@ -657,18 +662,17 @@ fn report_merge(args: MergeArgs) -> i32 {
     let n = shards.len();
     let doc = crate::report::merge::merge(shards);
     if files.is_empty() || files.json_to_stdout() {
-        use std::io::Write;
-        let _ = std::io::stdout().write_all(&crate::report::json::document(&doc));
+        let _ = Quiet::stdout().write_all(&crate::report::json::document(&doc));
     }
     let c = doc.counts;
     let requests = c.passed + c.failed + c.errors + c.skipped;
-    eprintln!(
+    crate::errln!(
         "merged {n} report{}: {} files, {requests} requests, exit code {}",
         if n == 1 { "" } else { "s" },
         doc.files.len(),
         doc.exit_code
     );
-    eprintln!(
+    crate::errln!(
         "{} passed, {} failed, {} skipped",
         c.passed,
         c.failed + c.errors,
@@ -723,7 +727,7 @@ async fn docs_check_with(
     }) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
@@ -734,7 +738,7 @@ async fn docs_check_with(
         ..RunOptions::default()
     };
     let console = Console::new(
-        Box::new(std::io::stdout()),
+        Box::new(Quiet::stdout()),
         color_stdout(),
         args.verbose,
         false,
@@ -752,7 +756,7 @@ async fn docs_check_with(
     });
     let counts = runner.run(&mut reporter).await;
     if runner.cancel.is_cancelled() {
-        eprintln!("interrupted: the summary above holds what ran");
+        crate::errln!("interrupted: the summary above holds what ran");
         exit::INTERRUPTED
     } else {
         counts.exit_code()
@@ -780,14 +784,14 @@ fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
         let (text, stale) = match crate::docs::sync::sync(guide, templates) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {shown}:{e}");
+                crate::errln!("error: {shown}:{e}");
                 return exit::INVALID_INPUT;
             }
         };
         stale_total += stale.len();
         if args.check {
             for s in &stale {
-                println!(
+                crate::outln!(
                     "{shown}:{}: the {} snippet is out of step with its request",
                     s.line,
                     format!("{:?}", s.lang).to_lowercase()
@@ -795,11 +799,11 @@ fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
             }
         } else if !stale.is_empty() {
             if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), false) {
-                eprintln!("error: cannot write {shown}: {e}");
+                crate::errln!("error: cannot write {shown}: {e}");
                 return exit::INVALID_INPUT;
             }
             written += 1;
-            println!(
+            crate::outln!(
                 "{shown}: {} snippet{} rewritten",
                 stale.len(),
                 if stale.len() == 1 { "" } else { "s" }
@@ -807,11 +811,11 @@ fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
         }
     }
     if args.check && stale_total > 0 {
-        println!("run `baton docs sync` to regenerate them");
+        crate::outln!("run `baton docs sync` to regenerate them");
         return exit::EXPECTATION_FAILED;
     }
     if args.check || written == 0 {
-        println!("every snippet in step");
+        crate::outln!("every snippet in step");
     }
     exit::OK
 }

@@ -77,7 +77,7 @@ pub fn merge(shards: Vec<RunDoc>) -> RunDoc {
 }
 
 /// The exit code that wins of two (`exit.rs`); codes other than 0–3 are left out.
-fn worst(a: i32, b: i32) -> i32 {
+pub fn worst(a: i32, b: i32) -> i32 {
     let rank = |c: i32| match c {
         crate::exit::INVALID_INPUT => 3,
         crate::exit::REQUEST_FAILED => 2,

@@ -8,6 +8,7 @@ use super::json::Ndjson;
 use super::{html, json, junit};
 use crate::diag::{Diagnostic, display_path};
 use crate::event::{Fanout, Reporter};
+use crate::stdio::Quiet;
 use std::path::{Path, PathBuf};
 
 /// The plain form of `--junit`, `--json` and `--html`.
@@ -83,13 +84,13 @@ pub fn reporters(
 ) -> (Fanout, Option<DocHandle>) {
     let mut all: Vec<Box<dyn Reporter>> = vec![console];
     if files.json_to_stdout() {
-        all.push(Box::new(Ndjson::new(Box::new(std::io::stdout()))));
+        all.push(Box::new(Ndjson::new(Box::new(Quiet::stdout()))));
     }
     if github {
         let out: Box<dyn std::io::Write + Send> = if files.json_to_stdout() {
-            Box::new(std::io::stderr())
+            Box::new(Quiet::stderr())
         } else {
-            Box::new(std::io::stdout())
+            Box::new(Quiet::stdout())
         };
         all.push(Box::new(Annotations::new(out)));
     }

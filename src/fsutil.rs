@@ -1,6 +1,13 @@
-//! Writing files so that nothing the user had is lost: a temporary file in the same
-//! directory, fsync, then rename over the target (readers see the old file or the new one,
-//! never half of one), with the mode set before any byte is written.
+//! Files, in one place. Writing so that nothing the user had is lost: a temporary file in
+//! the same directory, fsync, then rename over the target (readers see the old file or the
+//! new one, never half of one), with the mode set before any byte is written. Reading only
+//! regular files, each with a cap (`read`).
+
+mod read;
+
+pub use read::{
+    Capped, MAX_BODY, MAX_COLLECTION, MAX_INPUT, open, read, read_all, read_to_string, too_big,
+};
 
 use std::io::Write;
 use std::path::Path;

@@ -229,7 +229,7 @@ impl Http {
     pub fn new(options: HttpOptions) -> Result<Http, String> {
         let mut extra_roots = Vec::new();
         if let Some(path) = &options.cacert {
-            let pem = std::fs::read(path)
+            let pem = crate::fsutil::read(path, crate::fsutil::MAX_INPUT)
                 .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
             extra_roots = reqwest::Certificate::from_pem_bundle(&pem)
                 .map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;

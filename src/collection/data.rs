@@ -10,7 +10,7 @@ use std::path::Path;
 /// file (an array of objects).
 pub fn load_rows(path: &Path) -> Result<Vec<Layer>, Diagnostic> {
     let shown = display_path(path);
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
         Diagnostic::error(format!(
             "{shown}: cannot read the data file: {}",
             crate::collection::load::io_reason(&e)

@@ -22,7 +22,9 @@ pub struct Environment {
 /// or in a directory above one of the collections.
 pub fn resolve(name: &str, collections: &[PathBuf]) -> Result<PathBuf, Diagnostic> {
     let direct = PathBuf::from(name);
-    if direct.is_file() {
+    // Anything there but a directory is the file meant (`-e dev` beside a directory `dev/`
+    // still means environments/dev.yaml); reading it refuses what is not a regular file.
+    if std::fs::metadata(&direct).is_ok_and(|m| !m.is_dir()) {
         return Ok(direct);
     }
     let mut roots: Vec<PathBuf> = vec![PathBuf::from(".")];
@@ -45,7 +47,7 @@ pub fn resolve(name: &str, collections: &[PathBuf]) -> Result<PathBuf, Diagnosti
     for root in &roots {
         for ext in ["yaml", "yml"] {
             let candidate = root.join("environments").join(format!("{name}.{ext}"));
-            if candidate.is_file() {
+            if candidate.exists() {
                 return Ok(candidate);
             }
             looked.push(candidate);
@@ -146,34 +148,41 @@ pub fn env_vars(dirs: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Arc<EnvVars
     let mut seen = Vec::new();
     for dir in dirs {
         let path = dir.join(".env");
+        // A `.env` directory is a Python virtualenv, not ours; anything else that is there
+        // (a FIFO, a link to /dev/zero) is refused by the read.
+        if std::fs::metadata(&path).map_or(true, |m| m.is_dir()) {
+            continue;
+        }
         let canonical = path.canonicalize().unwrap_or(path.clone());
-        if !path.is_file() || seen.contains(&canonical) {
+        if seen.contains(&canonical) {
             continue;
         }
         seen.push(canonical);
-        match dotenvy::from_path_iter(&path) {
-            Ok(iter) => {
-                for item in iter {
-                    match item {
-                        Ok((k, v)) => {
-                            values.entry(k).or_insert(v);
-                        }
-                        Err(e) => {
-                            problems.push(Diagnostic::error(format!(
-                                "{}: {}",
-                                display_path(&path),
-                                dotenv_reason(&e)
-                            )));
-                            break;
-                        }
-                    }
+        let bytes = match crate::fsutil::read(&path, crate::fsutil::MAX_INPUT) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                problems.push(Diagnostic::error(format!(
+                    "{}: cannot read the file: {}",
+                    display_path(&path),
+                    super::load::io_reason(&e)
+                )));
+                continue;
+            }
+        };
+        for item in dotenvy::from_read_iter(bytes.as_slice()) {
+            match item {
+                Ok((k, v)) => {
+                    values.entry(k).or_insert(v);
+                }
+                Err(e) => {
+                    problems.push(Diagnostic::error(format!(
+                        "{}: {}",
+                        display_path(&path),
+                        dotenv_reason(&e)
+                    )));
+                    break;
                 }
             }
-            Err(e) => problems.push(Diagnostic::error(format!(
-                "{}: {}",
-                display_path(&path),
-                dotenv_reason(&e)
-            ))),
         }
     }
     for (k, v) in std::env::vars() {

@@ -27,7 +27,7 @@ pub fn load_file(
 /// Read a file as UTF-8 text, with a clear error for what cannot be read.
 pub fn read_source(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Arc<SourceFile>> {
     let shown = crate::diag::display_path(path);
-    match std::fs::read(path) {
+    match crate::fsutil::read(path, crate::fsutil::MAX_COLLECTION) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(SourceFile::new(path, text)),
             Err(e) => {

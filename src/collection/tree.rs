@@ -48,10 +48,14 @@ type Step<'t> = Result<(Event<'t>, Span), ScanError>;
 
 /// The parser over a file read from disk a block at a time: no byte offsets (`Loc`
 /// has lines and columns), every string its own.
-type FileParser = Parser<'static, FallibleBufferedInput<Chars<std::fs::File>>>;
+type FileParser = Parser<'static, FallibleBufferedInput<Chars<DiskFile>>>;
+
+/// A collection on disk: a regular file, read up to the cap of a collection.
+type DiskFile = crate::fsutil::Capped<std::fs::File>;
 
 fn file_parser(path: &Path) -> Result<(FileParser, Arc<OnceLock<Unreadable>>), FileProblem> {
-    let file = std::fs::File::open(path).map_err(|e| FileProblem::Unreadable(Unreadable::Io(e)))?;
+    let file = crate::fsutil::open(path, crate::fsutil::MAX_COLLECTION)
+        .map_err(|e| FileProblem::Unreadable(Unreadable::Io(e)))?;
     let (chars, failure) = Chars::new(file);
     Ok((
         Parser::new_from_fallible_iter_with_options(chars, options()),

@@ -171,8 +171,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// A guide that cannot be read (a FIFO named `x.md` would block) is not one.
 fn has_requests(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| {
+    crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).is_ok_and(|text| {
         blocks(&text)
             .iter()
             .any(|b| matches!(b.role(), Role::Yaml | Role::Curl))

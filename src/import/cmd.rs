@@ -6,7 +6,6 @@ use super::{Warning, curl, postman};
 use crate::diag::display_path;
 use crate::exit;
 use crate::fsutil::write_atomic;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// `baton import postman COLLECTION.json [--env ENV.json] -o DIR [--keep-secrets] [--force]`.
@@ -28,7 +27,7 @@ pub struct CurlOptions {
 }
 
 fn read(path: &Path, what: &str) -> Result<String, i32> {
-    std::fs::read_to_string(path).map_err(|e| {
+    crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
         crate::errln!(
             "error: cannot read the {what} {}: {}",
             display_path(path),
@@ -140,12 +139,19 @@ pub fn postman(o: &PostmanOptions) -> i32 {
 
 pub fn curl(o: &CurlOptions) -> i32 {
     let command = if o.command == "-" {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            crate::errln!("error: cannot read the command from stdin: {e}");
-            return exit::INVALID_INPUT;
+        let read =
+            crate::fsutil::read_all(std::io::stdin(), crate::fsutil::MAX_INPUT).and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+                })
+            });
+        match read {
+            Ok(text) => text,
+            Err(e) => {
+                crate::errln!("error: cannot read the command from stdin: {e}");
+                return exit::INVALID_INPUT;
+            }
         }
-        text
     } else {
         o.command.clone()
     };

@@ -541,7 +541,7 @@ fn client_auth(
                     path_or_pem
                 } else {
                     let full = cx.base_dir.join(&path_or_pem);
-                    std::fs::read_to_string(&full).map_err(|e| {
+                    crate::fsutil::read_to_string(&full, crate::fsutil::MAX_INPUT).map_err(|e| {
                         FlowError::Input(format!(
                             "cannot read the private key `{path_or_pem}`: {}",
                             crate::collection::load::io_reason(&e)

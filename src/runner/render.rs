@@ -231,7 +231,7 @@ fn quote(s: &str) -> String {
 fn read_file(cx: &Ctx, path: &Tpl, base_dir: &Path) -> Result<(Vec<u8>, String), RenderFail> {
     let rel = cx.render(path)?;
     let full = base_dir.join(&rel);
-    let bytes = std::fs::read(&full).map_err(|e| RenderFail {
+    let bytes = crate::fsutil::read(&full, crate::fsutil::MAX_BODY).map_err(|e| RenderFail {
         diagnostic: Diagnostic::error(format!(
             "cannot read `{rel}`: {}",
             crate::collection::load::io_reason(&e)

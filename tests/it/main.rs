@@ -6,6 +6,7 @@ mod check;
 mod docs;
 mod examples;
 mod faults;
+mod hard_files;
 mod hard_pipes;
 mod hard_templates;
 mod import;

@@ -110,21 +110,48 @@ fn print_problems(problems: &[Diagnostic]) -> bool {
 }
 
 /// Collection files under `paths`: files as given, directories walked in sorted order
-/// (skipping `environments/`, hidden directories and `node_modules`).
+/// (skipping `environments/`, hidden directories, `node_modules` and `target`). A file
+/// runs once however it is reached: given twice, under two directories given, or through
+/// a link; a directory is walked once however many links lead to it.
 pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let filter = crate::fsutil::Filter {
+        enter: &|name| {
+            !(name.starts_with('.')
+                || name == "environments"
+                || name == "node_modules"
+                || name == "target")
+        },
+        take: &|p, name| {
+            matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                && !name.starts_with('.')
+        },
+    };
+    let mut walker = crate::fsutil::Walker::default();
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let before = out.len();
-            walk(p, &mut out, problems);
-            if out.len() == before {
+            // `baton run . .`: the second is the first again, not an empty directory.
+            if !walker.first_dir(p) {
+                continue;
+            }
+            let found = walker.walk(p, &filter, &mut |dir, e| {
+                problems.push(Diagnostic::error(format!(
+                    "{}: cannot read the directory: {}",
+                    display_path(dir),
+                    load::io_reason(&e)
+                )));
+            });
+            if found.files.is_empty() && found.again == 0 {
                 problems.push(Diagnostic::error(format!(
                     "{}: no collections (.yaml or .yml files) in this directory",
                     display_path(p)
                 )));
             }
+            out.extend(found.files);
         } else if p.exists() {
-            out.push(p.clone());
+            if walker.first_file(p) {
+                out.push(p.clone());
+            }
         } else {
             problems.push(Diagnostic::error(format!(
                 "{}: no such file or directory",
@@ -133,41 +160,6 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBu
         }
     }
     out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push(Diagnostic::error(format!(
-                "{}: cannot read the directory: {}",
-                display_path(dir),
-                load::io_reason(&e)
-            )));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    paths.sort();
-    for p in paths {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if p.is_dir() {
-            if !(name.starts_with('.')
-                || name == "environments"
-                || name == "node_modules"
-                || name == "target")
-            {
-                walk(&p, out, problems);
-            }
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-            && !name.starts_with('.')
-        {
-            out.push(p);
-        }
-    }
 }
 
 /// Which files run, and how many times.

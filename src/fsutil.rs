@@ -1,13 +1,15 @@
 //! Files, in one place. Writing so that nothing the user had is lost: a temporary file in
 //! the same directory, fsync, then rename over the target (readers see the old file or the
 //! new one, never half of one), with the mode set before any byte is written. Reading only
-//! regular files, each with a cap (`read`).
+//! regular files, each with a cap (`read`). Walking directories, each once (`walk`).
 
 mod read;
+mod walk;
 
 pub use read::{
     Capped, MAX_BODY, MAX_COLLECTION, MAX_INPUT, open, read, read_all, read_to_string, too_big,
 };
+pub use walk::{Filter, Walked, Walker};
 
 use std::io::Write;
 use std::path::Path;

@@ -9,6 +9,7 @@ mod faults;
 mod hard_files;
 mod hard_pipes;
 mod hard_templates;
+mod hard_walks;
 mod import;
 mod nothing_lost;
 mod oauth;

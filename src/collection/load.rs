@@ -433,6 +433,10 @@ pub fn is_identifier(s: &str) -> bool {
 /// A JSON-shaped value whose strings are compiled as templates.
 pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
     match &node.kind {
+        // Text without templates is a value as it is: compiling it kept two more copies.
+        Kind::Str(s) if !crate::template::has_template_syntax(s) => {
+            JsonTpl::Value(serde_json::Value::String(s.to_string()))
+        }
         Kind::Str(_) => match r.tpl(node, what) {
             Some(t) if t.is_literal() => {
                 JsonTpl::Value(serde_json::Value::String(t.text.to_string()))

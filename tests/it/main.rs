@@ -7,6 +7,7 @@ mod docs;
 mod examples;
 mod faults;
 mod hard_files;
+mod hard_memory;
 mod hard_pipes;
 mod hard_templates;
 mod hard_walks;

@@ -83,7 +83,9 @@ pub fn parse_tree<'t>(
     parse_with(file, problems, node::parse)
 }
 
-fn parse_with<'t>(
+/// `parse` of a file's text, its problems shown in `file` (a masked copy of the text
+/// may stand for it: see `environment::load`).
+pub(super) fn parse_with<'t>(
     file: &'t Arc<SourceFile>,
     problems: &mut Vec<Diagnostic>,
     parse: impl FnOnce(&'t str) -> Result<Node<'t>, node::SyntaxError>,

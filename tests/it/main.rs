@@ -6,6 +6,7 @@ mod check;
 mod docs;
 mod examples;
 mod faults;
+mod hard_env_errors;
 mod hard_files;
 mod hard_memory;
 mod hard_pipes;

@@ -63,6 +63,17 @@ fn csv_rows(text: &str, shown: &str) -> Result<Vec<Vec<(String, serde_json::Valu
                 .help("the first line names the variables, e.g. username,password"),
         );
     }
+    // Two columns of one name would be one variable, the second silently winning.
+    for (i, name) in headers.iter().enumerate() {
+        if let Some(first) = headers[..i].iter().position(|h| h == name) {
+            return Err(Diagnostic::error(format!(
+                "{shown}:1: the column `{name}` appears twice (columns {} and {})",
+                first + 1,
+                i + 1
+            ))
+            .help("each column names one variable: rename or remove one of them"));
+        }
+    }
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| csv_error(e, shown))?;
@@ -148,5 +159,16 @@ mod tests {
         );
         std::fs::write(&json, r#"{"n": 1}"#).unwrap();
         assert!(load_rows(&json).is_err());
+        std::fs::write(&csv, "user,password, user\nalice,x,bob\n").unwrap();
+        let e = load_rows(&csv).unwrap_err().message;
+        assert!(
+            e.ends_with("rows.csv:1: the column `user` appears twice (columns 1 and 3)"),
+            "{e}"
+        );
+        std::fs::write(&csv, "user,User\nalice,bob\n").unwrap();
+        assert!(
+            load_rows(&csv).is_ok(),
+            "names differ by case: two variables"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Files that are not regular files: `/dev/zero` (endless, its size reads 0), a FIFO (whose
 //! `open` blocks until a writer comes) and a directory, given wherever baton reads a file.
 //! Each is refused at once with a message naming it (exit 2); a file over the cap is
-//! refused with the cap in the message.
+//! refused with the cap in the message. A data file whose columns collide is refused too.
 
 use crate::support::{Baton, Output};
 use std::time::Duration;
@@ -213,4 +213,20 @@ fn a_file_over_the_cap_is_refused_with_the_cap_in_the_message() {
         .run()
         .code(2)
         .stderr_contains("big.yaml: cannot read the file: it is larger than 256 MiB");
+}
+
+/// A data file whose header names a column twice: the second column silently won (the
+/// request went out with it); it is refused, naming the column and the file.
+#[test]
+fn a_csv_with_a_column_named_twice_is_refused_before_sending() {
+    let server = crate::support::TestServer::start();
+    Baton::new()
+        .file("x.yaml", "requests:\n  - GET: <<base>>/echo?u=<<user>>\n")
+        .file("rows.csv", "user,password, user\nalice,a,bob\n")
+        .args(["run", "x.yaml", "--data", "rows.csv", "--var"])
+        .arg(format!("base={}", server.url()))
+        .run()
+        .code(2)
+        .stderr_contains("rows.csv:1: the column `user` appears twice (columns 1 and 3)");
+    assert_eq!(server.total_hits(), 0);
 }

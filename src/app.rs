@@ -610,25 +610,28 @@ async fn stop_signal() {
 
 // --- reports: writing them (atomically), and `report merge` ---
 
-/// Writes the reports of `doc`; a report that cannot be written makes a passing or failing
-/// run exit 2 (worse codes stay).
+/// Writes the reports of `doc`, each that can be; one that cannot is named with why, and
+/// the exit code becomes that of an output not written (`stdio::output_failed`): 2, which
+/// wins over 3 and 1 as any invalid input does.
 fn write_reports(files: &ReportFiles, doc: &RunDoc, code: i32) -> i32 {
-    let written = files.render(doc).and_then(|outputs| {
-        outputs.iter().try_for_each(|(path, bytes)| {
-            crate::fsutil::write_atomic(path, bytes, false)
-                .map_err(|e| format!("cannot write the report {}: {e}", display_path(path)))
-        })
-    });
-    match written {
-        Ok(()) => code,
-        Err(e) => {
-            crate::errln!("error: {e}");
-            if code == exit::OK || code == exit::EXPECTATION_FAILED {
-                exit::INVALID_INPUT
-            } else {
-                code
-            }
+    let mut failed = false;
+    for (path, made) in files.render(doc) {
+        let written = made.and_then(|bytes| {
+            crate::fsutil::write_atomic(&path, &bytes, false).map_err(|e| load::io_reason(&e))
+        });
+        if let Err(why) = written {
+            crate::errln!(
+                "error: cannot write the report {} ({}): {why}",
+                display_path(&path),
+                files.flag_of(&path)
+            );
+            failed = true;
         }
+    }
+    if failed {
+        crate::stdio::output_failed(code)
+    } else {
+        code
     }
 }
 

@@ -21,7 +21,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> std::io::Result
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        // `create_dir_all` over a file says "File exists", which names nothing.
+        let why = match std::fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => "it is a file, not a directory".to_string(),
+            _ => e.to_string(),
+        };
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot make its directory {}: {why}", dir.display()),
+        )
+    })?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -107,8 +107,21 @@ pub fn finish(code: i32) -> i32 {
         None => code,
         Some((stream, _, why)) => {
             errln!("error: cannot write to {stream}: {why}");
-            crate::report::merge::worst(code, crate::exit::INVALID_INPUT)
+            output_failed(code)
         }
+    }
+}
+
+/// The exit code of a run an output of which (stdout, a report file) could not be
+/// written: that output was asked for on the command line, so it is invalid input (2),
+/// which wins over a request not made (3) and a failed expectation (1). An interrupted
+/// run keeps its 130.
+pub fn output_failed(code: i32) -> i32 {
+    use crate::exit::{INTERRUPTED, INVALID_INPUT};
+    if code == INTERRUPTED {
+        code
+    } else {
+        crate::report::merge::worst(code, INVALID_INPUT)
     }
 }
 
@@ -128,5 +141,17 @@ mod tests {
         );
         assert_eq!(finish(crate::exit::OK), crate::exit::INVALID_INPUT);
         assert_eq!(finish(crate::exit::OK), crate::exit::OK, "reported once");
+        use crate::exit::*;
+        let after: Vec<i32> = [
+            OK,
+            EXPECTATION_FAILED,
+            INVALID_INPUT,
+            REQUEST_FAILED,
+            INTERRUPTED,
+        ]
+        .into_iter()
+        .map(output_failed)
+        .collect();
+        assert_eq!(after, [2, 2, 2, 2, 130]);
     }
 }

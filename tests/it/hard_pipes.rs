@@ -1,7 +1,8 @@
-//! A reader that goes away: every command whose stdout or stderr is a pipe closed before
-//! it writes (`baton … | head -1`) exits quietly with its own code, never 101, whatever it
-//! prints (the console, diagnostics, NDJSON, `check`, `export`, `import`, `schema`,
-//! `completions`, `report merge`, `docs`, `sandbox`).
+//! Outputs that cannot be written. A reader that goes away: every command whose stdout or
+//! stderr is a pipe closed before it writes (`baton … | head -1`) exits quietly with its
+//! own code, never 101, whatever it prints (the console, diagnostics, NDJSON, `check`,
+//! `export`, `import`, `schema`, `completions`, `report merge`, `docs`, `sandbox`). A
+//! report file or a stdout that cannot be written is an error that says which.
 
 use crate::support::{Baton, TestServer};
 use std::path::Path;
@@ -214,4 +215,89 @@ fn the_sandbox_serves_with_its_banner_unread() {
     let _ = child.kill();
     let _ = child.wait();
     served.unwrap();
+}
+
+/// A report file that cannot be written is named with its option and why, the other
+/// reports are still written, and the exit code is 2 whatever the run's (2 wins over 3,
+/// 3 over 1): before, a run with a request not made kept its 3, and the first report
+/// that failed stopped the others.
+#[test]
+fn an_unwritable_report_is_named_and_exits_2_over_3_and_1() {
+    let server = TestServer::start();
+    let base = format!("base={}", server.url());
+    let cases: &[(&str, &str, i32)] = &[
+        ("passing", PASSING, 0),
+        ("failing", FAILING, 1),
+        ("not made", UNREACHABLE, 3),
+        (
+            "invalid",
+            "requests:\n  - GET: <<base>>/echo?x=<<random(0)>>\n",
+            2,
+        ),
+    ];
+    for (name, yaml, own) in cases {
+        // Without the broken report: the run's own code.
+        let ok = Baton::new()
+            .file("c.yaml", yaml)
+            .args(["run", "c.yaml", "--timeout", "2s", "--var", &base])
+            .run();
+        ok.code(*own);
+        let out = Baton::new()
+            .file("c.yaml", yaml)
+            .file("taken", "a file where a directory is wanted")
+            .file("dir/keep", "")
+            .args(["run", "c.yaml", "--timeout", "2s", "--var", &base])
+            .args([
+                "--json",
+                "taken/r.json",
+                "--junit",
+                "dir",
+                "--html",
+                "r.html",
+            ])
+            .run();
+        out.code(2)
+            .stderr_contains(
+                "cannot write the report taken/r.json (--json): cannot make its directory taken: it is a file, not a directory",
+            )
+            .stderr_contains("cannot write the report dir (--junit): ");
+        assert!(
+            out.path("r.html").is_file(),
+            "{name}: the HTML report is written"
+        );
+    }
+    // `report merge` the same way.
+    let shard = Baton::new()
+        .file("c.yaml", PASSING)
+        .args(["run", "c.yaml", "--json", "s.json", "--var", &base])
+        .run();
+    shard.code(0);
+    Baton::new()
+        .file("s.json", shard.file("s.json"))
+        .file("taken", "")
+        .args(["report", "merge", "s.json", "--junit", "taken/j.xml"])
+        .run()
+        .code(2)
+        .stderr_contains("cannot write the report taken/j.xml (--junit)");
+}
+
+/// Output that cannot be written for another reason than a closed pipe (a full disk) is
+/// not lost silently: it is said on stderr, and the exit code says it.
+#[test]
+fn a_full_stdout_is_an_error_not_a_silent_loss() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = command(dir.path(), &["schema".into(), "collection".into()])
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write to stdout: No space left on device"),
+        "{stderr}"
+    );
 }

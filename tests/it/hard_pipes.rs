@@ -25,6 +25,7 @@ fn command(dir: &Path, args: &[String]) -> Command {
         .env("HOME", dir.join(".home"))
         .env("XDG_CACHE_HOME", dir.join(".home"))
         .env("NO_PROXY", "127.0.0.1")
+        .env("RUST_BACKTRACE", "0")
         .env_remove("GITHUB_ACTIONS")
         .env_remove("CI");
     cmd
@@ -160,8 +161,9 @@ fn every_command_exits_with_its_own_code_when_its_output_is_closed() {
 /// while baton still has diagnostics to print.
 #[test]
 fn diagnostics_piped_into_head_end_quietly_with_the_run_s_code() {
+    // More than a pipe holds (64 KiB): baton is still writing when `head` exits.
     let mut yaml = String::from("requests:\n");
-    for i in 0..200 {
+    for i in 0..3000 {
         yaml.push_str(&format!("  - methd{i}: GET\n"));
     }
     let out = Baton::new()
@@ -200,10 +202,10 @@ fn the_sandbox_serves_with_its_banner_unread() {
             break Err(format!("the sandbox ended: {status}"));
         }
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            // Past the banner: still alive a moment later.
-            std::thread::sleep(Duration::from_millis(300));
+            // Past the banner (printed once it listens): still alive, and serving.
+            std::thread::sleep(Duration::from_secs(1));
             break match child.try_wait().unwrap() {
-                None => Ok(()),
+                None => discovery(port),
                 Some(status) => Err(format!("the sandbox ended: {status}")),
             };
         }
@@ -300,4 +302,21 @@ fn a_full_stdout_is_an_error_not_a_silent_loss() {
         stderr.contains("error: cannot write to stdout: No space left on device"),
         "{stderr}"
     );
+}
+
+/// The status line of the sandbox's discovery document.
+fn discovery(port: u16) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"GET /.well-known/openid-configuration HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    if answer.starts_with("HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!("the sandbox answered {:?}", answer.lines().next()))
+    }
 }

@@ -8,7 +8,6 @@ mod examples;
 mod faults;
 mod hard_env_errors;
 mod hard_files;
-mod hard_memory;
 mod hard_pipes;
 mod hard_templates;
 mod hard_walks;

@@ -387,6 +387,85 @@ mod tests {
         }
     }
 
+    /// The scanner and the evaluation of literal calls never panic, whatever the text:
+    /// pieces of template syntax put together at random (a small fuzzer that runs with the
+    /// tests; `fuzz/` has the real one).
+    #[test]
+    fn literal_calls_of_any_text_never_panic() {
+        const PIECES: &[&str] = &[
+            "<<",
+            ">>",
+            "<%",
+            "%>",
+            "<#",
+            "#>",
+            "'",
+            "\"",
+            "(",
+            ")",
+            "[",
+            "]",
+            "{",
+            "}",
+            "|",
+            ".",
+            ",",
+            " ",
+            "\\",
+            "now",
+            "random",
+            "uuid",
+            "timestamp",
+            "jwt_claims",
+            "b64decode",
+            "%Q",
+            "%",
+            "%Y",
+            "0",
+            "-1",
+            "4097",
+            "1e999",
+            "é",
+            "raw",
+            "endraw",
+            "x",
+            "~",
+            "none",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let file = crate::diag::SourceFile::new("fuzz.yaml", "");
+        let mut templates = crate::template::Templates::new();
+        let scope = crate::template::Scope::default();
+        let (mut errors, mut rendered) = (0, 0);
+        for _ in 0..20_000 {
+            let len = (next() % 24) as usize;
+            let mut pick = || PIECES[(next() % PIECES.len() as u64) as usize];
+            let noise: String = (0..len).map(|_| pick()).collect();
+            // Half the texts are calls, with arguments from the same pieces.
+            let text = if len.is_multiple_of(2) {
+                let (f, a, b) = (pick(), pick(), pick());
+                format!("<<x | {f}('{a}', {b})>><<{f}({a}{b})>>{noise}")
+            } else {
+                noise
+            };
+            errors += literal_call_errors(&text).len();
+            // And the same text rendered: the functions with these arguments must answer.
+            if let Ok(tpl) = templates.compile(&text, Default::default(), &file) {
+                rendered += usize::from(templates.render(&tpl, &scope).is_ok());
+            }
+        }
+        assert!(
+            errors > 100 && rendered > 100,
+            "{errors} errors, {rendered} rendered"
+        );
+    }
+
     #[test]
     fn check_evaluates_calls_whose_arguments_are_literals() {
         let errors = literal_call_errors(

@@ -12,8 +12,9 @@ use crate::report::doc::RunDoc;
 use crate::report::outputs::{self, ReportFiles};
 use crate::runner::{Inputs, Layer, RunOptions, Runner};
 use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::stdio::Quiet;
 use crate::template::Templates;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 
 pub fn main(cli: Cli) -> i32 {
@@ -38,11 +39,11 @@ pub fn main(cli: Cli) -> i32 {
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            crate::errln!("error: cannot start the async runtime: {e}");
             return exit::REQUEST_FAILED;
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Run(args) => runtime.block_on(run(args)),
         Command::Check(args) => runtime.block_on(check(args)),
         Command::Sandbox(args) => runtime.block_on(sandbox(args)),
@@ -58,18 +59,22 @@ pub fn main(cli: Cli) -> i32 {
         Command::Probe(args) => runtime.block_on(crate::probe::cmd::main(args.command())),
         Command::Schema(args) => match crate::schema::text(&args.kind) {
             Some(text) => {
-                print!("{text}");
+                crate::out!("{text}");
                 exit::OK
             }
             None => exit::INVALID_INPUT,
         },
         Command::Completions(args) => {
-            crate::cli::completions(args.shell, &mut std::io::stdout());
+            // clap_complete panics when it cannot write: it writes to memory.
+            let mut script = Vec::new();
+            crate::cli::completions(args.shell, &mut script);
+            let _ = Quiet::stdout().write_all(&script);
             exit::OK
         }
         Command::Docs(crate::cli::DocsCommand::Check(args)) => runtime.block_on(docs_check(args)),
         Command::Docs(crate::cli::DocsCommand::Sync(args)) => docs_sync(args),
-    }
+    };
+    crate::stdio::finish(code)
 }
 
 fn color_stderr() -> bool {
@@ -84,7 +89,7 @@ fn color_stdout() -> bool {
 fn print_problems(problems: &[Diagnostic]) -> bool {
     let color = color_stderr();
     for d in problems {
-        eprintln!("{}", d.render(color));
+        crate::errln!("{}", d.render(color));
     }
     let errors = problems.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
@@ -94,9 +99,9 @@ fn print_problems(problems: &[Diagnostic]) -> bool {
             .collect();
         let plural = if errors == 1 { "" } else { "s" };
         if files.is_empty() {
-            eprintln!("{errors} error{plural}");
+            crate::errln!("{errors} error{plural}");
         } else {
-            eprintln!(
+            crate::errln!(
                 "{errors} error{plural} in {}",
                 files.into_iter().collect::<Vec<_>>().join(", ")
             );
@@ -106,21 +111,48 @@ fn print_problems(problems: &[Diagnostic]) -> bool {
 }
 
 /// Collection files under `paths`: files as given, directories walked in sorted order
-/// (skipping `environments/`, hidden directories and `node_modules`).
+/// (skipping `environments/`, hidden directories, `node_modules` and `target`). A file
+/// runs once however it is reached: given twice, under two directories given, or through
+/// a link; a directory is walked once however many links lead to it.
 pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let filter = crate::fsutil::Filter {
+        enter: &|name| {
+            !(name.starts_with('.')
+                || name == "environments"
+                || name == "node_modules"
+                || name == "target")
+        },
+        take: &|p, name| {
+            matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                && !name.starts_with('.')
+        },
+    };
+    let mut walker = crate::fsutil::Walker::default();
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let before = out.len();
-            walk(p, &mut out, problems);
-            if out.len() == before {
+            // `baton run . .`: the second is the first again, not an empty directory.
+            if !walker.first_dir(p) {
+                continue;
+            }
+            let found = walker.walk(p, &filter, &mut |dir, e| {
+                problems.push(Diagnostic::error(format!(
+                    "{}: cannot read the directory: {}",
+                    display_path(dir),
+                    load::io_reason(&e)
+                )));
+            });
+            if found.files.is_empty() && found.again == 0 {
                 problems.push(Diagnostic::error(format!(
                     "{}: no collections (.yaml or .yml files) in this directory",
                     display_path(p)
                 )));
             }
+            out.extend(found.files);
         } else if p.exists() {
-            out.push(p.clone());
+            if walker.first_file(p) {
+                out.push(p.clone());
+            }
         } else {
             problems.push(Diagnostic::error(format!(
                 "{}: no such file or directory",
@@ -129,41 +161,6 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBu
         }
     }
     out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push(Diagnostic::error(format!(
-                "{}: cannot read the directory: {}",
-                display_path(dir),
-                load::io_reason(&e)
-            )));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    paths.sort();
-    for p in paths {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if p.is_dir() {
-            if !(name.starts_with('.')
-                || name == "environments"
-                || name == "node_modules"
-                || name == "target")
-            {
-                walk(&p, out, problems);
-            }
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-            && !name.starts_with('.')
-        {
-            out.push(p);
-        }
-    }
 }
 
 /// Which files run, and how many times.
@@ -341,7 +338,7 @@ async fn run(args: RunArgs) -> i32 {
     }) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
@@ -361,14 +358,14 @@ async fn run(args: RunArgs) -> i32 {
     // Under `--json -` stdout carries NDJSON, so the console goes to stderr.
     let console = if reports.json_to_stdout() {
         Console::new(
-            Box::new(std::io::stderr()),
+            Box::new(Quiet::stderr()),
             color_stderr(),
             args.verbose,
             progress,
         )
     } else {
         Console::new(
-            Box::new(std::io::stdout()),
+            Box::new(Quiet::stdout()),
             color_stdout(),
             args.verbose,
             progress,
@@ -428,7 +425,7 @@ async fn check(args: CheckArgs) -> i32 {
     }
     let requests: usize = inputs.collections.iter().map(|c| c.request_count()).sum();
     let files = inputs.collections.len();
-    println!(
+    crate::outln!(
         "ok: {files} file{}, {requests} request{}, every variable defined",
         if files == 1 { "" } else { "s" },
         if requests == 1 { "" } else { "s" }
@@ -441,7 +438,7 @@ async fn sandbox(args: SandboxArgs) -> i32 {
         Some(path) => match SandboxConfig::from_yaml_file(path) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::errln!("error: {e}");
                 return exit::INVALID_INPUT;
             }
         },
@@ -451,7 +448,7 @@ async fn sandbox(args: SandboxArgs) -> i32 {
     match crate::sandbox::serve(config).await {
         Ok(()) => exit::OK,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             exit::REQUEST_FAILED
         }
     }
@@ -465,7 +462,7 @@ async fn start_sandbox(wanted: bool) -> Result<Option<Sandbox>, i32> {
     match Sandbox::start(SandboxConfig::default()).await {
         Ok(s) => Ok(Some(s)),
         Err(e) => {
-            eprintln!("error: cannot start the sandbox: {e}");
+            crate::errln!("error: cannot start the sandbox: {e}");
             Err(exit::REQUEST_FAILED)
         }
     }
@@ -489,18 +486,18 @@ async fn token(args: TokenArgs) -> i32 {
     if args.clear {
         return match std::fs::remove_file(&cache_path) {
             Ok(()) => {
-                eprintln!("removed {}", display_path(&cache_path));
+                crate::errln!("removed {}", display_path(&cache_path));
                 exit::OK
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => exit::OK,
             Err(e) => {
-                eprintln!("error: cannot remove {}: {e}", display_path(&cache_path));
+                crate::errln!("error: cannot remove {}: {e}", display_path(&cache_path));
                 exit::REQUEST_FAILED
             }
         };
     }
     let Some(file) = args.file.clone() else {
-        eprintln!("error: give the collection file");
+        crate::errln!("error: give the collection file");
         return exit::INVALID_INPUT;
     };
     let sandbox = match start_sandbox(args.vars.sandbox).await {
@@ -529,11 +526,11 @@ async fn token(args: TokenArgs) -> i32 {
     });
     let Some(req) = wanted else {
         match &args.request {
-            Some(name) => eprintln!(
+            Some(name) => crate::errln!(
                 "error: {}: no request with the id or name `{name}`",
                 collection.file.display()
             ),
-            None => eprintln!(
+            None => crate::errln!(
                 "error: {}: no oauth2 request that obtains a token",
                 collection.file.display()
             ),
@@ -543,13 +540,13 @@ async fn token(args: TokenArgs) -> i32 {
     let http = match Http::new(HttpOptions::default()) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
     let options = RunOptions::default();
     let runner = Runner::new(&inputs, &options, &http);
-    let mut notify = |m: String| eprintln!("{m}");
+    let mut notify = |m: String| crate::errln!("{m}");
     let result = runner
         .obtain_token(collection, req, &cache_path, &mut notify)
         .await;
@@ -558,12 +555,12 @@ async fn token(args: TokenArgs) -> i32 {
     }
     match result {
         Ok((token, how)) => {
-            eprintln!("baton: access token {how} ({})", display_path(&cache_path));
-            println!("{token}");
+            crate::errln!("baton: access token {how} ({})", display_path(&cache_path));
+            crate::outln!("{token}");
             exit::OK
         }
         Err(f) => {
-            eprintln!("{}", f.diagnostic.render(color_stderr()));
+            crate::errln!("{}", f.diagnostic.render(color_stderr()));
             f.exit
         }
     }
@@ -594,25 +591,28 @@ async fn stop_signal() {
 
 // --- reports: writing them (atomically), and `report merge` ---
 
-/// Writes the reports of `doc`; a report that cannot be written makes a passing or failing
-/// run exit 2 (worse codes stay).
+/// Writes the reports of `doc`, each that can be; one that cannot is named with why, and
+/// the exit code becomes that of an output not written (`stdio::output_failed`): 2, which
+/// wins over 3 and 1 as any invalid input does.
 fn write_reports(files: &ReportFiles, doc: &RunDoc, code: i32) -> i32 {
-    let written = files.render(doc).and_then(|outputs| {
-        outputs.iter().try_for_each(|(path, bytes)| {
-            crate::fsutil::write_atomic(path, bytes, false)
-                .map_err(|e| format!("cannot write the report {}: {e}", display_path(path)))
-        })
-    });
-    match written {
-        Ok(()) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            if code == exit::OK || code == exit::EXPECTATION_FAILED {
-                exit::INVALID_INPUT
-            } else {
-                code
-            }
+    let mut failed = false;
+    for (path, made) in files.render(doc) {
+        let written = made.and_then(|bytes| {
+            crate::fsutil::write_atomic(&path, &bytes, false).map_err(|e| load::io_reason(&e))
+        });
+        if let Err(why) = written {
+            crate::errln!(
+                "error: cannot write the report {} ({}): {why}",
+                display_path(&path),
+                files.flag_of(&path)
+            );
+            failed = true;
         }
+    }
+    if failed {
+        crate::stdio::output_failed(code)
+    } else {
+        code
     }
 }
 
@@ -627,7 +627,7 @@ fn report_merge(args: MergeArgs) -> i32 {
         match crate::report::merge::read(path, &display_path(path)) {
             Ok(doc) => shards.push(doc),
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::errln!("error: {e}");
                 bad = true;
             }
         }
@@ -638,18 +638,17 @@ fn report_merge(args: MergeArgs) -> i32 {
     let n = shards.len();
     let doc = crate::report::merge::merge(shards);
     if files.is_empty() || files.json_to_stdout() {
-        use std::io::Write;
-        let _ = std::io::stdout().write_all(&crate::report::json::document(&doc));
+        let _ = Quiet::stdout().write_all(&crate::report::json::document(&doc));
     }
     let c = doc.counts;
     let requests = c.passed + c.failed + c.errors + c.skipped;
-    eprintln!(
+    crate::errln!(
         "merged {n} report{}: {} files, {requests} requests, exit code {}",
         if n == 1 { "" } else { "s" },
         doc.files.len(),
         doc.exit_code
     );
-    eprintln!(
+    crate::errln!(
         "{} passed, {} failed, {} skipped",
         c.passed,
         c.failed + c.errors,
@@ -699,7 +698,7 @@ async fn docs_check_with(
     }) {
         Ok(h) => h,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
@@ -710,7 +709,7 @@ async fn docs_check_with(
         ..RunOptions::default()
     };
     let console = Console::new(
-        Box::new(std::io::stdout()),
+        Box::new(Quiet::stdout()),
         color_stdout(),
         args.verbose,
         false,
@@ -755,14 +754,14 @@ fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
         let (text, stale) = match crate::docs::sync::sync(guide, templates) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("error: {shown}:{e}");
+                crate::errln!("error: {shown}:{e}");
                 return exit::INVALID_INPUT;
             }
         };
         stale_total += stale.len();
         if args.check {
             for s in &stale {
-                println!(
+                crate::outln!(
                     "{shown}:{}: the {} snippet is out of step with its request",
                     s.line,
                     format!("{:?}", s.lang).to_lowercase()
@@ -770,11 +769,11 @@ fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
             }
         } else if !stale.is_empty() {
             if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), false) {
-                eprintln!("error: cannot write {shown}: {e}");
+                crate::errln!("error: cannot write {shown}: {e}");
                 return exit::INVALID_INPUT;
             }
             written += 1;
-            println!(
+            crate::outln!(
                 "{shown}: {} snippet{} rewritten",
                 stale.len(),
                 if stale.len() == 1 { "" } else { "s" }
@@ -782,11 +781,11 @@ fn docs_sync(args: crate::cli::DocsSyncArgs) -> i32 {
         }
     }
     if args.check && stale_total > 0 {
-        println!("run `baton docs sync` to regenerate them");
+        crate::outln!("run `baton docs sync` to regenerate them");
         return exit::EXPECTATION_FAILED;
     }
     if args.check || written == 0 {
-        println!("every snippet in step");
+        crate::outln!("every snippet in step");
     }
     exit::OK
 }

@@ -48,8 +48,13 @@ impl SourceFile {
     /// empty if it can no longer be read.
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| {
-            std::fs::read(&self.path)
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
+            // Read as every file is (a regular file, capped), and not copied once more
+            // when it is UTF-8, as it was when it was checked.
+            crate::fsutil::read(&self.path, crate::fsutil::MAX_COLLECTION)
+                .map(|b| {
+                    String::from_utf8(b)
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+                })
                 .unwrap_or_default()
         })
     }
@@ -208,26 +213,30 @@ impl Diagnostic {
         } else {
             Renderer::plain()
         };
-        let title = level.primary_title(self.message.as_str());
+        let message = elide_middle(&self.message, QUOTE_MAX);
+        let title = level.primary_title(message.as_ref());
         let mut groups = Vec::new();
         let snippet_window = self.source.as_ref().filter(|_| !self.loc.is_unknown());
-        let group = match snippet_window {
-            Some(source) => {
-                let (start, line_text, span) = window(source, self.loc);
+        let quoted = snippet_window.map(|source| {
+            let (_, line_text, span) = window(source, self.loc);
+            elide_around(line_text, span, QUOTE_MAX)
+        });
+        let group = match (snippet_window, &quoted) {
+            (Some(source), Some((line_text, span))) => {
+                let span = span.clone();
                 let display = source.display();
                 let mut annotation = AnnotationKind::Primary.span(span);
                 if let Some(label) = &self.label {
                     annotation = annotation.label(label.as_str());
                 }
-                let _ = start;
                 title.element(
-                    Snippet::source(line_text)
+                    Snippet::source(line_text.as_ref())
                         .line_start(self.loc.line as usize)
                         .path(display)
                         .annotation(annotation),
                 )
             }
-            None => {
+            _ => {
                 let mut group = Group::with_title(title);
                 if let Some(place) = self.location() {
                     group = group.element(Level::NOTE.message(format!("in {place}")));
@@ -254,6 +263,61 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.short())
     }
+}
+
+/// The most bytes of a message or a source line shown whole; past it, text is elided
+/// around what matters. annotate-snippets takes about 26 bytes per byte it renders: one
+/// 50 MB YAML key, quoted in its error, took 1.3 GB.
+const QUOTE_MAX: usize = 480;
+
+/// The largest byte index at most `i` that is a character boundary of `text`.
+fn floor_char(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `text` whole if it is at most `max` bytes, else its start and end with `…` between.
+fn elide_middle(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return text.into();
+    }
+    let head = floor_char(text, max / 2);
+    let mut tail = text.len() - max / 2;
+    while !text.is_char_boundary(tail) {
+        tail += 1;
+    }
+    let cut = text[head..tail].chars().count();
+    format!("{}…[{cut} characters]…{}", &text[..head], &text[tail..]).into()
+}
+
+/// A long `line` cut to about `max` bytes around `span` (itself cut to half of that),
+/// with `…` where text was cut, and where the span is in what is left.
+fn elide_around(
+    line: &str,
+    span: std::ops::Range<usize>,
+    max: usize,
+) -> (std::borrow::Cow<'_, str>, std::ops::Range<usize>) {
+    if line.len() <= max {
+        return (line.into(), span);
+    }
+    let from = floor_char(line, span.start);
+    let to = floor_char(line, span.end.min(from + max / 2)).max(from);
+    let context = max.saturating_sub(to - from) / 2;
+    let start = floor_char(line, from.saturating_sub(context));
+    let mut end = (to + context).min(line.len());
+    while !line.is_char_boundary(end) {
+        end += 1;
+    }
+    let (before, after) = (
+        if start > 0 { "…" } else { "" },
+        if end < line.len() { "…" } else { "" },
+    );
+    let shown = format!("{before}{}{after}", &line[start..end]);
+    let shift = before.len();
+    (shown.into(), from - start + shift..to - start + shift)
 }
 
 /// The line holding `loc` and the span to underline inside it. The parser gives a byte
@@ -303,6 +367,10 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // No name baton knows is this long: comparing a 50 MB key with each took minutes.
+    if word.len() > 256 {
+        return None;
+    }
     let word = word.to_lowercase();
     let max_edits = (word.chars().count() / 3).max(1);
     candidates
@@ -319,6 +387,32 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line or message of megabytes is quoted around what matters, not whole.
+    #[test]
+    fn long_lines_and_messages_are_elided_around_the_caret() {
+        let key = "é".repeat(100_000);
+        let text = format!("a: 1\n? {key}x\n: 2\n");
+        let src = SourceFile::new("x.yaml", text.as_str());
+        let loc = Loc {
+            line: 2,
+            col: 3,
+            offset: 7,
+            len: key.len() + 1,
+        };
+        let d = Diagnostic::error(format!("unknown key '{key}x' in the collection"))
+            .at(&src, loc)
+            .label("unknown key");
+        let shown = d.render(false);
+        assert!(shown.len() < 2 * QUOTE_MAX, "{} bytes", shown.len());
+        assert!(shown.contains("é…[99777 characters]…é"), "{shown}");
+        assert!(shown.contains("x' in the collection"), "{shown}");
+        assert!(shown.contains("2 | ? ééé"), "{shown}");
+        assert!(shown.contains("^^^"), "{shown}");
+        let (line, span) = elide_around("abcdefghij", 4..6, 4);
+        assert_eq!((line.as_ref(), span), ("…defg…", 4..6));
+        assert_eq!(did_you_mean(&"k".repeat(300), ["key"]), None);
+    }
 
     #[test]
     fn renders_the_line_with_a_caret_and_the_place() {

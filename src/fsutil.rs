@@ -1,6 +1,15 @@
-//! Writing files so that nothing the user had is lost: a temporary file in the same
-//! directory, fsync, then rename over the target (readers see the old file or the new one,
-//! never half of one), with the mode set before any byte is written.
+//! Files, in one place. Writing so that nothing the user had is lost: a temporary file in
+//! the same directory, fsync, then rename over the target (readers see the old file or the
+//! new one, never half of one), with the mode set before any byte is written. Reading only
+//! regular files, each with a cap (`read`). Walking directories, each once (`walk`).
+
+mod read;
+mod walk;
+
+pub use read::{
+    Capped, MAX_BODY, MAX_COLLECTION, MAX_INPUT, open, read, read_all, read_to_string, too_big,
+};
+pub use walk::{Filter, Walked, Walker};
 
 use std::io::Write;
 use std::path::Path;
@@ -12,7 +21,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> std::io::Result
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        // `create_dir_all` over a file says "File exists", which names nothing.
+        let why = match std::fs::metadata(dir) {
+            Ok(m) if !m.is_dir() => "it is a file, not a directory".to_string(),
+            _ => e.to_string(),
+        };
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot make its directory {}: {why}", dir.display()),
+        )
+    })?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

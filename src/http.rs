@@ -278,7 +278,7 @@ impl Http {
     pub fn new(options: HttpOptions) -> Result<Http, String> {
         let mut cacert = Vec::new();
         if let Some(path) = &options.cacert {
-            let pem = std::fs::read(path)
+            let pem = crate::fsutil::read(path, crate::fsutil::MAX_INPUT)
                 .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
             cacert = CertificateDer::pem_slice_iter(&pem)
                 .collect::<Result<_, _>>()

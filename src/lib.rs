@@ -29,6 +29,7 @@ pub mod runner;
 pub mod sandbox;
 pub mod schema;
 pub mod secret;
+pub mod stdio;
 pub mod template;
 pub mod template_calls;
 pub mod template_fns;

@@ -10,7 +10,7 @@ use std::path::Path;
 /// file (an array of objects).
 pub fn load_rows(path: &Path) -> Result<Vec<Layer>, Diagnostic> {
     let shown = display_path(path);
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
         Diagnostic::error(format!(
             "{shown}: cannot read the data file: {}",
             crate::collection::load::io_reason(&e)
@@ -62,6 +62,17 @@ fn csv_rows(text: &str, shown: &str) -> Result<Vec<Vec<(String, serde_json::Valu
             Diagnostic::error(format!("{shown}:1: a column has no name ({bad:?})"))
                 .help("the first line names the variables, e.g. username,password"),
         );
+    }
+    // Two columns of one name would be one variable, the second silently winning.
+    for (i, name) in headers.iter().enumerate() {
+        if let Some(first) = headers[..i].iter().position(|h| h == name) {
+            return Err(Diagnostic::error(format!(
+                "{shown}:1: the column `{name}` appears twice (columns {} and {})",
+                first + 1,
+                i + 1
+            ))
+            .help("each column names one variable: rename or remove one of them"));
+        }
     }
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -148,5 +159,16 @@ mod tests {
         );
         std::fs::write(&json, r#"{"n": 1}"#).unwrap();
         assert!(load_rows(&json).is_err());
+        std::fs::write(&csv, "user,password, user\nalice,x,bob\n").unwrap();
+        let e = load_rows(&csv).unwrap_err().message;
+        assert!(
+            e.ends_with("rows.csv:1: the column `user` appears twice (columns 1 and 3)"),
+            "{e}"
+        );
+        std::fs::write(&csv, "user,User\nalice,bob\n").unwrap();
+        assert!(
+            load_rows(&csv).is_ok(),
+            "names differ by case: two variables"
+        );
     }
 }

@@ -27,7 +27,7 @@ pub fn load_file(
 /// Read a file as UTF-8 text, with a clear error for what cannot be read.
 pub fn read_source(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Arc<SourceFile>> {
     let shown = crate::diag::display_path(path);
-    match std::fs::read(path) {
+    match crate::fsutil::read(path, crate::fsutil::MAX_COLLECTION) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(SourceFile::new(path, text)),
             Err(e) => {
@@ -83,7 +83,9 @@ pub fn parse_tree<'t>(
     parse_with(file, problems, node::parse)
 }
 
-fn parse_with<'t>(
+/// `parse` of a file's text, its problems shown in `file` (a masked copy of the text
+/// may stand for it: see `environment::load`).
+pub(super) fn parse_with<'t>(
     file: &'t Arc<SourceFile>,
     problems: &mut Vec<Diagnostic>,
     parse: impl FnOnce(&'t str) -> Result<Node<'t>, node::SyntaxError>,
@@ -433,6 +435,10 @@ pub fn is_identifier(s: &str) -> bool {
 /// A JSON-shaped value whose strings are compiled as templates.
 pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
     match &node.kind {
+        // Text without templates is a value as it is: compiling it kept two more copies.
+        Kind::Str(s) if !crate::template::has_template_syntax(s) => {
+            JsonTpl::Value(serde_json::Value::String(s.to_string()))
+        }
         Kind::Str(_) => match r.tpl(node, what) {
             Some(t) if t.is_literal() => {
                 JsonTpl::Value(serde_json::Value::String(t.text.to_string()))

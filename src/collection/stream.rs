@@ -126,7 +126,7 @@ impl<R: Read> Iterator for Chars<R> {
 /// Why the file at `path` is not UTF-8, if it is not (or cannot be read): read to its
 /// end a block at a time, for a file whose parse stopped before its end.
 pub fn not_utf8(path: &std::path::Path) -> Option<Unreadable> {
-    let file = std::fs::File::open(path).ok()?;
+    let file = crate::fsutil::open(path, crate::fsutil::MAX_COLLECTION).ok()?;
     let (mut chars, failure) = Chars::new(file);
     while let Some(Ok(_)) = chars.next() {}
     drop(chars);

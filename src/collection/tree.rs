@@ -48,10 +48,14 @@ type Step<'t> = Result<(Event<'t>, Span), ScanError>;
 
 /// The parser over a file read from disk a block at a time: no byte offsets (`Loc`
 /// has lines and columns), every string its own.
-type FileParser = Parser<'static, FallibleBufferedInput<Chars<std::fs::File>>>;
+type FileParser = Parser<'static, FallibleBufferedInput<Chars<DiskFile>>>;
+
+/// A collection on disk: a regular file, read up to the cap of a collection.
+type DiskFile = crate::fsutil::Capped<std::fs::File>;
 
 fn file_parser(path: &Path) -> Result<(FileParser, Arc<OnceLock<Unreadable>>), FileProblem> {
-    let file = std::fs::File::open(path).map_err(|e| FileProblem::Unreadable(Unreadable::Io(e)))?;
+    let file = crate::fsutil::open(path, crate::fsutil::MAX_COLLECTION)
+        .map_err(|e| FileProblem::Unreadable(Unreadable::Io(e)))?;
     let (chars, failure) = Chars::new(file);
     Ok((
         Parser::new_from_fallible_iter_with_options(chars, options()),
@@ -223,9 +227,9 @@ enum Body<'t> {
 #[derive(Default)]
 struct MapState<'t> {
     entries: Vec<(Key<'t>, Node<'t>)>,
-    ids: Vec<KeyId<'t>>,
+    ids: Vec<Ident<'t>>,
     /// Built once a mapping grows large, so duplicate checks stay linear.
-    seen: Option<HashSet<KeyId<'t>>>,
+    seen: Option<HashSet<Ident<'t>>>,
     /// Entries from `<<` values, added at the end unless a key is already there.
     merged: Vec<(Key<'t>, Node<'t>)>,
     next: Slot<'t>,
@@ -258,7 +262,7 @@ struct Done<'t> {
     node: Node<'t>,
     cost: Cost,
     /// For a scalar in a key position: its identity and whether it is `<<`.
-    key: Option<(KeyId<'t>, bool)>,
+    key: Option<(Ident<'t>, bool)>,
 }
 
 fn error(message: impl Into<String>, loc: Loc) -> SyntaxError {
@@ -355,13 +359,22 @@ impl<'t> Builder<'t> {
         tag: Option<&Tag>,
         loc: Loc,
     ) -> Result<(), SyntaxError> {
+        // The parser grows a long scalar by doubling: give back what it did not use
+        // (a 50 MB value held 64 MB).
+        let value = match value {
+            Cow::Owned(mut s) if s.capacity() - s.len() > 64 * 1024 => {
+                s.shrink_to_fit();
+                Cow::Owned(s)
+            }
+            borrowed => borrowed,
+        };
         let text: &str = &value;
         let tag_kind = TagKind::of(tag);
         check_shape(tag_kind, tag, Shape::Scalar, loc)?;
         self.charge(1, text.len(), loc)?;
         let bytes = text.len();
         let key = self.wants_key().then(|| {
-            let id = KeyId::of(&value, style, tag_kind, tag);
+            let id = key_ident(&value, style, tag_kind, tag);
             let merge = text == "<<"
                 && (tag_kind == TagKind::Merge
                     || (tag_kind == TagKind::None && style == ScalarStyle::Plain));
@@ -516,7 +529,7 @@ impl<'t> Builder<'t> {
 
     fn check_duplicate(
         &self,
-        id: &KeyId<'t>,
+        id: &Ident<'t>,
         raw: Option<&str>,
         loc: Loc,
     ) -> Result<(), SyntaxError> {
@@ -567,7 +580,9 @@ impl<'t> Builder<'t> {
             Slot::Key => match done.key {
                 Some((_, true)) => map.next = Slot::Merge,
                 Some((id, false)) => {
-                    let name = key_name(&done.node.kind).map_err(|m| error(m, done.node.loc))?;
+                    // The key's text moves into the key: a copy of a 50 MB key was 50 MB.
+                    let loc = done.node.loc;
+                    let name = into_key_name(done.node.kind).map_err(|m| error(m, loc))?;
                     map.add_id(id);
                     map.next = Slot::Value(Key {
                         name,
@@ -590,7 +605,7 @@ impl<'t> Builder<'t> {
 }
 
 impl<'t> MapState<'t> {
-    fn add_id(&mut self, id: KeyId<'t>) {
+    fn add_id(&mut self, id: Ident<'t>) {
         if let Some(seen) = &mut self.seen {
             seen.insert(id.clone());
         } else if self.ids.len() >= 16 {
@@ -603,7 +618,7 @@ impl<'t> MapState<'t> {
     /// keys win, and the first merge source wins over later ones.
     fn into_entries(mut self) -> Vec<(Key<'t>, Node<'t>)> {
         for (key, node) in std::mem::take(&mut self.merged) {
-            let id = KeyId::of_name(&key.name);
+            let id = Ident::of_name(&key.name);
             let known = match &self.seen {
                 Some(seen) => seen.contains(&id),
                 None => self.ids.contains(&id),
@@ -681,6 +696,62 @@ fn relocate(node: &mut Node, loc: Loc) {
     }
 }
 
+/// A key's identity as the duplicate check keeps it. A long key (past `LONG_KEY` bytes)
+/// is kept as a digest of its identity: its text, read from disk, is not borrowed but
+/// owned, and the check kept a second copy of it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Ident<'t> {
+    Key(KeyId<'t>),
+    Digest([u8; 32]),
+}
+
+/// Keys longer than this are kept by digest (real keys are under a hundred bytes).
+const LONG_KEY: usize = 1024;
+
+impl<'t> Ident<'t> {
+    /// The identity of a key known only by its name (a merged or aliased key).
+    fn of_name(name: &Cow<'t, str>) -> Ident<'t> {
+        if name.len() <= LONG_KEY {
+            return Ident::Key(KeyId::of_name(name));
+        }
+        key_ident(name, ScalarStyle::Plain, TagKind::None, None)
+    }
+}
+
+/// The identity of a scalar key as written; a long one by digest, computed from its text
+/// borrowed (never copied), whoever owns it.
+fn key_ident<'t>(
+    value: &Cow<'t, str>,
+    style: ScalarStyle,
+    tag: TagKind,
+    raw: Option<&Tag>,
+) -> Ident<'t> {
+    if value.len() <= LONG_KEY {
+        return Ident::Key(KeyId::of(value, style, tag, raw));
+    }
+    struct Sha(sha2::Sha256);
+    impl std::hash::Hasher for Sha {
+        fn write(&mut self, bytes: &[u8]) {
+            sha2::Digest::update(&mut self.0, bytes);
+        }
+        fn finish(&self) -> u64 {
+            0
+        }
+    }
+    let id = KeyId::of(&Cow::Borrowed(&**value), style, tag, raw);
+    let mut sha = Sha(<sha2::Sha256 as sha2::Digest>::new());
+    std::hash::Hash::hash(&id, &mut sha);
+    Ident::Digest(sha2::Digest::finalize(sha.0).into())
+}
+
+/// `key_name`, taking the text instead of copying it.
+fn into_key_name(kind: Kind<'_>) -> Result<Cow<'_, str>, String> {
+    match kind {
+        Kind::Str(s) => Ok(s),
+        other => key_name(&other),
+    }
+}
+
 /// A key as text: numbers and booleans as written, null as "".
 fn key_name<'t>(kind: &Kind<'t>) -> Result<Cow<'t, str>, String> {
     Ok(match kind {
@@ -698,10 +769,10 @@ fn key_name<'t>(kind: &Kind<'t>) -> Result<Cow<'t, str>, String> {
     })
 }
 
-fn alias_key_id<'t>(node: &Node<'t>) -> KeyId<'t> {
+fn alias_key_id<'t>(node: &Node<'t>) -> Ident<'t> {
     match node.kind {
-        Kind::Int(i) => KeyId::Int(i < 0, i.unsigned_abs() as u128),
-        _ => KeyId::of_name(&key_name(&node.kind).unwrap_or_default()),
+        Kind::Int(i) => Ident::Key(KeyId::Int(i < 0, i.unsigned_abs() as u128)),
+        _ => Ident::of_name(&key_name(&node.kind).unwrap_or_default()),
     }
 }
 

@@ -120,21 +120,40 @@ pub fn blocks(text: &str) -> Vec<Block> {
 }
 
 /// Guides under `paths`: files as given, and in directories (walked in sorted order) the
-/// Markdown files that hold a `baton` block.
+/// Markdown files that hold a `baton` block. Each guide is checked once however it is
+/// reached (given twice, or through a link), each directory walked once.
 pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let filter = crate::fsutil::Filter {
+        enter: &|name| !(name.starts_with('.') || name == "node_modules" || name == "target"),
+        take: &|p, name| {
+            !name.starts_with('.')
+                && matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("md" | "markdown")
+                )
+                && has_requests(p)
+        },
+    };
+    let mut walker = crate::fsutil::Walker::default();
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let before = out.len();
-            walk(p, &mut out);
-            if out.len() == before {
+            if !walker.first_dir(p) {
+                continue;
+            }
+            // An unreadable directory holds no guide we can check.
+            let found = walker.walk(p, &filter, &mut |_, _| {});
+            if found.files.is_empty() && found.again == 0 {
                 problems.push(Diagnostic::error(format!(
                     "{}: no Markdown file (.md) with a ```baton block in this directory",
                     display_path(p)
                 )));
             }
+            out.extend(found.files);
         } else if p.exists() {
-            out.push(p.clone());
+            if walker.first_file(p) {
+                out.push(p.clone());
+            }
         } else {
             problems.push(Diagnostic::error(format!(
                 "{}: no such file or directory",
@@ -145,34 +164,9 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBu
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    paths.sort();
-    for p in paths {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') || name == "node_modules" || name == "target" {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, out);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("md" | "markdown")
-        ) && has_requests(&p)
-        {
-            out.push(p);
-        }
-    }
-}
-
+/// A guide that cannot be read (a FIFO named `x.md` would block) is not one.
 fn has_requests(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|text| {
+    crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).is_ok_and(|text| {
         blocks(&text)
             .iter()
             .any(|b| matches!(b.role(), Role::Yaml | Role::Curl))

@@ -27,14 +27,14 @@ pub struct ExportOptions {
 
 fn fail(problems: &[Diagnostic]) -> i32 {
     for d in problems {
-        eprintln!("{}", d.render(false));
+        crate::errln!("{}", d.render(false));
     }
     exit::INVALID_INPUT
 }
 
 pub fn main(o: &ExportOptions) -> i32 {
     let Some(lang) = Lang::parse(&o.lang) else {
-        eprintln!(
+        crate::errln!(
             "error: --as `{}`: expected one of {}",
             o.lang,
             Lang::NAMES.join(", ")
@@ -57,12 +57,12 @@ pub fn main(o: &ExportOptions) -> i32 {
             .iter()
             .map(|r| r.id.clone().unwrap_or_else(|| format!("'{}'", r.name)))
             .collect();
-        eprintln!(
+        crate::errln!(
             "error: {}: no request with the id or name `{}`",
             display_path(&o.file),
             o.request
         );
-        eprintln!("  = help: the requests: {}", names.join(", "));
+        crate::errln!("  = help: the requests: {}", names.join(", "));
         return exit::INVALID_INPUT;
     };
     let mut layers = Vec::new();
@@ -139,11 +139,11 @@ pub fn main(o: &ExportOptions) -> i32 {
     };
     match super::render(request, lang, &values) {
         Ok(export) => {
-            print!("{}", export.text);
+            crate::out!("{}", export.text);
             exit::OK
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             exit::INVALID_INPUT
         }
     }

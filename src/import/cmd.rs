@@ -6,7 +6,6 @@ use super::{Warning, curl, postman};
 use crate::diag::display_path;
 use crate::exit;
 use crate::fsutil::write_atomic;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// `baton import postman COLLECTION.json [--env ENV.json] -o DIR [--keep-secrets] [--force]`.
@@ -30,8 +29,8 @@ pub struct CurlOptions {
 }
 
 fn read(path: &Path, what: &str) -> Result<String, i32> {
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!(
+    crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
+        crate::errln!(
             "error: cannot read the {what} {}: {}",
             display_path(path),
             crate::collection::load::io_reason(&e)
@@ -42,7 +41,7 @@ fn read(path: &Path, what: &str) -> Result<String, i32> {
 
 fn print_warnings(warnings: &[Warning]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        crate::errln!("warning: {w}");
     }
 }
 
@@ -61,7 +60,7 @@ pub fn postman(o: &PostmanOptions) -> i32 {
     let imported = match postman::import(&collection, env.as_deref(), &options) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("error: {}: {e}", display_path(&o.collection));
+            crate::errln!("error: {}: {e}", display_path(&o.collection));
             return exit::INVALID_INPUT;
         }
     };
@@ -74,7 +73,7 @@ pub fn postman(o: &PostmanOptions) -> i32 {
         return code;
     }
     let shown = |p: &Path| display_path(&o.out.join(p));
-    println!(
+    crate::outln!(
         "imported '{}' (Postman v{}) into {}",
         imported.collection,
         imported.version,
@@ -94,7 +93,7 @@ pub fn postman(o: &PostmanOptions) -> i32 {
                 imported.environment.as_deref().unwrap_or("")
             ),
         };
-        println!("  {:width$}  {what}", shown(path));
+        crate::outln!("  {:width$}  {what}", shown(path));
     }
     print_warnings(&imported.warnings);
     let tokens = match imported.token_requests {
@@ -104,7 +103,7 @@ pub fn postman(o: &PostmanOptions) -> i32 {
             plural(n)
         ),
     };
-    println!(
+    crate::outln!(
         "{} file{}, {} request{}{tokens}, {} capture{}, {} expectation{}, {} warning{}",
         files.len(),
         plural(files.len()),
@@ -118,10 +117,10 @@ pub fn postman(o: &PostmanOptions) -> i32 {
         plural(imported.warnings.len()),
     );
     for (from, to) in &imported.renames {
-        println!("renamed variable `{from}` → `{to}` (baton names are identifiers)");
+        crate::outln!("renamed variable `{from}` → `{to}` (baton names are identifiers)");
     }
     if !imported.secret_env.is_empty() {
-        println!(
+        crate::outln!(
             "secrets are read from the process environment: export {} (or put them in a .env file that git ignores)",
             imported
                 .secret_env
@@ -136,18 +135,25 @@ pub fn postman(o: &PostmanOptions) -> i32 {
         .as_deref()
         .map(|e| format!(" -e {e}"))
         .unwrap_or_default();
-    println!("next: baton check {}{env_arg}", display_path(&o.out));
+    crate::outln!("next: baton check {}{env_arg}", display_path(&o.out));
     exit::OK
 }
 
 pub fn curl(o: &CurlOptions) -> i32 {
     let command = if o.command == "-" {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            eprintln!("error: cannot read the command from stdin: {e}");
-            return exit::INVALID_INPUT;
+        let read =
+            crate::fsutil::read_all(std::io::stdin(), crate::fsutil::MAX_INPUT).and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "it is not UTF-8 text")
+                })
+            });
+        match read {
+            Ok(text) => text,
+            Err(e) => {
+                crate::errln!("error: cannot read the command from stdin: {e}");
+                return exit::INVALID_INPUT;
+            }
         }
-        text
     } else {
         o.command.clone()
     };
@@ -157,7 +163,7 @@ pub fn curl(o: &CurlOptions) -> i32 {
     let imported = match curl::import_with(&command, &options) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID_INPUT;
         }
     };
@@ -169,7 +175,7 @@ pub fn curl(o: &CurlOptions) -> i32 {
             .map(|m| format!("{}=...", m.env))
             .collect();
         let what: Vec<&str> = imported.moved.iter().map(|m| m.what.as_str()).collect();
-        eprintln!(
+        crate::errln!(
             "secrets are read from the process environment: export {} ({} moved out of the request; --keep-secrets keeps them)",
             exports.join(" "),
             what.join(", ")
@@ -177,13 +183,13 @@ pub fn curl(o: &CurlOptions) -> i32 {
     }
     let yaml = curl::to_yaml(&imported);
     match &o.out {
-        None => print!("{yaml}"),
+        None => crate::out!("{yaml}"),
         Some(path) => {
             let text = with_modeline(path, &yaml);
             if let Err(code) = write_files(&[(path.clone(), text)], o.force) {
                 return code;
             }
-            eprintln!("wrote {}", display_path(path));
+            crate::errln!("wrote {}", display_path(path));
         }
     }
     exit::OK
@@ -197,7 +203,7 @@ fn write_files(files: &[(PathBuf, String)], force: bool) -> Result<(), i32> {
         .map(|(p, _)| display_path(p))
         .collect();
     if !existing.is_empty() && !force {
-        eprintln!(
+        crate::errln!(
             "error: {} already exist{}: {}",
             if existing.len() == 1 {
                 "a file"
@@ -207,12 +213,12 @@ fn write_files(files: &[(PathBuf, String)], force: bool) -> Result<(), i32> {
             if existing.len() == 1 { "s" } else { "" },
             existing.join(", ")
         );
-        eprintln!("  = help: import into another directory, or give --force to replace them");
+        crate::errln!("  = help: import into another directory, or give --force to replace them");
         return Err(exit::INVALID_INPUT);
     }
     for (path, text) in files {
         if let Err(e) = write_atomic(path, text.as_bytes(), false) {
-            eprintln!(
+            crate::errln!(
                 "error: cannot write {}: {}",
                 display_path(path),
                 crate::collection::load::io_reason(&e)

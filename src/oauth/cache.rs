@@ -85,7 +85,7 @@ impl TokenCache {
     /// The cache at `path`; an absent file is an empty cache. A corrupt one is an error
     /// (never silently replaced: the user may want what is in it).
     pub fn load(path: &Path) -> Result<TokenCache, CacheError> {
-        match std::fs::read(path) {
+        match crate::fsutil::read(path, crate::fsutil::MAX_INPUT) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CacheError::Read {
                 path: path.display().to_string(),
                 reason: format!("{e} (delete it, or run `baton token --clear`)"),

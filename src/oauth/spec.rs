@@ -574,7 +574,7 @@ pub fn private_key_pem(key: &Tpl, value: &str, base_dir: &Path) -> Result<String
         if let Some(reason) = crate::collection::sendable::not_a_file(&full) {
             return Err(unreadable(reason).help("the path is relative to the collection file"));
         }
-        let pem = std::fs::read_to_string(&full)
+        let pem = crate::fsutil::read_to_string(&full, crate::fsutil::MAX_INPUT)
             .map_err(|e| unreadable(crate::collection::load::io_reason(&e)))?;
         (pem, format!("the private key `{value}`"))
     };

@@ -10,7 +10,7 @@ use crate::http::{Http, HttpOptions};
 use crate::report::console::Console;
 use crate::report::outputs::ReportFiles;
 use crate::sandbox::{Sandbox, SandboxConfig};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// The command line of `baton probe`, as plain values.
@@ -40,7 +40,7 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
     if let Some(group) = &cmd.print {
         return match super::groups::text(group) {
             Some(text) => {
-                let _ = std::io::stdout().write_all(text.as_bytes());
+                crate::out!("{text}");
                 exit::OK
             }
             None => usage(&format!(
@@ -120,7 +120,7 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
         Err(e) => return usage(&e),
     };
     let mut console = Console::new(
-        Box::new(std::io::stdout()),
+        Box::new(crate::stdio::Quiet::stdout()),
         std::io::stdout().is_terminal() && console::colors_enabled(),
         true,
         false,
@@ -138,12 +138,12 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
     let card = match result {
         Ok(card) => card,
         Err(e @ ProbeError::Unreachable(_)) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::REQUEST_FAILED;
         }
         Err(ProbeError::Input(why)) => return usage(&why),
     };
-    let _ = std::io::stdout().write_all(card.table().as_bytes());
+    crate::out!("{}", card.table());
     let code = card.exit_code();
     let outputs = [
         (&cmd.reports.json, card.json()),
@@ -154,7 +154,7 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
         if let Some(path) = path
             && let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), false)
         {
-            eprintln!("error: cannot write the report {}: {e}", display_path(path));
+            crate::errln!("error: cannot write the report {}: {e}", display_path(path));
             return exit::INVALID_INPUT;
         }
     }
@@ -162,7 +162,7 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
 }
 
 fn usage(message: &str) -> i32 {
-    eprintln!("error: {message}");
+    crate::errln!("error: {message}");
     exit::INVALID_INPUT
 }
 
@@ -173,7 +173,7 @@ async fn start_sandbox(config: Option<&PathBuf>) -> Result<Sandbox, i32> {
     };
     config.port = 0;
     Sandbox::start(config).await.map_err(|e| {
-        eprintln!("error: cannot start the sandbox: {e}");
+        crate::errln!("error: cannot start the sandbox: {e}");
         exit::REQUEST_FAILED
     })
 }

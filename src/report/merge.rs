@@ -7,7 +7,12 @@ use std::path::Path;
 
 /// Reads one shard report; the error says which file and what is wrong with it.
 pub fn read(path: &Path, shown: &str) -> Result<RunDoc, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
+        format!(
+            "{shown}: cannot read: {}",
+            crate::collection::load::io_reason(&e)
+        )
+    })?;
     parse(&text).map_err(|e| format!("{shown}: {e}"))
 }
 
@@ -77,7 +82,7 @@ pub fn merge(shards: Vec<RunDoc>) -> RunDoc {
 }
 
 /// The exit code that wins of two (`exit.rs`); codes other than 0–3 are left out.
-fn worst(a: i32, b: i32) -> i32 {
+pub fn worst(a: i32, b: i32) -> i32 {
     let rank = |c: i32| match c {
         crate::exit::INVALID_INPUT => 3,
         crate::exit::REQUEST_FAILED => 2,

@@ -6,8 +6,9 @@ use super::doc::{Collector, DocHandle, RunDoc};
 use super::github::Annotations;
 use super::json::Ndjson;
 use super::{html, json, junit};
-use crate::diag::{Diagnostic, display_path};
+use crate::diag::Diagnostic;
 use crate::event::{Fanout, Reporter};
+use crate::stdio::Quiet;
 use std::path::{Path, PathBuf};
 
 /// The plain form of `--junit`, `--json` and `--html`.
@@ -50,22 +51,32 @@ impl ReportFiles {
         problems
     }
 
-    /// The files to write and their contents; `--json -` is not among them.
-    pub fn render(&self, doc: &RunDoc) -> Result<Vec<(PathBuf, Vec<u8>)>, String> {
+    /// The files to write, each with its contents or why it cannot be made; `--json -`
+    /// is not among them. One report that cannot be made does not stop the others.
+    pub fn render(&self, doc: &RunDoc) -> Vec<(PathBuf, Result<Vec<u8>, String>)> {
         let mut out = Vec::new();
         if let Some(path) = &self.junit {
-            let xml = junit::render(doc).map_err(|e| {
-                format!("{}: cannot make the JUnit report: {e}", display_path(path))
-            })?;
+            let xml = junit::render(doc).map_err(|e| format!("cannot make the JUnit report: {e}"));
             out.push((path.clone(), xml));
         }
         if let Some(path) = self.json.as_ref().filter(|p| !is_stdout(p)) {
-            out.push((path.clone(), json::document(doc)));
+            out.push((path.clone(), Ok(json::document(doc))));
         }
         if let Some(path) = &self.html {
-            out.push((path.clone(), html::render(doc).into_bytes()));
+            out.push((path.clone(), Ok(html::render(doc).into_bytes())));
         }
-        Ok(out)
+        out
+    }
+
+    /// The option that names `path`, for messages (`--junit`).
+    pub fn flag_of(&self, path: &Path) -> &'static str {
+        if self.junit.as_deref() == Some(path) {
+            "--junit"
+        } else if self.html.as_deref() == Some(path) {
+            "--html"
+        } else {
+            "--json"
+        }
     }
 }
 
@@ -83,13 +94,13 @@ pub fn reporters(
 ) -> (Fanout, Option<DocHandle>) {
     let mut all: Vec<Box<dyn Reporter>> = vec![console];
     if files.json_to_stdout() {
-        all.push(Box::new(Ndjson::new(Box::new(std::io::stdout()))));
+        all.push(Box::new(Ndjson::new(Box::new(Quiet::stdout()))));
     }
     if github {
         let out: Box<dyn std::io::Write + Send> = if files.json_to_stdout() {
-            Box::new(std::io::stderr())
+            Box::new(Quiet::stderr())
         } else {
-            Box::new(std::io::stdout())
+            Box::new(Quiet::stdout())
         };
         all.push(Box::new(Annotations::new(out)));
     }

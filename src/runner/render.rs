@@ -261,7 +261,7 @@ fn read_file(cx: &Ctx, path: &Tpl, base_dir: &Path) -> Result<(Vec<u8>, String),
     if let Some(problem) = crate::collection::sendable::body_file_problem(&full, &rel) {
         return Err(unreadable(problem));
     }
-    let bytes = std::fs::read(&full).map_err(|e| {
+    let bytes = crate::fsutil::read(&full, crate::fsutil::MAX_BODY).map_err(|e| {
         unreadable(format!(
             "cannot read `{rel}`: {}",
             crate::collection::load::io_reason(&e)

@@ -192,10 +192,13 @@ impl SandboxConfig {
     /// that name `file:line:col`.
     pub fn from_yaml_file(path: impl AsRef<Path>) -> Result<SandboxConfig, SandboxError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| SandboxError::ReadConfig {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|source| {
+                SandboxError::ReadConfig {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         Self::from_yaml_str(&text, &path.display().to_string())
     }
 

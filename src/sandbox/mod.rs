@@ -217,7 +217,7 @@ impl Drop for Sandbox {
 /// SIGTERM, then shuts down gracefully. This is `baton sandbox`.
 pub async fn serve(config: SandboxConfig) -> Result<(), SandboxError> {
     let mut sandbox = Sandbox::start(config).await?;
-    println!("{}", sandbox.describe());
+    crate::outln!("{}", sandbox.describe());
     let Some(mut task) = sandbox.task.take() else {
         return Ok(());
     };

@@ -112,12 +112,15 @@ fn describe(v: &Value) -> String {
     }
 }
 
-/// The text a filter encodes: a string, or a number or boolean as written. A list or a
-/// mapping would be encoded as its debug form, which nobody means.
+/// The text a filter encodes: a string, or a number or boolean as written, or an object
+/// that renders as text (the placeholders of `baton export`). A list or a mapping would be
+/// encoded as its debug form, which nobody means.
 fn text(filter: &str, v: &Value, more: &[Value]) -> Result<String, Error> {
     arity(&format!("the `{filter}` filter"), 0, more)?;
     match v.kind() {
-        ValueKind::String | ValueKind::Number | ValueKind::Bool => Ok(v.to_string()),
+        ValueKind::String | ValueKind::Number | ValueKind::Bool | ValueKind::Plain => {
+            Ok(v.to_string())
+        }
         _ => Err(error(format!(
             "the `{filter}` filter takes text, found {}",
             describe(v)

@@ -98,6 +98,22 @@ fn check_collection(
         };
         let before = found.problems.len();
         send::check(req, &known_now, base_dir, found.problems);
+        // A template that reads only what the run starts with and fails to render (a filter
+        // given the wrong kind of value) fails the run at this request: say it now.
+        let fixed = |var: &String| match var.strip_prefix("env.") {
+            Some(name) => inputs.env.values.contains_key(name),
+            None => start.scope.contains(var) && !captured.contains(var),
+        };
+        for tpl in req.templates() {
+            if tpl.is_literal() || !t.variables(tpl).iter().all(fixed) {
+                continue;
+            }
+            if let Err(e) = t.render(tpl, &start.scope)
+                && !matches!(e, crate::template::RenderError::Undefined { .. })
+            {
+                found.problems.push(e.diagnostic(tpl));
+            }
+        }
         // A rendered URL may hold a secret, as in the run's messages.
         for d in found.problems.iter_mut().skip(before) {
             d.message = redactor.redact(&d.message).into_owned();

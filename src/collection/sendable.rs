@@ -83,32 +83,10 @@ pub fn body_file_problem(full: &Path, shown: &str) -> Option<String> {
     not_a_file(full).map(|reason| format!("cannot read `{shown}`: {reason}"))
 }
 
-/// Why `full` is not a file that can be read whole, if it is not.
+/// Why `full` is not a file that can be read whole, if it is not (`fsutil` says what it is:
+/// one wording wherever baton reads a file).
 pub fn not_a_file(full: &Path) -> Option<String> {
-    Some(match std::fs::metadata(full) {
-        Err(e) => super::load::io_reason(&e),
-        Ok(m) if m.is_file() => return None,
-        Ok(m) if m.is_dir() => "it is a directory, not a file".into(),
-        Ok(m) => format!("it is {}, not a file", special_kind(&m)),
-    })
-}
-
-#[cfg(unix)]
-fn special_kind(m: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let t = m.file_type();
-    if t.is_fifo() {
-        "a named pipe"
-    } else if t.is_socket() {
-        "a socket"
-    } else {
-        "a device"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_: &std::fs::Metadata) -> &'static str {
-    "a device"
+    crate::fsutil::kind_problem(full)
 }
 
 #[cfg(test)]
@@ -167,7 +145,7 @@ mod tests {
         #[cfg(unix)]
         assert_eq!(
             body_file_problem(Path::new("/dev/null"), "/dev/null"),
-            Some("cannot read `/dev/null`: it is a device, not a file".into())
+            Some("cannot read `/dev/null`: it is a character device, not a regular file".into())
         );
     }
 }

@@ -35,6 +35,16 @@ pub fn too_big(max: u64) -> io::Error {
     )
 }
 
+/// Why `path` is not a regular file baton can read, if it is not (without opening it: a FIFO
+/// would block): what it is, or why it cannot be looked at.
+pub fn kind_problem(path: &Path) -> Option<String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => None,
+        Ok(m) => Some(not_regular(&m).to_string()),
+        Err(e) => Some(crate::collection::load::io_reason(&e)),
+    }
+}
+
 /// The error for what is not a regular file, naming what it is.
 fn not_regular(meta: &Metadata) -> io::Error {
     let ft = meta.file_type();

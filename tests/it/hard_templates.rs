@@ -40,9 +40,15 @@ const WRONG_CALLS: &[(&str, &str)] = &[
     ("<<'abc' | jwt_claims>>", "jwt_claims: not a JWT"),
 ];
 
-fn collection(base: &str) -> String {
+/// Whether a call reads no variable: such a call fails whatever the variables, and is refused
+/// when the file loads (by `run` and `check` alike), before any request.
+fn literal(call: &str) -> bool {
+    !["base", "obj", "list"].iter().any(|v| call.contains(v))
+}
+
+fn collection(base: &str, calls: &[&(&str, &str)]) -> String {
     let mut yaml = String::from("vars:\n  obj: { a: 1 }\n  list: [1]\nrequests:\n");
-    for (i, (call, _)) in WRONG_CALLS.iter().enumerate() {
+    for (i, (call, _)) in calls.iter().enumerate() {
         yaml.push_str(&format!(
             "  - name: r{i}\n    GET: {base}/echo\n    headers: {{ x: \"{call}\" }}\n"
         ));
@@ -53,23 +59,39 @@ fn collection(base: &str) -> String {
 #[test]
 fn every_wrong_call_is_an_input_error_with_its_place_and_the_run_writes_its_report() {
     let server = TestServer::start();
-    let yaml = collection("<<base>>");
+    // Calls that read a variable fail as their request renders: the run goes on, says
+    // where, and writes its report.
+    let at_run: Vec<_> = WRONG_CALLS.iter().filter(|(c, _)| !literal(c)).collect();
+    let yaml = collection("<<base>>", &at_run);
     let out = Baton::new()
         .file("c.yaml", &yaml)
         .args(["run", "c.yaml", "--json", "r.json", "--var"])
         .arg(format!("base={}", server.url()))
         .run();
     out.code(2).output_lacks("panicked");
-    for (call, message) in WRONG_CALLS {
+    for (call, message) in &at_run {
         out.stdout_contains(message).stdout_contains(&place(
             "c.yaml",
             &yaml,
             &format!("^\"{call}"),
         ));
     }
-    out.stdout_contains(&format!("0 passed, {} failed", WRONG_CALLS.len()));
+    out.stdout_contains(&format!("0 passed, {} failed", at_run.len()));
     let report: serde_json::Value = serde_json::from_str(&out.file("r.json")).unwrap();
     assert_eq!(report["exit_code"], 2);
+    // Calls that read no variable are refused when the file loads, each at its place.
+    let at_load: Vec<_> = WRONG_CALLS.iter().filter(|(c, _)| literal(c)).collect();
+    let yaml = collection("<<base>>", &at_load);
+    let out = Baton::new()
+        .file("c.yaml", &yaml)
+        .args(["run", "c.yaml", "--var"])
+        .arg(format!("base={}", server.url()))
+        .run();
+    out.code(2).output_lacks("panicked");
+    for (call, message) in &at_load {
+        out.stderr_contains(message)
+            .stderr_contains(&format!("invalid call `{}`", &call[2..call.len() - 2]));
+    }
     assert_eq!(
         server.total_hits(),
         0,
@@ -91,9 +113,9 @@ fn check_finds_wrong_literal_arguments_without_sending() {
     out.code(2)
         .stderr_contains(&place("c.yaml", yaml, "<<now('%Y-%Q')>>"))
         .stderr_contains("`%Q` is not a strftime specifier")
-        .stderr_contains("in `now('%Y-%Q')`")
+        .stderr_contains("invalid call `now('%Y-%Q')`")
         .stderr_contains(&place("c.yaml", yaml, "<<base>>/echo?n="))
-        .stderr_contains("in `random(5000)`")
+        .stderr_contains("invalid call `random(5000)`")
         .stderr_contains("2 errors in c.yaml")
         .output_lacks("panicked");
     assert_eq!(server.total_hits(), 0);

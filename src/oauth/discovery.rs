@@ -92,7 +92,7 @@ pub enum DiscoveryError {
 }
 
 /// A document fetched: its JSON, or the status and error of a refusal.
-enum Fetched {
+pub(crate) enum Fetched {
     Json(Value),
     Refused(u16, String),
 }
@@ -204,7 +204,7 @@ fn read_document(
 }
 
 /// GET a JSON document on the back channel: no cookies, redirects followed.
-async fn fetch_json(
+pub(crate) async fn fetch_json(
     http: &Http,
     url: &str,
     hops: &mut Vec<Hop>,

@@ -2,7 +2,7 @@
 //! 8414 metadata documents, which decide the endpoints the checks call and which checks
 //! apply (a check of revocation needs a `revocation_endpoint`, one of a client a secret).
 
-use crate::http::{Http, HttpError, Jar, Prepared};
+use crate::http::{Http, HttpError};
 use serde_json::Value;
 
 /// The provider's documents and the probe's own options, as the checks' conditions read them.
@@ -20,24 +20,15 @@ pub struct Facts {
     pub has_user: bool,
 }
 
-/// GET a metadata document: its JSON when it answers 200 with JSON, `None` otherwise (the
-/// checks say why); `Err` when nothing answered at all.
+/// GET a metadata document as discovery does: its JSON when it answers 200 with JSON,
+/// `None` otherwise (the checks say why); `Err` when nothing answered at all.
 pub async fn fetch(http: &Http, url: &str) -> Result<Option<Value>, HttpError> {
-    let jar = Jar::default();
-    let mut req = Prepared {
-        method: "GET".into(),
-        url: url.to_string(),
-        headers: vec![("accept".into(), "application/json".into())],
-        body: None,
-        timeout: None,
-        follow_redirects: true,
-    };
-    crate::http::default_headers(&mut req, &jar);
-    let hops = http.exchange(req, &jar).await?;
-    Ok(hops
-        .last()
-        .filter(|h| h.response.status == 200)
-        .and_then(|h| h.response.json().ok().cloned()))
+    use crate::oauth::discovery::{DiscoveryError, Fetched, fetch_json};
+    match fetch_json(http, url, &mut Vec::new()).await {
+        Ok(Fetched::Json(doc)) => Ok(Some(doc)),
+        Ok(Fetched::Refused(..)) | Err(DiscoveryError::Invalid(_)) => Ok(None),
+        Err(DiscoveryError::Http(e)) => Err(e),
+    }
 }
 
 impl Facts {

@@ -2,8 +2,8 @@
 //! digests (`sha256`, PKCE's `sha256_base64url`), and run-time values (`uuid()`, `now()`,
 //! `random()`), plus `jwt_claims` to read a token captured earlier. Each checks its input
 //! and arguments and answers a wrong one with a template error (reported with its place,
-//! exit 2), never a panic; `literal_call_errors` lets `baton check` find a wrong literal
-//! argument before anything is sent.
+//! exit 2), never a panic; a call whose arguments read no variable is evaluated when its
+//! template is compiled (`template_calls`), so `baton check` finds it before anything is sent.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -12,7 +12,6 @@ use minijinja::{Environment, Error, ErrorKind};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
-mod scan;
 
 /// Names templates can call as functions: they are not variables.
 pub const FUNCTIONS: &[&str] = &["uuid", "now", "timestamp", "random"];
@@ -212,59 +211,6 @@ fn jwt_claims(token: &str) -> Result<Value, Error> {
     Ok(crate::template::json_to_value(&claims))
 }
 
-/// The calls of baton's functions and filters in `text` whose arguments are literals
-/// (`now('%Q')`, `x | now('%s')`, `random(0)`), each evaluated: the call as written and
-/// the error it gives. This is how `baton check` finds a bad format without sending.
-pub fn literal_call_errors(text: &str) -> Vec<(String, String)> {
-    static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
-        let mut env = Environment::new();
-        register(&mut env);
-        env.set_fuel(Some(10_000));
-        env
-    });
-    let mut out = Vec::new();
-    for region in scan::expression_regions(text) {
-        // The end of the last call evaluated: the calls in its arguments were evaluated
-        // with it.
-        let mut done = 0;
-        for call in scan::calls(region) {
-            let names = if call.filter { FILTERS } else { FUNCTIONS };
-            if call.start < done || !names.contains(&call.name) {
-                continue;
-            }
-            // A filter's input is not a literal: one every filter of baton accepts.
-            let source = if call.filter {
-                let input = if call.name == "jwt_claims" {
-                    "'e30.e30.'"
-                } else {
-                    "''"
-                };
-                format!("{input} | {}", call.text)
-            } else {
-                call.text.to_string()
-            };
-            let Ok(expr) = ENV.compile_expression_owned(source) else {
-                continue;
-            };
-            let literal = expr
-                .undeclared_variables(false)
-                .iter()
-                .all(|v| FUNCTIONS.contains(&v.as_str()));
-            if !literal {
-                continue;
-            }
-            done = call.start + call.text.len();
-            if let Err(e) = expr.eval(()) {
-                let message = match e.detail() {
-                    Some(detail) => format!("{}: {detail}", e.kind()),
-                    None => e.kind().to_string(),
-                };
-                out.push((call.text.to_string(), message));
-            }
-        }
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {
@@ -457,10 +403,11 @@ mod tests {
             } else {
                 noise
             };
-            errors += literal_call_errors(&text).len();
-            // And the same text rendered: the functions with these arguments must answer.
-            if let Ok(tpl) = templates.compile(&text, Default::default(), &file) {
-                rendered += usize::from(templates.render(&tpl, &scope).is_ok());
+            // Compiled (which evaluates the calls that read no variable, as `check` does)
+            // and rendered: the functions with these arguments must answer, never panic.
+            match templates.compile(&text, Default::default(), &file) {
+                Ok(tpl) => rendered += usize::from(templates.render(&tpl, &scope).is_ok()),
+                Err(_) => errors += 1,
             }
         }
         assert!(
@@ -469,31 +416,4 @@ mod tests {
         );
     }
 
-    #[test]
-    fn check_evaluates_calls_whose_arguments_are_literals() {
-        let errors = literal_call_errors(
-            "<<now('%Q')>> <<x | now('%s')>> <<random(n)>> <<now(\"%Y\" ~ '%Q')>> \
-             <% if random(0) %><% endif %> <<y.now('%Q')>> <<now(random(0))>> <# now('%Q') #>",
-        );
-        let calls: Vec<&str> = errors.iter().map(|(c, _)| c.as_str()).collect();
-        assert_eq!(
-            calls,
-            [
-                "now('%Q')",
-                "now(\"%Y\" ~ '%Q')",
-                "random(0)",
-                "now(random(0))"
-            ]
-        );
-        assert!(
-            errors[0].1.contains("`%Q` is not a strftime specifier"),
-            "{errors:?}"
-        );
-        assert!(
-            literal_call_errors("<<x | now('%s', 1)>>")[0]
-                .1
-                .contains("at most one")
-        );
-        assert!(literal_call_errors("<<now('%Y')>> <<random(43)>> <<t | jwt_claims>>").is_empty());
-    }
 }

@@ -12,7 +12,6 @@ use minijinja::{Environment, Error, ErrorKind};
 use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
-
 /// Names templates can call as functions: they are not variables.
 pub const FUNCTIONS: &[&str] = &["uuid", "now", "timestamp", "random"];
 
@@ -210,7 +209,6 @@ fn jwt_claims(token: &str) -> Result<Value, Error> {
     let claims = crate::jwt::decode_claims(token).map_err(|e| error(format!("jwt_claims: {e}")))?;
     Ok(crate::template::json_to_value(&claims))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -415,5 +413,4 @@ mod tests {
             "{errors} errors, {rendered} rendered"
         );
     }
-
 }

@@ -3,7 +3,8 @@
 //! and device code), and verify the id_token. Every exchange is returned as a hop, so the
 //! transcript shows the exact HTTP, like any other request.
 
-use super::discovery::{Cache, DiscoveryError, Endpoints};
+use super::discovery::{Cache, DiscoveryError};
+pub(crate) use super::endpoints::{Endpoint, Rendered};
 use super::spec::{ClientAuth, Grant, OAuth2, Pkce};
 use crate::http::Jar;
 use crate::http::{Hop, Http, HttpError, Prepared, Response, default_headers};
@@ -89,77 +90,6 @@ impl From<DiscoveryError> for FlowError {
             DiscoveryError::Http(h) => FlowError::Http(h),
             DiscoveryError::Invalid(m) => FlowError::Protocol(m),
         }
-    }
-}
-
-/// The rendered values of a spec.
-pub(crate) struct Rendered {
-    pub client_id: String,
-    pub client_secret: Option<String>,
-    pub endpoints: Endpoints,
-}
-
-/// The endpoints a flow may need, with their metadata and YAML names.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Endpoint {
-    Authorize,
-    Token,
-    Device,
-    Introspection,
-    Revocation,
-}
-
-impl Endpoint {
-    fn get(self, e: &Endpoints) -> Option<&String> {
-        match self {
-            Endpoint::Authorize => e.authorize.as_ref(),
-            Endpoint::Token => e.token.as_ref(),
-            Endpoint::Device => e.device.as_ref(),
-            Endpoint::Introspection => e.introspection.as_ref(),
-            Endpoint::Revocation => e.revocation.as_ref(),
-        }
-    }
-
-    /// Its name in discovery documents and the `oauth2` key that gives it.
-    fn names(self) -> (&'static str, &'static str) {
-        match self {
-            Endpoint::Authorize => ("authorization_endpoint", "authorize_url"),
-            Endpoint::Token => ("token_endpoint", "token_url"),
-            Endpoint::Device => ("device_authorization_endpoint", "device_authorization_url"),
-            Endpoint::Introspection => ("introspection_endpoint", "introspection_url"),
-            Endpoint::Revocation => ("revocation_endpoint", "revocation_url"),
-        }
-    }
-}
-
-/// The endpoints the grant will send to.
-fn needed(spec: &OAuth2, grant: Grant) -> Vec<Endpoint> {
-    match grant {
-        Grant::Password | Grant::ClientCredentials | Grant::RefreshToken => vec![Endpoint::Token],
-        Grant::AuthorizationCode if spec.mode == super::spec::Mode::Code => vec![Endpoint::Token],
-        Grant::AuthorizationCode => vec![Endpoint::Authorize, Endpoint::Token],
-        Grant::DeviceCode => vec![Endpoint::Device, Endpoint::Token],
-        Grant::Introspect => vec![Endpoint::Introspection],
-        Grant::Revoke => vec![Endpoint::Revocation],
-    }
-}
-
-impl Rendered {
-    /// The URL of an endpoint, or an error that names the documents read and the key to set.
-    pub(crate) fn endpoint(&self, which: Endpoint) -> Result<String, FlowError> {
-        if let Some(url) = which.get(&self.endpoints) {
-            return Ok(url.clone());
-        }
-        let (field, key) = which.names();
-        let read = match self.endpoints.sources.as_slice() {
-            [] => "no discovery document was read (no `issuer`)".to_string(),
-            [one] => format!("the provider's discovery document ({one}) has no `{field}`"),
-            many => format!(
-                "the provider's discovery documents ({}) have no `{field}`",
-                many.join(", ")
-            ),
-        };
-        Err(FlowError::Protocol(format!("{read}; give `{key}: ...`")))
     }
 }
 
@@ -276,45 +206,12 @@ async fn steps(
     if let Some(s) = &client_secret {
         cx.redactor.add(s);
     }
-    let issuer = cx.render_opt(&spec.issuer)?;
-    let mut endpoints = match &issuer {
-        Some(issuer) => cx.cache.discover(cx.http, issuer, hops).await?,
-        None => Endpoints::default(),
-    };
-    // Explicit URLs win over discovered ones.
-    let explicit = |t: &Option<Tpl>, cx: &Ctx| cx.render_opt(t);
-    if let Some(u) = explicit(&spec.token_url, cx)? {
-        endpoints.token = Some(u);
-    }
-    if let Some(u) = explicit(&spec.authorize_url, cx)? {
-        endpoints.authorize = Some(u);
-    }
-    if let Some(u) = explicit(&spec.device_url, cx)? {
-        endpoints.device = Some(u);
-    }
-    if let Some(u) = explicit(&spec.introspection_url, cx)? {
-        endpoints.introspection = Some(u);
-    }
-    if let Some(u) = explicit(&spec.revocation_url, cx)? {
-        endpoints.revocation = Some(u);
-    }
-    if let Some(u) = explicit(&spec.jwks_url, cx)? {
-        endpoints.jwks = Some(u);
-    }
     let grant = if refresh_with.is_some() {
         Grant::RefreshToken
     } else {
         spec.grant
     };
-    // An endpoint the OpenID Connect document leaves out may be in the RFC 8414 one.
-    if let Some(issuer) = &issuer
-        && needed(spec, grant)
-            .iter()
-            .any(|e| e.get(&endpoints).is_none())
-        && let Some(more) = cx.cache.metadata(cx.http, issuer, hops).await?
-    {
-        endpoints.fill(&more);
-    }
+    let endpoints = super::endpoints::resolve(spec, grant, cx, hops).await?;
     let r = Rendered {
         client_id,
         client_secret,

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod cache;
 pub mod device;
 pub mod discovery;
+pub mod endpoints;
 pub mod flow;
 pub mod headless;
 pub mod html_form;

@@ -132,8 +132,8 @@ pub struct ProbeArgs {
     #[arg(short, long)]
     pub verbose: bool,
     /// Time limit of one request (e.g. 30s, 500ms).
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub timeout: String,
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = limit)]
+    pub timeout: Duration,
     /// Accept invalid TLS certificates.
     #[arg(long)]
     pub insecure: bool,
@@ -161,7 +161,7 @@ impl ProbeArgs {
             only: self.only.clone(),
             print: self.print.clone(),
             verbose: self.verbose,
-            timeout: self.timeout.clone(),
+            timeout: self.timeout,
             insecure: self.insecure,
             cacert: self.cacert.clone(),
             reports: self.reports.files(),

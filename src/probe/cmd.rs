@@ -30,7 +30,7 @@ pub struct ProbeCommand {
     pub only: Vec<String>,
     pub print: Option<String>,
     pub verbose: bool,
-    pub timeout: String,
+    pub timeout: std::time::Duration,
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
     pub reports: ReportFiles,
@@ -49,12 +49,7 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
             )),
         };
     }
-    let Some(timeout) = crate::collection::read::parse_duration(&cmd.timeout) else {
-        return usage(&format!(
-            "--timeout `{}`: expected a duration such as 30s or 500ms",
-            cmd.timeout
-        ));
-    };
+    let timeout = cmd.timeout;
     let secret = |flag: &str, var: &Option<String>| -> Result<Option<String>, String> {
         match var {
             None => Ok(None),
@@ -119,12 +114,23 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
         Ok(h) => h,
         Err(e) => return usage(&e),
     };
-    let mut console = Console::new(
-        Box::new(crate::stdio::Quiet::stdout()),
-        std::io::stdout().is_terminal() && console::colors_enabled(),
-        true,
-        false,
-    );
+    // `--json -`: the card's JSON on stdout, for a pipe; the table and `-v` go to stderr.
+    let json_to_stdout = cmd.reports.json_to_stdout();
+    let mut console = if json_to_stdout {
+        Console::new(
+            Box::new(crate::stdio::Quiet::stderr()),
+            std::io::stderr().is_terminal() && console::colors_enabled_stderr(),
+            true,
+            false,
+        )
+    } else {
+        Console::new(
+            Box::new(crate::stdio::Quiet::stdout()),
+            std::io::stdout().is_terminal() && console::colors_enabled(),
+            true,
+            false,
+        )
+    };
     let result = probe(
         &options,
         &http,
@@ -143,10 +149,16 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
         }
         Err(ProbeError::Input(why)) => return usage(&why),
     };
-    crate::out!("{}", card.table());
+    if json_to_stdout {
+        crate::errln!("{}", card.table());
+        crate::out!("{}", card.json());
+    } else {
+        crate::out!("{}", card.table());
+    }
     let code = card.exit_code();
+    let json_file = cmd.reports.json.clone().filter(|_| !json_to_stdout);
     let outputs = [
-        (&cmd.reports.json, card.json()),
+        (&json_file, card.json()),
         (&cmd.reports.junit, card.junit()),
         (&cmd.reports.html, card.html()),
     ];

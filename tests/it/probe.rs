@@ -286,3 +286,18 @@ fn verbose_shows_every_exchange_of_the_checks() {
         .stdout_contains("code_verifier=•••")
         .output_lacks("wonderland");
 }
+
+/// `--json -` puts the card's JSON alone on stdout (the table and `-v` on stderr), for a
+/// pipe; a zero timeout is refused as for `run`.
+#[test]
+fn the_card_as_json_on_stdout_and_limits_as_for_run() {
+    let out = probe(&["--sandbox", "--only", "jwks", "--json", "-", "-v"]);
+    out.code(0);
+    let card: Value = serde_json::from_str(&out.stdout).expect("stdout is the JSON card");
+    assert_eq!(card["summary"]["passed"], 5);
+    out.stderr_contains("5 checks: 5 passed, 0 failed")
+        .stderr_contains("> GET http://127.0.0.1:");
+    probe(&["--sandbox", "--timeout", "0"])
+        .code(2)
+        .stderr_contains("must be more than 0");
+}

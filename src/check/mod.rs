@@ -82,30 +82,27 @@ fn check_collection(
     };
     let base_dir = c.file.path.parent().unwrap_or(std::path::Path::new(""));
     for (i, req) in c.requests.iter().enumerate() {
-        // A value is known now when it reads only what the run starts with.
+        // A variable is fixed when the run starts with it and no earlier request replaces it;
+        // a value is known now when it reads only fixed variables.
+        let fixed = |var: &String| match var.strip_prefix("env.") {
+            Some(name) => inputs.env.values.contains_key(name),
+            None => start.scope.contains(var) && !captured.contains(var),
+        };
         let known_now = |tpl: &Tpl| -> Option<String> {
-            let fixed = |var: &String| match var.strip_prefix("env.") {
-                Some(name) => inputs.env.values.contains_key(name),
-                None => start.scope.contains(var) && !captured.contains(var),
-            };
             if tpl.is_literal() {
                 return Some(tpl.text.to_string());
             }
             t.variables(tpl)
                 .iter()
-                .all(fixed)
+                .all(&fixed)
                 .then(|| t.render(tpl, &start.scope).ok())?
         };
         let before = found.problems.len();
         send::check(req, &known_now, base_dir, found.problems);
         // A template that reads only what the run starts with and fails to render (a filter
         // given the wrong kind of value) fails the run at this request: say it now.
-        let fixed = |var: &String| match var.strip_prefix("env.") {
-            Some(name) => inputs.env.values.contains_key(name),
-            None => start.scope.contains(var) && !captured.contains(var),
-        };
         for tpl in req.templates() {
-            if tpl.is_literal() || !t.variables(tpl).iter().all(fixed) {
+            if tpl.is_literal() || !t.variables(tpl).iter().all(&fixed) {
                 continue;
             }
             if let Err(e) = t.render(tpl, &start.scope)

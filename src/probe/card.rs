@@ -220,9 +220,10 @@ fn judge(meta: &Meta, level: Level, reports: &[&RequestReport]) -> (Verdict, Str
     } else {
         Verdict::Warning
     };
-    for report in reports {
-        let step = reports.len() > 1 && !std::ptr::eq(*report, *reports.last().unwrap_or(report));
-        let prefix = if step {
+    // The check's own request is the last; those before it are its steps.
+    let last = reports.len().saturating_sub(1);
+    for (i, report) in reports.iter().enumerate() {
+        let prefix = if i < last {
             format!("step '{}': ", report.name)
         } else {
             String::new()

@@ -60,16 +60,20 @@ pub fn with_code(mut value: Value, used: Option<&UsedCode>) -> Value {
 /// Whom a headless sign-in is for, as its `login:` says (the values that are not secrets)
 /// and a `login_hint`: the key of the browser it runs in.
 pub fn identity(spec: &OAuth2, templates: &crate::template::Templates, scope: &Scope) -> String {
+    who_signs_in(spec)
+        .map(|(k, v)| format!("{k}={}", templates.render(v, scope).unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The fields of a headless sign-in that say who signs in: the `login:` values that are not
+/// secrets (nor the button), and a `login_hint`.
+fn who_signs_in(spec: &OAuth2) -> impl Iterator<Item = &(String, crate::template::Tpl)> {
     let login = spec
         .login
         .iter()
         .filter(|(k, _)| k != "button" && !crate::secret::looks_secret(k));
-    let hint = spec.extra.iter().filter(|(k, _)| k == "login_hint");
-    login
-        .chain(hint)
-        .map(|(k, v)| format!("{k}={}", templates.render(v, scope).unwrap_or_default()))
-        .collect::<Vec<_>>()
-        .join("\n")
+    login.chain(spec.extra.iter().filter(|(k, _)| k == "login_hint"))
 }
 
 /// Keep a token response under `id` in the scope and in the token states.
@@ -221,12 +225,7 @@ fn user_of(spec: &OAuth2, cx: &Ctx<'_>) -> Option<String> {
     match spec.grant {
         Grant::Password => who.extend(cx.render_opt(&spec.username).ok()?),
         Grant::AuthorizationCode => {
-            let login = spec
-                .login
-                .iter()
-                .filter(|(k, _)| k != "button" && !crate::secret::looks_secret(k));
-            let hint = spec.extra.iter().filter(|(k, _)| k == "login_hint");
-            for (k, v) in login.chain(hint) {
+            for (k, v) in who_signs_in(spec) {
                 who.push(format!("{k}={}", cx.render(v).ok()?));
             }
         }

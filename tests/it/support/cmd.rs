@@ -298,6 +298,30 @@ fn dump(stdout: &str, stderr: &str) -> String {
     text
 }
 
+/// The lines of `expected` and `actual`, `-` for a line only expected, `+` for one only
+/// found, ` ` for one in both at the same place: enough to see a one-word change.
+fn line_diff(expected: &str, actual: &str) -> String {
+    let (e, a): (Vec<&str>, Vec<&str>) =
+        (expected.split('\n').collect(), actual.split('\n').collect());
+    let mut text = String::new();
+    for i in 0..e.len().max(a.len()) {
+        match (e.get(i), a.get(i)) {
+            (Some(x), Some(y)) if x == y => writeln!(text, "  {x:?}"),
+            (x, y) => {
+                if let Some(x) = x {
+                    let _ = writeln!(text, "- {x:?}");
+                }
+                match y {
+                    Some(y) => writeln!(text, "+ {y:?}"),
+                    None => Ok(()),
+                }
+            }
+        }
+        .unwrap();
+    }
+    text
+}
+
 /// What one run produced. Holds the tempdir, which lives as long as this value.
 #[derive(Debug)]
 pub struct Output {
@@ -352,6 +376,31 @@ impl Output {
         self
     }
 
+    /// Asserts that stdout, redacted (`redact`), is exactly `expected`: for an output short
+    /// enough to read in the test itself, where a snapshot file would hide it.
+    #[track_caller]
+    pub fn stdout_is(&self, expected: &str) -> &Self {
+        self.is("stdout", &self.stdout, expected)
+    }
+
+    /// Asserts that stderr, redacted (`redact`), is exactly `expected` (`""`: nothing).
+    #[track_caller]
+    pub fn stderr_is(&self, expected: &str) -> &Self {
+        self.is("stderr", &self.stderr, expected)
+    }
+
+    #[track_caller]
+    fn is(&self, stream: &str, actual: &str, expected: &str) -> &Self {
+        let actual = redact(actual);
+        if actual != expected {
+            self.fail(&format!(
+                "{stream}, redacted, is not the text expected\n{}",
+                line_diff(expected, &actual)
+            ));
+        }
+        self
+    }
+
     /// Asserts that stdout or stderr contains `needle`.
     #[track_caller]
     pub fn output_contains(&self, needle: &str) -> &Self {
@@ -381,6 +430,12 @@ impl Output {
         let path = self.path(relative);
         std::fs::read_to_string(&path)
             .unwrap_or_else(|e| self.fail(&format!("cannot read {}: {e}", path.display())))
+    }
+
+    /// `redact` of a file the command left in the tempdir (a report), for snapshots.
+    #[track_caller]
+    pub fn file_redacted(&self, relative: impl AsRef<Path>) -> String {
+        redact(&self.file(relative))
     }
 
     /// Stdout parsed as JSON (for `--format json` style output).

@@ -42,3 +42,34 @@ fn junit_and_json_reports_of_a_passing_run() {
     insta::assert_snapshot!("passing_junit", out.file_redacted("r.xml"));
     insta::assert_snapshot!("passing_json", out.file_redacted("r.json"));
 }
+
+/// `baton report merge` of two CI shards (the failing run and a passing example): the
+/// console line, and the JUnit and HTML documents of the whole.
+#[test]
+fn merged_reports_of_two_shards() {
+    let failing = failing(&["--json", "a.json"]).run();
+    failing.code(1);
+    let passing = crate::support::examples()
+        .args(["run", "collections/client-credentials.yaml", "--sandbox"])
+        .args(["--json", "b.json"])
+        .run();
+    passing.code(0);
+    let out = crate::support::Baton::new()
+        .file("a.json", failing.file("a.json"))
+        .file("b.json", passing.file("b.json"))
+        .args([
+            "report", "merge", "a.json", "b.json", "--junit", "m.xml", "--html", "m.html",
+        ])
+        .run();
+    out.code(1);
+    insta::assert_snapshot!(
+        "merge_console",
+        format!(
+            "--- stdout\n{}--- stderr\n{}",
+            out.stdout_redacted(),
+            out.stderr_redacted()
+        )
+    );
+    insta::assert_snapshot!("merge_junit", out.file_redacted("m.xml"));
+    insta::assert_snapshot!("merge_html", out.file_redacted("m.html"));
+}

@@ -99,3 +99,27 @@ fn verbose_transcript_of_a_headless_sign_in() {
     out.code(0).stderr_is("").output_lacks("wonderland");
     insta::assert_snapshot!(out.stdout_redacted());
 }
+
+/// On GitHub Actions a failure is also a `::error file=…,line=…::` annotation: the line
+/// format the Actions UI parses.
+#[test]
+fn console_of_a_failing_run_on_github_actions() {
+    let out = failing(&[]).env("GITHUB_ACTIONS", "true").run();
+    out.code(1);
+    insta::assert_snapshot!(format!(
+        "--- stdout\n{}--- stderr\n{}",
+        out.stdout_redacted(),
+        out.stderr_redacted()
+    ));
+}
+
+/// `--iterations`: each pass of a file under a header of its own.
+#[test]
+fn console_of_iterations() {
+    let out = examples()
+        .args(["run", "collections/client-credentials.yaml", "--sandbox"])
+        .args(["--iterations", "2"])
+        .run();
+    out.code(0).stderr_is("");
+    insta::assert_snapshot!(out.stdout_redacted());
+}

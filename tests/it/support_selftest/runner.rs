@@ -82,6 +82,55 @@ fn failed_assertions_show_both_streams() {
     );
 }
 
+/// `stdout_is`/`stderr_is` compare the redacted text exactly, and a mismatch shows the lines
+/// that differ.
+#[test]
+fn exact_comparisons_are_redacted_and_show_the_difference() {
+    if !cfg!(unix) {
+        return;
+    }
+    let output: Output = Baton::new()
+        .program("sh")
+        .args([
+            "-c",
+            "echo 'GET http://127.0.0.1:4321/ (3 ms)'; echo two; echo err >&2",
+        ])
+        .run();
+    output
+        .stdout_is("GET http://127.0.0.1:[PORT]/ ([DURATION])\ntwo\n")
+        .stderr_is("err\n");
+    let caught = std::panic::catch_unwind(|| {
+        output.stdout_is("GET http://127.0.0.1:[PORT]/ ([DURATION])\nthree\n");
+    });
+    let message = *caught.unwrap_err().downcast::<String>().unwrap();
+    assert!(
+        message.contains("stdout, redacted, is not the text expected"),
+        "{message}"
+    );
+    assert!(message.contains("- \"three\"\n+ \"two\"\n"), "{message}");
+}
+
+/// What varies in an OAuth flow and in reports: encoded ports, the flow's random values,
+/// JWTs, UUIDs, clock seconds, key material, report times, cookie order.
+#[test]
+fn redact_hides_what_varies_in_flows_and_reports() {
+    let text = "redirect_uri=http%3A%2F%2F127.0.0.1%3A8765%2Fcb&state=Ab_1-x&nonce=n0&code_challenge=c-1&code_challenge_method=S256\n\
+         ReturnUrl=%2Fa%3Fstate%3DQx9%26redirect_uri%3Dhttp%253A%252F%252F127.0.0.1%253A8765\n\
+         eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln 123e4567-e89b-12d3-a456-426614174000\n\
+         \"exp\": 1796599095, \\\"iat\\\": 1796599095, &quot;auth_time&quot;: 1796599095, \"expires_in\": 3600\n\
+         \"kid\": \"UvL_l3g1RcVGre06BU7ByXx3TGkpd0mKpACOFTnz_LI\", \"duration_ms\": 5, style=\"left:8.50%;width:1%\"\n\
+         <input name=\"__RequestVerificationToken\" value=\"mHJV5BIuL\">\n    > cookie: b=•••; a=•••";
+    assert_eq!(
+        redact(text),
+        "redirect_uri=http%3A%2F%2F127.0.0.1%3A[PORT]%2Fcb&state=[RANDOM]&nonce=[RANDOM]&code_challenge=[RANDOM]&code_challenge_method=S256\n\
+         ReturnUrl=%2Fa%3Fstate%3D[RANDOM]%26redirect_uri%3Dhttp%253A%252F%252F127.0.0.1%253A[PORT]\n\
+         [JWT] [UUID]\n\
+         \"exp\": [TIMESTAMP], \\\"iat\\\": [TIMESTAMP], &quot;auth_time&quot;: [TIMESTAMP], \"expires_in\": 3600\n\
+         \"kid\": \"[RANDOM]\", \"duration_ms\": [DURATION], style=\"left:[SHARE];width:[SHARE]\"\n\
+         <input name=\"__RequestVerificationToken\" value=\"[RANDOM]\">\n    > cookie: a=•••; b=•••"
+    );
+}
+
 #[test]
 fn timeout_kills_the_child() {
     if !cfg!(target_os = "linux") {

@@ -3,10 +3,10 @@
 //! report files, and the exit code (0 every MUST holds, 1 one fails, 2 invalid options, 3
 //! the provider cannot be reached).
 
-use super::{ProbeError, ProbeOptions, probe};
 use crate::diag::display_path;
 use crate::exit;
 use crate::http::{Http, HttpOptions};
+use crate::probe::{ProbeError, ProbeOptions, groups, probe};
 use crate::report::console::Console;
 use crate::report::outputs::ReportFiles;
 use crate::sandbox::{Sandbox, SandboxConfig};
@@ -38,14 +38,14 @@ pub struct ProbeCommand {
 
 pub async fn main(cmd: ProbeCommand) -> i32 {
     if let Some(group) = &cmd.print {
-        return match super::groups::text(group) {
+        return match groups::text(group) {
             Some(text) => {
                 crate::out!("{text}");
                 exit::OK
             }
             None => usage(&format!(
                 "--print `{group}`: no such group; the groups are {}",
-                super::groups::names()
+                groups::names()
             )),
         };
     }

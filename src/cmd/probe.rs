@@ -10,7 +10,6 @@ use crate::probe::{ProbeError, ProbeOptions, groups, probe};
 use crate::report::console::Console;
 use crate::report::outputs::ReportFiles;
 use crate::sandbox::{Sandbox, SandboxConfig};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// The command line of `baton probe`, as plain values.
@@ -119,14 +118,14 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
     let mut console = if json_to_stdout {
         Console::new(
             Box::new(crate::stdio::Quiet::stderr()),
-            std::io::stderr().is_terminal() && console::colors_enabled_stderr(),
+            super::color_stderr(),
             true,
             false,
         )
     } else {
         Console::new(
             Box::new(crate::stdio::Quiet::stdout()),
-            std::io::stdout().is_terminal() && console::colors_enabled(),
+            super::color_stdout(),
             true,
             false,
         )

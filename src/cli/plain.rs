@@ -213,3 +213,67 @@ impl ProbeArgs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("baton").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn option_values_arrive_parsed() {
+        let cli = parse(&["run", "x.yaml", "--shard", "2/4", "--var", "a=b=c"]).unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        let run = args.options();
+        assert_eq!(run.shard, Some(Shard { k: 2, n: 4 }));
+        assert_eq!(
+            run.max_body,
+            64 << 20,
+            "the default goes through the parser too"
+        );
+        assert_eq!(run.vars.vars, vec![("a".to_string(), "b=c".to_string())]);
+        assert_eq!(run.timeout, Duration::from_secs(30));
+    }
+
+    /// A bad value exits 2 (invalid input) in the words `run` used when it checked them.
+    #[test]
+    fn bad_values_are_worded_as_baton_words_them() {
+        for (args, said) in [
+            (
+                &["run", "x.yaml", "--shard", "3/2"][..],
+                "--shard `3/2`: expected K/N",
+            ),
+            (
+                &["run", "x.yaml", "--max-body", "lots"],
+                "--max-body `lots`: expected a size",
+            ),
+            (
+                &["check", "x.yaml", "--var", "novalue"],
+                "--var `novalue`: expected NAME=VALUE",
+            ),
+            (
+                &[
+                    "export",
+                    "x.yaml",
+                    "--request",
+                    "r",
+                    "--as",
+                    "curl",
+                    "--var",
+                    "=v",
+                ],
+                "--var `=v`",
+            ),
+        ] {
+            let e = parse(args).err().unwrap();
+            assert_eq!(e.exit_code(), crate::exit::INVALID_INPUT);
+            let text = e.to_string();
+            assert!(text.starts_with(&format!("error: {said}")), "{text}");
+            assert!(!text.contains("error: error"), "{text}");
+        }
+    }
+}

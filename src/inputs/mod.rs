@@ -192,3 +192,28 @@ pub fn shard_of(path: &Path, roots: &[PathBuf], n: u64) -> u64 {
     first.copy_from_slice(&digest[..8]);
     u64::from_be_bytes(first) % n + 1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's shard depends on its path below the directory given, not on where that
+    /// directory is (a CI checkout, a laptop); every shard number is in 1..=n.
+    #[test]
+    fn a_file_keeps_its_shard_wherever_its_directory_is() {
+        let here = std::env::temp_dir();
+        let there = here.parent().unwrap_or(Path::new("/")).to_path_buf();
+        for name in ["a.yaml", "b/c.yaml", "d.yml"] {
+            let n = shard_of(&here.join(name), std::slice::from_ref(&here), 4);
+            assert!((1..=4).contains(&n));
+            assert_eq!(
+                n,
+                shard_of(&there.join(name), std::slice::from_ref(&there), 4)
+            );
+            assert_eq!(
+                shard_of(&here.join(name), std::slice::from_ref(&here), 1),
+                1
+            );
+        }
+    }
+}

@@ -1,9 +1,14 @@
 //! The command line (clap). Types from clap stop here: each subcommand becomes a plain
-//! options struct that the library takes.
+//! options struct that a front end (`cmd`) takes (`cli/plain.rs`). Option values are
+//! parsed where clap reads them (`inputs::values`): a bad one exits 2 before anything loads.
 
+use crate::inputs::{Shard, values};
 use clap::{Args, Parser, Subcommand};
+use plain::said;
 use std::path::PathBuf;
 use std::time::Duration;
+
+mod plain;
 
 #[derive(Parser, Debug)]
 #[command(name = "baton", version, about = "Run declarative YAML request collections: Postman collections in git, with OAuth 2.0 / OpenID Connect first-class", long_about = None)]
@@ -62,24 +67,11 @@ pub struct ExportArgs {
     #[arg(short = 'e', long = "env", value_name = "ENV")]
     pub env: Vec<String>,
     /// A value written into the snippet: --var ClientId=abc. Repeatable.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = said(values::var))]
+    pub vars: Vec<(String, String)>,
     /// Write secret values instead of placeholders.
     #[arg(long)]
     pub show_secrets: bool,
-}
-
-impl ExportArgs {
-    pub fn options(&self) -> crate::export::cmd::ExportOptions {
-        crate::export::cmd::ExportOptions {
-            file: self.file.clone(),
-            request: self.request.clone(),
-            lang: self.lang.clone(),
-            env: self.env.clone(),
-            vars: self.vars.clone(),
-            show_secrets: self.show_secrets,
-        }
-    }
 }
 
 #[derive(Args, Debug)]
@@ -132,7 +124,7 @@ pub struct ProbeArgs {
     #[arg(short, long)]
     pub verbose: bool,
     /// Time limit of one request (e.g. 30s, 500ms).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = limit)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = values::limit)]
     pub timeout: Duration,
     /// Accept invalid TLS certificates.
     #[arg(long)]
@@ -142,31 +134,6 @@ pub struct ProbeArgs {
     pub cacert: Option<PathBuf>,
     #[command(flatten)]
     pub reports: ReportFileArgs,
-}
-
-impl ProbeArgs {
-    pub fn command(&self) -> crate::probe::cmd::ProbeCommand {
-        crate::probe::cmd::ProbeCommand {
-            issuer: self.issuer.clone(),
-            sandbox: self.sandbox,
-            sandbox_config: self.sandbox_config.clone(),
-            client_id: self.client_id.clone(),
-            client_secret_env: self.client_secret_env.clone(),
-            client_auth: self.client_auth.clone(),
-            private_key: self.private_key.clone(),
-            user: self.user.clone(),
-            password_env: self.password_env.clone(),
-            redirect_uri: self.redirect_uri.clone(),
-            scope: self.scope.clone(),
-            only: self.only.clone(),
-            print: self.print.clone(),
-            verbose: self.verbose,
-            timeout: self.timeout,
-            insecure: self.insecure,
-            cacert: self.cacert.clone(),
-            reports: self.reports.files(),
-        }
-    }
 }
 
 #[derive(Args, Debug)]
@@ -237,29 +204,6 @@ pub struct ImportCurlArgs {
     pub force: bool,
 }
 
-impl ImportPostmanArgs {
-    pub fn options(&self) -> crate::import::cmd::PostmanOptions {
-        crate::import::cmd::PostmanOptions {
-            collection: self.collection.clone(),
-            env: self.env.clone(),
-            out: self.out.clone(),
-            keep_secrets: self.keep_secrets,
-            force: self.force,
-        }
-    }
-}
-
-impl ImportCurlArgs {
-    pub fn options(&self) -> crate::import::cmd::CurlOptions {
-        crate::import::cmd::CurlOptions {
-            command: self.command.clone(),
-            out: self.out.clone(),
-            keep_secrets: self.keep_secrets,
-            force: self.force,
-        }
-    }
-}
-
 #[derive(Args, Debug)]
 pub struct TokenArgs {
     /// The collection holding the `oauth2` request.
@@ -281,8 +225,8 @@ pub struct VarArgs {
     #[arg(short = 'e', long = "env", value_name = "ENV")]
     pub env: Vec<String>,
     /// Set a variable, above environments: --var Scope="api offline_access". Repeatable.
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = said(values::var))]
+    pub vars: Vec<(String, String)>,
     /// Start the embedded sandbox provider and point the examples' variables at it.
     #[arg(long)]
     pub sandbox: bool,
@@ -305,15 +249,15 @@ pub struct RunArgs {
     #[arg(long)]
     pub show_secrets: bool,
     /// Time limit of one request, all its redirects included (e.g. 30s, 500ms).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = limit)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = values::limit)]
     pub timeout: Duration,
     /// Time limit of the whole run: retries, delays, redirects and oauth2 flows included;
     /// the requests it prevents are reported as skipped.
-    #[arg(long, value_name = "DURATION", value_parser = limit)]
+    #[arg(long, value_name = "DURATION", value_parser = values::limit)]
     pub max_time: Option<Duration>,
     /// Largest response body kept, in bytes (suffixes K, M, G).
-    #[arg(long, value_name = "SIZE", default_value = "64M")]
-    pub max_body: String,
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = said(values::max_body))]
+    pub max_body: u64,
     /// Accept invalid TLS certificates.
     #[arg(long)]
     pub insecure: bool,
@@ -331,11 +275,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// Run this many collection files at once (at least 1).
-    #[arg(long, short = 'j', value_name = "N", default_value = "1", value_parser = jobs)]
+    #[arg(long, short = 'j', value_name = "N", default_value = "1", value_parser = values::jobs)]
     pub jobs: usize,
     /// Run the K-th of N deterministic parts of the files (for a CI matrix), e.g. 2/4.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
+    #[arg(long, value_name = "K/N", value_parser = said(values::shard))]
+    pub shard: Option<Shard>,
     /// Run only requests with this name, id or tag (repeatable).
     #[arg(long, value_name = "NAME|TAG")]
     pub only: Vec<String>,
@@ -384,16 +328,6 @@ pub struct ReportFileArgs {
     pub html: Option<PathBuf>,
 }
 
-impl ReportFileArgs {
-    pub fn files(&self) -> crate::report::outputs::ReportFiles {
-        crate::report::outputs::ReportFiles {
-            junit: self.junit.clone(),
-            json: self.json.clone(),
-            html: self.html.clone(),
-        }
-    }
-}
-
 #[derive(Subcommand, Debug)]
 pub enum ReportCommand {
     /// Join the JSON reports of shards into one run (counts and exit code recomputed); exits
@@ -435,7 +369,7 @@ pub struct DocsCheckArgs {
     #[arg(short, long)]
     pub verbose: bool,
     /// Time limit of one request, all its redirects included (e.g. 30s, 500ms).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = limit)]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = values::limit)]
     pub timeout: Duration,
 }
 
@@ -447,50 +381,4 @@ pub struct DocsSyncArgs {
     /// Write nothing; exit 1 naming each snippet that is out of step.
     #[arg(long)]
     pub check: bool,
-}
-
-// --- values of options, checked where clap reads them (an error exits 2 with usage) ---
-
-/// A time limit (`--timeout`, `--max-time`): `30s`, `500ms`, `2m`, `1.5s`; a bare number is
-/// seconds. Zero is refused rather than read as "no limit": every request would time out at
-/// once (or, read the other way, a hung server would hold CI forever), and both are more
-/// likely a slip than a wish.
-fn limit(text: &str) -> Result<Duration, String> {
-    match crate::collection::read::parse_duration(text) {
-        Some(d) if d.is_zero() => {
-            Err("must be more than 0; for no practical limit give a long one, such as 1h".into())
-        }
-        Some(d) => Ok(d),
-        None => Err("expected a duration such as 30s, 500ms or 2m (at most a year)".into()),
-    }
-}
-
-/// `--jobs N`: how many files run at once; 0 would run nothing, so it is refused.
-fn jobs(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(0) => Err("must be at least 1 (1 runs the files one after another)".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err("expected a number of files to run at once, such as 4".into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_refuse_zero_and_nonsense() {
-        assert_eq!(limit("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(limit("2"), Ok(Duration::from_secs(2)));
-        assert!(limit("0").unwrap_err().contains("more than 0"));
-        assert!(limit("0ms").unwrap_err().contains("more than 0"));
-        assert!(
-            limit("forever")
-                .unwrap_err()
-                .contains("expected a duration")
-        );
-        assert_eq!(jobs("3"), Ok(3));
-        assert!(jobs("0").unwrap_err().contains("at least 1"));
-        assert!(jobs("-1").unwrap_err().contains("expected a number"));
-    }
 }

@@ -1,5 +1,6 @@
 //! baton: run declarative YAML request collections, with OAuth 2.0 / OpenID Connect as
-//! first-class requests. `app` drives the subcommands; `runner` runs collections and emits
+//! first-class requests. `cmd` holds the subcommands' front ends (`cli` parses the command
+//! line, `inputs` assembles what a run is given); `runner` runs collections and emits
 //! events that `report` turns into output.
 
 // Errors carry a `Diagnostic` (message, place, notes) so that every user mistake names its
@@ -7,10 +8,10 @@
 // nothing that matters. Likewise the command line and the expectation list are built once.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
-pub mod app;
 pub mod capture;
 pub mod check;
 pub mod cli;
+pub mod cmd;
 pub mod collection;
 pub mod diag;
 pub mod docs;
@@ -21,6 +22,7 @@ pub mod export;
 pub mod fsutil;
 pub mod http;
 pub mod import;
+pub mod inputs;
 pub mod jwt;
 pub mod oauth;
 pub mod probe;

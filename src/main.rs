@@ -2,5 +2,5 @@ use clap::Parser;
 
 fn main() {
     let cli = baton::cli::Cli::parse();
-    std::process::exit(baton::app::main(cli));
+    std::process::exit(baton::cmd::main(cli));
 }

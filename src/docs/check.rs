@@ -1,5 +1,5 @@
 //! Loading a guide: its `baton` blocks, in document order, as one collection whose
-//! diagnostics point at the Markdown file and line. `app::docs_check` runs it like `run`.
+//! diagnostics point at the Markdown file and line. `cmd::docs` runs it like `run`.
 
 use super::{Block, Role, blocks};
 use crate::collection::load;

@@ -4,9 +4,8 @@
 //! of the variable's name), secrets and literal credentials too unless shown
 //! (`credentials.rs`); an `oauth2` request is exported as the
 //! token request it sends. [`snippet`] is the library entry point (the docs sync calls it
-//! without the CLI); `cmd.rs` is `baton export`.
+//! without the CLI); `cmd/export.rs` is `baton export`.
 
-pub mod cmd;
 mod code;
 mod credentials;
 mod model;

@@ -1,10 +1,9 @@
 //! Importers: Postman collections (v2.0, v2.1) and environments, and cURL command lines,
 //! turned into baton collections. They return the files to write and what happened; the
-//! command front end (`cmd.rs`) writes them and prints the report. Like xh's `to_curl`,
+//! command front end (`cmd/import.rs`) writes them and prints the report. Like xh's `to_curl`,
 //! conversion returns warnings for what it cannot carry over instead of failing: a script
 //! line, an auth type, a setting; none is dropped silently.
 
-pub mod cmd;
 pub mod curl;
 mod curl_body;
 pub mod curl_secrets;

@@ -5,7 +5,6 @@
 //! checks apply (`facts`).
 
 pub mod card;
-pub mod cmd;
 pub mod facts;
 pub mod groups;
 

@@ -3,11 +3,10 @@
 //! environments, `--var`), and print the request as a snippet. Everything else, and every
 //! secret unless `--show-secrets`, is a `<your-name>` placeholder.
 
-use super::{Lang, Values};
 use crate::collection::{environment, load};
 use crate::diag::{Diagnostic, display_path};
 use crate::exit;
-use crate::runner::Layer;
+use crate::export::{Lang, Values};
 use crate::secret::{Redactor, looks_secret};
 use crate::template::Templates;
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +20,8 @@ pub struct ExportOptions {
     pub request: String,
     pub lang: String,
     pub env: Vec<String>,
-    pub vars: Vec<String>,
+    /// `--var NAME=VALUE`, parsed.
+    pub vars: Vec<(String, String)>,
     pub show_secrets: bool,
 }
 
@@ -65,35 +65,13 @@ pub fn main(o: &ExportOptions) -> i32 {
         crate::errln!("  = help: the requests: {}", names.join(", "));
         return exit::INVALID_INPUT;
     };
-    let mut layers = Vec::new();
-    for name in &o.env {
-        match environment::resolve(name, std::slice::from_ref(&o.file)) {
-            Ok(path) => {
-                if let Some(env) = environment::load(&path, &mut templates, &mut problems) {
-                    layers.push(Layer {
-                        name: env.file.display(),
-                        vars: env.vars,
-                        secrets: env.secrets,
-                    });
-                }
-            }
-            Err(d) => problems.push(d),
-        }
-    }
-    let mut pairs = Vec::new();
-    for v in &o.vars {
-        match v.split_once('=') {
-            Some((k, val)) if !k.trim().is_empty() => {
-                pairs.push((k.trim().to_string(), val.to_string()))
-            }
-            _ => problems.push(Diagnostic::error(format!(
-                "--var `{v}`: expected NAME=VALUE"
-            ))),
-        }
-    }
-    if !pairs.is_empty() {
-        layers.push(Layer::literal("--var", &pairs, Vec::new()));
-    }
+    let mut layers = crate::inputs::environments(
+        &o.env,
+        std::slice::from_ref(&o.file),
+        &mut templates,
+        &mut problems,
+    );
+    layers.extend(crate::inputs::var_layer(&o.vars));
     let dirs = vec![
         o.file.parent().map(Path::to_path_buf).unwrap_or_default(),
         PathBuf::from("."),
@@ -137,7 +115,7 @@ pub fn main(o: &ExportOptions) -> i32 {
         secrets,
         show_secrets: o.show_secrets,
     };
-    match super::render(request, lang, &values) {
+    match crate::export::render(request, lang, &values) {
         Ok(export) => {
             crate::out!("{}", export.text);
             exit::OK

@@ -3,14 +3,13 @@
 //! report files, and the exit code (0 every MUST holds, 1 one fails, 2 invalid options, 3
 //! the provider cannot be reached).
 
-use super::{ProbeError, ProbeOptions, probe};
 use crate::diag::display_path;
 use crate::exit;
 use crate::http::{Http, HttpOptions};
+use crate::probe::{ProbeError, ProbeOptions, groups, probe};
 use crate::report::console::Console;
 use crate::report::outputs::ReportFiles;
 use crate::sandbox::{Sandbox, SandboxConfig};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// The command line of `baton probe`, as plain values.
@@ -38,14 +37,14 @@ pub struct ProbeCommand {
 
 pub async fn main(cmd: ProbeCommand) -> i32 {
     if let Some(group) = &cmd.print {
-        return match super::groups::text(group) {
+        return match groups::text(group) {
             Some(text) => {
                 crate::out!("{text}");
                 exit::OK
             }
             None => usage(&format!(
                 "--print `{group}`: no such group; the groups are {}",
-                super::groups::names()
+                groups::names()
             )),
         };
     }
@@ -119,14 +118,14 @@ pub async fn main(cmd: ProbeCommand) -> i32 {
     let mut console = if json_to_stdout {
         Console::new(
             Box::new(crate::stdio::Quiet::stderr()),
-            std::io::stderr().is_terminal() && console::colors_enabled_stderr(),
+            super::color_stderr(),
             true,
             false,
         )
     } else {
         Console::new(
             Box::new(crate::stdio::Quiet::stdout()),
-            std::io::stdout().is_terminal() && console::colors_enabled(),
+            super::color_stdout(),
             true,
             false,
         )

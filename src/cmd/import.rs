@@ -1,11 +1,10 @@
 //! The front end of `baton import`: read the inputs, call the importer, write its files
-//! atomically (never over existing ones without `--force`), and print the report. Kept
-//! beside the importer rather than in `app.rs`, which only dispatches to it.
+//! atomically (never over existing ones without `--force`), and print the report.
 
-use super::{Warning, curl, postman};
 use crate::diag::display_path;
 use crate::exit;
 use crate::fsutil::write_atomic;
+use crate::import::{Warning, curl, postman};
 use std::path::{Path, PathBuf};
 
 /// `baton import postman COLLECTION.json [--env ENV.json] -o DIR [--keep-secrets] [--force]`.

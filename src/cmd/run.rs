@@ -1,0 +1,165 @@
+//! `baton run` and its pre-flight `baton check`: assemble the inputs (`inputs`), then run
+//! them with the reporters the options ask for, or check them without sending anything.
+
+use super::{color_stderr, color_stdout, print_problems, start_sandbox, stop_signal};
+use crate::collection::load;
+use crate::exit;
+use crate::http::{Http, HttpOptions};
+use crate::inputs::{Plan, Shard, VarSources};
+use crate::report::console::Console;
+use crate::report::outputs::{self, ReportFiles};
+use crate::runner::{RunOptions, Runner};
+use crate::sandbox::Sandbox;
+use crate::stdio::Quiet;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `baton run`: its options, parsed.
+#[derive(Debug, Clone)]
+pub struct RunCommand {
+    pub paths: Vec<PathBuf>,
+    pub vars: VarSources,
+    pub bail: bool,
+    pub verbose: bool,
+    pub show_secrets: bool,
+    pub timeout: Duration,
+    pub max_time: Option<Duration>,
+    pub max_body: u64,
+    pub insecure: bool,
+    pub cacert: Option<PathBuf>,
+    pub no_progress: bool,
+    pub iterations: Option<usize>,
+    pub data: Option<PathBuf>,
+    pub jobs: usize,
+    pub shard: Option<Shard>,
+    pub only: Vec<String>,
+    pub skip: Vec<String>,
+    pub save: bool,
+    pub reports: ReportFiles,
+}
+
+/// `baton check`: its options.
+#[derive(Debug, Clone)]
+pub struct CheckCommand {
+    pub paths: Vec<PathBuf>,
+    pub vars: VarSources,
+}
+
+pub async fn run(cmd: RunCommand) -> i32 {
+    let plan = Plan {
+        keep: load::RUN_KEEPS,
+        shard: cmd.shard,
+        data: cmd.data.clone(),
+        iterations: cmd.iterations,
+    };
+    let reports = cmd.reports;
+    if print_problems(&reports.check()) {
+        return exit::INVALID_INPUT;
+    }
+    let sandbox = match start_sandbox(cmd.vars.sandbox).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let sandbox_vars = sandbox.as_ref().map(Sandbox::vars);
+    let (inputs, problems) = crate::inputs::assemble(&cmd.paths, &cmd.vars, sandbox_vars, &plan);
+    if print_problems(&problems) {
+        return exit::INVALID_INPUT;
+    }
+    let http = match Http::new(HttpOptions {
+        timeout: cmd.timeout,
+        max_body: cmd.max_body,
+        insecure: cmd.insecure,
+        cacert: cmd.cacert.clone(),
+    }) {
+        Ok(h) => h,
+        Err(e) => {
+            crate::errln!("error: {e}");
+            return exit::INVALID_INPUT;
+        }
+    };
+    let progress =
+        !cmd.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let options = RunOptions {
+        bail: cmd.bail,
+        verbose: cmd.verbose,
+        show_secrets: cmd.show_secrets,
+        max_time: cmd.max_time,
+        save: cmd.save.then(crate::oauth::cache::default_path),
+        jobs: cmd.jobs,
+        only: cmd.only,
+        skip: cmd.skip,
+        live: progress,
+    };
+    // Under `--json -` stdout carries NDJSON, so the console goes to stderr.
+    let console = if reports.json_to_stdout() {
+        Console::new(
+            Box::new(Quiet::stderr()),
+            color_stderr(),
+            cmd.verbose,
+            progress,
+        )
+    } else {
+        Console::new(
+            Box::new(Quiet::stdout()),
+            color_stdout(),
+            cmd.verbose,
+            progress,
+        )
+    };
+    let (mut reporter, document) = outputs::reporters(
+        &reports,
+        Box::new(console),
+        crate::report::github::enabled(),
+    );
+    let runner = Runner::new(&inputs, &options, &http);
+    let cancel = runner.cancel.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        cancel.cancel();
+    });
+    let counts = runner.run(&mut reporter).await;
+    if let Some(s) = sandbox {
+        let _ = s.shutdown().await;
+    }
+    let code = if runner.cancel.is_cancelled() {
+        exit::INTERRUPTED
+    } else {
+        counts.exit_code()
+    };
+    let code = match document {
+        Some(doc) => super::report::write_reports(&reports, &doc.finish(code), code),
+        None => code,
+    };
+    // The process ends with this run: freeing the model of every request one by one is
+    // work for nothing (3% of a 200-request run's instructions).
+    drop(runner);
+    std::mem::forget(inputs);
+    code
+}
+
+pub async fn check(cmd: CheckCommand) -> i32 {
+    // The sandbox is started only to learn its variables; nothing is sent to it.
+    let sandbox = match start_sandbox(cmd.vars.sandbox).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let sandbox_vars = sandbox.as_ref().map(Sandbox::vars);
+    let (inputs, problems) =
+        crate::inputs::assemble(&cmd.paths, &cmd.vars, sandbox_vars, &Plan::default());
+    if print_problems(&problems) {
+        return exit::INVALID_INPUT;
+    }
+    let problems = crate::check::check(&inputs);
+    if print_problems(&problems) {
+        return exit::INVALID_INPUT;
+    }
+    let requests: usize = inputs.collections.iter().map(|c| c.request_count()).sum();
+    let files = inputs.collections.len();
+    crate::outln!(
+        "ok: {files} file{}, {requests} request{}, every variable defined",
+        if files == 1 { "" } else { "s" },
+        if requests == 1 { "" } else { "s" }
+    );
+    exit::OK
+}

@@ -1,0 +1,219 @@
+//! What a run or a check is given, assembled from plain options (no clap here): the
+//! collection files (discovered, then sharded), the environments, `--var`, the sandbox's
+//! variables, the `--data` rows; all of it as `runner::Inputs`, with every problem found
+//! on the way. Printing those problems, and the exit code, are the front ends' (`cmd`).
+
+pub mod values;
+
+use crate::collection::{environment, load};
+use crate::diag::{Diagnostic, display_path};
+use crate::runner::{Inputs, Layer};
+use crate::template::Templates;
+use std::path::{Path, PathBuf};
+pub use values::Shard;
+
+/// Where variables come from, the same for `run`, `check`, `token` and `docs check`:
+/// `-e ENV` (a name or a path; later wins), `--var NAME=VALUE`, and `--sandbox`, whose
+/// variables the front end passes to [`assemble`] once it has started the sandbox.
+#[derive(Clone, Debug, Default)]
+pub struct VarSources {
+    pub env: Vec<String>,
+    pub vars: Vec<(String, String)>,
+    pub sandbox: bool,
+}
+
+/// Which files run, and how many times.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// What stays in memory of the requests loaded (`baton run`: `load::RUN_KEEPS`).
+    pub keep: load::Keep,
+    pub shard: Option<Shard>,
+    pub data: Option<PathBuf>,
+    pub iterations: Option<usize>,
+}
+
+/// Load everything a run or a check needs from `paths`. The problems (warnings too) come
+/// back beside the inputs: the inputs are usable only when none is an error.
+pub fn assemble(
+    paths: &[PathBuf],
+    sources: &VarSources,
+    sandbox_vars: Option<Vec<(String, String)>>,
+    plan: &Plan,
+) -> (Inputs, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let mut files = discover(paths, &mut problems);
+    if let Some(Shard { k, n }) = plan.shard {
+        files.retain(|f| shard_of(f, paths, n) == k);
+    }
+    let mut templates = Templates::new();
+    let collections = load::load_files(&files, &mut templates, &mut problems, plan.keep);
+    let mut layers = environments(&sources.env, paths, &mut templates, &mut problems);
+    let iteration_position = layers.len() + usize::from(sandbox_vars.is_some());
+    if let Some(pairs) = sandbox_vars {
+        layers.push(Layer::literal(
+            "sandbox",
+            &pairs,
+            vec!["ClientSecret".into(), "password".into()],
+        ));
+    }
+    layers.extend(var_layer(&sources.vars));
+    let mut env_dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
+    env_dirs.dedup();
+    env_dirs.push(PathBuf::from("."));
+    let env = environment::env_vars(&env_dirs, &mut problems);
+    let rows = match &plan.data {
+        Some(path) => crate::collection::data::load_rows(path).unwrap_or_else(|d| {
+            problems.push(d);
+            Vec::new()
+        }),
+        None => Vec::new(),
+    };
+    // `--iterations N` runs N times (cycling through `--data` rows); `--data` alone once per row.
+    let iterations = match plan.iterations {
+        Some(0) => {
+            problems.push(Diagnostic::error("--iterations must be at least 1"));
+            0
+        }
+        Some(n) => n,
+        None => rows.len(),
+    };
+    let inputs = Inputs {
+        collections,
+        layers,
+        env,
+        templates,
+        rows,
+        iterations,
+        iteration_position,
+    };
+    (inputs, problems)
+}
+
+/// One layer per environment named (`-e`), found by name beside `roots` or as a path, in
+/// the order given: later ones win.
+pub fn environments(
+    names: &[String],
+    roots: &[PathBuf],
+    templates: &mut Templates,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Layer> {
+    let mut layers = Vec::new();
+    for name in names {
+        match environment::resolve(name, roots) {
+            Ok(path) => {
+                if let Some(env) = environment::load(&path, templates, problems) {
+                    layers.push(Layer {
+                        name: env.file.display(),
+                        vars: env.vars,
+                        secrets: env.secrets,
+                    });
+                }
+            }
+            Err(d) => problems.push(d),
+        }
+    }
+    layers
+}
+
+/// The `--var` layer, above every environment; none without `--var`.
+pub fn var_layer(pairs: &[(String, String)]) -> Option<Layer> {
+    (!pairs.is_empty()).then(|| Layer::literal("--var", pairs, Vec::new()))
+}
+
+/// Collection files under `paths`: files as given, directories walked in sorted order
+/// (skipping `environments/`, hidden directories, `node_modules` and `target`). A file
+/// runs once however it is reached: given twice, under two directories given, or through
+/// a link; a directory is walked once however many links lead to it.
+pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let filter = crate::fsutil::Filter {
+        enter: &|name| {
+            !(name.starts_with('.')
+                || name == "environments"
+                || name == "node_modules"
+                || name == "target")
+        },
+        take: &|p, name| {
+            matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                && !name.starts_with('.')
+        },
+    };
+    let mut walker = crate::fsutil::Walker::default();
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            // `baton run . .`: the second is the first again, not an empty directory.
+            if !walker.first_dir(p) {
+                continue;
+            }
+            let found = walker.walk(p, &filter, &mut |dir, e| {
+                problems.push(Diagnostic::error(format!(
+                    "{}: cannot read the directory: {}",
+                    display_path(dir),
+                    load::io_reason(&e)
+                )));
+            });
+            if found.files.is_empty() && found.again == 0 {
+                problems.push(Diagnostic::error(format!(
+                    "{}: no collections (.yaml or .yml files) in this directory",
+                    display_path(p)
+                )));
+            }
+            out.extend(found.files);
+        } else if p.exists() {
+            if walker.first_file(p) {
+                out.push(p.clone());
+            }
+        } else {
+            problems.push(Diagnostic::error(format!(
+                "{}: no such file or directory",
+                display_path(p)
+            )));
+        }
+    }
+    out
+}
+
+/// The shard a file belongs to: a hash of its path below the directory it was found in, so
+/// a file keeps its shard when others are added or removed (and whatever the working
+/// directory), and every file is in exactly one shard.
+pub fn shard_of(path: &Path, roots: &[PathBuf], n: u64) -> u64 {
+    use sha2::Digest as _;
+    let below = roots
+        .iter()
+        .filter(|r| r.is_dir())
+        .find_map(|r| path.strip_prefix(r).ok())
+        .unwrap_or_else(|| Path::new(path.file_name().unwrap_or_default()));
+    let key = below.to_string_lossy().replace('\\', "/");
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first) % n + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's shard depends on its path below the directory given, not on where that
+    /// directory is (a CI checkout, a laptop); every shard number is in 1..=n.
+    #[test]
+    fn a_file_keeps_its_shard_wherever_its_directory_is() {
+        let here = std::env::temp_dir();
+        let there = here.parent().unwrap_or(Path::new("/")).to_path_buf();
+        for name in ["a.yaml", "b/c.yaml", "d.yml"] {
+            let n = shard_of(&here.join(name), std::slice::from_ref(&here), 4);
+            assert!((1..=4).contains(&n));
+            assert_eq!(
+                n,
+                shard_of(&there.join(name), std::slice::from_ref(&there), 4)
+            );
+            assert_eq!(
+                shard_of(&here.join(name), std::slice::from_ref(&here), 1),
+                1
+            );
+        }
+    }
+}

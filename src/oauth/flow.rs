@@ -317,10 +317,10 @@ pub(crate) async fn token_request(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     r: &Rendered,
-    request: Exchange,
+    exchange: Exchange,
     hops: &mut Vec<Hop>,
 ) -> Result<usize, FlowError> {
-    let form = form::fields(spec, &request, Target::Provider, cx)?;
+    let form = form::fields(spec, &exchange, Target::Provider, cx)?;
     let url = r.endpoint(Endpoint::Token)?;
     post_form(spec, cx, r, &url, form, hops).await
 }

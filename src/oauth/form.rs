@@ -61,17 +61,17 @@ pub enum Target {
     Snippet,
 }
 
-/// The fields of `request`, in the order they are sent, client authentication not included
+/// The fields of `exchange`, in the order they are sent, client authentication not included
 /// (see [`client`]: it goes last, after the grant's fields).
 pub fn fields<R: Render>(
     spec: &OAuth2,
-    request: &Exchange,
+    exchange: &Exchange,
     target: Target,
     r: &mut R,
 ) -> Result<Vec<(String, String)>, R::Error> {
     let mut form: Vec<(String, String)> = Vec::new();
     let push = |form: &mut Vec<(String, String)>, k: &str, v: String| form.push((k.to_string(), v));
-    match request {
+    match exchange {
         Exchange::Password => {
             push(&mut form, "grant_type", Grant::Password.as_str().into());
             let user = r.opt(&spec.username)?.unwrap_or_default();

@@ -358,7 +358,7 @@ fn token_request(
         }
     };
     // What only a run knows (the code, the verifier, the device code) is a placeholder.
-    let request = match s.grant {
+    let exchange = match s.grant {
         Grant::Password => Exchange::Password,
         Grant::ClientCredentials => Exchange::ClientCredentials,
         Grant::RefreshToken => Exchange::Refresh {
@@ -383,7 +383,7 @@ fn token_request(
         },
         Grant::Introspect | Grant::Revoke => Exchange::TokenCheck,
     };
-    let mut form = form::fields(s, &request, Target::Snippet, r)?;
+    let mut form = form::fields(s, &exchange, Target::Snippet, r)?;
     let id = r.text(&s.client_id)?;
     let secret = r.opt(&s.client_secret)?.unwrap_or_default();
     let client = form::client(s.client_auth(), id, secret, |_, _| {

@@ -5,7 +5,8 @@
 
 use super::{ExportError, Values};
 use crate::collection::model::{Auth, JsonTpl, PartValue, Request};
-use crate::oauth::spec::{ClientAuth, Grant, OAuth2, Pkce};
+use crate::oauth::form::{self, Client, Exchange, Target};
+use crate::oauth::spec::{Grant, OAuth2, Pkce};
 use crate::template::{EnvVars, Scope, Tpl};
 use minijinja::value::{Object, ObjectRepr, Value};
 use std::fmt;
@@ -207,6 +208,15 @@ impl Renderer<'_> {
     }
 }
 
+/// A snippet renders the block's templates with placeholders for what has no value.
+impl form::Render for Renderer<'_> {
+    type Error = ExportError;
+
+    fn text(&mut self, tpl: &Tpl) -> Result<String, ExportError> {
+        Renderer::text(self, tpl)
+    }
+}
+
 /// The request as it would be sent (an `oauth2` request: its token request).
 pub fn build(
     req: &Request,
@@ -347,88 +357,43 @@ fn token_request(
             })
         }
     };
-    let mut form: Vec<(String, String)> = Vec::new();
-    let mut push = |k: &str, v: String| form.push((k.to_string(), v));
-    let grant_type = match s.grant {
-        Grant::DeviceCode => Some("urn:ietf:params:oauth:grant-type:device_code"),
-        Grant::Introspect | Grant::Revoke => None,
-        g => Some(g.as_str()),
-    };
-    if let Some(g) = grant_type {
-        push("grant_type", g.to_string());
-    }
-    match s.grant {
-        Grant::Password => {
-            push("username", r.opt(&s.username)?.unwrap_or_default());
-            push("password", r.opt(&s.password)?.unwrap_or_default());
-        }
-        Grant::RefreshToken => push(
-            "refresh_token",
-            r.opt(&s.refresh_token)?
+    // What only a run knows (the code, the verifier, the device code) is a placeholder.
+    let exchange = match s.grant {
+        Grant::Password => Exchange::Password,
+        Grant::ClientCredentials => Exchange::ClientCredentials,
+        Grant::RefreshToken => Exchange::Refresh {
+            token: r
+                .opt(&s.refresh_token)?
                 .unwrap_or_else(|| marker("refresh_token")),
-        ),
+        },
         Grant::AuthorizationCode => {
             let authorize = r
                 .opt(&s.authorize_url)?
                 .or(r.opt(&s.issuer)?)
                 .unwrap_or_default();
             notes.push(format!("first send the user to {authorize} (response_type=code) and take the `code` of the redirect"));
-            push("code", r.opt(&s.code)?.unwrap_or_else(|| marker("code")));
-            push("redirect_uri", r.opt(&s.redirect_uri)?.unwrap_or_default());
-            if s.pkce != Pkce::Off {
-                push("code_verifier", marker("code_verifier"));
+            Exchange::Code {
+                code: r.opt(&s.code)?.unwrap_or_else(|| marker("code")),
+                redirect_uri: r.opt(&s.redirect_uri)?.unwrap_or_default(),
+                verifier: (s.pkce != Pkce::Off).then(|| marker("code_verifier")),
             }
         }
-        Grant::DeviceCode => push("device_code", marker("device_code")),
-        Grant::Introspect | Grant::Revoke => {
-            push("token", r.opt(&s.token)?.unwrap_or_default());
-            if let Some(h) = r.opt(&s.token_type_hint)? {
-                push("token_type_hint", h);
-            }
-        }
-        Grant::ClientCredentials => {}
-    }
-    if !matches!(
-        s.grant,
-        Grant::AuthorizationCode | Grant::Introspect | Grant::Revoke | Grant::DeviceCode
-    ) {
-        for (k, t) in [
-            ("scope", &s.scope),
-            ("audience", &s.audience),
-            ("resource", &s.resource),
-        ] {
-            if let Some(v) = r.opt(t)? {
-                push(k, v);
-            }
-        }
-    }
-    let extra = if s.grant == Grant::AuthorizationCode {
-        &s.token_extra
-    } else {
-        &s.extra
+        Grant::DeviceCode => Exchange::DevicePoll {
+            device_code: marker("device_code"),
+        },
+        Grant::Introspect | Grant::Revoke => Exchange::TokenCheck,
     };
-    for (k, v) in extra {
-        push(k, r.text(v)?);
-    }
+    let mut form = form::fields(s, &exchange, Target::Snippet, r)?;
     let id = r.text(&s.client_id)?;
     let secret = r.opt(&s.client_secret)?.unwrap_or_default();
-    match s.client_auth() {
+    let client = form::client(s.client_auth(), id, secret, |_, _| {
+        notes.push("client_assertion is a JWT signed for each request (RFC 7523)".into());
+        Ok::<_, ExportError>(marker("client_assertion"))
+    })?;
+    match client {
         // RFC 6749 2.3.1: form-encoded, then Basic.
-        ClientAuth::Basic => out.basic = Some((form_encode(&id), form_encode(&secret))),
-        ClientAuth::Body => {
-            push("client_id", id);
-            push("client_secret", secret);
-        }
-        ClientAuth::None => push("client_id", id),
-        ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt => {
-            push("client_id", id);
-            push(
-                "client_assertion_type",
-                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
-            );
-            push("client_assertion", marker("client_assertion"));
-            notes.push("client_assertion is a JWT signed for each request (RFC 7523)".into());
-        }
+        Client::Basic { id, secret } => out.basic = Some((form_encode(&id), form_encode(&secret))),
+        Client::Fields(fields) => form.extend(fields),
     }
     if out.header("content-type").is_none() {
         out.headers.push((

@@ -1,21 +1,9 @@
-//! cURL and raw HTTP snippets. cURL as the guides write it: `curl -X POST URL \`, one
-//! option per line, `-d 'a=b&c=d'` for forms, `-u id:secret` for Basic; words quoted only
-//! when the shell needs it.
+//! cURL and raw HTTP snippets. cURL as the guides write it (`curl -X POST URL \`, one
+//! option per line, `-d 'a=b&c=d'` for forms, `-u id:secret` for Basic), written by the
+//! shared builder in `http/curl.rs`; this file says which curl option each body takes.
 
 use super::model::{Body, HttpRequest, Part, form_encode, has_marker};
 use base64::Engine as _;
-
-/// A word for a POSIX shell: bare when safe, else in single quotes.
-pub fn quote(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
-    if safe {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
-}
 
 fn comments(notes: &[String], prefix: &str) -> String {
     notes.iter().map(|n| format!("{prefix} {n}\n")).collect()
@@ -31,34 +19,16 @@ pub fn form_text(fields: &[(String, String)]) -> String {
 }
 
 pub fn curl(req: &HttpRequest, notes: &[String]) -> String {
-    let mut first = String::from("curl");
-    match req.method.as_str() {
-        "GET" => {}
-        "HEAD" => first.push_str(" --head"),
-        m => first.push_str(&format!(" -X {m}")),
-    }
-    first.push(' ');
-    first.push_str(&quote(&req.url));
-    let mut lines = vec![first];
-    if req.follow_redirects {
-        lines.push("-L".into());
-    }
-    for (k, v) in &req.headers {
-        lines.push(format!("-H {}", quote(&format!("{k}: {v}"))));
-    }
-    if let Some((u, p)) = &req.basic {
-        lines.push(format!("-u {}", quote(&format!("{u}:{p}"))));
-    }
-    match &req.body {
-        None => {}
-        Some(Body::Form(fields)) => lines.push(format!("-d {}", quote(&form_text(fields)))),
-        Some(Body::Json(v)) => lines.push(format!("-d {}", quote(&v.to_string()))),
-        Some(Body::Raw { text }) => lines.push(format!("--data-raw {}", quote(text))),
-        Some(Body::File { path }) => {
-            lines.push(format!("--data-binary {}", quote(&format!("@{path}"))))
-        }
-        Some(Body::Multipart(parts)) => {
-            for (name, part) in parts {
+    use crate::http::curl::{Command, Data, SNIPPET, render};
+    let data = match &req.body {
+        None => Vec::new(),
+        Some(Body::Form(fields)) => vec![(Data::Ascii, form_text(fields))],
+        Some(Body::Json(v)) => vec![(Data::Ascii, v.to_string())],
+        Some(Body::Raw { text }) => vec![(Data::Raw, text.clone())],
+        Some(Body::File { path }) => vec![(Data::Binary, format!("@{path}"))],
+        Some(Body::Multipart(parts)) => parts
+            .iter()
+            .map(|(name, part)| {
                 let arg = match part {
                     Part::Text(t) => format!("{name}={t}"),
                     Part::File {
@@ -76,11 +46,19 @@ pub fn curl(req: &HttpRequest, notes: &[String]) -> String {
                         a
                     }
                 };
-                lines.push(format!("-F {}", quote(&arg)));
-            }
-        }
-    }
-    format!("{}{}\n", comments(notes, "#"), lines.join(" \\\n  "))
+                (Data::Field, arg)
+            })
+            .collect(),
+    };
+    let command = Command {
+        method: req.method.clone(),
+        url: req.url.clone(),
+        follow_redirects: req.follow_redirects,
+        headers: req.headers.clone(),
+        user: req.basic.as_ref().map(|(u, p)| format!("{u}:{p}")),
+        data,
+    };
+    format!("{}{}\n", comments(notes, "#"), render(&command, &SNIPPET))
 }
 
 /// `scheme://authority/path?query` → (authority, path and query); markers may be anywhere.

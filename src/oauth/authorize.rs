@@ -4,6 +4,7 @@
 //! exchange it at the token endpoint.
 
 use super::flow::{Ctx, FlowError, Rendered, UsedCode, pkce, random_token, token_request};
+use super::form::Exchange;
 use super::spec::{Mode, OAuth2};
 use crate::http::Hop;
 use std::time::Instant;
@@ -86,15 +87,12 @@ pub(crate) async fn run(
     };
     cx.redactor.add(&code);
     let verifier = pkce.map(|(v, _, _)| v);
-    let mut form = vec![
-        ("grant_type".to_string(), "authorization_code".to_string()),
-        ("code".to_string(), code.clone()),
-        ("redirect_uri".to_string(), redirect_uri),
-    ];
-    if let Some(verifier) = &verifier {
-        form.push(("code_verifier".into(), verifier.clone()));
-    }
-    let index = token_request(spec, cx, r, form, hops).await?;
+    let exchange = Exchange::Code {
+        code: code.clone(),
+        redirect_uri,
+        verifier: verifier.clone(),
+    };
+    let index = token_request(spec, cx, r, exchange, hops).await?;
     Ok((index, nonce, Some(UsedCode { code, verifier })))
 }
 

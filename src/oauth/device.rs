@@ -3,6 +3,7 @@
 //! `interval` and `slow_down`, until the user approves, denies, or the code expires.
 
 use super::flow::{Ctx, FlowError, Rendered, post_form};
+use super::form::{self, Exchange, Target};
 use super::spec::OAuth2;
 use crate::http::Hop;
 use serde_json::Value;
@@ -17,13 +18,7 @@ pub(crate) async fn run(
     hops: &mut Vec<Hop>,
 ) -> Result<usize, FlowError> {
     let url = r.endpoint(super::flow::Endpoint::Device)?;
-    let mut form = Vec::new();
-    if let Some(scope) = cx.render_opt(&spec.scope)? {
-        form.push(("scope".to_string(), scope));
-    }
-    if let Some(aud) = cx.render_opt(&spec.audience)? {
-        form.push(("audience".to_string(), aud));
-    }
+    let form = form::fields(spec, &Exchange::DeviceAuthorization, Target::Provider, cx)?;
     let i = post_form(spec, cx, r, &url, form, hops).await?;
     let start = &hops[i].response;
     if start.status != 200 {
@@ -73,10 +68,10 @@ pub(crate) async fn run(
             return Err(timeout());
         }
         tokio::time::sleep(interval).await;
-        let form = vec![
-            ("grant_type".to_string(), GRANT_TYPE.to_string()),
-            ("device_code".to_string(), device_code.clone()),
-        ];
+        let poll = Exchange::DevicePoll {
+            device_code: device_code.clone(),
+        };
+        let form = form::fields(spec, &poll, Target::Provider, cx)?;
         let i = post_form(
             spec,
             cx,

@@ -5,6 +5,7 @@
 
 use super::discovery::{Cache, DiscoveryError};
 pub(crate) use super::endpoints::{Endpoint, Rendered};
+use super::form::{self, Client, Exchange, Target};
 use super::spec::{ClientAuth, Grant, OAuth2, Pkce};
 use crate::http::Jar;
 use crate::http::{Hop, Http, HttpError, Prepared, Response, default_headers};
@@ -220,30 +221,16 @@ async fn steps(
     let mut nonce = None;
     let mut used_code = None;
     let final_index = match grant {
-        Grant::Password => {
-            let mut form = vec![("grant_type".to_string(), "password".to_string())];
-            let user = cx.render_opt(&spec.username)?.unwrap_or_default();
-            let password = cx.render_opt(&spec.password)?.unwrap_or_default();
-            cx.redactor.add(&password);
-            form.push(("username".into(), user));
-            form.push(("password".into(), password));
-            token_request(spec, cx, &r, form, hops).await?
-        }
+        Grant::Password => token_request(spec, cx, &r, Exchange::Password, hops).await?,
         Grant::ClientCredentials => {
-            let form = vec![("grant_type".to_string(), "client_credentials".to_string())];
-            token_request(spec, cx, &r, form, hops).await?
+            token_request(spec, cx, &r, Exchange::ClientCredentials, hops).await?
         }
         Grant::RefreshToken => {
             let token = match refresh_with {
                 Some(t) => t.to_string(),
                 None => cx.render_opt(&spec.refresh_token)?.unwrap_or_default(),
             };
-            cx.redactor.add(&token);
-            let form = vec![
-                ("grant_type".to_string(), "refresh_token".to_string()),
-                ("refresh_token".to_string(), token),
-            ];
-            token_request(spec, cx, &r, form, hops).await?
+            token_request(spec, cx, &r, Exchange::Refresh { token }, hops).await?
         }
         Grant::AuthorizationCode => {
             let (index, n, code) = super::authorize::run(spec, cx, &r, hops).await?;
@@ -253,19 +240,13 @@ async fn steps(
         }
         Grant::DeviceCode => super::device::run(spec, cx, &r, hops).await?,
         Grant::Introspect | Grant::Revoke => {
-            let token = cx.render_opt(&spec.token)?.unwrap_or_default();
-            cx.redactor.add(&token);
+            let form = form::fields(spec, &Exchange::TokenCheck, Target::Provider, cx)?;
             let which = if spec.grant == Grant::Introspect {
                 Endpoint::Introspection
             } else {
                 Endpoint::Revocation
             };
             let url = r.endpoint(which)?;
-            let mut form = vec![("token".to_string(), token)];
-            if let Some(hint) = cx.render_opt(&spec.token_type_hint)? {
-                form.push(("token_type_hint".into(), hint));
-            }
-            form.extend(cx.render_pairs(&spec.extra)?);
             post_form(spec, cx, &r, &url, form, hops).await?
         }
     };
@@ -331,37 +312,15 @@ fn remember_token_secrets(resp: &Response, redactor: &mut Redactor) {
     }
 }
 
-/// The token request of a grant, with scope, audience, resource and extra parameters.
+/// The token request of a grant, its form built by `form::fields`.
 pub(crate) async fn token_request(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     r: &Rendered,
-    mut form: Vec<(String, String)>,
+    exchange: Exchange,
     hops: &mut Vec<Hop>,
 ) -> Result<usize, FlowError> {
-    let is_code_exchange = form
-        .iter()
-        .any(|(k, v)| k == "grant_type" && v == "authorization_code");
-    if let Some(scope) = cx.render_opt(&spec.scope)?
-        && !is_code_exchange
-    {
-        form.push(("scope".into(), scope));
-    }
-    if let Some(aud) = cx.render_opt(&spec.audience)? {
-        form.push(("audience".into(), aud));
-    }
-    if let Some(res) = cx.render_opt(&spec.resource)? {
-        form.push(("resource".into(), res));
-    }
-    // The `extra` of an authorization_code request belongs to its authorize request
-    // (`prompt`, `login_hint`...): its token requests, the code exchange and the refreshes
-    // that renew its tokens, take `token_extra`.
-    let extra = if spec.grant == Grant::AuthorizationCode {
-        &spec.token_extra
-    } else {
-        &spec.extra
-    };
-    form.extend(cx.render_pairs(extra)?);
+    let form = form::fields(spec, &exchange, Target::Provider, cx)?;
     let url = r.endpoint(Endpoint::Token)?;
     post_form(spec, cx, r, &url, form, hops).await
 }
@@ -398,7 +357,8 @@ pub(crate) async fn post_form(
     cx.send(req, hops).await
 }
 
-/// Add the client's credentials as its `client_auth` says.
+/// Add the client's credentials as its `client_auth` says (`form::client`): a Basic header
+/// or fields after the grant's, with a client assertion signed for `url`.
 fn client_auth(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
@@ -408,12 +368,42 @@ fn client_auth(
     headers: &mut Vec<(String, String)>,
 ) -> Result<(), FlowError> {
     let secret = r.client_secret.clone().unwrap_or_default();
-    match spec.client_auth() {
-        ClientAuth::Basic => {
+    let auth = spec.client_auth();
+    let client = form::client(auth, r.client_id.clone(), secret, |id, secret| {
+        use super::assertion::{AssertionKey, client_assertion};
+        let key = if auth == ClientAuth::ClientSecretJwt {
+            AssertionKey::Secret(secret)
+        } else {
+            let path_or_pem = cx.render_opt(&spec.private_key)?.unwrap_or_default();
+            // Read and checked as `baton check` does, with the error at `private_key:`.
+            let pem = match &spec.private_key {
+                Some(key) => super::spec::private_key_pem(key, &path_or_pem, cx.base_dir).map_err(
+                    |diagnostic| {
+                        FlowError::Render(Box::new(RenderFail {
+                            diagnostic,
+                            missing: None,
+                        }))
+                    },
+                )?,
+                None => path_or_pem,
+            };
+            AssertionKey::PrivatePem {
+                pem,
+                kid: cx.render_opt(&spec.key_id)?,
+            }
+        };
+        let alg = cx.render_opt(&spec.assertion_alg)?;
+        let assertion = client_assertion(id, url, &key, alg.as_deref())
+            .map_err(|e| FlowError::Input(format!("cannot sign the client assertion: {e}")))?;
+        cx.redactor.add(&assertion);
+        Ok::<_, FlowError>(assertion)
+    })?;
+    match client {
+        Client::Basic { id, secret } => {
             // RFC 6749 2.3.1: form-encode id and secret before base64.
             let enc =
                 |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let pair = format!("{}:{}", enc(&r.client_id), enc(&secret));
+            let pair = format!("{}:{}", enc(&id), enc(&secret));
             cx.redactor.add(&pair);
             headers.push((
                 "authorization".into(),
@@ -423,43 +413,23 @@ fn client_auth(
                 ),
             ));
         }
-        ClientAuth::Body => {
-            form.push(("client_id".into(), r.client_id.clone()));
-            form.push(("client_secret".into(), secret));
-        }
-        ClientAuth::None => form.push(("client_id".into(), r.client_id.clone())),
-        ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt => {
-            use super::assertion::{ASSERTION_TYPE, AssertionKey, client_assertion};
-            let key = if spec.client_auth() == ClientAuth::ClientSecretJwt {
-                AssertionKey::Secret(secret)
-            } else {
-                let path_or_pem = cx.render_opt(&spec.private_key)?.unwrap_or_default();
-                // Read and checked as `baton check` does, with the error at `private_key:`.
-                let pem = match &spec.private_key {
-                    Some(key) => super::spec::private_key_pem(key, &path_or_pem, cx.base_dir)
-                        .map_err(|diagnostic| {
-                            FlowError::Render(Box::new(RenderFail {
-                                diagnostic,
-                                missing: None,
-                            }))
-                        })?,
-                    None => path_or_pem,
-                };
-                AssertionKey::PrivatePem {
-                    pem,
-                    kid: cx.render_opt(&spec.key_id)?,
-                }
-            };
-            let alg = cx.render_opt(&spec.assertion_alg)?;
-            let assertion = client_assertion(&r.client_id, url, &key, alg.as_deref())
-                .map_err(|e| FlowError::Input(format!("cannot sign the client assertion: {e}")))?;
-            cx.redactor.add(&assertion);
-            form.push(("client_id".into(), r.client_id.clone()));
-            form.push(("client_assertion_type".into(), ASSERTION_TYPE.into()));
-            form.push(("client_assertion".into(), assertion));
-        }
+        Client::Fields(fields) => form.extend(fields),
     }
     Ok(())
+}
+
+/// The flow renders the block's templates with the run's scope, and every secret it renders
+/// is redacted from then on.
+impl form::Render for Ctx<'_> {
+    type Error = FlowError;
+
+    fn text(&mut self, tpl: &Tpl) -> Result<String, FlowError> {
+        self.render(tpl)
+    }
+
+    fn secret(&mut self, value: &str) {
+        self.redactor.add(value);
+    }
 }
 
 /// A PKCE verifier (RFC 7636: 43–128 unreserved characters) and its challenge.

@@ -9,6 +9,7 @@ pub mod device;
 pub mod discovery;
 pub mod endpoints;
 pub mod flow;
+pub mod form;
 pub mod headless;
 pub mod html_form;
 pub mod jwt_verify;

@@ -79,26 +79,20 @@ fn cut(text: &str) -> String {
 
 /// The request as a curl command line, redacted.
 pub fn curl(p: &Prepared, r: &Redactor) -> String {
-    let mut parts = vec!["curl".to_string()];
-    // curl infers GET without a body and POST with one; `-X` only for anything else.
-    let inferred = if p.body.is_some() { "POST" } else { "GET" };
-    if p.method != inferred {
-        parts.push(format!("-X {}", p.method));
-    }
-    parts.push(shell_quote(&r.redact(&p.url)));
-    for (k, v) in &p.headers {
-        if matches!(
-            k.to_ascii_lowercase().as_str(),
-            "user-agent" | "accept-encoding" | "accept"
-        ) {
-            continue;
-        }
-        parts.push(format!(
-            "-H {}",
-            shell_quote(&format!("{k}: {}", r.redact_header(k, v)))
-        ));
-    }
-    if let Some(body) = &p.body {
+    use crate::http::curl::{Command, Data, ONE_LINE, render};
+    // The headers every request gets (user agent, accept, encodings) are curl's own.
+    let headers = p
+        .headers
+        .iter()
+        .filter(|(k, _)| {
+            !matches!(
+                k.to_ascii_lowercase().as_str(),
+                "user-agent" | "accept-encoding" | "accept"
+            )
+        })
+        .map(|(k, v)| (k.clone(), r.redact_header(k, v)))
+        .collect();
+    let data = p.body.as_ref().map(|body| {
         let text = body_text(body, p.header("content-type"), r);
         let text = if p.header("content-type").is_some_and(|c| c.contains("json")) {
             serde_json::from_str::<serde_json::Value>(&text)
@@ -107,13 +101,17 @@ pub fn curl(p: &Prepared, r: &Redactor) -> String {
         } else {
             text
         };
-        parts.push(format!("--data-raw {}", shell_quote(text.trim_end())));
-    }
-    parts.join(" ")
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
+        (Data::Raw, text.trim_end().to_string())
+    });
+    let command = Command {
+        method: p.method.clone(),
+        url: r.redact(&p.url).into_owned(),
+        follow_redirects: false,
+        headers,
+        user: None,
+        data: data.into_iter().collect(),
+    };
+    render(&command, &ONE_LINE)
 }
 
 #[cfg(test)]

@@ -1,0 +1,145 @@
+//! The client of a run: a plain one for `http://`, a TLS one (platform roots, `--cacert`,
+//! `--insecure`) built on the first `https://` request, forks for other runtimes, and the
+//! run's --max-time every exchange ends by.
+
+use super::HttpOptions;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The client of a run. Plain `http://` goes through a client without certificate roots;
+/// the TLS client (the platform's roots, `--cacert`, `--insecure`) is built on the first
+/// `https://` request: loading the system's roots costs more than a whole run of
+/// loopback requests, and a run against `http://` never needs them.
+pub struct Http {
+    pub(super) plain: reqwest::Client,
+    pub(super) tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    /// The certificates of `--cacert`: roots, and each trusted as itself (`pinned`).
+    pub(super) cacert: Vec<CertificateDer<'static>>,
+    pub(super) options: HttpOptions,
+    /// The last URL parsed, with its text: a collection sends most of its requests to the
+    /// same few URLs (the token endpoint), and parsing one was 2% of a request.
+    pub(super) last_url: std::sync::Mutex<Option<(String, reqwest::Url)>>,
+    /// When the run must be over (--max-time) and --max-time itself: every hop of every
+    /// request, an oauth2 flow's and a JWKS fetch's included, ends by then.
+    pub(super) run_limit: OnceLock<(Instant, Duration)>,
+}
+
+impl Http {
+    pub fn new(options: HttpOptions) -> Result<Http, String> {
+        let mut cacert = Vec::new();
+        if let Some(path) = &options.cacert {
+            let pem = crate::fsutil::read(path, crate::fsutil::MAX_INPUT)
+                .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
+            cacert = CertificateDer::pem_slice_iter(&pem)
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("--cacert {}: not a PEM certificate: {e}", path.display()))?;
+            if cacert.is_empty() {
+                return Err(format!("--cacert {}: no certificate found", path.display()));
+            }
+        }
+        Self::with_roots(options, cacert)
+    }
+
+    fn with_roots(
+        options: HttpOptions,
+        cacert: Vec<CertificateDer<'static>>,
+    ) -> Result<Http, String> {
+        let plain = Self::builder(&options)
+            .tls_certs_only(Vec::new())
+            .build()
+            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        Ok(Http {
+            plain,
+            tls: std::sync::OnceLock::new(),
+            cacert,
+            options,
+            last_url: Default::default(),
+            run_limit: OnceLock::new(),
+        })
+    }
+
+    /// A client with the same settings and its own connections, for another thread's
+    /// runtime (a connection lives on the runtime that opened it).
+    pub fn fork(&self) -> Result<Http, String> {
+        let http = Self::with_roots(self.options.clone(), self.cacert.clone())?;
+        if let Some(&(deadline, limit)) = self.run_limit.get() {
+            let _ = http.run_limit.set((deadline, limit));
+        }
+        Ok(http)
+    }
+
+    /// Ends every exchange by `deadline` (the run's --max-time, `limit`). Set once, by the
+    /// runner as the run starts.
+    pub fn set_run_limit(&self, deadline: Instant, limit: Duration) {
+        let _ = self.run_limit.set((deadline, limit));
+    }
+
+    fn builder(options: &HttpOptions) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+    }
+
+    /// The client for `url`: the TLS one (built now if it is the first) for `https`.
+    pub(super) fn client_for(&self, url: &reqwest::Url) -> Result<&reqwest::Client, String> {
+        if url.scheme() != "https" {
+            return Ok(&self.plain);
+        }
+        self.tls
+            .get_or_init(|| {
+                let mut builder = Self::builder(&self.options);
+                if self.options.insecure {
+                    builder = builder.tls_danger_accept_invalid_certs(true);
+                } else if !self.cacert.is_empty() {
+                    builder = builder
+                        .tls_backend_preconfigured(super::pinned::client_config(&self.cacert)?);
+                }
+                builder
+                    .build()
+                    .map_err(|e| format!("cannot set up TLS: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// `text` as a URL, from the last one parsed when it is the same text.
+    pub(super) fn parse_url(&self, text: &str) -> Result<reqwest::Url, url::ParseError> {
+        let mut last = self.last_url.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((known, url)) = &*last
+            && known == text
+        {
+            return Ok(url.clone());
+        }
+        let url = reqwest::Url::parse(text)?;
+        *last = Some((text.to_string(), url.clone()));
+        Ok(url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_parsed_again_is_the_same_url() {
+        let http = Http::new(HttpOptions::default()).unwrap();
+        let a = http.parse_url("http://127.0.0.1:8080/token?x=1").unwrap();
+        let b = http.parse_url("http://127.0.0.1:8080/token?x=1").unwrap();
+        let c = http.parse_url("http://127.0.0.1:8080/other").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(c.path(), "/other");
+        assert_eq!(
+            http.parse_url("http://127.0.0.1:8080/token?x=1").unwrap(),
+            a
+        );
+        assert!(http.parse_url("http://[::1").is_err());
+        // A failed parse does not replace the last good one.
+        assert_eq!(http.parse_url("http://127.0.0.1:8080/other").unwrap(), c);
+    }
+}

@@ -1,0 +1,176 @@
+//! A request as a curl command line. Two callers write one: `-v`'s `reproduce:` line (a
+//! request as it was sent, on one line, every word quoted) and `export --as curl` (a
+//! snippet as the guides write it, one option per line, words quoted only where the shell
+//! needs it). They describe the request as a [`Command`] and choose a [`Style`]; the words,
+//! their order and their quoting are decided here alone, so the two cannot drift apart.
+
+/// What the command line says: the request, already rendered and redacted by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct Command {
+    pub method: String,
+    pub url: String,
+    /// `-L`: curl follows redirects itself.
+    pub follow_redirects: bool,
+    /// `-H 'name: value'`, in order.
+    pub headers: Vec<(String, String)>,
+    /// `-u user:password`.
+    pub user: Option<String>,
+    /// The body options, in order: `-d a=b`, `--data-raw`, `--data-binary @file`, `-F`.
+    pub data: Vec<(Data, String)>,
+}
+
+/// How a body is given to curl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Data {
+    /// `-d`: a form or JSON text (curl strips newlines, which neither has).
+    Ascii,
+    /// `--data-raw`: the text as is (no `@file` reading).
+    Raw,
+    /// `--data-binary`: `@path`, a file sent byte for byte.
+    Binary,
+    /// `-F`: one multipart field.
+    Field,
+}
+
+impl Data {
+    fn flag(self) -> &'static str {
+        match self {
+            Data::Ascii => "-d",
+            Data::Raw => "--data-raw",
+            Data::Binary => "--data-binary",
+            Data::Field => "-F",
+        }
+    }
+}
+
+/// When the method is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Only when curl would not infer it (GET without a body, POST with one): `-v` shows the
+    /// shortest line that sends the same request.
+    WhenNotInferred,
+    /// For every method but GET, HEAD as `--head`: a snippet says what it does.
+    UnlessGet,
+}
+
+/// How the command line is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub method: Method,
+    /// Every word in single quotes (`-v`: the line is copied as is, whatever it holds), or
+    /// only the words the shell would otherwise split or expand (snippets read better).
+    pub quote_always: bool,
+    /// Between the options after the URL: `" "` for one line, `" \\\n  "` for one per line.
+    pub separator: &'static str,
+}
+
+/// `-v`'s `reproduce:` line.
+pub const ONE_LINE: Style = Style {
+    method: Method::WhenNotInferred,
+    quote_always: true,
+    separator: " ",
+};
+
+/// `export --as curl`.
+pub const SNIPPET: Style = Style {
+    method: Method::UnlessGet,
+    quote_always: false,
+    separator: " \\\n  ",
+};
+
+/// The command line of `c` in `style`: `curl [method] URL` first, then the options.
+pub fn render(c: &Command, style: &Style) -> String {
+    let q = |s: &str| {
+        if style.quote_always {
+            single_quoted(s)
+        } else {
+            quote(s)
+        }
+    };
+    let mut first = String::from("curl");
+    match style.method {
+        Method::WhenNotInferred => {
+            let inferred = if c.data.is_empty() { "GET" } else { "POST" };
+            if c.method != inferred {
+                first.push_str(&format!(" -X {}", c.method));
+            }
+        }
+        Method::UnlessGet => match c.method.as_str() {
+            "GET" => {}
+            "HEAD" => first.push_str(" --head"),
+            m => first.push_str(&format!(" -X {m}")),
+        },
+    }
+    first.push(' ');
+    first.push_str(&q(&c.url));
+    let mut words = vec![first];
+    if c.follow_redirects {
+        words.push("-L".into());
+    }
+    for (k, v) in &c.headers {
+        words.push(format!("-H {}", q(&format!("{k}: {v}"))));
+    }
+    if let Some(user) = &c.user {
+        words.push(format!("-u {}", q(user)));
+    }
+    for (kind, value) in &c.data {
+        words.push(format!("{} {}", kind.flag(), q(value)));
+    }
+    words.join(style.separator)
+}
+
+/// A word for a POSIX shell: bare when safe, else in single quotes.
+pub fn quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        single_quoted(s)
+    }
+}
+
+/// A word in single quotes, whatever it holds (`'` as `'\''`).
+pub fn single_quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post() -> Command {
+        Command {
+            method: "POST".into(),
+            url: "http://x/a?b=c d".into(),
+            follow_redirects: true,
+            headers: vec![("Accept".into(), "it's".into())],
+            user: Some("id:secret".into()),
+            data: vec![(Data::Ascii, "a=1".into())],
+        }
+    }
+
+    #[test]
+    fn one_line_quotes_every_word_and_infers_post() {
+        assert_eq!(
+            render(&post(), &ONE_LINE),
+            "curl 'http://x/a?b=c d' -L -H 'Accept: it'\\''s' -u 'id:secret' -d 'a=1'"
+        );
+    }
+
+    #[test]
+    fn a_snippet_names_the_method_and_quotes_only_what_needs_it() {
+        assert_eq!(
+            render(&post(), &SNIPPET),
+            "curl -X POST 'http://x/a?b=c d' \\\n  -L \\\n  -H 'Accept: it'\\''s' \\\n  -u id:secret \\\n  -d a=1"
+        );
+        let head = Command {
+            method: "HEAD".into(),
+            url: "http://x/".into(),
+            ..Command::default()
+        };
+        assert_eq!(render(&head, &SNIPPET), "curl --head http://x/");
+        assert_eq!(render(&head, &ONE_LINE), "curl -X HEAD 'http://x/'");
+    }
+}

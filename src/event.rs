@@ -1,6 +1,6 @@
 //! What a run reports: the runner emits these events and never prints; reporters (console,
 //! JUnit, JSON) consume them and never call back. Everything in an event is already
-//! redacted.
+//! redacted: a request's report is built in one place, `runner/report.rs`, which masks it.
 
 use crate::diag::Diagnostic;
 use std::time::Duration;

@@ -13,7 +13,7 @@ mod report;
 mod request;
 mod schedule;
 mod stop;
-pub mod token;
+mod token;
 pub mod vars;
 pub mod view;
 

@@ -206,3 +206,65 @@ fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Diagnostic
         _ => d,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::{EXPECTATION_FAILED, INVALID_INPUT, REQUEST_FAILED};
+
+    fn http(input: bool) -> HttpError {
+        let url = "http://h/".to_string();
+        match input {
+            true => HttpError::InvalidUrl {
+                url,
+                reason: "bad".into(),
+            },
+            false => HttpError::Refused { url },
+        }
+    }
+
+    /// The table `baton token` kept of its own before (a flow's error to an exit code),
+    /// now read off the run's outcomes: the two must not drift apart.
+    #[test]
+    fn a_flow_error_exits_as_its_outcome_counts() {
+        let render = || {
+            Box::new(RenderFail {
+                diagnostic: Diagnostic::error("undefined"),
+                missing: None,
+            })
+        };
+        let cases = [
+            (Stop::Flow(FlowError::Render(render())), INVALID_INPUT),
+            (Stop::Flow(FlowError::Input("x".into())), INVALID_INPUT),
+            (Stop::Flow(FlowError::Http(http(true))), INVALID_INPUT),
+            (Stop::Flow(FlowError::Http(http(false))), REQUEST_FAILED),
+            (Stop::Flow(FlowError::Timeout("x".into())), REQUEST_FAILED),
+            (
+                Stop::Flow(FlowError::Protocol("x".into())),
+                EXPECTATION_FAILED,
+            ),
+            (Stop::Render(render()), INVALID_INPUT),
+            (Stop::Http(http(true)), INVALID_INPUT),
+            (Stop::Http(http(false)), REQUEST_FAILED),
+            (Stop::Network(Diagnostic::error("x")), REQUEST_FAILED),
+            (Stop::Failed(Diagnostic::error("x")), EXPECTATION_FAILED),
+            (Stop::Input(Diagnostic::error("x")), INVALID_INPUT),
+        ];
+        for (stop, exit) in cases {
+            assert_eq!(stop.exit_code(), exit, "{stop:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_flow_or_a_refused_renewal_shows_the_hops_before_it() {
+        let not_renewed = Stop::NotRenewed {
+            id: "login".into(),
+            hint: "400".into(),
+        };
+        assert!(not_renewed.shows_hops(false));
+        assert!(Stop::Flow(FlowError::Http(http(false))).shows_hops(false));
+        assert!(!Stop::Http(http(false)).shows_hops(true));
+        assert!(!Stop::Input(Diagnostic::error("x")).shows_hops(false));
+        assert!(Stop::Input(Diagnostic::error("x")).shows_hops(true));
+    }
+}

@@ -8,7 +8,7 @@ mod cache;
 mod state;
 
 pub use cache::CacheSlot;
-pub use state::{SKEW_SECS, TokenState, Tokens};
+pub use state::Tokens;
 
 use super::request::{Exchange, Notify};
 use super::stop::Stop;
@@ -41,11 +41,12 @@ impl Runner<'_> {
             return Ok(());
         };
         let (spec, refresh_token) = (state.spec.clone(), state.refresh_token.clone());
+        let refresh_token = refresh_token.as_ref().map(crate::secret::Secret::expose);
         let browser = st.tokens.browser(&spec, &self.inputs.templates, &st.scope);
         let base_dir = st.base_dir();
         let renewal = {
             let mut cx = flow_ctx(self, st, &browser, &base_dir, req, notify);
-            cache::renew(&spec, refresh_token.as_deref(), &mut cx).await
+            cache::renew(&spec, refresh_token, &mut cx).await
         };
         match renewal {
             Ok((hops, Some(value))) => {

@@ -5,13 +5,14 @@
 use crate::http::Jar;
 use crate::oauth::flow::UsedCode;
 use crate::oauth::spec::OAuth2;
+use crate::secret::Secret;
 use crate::template::{Scope, Templates};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Renew a token this long before it expires, so it does not expire in flight.
-pub const SKEW_SECS: i64 = 30;
+pub(super) const SKEW_SECS: i64 = 30;
 
 /// The tokens an `oauth2` request obtained, and how to get new ones.
 pub struct TokenState {
@@ -19,7 +20,9 @@ pub struct TokenState {
     /// requests are read one at a time while it runs).
     pub spec: std::sync::Arc<OAuth2>,
     pub expires_at: Option<i64>,
-    pub refresh_token: Option<String>,
+    /// The credential the runner holds longest, across requests: typed, so that no debug
+    /// print or message formats it (it leaves only for the provider, in `cache::renew`).
+    pub refresh_token: Option<Secret>,
 }
 
 impl TokenState {
@@ -124,7 +127,7 @@ impl Tokens {
         let refresh_token = value
             .get("refresh_token")
             .and_then(Value::as_str)
-            .map(str::to_string)
+            .map(Secret::new)
             .or_else(|| self.states.get(id).and_then(|t| t.refresh_token.clone()));
         self.states.insert(
             id.to_string(),

@@ -2,40 +2,12 @@
 //! `delay_ms` and `retry`, `--only`/`--skip`, and the stops (`--bail`, `--max-time`,
 //! Ctrl-C) that end it between requests.
 
-use super::limits::{self, Waited};
-use super::{FileRun, Layer, Runner, tell, vars};
+use super::limits::Waited;
+use super::{FileRun, Layer, Runner, report, tell, vars};
 use crate::collection::model::{Collection, Request};
-use crate::diag::Diagnostic;
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::secret::Redactor;
 use std::time::{Duration, Instant};
-
-/// The report of a request that could not be read again from its file.
-fn unreadable(
-    file: &str,
-    index: usize,
-    iteration: Option<usize>,
-    diagnostic: Diagnostic,
-) -> RequestReport {
-    RequestReport {
-        file: file.to_string(),
-        index,
-        name: format!("request {}", index + 1),
-        method: String::new(),
-        url: String::new(),
-        line: diagnostic.loc.line,
-        outcome: Outcome::Error {
-            diagnostic,
-            kind: crate::event::ErrorKind::Input,
-        },
-        status: None,
-        duration: Duration::ZERO,
-        hops: Vec::new(),
-        captures: Vec::new(),
-        note: None,
-        iteration: iteration.map(|i| i + 1),
-    }
-}
 
 impl Runner<'_> {
     pub(super) async fn run_file(
@@ -84,7 +56,7 @@ impl Runner<'_> {
                 Err(diagnostic) => {
                     // A file too big to keep, edited or removed since it was checked:
                     // the request is reported, not skipped, and nothing after it runs.
-                    let report = unreadable(&file, index, iteration, diagnostic);
+                    let report = report::unreadable(&file, index, iteration, diagnostic);
                     counts.add(&report.outcome);
                     tell(reporter, &Event::RequestFinished(Box::new(report)));
                     break;
@@ -103,7 +75,7 @@ impl Runner<'_> {
                 .stop_reason()
                 .filter(|_| self.deselected(&req).is_none());
             let report = match stop {
-                Some(why) => limits::skipped(&file, index, &req, iteration, why),
+                Some(why) => report::skipped(&file, index, &req, iteration, why),
                 None => {
                     let mut report = self
                         .run_with_retries(&mut state, index, &req, reporter)
@@ -143,9 +115,7 @@ impl Runner<'_> {
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
         if let Some(why) = self.deselected(req) {
-            let mut report = self.blank_report(st, index, req);
-            report.outcome = Outcome::Skipped(why);
-            return report;
+            return report::unmade(st, index, req, Outcome::Skipped(why));
         }
         let report = self.attempts(st, index, req, reporter).await;
         // A request that failed before its captures ran (not sent, refused, a flow that
@@ -192,9 +162,7 @@ impl Runner<'_> {
             };
             // Another file may have failed meanwhile (--bail with --jobs).
             if let Some(why) = why.or_else(|| self.stop_reason()) {
-                let mut report = self.blank_report(st, index, req);
-                report.outcome = Outcome::Skipped(why.into());
-                return report;
+                return report::unmade(st, index, req, Outcome::Skipped(why.into()));
             }
         }
         let attempts = req.retry.as_ref().map_or(1, |r| r.count + 1);
@@ -205,15 +173,11 @@ impl Runner<'_> {
                 r = self.run_request(st, index, req, reporter) => Some(r),
                 _ = self.cancel.cancelled() => None,
                 _ = self.out_of_time() => {
-                    let mut report = self.blank_report(st, index, req);
-                    report.outcome = self.cut_by_deadline(&st.collection.file, req);
-                    return report;
+                    return report::unmade(st, index, req, self.cut_by_deadline(&st.collection.file, req));
                 }
             };
             let Some(mut report) = attempt_result else {
-                let mut report = self.blank_report(st, index, req);
-                report.outcome = Outcome::Skipped("interrupted".into());
-                return report;
+                return report::unmade(st, index, req, Outcome::Skipped("interrupted".into()));
             };
             let retryable = matches!(
                 report.outcome,
@@ -270,24 +234,5 @@ impl Runner<'_> {
             .iter()
             .find(|s| matches(s))
             .map(|s| format!("--skip {s}"))
-    }
-
-    /// The report of a request before anything happened to it.
-    pub(super) fn blank_report(&self, st: &FileRun, index: usize, req: &Request) -> RequestReport {
-        RequestReport {
-            file: st.collection.file.display(),
-            index,
-            name: req.name.clone(),
-            method: req.method.clone(),
-            url: req.url.text.to_string(),
-            line: req.loc.line,
-            outcome: Outcome::Passed,
-            status: None,
-            duration: Duration::ZERO,
-            hops: Vec::new(),
-            captures: Vec::new(),
-            note: None,
-            iteration: None,
-        }
     }
 }

@@ -6,7 +6,7 @@
 use super::Runner;
 use crate::collection::model::Request;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::event::{ErrorKind, Outcome, RequestReport, SKIPPED_BY_BAIL, SKIPPED_BY_MAX_TIME};
+use crate::event::{ErrorKind, Outcome, SKIPPED_BY_BAIL, SKIPPED_BY_MAX_TIME};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -86,30 +86,5 @@ impl Runner<'_> {
             .help("raise --max-time if the run is just long"),
             kind: ErrorKind::Network,
         }
-    }
-}
-
-/// The report of a request a stop prevented: named and placed like any other, never sent.
-pub(super) fn skipped(
-    file: &str,
-    index: usize,
-    req: &Request,
-    iteration: Option<usize>,
-    reason: &str,
-) -> RequestReport {
-    RequestReport {
-        file: file.to_string(),
-        index,
-        name: req.name.clone(),
-        method: req.method.clone(),
-        url: req.url.text.to_string(),
-        line: req.loc.line,
-        outcome: Outcome::Skipped(reason.to_string()),
-        status: None,
-        duration: Duration::ZERO,
-        hops: Vec::new(),
-        captures: Vec::new(),
-        note: None,
-        iteration: iteration.map(|i| i + 1),
     }
 }

@@ -44,7 +44,7 @@ impl Runner<'_> {
         end: Result<(), Stop>,
     ) -> RequestReport {
         let r = &st.redactor;
-        let mut report = self.blank_report(st, index, req);
+        let mut report = unmade(st, index, req, Outcome::Passed);
         report.note = ex.note;
         if let Some(h) = ex.judged.and_then(|i| ex.hops.get(i)) {
             report.status = Some(h.response.status);
@@ -102,6 +102,66 @@ impl Runner<'_> {
             report.hops = ex.hops.iter().map(|h| view::hop(h, r)).collect();
         }
         report
+    }
+}
+
+/// The report of a request nothing was exchanged for (not made, or cut short): named and
+/// placed like any other, its URL as written.
+pub(super) fn unmade(st: &FileRun, index: usize, req: &Request, outcome: Outcome) -> RequestReport {
+    let mut report = skipped(&st.collection.file.display(), index, req, None, "");
+    report.outcome = outcome;
+    report
+}
+
+/// The report of a request a stop prevented: named and placed like any other, never sent.
+pub(super) fn skipped(
+    file: &str,
+    index: usize,
+    req: &Request,
+    iteration: Option<usize>,
+    reason: &str,
+) -> RequestReport {
+    RequestReport {
+        file: file.to_string(),
+        index,
+        name: req.name.clone(),
+        method: req.method.clone(),
+        url: req.url.text.to_string(),
+        line: req.loc.line,
+        outcome: Outcome::Skipped(reason.to_string()),
+        status: None,
+        duration: Duration::ZERO,
+        hops: Vec::new(),
+        captures: Vec::new(),
+        note: None,
+        iteration: iteration.map(|i| i + 1),
+    }
+}
+
+/// The report of a request that could not be read again from its file.
+pub(super) fn unreadable(
+    file: &str,
+    index: usize,
+    iteration: Option<usize>,
+    diagnostic: Diagnostic,
+) -> RequestReport {
+    RequestReport {
+        file: file.to_string(),
+        index,
+        name: format!("request {}", index + 1),
+        method: String::new(),
+        url: String::new(),
+        line: diagnostic.loc.line,
+        outcome: Outcome::Error {
+            diagnostic,
+            kind: crate::event::ErrorKind::Input,
+        },
+        status: None,
+        duration: Duration::ZERO,
+        hops: Vec::new(),
+        captures: Vec::new(),
+        note: None,
+        iteration: iteration.map(|i| i + 1),
     }
 }
 

@@ -6,6 +6,7 @@ use super::report::Finding;
 use super::request::Exchange;
 use super::{FileRun, vars};
 use crate::collection::model::Request;
+use crate::event::{Outcome, RequestReport};
 use crate::secret::looks_secret;
 use crate::template::Scope;
 use serde_json::Value;
@@ -91,6 +92,37 @@ pub(super) fn from_cached(req: &Request, scope: &mut Scope, value: &Value) {
     for cap in &req.capture {
         if let Ok(v) = cap.eval(&cached) {
             scope.set_json(&cap.name, &v);
+        }
+    }
+}
+
+/// After a request that did not pass, the variables it should have given the requests after
+/// it and did not.
+pub(super) fn note_missing(st: &mut FileRun, req: &Request, report: &RequestReport) {
+    // A request that failed before its captures ran (not sent, refused, a flow that
+    // stopped), or an oauth2 request that got no tokens: the requests that use what it
+    // should have captured are skipped, with it and its failure named as the reason,
+    // rather than failing on an undefined variable.
+    let why = match &report.outcome {
+        Outcome::Error { diagnostic, .. } => Some(diagnostic.message.clone()),
+        Outcome::Failed(d) if report.status.is_none() => d.first().map(|d| d.message.clone()),
+        // Its own capture or expectation failure says why, above it.
+        _ => None,
+    };
+    if !matches!(report.outcome, Outcome::Passed | Outcome::Skipped(_)) {
+        let names = req.capture.iter().map(|c| &c.name).chain(&req.id);
+        for name in names {
+            let captured = report.captures.iter().any(|(n, _)| n == name);
+            let is_token = req.oauth2.is_some() && Some(name) == req.id.as_ref();
+            let missing = if is_token {
+                !st.tokens.holds(name) && !st.scope.contains(name)
+            } else {
+                !captured && !st.scope.contains(name)
+            };
+            if missing && (why.is_some() || !st.failed_captures.contains_key(name)) {
+                st.failed_captures
+                    .insert(name.clone(), (req.name.clone(), why.clone()));
+            }
         }
     }
 }

@@ -3,7 +3,8 @@
 //! Ctrl-C) that end it between requests.
 
 use super::limits::Waited;
-use super::{FileRun, Layer, Runner, report, tell, vars};
+use super::stop::Stop;
+use super::{FileRun, Layer, Runner, capture, report, tell, vars};
 use crate::collection::model::{Collection, Request};
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::secret::Redactor;
@@ -115,35 +116,10 @@ impl Runner<'_> {
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
         if let Some(why) = self.deselected(req) {
-            return report::unmade(st, index, req, Outcome::Skipped(why));
+            return report::stopped(st, index, req, Stop::Skipped(why));
         }
         let report = self.attempts(st, index, req, reporter).await;
-        // A request that failed before its captures ran (not sent, refused, a flow that
-        // stopped), or an oauth2 request that got no tokens: the requests that use what it
-        // should have captured are skipped, with it and its failure named as the reason,
-        // rather than failing on an undefined variable.
-        let why = match &report.outcome {
-            Outcome::Error { diagnostic, .. } => Some(diagnostic.message.clone()),
-            Outcome::Failed(d) if report.status.is_none() => d.first().map(|d| d.message.clone()),
-            // Its own capture or expectation failure says why, above it.
-            _ => None,
-        };
-        if !matches!(report.outcome, Outcome::Passed | Outcome::Skipped(_)) {
-            let names = req.capture.iter().map(|c| &c.name).chain(&req.id);
-            for name in names {
-                let captured = report.captures.iter().any(|(n, _)| n == name);
-                let is_token = req.oauth2.is_some() && Some(name) == req.id.as_ref();
-                let missing = if is_token {
-                    !st.tokens.holds(name) && !st.scope.contains(name)
-                } else {
-                    !captured && !st.scope.contains(name)
-                };
-                if missing && (why.is_some() || !st.failed_captures.contains_key(name)) {
-                    st.failed_captures
-                        .insert(name.clone(), (req.name.clone(), why.clone()));
-                }
-            }
-        }
+        capture::note_missing(st, req, &report);
         report
     }
 
@@ -162,7 +138,7 @@ impl Runner<'_> {
             };
             // Another file may have failed meanwhile (--bail with --jobs).
             if let Some(why) = why.or_else(|| self.stop_reason()) {
-                return report::unmade(st, index, req, Outcome::Skipped(why.into()));
+                return report::stopped(st, index, req, Stop::Skipped(why.into()));
             }
         }
         let attempts = req.retry.as_ref().map_or(1, |r| r.count + 1);
@@ -173,11 +149,13 @@ impl Runner<'_> {
                 r = self.run_request(st, index, req, reporter) => Some(r),
                 _ = self.cancel.cancelled() => None,
                 _ = self.out_of_time() => {
-                    return report::unmade(st, index, req, self.cut_by_deadline(&st.collection.file, req));
+                    let cut = self.cut_by_deadline(&st.collection.file, req);
+                    return report::stopped(st, index, req, cut);
                 }
             };
             let Some(mut report) = attempt_result else {
-                return report::unmade(st, index, req, Outcome::Skipped("interrupted".into()));
+                let interrupted = Stop::Skipped("interrupted".into());
+                return report::stopped(st, index, req, interrupted);
             };
             let retryable = matches!(
                 report.outcome,

@@ -4,9 +4,10 @@
 //! (`delay_ms`, a retry's interval) end at the deadline instead of outliving it.
 
 use super::Runner;
+use super::stop::Stop;
 use crate::collection::model::Request;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::event::{ErrorKind, Outcome, SKIPPED_BY_BAIL, SKIPPED_BY_MAX_TIME};
+use crate::event::{SKIPPED_BY_BAIL, SKIPPED_BY_MAX_TIME};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -73,18 +74,17 @@ impl Runner<'_> {
         }
     }
 
-    /// The outcome of a request the deadline ended from outside (see `out_of_time`).
-    pub(super) fn cut_by_deadline(&self, file: &Arc<SourceFile>, req: &Request) -> Outcome {
+    /// Why a request the deadline ended from outside stopped (see `out_of_time`).
+    pub(super) fn cut_by_deadline(&self, file: &Arc<SourceFile>, req: &Request) -> Stop {
         let limit = self.options.max_time.unwrap_or_default();
-        Outcome::Error {
-            diagnostic: Diagnostic::error(format!(
-                "the run reached --max-time ({}) before this request ended",
-                crate::http::short_duration(&limit)
-            ))
-            .at(file, req.loc)
-            .label("this request")
-            .help("raise --max-time if the run is just long"),
-            kind: ErrorKind::Network,
-        }
+        let d = Diagnostic::error(format!(
+            "the run reached --max-time ({}) before this request ended",
+            crate::http::short_duration(&limit)
+        ));
+        Stop::Network(
+            d.at(file, req.loc)
+                .label("this request")
+                .help("raise --max-time if the run is just long"),
+        )
     }
 }

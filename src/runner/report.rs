@@ -88,13 +88,7 @@ impl Runner<'_> {
                     };
                 }
                 let show = stop.shows_hops(verbose);
-                report.outcome = stop.outcome(&Judge {
-                    file: &st.collection.file,
-                    req,
-                    redactor: r,
-                    failed_captures: &st.failed_captures,
-                    unresolved: &st.unresolved,
-                });
+                report.outcome = stop.outcome(&judge(st, req));
                 show
             }
         };
@@ -105,9 +99,23 @@ impl Runner<'_> {
     }
 }
 
-/// The report of a request nothing was exchanged for (not made, or cut short): named and
-/// placed like any other, its URL as written.
-pub(super) fn unmade(st: &FileRun, index: usize, req: &Request, outcome: Outcome) -> RequestReport {
+/// The report of a request that stopped before it exchanged anything (not made, or cut
+/// short): named and placed like any other, its URL as written.
+pub(super) fn stopped(st: &FileRun, index: usize, req: &Request, stop: Stop) -> RequestReport {
+    unmade(st, index, req, stop.outcome(&judge(st, req)))
+}
+
+fn judge<'a>(st: &'a FileRun, req: &'a Request) -> Judge<'a> {
+    Judge {
+        file: &st.collection.file,
+        req,
+        redactor: &st.redactor,
+        failed_captures: &st.failed_captures,
+        unresolved: &st.unresolved,
+    }
+}
+
+fn unmade(st: &FileRun, index: usize, req: &Request, outcome: Outcome) -> RequestReport {
     let mut report = skipped(&st.collection.file.display(), index, req, None, "");
     report.outcome = outcome;
     report

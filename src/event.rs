@@ -1,6 +1,6 @@
 //! What a run reports: the runner emits these events and never prints; reporters (console,
 //! JUnit, JSON) consume them and never call back. Everything in an event is already
-//! redacted.
+//! redacted: a request's report is built in one place, `runner/report.rs`, which masks it.
 
 use crate::diag::Diagnostic;
 use std::time::Duration;
@@ -157,9 +157,10 @@ impl Counts {
     }
 }
 
-/// Something that consumes events.
+/// Something that consumes events. A write error is returned, not dropped: the caller
+/// decides what it means (the runner goes on past a closed stdout, see `runner::tell`).
 pub trait Reporter: Send {
-    fn event(&mut self, event: &Event);
+    fn event(&mut self, event: &Event) -> std::io::Result<()>;
 }
 
 /// Several reporters fed the same events.
@@ -167,9 +168,15 @@ pub trait Reporter: Send {
 pub struct Fanout(pub Vec<Box<dyn Reporter>>);
 
 impl Reporter for Fanout {
-    fn event(&mut self, event: &Event) {
+    /// Every reporter gets the event, whichever fails; the first error is returned.
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        let mut result = Ok(());
         for r in &mut self.0 {
-            r.event(event);
+            let written = r.event(event);
+            if result.is_ok() {
+                result = written;
+            }
         }
+        result
     }
 }

@@ -285,12 +285,13 @@ struct Collector<'c> {
 }
 
 impl Reporter for Collector<'_> {
-    fn event(&mut self, event: &Event) {
-        if let Some(console) = self.console.as_mut() {
-            console.event(event);
-        }
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
         if let Event::RequestFinished(report) = event {
             self.reports.push((**report).clone());
+        }
+        match self.console.as_mut() {
+            Some(console) => console.event(event),
+            None => Ok(()),
         }
     }
 }

@@ -20,6 +20,8 @@ pub struct Console {
     verbose: bool,
     bar: Option<ProgressBar>,
     files: usize,
+    /// The first write error of the event being shown (its other lines are still tried).
+    failed: Option<std::io::Error>,
 }
 
 impl Console {
@@ -40,6 +42,7 @@ impl Console {
             verbose,
             bar,
             files: 0,
+            failed: None,
         }
     }
 
@@ -49,13 +52,12 @@ impl Console {
 
     fn line(&mut self, text: &str) {
         let out = &mut self.out;
-        match &self.bar {
-            Some(bar) => bar.suspend(|| {
-                let _ = writeln!(out, "{text}");
-            }),
-            None => {
-                let _ = writeln!(out, "{text}");
-            }
+        let written = match &self.bar {
+            Some(bar) => bar.suspend(|| writeln!(out, "{text}")),
+            None => writeln!(out, "{text}"),
+        };
+        if let Err(e) = written {
+            self.failed.get_or_insert(e);
         }
     }
 
@@ -185,7 +187,7 @@ impl Console {
 }
 
 impl Reporter for Console {
-    fn event(&mut self, event: &Event) {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
         match event {
             Event::RunStarted { requests, .. } => {
                 if let Some(bar) = &self.bar {
@@ -230,7 +232,9 @@ impl Reporter for Console {
                     yellow.apply_to("!"),
                     printable(message)
                 ));
-                let _ = self.out.flush();
+                if let Err(e) = self.out.flush() {
+                    self.failed.get_or_insert(e);
+                }
             }
             Event::FileFinished { .. } => {}
             Event::RunFinished { counts, duration } => {
@@ -238,9 +242,12 @@ impl Reporter for Console {
                     bar.finish_and_clear();
                 }
                 self.summary(counts, *duration);
-                let _ = self.out.flush();
+                if let Err(e) = self.out.flush() {
+                    self.failed.get_or_insert(e);
+                }
             }
         }
+        self.failed.take().map_or(Ok(()), Err)
     }
 }
 

@@ -279,7 +279,8 @@ impl DocHandle {
 }
 
 impl Reporter for Collector {
-    fn event(&mut self, event: &Event) {
+    /// Writes nothing: the document is written when the run is over.
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
         let mut b = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
         match event {
             Event::RunStarted { .. } => {
@@ -324,5 +325,6 @@ impl Reporter for Collector {
             }
             Event::Notice { .. } => {}
         }
+        Ok(())
     }
 }

@@ -23,19 +23,19 @@ impl Annotations {
 }
 
 impl Reporter for Annotations {
-    fn event(&mut self, event: &Event) {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
         let Event::RequestFinished(r) = event else {
-            return;
+            return Ok(());
         };
         let diags: Vec<&Diagnostic> = match &r.outcome {
             Outcome::Failed(diags) => diags.iter().collect(),
             Outcome::Error { diagnostic, .. } => vec![diagnostic],
-            Outcome::Passed | Outcome::Skipped(_) => return,
+            Outcome::Passed | Outcome::Skipped(_) => return Ok(()),
         };
         for d in diags {
-            let _ = writeln!(self.out, "{}", annotation(r, d));
+            writeln!(self.out, "{}", annotation(r, d))?;
         }
-        let _ = self.out.flush();
+        self.out.flush()
     }
 }
 

@@ -37,11 +37,10 @@ impl Ndjson {
         }
     }
 
-    fn emit(&mut self, value: &Value) {
-        // A closed stdout (`baton run … --json - | head -1`) must not stop the run.
-        let _ = serde_json::to_writer(&mut self.out, value);
-        let _ = self.out.write_all(b"\n");
-        let _ = self.out.flush();
+    fn emit(&mut self, value: &Value) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
     }
 }
 
@@ -113,14 +112,14 @@ pub fn event_json(event: &Event, run_start: Instant, request_start: Instant) -> 
 }
 
 impl Reporter for Ndjson {
-    fn event(&mut self, event: &Event) {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
         match event {
             Event::RunStarted { .. } => self.run_start = Instant::now(),
             Event::RequestStarted { .. } => self.request_start = Instant::now(),
             _ => {}
         }
         let value = event_json(event, self.run_start, self.request_start);
-        self.emit(&value);
+        self.emit(&value)
     }
 }
 

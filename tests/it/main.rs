@@ -19,6 +19,7 @@ mod import;
 mod last_line;
 mod nothing_lost;
 mod oauth;
+mod pipeline;
 mod probe;
 mod reports;
 mod run_bodies;

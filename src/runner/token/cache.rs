@@ -1,106 +1,12 @@
-//! The runner's side of `oauth2` requests: running the flow, keeping the tokens under the
-//! request's id (`<<login.access_token>>`, `.refresh_token`, `.id_token`, `.expires_at`),
-//! and renewing them for `auth: { oauth2: id }` when they expire.
+//! `--save` and renewal: where an `oauth2` request's tokens live across runs (the cache
+//! slot), what the cache offers for it, renewing with a refresh token, and following a
+//! refresh token's rotation into the cache.
 
+use super::state::{SKEW_SECS, now, token_value, who_signs_in};
 use crate::http::Hop;
-use crate::oauth::flow::{self, Ctx, Failure, UsedCode};
+use crate::oauth::flow::{self, Ctx, Failure};
 use crate::oauth::spec::OAuth2;
-use crate::template::Scope;
-use serde_json::{Value, json};
-
-/// Renew a token this long before it expires, so it does not expire in flight.
-pub const SKEW_SECS: i64 = 30;
-
-/// The tokens an `oauth2` request obtained, and how to get new ones.
-pub struct TokenState {
-    /// Shared with the request that obtained the tokens, which may be gone (a big file's
-    /// requests are read one at a time while it runs).
-    pub spec: std::sync::Arc<OAuth2>,
-    pub expires_at: Option<i64>,
-    pub refresh_token: Option<String>,
-}
-
-impl TokenState {
-    pub fn expired(&self, now: i64) -> bool {
-        self.expires_at.is_some_and(|t| t - SKEW_SECS <= now)
-    }
-}
-
-pub fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
-/// The value of `<<id>>` after a token response: the response's fields plus `expires_at`
-/// (unix seconds) and, when verified, the id_token's `claims`.
-pub fn token_value(response: &Value, id_claims: Option<&Value>) -> Value {
-    let mut v = response.clone();
-    if let Value::Object(map) = &mut v {
-        if let Some(secs) = map.get("expires_in").and_then(Value::as_i64) {
-            map.insert("expires_at".into(), json!(now().saturating_add(secs)));
-        }
-        if let Some(c) = id_claims {
-            map.insert("claims".into(), c.clone());
-        }
-    }
-    v
-}
-
-/// A token value with the authorization code it was exchanged for and the PKCE verifier
-/// sent (`<<id.code>>`, `<<id.code_verifier>>`).
-pub fn with_code(mut value: Value, used: Option<&UsedCode>) -> Value {
-    if let (Value::Object(map), Some(used)) = (&mut value, used) {
-        map.insert("code".into(), Value::String(used.code.clone()));
-        if let Some(v) = &used.verifier {
-            map.insert("code_verifier".into(), Value::String(v.clone()));
-        }
-    }
-    value
-}
-
-/// Whom a headless sign-in is for, as its `login:` says (the values that are not secrets)
-/// and a `login_hint`: the key of the browser it runs in.
-pub fn identity(spec: &OAuth2, templates: &crate::template::Templates, scope: &Scope) -> String {
-    who_signs_in(spec)
-        .map(|(k, v)| format!("{k}={}", templates.render(v, scope).unwrap_or_default()))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The fields of a headless sign-in that say who signs in: the `login:` values that are not
-/// secrets (nor the button), and a `login_hint`.
-fn who_signs_in(spec: &OAuth2) -> impl Iterator<Item = &(String, crate::template::Tpl)> {
-    let login = spec
-        .login
-        .iter()
-        .filter(|(k, _)| k != "button" && !crate::secret::looks_secret(k));
-    login.chain(spec.extra.iter().filter(|(k, _)| k == "login_hint"))
-}
-
-/// Keep a token response under `id` in the scope and in the token states.
-pub fn remember(
-    spec: &std::sync::Arc<OAuth2>,
-    id: &str,
-    value: &Value,
-    scope: &mut Scope,
-    tokens: &mut std::collections::HashMap<String, TokenState>,
-) {
-    scope.set_json(id, value);
-    if spec.grant.issues_tokens() && value.get("access_token").is_some() {
-        let refresh_token = value
-            .get("refresh_token")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| tokens.get(id).and_then(|t| t.refresh_token.clone()));
-        tokens.insert(
-            id.to_string(),
-            TokenState {
-                spec: spec.clone(),
-                expires_at: value.get("expires_at").and_then(Value::as_i64),
-                refresh_token,
-            },
-        );
-    }
-}
+use serde_json::Value;
 
 /// New tokens for an expired state, for the request that uses them (`auth: { oauth2: id }`):
 /// the refresh grant when there is a refresh token, else the original grant again. Returns
@@ -301,6 +207,7 @@ pub fn store(
 mod tests {
     use super::*;
     use crate::oauth::cache::{Entry, TokenCache};
+    use serde_json::json;
 
     #[test]
     fn a_rotation_replaces_the_cached_entry_holding_the_old_refresh_token() {

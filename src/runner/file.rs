@@ -1,0 +1,216 @@
+//! One run of a collection file: its variables, its requests in order with their
+//! `delay_ms` and `retry`, `--only`/`--skip`, and the stops (`--bail`, `--max-time`,
+//! Ctrl-C) that end it between requests.
+
+use super::limits::Waited;
+use super::stop::Stop;
+use super::{FileRun, Layer, Runner, capture, report, tell, vars};
+use crate::collection::model::{Collection, Request};
+use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
+use crate::secret::Redactor;
+use std::time::{Duration, Instant};
+
+impl Runner<'_> {
+    pub(super) async fn run_file(
+        &self,
+        collection: &Collection,
+        iteration: Option<usize>,
+        reporter: &mut dyn Reporter,
+    ) -> Counts {
+        let started = Instant::now();
+        let file = collection.file.display();
+        tell(
+            reporter,
+            &Event::FileStarted {
+                file: file.clone(),
+                name: collection.name.clone(),
+                requests: collection.request_count(),
+                iteration: iteration.map(|i| (i + 1, self.inputs.iterations)),
+            },
+        );
+        let mut redactor = Redactor::new(self.options.show_secrets);
+        let mut layers = self.inputs.layers.clone();
+        if let Some(i) = iteration {
+            let row = match self.inputs.rows.len() {
+                0 => Layer {
+                    name: format!("iteration {}", i + 1),
+                    vars: Vec::new(),
+                    secrets: Vec::new(),
+                },
+                n => self.inputs.rows[i % n].clone(),
+            };
+            layers.insert(self.inputs.iteration_position.min(layers.len()), row);
+        }
+        let start = vars::start(
+            &collection.vars,
+            &layers,
+            &self.inputs.env,
+            &self.inputs.templates,
+            &mut redactor,
+        );
+        let mut state = FileRun::new(collection, start, redactor);
+        let mut counts = Counts::default();
+        let requests = crate::collection::load::requests_to_run(collection, &self.inputs.templates);
+        for (index, req) in requests.enumerate() {
+            let req = match req {
+                Ok(req) => req,
+                Err(diagnostic) => {
+                    // A file too big to keep, edited or removed since it was checked:
+                    // the request is reported, not skipped, and nothing after it runs.
+                    let report = report::unreadable(&file, index, iteration, diagnostic);
+                    counts.add(&report.outcome);
+                    tell(reporter, &Event::RequestFinished(Box::new(report)));
+                    break;
+                }
+            };
+            tell(
+                reporter,
+                &Event::RequestStarted {
+                    file: file.clone(),
+                    index,
+                    name: req.name.clone(),
+                },
+            );
+            // A request --only/--skip leave out says so, stop or not.
+            let stop = self
+                .stop_reason()
+                .filter(|_| self.deselected(&req).is_none());
+            let report = match stop {
+                Some(why) => report::skipped(&file, index, &req, iteration, why),
+                None => {
+                    let mut report = self
+                        .run_with_retries(&mut state, index, &req, reporter)
+                        .await;
+                    report.iteration = iteration.map(|i| i + 1);
+                    report
+                }
+            };
+            counts.add(&report.outcome);
+            if counts.exit_code() != 0 {
+                self.note_failure();
+            }
+            tell(reporter, &Event::RequestFinished(Box::new(report)));
+            if self.cancel.is_cancelled() {
+                break;
+            }
+        }
+        tell(
+            reporter,
+            &Event::FileFinished {
+                iteration: iteration.map(|i| (i + 1, self.inputs.iterations)),
+                file,
+                counts,
+                duration: started.elapsed(),
+            },
+        );
+        counts
+    }
+
+    /// A request with its `delay_ms` and `retry`: attempts until its expectations hold (a
+    /// readiness check) or the attempts run out; the last attempt is the one reported.
+    async fn run_with_retries<'c>(
+        &self,
+        st: &mut FileRun<'c>,
+        index: usize,
+        req: &Request,
+        reporter: &mut dyn Reporter,
+    ) -> RequestReport {
+        if let Some(why) = self.deselected(req) {
+            return report::stopped(st, index, req, Stop::Skipped(why));
+        }
+        let report = self.attempts(st, index, req, reporter).await;
+        capture::note_missing(st, req, &report);
+        report
+    }
+
+    async fn attempts<'c>(
+        &self,
+        st: &mut FileRun<'c>,
+        index: usize,
+        req: &Request,
+        reporter: &mut dyn Reporter,
+    ) -> RequestReport {
+        if let Some(delay) = req.delay {
+            let why = match self.wait(delay, false).await {
+                Waited::Done => None,
+                Waited::Interrupted => Some("interrupted"),
+                Waited::OutOfTime => Some(crate::event::SKIPPED_BY_MAX_TIME),
+            };
+            // Another file may have failed meanwhile (--bail with --jobs).
+            if let Some(why) = why.or_else(|| self.stop_reason()) {
+                return report::stopped(st, index, req, Stop::Skipped(why.into()));
+            }
+        }
+        let attempts = req.retry.as_ref().map_or(1, |r| r.count + 1);
+        let mut attempt = 1;
+        loop {
+            // Ctrl-C ends the request in flight at once; the run then reports what ran.
+            let attempt_result = tokio::select! {
+                r = self.run_request(st, index, req, reporter) => Some(r),
+                _ = self.cancel.cancelled() => None,
+                _ = self.out_of_time() => {
+                    let cut = self.cut_by_deadline(&st.collection.file, req);
+                    return report::stopped(st, index, req, cut);
+                }
+            };
+            let Some(mut report) = attempt_result else {
+                let interrupted = Stop::Skipped("interrupted".into());
+                return report::stopped(st, index, req, interrupted);
+            };
+            let retryable = matches!(
+                report.outcome,
+                Outcome::Failed(_)
+                    | Outcome::Error {
+                        kind: ErrorKind::Network,
+                        ..
+                    }
+            );
+            if !retryable || attempt >= attempts || self.cancel.is_cancelled() {
+                if attempt > 1 {
+                    let note = format!("attempt {attempt} of {attempts}");
+                    report.note = Some(match report.note.take() {
+                        Some(n) => format!("{n}; {note}"),
+                        None => note,
+                    });
+                }
+                return report;
+            }
+            let interval = req.retry.as_ref().map_or(Duration::ZERO, |r| r.interval);
+            match self.wait(interval, true).await {
+                Waited::Done => attempt += 1,
+                Waited::Interrupted => return report,
+                // The attempts not made are said beside the one reported, never "attempt
+                // n of n" for attempts the run had no time for.
+                Waited::OutOfTime => {
+                    let note = format!(
+                        "attempt {attempt} of {attempts}; {} before attempt {}",
+                        crate::event::SKIPPED_BY_MAX_TIME,
+                        attempt + 1
+                    );
+                    report.note = Some(match report.note.take() {
+                        Some(n) => format!("{n}; {note}"),
+                        None => note,
+                    });
+                    return report;
+                }
+            }
+        }
+    }
+
+    /// Why `--only`/`--skip` leave this request out, if they do.
+    fn deselected(&self, req: &Request) -> Option<String> {
+        let matches = |sel: &String| {
+            req.name == *sel
+                || req.id.as_deref() == Some(sel.as_str())
+                || req.tags.iter().any(|t| t == sel)
+        };
+        if !self.options.only.is_empty() && !self.options.only.iter().any(matches) {
+            return Some("not selected by --only".into());
+        }
+        self.options
+            .skip
+            .iter()
+            .find(|s| matches(s))
+            .map(|s| format!("--skip {s}"))
+    }
+}

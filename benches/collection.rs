@@ -135,7 +135,7 @@ fn capture_expect(c: &mut Criterion) {
         b.iter_batched(
             response,
             |response| {
-                let mut render = |v: &baton::collection::model::JsonTpl| {
+                let mut render = |v: &baton::template::JsonTpl| {
                     render_json_tpl(v, &templates, &scope).map_err(|(_, e)| e.to_string())
                 };
                 let mut ctx = Eval {
@@ -157,7 +157,7 @@ fn capture_expect(c: &mut Criterion) {
                 for capture in &req.capture {
                     black_box(capture.eval(&response).unwrap());
                 }
-                let mut render = |v: &baton::collection::model::JsonTpl| {
+                let mut render = |v: &baton::template::JsonTpl| {
                     render_json_tpl(v, &templates, &scope).map_err(|(_, e)| e.to_string())
                 };
                 let mut ctx = Eval {

@@ -31,6 +31,3 @@ pub mod schema;
 pub mod secret;
 pub mod stdio;
 pub mod template;
-pub mod template_calls;
-pub mod template_fns;
-pub mod template_scan;

@@ -1,9 +1,10 @@
 //! Data files for iterations (`--data rows.csv|rows.json`): each row becomes a variable
 //! layer, and the collection runs once per row.
 
-use super::model::{JsonTpl, VarDef};
+use super::model::VarDef;
 use crate::diag::{Diagnostic, display_path};
 use crate::runner::Layer;
+use crate::template::JsonTpl;
 use std::path::Path;
 
 /// The rows of a CSV file (a header line of names, then one row per iteration) or a JSON

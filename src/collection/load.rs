@@ -6,7 +6,7 @@ use super::read::{Compiler, Reader};
 use super::request::read_request;
 use super::stream::Unreadable;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::template::Templates;
+use crate::template::{JsonTpl, Templates};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

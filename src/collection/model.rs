@@ -5,7 +5,7 @@ use super::node::Loc;
 use crate::capture::Capture;
 use crate::diag::SourceFile;
 use crate::expect::Expectations;
-use crate::template::Tpl;
+use crate::template::{JsonTpl, Tpl};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,16 +39,6 @@ pub struct VarDef {
     pub loc: Loc,
     /// Listed under `secrets:` in an environment: its value is redacted everywhere.
     pub secret: bool,
-}
-
-/// A JSON-shaped value whose strings may be templates (JSON bodies, variables, expected
-/// values in expectations).
-#[derive(Clone, Debug)]
-pub enum JsonTpl {
-    Value(serde_json::Value),
-    Str(Tpl),
-    Array(Vec<JsonTpl>),
-    Object(Vec<(String, JsonTpl)>),
 }
 
 /// One HTTP request and what to check and keep from its response.

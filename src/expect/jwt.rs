@@ -16,10 +16,10 @@
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
 use crate::capture::Path;
-use crate::collection::model::JsonTpl;
 use crate::collection::node::{Loc, Node};
 use crate::collection::read::Reader;
 use crate::secret::{Said, value};
+use crate::template::JsonTpl;
 use crate::template::Tpl;
 use serde_json::Value;
 

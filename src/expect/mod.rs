@@ -10,11 +10,11 @@ pub mod predicate;
 pub mod status;
 mod types;
 
-use crate::collection::model::JsonTpl;
 use crate::collection::node::{Loc, Node};
 use crate::collection::read::Reader;
 use crate::http::Response;
 use crate::secret::Said;
+use crate::template::JsonTpl;
 use serde_json::Value;
 
 /// The expectations of one request, in the order they are written.

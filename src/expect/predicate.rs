@@ -3,10 +3,10 @@
 
 use super::types::{LENGTH_HELP, ORDER_HELP, length_problem, meant, not_a_number, orderable};
 use crate::collection::load::read_json_tpl;
-use crate::collection::model::JsonTpl;
 use crate::collection::node::{Kind, Loc, Node};
 use crate::collection::read::Reader;
 use crate::secret::{Said, name};
+use crate::template::JsonTpl;
 use regex::Regex;
 use serde_json::Value;
 

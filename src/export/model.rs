@@ -4,8 +4,9 @@
 //! snippet applies, so a placeholder is never percent-encoded or base64-encoded).
 
 use super::{ExportError, Values};
-use crate::collection::model::{Auth, JsonTpl, PartValue, Request};
+use crate::collection::model::{Auth, PartValue, Request};
 use crate::oauth::spec::{ClientAuth, Grant, OAuth2, Pkce};
+use crate::template::JsonTpl;
 use crate::template::{EnvVars, Scope, Tpl};
 use minijinja::value::{Object, ObjectRepr, Value};
 use std::fmt;

@@ -13,7 +13,7 @@ use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::expect::{self, Eval};
 use crate::http::{Http, HttpError, TimeoutCause, default_headers};
 use crate::secret::{Redactor, looks_secret};
-use crate::template::{EnvVars, RenderError, Scope, Templates};
+use crate::template::{EnvVars, RenderError, RenderFail, Scope, Templates};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -855,7 +855,7 @@ impl<'a> Runner<'a> {
         // unless it reads a capture that failed: that failure already says why.
         let failed_captures = &st.failed_captures;
         let mut invalid: Option<Diagnostic> = None;
-        let mut render = |v: &crate::collection::model::JsonTpl| {
+        let mut render = |v: &crate::template::JsonTpl| {
             vars::render_json_tpl(v, templates, scope).map_err(|(tpl, e)| {
                 let after_failed_capture = matches!(&e, RenderError::Undefined { name, .. } if failed_captures.contains_key(name.split('.').next().unwrap_or(name)));
                 if invalid.is_none() && !after_failed_capture {
@@ -952,7 +952,7 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn render_failure(&self, st: &FileRun, fail: render::RenderFail) -> Outcome {
+    fn render_failure(&self, st: &FileRun, fail: RenderFail) -> Outcome {
         if let Some(var) = &fail.missing {
             if let Some((by, why)) = st.failed_captures.get(var) {
                 let why = why

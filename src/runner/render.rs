@@ -6,15 +6,8 @@ use crate::collection::model::{Auth, Body, PartValue, Request};
 use crate::diag::Diagnostic;
 use crate::http::Prepared;
 use crate::secret::Redactor;
-use crate::template::{RenderError, Scope, Templates, Tpl};
+use crate::template::{RenderError, RenderFail, Scope, Templates, Tpl};
 use std::path::Path;
-
-/// Why a request could not be rendered, and the variable that was missing, if that was it.
-#[derive(Debug)]
-pub struct RenderFail {
-    pub diagnostic: Diagnostic,
-    pub missing: Option<String>,
-}
 
 struct Ctx<'a> {
     templates: &'a Templates,

@@ -3,9 +3,10 @@
 //! templates over other variables in any order; one that cannot be rendered is kept aside
 //! with its reason and reported only if a request uses it.
 
-use crate::collection::model::{JsonTpl, VarDef};
+use crate::collection::model::VarDef;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::secret::{Redactor, looks_secret};
+use crate::template::JsonTpl;
 use crate::template::{EnvVars, Scope, Templates, Tpl};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -3,8 +3,8 @@
 //! compiled, so that `run` and `check` refuse a misspelt `sha512` or a `random('many')`
 //! where it is written instead of when (and each time) it is rendered.
 
+use super::scan::{Call, CallKind, scan};
 use crate::diag::did_you_mean;
-use crate::template_scan::{Call, CallKind, scan};
 use minijinja::{Environment, ErrorKind};
 use std::collections::HashMap;
 

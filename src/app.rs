@@ -139,7 +139,7 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBu
                 problems.push(Diagnostic::error(format!(
                     "{}: cannot read the directory: {}",
                     display_path(dir),
-                    load::io_reason(&e)
+                    crate::fsutil::io_reason(&e)
                 )));
             });
             if found.files.is_empty() && found.again == 0 {
@@ -598,7 +598,8 @@ fn write_reports(files: &ReportFiles, doc: &RunDoc, code: i32) -> i32 {
     let mut failed = false;
     for (path, made) in files.render(doc) {
         let written = made.and_then(|bytes| {
-            crate::fsutil::write_atomic(&path, &bytes, false).map_err(|e| load::io_reason(&e))
+            crate::fsutil::write_atomic(&path, &bytes, false)
+                .map_err(|e| crate::fsutil::io_reason(&e))
         });
         if let Err(why) = written {
             crate::errln!(

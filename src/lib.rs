@@ -31,3 +31,4 @@ pub mod schema;
 pub mod secret;
 pub mod stdio;
 pub mod template;
+pub mod yaml;

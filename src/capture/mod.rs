@@ -7,8 +7,9 @@ mod eval;
 
 pub use eval::{Missing, query_param};
 
-use crate::collection::node::{Kind, Loc, Node};
-use crate::collection::read::Reader;
+use crate::diag::Loc;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
 use regex::Regex;
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -245,7 +246,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
     };
     let mut out = Vec::new();
     for (k, v) in map.rest() {
-        if !crate::collection::load::is_identifier(&k.name) {
+        if !crate::yaml::read::is_identifier(&k.name) {
             let d = r.error(
                 k.loc,
                 format!("`{}` is not a valid variable name for a capture", k.name),

@@ -14,7 +14,7 @@ pub fn load_rows(path: &Path) -> Result<Vec<Layer>, Diagnostic> {
     let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
         Diagnostic::error(format!(
             "{shown}: cannot read the data file: {}",
-            crate::collection::load::io_reason(&e)
+            crate::fsutil::io_reason(&e)
         ))
     })?;
     let is_json = path

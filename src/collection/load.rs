@@ -1,12 +1,14 @@
 //! Loading a collection file: YAML text → located tree → model, collecting every problem.
 
 use super::model::*;
-use super::node::{self, Kind, Loc, Node};
-use super::read::{Compiler, Reader};
 use super::request::read_request;
-use super::stream::Unreadable;
+use crate::diag::Loc;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::template::{JsonTpl, Templates};
+use crate::fsutil::io_reason;
+use crate::template::Templates;
+use crate::yaml::node::{self, Kind, Node};
+use crate::yaml::read::{Compiler, Reader, is_identifier, read_json_tpl};
+use crate::yaml::stream::Unreadable;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -64,14 +66,6 @@ fn unreadable(shown: &str, why: Unreadable) -> Diagnostic {
         Unreadable::Io(e) => {
             Diagnostic::error(format!("{shown}: cannot read the file: {}", io_reason(&e)))
         }
-    }
-}
-
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }
 
@@ -248,7 +242,7 @@ pub fn load_on_disk(
         // A file read whole is refused for bad UTF-8 anywhere before it is parsed; this
         // one is parsed as it is read, so the rest is checked after a syntax error.
         Err(node::FileProblem::Syntax(e)) => {
-            problems.push(match super::stream::not_utf8(path) {
+            problems.push(match crate::yaml::stream::not_utf8(path) {
                 Some(why) => unreadable(&file.display(), why),
                 None => syntax_error(&file, e),
             });
@@ -423,45 +417,6 @@ pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) ->
         });
     }
     out
-}
-
-/// Letters, digits and `_`, not starting with a digit.
-pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// A JSON-shaped value whose strings are compiled as templates.
-pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
-    match &node.kind {
-        // Text without templates is a value as it is: compiling it kept two more copies.
-        Kind::Str(s) if !crate::template::has_template_syntax(s) => {
-            JsonTpl::Value(serde_json::Value::String(s.to_string()))
-        }
-        Kind::Str(_) => match r.tpl(node, what) {
-            Some(t) if t.is_literal() => {
-                JsonTpl::Value(serde_json::Value::String(t.text.to_string()))
-            }
-            Some(t) => JsonTpl::Str(t),
-            None => JsonTpl::Value(serde_json::Value::Null),
-        },
-        Kind::Seq(items) => {
-            JsonTpl::Array(items.iter().map(|i| read_json_tpl(r, i, what)).collect())
-        }
-        Kind::Map(entries) => JsonTpl::Object(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.name.to_string(),
-                        read_json_tpl(r, v, &format!("{what}.{}", k.name)),
-                    )
-                })
-                .collect(),
-        ),
-        _ => JsonTpl::Value(node.to_json()),
-    }
 }
 
 pub fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {

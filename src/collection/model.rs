@@ -1,8 +1,8 @@
 //! The collection model: what a YAML collection means once read, with templates compiled
 //! and every part keeping the place it came from.
 
-use super::node::Loc;
 use crate::capture::Capture;
+use crate::diag::Loc;
 use crate::diag::SourceFile;
 use crate::expect::Expectations;
 use crate::template::{JsonTpl, Tpl};

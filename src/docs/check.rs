@@ -4,10 +4,11 @@
 use super::{Block, Role, blocks};
 use crate::collection::load;
 use crate::collection::model::{Collection, Request};
-use crate::collection::node::{Kind, Loc, Node};
-use crate::collection::read::{Compiler, Reader};
+use crate::diag::Loc;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::template::Templates;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::{Compiler, Reader};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;

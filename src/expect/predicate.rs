@@ -2,11 +2,12 @@
 //! type length`, read from YAML and applied to a JSON value.
 
 use super::types::{LENGTH_HELP, ORDER_HELP, length_problem, meant, not_a_number, orderable};
-use crate::collection::load::read_json_tpl;
-use crate::collection::node::{Kind, Loc, Node};
-use crate::collection::read::Reader;
+use crate::diag::Loc;
 use crate::secret::{Said, name};
 use crate::template::JsonTpl;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
+use crate::yaml::read::read_json_tpl;
 use regex::Regex;
 use serde_json::Value;
 

@@ -1,11 +1,12 @@
 //! The `oauth2:` block of a request, as read from YAML: the grant, where the endpoints are,
 //! how the client authenticates, and the grant's own parameters, all templated.
 
-use crate::collection::node::{Kind, Loc, Node};
-use crate::collection::read::Reader;
 use crate::collection::sendable::url_problem;
 use crate::diag::Diagnostic;
+use crate::diag::Loc;
 use crate::template::Tpl;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
 use std::path::Path;
 use std::time::Duration;
 
@@ -229,7 +230,7 @@ pub const KEYS: &[&str] = &[
 
 pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     let mut m = r.map(node, "oauth2")?;
-    let tpl = |m: &mut crate::collection::read::Map, r: &mut Reader, key: &str| {
+    let tpl = |m: &mut crate::yaml::read::Map, r: &mut Reader, key: &str| {
         m.get(key).and_then(|n| r.tpl(n, &format!("oauth2.{key}")))
     };
     let grant = match m.get("grant") {
@@ -575,7 +576,7 @@ pub fn private_key_pem(key: &Tpl, value: &str, base_dir: &Path) -> Result<String
             return Err(unreadable(reason).help("the path is relative to the collection file"));
         }
         let pem = crate::fsutil::read_to_string(&full, crate::fsutil::MAX_INPUT)
-            .map_err(|e| unreadable(crate::collection::load::io_reason(&e)))?;
+            .map_err(|e| unreadable(crate::fsutil::io_reason(&e)))?;
         (pem, format!("the private key `{value}`"))
     };
     let probe = AssertionKey::PrivatePem {

@@ -257,7 +257,7 @@ fn read_file(cx: &Ctx, path: &Tpl, base_dir: &Path) -> Result<(Vec<u8>, String),
     let bytes = crate::fsutil::read(&full, crate::fsutil::MAX_BODY).map_err(|e| {
         unreadable(format!(
             "cannot read `{rel}`: {}",
-            crate::collection::load::io_reason(&e)
+            crate::fsutil::io_reason(&e)
         ))
     })?;
     Ok((bytes, guess_content_type(&rel).to_string()))

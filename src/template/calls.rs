@@ -137,7 +137,7 @@ mod tests {
     fn compiled(text: &str) -> Result<(), String> {
         let file = crate::diag::SourceFile::new("t.yaml", text);
         let mut t = crate::template::Templates::new();
-        t.compile(text, crate::collection::node::Loc::default(), &file)
+        t.compile(text, crate::diag::Loc::default(), &file)
             .map(|_| ())
             .map_err(|d| format!("{} / {}", d.message, d.help.unwrap_or_default()))
     }

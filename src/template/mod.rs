@@ -17,7 +17,7 @@ mod tests;
 pub use error::{RenderError, RenderFail};
 pub use scope::{EnvVars, Scope, json_to_value};
 
-use crate::collection::node::Loc;
+use crate::diag::Loc;
 use crate::diag::{Diagnostic, SourceFile};
 use base64::Engine as _;
 use error::{render_error, syntax_diagnostic};

@@ -3,9 +3,10 @@
 //! files are handled here; what a scalar means is `scalar`'s business.
 
 use super::node::FileProblem;
-use super::node::{Key, Kind, Loc, MAX_DEPTH, Node, SyntaxError, first_line};
+use super::node::{Key, Kind, MAX_DEPTH, Node, SyntaxError, first_line};
 use super::scalar::{KeyId, Shape, TagKind, may_be_typed, resolve};
 use super::stream::{Chars, Unreadable};
+use crate::diag::Loc;
 use granit_parser::{
     ErrorKind, Event, FallibleBufferedInput, Options, Parser, ScalarStyle, ScanError, Span, Tag,
 };

@@ -2,23 +2,8 @@
 //! line, column and byte span, so the model can be built by hand with errors that point
 //! at the exact place (and with all problems collected, not just the first).
 
+use crate::diag::Loc;
 use std::borrow::Cow;
-
-/// Where a node starts in its file: 1-based line and column, and its byte span.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Loc {
-    pub line: u32,
-    pub col: u32,
-    pub offset: usize,
-    pub len: usize,
-}
-
-impl Loc {
-    /// True when the parser could not say where the node was.
-    pub fn is_unknown(&self) -> bool {
-        self.line == 0
-    }
-}
 
 /// A YAML value with its location. Its text is borrowed from the document where it can be
 /// (a plain or quoted scalar without escapes or folded lines, the usual case): reading a

@@ -24,6 +24,7 @@ pub mod import;
 pub mod jwt;
 pub mod oauth;
 pub mod probe;
+pub mod query;
 pub mod report;
 pub mod runner;
 pub mod sandbox;

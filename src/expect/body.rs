@@ -4,7 +4,7 @@
 use super::jsonpath::JsonCheck;
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
-use crate::capture::Path;
+use crate::query::Path;
 use crate::secret::Said;
 use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;

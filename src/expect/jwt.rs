@@ -15,8 +15,8 @@
 
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
-use crate::capture::Path;
 use crate::diag::Loc;
+use crate::query::Path;
 use crate::secret::{Said, value};
 use crate::template::JsonTpl;
 use crate::template::Tpl;

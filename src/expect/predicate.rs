@@ -112,7 +112,7 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
             "le" => Op::Le(read_json_tpl(r, v, &label)),
             "contains" => Op::Contains(read_json_tpl(r, v, &label)),
             "not_contains" => Op::NotContains(read_json_tpl(r, v, &label)),
-            "matches" => match crate::capture::compile_regex(r, v) {
+            "matches" => match crate::query::compile_regex(r, v) {
                 Some(re) => Op::Matches(re),
                 None => continue,
             },

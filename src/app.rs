@@ -3,6 +3,7 @@
 use crate::cli::{
     CheckArgs, Cli, Command, MergeArgs, ReportCommand, RunArgs, SandboxArgs, TokenArgs, VarArgs,
 };
+use crate::collection::Layer;
 use crate::collection::{environment, load};
 use crate::diag::{Diagnostic, display_path};
 use crate::exit;
@@ -10,7 +11,7 @@ use crate::http::{Http, HttpOptions};
 use crate::report::console::Console;
 use crate::report::doc::RunDoc;
 use crate::report::outputs::{self, ReportFiles};
-use crate::runner::{Inputs, Layer, RunOptions, Runner};
+use crate::runner::{Inputs, RunOptions, Runner};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::stdio::Quiet;
 use crate::template::Templates;

@@ -2,8 +2,8 @@
 //! layer, and the collection runs once per row.
 
 use super::model::VarDef;
+use crate::collection::Layer;
 use crate::diag::{Diagnostic, display_path};
-use crate::runner::Layer;
 use crate::template::JsonTpl;
 use std::path::Path;
 

@@ -1,8 +1,9 @@
 //! Environments (`environments/NAME.yaml`: `vars` and `secrets`), `.env` files and the
 //! process environment that `<<env.NAME>>` reads.
 
-use super::load::{parse_with, read_source, read_vars};
+use super::load::{parse_with, read_source};
 use super::model::VarDef;
+use super::vars::read_vars;
 use crate::diag::{Diagnostic, SourceFile, display_path};
 use crate::template::{EnvVars, Templates};
 use crate::yaml::read::{Compiler, Reader};

@@ -2,12 +2,13 @@
 
 use super::model::*;
 use super::request::read_request;
+use super::vars::read_vars;
 use crate::diag::Loc;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::fsutil::io_reason;
 use crate::template::Templates;
 use crate::yaml::node::{self, Kind, Node};
-use crate::yaml::read::{Compiler, Reader, is_identifier, read_json_tpl};
+use crate::yaml::read::{Compiler, Reader};
 use crate::yaml::stream::Unreadable;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -394,29 +395,6 @@ fn default_name(file: &SourceFile) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-/// `name: value` variables; strings are templates, other values are kept as JSON.
-pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) -> Vec<VarDef> {
-    let Some(mut map) = r.map(node, what) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (k, v) in map.rest() {
-        if !is_identifier(&k.name) && !k.name.contains('-') && !k.name.contains('.') {
-            let d = r.error(k.loc, format!("`{}` is not a valid variable name", k.name));
-            d.help = Some("use letters, digits and `_`, starting with a letter or `_`".into());
-            continue;
-        }
-        let value = read_json_tpl(r, v, &format!("{what}.{}", k.name));
-        out.push(VarDef {
-            name: k.name.to_string(),
-            value,
-            loc: k.loc,
-            secret: secrets.iter().any(|s| *s == k.name),
-        });
-    }
-    out
 }
 
 pub fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {

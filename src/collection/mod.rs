@@ -7,5 +7,7 @@ pub mod load;
 pub mod model;
 mod request;
 pub mod sendable;
+mod vars;
 
 pub use model::*;
+pub use vars::Layer;

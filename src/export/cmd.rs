@@ -4,10 +4,10 @@
 //! secret unless `--show-secrets`, is a `<your-name>` placeholder.
 
 use super::{Lang, Values};
+use crate::collection::Layer;
 use crate::collection::{environment, load};
 use crate::diag::{Diagnostic, display_path};
 use crate::exit;
-use crate::runner::Layer;
 use crate::secret::{Redactor, looks_secret};
 use crate::template::Templates;
 use std::collections::{BTreeMap, BTreeSet};

@@ -7,6 +7,7 @@ mod stop;
 pub mod vars;
 pub mod view;
 
+use crate::collection::Layer;
 use crate::collection::model::{Auth, Collection, Request};
 use crate::diag::Diagnostic;
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
@@ -18,7 +19,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-pub use vars::Layer;
 
 /// Everything a run needs, loaded and checked.
 pub struct Inputs {

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
-use baton::collection::load::{load_on_disk, load_source, reread};
+use baton::collection::load::{load_on_disk, load_source};
 use baton::collection::model::{Body, Collection};
 use baton::diag::SourceFile;
 use baton::expect::{self, Eval};
@@ -207,7 +207,8 @@ fn load_1000(c: &mut Criterion) {
         let collection = load_on_disk(&path, &mut templates, &mut Vec::new())
             .expect("the bench collection loads");
         b.iter(|| {
-            let read = reread(black_box(&collection), &templates)
+            let read = black_box(&collection)
+                .requests(&templates)
                 .filter(Result::is_ok)
                 .count();
             assert_eq!(read, 1000);

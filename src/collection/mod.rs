@@ -6,8 +6,13 @@ pub mod environment;
 pub mod load;
 pub mod model;
 mod request;
+mod reread;
 pub mod sendable;
+mod toplevel;
 mod vars;
 
 pub use model::*;
+pub use request::{BODY_KEYS, REQUEST_KEYS};
+pub use reread::Running;
+pub use toplevel::{COLLECTION_KEYS, read_requests};
 pub use vars::Layer;

@@ -19,7 +19,7 @@ pub struct Collection {
     pub requests: Vec<Request>,
     /// Requests checked when the file was loaded and not kept (`load::Keep::Within`), by
     /// the fingerprint of each one's YAML: the runner reads them again from the file
-    /// (`load::reread`) and runs only what matches what was checked. When not empty,
+    /// (`Collection::requests`) and runs only what matches what was checked. When not empty,
     /// `requests` is.
     pub deferred: Vec<u64>,
 }

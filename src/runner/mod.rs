@@ -336,7 +336,7 @@ impl<'a> Runner<'a> {
             tokens: HashMap::new(),
         };
         let mut counts = Counts::default();
-        let requests = crate::collection::load::requests_to_run(collection, &self.inputs.templates);
+        let requests = collection.requests(&self.inputs.templates);
         for (index, req) in requests.enumerate() {
             let req = match req {
                 Ok(req) => req,

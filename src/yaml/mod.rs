@@ -5,6 +5,8 @@
 //! the model, captures, expectations and the OAuth specs all read YAML the same way
 //! without importing one another.
 
+mod builder;
+mod keys;
 pub mod node;
 pub mod read;
 mod scalar;

@@ -30,6 +30,7 @@ pub mod runner;
 pub mod sandbox;
 pub mod schema;
 pub mod secret;
+pub mod sendable;
 pub mod stdio;
 pub mod template;
 pub mod yaml;

@@ -7,7 +7,6 @@ pub mod load;
 pub mod model;
 mod request;
 mod reread;
-pub mod sendable;
 mod toplevel;
 mod vars;
 

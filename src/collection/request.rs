@@ -2,7 +2,7 @@
 //! expectations, captures and the rest, with every problem collected.
 
 use super::model::*;
-use super::sendable::{header_name_problem, header_value_problem, url_problem};
+use crate::sendable::{header_name_problem, header_value_problem, url_problem};
 use crate::yaml::node::{Key, Kind, Node};
 use crate::yaml::read::{Map, Reader};
 use crate::yaml::read::{is_identifier, read_json_tpl};

@@ -1,9 +1,9 @@
 //! The `oauth2:` block of a request, as read from YAML: the grant, where the endpoints are,
 //! how the client authenticates, and the grant's own parameters, all templated.
 
-use crate::collection::sendable::url_problem;
 use crate::diag::Diagnostic;
 use crate::diag::Loc;
+use crate::sendable::url_problem;
 use crate::template::Tpl;
 use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
@@ -572,7 +572,7 @@ pub fn private_key_pem(key: &Tpl, value: &str, base_dir: &Path) -> Result<String
     } else {
         let full = base_dir.join(value);
         let unreadable = |reason| at(format!("cannot read the private key `{value}`: {reason}"));
-        if let Some(reason) = crate::collection::sendable::not_a_file(&full) {
+        if let Some(reason) = crate::sendable::not_a_file(&full) {
             return Err(unreadable(reason).help("the path is relative to the collection file"));
         }
         let pem = crate::fsutil::read_to_string(&full, crate::fsutil::MAX_INPUT)

@@ -45,7 +45,7 @@ pub fn prepare(
     let cx = Ctx { templates, scope };
     let mut url = cx.render(&req.url)?;
     // Refused here, at the URL's line, rather than by the client at the request's.
-    if let Some(problem) = crate::collection::sendable::rendered_url_problem(&url) {
+    if let Some(problem) = crate::sendable::rendered_url_problem(&url) {
         return Err(RenderFail {
             diagnostic: Diagnostic::error(redactor.redact(&problem).into_owned())
                 .at(&req.url.file, req.url.loc),
@@ -71,7 +71,7 @@ pub fn prepare(
     for (k, v) in &req.headers {
         let value = cx.render(v)?;
         // Refused here, at the header's line, rather than by the client at the request's.
-        if let Some(problem) = crate::collection::sendable::header_value_problem(k, &value) {
+        if let Some(problem) = crate::sendable::header_value_problem(k, &value) {
             return Err(RenderFail {
                 diagnostic: Diagnostic::error(problem).at(&v.file, v.loc),
                 missing: None,
@@ -251,7 +251,7 @@ fn read_file(cx: &Ctx, path: &Tpl, base_dir: &Path) -> Result<(Vec<u8>, String),
         missing: None,
     };
     // A directory, or a device that never ends (/dev/zero), is refused before reading.
-    if let Some(problem) = crate::collection::sendable::body_file_problem(&full, &rel) {
+    if let Some(problem) = crate::sendable::body_file_problem(&full, &rel) {
         return Err(unreadable(problem));
     }
     let bytes = crate::fsutil::read(&full, crate::fsutil::MAX_BODY).map_err(|e| {

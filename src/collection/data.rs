@@ -1,7 +1,7 @@
 //! Data files for iterations (`--data rows.csv|rows.json`): each row becomes a variable
 //! layer, and the collection runs once per row.
 
-use super::model::VarDef;
+use super::vars::VarDef;
 use crate::collection::Layer;
 use crate::diag::{Diagnostic, display_path};
 use crate::template::JsonTpl;

@@ -2,7 +2,7 @@
 //! process environment that `<<env.NAME>>` reads.
 
 use super::load::{parse_with, read_source};
-use super::model::VarDef;
+use super::vars::VarDef;
 use super::vars::read_vars;
 use crate::diag::{Diagnostic, SourceFile, display_path};
 use crate::template::{EnvVars, Templates};

@@ -14,4 +14,4 @@ pub use model::*;
 pub use request::{BODY_KEYS, REQUEST_KEYS};
 pub use reread::Running;
 pub use toplevel::{COLLECTION_KEYS, read_requests};
-pub use vars::Layer;
+pub use vars::{Layer, VarDef};

@@ -1,6 +1,7 @@
 //! The collection model: what a YAML collection means once read, with templates compiled
 //! and every part keeping the place it came from.
 
+use super::vars::VarDef;
 use crate::capture::Capture;
 use crate::diag::Loc;
 use crate::diag::SourceFile;
@@ -29,16 +30,6 @@ impl Collection {
     pub fn request_count(&self) -> usize {
         self.requests.len() + self.deferred.len()
     }
-}
-
-/// A variable defined in a collection or an environment.
-#[derive(Clone, Debug)]
-pub struct VarDef {
-    pub name: String,
-    pub value: JsonTpl,
-    pub loc: Loc,
-    /// Listed under `secrets:` in an environment: its value is redacted everywhere.
-    pub secret: bool,
 }
 
 /// One HTTP request and what to check and keep from its response.

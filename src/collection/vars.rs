@@ -3,11 +3,20 @@
 //! them into a scope; the model only says what each layer defines, so that `check`,
 //! `export` and the data files build layers without going through the runner.
 
-use super::model::VarDef;
-use crate::diag::SourceFile;
+use crate::diag::{Loc, SourceFile};
 use crate::template::JsonTpl;
 use crate::yaml::node::Node;
 use crate::yaml::read::{Reader, is_identifier, read_json_tpl};
+
+/// A variable defined in a collection or an environment.
+#[derive(Clone, Debug)]
+pub struct VarDef {
+    pub name: String,
+    pub value: JsonTpl,
+    pub loc: Loc,
+    /// Listed under `secrets:` in an environment: its value is redacted everywhere.
+    pub secret: bool,
+}
 
 /// `name: value` variables; strings are templates, other values are kept as JSON.
 pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) -> Vec<VarDef> {

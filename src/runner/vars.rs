@@ -4,7 +4,7 @@
 //! with its reason and reported only if a request uses it.
 
 use crate::collection::Layer;
-use crate::collection::model::VarDef;
+use crate::collection::VarDef;
 use crate::diag::Diagnostic;
 use crate::secret::{Redactor, looks_secret};
 use crate::template::JsonTpl;

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
-use baton::collection::load::{load_on_disk, load_source, reread};
+use baton::collection::load::{load_on_disk, load_source};
 use baton::collection::model::{Body, Collection};
 use baton::diag::SourceFile;
 use baton::expect::{self, Eval};
@@ -135,7 +135,7 @@ fn capture_expect(c: &mut Criterion) {
         b.iter_batched(
             response,
             |response| {
-                let mut render = |v: &baton::collection::model::JsonTpl| {
+                let mut render = |v: &baton::template::JsonTpl| {
                     render_json_tpl(v, &templates, &scope).map_err(|(_, e)| e.to_string())
                 };
                 let mut ctx = Eval {
@@ -157,7 +157,7 @@ fn capture_expect(c: &mut Criterion) {
                 for capture in &req.capture {
                     black_box(capture.eval(&response).unwrap());
                 }
-                let mut render = |v: &baton::collection::model::JsonTpl| {
+                let mut render = |v: &baton::template::JsonTpl| {
                     render_json_tpl(v, &templates, &scope).map_err(|(_, e)| e.to_string())
                 };
                 let mut ctx = Eval {
@@ -207,7 +207,8 @@ fn load_1000(c: &mut Criterion) {
         let collection = load_on_disk(&path, &mut templates, &mut Vec::new())
             .expect("the bench collection loads");
         b.iter(|| {
-            let read = reread(black_box(&collection), &templates)
+            let read = black_box(&collection)
+                .requests(&templates)
                 .filter(Result::is_ok)
                 .count();
             assert_eq!(read, 1000);

@@ -7,7 +7,7 @@ mod read;
 mod walk;
 
 pub use read::{
-    Capped, MAX_BODY, MAX_COLLECTION, MAX_INPUT, kind_problem, open, read, read_all,
+    Capped, MAX_BODY, MAX_COLLECTION, MAX_INPUT, io_reason, kind_problem, open, read, read_all,
     read_to_string, too_big,
 };
 pub use walk::{Filter, Walked, Walker};

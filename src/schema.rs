@@ -7,8 +7,8 @@
 //! file does not describe fails `every_loader_key_is_described`.
 
 use crate::capture::CAPTURE_KEYS;
-use crate::collection::load::{BODY_KEYS, COLLECTION_KEYS, REQUEST_KEYS};
 use crate::collection::model::METHOD_KEYS;
+use crate::collection::{BODY_KEYS, COLLECTION_KEYS, REQUEST_KEYS};
 use crate::expect::EXPECT_KEYS;
 use crate::expect::body::RAW_OPS;
 use crate::expect::predicate::{OPS, TYPES};

@@ -50,8 +50,9 @@ fuzz_target!(|data: &[u8]| {
             on_disk.as_ref().map(|c| c.request_count())
         );
         if let Some(on_disk) = &on_disk {
-            let again: Vec<String> = load::reread(on_disk, &disk_templates)
-                .map(|r| r.expect("a request checked on disk reads again").name)
+            let again: Vec<String> = on_disk
+                .requests(&disk_templates)
+                .map(|r| r.expect("a request checked on disk reads again").name.clone())
                 .collect();
             if !on_disk.deferred.is_empty() {
                 assert_eq!(Some(again), names(&streamed));

@@ -23,11 +23,11 @@ fuzz_target!(|data: &[u8]| {
     // string is a template string literal).
     let quoted = serde_json::to_string(text).unwrap_or_default();
     let mut calls = Vec::new();
-    for f in baton::template_fns::FUNCTIONS {
+    for f in baton::template::fns::FUNCTIONS {
         calls.push(format!("<<{f}({text})>>"));
         calls.push(format!("<<{f}({quoted})>>"));
     }
-    for f in baton::template_fns::FILTERS {
+    for f in baton::template::fns::FILTERS {
         calls.push(format!("<<{quoted} | {f}>>"));
         calls.push(format!("<<obj | {f}({text})>>"));
         calls.push(format!("<<n | {f}({quoted})>>"));

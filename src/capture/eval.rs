@@ -4,8 +4,8 @@
 
 use super::{Capture, Source};
 use crate::http::Response;
+use crate::query::{first_group, query_param};
 use crate::secret::{Said, name, value};
-use regex::Regex;
 use serde_json::Value;
 
 /// Why a capture found nothing: baton's words, the names the capture reads and the
@@ -117,48 +117,5 @@ impl Capture {
                     ),
                 }),
         }
-    }
-}
-
-/// A parameter from the query (or, for implicit-flow redirects, the fragment) of a URL,
-/// absolute or relative.
-pub fn query_param(url: &str, param: &str) -> Option<String> {
-    let parsed = url::Url::parse(url)
-        .or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(url)))
-        .ok()?;
-    if let Some((_, v)) = parsed.query_pairs().find(|(k, _)| k == param) {
-        return Some(v.into_owned());
-    }
-    let fragment = parsed.fragment()?;
-    url::form_urlencoded::parse(fragment.as_bytes())
-        .find(|(k, _)| k == param)
-        .map(|(_, v)| v.into_owned())
-}
-
-fn first_group(re: &Regex, text: &str) -> Option<Value> {
-    let caps = re.captures(text)?;
-    let m = caps.get(1).or_else(|| caps.get(0))?;
-    Some(Value::String(m.as_str().to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_params_from_redirects() {
-        assert_eq!(
-            query_param("http://127.0.0.1:8765/callback?code=abc&state=x", "code").as_deref(),
-            Some("abc")
-        );
-        assert_eq!(
-            query_param("/callback?code=a%20b", "code").as_deref(),
-            Some("a b")
-        );
-        assert_eq!(
-            query_param("http://x/cb#access_token=t&state=s", "access_token").as_deref(),
-            Some("t")
-        );
-        assert_eq!(query_param("http://x/cb?a=1", "code"), None);
     }
 }

@@ -5,9 +5,10 @@
 //! before sending (`send`). Sends nothing; reports every problem, each once per file, with
 //! the message and place the run would give.
 
+use crate::collection::Layer;
 use crate::collection::model::{Collection, Request};
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::runner::{Inputs, Layer};
+use crate::runner::Inputs;
 use crate::template::Tpl;
 use std::collections::BTreeSet;
 

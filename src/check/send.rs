@@ -4,9 +4,9 @@
 //! places the run gives when it renders or reads them.
 
 use crate::collection::model::{Body, PartValue, Request};
-use crate::collection::sendable::{body_file_problem, header_value_problem, url_problem};
 use crate::diag::Diagnostic;
 use crate::oauth::spec::{ClientAuth, private_key_pem};
+use crate::sendable::{body_file_problem, header_value_problem, url_problem};
 use crate::template::Tpl;
 use std::path::Path;
 

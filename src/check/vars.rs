@@ -3,7 +3,7 @@
 //! rather than "undefined variable `b`" for a `b` that is defined. The runner and
 //! `baton check` both tell it this way.
 
-use crate::collection::model::VarDef;
+use crate::collection::VarDef;
 use crate::diag::Diagnostic;
 use crate::template::{Templates, Tpl};
 use std::collections::{HashMap, HashSet, VecDeque};

@@ -32,7 +32,7 @@ fn read(path: &Path, what: &str) -> Result<String, i32> {
         crate::errln!(
             "error: cannot read the {what} {}: {}",
             display_path(path),
-            crate::collection::load::io_reason(&e)
+            crate::fsutil::io_reason(&e)
         );
         exit::INVALID_INPUT
     })
@@ -220,7 +220,7 @@ fn write_files(files: &[(PathBuf, String)], force: bool) -> Result<(), i32> {
             crate::errln!(
                 "error: cannot write {}: {}",
                 display_path(path),
-                crate::collection::load::io_reason(&e)
+                crate::fsutil::io_reason(&e)
             );
             return Err(exit::INVALID_INPUT);
         }

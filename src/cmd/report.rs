@@ -2,7 +2,6 @@
 //! report that cannot be written is named with why, and the exit code says so.
 
 use super::print_problems;
-use crate::collection::load;
 use crate::diag::display_path;
 use crate::exit;
 use crate::report::doc::RunDoc;
@@ -26,7 +25,8 @@ pub(crate) fn write_reports(files: &ReportFiles, doc: &RunDoc, code: i32) -> i32
     let mut failed = false;
     for (path, made) in files.render(doc) {
         let written = made.and_then(|bytes| {
-            crate::fsutil::write_atomic(&path, &bytes, false).map_err(|e| load::io_reason(&e))
+            crate::fsutil::write_atomic(&path, &bytes, false)
+                .map_err(|e| crate::fsutil::io_reason(&e))
         });
         if let Err(why) = written {
             crate::errln!(

@@ -1,9 +1,10 @@
 //! Data files for iterations (`--data rows.csv|rows.json`): each row becomes a variable
 //! layer, and the collection runs once per row.
 
-use super::model::{JsonTpl, VarDef};
+use super::vars::VarDef;
+use crate::collection::Layer;
 use crate::diag::{Diagnostic, display_path};
-use crate::runner::Layer;
+use crate::template::JsonTpl;
 use std::path::Path;
 
 /// The rows of a CSV file (a header line of names, then one row per iteration) or a JSON
@@ -13,7 +14,7 @@ pub fn load_rows(path: &Path) -> Result<Vec<Layer>, Diagnostic> {
     let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
         Diagnostic::error(format!(
             "{shown}: cannot read the data file: {}",
-            crate::collection::load::io_reason(&e)
+            crate::fsutil::io_reason(&e)
         ))
     })?;
     let is_json = path

@@ -1,11 +1,12 @@
 //! Environments (`environments/NAME.yaml`: `vars` and `secrets`), `.env` files and the
 //! process environment that `<<env.NAME>>` reads.
 
-use super::load::{parse_with, read_source, read_vars};
-use super::model::VarDef;
-use super::read::{Compiler, Reader};
+use super::load::{parse_with, read_source};
+use super::vars::VarDef;
+use super::vars::read_vars;
 use crate::diag::{Diagnostic, SourceFile, display_path};
 use crate::template::{EnvVars, Templates};
+use crate::yaml::read::{Compiler, Reader};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -96,7 +97,7 @@ pub fn load(
     // and the line quoted may be one of them. The values are read from the real text.
     let file = SourceFile::new(&real.path, mask_yaml_values(real.text()));
     let first = problems.len();
-    let tree = parse_with(&file, problems, |_| super::node::parse(real.text()))?;
+    let tree = parse_with(&file, problems, |_| crate::yaml::node::parse(real.text()))?;
     let before = problems.iter().filter(|d| d.is_error()).count();
     let mut r = Reader {
         file: &file,
@@ -108,14 +109,14 @@ pub fn load(
     let mut secret_vars = Vec::new();
     if let Some(node) = map.get("secrets") {
         match &node.kind {
-            super::node::Kind::Seq(items) => {
+            crate::yaml::node::Kind::Seq(items) => {
                 for item in items {
                     if let Some(name) = r.text(item, "secrets") {
                         secrets.push(name);
                     }
                 }
             }
-            super::node::Kind::Map(entries) => {
+            crate::yaml::node::Kind::Map(entries) => {
                 secrets.extend(entries.iter().map(|(k, _)| k.name.to_string()));
                 secret_vars = read_vars(&mut r, node, "secrets", &secrets);
             }
@@ -176,7 +177,7 @@ pub fn env_vars(dirs: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Arc<EnvVars
                 problems.push(Diagnostic::error(format!(
                     "{}: cannot read the file: {}",
                     display_path(&path),
-                    super::load::io_reason(&e)
+                    crate::fsutil::io_reason(&e)
                 )));
                 continue;
             }
@@ -273,7 +274,7 @@ fn dotenv_problem(path: &Path, bytes: &[u8], lines: usize, e: &dotenvy::Error) -
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let col = text[line_start..at].chars().count() + 1;
     let masked = SourceFile::new(path, mask_dotenv_values(&text));
-    let loc = super::node::Loc {
+    let loc = crate::diag::Loc {
         line: line as u32,
         col: col as u32,
         offset: at,

@@ -1,11 +1,12 @@
 //! The collection model: what a YAML collection means once read, with templates compiled
 //! and every part keeping the place it came from.
 
-use super::node::Loc;
+use super::vars::VarDef;
 use crate::capture::Capture;
+use crate::diag::Loc;
 use crate::diag::SourceFile;
 use crate::expect::Expectations;
-use crate::template::Tpl;
+use crate::template::{JsonTpl, Tpl};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ pub struct Collection {
     pub requests: Vec<Request>,
     /// Requests checked when the file was loaded and not kept (`load::Keep::Within`), by
     /// the fingerprint of each one's YAML: the runner reads them again from the file
-    /// (`load::reread`) and runs only what matches what was checked. When not empty,
+    /// (`Collection::requests`) and runs only what matches what was checked. When not empty,
     /// `requests` is.
     pub deferred: Vec<u64>,
 }
@@ -29,26 +30,6 @@ impl Collection {
     pub fn request_count(&self) -> usize {
         self.requests.len() + self.deferred.len()
     }
-}
-
-/// A variable defined in a collection or an environment.
-#[derive(Clone, Debug)]
-pub struct VarDef {
-    pub name: String,
-    pub value: JsonTpl,
-    pub loc: Loc,
-    /// Listed under `secrets:` in an environment: its value is redacted everywhere.
-    pub secret: bool,
-}
-
-/// A JSON-shaped value whose strings may be templates (JSON bodies, variables, expected
-/// values in expectations).
-#[derive(Clone, Debug)]
-pub enum JsonTpl {
-    Value(serde_json::Value),
-    Str(Tpl),
-    Array(Vec<JsonTpl>),
-    Object(Vec<(String, JsonTpl)>),
 }
 
 /// One HTTP request and what to check and keep from its response.

@@ -1,11 +1,11 @@
 //! Reading one request of a collection: its method and URL, headers, body, auth,
 //! expectations, captures and the rest, with every problem collected.
 
-use super::load::{is_identifier, read_json_tpl};
 use super::model::*;
-use super::node::{Key, Kind, Node};
-use super::read::{Map, Reader};
-use super::sendable::{header_name_problem, header_value_problem, url_problem};
+use crate::sendable::{header_name_problem, header_value_problem, url_problem};
+use crate::yaml::node::{Key, Kind, Node};
+use crate::yaml::read::{Map, Reader};
+use crate::yaml::read::{is_identifier, read_json_tpl};
 use std::sync::Arc;
 
 pub const REQUEST_KEYS: &[&str] = &[

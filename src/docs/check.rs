@@ -4,10 +4,12 @@
 use super::{Block, Role, blocks};
 use crate::collection::load;
 use crate::collection::model::{Collection, Request};
-use crate::collection::node::{Kind, Loc, Node};
-use crate::collection::read::{Compiler, Reader};
+use crate::collection::read_requests;
+use crate::diag::Loc;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::template::Templates;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::{Compiler, Reader};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -78,7 +80,7 @@ pub fn load_guide(
             templates: Compiler::New(templates),
         };
         let list = Node::new(Kind::Seq(items), Loc::default());
-        load::read_requests(&mut r, &list)
+        read_requests(&mut r, &list)
     }
     .into_iter();
     if problems.iter().filter(|d| d.is_error()).count() > before {

@@ -4,10 +4,10 @@
 use super::jsonpath::JsonCheck;
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
-use crate::capture::Path;
-use crate::collection::node::{Kind, Node};
-use crate::collection::read::Reader;
+use crate::query::Path;
 use crate::secret::Said;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
 use serde_json::Value;
 
 pub const RAW_OPS: &[&str] = &["contains", "not_contains", "matches", "eq", "ne", "length"];

@@ -3,10 +3,10 @@
 
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
-use crate::collection::model::JsonTpl;
-use crate::collection::node::{Kind, Node};
-use crate::collection::read::Reader;
 use crate::secret::Said;
+use crate::template::JsonTpl;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
 use serde_json::Value;
 
 #[derive(Debug)]

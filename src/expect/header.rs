@@ -3,9 +3,9 @@
 
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
-use crate::collection::node::Node;
-use crate::collection::read::Reader;
 use crate::secret::Said;
+use crate::yaml::node::Node;
+use crate::yaml::read::Reader;
 use serde_json::Value;
 
 #[derive(Debug)]

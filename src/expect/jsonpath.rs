@@ -3,7 +3,7 @@
 
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
-use crate::capture::Path;
+use crate::query::Path;
 use crate::secret::Said;
 
 #[derive(Debug)]

@@ -15,12 +15,13 @@
 
 use super::predicate::{self, Predicate};
 use super::{Eval, Failure};
-use crate::capture::Path;
-use crate::collection::model::JsonTpl;
-use crate::collection::node::{Loc, Node};
-use crate::collection::read::Reader;
+use crate::diag::Loc;
+use crate::query::Path;
 use crate::secret::{Said, value};
+use crate::template::JsonTpl;
 use crate::template::Tpl;
+use crate::yaml::node::Node;
+use crate::yaml::read::Reader;
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -56,10 +57,10 @@ pub fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
         let jwks_url = m.get("jwks_url").and_then(|n| r.tpl(n, "jwks_url"));
         let issuer = m
             .get("issuer")
-            .map(|n| crate::collection::load::read_json_tpl(r, n, "issuer"));
+            .map(|n| crate::yaml::read::read_json_tpl(r, n, "issuer"));
         let audience = m
             .get("audience")
-            .map(|n| crate::collection::load::read_json_tpl(r, n, "audience"));
+            .map(|n| crate::yaml::read::read_json_tpl(r, n, "audience"));
         let header = m
             .get("header")
             .map(|n| named_predicates(r, n, "header"))

@@ -10,11 +10,12 @@ pub mod predicate;
 pub mod status;
 mod types;
 
-use crate::collection::model::JsonTpl;
-use crate::collection::node::{Loc, Node};
-use crate::collection::read::Reader;
+use crate::diag::Loc;
 use crate::http::Response;
 use crate::secret::Said;
+use crate::template::JsonTpl;
+use crate::yaml::node::Node;
+use crate::yaml::read::Reader;
 use serde_json::Value;
 
 /// The expectations of one request, in the order they are written.

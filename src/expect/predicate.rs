@@ -2,11 +2,12 @@
 //! type length`, read from YAML and applied to a JSON value.
 
 use super::types::{LENGTH_HELP, ORDER_HELP, length_problem, meant, not_a_number, orderable};
-use crate::collection::load::read_json_tpl;
-use crate::collection::model::JsonTpl;
-use crate::collection::node::{Kind, Loc, Node};
-use crate::collection::read::Reader;
+use crate::diag::Loc;
 use crate::secret::{Said, name};
+use crate::template::JsonTpl;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
+use crate::yaml::read::read_json_tpl;
 use regex::Regex;
 use serde_json::Value;
 
@@ -111,7 +112,7 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
             "le" => Op::Le(read_json_tpl(r, v, &label)),
             "contains" => Op::Contains(read_json_tpl(r, v, &label)),
             "not_contains" => Op::NotContains(read_json_tpl(r, v, &label)),
-            "matches" => match crate::capture::compile_regex(r, v) {
+            "matches" => match crate::query::compile_regex(r, v) {
                 Some(re) => Op::Matches(re),
                 None => continue,
             },

@@ -1,9 +1,10 @@
 //! `status: 200`, `status: [200, 201]`, `status: 2xx`, `status: any`.
 
 use super::{Eval, Failure};
-use crate::collection::node::{Kind, Loc, Node};
-use crate::collection::read::Reader;
+use crate::diag::Loc;
 use crate::secret::{Said, name};
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
 
 #[derive(Debug)]
 pub struct Status {

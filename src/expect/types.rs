@@ -4,8 +4,8 @@
 //! expected an object).
 
 use super::predicate::OPS;
-use crate::collection::node::{Kind, Node};
-use crate::collection::read::Reader;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
 
 /// Words users write for a predicate, and the predicate they mean.
 #[rustfmt::skip]
@@ -96,13 +96,13 @@ pub(super) fn not_a_number(r: &mut Reader, v: &Node, op: &str, what: &str, help:
 #[cfg(test)]
 mod tests {
     use super::super::predicate::read;
-    use crate::collection::read::Reader;
+    use crate::yaml::read::Reader;
 
     /// The problems of reading `yaml` (one value) as the predicates of `$.a`.
     fn problems(yaml: &str) -> Vec<String> {
-        use crate::collection::read::Compiler;
+        use crate::yaml::read::Compiler;
         let file = crate::diag::SourceFile::new("t.yaml", yaml);
-        let tree = crate::collection::node::parse(yaml).unwrap();
+        let tree = crate::yaml::node::parse(yaml).unwrap();
         let (mut problems, mut templates) = (Vec::new(), crate::template::Templates::new());
         let mut r = Reader {
             file: &file,

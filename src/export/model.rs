@@ -4,9 +4,10 @@
 //! snippet applies, so a placeholder is never percent-encoded or base64-encoded).
 
 use super::{ExportError, Values};
-use crate::collection::model::{Auth, JsonTpl, PartValue, Request};
+use crate::collection::model::{Auth, PartValue, Request};
 use crate::oauth::form::{self, Client, Exchange, Target};
 use crate::oauth::spec::{Grant, OAuth2, Pkce};
+use crate::template::JsonTpl;
 use crate::template::{EnvVars, Scope, Tpl};
 use minijinja::value::{Object, ObjectRepr, Value};
 use std::fmt;

@@ -41,7 +41,7 @@ pub fn kind_problem(path: &Path) -> Option<String> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => None,
         Ok(m) => Some(not_regular(&m).to_string()),
-        Err(e) => Some(crate::collection::load::io_reason(&e)),
+        Err(e) => Some(super::io_reason(&e)),
     }
 }
 
@@ -156,6 +156,16 @@ pub fn read_all(reader: impl Read, max: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     Capped::new(reader, max).read_to_end(&mut bytes)?;
     Ok(bytes)
+}
+
+/// Why a file could not be read or written, as a user reads it (the usual two without
+/// the OS error number).
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! derived from a name: file slugs, `UPPER_SNAKE` environment variables, `<your-kebab>`
 //! placeholders.
 
-use crate::collection::load::is_identifier;
+use crate::yaml::read::is_identifier;
 use std::collections::BTreeMap;
 
 /// Words minijinja reads as keywords or that baton's scope reserves (`env`, `vars`).

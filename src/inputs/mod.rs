@@ -5,9 +5,10 @@
 
 pub mod values;
 
+use crate::collection::Layer;
 use crate::collection::{environment, load};
 use crate::diag::{Diagnostic, display_path};
-use crate::runner::{Inputs, Layer};
+use crate::runner::Inputs;
 use crate::template::Templates;
 use std::path::{Path, PathBuf};
 pub use values::Shard;
@@ -152,7 +153,7 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBu
                 problems.push(Diagnostic::error(format!(
                     "{}: cannot read the directory: {}",
                     display_path(dir),
-                    load::io_reason(&e)
+                    crate::fsutil::io_reason(&e)
                 )));
             });
             if found.files.is_empty() && found.again == 0 {

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// once (or, read the other way, a hung server would hold CI forever), and both are more
 /// likely a slip than a wish. The message follows clap's "invalid value 'X' for '--flag'".
 pub fn limit(text: &str) -> Result<Duration, String> {
-    match crate::collection::read::parse_duration(text) {
+    match crate::yaml::read::parse_duration(text) {
         Some(d) if d.is_zero() => {
             Err("must be more than 0; for no practical limit give a long one, such as 1h".into())
         }

@@ -193,7 +193,7 @@ async fn interactive(
 }
 
 fn listener_uri(authorize_url: &str) -> String {
-    crate::capture::query_param(authorize_url, "redirect_uri").unwrap_or_default()
+    crate::query::query_param(authorize_url, "redirect_uri").unwrap_or_default()
 }
 
 /// The last form a headless sign-in submitted: the provider's answer to it explains an error.
@@ -208,7 +208,7 @@ pub(crate) fn read_callback(
     state: &str,
     submitted: Option<&Submitted>,
 ) -> Result<String, FlowError> {
-    let param = |k: &str| crate::capture::query_param(url, k);
+    let param = |k: &str| crate::query::query_param(url, k);
     if let Some(error) = param("error") {
         let description = param("error_description")
             .map(|d| format!(": {d}"))

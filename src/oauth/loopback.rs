@@ -104,7 +104,7 @@ impl Listener {
 
 /// The page the browser shows after the redirect: what baton makes of it.
 fn page(target: &str, state: &str) -> String {
-    let param = |k: &str| crate::capture::query_param(&format!("http://l{target}"), k);
+    let param = |k: &str| crate::query::query_param(&format!("http://l{target}"), k);
     let (title, says) = if let Some(error) = param("error") {
         let description = param("error_description")
             .map(|d| format!(": {d}"))

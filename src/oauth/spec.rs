@@ -9,7 +9,7 @@ mod validate;
 pub use read::{KEYS, read};
 pub use validate::private_key_pem;
 
-use crate::collection::node::Loc;
+use crate::diag::Loc;
 use crate::template::Tpl;
 use std::time::Duration;
 

@@ -8,11 +8,12 @@ pub mod card;
 pub mod facts;
 pub mod groups;
 
+use crate::collection::Layer;
 use crate::collection::load::load_source;
 use crate::diag::SourceFile;
 use crate::event::{Event, Reporter, RequestReport};
 use crate::http::Http;
-use crate::runner::{Inputs, Layer, RunOptions, Runner};
+use crate::runner::{Inputs, RunOptions, Runner};
 use crate::template::Templates;
 use card::{Card, Row};
 use facts::Facts;

@@ -7,12 +7,8 @@ use std::path::Path;
 
 /// Reads one shard report; the error says which file and what is wrong with it.
 pub fn read(path: &Path, shown: &str) -> Result<RunDoc, String> {
-    let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
-        format!(
-            "{shown}: cannot read: {}",
-            crate::collection::load::io_reason(&e)
-        )
-    })?;
+    let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT)
+        .map_err(|e| format!("{shown}: cannot read: {}", crate::fsutil::io_reason(&e)))?;
     parse(&text).map_err(|e| format!("{shown}: {e}"))
 }
 

@@ -6,9 +6,10 @@ use super::report::Finding;
 use super::request::Exchange;
 use super::stop::Stop;
 use super::{FileRun, Runner, vars};
-use crate::collection::model::{JsonTpl, Request};
+use crate::collection::model::Request;
 use crate::diag::Diagnostic;
 use crate::expect::{self, Eval, Expectation};
+use crate::template::JsonTpl;
 use crate::template::{RenderError, Scope};
 use std::collections::HashMap;
 

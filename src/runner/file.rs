@@ -4,7 +4,8 @@
 
 use super::limits::Waited;
 use super::stop::Stop;
-use super::{FileRun, Layer, Runner, capture, report, tell, vars};
+use super::{FileRun, Runner, capture, report, tell, vars};
+use crate::collection::Layer;
 use crate::collection::model::{Collection, Request};
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
 use crate::secret::Redactor;
@@ -50,7 +51,7 @@ impl Runner<'_> {
         );
         let mut state = FileRun::new(collection, start, redactor);
         let mut counts = Counts::default();
-        let requests = crate::collection::load::requests_to_run(collection, &self.inputs.templates);
+        let requests = collection.requests(&self.inputs.templates);
         for (index, req) in requests.enumerate() {
             let req = match req {
                 Ok(req) => req,

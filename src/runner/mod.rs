@@ -17,6 +17,7 @@ mod token;
 pub mod vars;
 pub mod view;
 
+use crate::collection::Layer;
 use crate::collection::model::Collection;
 use crate::diag::Diagnostic;
 use crate::event::{Counts, Event, Reporter};
@@ -29,7 +30,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 pub use token::TokenFailure;
-pub use vars::Layer;
 
 /// Everything a run needs, loaded and checked.
 pub struct Inputs {

@@ -6,15 +6,8 @@ use crate::collection::model::{Auth, Body, PartValue, Request};
 use crate::diag::Diagnostic;
 use crate::http::Prepared;
 use crate::secret::Redactor;
-use crate::template::{RenderError, Scope, Templates, Tpl};
+use crate::template::{RenderError, RenderFail, Scope, Templates, Tpl};
 use std::path::Path;
-
-/// Why a request could not be rendered, and the variable that was missing, if that was it.
-#[derive(Debug)]
-pub struct RenderFail {
-    pub diagnostic: Diagnostic,
-    pub missing: Option<String>,
-}
 
 struct Ctx<'a> {
     templates: &'a Templates,
@@ -52,7 +45,7 @@ pub fn prepare(
     let cx = Ctx { templates, scope };
     let mut url = cx.render(&req.url)?;
     // Refused here, at the URL's line, rather than by the client at the request's.
-    if let Some(problem) = crate::collection::sendable::rendered_url_problem(&url) {
+    if let Some(problem) = crate::sendable::rendered_url_problem(&url) {
         return Err(RenderFail {
             diagnostic: Diagnostic::error(redactor.redact(&problem).into_owned())
                 .at(&req.url.file, req.url.loc),
@@ -78,7 +71,7 @@ pub fn prepare(
     for (k, v) in &req.headers {
         let value = cx.render(v)?;
         // Refused here, at the header's line, rather than by the client at the request's.
-        if let Some(problem) = crate::collection::sendable::header_value_problem(k, &value) {
+        if let Some(problem) = crate::sendable::header_value_problem(k, &value) {
             return Err(RenderFail {
                 diagnostic: Diagnostic::error(problem).at(&v.file, v.loc),
                 missing: None,
@@ -258,13 +251,13 @@ fn read_file(cx: &Ctx, path: &Tpl, base_dir: &Path) -> Result<(Vec<u8>, String),
         missing: None,
     };
     // A directory, or a device that never ends (/dev/zero), is refused before reading.
-    if let Some(problem) = crate::collection::sendable::body_file_problem(&full, &rel) {
+    if let Some(problem) = crate::sendable::body_file_problem(&full, &rel) {
         return Err(unreadable(problem));
     }
     let bytes = crate::fsutil::read(&full, crate::fsutil::MAX_BODY).map_err(|e| {
         unreadable(format!(
             "cannot read `{rel}`: {}",
-            crate::collection::load::io_reason(&e)
+            crate::fsutil::io_reason(&e)
         ))
     })?;
     Ok((bytes, guess_content_type(&rel).to_string()))

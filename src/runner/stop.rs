@@ -3,13 +3,13 @@
 //! stop into the request's outcome (`outcome`), `baton token` into its exit code
 //! (`exit_code`), so that the two cannot grade the same failure differently.
 
-use super::render::RenderFail;
 use crate::collection::model::Request;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::event::{Counts, ErrorKind, Outcome};
 use crate::http::{HttpError, TimeoutCause};
 use crate::oauth::flow::FlowError;
 use crate::secret::Redactor;
+use crate::template::RenderFail;
 use std::collections::HashMap;
 use std::sync::Arc;
 

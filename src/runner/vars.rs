@@ -3,42 +3,14 @@
 //! templates over other variables in any order; one that cannot be rendered is kept aside
 //! with its reason and reported only if a request uses it.
 
-use crate::collection::model::{JsonTpl, VarDef};
-use crate::diag::{Diagnostic, SourceFile};
+use crate::collection::Layer;
+use crate::collection::VarDef;
+use crate::diag::Diagnostic;
 use crate::secret::{Redactor, looks_secret};
+use crate::template::JsonTpl;
 use crate::template::{EnvVars, Scope, Templates, Tpl};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// A named set of variables above the collection's own.
-#[derive(Debug, Clone)]
-pub struct Layer {
-    pub name: String,
-    pub vars: Vec<VarDef>,
-    /// Names this layer declares secret (an environment's `secrets:`).
-    pub secrets: Vec<String>,
-}
-
-impl Layer {
-    /// Literal `name=value` pairs (from `--var` or the sandbox).
-    pub fn literal(name: &str, pairs: &[(String, String)], secrets: Vec<String>) -> Layer {
-        let file = SourceFile::new(name, "");
-        let _ = &file;
-        Layer {
-            name: name.to_string(),
-            vars: pairs
-                .iter()
-                .map(|(k, v)| VarDef {
-                    name: k.clone(),
-                    value: JsonTpl::Value(serde_json::Value::String(v.clone())),
-                    loc: Default::default(),
-                    secret: secrets.contains(k),
-                })
-                .collect(),
-            secrets,
-        }
-    }
-}
 
 /// The starting scope of a file, and the variables that could not be rendered.
 pub struct Start {

@@ -17,7 +17,7 @@ pub fn jsonpath(segs: &[Seg]) -> String {
     let mut out = String::from("$");
     for s in segs {
         match s {
-            Seg::Name(n) if crate::collection::load::is_identifier(n) => {
+            Seg::Name(n) if crate::yaml::read::is_identifier(n) => {
                 out.push('.');
                 out.push_str(n);
             }

@@ -6,8 +6,7 @@ use serde_json::json;
 
 fn round_trip(v: &Y) -> serde_json::Value {
     let text = document(&["a comment".into()], &Y::map([("v", v.clone())]));
-    let node =
-        crate::collection::node::parse(&text).unwrap_or_else(|e| panic!("{text}\n{}", e.message));
+    let node = crate::yaml::node::parse(&text).unwrap_or_else(|e| panic!("{text}\n{}", e.message));
     node.to_json()["v"].clone()
 }
 
@@ -83,7 +82,7 @@ fn comments_with_control_characters_stay_comments() {
         "bom\u{feff}",
     ] {
         let text = document(&[c.to_string()], &Y::map([("v", Y::Int(1))]));
-        let node = crate::collection::node::parse(&text)
+        let node = crate::yaml::node::parse(&text)
             .unwrap_or_else(|e| panic!("{c:?}: {text:?}\n{}", e.message));
         assert_eq!(node.to_json(), json!({ "v": 1 }), "{c:?}");
     }

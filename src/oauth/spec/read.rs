@@ -3,9 +3,9 @@
 
 use super::validate::validate;
 use super::{ClientAuth, Grant, Mode, OAuth2, Pkce, Session};
-use crate::collection::node::{Kind, Node};
-use crate::collection::read::Reader;
-use crate::collection::sendable::url_problem;
+use crate::sendable::url_problem;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
 use std::time::Duration;
 
 pub const KEYS: &[&str] = &[
@@ -50,7 +50,7 @@ pub const KEYS: &[&str] = &[
 
 pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     let mut m = r.map(node, "oauth2")?;
-    let tpl = |m: &mut crate::collection::read::Map, r: &mut Reader, key: &str| {
+    let tpl = |m: &mut crate::yaml::read::Map, r: &mut Reader, key: &str| {
         m.get(key).and_then(|n| r.tpl(n, &format!("oauth2.{key}")))
     };
     let grant = match m.get("grant") {

@@ -2,10 +2,10 @@
 //! `baton check`) rather than as a provider's error later.
 
 use super::{ClientAuth, Grant, Mode, OAuth2};
-use crate::collection::node::Node;
-use crate::collection::read::Reader;
 use crate::diag::Diagnostic;
 use crate::template::Tpl;
+use crate::yaml::node::Node;
+use crate::yaml::read::Reader;
 use std::path::Path;
 
 /// What each grant needs, said once at load time rather than as a provider error later.
@@ -131,11 +131,11 @@ pub fn private_key_pem(key: &Tpl, value: &str, base_dir: &Path) -> Result<String
     } else {
         let full = base_dir.join(value);
         let unreadable = |reason| at(format!("cannot read the private key `{value}`: {reason}"));
-        if let Some(reason) = crate::collection::sendable::not_a_file(&full) {
+        if let Some(reason) = crate::sendable::not_a_file(&full) {
             return Err(unreadable(reason).help("the path is relative to the collection file"));
         }
         let pem = crate::fsutil::read_to_string(&full, crate::fsutil::MAX_INPUT)
-            .map_err(|e| unreadable(crate::collection::load::io_reason(&e)))?;
+            .map_err(|e| unreadable(crate::fsutil::io_reason(&e)))?;
         (pem, format!("the private key `{value}`"))
     };
     let probe = AssertionKey::PrivatePem {

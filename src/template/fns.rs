@@ -3,7 +3,7 @@
 //! `random()`), plus `jwt_claims` to read a token captured earlier. Each checks its input
 //! and arguments and answers a wrong one with a template error (reported with its place,
 //! exit 2), never a panic; a call whose arguments read no variable is evaluated when its
-//! template is compiled (`template_calls`), so `baton check` finds it before anything is sent.
+//! template is compiled (`calls`), so `baton check` finds it before anything is sent.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};

@@ -1,9 +1,10 @@
 //! Reading the located YAML tree into the model by hand: type checks, unknown keys with a
 //! did-you-mean, and every problem collected (so `baton check` lists them all).
 
-use super::node::{Key, Kind, Loc, Node};
+use super::node::{Key, Kind, Node};
+use crate::diag::Loc;
 use crate::diag::{Diagnostic, SourceFile, did_you_mean};
-use crate::template::{Templates, Tpl};
+use crate::template::{JsonTpl, Templates, Tpl};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -281,6 +282,45 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         _ => return None,
     };
     seconds(secs)
+}
+
+/// Letters, digits and `_`, not starting with a digit.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A JSON-shaped value whose strings are compiled as templates.
+pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
+    match &node.kind {
+        // Text without templates is a value as it is: compiling it kept two more copies.
+        Kind::Str(s) if !crate::template::has_template_syntax(s) => {
+            JsonTpl::Value(serde_json::Value::String(s.to_string()))
+        }
+        Kind::Str(_) => match r.tpl(node, what) {
+            Some(t) if t.is_literal() => {
+                JsonTpl::Value(serde_json::Value::String(t.text.to_string()))
+            }
+            Some(t) => JsonTpl::Str(t),
+            None => JsonTpl::Value(serde_json::Value::Null),
+        },
+        Kind::Seq(items) => {
+            JsonTpl::Array(items.iter().map(|i| read_json_tpl(r, i, what)).collect())
+        }
+        Kind::Map(entries) => JsonTpl::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.name.to_string(),
+                        read_json_tpl(r, v, &format!("{what}.{}", k.name)),
+                    )
+                })
+                .collect(),
+        ),
+        _ => JsonTpl::Value(node.to_json()),
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! compiled, so that `run` and `check` refuse a misspelt `sha512` or a `random('many')`
 //! where it is written instead of when (and each time) it is rendered.
 
+use super::scan::{Call, CallKind, scan};
 use crate::diag::did_you_mean;
-use crate::template_scan::{Call, CallKind, scan};
 use minijinja::{Environment, ErrorKind};
 use std::collections::HashMap;
 
@@ -137,7 +137,7 @@ mod tests {
     fn compiled(text: &str) -> Result<(), String> {
         let file = crate::diag::SourceFile::new("t.yaml", text);
         let mut t = crate::template::Templates::new();
-        t.compile(text, crate::collection::node::Loc::default(), &file)
+        t.compile(text, crate::diag::Loc::default(), &file)
             .map(|_| ())
             .map_err(|d| format!("{} / {}", d.message, d.help.unwrap_or_default()))
     }

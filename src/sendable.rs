@@ -1,4 +1,5 @@
-//! What a request can be sent with, checked on its text: a URL that parses with an http(s)
+//! What a request can be sent with, checked on its text (below the model, since the OAuth
+//! specs check their URLs and key files the same way): a URL that parses with an http(s)
 //! scheme and a host, header names and values HTTP can carry, a body file that is a file.
 //! Loading checks literal values (so `run` and `check` refuse them before sending
 //! anything); the runner checks what templates render to, with the same messages.

@@ -1,0 +1,194 @@
+//! The keys of a collection file's top level (`name`, `vars`, `requests`, `description`),
+//! or a bare list of requests, read into a `Collection`; and the request list itself, read
+//! one item at a time with the checks that span requests (ids, `auth: { oauth2: id }`).
+
+use super::model::*;
+use super::request::read_request;
+use super::vars::read_vars;
+use crate::diag::{Diagnostic, SourceFile};
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
+
+pub const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
+
+/// Requests read while the file was parsed, with the problems found in them.
+#[derive(Default)]
+pub(super) struct Streamed {
+    pub(super) list: RequestList,
+    pub(super) problems: Vec<Diagnostic>,
+}
+
+/// The request items of a parsed collection, taken out of its tree so that each item's
+/// nodes are freed once its request is read: the whole tree and the whole model are then
+/// never in memory at once (massif: the tree of 1,000 requests is larger than their model).
+fn take_request_items<'t>(tree: &mut Node<'t>) -> Option<Vec<Node<'t>>> {
+    let list = match &mut tree.kind {
+        Kind::Seq(_) => tree,
+        Kind::Map(entries) => &mut entries.iter_mut().find(|(k, _)| k.name == "requests")?.1,
+        _ => return None,
+    };
+    match &mut list.kind {
+        Kind::Seq(items) => Some(std::mem::take(items)),
+        _ => None,
+    }
+}
+
+pub(super) fn read_collection(
+    r: &mut Reader,
+    tree: &mut Node,
+    streamed: Option<Streamed>,
+) -> Option<Collection> {
+    let items = take_request_items(tree);
+    let tree = &*tree;
+    let requests_of = |r: &mut Reader, node: &Node, items: Option<Vec<Node>>| match streamed {
+        Some(s) => {
+            r.problems.extend(s.problems);
+            s.list.finish()
+        }
+        None => match items {
+            Some(items) => (read_request_items(r, node, items), Vec::new()),
+            None => (read_requests(r, node), Vec::new()),
+        },
+    };
+    // A bare list of requests is a collection too.
+    if let Kind::Seq(_) = tree.kind {
+        let (requests, deferred) = requests_of(r, tree, items);
+        return Some(Collection {
+            file: r.file.clone(),
+            name: default_name(r.file),
+            vars: Vec::new(),
+            requests,
+            deferred,
+        });
+    }
+    let mut map = r.map(tree, "the collection")?;
+    let name = map
+        .get("name")
+        .and_then(|n| r.text(n, "name"))
+        .unwrap_or_else(|| default_name(r.file));
+    let _ = map.get("description");
+    let vars = map
+        .get("vars")
+        .map(|n| read_vars(r, n, "vars", &[]))
+        .unwrap_or_default();
+    let (requests, deferred) = match map.get("requests") {
+        Some(n) => requests_of(r, n, items),
+        None => {
+            let d = r.error(map.loc, "the collection has no `requests:` list");
+            d.help = Some(
+                "add `requests:` with at least one request, e.g. `- GET: https://example.com`"
+                    .into(),
+            );
+            (Vec::new(), Vec::new())
+        }
+    };
+    map.finish(r, "the collection", COLLECTION_KEYS);
+    Some(Collection {
+        file: r.file.clone(),
+        name,
+        vars,
+        requests,
+        deferred,
+    })
+}
+
+fn default_name(file: &SourceFile) -> String {
+    file.path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
+    let Some(items) = r.seq(node, "requests") else {
+        return Vec::new();
+    };
+    let items = items.to_vec();
+    read_request_items(r, node, items)
+}
+
+/// The requests of a `requests:` list (`node`, whose items are `items`), each item's nodes
+/// dropped as soon as it is read.
+fn read_request_items(r: &mut Reader, node: &Node, items: Vec<Node>) -> Vec<Request> {
+    if items.is_empty() {
+        let d = r.error(node.loc, "`requests` is empty");
+        d.help = Some("add at least one request, e.g. `- GET: https://example.com`".into());
+    }
+    let mut list = RequestList {
+        out: Vec::with_capacity(items.len()),
+        ..RequestList::default()
+    };
+    for item in items {
+        list.add(r, &item);
+    }
+    list.finish().0
+}
+
+/// The requests of a list, read one item at a time, with the checks between them.
+pub(super) struct RequestList {
+    out: Vec<Request>,
+    /// Ids seen so far, and whether the request with the id obtains tokens.
+    ids: std::collections::HashMap<String, bool>,
+    /// Items seen, read or not.
+    pub(super) items: usize,
+    /// Whether requests are kept once checked (else only counted: see `Keep`).
+    pub(super) keep: bool,
+    /// The fingerprints of the requests read and not kept.
+    dropped: Vec<u64>,
+}
+
+impl Default for RequestList {
+    fn default() -> Self {
+        RequestList {
+            out: Vec::new(),
+            ids: Default::default(),
+            items: 0,
+            keep: true,
+            dropped: Vec::new(),
+        }
+    }
+}
+
+impl RequestList {
+    pub(super) fn add(&mut self, r: &mut Reader, item: &Node) {
+        self.items += 1;
+        let Some(req) = read_request(r, item) else {
+            return;
+        };
+        // `auth: { oauth2: id }` must name an earlier oauth2 request that obtains tokens.
+        if let Some(Auth::OAuth2 { id, loc }) = req.auth.as_deref() {
+            match self.ids.get(id) {
+                Some(true) => {}
+                Some(false) => {
+                    r.error(
+                        *loc,
+                        format!("request `{id}` is not an `oauth2` request that obtains tokens"),
+                    );
+                }
+                None => {
+                    let d = r.error(*loc, format!("no earlier request has the id `{id}`"));
+                    d.help = Some("give the oauth2 request `id: <name>` and put it before the requests that use its token".into());
+                }
+            }
+        }
+        if let Some(id) = &req.id {
+            let tokens = req.oauth2.as_ref().is_some_and(|o| o.grant.issues_tokens());
+            if self.ids.contains_key(id) {
+                r.error(req.loc, format!("the id `{id}` is used by two requests"));
+            } else {
+                self.ids.insert(id.clone(), tokens);
+            }
+        }
+        if self.keep {
+            self.out.push(req);
+        } else {
+            self.dropped.push(item.fingerprint());
+        }
+    }
+
+    /// The requests kept, and how many were read and not kept.
+    pub(super) fn finish(mut self) -> (Vec<Request>, Vec<u64>) {
+        self.out.shrink_to_fit();
+        (self.out, self.dropped)
+    }
+}

@@ -23,6 +23,22 @@ pub struct Collection {
     /// (`Collection::requests`) and runs only what matches what was checked. When not empty,
     /// `requests` is.
     pub deferred: Vec<u64>,
+    /// `needs:` the collections that run before this one, once per run, whose `export:`
+    /// names this one sees (paths resolved against this file's folder).
+    pub needs: Vec<Need>,
+    /// `export:` the names (captures, variables, `oauth2` ids) the collections that need
+    /// this one see; the others stay private.
+    pub export: Vec<String>,
+    /// `persist:` the names kept after the run in `.baton/state.json` and read back at the
+    /// start of the next one.
+    pub persist: Vec<String>,
+}
+
+/// One entry of `needs:`: the file, resolved, and where the entry is written.
+#[derive(Debug, Clone)]
+pub struct Need {
+    pub path: std::path::PathBuf,
+    pub loc: Loc,
 }
 
 impl Collection {
@@ -62,6 +78,21 @@ pub struct Request {
     /// An `oauth2:` request: the flow builds the HTTP itself (`method`/`url` then describe
     /// its token endpoint for reports).
     pub oauth2: Option<std::sync::Arc<crate::oauth::spec::OAuth2>>,
+    /// Set on the requests inlined by `include:`: the `with:` variables they alone see, and
+    /// where they were included (for reports and diagnostics).
+    pub included: Option<std::sync::Arc<Included>>,
+}
+
+/// What an `include:` gives the requests it inlines.
+#[derive(Debug)]
+pub struct Included {
+    /// The including file and the line of its `include:` item.
+    pub from: Arc<SourceFile>,
+    pub loc: Loc,
+    /// `with:`, then the included file's own `vars:` (below `with:`): a layer above the
+    /// including file's scope, seen only by the included requests. Captures of included
+    /// requests go to the including file's scope.
+    pub with: Vec<VarDef>,
 }
 
 /// Retries of a request: `count` more attempts, `interval` apart.

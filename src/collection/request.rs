@@ -158,6 +158,7 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     Some(Request {
         retry,
         delay,
+        included: None,
         name,
         id,
         loc: node.loc,

@@ -59,6 +59,9 @@ pub(super) fn read_collection(
             vars: Vec::new(),
             requests,
             deferred,
+            needs: Vec::new(),
+            export: Vec::new(),
+            persist: Vec::new(),
         });
     }
     let mut map = r.map(tree, "the collection")?;
@@ -89,6 +92,9 @@ pub(super) fn read_collection(
         vars,
         requests,
         deferred,
+        needs: Vec::new(),
+        export: Vec::new(),
+        persist: Vec::new(),
     })
 }
 

@@ -41,6 +41,9 @@ requests:
         .stdout_contains("3 passed, 0 failed");
 }
 
+/// A request's own `Authorization` header also counts as setting its auth: the default
+/// `auth` is a default `Authorization` header, and headers merge by name with the request
+/// winning (one value sent, not both).
 #[test]
 fn default_auth_applies_unless_the_request_sets_its_own() {
     let server = TestServer::start();

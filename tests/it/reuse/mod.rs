@@ -13,6 +13,8 @@ mod check_data;
 mod defaults;
 mod include;
 mod needs;
+// Runs share a project directory through a symlink, and the state's mode is a Unix one.
+#[cfg(unix)]
 mod persist;
 mod suite;
 

@@ -6,13 +6,13 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
-use baton::collection::load::{load_on_disk, load_source};
-use baton::collection::model::{Body, Collection};
-use baton::diag::SourceFile;
-use baton::expect::{self, Eval};
-use baton::http::Response;
-use baton::runner::vars::render_json_tpl;
-use baton::template::{EnvVars, Scope, Templates};
+use baton::Eval;
+use baton::Response;
+use baton::SourceFile;
+use baton::render_json_tpl;
+use baton::{Body, Collection};
+use baton::{EnvVars, Scope, Templates};
+use baton::{load_on_disk, load_source};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 /// One request of the loopback workload (`bench/compare.sh`, W1): a form body from
@@ -135,7 +135,7 @@ fn capture_expect(c: &mut Criterion) {
         b.iter_batched(
             response,
             |response| {
-                let mut render = |v: &baton::template::JsonTpl| {
+                let mut render = |v: &baton::JsonTpl| {
                     render_json_tpl(v, &templates, &scope).map_err(|(_, e)| e.to_string())
                 };
                 let mut ctx = Eval {
@@ -144,7 +144,7 @@ fn capture_expect(c: &mut Criterion) {
                     jwks: &jwks,
                 };
                 for e in &req.expect.items {
-                    assert!(expect::eval(e, &mut ctx).is_none(), "expectation holds");
+                    assert!(baton::eval(e, &mut ctx).is_none(), "expectation holds");
                 }
             },
             BatchSize::SmallInput,
@@ -157,7 +157,7 @@ fn capture_expect(c: &mut Criterion) {
                 for capture in &req.capture {
                     black_box(capture.eval(&response).unwrap());
                 }
-                let mut render = |v: &baton::template::JsonTpl| {
+                let mut render = |v: &baton::JsonTpl| {
                     render_json_tpl(v, &templates, &scope).map_err(|(_, e)| e.to_string())
                 };
                 let mut ctx = Eval {
@@ -166,7 +166,7 @@ fn capture_expect(c: &mut Criterion) {
                     jwks: &jwks,
                 };
                 for e in &req.expect.items {
-                    assert!(expect::eval(e, &mut ctx).is_none(), "expectation holds");
+                    assert!(baton::eval(e, &mut ctx).is_none(), "expectation holds");
                 }
             },
             BatchSize::SmallInput,

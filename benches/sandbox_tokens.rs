@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use baton::sandbox::{Sandbox, SandboxConfig};
+use baton::{Sandbox, SandboxConfig};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const IN_FLIGHT: usize = 16;

@@ -32,7 +32,6 @@ pub enum Event {
     RequestFinished(Box<RequestReport>),
     FileFinished {
         file: String,
-        iteration: Option<(usize, usize)>,
         counts: Counts,
         duration: Duration,
     },

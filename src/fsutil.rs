@@ -8,9 +8,9 @@ mod walk;
 
 pub use read::{
     Capped, MAX_BODY, MAX_COLLECTION, MAX_INPUT, io_reason, kind_problem, open, read, read_all,
-    read_to_string, too_big,
+    read_to_string,
 };
-pub use walk::{Filter, Walked, Walker};
+pub use walk::{Filter, Walker};
 
 use std::io::Write;
 use std::path::Path;

@@ -1,6 +1,6 @@
 use clap::Parser;
 
 fn main() {
-    let cli = baton::cli::Cli::parse();
-    std::process::exit(baton::cmd::main(cli));
+    let cli = baton::Cli::parse();
+    std::process::exit(baton::main(cli));
 }

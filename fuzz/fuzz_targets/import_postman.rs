@@ -6,13 +6,13 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let options = baton::import::postman::Options { keep_secrets: false };
-    let Ok(imported) = baton::import::postman::import(text, None, &options) else { return };
+    let options = baton::PostmanOptions { keep_secrets: false };
+    let Ok(imported) = baton::import_postman(text, None, &options) else { return };
     for (path, yaml) in &imported.files {
-        let file = baton::diag::SourceFile::new(path.clone(), yaml.as_str());
-        let mut templates = baton::template::Templates::new();
+        let file = baton::SourceFile::new(path.clone(), yaml.as_str());
+        let mut templates = baton::Templates::new();
         let mut problems = Vec::new();
-        let _ = baton::collection::load::load_source(&file, &mut templates, &mut problems);
+        let _ = baton::collection::baton::load_source(&file, &mut templates, &mut problems);
         for p in &problems {
             let shown = p.short();
             assert!(!shown.contains("YAML"), "the importer wrote unreadable YAML: {shown}\n{yaml}");

@@ -5,39 +5,38 @@
 //! (`load_on_disk`, a file past 1 MiB in `baton run`), it must find the same problems and
 //! read the same requests again from disk.
 #![no_main]
-use baton::collection::load;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let path = std::env::temp_dir().join(format!("baton-fuzz-{}.yaml", std::process::id()));
     std::fs::write(&path, data).unwrap();
-    let shown = |ps: &[baton::diag::Diagnostic]| ps.iter().map(|p| p.short()).collect::<Vec<_>>();
-    let mut disk_templates = baton::template::Templates::new();
+    let shown = |ps: &[baton::Diagnostic]| ps.iter().map(|p| p.short()).collect::<Vec<_>>();
+    let mut disk_templates = baton::Templates::new();
     let mut disk_problems = Vec::new();
-    let on_disk = load::load_on_disk(&path, &mut disk_templates, &mut disk_problems);
+    let on_disk = baton::load_on_disk(&path, &mut disk_templates, &mut disk_problems);
     for p in &disk_problems {
         let _ = p.render(false);
     }
     let Ok(text) = std::str::from_utf8(data) else {
         let mut problems = Vec::new();
-        assert!(load::read_source(&path, &mut problems).is_none());
+        assert!(baton::read_source(&path, &mut problems).is_none());
         assert_eq!(shown(&problems), shown(&disk_problems));
         return;
     };
-    let file = baton::diag::SourceFile::new(&path, text);
-    let mut templates = baton::template::Templates::new();
+    let file = baton::SourceFile::new(&path, text);
+    let mut templates = baton::Templates::new();
     let mut problems = Vec::new();
-    let streamed = load::load_source(&file, &mut templates, &mut problems);
+    let streamed = baton::load_source(&file, &mut templates, &mut problems);
     for p in &problems {
         let _ = p.render(false);
         let _ = p.short();
     }
-    let mut templates = baton::template::Templates::new();
+    let mut templates = baton::Templates::new();
     let mut whole_problems = Vec::new();
-    let whole = load::parse_tree(&file, &mut whole_problems)
-        .and_then(|tree| load::build(&file, tree, &mut templates, &mut whole_problems));
+    let whole = baton::parse_tree(&file, &mut whole_problems)
+        .and_then(|tree| baton::build(&file, tree, &mut templates, &mut whole_problems));
     assert_eq!(shown(&problems), shown(&whole_problems));
-    let names = |c: &Option<baton::collection::model::Collection>| {
+    let names = |c: &Option<baton::Collection>| {
         c.as_ref()
             .map(|c| c.requests.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
     };

@@ -31,7 +31,7 @@ fuzz_target!(|input: &[u8]| {
     let (head, data) = input.split_at(input.len().min(2));
     let cap = head.first().copied().unwrap_or(0) as u64 * 4;
     let step = head.get(1).copied().unwrap_or(1).max(1) as usize;
-    let got = baton::fsutil::read_all(Trickle { data, step, calls: 0 }, cap);
+    let got = baton::read_all(Trickle { data, step, calls: 0 }, cap);
     match got {
         Ok(bytes) => {
             assert!(data.len() as u64 <= cap, "read {} bytes past a cap of {cap}", data.len());
@@ -47,7 +47,7 @@ fuzz_target!(|input: &[u8]| {
     let _ = std::fs::create_dir_all(&dir);
     let path = dir.join("f");
     if std::fs::write(&path, data).is_ok() {
-        let from_disk = baton::fsutil::read(&path, cap);
+        let from_disk = baton::read_capped(&path, cap);
         assert_eq!(from_disk.is_ok(), data.len() as u64 <= cap);
         if let Ok(bytes) = from_disk {
             assert_eq!(bytes, data);

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let file = baton::diag::SourceFile::new("fuzz.yaml", text);
-    let mut templates = baton::template::Templates::new();
-    let mut scope = baton::template::Scope::new(Arc::new(Default::default()));
+    let file = baton::SourceFile::new("fuzz.yaml", text);
+    let mut templates = baton::Templates::new();
+    let mut scope = baton::Scope::new(Arc::new(Default::default()));
     scope.set_json("token", &serde_json::json!("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."));
     scope.set_json("obj", &serde_json::json!({"a": [1, 2, {"b": "c"}], "n": 3}));
     scope.set_json("base-url", &serde_json::json!("http://x"));
@@ -23,11 +23,11 @@ fuzz_target!(|data: &[u8]| {
     // string is a template string literal).
     let quoted = serde_json::to_string(text).unwrap_or_default();
     let mut calls = Vec::new();
-    for f in baton::template::fns::FUNCTIONS {
+    for f in baton::FUNCTIONS {
         calls.push(format!("<<{f}({text})>>"));
         calls.push(format!("<<{f}({quoted})>>"));
     }
-    for f in baton::template::fns::FILTERS {
+    for f in baton::FILTERS {
         calls.push(format!("<<{quoted} | {f}>>"));
         calls.push(format!("<<obj | {f}({text})>>"));
         calls.push(format!("<<n | {f}({quoted})>>"));

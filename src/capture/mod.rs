@@ -5,8 +5,6 @@
 
 mod eval;
 
-pub use eval::Missing;
-
 use crate::diag::Loc;
 use crate::query::{Path, compile_regex};
 use crate::yaml::node::{Kind, Node};

@@ -31,9 +31,7 @@ pub fn load_rows(path: &Path) -> Result<Vec<Layer>, Diagnostic> {
     }
     Ok(rows
         .into_iter()
-        .enumerate()
-        .map(|(i, row)| Layer {
-            name: format!("{shown} row {}", i + 1),
+        .map(|row| Layer {
             vars: row
                 .into_iter()
                 .map(|(name, v)| VarDef {

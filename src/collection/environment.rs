@@ -15,7 +15,6 @@ use std::sync::Arc;
 /// One environment file.
 #[derive(Debug)]
 pub struct Environment {
-    pub file: Arc<SourceFile>,
     pub vars: Vec<VarDef>,
     /// Names whose values are secret, whether defined here or elsewhere.
     pub secrets: Vec<String>,
@@ -147,11 +146,7 @@ pub fn load(
             d.label = Some("in this value".into());
         }
     }
-    (after == before).then_some(Environment {
-        file,
-        vars,
-        secrets,
-    })
+    (after == before).then_some(Environment { vars, secrets })
 }
 
 /// The process environment over `.env` files found in `dirs` (first found wins for a

@@ -10,8 +10,6 @@ mod reread;
 mod toplevel;
 mod vars;
 
-pub use model::*;
 pub use request::{BODY_KEYS, REQUEST_KEYS};
-pub use reread::Running;
 pub use toplevel::{COLLECTION_KEYS, read_requests};
 pub use vars::{Layer, VarDef};

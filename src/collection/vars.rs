@@ -3,7 +3,7 @@
 //! them into a scope; the model only says what each layer defines, so that `check`,
 //! `export` and the data files build layers without going through the runner.
 
-use crate::diag::{Loc, SourceFile};
+use crate::diag::Loc;
 use crate::template::JsonTpl;
 use crate::yaml::node::Node;
 use crate::yaml::read::{Reader, is_identifier, read_json_tpl};
@@ -41,10 +41,9 @@ pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) ->
     out
 }
 
-/// A named set of variables above the collection's own.
-#[derive(Debug, Clone)]
+/// A set of variables above the collection's own (an environment, a data row, `--var`).
+#[derive(Debug, Clone, Default)]
 pub struct Layer {
-    pub name: String,
     pub vars: Vec<VarDef>,
     /// Names this layer declares secret (an environment's `secrets:`).
     pub secrets: Vec<String>,
@@ -52,11 +51,8 @@ pub struct Layer {
 
 impl Layer {
     /// Literal `name=value` pairs (from `--var` or the sandbox).
-    pub fn literal(name: &str, pairs: &[(String, String)], secrets: Vec<String>) -> Layer {
-        let file = SourceFile::new(name, "");
-        let _ = &file;
+    pub fn literal(pairs: &[(String, String)], secrets: Vec<String>) -> Layer {
         Layer {
-            name: name.to_string(),
             vars: pairs
                 .iter()
                 .map(|(k, v)| VarDef {

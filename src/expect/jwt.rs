@@ -218,8 +218,3 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
     }
     None
 }
-
-/// The JWKS URLs these checks need, rendered (the runner fetches them before evaluating).
-pub fn jwks_urls(j: &JwtCheck) -> Option<&Tpl> {
-    j.jwks_url.as_ref()
-}

@@ -15,8 +15,6 @@ use crate::collection::model::Request;
 use crate::template::Templates;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use model::{Body, HttpRequest, Part};
-
 /// The snippet languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -67,8 +65,6 @@ impl<'a> Values<'a> {
 #[derive(Debug, Clone)]
 pub struct Export {
     pub text: String,
-    /// Also written as comments at the top of the snippet.
-    pub notes: Vec<String>,
 }
 
 /// Why a request cannot be exported.
@@ -99,6 +95,5 @@ pub fn render(request: &Request, lang: Lang, values: &Values) -> Result<Export, 
     };
     Ok(Export {
         text: model::placeholders(&text),
-        notes: notes.iter().map(|n| model::placeholders(n)).collect(),
     })
 }

@@ -9,7 +9,6 @@ mod scalar;
 #[cfg(test)]
 mod tests;
 
-pub use scalar::quoted;
 use scalar::{key_text, literal_block, scalar_text, unprintable};
 
 /// A YAML value being written.

@@ -52,7 +52,6 @@ pub fn assemble(
     let iteration_position = layers.len() + usize::from(sandbox_vars.is_some());
     if let Some(pairs) = sandbox_vars {
         layers.push(Layer::literal(
-            "sandbox",
             &pairs,
             vec!["ClientSecret".into(), "password".into()],
         ));
@@ -107,7 +106,6 @@ pub fn environments(
             Ok(path) => {
                 if let Some(env) = environment::load(&path, templates, problems) {
                     layers.push(Layer {
-                        name: env.file.display(),
                         vars: env.vars,
                         secrets: env.secrets,
                     });
@@ -121,7 +119,7 @@ pub fn environments(
 
 /// The `--var` layer, above every environment; none without `--var`.
 pub fn var_layer(pairs: &[(String, String)]) -> Option<Layer> {
-    (!pairs.is_empty()).then(|| Layer::literal("--var", pairs, Vec::new()))
+    (!pairs.is_empty()).then(|| Layer::literal(pairs, Vec::new()))
 }
 
 /// Collection files under `paths`: files as given, directories walked in sorted order

@@ -149,16 +149,7 @@ impl Ctx<'_> {
 }
 
 fn render_fail(tpl: &Tpl, e: RenderError) -> FlowError {
-    let missing = match &e {
-        RenderError::Undefined { name, .. } => {
-            Some(name.split('.').next().unwrap_or(name).to_string())
-        }
-        _ => None,
-    };
-    FlowError::Render(Box::new(RenderFail {
-        diagnostic: e.diagnostic(tpl),
-        missing,
-    }))
+    FlowError::Render(Box::new(RenderFail::new(tpl, e)))
 }
 
 pub async fn execute(spec: &OAuth2, cx: &mut Ctx<'_>) -> Result<Outcome, Failure> {

@@ -49,27 +49,6 @@ impl Form {
     }
 }
 
-/// The form to submit: the first with a password field, else the first with a field whose
-/// name contains one of `wanted` (ignoring case; e.g. `login`, `username`), else the only form.
-pub fn pick<'a>(forms: &'a [Form], wanted: &[&str]) -> Option<&'a Form> {
-    let named = |form: &&Form| {
-        form.fields.iter().any(|(name, _)| {
-            let name = name.to_ascii_lowercase();
-            wanted
-                .iter()
-                .any(|w| !w.is_empty() && name.contains(&w.to_ascii_lowercase()))
-        })
-    };
-    forms
-        .iter()
-        .find(|f| f.has_password())
-        .or_else(|| forms.iter().find(named))
-        .or(match forms {
-            [only] => Some(only),
-            _ => None,
-        })
-}
-
 /// Every form of `html`, a page fetched from `page_url`, in document order.
 pub fn forms(html: &str, page_url: &str) -> Vec<Form> {
     let mut page = Page::default();
@@ -390,7 +369,7 @@ fn method(attr: Option<&String>) -> String {
 
 mod press;
 mod text;
-pub use press::{Submission, Submit};
+pub use press::Submit;
 pub use text::page_message;
 
 #[cfg(test)]

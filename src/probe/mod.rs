@@ -272,11 +272,7 @@ fn variables(options: &ProbeOptions, facts: &Facts) -> Layer {
     for (name, value) in given {
         pairs.push((name.to_string(), value.clone().unwrap_or_default()));
     }
-    Layer::literal(
-        "probe",
-        &pairs,
-        vec!["client_secret".into(), "password".into()],
-    )
+    Layer::literal(&pairs, vec!["client_secret".into(), "password".into()])
 }
 
 /// Keeps the report of every request, and passes the events on to the console of `-v`.

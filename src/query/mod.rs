@@ -5,7 +5,7 @@
 
 mod jsonpath;
 
-pub use jsonpath::{MAX_JSONPATH_NESTING, Path, parse_jsonpath};
+pub use jsonpath::{Path, parse_jsonpath};
 
 use crate::yaml::node::Node;
 use crate::yaml::read::Reader;

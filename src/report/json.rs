@@ -92,7 +92,6 @@ pub fn event_json(event: &Event, run_start: Instant, request_start: Instant) -> 
             file,
             counts: c,
             duration,
-            iteration: _,
         } => json!({
             "type": "file_finished",
             "file": file,

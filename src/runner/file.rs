@@ -33,11 +33,7 @@ impl Runner<'_> {
         let mut layers = self.inputs.layers.clone();
         if let Some(i) = iteration {
             let row = match self.inputs.rows.len() {
-                0 => Layer {
-                    name: format!("iteration {}", i + 1),
-                    vars: Vec::new(),
-                    secrets: Vec::new(),
-                },
+                0 => Layer::default(),
                 n => self.inputs.rows[i % n].clone(),
             };
             layers.insert(self.inputs.iteration_position.min(layers.len()), row);
@@ -98,7 +94,6 @@ impl Runner<'_> {
         tell(
             reporter,
             &Event::FileFinished {
-                iteration: iteration.map(|i| (i + 1, self.inputs.iterations)),
                 file,
                 counts,
                 duration: started.elapsed(),

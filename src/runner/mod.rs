@@ -29,7 +29,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-pub use token::TokenFailure;
 
 /// Everything a run needs, loaded and checked.
 pub struct Inputs {

@@ -6,7 +6,7 @@ use crate::collection::model::{Auth, Body, PartValue, Request};
 use crate::diag::Diagnostic;
 use crate::http::Prepared;
 use crate::secret::Redactor;
-use crate::template::{RenderError, RenderFail, Scope, Templates, Tpl};
+use crate::template::{RenderFail, Scope, Templates, Tpl};
 use std::path::Path;
 
 struct Ctx<'a> {
@@ -18,20 +18,7 @@ impl Ctx<'_> {
     fn render(&self, tpl: &Tpl) -> Result<String, RenderFail> {
         self.templates
             .render(tpl, self.scope)
-            .map_err(|e| fail(tpl, e))
-    }
-}
-
-fn fail(tpl: &Tpl, e: RenderError) -> RenderFail {
-    let missing = match &e {
-        RenderError::Undefined { name, .. } => {
-            Some(name.split('.').next().unwrap_or(name).to_string())
-        }
-        _ => None,
-    };
-    RenderFail {
-        diagnostic: e.diagnostic(tpl),
-        missing,
+            .map_err(|e| RenderFail::new(tpl, e))
     }
 }
 
@@ -164,7 +151,8 @@ fn encode_body(
             )
         }
         Body::Json(value) => {
-            let v = render_json_tpl(value, cx.templates, cx.scope).map_err(|(t, e)| fail(&t, e))?;
+            let v = render_json_tpl(value, cx.templates, cx.scope)
+                .map_err(|(t, e)| RenderFail::new(&t, e))?;
             (
                 serde_json::to_vec(&v).unwrap_or_default(),
                 Some("application/json".into()),

@@ -40,7 +40,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use client::{AuthMethod, ClientConfig, DEFAULT_PKJWT_PUBLIC_PEM, GrantType};
-pub use config::{Lifetimes, SandboxConfig, UserConfig};
+pub use config::SandboxConfig;
 pub use error::SandboxError;
 
 use keys::SigningKey;

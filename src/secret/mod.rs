@@ -12,7 +12,7 @@ mod tests;
 mod whole;
 
 pub use names::looks_secret;
-pub use said::{Fill, Said, name, value};
+pub use said::{Said, name, value};
 pub use whole::{mask_userinfo, userinfo_password};
 
 use std::borrow::Cow;

@@ -26,7 +26,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use baton::sandbox::{Sandbox, SandboxConfig};
+use baton::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
 use crate::support::Baton;

@@ -304,17 +304,6 @@ fn actions_methods_and_owners() {
 }
 
 #[test]
-fn pick_prefers_password_then_wanted_names() {
-    let html = "<form><input name=q></form><form><input name=Input.Username></form><form><input name=x></form>";
-    let found = forms(html, "https://a.test/");
-    assert_eq!(pick(&found, &["username"]), Some(&found[1]));
-    assert_eq!(pick(&found, &["nothing", ""]), None);
-    let mut form = found[0].clone();
-    form.fill(&pairs(&[("q", "1"), ("new", "2")]));
-    assert_eq!(form.fields, pairs(&[("q", "1"), ("new", "2")]));
-}
-
-#[test]
 fn junk_is_not_a_panic() {
     let inputs = [
         "",
@@ -334,4 +323,25 @@ fn junk_is_not_a_panic() {
     }
     let unclosed = forms("<form><select name=s><option>a", "https://a.test/");
     assert_eq!(unclosed[0].fields, pairs(&[("s", "a")]));
+}
+
+/// The form a test looks at (the sign-in code chooses its own in `oauth::headless`): the first with a password field, else the first with a field whose
+/// name contains one of `wanted` (ignoring case; e.g. `login`, `username`), else the only form.
+fn pick<'a>(forms: &'a [Form], wanted: &[&str]) -> Option<&'a Form> {
+    let named = |form: &&Form| {
+        form.fields.iter().any(|(name, _)| {
+            let name = name.to_ascii_lowercase();
+            wanted
+                .iter()
+                .any(|w| !w.is_empty() && name.contains(&w.to_ascii_lowercase()))
+        })
+    };
+    forms
+        .iter()
+        .find(|f| f.has_password())
+        .or_else(|| forms.iter().find(named))
+        .or(match forms {
+            [only] => Some(only),
+            _ => None,
+        })
 }

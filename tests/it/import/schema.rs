@@ -37,7 +37,7 @@ fn compile(name: &str) -> (boon::Schemas, boon::SchemaIndex) {
 
 /// Every error of `file` against the schema (empty when it is valid).
 fn violations(schema: &(boon::Schemas, boon::SchemaIndex), text: &str) -> String {
-    let node = baton::yaml::node::parse(text).unwrap_or_else(|e| panic!("{}", e.message));
+    let node = baton::parse_yaml(text).unwrap_or_else(|e| panic!("{}", e.message));
     let json = node.to_json();
     match schema.0.validate(&json, schema.1) {
         Ok(()) => String::new(),

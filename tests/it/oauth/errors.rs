@@ -4,7 +4,7 @@
 
 use base64::Engine as _;
 
-use baton::sandbox::SandboxConfig;
+use baton::SandboxConfig;
 
 use super::{Provider, Relay, Vars, both, form_field};
 use crate::support::{Baton, place};

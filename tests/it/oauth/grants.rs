@@ -5,7 +5,7 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::time::Duration;
 
-use baton::sandbox::SandboxConfig;
+use baton::SandboxConfig;
 
 use super::{Provider, Vars, both};
 

@@ -164,7 +164,7 @@ async fn private_key_jwt_with_registered_jwks_es256_and_eddsa() {
         { "kty": "OKP", "crv": "Ed25519", "kid": "ed-1", "x": b64(ed.public_key().as_ref()) },
     ]);
     let mut config = SandboxConfig::default();
-    config.clients.push(baton::sandbox::ClientConfig {
+    config.clients.push(baton::ClientConfig {
         id: "keys".into(),
         jwks: Some(serde_json::from_value(jwks).expect("JWKs")),
         ..Default::default()

@@ -238,7 +238,7 @@ async fn public_clients_may_start_and_codes_are_bound_to_their_client() {
 #[tokio::test]
 async fn client_without_the_device_grant_is_unauthorized_client() {
     let mut config = SandboxConfig::default();
-    config.clients[0].grants = Some(vec![baton::sandbox::GrantType::Password]);
+    config.clients[0].grants = Some(vec![baton::GrantType::Password]);
     let f = start_with(config).await;
     let reply = f.device_start("api").await;
     assert_eq!(

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         let file = baton::SourceFile::new(path.clone(), yaml.as_str());
         let mut templates = baton::Templates::new();
         let mut problems = Vec::new();
-        let _ = baton::collection::baton::load_source(&file, &mut templates, &mut problems);
+        let _ = baton::load_source(&file, &mut templates, &mut problems);
         for p in &problems {
             let shown = p.short();
             assert!(!shown.contains("YAML"), "the importer wrote unreadable YAML: {shown}\n{yaml}");

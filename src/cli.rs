@@ -151,7 +151,7 @@ pub struct CompletionsArgs {
 }
 
 /// The completion script of `shell`, written to `out`.
-pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+pub(crate) fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
     use clap::CommandFactory;
     clap_complete::generate(shell, &mut Cli::command(), "baton", out);
 }

@@ -6,7 +6,7 @@ use crate::diag::Diagnostic;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
-pub enum Event {
+pub(crate) enum Event {
     RunStarted {
         files: usize,
         requests: usize,
@@ -79,9 +79,9 @@ pub enum Outcome {
 
 /// Why the requests after the run's deadline were skipped. Such a skip makes the run exit 3:
 /// a run cut short by its time limit did not do what it was asked to.
-pub const SKIPPED_BY_MAX_TIME: &str = "--max-time reached";
+pub(crate) const SKIPPED_BY_MAX_TIME: &str = "--max-time reached";
 /// Why the requests after a failure were skipped under `--bail`.
-pub const SKIPPED_BY_BAIL: &str = "--bail: an earlier request failed";
+pub(crate) const SKIPPED_BY_BAIL: &str = "--bail: an earlier request failed";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -101,7 +101,7 @@ pub struct HopView {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
@@ -112,7 +112,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, outcome: &Outcome) {
+    pub(crate) fn add(&mut self, outcome: &Outcome) {
         match outcome {
             Outcome::Passed => self.passed += 1,
             Outcome::Failed(_) => self.failed += 1,
@@ -133,7 +133,7 @@ impl Counts {
         }
     }
 
-    pub fn merge(&mut self, other: Counts) {
+    pub(crate) fn merge(&mut self, other: Counts) {
         self.passed += other.passed;
         self.failed += other.failed;
         self.errors += other.errors;
@@ -143,7 +143,7 @@ impl Counts {
     }
 
     /// The exit code these counts call for (see `exit.rs`).
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         if self.input_errors > 0 {
             crate::exit::INVALID_INPUT
         } else if self.errors > 0 || self.out_of_time > 0 {
@@ -158,13 +158,13 @@ impl Counts {
 
 /// Something that consumes events. A write error is returned, not dropped: the caller
 /// decides what it means (the runner goes on past a closed stdout, see `runner::tell`).
-pub trait Reporter: Send {
+pub(crate) trait Reporter: Send {
     fn event(&mut self, event: &Event) -> std::io::Result<()>;
 }
 
 /// Several reporters fed the same events.
 #[derive(Default)]
-pub struct Fanout(pub Vec<Box<dyn Reporter>>);
+pub(crate) struct Fanout(pub Vec<Box<dyn Reporter>>);
 
 impl Reporter for Fanout {
     /// Every reporter gets the event, whichever fails; the first error is returned.

@@ -3,13 +3,13 @@
 //! expectation (1).
 
 /// Every request passed (or `check` found nothing wrong).
-pub const OK: i32 = 0;
+pub(crate) const OK: i32 = 0;
 /// At least one expectation or capture did not hold.
-pub const EXPECTATION_FAILED: i32 = 1;
+pub(crate) const EXPECTATION_FAILED: i32 = 1;
 /// The input is invalid: YAML, the collection model, a template, an environment, or the
 /// command line. Nothing was sent, or the request that needed it was not.
-pub const INVALID_INPUT: i32 = 2;
+pub(crate) const INVALID_INPUT: i32 = 2;
 /// A request could not be made: connection refused, DNS, TLS, timeout, body over the cap.
-pub const REQUEST_FAILED: i32 = 3;
+pub(crate) const REQUEST_FAILED: i32 = 3;
 /// Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
-pub const INTERRUPTED: i32 = 130;
+pub(crate) const INTERRUPTED: i32 = 130;

@@ -6,18 +6,18 @@
 mod read;
 mod walk;
 
-pub use read::{
-    Capped, MAX_BODY, MAX_COLLECTION, MAX_INPUT, io_reason, kind_problem, open, read, read_all,
-    read_to_string,
+pub(crate) use read::{
+    Capped, MAX_BODY, MAX_COLLECTION, MAX_INPUT, io_reason, kind_problem, open, read_to_string,
 };
-pub use walk::{Filter, Walker};
+pub use read::{read, read_all};
+pub(crate) use walk::{Filter, Walker};
 
 use std::io::Write;
 use std::path::Path;
 
 /// Write `bytes` to `path` atomically. `private` makes the file readable by its owner only
 /// (state holding tokens).
-pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -35,8 +35,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> std::io::Result
     })?;
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(
         ".{name}.{}.{}.tmp",
         std::process::id(),

@@ -7,29 +7,29 @@
 //! `response.rs`, what can go wrong in `error.rs`.
 
 mod client;
-pub mod curl;
+pub(crate) mod curl;
 mod error;
 mod pinned;
 mod response;
 mod send;
 
-pub use client::Http;
-pub use error::{HttpError, TimeoutCause, short_duration};
+pub(crate) use client::Http;
+pub(crate) use error::{HttpError, TimeoutCause, short_duration};
 pub use response::Response;
-pub use send::default_headers;
+pub(crate) use send::default_headers;
 
 use reqwest::header::HeaderValue;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const USER_AGENT: &str = concat!("baton/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("baton/", env!("CARGO_PKG_VERSION"));
 /// The encodings this build decodes; sent explicitly so transcripts show what goes out.
 const ACCEPT_ENCODING: &str = "gzip, deflate, br";
 const MAX_REDIRECTS: usize = 10;
 
 #[derive(Clone, Debug)]
-pub struct HttpOptions {
+pub(crate) struct HttpOptions {
     pub timeout: Duration,
     pub max_body: u64,
     pub insecure: bool,
@@ -49,7 +49,7 @@ impl Default for HttpOptions {
 
 /// A request ready to go: everything rendered.
 #[derive(Clone, Debug)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     pub method: String,
     pub url: String,
     pub headers: Vec<(String, String)>,
@@ -59,7 +59,7 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -69,13 +69,13 @@ impl Prepared {
 
 /// One hop of an exchange: the request as sent and the response it got.
 #[derive(Debug)]
-pub struct Hop {
+pub(crate) struct Hop {
     pub request: Prepared,
     pub response: Response,
 }
 
 /// A fresh cookie jar: one per collection run.
-pub fn new_jar() -> Arc<Jar> {
+pub(crate) fn new_jar() -> Arc<Jar> {
     Arc::new(Jar::default())
 }
 
@@ -83,7 +83,7 @@ pub fn new_jar() -> Arc<Jar> {
 /// through reqwest's `cookies` feature: that feature adds a layer to every request which
 /// parses its URL again, and baton sends the `Cookie` header itself so `-v` shows it.
 #[derive(Default)]
-pub struct Jar(std::sync::Mutex<cookie_store::CookieStore>);
+pub(crate) struct Jar(std::sync::Mutex<cookie_store::CookieStore>);
 
 impl std::fmt::Debug for Jar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -93,7 +93,7 @@ impl std::fmt::Debug for Jar {
 
 impl Jar {
     /// Keep the `Set-Cookie` values of a response from `url`.
-    pub fn set_cookies<'h>(
+    pub(crate) fn set_cookies<'h>(
         &self,
         headers: impl Iterator<Item = &'h HeaderValue>,
         url: &reqwest::Url,
@@ -111,14 +111,14 @@ impl Jar {
     }
 
     /// True while no cookie has been kept.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0
             .lock()
             .map_or(true, |store| store.iter_any().next().is_none())
     }
 
     /// The `Cookie` header value for a request to `url`, if any cookie applies.
-    pub fn cookies(&self, url: &reqwest::Url) -> Option<String> {
+    pub(crate) fn cookies(&self, url: &reqwest::Url) -> Option<String> {
         let store = self.0.lock().ok()?;
         let value = store
             .get_request_values(url)

@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 #[derive(Debug, thiserror::Error)]
-pub enum JwtError {
+pub(crate) enum JwtError {
     #[error("not a JWT: expected three dot-separated parts, found {0}")]
     Shape(usize),
     #[error("not a JWT: the {0} is not base64url")]
@@ -15,12 +15,12 @@ pub enum JwtError {
 }
 
 /// The payload of a JWT as JSON, without checking its signature.
-pub fn decode_claims(token: &str) -> Result<serde_json::Value, JwtError> {
+pub(crate) fn decode_claims(token: &str) -> Result<serde_json::Value, JwtError> {
     decode_part(token, 1, "payload")
 }
 
 /// The header of a JWT (`alg`, `kid`, `typ`).
-pub fn decode_header(token: &str) -> Result<serde_json::Value, JwtError> {
+pub(crate) fn decode_header(token: &str) -> Result<serde_json::Value, JwtError> {
     decode_part(token, 0, "header")
 }
 

@@ -271,7 +271,7 @@ fn defs() -> Value {
 }
 
 /// The schema of collection files.
-pub fn collection() -> Value {
+pub(crate) fn collection() -> Value {
     let top = object(COLLECTION_KEYS, |k| {
         Some(match k {
             "name" => json!({ "type": "string" }),
@@ -292,7 +292,7 @@ pub fn collection() -> Value {
 }
 
 /// The schema of environment files.
-pub fn environment() -> Value {
+pub(crate) fn environment() -> Value {
     json!({
         "$schema": DIALECT,
         "$id": "urn:baton:environment",
@@ -310,7 +310,7 @@ pub fn environment() -> Value {
 }
 
 /// `collection` or `environment`, as the text `baton schema` prints and `schema/` holds.
-pub fn text(which: &str) -> Option<String> {
+pub(crate) fn text(which: &str) -> Option<String> {
     let v = match which {
         "collection" => collection(),
         "environment" => environment(),

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 /// Why `url` cannot be sent to, if it cannot.
-pub fn url_problem(url: &str) -> Option<String> {
+pub(crate) fn url_problem(url: &str) -> Option<String> {
     let reason = match url::Url::parse(url) {
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             "no scheme and host: write it whole, e.g. https://host/path, or <<baseURL>>/path"
@@ -26,7 +26,7 @@ pub fn url_problem(url: &str) -> Option<String> {
 /// `url_problem` for a URL rendered as a request is sent: the last URL found sendable is
 /// remembered, as a run sends most of its requests to the same few URLs and parsing one
 /// is a measurable part of a request (the client keeps its last parse for that reason).
-pub fn rendered_url_problem(url: &str) -> Option<String> {
+pub(crate) fn rendered_url_problem(url: &str) -> Option<String> {
     thread_local! {
         static LAST_OK: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     }
@@ -45,7 +45,7 @@ pub fn rendered_url_problem(url: &str) -> Option<String> {
 }
 
 /// Why `name` cannot be a header name, if it cannot (RFC 9110: a token).
-pub fn header_name_problem(name: &str) -> Option<String> {
+pub(crate) fn header_name_problem(name: &str) -> Option<String> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     let found = match name.chars().find(|c| !token(*c)) {
         Some(c) => describe(c),
@@ -60,7 +60,7 @@ pub fn header_name_problem(name: &str) -> Option<String> {
 /// Why `value` cannot be the value of header `name`, if it cannot: no control characters
 /// but tab (what the HTTP client accepts: RFC 9110 field values, bytes past ASCII as
 /// obs-text, so UTF-8 text goes as its bytes).
-pub fn header_value_problem(name: &str, value: &str) -> Option<String> {
+pub(crate) fn header_value_problem(name: &str, value: &str) -> Option<String> {
     let bad = value.chars().find(|&c| c != '\t' && c.is_ascii_control())?;
     Some(format!(
         "invalid header `{name}`: the value holds {}, which headers cannot carry",
@@ -80,13 +80,13 @@ fn describe(c: char) -> String {
 
 /// Why the body file `shown` (at `full`) cannot be sent, if it cannot: it must be a file
 /// (reading a directory fails, and a device such as /dev/zero never ends).
-pub fn body_file_problem(full: &Path, shown: &str) -> Option<String> {
+pub(crate) fn body_file_problem(full: &Path, shown: &str) -> Option<String> {
     not_a_file(full).map(|reason| format!("cannot read `{shown}`: {reason}"))
 }
 
 /// Why `full` is not a file that can be read whole, if it is not (`fsutil` says what it is:
 /// one wording wherever baton reads a file).
-pub fn not_a_file(full: &Path) -> Option<String> {
+pub(crate) fn not_a_file(full: &Path) -> Option<String> {
     crate::fsutil::kind_problem(full)
 }
 

@@ -23,16 +23,16 @@ fn note(stream: &'static str, e: &io::Error) {
 
 /// A writer to stdout or stderr that never fails: what cannot be written is dropped (and
 /// noted, unless the reader closed the pipe).
-pub struct Quiet {
+pub(crate) struct Quiet {
     stream: &'static str,
 }
 
 impl Quiet {
-    pub fn stdout() -> Quiet {
+    pub(crate) fn stdout() -> Quiet {
         Quiet { stream: "stdout" }
     }
 
-    pub fn stderr() -> Quiet {
+    pub(crate) fn stderr() -> Quiet {
         Quiet { stream: "stderr" }
     }
 
@@ -67,13 +67,13 @@ impl Write for Quiet {
 
 /// Prints to stdout (`print!` that survives a closed pipe).
 #[doc(hidden)]
-pub fn out(args: std::fmt::Arguments) {
+pub(crate) fn out(args: std::fmt::Arguments) {
     let _ = Quiet::stdout().write_fmt(args);
 }
 
 /// Prints to stderr (`eprint!` that survives a closed pipe).
 #[doc(hidden)]
-pub fn err(args: std::fmt::Arguments) {
+pub(crate) fn err(args: std::fmt::Arguments) {
     let _ = Quiet::stderr().write_fmt(args);
 }
 
@@ -100,7 +100,7 @@ macro_rules! errln {
 /// The exit code once everything is printed: `code`, or an error code when stdout or
 /// stderr could not be written for another reason than a closed pipe (what was not
 /// written is lost: the run did not do what was asked). A closed pipe changes nothing.
-pub fn finish(code: i32) -> i32 {
+pub(crate) fn finish(code: i32) -> i32 {
     let _ = Quiet::stdout().flush();
     let failed = FAILED.lock().ok().and_then(|mut f| f.take());
     match failed {
@@ -116,7 +116,7 @@ pub fn finish(code: i32) -> i32 {
 /// written: that output was asked for on the command line, so it is invalid input (2),
 /// which wins over a request not made (3) and a failed expectation (1). An interrupted
 /// run keeps its 130.
-pub fn output_failed(code: i32) -> i32 {
+pub(crate) fn output_failed(code: i32) -> i32 {
     use crate::exit::{INTERRUPTED, INVALID_INPUT};
     if code == INTERRUPTED {
         code

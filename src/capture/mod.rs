@@ -44,11 +44,11 @@ pub enum Source {
     Url(Option<String>),
 }
 
-pub const CAPTURE_KEYS: &[&str] = &[
+pub(crate) const CAPTURE_KEYS: &[&str] = &[
     "jsonpath", "header", "query", "regex", "cookie", "jwt", "claim", "status", "body", "url",
 ];
 
-pub fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
+pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
     let Some(mut map) = r.map(node, "capture") else {
         return Vec::new();
     };

@@ -13,9 +13,9 @@ use crate::template::Tpl;
 use std::collections::BTreeSet;
 
 mod send;
-pub mod vars;
+pub(crate) mod vars;
 
-pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
+pub(crate) fn check(inputs: &Inputs) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for c in &inputs.collections {
         check_collection(c, &inputs.layers, inputs, &mut problems);

@@ -12,7 +12,7 @@ use std::path::Path;
 
 /// Problems of what `req` would send. `value` is a template's value when it can be known
 /// now; `base_dir` is the collection's directory.
-pub fn check(
+pub(super) fn check(
     req: &Request,
     value: &dyn Fn(&Tpl) -> Option<String>,
     base_dir: &Path,

@@ -9,7 +9,7 @@ use crate::template::{Templates, Tpl};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 /// A variable whose value could not be rendered, and why.
-pub struct Unresolved<'a> {
+pub(crate) struct Unresolved<'a> {
     pub def: &'a VarDef,
     pub diagnostic: Diagnostic,
     /// The variable the rendering missed, if that was why.
@@ -18,7 +18,10 @@ pub struct Unresolved<'a> {
 
 /// The reason to give for each variable of `failed` (in definition order): a cycle, the
 /// reason of the failed variable it reads, or its own.
-pub fn explain(failed: Vec<Unresolved>, templates: &Templates) -> HashMap<String, Diagnostic> {
+pub(crate) fn explain(
+    failed: Vec<Unresolved>,
+    templates: &Templates,
+) -> HashMap<String, Diagnostic> {
     let names: HashSet<&str> = failed.iter().map(|u| u.def.name.as_str()).collect();
     // What each failed variable reads among the failed ones.
     let reads: HashMap<&str, Vec<String>> = failed

@@ -2,7 +2,10 @@
 //! type of clap's goes further; and [`said`], the value parser whose errors read as
 //! baton's own input errors rather than as clap's "invalid value" line.
 
-use super::*;
+use super::{
+    CheckArgs, DocsCheckArgs, DocsSyncArgs, ExportArgs, ImportCurlArgs, ImportPostmanArgs,
+    MergeArgs, ProbeArgs, ReportFileArgs, RunArgs, SandboxArgs, TokenArgs, VarArgs,
+};
 use crate::cmd::docs::{DocsCheckCommand, DocsSyncCommand};
 use crate::cmd::export::ExportOptions;
 use crate::cmd::import::{CurlOptions, PostmanOptions};
@@ -216,7 +219,10 @@ impl ProbeArgs {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::inputs::Shard;
+    use clap::Parser;
+    use std::time::Duration;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("baton").chain(args.iter().copied()))

@@ -35,7 +35,7 @@ pub struct DocsSyncCommand {
 }
 
 /// Run each guide's blocks as one collection, like `run`.
-pub async fn check(cmd: DocsCheckCommand) -> i32 {
+pub(crate) async fn check(cmd: DocsCheckCommand) -> i32 {
     let sandbox = match start_sandbox(cmd.vars.sandbox).await {
         Ok(s) => s,
         Err(code) => return code,
@@ -107,7 +107,7 @@ async fn check_with(cmd: &DocsCheckCommand, sandbox_vars: Option<Vec<(String, St
 }
 
 /// Regenerate (or with `--check`, compare) the snippet blocks of guides.
-pub fn sync(cmd: &DocsSyncCommand) -> i32 {
+pub(crate) fn sync(cmd: &DocsSyncCommand) -> i32 {
     let mut problems = Vec::new();
     let guides = crate::docs::discover(&cmd.paths, &mut problems);
     let mut loaded = Vec::new();

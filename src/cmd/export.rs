@@ -32,7 +32,7 @@ fn fail(problems: &[Diagnostic]) -> i32 {
     exit::INVALID_INPUT
 }
 
-pub fn main(o: &ExportOptions) -> i32 {
+pub(crate) fn main(o: &ExportOptions) -> i32 {
     let Some(lang) = Lang::parse(&o.lang) else {
         crate::errln!(
             "error: --as `{}`: expected one of {}",

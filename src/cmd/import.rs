@@ -44,7 +44,7 @@ fn print_warnings(warnings: &[Warning]) {
     }
 }
 
-pub fn postman(o: &PostmanOptions) -> i32 {
+pub(crate) fn postman(o: &PostmanOptions) -> i32 {
     let collection = match read(&o.collection, "collection") {
         Ok(t) => t,
         Err(code) => return code,
@@ -138,7 +138,7 @@ pub fn postman(o: &PostmanOptions) -> i32 {
     exit::OK
 }
 
-pub fn curl(o: &CurlOptions) -> i32 {
+pub(crate) fn curl(o: &CurlOptions) -> i32 {
     let command = if o.command == "-" {
         let read =
             crate::fsutil::read_all(std::io::stdin(), crate::fsutil::MAX_INPUT).and_then(|bytes| {

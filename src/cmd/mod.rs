@@ -7,13 +7,13 @@
 //! front ends share these helpers without reaching into one another's folders.
 //! `sandbox`, `schema` and `completions` are a few lines each and stay in this file.
 
-pub mod docs;
-pub mod export;
-pub mod import;
-pub mod probe;
-pub mod report;
-pub mod run;
-pub mod token;
+pub(crate) mod docs;
+pub(crate) mod export;
+pub(crate) mod import;
+pub(crate) mod probe;
+pub(crate) mod report;
+pub(crate) mod run;
+pub(crate) mod token;
 
 use crate::cli::{Cli, Command, DocsCommand, ImportCommand, ReportCommand};
 use crate::diag::Diagnostic;
@@ -25,6 +25,7 @@ use std::path::PathBuf;
 
 /// Run the subcommand; the process's exit code. This dispatch is the one place past `cli`
 /// that names clap's types: each arm turns its arguments into a front end's options.
+#[must_use]
 pub fn main(cli: Cli) -> i32 {
     // A run is one task that waits on one connection at a time: on a single thread it
     // needs no hand-off between threads per request (`--jobs N` starts its own threads).

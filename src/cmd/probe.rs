@@ -35,7 +35,7 @@ pub struct ProbeCommand {
     pub reports: ReportFiles,
 }
 
-pub async fn main(cmd: ProbeCommand) -> i32 {
+pub(crate) async fn main(cmd: ProbeCommand) -> i32 {
     if let Some(group) = &cmd.print {
         return match groups::text(group) {
             Some(text) => {

@@ -45,7 +45,7 @@ pub(crate) fn write_reports(files: &ReportFiles, doc: &RunDoc, code: i32) -> i32
 }
 
 /// Join the shards' reports into one run; exits with the merged run's code.
-pub fn merge(cmd: &MergeCommand) -> i32 {
+pub(crate) fn merge(cmd: &MergeCommand) -> i32 {
     let files = &cmd.reports;
     if print_problems(&files.check()) {
         return exit::INVALID_INPUT;

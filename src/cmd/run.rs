@@ -46,7 +46,7 @@ pub struct CheckCommand {
     pub vars: VarSources,
 }
 
-pub async fn run(cmd: RunCommand) -> i32 {
+pub(crate) async fn run(cmd: RunCommand) -> i32 {
     let plan = Plan {
         keep: load::RUN_KEEPS,
         shard: cmd.shard,
@@ -138,7 +138,7 @@ pub async fn run(cmd: RunCommand) -> i32 {
     code
 }
 
-pub async fn check(cmd: CheckCommand) -> i32 {
+pub(crate) async fn check(cmd: CheckCommand) -> i32 {
     // The sandbox is started only to learn its variables; nothing is sent to it.
     let sandbox = match start_sandbox(cmd.vars.sandbox).await {
         Ok(s) => s,
@@ -154,7 +154,11 @@ pub async fn check(cmd: CheckCommand) -> i32 {
     if print_problems(&problems) {
         return exit::INVALID_INPUT;
     }
-    let requests: usize = inputs.collections.iter().map(|c| c.request_count()).sum();
+    let requests: usize = inputs
+        .collections
+        .iter()
+        .map(super::super::collection::model::Collection::request_count)
+        .sum();
     let files = inputs.collections.len();
     crate::outln!(
         "ok: {files} file{}, {requests} request{}, every variable defined",

@@ -22,7 +22,7 @@ pub struct TokenCommand {
     pub clear: bool,
 }
 
-pub async fn main(cmd: TokenCommand) -> i32 {
+pub(crate) async fn main(cmd: TokenCommand) -> i32 {
     let cache_path = crate::oauth::cache::default_path();
     if cmd.clear {
         return clear(&cache_path);

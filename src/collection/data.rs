@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// The rows of a CSV file (a header line of names, then one row per iteration) or a JSON
 /// file (an array of objects).
-pub fn load_rows(path: &Path) -> Result<Vec<Layer>, Diagnostic> {
+pub(crate) fn load_rows(path: &Path) -> Result<Vec<Layer>, Diagnostic> {
     let shown = display_path(path);
     let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT).map_err(|e| {
         Diagnostic::error(format!(
@@ -37,7 +37,7 @@ pub fn load_rows(path: &Path) -> Result<Vec<Layer>, Diagnostic> {
                 .map(|(name, v)| VarDef {
                     name,
                     value: JsonTpl::Value(v),
-                    loc: Default::default(),
+                    loc: crate::diag::Loc::default(),
                     secret: false,
                 })
                 .collect(),

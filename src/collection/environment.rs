@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 /// One environment file.
 #[derive(Debug)]
-pub struct Environment {
+pub(crate) struct Environment {
     pub vars: Vec<VarDef>,
     /// Names whose values are secret, whether defined here or elsewhere.
     pub secrets: Vec<String>,
@@ -22,7 +22,7 @@ pub struct Environment {
 
 /// Find `-e NAME`: a path to a file, or `environments/NAME.yaml` in the working directory
 /// or in a directory above one of the collections.
-pub fn resolve(name: &str, collections: &[PathBuf]) -> Result<PathBuf, Diagnostic> {
+pub(crate) fn resolve(name: &str, collections: &[PathBuf]) -> Result<PathBuf, Diagnostic> {
     let direct = PathBuf::from(name);
     // Anything there but a directory is the file meant (`-e dev` beside a directory `dev/`
     // still means environments/dev.yaml); reading it refuses what is not a regular file.
@@ -86,7 +86,7 @@ fn available_environments(roots: &[PathBuf]) -> Vec<String> {
     names
 }
 
-pub fn load(
+pub(crate) fn load(
     path: &Path,
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
@@ -151,7 +151,7 @@ pub fn load(
 
 /// The process environment over `.env` files found in `dirs` (first found wins for a
 /// name; the process always wins). A malformed `.env` is an error with its line.
-pub fn env_vars(dirs: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Arc<EnvVars> {
+pub(crate) fn env_vars(dirs: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Arc<EnvVars> {
     let mut values = std::collections::HashMap::new();
     let mut seen = Vec::new();
     for dir in dirs {
@@ -343,7 +343,7 @@ fn mask_dotenv_values(text: &str) -> String {
 /// An environment file with its values masked: a line keeps its indentation, list
 /// dashes and key (`ClientSecret:`); what follows, and a line with no key (a list item,
 /// a block scalar's text, a flow collection), is masked. Comments are kept.
-pub fn mask_yaml_values(text: &str) -> String {
+pub(crate) fn mask_yaml_values(text: &str) -> String {
     text.split('\n')
         .map(|line| {
             let rest = line.trim_start_matches([' ', '\t', '-', '?']);

@@ -4,7 +4,7 @@
 //! loading many files on every core. What the top-level keys mean is `toplevel`'s
 //! business; reading deferred requests again as a run gets to them is `reread`'s.
 
-use super::model::*;
+use super::model::Collection;
 use super::toplevel::{Streamed, read_collection};
 use crate::diag::{Diagnostic, SourceFile};
 use crate::fsutil::io_reason;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 /// A collection, or the problems that stop it from loading. Warnings that do not stop it
 /// are pushed to `problems` either way.
-pub fn load_file(
+pub(crate) fn load_file(
     path: &Path,
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
@@ -111,7 +111,7 @@ pub(super) fn syntax_error(file: &Arc<SourceFile>, e: node::SyntaxError) -> Diag
 
 /// How much of the requests read stays in memory after loading.
 #[derive(Clone, Copy, Debug, Default)]
-pub enum Keep {
+pub(crate) enum Keep {
     /// Every request (checking, exporting: they look at all of them at once).
     #[default]
     All,
@@ -125,12 +125,12 @@ pub enum Keep {
 /// What `baton run` keeps: its 1,000-request benchmark file (400 KB) stays whole; a
 /// file ten times that size is read again as it runs (parsing it twice costs about a
 /// third of its run time, against 1.5 KB of memory per request and its text otherwise).
-pub const RUN_KEEPS: Keep = Keep::Within(1 << 20);
+pub(crate) const RUN_KEEPS: Keep = Keep::Within(1 << 20);
 
 /// Load many files, on every core: each thread reads, parses and checks the next file with
 /// templates of its own, which are adopted by `templates` at the end; problems are listed
 /// file by file in the order given.
-pub fn load_files(
+pub(crate) fn load_files(
     paths: &[PathBuf],
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
@@ -164,7 +164,7 @@ pub fn load_files(
         (c, found)
     };
     let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(paths.len());
     let loaded: Vec<Loaded> = if workers <= 1 {
         (0..paths.len()).map(|i| load(i, templates)).collect()

@@ -1,15 +1,15 @@
 //! Collections and environments: the YAML files users write, read into a model that keeps
 //! where every part came from.
 
-pub mod data;
-pub mod environment;
-pub mod load;
-pub mod model;
+pub(crate) mod data;
+pub(crate) mod environment;
+pub(crate) mod load;
+pub(crate) mod model;
 mod request;
 mod reread;
 mod toplevel;
 mod vars;
 
-pub use request::{BODY_KEYS, REQUEST_KEYS};
-pub use toplevel::{COLLECTION_KEYS, read_requests};
-pub use vars::{Layer, VarDef};
+pub(crate) use request::{BODY_KEYS, REQUEST_KEYS};
+pub(crate) use toplevel::{COLLECTION_KEYS, read_requests};
+pub(crate) use vars::{Layer, VarDef};

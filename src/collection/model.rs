@@ -43,6 +43,7 @@ pub struct Need {
 
 impl Collection {
     /// How many requests the file defines, kept or not.
+    #[must_use]
     pub fn request_count(&self) -> usize {
         self.requests.len() + self.deferred.len()
     }
@@ -152,7 +153,8 @@ pub enum Auth {
 }
 
 /// The methods that may be written as a key: `POST: url`.
-pub const METHOD_KEYS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+pub(crate) const METHOD_KEYS: &[&str] =
+    &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 impl JsonTpl {
     /// Every template inside the value.
@@ -189,10 +191,10 @@ impl Request {
             Some(Body::Form(fields)) => out.extend(fields.iter().map(|(_, v)| v)),
             Some(Body::Json(v)) => v.templates(&mut out),
             Some(Body::Raw { text, content_type }) => {
-                out.extend(std::iter::once(text).chain(content_type))
+                out.extend(std::iter::once(text).chain(content_type));
             }
             Some(Body::File { path, content_type }) => {
-                out.extend(std::iter::once(path).chain(content_type))
+                out.extend(std::iter::once(path).chain(content_type));
             }
             Some(Body::Multipart(parts)) => {
                 for p in parts {

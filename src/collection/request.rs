@@ -1,14 +1,14 @@
 //! Reading one request of a collection: its method and URL, headers, body, auth,
 //! expectations, captures and the rest, with every problem collected.
 
-use super::model::*;
+use super::model::{Auth, Body, METHOD_KEYS, Part, PartValue, Request, Retry};
 use crate::sendable::{header_name_problem, header_value_problem, url_problem};
 use crate::yaml::node::{Key, Kind, Node};
 use crate::yaml::read::{Map, Reader};
 use crate::yaml::read::{is_identifier, read_json_tpl};
 use std::sync::Arc;
 
-pub const REQUEST_KEYS: &[&str] = &[
+pub(crate) const REQUEST_KEYS: &[&str] = &[
     "name",
     "id",
     "method",
@@ -38,7 +38,7 @@ pub const REQUEST_KEYS: &[&str] = &[
     "tags",
     "description",
 ];
-pub const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
+pub(crate) const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
 
 /// A request from its item in a `requests:` list, or `None` when it cannot be read (the
 /// problems are pushed).
@@ -48,45 +48,47 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         Some(n) => Some(Arc::new(crate::oauth::spec::read(r, n)?)),
         None => None,
     };
-    let (method, url) = match &oauth2 {
-        Some(spec) => {
-            for key in [
-                "form",
-                "json",
-                "body",
-                "multipart",
-                "file",
-                "query",
-                "auth",
-                "follow_redirects",
-                "method",
-                "url",
-            ]
-            .into_iter()
-            .chain(METHOD_KEYS.iter().copied())
-            {
-                if let Some((k, _)) = map.entry(key) {
-                    let d = r.error(k.loc, format!("an `oauth2` request builds its own HTTP request; `{key}` does not apply"));
-                    d.help = Some(
-                        "parameters of the grant go in `oauth2:` (extra ones under `oauth2.extra`)"
-                            .into(),
-                    );
-                }
+    let (method, url) = if let Some(spec) = &oauth2 {
+        for key in [
+            "form",
+            "json",
+            "body",
+            "multipart",
+            "file",
+            "query",
+            "auth",
+            "follow_redirects",
+            "method",
+            "url",
+        ]
+        .into_iter()
+        .chain(METHOD_KEYS.iter().copied())
+        {
+            if let Some((k, _)) = map.entry(key) {
+                let d = r.error(
+                    k.loc,
+                    format!(
+                        "an `oauth2` request builds its own HTTP request; `{key}` does not apply"
+                    ),
+                );
+                d.help = Some(
+                    "parameters of the grant go in `oauth2:` (extra ones under `oauth2.extra`)"
+                        .into(),
+                );
             }
-            let shown = spec
-                .token_url
-                .clone()
-                .or_else(|| spec.issuer.clone())
-                .unwrap_or_else(|| spec.client_id.clone());
-            ("POST".to_string(), shown)
         }
-        None => {
-            let (method, url) = read_method_and_url(r, &mut map, node)?;
-            if let Some(problem) = url.is_literal().then(|| url_problem(&url.text)).flatten() {
-                r.error(url.loc, problem);
-            }
-            (method, url)
+        let shown = spec
+            .token_url
+            .clone()
+            .or_else(|| spec.issuer.clone())
+            .unwrap_or_else(|| spec.client_id.clone());
+        ("POST".to_string(), shown)
+    } else {
+        let (method, url) = read_method_and_url(r, &mut map, node)?;
+        if let Some(problem) = url.is_literal().then(|| url_problem(&url.text)).flatten() {
+            r.error(url.loc, problem);
         }
+        (method, url)
     };
     let name = match map.get("name") {
         Some(n) => r.text(n, "name").unwrap_or_default(),
@@ -213,7 +215,7 @@ fn read_method_and_url(
 ) -> Option<(String, crate::template::Tpl)> {
     let keyed: Vec<&str> = METHOD_KEYS.iter().copied().filter(|m| map.has(m)).collect();
     if keyed.len() > 1 {
-        let second = map.entry(keyed[1]).map(|(k, _)| k.loc).unwrap_or(node.loc);
+        let second = map.entry(keyed[1]).map_or(node.loc, |(k, _)| k.loc);
         r.error(
             second,
             format!(
@@ -262,20 +264,22 @@ fn read_method_and_url(
         }
         None => "GET".to_string(),
     };
-    match map.get("url") {
-        Some(n) => Some((method, r.tpl(n, "url")?)),
-        None => {
-            let d = r.error(node.loc, "the request has no URL");
-            d.help = Some("write the method and URL as one key, e.g. `POST: <<baseURL>>/token`, or give `url:`".into());
-            None
-        }
+    if let Some(n) = map.get("url") {
+        Some((method, r.tpl(n, "url")?))
+    } else {
+        let d = r.error(node.loc, "the request has no URL");
+        d.help = Some(
+            "write the method and URL as one key, e.g. `POST: <<baseURL>>/token`, or give `url:`"
+                .into(),
+        );
+        None
     }
 }
 
 fn read_body(r: &mut Reader, map: &mut Map) -> Option<Body> {
     let present: Vec<&str> = BODY_KEYS.iter().copied().filter(|k| map.has(k)).collect();
     if present.len() > 1 {
-        let loc = map.entry(present[1]).map(|(k, _)| k.loc).unwrap_or(map.loc);
+        let loc = map.entry(present[1]).map_or(map.loc, |(k, _)| k.loc);
         let d = r.error(
             loc,
             format!(
@@ -302,12 +306,11 @@ fn read_body(r: &mut Reader, map: &mut Map) -> Option<Body> {
                     .get("content_type")
                     .and_then(|n| r.tpl(n, "body.content_type"));
                 m.finish(r, "body", &["text", "content_type"]);
-                match text {
-                    Some(text) => Some(Body::Raw { text, content_type }),
-                    None => {
-                        r.error(node.loc, "`body` needs `text:`");
-                        None
-                    }
+                if let Some(text) = text {
+                    Some(Body::Raw { text, content_type })
+                } else {
+                    r.error(node.loc, "`body` needs `text:`");
+                    None
                 }
             }
             _ => r.tpl(node, "body").map(|text| Body::Raw {
@@ -371,19 +374,18 @@ fn read_part(r: &mut Reader, v: &Node, what: &str) -> Option<PartValue> {
                 .get("content_type")
                 .and_then(|n| r.tpl(n, &format!("{what}.content_type")));
             m.finish(r, what, &["file", "filename", "content_type"]);
-            match path {
-                Some(path) => Some(PartValue::File {
+            if let Some(path) = path {
+                Some(PartValue::File {
                     path,
                     filename,
                     content_type,
-                }),
-                None => {
-                    r.error(
-                        v.loc,
-                        format!("`{what}` needs `file:` (a path) or a plain text value"),
-                    );
-                    None
-                }
+                })
+            } else {
+                r.error(
+                    v.loc,
+                    format!("`{what}` needs `file:` (a path) or a plain text value"),
+                );
+                None
             }
         }
         Kind::Seq(_) => {
@@ -414,12 +416,11 @@ fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
                     .get("password")
                     .and_then(|n| r.tpl(n, "auth.basic.password"));
                 m.finish(r, "auth.basic", &["username", "password"]);
-                match (username, password) {
-                    (Some(username), Some(password)) => Some(Auth::Basic { username, password }),
-                    _ => {
-                        r.error(basic.loc, "`auth.basic` needs `username` and `password`");
-                        None
-                    }
+                if let (Some(username), Some(password)) = (username, password) {
+                    Some(Auth::Basic { username, password })
+                } else {
+                    r.error(basic.loc, "`auth.basic` needs `username` and `password`");
+                    None
                 }
             }
             _ => {
@@ -455,13 +456,12 @@ fn read_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
         });
     }
     let mut m = r.map(node, "retry")?;
-    let count = match m.get("count") {
-        Some(n) => r.u64(n, "retry.count")?,
-        None => {
-            r.error(node.loc, "`retry` needs `count`").help =
-                Some("e.g. `retry: { count: 10, interval_ms: 500 }`".into());
-            return None;
-        }
+    let count = if let Some(n) = m.get("count") {
+        r.u64(n, "retry.count")?
+    } else {
+        r.error(node.loc, "`retry` needs `count`").help =
+            Some("e.g. `retry: { count: 10, interval_ms: 500 }`".into());
+        return None;
     };
     let interval = m
         .get("interval_ms")

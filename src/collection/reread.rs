@@ -4,7 +4,7 @@
 //! against its fingerprint, behind the one iterator `Collection::requests`.
 
 use super::load::{syntax_error, unreadable};
-use super::model::*;
+use super::model::{Collection, Request};
 use super::request::read_request;
 use crate::diag::{Diagnostic, Loc};
 use crate::template::Templates;

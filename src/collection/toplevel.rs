@@ -2,14 +2,14 @@
 //! or a bare list of requests, read into a `Collection`; and the request list itself, read
 //! one item at a time with the checks that span requests (ids, `auth: { oauth2: id }`).
 
-use super::model::*;
+use super::model::{Auth, Collection, Request};
 use super::request::read_request;
 use super::vars::read_vars;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
 
-pub const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
+pub(crate) const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
 
 /// Requests read while the file was parsed, with the problems found in them.
 #[derive(Default)]
@@ -74,16 +74,14 @@ pub(super) fn read_collection(
         .get("vars")
         .map(|n| read_vars(r, n, "vars", &[]))
         .unwrap_or_default();
-    let (requests, deferred) = match map.get("requests") {
-        Some(n) => requests_of(r, n, items),
-        None => {
-            let d = r.error(map.loc, "the collection has no `requests:` list");
-            d.help = Some(
-                "add `requests:` with at least one request, e.g. `- GET: https://example.com`"
-                    .into(),
-            );
-            (Vec::new(), Vec::new())
-        }
+    let (requests, deferred) = if let Some(n) = map.get("requests") {
+        requests_of(r, n, items)
+    } else {
+        let d = r.error(map.loc, "the collection has no `requests:` list");
+        d.help = Some(
+            "add `requests:` with at least one request, e.g. `- GET: https://example.com`".into(),
+        );
+        (Vec::new(), Vec::new())
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
     Some(Collection {
@@ -105,7 +103,7 @@ fn default_name(file: &SourceFile) -> String {
         .unwrap_or_default()
 }
 
-pub fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
+pub(crate) fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
     let Some(items) = r.seq(node, "requests") else {
         return Vec::new();
     };
@@ -147,7 +145,7 @@ impl Default for RequestList {
     fn default() -> Self {
         RequestList {
             out: Vec::new(),
-            ids: Default::default(),
+            ids: std::collections::HashMap::default(),
             items: 0,
             keep: true,
             dropped: Vec::new(),

@@ -19,7 +19,12 @@ pub struct VarDef {
 }
 
 /// `name: value` variables; strings are templates, other values are kept as JSON.
-pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) -> Vec<VarDef> {
+pub(super) fn read_vars(
+    r: &mut Reader,
+    node: &Node,
+    what: &str,
+    secrets: &[String],
+) -> Vec<VarDef> {
     let Some(mut map) = r.map(node, what) else {
         return Vec::new();
     };
@@ -43,7 +48,7 @@ pub fn read_vars(r: &mut Reader, node: &Node, what: &str, secrets: &[String]) ->
 
 /// A set of variables above the collection's own (an environment, a data row, `--var`).
 #[derive(Debug, Clone, Default)]
-pub struct Layer {
+pub(crate) struct Layer {
     pub vars: Vec<VarDef>,
     /// Names this layer declares secret (an environment's `secrets:`).
     pub secrets: Vec<String>,
@@ -51,14 +56,14 @@ pub struct Layer {
 
 impl Layer {
     /// Literal `name=value` pairs (from `--var` or the sandbox).
-    pub fn literal(pairs: &[(String, String)], secrets: Vec<String>) -> Layer {
+    pub(crate) fn literal(pairs: &[(String, String)], secrets: Vec<String>) -> Layer {
         Layer {
             vars: pairs
                 .iter()
                 .map(|(k, v)| VarDef {
                     name: k.clone(),
                     value: JsonTpl::Value(serde_json::Value::String(v.clone())),
-                    loc: Default::default(),
+                    loc: crate::diag::Loc::default(),
                     secret: secrets.contains(k),
                 })
                 .collect(),

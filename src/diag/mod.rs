@@ -3,7 +3,8 @@
 
 mod source;
 
-pub use source::{Loc, SourceFile, display_path, line_starts};
+pub use source::SourceFile;
+pub(crate) use source::{Loc, display_path, line_starts};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::fmt;
@@ -49,32 +50,38 @@ impl Diagnostic {
         }
     }
 
+    #[must_use]
     pub fn at(mut self, source: &Arc<SourceFile>, loc: Loc) -> Diagnostic {
         self.source = Some(source.clone());
         self.loc = loc;
         self
     }
 
+    #[must_use]
     pub fn label(mut self, label: impl Into<String>) -> Diagnostic {
         self.label = Some(label.into());
         self
     }
 
+    #[must_use]
     pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
     }
 
+    #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    #[must_use]
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
     /// `file:line:col`, or just the file, or nothing.
+    #[must_use]
     pub fn location(&self) -> Option<String> {
         let source = self.source.as_ref()?;
         if self.loc.is_unknown() {
@@ -90,6 +97,7 @@ impl Diagnostic {
     }
 
     /// The one-line form: `file.yaml:12:5: unknown key 'methd' (did you mean 'method'?)`.
+    #[must_use]
     pub fn short(&self) -> String {
         match self.location() {
             Some(place) => format!("{place}: {}", self.message),
@@ -98,6 +106,7 @@ impl Diagnostic {
     }
 
     /// The rustc-like form with the quoted source line.
+    #[must_use]
     pub fn render(&self, color: bool) -> String {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
@@ -116,31 +125,28 @@ impl Diagnostic {
             let (_, line_text, span) = window(source, self.loc);
             elide_around(line_text, span, QUOTE_MAX)
         });
-        let group = match (snippet_window, &quoted) {
-            (Some(source), Some((line_text, span))) => {
-                let span = span.clone();
-                let display = source.display();
-                let mut annotation = AnnotationKind::Primary.span(span);
-                if let Some(label) = &self.label {
-                    annotation = annotation.label(label.as_str());
-                }
-                title.element(
-                    Snippet::source(line_text.as_ref())
-                        .line_start(self.loc.line as usize)
-                        .path(display)
-                        .annotation(annotation),
-                )
+        let group = if let (Some(source), Some((line_text, span))) = (snippet_window, &quoted) {
+            let span = span.clone();
+            let display = source.display();
+            let mut annotation = AnnotationKind::Primary.span(span);
+            if let Some(label) = &self.label {
+                annotation = annotation.label(label.as_str());
             }
-            _ => {
-                let mut group = Group::with_title(title);
-                if let Some(place) = self.location() {
-                    group = group.element(Level::NOTE.message(format!("in {place}")));
-                }
-                if let Some(label) = &self.label {
-                    group = group.element(Level::NOTE.message(label.clone()));
-                }
-                group
+            title.element(
+                Snippet::source(line_text.as_ref())
+                    .line_start(self.loc.line as usize)
+                    .path(display)
+                    .annotation(annotation),
+            )
+        } else {
+            let mut group = Group::with_title(title);
+            if let Some(place) = self.location() {
+                group = group.element(Level::NOTE.message(format!("in {place}")));
             }
+            if let Some(label) = &self.label {
+                group = group.element(Level::NOTE.message(label.clone()));
+            }
+            group
         };
         let mut group = group;
         for note in &self.notes {
@@ -258,7 +264,7 @@ fn token_end(line: &str, from: usize) -> usize {
 /// The closest candidate to `word`, if one is close enough to be what was meant: similar
 /// (Jaro-Winkler) and a few edits away. Jaro-Winkler alone rewards a shared prefix so much
 /// that `ClientSecret` would suggest `ClientId`.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {

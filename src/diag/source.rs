@@ -103,7 +103,7 @@ impl SourceFile {
 
 /// Where each line of `text` starts. A line ends at `\n`, `\r\n` or a lone `\r` (files
 /// saved by old Mac editors), as YAML says and as the parser counts lines.
-pub fn line_starts(text: &str) -> Vec<usize> {
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut starts = vec![0];
     for (i, &b) in bytes.iter().enumerate() {
@@ -115,7 +115,7 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 }
 
 /// A path relative to the working directory when possible, with `/` separators.
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     let shown = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))

@@ -19,7 +19,7 @@ static VARIABLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(||
 });
 
 /// A guide read as a collection.
-pub struct Guide {
+pub(crate) struct Guide {
     pub collection: Collection,
     /// The Markdown text.
     pub text: String,
@@ -30,7 +30,7 @@ pub struct Guide {
 }
 
 impl Guide {
-    pub fn block_requests(&self, block: usize) -> Option<&[Request]> {
+    pub(crate) fn block_requests(&self, block: usize) -> Option<&[Request]> {
         self.requests
             .iter()
             .find(|(b, _)| *b == block)
@@ -39,7 +39,7 @@ impl Guide {
 }
 
 /// Read and load a guide; `None` after pushing the problems that stop it.
-pub fn load_guide(
+pub(crate) fn load_guide(
     path: &Path,
     templates: &mut Templates,
     problems: &mut Vec<Diagnostic>,
@@ -219,7 +219,7 @@ fn curl_block(
     c.requests
         .into_iter()
         .map(|mut r| {
-            r.name = name.clone();
+            r.name.clone_from(&name);
             r.loc = Loc {
                 line: block.line as u32 + 1,
                 ..fence_loc(block)

@@ -3,15 +3,15 @@
 //! tagged `curl baton` (or `sh baton`) holds a curl command. `check` runs a guide's blocks
 //! in order as one collection; `sync` regenerates the `baton:snippet` blocks under each.
 
-pub mod check;
-pub mod sync;
+pub(crate) mod check;
+pub(crate) mod sync;
 
 use crate::diag::{Diagnostic, display_path};
 use std::path::{Path, PathBuf};
 
 /// A fenced code block of a Markdown text.
 #[derive(Debug, Clone)]
-pub struct Block {
+pub(crate) struct Block {
     /// The words of the info string.
     pub info: Vec<String>,
     /// 1-based line of the opening fence.
@@ -26,7 +26,7 @@ pub struct Block {
 
 /// What a block is to baton.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// ```` ```baton ````: YAML requests.
     Yaml,
     /// ```` ```curl baton ````: a curl command.
@@ -37,7 +37,7 @@ pub enum Role {
 }
 
 impl Block {
-    pub fn role(&self) -> Role {
+    pub(crate) fn role(&self) -> Role {
         let first = self.info.first().map(String::as_str).unwrap_or_default();
         if first == "baton" {
             return Role::Yaml;
@@ -60,7 +60,7 @@ impl Block {
 
 /// The fenced code blocks of `text` in order (CommonMark fences: ``` or ~~~, up to three
 /// spaces of indent; an unclosed fence runs to the end).
-pub fn blocks(text: &str) -> Vec<Block> {
+pub(crate) fn blocks(text: &str) -> Vec<Block> {
     let mut out = Vec::new();
     let mut heading = false;
     let mut open: Option<(char, usize, Vec<String>, usize, usize)> = None;
@@ -122,7 +122,7 @@ pub fn blocks(text: &str) -> Vec<Block> {
 /// Guides under `paths`: files as given, and in directories (walked in sorted order) the
 /// Markdown files that hold a `baton` block. Each guide is checked once however it is
 /// reached (given twice, or through a link), each directory walked once.
-pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+pub(crate) fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let filter = crate::fsutil::Filter {
         enter: &|name| !(name.starts_with('.') || name == "node_modules" || name == "target"),
         take: &|p, name| {

@@ -9,14 +9,14 @@ use crate::template::Templates;
 
 /// A snippet block whose text is not what the request gives.
 #[derive(Debug, Clone)]
-pub struct Stale {
+pub(crate) struct Stale {
     /// 1-based line of the snippet's opening fence.
     pub line: usize,
     pub lang: Lang,
 }
 
 /// The guide's text with every snippet regenerated, and the snippets that changed.
-pub fn sync(guide: &Guide, templates: &Templates) -> Result<(String, Vec<Stale>), String> {
+pub(crate) fn sync(guide: &Guide, templates: &Templates) -> Result<(String, Vec<Stale>), String> {
     let values = Values::placeholders(templates);
     let mut out = String::with_capacity(guide.text.len());
     let mut copied = 0;

@@ -10,7 +10,7 @@ use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
 use serde_json::Value;
 
-pub const RAW_OPS: &[&str] = &["contains", "not_contains", "matches", "eq", "ne", "length"];
+pub(crate) const RAW_OPS: &[&str] = &["contains", "not_contains", "matches", "eq", "ne", "length"];
 
 /// Predicates on the body as text.
 #[derive(Debug)]
@@ -18,7 +18,7 @@ pub struct BodyCheck {
     pub preds: Vec<Predicate>,
 }
 
-pub fn read(r: &mut Reader, node: &Node) -> (Vec<JsonCheck>, Vec<BodyCheck>) {
+pub(crate) fn read(r: &mut Reader, node: &Node) -> (Vec<JsonCheck>, Vec<BodyCheck>) {
     let (mut json, mut raw) = (Vec::new(), Vec::new());
     if let Kind::Str(_) = node.kind {
         // `body: "exact text"`.
@@ -46,8 +46,7 @@ pub fn read(r: &mut Reader, node: &Node) -> (Vec<JsonCheck>, Vec<BodyCheck>) {
             });
         } else {
             let suggestion = crate::diag::did_you_mean(&k.name, RAW_OPS.iter().copied())
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("$.{}", k.name));
+                .map_or_else(|| format!("$.{}", k.name), str::to_string);
             let d = r.error(
                 k.loc,
                 format!(
@@ -61,7 +60,7 @@ pub fn read(r: &mut Reader, node: &Node) -> (Vec<JsonCheck>, Vec<BodyCheck>) {
     (json, raw)
 }
 
-pub fn eval(b: &BodyCheck, ctx: &mut Eval) -> Option<Failure> {
+pub(crate) fn eval(b: &BodyCheck, ctx: &mut Eval) -> Option<Failure> {
     let text = Value::String(ctx.response.text().into_owned());
     let mismatch = predicate::check(&b.preds, Some(&text), ctx.render).err()?;
     Some(Failure {

@@ -14,7 +14,7 @@ pub struct DurationCheck {
     pub preds: Vec<Predicate>,
 }
 
-pub fn read(r: &mut Reader, node: &Node) -> Option<DurationCheck> {
+pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<DurationCheck> {
     let preds = match &node.kind {
         Kind::Int(_) | Kind::Float(_) => vec![Predicate {
             op: predicate::Op::Le(JsonTpl::Value(node.to_json())),
@@ -30,7 +30,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<DurationCheck> {
     Some(DurationCheck { preds })
 }
 
-pub fn eval(d: &DurationCheck, ctx: &mut Eval) -> Option<Failure> {
+pub(crate) fn eval(d: &DurationCheck, ctx: &mut Eval) -> Option<Failure> {
     let ms = ctx.response.duration.as_millis() as u64;
     let mismatch = predicate::check(&d.preds, Some(&Value::from(ms)), ctx.render).err()?;
     Some(Failure {

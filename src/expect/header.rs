@@ -14,7 +14,7 @@ pub struct Header {
     pub preds: Vec<Predicate>,
 }
 
-pub fn read(r: &mut Reader, node: &Node) -> Vec<Header> {
+pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<Header> {
     let Some(mut map) = r.map(node, "expect.headers") else {
         return Vec::new();
     };
@@ -27,7 +27,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Vec<Header> {
         .collect()
 }
 
-pub fn eval(h: &Header, ctx: &mut Eval) -> Option<Failure> {
+pub(crate) fn eval(h: &Header, ctx: &mut Eval) -> Option<Failure> {
     let values = ctx.response.header_all(&h.name);
     let actual = (!values.is_empty()).then(|| Value::String(values.join(", ")));
     let mismatch = predicate::check(&h.preds, actual.as_ref(), ctx.render).err()?;

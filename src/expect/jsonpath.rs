@@ -12,7 +12,7 @@ pub struct JsonCheck {
     pub preds: Vec<Predicate>,
 }
 
-pub fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
+pub(crate) fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
     let json = match ctx.response.json() {
         Ok(json) => json,
         Err(reason) => {

@@ -35,7 +35,7 @@ pub struct JwtCheck {
     pub claims: Vec<(String, Vec<Predicate>)>,
 }
 
-pub fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
+pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
     let Some(mut map) = r.map(node, "expect.jwt") else {
         return Vec::new();
     };
@@ -102,7 +102,7 @@ fn named_predicates(r: &mut Reader, node: &Node, what: &str) -> Vec<(String, Vec
         .collect()
 }
 
-pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
+pub(crate) fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
     // The reasons a token is refused are the JWT library's words about a value: values.
     let fail = |expected: Said, actual: String, loc: Loc| {
         Some(Failure {

@@ -1,13 +1,13 @@
 //! Expectations: what a response must be for its request to pass. Each kind is one file
 //! with a `read` and an `eval`; this module holds the list and the one `match`.
 
-pub mod body;
-pub mod duration;
-pub mod header;
-pub mod jsonpath;
-pub mod jwt;
-pub mod predicate;
-pub mod status;
+pub(crate) mod body;
+pub(crate) mod duration;
+pub(crate) mod header;
+pub(crate) mod jsonpath;
+pub(crate) mod jwt;
+pub(crate) mod predicate;
+pub(crate) mod status;
 mod types;
 
 use crate::diag::Loc;
@@ -65,9 +65,9 @@ pub struct Eval<'a> {
     pub jwks: &'a std::collections::HashMap<String, Value>,
 }
 
-pub const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms", "jwt"];
+pub(crate) const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms", "jwt"];
 
-pub fn read(r: &mut Reader, node: &Node) -> Expectations {
+pub(crate) fn read(r: &mut Reader, node: &Node) -> Expectations {
     let Some(mut map) = r.map(node, "expect") else {
         return Expectations::default();
     };
@@ -111,7 +111,7 @@ pub fn eval(e: &Expectation, ctx: &mut Eval) -> Option<Failure> {
 }
 
 /// Every template in the expected values (for `baton check`).
-pub fn templates<'a>(e: &'a Expectations, out: &mut Vec<&'a crate::template::Tpl>) {
+pub(crate) fn templates<'a>(e: &'a Expectations, out: &mut Vec<&'a crate::template::Tpl>) {
     for item in &e.items {
         let preds = match item {
             Expectation::Header(h) => &h.preds,

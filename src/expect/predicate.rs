@@ -11,7 +11,7 @@ use crate::yaml::read::read_json_tpl;
 use regex::Regex;
 use serde_json::Value;
 
-pub const OPS: &[&str] = &[
+pub(crate) const OPS: &[&str] = &[
     "eq",
     "ne",
     "gt",
@@ -50,13 +50,13 @@ pub enum Op {
     OneOf(Vec<JsonTpl>),
 }
 
-pub const TYPES: &[&str] = &[
+pub(crate) const TYPES: &[&str] = &[
     "string", "number", "integer", "boolean", "array", "object", "null",
 ];
 
 /// A bare value means `eq`; a mapping whose keys are all predicate names is a list of
 /// predicates (any other mapping is an expected object).
-pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
+pub(crate) fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
     let is_predicates = match &node.kind {
         Kind::Map(entries) => {
             !entries.is_empty() && entries.iter().all(|(k, _)| OPS.contains(&&*k.name))
@@ -151,14 +151,14 @@ pub fn read(r: &mut Reader, node: &Node, what: &str) -> Vec<Predicate> {
 }
 
 /// How a predicate failed: what was expected, in words.
-pub struct Mismatch {
+pub(crate) struct Mismatch {
     pub expected: Said,
     pub loc: Loc,
 }
 
 /// Apply predicates to `actual` (`None`: the path matched nothing). `render` turns an
 /// expected value's templates into JSON.
-pub fn check(
+pub(crate) fn check(
     preds: &[Predicate],
     actual: Option<&Value>,
     render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
@@ -194,10 +194,10 @@ fn check_one(
     let ok = match &p.op {
         Op::Eq(e) => equal(actual, &render(e)?),
         Op::Ne(e) => !equal(actual, &render(e)?),
-        Op::Gt(e) => compare(actual, &render(e)?).is_some_and(|o| o.is_gt()),
-        Op::Ge(e) => compare(actual, &render(e)?).is_some_and(|o| o.is_ge()),
-        Op::Lt(e) => compare(actual, &render(e)?).is_some_and(|o| o.is_lt()),
-        Op::Le(e) => compare(actual, &render(e)?).is_some_and(|o| o.is_le()),
+        Op::Gt(e) => compare(actual, &render(e)?).is_some_and(std::cmp::Ordering::is_gt),
+        Op::Ge(e) => compare(actual, &render(e)?).is_some_and(std::cmp::Ordering::is_ge),
+        Op::Lt(e) => compare(actual, &render(e)?).is_some_and(std::cmp::Ordering::is_lt),
+        Op::Le(e) => compare(actual, &render(e)?).is_some_and(std::cmp::Ordering::is_le),
         Op::Contains(e) => contains(actual, &render(e)?),
         Op::NotContains(e) => !contains(actual, &render(e)?),
         Op::Matches(re) => actual.as_str().is_some_and(|s| re.is_match(s)),
@@ -244,9 +244,11 @@ fn check_one(
 }
 
 /// The predicate in words, with its expected value rendered: `> 0`, `contains "Bearer"`.
-pub fn describe(p: &Predicate, render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>) -> Said {
-    let mut show =
-        |e: &JsonTpl| Said::value(render(e).map(|v| show_value(&v)).unwrap_or_else(|e| e));
+pub(crate) fn describe(
+    p: &Predicate,
+    render: &mut dyn FnMut(&JsonTpl) -> Result<Value, String>,
+) -> Said {
+    let mut show = |e: &JsonTpl| Said::value(render(e).map_or_else(|e| e, |v| show_value(&v)));
     let words = Said::words;
     match &p.op {
         Op::Eq(e) => show(e),
@@ -285,6 +287,7 @@ pub fn describe(p: &Predicate, render: &mut dyn FnMut(&JsonTpl) -> Result<Value,
 }
 
 /// A value as users read it in a failure: strings quoted, long values cut.
+#[must_use]
 pub fn show_value(v: &Value) -> String {
     let text = v.to_string();
     if text.chars().count() > 200 {
@@ -295,6 +298,7 @@ pub fn show_value(v: &Value) -> String {
     }
 }
 
+#[must_use]
 pub fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -309,6 +313,7 @@ pub fn type_name(v: &Value) -> &'static str {
 
 /// JSON equality where numbers compare by value (1 == 1.0), and a number equals text that
 /// reads as the same number (variables from the environment are text).
+#[must_use]
 pub fn equal(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
         (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
@@ -352,7 +357,7 @@ fn contains(actual: &Value, expected: &Value) -> bool {
     }
 }
 
-pub fn templates<'a>(preds: &'a [Predicate], out: &mut Vec<&'a crate::template::Tpl>) {
+pub(crate) fn templates<'a>(preds: &'a [Predicate], out: &mut Vec<&'a crate::template::Tpl>) {
     for p in preds {
         match &p.op {
             Op::Eq(v)

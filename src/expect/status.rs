@@ -38,7 +38,7 @@ impl Pattern {
     }
 }
 
-pub fn read(r: &mut Reader, node: &Node) -> Option<Status> {
+pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<Status> {
     let allowed = match &node.kind {
         Kind::Seq(items) if !items.is_empty() => items
             .iter()
@@ -79,7 +79,7 @@ fn pattern(r: &mut Reader, node: &Node) -> Option<Pattern> {
     parsed
 }
 
-pub fn eval(s: &Status, ctx: &mut Eval) -> Option<Failure> {
+pub(crate) fn eval(s: &Status, ctx: &mut Eval) -> Option<Failure> {
     let actual = ctx.response.status;
     if s.allowed.iter().any(|p| p.matches(actual)) {
         return None;

@@ -64,7 +64,7 @@ fn py_pairs(pairs: &[(String, String)], indent: usize) -> String {
     }
 }
 
-pub fn python(req: &HttpRequest, notes: &[String]) -> String {
+pub(super) fn python(req: &HttpRequest, notes: &[String]) -> String {
     let mut out = comments(notes, "#");
     out.push_str("import requests\n\n");
     let function = match req.method.as_str() {
@@ -175,7 +175,7 @@ fn js_object(pairs: &[(String, String)], indent: usize) -> String {
     format!("{{\n{}\n{close}}}", inner.join("\n"))
 }
 
-pub fn node(req: &HttpRequest, notes: &[String]) -> String {
+pub(super) fn node(req: &HttpRequest, notes: &[String]) -> String {
     let mut out = comments(notes, "//");
     out.push_str("const axios = require(\"axios\");\n");
     let mut data = None;
@@ -222,7 +222,7 @@ pub fn node(req: &HttpRequest, notes: &[String]) -> String {
             for (k, p) in parts {
                 match p {
                     Part::Text(t) => {
-                        out.push_str(&format!("data.append({}, {});\n", lit(k), lit(t)))
+                        out.push_str(&format!("data.append({}, {});\n", lit(k), lit(t)));
                     }
                     Part::File { path, .. } => out.push_str(&format!(
                         "data.append({}, fs.createReadStream({}));\n",

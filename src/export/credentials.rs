@@ -8,7 +8,7 @@ use super::model::{Body, HttpRequest, Part, form_encode, has_marker, marker};
 use crate::secret::{looks_secret, mask_userinfo, userinfo_password};
 
 /// Replace every literal credential of `req` by a placeholder; a note says which.
-pub fn hide(req: &mut HttpRequest, notes: &mut Vec<String>) {
+pub(super) fn hide(req: &mut HttpRequest, notes: &mut Vec<String>) {
     let mut hidden: Vec<String> = Vec::new();
     if let Some((start, end)) = userinfo_password(&req.url)
         && !has_marker(&req.url[start..end])
@@ -25,7 +25,7 @@ pub fn hide(req: &mut HttpRequest, notes: &mut Vec<String>) {
         }
     };
     req.url = hide_query(&req.url, &mut |name, value| {
-        hide(format!("the query parameter `{name}`"), name, value)
+        hide(format!("the query parameter `{name}`"), name, value);
     });
     if let Some((_, password)) = &mut req.basic {
         hide("the Basic password".into(), "password", password);
@@ -80,7 +80,7 @@ pub fn hide(req: &mut HttpRequest, notes: &mut Vec<String>) {
             }
         }
         Some(Body::Json(json)) => hide_json(json, &mut |k, v| {
-            hide(format!("the JSON field `{k}`"), k, v)
+            hide(format!("the JSON field `{k}`"), k, v);
         }),
         Some(Body::Raw { .. } | Body::File { .. }) | None => {}
     }
@@ -104,9 +104,10 @@ fn hide_query(url: &str, hide: &mut dyn FnMut(&str, &mut String)) -> String {
             Some((k, v)) if looks_secret(k) => {
                 let mut value = v.to_string();
                 hide(k, &mut value);
-                match has_marker(&value) && !has_marker(v) {
-                    true => format!("{k}={}", form_encode(&value)),
-                    false => pair.to_string(),
+                if has_marker(&value) && !has_marker(v) {
+                    format!("{k}={}", form_encode(&value))
+                } else {
+                    pair.to_string()
                 }
             }
             _ => pair.to_string(),

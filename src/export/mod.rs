@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The snippet languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
+pub(crate) enum Lang {
     Curl,
     Python,
     Node,
@@ -25,9 +25,9 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub const NAMES: &'static [&'static str] = &["curl", "python", "node", "http"];
+    pub(crate) const NAMES: &'static [&'static str] = &["curl", "python", "node", "http"];
 
-    pub fn parse(s: &str) -> Option<Lang> {
+    pub(crate) fn parse(s: &str) -> Option<Lang> {
         Some(match s.to_ascii_lowercase().as_str() {
             "curl" => Lang::Curl,
             "python" | "py" | "requests" => Lang::Python,
@@ -39,7 +39,7 @@ impl Lang {
 }
 
 /// What the variables of a request are worth in the snippet.
-pub struct Values<'a> {
+pub(crate) struct Values<'a> {
     /// The templates of the collection the request was loaded with.
     pub templates: &'a Templates,
     /// Known values; every other variable is a `<your-name>` placeholder.
@@ -51,7 +51,7 @@ pub struct Values<'a> {
 
 impl<'a> Values<'a> {
     /// Every variable a placeholder: the snippet of a guide.
-    pub fn placeholders(templates: &'a Templates) -> Values<'a> {
+    pub(crate) fn placeholders(templates: &'a Templates) -> Values<'a> {
         Values {
             templates,
             known: BTreeMap::new(),
@@ -63,25 +63,33 @@ impl<'a> Values<'a> {
 
 /// A snippet and what it could not say exactly.
 #[derive(Debug, Clone)]
-pub struct Export {
+pub(crate) struct Export {
     pub text: String,
 }
 
 /// Why a request cannot be exported.
 #[derive(Debug, thiserror::Error)]
-pub enum ExportError {
+pub(crate) enum ExportError {
     /// A template failed for a reason other than a missing variable (a filter error).
     #[error("{0}")]
     Render(String),
 }
 
 /// The request as a snippet in `lang`.
-pub fn snippet(request: &Request, lang: Lang, values: &Values) -> Result<String, ExportError> {
+pub(crate) fn snippet(
+    request: &Request,
+    lang: Lang,
+    values: &Values,
+) -> Result<String, ExportError> {
     render(request, lang, values).map(|e| e.text)
 }
 
 /// The request as a snippet, with its notes apart.
-pub fn render(request: &Request, lang: Lang, values: &Values) -> Result<Export, ExportError> {
+pub(crate) fn render(
+    request: &Request,
+    lang: Lang,
+    values: &Values,
+) -> Result<Export, ExportError> {
     let mut notes = Vec::new();
     let mut req = model::build(request, values, &mut notes)?;
     if !values.show_secrets {

@@ -18,7 +18,7 @@ const CLOSE: char = '\u{E001}';
 
 /// The request a snippet sends.
 #[derive(Debug, Clone, Default)]
-pub struct HttpRequest {
+pub(super) struct HttpRequest {
     pub method: String,
     pub url: String,
     pub headers: Vec<(String, String)>,
@@ -29,7 +29,7 @@ pub struct HttpRequest {
 }
 
 #[derive(Debug, Clone)]
-pub enum Body {
+pub(super) enum Body {
     Form(Vec<(String, String)>),
     Json(serde_json::Value),
     Raw { text: String },
@@ -38,7 +38,7 @@ pub enum Body {
 }
 
 #[derive(Debug, Clone)]
-pub enum Part {
+pub(super) enum Part {
     Text(String),
     File {
         path: String,
@@ -48,7 +48,7 @@ pub enum Part {
 }
 
 impl HttpRequest {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -75,12 +75,12 @@ impl Object for Placeholder {
     }
 }
 
-pub fn marker(name: &str) -> String {
+pub(super) fn marker(name: &str) -> String {
     format!("{OPEN}{name}{CLOSE}")
 }
 
 /// Markers as `<your-client-id>`.
-pub fn placeholders(text: &str) -> String {
+pub(super) fn placeholders(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find(OPEN) {
@@ -104,7 +104,7 @@ pub fn placeholders(text: &str) -> String {
 }
 
 /// `application/x-www-form-urlencoded` encoding of the literal parts; markers kept.
-pub fn form_encode(s: &str) -> String {
+pub(super) fn form_encode(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(start) = rest.find(OPEN) {
@@ -121,7 +121,7 @@ pub fn form_encode(s: &str) -> String {
     out
 }
 
-pub fn has_marker(s: &str) -> bool {
+pub(super) fn has_marker(s: &str) -> bool {
     s.contains(OPEN)
 }
 
@@ -219,7 +219,7 @@ impl form::Render for Renderer<'_> {
 }
 
 /// The request as it would be sent (an `oauth2` request: its token request).
-pub fn build(
+pub(super) fn build(
     req: &Request,
     values: &Values,
     notes: &mut Vec<String>,
@@ -248,7 +248,7 @@ pub fn build(
     }
     match req.auth.as_deref() {
         Some(Auth::Basic { username, password }) => {
-            out.basic = Some((r.text(username)?, r.text(password)?))
+            out.basic = Some((r.text(username)?, r.text(password)?));
         }
         Some(Auth::Bearer(t)) => {
             let t = r.text(t)?;
@@ -344,19 +344,18 @@ fn token_request(
         Grant::Revoke => &s.revocation_url,
         _ => &s.token_url,
     };
-    out.url = match r.opt(endpoint)? {
-        Some(u) => u,
-        None => {
-            let issuer = r.opt(&s.issuer)?.unwrap_or_default();
-            notes.push(format!(
-                "the endpoint is found by discovery: {issuer}/.well-known/openid-configuration"
-            ));
-            marker(match s.grant {
-                Grant::Introspect => "introspection_endpoint",
-                Grant::Revoke => "revocation_endpoint",
-                _ => "token_endpoint",
-            })
-        }
+    out.url = if let Some(u) = r.opt(endpoint)? {
+        u
+    } else {
+        let issuer = r.opt(&s.issuer)?.unwrap_or_default();
+        notes.push(format!(
+            "the endpoint is found by discovery: {issuer}/.well-known/openid-configuration"
+        ));
+        marker(match s.grant {
+            Grant::Introspect => "introspection_endpoint",
+            Grant::Revoke => "revocation_endpoint",
+            _ => "token_endpoint",
+        })
     };
     // What only a run knows (the code, the verifier, the device code) is a placeholder.
     let exchange = match s.grant {

@@ -10,7 +10,7 @@ fn comments(notes: &[String], prefix: &str) -> String {
 }
 
 /// The form body as sent: `a=b&c=d`.
-pub fn form_text(fields: &[(String, String)]) -> String {
+pub(super) fn form_text(fields: &[(String, String)]) -> String {
     fields
         .iter()
         .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
@@ -18,7 +18,7 @@ pub fn form_text(fields: &[(String, String)]) -> String {
         .join("&")
 }
 
-pub fn curl(req: &HttpRequest, notes: &[String]) -> String {
+pub(super) fn curl(req: &HttpRequest, notes: &[String]) -> String {
     use crate::http::curl::{Command, Data, SNIPPET, render};
     let data = match &req.body {
         None => Vec::new(),
@@ -73,7 +73,7 @@ fn split_url(url: &str) -> (String, String) {
     }
 }
 
-pub fn http(req: &HttpRequest, notes: &[String]) -> String {
+pub(super) fn http(req: &HttpRequest, notes: &[String]) -> String {
     let (host, target) = split_url(&req.url);
     let mut out = comments(notes, "#");
     out.push_str(&format!("{} {target} HTTP/1.1\nHost: {host}\n", req.method));

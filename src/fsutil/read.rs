@@ -8,12 +8,12 @@ use std::io::{self, Read};
 use std::path::Path;
 
 /// The most baton reads of a collection (the YAML parser's budget for scalar text).
-pub const MAX_COLLECTION: u64 = 256 << 20;
+pub(crate) const MAX_COLLECTION: u64 = 256 << 20;
 /// The most baton reads of a file sent as a request body (`file:`, a multipart file).
-pub const MAX_BODY: u64 = 256 << 20;
+pub(crate) const MAX_BODY: u64 = 256 << 20;
 /// The most baton reads of any other input: an environment, a `.env`, a data file, a
 /// report, a Postman export, a certificate, a key, the token cache, standard input.
-pub const MAX_INPUT: u64 = 64 << 20;
+pub(crate) const MAX_INPUT: u64 = 64 << 20;
 
 /// `256 MiB`, `64 KiB`, `12 bytes`.
 fn size(bytes: u64) -> String {
@@ -25,7 +25,7 @@ fn size(bytes: u64) -> String {
 }
 
 /// The error for a file larger than `max`.
-pub fn too_big(max: u64) -> io::Error {
+pub(super) fn too_big(max: u64) -> io::Error {
     io::Error::new(
         io::ErrorKind::FileTooLarge,
         format!(
@@ -37,7 +37,7 @@ pub fn too_big(max: u64) -> io::Error {
 
 /// Why `path` is not a regular file baton can read, if it is not (without opening it: a FIFO
 /// would block): what it is, or why it cannot be looked at.
-pub fn kind_problem(path: &Path) -> Option<String> {
+pub(crate) fn kind_problem(path: &Path) -> Option<String> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => None,
         Ok(m) => Some(not_regular(&m).to_string()),
@@ -72,14 +72,14 @@ fn not_regular(meta: &Metadata) -> io::Error {
 }
 
 /// A reader that fails once it has given `max` bytes and more follow.
-pub struct Capped<R> {
+pub(crate) struct Capped<R> {
     inner: R,
     left: u64,
     max: u64,
 }
 
 impl<R: Read> Capped<R> {
-    pub fn new(inner: R, max: u64) -> Capped<R> {
+    pub(crate) fn new(inner: R, max: u64) -> Capped<R> {
         Capped {
             inner,
             left: max,
@@ -113,7 +113,7 @@ impl<R: Read> Read for Capped<R> {
 /// Opens `path` for reading if it is a regular file of at most `max` bytes; reading past
 /// `max` fails (a file that grows, or one whose size is not what it holds, as in /proc).
 /// Never blocks: the type is known before `open`.
-pub fn open(path: &Path, max: u64) -> io::Result<Capped<File>> {
+pub(crate) fn open(path: &Path, max: u64) -> io::Result<Capped<File>> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(not_regular(&meta));
@@ -139,7 +139,7 @@ pub fn read(path: &Path, max: u64) -> io::Result<Vec<u8>> {
 }
 
 /// `read` as UTF-8 text.
-pub fn read_to_string(path: &Path, max: u64) -> io::Result<String> {
+pub(crate) fn read_to_string(path: &Path, max: u64) -> io::Result<String> {
     String::from_utf8(read(path, max)?).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
@@ -160,7 +160,7 @@ pub fn read_all(reader: impl Read, max: u64) -> io::Result<Vec<u8>> {
 
 /// Why a file could not be read or written, as a user reads it (the usual two without
 /// the OS error number).
-pub fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

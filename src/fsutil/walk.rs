@@ -32,14 +32,14 @@ fn file_id(path: &Path) -> io::Result<FileId> {
 
 /// The directories entered and the files taken so far in one run.
 #[derive(Default)]
-pub struct Walker {
+pub(crate) struct Walker {
     dirs: HashSet<FileId>,
     files: HashSet<FileId>,
 }
 
 /// What a walk found.
 #[derive(Debug, Default)]
-pub struct Walked {
+pub(crate) struct Walked {
     /// The wanted files met for the first time, in order.
     pub files: Vec<PathBuf>,
     /// Wanted files met before (given earlier, or reached again through a link).
@@ -47,7 +47,7 @@ pub struct Walked {
 }
 
 /// What to take from a walk.
-pub struct Filter<'a> {
+pub(crate) struct Filter<'a> {
     /// Whether to go into a subdirectory of this name.
     pub enter: &'a dyn Fn(&str) -> bool,
     /// Whether a file of this name (at this path) is wanted.
@@ -58,7 +58,7 @@ impl Walker {
     /// True the first time the file at `path` is met: a file given twice, or reached
     /// again through a link, is taken once. A file that cannot be looked at is taken (its
     /// reading says why it cannot be read).
-    pub fn first_file(&mut self, path: &Path) -> bool {
+    pub(crate) fn first_file(&mut self, path: &Path) -> bool {
         match file_id(path) {
             Ok(id) => self.files.insert(id),
             Err(_) => true,
@@ -66,7 +66,7 @@ impl Walker {
     }
 
     /// True the first time the directory at `path` is met.
-    pub fn first_dir(&mut self, path: &Path) -> bool {
+    pub(crate) fn first_dir(&mut self, path: &Path) -> bool {
         match file_id(path) {
             Ok(id) => self.dirs.insert(id),
             Err(_) => true,
@@ -77,7 +77,7 @@ impl Walker {
     /// directory is entered once, however many links lead to it. `root` itself is
     /// entered even if met before (see `first_dir`). A directory that cannot be read is
     /// handed to `unreadable`.
-    pub fn walk(
+    pub(crate) fn walk(
         &mut self,
         root: &Path,
         filter: &Filter,

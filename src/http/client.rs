@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 /// the TLS client (the platform's roots, `--cacert`, `--insecure`) is built on the first
 /// `https://` request: loading the system's roots costs more than a whole run of
 /// loopback requests, and a run against `http://` never needs them.
-pub struct Http {
+pub(crate) struct Http {
     pub(super) plain: reqwest::Client,
     pub(super) tls: std::sync::OnceLock<Result<reqwest::Client, String>>,
     /// The certificates of `--cacert`: roots, and each trusted as itself (`pinned`).
@@ -27,7 +27,7 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new(options: HttpOptions) -> Result<Http, String> {
+    pub(crate) fn new(options: HttpOptions) -> Result<Http, String> {
         let mut cacert = Vec::new();
         if let Some(path) = &options.cacert {
             let pem = crate::fsutil::read(path, crate::fsutil::MAX_INPUT)
@@ -55,14 +55,14 @@ impl Http {
             tls: std::sync::OnceLock::new(),
             cacert,
             options,
-            last_url: Default::default(),
+            last_url: std::sync::Mutex::default(),
             run_limit: OnceLock::new(),
         })
     }
 
     /// A client with the same settings and its own connections, for another thread's
     /// runtime (a connection lives on the runtime that opened it).
-    pub fn fork(&self) -> Result<Http, String> {
+    pub(crate) fn fork(&self) -> Result<Http, String> {
         let http = Self::with_roots(self.options.clone(), self.cacert.clone())?;
         if let Some(&(deadline, limit)) = self.run_limit.get() {
             let _ = http.run_limit.set((deadline, limit));
@@ -72,7 +72,7 @@ impl Http {
 
     /// Ends every exchange by `deadline` (the run's --max-time, `limit`). Set once, by the
     /// runner as the run starts.
-    pub fn set_run_limit(&self, deadline: Instant, limit: Duration) {
+    pub(crate) fn set_run_limit(&self, deadline: Instant, limit: Duration) {
         let _ = self.run_limit.set((deadline, limit));
     }
 
@@ -110,7 +110,10 @@ impl Http {
 
     /// `text` as a URL, from the last one parsed when it is the same text.
     pub(super) fn parse_url(&self, text: &str) -> Result<reqwest::Url, url::ParseError> {
-        let mut last = self.last_url.lock().unwrap_or_else(|e| e.into_inner());
+        let mut last = self
+            .last_url
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((known, url)) = &*last
             && known == text
         {

@@ -6,7 +6,7 @@
 
 /// What the command line says: the request, already rendered and redacted by the caller.
 #[derive(Debug, Clone, Default)]
-pub struct Command {
+pub(crate) struct Command {
     pub method: String,
     pub url: String,
     /// `-L`: curl follows redirects itself.
@@ -21,7 +21,7 @@ pub struct Command {
 
 /// How a body is given to curl.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Data {
+pub(crate) enum Data {
     /// `-d`: a form or JSON text (curl strips newlines, which neither has).
     Ascii,
     /// `--data-raw`: the text as is (no `@file` reading).
@@ -45,7 +45,7 @@ impl Data {
 
 /// When the method is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     /// Only when curl would not infer it (GET without a body, POST with one): `-v` shows the
     /// shortest line that sends the same request.
     WhenNotInferred,
@@ -55,7 +55,7 @@ pub enum Method {
 
 /// How the command line is written.
 #[derive(Debug, Clone, Copy)]
-pub struct Style {
+pub(crate) struct Style {
     pub method: Method,
     /// Every word in single quotes (`-v`: the line is copied as is, whatever it holds), or
     /// only the words the shell would otherwise split or expand (snippets read better).
@@ -65,21 +65,21 @@ pub struct Style {
 }
 
 /// `-v`'s `reproduce:` line.
-pub const ONE_LINE: Style = Style {
+pub(crate) const ONE_LINE: Style = Style {
     method: Method::WhenNotInferred,
     quote_always: true,
     separator: " ",
 };
 
 /// `export --as curl`.
-pub const SNIPPET: Style = Style {
+pub(crate) const SNIPPET: Style = Style {
     method: Method::UnlessGet,
     quote_always: false,
     separator: " \\\n  ",
 };
 
 /// The command line of `c` in `style`: `curl [method] URL` first, then the options.
-pub fn render(c: &Command, style: &Style) -> String {
+pub(crate) fn render(c: &Command, style: &Style) -> String {
     let q = |s: &str| {
         if style.quote_always {
             single_quoted(s)
@@ -120,7 +120,7 @@ pub fn render(c: &Command, style: &Style) -> String {
 }
 
 /// A word for a POSIX shell: bare when safe, else in single quotes.
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let safe = !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
@@ -132,7 +132,7 @@ pub fn quote(s: &str) -> String {
 }
 
 /// A word in single quotes, whatever it holds (`'` as `'\''`).
-pub fn single_quoted(s: &str) -> String {
+pub(crate) fn single_quoted(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 

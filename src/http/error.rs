@@ -7,7 +7,7 @@ use std::time::Duration;
 
 /// Why a request could not be made (exit code 3), naming the URL.
 #[derive(Debug, thiserror::Error)]
-pub enum HttpError {
+pub(crate) enum HttpError {
     #[error("connection refused: {url}")]
     Refused { url: String },
     #[error("cannot resolve host of {url}: {reason}")]
@@ -46,7 +46,7 @@ pub enum HttpError {
 
 /// Which limit a request ran into: its own, its own across a redirect chain, or the run's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TimeoutCause {
+pub(crate) enum TimeoutCause {
     /// The request's `timeout:` (or --timeout), on its first hop.
     Request,
     /// The same limit, spent across the hops of a redirect chain that began at `from`.
@@ -71,7 +71,7 @@ fn timeout_message(url: &str, after: &Duration, cause: &TimeoutCause) -> String 
 
 impl HttpError {
     /// True when the problem is in the request as written (exit 2), not the network.
-    pub fn is_input(&self) -> bool {
+    pub(crate) fn is_input(&self) -> bool {
         matches!(
             self,
             HttpError::InvalidUrl { .. } | HttpError::InvalidHeader { .. }
@@ -125,7 +125,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// A duration as written in a collection: `500ms`, `30s` (Debug would print `299.715567ms`
 /// for what is left of --max-time).
-pub fn short_duration(d: &Duration) -> String {
+pub(crate) fn short_duration(d: &Duration) -> String {
     let ms = (d.as_secs_f64() * 1000.0).round() as u64;
     if ms >= 1000 && ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)

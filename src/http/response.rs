@@ -21,6 +21,7 @@ pub struct Response {
 }
 
 impl Response {
+    #[must_use]
     pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Response {
         Response {
             status,

@@ -17,7 +17,7 @@ impl Http {
     /// the response the request is judged on).
     /// The request's time limit covers the whole chain: a 10-hop chain with `--timeout 2s`
     /// ends within 2 s, not 2 s a hop.
-    pub async fn exchange(&self, req: Prepared, jar: &Jar) -> Result<Vec<Hop>, HttpError> {
+    pub(crate) async fn exchange(&self, req: Prepared, jar: &Jar) -> Result<Vec<Hop>, HttpError> {
         let mut hops: Vec<Hop> = Vec::new();
         let limit = req.timeout.unwrap_or(self.options.timeout);
         let ends = Instant::now() + limit;
@@ -199,7 +199,7 @@ impl Http {
 }
 
 /// Headers a request gets unless it sets them itself, so that what `-v` shows is what is sent.
-pub fn default_headers(req: &mut Prepared, jar: &Jar) {
+pub(crate) fn default_headers(req: &mut Prepared, jar: &Jar) {
     // Most runs never get a cookie: no URL parse for them.
     let cookies = if jar.is_empty() {
         None

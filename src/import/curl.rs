@@ -29,7 +29,7 @@ pub struct CurlImport {
 
 /// How to import.
 #[derive(Clone, Debug, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Write literal credentials as they are instead of `<<env.NAME>>` references.
     pub keep_secrets: bool,
 }
@@ -112,7 +112,7 @@ pub fn import(command: &str) -> Result<CurlImport, ImportError> {
     import_with(command, &Options::default())
 }
 
-pub fn import_with(command: &str, options: &Options) -> Result<CurlImport, ImportError> {
+pub(crate) fn import_with(command: &str, options: &Options) -> Result<CurlImport, ImportError> {
     let joined = command.replace("\\\r\n", " ").replace("\\\n", " ");
     let words = shell_words::split(joined.trim()).map_err(|e| {
         ImportError::Curl(format!(
@@ -145,7 +145,7 @@ pub fn import_with(command: &str, options: &Options) -> Result<CurlImport, Impor
         warnings.push(Warning {
             place: "curl".into(),
             message: m,
-        })
+        });
     };
     let (mut method, mut url, mut headers) = (
         None::<String>,
@@ -205,7 +205,7 @@ pub fn import_with(command: &str, options: &Options) -> Result<CurlImport, Impor
                 let h = need!();
                 match h.split_once(':') {
                     Some((k, v)) if !v.trim().is_empty() => {
-                        headers.push((k.trim().to_string(), v.trim().to_string()))
+                        headers.push((k.trim().to_string(), v.trim().to_string()));
                     }
                     Some((k, _)) => warn(format!(
                         "`-H '{k}:'` removes a header curl would send: left out"
@@ -430,6 +430,7 @@ fn expand_combined(word: &str) -> Option<Vec<String>> {
 }
 
 /// The request as a collection file, with the variables to define listed on top.
+#[must_use]
 pub fn to_yaml(imp: &CurlImport) -> String {
     let mut header = vec!["Imported by `baton import curl`.".to_string()];
     if !imp.variables.is_empty() {

@@ -7,7 +7,7 @@ use super::out::{OutRequest, pairs};
 use super::yaml::Y;
 
 /// One data argument.
-pub enum Data {
+pub(super) enum Data {
     /// Already urlencoded as written (`-d`, `--data-raw`).
     Raw(String),
     /// `--data-urlencode name=value`: `(name, value)` to encode.
@@ -16,7 +16,7 @@ pub enum Data {
 }
 
 /// The body arguments of the command.
-pub struct Given {
+pub(super) struct Given {
     pub data: Vec<Data>,
     pub json: Vec<String>,
     pub form: Vec<(String, Y)>,
@@ -25,7 +25,7 @@ pub struct Given {
 }
 
 /// Set the request's body (or query) from the arguments; `tpl` turns `{{var}}` into `<<var>>`.
-pub fn fill(
+pub(super) fn fill(
     req: &mut OutRequest,
     given: Given,
     headers: &[(String, String)],
@@ -126,7 +126,7 @@ pub fn fill(
     }
 }
 
-pub fn form_part(v: &str, literal: bool, warn: &mut dyn FnMut(String)) -> Y {
+pub(super) fn form_part(v: &str, literal: bool, warn: &mut dyn FnMut(String)) -> Y {
     if literal {
         return Y::str(v);
     }
@@ -152,7 +152,7 @@ pub fn form_part(v: &str, literal: bool, warn: &mut dyn FnMut(String)) -> Y {
 }
 
 /// The body as curl sends it (`&` between data arguments).
-pub fn raw_text(data: &[Data]) -> String {
+pub(super) fn raw_text(data: &[Data]) -> String {
     data.iter()
         .map(|d| match d {
             Data::Raw(s) | Data::File(s) => s.clone(),
@@ -167,7 +167,7 @@ pub fn raw_text(data: &[Data]) -> String {
 }
 
 /// The data as decoded `name=value` pairs, when every part is one.
-pub fn data_pairs(data: &[Data]) -> Option<Vec<(String, String)>> {
+pub(super) fn data_pairs(data: &[Data]) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
     for d in data {
         match d {
@@ -188,7 +188,7 @@ pub fn data_pairs(data: &[Data]) -> Option<Vec<(String, String)>> {
 }
 
 /// Every string of a YAML value with `{{var}}` as `<<var>>`.
-pub fn json_templates(y: &Y, tpl: &mut dyn FnMut(&str) -> String) -> Y {
+pub(super) fn json_templates(y: &Y, tpl: &mut dyn FnMut(&str) -> String) -> Y {
     match y {
         Y::Str(s) => Y::Str(tpl(s)),
         Y::Seq(items) => Y::seq(items.iter().map(|i| json_templates(&i.value, tpl))),

@@ -19,14 +19,14 @@ pub struct Moved {
 }
 
 /// Moves literal credentials to `<<env.NAME>>` references, unless `keep`.
-pub struct Mover {
+pub(crate) struct Mover {
     keep: bool,
     /// `(moved, value)`: a value met again gets the same NAME.
     moved: Vec<(Moved, String)>,
 }
 
 impl Mover {
-    pub fn new(keep: bool) -> Mover {
+    pub(crate) fn new(keep: bool) -> Mover {
         Mover {
             keep,
             moved: Vec::new(),
@@ -34,13 +34,19 @@ impl Mover {
     }
 
     /// What was moved, in the order met.
-    pub fn into_moved(self) -> Vec<Moved> {
+    pub(crate) fn into_moved(self) -> Vec<Moved> {
         self.moved.into_iter().map(|(m, _)| m).collect()
     }
 
     /// `converted` (the value as the request writes it) unless `literal` is a credential
     /// to move: then `<<env.NAME>>`, NAME from `hint`.
-    pub fn take(&mut self, what: &str, hint: &str, literal: &str, converted: String) -> String {
+    pub(crate) fn take(
+        &mut self,
+        what: &str,
+        hint: &str,
+        literal: &str,
+        converted: String,
+    ) -> String {
         // A value with a variable in it (`{{token}}`, `<your-token>`) is not literal.
         if self.keep || literal.trim().is_empty() || converted.contains("<<") {
             return converted;
@@ -68,7 +74,7 @@ impl Mover {
 
     /// A header's value: an `Authorization` credential after its scheme, the value of a
     /// header named like a secret, each cookie's value.
-    pub fn header(&mut self, name: &str, literal: &str, converted: String) -> String {
+    pub(crate) fn header(&mut self, name: &str, literal: &str, converted: String) -> String {
         let lower = name.to_ascii_lowercase();
         if lower == "authorization" || lower == "proxy-authorization" {
             let what = format!("the {name} header");
@@ -109,7 +115,7 @@ impl Mover {
     }
 
     /// The fields of a form or JSON body named like a secret (`client_secret`, `password`).
-    pub fn body(&mut self, key: &str, value: &mut Y) {
+    pub(crate) fn body(&mut self, key: &str, value: &mut Y) {
         if !matches!(key, "form" | "json") {
             return;
         }

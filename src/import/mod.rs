@@ -4,13 +4,13 @@
 //! conversion returns warnings for what it cannot carry over instead of failing: a script
 //! line, an auth type, a setting; none is dropped silently.
 
-pub mod curl;
+pub(crate) mod curl;
 mod curl_body;
-pub mod curl_secrets;
-pub mod names;
-pub mod out;
-pub mod postman;
-pub mod yaml;
+pub(crate) mod curl_secrets;
+pub(crate) mod names;
+pub(crate) mod out;
+pub(crate) mod postman;
+pub(crate) mod yaml;
 
 use std::fmt;
 
@@ -49,7 +49,7 @@ pub enum ImportError {
 }
 
 /// Parse JSON text, or say where it is broken.
-pub fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, ImportError> {
+pub(crate) fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str(text).map_err(|e| ImportError::Json {
         what: what.to_string(),

@@ -40,7 +40,7 @@ const RESERVED: &[&str] = &[
 
 /// How each Postman variable name is written in baton.
 #[derive(Debug, Default, Clone)]
-pub struct Names {
+pub(crate) struct Names {
     /// Postman name → baton identifier, for names that cannot be kept.
     renamed: BTreeMap<String, String>,
     /// Captured names (their values may be numbers: see [`Names::is_captured`]).
@@ -50,7 +50,7 @@ pub struct Names {
 impl Names {
     /// Decide the names once every variable of the import is known: `captured` are set by
     /// scripts (a capture needs an identifier), `all` every other name seen.
-    pub fn new<'a>(
+    pub(crate) fn new<'a>(
         captured: impl IntoIterator<Item = &'a str>,
         all: impl IntoIterator<Item = &'a str>,
     ) -> Names {
@@ -97,7 +97,7 @@ impl Names {
     }
 
     /// The name as a key of `vars` (and of captures).
-    pub fn key(&self, name: &str) -> String {
+    pub(crate) fn key(&self, name: &str) -> String {
         self.renamed
             .get(name)
             .cloned()
@@ -105,7 +105,7 @@ impl Names {
     }
 
     /// The expression that reads the variable inside `<< >>`.
-    pub fn reference(&self, name: &str) -> String {
+    pub(crate) fn reference(&self, name: &str) -> String {
         let key = self.key(name);
         if is_identifier(&key) {
             key
@@ -115,19 +115,19 @@ impl Names {
     }
 
     /// True when a script captures this (baton) name, so its value may be a number.
-    pub fn is_captured(&self, key: &str) -> bool {
+    pub(crate) fn is_captured(&self, key: &str) -> bool {
         self.captured.iter().any(|c| c == key)
     }
 
     /// `(postman, baton)` for every renamed variable, for the report.
-    pub fn renames(&self) -> impl Iterator<Item = (&String, &String)> {
+    pub(crate) fn renames(&self) -> impl Iterator<Item = (&String, &String)> {
         self.renamed.iter()
     }
 }
 
 /// Text from Postman with `{{var}}` rewritten; `seen` collects the baton keys read, and
 /// `warn` hears about what could not be rewritten.
-pub fn convert(
+pub(crate) fn convert(
     text: &str,
     names: &Names,
     seen: &mut Vec<String>,
@@ -147,27 +147,23 @@ pub fn convert(
         }
         push_literal(&mut out, &rest[..start]);
         let name = inner.trim();
-        match name.strip_prefix('$') {
-            Some(dynamic) => match dynamic_variable(dynamic) {
-                Some(expr) => {
-                    close_literal(&mut out);
-                    out.push_str(&format!("<<{expr}>>"));
-                }
-                None => {
-                    warn(format!(
-                        "Postman's dynamic variable `{{{{{name}}}}}` has no baton equivalent; it is sent as the literal text"
-                    ));
-                    push_literal(&mut out, &format!("{{{{{name}}}}}"));
-                }
-            },
-            None => {
-                let key = names.key(name);
-                if !seen.contains(&key) {
-                    seen.push(key);
-                }
+        if let Some(dynamic) = name.strip_prefix('$') {
+            if let Some(expr) = dynamic_variable(dynamic) {
                 close_literal(&mut out);
-                out.push_str(&format!("<<{}>>", names.reference(name)));
+                out.push_str(&format!("<<{expr}>>"));
+            } else {
+                warn(format!(
+                    "Postman's dynamic variable `{{{{{name}}}}}` has no baton equivalent; it is sent as the literal text"
+                ));
+                push_literal(&mut out, &format!("{{{{{name}}}}}"));
             }
+        } else {
+            let key = names.key(name);
+            if !seen.contains(&key) {
+                seen.push(key);
+            }
+            close_literal(&mut out);
+            out.push_str(&format!("<<{}>>", names.reference(name)));
         }
         rest = &rest[start + 2 + len + 2..];
     }
@@ -176,7 +172,7 @@ pub fn convert(
 }
 
 /// The whole text is one `{{var}}`: its Postman name.
-pub fn sole_variable(text: &str) -> Option<&str> {
+pub(crate) fn sole_variable(text: &str) -> Option<&str> {
     let inner = text.strip_prefix("{{")?.strip_suffix("}}")?;
     (!inner.contains(['{', '}']) && !inner.trim().starts_with('$') && !inner.trim().is_empty())
         .then(|| inner.trim())
@@ -195,7 +191,7 @@ fn dynamic_variable(name: &str) -> Option<&'static str> {
 
 /// Literal text as a baton string: what baton would read as template syntax (`<<`, `<%`,
 /// `<#`) is written as an expression that prints it.
-pub fn literal(text: &str) -> String {
+pub(crate) fn literal(text: &str) -> String {
     let mut out = String::new();
     push_literal(&mut out, text);
     out
@@ -206,15 +202,12 @@ fn push_literal(out: &mut String, text: &str) {
     while let Some(i) = rest.find('<') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
-        match after.chars().next() {
-            Some(c @ ('<' | '%' | '#')) => {
-                out.push_str(&format!("<< '<{c}' >>"));
-                rest = &after[1..];
-            }
-            _ => {
-                out.push('<');
-                rest = after;
-            }
+        if let Some(c @ ('<' | '%' | '#')) = after.chars().next() {
+            out.push_str(&format!("<< '<{c}' >>"));
+            rest = &after[1..];
+        } else {
+            out.push('<');
+            rest = after;
         }
     }
     out.push_str(rest);
@@ -229,7 +222,7 @@ fn close_literal(out: &mut String) {
 }
 
 /// Letters, digits and `_`, not starting with a digit: `base-url` → `base_url`.
-pub fn identifier(name: &str) -> String {
+pub(crate) fn identifier(name: &str) -> String {
     let mut out: String = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -281,7 +274,7 @@ fn words(name: &str) -> Vec<String> {
 }
 
 /// `ClientSecret` → `CLIENT_SECRET`: the process environment variable holding a secret.
-pub fn env_var(name: &str) -> String {
+pub(crate) fn env_var(name: &str) -> String {
     let w = words(name).join("_").to_ascii_uppercase();
     match w.chars().next() {
         None => "SECRET".into(),
@@ -291,18 +284,18 @@ pub fn env_var(name: &str) -> String {
 }
 
 /// `ClientId` → `client-id`: the word of a `<your-client-id>` placeholder.
-pub fn kebab(name: &str) -> String {
+pub(crate) fn kebab(name: &str) -> String {
     let w = words(name).join("-");
     if w.is_empty() { "value".into() } else { w }
 }
 
 /// `client-id` → `client_id`: the variable of a `<your-client-id>` placeholder.
-pub fn snake(word: &str) -> String {
+pub(crate) fn snake(word: &str) -> String {
     identifier(&word.replace('-', "_").to_ascii_lowercase())
 }
 
 /// A file or directory name: `Users & Roles` → `users-roles`.
-pub fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let s = words(name).join("-");
     let s: String = s.chars().take(60).collect();
     let s = s.trim_end_matches('-').to_string();

@@ -54,26 +54,24 @@ impl Expect {
     /// Add a predicate on `subject` in `list`; false when the same predicate is already
     /// there with another value (the first is kept).
     pub fn add(list: &mut Vec<(String, Vec<(String, Y)>)>, subject: &str, op: &str, v: Y) -> bool {
-        let preds = match list.iter_mut().find(|(s, _)| s == subject) {
-            Some((_, p)) => p,
-            None => {
-                list.push((subject.to_string(), Vec::new()));
-                &mut list.last_mut().expect("just pushed").1
-            }
+        let preds = if let Some((_, p)) = list.iter_mut().find(|(s, _)| s == subject) {
+            p
+        } else {
+            list.push((subject.to_string(), Vec::new()));
+            &mut list.last_mut().expect("just pushed").1
         };
-        match preds.iter().find(|(o, _)| o == op) {
-            Some((_, existing)) => *existing == v,
-            None => {
-                preds.push((op.to_string(), v));
-                true
-            }
+        if let Some((_, existing)) = preds.iter().find(|(o, _)| o == op) {
+            *existing == v
+        } else {
+            preds.push((op.to_string(), v));
+            true
         }
     }
 
     /// Merge `other` under this one (this one wins where both say something).
     pub fn inherit(&mut self, other: &Expect) {
         if self.status.is_none() {
-            self.status = other.status.clone();
+            self.status.clone_from(&other.status);
         }
         for (list, theirs) in [
             (&mut self.headers, &other.headers),
@@ -122,7 +120,7 @@ fn predicate(p: &[(String, Y)]) -> Y {
 }
 
 /// `name: value` pairs as a mapping; a repeated name becomes a list at its first place.
-pub fn pairs(list: &[(String, String)]) -> Y {
+pub(crate) fn pairs(list: &[(String, String)]) -> Y {
     let mut entries: Vec<(String, Vec<String>)> = Vec::new();
     for (k, v) in list {
         match entries.iter_mut().find(|(n, _)| n == k) {
@@ -197,7 +195,7 @@ impl OutRequest {
 }
 
 /// A collection file: header comments, `name`, `vars` (with comments), `requests`.
-pub fn collection(
+pub(crate) fn collection(
     header: &[String],
     name: &str,
     vars: Vec<Entry>,

@@ -133,7 +133,7 @@ impl Y {
 }
 
 /// A whole document: header comments, then the value (a mapping or a list).
-pub fn document(header: &[String], value: &Y) -> String {
+pub(crate) fn document(header: &[String], value: &Y) -> String {
     let mut out = String::new();
     for c in header {
         push_comment(&mut out, 0, c);

@@ -3,7 +3,7 @@
 //! variables, the `--data` rows; all of it as `runner::Inputs`, with every problem found
 //! on the way. Printing those problems, and the exit code, are the front ends' (`cmd`).
 
-pub mod values;
+pub(crate) mod values;
 
 use crate::collection::Layer;
 use crate::collection::{environment, load};
@@ -11,7 +11,7 @@ use crate::diag::{Diagnostic, display_path};
 use crate::runner::Inputs;
 use crate::template::Templates;
 use std::path::{Path, PathBuf};
-pub use values::Shard;
+pub(crate) use values::Shard;
 
 /// Where variables come from, the same for `run`, `check`, `token` and `docs check`:
 /// `-e ENV` (a name or a path; later wins), `--var NAME=VALUE`, and `--sandbox`, whose
@@ -25,7 +25,7 @@ pub struct VarSources {
 
 /// Which files run, and how many times.
 #[derive(Clone, Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// What stays in memory of the requests loaded (`baton run`: `load::RUN_KEEPS`).
     pub keep: load::Keep,
     pub shard: Option<Shard>,
@@ -35,7 +35,7 @@ pub struct Plan {
 
 /// Load everything a run or a check needs from `paths`. The problems (warnings too) come
 /// back beside the inputs: the inputs are usable only when none is an error.
-pub fn assemble(
+pub(crate) fn assemble(
     paths: &[PathBuf],
     sources: &VarSources,
     sandbox_vars: Option<Vec<(String, String)>>,
@@ -94,7 +94,7 @@ pub fn assemble(
 
 /// One layer per environment named (`-e`), found by name beside `roots` or as a path, in
 /// the order given: later ones win.
-pub fn environments(
+pub(crate) fn environments(
     names: &[String],
     roots: &[PathBuf],
     templates: &mut Templates,
@@ -118,7 +118,7 @@ pub fn environments(
 }
 
 /// The `--var` layer, above every environment; none without `--var`.
-pub fn var_layer(pairs: &[(String, String)]) -> Option<Layer> {
+pub(crate) fn var_layer(pairs: &[(String, String)]) -> Option<Layer> {
     (!pairs.is_empty()).then(|| Layer::literal(pairs, Vec::new()))
 }
 
@@ -126,7 +126,7 @@ pub fn var_layer(pairs: &[(String, String)]) -> Option<Layer> {
 /// (skipping `environments/`, hidden directories, `node_modules` and `target`). A file
 /// runs once however it is reached: given twice, under two directories given, or through
 /// a link; a directory is walked once however many links lead to it.
-pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+pub(crate) fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let filter = crate::fsutil::Filter {
         enter: &|name| {
             !(name.starts_with('.')
@@ -178,7 +178,7 @@ pub fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<PathBu
 /// The shard a file belongs to: a hash of its path below the directory it was found in, so
 /// a file keeps its shard when others are added or removed (and whatever the working
 /// directory), and every file is in exactly one shard.
-pub fn shard_of(path: &Path, roots: &[PathBuf], n: u64) -> u64 {
+pub(crate) fn shard_of(path: &Path, roots: &[PathBuf], n: u64) -> u64 {
     use sha2::Digest as _;
     let below = roots
         .iter()

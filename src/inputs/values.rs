@@ -9,7 +9,7 @@ use std::time::Duration;
 /// seconds. Zero is refused rather than read as "no limit": every request would time out at
 /// once (or, read the other way, a hung server would hold CI forever), and both are more
 /// likely a slip than a wish. The message follows clap's "invalid value 'X' for '--flag'".
-pub fn limit(text: &str) -> Result<Duration, String> {
+pub(crate) fn limit(text: &str) -> Result<Duration, String> {
     match crate::yaml::read::parse_duration(text) {
         Some(d) if d.is_zero() => {
             Err("must be more than 0; for no practical limit give a long one, such as 1h".into())
@@ -20,7 +20,7 @@ pub fn limit(text: &str) -> Result<Duration, String> {
 }
 
 /// `--jobs N`: how many files run at once; 0 would run nothing, so it is refused.
-pub fn jobs(text: &str) -> Result<usize, String> {
+pub(crate) fn jobs(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(0) => Err("must be at least 1 (1 runs the files one after another)".into()),
         Ok(n) => Ok(n),
@@ -29,7 +29,7 @@ pub fn jobs(text: &str) -> Result<usize, String> {
 }
 
 /// `64M`, `512K`, `1G`, `1048576` (a trailing `B` allowed).
-pub fn parse_size(text: &str) -> Option<u64> {
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
     let t = text.trim().to_ascii_uppercase();
     let t = t.strip_suffix('B').unwrap_or(&t);
     let (num, mult) = match t.chars().last()? {
@@ -43,7 +43,7 @@ pub fn parse_size(text: &str) -> Option<u64> {
 
 /// `--max-body SIZE`. The messages from here on name the option and the text given, as
 /// baton's other input errors do (the tests pin them).
-pub fn max_body(text: &str) -> Result<u64, Diagnostic> {
+pub(crate) fn max_body(text: &str) -> Result<u64, Diagnostic> {
     parse_size(text).ok_or_else(|| {
         Diagnostic::error(format!(
             "--max-body `{text}`: expected a size such as 64M, 512K or 1048576"
@@ -59,7 +59,7 @@ pub struct Shard {
 }
 
 /// `K/N` with 1 <= K <= N.
-pub fn shard(text: &str) -> Result<Shard, Diagnostic> {
+pub(crate) fn shard(text: &str) -> Result<Shard, Diagnostic> {
     let parsed = text.split_once('/').and_then(|(k, n)| {
         let (k, n) = (k.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?);
         (n >= 1 && (1..=n).contains(&k)).then_some(Shard { k, n })
@@ -72,7 +72,7 @@ pub fn shard(text: &str) -> Result<Shard, Diagnostic> {
 }
 
 /// `--var NAME=VALUE`: the name trimmed, the value as given (it may hold `=` and spaces).
-pub fn var(text: &str) -> Result<(String, String), Diagnostic> {
+pub(crate) fn var(text: &str) -> Result<(String, String), Diagnostic> {
     match text.split_once('=') {
         Some((k, val)) if !k.trim().is_empty() => Ok((k.trim().to_string(), val.to_string())),
         _ => Err(

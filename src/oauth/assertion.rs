@@ -12,14 +12,14 @@ use std::fmt;
 use std::str::FromStr as _;
 
 /// The `client_assertion_type` that goes with every assertion made here.
-pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub(crate) const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// How long an assertion is valid: providers want it short-lived.
 const LIFETIME_SECS: i64 = 60;
 
 /// The key that signs the assertion.
 #[derive(Clone)]
-pub enum AssertionKey {
+pub(crate) enum AssertionKey {
     /// `client_secret_jwt`: HMAC with the client secret (HS256, or HS384/HS512 via `alg`).
     Secret(String),
     /// `private_key_jwt`: an unencrypted PEM private key, RSA (RS256 by default, RS384/512 and
@@ -43,7 +43,7 @@ impl fmt::Debug for AssertionKey {
 
 /// Why no assertion could be made.
 #[derive(Debug, thiserror::Error)]
-pub enum AssertionError {
+pub(crate) enum AssertionError {
     #[error("client_secret_jwt needs a client secret, and it is empty")]
     EmptySecret,
     #[error("alg `{alg}` does not fit {key}; use one of: {allowed}")]
@@ -73,7 +73,7 @@ pub enum AssertionError {
 /// A signed client assertion for `client_id` at the token endpoint `audience`: `iss` = `sub`
 /// = client_id, `aud`, a random `jti`, `iat` now and `exp` 60 s later. `alg` overrides the
 /// algorithm the key suggests (HS256, RS256, ES256/ES384 or EdDSA).
-pub fn client_assertion(
+pub(crate) fn client_assertion(
     client_id: &str,
     audience: &str,
     key: &AssertionKey,
@@ -117,7 +117,9 @@ enum Family {
 }
 
 fn choose(alg: Option<&str>, family: Family) -> Result<Algorithm, AssertionError> {
-    use Algorithm::*;
+    use Algorithm::{
+        ES256, ES384, EdDSA, HS256, HS384, HS512, PS256, PS384, PS512, RS256, RS384, RS512,
+    };
     let (default, allowed, key, names): (Algorithm, &[Algorithm], &str, &str) = match family {
         Family::Hmac => (
             HS256,

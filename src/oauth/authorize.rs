@@ -43,7 +43,7 @@ pub(crate) async fn run(
                 let l = super::loopback::Listener::bind(&redirect_uri)
                     .await
                     .map_err(FlowError::Input)?;
-                redirect_uri = l.redirect_uri.clone();
+                redirect_uri.clone_from(&l.redirect_uri);
                 listener = Some(l);
             }
             let url = authorize_url(

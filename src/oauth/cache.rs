@@ -8,19 +8,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Where the state lives: `$BATON_STATE_DIR`, else `.baton/` in the working directory.
-pub fn state_dir() -> PathBuf {
-    std::env::var_os("BATON_STATE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(".baton"))
+pub(crate) fn state_dir() -> PathBuf {
+    std::env::var_os("BATON_STATE_DIR").map_or_else(|| PathBuf::from(".baton"), PathBuf::from)
 }
 
-pub fn default_path() -> PathBuf {
+pub(crate) fn default_path() -> PathBuf {
     state_dir().join("tokens.json")
 }
 
 /// One cached token set.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub issuer: String,
     pub client_id: String,
     pub grant: String,
@@ -34,29 +32,29 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn access_token(&self) -> Option<&str> {
+    pub(crate) fn access_token(&self) -> Option<&str> {
         self.tokens.get("access_token").and_then(Value::as_str)
     }
-    pub fn refresh_token(&self) -> Option<&str> {
+    pub(crate) fn refresh_token(&self) -> Option<&str> {
         self.tokens.get("refresh_token").and_then(Value::as_str)
     }
-    pub fn expires_at(&self) -> Option<i64> {
+    pub(crate) fn expires_at(&self) -> Option<i64> {
         self.tokens.get("expires_at").and_then(Value::as_i64)
     }
     /// Still usable `skew` seconds from `now`.
-    pub fn fresh(&self, now: i64, skew: i64) -> bool {
+    pub(crate) fn fresh(&self, now: i64, skew: i64) -> bool {
         self.access_token().is_some() && self.expires_at().is_none_or(|t| t - skew > now)
     }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct TokenCache {
+pub(crate) struct TokenCache {
     pub version: u32,
     pub tokens: BTreeMap<String, Entry>,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum CacheError {
+pub(crate) enum CacheError {
     #[error("cannot read the token cache {path}: {reason}")]
     Read { path: String, reason: String },
     #[error("cannot write the token cache {path}: {reason}")]
@@ -66,7 +64,7 @@ pub enum CacheError {
 /// The cache key: what makes two tokens interchangeable. `user` is whom the token is for
 /// when the request says (a password grant's username, the login of a headless sign-in),
 /// `target` its audience and resource: tokens for two people, or two APIs, are not.
-pub fn key(
+pub(crate) fn key(
     issuer: &str,
     client_id: &str,
     grant: &str,
@@ -84,7 +82,7 @@ pub fn key(
 impl TokenCache {
     /// The cache at `path`; an absent file is an empty cache. A corrupt one is an error
     /// (never silently replaced: the user may want what is in it).
-    pub fn load(path: &Path) -> Result<TokenCache, CacheError> {
+    pub(crate) fn load(path: &Path) -> Result<TokenCache, CacheError> {
         match crate::fsutil::read(path, crate::fsutil::MAX_INPUT) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| CacheError::Read {
                 path: path.display().to_string(),
@@ -103,7 +101,7 @@ impl TokenCache {
 
     /// Write the whole cache atomically, readable by its owner only, and make sure git
     /// ignores the state directory.
-    pub fn save(&self, path: &Path) -> Result<(), CacheError> {
+    pub(crate) fn save(&self, path: &Path) -> Result<(), CacheError> {
         let err = |e: std::io::Error| CacheError::Write {
             path: path.display().to_string(),
             reason: e.to_string(),
@@ -126,7 +124,7 @@ impl TokenCache {
 
     /// Merge `entries` into the cache on disk (read, update, write), so that two runs saving
     /// different tokens both keep theirs; the same key is last-writer-wins.
-    pub fn update(path: &Path, entries: Vec<(String, Entry)>) -> Result<(), CacheError> {
+    pub(crate) fn update(path: &Path, entries: Vec<(String, Entry)>) -> Result<(), CacheError> {
         // Runs saving at once take turns (an advisory lock beside the file), so each one's
         // read-update-write sees the others' tokens; the write itself is atomic either way.
         let err = |e: std::io::Error| CacheError::Write {

@@ -9,7 +9,7 @@ use crate::http::Hop;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub(crate) const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 pub(crate) async fn run(
     spec: &OAuth2,

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 /// The endpoints of a provider.
 #[derive(Clone, Debug, Default)]
-pub struct Endpoints {
+pub(crate) struct Endpoints {
     pub issuer: Option<String>,
     pub authorize: Option<String>,
     pub token: Option<String>,
@@ -25,7 +25,7 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
-    pub fn from_document(doc: &Value) -> Endpoints {
+    pub(crate) fn from_document(doc: &Value) -> Endpoints {
         let s = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_string);
         Endpoints {
             issuer: s("issuer"),
@@ -41,7 +41,7 @@ impl Endpoints {
     }
 
     /// Takes from `other` the endpoints this lacks.
-    pub fn fill(&mut self, other: &Endpoints) {
+    pub(crate) fn fill(&mut self, other: &Endpoints) {
         let pairs = [
             (&mut self.authorize, &other.authorize),
             (&mut self.token, &other.token),
@@ -65,7 +65,7 @@ impl Endpoints {
 
 /// The RFC 8414 metadata URL of an issuer: the well-known segment goes between the host and
 /// the issuer's path (RFC 8414 3.1): `https://h/tenant` -> `https://h/.well-known/oauth-authorization-server/tenant`.
-pub fn metadata_url(issuer: &str) -> Option<String> {
+pub(crate) fn metadata_url(issuer: &str) -> Option<String> {
     let url = url::Url::parse(issuer).ok()?;
     let path = url.path().trim_end_matches('/');
     let mut out = url.clone();
@@ -76,7 +76,7 @@ pub fn metadata_url(issuer: &str) -> Option<String> {
 
 /// Documents fetched during a run, by URL.
 #[derive(Default)]
-pub struct Cache {
+pub(crate) struct Cache {
     discovery: Mutex<HashMap<String, Endpoints>>,
     /// The RFC 8414 documents by issuer; `None` when the provider has none.
     metadata: Mutex<HashMap<String, Option<Endpoints>>>,
@@ -84,7 +84,7 @@ pub struct Cache {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum DiscoveryError {
+pub(crate) enum DiscoveryError {
     #[error(transparent)]
     Http(#[from] HttpError),
     #[error("{0}")]
@@ -101,7 +101,7 @@ impl Cache {
     /// The provider's endpoints from `issuer`'s OpenID Connect discovery document, or, when
     /// the provider has none (404), from its RFC 8414 document. The hops are returned the
     /// first time, so that they show in the transcript.
-    pub async fn discover(
+    pub(crate) async fn discover(
         &self,
         http: &Http,
         issuer: &str,
@@ -138,7 +138,7 @@ impl Cache {
     /// The endpoints of `issuer`'s RFC 8414 document, fetched once per run; `None` when the
     /// provider serves none. Read for the endpoints an OpenID Connect document leaves out
     /// (introspection and revocation, at some providers).
-    pub async fn metadata(
+    pub(crate) async fn metadata(
         &self,
         http: &Http,
         issuer: &str,
@@ -159,7 +159,7 @@ impl Cache {
         Ok(found)
     }
 
-    pub async fn jwks(
+    pub(crate) async fn jwks(
         &self,
         http: &Http,
         url: &str,
@@ -182,7 +182,7 @@ impl Cache {
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The endpoints of a metadata document, whose `issuer` must be the one asked for.
@@ -223,17 +223,17 @@ pub(crate) async fn fetch_json(
     let Some(last) = got.pop() else {
         return Err(DiscoveryError::Invalid(format!("{url}: no response")));
     };
-    let result = if last.response.status != 200 {
-        Ok(Fetched::Refused(
-            last.response.status,
-            last.response.error_hint(),
-        ))
-    } else {
+    let result = if last.response.status == 200 {
         last.response
             .json()
             .cloned()
             .map(Fetched::Json)
             .map_err(|e| DiscoveryError::Invalid(format!("{url}: {e}")))
+    } else {
+        Ok(Fetched::Refused(
+            last.response.status,
+            last.response.error_hint(),
+        ))
     };
     hops.extend(got);
     hops.push(last);

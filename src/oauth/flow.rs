@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// What a flow needs from the runner.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub http: &'a Http,
     /// The user agent's cookies, for the authorize hops only (redirects, login and consent
     /// forms). The back channel (discovery, token, JWKS, device, introspection, revocation)
@@ -39,14 +39,14 @@ pub struct Ctx<'a> {
 /// A flow that stopped: why, and every exchange it made before (they are part of the
 /// record: `-v`, the duration and the reports show them as for a flow that passed).
 #[derive(Debug)]
-pub struct Failure {
+pub(crate) struct Failure {
     pub error: FlowError,
     pub hops: Vec<Hop>,
 }
 
 /// A finished flow: every hop (the last is the response the request is judged on), and a
 /// problem found after the exchange (an id_token that does not verify).
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Every exchange in the order it happened.
     pub hops: Vec<Hop>,
     /// The index in `hops` of the response the request is judged on (the token response;
@@ -62,13 +62,13 @@ pub struct Outcome {
 /// What an authorization code grant exchanged: `<<id.code>>` and `<<id.code_verifier>>`,
 /// so that a collection can show that a code is single-use.
 #[derive(Debug, Clone)]
-pub struct UsedCode {
+pub(crate) struct UsedCode {
     pub code: String,
     pub verifier: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum FlowError {
+pub(crate) enum FlowError {
     #[error("{}", .0.diagnostic.message)]
     Render(Box<RenderFail>),
     #[error(transparent)]
@@ -152,12 +152,12 @@ fn render_fail(tpl: &Tpl, e: RenderError) -> FlowError {
     FlowError::Render(Box::new(RenderFail::new(tpl, e)))
 }
 
-pub async fn execute(spec: &OAuth2, cx: &mut Ctx<'_>) -> Result<Outcome, Failure> {
+pub(crate) async fn execute(spec: &OAuth2, cx: &mut Ctx<'_>) -> Result<Outcome, Failure> {
     run(spec, cx, None).await
 }
 
 /// The refresh grant for the client of `spec`, whatever grant `spec` itself is.
-pub async fn refresh(
+pub(crate) async fn refresh(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     refresh_token: &str,

@@ -15,7 +15,7 @@ use super::spec::{ClientAuth, Grant, OAuth2};
 use crate::template::Tpl;
 
 /// Renders the templates of an `oauth2:` block, for [`fields`].
-pub trait Render {
+pub(crate) trait Render {
     type Error;
     /// A template as sent.
     fn text(&mut self, tpl: &Tpl) -> Result<String, Self::Error>;
@@ -30,7 +30,7 @@ pub trait Render {
 
 /// Which request of the block, with what only the caller knows.
 #[derive(Debug, Clone)]
-pub enum Exchange {
+pub(crate) enum Exchange {
     /// `grant_type=password`: `username` and `password` from the block.
     Password,
     /// `grant_type=client_credentials`.
@@ -56,14 +56,14 @@ pub enum Exchange {
 /// whether the snippet should follow the run is an open question):
 /// its code exchange has no `audience` and `resource`, its device poll carries `extra`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     Provider,
     Snippet,
 }
 
 /// The fields of `exchange`, in the order they are sent, client authentication not included
 /// (see [`client`]: it goes last, after the grant's fields).
-pub fn fields<R: Render>(
+pub(crate) fn fields<R: Render>(
     spec: &OAuth2,
     exchange: &Exchange,
     target: Target,
@@ -185,7 +185,7 @@ fn extra<R: Render>(spec: &OAuth2, r: &mut R) -> Result<Vec<(String, String)>, R
 
 /// How the client proves who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Client {
+pub(crate) enum Client {
     /// HTTP Basic with these two, not yet encoded: RFC 6749 2.3.1 form-encodes each before
     /// base64, which each caller does in its own way (a snippet keeps its placeholders).
     Basic { id: String, secret: String },
@@ -196,7 +196,7 @@ pub enum Client {
 /// The client authentication of `auth` for `id` and `secret` (empty when none is given);
 /// `assertion` makes the signed JWT of `client_secret_jwt` and `private_key_jwt` (RFC 7523),
 /// called only for those.
-pub fn client<E>(
+pub(crate) fn client<E>(
     auth: ClientAuth,
     id: String,
     secret: String,

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// One form of the page: what a browser would submit from it, but for the button pressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Form {
+pub(crate) struct Form {
     /// Absolute URL, resolved against the page URL and `<base href>`; the page URL when the
     /// form has no action. A GET form's fields replace the action's query when submitted.
     pub action: String,
@@ -34,7 +34,7 @@ pub struct Form {
 impl Form {
     /// Sets each named field to its value, or adds the field when the form has none by that
     /// name. Only the first field of a name is set.
-    pub fn fill(&mut self, values: &[(String, String)]) {
+    pub(crate) fn fill(&mut self, values: &[(String, String)]) {
         for (name, value) in values {
             match self.fields.iter_mut().find(|(n, _)| n == name) {
                 Some(field) => field.1.clone_from(value),
@@ -44,13 +44,13 @@ impl Form {
     }
 
     /// True when the form has a password input.
-    pub fn has_password(&self) -> bool {
+    pub(crate) fn has_password(&self) -> bool {
         !self.password_fields.is_empty()
     }
 }
 
 /// Every form of `html`, a page fetched from `page_url`, in document order.
-pub fn forms(html: &str, page_url: &str) -> Vec<Form> {
+pub(crate) fn forms(html: &str, page_url: &str) -> Vec<Form> {
     let mut page = Page::default();
     let mut tokenizer = Tokenizer::new(html);
     while let Some(Ok(token)) = tokenizer.next() {
@@ -66,7 +66,7 @@ pub fn forms(html: &str, page_url: &str) -> Vec<Form> {
                 match name.as_str() {
                     "script" => tokenizer.set_state(State::ScriptData),
                     "style" | "xmp" | "iframe" | "noembed" | "noframes" => {
-                        tokenizer.set_state(State::RawText)
+                        tokenizer.set_state(State::RawText);
                     }
                     "textarea" | "title" => tokenizer.set_state(State::RcData),
                     "plaintext" => tokenizer.set_state(State::PlainText),
@@ -272,7 +272,7 @@ impl Page {
         let resolve = |action: Option<&String>| match action.map(|a| a.trim()) {
             None | Some("") => page
                 .as_ref()
-                .map_or(page_url.to_string(), |p| p.to_string()),
+                .map_or(page_url.to_string(), std::string::ToString::to_string),
             Some(action) => base
                 .as_ref()
                 .and_then(|b| b.join(action).ok())
@@ -369,8 +369,8 @@ fn method(attr: Option<&String>) -> String {
 
 mod press;
 mod text;
-pub use press::Submit;
-pub use text::page_message;
+pub(crate) use press::Submit;
+pub(crate) use text::page_message;
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,7 @@
 
 mod jwks;
 
-pub use jwks::Jwks;
+pub(crate) use jwks::Jwks;
 use jwks::{Key, alg_name, fits};
 
 use base64::Engine as _;
@@ -17,7 +17,7 @@ use std::time::Duration;
 
 /// Why a token did not verify, or a JWKS could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum JwtVerifyError {
+pub(crate) enum JwtVerifyError {
     #[error("malformed token: {0}")]
     Malformed(String),
     #[error("malformed JWKS: {0}")]
@@ -75,13 +75,14 @@ fn list(items: &[String]) -> String {
 }
 
 fn time(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_else(|| secs.to_string())
+    chrono::DateTime::from_timestamp(secs, 0).map_or_else(
+        || secs.to_string(),
+        |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
 }
 
 /// The algorithms accepted when [`Checks::algorithms`] is empty.
-pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[
+pub(crate) const DEFAULT_ALGORITHMS: &[Algorithm] = &[
     Algorithm::RS256,
     Algorithm::RS384,
     Algorithm::RS512,
@@ -96,7 +97,7 @@ pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[
 /// What to check besides the signature. `Checks::default()` checks only the times, with 60 s
 /// of leeway, and accepts [`DEFAULT_ALGORITHMS`].
 #[derive(Debug, Clone)]
-pub struct Checks<'a> {
+pub(crate) struct Checks<'a> {
     /// `iss` must equal this exactly.
     pub issuer: Option<&'a str>,
     /// `aud` must equal this (string) or contain it (array); with several audiences and an
@@ -129,7 +130,7 @@ impl Default for Checks<'_> {
 }
 
 /// Verifies `token` with a key of `jwks` and checks its claims; returns the claims.
-pub fn verify(token: &str, jwks: &Jwks, checks: &Checks) -> Result<Value, JwtVerifyError> {
+pub(crate) fn verify(token: &str, jwks: &Jwks, checks: &Checks) -> Result<Value, JwtVerifyError> {
     let token = token.trim();
     let malformed = |e: crate::jwt::JwtError| JwtVerifyError::Malformed(e.to_string());
     let header = crate::jwt::decode_header(token).map_err(malformed)?;
@@ -158,7 +159,7 @@ pub fn verify(token: &str, jwks: &Jwks, checks: &Checks) -> Result<Value, JwtVer
 
 /// The OpenID Connect `at_hash`/`c_hash` of `value` for a token signed with `alg`: the left
 /// half of its SHA-2 hash (256, 384 or 512 bits by the alg; SHA-512 for EdDSA), base64url.
-pub fn half_hash(value: &str, alg: Algorithm) -> String {
+pub(crate) fn half_hash(value: &str, alg: Algorithm) -> String {
     let digest: Vec<u8> = match alg {
         Algorithm::HS384 | Algorithm::RS384 | Algorithm::PS384 | Algorithm::ES384 => {
             sha2::Sha384::digest(value.as_bytes()).to_vec()

@@ -6,7 +6,7 @@ use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-pub struct Listener {
+pub(crate) struct Listener {
     listener: TcpListener,
     path: String,
     /// The redirect URI with the port actually bound.
@@ -14,7 +14,7 @@ pub struct Listener {
 }
 
 impl Listener {
-    pub async fn bind(redirect_uri: &str) -> Result<Listener, String> {
+    pub(crate) async fn bind(redirect_uri: &str) -> Result<Listener, String> {
         let mut url = url::Url::parse(redirect_uri)
             .map_err(|e| format!("invalid redirect_uri `{redirect_uri}`: {e}"))?;
         let host = url.host_str().unwrap_or_default().to_string();
@@ -44,7 +44,7 @@ impl Listener {
     /// The full callback URL, or `None` when the deadline passes first. Requests to other
     /// paths (a favicon) get a 404 and the wait goes on. The browser is told what the
     /// redirect says (`state` is the one sent): signed in, refused, or a forged callback.
-    pub async fn wait(&self, deadline: Instant, state: &str) -> Option<String> {
+    pub(crate) async fn wait(&self, deadline: Instant, state: &str) -> Option<String> {
         let left = deadline.saturating_duration_since(Instant::now());
         tokio::time::timeout(left, self.accept_callback(state))
             .await

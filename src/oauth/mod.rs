@@ -2,16 +2,16 @@
 //! flows that run it (`flow`, `authorize`, `device`, `loopback`), discovery and JWKS, and
 //! the building blocks they use: id_token verification, client assertions, HTML forms.
 
-pub mod assertion;
-pub mod authorize;
-pub mod cache;
-pub mod device;
-pub mod discovery;
-pub mod endpoints;
-pub mod flow;
-pub mod form;
-pub mod headless;
-pub mod html_form;
-pub mod jwt_verify;
-pub mod loopback;
-pub mod spec;
+pub(crate) mod assertion;
+pub(crate) mod authorize;
+pub(crate) mod cache;
+pub(crate) mod device;
+pub(crate) mod discovery;
+pub(crate) mod endpoints;
+pub(crate) mod flow;
+pub(crate) mod form;
+pub(crate) mod headless;
+pub(crate) mod html_form;
+pub(crate) mod jwt_verify;
+pub(crate) mod loopback;
+pub(crate) mod spec;

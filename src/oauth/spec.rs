@@ -6,8 +6,8 @@
 mod read;
 mod validate;
 
-pub use read::{KEYS, read};
-pub use validate::private_key_pem;
+pub(crate) use read::{KEYS, read};
+pub(crate) use validate::private_key_pem;
 
 use crate::diag::Loc;
 use crate::template::Tpl;

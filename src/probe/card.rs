@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Passed,
     Failed,
     /// A SHOULD that does not hold.
@@ -21,7 +21,7 @@ pub enum Verdict {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct Row {
+pub(crate) struct Row {
     pub group: String,
     pub check: String,
     pub level: Level,
@@ -34,18 +34,18 @@ pub struct Row {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Card {
+pub(crate) struct Card {
     pub issuer: String,
     pub rows: Vec<Row>,
 }
 
 impl Card {
-    pub fn count(&self, v: Verdict) -> usize {
+    pub(crate) fn count(&self, v: Verdict) -> usize {
         self.rows.iter().filter(|r| r.verdict == v).count()
     }
 
     /// 1 when a MUST does not hold, 0 otherwise.
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         if self.count(Verdict::Failed) > 0 {
             crate::exit::EXPECTATION_FAILED
         } else {
@@ -53,7 +53,7 @@ impl Card {
         }
     }
 
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let mut parts = vec![
             format!("{} passed", self.count(Verdict::Passed)),
             format!("{} failed", self.count(Verdict::Failed)),
@@ -74,7 +74,7 @@ impl Card {
 
     /// The table a person reads: group headings, a mark, the level, the check and its rule,
     /// and the reason under a check that did not pass.
-    pub fn table(&self) -> String {
+    pub(crate) fn table(&self) -> String {
         let mut out = format!("baton probe {}\n", self.issuer);
         let mut group = "";
         for row in &self.rows {
@@ -98,7 +98,7 @@ impl Card {
         out
     }
 
-    pub fn json(&self) -> String {
+    pub(crate) fn json(&self) -> String {
         let doc = serde_json::json!({
             "issuer": self.issuer,
             "summary": {
@@ -115,7 +115,7 @@ impl Card {
 
     /// JUnit: a suite per group, a case per check; a failed MUST is a failure, a warning
     /// passes with its reason in system-out, what did not apply or run is skipped.
-    pub fn junit(&self) -> String {
+    pub(crate) fn junit(&self) -> String {
         use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
         let mut report = Report::new("baton probe");
         let mut groups: Vec<&str> = Vec::new();
@@ -153,7 +153,7 @@ impl Card {
     }
 
     /// A self-contained HTML page with the table.
-    pub fn html(&self) -> String {
+    pub(crate) fn html(&self) -> String {
         let mut rows = String::new();
         for r in &self.rows {
             let _ = writeln!(
@@ -191,7 +191,7 @@ fn esc(text: &str) -> String {
 
 /// A check's row from the reports of its steps and of itself (in order), or `None` for a
 /// check the probe left out because it does not apply (`not_applicable`).
-pub fn row(
+pub(crate) fn row(
     group: &str,
     name: &str,
     meta: &Meta,

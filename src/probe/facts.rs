@@ -6,7 +6,7 @@ use crate::http::{Http, HttpError};
 use serde_json::Value;
 
 /// The provider's documents and the probe's own options, as the checks' conditions read them.
-pub struct Facts {
+pub(crate) struct Facts {
     pub issuer: String,
     pub discovery_url: String,
     pub metadata_url: String,
@@ -22,7 +22,7 @@ pub struct Facts {
 
 /// GET a metadata document as discovery does: its JSON when it answers 200 with JSON,
 /// `None` otherwise (the checks say why); `Err` when nothing answered at all.
-pub async fn fetch(http: &Http, url: &str) -> Result<Option<Value>, HttpError> {
+pub(crate) async fn fetch(http: &Http, url: &str) -> Result<Option<Value>, HttpError> {
     use crate::oauth::discovery::{DiscoveryError, Fetched, fetch_json};
     match fetch_json(http, url, &mut Vec::new()).await {
         Ok(Fetched::Json(doc)) => Ok(Some(doc)),
@@ -33,7 +33,7 @@ pub async fn fetch(http: &Http, url: &str) -> Result<Option<Value>, HttpError> {
 
 impl Facts {
     /// An endpoint of the provider: from the OpenID document, else the RFC 8414 one.
-    pub fn endpoint(&self, key: &str) -> Option<String> {
+    pub(crate) fn endpoint(&self, key: &str) -> Option<String> {
         [&self.oidc, &self.rfc8414]
             .into_iter()
             .flatten()
@@ -55,7 +55,7 @@ impl Facts {
     }
 
     /// `None` when the condition holds, else why the check does not apply.
-    pub fn lacks(&self, condition: &str) -> Option<String> {
+    pub(crate) fn lacks(&self, condition: &str) -> Option<String> {
         let endpoint = |key: &str| {
             self.endpoint(key)
                 .is_none()
@@ -151,7 +151,7 @@ impl Facts {
 
     /// The scope a user signs in with when the probe is given none: `openid`, and
     /// `offline_access` when the provider lists it (for a refresh token).
-    pub fn user_scope(&self) -> String {
+    pub(crate) fn user_scope(&self) -> String {
         let scopes = self.list("scopes_supported").unwrap_or_default();
         let mut scope = vec!["openid"];
         if scopes.iter().any(|s| s == "offline_access") {

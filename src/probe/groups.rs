@@ -3,7 +3,7 @@
 //! it needs of the provider, the OpenID certification modules it stands for).
 
 /// Every group, in the order they run: what needs no client first.
-pub const GROUPS: &[(&str, &str)] = &[
+pub(crate) const GROUPS: &[(&str, &str)] = &[
     ("discovery", include_str!("checks/discovery.yaml")),
     ("jwks", include_str!("checks/jwks.yaml")),
     ("errors", include_str!("checks/errors.yaml")),
@@ -14,12 +14,12 @@ pub const GROUPS: &[(&str, &str)] = &[
 ];
 
 /// The text of a group, for `baton probe --print GROUP`.
-pub fn text(group: &str) -> Option<&'static str> {
+pub(crate) fn text(group: &str) -> Option<&'static str> {
     GROUPS.iter().find(|(g, _)| *g == group).map(|(_, t)| *t)
 }
 
 /// The names of the groups, for messages.
-pub fn names() -> String {
+pub(crate) fn names() -> String {
     GROUPS
         .iter()
         .map(|(g, _)| *g)
@@ -30,7 +30,7 @@ pub fn names() -> String {
 /// A group's text for this client: lines marked `# probe:secret` are for a client with a
 /// secret, `# probe:public` for one without, and `# probe:client_auth` (a secret client's
 /// `client_auth: basic`) take the method the probe was given.
-pub fn for_client(text: &str, has_secret: bool, client_auth: &str) -> String {
+pub(crate) fn for_client(text: &str, has_secret: bool, client_auth: &str) -> String {
     text.lines()
         .filter_map(|l| {
             let line = l.trim_end();
@@ -55,7 +55,7 @@ pub fn for_client(text: &str, has_secret: bool, client_auth: &str) -> String {
 /// How much a check weighs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "UPPERCASE")]
-pub enum Level {
+pub(crate) enum Level {
     /// Fails the probe.
     Must,
     /// A warning.
@@ -65,7 +65,7 @@ pub enum Level {
 /// What the tags of a request say. A request without `must` or `should` is a step of the
 /// check that follows it (`probe:part`).
 #[derive(Debug, Default, Clone)]
-pub struct Meta {
+pub(crate) struct Meta {
     pub level: Option<Level>,
     pub rule: String,
     /// `if:` facts of the provider and of the probe's options the check needs.
@@ -79,7 +79,7 @@ pub struct Meta {
 }
 
 impl Meta {
-    pub fn of(tags: &[String]) -> Meta {
+    pub(crate) fn of(tags: &[String]) -> Meta {
         let mut meta = Meta::default();
         for tag in tags {
             match tag.split_once(':') {

@@ -4,9 +4,9 @@
 //! report card (`card`). What the provider's metadata and the options offer decides which
 //! checks apply (`facts`).
 
-pub mod card;
-pub mod facts;
-pub mod groups;
+pub(crate) mod card;
+pub(crate) mod facts;
+pub(crate) mod groups;
 
 use crate::collection::Layer;
 use crate::collection::load::load_source;
@@ -21,7 +21,7 @@ use groups::Meta;
 
 /// What the probe is given.
 #[derive(Clone, Debug, Default)]
-pub struct ProbeOptions {
+pub(crate) struct ProbeOptions {
     pub issuer: String,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -42,7 +42,7 @@ pub struct ProbeOptions {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ProbeError {
+pub(crate) enum ProbeError {
     /// Nothing answered at the issuer (exit 3).
     #[error("the provider cannot be reached: {0}")]
     Unreachable(String),
@@ -52,7 +52,7 @@ pub enum ProbeError {
 }
 
 /// Probe the provider; `console` sees the run's events (for `-v`).
-pub async fn probe(
+pub(crate) async fn probe(
     options: &ProbeOptions,
     http: &Http,
     console: Option<&mut dyn Reporter>,

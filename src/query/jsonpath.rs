@@ -48,7 +48,7 @@ pub struct Path {
 
 impl Path {
     pub fn parse(r: &mut Reader, node: &Node, text: &str) -> Option<Path> {
-        thread_local!(static COMPILED: std::cell::RefCell<HashMap<String, Path>> = Default::default());
+        thread_local!(static COMPILED: std::cell::RefCell<HashMap<String, Path>> = std::cell::RefCell::default());
         if let Some(p) = COMPILED.with(|c| c.borrow().get(text).cloned()) {
             return Some(p);
         }
@@ -75,6 +75,7 @@ impl Path {
         }
     }
 
+    #[must_use]
     pub fn new(text: &str, path: JsonPath) -> Path {
         Path {
             text: Arc::from(text),
@@ -85,6 +86,7 @@ impl Path {
 
     /// The nodes the path selects, as one value: a singular path gives its node, any
     /// other path (wildcards, filters, `..`) the list of what it matched.
+    #[must_use]
     pub fn select(&self, json: &Value) -> Option<Value> {
         let nodes = self.path.query(json).all();
         if nodes.is_empty() && self.is_singular() {
@@ -97,6 +99,7 @@ impl Path {
     }
 
     /// A path with only name and index selectors selects at most one node (RFC 9535 2.3.5.1).
+    #[must_use]
     pub fn is_singular(&self) -> bool {
         self.singular
     }
@@ -146,7 +149,7 @@ pub fn parse_jsonpath(text: &str) -> Result<JsonPath, String> {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(|q| q.get()) {
+            if !QUIET.with(std::cell::Cell::get) {
                 previous(info);
             }
         }));
@@ -163,7 +166,7 @@ pub fn parse_jsonpath(text: &str) -> Result<JsonPath, String> {
 
 /// The deepest nesting of filters (`[?`) and parentheses read in a JSONPath; real paths use
 /// two or three, and the parser's time grows several-fold with each level.
-pub const MAX_JSONPATH_NESTING: usize = 10;
+pub(super) const MAX_JSONPATH_NESTING: usize = 10;
 
 /// How deep filter brackets and parentheses nest in a JSONPath, quoted names aside
 /// (`$[?(@.a && @[?@.b])]` is 3).

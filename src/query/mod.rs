@@ -14,7 +14,7 @@ use serde_json::Value;
 
 /// A parameter from the query (or, for implicit-flow redirects, the fragment) of a URL,
 /// absolute or relative.
-pub fn query_param(url: &str, param: &str) -> Option<String> {
+pub(crate) fn query_param(url: &str, param: &str) -> Option<String> {
     let parsed = url::Url::parse(url)
         .or_else(|_| url::Url::parse("http://relative.invalid").and_then(|b| b.join(url)))
         .ok()?;
@@ -28,7 +28,7 @@ pub fn query_param(url: &str, param: &str) -> Option<String> {
 }
 
 /// The first group a regex captures in `text`, else its whole match.
-pub fn first_group(re: &Regex, text: &str) -> Option<Value> {
+pub(crate) fn first_group(re: &Regex, text: &str) -> Option<Value> {
     let caps = re.captures(text)?;
     let m = caps.get(1).or_else(|| caps.get(0))?;
     Some(Value::String(m.as_str().to_string()))
@@ -36,7 +36,7 @@ pub fn first_group(re: &Regex, text: &str) -> Option<Value> {
 
 /// A regex written in a collection, compiled with a size cap (a hostile pattern must not
 /// take the memory of the run), or the error at its place.
-pub fn compile_regex(r: &mut Reader, node: &Node) -> Option<Regex> {
+pub(crate) fn compile_regex(r: &mut Reader, node: &Node) -> Option<Regex> {
     let text = r.text(node, "regex")?;
     match regex::RegexBuilder::new(&text).size_limit(1 << 20).build() {
         Ok(re) => Some(re),

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::time::Duration;
 
-pub struct Console {
+pub(crate) struct Console {
     out: Box<dyn Write + Send>,
     color: bool,
     verbose: bool,
@@ -26,7 +26,12 @@ pub struct Console {
 
 impl Console {
     /// `progress`: draw a bar on stderr (only when it is a terminal).
-    pub fn new(out: Box<dyn Write + Send>, color: bool, verbose: bool, progress: bool) -> Console {
+    pub(crate) fn new(
+        out: Box<dyn Write + Send>,
+        color: bool,
+        verbose: bool,
+        progress: bool,
+    ) -> Console {
         let bar = progress.then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
             bar.set_style(
@@ -140,7 +145,7 @@ impl Console {
                 }
             }
             Outcome::Error { diagnostic, .. } => {
-                self.line(&printable_diagnostic(diagnostic).render(color))
+                self.line(&printable_diagnostic(diagnostic).render(color));
             }
             _ => {}
         }
@@ -255,7 +260,7 @@ impl Reporter for Console {
 /// a lone CR as `\r`, other controls (C0, DEL, C1) and the bidirectional overrides that
 /// reorder a line as `\u{7}`. Tab and newline stay; so does the CR of a CRLF, which moves
 /// nothing the newline would not. Text with none of these is returned as it is.
-pub fn printable(text: &str) -> Cow<'_, str> {
+pub(crate) fn printable(text: &str) -> Cow<'_, str> {
     fn acts(c: char) -> bool {
         (c.is_control() && c != '\n' && c != '\t')
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -308,7 +313,7 @@ fn indent(text: &str, n: usize) -> String {
 }
 
 /// `12 ms`, `1.24 s`.
-pub fn human(d: Duration) -> String {
+pub(crate) fn human(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
     if ms < 1000.0 {
         format!("{ms:.0} ms")

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The version of the document's shape; `report merge` refuses any other.
-pub const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 1;
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct RunDoc {
@@ -183,18 +183,18 @@ fn exchange(h: &HopView) -> ExchangeDoc {
     }
 }
 
-pub fn millis(d: Duration) -> u64 {
+pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Now, as RFC 3339 with milliseconds and the local offset.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
 
 /// The counts and the exit code that the requests of `files` call for. The exit code's
 /// precedence is that of `exit.rs`: invalid input, then a request not made, then a failure.
-pub fn tally(files: &[FileDoc]) -> (CountsDoc, i32) {
+pub(crate) fn tally(files: &[FileDoc]) -> (CountsDoc, i32) {
     let mut counts = CountsDoc::default();
     let (mut input, mut network) = (false, false);
     for r in files.iter().flat_map(|f| &f.requests) {
@@ -230,13 +230,13 @@ pub fn tally(files: &[FileDoc]) -> (CountsDoc, i32) {
 
 /// Builds the document from events. The document stays behind a `DocHandle`, so that the
 /// caller can take it once the run is over.
-pub struct Collector {
+pub(crate) struct Collector {
     shared: Arc<Mutex<Building>>,
 }
 
 /// Where the document is taken from after the run.
 #[derive(Clone)]
-pub struct DocHandle(Arc<Mutex<Building>>);
+pub(crate) struct DocHandle(Arc<Mutex<Building>>);
 
 struct Building {
     doc: RunDoc,
@@ -245,7 +245,7 @@ struct Building {
 }
 
 impl Collector {
-    pub fn new() -> (Collector, DocHandle) {
+    pub(crate) fn new() -> (Collector, DocHandle) {
         let now = Instant::now();
         let shared = Arc::new(Mutex::new(Building {
             doc: RunDoc {
@@ -271,7 +271,7 @@ impl Collector {
 
 impl DocHandle {
     /// The document as it stands, with `exit_code` (the run's, which may be an interrupt's).
-    pub fn finish(&self, exit_code: i32) -> RunDoc {
+    pub(crate) fn finish(&self, exit_code: i32) -> RunDoc {
         let mut b = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         b.doc.exit_code = exit_code;
         b.doc.clone()

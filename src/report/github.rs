@@ -8,16 +8,16 @@ use crate::event::{Event, Outcome, Reporter, RequestReport};
 use std::io::Write;
 
 /// True when running under GitHub Actions.
-pub fn enabled() -> bool {
+pub(crate) fn enabled() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-pub struct Annotations {
+pub(crate) struct Annotations {
     out: Box<dyn Write + Send>,
 }
 
 impl Annotations {
-    pub fn new(out: Box<dyn Write + Send>) -> Annotations {
+    pub(crate) fn new(out: Box<dyn Write + Send>) -> Annotations {
         Annotations { out }
     }
 }
@@ -40,7 +40,7 @@ impl Reporter for Annotations {
 }
 
 /// One `::error` line for diagnostic `d` of request `r`.
-pub fn annotation(r: &RequestReport, d: &Diagnostic) -> String {
+pub(crate) fn annotation(r: &RequestReport, d: &Diagnostic) -> String {
     let (file, line, col) = match &d.source {
         Some(source) if !d.loc.is_unknown() => (source.display(), d.loc.line, d.loc.col),
         Some(source) => (source.display(), r.line, 0),
@@ -72,7 +72,7 @@ pub fn annotation(r: &RequestReport, d: &Diagnostic) -> String {
 
 /// Escapes a command's message (what a terminal would act on first: the runner's log shows
 /// ANSI colours, so a server's `ESC[...` would be drawn, not shown).
-pub fn data(text: &str) -> String {
+pub(crate) fn data(text: &str) -> String {
     super::console::printable(text)
         .replace('%', "%25")
         .replace('\r', "%0D")
@@ -80,7 +80,7 @@ pub fn data(text: &str) -> String {
 }
 
 /// Escapes a property value.
-pub fn property(text: &str) -> String {
+pub(crate) fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

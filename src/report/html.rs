@@ -41,7 +41,7 @@ table{border-collapse:collapse}td,th{border:1px solid var(--line);padding:.2rem 
 "#;
 
 /// The page.
-pub fn render(doc: &RunDoc) -> String {
+pub(crate) fn render(doc: &RunDoc) -> String {
     let c = &doc.counts;
     let failed = c.failed + c.errors;
     let mut h = String::with_capacity(16 * 1024);
@@ -234,7 +234,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Text as HTML text or attribute value.
-pub fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -14,21 +14,21 @@ use std::io::Write;
 use std::time::Instant;
 
 /// The document, pretty-printed, with a final newline.
-pub fn document(doc: &RunDoc) -> Vec<u8> {
+pub(crate) fn document(doc: &RunDoc) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(doc).unwrap_or_default();
     out.push(b'\n');
     out
 }
 
 /// Streams events as NDJSON.
-pub struct Ndjson {
+pub(crate) struct Ndjson {
     out: Box<dyn Write + Send>,
     run_start: Instant,
     request_start: Instant,
 }
 
 impl Ndjson {
-    pub fn new(out: Box<dyn Write + Send>) -> Ndjson {
+    pub(crate) fn new(out: Box<dyn Write + Send>) -> Ndjson {
         let now = Instant::now();
         Ndjson {
             out,
@@ -54,7 +54,7 @@ fn counts(c: &Counts) -> CountsDoc {
 }
 
 /// One event as one JSON object.
-pub fn event_json(event: &Event, run_start: Instant, request_start: Instant) -> Value {
+pub(crate) fn event_json(event: &Event, run_start: Instant, request_start: Instant) -> Value {
     match event {
         Event::RunStarted { files, requests } => json!({
             "type": "run_started",

@@ -9,7 +9,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::time::Duration;
 
 /// The report as XML, or why quick-junit could not write it.
-pub fn render(doc: &RunDoc) -> Result<Vec<u8>, String> {
+pub(crate) fn render(doc: &RunDoc) -> Result<Vec<u8>, String> {
     let mut report = Report::new("baton");
     if let Some(t) = timestamp(&doc.started_at) {
         report.set_timestamp(t);
@@ -131,7 +131,7 @@ mod tests {
                 actual: Some("500".into()),
                 text: "error: expectation failed: status <&>".into(),
             }],
-            captures: Default::default(),
+            captures: serde_json::Map::default(),
             exchange: Vec::new(),
         }
     }

@@ -6,14 +6,14 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use std::path::Path;
 
 /// Reads one shard report; the error says which file and what is wrong with it.
-pub fn read(path: &Path, shown: &str) -> Result<RunDoc, String> {
+pub(crate) fn read(path: &Path, shown: &str) -> Result<RunDoc, String> {
     let text = crate::fsutil::read_to_string(path, crate::fsutil::MAX_INPUT)
         .map_err(|e| format!("{shown}: cannot read: {}", crate::fsutil::io_reason(&e)))?;
     parse(&text).map_err(|e| format!("{shown}: {e}"))
 }
 
 /// Parses one shard report.
-pub fn parse(text: &str) -> Result<RunDoc, String> {
+pub(crate) fn parse(text: &str) -> Result<RunDoc, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         format!("not JSON ({e}); expected a report written by `baton run --json FILE`")
     })?;
@@ -37,7 +37,7 @@ pub fn parse(text: &str) -> Result<RunDoc, String> {
 /// One run made of `shards`, in the order given. The run starts with the earliest shard
 /// and ends with the latest; the exit code is the worst of the requests' and the shards'
 /// (invalid input, then a request not made, then a failed expectation).
-pub fn merge(shards: Vec<RunDoc>) -> RunDoc {
+pub(crate) fn merge(shards: Vec<RunDoc>) -> RunDoc {
     let starts: Vec<Option<DateTime<FixedOffset>>> = shards
         .iter()
         .map(|s| DateTime::parse_from_rfc3339(&s.started_at).ok())
@@ -78,7 +78,7 @@ pub fn merge(shards: Vec<RunDoc>) -> RunDoc {
 }
 
 /// The exit code that wins of two (`exit.rs`); codes other than 0–3 are left out.
-pub fn worst(a: i32, b: i32) -> i32 {
+pub(crate) fn worst(a: i32, b: i32) -> i32 {
     let rank = |c: i32| match c {
         crate::exit::INVALID_INPUT => 3,
         crate::exit::REQUEST_FAILED => 2,

@@ -2,11 +2,11 @@
 //! as events come; JUnit, JSON and HTML render the run's document (`doc`) once it is over,
 //! so that `report merge` can render shard reports the same way.
 
-pub mod console;
-pub mod doc;
-pub mod github;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod merge;
-pub mod outputs;
+pub(crate) mod console;
+pub(crate) mod doc;
+pub(crate) mod github;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod merge;
+pub(crate) mod outputs;

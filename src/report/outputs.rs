@@ -87,7 +87,7 @@ fn is_stdout(path: &Path) -> bool {
 /// The console and every report's reporter, fed the same events, and the handle of the
 /// document when a report needs it. Under `--json -` annotations go to stderr, with the
 /// console, so that stdout stays NDJSON (GitHub reads workflow commands from both).
-pub fn reporters(
+pub(crate) fn reporters(
     files: &ReportFiles,
     console: Box<dyn Reporter>,
     github: bool,

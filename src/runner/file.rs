@@ -72,15 +72,14 @@ impl Runner<'_> {
             let stop = self
                 .stop_reason()
                 .filter(|_| self.deselected(&req).is_none());
-            let report = match stop {
-                Some(why) => report::skipped(&file, index, &req, iteration, why),
-                None => {
-                    let mut report = self
-                        .run_with_retries(&mut state, index, &req, reporter)
-                        .await;
-                    report.iteration = iteration.map(|i| i + 1);
-                    report
-                }
+            let report = if let Some(why) = stop {
+                report::skipped(&file, index, &req, iteration, why)
+            } else {
+                let mut report = self
+                    .run_with_retries(&mut state, index, &req, reporter)
+                    .await;
+                report.iteration = iteration.map(|i| i + 1);
+                report
             };
             counts.add(&report.outcome);
             if counts.exit_code() != 0 {
@@ -104,9 +103,9 @@ impl Runner<'_> {
 
     /// A request with its `delay_ms` and `retry`: attempts until its expectations hold (a
     /// readiness check) or the attempts run out; the last attempt is the one reported.
-    async fn run_with_retries<'c>(
+    async fn run_with_retries(
         &self,
-        st: &mut FileRun<'c>,
+        st: &mut FileRun<'_>,
         index: usize,
         req: &Request,
         reporter: &mut dyn Reporter,
@@ -119,9 +118,9 @@ impl Runner<'_> {
         report
     }
 
-    async fn attempts<'c>(
+    async fn attempts(
         &self,
-        st: &mut FileRun<'c>,
+        st: &mut FileRun<'_>,
         index: usize,
         req: &Request,
         reporter: &mut dyn Reporter,
@@ -143,8 +142,8 @@ impl Runner<'_> {
             // Ctrl-C ends the request in flight at once; the run then reports what ran.
             let attempt_result = tokio::select! {
                 r = self.run_request(st, index, req, reporter) => Some(r),
-                _ = self.cancel.cancelled() => None,
-                _ = self.out_of_time() => {
+                () = self.cancel.cancelled() => None,
+                () = self.out_of_time() => {
                     let cut = self.cut_by_deadline(&st.collection.file, req);
                     return report::stopped(st, index, req, cut);
                 }

@@ -57,10 +57,10 @@ impl Runner<'_> {
             _ => (until, false),
         };
         tokio::select! {
-            _ = tokio::time::sleep_until(until.into()) => {
+            () = tokio::time::sleep_until(until.into()) => {
                 if cut { Waited::OutOfTime } else { Waited::Done }
             }
-            _ = self.cancel.cancelled() => Waited::Interrupted,
+            () = self.cancel.cancelled() => Waited::Interrupted,
         }
     }
 

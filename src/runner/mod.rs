@@ -8,14 +8,14 @@ mod capture;
 mod expect;
 mod file;
 mod limits;
-pub mod render;
+pub(crate) mod render;
 mod report;
 mod request;
 mod schedule;
 mod stop;
 mod token;
-pub mod vars;
-pub mod view;
+pub(crate) mod vars;
+pub(crate) mod view;
 
 use crate::collection::Layer;
 use crate::collection::model::Collection;
@@ -24,14 +24,14 @@ use crate::event::{Counts, Event, Reporter};
 use crate::http::Http;
 use crate::secret::Redactor;
 use crate::template::{EnvVars, Scope, Templates};
-pub use schedule::Cancel;
+pub(crate) use schedule::Cancel;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 /// Everything a run needs, loaded and checked.
-pub struct Inputs {
+pub(crate) struct Inputs {
     pub collections: Vec<Collection>,
     /// Variable layers above each collection's own `vars`, lowest first.
     pub layers: Vec<Layer>,
@@ -48,7 +48,7 @@ pub struct Inputs {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct RunOptions {
+pub(crate) struct RunOptions {
     pub bail: bool,
     /// Keep transcripts of every exchange (`-v`), not only of failures.
     pub verbose: bool,
@@ -69,7 +69,7 @@ pub struct RunOptions {
     pub live: bool,
 }
 
-pub struct Runner<'a> {
+pub(crate) struct Runner<'a> {
     inputs: &'a Inputs,
     options: &'a RunOptions,
     http: &'a Http,
@@ -114,7 +114,9 @@ impl<'c> FileRun<'c> {
     /// Where the file's relative paths (body files, keys) start.
     fn base_dir(&self) -> std::path::PathBuf {
         let path = &self.collection.file.path;
-        path.parent().map(|p| p.to_path_buf()).unwrap_or_default()
+        path.parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
     }
 }
 
@@ -126,7 +128,7 @@ fn tell(reporter: &mut dyn Reporter, event: &Event) {
 }
 
 impl<'a> Runner<'a> {
-    pub fn new(inputs: &'a Inputs, options: &'a RunOptions, http: &'a Http) -> Runner<'a> {
+    pub(crate) fn new(inputs: &'a Inputs, options: &'a RunOptions, http: &'a Http) -> Runner<'a> {
         let deadline = options.max_time.map(|d| Instant::now() + d);
         if let (Some(deadline), Some(limit)) = (deadline, options.max_time) {
             http.set_run_limit(deadline, limit);
@@ -138,7 +140,7 @@ impl<'a> Runner<'a> {
             deadline,
             cancel: Arc::new(Cancel::default()),
             failed: Arc::default(),
-            oauth_cache: Default::default(),
+            oauth_cache: crate::oauth::discovery::Cache::default(),
         }
     }
 
@@ -154,14 +156,14 @@ impl<'a> Runner<'a> {
         Some((collection, (self.inputs.iterations > 0).then_some(i % its)))
     }
 
-    pub async fn run(&self, reporter: &mut dyn Reporter) -> Counts {
+    pub(crate) async fn run(&self, reporter: &mut dyn Reporter) -> Counts {
         let started = Instant::now();
         let iterations = self.inputs.iterations.max(1);
         let requests = self
             .inputs
             .collections
             .iter()
-            .map(|c| c.request_count())
+            .map(super::collection::model::Collection::request_count)
             .sum::<usize>()
             * iterations;
         tell(

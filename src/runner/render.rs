@@ -22,7 +22,7 @@ impl Ctx<'_> {
     }
 }
 
-pub fn prepare(
+pub(crate) fn prepare(
     req: &Request,
     templates: &Templates,
     scope: &Scope,

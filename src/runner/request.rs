@@ -39,7 +39,7 @@ pub(super) struct Exchange {
 }
 
 impl Exchange {
-    pub fn judged(&self) -> Option<&Hop> {
+    pub(super) fn judged(&self) -> Option<&Hop> {
         self.judged.and_then(|i| self.hops.get(i))
     }
 }
@@ -58,7 +58,7 @@ impl Runner<'_> {
         let file = st.collection.file.display();
         let mut notify = |message: String| {
             let file = file.clone();
-            tell(reporter, &Event::Notice { file, message })
+            tell(reporter, &Event::Notice { file, message });
         };
         let mut ex = Exchange::default();
         let end = self.stages(st, req, &mut ex, &mut notify).await;

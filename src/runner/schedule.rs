@@ -34,7 +34,7 @@ impl Runner<'_> {
                 deadline: self.deadline,
                 cancel: self.cancel.clone(),
                 failed: self.failed.clone(),
-                oauth_cache: Default::default(),
+                oauth_cache: crate::oauth::discovery::Cache::default(),
             };
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -65,12 +65,15 @@ impl Runner<'_> {
             drop(tx);
             // Files are shown in order: the events of the first file not yet done as they
             // come, those of later files held until every file before them is done.
-            let mut held: std::collections::BTreeMap<usize, Held> = Default::default();
+            let mut held: std::collections::BTreeMap<usize, Held> =
+                std::collections::BTreeMap::default();
             let mut shown = 0;
             for sent in rx {
                 match sent {
                     Sent::Events(i, events) if i == shown => {
-                        events.iter().for_each(|e| tell(reporter, e))
+                        for e in &events {
+                            tell(reporter, e);
+                        }
                     }
                     Sent::Events(i, events) => held.entry(i).or_default().events.extend(events),
                     Sent::Done(i, counts) => held.entry(i).or_default().done = Some(counts),
@@ -178,23 +181,23 @@ struct Held {
 /// Interruption of a run (Ctrl-C, SIGTERM): a flag checked between requests, and a
 /// notification that ends the request in flight.
 #[derive(Default)]
-pub struct Cancel {
+pub(crate) struct Cancel {
     flag: AtomicBool,
     notify: tokio::sync::Notify,
 }
 
 impl Cancel {
-    pub fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         self.flag.store(true, Ordering::SeqCst);
         self.notify.notify_waiters();
     }
 
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.flag.load(Ordering::SeqCst)
     }
 
     /// Resolves once the run is cancelled.
-    pub async fn cancelled(&self) {
+    pub(crate) async fn cancelled(&self) {
         loop {
             let notified = self.notify.notified();
             let mut notified = std::pin::pin!(notified);

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug)]
-pub enum Stop {
+pub(super) enum Stop {
     /// Not made: `skip: true`, or `--only`/`--skip`.
     Skipped(String),
     /// The collection is wrong (exit 2).
@@ -57,7 +57,7 @@ impl From<FlowError> for Stop {
 /// What a stop is judged against: the request, its file, and what the file knows of its
 /// variables (a variable missing because an earlier request failed to capture it skips
 /// the request rather than blame the collection).
-pub struct Judge<'a> {
+pub(super) struct Judge<'a> {
     pub file: &'a Arc<SourceFile>,
     pub req: &'a Request,
     pub redactor: &'a Redactor,
@@ -68,7 +68,7 @@ pub struct Judge<'a> {
 impl Stop {
     /// Whether the report shows the hops made before the stop: a flow's or a renewal's are
     /// how it went wrong; a request never sent has none of its own to show.
-    pub fn shows_hops(&self, verbose: bool) -> bool {
+    pub(super) fn shows_hops(&self, verbose: bool) -> bool {
         match self {
             Stop::Flow(_) | Stop::NotRenewed { .. } => true,
             Stop::Input(_) => verbose,
@@ -77,14 +77,14 @@ impl Stop {
     }
 
     /// The exit code of a stop on its own (`baton token`): the code its outcome gives a run.
-    pub fn exit_code(&self) -> i32 {
+    pub(super) fn exit_code(&self) -> i32 {
         let mut counts = Counts::default();
         counts.add(&self.classify(Diagnostic::error("")));
         counts.exit_code()
     }
 
     /// The stop in a sentence, as `baton token` says it.
-    pub fn message(&self) -> String {
+    pub(super) fn message(&self) -> String {
         match self {
             Stop::Skipped(why) => why.clone(),
             Stop::Input(d) | Stop::Network(d) | Stop::Failed(d) => d.message.clone(),
@@ -98,7 +98,7 @@ impl Stop {
     }
 
     /// The outcome of a request of `baton run` that stopped.
-    pub fn outcome(self, j: &Judge) -> Outcome {
+    pub(super) fn outcome(self, j: &Judge) -> Outcome {
         let loc = j.req.oauth2.as_ref().map_or(j.req.loc, |o| o.loc);
         let diagnostic = match &self {
             Stop::Skipped(why) => return Outcome::Skipped(why.clone()),
@@ -214,12 +214,13 @@ mod tests {
 
     fn http(input: bool) -> HttpError {
         let url = "http://h/".to_string();
-        match input {
-            true => HttpError::InvalidUrl {
+        if input {
+            HttpError::InvalidUrl {
                 url,
                 reason: "bad".into(),
-            },
-            false => HttpError::Refused { url },
+            }
+        } else {
+            HttpError::Refused { url }
         }
     }
 

@@ -13,12 +13,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The starting scope of a file, and the variables that could not be rendered.
-pub struct Start {
+pub(crate) struct Start {
     pub scope: Scope,
     pub unresolved: HashMap<String, Diagnostic>,
 }
 
-pub fn start(
+pub(crate) fn start(
     own: &[VarDef],
     layers: &[Layer],
     env: &Arc<EnvVars>,
@@ -99,7 +99,7 @@ pub fn start(
 
 /// Register a secret value: a string or a number as its text (a PIN is a number in YAML
 /// and JSON alike), every leaf of a list or a mapping declared secret as a whole.
-pub fn add_secret_value(redactor: &mut Redactor, value: &serde_json::Value) {
+pub(crate) fn add_secret_value(redactor: &mut Redactor, value: &serde_json::Value) {
     match value {
         serde_json::Value::String(s) => redactor.add(s),
         serde_json::Value::Number(n) => redactor.add(&n.to_string()),
@@ -110,7 +110,7 @@ pub fn add_secret_value(redactor: &mut Redactor, value: &serde_json::Value) {
 }
 
 /// Register the secrets inside a captured JSON value: every string under a secret-looking key.
-pub fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
+pub(crate) fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
@@ -118,14 +118,16 @@ pub fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
                     serde_json::Value::String(_) | serde_json::Value::Number(_)
                         if looks_secret(k) =>
                     {
-                        add_secret_value(redactor, v)
+                        add_secret_value(redactor, v);
                     }
                     other => add_secret_fields(redactor, other),
                 }
             }
         }
         serde_json::Value::Array(items) => {
-            items.iter().for_each(|i| add_secret_fields(redactor, i))
+            for i in items {
+                add_secret_fields(redactor, i);
+            }
         }
         _ => {}
     }
@@ -133,7 +135,7 @@ pub fn add_secret_fields(redactor: &mut Redactor, value: &serde_json::Value) {
 
 /// Register every cookie value the exchange carried: set by a response (`Set-Cookie`) or
 /// sent from the jar (`Cookie`), before any of it is shown.
-pub fn add_cookie_secrets(redactor: &mut Redactor, hops: &[crate::http::Hop]) {
+pub(crate) fn add_cookie_secrets(redactor: &mut Redactor, hops: &[crate::http::Hop]) {
     for hop in hops {
         let sent = hop.request.headers.iter();
         for (name, value) in sent.chain(hop.response.headers.iter()) {

@@ -8,7 +8,7 @@ use crate::secret::Redactor;
 /// Bodies longer than this are cut in transcripts.
 const BODY_LIMIT: usize = 8 * 1024;
 
-pub fn hop(h: &Hop, r: &Redactor) -> HopView {
+pub(crate) fn hop(h: &Hop, r: &Redactor) -> HopView {
     HopView {
         request: request(&h.request, r),
         response: response(&h.response, r),
@@ -16,7 +16,7 @@ pub fn hop(h: &Hop, r: &Redactor) -> HopView {
     }
 }
 
-pub fn request(p: &Prepared, r: &Redactor) -> String {
+pub(crate) fn request(p: &Prepared, r: &Redactor) -> String {
     let mut out = format!("{} {}\n", p.method, r.redact(&p.url));
     for (k, v) in &p.headers {
         out.push_str(&format!("{k}: {}\n", r.redact_header(k, v)));
@@ -28,7 +28,7 @@ pub fn request(p: &Prepared, r: &Redactor) -> String {
     out
 }
 
-pub fn response(resp: &Response, r: &Redactor) -> String {
+pub(crate) fn response(resp: &Response, r: &Redactor) -> String {
     let reason = reqwest::StatusCode::from_u16(resp.status)
         .ok()
         .and_then(|s| s.canonical_reason())
@@ -78,7 +78,7 @@ fn cut(text: &str) -> String {
 }
 
 /// The request as a curl command line, redacted.
-pub fn curl(p: &Prepared, r: &Redactor) -> String {
+pub(crate) fn curl(p: &Prepared, r: &Redactor) -> String {
     use crate::http::curl::{Command, Data, ONE_LINE, render};
     // The headers every request gets (user agent, accept, encodings) are curl's own.
     let headers = p

@@ -4,7 +4,11 @@
 use std::fmt::Write as _;
 
 use super::client::{AuthMethod, ClientConfig, GrantType};
-use super::routes::*;
+use super::routes::{
+    AUTHORIZE_PATH, CONSENT_PATH, DEVICE_APPROVE_PATH, DEVICE_AUTHORIZATION_PATH, DEVICE_PAGE_PATH,
+    DISCOVERY_PATH, INTROSPECT_PATH, JWKS_PATH, LOGIN_PATH, REVOCATION_PATH, Shared, TOKEN_PATH,
+    USERINFO_PATH,
+};
 
 /// Everything a person needs to point a client at the sandbox.
 pub(crate) fn describe(shared: &Shared) -> String {

@@ -8,7 +8,7 @@ use url::{Host, Url};
 
 /// The public half of `tests/fixtures/keys/sandbox-pkjwt-private.pem`, registered for the
 /// default `baton-pkjwt` client. The private key is a test fixture: it protects nothing.
-pub const DEFAULT_PKJWT_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
+pub(crate) const DEFAULT_PKJWT_PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwnZp+gLX0MtS4ia/quuc
 iyUCO0iOhl784H/C90GPr+NKHQ5y8NgIOuV7+8tEuBbLMX0v20yK77yKXPeduzoT
 tVnimUdZuu2YSXg28bSf+SBtHXy2P1W0yvMJsRoqNbgTFm+MquGS7eJYpwX4tuwA
@@ -46,6 +46,7 @@ impl GrantType {
     ];
 
     /// The `grant_type` parameter value.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             GrantType::Password => "password",
@@ -57,6 +58,7 @@ impl GrantType {
     }
 
     /// Parses a `grant_type` value; `None` for a grant the sandbox does not implement.
+    #[must_use]
     pub fn parse(value: &str) -> Option<GrantType> {
         GrantType::ALL.into_iter().find(|g| g.as_str() == value)
     }
@@ -134,6 +136,7 @@ pub struct ClientConfig {
 
 impl ClientConfig {
     /// The ways this client may authenticate.
+    #[must_use]
     pub fn auth_methods(&self) -> &'static [AuthMethod] {
         match self.token_endpoint_auth_method {
             Some(AuthMethod::ClientSecretBasic) => &[AuthMethod::ClientSecretBasic],
@@ -150,16 +153,19 @@ impl ClientConfig {
     }
 
     /// Whether the client may authenticate with `method`.
+    #[must_use]
     pub fn accepts(&self, method: AuthMethod) -> bool {
         self.auth_methods().contains(&method)
     }
 
     /// A public client cannot authenticate, so it must prove itself with PKCE.
+    #[must_use]
     pub fn is_public(&self) -> bool {
         self.accepts(AuthMethod::None)
     }
 
     /// Whether the client may use `grant`.
+    #[must_use]
     pub fn allows(&self, grant: GrantType) -> bool {
         match &self.grants {
             Some(grants) => grants.contains(&grant),
@@ -283,7 +289,7 @@ impl ClientConfig {
 
 /// Reads a PEM public key as the key family of `alg`.
 fn pem_key(pem: &str, alg: jsonwebtoken::Algorithm) -> jsonwebtoken::errors::Result<DecodingKey> {
-    use jsonwebtoken::Algorithm::*;
+    use jsonwebtoken::Algorithm::{ES256, ES384, EdDSA};
     match alg {
         ES256 | ES384 => DecodingKey::from_ec_pem(pem.as_bytes()),
         EdDSA => DecodingKey::from_ed_pem(pem.as_bytes()),

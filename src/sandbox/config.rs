@@ -61,6 +61,7 @@ pub enum Fault {
 
 impl SandboxConfig {
     /// Whether the configuration switches `fault` on.
+    #[must_use]
     pub fn has(&self, fault: Fault) -> bool {
         self.faults.contains(&fault)
     }
@@ -302,8 +303,12 @@ impl SandboxConfig {
     }
 
     /// Every scope a client may ask for, identity scopes first.
+    #[must_use]
     pub fn supported_scopes(&self) -> Vec<String> {
-        let mut scopes: Vec<String> = IDENTITY_SCOPES.iter().map(|s| s.to_string()).collect();
+        let mut scopes: Vec<String> = IDENTITY_SCOPES
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         for scope in &self.api_scopes {
             if !scopes.contains(scope) {
                 scopes.push(scope.clone());

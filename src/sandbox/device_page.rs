@@ -64,17 +64,12 @@ pub(crate) async fn page_post(
     let signed_in = if username.is_empty() {
         let session = shared.sessions().current(&headers, now).cloned();
         session.map(|s| (s.sub, s.auth_time))
+    } else if let Some(user) = shared.config.sign_in(username, password) {
+        new_session = Some(shared.sessions().create(user.sub(), now));
+        Some((user.sub().to_string(), now))
     } else {
-        match shared.config.sign_in(username, password) {
-            Some(user) => {
-                new_session = Some(shared.sessions().create(user.sub(), now));
-                Some((user.sub().to_string(), now))
-            }
-            None => {
-                let error = "Invalid username or password.";
-                return form(&shared, &headers, user_code, Some(error));
-            }
-        }
+        let error = "Invalid username or password.";
+        return form(&shared, &headers, user_code, Some(error));
     };
     let Some((sub, auth_time)) = signed_in else {
         let error = "Sign in with your username and password to approve the device.";

@@ -217,12 +217,11 @@ pub(crate) async fn login_post(
         return login_page(&shared, &headers, return_url, username, Some(error));
     };
     let session = shared.sessions().create(user.sub(), shared.clock.now());
-    let mut response = match return_url {
-        Some(target) => found(&shared.url(target)),
-        None => {
-            let body = format!("<p>Signed in as {}.</p>", escape(&user.username));
-            html::respond(StatusCode::OK, html::page("Signed in", &body))
-        }
+    let mut response = if let Some(target) = return_url {
+        found(&shared.url(target))
+    } else {
+        let body = format!("<p>Signed in as {}.</p>", escape(&user.username));
+        html::respond(StatusCode::OK, html::page("Signed in", &body))
     };
     set_cookie(&mut response, SESSION_COOKIE, &session);
     response

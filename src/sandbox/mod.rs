@@ -39,7 +39,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use client::{AuthMethod, ClientConfig, DEFAULT_PKJWT_PUBLIC_PEM, GrantType};
+pub(crate) use client::{AuthMethod, DEFAULT_PKJWT_PUBLIC_PEM};
+pub use client::{ClientConfig, GrantType};
 pub use config::SandboxConfig;
 pub use error::SandboxError;
 
@@ -99,21 +100,25 @@ impl Sandbox {
     }
 
     /// The issuer URL, e.g. `http://127.0.0.1:49152`, with no trailing slash.
+    #[must_use]
     pub fn issuer(&self) -> &str {
         &self.shared.issuer
     }
 
     /// The address the server listens on.
+    #[must_use]
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The configuration being served.
+    #[must_use]
     pub fn config(&self) -> &SandboxConfig {
         &self.shared.config
     }
 
     /// How many requests reached `path` (e.g. `/connect/token`), whatever their outcome.
+    #[must_use]
     pub fn hits(&self, path: &str) -> u64 {
         self.shared.hits(path)
     }
@@ -132,6 +137,7 @@ impl Sandbox {
     /// `SpecialClientSecret`, `JwtClientId`, `JwtClientSecret`, `PkJwtClientId`,
     /// `PkJwtKeyFile` (only while the default key pair is registered and its private key file
     /// exists), `FormClientId` and `FormClientSecret`.
+    #[must_use]
     pub fn vars(&self) -> Vec<(String, String)> {
         let config = &self.shared.config;
         let mut vars = vec![("baseAuthURL".to_string(), self.issuer().to_string())];
@@ -181,6 +187,7 @@ impl Sandbox {
     }
 
     /// A banner for people: issuer, endpoints, clients, users and lifetimes.
+    #[must_use]
     pub fn describe(&self) -> String {
         banner::describe(&self.shared)
     }
@@ -215,7 +222,7 @@ impl Drop for Sandbox {
 
 /// Starts a sandbox, prints [`Sandbox::describe`] to stdout and serves until Ctrl-C or
 /// SIGTERM, then shuts down gracefully. This is `baton sandbox`.
-pub async fn serve(config: SandboxConfig) -> Result<(), SandboxError> {
+pub(crate) async fn serve(config: SandboxConfig) -> Result<(), SandboxError> {
     let mut sandbox = Sandbox::start(config).await?;
     crate::outln!("{}", sandbox.describe());
     let Some(mut task) = sandbox.task.take() else {

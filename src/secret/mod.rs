@@ -11,9 +11,9 @@ mod said;
 mod tests;
 mod whole;
 
-pub use names::looks_secret;
-pub use said::{Said, name, value};
-pub use whole::{mask_userinfo, userinfo_password};
+pub(crate) use names::looks_secret;
+pub(crate) use said::{Said, name, value};
+pub(crate) use whole::{mask_userinfo, userinfo_password};
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -21,18 +21,18 @@ use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// What a redacted value is shown as.
-pub const MASK: &str = "•••";
+pub(crate) const MASK: &str = "•••";
 
 /// A value that prints as `•••`: it cannot be shown by accident.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
+    pub(crate) fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
     /// The value itself, for the one place that needs it (the wire).
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -57,7 +57,7 @@ impl fmt::Display for Secret {
 /// lookup where a secret may start, not a search per secret (a 1,000-step chain knew
 /// 12,000 forms, and every output line searched for each).
 #[derive(Clone, Debug, Default)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     /// Every form of every secret, in the order learned.
     values: Vec<String>,
     /// The values given to `add`, so one added again (the same token captured at every
@@ -80,19 +80,19 @@ pub struct Redactor {
 const MIN_LEN: usize = 4;
 
 impl Redactor {
-    pub fn new(show: bool) -> Redactor {
+    pub(crate) fn new(show: bool) -> Redactor {
         Redactor {
             show,
             ..Redactor::default()
         }
     }
 
-    pub fn showing(&self) -> bool {
+    pub(crate) fn showing(&self) -> bool {
         self.show
     }
 
     /// Add a secret value and its encodings.
-    pub fn add(&mut self, value: &str) {
+    pub(crate) fn add(&mut self, value: &str) {
         if value.is_empty() || self.added.contains(value) {
             return;
         }
@@ -129,19 +129,19 @@ impl Redactor {
     }
 
     /// Add the Basic credentials `user:password` as they appear base64-encoded in a header.
-    pub fn add_basic(&mut self, user: &str, password: &str) {
+    pub(crate) fn add_basic(&mut self, user: &str, password: &str) {
         self.add(&format!("{user}:{password}"));
     }
 
     /// True when `value`, whole, is a secret (of any length).
-    pub fn is_secret(&self, value: &str) -> bool {
+    pub(crate) fn is_secret(&self, value: &str) -> bool {
         !self.show && !value.is_empty() && self.added.contains(value)
     }
 
     /// `text` with every secret masked: each form of a secret wherever it stands, the
     /// password of a URL's userinfo, and a short secret where it stands whole (the whole
     /// text, a quoted literal, a query parameter).
-    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    pub(crate) fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         if self.show {
             return Cow::Borrowed(text);
         }
@@ -150,12 +150,13 @@ impl Redactor {
             Some(masked) => Cow::Owned(masked),
             None => out,
         };
-        match self.short.is_empty() {
-            true => out,
-            false => match whole::mask_short(&out, self) {
+        if self.short.is_empty() {
+            out
+        } else {
+            match whole::mask_short(&out, self) {
                 Some(masked) => Cow::Owned(masked),
                 None => out,
-            },
+            }
         }
     }
 

@@ -4,7 +4,7 @@
 /// True for names that hold secrets by convention: `*secret*`, `*password*`, `*token*`,
 /// API keys and assertions, but not their harmless neighbours (`token_type`,
 /// `token_url`, `expires_in`, `token_endpoint_auth_method`).
-pub fn looks_secret(name: &str) -> bool {
+pub(crate) fn looks_secret(name: &str) -> bool {
     // Lower-cased with `-` as `_`, on the stack for the usual short name (this runs for
     // every header, form field and JSON key that is shown).
     let mut stack = [0u8; 64];

@@ -25,12 +25,12 @@ pub enum Fill {
 }
 
 /// A name the user wrote, shown as it is.
-pub fn name(text: impl fmt::Display) -> Fill {
+pub(crate) fn name(text: impl fmt::Display) -> Fill {
     Fill::Name(text.to_string())
 }
 
 /// A value, masked when secret.
-pub fn value(text: impl fmt::Display) -> Fill {
+pub(crate) fn value(text: impl fmt::Display) -> Fill {
     Fill::Value(text.to_string())
 }
 
@@ -100,7 +100,7 @@ impl fmt::Display for Said {
 
 impl Redactor {
     /// The message with its values redacted and its words as they are.
-    pub fn said(&self, said: &Said) -> String {
+    pub(crate) fn said(&self, said: &Said) -> String {
         let mut out = String::new();
         for piece in &said.0 {
             match piece {

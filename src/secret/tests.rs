@@ -36,9 +36,12 @@ fn encodings(secret: &str) -> Vec<(&'static str, String)> {
     let pct = |keep: &dyn Fn(u8) -> bool| -> String {
         secret
             .bytes()
-            .map(|b| match b.is_ascii() && keep(b) {
-                true => (b as char).to_string(),
-                false => format!("%{b:02X}"),
+            .map(|b| {
+                if b.is_ascii() && keep(b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
             })
             .collect()
     };
@@ -57,13 +60,15 @@ fn encodings(secret: &str) -> Vec<(&'static str, String)> {
     let json = json[1..json.len() - 1].to_string();
     let ascii: String = json
         .chars()
-        .map(|c| match c.is_ascii() {
-            true => c.to_string(),
-            false => c
-                .encode_utf16(&mut [0; 2])
-                .iter()
-                .map(|u| format!("\\u{u:04x}"))
-                .collect(),
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                c.encode_utf16(&mut [0; 2])
+                    .iter()
+                    .map(|u| format!("\\u{u:04x}"))
+                    .collect()
+            }
         })
         .collect();
     vec![
@@ -116,8 +121,7 @@ fn a_secret_in_json_is_masked_as_a_string_a_number_and_a_key() {
     let mut r = Redactor::new(false);
     r.add("482913");
     r.add("key-of-secrets");
-    let v =
-        json!({"pin": 482913, "n": [1, 482913.0, 4829130], "key-of-secrets": true, "s": "482913"});
+    let v = json!({"pin": 482_913, "n": [1, 482_913.0, 4_829_130], "key-of-secrets": true, "s": "482913"});
     assert_eq!(
         r.redact_json(&v),
         json!({"pin": "•••", "n": [1, "•••", "•••"], "•••": true, "s": "•••"})

@@ -10,7 +10,7 @@ use serde_json::Value;
 impl Redactor {
     /// A JSON value with secret-looking fields masked and known secrets masked in strings,
     /// keys and numbers.
-    pub fn redact_json(&self, value: &Value) -> Value {
+    pub(crate) fn redact_json(&self, value: &Value) -> Value {
         if self.show {
             return value.clone();
         }
@@ -18,9 +18,10 @@ impl Redactor {
             Value::String(s) => Value::String(self.redact_value(s)),
             Value::Number(n) => {
                 let text = n.to_string();
-                match self.redact_value(&text) == text {
-                    true => value.clone(),
-                    false => Value::String(MASK.into()),
+                if self.redact_value(&text) == text {
+                    value.clone()
+                } else {
+                    Value::String(MASK.into())
                 }
             }
             Value::Array(items) => {
@@ -57,7 +58,7 @@ impl Redactor {
 
     /// A value standing whole (a JSON string, a header, a form field): masked whole when it
     /// is a secret of any length, else with the secrets inside it masked.
-    pub fn redact_value(&self, value: &str) -> String {
+    pub(crate) fn redact_value(&self, value: &str) -> String {
         if self.is_secret(value) {
             return MASK.to_string();
         }
@@ -66,7 +67,7 @@ impl Redactor {
 
     /// A header value for display: `Authorization` and `Cookie` are always masked after the
     /// scheme; others are masked for known secrets.
-    pub fn redact_header(&self, name: &str, value: &str) -> String {
+    pub(crate) fn redact_header(&self, name: &str, value: &str) -> String {
         if self.show {
             return value.to_string();
         }
@@ -88,7 +89,7 @@ impl Redactor {
 
     /// A form body (`a=1&client_secret=x`) with secret-looking fields and fields whose
     /// value is a secret masked.
-    pub fn redact_form(&self, body: &str) -> String {
+    pub(crate) fn redact_form(&self, body: &str) -> String {
         if self.show {
             return body.to_string();
         }
@@ -181,7 +182,7 @@ impl Redactor {
     /// Learn the cookie values of a `Cookie` or `Set-Cookie` header (other headers are
     /// ignored): a session cookie is a credential, shown nowhere, not even echoed back in
     /// a body.
-    pub fn add_cookies(&mut self, name: &str, value: &str) {
+    pub(crate) fn add_cookies(&mut self, name: &str, value: &str) {
         let pairs: Vec<&str> = if name.eq_ignore_ascii_case("set-cookie") {
             value.split(';').take(1).collect()
         } else if name.eq_ignore_ascii_case("cookie") {
@@ -201,7 +202,7 @@ impl Redactor {
 
     /// Learn the password of a URL's userinfo (`http://user:pass@host`): the HTTP client
     /// sends it as a Basic header, which a server may echo back.
-    pub fn add_userinfo(&mut self, url: &str) {
+    pub(crate) fn add_userinfo(&mut self, url: &str) {
         if !url.contains('@') {
             return;
         }
@@ -221,7 +222,7 @@ impl Redactor {
 
 /// The password of a URL's userinfo as `mask`: `http://app:s3cr3t@host/` →
 /// `http://app:<mask>@host/`. URLs without a password are returned as they are.
-pub fn mask_userinfo(url: &str, mask: &str) -> String {
+pub(crate) fn mask_userinfo(url: &str, mask: &str) -> String {
     match userinfo_password(url) {
         Some((start, end)) => format!("{}{mask}{}", &url[..start], &url[end..]),
         None => url.to_string(),
@@ -229,7 +230,7 @@ pub fn mask_userinfo(url: &str, mask: &str) -> String {
 }
 
 /// Where the password of a URL's userinfo is (`start..end`), when it has one.
-pub fn userinfo_password(url: &str) -> Option<(usize, usize)> {
+pub(crate) fn userinfo_password(url: &str) -> Option<(usize, usize)> {
     let scheme_end = url.find("://")? + 3;
     let after = &url[scheme_end..];
     let authority = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
@@ -259,7 +260,7 @@ pub(super) fn mask_short(text: &str, r: &Redactor) -> Option<String> {
     if spans.is_empty() {
         return None;
     }
-    spans.sort();
+    spans.sort_unstable();
     let mut out = String::with_capacity(text.len());
     let mut done = 0;
     for (start, end) in spans {

@@ -31,7 +31,7 @@ const TESTS: &[&str] = &[
 
 /// What is wrong with a template's calls, for the diagnostic at its place.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Problem {
+pub(super) struct Problem {
     pub message: String,
     pub label: String,
     pub help: String,
@@ -39,7 +39,7 @@ pub struct Problem {
 
 /// Whether minijinja knows `name` as a `kind`. Functions are globals; a filter or test is
 /// known when applying it fails for any other reason than its name.
-pub fn knows(env: &Environment, kind: CallKind, name: &str) -> bool {
+pub(super) fn knows(env: &Environment, kind: CallKind, name: &str) -> bool {
     let probe = match kind {
         CallKind::Function => return env.globals().any(|(n, _)| n == name),
         CallKind::Filter => format!("none | {name}"),
@@ -58,7 +58,7 @@ pub fn knows(env: &Environment, kind: CallKind, name: &str) -> bool {
 /// The first problem of `text`'s calls: a name that is no filter, test or function, or a
 /// tag that reads no variable and fails when worked out (`<< random('many') >>`), which
 /// would fail the same way in every run. `known` remembers the names already probed.
-pub fn problem(
+pub(super) fn problem(
     env: &Environment,
     text: &str,
     known: &mut HashMap<(CallKind, String), bool>,
@@ -96,20 +96,22 @@ fn unknown(env: &Environment, call: &Call) -> Problem {
     let noun = call.kind.noun();
     let names: Vec<String> = match call.kind {
         CallKind::Function => env.globals().map(|(n, _)| n.to_string()).collect(),
-        CallKind::Filter => FILTERS.iter().map(|n| n.to_string()).collect(),
-        CallKind::Test => TESTS.iter().map(|n| n.to_string()).collect(),
+        CallKind::Filter => FILTERS
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
+        CallKind::Test => TESTS.iter().map(std::string::ToString::to_string).collect(),
     };
     let names: Vec<&str> = names
         .iter()
         .map(String::as_str)
         .filter(|n| call.kind == CallKind::Function || knows(env, call.kind, n))
         .collect();
-    let help = match closest(call.name, &names) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => {
-            let ours: Vec<&str> = names.iter().copied().take(9).collect();
-            format!("{noun}s include: {}, ...", ours.join(", "))
-        }
+    let help = if let Some(s) = closest(call.name, &names) {
+        format!("did you mean `{s}`?")
+    } else {
+        let ours: Vec<&str> = names.iter().copied().take(9).collect();
+        format!("{noun}s include: {}, ...", ours.join(", "))
     };
     Problem {
         message: format!("unknown {noun} `{}`", call.name),

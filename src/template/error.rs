@@ -53,14 +53,14 @@ impl RenderError {
 /// was missing, if that was it: a missing variable may be one a skipped request would have
 /// captured, which the runner reports differently.
 #[derive(Debug)]
-pub struct RenderFail {
+pub(crate) struct RenderFail {
     pub diagnostic: Diagnostic,
     pub missing: Option<String>,
 }
 
 impl RenderFail {
     /// The failure of rendering `tpl`, naming the missing variable (`a` of `a.b`).
-    pub fn new(tpl: &Tpl, e: RenderError) -> RenderFail {
+    pub(crate) fn new(tpl: &Tpl, e: RenderError) -> RenderFail {
         let missing = match &e {
             RenderError::Undefined { name, .. } => {
                 Some(name.split('.').next().unwrap_or(name).to_string())

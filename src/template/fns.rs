@@ -28,9 +28,9 @@ pub const FILTERS: &[&str] = &[
 ];
 
 /// The most characters `random(n)` gives: a PKCE verifier is 43 to 128.
-pub const RANDOM_MAX: i64 = 4096;
+pub(crate) const RANDOM_MAX: i64 = 4096;
 
-pub fn register(env: &mut Environment<'static>) {
+pub(crate) fn register(env: &mut Environment<'static>) {
     env.add_filter("base64", |v: Value, more: Rest<Value>| {
         Ok(STANDARD.encode(text("base64", &v, &more)?))
     });
@@ -403,7 +403,7 @@ mod tests {
             };
             // Compiled (which evaluates the calls that read no variable, as `check` does)
             // and rendered: the functions with these arguments must answer, never panic.
-            match templates.compile(&text, Default::default(), &file) {
+            match templates.compile(&text, crate::diag::Loc::default(), &file) {
                 Ok(tpl) => rendered += usize::from(templates.render(&tpl, &scope).is_ok()),
                 Err(_) => errors += 1,
             }

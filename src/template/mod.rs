@@ -8,14 +8,15 @@
 mod calls;
 mod error;
 mod fast;
-pub mod fns;
+pub(crate) mod fns;
 mod scan;
 mod scope;
 #[cfg(test)]
 mod tests;
 
-pub use error::{RenderError, RenderFail};
-pub use scope::{EnvVars, Scope, json_to_value};
+pub(crate) use error::{RenderError, RenderFail};
+pub(crate) use scope::json_to_value;
+pub use scope::{EnvVars, Scope};
 
 use crate::diag::Loc;
 use crate::diag::{Diagnostic, SourceFile};
@@ -69,7 +70,7 @@ impl Tpl {
 }
 
 /// True when `text` holds template syntax at all.
-pub fn has_template_syntax(text: &str) -> bool {
+pub(crate) fn has_template_syntax(text: &str) -> bool {
     text.contains("<<") || text.contains("<%") || text.contains("<#")
 }
 
@@ -101,6 +102,7 @@ impl Default for Templates {
 }
 
 impl Templates {
+    #[must_use]
     pub fn new() -> Templates {
         let mut env = Environment::new();
         let syntax = minijinja::syntax::SyntaxConfig::builder()
@@ -293,6 +295,6 @@ impl Templates {
 
 /// `<< expr >>` alone (blank around it allowed) → `expr`.
 /// Encodes a string as standard base64 (used by the `base64` filter and Basic auth).
-pub fn base64(text: &str) -> String {
+pub(crate) fn base64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }

@@ -6,14 +6,14 @@
 use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CallKind {
+pub(super) enum CallKind {
     Filter,
     Test,
     Function,
 }
 
 impl CallKind {
-    pub fn noun(self) -> &'static str {
+    pub(super) fn noun(self) -> &'static str {
         match self {
             CallKind::Filter => "filter",
             CallKind::Test => "test",
@@ -24,7 +24,7 @@ impl CallKind {
 
 /// A filter, test or function named in a template, and where its name is in the text.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Call<'t> {
+pub(super) struct Call<'t> {
     pub kind: CallKind,
     pub name: &'t str,
     pub at: Range<usize>,
@@ -32,7 +32,7 @@ pub struct Call<'t> {
 
 /// What `scan` found in a template's text.
 #[derive(Debug, Default)]
-pub struct Scan<'t> {
+pub(super) struct Scan<'t> {
     pub calls: Vec<Call<'t>>,
     /// The expressions of `<< >>` tags that read no variable (`<< now('%s') >>`): only
     /// literals, operators, and names in call, filter or test position.
@@ -62,7 +62,7 @@ enum Token<'t> {
 }
 
 /// The calls and constant expressions of `text`, a template with baton's delimiters.
-pub fn scan(text: &str) -> Scan<'_> {
+pub(super) fn scan(text: &str) -> Scan<'_> {
     let mut out = Scan::default();
     let mut macros: Vec<&str> = Vec::new();
     let mut pos = 0;

@@ -22,6 +22,7 @@ pub struct EnvVars {
 }
 
 impl Scope {
+    #[must_use]
     pub fn new(env: Arc<EnvVars>) -> Scope {
         Scope {
             vars: Arc::default(),
@@ -37,10 +38,12 @@ impl Scope {
         self.set(name, json_to_value(value));
     }
 
+    #[must_use]
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.vars.get(name)
     }
 
+    #[must_use]
     pub fn contains(&self, name: &str) -> bool {
         self.vars.contains_key(name)
     }
@@ -49,6 +52,7 @@ impl Scope {
         self.vars.keys().map(String::as_str)
     }
 
+    #[must_use]
     pub fn env(&self) -> &Arc<EnvVars> {
         &self.env
     }
@@ -58,7 +62,7 @@ impl Scope {
     }
 }
 
-pub fn json_to_value(value: &serde_json::Value) -> Value {
+pub(crate) fn json_to_value(value: &serde_json::Value) -> Value {
     Value::from(minijinja::value::Serde(value))
 }
 

@@ -117,7 +117,7 @@ fn undefined_variables_are_named_with_a_suggestion() {
     let (t, tpl) = setup("<<base-url>>");
     match t.render(&tpl, &scope()).unwrap_err() {
         RenderError::Undefined { suggestion, .. } => {
-            assert_eq!(suggestion.as_deref(), Some("vars['base-url']"))
+            assert_eq!(suggestion.as_deref(), Some("vars['base-url']"));
         }
         other => panic!("{other:?}"),
     }

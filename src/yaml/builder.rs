@@ -122,13 +122,13 @@ impl<'t> Builder<'t> {
                 ));
             }
             Event::Scalar(value, style, anchor, tag) => {
-                self.scalar(value, style, anchor, tag.as_deref(), loc)?
+                self.scalar(value, style, anchor, tag.as_deref(), loc)?;
             }
             Event::SequenceStart(_, anchor, tag) => {
-                self.open(Body::Seq(Vec::new()), anchor, tag.as_deref(), loc)?
+                self.open(Body::Seq(Vec::new()), anchor, tag.as_deref(), loc)?;
             }
             Event::MappingStart(_, anchor, tag) => {
-                self.open(Body::Map(MapState::default()), anchor, tag.as_deref(), loc)?
+                self.open(Body::Map(MapState::default()), anchor, tag.as_deref(), loc)?;
             }
             Event::SequenceEnd | Event::MappingEnd => self.close()?,
             Event::Alias(id) => self.alias(id, loc)?,

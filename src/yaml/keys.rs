@@ -196,7 +196,7 @@ pub(super) fn key_name<'t>(kind: &Kind<'t>) -> Result<Cow<'t, str>, String> {
 
 pub(super) fn alias_key_id<'t>(node: &Node<'t>) -> Ident<'t> {
     match node.kind {
-        Kind::Int(i) => Ident::Key(KeyId::Int(i < 0, i.unsigned_abs() as u128)),
+        Kind::Int(i) => Ident::Key(KeyId::Int(i < 0, u128::from(i.unsigned_abs()))),
         _ => Ident::of_name(&key_name(&node.kind).unwrap_or_default()),
     }
 }

@@ -7,8 +7,8 @@
 
 mod builder;
 mod keys;
-pub mod node;
-pub mod read;
+pub(crate) mod node;
+pub(crate) mod read;
 mod scalar;
-pub mod stream;
+pub(crate) mod stream;
 mod tree;

@@ -104,7 +104,9 @@ impl<'t> Node<'t> {
             Kind::Str(s) => (4u8, s.as_ref()).hash(h),
             Kind::Seq(items) => {
                 (5u8, items.len()).hash(h);
-                items.iter().for_each(|i| i.hash_into(h));
+                for i in items {
+                    i.hash_into(h);
+                }
             }
             Kind::Map(entries) => {
                 (6u8, entries.len()).hash(h);
@@ -156,9 +158,7 @@ impl<'t> Node<'t> {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(*b),
             Kind::Int(i) => Value::from(*i),
-            Kind::Float(f) => serde_json::Number::from_f64(*f)
-                .map(Value::Number)
-                .unwrap_or(Value::Null),
+            Kind::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
             Kind::Str(s) => Value::String(s.to_string()),
             Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
             Kind::Map(entries) => Value::Object(
@@ -221,7 +221,7 @@ fn at_the_tab(mut e: SyntaxError, text: &str) -> SyntaxError {
 
 /// `parse`, with each item of the request list handed to `sink` as it ends instead of kept
 /// in the tree (see `tree::build_streaming`).
-pub fn parse_streaming<'t>(
+pub(crate) fn parse_streaming<'t>(
     text: &'t str,
     sink: &mut dyn FnMut(Node<'t>),
 ) -> Result<Node<'t>, SyntaxError> {
@@ -230,14 +230,14 @@ pub fn parse_streaming<'t>(
 
 /// Why a file read from disk as it is parsed could not be parsed.
 #[derive(Debug)]
-pub enum FileProblem {
+pub(crate) enum FileProblem {
     Syntax(SyntaxError),
     Unreadable(super::stream::Unreadable),
 }
 
 /// `parse_streaming` over a file read from disk a block at a time (its text is never
 /// whole in memory). Its locations have lines and columns, no byte offsets.
-pub fn parse_streaming_file(
+pub(crate) fn parse_streaming_file(
     path: &std::path::Path,
     sink: &mut dyn FnMut(Node<'static>),
 ) -> Result<Node<'static>, FileProblem> {
@@ -253,7 +253,7 @@ pub fn parse_streaming_file(
 
 /// The items `parse_streaming_file` hands to its sink, one at a time as they end: a file
 /// checked before is read again as it runs without its requests all being in memory.
-pub fn request_items_of_file(
+pub(crate) fn request_items_of_file(
     path: &std::path::Path,
 ) -> Result<impl Iterator<Item = Result<Node<'static>, FileProblem>>, FileProblem> {
     super::tree::file_items(path)

@@ -24,7 +24,7 @@ pub enum Compiler<'a> {
     Known(&'a Templates),
 }
 
-impl<'a> Reader<'a> {
+impl Reader<'_> {
     pub fn error(&mut self, loc: Loc, message: impl Into<String>) -> &mut Diagnostic {
         let d = Diagnostic::error(message).at(self.file, loc);
         self.problems.push(d);
@@ -47,26 +47,24 @@ impl<'a> Reader<'a> {
 
     /// A mapping, or an error saying what was found instead.
     pub fn map<'n>(&mut self, node: &'n Node<'n>, what: &str) -> Option<Map<'n>> {
-        match &node.kind {
-            Kind::Map(entries) => Some(Map {
+        if let Kind::Map(entries) = &node.kind {
+            Some(Map {
                 loc: node.loc,
                 entries,
                 used: vec![false; entries.len()],
-            }),
-            _ => {
-                self.wrong_type(node, what, "a mapping");
-                None
-            }
+            })
+        } else {
+            self.wrong_type(node, what, "a mapping");
+            None
         }
     }
 
     pub fn seq<'n>(&mut self, node: &'n Node<'n>, what: &str) -> Option<&'n [Node<'n>]> {
-        match &node.kind {
-            Kind::Seq(items) => Some(items),
-            _ => {
-                self.wrong_type(node, what, "a list");
-                None
-            }
+        if let Kind::Seq(items) = &node.kind {
+            Some(items)
+        } else {
+            self.wrong_type(node, what, "a list");
+            None
         }
     }
 
@@ -107,12 +105,11 @@ impl<'a> Reader<'a> {
     }
 
     pub fn bool(&mut self, node: &Node, what: &str) -> Option<bool> {
-        match node.kind {
-            Kind::Bool(b) => Some(b),
-            _ => {
-                self.wrong_type(node, what, "true or false");
-                None
-            }
+        if let Kind::Bool(b) = node.kind {
+            Some(b)
+        } else {
+            self.wrong_type(node, what, "true or false");
+            None
         }
     }
 
@@ -160,7 +157,7 @@ impl<'a> Reader<'a> {
                 for item in items {
                     match &item.kind {
                         Kind::Map(entries) if entries.len() == 1 => {
-                            self.pair_values(&entries[0].0, &entries[0].1, what, &mut out)
+                            self.pair_values(&entries[0].0, &entries[0].1, what, &mut out);
                         }
                         _ => self.wrong_type(item, what, "a `name: value` mapping"),
                     }
@@ -259,7 +256,7 @@ impl<'n> Map<'n> {
 
 /// The longest duration accepted: a deadline past it is a typo, and far enough out it
 /// overflows the clock (`--max-time 055555555555555555555555`, found by fuzzing).
-pub const MAX_DURATION_SECS: f64 = 365.0 * 24.0 * 3600.0;
+pub(crate) const MAX_DURATION_SECS: f64 = 365.0 * 24.0 * 3600.0;
 
 /// A number of seconds as a duration, if it is one (finite, 0 or more, at most a year).
 fn seconds(n: f64) -> Option<Duration> {
@@ -267,7 +264,7 @@ fn seconds(n: f64) -> Option<Duration> {
 }
 
 /// `30`, `30s`, `500ms`, `2m`, `1.5s`; at most a year.
-pub fn parse_duration(text: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
         Some(i) => (&text[..i], &text[i..]),
@@ -285,14 +282,14 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
 }
 
 /// Letters, digits and `_`, not starting with a digit.
-pub fn is_identifier(s: &str) -> bool {
+pub(crate) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A JSON-shaped value whose strings are compiled as templates.
-pub fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
+pub(crate) fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
     match &node.kind {
         // Text without templates is a value as it is: compiling it kept two more copies.
         Kind::Str(s) if !crate::template::has_template_syntax(s) => {

@@ -151,11 +151,11 @@ fn named(name: &str) -> TagKind {
 
 /// The value of a scalar: its tag decides first, then (for plain scalars only) null,
 /// booleans, integers and floats in that order; anything else is a string.
-pub(super) fn resolve<'t>(
-    value: Cow<'t, str>,
+pub(super) fn resolve(
+    value: Cow<'_, str>,
     style: ScalarStyle,
     tag: TagKind,
-) -> Result<Kind<'t>, String> {
+) -> Result<Kind<'_>, String> {
     let text: &str = &value;
     match tag {
         TagKind::Null => return Ok(Kind::Null),

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 /// Why a file could not be read to its end.
 #[derive(Debug)]
-pub enum Unreadable {
+pub(crate) enum Unreadable {
     /// The bytes from `offset` (on line `line`) are not UTF-8.
     NotUtf8 {
         offset: u64,
@@ -22,7 +22,7 @@ const BLOCK: usize = 64 * 1024;
 
 /// UTF-8 characters of a reader, decoded a block at a time. A failure ends the characters
 /// with an error for the parser and is kept in `failure` for the caller's message.
-pub struct Chars<R> {
+pub(crate) struct Chars<R> {
     reader: R,
     buf: Box<[u8]>,
     start: usize,
@@ -36,7 +36,7 @@ pub struct Chars<R> {
 }
 
 impl<R: Read> Chars<R> {
-    pub fn new(reader: R) -> (Chars<R>, Arc<OnceLock<Unreadable>>) {
+    pub(crate) fn new(reader: R) -> (Chars<R>, Arc<OnceLock<Unreadable>>) {
         let failure = Arc::new(OnceLock::new());
         let chars = Chars {
             reader,
@@ -106,26 +106,23 @@ impl<R: Read> Iterator for Chars<R> {
         let bytes = self.buf[self.start..self.end]
             .get(..width)
             .filter(|_| width > 0);
-        match bytes
+        if let Some(c) = bytes
             .and_then(|b| std::str::from_utf8(b).ok())
             .and_then(|s| s.chars().next())
         {
-            Some(c) => {
-                self.start += width;
-                self.offset += width as u64;
-                Some(Ok(c))
-            }
-            None => {
-                let (offset, line) = (self.offset, self.lines + 1);
-                self.fail(Unreadable::NotUtf8 { offset, line })
-            }
+            self.start += width;
+            self.offset += width as u64;
+            Some(Ok(c))
+        } else {
+            let (offset, line) = (self.offset, self.lines + 1);
+            self.fail(Unreadable::NotUtf8 { offset, line })
         }
     }
 }
 
 /// Why the file at `path` is not UTF-8, if it is not (or cannot be read): read to its
 /// end a block at a time, for a file whose parse stopped before its end.
-pub fn not_utf8(path: &std::path::Path) -> Option<Unreadable> {
+pub(crate) fn not_utf8(path: &std::path::Path) -> Option<Unreadable> {
     let file = crate::fsutil::open(path, crate::fsutil::MAX_COLLECTION).ok()?;
     let (mut chars, failure) = Chars::new(file);
     while let Some(Ok(_)) = chars.next() {}

@@ -23,7 +23,7 @@ fn check(server: &TestServer, files: &[(&str, &str)], extra: &[&str]) -> Output 
         .run()
 }
 
-const UNDEFINED: &str = r#"name: undefined
+const UNDEFINED: &str = r"name: undefined
 vars: { ClientId: app }
 requests:
   - name: sign in
@@ -42,7 +42,7 @@ requests:
     capture: { refresh_token: $.refresh_token }
     expect:
       body: { $.scope: <<expected_scope>> }
-"#;
+";
 
 #[test]
 fn reports_every_undefined_variable_and_sends_nothing() {

@@ -182,7 +182,7 @@ fn sync_leaves_unmarked_blocks_and_blocks_after_a_heading_alone() {
     );
 }
 
-const OAUTH: &str = r#"# An oauth2 request, and its token used in a later block
+const OAUTH: &str = r"# An oauth2 request, and its token used in a later block
 
 ```baton
 name: sign in
@@ -205,7 +205,7 @@ expect:
   body:
     $.sub: <<login.claims.sub>>
 ```
-"#;
+";
 
 #[test]
 fn a_later_block_uses_the_token_of_an_earlier_oauth2_block() {

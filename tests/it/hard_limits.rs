@@ -201,7 +201,7 @@ fn a_redirect_to_another_scheme_is_the_server_s_doing() {
 #[test]
 fn terminal_escapes_from_a_server_are_shown_escaped() {
     let server = TestServer::start();
-    let yaml = r#"requests:
+    let yaml = r"requests:
   - name: error hint
     GET: <<base>>/escapes
   - name: expectation
@@ -211,7 +211,7 @@ fn terminal_escapes_from_a_server_are_shown_escaped() {
     GET: <<base>>/escapes?text
     capture: { whole: { body: true } }
     expect: { body: { contains: nothing like it } }
-"#;
+";
     for verbose in [false, true] {
         let mut run = run_yaml(&server.url(), yaml).env("GITHUB_ACTIONS", "true");
         if verbose {

@@ -148,7 +148,7 @@ fn every_command_exits_with_its_own_code_when_its_output_is_closed() {
     ];
     let mut wrong = Vec::new();
     for (name, args, expected) in cases {
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let args: Vec<String> = args.iter().map(std::string::ToString::to_string).collect();
         for close_stderr in [false, true] {
             let (code, stderr) = run_closed(&dir, &args, close_stderr);
             if code != Some(*expected) || stderr.contains("panicked") {

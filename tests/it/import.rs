@@ -13,34 +13,34 @@ use crate::support::{Baton, Output};
 use std::path::{Path, PathBuf};
 
 /// `tests/fixtures/postman/NAME`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/postman")
         .join(name)
 }
 
 /// An import written into a directory of its own that outlives the command.
-pub struct Imported {
+pub(crate) struct Imported {
     pub dir: tempfile::TempDir,
     pub out: Output,
 }
 
 impl Imported {
     /// The output directory.
-    pub fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         self.dir.path().join("out")
     }
 
     /// A file the import wrote.
     #[track_caller]
-    pub fn file(&self, relative: &str) -> String {
+    pub(crate) fn file(&self, relative: &str) -> String {
         let p = self.path().join(relative);
         std::fs::read_to_string(&p)
             .unwrap_or_else(|e| panic!("{}: {e}\n{}", p.display(), self.out.stdout))
     }
 
     /// Every file the import wrote, `(relative path, text)`, sorted.
-    pub fn files(&self) -> Vec<(String, String)> {
+    pub(crate) fn files(&self) -> Vec<(String, String)> {
         fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
             for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let p = e.path();
@@ -63,7 +63,7 @@ impl Imported {
     }
 
     /// `baton ARGS… OUT` (check or run on the imported directory).
-    pub fn baton(&self, args: &[&str]) -> Baton {
+    pub(crate) fn baton(&self, args: &[&str]) -> Baton {
         Baton::new()
             .args(args.iter().take(1))
             .arg(self.path())
@@ -73,12 +73,12 @@ impl Imported {
 
 /// `baton import postman FIXTURE -o OUT` plus `extra` arguments; asserts exit 0.
 #[track_caller]
-pub fn import(collection: &str, extra: &[&str]) -> Imported {
+pub(crate) fn import(collection: &str, extra: &[&str]) -> Imported {
     import_with(collection, extra, &[])
 }
 
 #[track_caller]
-pub fn import_with(collection: &str, extra: &[&str], files: &[(&str, &str)]) -> Imported {
+pub(crate) fn import_with(collection: &str, extra: &[&str], files: &[(&str, &str)]) -> Imported {
     let dir = tempfile::Builder::new()
         .prefix("baton-test-import")
         .tempdir()

@@ -76,7 +76,7 @@ pub(crate) use own;
 
 /// A registered client: its id and, for a confidential one, its secret.
 #[derive(Clone, Debug)]
-pub struct Client {
+pub(crate) struct Client {
     pub id: String,
     pub secret: Option<String>,
 }
@@ -89,19 +89,19 @@ impl Client {
         }
     }
 
-    pub fn secret(&self) -> &str {
+    pub(crate) fn secret(&self) -> &str {
         self.secret.as_deref().unwrap_or_default()
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Sandbox,
     Interop,
 }
 
 /// An OpenID provider running for a test.
-pub struct Provider {
+pub(crate) struct Provider {
     pub kind: Kind,
     issuer: String,
     backend: Backend,
@@ -164,11 +164,11 @@ fn runtime() -> tokio::runtime::Runtime {
 
 impl Provider {
     /// The sandbox with its default configuration, in-process on a free port.
-    pub fn sandbox() -> Provider {
+    pub(crate) fn sandbox() -> Provider {
         Provider::sandbox_with(SandboxConfig::default())
     }
 
-    pub fn sandbox_with(config: SandboxConfig) -> Provider {
+    pub(crate) fn sandbox_with(config: SandboxConfig) -> Provider {
         let runtime = runtime();
         let sandbox = runtime
             .block_on(Sandbox::start(config))
@@ -185,7 +185,7 @@ impl Provider {
 
     /// A provider of the caller's own, its access tokens living `access_ttl` seconds when
     /// given; `None` when the interop server is unavailable (see `interop`).
-    pub fn own(kind: Kind, access_ttl: Option<u64>) -> Option<Provider> {
+    pub(crate) fn own(kind: Kind, access_ttl: Option<u64>) -> Option<Provider> {
         match kind {
             Kind::Sandbox => {
                 let mut config = SandboxConfig::default();
@@ -201,28 +201,29 @@ impl Provider {
     /// The interop server shared by every test that does not count its hits (its state is
     /// per client and per user, and those tests do not step on each other's). `None` after
     /// printing why, when node or its modules are missing outside CI.
-    pub fn interop_shared() -> Option<&'static Provider> {
+    pub(crate) fn interop_shared() -> Option<&'static Provider> {
         static SHARED: OnceLock<Option<Provider>> = OnceLock::new();
         SHARED.get_or_init(|| Provider::interop(None)).as_ref()
     }
 
     /// A fresh interop server of its own (for a test that counts hits), its access tokens
     /// living `access_ttl` seconds when given.
-    pub fn interop(access_ttl: Option<u64>) -> Option<Provider> {
+    pub(crate) fn interop(access_ttl: Option<u64>) -> Option<Provider> {
         Provider::interop_with(access_ttl, false)
     }
 
     /// An interop server of its own that shows oidc-provider's own login and consent pages
     /// (`devInteractions`, as the library ships them) instead of the test's handler.
-    pub fn interop_stock_pages() -> Option<Provider> {
+    pub(crate) fn interop_stock_pages() -> Option<Provider> {
         Provider::interop_with(None, true)
     }
 
     fn interop_with(access_ttl: Option<u64>, stock_pages: bool) -> Option<Provider> {
         if let Some(why) = interop_unavailable() {
-            if std::env::var_os("CI").is_some() {
-                panic!("the interop provider is unavailable under CI: {why}");
-            }
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "the interop provider is unavailable under CI: {why}"
+            );
             eprintln!("skipped: interop provider unavailable ({why})");
             return None;
         }
@@ -281,19 +282,19 @@ impl Provider {
         })
     }
 
-    pub fn issuer(&self) -> &str {
+    pub(crate) fn issuer(&self) -> &str {
         &self.issuer
     }
 
     /// Where the provider listens, which is its issuer unless configured otherwise.
-    pub fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         match &self.backend {
             Backend::Sandbox { sandbox, .. } => format!("http://{}", sandbox.addr()),
             Backend::Interop { .. } => self.issuer.clone(),
         }
     }
 
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self.kind {
             Kind::Sandbox => "sandbox",
             Kind::Interop => "interop",
@@ -301,7 +302,7 @@ impl Provider {
     }
 
     /// Requests that reached the token endpoint so far.
-    pub fn token_hits(&self) -> u64 {
+    pub(crate) fn token_hits(&self) -> u64 {
         match &self.backend {
             Backend::Sandbox { sandbox, .. } => sandbox.hits("/connect/token"),
             Backend::Interop { .. } => {
@@ -313,7 +314,7 @@ impl Provider {
     }
 
     /// A confidential client that authenticates with a Basic header.
-    pub fn basic_client(&self) -> Client {
+    pub(crate) fn basic_client(&self) -> Client {
         match self.kind {
             Kind::Sandbox => Client::new("baton-cli", Some("sandbox-secret")),
             Kind::Interop => Client::new("cli-basic", Some("basic-secret")),
@@ -321,7 +322,7 @@ impl Provider {
     }
 
     /// A confidential client that sends its secret in the body.
-    pub fn body_client(&self) -> Client {
+    pub(crate) fn body_client(&self) -> Client {
         match self.kind {
             Kind::Sandbox => Client::new("baton-cli", Some("sandbox-secret")),
             Kind::Interop => Client::new("cli-post", Some("post-secret")),
@@ -329,7 +330,7 @@ impl Provider {
     }
 
     /// A client whose secret must be form-encoded inside the Basic header.
-    pub fn special_client(&self) -> Client {
+    pub(crate) fn special_client(&self) -> Client {
         match self.kind {
             Kind::Sandbox => Client::new("baton-special", Some("p@ss:w/rd+=%")),
             Kind::Interop => Client::new("cli-special", Some("s3cr+t/with:special&chars=")),
@@ -337,7 +338,7 @@ impl Provider {
     }
 
     /// A public client (PKCE required).
-    pub fn public_client(&self) -> Client {
+    pub(crate) fn public_client(&self) -> Client {
         match self.kind {
             Kind::Sandbox => Client::new("baton-public", None),
             Kind::Interop => Client::new("cli-public", None),
@@ -345,7 +346,7 @@ impl Provider {
     }
 
     /// A client_secret_jwt (HS256) client, when the provider has one.
-    pub fn jwt_client(&self) -> Option<Client> {
+    pub(crate) fn jwt_client(&self) -> Option<Client> {
         match self.kind {
             Kind::Interop => Some(Client::new(
                 "cli-jwt",
@@ -357,7 +358,7 @@ impl Provider {
 
     /// A private_key_jwt client, the path of its private key and the algorithm its
     /// assertions are signed with, when the provider has one.
-    pub fn pkjwt_client(&self) -> Option<(Client, PathBuf, &'static str)> {
+    pub(crate) fn pkjwt_client(&self) -> Option<(Client, PathBuf, &'static str)> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let (client, key, alg) = match self.kind {
             Kind::Interop => (
@@ -376,7 +377,7 @@ impl Provider {
 
     /// A client whose login prompt is a real HTML form, and the names of its user and
     /// password fields.
-    pub fn form_client(&self) -> Option<(Client, &'static str, &'static str)> {
+    pub(crate) fn form_client(&self) -> Option<(Client, &'static str, &'static str)> {
         match self.kind {
             Kind::Interop => Some((
                 Client::new("cli-form", Some("form-secret")),
@@ -388,28 +389,28 @@ impl Provider {
     }
 
     /// The resource owner: username and password.
-    pub fn user(&self) -> (&'static str, &'static str) {
+    pub(crate) fn user(&self) -> (&'static str, &'static str) {
         ("alice", "wonderland")
     }
 
     /// A redirect URI registered for every client (loopback: any port matches).
-    pub fn redirect_uri(&self) -> &'static str {
+    pub(crate) fn redirect_uri(&self) -> &'static str {
         "http://127.0.0.1:8765/callback"
     }
 
     /// The route that approves a device's user code without a browser, when there is one.
-    pub fn device_approve_url(&self) -> String {
+    pub(crate) fn device_approve_url(&self) -> String {
         format!("{}/test/device/approve", self.issuer)
     }
 
     /// `baton run c.yaml` on `yaml`, with the variables every scenario uses: `issuer`,
     /// `username`, `password`, `redirect_uri`, `userinfo`.
-    pub fn run(&self, yaml: &str) -> Baton {
+    pub(crate) fn run(&self, yaml: &str) -> Baton {
         self.baton(yaml, &["run", "c.yaml"])
     }
 
     /// `baton <args>` with `yaml` as `c.yaml` and the provider's variables.
-    pub fn baton(&self, yaml: &str, args: &[&str]) -> Baton {
+    pub(crate) fn baton(&self, yaml: &str, args: &[&str]) -> Baton {
         let (username, password) = self.user();
         Baton::new()
             .file("c.yaml", yaml)
@@ -430,7 +431,7 @@ fn sandbox_client(id: &str) -> Option<Client> {
 }
 
 /// `--var NAME=VALUE` on a `Baton`.
-pub trait Vars {
+pub(crate) trait Vars {
     fn var(self, name: &str, value: &str) -> Self;
     /// `client_id` and, when it has one, `client_secret`.
     fn client(self, client: &Client) -> Self;
@@ -451,7 +452,7 @@ impl Vars for Baton {
 }
 
 /// GET a JSON document (a provider's JWKS, the interop server's stats).
-pub fn get_json(url: &str) -> Value {
+pub(crate) fn get_json(url: &str) -> Value {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -468,7 +469,7 @@ pub fn get_json(url: &str) -> Value {
 
 /// One exchange that went through a `Relay`: the request body and the response body.
 #[derive(Clone, Debug)]
-pub struct Relayed {
+pub(crate) struct Relayed {
     pub request: String,
     pub response: String,
 }
@@ -486,14 +487,14 @@ struct RelayState {
 /// A small server of the test's own: serves fixed JSON documents (a wrong JWKS) and relays
 /// token requests to the provider while keeping the raw bodies, so a test knows the secrets
 /// of a run (the code, the PKCE verifier, the tokens) that baton must never print.
-pub struct Relay {
+pub(crate) struct Relay {
     url: String,
     state: Arc<RelayState>,
     _runtime: tokio::runtime::Runtime,
 }
 
 impl Relay {
-    pub fn start(token_url: &str, docs: &[(&str, String)]) -> Relay {
+    pub(crate) fn start(token_url: &str, docs: &[(&str, String)]) -> Relay {
         let state = Arc::new(RelayState {
             token_url: token_url.to_string(),
             docs: docs
@@ -519,11 +520,11 @@ impl Relay {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }
 
-    pub fn exchanges(&self) -> Vec<Relayed> {
+    pub(crate) fn exchanges(&self) -> Vec<Relayed> {
         self.state.log.lock().unwrap().clone()
     }
 }
@@ -569,14 +570,14 @@ async fn relay_token(
 }
 
 /// The value of form field `name` in an `application/x-www-form-urlencoded` body.
-pub fn form_field(body: &str, name: &str) -> Option<String> {
+pub(crate) fn form_field(body: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(body.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
 }
 
 /// Every `authorization: Bearer …` value that `-v --show-secrets` printed, in order.
-pub fn bearer_tokens(text: &str) -> Vec<String> {
+pub(crate) fn bearer_tokens(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|l| {
             let l = l.trim().strip_prefix("> ")?;

@@ -5,7 +5,7 @@
 
 use crate::oauth::{Provider, Vars, own};
 
-const SIGN_IN: &str = r#"name: tokens
+const SIGN_IN: &str = r"name: tokens
 requests:
   - name: sign in
     id: login
@@ -17,7 +17,7 @@ requests:
       username: <<username>>
       password: <<password>>
       scope: openid profile offline_access api
-"#;
+";
 
 fn renewed_for_a_run_is_saved_without_an_id(p: &Provider) {
     let dir = tempfile::tempdir().unwrap();

@@ -121,7 +121,7 @@ fn every_sandbox_fault_is_found() {
             out.stdout
         );
         let failed = expected.iter().any(|e| e.starts_with("failed"));
-        out.code(if failed { 1 } else { 0 });
+        out.code(i32::from(failed));
     }
     // A wrong issuer in discovery is the discovery check's alone: the flows are given their
     // endpoints and check the id_token's issuer against the issuer itself.

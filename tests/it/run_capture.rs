@@ -228,7 +228,7 @@ fn a_capture_that_finds_nothing_fails_and_skips_what_needs_it() {
 #[test]
 fn a_later_successful_capture_clears_the_failure() {
     let server = TestServer::start();
-    let yaml = r#"requests:
+    let yaml = r"requests:
   - name: misses
     GET: <<base>>/echo
     capture: { x: $.nope }
@@ -239,7 +239,7 @@ fn a_later_successful_capture_clears_the_failure() {
     POST: <<base>>/echo
     json: { v: <<x>> }
     expect: { body: { $.json.v: found } }
-"#;
+";
     run_yaml(&server.url(), yaml)
         .run()
         .code(1)

@@ -329,7 +329,7 @@ fn body_expectations_alone_keep_the_default_rule() {
 #[test]
 fn failure_output_snapshot() {
     let server = TestServer::start();
-    let yaml = r#"name: sign in
+    let yaml = r"name: sign in
 requests:
   - name: health
     GET: <<base>>/status/200
@@ -340,7 +340,7 @@ requests:
       status: 200
       body:
         $.token_type: Bearer
-"#;
+";
     let out = Baton::new()
         .file("collections/login.yaml", yaml)
         .args(["run", "collections/login.yaml", "--var"])

@@ -3,7 +3,7 @@
 
 use crate::support::{Baton, TestServer, place, run_yaml};
 
-pub const REFRESH_FLOW: &str = r#"name: refresh a token
+pub(crate) const REFRESH_FLOW: &str = r"name: refresh a token
 vars:
   ClientId: app
   ClientSecret: app-secret
@@ -76,7 +76,7 @@ requests:
       body:
         $.error: invalid_grant
         $.error_description: { contains: already used }
-"#;
+";
 
 #[test]
 fn refresh_token_flow_passes_end_to_end() {
@@ -95,7 +95,7 @@ fn refresh_token_flow_passes_end_to_end() {
 #[test]
 fn rotation_check_fails_when_the_token_comes_back_unchanged() {
     let server = TestServer::start();
-    let yaml = r#"vars: { refresh_token: rt-same }
+    let yaml = r"vars: { refresh_token: rt-same }
 requests:
   - name: refresh without rotation
     POST: <<base>>/echo
@@ -103,7 +103,7 @@ requests:
     expect:
       body: { $.form.refresh_token: { ne: <<refresh_token>> } }
     capture: { refresh_token: $.form.refresh_token }
-"#;
+";
     let out = run_yaml(&server.url(), yaml).arg("--show-secrets").run();
     out.code(1)
         .stdout_contains("expectation failed: $.form.refresh_token")
@@ -116,27 +116,27 @@ requests:
 #[test]
 fn expectations_see_new_captures_of_their_own_request() {
     let server = TestServer::start();
-    let yaml = r#"requests:
+    let yaml = r"requests:
   - POST: <<base>>/echo
     json: { a: 1, b: 1 }
     capture: { a: $.json.a }
     expect:
       body: { $.json.b: <<a>> }
-"#;
+";
     run_yaml(&server.url(), yaml)
         .run()
         .code(0)
         .stdout_contains("1 passed, 0 failed");
 }
 
-const THREE: &str = r#"requests:
+const THREE: &str = r"requests:
   - name: broken
     GET: <<base>>/status/500
   - name: second
     GET: <<base>>/echo
   - name: third
     GET: <<base>>/echo
-"#;
+";
 
 #[test]
 fn bail_stops_after_the_first_failure() {

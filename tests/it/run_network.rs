@@ -146,15 +146,15 @@ fn authorization_stays_at_its_origin_across_redirects() {
 #[test]
 fn cookies_last_across_requests_of_a_file_not_across_files() {
     let server = TestServer::start();
-    let first = r#"requests:
+    let first = r"requests:
   - GET: <<base>>/set-cookie?name=sid&value=s1
   - GET: <<base>>/cookies
     expect: { body: { $.sid: s1 } }
-"#;
-    let second = r#"requests:
+";
+    let second = r"requests:
   - GET: <<base>>/cookies
     expect: { body: { $.sid: { exists: false } } }
-"#;
+";
     let out = Baton::new()
         .file("a.yaml", first)
         .file("b.yaml", second)

@@ -38,11 +38,11 @@ requests:
         $.json.m: { eq: nope, ne: <<magic>> }
 "#;
 
-const ENVIRONMENT: &str = r#"vars:
+const ENVIRONMENT: &str = r"vars:
   magic: Xyzzy/Plugh+42 x
   ClientSecret: s3cr3t:client/+=
 secrets: [magic, declared]
-"#;
+";
 
 fn run(server: &TestServer, extra: &[&str]) -> Output {
     Baton::new()

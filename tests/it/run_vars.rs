@@ -37,13 +37,13 @@ fn collection_then_environment_then_var_then_capture() {
 #[test]
 fn a_later_environment_wins_and_a_path_works_as_well_as_a_name() {
     let server = TestServer::start();
-    let yaml = r#"vars: { a: collection }
+    let yaml = r"vars: { a: collection }
 requests:
   - POST: <<base>>/echo
     json: { a: <<a>>, b: <<b>> }
     expect:
       body: { $.json.a: second, $.json.b: first }
-"#;
+";
     let out = Baton::new()
         .file("c.yaml", yaml)
         .file("environments/first.yaml", "vars: { a: first, b: first }\n")
@@ -65,12 +65,12 @@ requests:
 #[test]
 fn dotenv_beside_the_collection_and_the_process_environment() {
     let server = TestServer::start();
-    let yaml = r#"requests:
+    let yaml = r"requests:
   - POST: <<base>>/echo
     json: { dotenv: <<env.DOTENV_ONLY>>, both: <<env.BOTH_SET>>, process: <<env.PROCESS_ONLY>> }
     expect:
       body: { $.json: { eq: { dotenv: from-dotenv, both: from-process, process: from-process } } }
-"#;
+";
     let out = Baton::new()
         .file("api/c.yaml", yaml)
         .file(

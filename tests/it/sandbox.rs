@@ -295,11 +295,15 @@ impl Fixture {
 
 fn assert_no_store(headers: &HeaderMap) {
     assert_eq!(
-        headers.get(CACHE_CONTROL).map(|v| v.as_bytes()),
+        headers
+            .get(CACHE_CONTROL)
+            .map(reqwest::header::HeaderValue::as_bytes),
         Some(&b"no-store"[..])
     );
     assert_eq!(
-        headers.get(PRAGMA).map(|v| v.as_bytes()),
+        headers
+            .get(PRAGMA)
+            .map(reqwest::header::HeaderValue::as_bytes),
         Some(&b"no-cache"[..])
     );
 }

@@ -7,7 +7,7 @@ use crate::support::{Baton, examples};
 
 /// A run with one of each outcome against the sandbox: an oauth2 request that passes, a
 /// request whose expectation and capture fail on a real response, and one skipped.
-pub(crate) const FAILING: &str = r#"name: A run that fails
+pub(crate) const FAILING: &str = r"name: A run that fails
 requests:
   - name: get a token
     id: cc
@@ -32,7 +32,7 @@ requests:
   - name: skipped on purpose
     skip: true
     GET: <<baseAuthURL>>/connect/userinfo
-"#;
+";
 
 /// `baton run ARGS --sandbox` on the failing collection, as `fail.yaml`.
 pub(crate) fn failing(args: &[&str]) -> Baton {

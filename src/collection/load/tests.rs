@@ -3,6 +3,7 @@
 
 use super::super::reread::reread;
 use super::*;
+use crate::collection::model::Request;
 
 fn load(text: &str) -> (Option<Collection>, Vec<String>) {
     let file = SourceFile::new("c.yaml", text);
@@ -97,7 +98,11 @@ fn streaming_reads_what_the_whole_tree_reads() {
     yaml_files(&root.join("tests/bad_inputs"), &mut files);
     assert!(files.len() > 50, "{} files", files.len());
     let mut with_problems = 0;
-    let shown = |ps: &[Diagnostic]| ps.iter().map(|d| d.short()).collect::<Vec<_>>();
+    let shown = |ps: &[Diagnostic]| {
+        ps.iter()
+            .map(crate::diag::Diagnostic::short)
+            .collect::<Vec<_>>()
+    };
     for path in files {
         // Read from disk as it is parsed (a file too big to keep): the same too.
         let (mut p3, mut t3) = (Vec::new(), Templates::new());
@@ -307,7 +312,10 @@ fn files_loaded_in_parallel_render_with_the_run_s_templates() {
     let (mut problems, mut templates) = (Vec::new(), Templates::new());
     let c = load_files(&paths, &mut templates, &mut problems, Keep::All);
     assert_eq!(c.len(), 36);
-    let places: Vec<String> = problems.iter().map(|d| d.short()).collect();
+    let places: Vec<String> = problems
+        .iter()
+        .map(crate::diag::Diagnostic::short)
+        .collect();
     assert_eq!(places.len(), 4, "{places:?}");
     for (k, i) in [3, 13, 23, 33].iter().enumerate() {
         assert!(places[k].contains(&format!("f{i:02}.yaml")), "{places:?}");

@@ -8,7 +8,7 @@ use crate::import::yaml::Y;
 use serde_json::Value;
 
 /// What an `auth` does to a request.
-pub enum AuthOut {
+pub(super) enum AuthOut {
     None,
     Plain {
         auth: Option<Y>,
@@ -19,7 +19,7 @@ pub enum AuthOut {
 }
 
 /// The `oauth2:` block of the token request, and how its token is sent.
-pub struct OAuthOut {
+pub(super) struct OAuthOut {
     pub block: Y,
     /// Headers of the token request (`tokenRequestParams` sent as headers).
     pub headers: Vec<(String, String)>,
@@ -30,7 +30,7 @@ pub struct OAuthOut {
     pub note: Option<String>,
 }
 
-pub enum TokenUse {
+pub(super) enum TokenUse {
     /// `Authorization: Bearer`: `auth: { oauth2: id }`.
     Bearer,
     /// Another header prefix: `Authorization: "<prefix> <<id.access_token>>"`.
@@ -78,7 +78,7 @@ const QUIET: &[&str] = &[
     "grantType",
 ];
 
-pub fn convert(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
+pub(super) fn convert(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
     match def.kind.as_str() {
         "noauth" | "" => AuthOut::None,
         "basic" => {

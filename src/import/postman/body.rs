@@ -12,7 +12,11 @@ use crate::secret::looks_secret;
 use serde_json::Value;
 
 /// The body key and value, or nothing. `content_type` is the request's own header.
-pub fn convert(body: &Value, content_type: Option<&str>, cx: &mut Ctx) -> Option<(String, Y)> {
+pub(super) fn convert(
+    body: &Value,
+    content_type: Option<&str>,
+    cx: &mut Ctx,
+) -> Option<(String, Y)> {
     let b = body.as_object()?;
     if b.get("disabled").and_then(Value::as_bool) == Some(true) {
         return None;
@@ -56,14 +60,11 @@ pub fn convert(body: &Value, content_type: Option<&str>, cx: &mut Ctx) -> Option
             )];
             let vars = match g.get("variables") {
                 Some(Value::String(s)) if !s.trim().is_empty() => {
-                    match json_with_variables(s, cx) {
-                        Some(v) => Some(v),
-                        None => {
-                            cx.warn(
-                                "the GraphQL variables are not valid JSON: they are sent as text",
-                            );
-                            Some(Y::Str(cx.text(s)))
-                        }
+                    if let Some(v) = json_with_variables(s, cx) {
+                        Some(v)
+                    } else {
+                        cx.warn("the GraphQL variables are not valid JSON: they are sent as text");
+                        Some(Y::Str(cx.text(s)))
                     }
                 }
                 Some(v @ Value::Object(_)) => Some(json_value(v, cx, None)),
@@ -207,7 +208,7 @@ const MARK: char = '\u{E000}';
 
 /// JSON text with `{{var}}` both inside strings and in place of values; `None` when it
 /// does not parse.
-pub fn json_with_variables(text_body: &str, cx: &mut Ctx) -> Option<Y> {
+pub(super) fn json_with_variables(text_body: &str, cx: &mut Ctx) -> Option<Y> {
     let mut bare = Vec::new();
     let mut out = String::new();
     let mut in_string = false;

@@ -58,7 +58,7 @@ fn status_value(text: &str) -> Y {
 }
 
 /// Recognise one assertion statement into `out`; false when it is not one.
-pub fn expectation(
+pub(super) fn expectation(
     stmt: &str,
     aliases: &HashMap<String, Vec<Seg>>,
     reference: &dyn Fn(&str) -> String,

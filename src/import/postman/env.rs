@@ -12,12 +12,12 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 /// An environment export.
-pub struct EnvIn {
+pub(super) struct EnvIn {
     pub name: String,
     pub values: Vec<Variable>,
 }
 
-pub fn parse(text_in: &str) -> Result<EnvIn, ImportError> {
+pub(super) fn parse(text_in: &str) -> Result<EnvIn, ImportError> {
     let v = crate::import::parse_json(text_in, "the environment")?;
     let obj = v
         .as_object()
@@ -53,7 +53,7 @@ pub fn parse(text_in: &str) -> Result<EnvIn, ImportError> {
 }
 
 /// The file: its path below the output directory, its text, and the baton names it defines.
-pub fn write(env: &EnvIn, cx: &mut Ctx) -> (PathBuf, String, Vec<String>) {
+pub(super) fn write(env: &EnvIn, cx: &mut Ctx) -> (PathBuf, String, Vec<String>) {
     let path = PathBuf::from("environments").join(format!("{}.yaml", slug(&env.name)));
     cx.place = path.display().to_string();
     let (mut vars, mut secrets) = (Vec::new(), Vec::new());

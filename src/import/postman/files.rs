@@ -33,7 +33,7 @@ struct FileUse {
 }
 
 /// Captured names (for [`crate::import::names::Names`]) and every defined name.
-pub fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec<String>) {
+pub(super) fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec<String>) {
     let (mut captured, mut known) = (Vec::new(), Vec::new());
     fn walk(f: &Folder, captured: &mut Vec<String>, known: &mut Vec<String>) {
         known.extend(f.variables.iter().map(|v| v.key.clone()));
@@ -59,7 +59,7 @@ pub fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec<String
     (captured, known)
 }
 
-pub fn write_all(
+pub(super) fn write_all(
     root: &Folder,
     version: &str,
     env_keys: &[String],
@@ -127,12 +127,11 @@ fn folder(
     uses: &mut Vec<FileUse>,
 ) {
     let mut inh = parent.clone();
-    let owner = match &place {
-        Place::Root(_) => format!("collection '{}'", f.name),
-        _ => {
-            inh.label = format!("{} / {}", parent.label, f.name);
-            format!("folder '{}'", inh.label)
-        }
+    let owner = if let Place::Root(_) = &place {
+        format!("collection '{}'", f.name)
+    } else {
+        inh.label = format!("{} / {}", parent.label, f.name);
+        format!("folder '{}'", inh.label)
     };
     inh.vars
         .extend(f.variables.iter().filter(|v| !v.disabled).cloned());
@@ -141,7 +140,7 @@ fn folder(
     {
         inh.auth = Some((a.clone(), inh.label.clone()));
     }
-    cx.place = owner.clone();
+    cx.place.clone_from(&owner);
     cx.seen.clear();
     let tests = request::tests(&f.events, cx);
     inh.reads.append(&mut cx.seen);
@@ -203,7 +202,7 @@ fn folder(
                 file(f, &requests, &path, &inh, version, cx, out, uses);
             }
             Node::Request(_) if after_folder => {
-                cx.place = owner.clone();
+                cx.place.clone_from(&owner);
                 cx.warn("requests before and after a subfolder are written together in one file, before the subfolder's");
                 after_folder = false;
             }
@@ -331,30 +330,31 @@ fn file(
                 }
                 AuthOut::OAuth2(oa) => {
                     let key = format!("{:?}{:?}", oa.block, oa.headers);
-                    let id = match tokens.iter().find(|(k, _)| *k == key) {
-                        Some((_, id)) => id.clone(),
-                        None => {
-                            let id = token_id(&oa.token_name, &tokens, cx);
-                            tokens.push((key, id.clone()));
-                            n_tokens += 1;
-                            let label = if oa.token_name.trim().is_empty() {
-                                "OAuth 2.0 token".to_string()
-                            } else {
-                                oa.token_name.trim().to_string()
-                            };
-                            reqs.push(OutRequest {
-                                comments: std::iter::once(format!("Postman's OAuth 2.0 helper of {source}, as a baton oauth2 request."))
-                                    .chain(oa.note.clone())
-                                    .collect(),
-                                name: label,
-                                id: Some(id.clone()),
-                                method: "POST".into(),
-                                headers: oa.headers,
-                                oauth2: Some(oa.block),
-                                ..OutRequest::default()
-                            });
-                            id
-                        }
+                    let id = if let Some((_, id)) = tokens.iter().find(|(k, _)| *k == key) {
+                        id.clone()
+                    } else {
+                        let id = token_id(&oa.token_name, &tokens, cx);
+                        tokens.push((key, id.clone()));
+                        n_tokens += 1;
+                        let label = if oa.token_name.trim().is_empty() {
+                            "OAuth 2.0 token".to_string()
+                        } else {
+                            oa.token_name.trim().to_string()
+                        };
+                        reqs.push(OutRequest {
+                            comments: std::iter::once(format!(
+                                "Postman's OAuth 2.0 helper of {source}, as a baton oauth2 request."
+                            ))
+                            .chain(oa.note.clone())
+                            .collect(),
+                            name: label,
+                            id: Some(id.clone()),
+                            method: "POST".into(),
+                            headers: oa.headers,
+                            oauth2: Some(oa.block),
+                            ..OutRequest::default()
+                        });
+                        id
                     };
                     match oa.token_use {
                         TokenUse::Bearer => o.auth = Some(Y::map([("oauth2", Y::Str(id))])),
@@ -374,7 +374,7 @@ fn file(
         n_requests += 1;
         reqs.push(o);
     }
-    cx.place = shown.clone();
+    cx.place.clone_from(&shown);
     let vars = file_vars(inh, &path_vars, cx);
     let mut header = vec![format!(
         "Imported by `baton import postman` from '{}' ({version}).",

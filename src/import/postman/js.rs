@@ -7,13 +7,13 @@ use crate::import::yaml::Y;
 
 /// One step of a path into the JSON body.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Seg {
+pub(super) enum Seg {
     Name(String),
     Index(i64),
 }
 
 /// JSONPath for `segs`: `$.a['b-c'][0]`.
-pub fn jsonpath(segs: &[Seg]) -> String {
+pub(super) fn jsonpath(segs: &[Seg]) -> String {
     let mut out = String::from("$");
     for s in segs {
         match s {
@@ -33,27 +33,27 @@ pub fn jsonpath(segs: &[Seg]) -> String {
 }
 
 /// A position in one line of script.
-pub struct Cursor<'a> {
+pub(super) struct Cursor<'a> {
     pub s: &'a str,
     pub pos: usize,
 }
 
 impl<'a> Cursor<'a> {
-    pub fn new(s: &'a str) -> Cursor<'a> {
+    pub(super) fn new(s: &'a str) -> Cursor<'a> {
         Cursor { s, pos: 0 }
     }
 
-    pub fn rest(&self) -> &'a str {
+    pub(super) fn rest(&self) -> &'a str {
         &self.s[self.pos..]
     }
 
-    pub fn ws(&mut self) {
+    pub(super) fn ws(&mut self) {
         let r = self.rest();
         self.pos += r.len() - r.trim_start().len();
     }
 
     /// Skip blanks, then `lit` if it comes next.
-    pub fn eat(&mut self, lit: &str) -> bool {
+    pub(super) fn eat(&mut self, lit: &str) -> bool {
         self.ws();
         if self.rest().starts_with(lit) {
             self.pos += lit.len();
@@ -64,13 +64,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// Only blanks and an optional `;` are left.
-    pub fn at_end(&mut self) -> bool {
+    pub(super) fn at_end(&mut self) -> bool {
         self.eat(";");
         self.ws();
         self.rest().is_empty()
     }
 
-    pub fn ident(&mut self) -> Option<&'a str> {
+    pub(super) fn ident(&mut self) -> Option<&'a str> {
         self.ws();
         let r = self.rest();
         let len = r
@@ -87,7 +87,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string literal in `'`, `"` or `` ` `` (without `${}`), unescaped.
-    pub fn string(&mut self) -> Option<String> {
+    pub(super) fn string(&mut self) -> Option<String> {
         self.ws();
         let mut chars = self.rest().char_indices();
         let (_, quote) = chars.next()?;
@@ -124,7 +124,7 @@ impl<'a> Cursor<'a> {
         None
     }
 
-    pub fn number(&mut self) -> Option<Y> {
+    pub(super) fn number(&mut self) -> Option<Y> {
         self.ws();
         let r = self.rest();
         let len = r
@@ -147,7 +147,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `pm.environment.get("x")` and its siblings: the Postman name read.
-    pub fn variable_get(&mut self) -> Option<String> {
+    pub(super) fn variable_get(&mut self) -> Option<String> {
         let save = self.pos;
         for prefix in [
             "pm.environment.get(",
@@ -173,7 +173,7 @@ impl<'a> Cursor<'a> {
 
     /// A literal value: string, number, `true`/`false`/`null`, an array or object of them,
     /// or a variable read (as the template that reads it, through `reference`).
-    pub fn value(&mut self, reference: &dyn Fn(&str) -> String, depth: usize) -> Option<Y> {
+    pub(super) fn value(&mut self, reference: &dyn Fn(&str) -> String, depth: usize) -> Option<Y> {
         self.ws();
         if depth > 32 {
             return None;
@@ -242,17 +242,16 @@ impl<'a> Cursor<'a> {
     }
 
     /// Accessors after a root: `.a`, `["b-c"]`, `[0]`.
-    pub fn accessors(&mut self) -> Option<Vec<Seg>> {
+    pub(super) fn accessors(&mut self) -> Option<Vec<Seg>> {
         let mut segs = Vec::new();
         loop {
             let save = self.pos;
             if self.eat("?.") || self.eat(".") {
-                match self.ident() {
-                    Some(name) => segs.push(Seg::Name(name.to_string())),
-                    None => {
-                        self.pos = save;
-                        return Some(segs);
-                    }
+                if let Some(name) = self.ident() {
+                    segs.push(Seg::Name(name.to_string()));
+                } else {
+                    self.pos = save;
+                    return Some(segs);
                 }
             } else if self.eat("[") {
                 let seg = match self.string() {
@@ -273,7 +272,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `/re/flags` as a Rust regex (`i`, `m`, `s` become inline flags; `g`, `u`, `y` ignored).
-    pub fn regex(&mut self) -> Option<String> {
+    pub(super) fn regex(&mut self) -> Option<String> {
         self.ws();
         let r = self.rest().strip_prefix('/')?;
         let mut escaped = false;

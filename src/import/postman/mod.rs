@@ -55,7 +55,7 @@ pub struct Imported {
 
 /// What conversion needs everywhere: names, the secret policy, warnings, and the
 /// variables the file being written reads.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub names: &'a Names,
     pub keep_secrets: bool,
     pub warnings: Vec<Warning>,
@@ -70,7 +70,7 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub fn warn(&mut self, message: impl Into<String>) {
+    pub(crate) fn warn(&mut self, message: impl Into<String>) {
         let w = Warning {
             place: self.place.clone(),
             message: message.into(),
@@ -81,7 +81,7 @@ impl Ctx<'_> {
     }
 
     /// Postman text with `{{var}}` as `<<var>>`.
-    pub fn text(&mut self, s: &str) -> String {
+    pub(crate) fn text(&mut self, s: &str) -> String {
         let mut messages = Vec::new();
         let out = convert(s, self.names, &mut self.seen, &mut |m| messages.push(m));
         for m in messages {
@@ -92,7 +92,7 @@ impl Ctx<'_> {
 
     /// A value that is a secret when written literally: unless `--keep-secrets`, it becomes
     /// `<<env.NAME>>` (NAME from `hint`), and the value is never written.
-    pub fn secret(&mut self, hint: &str, value: &str) -> String {
+    pub(crate) fn secret(&mut self, hint: &str, value: &str) -> String {
         if value.is_empty() || value.contains("{{") || self.keep_secrets {
             return self.text(value);
         }
@@ -104,7 +104,7 @@ impl Ctx<'_> {
     }
 
     /// The environment variable that holds this secret: the same for the same value.
-    pub fn env_name(&mut self, hint: &str, value: &str) -> String {
+    pub(crate) fn env_name(&mut self, hint: &str, value: &str) -> String {
         if !value.is_empty()
             && let Some((n, _)) = self.secret_env.iter().find(|(_, v)| v == value)
         {
@@ -122,14 +122,14 @@ impl Ctx<'_> {
     }
 
     /// True when a variable of this (Postman or baton) name is defined somewhere.
-    pub fn is_known_variable(&self, name: &str) -> bool {
+    pub(crate) fn is_known_variable(&self, name: &str) -> bool {
         self.known
             .iter()
             .any(|k| k == name || self.names.key(k) == name)
     }
 
     /// Collection or environment variable value: secret ones as `<<env.NAME>>`.
-    pub fn variable_value(&mut self, key: &str, value: &str, secret: bool) -> String {
+    pub(crate) fn variable_value(&mut self, key: &str, value: &str, secret: bool) -> String {
         if (secret || looks_secret(key))
             && !value.is_empty()
             && !value.contains("{{")

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 /// A folder, or the collection itself (the root folder).
 #[derive(Debug, Default)]
-pub struct Folder {
+pub(super) struct Folder {
     pub name: String,
     pub description: Option<String>,
     pub items: Vec<Node>,
@@ -18,13 +18,13 @@ pub struct Folder {
 }
 
 #[derive(Debug)]
-pub enum Node {
+pub(super) enum Node {
     Folder(Folder),
     Request(Box<PmRequest>),
 }
 
 #[derive(Debug, Default)]
-pub struct PmRequest {
+pub(super) struct PmRequest {
     pub name: String,
     pub description: Option<String>,
     pub method: String,
@@ -37,7 +37,7 @@ pub struct PmRequest {
 
 /// A `key: value` row (header, query parameter, form field, variable).
 #[derive(Debug, Default, Clone)]
-pub struct Param {
+pub(super) struct Param {
     pub key: String,
     pub value: String,
     pub disabled: bool,
@@ -45,7 +45,7 @@ pub struct Param {
 }
 
 #[derive(Debug, Default, Clone)]
-pub struct Variable {
+pub(super) struct Variable {
     pub key: String,
     pub value: String,
     pub secret: bool,
@@ -54,7 +54,7 @@ pub struct Variable {
 }
 
 #[derive(Debug, Default)]
-pub struct Url {
+pub(super) struct Url {
     /// The URL without query and fragment, as written (`{{baseUrl}}/users/:id`).
     pub base: String,
     pub query: Vec<Param>,
@@ -65,14 +65,14 @@ pub struct Url {
 /// `auth` as written: its type, and its parameters as `(key, value)`, values kept as JSON
 /// (the OAuth 2.0 helper has lists of parameters among them).
 #[derive(Debug, Clone, Default)]
-pub struct AuthDef {
+pub(super) struct AuthDef {
     pub kind: String,
     pub params: Vec<(String, Value)>,
 }
 
 impl AuthDef {
     /// A parameter as text (`""` when absent; numbers and booleans as written).
-    pub fn get(&self, key: &str) -> String {
+    pub(super) fn get(&self, key: &str) -> String {
         self.params
             .iter()
             .find(|(k, _)| k == key)
@@ -80,21 +80,21 @@ impl AuthDef {
             .unwrap_or_default()
     }
 
-    pub fn value(&self, key: &str) -> Option<&Value> {
+    pub(super) fn value(&self, key: &str) -> Option<&Value> {
         self.params.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 
 /// A script: `listen` is `test` or `prerequest`.
 #[derive(Debug, Clone)]
-pub struct Event {
+pub(super) struct Event {
     pub listen: String,
     pub lines: Vec<String>,
     pub disabled: bool,
 }
 
 /// JSON scalar as text.
-pub fn text(v: &Value) -> String {
+pub(super) fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
@@ -109,7 +109,7 @@ fn str_field(m: &Map<String, Value>, key: &str) -> String {
 }
 
 /// `description` as text or `{ content }`.
-pub fn description(v: Option<&Value>) -> Option<String> {
+pub(super) fn description(v: Option<&Value>) -> Option<String> {
     let d = match v? {
         Value::String(s) => s.clone(),
         Value::Object(m) => str_field(m, "content"),
@@ -120,7 +120,7 @@ pub fn description(v: Option<&Value>) -> Option<String> {
 }
 
 /// Read the folder tree; `depth` bounds nesting so a hostile file cannot exhaust the stack.
-pub fn folder(v: &Map<String, Value>, name: String, depth: usize) -> Folder {
+pub(super) fn folder(v: &Map<String, Value>, name: String, depth: usize) -> Folder {
     let items = match v.get("item") {
         Some(Value::Array(items)) if depth < 64 => items
             .iter()
@@ -173,7 +173,7 @@ fn node(item: &Map<String, Value>, depth: usize) -> Node {
 
 /// Rows of `{key, value, disabled, description}`; v2.0 headers may also be one string of
 /// `Name: value` lines.
-pub fn params(v: Option<&Value>) -> Vec<Param> {
+pub(super) fn params(v: Option<&Value>) -> Vec<Param> {
     match v {
         Some(Value::Array(rows)) => rows
             .iter()

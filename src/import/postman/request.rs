@@ -9,9 +9,9 @@ use crate::import::out::OutRequest;
 use crate::secret::looks_secret;
 
 /// A path variable of a file: `(key, value)`.
-pub type PathVar = (String, String);
+pub(super) type PathVar = (String, String);
 
-pub fn convert(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> OutRequest {
+pub(super) fn convert(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> OutRequest {
     let mut out = OutRequest {
         method: req.method.clone(),
         ..OutRequest::default()
@@ -164,7 +164,10 @@ fn query(params: &[Param], cx: &mut Ctx, url: &mut String) -> Vec<(String, Strin
 }
 
 /// The test script of a request (or of a folder, applied to its requests).
-pub fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<(String, script::Converted)> {
+pub(super) fn tests(
+    events: &[super::model::Event],
+    cx: &mut Ctx,
+) -> Vec<(String, script::Converted)> {
     let read = std::cell::RefCell::new(Vec::new());
     let names = cx.names;
     let out = events

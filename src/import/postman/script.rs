@@ -27,7 +27,7 @@ use std::collections::HashMap;
 
 /// What one script became.
 #[derive(Debug, Default, Clone)]
-pub struct Converted {
+pub(super) struct Converted {
     pub expect: Expect,
     /// `(postman name, source)`.
     pub captures: Vec<(String, Y)>,
@@ -43,7 +43,7 @@ enum Block {
 }
 
 /// Convert a test script. `reference` writes a Postman variable read as a template.
-pub fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> Converted {
+pub(super) fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> Converted {
     let mut out = Converted::default();
     let mut aliases: HashMap<String, Vec<Seg>> = HashMap::new();
     let mut blocks: Vec<Block> = Vec::new();
@@ -101,7 +101,7 @@ pub fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> Converte
 
 /// Every line of a script that is not blank or a comment (for pre-request scripts, which
 /// have no declarative equivalent).
-pub fn code_lines(lines: &[String]) -> Vec<(usize, String)> {
+pub(super) fn code_lines(lines: &[String]) -> Vec<(usize, String)> {
     let mut in_comment = false;
     lines
         .iter()
@@ -337,7 +337,7 @@ fn split_statements(stmt: &str) -> Vec<&str> {
 
 /// A path into the response body: a root (`pm.response.json()`, `JSON.parse(responseBody)`,
 /// an alias) and accessors.
-pub fn path(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<Vec<Seg>> {
+pub(super) fn path(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<Vec<Seg>> {
     let mut segs = if c.eat("pm.response.json()")
         || c.eat("JSON.parse(responseBody)")
         || c.eat("JSON.parse(pm.response.text())")
@@ -346,12 +346,11 @@ pub fn path(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<Vec<S
     } else {
         let save = c.pos;
         let name = c.ident()?;
-        match aliases.get(name) {
-            Some(s) => s.clone(),
-            None => {
-                c.pos = save;
-                return None;
-            }
+        if let Some(s) = aliases.get(name) {
+            s.clone()
+        } else {
+            c.pos = save;
+            return None;
         }
     };
     segs.extend(c.accessors()?);
@@ -418,7 +417,7 @@ mod tests {
     use super::*;
 
     fn run(lines: &[&str]) -> Converted {
-        let lines: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let lines: Vec<String> = lines.iter().map(std::string::ToString::to_string).collect();
         convert(&lines, &|n| n.to_string())
     }
 

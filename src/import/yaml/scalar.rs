@@ -74,7 +74,7 @@ fn string_text(s: &str, in_flow: bool) -> String {
 }
 
 /// Double-quoted: JSON's escapes are valid YAML escapes.
-pub fn quoted(s: &str) -> String {
+pub(super) fn quoted(s: &str) -> String {
     let json = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
     // JSON escapes only what is below U+0020; YAML also refuses DEL, the C1 controls and a
     // few more raw characters (its `c-printable`), so those are written as escapes too.

@@ -7,7 +7,7 @@ use super::Form;
 
 /// A submit control of a form: `<input type=submit|image>` or `<button>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submit {
+pub(crate) struct Submit {
     /// Empty when the control has no name: pressing it then adds no field.
     pub name: String,
     pub value: String,
@@ -23,7 +23,7 @@ pub struct Submit {
 
 impl Submit {
     /// How the control is named in messages: its label, else its value, else its name.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         [&self.label, &self.value, &self.name]
             .into_iter()
             .find(|s| !s.trim().is_empty())
@@ -92,7 +92,7 @@ const APPROVE: &[&str] = &[
 
 /// What pressing a button of a form sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submission {
+pub(crate) struct Submission {
     pub action: String,
     pub method: String,
     /// The form's fields with the pressed button's own `name=value` at its place.
@@ -106,7 +106,7 @@ impl Form {
     /// The form as submitted with the button named `wanted` (its label, value or name,
     /// ignoring case; exactly, else as a part), or else with the approving button. `Err`
     /// says why no button fits, naming the buttons there are.
-    pub fn submission(&self, wanted: Option<&str>) -> Result<Submission, String> {
+    pub(crate) fn submission(&self, wanted: Option<&str>) -> Result<Submission, String> {
         let listed = || {
             self.submits
                 .iter()
@@ -114,56 +114,53 @@ impl Form {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let chosen = match wanted.map(str::trim) {
-            Some(want) => {
-                let want = want.to_lowercase();
-                let texts = |s: &Submit| {
-                    [
-                        s.label.to_lowercase(),
-                        s.value.to_lowercase(),
-                        s.name.to_lowercase(),
-                    ]
-                };
-                let exact = self
-                    .submits
-                    .iter()
-                    .find(|s| texts(s).iter().any(|t| t.trim() == want));
-                let part = || {
-                    self.submits.iter().find(|s| {
-                        texts(s)
-                            .iter()
-                            .any(|t| !want.is_empty() && t.contains(&want))
-                    })
-                };
-                match exact.or_else(part) {
-                    Some(s) => Some(s),
-                    None if self.submits.is_empty() => {
-                        return Err(format!(
-                            "the form at {} has no button to press (asked for `{want}`)",
-                            self.action
-                        ));
-                    }
-                    None => {
-                        return Err(format!(
-                            "the form at {} has no button `{want}`; its buttons: {}",
-                            self.action,
-                            listed()
-                        ));
-                    }
+        let chosen = if let Some(want) = wanted.map(str::trim) {
+            let want = want.to_lowercase();
+            let texts = |s: &Submit| {
+                [
+                    s.label.to_lowercase(),
+                    s.value.to_lowercase(),
+                    s.name.to_lowercase(),
+                ]
+            };
+            let exact = self
+                .submits
+                .iter()
+                .find(|s| texts(s).iter().any(|t| t.trim() == want));
+            let part = || {
+                self.submits.iter().find(|s| {
+                    texts(s)
+                        .iter()
+                        .any(|t| !want.is_empty() && t.contains(&want))
+                })
+            };
+            match exact.or_else(part) {
+                Some(s) => Some(s),
+                None if self.submits.is_empty() => {
+                    return Err(format!(
+                        "the form at {} has no button to press (asked for `{want}`)",
+                        self.action
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "the form at {} has no button `{want}`; its buttons: {}",
+                        self.action,
+                        listed()
+                    ));
                 }
             }
-            None => {
-                let open = || self.submits.iter().filter(|s| !s.declines());
-                match open().find(|s| s.approves()).or_else(|| open().next()) {
-                    Some(s) => Some(s),
-                    None if self.submits.is_empty() => None,
-                    None => {
-                        return Err(format!(
-                            "every button of the form at {} declines ({}); name the one to press, e.g. consent: {{ button: ... }}",
-                            self.action,
-                            listed()
-                        ));
-                    }
+        } else {
+            let open = || self.submits.iter().filter(|s| !s.declines());
+            match open().find(|s| s.approves()).or_else(|| open().next()) {
+                Some(s) => Some(s),
+                None if self.submits.is_empty() => None,
+                None => {
+                    return Err(format!(
+                        "every button of the form at {} declines ({}); name the one to press, e.g. consent: {{ button: ... }}",
+                        self.action,
+                        listed()
+                    ));
                 }
             }
         };
@@ -247,14 +244,14 @@ mod tests {
     #[test]
     fn buttons_are_read_by_text_value_and_name() {
         // <button> text, with markup inside; `No, do not allow` first.
-        let html = r#"<form method=post><button name=button value=no>No, <b>do not</b> allow</button>
-<button name=button value=yes>Yes, allow</button></form>"#;
+        let html = r"<form method=post><button name=button value=no>No, <b>do not</b> allow</button>
+<button name=button value=yes>Yes, allow</button></form>";
         let (fields, button) = press(html, None).unwrap();
         assert_eq!(fields, pairs(&[("button", "yes")]));
         assert_eq!(button.as_deref(), Some("Yes, allow"));
         // IdentityServer: same name, the value decides; the field keeps its place.
-        let html = r#"<form method=post><input name=u><button name=button value=cancel>Cancel</button><input name=t type=hidden value=1>
-<button name=button value=login>Login</button></form>"#;
+        let html = r"<form method=post><input name=u><button name=button value=cancel>Cancel</button><input name=t type=hidden value=1>
+<button name=button value=login>Login</button></form>";
         let (fields, _) = press(html, None).unwrap();
         assert_eq!(fields, pairs(&[("u", ""), ("t", "1"), ("button", "login")]));
         // A decision field: deny and approve as values of one name.
@@ -264,13 +261,13 @@ mod tests {
         assert_eq!(button.as_deref(), Some("Sign in"));
         // Neither approving nor declining: the first that does not decline.
         let html =
-            r#"<form><input type=submit name=back value=Back><input type=submit value=Go></form>"#;
+            r"<form><input type=submit name=back value=Back><input type=submit value=Go></form>";
         assert_eq!(press(html, None).unwrap().1.as_deref(), Some("Go"));
     }
 
     #[test]
     fn a_form_of_declining_buttons_is_not_pressed() {
-        let html = r#"<form><input type=submit value=Cancel><button>Deny</button></form>"#;
+        let html = r"<form><input type=submit value=Cancel><button>Deny</button></form>";
         let err = press(html, None).unwrap_err();
         assert!(
             err.contains(
@@ -285,7 +282,7 @@ mod tests {
 
     #[test]
     fn formaction_and_formmethod_follow_the_button() {
-        let html = r#"<form action=/a><input type=submit value=Cancel formaction=/cancel><button formaction=/ok formmethod=post>Continue</button></form>"#;
+        let html = r"<form action=/a><input type=submit value=Cancel formaction=/cancel><button formaction=/ok formmethod=post>Continue</button></form>";
         let found = forms(html, "https://id.test/p");
         let s = found[0].submission(None).unwrap();
         assert_eq!(

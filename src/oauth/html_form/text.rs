@@ -10,7 +10,7 @@ const MAX_CHARS: usize = 300;
 /// The page's error messages when it marks some (by class, id or role), else the start of
 /// its visible text; whitespace collapsed, at most `MAX_CHARS` characters. Empty when the
 /// page shows no text.
-pub fn page_message(html: &str) -> String {
+pub(crate) fn page_message(html: &str) -> String {
     let read = read(html);
     let text = if read.errors.is_empty() {
         read.visible
@@ -69,7 +69,7 @@ fn read(html: &str) -> Read {
                 match name.as_str() {
                     "script" => tokenizer.set_state(State::ScriptData),
                     "style" | "xmp" | "iframe" | "noembed" | "noframes" => {
-                        tokenizer.set_state(State::RawText)
+                        tokenizer.set_state(State::RawText);
                     }
                     "textarea" | "title" => tokenizer.set_state(State::RcData),
                     _ => {}

@@ -21,14 +21,14 @@ pub(super) struct Key {
 
 /// The public keys of a provider, parsed from the JSON its `jwks_uri` serves.
 #[derive(Debug, Clone)]
-pub struct Jwks {
+pub(crate) struct Jwks {
     pub(super) keys: Vec<Key>,
 }
 
 impl Jwks {
     /// Reads `{"keys": [...]}` (or a single JWK object). Keys that cannot be used (unknown
     /// `kty`, missing members) are kept and only reported when a token asks for them.
-    pub fn parse(json: &Value) -> Result<Jwks, JwtVerifyError> {
+    pub(crate) fn parse(json: &Value) -> Result<Jwks, JwtVerifyError> {
         let entries: Vec<&Value> = match json.get("keys") {
             Some(Value::Array(keys)) => keys.iter().collect(),
             Some(_) => return Err(JwtVerifyError::BadJwks("`keys` is not an array".into())),
@@ -48,7 +48,7 @@ impl Jwks {
     }
 
     /// The `kid` of every key that has one, in JWKS order.
-    pub fn kids(&self) -> Vec<String> {
+    pub(crate) fn kids(&self) -> Vec<String> {
         self.keys.iter().filter_map(|k| k.kid.clone()).collect()
     }
 }

@@ -8,7 +8,7 @@ use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
 use std::time::Duration;
 
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "grant",
     "issuer",
     "token_url",
@@ -48,36 +48,32 @@ pub const KEYS: &[&str] = &[
     "open_browser",
 ];
 
-pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
+pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     let mut m = r.map(node, "oauth2")?;
     let tpl = |m: &mut crate::yaml::read::Map, r: &mut Reader, key: &str| {
         m.get(key).and_then(|n| r.tpl(n, &format!("oauth2.{key}")))
     };
-    let grant = match m.get("grant") {
-        Some(n) => {
-            let text = r.text(n, "oauth2.grant")?;
-            match Grant::parse(&text) {
-                Some(g) => g,
-                None => {
-                    let hint = crate::diag::did_you_mean(&text, Grant::NAMES.iter().copied());
-                    let d = r.error(
-                        n.loc,
-                        format!(
-                            "unknown grant `{text}`{}",
-                            hint.map(|h| format!(" (did you mean `{h}`?)"))
-                                .unwrap_or_default()
-                        ),
-                    );
-                    d.help = Some(format!("one of: {}", Grant::NAMES.join(", ")));
-                    return None;
-                }
-            }
-        }
-        None => {
-            let d = r.error(node.loc, "`oauth2` needs `grant:`");
+    let grant = if let Some(n) = m.get("grant") {
+        let text = r.text(n, "oauth2.grant")?;
+        if let Some(g) = Grant::parse(&text) {
+            g
+        } else {
+            let hint = crate::diag::did_you_mean(&text, Grant::NAMES.iter().copied());
+            let d = r.error(
+                n.loc,
+                format!(
+                    "unknown grant `{text}`{}",
+                    hint.map(|h| format!(" (did you mean `{h}`?)"))
+                        .unwrap_or_default()
+                ),
+            );
             d.help = Some(format!("one of: {}", Grant::NAMES.join(", ")));
             return None;
         }
+    } else {
+        let d = r.error(node.loc, "`oauth2` needs `grant:`");
+        d.help = Some(format!("one of: {}", Grant::NAMES.join(", ")));
+        return None;
     };
     let issuer = tpl(&mut m, r, "issuer");
     let token_url = tpl(&mut m, r, "token_url");
@@ -86,24 +82,22 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     let introspection_url = tpl(&mut m, r, "introspection_url");
     let revocation_url = tpl(&mut m, r, "revocation_url");
     let jwks_url = tpl(&mut m, r, "jwks_url");
-    let client_id = match m.get("client_id") {
-        Some(n) => r.tpl(n, "oauth2.client_id")?,
-        None => {
-            r.error(node.loc, "`oauth2` needs `client_id:`");
-            return None;
-        }
+    let client_id = if let Some(n) = m.get("client_id") {
+        r.tpl(n, "oauth2.client_id")?
+    } else {
+        r.error(node.loc, "`oauth2` needs `client_id:`");
+        return None;
     };
     let client_secret = tpl(&mut m, r, "client_secret");
     let client_auth = match m.get("client_auth") {
         Some(n) => {
             let text = r.text(n, "oauth2.client_auth")?;
-            match ClientAuth::parse(&text) {
-                Some(a) => Some(a),
-                None => {
-                    let d = r.error(n.loc, format!("unknown client_auth `{text}`"));
-                    d.help = Some(format!("one of: {}", ClientAuth::NAMES.join(", ")));
-                    return None;
-                }
+            if let Some(a) = ClientAuth::parse(&text) {
+                Some(a)
+            } else {
+                let d = r.error(n.loc, format!("unknown client_auth `{text}`"));
+                d.help = Some(format!("one of: {}", ClientAuth::NAMES.join(", ")));
+                return None;
             }
         }
         None => None,

@@ -123,7 +123,11 @@ pub(super) fn validate(r: &mut Reader, s: &OAuth2, node: &Node) {
 /// The PEM of `private_key:` rendered to `value` (the PEM itself, or a file path relative
 /// to `base_dir`), checked to be a key that can sign: a problem names the key file and is
 /// placed at `key`, for `run` (before it sends the token request) and `check` alike.
-pub fn private_key_pem(key: &Tpl, value: &str, base_dir: &Path) -> Result<String, Diagnostic> {
+pub(crate) fn private_key_pem(
+    key: &Tpl,
+    value: &str,
+    base_dir: &Path,
+) -> Result<String, Diagnostic> {
     use crate::oauth::assertion::{AssertionKey, client_assertion};
     let at = |message: String| Diagnostic::error(message).at(&key.file, key.loc);
     let (pem, shown) = if value.contains("-----BEGIN") {

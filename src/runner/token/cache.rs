@@ -14,7 +14,7 @@ use serde_json::Value;
 ///
 /// `cx` is that request's: its headers are meant for its API (an API key, a content type),
 /// not for the provider, so the token request goes without them.
-pub async fn renew(
+pub(super) async fn renew(
     spec: &OAuth2,
     refresh_token: Option<&str>,
     cx: &mut Ctx<'_>,
@@ -79,7 +79,7 @@ async fn renew_for_itself(
 }
 
 /// Where an `oauth2` request's tokens live in the cache across runs.
-pub struct CacheSlot {
+pub(crate) struct CacheSlot {
     pub key: String,
     pub issuer: String,
     pub client_id: String,
@@ -90,7 +90,7 @@ pub struct CacheSlot {
 
 /// The cache slot of a token-issuing request (not refresh, introspect or revoke, whose
 /// results are not reusable tokens of their own).
-pub fn cache_slot(spec: &OAuth2, cx: &Ctx<'_>) -> Option<CacheSlot> {
+pub(super) fn cache_slot(spec: &OAuth2, cx: &Ctx<'_>) -> Option<CacheSlot> {
     use crate::oauth::spec::Grant;
     if matches!(
         spec.grant,
@@ -141,7 +141,7 @@ fn user_of(spec: &OAuth2, cx: &Ctx<'_>) -> Option<String> {
 }
 
 /// What the cache offers for a slot.
-pub enum Cached {
+pub(super) enum Cached {
     /// A token still valid: no request needed.
     Fresh(Value),
     /// An expired token renewed with its refresh token.
@@ -149,7 +149,7 @@ pub enum Cached {
     Miss,
 }
 
-pub async fn from_cache(
+pub(super) async fn from_cache(
     path: &std::path::Path,
     slot: &CacheSlot,
     spec: &OAuth2,
@@ -186,7 +186,7 @@ pub async fn from_cache(
     }
 }
 
-pub fn store(
+pub(super) fn store(
     path: &std::path::Path,
     slot: &CacheSlot,
     value: &Value,

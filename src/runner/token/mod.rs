@@ -7,8 +7,8 @@
 mod cache;
 mod state;
 
-pub use cache::CacheSlot;
-pub use state::Tokens;
+pub(super) use cache::CacheSlot;
+pub(super) use state::Tokens;
 
 use super::request::{Exchange, Notify};
 use super::stop::Stop;
@@ -223,7 +223,7 @@ fn flow_ctx<'a>(
 }
 
 /// Why `baton token` could not print a token, with the exit code it calls for.
-pub struct TokenFailure {
+pub(crate) struct TokenFailure {
     pub diagnostic: Diagnostic,
     pub exit: i32,
 }
@@ -232,7 +232,7 @@ impl<'a> Runner<'a> {
     /// A valid access token from the `oauth2` request `req` of `collection`: from the cache
     /// when still fresh, renewed with a cached refresh token, or by running the grant;
     /// saved to the cache at `cache_path`. Returns the token and how it was obtained.
-    pub async fn obtain_token(
+    pub(crate) async fn obtain_token(
         &self,
         collection: &'a Collection,
         req: &'a Request,

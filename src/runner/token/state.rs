@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub(super) const SKEW_SECS: i64 = 30;
 
 /// The tokens an `oauth2` request obtained, and how to get new ones.
-pub struct TokenState {
+pub(crate) struct TokenState {
     /// Shared with the request that obtained the tokens, which may be gone (a big file's
     /// requests are read one at a time while it runs).
     pub spec: std::sync::Arc<OAuth2>,
@@ -26,18 +26,18 @@ pub struct TokenState {
 }
 
 impl TokenState {
-    pub fn expired(&self, now: i64) -> bool {
+    pub(crate) fn expired(&self, now: i64) -> bool {
         self.expires_at.is_some_and(|t| t - SKEW_SECS <= now)
     }
 }
 
-pub fn now() -> i64 {
+pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
 /// The value of `<<id>>` after a token response: the response's fields plus `expires_at`
 /// (unix seconds) and, when verified, the id_token's `claims`.
-pub fn token_value(response: &Value, id_claims: Option<&Value>) -> Value {
+pub(super) fn token_value(response: &Value, id_claims: Option<&Value>) -> Value {
     let mut v = response.clone();
     if let Value::Object(map) = &mut v {
         if let Some(secs) = map.get("expires_in").and_then(Value::as_i64) {
@@ -52,7 +52,7 @@ pub fn token_value(response: &Value, id_claims: Option<&Value>) -> Value {
 
 /// A token value with the authorization code it was exchanged for and the PKCE verifier
 /// sent (`<<id.code>>`, `<<id.code_verifier>>`).
-pub fn with_code(mut value: Value, used: Option<&UsedCode>) -> Value {
+pub(super) fn with_code(mut value: Value, used: Option<&UsedCode>) -> Value {
     if let (Value::Object(map), Some(used)) = (&mut value, used) {
         map.insert("code".into(), Value::String(used.code.clone()));
         if let Some(v) = &used.verifier {
@@ -64,7 +64,11 @@ pub fn with_code(mut value: Value, used: Option<&UsedCode>) -> Value {
 
 /// Whom a headless sign-in is for, as its `login:` says (the values that are not secrets)
 /// and a `login_hint`: the key of the browser it runs in.
-pub fn identity(spec: &OAuth2, templates: &crate::template::Templates, scope: &Scope) -> String {
+pub(super) fn identity(
+    spec: &OAuth2,
+    templates: &crate::template::Templates,
+    scope: &Scope,
+) -> String {
     who_signs_in(spec)
         .map(|(k, v)| format!("{k}={}", templates.render(v, scope).unwrap_or_default()))
         .collect::<Vec<_>>()
@@ -85,19 +89,19 @@ pub(super) fn who_signs_in(spec: &OAuth2) -> impl Iterator<Item = &(String, crat
 /// sign-ins, one per `login:` identity: their cookies (the provider's session) never reach
 /// plain requests or the back channel.
 #[derive(Default)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     states: HashMap<String, TokenState>,
     browsers: HashMap<String, Arc<Jar>>,
 }
 
 impl Tokens {
     /// Whether the oauth2 request `id` obtained tokens.
-    pub fn holds(&self, id: &str) -> bool {
+    pub(crate) fn holds(&self, id: &str) -> bool {
         self.states.contains_key(id)
     }
 
     /// The tokens of `id` when they have expired (or are about to).
-    pub fn expired(&self, id: &str) -> Option<&TokenState> {
+    pub(crate) fn expired(&self, id: &str) -> Option<&TokenState> {
         self.states.get(id).filter(|s| s.expired(now()))
     }
 
@@ -105,7 +109,12 @@ impl Tokens {
     /// `login:` identity (a second sign-in of the same user rides on the provider's
     /// session, as in a browser; another user gets a browser of their own), or a new one
     /// for `session: fresh`, which later sign-ins of that user then share.
-    pub fn browser(&mut self, spec: &OAuth2, templates: &Templates, scope: &Scope) -> Arc<Jar> {
+    pub(crate) fn browser(
+        &mut self,
+        spec: &OAuth2,
+        templates: &Templates,
+        scope: &Scope,
+    ) -> Arc<Jar> {
         let key = identity(spec, templates, scope);
         if spec.session == crate::oauth::spec::Session::Fresh {
             let jar = crate::http::new_jar();
@@ -119,7 +128,13 @@ impl Tokens {
     }
 
     /// Keeps a token response under `id`, in the scope and in the token states.
-    pub fn remember(&mut self, spec: &Arc<OAuth2>, id: &str, value: &Value, scope: &mut Scope) {
+    pub(crate) fn remember(
+        &mut self,
+        spec: &Arc<OAuth2>,
+        id: &str,
+        value: &Value,
+        scope: &mut Scope,
+    ) {
         scope.set_json(id, value);
         if !spec.grant.issues_tokens() || value.get("access_token").is_none() {
             return;

@@ -36,7 +36,7 @@ fn plain_scalars_follow_the_core_schema() {
             Kind::Float(7.0),
             Kind::Int(31),
             Kind::Float(1000.0),
-            Kind::Float(12345678901234567890.0),
+            Kind::Float(12_345_678_901_234_567_890.0),
             Kind::Int(0),
             Kind::Float(0.5),
             Kind::Int(1),

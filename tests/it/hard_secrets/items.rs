@@ -33,7 +33,7 @@ fn assert_lacks(name: &str, text: &str, secret: &str) {
 fn cookie_values_are_masked_wherever_they_appear() {
     let server = TestServer::start();
     let yaml = format!(
-        r#"name: cookies
+        r"name: cookies
 requests:
   - name: sign in
     GET: {base}/mint?n=42
@@ -46,7 +46,7 @@ requests:
     expect:
       body:
         $.json.s: {{ ne: <<session>> }}
-"#,
+",
         base = server.url()
     );
     let out = Baton::new()
@@ -114,7 +114,7 @@ requests:
 fn baton_words_are_never_masked_only_the_values_they_quote() {
     let server = TestServer::start();
     let yaml = format!(
-        r#"name: words
+        r"name: words
 vars:
   username: nothing
   password: nothing
@@ -131,7 +131,7 @@ requests:
       body:
         $.missing: 1
         $.json.pass: {{ ne: <<password>> }}
-"#,
+",
         base = server.url()
     );
     let out = Baton::new()

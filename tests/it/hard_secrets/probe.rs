@@ -6,13 +6,16 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 
 /// `(encoding, text)` for every encoding of `secret`.
-pub fn encodings(secret: &str) -> Vec<(&'static str, String)> {
+pub(super) fn encodings(secret: &str) -> Vec<(&'static str, String)> {
     let pct = |keep: &dyn Fn(u8) -> bool| -> String {
         secret
             .bytes()
-            .map(|b| match b.is_ascii() && keep(b) {
-                true => (b as char).to_string(),
-                false => format!("%{b:02X}"),
+            .map(|b| {
+                if b.is_ascii() && keep(b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
             })
             .collect()
     };
@@ -34,13 +37,15 @@ pub fn encodings(secret: &str) -> Vec<(&'static str, String)> {
     let json = json[1..json.len() - 1].to_string();
     let ascii: String = json
         .chars()
-        .map(|c| match c.is_ascii() {
-            true => c.to_string(),
-            false => c
-                .encode_utf16(&mut [0; 2])
-                .iter()
-                .map(|u| format!("\\u{u:04x}"))
-                .collect(),
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                c.encode_utf16(&mut [0; 2])
+                    .iter()
+                    .map(|u| format!("\\u{u:04x}"))
+                    .collect()
+            }
         })
         .collect();
     vec![
@@ -71,7 +76,7 @@ pub fn encodings(secret: &str) -> Vec<(&'static str, String)> {
 /// `text` as each output may write it: as it is, in a JSON string (reports), escaped for
 /// HTML and XML (`--html`, `--junit`), and for a GitHub annotation; and as a server may
 /// echo it inside JSON it shows as text (`/` as `\/`).
-pub fn as_written(text: &str) -> Vec<String> {
+pub(super) fn as_written(text: &str) -> Vec<String> {
     let json = serde_json::to_string(text).unwrap();
     let markup = |apos: &str| {
         text.replace('&', "&amp;")
@@ -96,7 +101,7 @@ pub fn as_written(text: &str) -> Vec<String> {
 
 /// Where a short secret stands whole in an output: quoted, as a parameter, a header or
 /// a field.
-pub fn whole(secret: &str) -> Vec<String> {
+pub(super) fn whole(secret: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (before, after) in [
         ("\"", "\""),

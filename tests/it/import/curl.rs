@@ -25,7 +25,9 @@ fn parse_curl(text: &str) -> (String, String, Pairs, Pairs) {
                 headers.push((k.trim().to_string(), v.trim().to_string()));
             }
             "-d" => {
-                form.extend(url::form_urlencoded::parse(it.next().unwrap().as_bytes()).into_owned())
+                form.extend(
+                    url::form_urlencoded::parse(it.next().unwrap().as_bytes()).into_owned(),
+                );
             }
             other => url = other.to_string(),
         }

@@ -13,7 +13,7 @@ use crate::support::Output;
 /// token by the provider's basic client. `credential` is the line that proves the client.
 fn collection(method: &str, credential: &str) -> String {
     format!(
-        r#"name: client credentials
+        r"name: client credentials
 requests:
   - name: token by {method}
     id: cc
@@ -39,7 +39,7 @@ requests:
       body:
         $.active: true
         $.client_id: <<client_id>>
-"#
+"
     )
 }
 

@@ -13,7 +13,7 @@ use crate::support::Baton;
 
 /// Sign in with the code grant, then call userinfo with the token. `EXTRA` holds the lines a
 /// scenario adds to the `oauth2` block.
-const CODE: &str = r#"name: authorization code
+const CODE: &str = r"name: authorization code
 requests:
   - name: sign in
     id: login
@@ -39,7 +39,7 @@ requests:
         $.sub: <<login.claims.sub>>
         $.preferred_username: alice
         $.email: alice@example.com
-"#;
+";
 
 fn code(extra: &str) -> String {
     CODE.replace("EXTRA", extra)

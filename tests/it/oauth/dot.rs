@@ -46,7 +46,7 @@ fn count(hops: &[String], prefix: &str) -> usize {
 // ---------------------------------------------------------------------------------------
 // Grants without a browser
 
-const PASSWORD: &str = r#"name: DOT password grant
+const PASSWORD: &str = r"name: DOT password grant
 requests:
   - name: sign in
     id: login
@@ -73,7 +73,7 @@ requests:
         $.preferred_username: alice
         $.name: Alice Liddell
         $.email: alice@example.com
-"#;
+";
 
 /// The password grant (DOT gives no id_token for it), and its token at userinfo.
 #[test]
@@ -88,7 +88,7 @@ fn dot_password_grant() {
         .output_lacks("password-secret");
 }
 
-const CLIENT_CREDENTIALS: &str = r#"name: DOT client credentials
+const CLIENT_CREDENTIALS: &str = r"name: DOT client credentials
 requests:
   - name: secret in a Basic header
     oauth2:
@@ -125,7 +125,7 @@ requests:
       scope: read
     expect:
       body: { $.scope: read }
-"#;
+";
 
 /// client_credentials with `client_auth: basic` and `client_auth: body` (DOT takes both
 /// from any confidential client), and a secret that must be form-encoded inside Basic.
@@ -168,7 +168,7 @@ fn dot_client_credentials_basic_and_body() {
     );
 }
 
-const WRONG_SECRET: &str = r#"name: DOT wrong secret
+const WRONG_SECRET: &str = r"name: DOT wrong secret
 requests:
   - name: a wrong secret in a Basic header
     oauth2:
@@ -194,7 +194,7 @@ requests:
       issuer: <<issuer>>
       client_id: <<client_id>>
       client_secret: not-the-secret
-"#;
+";
 
 /// A wrong secret is DOT's 401 `invalid_client` (with a `WWW-Authenticate: Bearer`
 /// challenge, not Basic): an expected outcome with `expect: { status: 401 }`, a failure
@@ -217,7 +217,7 @@ fn dot_wrong_client_secret() {
 
 /// Sign in with the code grant as alice, then call userinfo with the token. `SECRET` is
 /// the client_secret line (empty for the public client).
-const CODE: &str = r#"name: DOT authorization code
+const CODE: &str = r"name: DOT authorization code
 requests:
   - name: sign in
     id: login
@@ -242,7 +242,7 @@ requests:
         $.sub: <<login.claims.sub>>
         $.preferred_username: alice
         $.email: alice@example.com
-"#;
+";
 
 fn code_yaml(client: &Client) -> String {
     let secret = if client.secret.is_some() {
@@ -325,7 +325,7 @@ fn dot_code_flow_public_client() {
     out.stdout_contains("allow=Authorize");
 }
 
-const CONSENT_BUTTONS: &str = r#"name: DOT consent buttons
+const CONSENT_BUTTONS: &str = r"name: DOT consent buttons
 requests:
   - name: sign in, naming the button
     id: login
@@ -348,7 +348,7 @@ requests:
       redirect_uri: <<redirect_uri>>
       login: { username: alice, password: wonderland }
       consent: { button: Cancel }
-"#;
+";
 
 /// `consent: { button: Authorize }` presses the one named; `button: Cancel` is DOT's
 /// `error=access_denied` at the redirect URI, a failure that says so. The second sign-in
@@ -380,7 +380,7 @@ fn dot_consent_button_named() {
     );
 }
 
-const REFRESH: &str = r#"name: DOT refresh rotation
+const REFRESH: &str = r"name: DOT refresh rotation
 requests:
   - name: sign in
     id: login
@@ -425,7 +425,7 @@ requests:
     expect:
       status: 400
       body: { $.error: invalid_grant }
-"#;
+";
 
 /// ROTATE_REFRESH_TOKEN: a refresh gives a new refresh token (and an id_token without a
 /// nonce, verified all the same); REFRESH_TOKEN_REUSE_PROTECTION: the old one is then
@@ -442,7 +442,7 @@ fn dot_refresh_rotation_and_reuse() {
         .stdout_contains("4 passed, 0 failed");
 }
 
-const SINGLE_USE: &str = r#"name: DOT single-use code
+const SINGLE_USE: &str = r"name: DOT single-use code
 requests:
   - id: login
     oauth2:
@@ -456,7 +456,7 @@ requests:
   - name: the code is single-use
     oauth2: { grant: authorization_code, mode: code, code: <<login.code>>, code_verifier: <<login.code_verifier>>, issuer: <<issuer>>, client_id: <<client_id>>, client_secret: <<client_secret>>, redirect_uri: <<redirect_uri>> }
     expect: { status: 400, body: { $.error: invalid_grant } }
-"#;
+";
 
 /// The code and verifier of a headless flow (`<<login.code>>`, `<<login.code_verifier>>`)
 /// exchanged again, as the README shows it: DOT refuses the used code.
@@ -475,7 +475,7 @@ fn dot_code_is_single_use() {
     );
 }
 
-const INTROSPECT_REVOKE: &str = r#"name: DOT introspection and revocation
+const INTROSPECT_REVOKE: &str = r"name: DOT introspection and revocation
 requests:
   - name: sign in
     id: login
@@ -524,7 +524,7 @@ requests:
     auth: { oauth2: login }
     expect:
       status: 401
-"#;
+";
 
 /// DOT's OpenID document names no introspection or revocation endpoint: baton finds them
 /// in the RFC 8414 document, `/.well-known/oauth-authorization-server/o` at the root.
@@ -631,7 +631,7 @@ fn dot_consent_flow_hops_in_the_report() {
     }
 }
 
-const USERS: &str = r#"name: DOT users
+const USERS: &str = r"name: DOT users
 requests:
   - name: sign in as alice
     id: alice
@@ -703,7 +703,7 @@ requests:
     expect:
       body:
         $.sub: <<alice.claims.sub>>
-"#;
+";
 
 /// alice, alice again (her session: no login page), bob (his own browser: the login page,
 /// his tokens), and alice with `session: fresh` (the login page again).

@@ -9,7 +9,7 @@ use baton::SandboxConfig;
 use super::{Provider, Relay, Vars, both, form_field};
 use crate::support::{Baton, place};
 
-const CLIENT_CREDENTIALS: &str = r#"name: errors
+const CLIENT_CREDENTIALS: &str = r"name: errors
 requests:
   - name: token
     oauth2:
@@ -17,7 +17,7 @@ requests:
       issuer: <<issuer>>
       client_id: <<client_id>>
       client_secret: <<client_secret>>
-"#;
+";
 
 fn run_at(issuer: &str, yaml: &str, p: &Provider) -> crate::support::Output {
     Baton::new()
@@ -92,7 +92,7 @@ fn issuer_refusing_connections() {
 /// Every kind of secret of a run, in one collection: the client secret and the user's
 /// password; tokens from the password, refresh and code grants; the code and the PKCE
 /// verifier. The token requests go through a relay, which keeps the raw values.
-const SECRETS: &str = r#"name: secrets
+const SECRETS: &str = r"name: secrets
 requests:
   - name: password grant
     id: login
@@ -129,7 +129,7 @@ requests:
     auth: { oauth2: code }
     expect:
       body: { $.preferred_username: alice }
-"#;
+";
 
 /// The secret values a run's token requests carried and got back.
 fn secrets_of(relay: &Relay, from: usize) -> Vec<String> {

@@ -49,7 +49,7 @@ fn run(server: &FieldServer, yaml: &str) -> Baton {
 /// `oauth2` block.
 fn sign_in(name: &str, id: &str, extra: &str) -> String {
     format!(
-        r#"  - name: {name}
+        r"  - name: {name}
     id: {id}
     oauth2:
       grant: authorization_code
@@ -59,19 +59,19 @@ fn sign_in(name: &str, id: &str, extra: &str) -> String {
       redirect_uri: <<redirect_uri>>
       mode: headless
       {extra}
-"#
+"
     )
 }
 
 /// A userinfo call with the tokens of `id`, which must belong to `user`.
 fn userinfo(name: &str, id: &str, user: &str) -> String {
     format!(
-        r#"  - name: {name}
+        r"  - name: {name}
     GET: <<userinfo>>
     auth: {{ oauth2: {id} }}
     expect:
       body: {{ $.sub: {user} }}
-"#
+"
     )
 }
 
@@ -228,7 +228,7 @@ fn button_elements_with_values_and_named_buttons() {
     let server = FieldServer::start();
     let block = |extra: &str| {
         format!(
-            r#"  - name: sign in
+            r"  - name: sign in
     id: login
     oauth2:
       grant: authorization_code
@@ -239,7 +239,7 @@ fn button_elements_with_values_and_named_buttons() {
       redirect_uri: <<redirect_uri>>
       mode: headless
       {extra}
-"#
+"
         )
     };
     for extra in [
@@ -543,8 +543,7 @@ fn failed_flow_keeps_its_record_in_every_report() {
     let junit = out.file("r.xml");
     let case = junit
         .find("<testcase name=\"sign in\"")
-        .map(|i| &junit[i..])
-        .unwrap_or_else(|| panic!("no testcase: {junit}"));
+        .map_or_else(|| panic!("no testcase: {junit}"), |i| &junit[i..]);
     let time: f64 = regex::Regex::new(r#"time="([0-9.]+)""#)
         .unwrap()
         .captures(case)
@@ -611,7 +610,7 @@ fn failed_jwks_fetch_keeps_the_record() {
 // ---------------------------------------------------------------------------------------
 // 4. RFC 8414
 
-const INTROSPECT_REVOKE: &str = r#"name: introspect and revoke
+const INTROSPECT_REVOKE: &str = r"name: introspect and revoke
 requests:
   - name: the token is active
     oauth2:
@@ -640,7 +639,7 @@ requests:
       token: <<token>>
     expect:
       body: { $.active: false }
-"#;
+";
 
 fn introspect_and_revoke(server: &FieldServer, issuer: &str) -> Output {
     let token = server.issue_token(FIELD_CLIENT, "alice");
@@ -770,7 +769,7 @@ fn code_mode_sends_a_verifier_only_when_given_one() {
     let pkce = server.issue_code(FIELD_CLIENT, "bob", "profile", Some(verifier));
     let block = |name: &str, code: &str, extra: &str| {
         format!(
-            r#"  - name: {name}
+            r"  - name: {name}
     id: {name}
     oauth2:
       grant: authorization_code
@@ -783,7 +782,7 @@ fn code_mode_sends_a_verifier_only_when_given_one() {
       {extra}
     expect:
       status: 200
-"#
+"
         )
     };
     let yaml = collection(&[
@@ -824,7 +823,7 @@ fn code_and_verifier_of_a_flow_are_exposed_and_single_use() {
     let yaml = collection(&[
         sign_in("sign in", "login", ALICE),
         format!(
-            r#"  - name: the code again
+            r"  - name: the code again
     oauth2:
       grant: authorization_code
       issuer: <<issuer>>
@@ -838,7 +837,7 @@ fn code_and_verifier_of_a_flow_are_exposed_and_single_use() {
       body:
         $.error: invalid_grant
         $.error_description: {{ contains: already used }}
-"#
+"
         ),
     ]);
     let out = run(&server, &yaml).run();
@@ -851,8 +850,7 @@ fn code_and_verifier_of_a_flow_are_exposed_and_single_use() {
     let field = |form: &[(String, String)], name: &str| {
         form.iter()
             .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_else(|| panic!("no {name} in {form:?}"))
+            .map_or_else(|| panic!("no {name} in {form:?}"), |(_, v)| v.clone())
     };
     assert_eq!(field(&forms[1], "code"), field(&forms[0], "code"));
     assert_eq!(
@@ -864,14 +862,14 @@ fn code_and_verifier_of_a_flow_are_exposed_and_single_use() {
 // ---------------------------------------------------------------------------------------
 // 7. Skipped, with the reason, when an earlier request failed before capturing
 
-const NEEDS_REFRESH_TOKEN: &str = r#"  - name: refresh
+const NEEDS_REFRESH_TOKEN: &str = r"  - name: refresh
     oauth2:
       grant: refresh_token
       token_url: <<base>>/token
       client_id: CLIENT
       client_secret: SECRET
       refresh_token: <<refresh_token>>
-"#;
+";
 
 fn needs_refresh_token() -> String {
     NEEDS_REFRESH_TOKEN
@@ -886,7 +884,7 @@ fn needing_the_capture_of_a_refused_request_is_a_skip_with_the_reason() {
     let server = FieldServer::start();
     let down = FaultServer::refused_url();
     let yaml = format!(
-        r#"name: skip
+        r"name: skip
 requests:
   - name: password grant
     oauth2:
@@ -898,7 +896,7 @@ requests:
       password: wonderland
     capture:
       refresh_token: $.refresh_token
-{}"#,
+{}",
         needs_refresh_token()
     );
     let out = run(&server, &yaml).args(["--json", "r.json"]).run();
@@ -961,7 +959,7 @@ fn needing_the_capture_of_a_flow_that_failed_is_a_skip_with_the_reason() {
 fn needing_the_capture_of_a_failed_request_is_a_skip() {
     let server = FieldServer::start();
     let yaml = format!(
-        r#"name: skip
+        r"name: skip
 requests:
   - name: plain login
     POST: <<base>>/broken
@@ -970,7 +968,7 @@ requests:
       status: 200
     capture:
       refresh_token: $.refresh_token
-{}"#,
+{}",
         needs_refresh_token()
     );
     let out = run(&server, &yaml)

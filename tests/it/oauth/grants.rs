@@ -9,7 +9,7 @@ use baton::SandboxConfig;
 
 use super::{Provider, Vars, both};
 
-const PASSWORD_AND_REFRESH: &str = r#"name: password and refresh
+const PASSWORD_AND_REFRESH: &str = r"name: password and refresh
 requests:
   - name: sign in
     id: login
@@ -57,7 +57,7 @@ requests:
       client_id: <<client_id>>
       client_secret: <<client_secret>>
       refresh_token: <<login.refresh_token>>
-"#;
+";
 
 fn password_then_refresh(p: &Provider) {
     let out = p.run(PASSWORD_AND_REFRESH).client(&p.basic_client()).run();
@@ -86,7 +86,7 @@ fn wrong_password(p: &Provider) {
 }
 both!(wrong_password);
 
-const DEVICE: &str = r#"name: device
+const DEVICE: &str = r"name: device
 requests:
   - name: sign in on another device
     id: device
@@ -105,7 +105,7 @@ requests:
     auth: { oauth2: device }
     expect:
       body: { $.preferred_username: alice }
-"#;
+";
 
 /// The "browser" of the device flow: it reads `user_code` from the verification URL it is
 /// given and approves it at the provider's test route, `APPROVE_AFTER` seconds later (so

@@ -5,7 +5,7 @@
 
 use super::{Provider, Vars};
 
-const FLOW: &str = r#"name: stock pages
+const FLOW: &str = r"name: stock pages
 requests:
   - name: sign in as alice
     id: alice
@@ -55,7 +55,7 @@ requests:
     auth: { oauth2: fresh }
     expect:
       body: { $.sub: alice }
-"#;
+";
 
 #[test]
 fn headless_through_oidc_provider_stock_pages() {

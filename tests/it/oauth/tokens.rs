@@ -8,7 +8,7 @@ use std::path::Path;
 use super::{Provider, Vars, bearer_tokens, both, own};
 use crate::support::Output;
 
-const SIGN_IN: &str = r#"name: tokens
+const SIGN_IN: &str = r"name: tokens
 requests:
   - name: sign in
     id: login
@@ -20,9 +20,9 @@ requests:
       username: <<username>>
       password: <<password>>
       scope: openid profile offline_access api
-"#;
+";
 
-const INTROSPECT_AND_REVOKE: &str = r#"  - name: the access token is active
+const INTROSPECT_AND_REVOKE: &str = r"  - name: the access token is active
     oauth2:
       grant: introspect
       issuer: <<issuer>>
@@ -69,7 +69,7 @@ const INTROSPECT_AND_REVOKE: &str = r#"  - name: the access token is active
     auth: { oauth2: login }
     expect:
       status: 401
-"#;
+";
 
 fn introspect_and_revoke(p: &Provider) {
     let out = p
@@ -107,7 +107,7 @@ both!(introspect_and_revoke_in_a_big_file);
 /// A code-grant token that lives 33 s; baton renews 30 s before expiry, so the first call
 /// uses it as it is and the second, 4 s later, renews it first. The second call's own
 /// header belongs to the API, not to the token request made on its behalf.
-const RENEWAL: &str = r#"name: renewal
+const RENEWAL: &str = r"name: renewal
 requests:
   - name: sign in
     id: login
@@ -134,7 +134,7 @@ requests:
     auth: { oauth2: login }
     expect:
       body: { $.preferred_username: alice }
-"#;
+";
 
 fn renewal(p: &Provider) {
     let before = p.token_hits();

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The Chromium binary, `None` (after saying so) when absent outside CI.
-pub fn chromium() -> Option<PathBuf> {
+pub(super) fn chromium() -> Option<PathBuf> {
     let found = [
         "chromium",
         "chromium-browser",
@@ -35,7 +35,7 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// The serialized DOM of `page` once Chromium has loaded it.
-pub fn dump_dom(chromium: &Path, page: &Path) -> String {
+pub(super) fn dump_dom(chromium: &Path, page: &Path) -> String {
     let profile = tempfile::tempdir().expect("profile dir");
     let url = format!("file://{}", page.display());
     let out = run(chromium, profile.path(), &["--dump-dom", &url]);
@@ -47,7 +47,7 @@ pub fn dump_dom(chromium: &Path, page: &Path) -> String {
 }
 
 /// Takes a screenshot of `page` (for a person to look at; not asserted on).
-pub fn screenshot(chromium: &Path, page: &Path, png: &Path) {
+pub(super) fn screenshot(chromium: &Path, page: &Path, png: &Path) {
     let profile = tempfile::tempdir().expect("profile dir");
     let url = format!("file://{}", page.display());
     let shot = format!("--screenshot={}", png.display());

@@ -9,7 +9,7 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 
 #[derive(Debug, Default)]
-pub struct Node {
+pub(super) struct Node {
     pub name: String,
     pub attrs: Vec<(String, String)>,
     pub children: Vec<Node>,
@@ -17,25 +17,25 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub(super) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn kids<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Node> + use<'a> {
+    pub(super) fn kids<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Node> + use<'a> {
         let name = name.to_string();
         self.children.iter().filter(move |c| c.name == name)
     }
 
-    pub fn kid<'a>(&'a self, name: &str) -> Option<&'a Node> {
+    pub(super) fn kid<'a>(&'a self, name: &str) -> Option<&'a Node> {
         self.kids(name).next()
     }
 }
 
 /// The root element; panics on XML that is not well-formed.
-pub fn parse(xml: &str) -> Node {
+pub(super) fn parse(xml: &str) -> Node {
     let mut reader = Reader::from_str(xml);
     let mut stack = vec![Node::default()];
     loop {
@@ -113,7 +113,7 @@ fn seconds(node: &Node) -> Result<f64, String> {
 }
 
 /// Checks a JUnit document against the rules Jenkins and GitLab apply.
-pub fn check_junit(root: &Node) -> Result<(), String> {
+pub(super) fn check_junit(root: &Node) -> Result<(), String> {
     if root.name != "testsuites" {
         return Err(format!("root is <{}>, not <testsuites>", root.name));
     }

@@ -119,7 +119,12 @@ async fn private_key_jwt_with_the_committed_key_rs256_and_ps256() {
     let vars: HashMap<String, String> = f.sandbox.vars().into_iter().collect();
     assert_eq!(vars["PkJwtClientId"], PKJWT_CLIENT);
     let key_file = &vars["PkJwtKeyFile"];
-    assert!(std::path::Path::new(key_file).is_absolute() && key_file.ends_with(".pem"));
+    assert!(
+        std::path::Path::new(key_file).is_absolute()
+            && std::path::Path::new(key_file)
+                .extension()
+                .is_some_and(|e| e == "pem")
+    );
     let key = EncodingKey::from_rsa_pem(&std::fs::read(key_file).expect("key")).expect("RSA");
     for alg in [Algorithm::RS256, Algorithm::PS256] {
         let assertion = sign(alg, None, &claims(PKJWT_CLIENT, &f.token_url()), &key);

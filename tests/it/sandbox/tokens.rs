@@ -235,7 +235,7 @@ async fn userinfo_returns_claims_by_scope_and_rejects_bad_tokens() {
     let narrow = f.password("openid api").await;
     let info = f.userinfo(&narrow.str("access_token")).await;
     assert_eq!(
-        info.json.as_object().map(|o| o.len()),
+        info.json.as_object().map(serde_json::Map::len),
         Some(1),
         "only sub: {}",
         info.json

@@ -41,7 +41,7 @@ const SCRUBBED: &[&str] = &[
 
 /// One `baton` invocation being set up. `run` consumes it.
 #[derive(Debug)]
-pub struct Baton {
+pub(crate) struct Baton {
     program: OsString,
     dir: TempDir,
     cwd: PathBuf,
@@ -59,7 +59,7 @@ impl Default for Baton {
 
 impl Baton {
     /// The `baton` binary under test, run in a fresh tempdir.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::Builder::new()
             .prefix(TEMPDIR_PREFIX)
             .tempdir()
@@ -76,19 +76,19 @@ impl Baton {
     }
 
     /// Runs another program instead of `baton` (for testing this runner itself).
-    pub fn program(mut self, program: impl AsRef<OsStr>) -> Self {
-        self.program = program.as_ref().to_owned();
+    pub(crate) fn program(mut self, program: impl AsRef<OsStr>) -> Self {
+        program.as_ref().clone_into(&mut self.program);
         self
     }
 
     /// The tempdir, to build paths for arguments or expected output.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes `contents` to `path` (relative to the tempdir), creating directories.
     #[track_caller]
-    pub fn file(self, path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> Self {
+    pub(crate) fn file(self, path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> Self {
         let path = self.inside(path.as_ref());
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -99,13 +99,13 @@ impl Baton {
     }
 
     /// Appends one argument.
-    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+    pub(crate) fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
         self.args.push(arg.as_ref().to_owned());
         self
     }
 
     /// Appends arguments.
-    pub fn args<I, S>(mut self, args: I) -> Self
+    pub(crate) fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
@@ -116,7 +116,7 @@ impl Baton {
     }
 
     /// Sets an environment variable for the child (applied after the defaults).
-    pub fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+    pub(crate) fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
         self.env
             .push((name.as_ref().to_owned(), value.as_ref().to_owned()));
         self
@@ -124,21 +124,21 @@ impl Baton {
 
     /// Runs the child in a subdirectory of the tempdir (created if missing).
     #[track_caller]
-    pub fn current_dir(mut self, subdir: impl AsRef<Path>) -> Self {
+    pub(crate) fn current_dir(mut self, subdir: impl AsRef<Path>) -> Self {
         let path = self.inside(subdir.as_ref());
         std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
-        self.cwd = subdir.as_ref().to_owned();
+        subdir.as_ref().clone_into(&mut self.cwd);
         self
     }
 
     /// Feeds `input` to the child's stdin, then closes it. Without it stdin is empty.
-    pub fn stdin(mut self, input: impl AsRef<[u8]>) -> Self {
+    pub(crate) fn stdin(mut self, input: impl AsRef<[u8]>) -> Self {
         self.stdin = Some(input.as_ref().to_owned());
         self
     }
 
     /// Kills the child and fails the test after `timeout` (default 60 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
+    pub(crate) fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
@@ -169,7 +169,7 @@ impl Baton {
 
     /// Runs the command and waits for it. Panics if it cannot start or times out.
     #[track_caller]
-    pub fn run(self) -> Output {
+    pub(crate) fn run(self) -> Output {
         let command = self.command_line();
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args)
@@ -324,7 +324,7 @@ fn line_diff(expected: &str, actual: &str) -> String {
 
 /// What one run produced. Holds the tempdir, which lives as long as this value.
 #[derive(Debug)]
-pub struct Output {
+pub(crate) struct Output {
     /// The exit code, or -1 if a signal ended the process.
     pub code: i32,
     pub status: ExitStatus,
@@ -351,7 +351,7 @@ impl Output {
 
     /// Asserts the exit code.
     #[track_caller]
-    pub fn code(&self, expected: i32) -> &Self {
+    pub(crate) fn code(&self, expected: i32) -> &Self {
         if self.code != expected {
             self.fail(&format!("expected exit code {expected}, got {}", self.code));
         }
@@ -360,7 +360,7 @@ impl Output {
 
     /// Asserts that stdout contains `needle`.
     #[track_caller]
-    pub fn stdout_contains(&self, needle: &str) -> &Self {
+    pub(crate) fn stdout_contains(&self, needle: &str) -> &Self {
         if !self.stdout.contains(needle) {
             self.fail(&format!("stdout lacks {needle:?}"));
         }
@@ -369,7 +369,7 @@ impl Output {
 
     /// Asserts that stderr contains `needle`.
     #[track_caller]
-    pub fn stderr_contains(&self, needle: &str) -> &Self {
+    pub(crate) fn stderr_contains(&self, needle: &str) -> &Self {
         if !self.stderr.contains(needle) {
             self.fail(&format!("stderr lacks {needle:?}"));
         }
@@ -379,13 +379,13 @@ impl Output {
     /// Asserts that stdout, redacted (`redact`), is exactly `expected`: for an output short
     /// enough to read in the test itself, where a snapshot file would hide it.
     #[track_caller]
-    pub fn stdout_is(&self, expected: &str) -> &Self {
+    pub(crate) fn stdout_is(&self, expected: &str) -> &Self {
         self.is("stdout", &self.stdout, expected)
     }
 
     /// Asserts that stderr, redacted (`redact`), is exactly `expected` (`""`: nothing).
     #[track_caller]
-    pub fn stderr_is(&self, expected: &str) -> &Self {
+    pub(crate) fn stderr_is(&self, expected: &str) -> &Self {
         self.is("stderr", &self.stderr, expected)
     }
 
@@ -403,7 +403,7 @@ impl Output {
 
     /// Asserts that stdout or stderr contains `needle`.
     #[track_caller]
-    pub fn output_contains(&self, needle: &str) -> &Self {
+    pub(crate) fn output_contains(&self, needle: &str) -> &Self {
         if !self.stdout.contains(needle) && !self.stderr.contains(needle) {
             self.fail(&format!("neither stdout nor stderr contains {needle:?}"));
         }
@@ -412,7 +412,7 @@ impl Output {
 
     /// Asserts that neither stdout nor stderr contains `needle` (a secret, say).
     #[track_caller]
-    pub fn output_lacks(&self, needle: &str) -> &Self {
+    pub(crate) fn output_lacks(&self, needle: &str) -> &Self {
         if self.stdout.contains(needle) || self.stderr.contains(needle) {
             self.fail(&format!("output contains {needle:?}"));
         }
@@ -420,13 +420,13 @@ impl Output {
     }
 
     /// The absolute path of `relative` in the tempdir.
-    pub fn path(&self, relative: impl AsRef<Path>) -> PathBuf {
+    pub(crate) fn path(&self, relative: impl AsRef<Path>) -> PathBuf {
         self.dir.join(relative)
     }
 
     /// The contents of a file the command left in the tempdir.
     #[track_caller]
-    pub fn file(&self, relative: impl AsRef<Path>) -> String {
+    pub(crate) fn file(&self, relative: impl AsRef<Path>) -> String {
         let path = self.path(relative);
         std::fs::read_to_string(&path)
             .unwrap_or_else(|e| self.fail(&format!("cannot read {}: {e}", path.display())))
@@ -434,24 +434,24 @@ impl Output {
 
     /// `redact` of a file the command left in the tempdir (a report), for snapshots.
     #[track_caller]
-    pub fn file_redacted(&self, relative: impl AsRef<Path>) -> String {
+    pub(crate) fn file_redacted(&self, relative: impl AsRef<Path>) -> String {
         redact(&self.file(relative))
     }
 
     /// Stdout parsed as JSON (for `--format json` style output).
     #[track_caller]
-    pub fn stdout_json(&self) -> serde_json::Value {
+    pub(crate) fn stdout_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
             .unwrap_or_else(|e| self.fail(&format!("stdout is not JSON: {e}")))
     }
 
     /// `redact(stdout)`, for snapshots.
-    pub fn stdout_redacted(&self) -> String {
+    pub(crate) fn stdout_redacted(&self) -> String {
         redact(&self.stdout)
     }
 
     /// `redact(stderr)`, for snapshots.
-    pub fn stderr_redacted(&self) -> String {
+    pub(crate) fn stderr_redacted(&self) -> String {
         redact(&self.stderr)
     }
 }

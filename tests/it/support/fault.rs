@@ -15,7 +15,7 @@ enum Fault {
 }
 
 /// A misbehaving server; dropping it stops the thread and closes every held socket.
-pub struct FaultServer {
+pub(crate) struct FaultServer {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     accepted: Arc<AtomicU64>,
@@ -25,7 +25,7 @@ pub struct FaultServer {
 impl FaultServer {
     /// `http://127.0.0.1:PORT` for a port that was bound and closed again: connecting is
     /// refused.
-    pub fn refused_url() -> String {
+    pub(crate) fn refused_url() -> String {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local_addr");
         drop(listener);
@@ -33,23 +33,23 @@ impl FaultServer {
     }
 
     /// Accepts connections and holds them open without reading or writing a byte.
-    pub fn never_answers() -> FaultServer {
+    pub(crate) fn never_answers() -> FaultServer {
         Self::spawn(Fault::NeverAnswers)
     }
 
     /// Reads the request, sends the headers and half of the promised body, then closes the
     /// socket with `SO_LINGER 0` so the client sees a connection reset.
-    pub fn reset_mid_response() -> FaultServer {
+    pub(crate) fn reset_mid_response() -> FaultServer {
         Self::spawn(Fault::ResetMidResponse)
     }
 
     /// `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// How many connections were accepted so far.
-    pub fn connections(&self) -> u64 {
+    pub(crate) fn connections(&self) -> u64 {
         self.accepted.load(Ordering::SeqCst)
     }
 

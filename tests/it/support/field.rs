@@ -41,25 +41,25 @@ use serde_json::{Value, json};
 use sha2::Digest as _;
 
 /// A confidential client (Basic or body authentication); consent page: Cancel, Authorize.
-pub const FIELD_CLIENT: &str = "field-app";
+pub(crate) const FIELD_CLIENT: &str = "field-app";
 /// Secret of `FIELD_CLIENT`.
-pub const FIELD_SECRET: &str = "field-secret";
+pub(crate) const FIELD_SECRET: &str = "field-secret";
 /// A public client: PKCE S256 is required; consent page: Cancel, Authorize.
-pub const FIELD_PUBLIC: &str = "field-public";
+pub(crate) const FIELD_PUBLIC: &str = "field-public";
 /// A confidential client whose pages use named `<button>`s: the login page has "Create an
 /// account" before "Sign in" (`action=register|login`), the consent page "Deny" before
 /// "Approve" (`decision=deny|approve`).
-pub const FIELD_BUTTONS: &str = "field-buttons";
+pub(crate) const FIELD_BUTTONS: &str = "field-buttons";
 /// Secret of `FIELD_BUTTONS`.
-pub const FIELD_BUTTONS_SECRET: &str = "buttons-secret";
+pub(crate) const FIELD_BUTTONS_SECRET: &str = "buttons-secret";
 /// The redirect URI registered for every client; a loopback URI with `/callback` on any
 /// port is accepted too (RFC 8252 7.3).
-pub const FIELD_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
+pub(crate) const FIELD_REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
 /// The users and their passwords.
-pub const FIELD_USERS: [(&str, &str); 2] = [("alice", "wonderland"), ("bob", "builder")];
+pub(crate) const FIELD_USERS: [(&str, &str); 2] = [("alice", "wonderland"), ("bob", "builder")];
 
 /// What the back channel answers to a request with a `Cookie` header.
-pub const COOKIE_REFUSAL: &str =
+pub(crate) const COOKIE_REFUSAL: &str =
     "this endpoint is not supposed to be called by authenticated users";
 
 const CSRF_COOKIE: &str = "field_csrf";
@@ -126,7 +126,7 @@ struct Grant {
 
 /// One form post to the login or consent page, as received.
 #[derive(Clone, Debug)]
-pub struct FormPost {
+pub(crate) struct FormPost {
     /// The request path, e.g. `/consent` or `/o/login`.
     pub path: String,
     /// The raw `application/x-www-form-urlencoded` body.
@@ -135,14 +135,14 @@ pub struct FormPost {
 
 impl FormPost {
     /// The value of field `name`, if the post has it.
-    pub fn field(&self, name: &str) -> Option<String> {
+    pub(crate) fn field(&self, name: &str) -> Option<String> {
         url::form_urlencoded::parse(self.body.as_bytes())
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     }
 
     /// The names of the fields, in order.
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         url::form_urlencoded::parse(self.body.as_bytes())
             .map(|(k, _)| k.into_owned())
             .collect()
@@ -175,7 +175,7 @@ struct Field {
 }
 
 /// The field provider for one test. Dropping it stops the server.
-pub struct FieldServer {
+pub(crate) struct FieldServer {
     addr: SocketAddr,
     state: Arc<Field>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -184,7 +184,7 @@ pub struct FieldServer {
 
 impl FieldServer {
     /// Binds 127.0.0.1:0 and serves on a background thread.
-    pub fn start() -> FieldServer {
+    pub(crate) fn start() -> FieldServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
@@ -230,12 +230,12 @@ impl FieldServer {
     }
 
     /// `http://127.0.0.1:PORT`: the issuer of the root realm.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.state.base.clone()
     }
 
     /// The issuer of a realm: `""`, `"/o"`, `"/bare"` or `"/jwks-down"`.
-    pub fn issuer(&self, realm: &str) -> String {
+    pub(crate) fn issuer(&self, realm: &str) -> String {
         assert!(
             Realm::ALL.iter().any(|r| r.prefix() == realm),
             "no realm {realm:?}"
@@ -243,18 +243,18 @@ impl FieldServer {
         format!("{}{realm}", self.state.base)
     }
 
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// Requests that arrived for `path` (no query), any method.
-    pub fn hits(&self, path: &str) -> u64 {
+    pub(crate) fn hits(&self, path: &str) -> u64 {
         let log = self.state.log.lock().unwrap();
         log.hits.get(path).copied().unwrap_or(0)
     }
 
     /// The `Cookie` headers of the requests to `path`, in order (`None`: no header).
-    pub fn cookies_at(&self, path: &str) -> Vec<Option<String>> {
+    pub(crate) fn cookies_at(&self, path: &str) -> Vec<Option<String>> {
         let log = self.state.log.lock().unwrap();
         log.cookies
             .iter()
@@ -264,7 +264,7 @@ impl FieldServer {
     }
 
     /// Every path that received a request with a `Cookie` header, with the header.
-    pub fn cookies_anywhere(&self) -> Vec<(String, String)> {
+    pub(crate) fn cookies_anywhere(&self) -> Vec<(String, String)> {
         let log = self.state.log.lock().unwrap();
         log.cookies
             .iter()
@@ -273,29 +273,29 @@ impl FieldServer {
     }
 
     /// The back-channel paths that refused a request because it carried cookies.
-    pub fn refusals(&self) -> Vec<String> {
+    pub(crate) fn refusals(&self) -> Vec<String> {
         self.state.log.lock().unwrap().refusals.clone()
     }
 
     /// The forms of the token requests, in order.
-    pub fn token_forms(&self) -> Vec<Vec<(String, String)>> {
+    pub(crate) fn token_forms(&self) -> Vec<Vec<(String, String)>> {
         self.state.log.lock().unwrap().token_forms.clone()
     }
 
     /// The posts of the login form, in order.
-    pub fn login_posts(&self) -> Vec<FormPost> {
+    pub(crate) fn login_posts(&self) -> Vec<FormPost> {
         self.state.log.lock().unwrap().login_posts.clone()
     }
 
     /// The posts of the consent form, in order.
-    pub fn consent_posts(&self) -> Vec<FormPost> {
+    pub(crate) fn consent_posts(&self) -> Vec<FormPost> {
         self.state.log.lock().unwrap().consent_posts.clone()
     }
 
     /// An authorization code for `user`, as if they had signed in and consented, issued to
     /// `client_id` for `FIELD_REDIRECT_URI` with `scope`; `verifier` is the PKCE S256
     /// verifier the authorize request's challenge was made from (`None`: no PKCE).
-    pub fn issue_code(
+    pub(crate) fn issue_code(
         &self,
         client_id: &str,
         user: &str,
@@ -320,7 +320,7 @@ impl FieldServer {
     }
 
     /// An active access token for `user`, issued to `client_id`.
-    pub fn issue_token(&self, client_id: &str, user: &str) -> String {
+    pub(crate) fn issue_token(&self, client_id: &str, user: &str) -> String {
         let token = random("at");
         self.state.access.lock().unwrap().insert(
             token.clone(),
@@ -617,13 +617,12 @@ fn error_page(status: StatusCode, message: &str) -> Response {
 
 /// The CSRF token of the browser (its cookie), and the `Set-Cookie` to send when it is new.
 fn csrf(headers: &HeaderMap) -> (String, Option<String>) {
-    match cookie_value(headers, CSRF_COOKIE) {
-        Some(token) => (token, None),
-        None => {
-            let token = random("csrf");
-            let set = format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
-            (token, Some(set))
-        }
+    if let Some(token) = cookie_value(headers, CSRF_COOKIE) {
+        (token, None)
+    } else {
+        let token = random("csrf");
+        let set = format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+        (token, Some(set))
     }
 }
 

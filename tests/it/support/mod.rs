@@ -6,7 +6,7 @@
 
 mod cmd;
 mod fault;
-pub mod field;
+pub(crate) mod field;
 mod oauth;
 mod server;
 
@@ -14,15 +14,15 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-pub use cmd::{Baton, Output};
-pub use fault::FaultServer;
-pub use oauth::{
+pub(crate) use cmd::{Baton, Output};
+pub(crate) use fault::FaultServer;
+pub(crate) use oauth::{
     CLIENT_ID, CLIENT_SECRET, PASSWORD, SPECIAL_CLIENT_ID, SPECIAL_CLIENT_SECRET, USERNAME,
 };
-pub use server::{JWT_SECRET, TestServer, minted, minted_cookie};
+pub(crate) use server::{JWT_SECRET, TestServer, minted, minted_cookie};
 
 /// Prefix of every tempdir `Baton::new` creates, so `redact` can find them in any output.
-pub const TEMPDIR_PREFIX: &str = "baton-test-";
+pub(crate) const TEMPDIR_PREFIX: &str = "baton-test-";
 
 static ANSI: LazyLock<Regex> = LazyLock::new(|| {
     // CSI sequences (colours, cursor moves) and OSC sequences (hyperlinks, titles).
@@ -131,7 +131,7 @@ static DURATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `baton run c.yaml --var base=URL` in a fresh tempdir holding `yaml` as `c.yaml`: the
 /// usual shape of a test, with the collection text free of ports so its lines stay put.
-pub fn run_yaml(base: &str, yaml: &str) -> Baton {
+pub(crate) fn run_yaml(base: &str, yaml: &str) -> Baton {
     Baton::new()
         .file("c.yaml", yaml)
         .args(["run", "c.yaml", "--var"])
@@ -142,7 +142,7 @@ pub fn run_yaml(base: &str, yaml: &str) -> Baton {
 /// characters), as diagnostics print it: tests say what a caret points at, not where. A
 /// `^` in `needle` marks the character meant (`"gt: ^5"` is the `5` after `gt: `).
 #[track_caller]
-pub fn place(file: &str, text: &str, needle: &str) -> String {
+pub(crate) fn place(file: &str, text: &str, needle: &str) -> String {
     let (search, skip) = match needle.split_once('^') {
         Some((before, after)) => (format!("{before}{after}"), before.len()),
         None => (needle.to_owned(), 0),
@@ -164,7 +164,7 @@ pub fn place(file: &str, text: &str, needle: &str) -> String {
 /// RFC 3339 timestamps, HTTP dates and JSON `exp`/`iat` seconds with `[TIMESTAMP]`,
 /// durations (`12ms`, `1.2s`, `34 ms`, JUnit `time="0.1"`, JSON `duration_ms`) with
 /// `[DURATION]`, and the HTML timeline's bar positions with `[SHARE]`.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let text = ANSI.replace_all(text, "");
     let text = TEMPDIR.replace_all(&text, "[TMP]");
     let text = REPO.replace_all(&text, "[REPO]");
@@ -194,7 +194,7 @@ pub fn redact(text: &str) -> String {
 /// A `baton` whose tempdir holds a copy of the repository's `collections/`: the real
 /// examples, at paths (`collections/client-credentials.yaml`) that print the same on every
 /// machine.
-pub fn examples() -> Baton {
+pub(crate) fn examples() -> Baton {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut stack = vec![root.join("collections")];
     let mut baton = Baton::new();

@@ -15,17 +15,17 @@ use serde_json::json;
 use super::server::ServerState;
 
 /// The ordinary confidential client.
-pub const CLIENT_ID: &str = "app";
+pub(crate) const CLIENT_ID: &str = "app";
 /// Secret of `CLIENT_ID`.
-pub const CLIENT_SECRET: &str = "app-secret";
+pub(crate) const CLIENT_SECRET: &str = "app-secret";
 /// A client whose secret must be form-urlencoded inside HTTP Basic (RFC 6749 2.3.1).
-pub const SPECIAL_CLIENT_ID: &str = "special";
+pub(crate) const SPECIAL_CLIENT_ID: &str = "special";
 /// Secret of `SPECIAL_CLIENT_ID`: `p%40ss%3Aw%2Frd%2B%3D%25` once encoded.
-pub const SPECIAL_CLIENT_SECRET: &str = "p@ss:w/rd+=%";
+pub(crate) const SPECIAL_CLIENT_SECRET: &str = "p@ss:w/rd+=%";
 /// The resource owner of the password grant.
-pub const USERNAME: &str = "alice";
+pub(crate) const USERNAME: &str = "alice";
 /// Password of `USERNAME`.
-pub const PASSWORD: &str = "wonderland";
+pub(crate) const PASSWORD: &str = "wonderland";
 
 const CLIENTS: [(&str, &str); 2] = [
     (CLIENT_ID, CLIENT_SECRET),
@@ -287,27 +287,24 @@ pub(super) async fn me(State(state): State<Arc<ServerState>>, headers: HeaderMap
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     let grant = token.and_then(|t| state.tokens.access.lock().unwrap().get(t).cloned());
-    match grant {
-        Some(grant) => {
-            let name = if grant.subject == USERNAME {
-                "Alice"
-            } else {
-                &grant.subject
-            };
-            Json(json!({"sub": grant.subject, "name": name})).into_response()
-        }
-        None => {
-            let challenge = if token.is_some() {
-                "Bearer realm=\"test\", error=\"invalid_token\""
-            } else {
-                "Bearer realm=\"test\""
-            };
-            (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, challenge)],
-                Json(json!({"error": "invalid_token"})),
-            )
-                .into_response()
-        }
+    if let Some(grant) = grant {
+        let name = if grant.subject == USERNAME {
+            "Alice"
+        } else {
+            &grant.subject
+        };
+        Json(json!({"sub": grant.subject, "name": name})).into_response()
+    } else {
+        let challenge = if token.is_some() {
+            "Bearer realm=\"test\", error=\"invalid_token\""
+        } else {
+            "Bearer realm=\"test\""
+        };
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, challenge)],
+            Json(json!({"error": "invalid_token"})),
+        )
+            .into_response()
     }
 }

@@ -24,12 +24,12 @@ use serde_json::{Map, Value, json};
 use super::oauth;
 
 /// HS256 key of the `id_token` served by `GET /jwt`.
-pub const JWT_SECRET: &[u8] = b"baton-test-jwt-secret";
+pub(crate) const JWT_SECRET: &[u8] = b"baton-test-jwt-secret";
 
 type Params = HashMap<String, String>;
 
 /// An HTTP server for one test. Dropping it stops the server and checks `expect_hits`.
-pub struct TestServer {
+pub(crate) struct TestServer {
     addr: SocketAddr,
     state: Arc<ServerState>,
     expected: Mutex<Vec<(String, u64)>>,
@@ -47,7 +47,7 @@ pub(super) struct ServerState {
 
 impl TestServer {
     /// Binds 127.0.0.1:0 and serves on a background thread; returns once the port is bound.
-    pub fn start() -> TestServer {
+    pub(crate) fn start() -> TestServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         listener
             .set_nonblocking(true)
@@ -89,17 +89,17 @@ impl TestServer {
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// How many requests arrived for `path` (the path only, no query), e.g. `/token`.
-    pub fn hits(&self, path: &str) -> u64 {
+    pub(crate) fn hits(&self, path: &str) -> u64 {
         self.state
             .hits
             .lock()
@@ -110,24 +110,24 @@ impl TestServer {
     }
 
     /// How many requests arrived, for any path.
-    pub fn total_hits(&self) -> u64 {
+    pub(crate) fn total_hits(&self) -> u64 {
         self.state.hits.lock().unwrap().values().sum()
     }
 
     /// Checks when the server is dropped (unless the test is already panicking) that `path`
     /// was hit exactly `count` times.
-    pub fn expect_hits(&self, path: &str, count: u64) -> &Self {
+    pub(crate) fn expect_hits(&self, path: &str, count: u64) -> &Self {
         self.expected.lock().unwrap().push((path.to_owned(), count));
         self
     }
 
     /// Every access and refresh token `POST /token` issued.
-    pub fn issued_tokens(&self) -> Vec<String> {
+    pub(crate) fn issued_tokens(&self) -> Vec<String> {
         self.state.tokens.issued()
     }
 
     /// The `id_token` that `GET /jwt` serves.
-    pub fn jwt(&self) -> &str {
+    pub(crate) fn jwt(&self) -> &str {
         &self.state.jwt
     }
 }
@@ -277,13 +277,13 @@ async fn echo_text(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) ->
 
 /// The secret `GET /mint?n=N` answers with (as `{"minted": ...}`): made by the server, so
 /// it is in no collection, with every character an encoding changes.
-pub fn minted(n: &str) -> String {
+pub(crate) fn minted(n: &str) -> String {
     format!("Mïnt/{n} sëcret +\"m\\&=:@")
 }
 
 /// The session cookie `GET /mint?n=N` sets as `mint_sid`: every character a cookie value
 /// may hold that an encoding changes.
-pub fn minted_cookie(n: &str) -> String {
+pub(crate) fn minted_cookie(n: &str) -> String {
     format!("Ck/{n}+=:!~$")
 }
 

@@ -13,3 +13,14 @@ pub(crate) const INVALID_INPUT: i32 = 2;
 pub(crate) const REQUEST_FAILED: i32 = 3;
 /// Interrupted by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
 pub(crate) const INTERRUPTED: i32 = 130;
+
+/// The exit code that wins of two, in the order above; codes other than 0–3 are left out.
+pub(crate) fn worst(a: i32, b: i32) -> i32 {
+    let rank = |c: i32| match c {
+        INVALID_INPUT => 3,
+        REQUEST_FAILED => 2,
+        EXPECTATION_FAILED => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}

@@ -121,7 +121,7 @@ pub(crate) fn output_failed(code: i32) -> i32 {
     if code == INTERRUPTED {
         code
     } else {
-        crate::report::merge::worst(code, INVALID_INPUT)
+        crate::exit::worst(code, INVALID_INPUT)
     }
 }
 

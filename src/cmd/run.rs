@@ -132,7 +132,7 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
         None => code,
     };
     // The process ends with this run: freeing the model of every request one by one is
-    // work for nothing (3% of a 200-request run's instructions).
+    // work for nothing (it showed in the profile: BENCHMARKS.md).
     drop(runner);
     std::mem::forget(inputs);
     code

@@ -122,9 +122,9 @@ pub(crate) enum Keep {
     Within(usize),
 }
 
-/// What `baton run` keeps: its 1,000-request benchmark file (400 KB) stays whole; a
-/// file ten times that size is read again as it runs (parsing it twice costs about a
-/// third of its run time, against 1.5 KB of memory per request and its text otherwise).
+/// What `baton run` keeps: its 1,000-request benchmark file stays whole; a file ten times
+/// that size is read again as it runs (parsing twice costs run time, holding it costs
+/// memory per request: the figures are in BENCHMARKS.md).
 pub(crate) const RUN_KEEPS: Keep = Keep::Within(1 << 20);
 
 /// Load many files, on every core: each thread reads, parses and checks the next file with

@@ -61,8 +61,8 @@ pub struct Request {
     pub url: Tpl,
     pub headers: Vec<(String, Tpl)>,
     pub query: Vec<(String, Tpl)>,
-    /// Boxed, as `auth`: most requests have neither, and inline they were half of a
-    /// request's size (memory is per defined request: see BENCHMARKS.md).
+    /// Boxed, as `auth`: most requests have neither, and inline they weighed on every
+    /// request held (memory is per defined request: BENCHMARKS.md, Memory).
     pub body: Option<Box<Body>>,
     pub auth: Option<Box<Auth>>,
     /// Off by default: auth flows need to see the `Location` of a redirect.

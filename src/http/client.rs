@@ -19,7 +19,8 @@ pub(crate) struct Http {
     pub(super) cacert: Vec<CertificateDer<'static>>,
     pub(super) options: HttpOptions,
     /// The last URL parsed, with its text: a collection sends most of its requests to the
-    /// same few URLs (the token endpoint), and parsing one was 2% of a request.
+    /// same few URLs (the token endpoint), and parsing one showed in the profile
+    /// (BENCHMARKS.md).
     pub(super) last_url: std::sync::Mutex<Option<(String, reqwest::Url)>>,
     /// When the run must be over (--max-time) and --max-time itself: every hop of every
     /// request, an oauth2 flow's and a JWKS fetch's included, ends by then.

@@ -58,7 +58,7 @@ pub(crate) fn merge(shards: Vec<RunDoc>) -> RunDoc {
     let shard_code = shards
         .iter()
         .map(|s| s.exit_code)
-        .fold(crate::exit::OK, worst);
+        .fold(crate::exit::OK, crate::exit::worst);
     let mut files = Vec::new();
     for s in shards {
         files.extend(s.files);
@@ -72,20 +72,9 @@ pub(crate) fn merge(shards: Vec<RunDoc>) -> RunDoc {
         }),
         duration_ms,
         counts,
-        exit_code: worst(code, shard_code),
+        exit_code: crate::exit::worst(code, shard_code),
         files,
     }
-}
-
-/// The exit code that wins of two (`exit.rs`); codes other than 0–3 are left out.
-pub(crate) fn worst(a: i32, b: i32) -> i32 {
-    let rank = |c: i32| match c {
-        crate::exit::INVALID_INPUT => 3,
-        crate::exit::REQUEST_FAILED => 2,
-        crate::exit::EXPECTATION_FAILED => 1,
-        _ => 0,
-    };
-    if rank(b) > rank(a) { b } else { a }
 }
 
 #[cfg(test)]

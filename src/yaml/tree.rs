@@ -11,8 +11,8 @@ use granit_parser::{Event, FallibleBufferedInput, Options, Parser, ScanError, Sp
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-/// Builds the tree from granit-parser's events (the events are all serde-saphyr used, and
-/// its serde layer on top of them was two thirds of loading a collection).
+/// Builds the tree from granit-parser's events (the events are all serde-saphyr used; its
+/// serde layer on top of them was most of loading a collection: BENCHMARKS.md).
 pub(super) fn build(text: &str) -> Result<Node<'_>, SyntaxError> {
     build_with(text, None)
 }

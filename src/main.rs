@@ -1,3 +1,4 @@
+//! The `baton` binary: parses the command line and hands it to the library's front ends.
 use clap::Parser;
 
 fn main() {

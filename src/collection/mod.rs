@@ -2,6 +2,7 @@
 //! where every part came from.
 
 pub mod data;
+pub mod defaults;
 pub mod environment;
 pub mod load;
 pub mod model;
@@ -10,6 +11,7 @@ mod reread;
 mod toplevel;
 mod vars;
 
+pub use defaults::Defaults;
 pub use model::*;
 pub use request::{BODY_KEYS, REQUEST_KEYS};
 pub use reread::Running;

@@ -169,6 +169,8 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         body,
         auth,
         follow_redirects,
+        templated: None,
+        own_follow_redirects: false,
         timeout,
         expect,
         capture,

@@ -62,6 +62,7 @@ pub(super) fn read_collection(
             needs: Vec::new(),
             export: Vec::new(),
             persist: Vec::new(),
+            defaults: None,
         });
     }
     let mut map = r.map(tree, "the collection")?;
@@ -95,6 +96,7 @@ pub(super) fn read_collection(
         needs: Vec::new(),
         export: Vec::new(),
         persist: Vec::new(),
+        defaults: None,
     })
 }
 

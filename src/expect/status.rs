@@ -10,6 +10,9 @@ use crate::yaml::read::Reader;
 pub struct Status {
     pub allowed: Vec<Pattern>,
     pub loc: Loc,
+    /// `status: <<code>>`: rendered with the other expected values when evaluated, then
+    /// read as a pattern (`allowed` is then empty).
+    pub template: Option<crate::template::Tpl>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,6 +52,7 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<Status> {
     Some(Status {
         allowed,
         loc: node.loc,
+        template: None,
     })
 }
 

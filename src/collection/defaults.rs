@@ -141,3 +141,6 @@ fn merge_expect(defaults: &Expectations, own: &mut Expectations) {
     items.append(&mut own.items);
     own.items = items;
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
-//! The keys of a collection file's top level (`name`, `vars`, `requests`, `description`),
-//! or a bare list of requests, read into a `Collection`; and the request list itself, read
+//! The keys of a collection file's top level (`name`, `vars`, `requests`, `description`,
+//! and for reuse across files `needs`, `export`, `persist`, `defaults`), or a bare list of
+//! requests, read into a `Collection`; and the request list itself, read
 //! one item at a time with the checks that span requests (ids, `auth: { oauth2: id }`).
 
 use super::model::*;

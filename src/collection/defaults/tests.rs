@@ -200,3 +200,14 @@ fn templated_scalars_render_or_say_what_is_wrong() {
     let texts: Vec<&str> = req.templates().iter().map(|t| &*t.text).collect();
     assert!(texts.contains(&"<<f>>") && texts.contains(&"<<t>>") && texts.contains(&"<<s>>"));
 }
+
+#[test]
+fn an_oauth2_id_of_a_needed_file_is_left_to_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let uses = "requests:\n  - GET: http://a/\n    auth: { oauth2: login }\n";
+    let (_, problems) = load(dir.path(), &[("a.yaml", uses)], "a.yaml");
+    assert_eq!(problems, ["no earlier request has the id `login`"]);
+    let text = format!("{uses}needs: [login.yaml]\n");
+    let (c, problems) = load(dir.path(), &[("b.yaml", &text)], "b.yaml");
+    assert!(problems.is_empty() && c.is_some(), "{problems:?}");
+}

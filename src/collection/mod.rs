@@ -2,14 +2,18 @@
 //! where every part came from.
 
 pub(crate) mod data;
+pub(crate) mod defaults;
 pub(crate) mod environment;
+mod include;
 pub(crate) mod load;
 pub(crate) mod model;
 mod request;
 mod reread;
+mod settings;
 mod toplevel;
 mod vars;
 
+pub(crate) use include::INCLUDE_KEYS;
 pub(crate) use request::{BODY_KEYS, REQUEST_KEYS};
 pub(crate) use toplevel::{COLLECTION_KEYS, read_requests};
 pub(crate) use vars::{Layer, VarDef};

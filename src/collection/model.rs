@@ -32,6 +32,9 @@ pub struct Collection {
     /// `persist:` the names kept after the run in `.baton/state.json` and read back at the
     /// start of the next one.
     pub persist: Vec<String>,
+    /// `defaults:` of the file, already applied to `requests`; kept so that requests read
+    /// again from disk (`Collection::requests` of a file not kept) get them too.
+    pub defaults: Option<Arc<super::defaults::Defaults>>,
 }
 
 /// One entry of `needs:`: the file, resolved, and where the entry is written.
@@ -65,9 +68,18 @@ pub struct Request {
     /// request held (memory is per defined request: BENCHMARKS.md, Memory).
     pub body: Option<Box<Body>>,
     pub auth: Option<Box<Auth>>,
-    /// Off by default: auth flows need to see the `Location` of a redirect.
+    /// Off by default: auth flows need to see the `Location` of a redirect. When
+    /// `templated.follow_redirects` is set, that replaces this value (see `Templated`).
     pub follow_redirects: bool,
+    /// When `templated.timeout` is set, that replaces this value (see `Templated`).
     pub timeout: Option<Duration>,
+    /// `follow_redirects:` / `timeout:` written as templates (`<<follow>>`, for data rows):
+    /// the runner renders them per run (`Request::render_follow_redirects`,
+    /// `Request::render_timeout`). Boxed: almost no request has one.
+    pub templated: Option<Box<Templated>>,
+    /// Whether the request wrote `follow_redirects:` itself, so that a default does not
+    /// replace its own `false` (`bool` alone cannot tell "not set" from `false`).
+    pub own_follow_redirects: bool,
     pub expect: Expectations,
     pub capture: Vec<Capture>,
     pub skip: bool,
@@ -90,10 +102,73 @@ pub struct Included {
     /// The including file and the line of its `include:` item.
     pub from: Arc<SourceFile>,
     pub loc: Loc,
+    /// The included file: the request's own `loc` (and its expectations' and captures')
+    /// are places in this file, not in the collection's.
+    pub file: Arc<SourceFile>,
     /// `with:`, then the included file's own `vars:` (below `with:`): a layer above the
     /// including file's scope, seen only by the included requests. Captures of included
     /// requests go to the including file's scope.
     pub with: Vec<VarDef>,
+}
+
+/// Scalars of a request written as templates, rendered by the runner when it runs the
+/// request (each data row may give another value). An invalid rendered value is an error
+/// of the request, worded by the `render_*` methods of `Request`.
+#[derive(Debug, Clone, Default)]
+pub struct Templated {
+    pub follow_redirects: Option<Tpl>,
+    pub timeout: Option<Tpl>,
+}
+
+impl Request {
+    /// Whether to follow redirects, `render` giving the text of a template (the run's
+    /// scope); `Err` is the message for an invalid rendered value.
+    pub fn render_follow_redirects(
+        &self,
+        render: &mut dyn FnMut(&Tpl) -> Result<String, String>,
+    ) -> Result<bool, String> {
+        match self
+            .templated
+            .as_ref()
+            .and_then(|t| t.follow_redirects.as_ref())
+        {
+            None => Ok(self.follow_redirects),
+            Some(t) => parse_follow_redirects(&render(t)?),
+        }
+    }
+
+    /// The request's timeout, as `render_follow_redirects`.
+    pub fn render_timeout(
+        &self,
+        render: &mut dyn FnMut(&Tpl) -> Result<String, String>,
+    ) -> Result<Option<Duration>, String> {
+        match self.templated.as_ref().and_then(|t| t.timeout.as_ref()) {
+            None => Ok(self.timeout),
+            Some(t) => parse_timeout(&render(t)?).map(Some),
+        }
+    }
+}
+
+/// A rendered `follow_redirects:`: `true` or `false` (YAML's spellings of them too).
+pub(crate) fn parse_follow_redirects(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" => Ok(true),
+        "false" | "no" | "off" => Ok(false),
+        _ => Err(format!(
+            "`follow_redirects` rendered as `{text}`: expected true or false"
+        )),
+    }
+}
+
+/// A rendered `timeout:`: a duration such as 30, 30s, 500ms or 2m, more than 0.
+pub(crate) fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match crate::yaml::read::parse_duration(text) {
+        Some(d) if !d.is_zero() => Ok(d),
+        Some(_) => Err("`timeout` rendered as 0: it must be more than 0".into()),
+        None => Err(format!(
+            "`timeout` rendered as `{text}`: expected a duration such as 30, 30s, 500ms or 2m"
+        )),
+    }
 }
 
 /// Retries of a request: `count` more attempts, `interval` apart.
@@ -137,7 +212,7 @@ pub enum PartValue {
     },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Auth {
     /// RFC 7617 Basic: `user:password` in base64.
     Basic {
@@ -212,6 +287,9 @@ impl Request {
         }
         if let Some(o) = &self.oauth2 {
             out.extend(o.templates());
+        }
+        if let Some(t) = &self.templated {
+            out.extend(t.follow_redirects.iter().chain(t.timeout.iter()));
         }
         out
     }

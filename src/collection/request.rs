@@ -1,7 +1,9 @@
-//! Reading one request of a collection: its method and URL, headers, body, auth,
-//! expectations, captures and the rest, with every problem collected.
+//! Reading one request of a collection: its method and URL, headers, body,
+//! expectations, captures and the rest (settings.rs: auth, redirects, timeout, retry),
+//! with every problem collected.
 
-use super::model::{Auth, Body, METHOD_KEYS, Part, PartValue, Request, Retry};
+use super::model::{Body, METHOD_KEYS, Part, PartValue, Request, Templated};
+use super::settings::{read_auth, read_follow_redirects, read_retry, read_timeout};
 use crate::sendable::{header_name_problem, header_value_problem, url_problem};
 use crate::yaml::node::{Key, Kind, Node};
 use crate::yaml::read::{Map, Reader};
@@ -118,19 +120,20 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         .unwrap_or_default();
     let body = read_body(r, &mut map).map(Box::new);
     let auth = map.get("auth").and_then(|n| read_auth(r, n)).map(Box::new);
-    let follow_redirects = map
-        .get("follow_redirects")
-        .and_then(|n| r.bool(n, "follow_redirects"))
-        .unwrap_or(false);
-    let timeout = map.get("timeout").and_then(|n| {
-        let d = r.duration(n, "timeout")?;
-        if d.is_zero() {
-            // As `--timeout 0`: every request would time out at once, a slip likelier than a wish.
-            r.error(n.loc, "`timeout` must be more than 0").help =
-                Some("for no practical limit give a long one, such as 1h".into());
-            return None;
-        }
-        Some(d)
+    let own_follow_redirects = map.has("follow_redirects");
+    let (follow_redirects, follow_tpl) = match map.get("follow_redirects") {
+        Some(n) => read_follow_redirects(r, n),
+        None => (None, None),
+    };
+    let (timeout, timeout_tpl) = match map.get("timeout") {
+        Some(n) => read_timeout(r, n),
+        None => (None, None),
+    };
+    let templated = (follow_tpl.is_some() || timeout_tpl.is_some()).then(|| {
+        Box::new(Templated {
+            follow_redirects: follow_tpl,
+            timeout: timeout_tpl,
+        })
     });
     let expect = map
         .get("expect")
@@ -170,7 +173,9 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         query,
         body,
         auth,
-        follow_redirects,
+        follow_redirects: follow_redirects.unwrap_or(false),
+        templated,
+        own_follow_redirects,
         timeout,
         expect,
         capture,
@@ -182,7 +187,7 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
 
 /// `headers:`, each name and literal value checked where it is written (the HTTP client
 /// would refuse them only when the request is sent, and at the request's line).
-fn read_headers(r: &mut Reader, node: &Node) -> Vec<(String, crate::template::Tpl)> {
+pub(super) fn read_headers(r: &mut Reader, node: &Node) -> Vec<(String, crate::template::Tpl)> {
     let headers = r.pairs(node, "headers");
     let keys: Vec<&Key> = match &node.kind {
         Kind::Map(entries) => entries.iter().map(|(k, _)| k).collect(),
@@ -397,79 +402,4 @@ fn read_part(r: &mut Reader, v: &Node, what: &str) -> Option<PartValue> {
         }
         _ => r.tpl(v, what).map(PartValue::Text),
     }
-}
-
-fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
-    let mut map = r.map(node, "auth")?;
-    let auth = if let Some(basic) = map.get("basic") {
-        match &basic.kind {
-            Kind::Seq(items) if items.len() == 2 => Some(Auth::Basic {
-                username: r.tpl(&items[0], "auth.basic")?,
-                password: r.tpl(&items[1], "auth.basic")?,
-            }),
-            Kind::Map(_) => {
-                let mut m = r.map(basic, "auth.basic")?;
-                let username = m
-                    .get("username")
-                    .and_then(|n| r.tpl(n, "auth.basic.username"));
-                let password = m
-                    .get("password")
-                    .and_then(|n| r.tpl(n, "auth.basic.password"));
-                m.finish(r, "auth.basic", &["username", "password"]);
-                if let (Some(username), Some(password)) = (username, password) {
-                    Some(Auth::Basic { username, password })
-                } else {
-                    r.error(basic.loc, "`auth.basic` needs `username` and `password`");
-                    None
-                }
-            }
-            _ => {
-                let d = r.error(
-                    basic.loc,
-                    "`auth.basic` must be `[user, password]` or `{ username, password }`",
-                );
-                d.label = Some("expected a pair".into());
-                None
-            }
-        }
-    } else if let Some(bearer) = map.get("bearer") {
-        r.tpl(bearer, "auth.bearer").map(Auth::Bearer)
-    } else if let Some(o) = map.get("oauth2") {
-        let id = r.text(o, "auth.oauth2")?;
-        Some(Auth::OAuth2 { id, loc: o.loc })
-    } else {
-        let d = r.error(map.loc, "`auth` needs `basic`, `bearer` or `oauth2`");
-        d.help = Some("e.g. `auth: { basic: [<<ClientId>>, <<ClientSecret>>] }` or `auth: { bearer: <<access_token>> }`".into());
-        None
-    };
-    map.finish(r, "auth", &["basic", "bearer", "oauth2"]);
-    auth
-}
-
-/// `retry: 5` or `retry: { count: 5, interval_ms: 200 }`.
-fn read_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
-    if let Kind::Int(_) = node.kind {
-        let count = r.u64(node, "retry")?;
-        return Some(Retry {
-            count: count.min(10_000) as u32,
-            interval: std::time::Duration::from_millis(500),
-        });
-    }
-    let mut m = r.map(node, "retry")?;
-    let count = if let Some(n) = m.get("count") {
-        r.u64(n, "retry.count")?
-    } else {
-        r.error(node.loc, "`retry` needs `count`").help =
-            Some("e.g. `retry: { count: 10, interval_ms: 500 }`".into());
-        return None;
-    };
-    let interval = m
-        .get("interval_ms")
-        .and_then(|n| r.u64(n, "retry.interval_ms"))
-        .unwrap_or(500);
-    m.finish(r, "retry", &["count", "interval_ms"]);
-    Some(Retry {
-        count: count.min(10_000) as u32,
-        interval: std::time::Duration::from_millis(interval),
-    })
 }

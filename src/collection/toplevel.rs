@@ -1,15 +1,31 @@
-//! The keys of a collection file's top level (`name`, `vars`, `requests`, `description`),
-//! or a bare list of requests, read into a `Collection`; and the request list itself, read
+//! The keys of a collection file's top level (`name`, `vars`, `requests`, `description`,
+//! and for reuse across files `needs`, `export`, `persist`, `defaults`), or a bare list of
+//! requests, read into a `Collection`; and the request list itself, read
 //! one item at a time with the checks that span requests (ids, `auth: { oauth2: id }`).
 
-use super::model::{Auth, Collection, Request};
+use super::model::{Auth, Collection, Need, Request};
 use super::request::read_request;
 use super::vars::read_vars;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::yaml::node::{Kind, Node};
-use crate::yaml::read::Reader;
+use crate::yaml::read::{Reader, is_identifier};
+use std::path::Path;
+use std::sync::Arc;
 
-pub(crate) const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
+pub(crate) const COLLECTION_KEYS: &[&str] = &[
+    "name",
+    "vars",
+    "requests",
+    "description",
+    "needs",
+    "export",
+    "persist",
+    "defaults",
+];
+
+/// The start of the error for `auth: { oauth2: id }` naming no earlier request: taken
+/// back when the file has `needs:`, whose exported ids the runner and `baton check` know.
+const NO_SUCH_ID: &str = "no earlier request has the id";
 
 /// Requests read while the file was parsed, with the problems found in them.
 #[derive(Default)]
@@ -62,6 +78,7 @@ pub(super) fn read_collection(
             needs: Vec::new(),
             export: Vec::new(),
             persist: Vec::new(),
+            defaults: None,
         });
     }
     let mut map = r.map(tree, "the collection")?;
@@ -74,7 +91,22 @@ pub(super) fn read_collection(
         .get("vars")
         .map(|n| read_vars(r, n, "vars", &[]))
         .unwrap_or_default();
-    let (requests, deferred) = if let Some(n) = map.get("requests") {
+    let needs = map
+        .get("needs")
+        .map(|n| read_needs(r, n))
+        .unwrap_or_default();
+    let export = map
+        .get("export")
+        .map(|n| read_names(r, n, "export"))
+        .unwrap_or_default();
+    let persist = map
+        .get("persist")
+        .map(|n| read_names(r, n, "persist"))
+        .unwrap_or_default();
+    let defaults = map
+        .get("defaults")
+        .map(|n| Arc::new(super::defaults::read(r, n)));
+    let (mut requests, deferred) = if let Some(n) = map.get("requests") {
         requests_of(r, n, items)
     } else {
         let d = r.error(map.loc, "the collection has no `requests:` list");
@@ -84,16 +116,80 @@ pub(super) fn read_collection(
         (Vec::new(), Vec::new())
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
+    if !needs.is_empty() {
+        // The id may be one a needed file exports: the runner's inputs resolve it.
+        let file = r.file.clone();
+        r.problems.retain(|d| {
+            !(d.message.starts_with(NO_SUCH_ID)
+                && d.source.as_ref().is_some_and(|s| Arc::ptr_eq(s, &file)))
+        });
+    }
+    // Applied once every request is read: items are read as the parser ends them, and
+    // `defaults:` may come after `requests:`.
+    if let Some(d) = &defaults {
+        for req in &mut requests {
+            d.apply(req);
+        }
+    }
     Some(Collection {
         file: r.file.clone(),
         name,
         vars,
         requests,
         deferred,
-        needs: Vec::new(),
-        export: Vec::new(),
-        persist: Vec::new(),
+        needs,
+        export,
+        persist,
+        defaults,
     })
+}
+
+/// `needs: [login.yaml]`: paths relative to this file, resolved; the files themselves are
+/// loaded by the run's inputs (once each, with cycles found there).
+fn read_needs(r: &mut Reader, node: &Node) -> Vec<Need> {
+    let items: Vec<&Node> = match &node.kind {
+        Kind::Seq(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    let dir = r.file.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    items
+        .into_iter()
+        .filter_map(|n| {
+            let rel = r.text(n, "needs")?;
+            if rel.trim().is_empty() {
+                r.error(n.loc, "`needs` holds an empty path");
+                return None;
+            }
+            Some(Need {
+                path: dir.join(rel),
+                loc: n.loc,
+            })
+        })
+        .collect()
+}
+
+/// `export: [a, b]` / `persist: [a]`: variable names.
+fn read_names(r: &mut Reader, node: &Node, what: &str) -> Vec<String> {
+    let items: Vec<&Node> = match &node.kind {
+        Kind::Seq(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    let mut out: Vec<String> = Vec::new();
+    for n in items {
+        let Some(name) = r.text(n, what) else {
+            continue;
+        };
+        if !is_identifier(&name) {
+            let d = r.error(
+                n.loc,
+                format!("`{name}` in `{what}` is not a variable name"),
+            );
+            d.help = Some("list names: letters, digits and `_`, e.g. `[access_token]`".into());
+        } else if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 fn default_name(file: &SourceFile) -> String {
@@ -156,6 +252,24 @@ impl Default for RequestList {
 impl RequestList {
     pub(super) fn add(&mut self, r: &mut Reader, item: &Node) {
         self.items += 1;
+        if super::include::is_include(item) {
+            let included = super::include::expand(r, item);
+            // Their own file checked them; here their ids join this list's, so that later
+            // requests may name them. A file not kept reads the include again as it runs.
+            for req in included {
+                if let Some(id) = &req.id {
+                    let tokens = req.oauth2.as_ref().is_some_and(|o| o.grant.issues_tokens());
+                    self.ids.entry(id.clone()).or_insert(tokens);
+                }
+                if self.keep {
+                    self.out.push(req);
+                }
+            }
+            if !self.keep {
+                self.dropped.push(item.fingerprint());
+            }
+            return;
+        }
         let Some(req) = read_request(r, item) else {
             return;
         };
@@ -170,7 +284,7 @@ impl RequestList {
                     );
                 }
                 None => {
-                    let d = r.error(*loc, format!("no earlier request has the id `{id}`"));
+                    let d = r.error(*loc, format!("{NO_SUCH_ID} `{id}`"));
                     d.help = Some("give the oauth2 request `id: <name>` and put it before the requests that use its token".into());
                 }
             }

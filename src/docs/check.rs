@@ -110,6 +110,7 @@ pub(crate) fn load_guide(
             needs: Vec::new(),
             export: Vec::new(),
             persist: Vec::new(),
+            defaults: None,
         },
         text: file.text().to_string(),
         blocks: all,

@@ -13,7 +13,7 @@ use serde_json::Value;
 pub(crate) const RAW_OPS: &[&str] = &["contains", "not_contains", "matches", "eq", "ne", "length"];
 
 /// Predicates on the body as text.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct BodyCheck {
     pub preds: Vec<Predicate>,
 }
@@ -68,5 +68,6 @@ pub(crate) fn eval(b: &BodyCheck, ctx: &mut Eval) -> Option<Failure> {
         expected: mismatch.expected,
         actual: Said::value(ctx.response.excerpt()),
         loc: mismatch.loc,
+        invalid: None,
     })
 }

@@ -9,7 +9,7 @@ use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
 use serde_json::Value;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DurationCheck {
     pub preds: Vec<Predicate>,
 }
@@ -38,5 +38,6 @@ pub(crate) fn eval(d: &DurationCheck, ctx: &mut Eval) -> Option<Failure> {
         expected: mismatch.expected,
         actual: Said::value(ms.to_string()),
         loc: mismatch.loc,
+        invalid: None,
     })
 }

@@ -6,7 +6,7 @@ use super::{Eval, Failure};
 use crate::query::Path;
 use crate::secret::Said;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JsonCheck {
     pub path: Path,
     pub preds: Vec<Predicate>,
@@ -21,6 +21,7 @@ pub(crate) fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
                 expected: Said::words("a JSON body"),
                 actual: Said::value(reason),
                 loc: j.preds.first().map(|p| p.loc).unwrap_or_default(),
+                invalid: None,
             });
         }
     };
@@ -34,5 +35,6 @@ pub(crate) fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
             |v| Said::value(predicate::show_value(&v)),
         ),
         loc: mismatch.loc,
+        invalid: None,
     })
 }

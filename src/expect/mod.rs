@@ -19,7 +19,7 @@ use crate::yaml::read::Reader;
 use serde_json::Value;
 
 /// The expectations of one request, in the order they are written.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Expectations {
     pub items: Vec<Expectation>,
 }
@@ -34,7 +34,7 @@ impl Expectations {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Expectation {
     Status(status::Status),
     Header(header::Header),
@@ -55,6 +55,9 @@ pub struct Failure {
     pub expected: Said,
     pub actual: Said,
     pub loc: Loc,
+    /// Set when what was expected is itself invalid (`status: <<code>>` rendered as no
+    /// status): the collection's mistake, exit 2, as an expected value that cannot render.
+    pub invalid: Option<Box<crate::diag::Diagnostic>>,
 }
 
 /// What evaluation needs besides the response: a way to render expected values.
@@ -128,7 +131,10 @@ pub(crate) fn templates<'a>(e: &'a Expectations, out: &mut Vec<&'a crate::templa
                 }
                 continue;
             }
-            Expectation::Status(_) => continue,
+            Expectation::Status(s) => {
+                out.extend(s.template.iter());
+                continue;
+            }
         };
         predicate::templates(preds, out);
     }

@@ -158,3 +158,44 @@ fn a_collection_that_turns_redirects_off_writes_that_default() {
         i.file("3-public.yaml")
     );
 }
+
+#[test]
+fn an_api_key_header_is_a_default_header_and_one_in_the_query_stays_on_each_request() {
+    let api_key = |place: &str| {
+        json!({ "type": "apikey", "apikey": [
+            { "key": "key", "value": "X-Api-Key" },
+            { "key": "value", "value": "{{key}}" },
+            { "key": "in", "value": place }
+        ] })
+    };
+    let c = json!({
+        "info": { "name": "Keys", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+        "auth": api_key("header"),
+        "variable": [{ "key": "key", "value": "k-1" }],
+        "item": [
+            item("header", "/echo", &["pm.expect(pm.response.json().headers['x-api-key']).to.eql('k-1');"], &json!({})),
+            { "name": "Query", "auth": api_key("query"), "item": [
+                item("query", "/echo", &["pm.expect(pm.response.json().query['X-Api-Key']).to.eql('k-1');"], &json!({})),
+            ] }
+        ]
+    })
+    .to_string();
+    let i = import_with("keys.json", &[], &[("keys.json", &c)]);
+    let root = i.file("1-keys.yaml");
+    assert!(
+        root.contains("defaults:\n  headers: { X-Api-Key: <<key>> }\n  follow_redirects: true\n"),
+        "{root}"
+    );
+    let query = i.file("2-query.yaml");
+    assert!(
+        query.contains("defaults: { follow_redirects: true }\n")
+            && query.contains("    query: { X-Api-Key: <<key>> }\n"),
+        "{query}"
+    );
+    let server = TestServer::start();
+    i.baton(&["run", "--no-progress", "--var"])
+        .arg(format!("baseUrl={}", server.url()))
+        .run()
+        .code(0)
+        .stdout_contains("2 passed, 0 failed");
+}

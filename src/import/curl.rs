@@ -375,7 +375,7 @@ pub(crate) fn import_with(command: &str, options: &Options) -> Result<CurlImport
             }
         }
     }
-    req.follow_redirects = follow;
+    req.follow_redirects = follow.then_some(true);
     req.timeout = timeout;
     let path = req
         .url
@@ -453,6 +453,7 @@ pub fn to_yaml(imp: &CurlImport) -> String {
         &header,
         &imp.request.name,
         Vec::new(),
+        None,
         std::slice::from_ref(&imp.request),
     )
 }

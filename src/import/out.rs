@@ -22,7 +22,8 @@ pub struct OutRequest {
     pub auth: Option<Y>,
     /// The `oauth2:` block: the request builds its own token request.
     pub oauth2: Option<Y>,
-    pub follow_redirects: bool,
+    /// Written when set: the file's `defaults:` may say the opposite.
+    pub follow_redirects: Option<bool>,
     pub timeout: Option<String>,
     pub expect: Expect,
     pub capture: Vec<(String, Y)>,
@@ -167,8 +168,8 @@ impl OutRequest {
         if let Some((k, v)) = &self.body {
             e.push((k.clone(), v.clone()));
         }
-        if self.follow_redirects {
-            e.push(("follow_redirects".into(), Y::Bool(true)));
+        if let Some(f) = self.follow_redirects {
+            e.push(("follow_redirects".into(), Y::Bool(f)));
         }
         if let Some(t) = &self.timeout {
             e.push(("timeout".into(), Y::str(t)));
@@ -194,11 +195,13 @@ impl OutRequest {
     }
 }
 
-/// A collection file: header comments, `name`, `vars` (with comments), `requests`.
+/// A collection file: header comments, `name`, `vars` (with comments), `defaults` (what
+/// every request of the file gets unless it sets it), `requests`.
 pub(crate) fn collection(
     header: &[String],
     name: &str,
     vars: Vec<Entry>,
+    defaults: Option<Entry>,
     requests: &[OutRequest],
 ) -> String {
     let mut top = vec![Entry {
@@ -213,6 +216,7 @@ pub(crate) fn collection(
             value: Y::Map(vars),
         });
     }
+    top.extend(defaults);
     top.push(Entry {
         comments: Vec::new(),
         key: "requests".into(),

@@ -7,6 +7,7 @@
 mod curl;
 mod postman;
 mod postman_auth;
+mod postman_defaults;
 mod schema;
 
 use crate::support::{Baton, Output};

@@ -2,11 +2,11 @@
 //! Postman's order; inherited auth, variables and folder scripts resolved for each request;
 //! and, at the end, the names read in one file but captured in another.
 
-use super::auth::{self, AuthOut, TokenUse};
+use super::defaults;
 use super::env::EnvIn;
 use super::model::{AuthDef, Folder, Node, PmRequest, Variable};
 use super::{Ctx, Imported, request, script};
-use crate::import::names::{identifier, slug};
+use crate::import::names::slug;
 use crate::import::out::{Expect, OutRequest, collection};
 use crate::import::yaml::{Entry, Y};
 use std::path::{Path, PathBuf};
@@ -18,6 +18,8 @@ struct Inherit {
     label: String,
     vars: Vec<Variable>,
     auth: Option<(AuthDef, String)>,
+    /// `followRedirects` of the nearest folder that sets it.
+    follow: Option<bool>,
     expect: Expect,
     /// Names the inherited expectations read.
     reads: Vec<String>,
@@ -139,6 +141,9 @@ fn folder(
         && a.kind != "inherit"
     {
         inh.auth = Some((a.clone(), inh.label.clone()));
+    }
+    if f.follow_redirects.is_some() {
+        inh.follow = f.follow_redirects;
     }
     cx.place.clone_from(&owner);
     cx.seen.clear();
@@ -282,9 +287,12 @@ fn file(
     cx.seen.extend(inh.reads.iter().cloned());
     let mut reqs: Vec<OutRequest> = Vec::new();
     let mut path_vars = Vec::new();
-    let mut tokens: Vec<(String, String)> = Vec::new();
+    let mut tokens = defaults::Tokens::default();
+    let mut authed = Vec::new();
     let mut captures = Vec::new();
-    let (mut n_requests, mut n_tokens) = (0, 0);
+    let mut n_requests = 0;
+    // What the folder's requests do unless they say otherwise: the file's default.
+    let follow = inh.follow.unwrap_or(true);
     for req in requests {
         cx.place = format!("{shown}: request '{}'", req.name);
         let mut o = request::convert(req, cx, &mut path_vars);
@@ -306,68 +314,33 @@ fn file(
             report_unconverted(&c.unconverted, &what, cx, &mut o.comments, &req.name);
         }
         o.expect.inherit(&inh.expect);
+        if let Some(v) = req.follow_redirects
+            && v != follow
+        {
+            o.follow_redirects = Some(v);
+        }
         let own = req
             .auth
             .as_ref()
             .filter(|a| a.kind != "inherit")
             .map(|a| (a.clone(), format!("request '{}'", req.name)));
-        if let Some((def, source)) = own.or_else(|| inh.auth.clone()) {
-            cx.place = if source.starts_with("request") {
-                place.clone()
-            } else {
-                format!("auth of '{source}'")
-            };
-            match auth::convert(&def, cx) {
-                AuthOut::None => {}
-                AuthOut::Plain {
-                    auth,
-                    headers,
-                    query,
-                } => {
-                    o.auth = auth;
-                    o.headers.extend(headers);
-                    o.query.extend(query);
-                }
-                AuthOut::OAuth2(oa) => {
-                    let key = format!("{:?}{:?}", oa.block, oa.headers);
-                    let id = if let Some((_, id)) = tokens.iter().find(|(k, _)| *k == key) {
-                        id.clone()
-                    } else {
-                        let id = token_id(&oa.token_name, &tokens, cx);
-                        tokens.push((key, id.clone()));
-                        n_tokens += 1;
-                        let label = if oa.token_name.trim().is_empty() {
-                            "OAuth 2.0 token".to_string()
-                        } else {
-                            oa.token_name.trim().to_string()
-                        };
-                        reqs.push(OutRequest {
-                            comments: std::iter::once(format!(
-                                "Postman's OAuth 2.0 helper of {source}, as a baton oauth2 request."
-                            ))
-                            .chain(oa.note.clone())
-                            .collect(),
-                            name: label,
-                            id: Some(id.clone()),
-                            method: "POST".into(),
-                            headers: oa.headers,
-                            oauth2: Some(oa.block),
-                            ..OutRequest::default()
-                        });
-                        id
-                    };
-                    match oa.token_use {
-                        TokenUse::Bearer => o.auth = Some(Y::map([("oauth2", Y::Str(id))])),
-                        TokenUse::Header(p) => o
-                            .headers
-                            .push(("Authorization".into(), format!("{p} <<{id}.access_token>>"))),
-                        TokenUse::Query => o
-                            .query
-                            .push(("access_token".into(), format!("<<{id}.access_token>>"))),
-                    }
-                }
+        let inherited = own.is_none();
+        let added = match own.or_else(|| inh.auth.clone()) {
+            Some((def, source)) => {
+                cx.place = if inherited {
+                    format!("auth of '{source}'")
+                } else {
+                    place.clone()
+                };
+                defaults::resolve(&def, &source, cx, &mut reqs, &mut tokens)
             }
-        }
+            None => defaults::Added::default(),
+        };
+        authed.push(defaults::Authed {
+            index: reqs.len(),
+            inherited,
+            added,
+        });
         hide_secrets(&mut o.expect, &cx.secret_env);
         out.captures += o.capture.len();
         out.expectations += o.expect.count();
@@ -375,6 +348,9 @@ fn file(
         reqs.push(o);
     }
     cx.place.clone_from(&shown);
+    let auth_label = inh.auth.as_ref().map_or("", |(_, l)| l.as_str());
+    let default_auth = defaults::settle(&mut reqs, authed, auth_label, cx);
+    let defaults = defaults::entry(default_auth, follow, auth_label);
     let vars = file_vars(inh, &path_vars, cx);
     let mut header = vec![format!(
         "Imported by `baton import postman` from '{}' ({version}).",
@@ -387,10 +363,11 @@ fn file(
         &header,
         if name.is_empty() { "requests" } else { name },
         vars.clone(),
+        Some(defaults),
         &reqs,
     );
     let mut defines: Vec<String> = vars.iter().map(|e| e.key.clone()).collect();
-    defines.extend(tokens.iter().map(|(_, id)| id.clone()));
+    defines.extend(tokens.list.iter().map(|(_, id)| id.clone()));
     uses.push(FileUse {
         path: shown,
         reads: cx.seen.clone(),
@@ -398,27 +375,9 @@ fn file(
         captures,
     });
     out.requests += n_requests;
-    out.token_requests += n_tokens;
+    out.token_requests += tokens.list.len();
     out.per_file.push((path.to_path_buf(), n_requests));
     out.files.push((path.to_path_buf(), text));
-}
-
-/// An id for an oauth2 request: from Postman's token name, unique, and no variable's name.
-fn token_id(token_name: &str, taken: &[(String, String)], cx: &Ctx) -> String {
-    let base = match identifier(token_name) {
-        b if token_name.trim().is_empty() || b == "var" => "oauth2_token".to_string(),
-        b => b.to_ascii_lowercase(),
-    };
-    let mut id = base.clone();
-    let mut i = 2;
-    while taken.iter().any(|(_, t)| *t == id)
-        || cx.is_known_variable(&id)
-        || cx.names.is_captured(&id)
-    {
-        id = format!("{base}_{i}");
-        i += 1;
-    }
-    id
 }
 
 /// The variables a file reads (and those they read), in the order they are defined; inner

@@ -2,13 +2,15 @@
 //! files. The layout: the collection's own requests are one file, each folder a directory
 //! holding one file for its requests and a directory per subfolder; names are numbered in
 //! Postman's order (`1-auth.yaml`, `2-users/`) so `baton run DIR` runs them in that order.
-//! Each file carries the collection and folder variables it reads, and an `oauth2` request
-//! before the requests that use an OAuth 2.0 helper. Captures do not cross files (baton
+//! Each file carries the collection and folder variables it reads, an `oauth2` request
+//! before the requests that use an OAuth 2.0 helper, and a `defaults:` with the auth its
+//! requests inherit and Postman's redirect behaviour (`defaults.rs`). Captures do not cross files (baton
 //! keeps them per file), so a name captured in one file and read in another is a warning.
 
 mod auth;
 mod body;
 mod chain;
+mod defaults;
 mod env;
 mod files;
 mod js;

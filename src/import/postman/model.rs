@@ -15,6 +15,8 @@ pub(super) struct Folder {
     pub auth: Option<AuthDef>,
     pub events: Vec<Event>,
     pub variables: Vec<Variable>,
+    /// `protocolProfileBehavior.followRedirects`, when set: what is inside inherits it.
+    pub follow_redirects: Option<bool>,
 }
 
 #[derive(Debug)]
@@ -33,6 +35,8 @@ pub(super) struct PmRequest {
     pub body: Option<Value>,
     pub auth: Option<AuthDef>,
     pub events: Vec<Event>,
+    /// `protocolProfileBehavior.followRedirects` of the item, when set.
+    pub follow_redirects: Option<bool>,
 }
 
 /// A `key: value` row (header, query parameter, form field, variable).
@@ -136,6 +140,7 @@ pub(super) fn folder(v: &Map<String, Value>, name: String, depth: usize) -> Fold
         auth: v.get("auth").and_then(auth),
         events: events(v.get("event")),
         variables: variables(v.get("variable")),
+        follow_redirects: follow_redirects(v),
     }
 }
 
@@ -149,6 +154,7 @@ fn node(item: &Map<String, Value>, depth: usize) -> Node {
         events: events(item.get("event")),
         description: description(item.get("description")),
         method: "GET".into(),
+        follow_redirects: follow_redirects(item),
         ..PmRequest::default()
     };
     match item.get("request") {
@@ -169,6 +175,14 @@ fn node(item: &Map<String, Value>, depth: usize) -> Node {
         _ => {}
     }
     Node::Request(Box::new(req))
+}
+
+/// `protocolProfileBehavior.followRedirects` of an item, a folder or the collection (Postman
+/// follows redirects unless the nearest one that sets it says `false`).
+fn follow_redirects(item: &Map<String, Value>) -> Option<bool> {
+    item.get("protocolProfileBehavior")?
+        .get("followRedirects")?
+        .as_bool()
 }
 
 /// Rows of `{key, value, disabled, description}`; v2.0 headers may also be one string of

@@ -17,7 +17,8 @@ fn password_helper_on_the_collection_becomes_an_oauth2_request_and_runs() {
         "      token_url: <<baseAuthURL>>/connect/token\n",
         "      client_auth: basic\n",
         "      scope: openid profile email <<Scope>>\n",
-        "    auth: { oauth2: mediavalet_token }\n",
+        // The collection's helper, once for the file, not on each request.
+        "defaults:\n  auth: { oauth2: mediavalet_token }\n",
         "    capture: { userId: $.sub }\n",
     ] {
         assert!(user.contains(line), "{line:?} not in\n{user}");
@@ -120,7 +121,8 @@ fn a_v2_0_export_with_object_auth_parameters_and_legacy_tests() {
         "      body: { contains: access_token }\n",
         "    capture: { svc_token: $.access_token }\n",
         "      body: { $.active: true, $.client_id: <<ClientId>> }\n",
-        "    auth: { oauth2: service }\n",
+        // The collection's auth, once for the file: `baton run` below shows it is sent.
+        "defaults:\n  auth: { oauth2: service }\n  follow_redirects: true\n",
     ] {
         assert!(f.contains(line), "{line:?} not in\n{f}");
     }

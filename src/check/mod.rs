@@ -17,8 +17,17 @@ pub mod vars;
 
 pub fn check(inputs: &Inputs) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for c in &inputs.collections {
-        check_collection(c, &inputs.layers, inputs, &mut problems);
+    for (i, c) in inputs.collections.iter().enumerate() {
+        // What its needs export is defined from its first request, as the run gives it;
+        // what they keep to themselves is not.
+        let exported: Vec<String> = inputs
+            .needs
+            .get(i)
+            .into_iter()
+            .flatten()
+            .flat_map(|&j| inputs.collections[j].export.iter().cloned())
+            .collect();
+        check_collection(c, &inputs.layers, &exported, inputs, &mut problems);
     }
     problems
 }
@@ -62,6 +71,7 @@ impl Found<'_> {
 fn check_collection(
     c: &Collection,
     layers: &[Layer],
+    exported: &[String],
     inputs: &Inputs,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -76,7 +86,9 @@ fn check_collection(
     // missing name inside) are reported when a request reads them, as the run reports them.
     let mut redactor = crate::secret::Redactor::new(false);
     let start = crate::runner::vars::start(&c.vars, layers, &inputs.env, t, &mut redactor);
-    let mut captured: BTreeSet<String> = BTreeSet::new();
+    // Exported values replace what the run starts with, as captures do: not known now.
+    let mut captured: BTreeSet<String> = exported.iter().cloned().collect();
+    defined.extend(exported.iter().cloned());
     let mut found = Found {
         problems,
         reported: Vec::new(),

@@ -59,9 +59,19 @@ pub fn merge(shards: Vec<RunDoc>) -> RunDoc {
         .iter()
         .map(|s| s.exit_code)
         .fold(crate::exit::OK, worst);
-    let mut files = Vec::new();
+    let mut files: Vec<super::doc::FileDoc> = Vec::new();
     for s in shards {
-        files.extend(s.files);
+        for f in s.files {
+            // A needed file runs in every shard that runs a dependent of it: the same run
+            // of the same file, counted once (the first shard's).
+            let again = files
+                .iter_mut()
+                .find(|g| (g.needed || f.needed) && g.file == f.file && g.iteration == f.iteration);
+            match again {
+                Some(g) => g.needed |= f.needed,
+                None => files.push(f),
+            }
+        }
     }
     let (counts, code) = tally(&files);
     RunDoc {

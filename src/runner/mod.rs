@@ -7,7 +7,10 @@
 mod capture;
 mod expect;
 mod file;
+mod included;
 mod limits;
+mod needs;
+mod persist;
 pub mod render;
 mod report;
 mod request;
@@ -34,6 +37,15 @@ pub use token::TokenFailure;
 /// Everything a run needs, loaded and checked.
 pub struct Inputs {
     pub collections: Vec<Collection>,
+    /// `needs[i]`: the indices of the files the `i`-th needs, each before it in
+    /// `collections` (`inputs::needs` orders them so).
+    pub needs: Vec<Vec<usize>>,
+    /// `needed[i]`: whether a file of the run needs the `i`-th (reports mark it, so that
+    /// `report merge` counts once a file each shard ran for its dependents).
+    pub needed: Vec<bool>,
+    /// The values `persist:` kept from earlier runs (none with `--fresh`): a layer put
+    /// below the iteration's, for the files whose `persist:` names them.
+    pub persisted: Option<Layer>,
     /// Variable layers above each collection's own `vars`, lowest first.
     pub layers: Vec<Layer>,
     pub env: Arc<EnvVars>,
@@ -81,6 +93,11 @@ pub struct Runner<'a> {
     failed: Arc<AtomicBool>,
     /// Discovery documents and JWKS fetched during the run.
     oauth_cache: crate::oauth::discovery::Cache,
+    /// How the needed files' runs ended, for their dependents (shared by `--jobs` workers).
+    board: Arc<needs::Board>,
+    /// The values `persist:` keeps, as the files that captured them ended (name, value,
+    /// file), for the front end to write once the run is over.
+    kept: Arc<std::sync::Mutex<Vec<(String, serde_json::Value, String)>>>,
 }
 
 /// The state of one collection file while it runs.
@@ -97,6 +114,8 @@ struct FileRun<'c> {
     failed_captures: HashMap<String, (String, Option<String>)>,
     /// The tokens of the file's `oauth2` requests and the browsers of its sign-ins.
     tokens: token::Tokens,
+    /// The names its requests captured (what `persist:` keeps is what the run captured).
+    captured: std::collections::HashSet<String>,
 }
 
 impl<'c> FileRun<'c> {
@@ -109,6 +128,7 @@ impl<'c> FileRun<'c> {
             unresolved: start.unresolved,
             failed_captures: HashMap::new(),
             tokens: token::Tokens::default(),
+            captured: Default::default(),
         }
     }
 
@@ -140,7 +160,18 @@ impl<'a> Runner<'a> {
             cancel: Arc::new(Cancel::default()),
             failed: Arc::default(),
             oauth_cache: Default::default(),
+            board: Arc::default(),
+            kept: Arc::default(),
         }
+    }
+
+    /// The values `persist:` keeps from this run (name, value, file), the latest last.
+    pub fn kept(&self) -> Vec<(String, serde_json::Value, String)> {
+        let kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.clone()
     }
 
     /// How many runs of a file the run makes: one per file and iteration.
@@ -148,11 +179,16 @@ impl<'a> Runner<'a> {
         self.inputs.collections.len() * self.inputs.iterations.max(1)
     }
 
-    /// The `i`-th run of a file, in order (each file's iterations, then the next file).
-    fn unit(&self, i: usize) -> Option<(&Collection, Option<usize>)> {
+    /// The `i`-th run of a file, in order (each file's iterations, then the next file), and
+    /// the file's index.
+    fn unit(&self, i: usize) -> Option<(usize, &Collection, Option<usize>)> {
         let its = self.inputs.iterations.max(1);
         let collection = self.inputs.collections.get(i / its)?;
-        Some((collection, (self.inputs.iterations > 0).then_some(i % its)))
+        Some((
+            i / its,
+            collection,
+            (self.inputs.iterations > 0).then_some(i % its),
+        ))
     }
 
     pub async fn run(&self, reporter: &mut dyn Reporter) -> Counts {
@@ -176,8 +212,8 @@ impl<'a> Runner<'a> {
         if self.options.jobs <= 1 {
             // Files after a stop (--bail, --max-time) still run through `run_file`, which
             // reports their requests as skipped; only Ctrl-C ends the run where it is.
-            for (collection, iteration) in (0..self.units()).filter_map(|i| self.unit(i)) {
-                let counts = self.run_file(collection, iteration, reporter).await;
+            for (index, collection, iteration) in (0..self.units()).filter_map(|i| self.unit(i)) {
+                let counts = self.run_file(index, collection, iteration, reporter).await;
                 total.merge(counts);
                 if self.cancel.is_cancelled() {
                     break;

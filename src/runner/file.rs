@@ -189,7 +189,7 @@ impl Runner<'_> {
                 r = self.run_request(st, index, req, reporter) => Some(r),
                 _ = self.cancel.cancelled() => None,
                 _ = self.out_of_time() => {
-                    let cut = self.cut_by_deadline(&st.collection.file, req);
+                    let cut = self.cut_by_deadline(st.source_of(req), req);
                     return report::stopped(st, index, req, cut);
                 }
             };

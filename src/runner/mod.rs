@@ -132,7 +132,24 @@ impl<'c> FileRun<'c> {
         }
     }
 
-    /// Where the file's relative paths (body files, keys) start.
+    /// The file a request's places are in: an included request's are in the included file.
+    fn source_of<'r>(
+        &'r self,
+        req: &'r crate::collection::model::Request,
+    ) -> &'r Arc<crate::diag::SourceFile> {
+        req.included
+            .as_ref()
+            .map_or(&self.collection.file, |i| &i.file)
+    }
+
+    /// Where a request's relative paths (body files) start: beside the file it is written
+    /// in, the included file for an included request.
+    fn base_dir_of(&self, req: &crate::collection::model::Request) -> std::path::PathBuf {
+        let path = &self.source_of(req).path;
+        path.parent().map(|p| p.to_path_buf()).unwrap_or_default()
+    }
+
+    /// Where the file's relative paths (keys of its oauth2 requests) start.
     fn base_dir(&self) -> std::path::PathBuf {
         let path = &self.collection.file.path;
         path.parent().map(|p| p.to_path_buf()).unwrap_or_default()

@@ -74,7 +74,6 @@ impl Runner<'_> {
                 map = wait.unwrap_or_else(PoisonError::into_inner).0;
             };
             let shown = self.inputs.collections[need].file.display();
-            let shown = shown.rsplit('/').next().unwrap_or(&shown).to_string();
             got.push(posted.map_err(|why| format!("needs {shown}, which failed: {why}"))?);
         }
         Ok(got)

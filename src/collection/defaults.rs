@@ -4,8 +4,11 @@
 //! possibly before `defaults:` is, and again from disk for files not kept).
 
 use super::model::*;
-use crate::expect::Expectations;
+use super::request::{read_auth, read_follow_redirects, read_headers, read_timeout};
+use crate::expect::{Expectation, Expectations};
 use crate::template::Tpl;
+use crate::yaml::node::{Kind, Node};
+use crate::yaml::read::Reader;
 use std::time::Duration;
 
 pub const DEFAULTS_KEYS: &[&str] = &[
@@ -29,4 +32,112 @@ pub struct Defaults {
     pub expect: Expectations,
     /// `None` when not given (an empty list given is no tags).
     pub tags: Option<Vec<String>>,
+}
+
+/// `defaults:` read like the same keys of a request, each problem at its own line.
+pub(super) fn read(r: &mut Reader, node: &Node) -> Defaults {
+    let Some(mut map) = r.map(node, "defaults") else {
+        return Defaults::default();
+    };
+    let mut d = Defaults::default();
+    if let Some(n) = map.get("headers") {
+        d.headers = read_headers(r, n);
+    }
+    d.auth = map.get("auth").and_then(|n| read_auth(r, n));
+    if let Some(n) = map.get("timeout") {
+        (d.timeout, d.templated.timeout) = read_timeout(r, n);
+    }
+    if let Some(n) = map.get("follow_redirects") {
+        (d.follow_redirects, d.templated.follow_redirects) = read_follow_redirects(r, n);
+    }
+    if let Some(n) = map.get("expect") {
+        d.expect = crate::expect::read(r, n);
+    }
+    d.tags = map.get("tags").map(|n| match &n.kind {
+        Kind::Seq(items) => items.iter().filter_map(|i| r.text(i, "tags")).collect(),
+        _ => r.text(n, "tags").into_iter().collect(),
+    });
+    map.finish(r, "defaults", DEFAULTS_KEYS);
+    d
+}
+
+impl Defaults {
+    /// Give `req` what it does not set itself. An `oauth2` request builds its own HTTP
+    /// request, so it takes no auth or redirect default.
+    pub fn apply(&self, req: &mut Request) {
+        let own_header = |req: &Request, name: &str| {
+            req.headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        // The default auth is a default `Authorization` header: a request with its own
+        // `auth` or its own header keeps it (one value sent, not both).
+        let own_auth = req.auth.is_some() || own_header(req, "authorization");
+        let oauth2 = req.oauth2.is_some();
+        let mut headers: Vec<(String, Tpl)> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| !own_header(req, n))
+            .filter(|(n, _)| !(req.auth.is_some() && n.eq_ignore_ascii_case("authorization")))
+            .cloned()
+            .collect();
+        if !headers.is_empty() {
+            headers.append(&mut req.headers);
+            req.headers = headers;
+        }
+        if !own_auth && !oauth2 {
+            req.auth = self.auth.clone().map(Box::new);
+        }
+        let templated = req.templated.get_or_insert_with(Default::default);
+        if req.timeout.is_none() && templated.timeout.is_none() {
+            req.timeout = self.timeout;
+            templated.timeout = self.templated.timeout.clone();
+        }
+        if !req.own_follow_redirects && !oauth2 {
+            if let Some(f) = self.follow_redirects {
+                req.follow_redirects = f;
+            }
+            templated.follow_redirects = self.templated.follow_redirects.clone();
+            // Given now, so that an including file's default does not replace it.
+            req.own_follow_redirects =
+                self.follow_redirects.is_some() || templated.follow_redirects.is_some();
+        }
+        if templated.timeout.is_none() && templated.follow_redirects.is_none() {
+            req.templated = None;
+        }
+        merge_expect(&self.expect, &mut req.expect);
+        if req.tags.is_empty()
+            && let Some(tags) = &self.tags
+        {
+            req.tags = tags.clone();
+        }
+    }
+}
+
+/// The default expectations a request's own do not replace, then its own: its `status`
+/// replaces the default status, a header or JSONPath it checks replaces the default check
+/// of the same name, and so do its raw body, `duration_ms` and `jwt` checks.
+fn merge_expect(defaults: &Expectations, own: &mut Expectations) {
+    if defaults.items.is_empty() {
+        return;
+    }
+    let replaced = |d: &Expectation| {
+        own.items.iter().any(|o| match (d, o) {
+            (Expectation::Status(_), Expectation::Status(_))
+            | (Expectation::Body(_), Expectation::Body(_))
+            | (Expectation::Duration(_), Expectation::Duration(_))
+            | (Expectation::Jwt(_), Expectation::Jwt(_)) => true,
+            (Expectation::Header(a), Expectation::Header(b)) => a.name == b.name,
+            (Expectation::JsonPath(a), Expectation::JsonPath(b)) => a.path.text == b.path.text,
+            _ => false,
+        })
+    };
+    let mut items: Vec<Expectation> = defaults
+        .items
+        .iter()
+        .filter(|d| !replaced(d))
+        .cloned()
+        .collect();
+    items.append(&mut own.items);
+    own.items = items;
 }

@@ -4,6 +4,7 @@
 pub mod data;
 pub mod defaults;
 pub mod environment;
+mod include;
 pub mod load;
 pub mod model;
 mod request;

@@ -211,7 +211,7 @@ pub enum PartValue {
     },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Auth {
     /// RFC 7617 Basic: `user:password` in base64.
     Basic {

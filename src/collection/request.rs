@@ -3,10 +3,12 @@
 
 use super::model::*;
 use crate::sendable::{header_name_problem, header_value_problem, url_problem};
+use crate::template::Tpl;
 use crate::yaml::node::{Key, Kind, Node};
 use crate::yaml::read::{Map, Reader};
 use crate::yaml::read::{is_identifier, read_json_tpl};
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const REQUEST_KEYS: &[&str] = &[
     "name",
@@ -116,19 +118,20 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         .unwrap_or_default();
     let body = read_body(r, &mut map).map(Box::new);
     let auth = map.get("auth").and_then(|n| read_auth(r, n)).map(Box::new);
-    let follow_redirects = map
-        .get("follow_redirects")
-        .and_then(|n| r.bool(n, "follow_redirects"))
-        .unwrap_or(false);
-    let timeout = map.get("timeout").and_then(|n| {
-        let d = r.duration(n, "timeout")?;
-        if d.is_zero() {
-            // As `--timeout 0`: every request would time out at once, a slip likelier than a wish.
-            r.error(n.loc, "`timeout` must be more than 0").help =
-                Some("for no practical limit give a long one, such as 1h".into());
-            return None;
-        }
-        Some(d)
+    let own_follow_redirects = map.has("follow_redirects");
+    let (follow_redirects, follow_tpl) = match map.get("follow_redirects") {
+        Some(n) => read_follow_redirects(r, n),
+        None => (None, None),
+    };
+    let (timeout, timeout_tpl) = match map.get("timeout") {
+        Some(n) => read_timeout(r, n),
+        None => (None, None),
+    };
+    let templated = (follow_tpl.is_some() || timeout_tpl.is_some()).then(|| {
+        Box::new(Templated {
+            follow_redirects: follow_tpl,
+            timeout: timeout_tpl,
+        })
     });
     let expect = map
         .get("expect")
@@ -168,9 +171,9 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         query,
         body,
         auth,
-        follow_redirects,
-        templated: None,
-        own_follow_redirects: false,
+        follow_redirects: follow_redirects.unwrap_or(false),
+        templated,
+        own_follow_redirects,
         timeout,
         expect,
         capture,
@@ -180,9 +183,42 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     })
 }
 
+/// A string holding `<< >>`: a scalar whose value comes from a variable (data rows).
+fn templated<'n>(node: &'n Node) -> Option<&'n str> {
+    match &node.kind {
+        Kind::Str(s) if crate::template::has_template_syntax(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// `follow_redirects: true`, or a template the runner renders (`<<follow>>`).
+pub(super) fn read_follow_redirects(r: &mut Reader, n: &Node) -> (Option<bool>, Option<Tpl>) {
+    match templated(n) {
+        Some(_) => (None, r.tpl(n, "follow_redirects")),
+        None => (r.bool(n, "follow_redirects"), None),
+    }
+}
+
+/// `timeout: 30s`, or a template the runner renders (`<<limit>>`).
+pub(super) fn read_timeout(r: &mut Reader, n: &Node) -> (Option<Duration>, Option<Tpl>) {
+    if templated(n).is_some() {
+        return (None, r.tpl(n, "timeout"));
+    }
+    let timeout = r.duration(n, "timeout").and_then(|d| {
+        if d.is_zero() {
+            // As `--timeout 0`: every request would time out at once, a slip likelier than a wish.
+            r.error(n.loc, "`timeout` must be more than 0").help =
+                Some("for no practical limit give a long one, such as 1h".into());
+            return None;
+        }
+        Some(d)
+    });
+    (timeout, None)
+}
+
 /// `headers:`, each name and literal value checked where it is written (the HTTP client
 /// would refuse them only when the request is sent, and at the request's line).
-fn read_headers(r: &mut Reader, node: &Node) -> Vec<(String, crate::template::Tpl)> {
+pub(super) fn read_headers(r: &mut Reader, node: &Node) -> Vec<(String, crate::template::Tpl)> {
     let headers = r.pairs(node, "headers");
     let keys: Vec<&Key> = match &node.kind {
         Kind::Map(entries) => entries.iter().map(|(k, _)| k).collect(),
@@ -399,7 +435,7 @@ fn read_part(r: &mut Reader, v: &Node, what: &str) -> Option<PartValue> {
     }
 }
 
-fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
+pub(super) fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
     let mut map = r.map(node, "auth")?;
     let auth = if let Some(basic) = map.get("basic") {
         match &basic.kind {

@@ -70,34 +70,63 @@ pub(super) fn reread<'a>(
     let mut items = items.fuse();
     let mut checked = c.deferred.iter();
     let mut done = false;
+    // The requests of an `include:` item, one item standing for several.
+    let mut pending = std::collections::VecDeque::new();
     std::iter::from_fn(move || {
-        if done {
-            return None;
-        }
-        let failed = match (items.next(), checked.next()) {
-            (None, None) => return None,
-            (Some(Ok(item)), Some(&print)) if item.fingerprint() == print => {
-                return Some(read_again(c, templates, &item));
+        loop {
+            if let Some(req) = pending.pop_front() {
+                return Some(Ok(req));
             }
-            (Some(Ok(item)), _) => changed(item.loc),
-            (Some(Err(d)), _) => d,
-            (None, Some(_)) => changed(Loc::default()),
-        };
-        done = true;
-        Some(Err(failed))
+            if done {
+                return None;
+            }
+            let failed = match (items.next(), checked.next()) {
+                (None, None) => return None,
+                (Some(Ok(item)), Some(&print)) if item.fingerprint() == print => {
+                    match read_again(c, templates, &item) {
+                        // Taken from `pending` at the top of the loop.
+                        Ok(reqs) => {
+                            pending.extend(reqs);
+                            continue;
+                        }
+                        Err(d) => d,
+                    }
+                }
+                (Some(Ok(item)), _) => changed(item.loc),
+                (Some(Err(d)), _) => d,
+                (None, Some(_)) => changed(Loc::default()),
+            };
+            done = true;
+            return Some(Err(failed));
+        }
     })
 }
 
-fn read_again(c: &Collection, templates: &Templates, item: &Node) -> Result<Request, Diagnostic> {
+/// The request of an item read again, or the requests of an `include:`, with the file's
+/// `defaults:` applied as they were when it was loaded.
+fn read_again(
+    c: &Collection,
+    templates: &Templates,
+    item: &Node,
+) -> Result<Vec<Request>, Diagnostic> {
     let mut problems = Vec::new();
     let mut r = Reader {
         file: &c.file,
         problems: &mut problems,
         templates: Compiler::Known(templates),
     };
-    let req = read_request(&mut r, item);
-    match (req, problems.into_iter().find(Diagnostic::is_error)) {
-        (Some(req), None) => Ok(req),
+    let reqs = if super::include::is_include(item) {
+        Some(super::include::expand(&mut r, item))
+    } else {
+        read_request(&mut r, item).map(|req| vec![req])
+    };
+    match (reqs, problems.into_iter().find(Diagnostic::is_error)) {
+        (Some(mut reqs), None) => {
+            if let Some(d) = &c.defaults {
+                reqs.iter_mut().for_each(|req| d.apply(req));
+            }
+            Ok(reqs)
+        }
         (_, Some(d)) => Err(d),
         (None, None) => {
             Err(Diagnostic::error("the request cannot be read again").at(&c.file, item.loc))

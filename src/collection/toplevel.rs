@@ -7,9 +7,20 @@ use super::request::read_request;
 use super::vars::read_vars;
 use crate::diag::{Diagnostic, SourceFile};
 use crate::yaml::node::{Kind, Node};
-use crate::yaml::read::Reader;
+use crate::yaml::read::{Reader, is_identifier};
+use std::path::Path;
+use std::sync::Arc;
 
-pub const COLLECTION_KEYS: &[&str] = &["name", "vars", "requests", "description"];
+pub const COLLECTION_KEYS: &[&str] = &[
+    "name",
+    "vars",
+    "requests",
+    "description",
+    "needs",
+    "export",
+    "persist",
+    "defaults",
+];
 
 /// Requests read while the file was parsed, with the problems found in them.
 #[derive(Default)]
@@ -75,7 +86,22 @@ pub(super) fn read_collection(
         .get("vars")
         .map(|n| read_vars(r, n, "vars", &[]))
         .unwrap_or_default();
-    let (requests, deferred) = match map.get("requests") {
+    let needs = map
+        .get("needs")
+        .map(|n| read_needs(r, n))
+        .unwrap_or_default();
+    let export = map
+        .get("export")
+        .map(|n| read_names(r, n, "export"))
+        .unwrap_or_default();
+    let persist = map
+        .get("persist")
+        .map(|n| read_names(r, n, "persist"))
+        .unwrap_or_default();
+    let defaults = map
+        .get("defaults")
+        .map(|n| Arc::new(super::defaults::read(r, n)));
+    let (mut requests, deferred) = match map.get("requests") {
         Some(n) => requests_of(r, n, items),
         None => {
             let d = r.error(map.loc, "the collection has no `requests:` list");
@@ -87,17 +113,70 @@ pub(super) fn read_collection(
         }
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
+    // Applied once every request is read: items are read as the parser ends them, and
+    // `defaults:` may come after `requests:`.
+    if let Some(d) = &defaults {
+        requests.iter_mut().for_each(|req| d.apply(req));
+    }
     Some(Collection {
         file: r.file.clone(),
         name,
         vars,
         requests,
         deferred,
-        needs: Vec::new(),
-        export: Vec::new(),
-        persist: Vec::new(),
-        defaults: None,
+        needs,
+        export,
+        persist,
+        defaults,
     })
+}
+
+/// `needs: [login.yaml]`: paths relative to this file, resolved; the files themselves are
+/// loaded by the run's inputs (once each, with cycles found there).
+fn read_needs(r: &mut Reader, node: &Node) -> Vec<Need> {
+    let items: Vec<&Node> = match &node.kind {
+        Kind::Seq(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    let dir = r.file.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    items
+        .into_iter()
+        .filter_map(|n| {
+            let rel = r.text(n, "needs")?;
+            if rel.trim().is_empty() {
+                r.error(n.loc, "`needs` holds an empty path");
+                return None;
+            }
+            Some(Need {
+                path: dir.join(rel),
+                loc: n.loc,
+            })
+        })
+        .collect()
+}
+
+/// `export: [a, b]` / `persist: [a]`: variable names.
+fn read_names(r: &mut Reader, node: &Node, what: &str) -> Vec<String> {
+    let items: Vec<&Node> = match &node.kind {
+        Kind::Seq(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    let mut out: Vec<String> = Vec::new();
+    for n in items {
+        let Some(name) = r.text(n, what) else {
+            continue;
+        };
+        if !is_identifier(&name) {
+            let d = r.error(
+                n.loc,
+                format!("`{name}` in `{what}` is not a variable name"),
+            );
+            d.help = Some("list names: letters, digits and `_`, e.g. `[access_token]`".into());
+        } else if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 fn default_name(file: &SourceFile) -> String {
@@ -160,6 +239,24 @@ impl Default for RequestList {
 impl RequestList {
     pub(super) fn add(&mut self, r: &mut Reader, item: &Node) {
         self.items += 1;
+        if super::include::is_include(item) {
+            let included = super::include::expand(r, item);
+            // Their own file checked them; here their ids join this list's, so that later
+            // requests may name them. A file not kept reads the include again as it runs.
+            for req in included {
+                if let Some(id) = &req.id {
+                    let tokens = req.oauth2.as_ref().is_some_and(|o| o.grant.issues_tokens());
+                    self.ids.entry(id.clone()).or_insert(tokens);
+                }
+                if self.keep {
+                    self.out.push(req);
+                }
+            }
+            if !self.keep {
+                self.dropped.push(item.fingerprint());
+            }
+            return;
+        }
         let Some(req) = read_request(r, item) else {
             return;
         };

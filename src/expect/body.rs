@@ -13,7 +13,7 @@ use serde_json::Value;
 pub const RAW_OPS: &[&str] = &["contains", "not_contains", "matches", "eq", "ne", "length"];
 
 /// Predicates on the body as text.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct BodyCheck {
     pub preds: Vec<Predicate>,
 }

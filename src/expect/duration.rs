@@ -9,7 +9,7 @@ use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
 use serde_json::Value;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DurationCheck {
     pub preds: Vec<Predicate>,
 }

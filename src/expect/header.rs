@@ -8,7 +8,7 @@ use crate::yaml::node::Node;
 use crate::yaml::read::Reader;
 use serde_json::Value;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Header {
     pub name: String,
     pub preds: Vec<Predicate>,

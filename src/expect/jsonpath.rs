@@ -6,7 +6,7 @@ use super::{Eval, Failure};
 use crate::query::Path;
 use crate::secret::Said;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JsonCheck {
     pub path: Path,
     pub preds: Vec<Predicate>,

@@ -24,7 +24,7 @@ use crate::yaml::node::Node;
 use crate::yaml::read::Reader;
 use serde_json::Value;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JwtCheck {
     pub path: Path,
     pub loc: Loc,

@@ -19,7 +19,7 @@ use crate::yaml::read::Reader;
 use serde_json::Value;
 
 /// The expectations of one request, in the order they are written.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Expectations {
     pub items: Vec<Expectation>,
 }
@@ -34,7 +34,7 @@ impl Expectations {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Expectation {
     Status(status::Status),
     Header(header::Header),
@@ -128,7 +128,10 @@ pub fn templates<'a>(e: &'a Expectations, out: &mut Vec<&'a crate::template::Tpl
                 }
                 continue;
             }
-            Expectation::Status(_) => continue,
+            Expectation::Status(s) => {
+                out.extend(s.template.iter());
+                continue;
+            }
         };
         predicate::templates(preds, out);
     }

@@ -27,13 +27,13 @@ pub const OPS: &[&str] = &[
     "one_of",
 ];
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Predicate {
     pub op: Op,
     pub loc: Loc,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Op {
     Eq(JsonTpl),
     Ne(JsonTpl),

@@ -6,7 +6,7 @@ use crate::secret::{Said, name};
 use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Status {
     pub allowed: Vec<Pattern>,
     pub loc: Loc,
@@ -42,6 +42,15 @@ impl Pattern {
 }
 
 pub fn read(r: &mut Reader, node: &Node) -> Option<Status> {
+    if let Kind::Str(text) = &node.kind
+        && crate::template::has_template_syntax(text)
+    {
+        return Some(Status {
+            allowed: Vec::new(),
+            loc: node.loc,
+            template: Some(r.tpl(node, "expect.status")?),
+        });
+    }
     let allowed = match &node.kind {
         Kind::Seq(items) if !items.is_empty() => items
             .iter()
@@ -56,39 +65,88 @@ pub fn read(r: &mut Reader, node: &Node) -> Option<Status> {
     })
 }
 
+const INVALID: &str =
+    "invalid status: expected a code (200), a list ([200, 201]), a class (2xx) or `any`";
+
 fn pattern(r: &mut Reader, node: &Node) -> Option<Pattern> {
     let parsed = match &node.kind {
         Kind::Int(i) if (100..=599).contains(i) => Some(Pattern::Code(*i as u16)),
-        Kind::Str(s) if s == "any" => Some(Pattern::Any),
-        Kind::Str(s) => {
-            let s = s.to_lowercase();
-            match s.strip_suffix("xx").and_then(|d| d.parse::<u16>().ok()) {
-                Some(c) if (1..=5).contains(&c) && s.len() == 3 => Some(Pattern::Class(c)),
-                _ => s
-                    .parse::<u16>()
-                    .ok()
-                    .filter(|c| (100..=599).contains(c))
-                    .map(Pattern::Code),
-            }
-        }
+        Kind::Str(s) => parse_pattern(s),
         _ => None,
     };
     if parsed.is_none() {
-        let d = r.error(
-            node.loc,
-            "invalid status: expected a code (200), a list ([200, 201]), a class (2xx) or `any`",
-        );
+        let d = r.error(node.loc, INVALID);
         d.label = Some("not a status".into());
     }
     parsed
 }
 
+/// One pattern from text: `200`, `2xx`, `any`.
+fn parse_pattern(s: &str) -> Option<Pattern> {
+    let s = s.trim().to_lowercase();
+    if s == "any" {
+        return Some(Pattern::Any);
+    }
+    match s.strip_suffix("xx").and_then(|d| d.parse::<u16>().ok()) {
+        Some(c) if (1..=5).contains(&c) && s.len() == 3 => Some(Pattern::Class(c)),
+        _ => s
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (100..=599).contains(c))
+            .map(Pattern::Code),
+    }
+}
+
+/// The patterns a rendered `status: <<code>>` stands for: one pattern, or a list of them
+/// (a variable holding `[200, 201]`, or text `200, 201`).
+fn rendered(value: &serde_json::Value) -> Option<Vec<Pattern>> {
+    use serde_json::Value;
+    let one = |v: &Value| match v {
+        Value::Number(n) => n
+            .as_u64()
+            .filter(|c| (100..=599).contains(c))
+            .map(|c| Pattern::Code(c as u16)),
+        Value::String(s) => parse_pattern(s),
+        _ => None,
+    };
+    match value {
+        Value::Array(items) if !items.is_empty() => items.iter().map(one).collect(),
+        Value::String(s) if s.contains(',') => s.split(',').map(parse_pattern).collect(),
+        v => one(v).map(|p| vec![p]),
+    }
+}
+
 pub fn eval(s: &Status, ctx: &mut Eval) -> Option<Failure> {
     let actual = ctx.response.status;
-    if s.allowed.iter().any(|p| p.matches(actual)) {
+    let from_template;
+    let allowed = match &s.template {
+        None => &s.allowed,
+        Some(t) => {
+            // Rendered as the other expected values are, when the response is judged; a value
+            // that is no status fails the expectation, saying what it rendered as.
+            let value = (ctx.render)(&crate::template::JsonTpl::Str(t.clone()));
+            let problem = |shown: String| Failure {
+                subject: "status".into(),
+                expected: Said::words(INVALID),
+                actual: Said::value(shown),
+                loc: s.loc,
+            };
+            match value {
+                Err(e) => return Some(problem(e)),
+                Ok(v) => match rendered(&v) {
+                    Some(p) => {
+                        from_template = p;
+                        &from_template
+                    }
+                    None => return Some(problem(format!("`{}` rendered as {v}", t.text))),
+                },
+            }
+        }
+    };
+    if allowed.iter().any(|p| p.matches(actual)) {
         return None;
     }
-    let expected: Vec<String> = s.allowed.iter().map(|p| p.show()).collect();
+    let expected: Vec<String> = allowed.iter().map(|p| p.show()).collect();
     Some(Failure {
         subject: "status".into(),
         expected: Said::new("{}", [name(expected.join(" or "))]),

@@ -168,6 +168,14 @@ fn check_collection(
                 found.push(&var, undefined(&var, req, later, defined, tpl));
             }
         };
+        // An included request also sees its `with:` (and its file's `vars:`), it alone.
+        let with: Vec<String> = req
+            .included
+            .iter()
+            .flat_map(|i| i.with.iter().map(|d| d.name.clone()))
+            .filter(|n| !defined.contains(n))
+            .collect();
+        defined.extend(with.iter().cloned());
         for tpl in req.send_templates() {
             check(tpl, &defined, &captured, &mut found);
         }
@@ -180,6 +188,11 @@ fn check_collection(
         crate::expect::templates(&req.expect, &mut expected);
         for tpl in expected {
             check(tpl, &defined, &captured, &mut found);
+        }
+        for name in with {
+            if !captured.contains(&name) {
+                defined.remove(&name);
+            }
         }
     }
     found.finish();

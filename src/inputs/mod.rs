@@ -54,6 +54,7 @@ pub fn assemble(
     let given = load::load_files(&files, &mut templates, &mut problems, plan.keep);
     // What they need comes along, needed first: also into a shard, which then runs it.
     let followed = needs::follow(given, &mut templates, &mut problems, plan.keep);
+    compile_names(&followed.collections, &mut templates);
     let mut layers = environments(&sources.env, paths, &mut templates, &mut problems);
     let iteration_position = layers.len() + usize::from(sandbox_vars.is_some());
     if let Some(pairs) = sandbox_vars {
@@ -108,6 +109,19 @@ pub fn assemble(
         iteration_position,
     };
     (inputs, problems)
+}
+
+/// Request names that hold a template (`name: login <<user>>`), compiled so that the
+/// runner renders them per run (each data row's request under a name of its own). A name
+/// that does not compile is shown as written: it is a label, not something sent.
+fn compile_names(collections: &[crate::collection::model::Collection], templates: &mut Templates) {
+    for c in collections {
+        for req in &c.requests {
+            if crate::template::has_template_syntax(&req.name) {
+                let _ = templates.compile(&req.name, req.loc, &c.file);
+            }
+        }
+    }
 }
 
 /// One layer per environment named (`-e`), found by name beside `roots` or as a path, in

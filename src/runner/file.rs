@@ -4,7 +4,7 @@
 
 use super::limits::Waited;
 use super::stop::Stop;
-use super::{FileRun, Runner, capture, included, needs, report, tell, vars};
+use super::{FileRun, Runner, capture, layers, needs, report, tell, vars};
 use crate::collection::Layer;
 use crate::collection::model::{Collection, Request};
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
@@ -84,7 +84,7 @@ impl Runner<'_> {
                     break;
                 }
             };
-            let shadowed = included::enter(&mut state, &req, &self.inputs.templates);
+            let shadowed = layers::enter(&mut state, &req, &self.inputs.templates);
             // `name: login <<user>>`: each data row's request under a name of its own.
             let name = self.name_of(&state, &req);
             tell(
@@ -110,7 +110,7 @@ impl Runner<'_> {
                     report
                 }
             };
-            included::leave(&mut state, shadowed, &report);
+            layers::leave(&mut state, shadowed, &report);
             let mut report = report;
             report.name = name;
             if first_failure.is_none() {

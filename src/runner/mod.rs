@@ -2,15 +2,15 @@
 //! prints. Where each stage lives: the run and a file's requests (`file.rs`), `--jobs`
 //! (`schedule.rs`), the order of one request (`request.rs`), its token (`token/`), captures
 //! (`capture.rs`), expectations (`expect.rs`), its redacted report (`report.rs`), why it
-//! stopped (`stop.rs`), and `--max-time`/`--bail` (`limits.rs`).
+//! stopped (`stop.rs`), `--max-time`/`--bail` (`limits.rs`), what a needed file gives its
+//! dependents (`needs.rs`), and an include's `with:` and `persist:` (`layers.rs`).
 
 mod capture;
 mod expect;
 mod file;
-mod included;
+mod layers;
 mod limits;
 mod needs;
-mod persist;
 pub mod render;
 mod report;
 mod request;

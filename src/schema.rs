@@ -7,8 +7,9 @@
 //! file does not describe fails `every_loader_key_is_described`.
 
 use crate::capture::CAPTURE_KEYS;
+use crate::collection::defaults::DEFAULTS_KEYS;
 use crate::collection::model::METHOD_KEYS;
-use crate::collection::{BODY_KEYS, COLLECTION_KEYS, REQUEST_KEYS};
+use crate::collection::{BODY_KEYS, COLLECTION_KEYS, INCLUDE_KEYS, REQUEST_KEYS};
 use crate::expect::EXPECT_KEYS;
 use crate::expect::body::RAW_OPS;
 use crate::expect::predicate::{OPS, TYPES};
@@ -87,10 +88,10 @@ fn request_property(key: &str) -> Option<Value> {
         ),
         "auth" => r("auth"),
         "follow_redirects" => described(
-            json!({ "type": "boolean" }),
-            "Follow redirects (default false, so that auth flows can read the Location).",
+            json!({ "anyOf": [{ "type": "boolean" }, r("template")] }),
+            "Follow redirects (default false, so that auth flows can read the Location); or a template rendering true or false.",
         ),
-        "timeout" => r("duration"),
+        "timeout" => json!({ "anyOf": [r("duration"), r("template")] }),
         "expect" => r("expect"),
         "capture" => r("capture"),
         "skip" => described(
@@ -180,8 +181,8 @@ fn expect_property(key: &str) -> Option<Value> {
     let code = json!({ "anyOf": [{ "type": "integer", "minimum": 100, "maximum": 599 }, { "type": "string", "pattern": "^([1-5]xx|[1-5]XX|any|[1-5][0-9][0-9])$" }] });
     Some(match key {
         "status" => described(
-            json!({ "anyOf": [code, { "type": "array", "items": code, "minItems": 1 }] }),
-            "200, [200, 201], 2xx or any. Without it, a 4xx or 5xx response fails.",
+            json!({ "anyOf": [code, { "type": "array", "items": code, "minItems": 1 }, r("template")] }),
+            "200, [200, 201], 2xx or any, or a template rendering one (<<code>>). Without it, a 4xx or 5xx response fails.",
         ),
         "headers" => described(
             json!({ "type": "object", "additionalProperties": r("predicate") }),
@@ -265,8 +266,18 @@ fn defs() -> Value {
         "oauth2": described(object(OAUTH2_KEYS, oauth2_property), "An OAuth 2.0 request: baton builds the token request (and the authorize redirects)."),
         "expect": described(object(EXPECT_KEYS, expect_property), "What the response must be."),
         "capture": { "type": "object", "propertyNames": { "pattern": IDENTIFIER }, "additionalProperties": { "anyOf": [{ "type": "string", "pattern": "^\\$" }, capture_source] }, "description": "Values kept for later requests: a JSONPath, or { header, query, regex, cookie, jwt, claim, status, body, url }." },
+        "template": { "type": "string", "pattern": "<<", "description": "A <<template>> rendered when the request runs (a variable, a data row)." },
         "request": request,
-        "requests": { "type": "array", "items": { "$ref": "#/$defs/request" } }
+        "include": described(object(INCLUDE_KEYS, |k| Some(match k {
+            "include" => described(json!({ "type": "string" }), "A collection file, relative to this one."),
+            _ => described(r("vars"), "Variables for the included requests only (above the included file's own vars)."),
+        })), "The requests of another collection, inlined here."),
+        "defaults": described(object(DEFAULTS_KEYS, request_property), "What every request of the file gets unless it sets it: headers merge by name (the request wins), an expect merges key by key."),
+        "names": { "anyOf": [{ "type": "string", "pattern": IDENTIFIER }, { "type": "array", "items": { "type": "string", "pattern": IDENTIFIER } }] },
+        "requests": { "type": "array", "items": { "anyOf": [
+            { "allOf": [{ "$ref": "#/$defs/include" }, { "required": ["include"] }] },
+            { "$ref": "#/$defs/request" }
+        ] } }
     })
 }
 
@@ -278,6 +289,19 @@ pub fn collection() -> Value {
             "vars" => r("vars"),
             "requests" => r("requests"),
             "description" => json!({ "type": "string" }),
+            "needs" => described(
+                json!({ "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }] }),
+                "Collections that run first, once per run, whose exported names this one sees (paths relative to this file).",
+            ),
+            "export" => described(
+                r("names"),
+                "The names the collections that need this one see.",
+            ),
+            "persist" => described(
+                r("names"),
+                "The names kept in .baton/state.json after the run and read back at the next (--fresh ignores them).",
+            ),
+            "defaults" => r("defaults"),
             _ => return None,
         })
     });
@@ -337,7 +361,16 @@ mod tests {
         for k in EXPECT_KEYS {
             assert!(expect_property(k).is_some(), "expect key `{k}`");
         }
+        for k in DEFAULTS_KEYS {
+            assert!(request_property(k).is_some(), "defaults key `{k}`");
+        }
         let c = collection();
+        let top = &c["anyOf"][0]["allOf"][0]["properties"];
+        assert_eq!(
+            top.as_object().map(Map::len),
+            Some(COLLECTION_KEYS.len()),
+            "a collection key is not in the schema"
+        );
         let props = &c["$defs"]["request"]["properties"];
         assert_eq!(
             props.as_object().map(Map::len),

@@ -13,6 +13,7 @@ mod toplevel;
 mod vars;
 
 pub use defaults::Defaults;
+pub use include::INCLUDE_KEYS;
 pub use model::*;
 pub use request::{BODY_KEYS, REQUEST_KEYS};
 pub use reread::Running;

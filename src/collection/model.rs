@@ -286,6 +286,9 @@ impl Request {
         if let Some(o) = &self.oauth2 {
             out.extend(o.templates());
         }
+        if let Some(t) = &self.templated {
+            out.extend(t.follow_redirects.iter().chain(t.timeout.iter()));
+        }
         out
     }
 }

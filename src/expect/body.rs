@@ -69,5 +69,6 @@ pub fn eval(b: &BodyCheck, ctx: &mut Eval) -> Option<Failure> {
         expected: mismatch.expected,
         actual: Said::value(ctx.response.excerpt()),
         loc: mismatch.loc,
+        invalid: None,
     })
 }

@@ -38,5 +38,6 @@ pub fn eval(d: &DurationCheck, ctx: &mut Eval) -> Option<Failure> {
         expected: mismatch.expected,
         actual: Said::value(ms.to_string()),
         loc: mismatch.loc,
+        invalid: None,
     })
 }

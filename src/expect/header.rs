@@ -39,5 +39,6 @@ pub fn eval(h: &Header, ctx: &mut Eval) -> Option<Failure> {
             |v| Said::value(predicate::show_value(&v)),
         ),
         loc: mismatch.loc,
+        invalid: None,
     })
 }

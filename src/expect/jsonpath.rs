@@ -21,6 +21,7 @@ pub fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
                 expected: Said::words("a JSON body"),
                 actual: Said::value(reason),
                 loc: j.preds.first().map(|p| p.loc).unwrap_or_default(),
+                invalid: None,
             });
         }
     };
@@ -34,5 +35,6 @@ pub fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
             |v| Said::value(predicate::show_value(&v)),
         ),
         loc: mismatch.loc,
+        invalid: None,
     })
 }

@@ -110,6 +110,7 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
             expected,
             actual: Said::value(actual),
             loc,
+            invalid: None,
         })
     };
     let json = match ctx.response.json() {
@@ -131,6 +132,7 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
                 expected: Said::words("a JWT"),
                 actual: Said::words("nothing matched"),
                 loc: j.loc,
+                invalid: None,
             });
         }
     };
@@ -153,6 +155,7 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
                 expected: Said::new("the keys at {}", [value(&url_text)]),
                 actual: Said::words("they could not be fetched"),
                 loc: url.loc,
+                invalid: None,
             });
         };
         let render_str = |t: &Option<JsonTpl>, ctx: &mut Eval| -> Result<Option<String>, String> {
@@ -200,6 +203,7 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
                     Said::value(predicate::show_value(v))
                 }),
                 loc: m.loc,
+                invalid: None,
             });
         }
     }
@@ -213,6 +217,7 @@ pub fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
                     Said::value(predicate::show_value(v))
                 }),
                 loc: m.loc,
+                invalid: None,
             });
         }
     }

@@ -55,6 +55,9 @@ pub struct Failure {
     pub expected: Said,
     pub actual: Said,
     pub loc: Loc,
+    /// Set when what was expected is itself invalid (`status: <<code>>` rendered as no
+    /// status): the collection's mistake, exit 2, as an expected value that cannot render.
+    pub invalid: Option<Box<crate::diag::Diagnostic>>,
 }
 
 /// What evaluation needs besides the response: a way to render expected values.

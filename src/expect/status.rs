@@ -125,20 +125,40 @@ pub fn eval(s: &Status, ctx: &mut Eval) -> Option<Failure> {
             // Rendered as the other expected values are, when the response is judged; a value
             // that is no status fails the expectation, saying what it rendered as.
             let value = (ctx.render)(&crate::template::JsonTpl::Str(t.clone()));
-            let problem = |shown: String| Failure {
-                subject: "status".into(),
-                expected: Said::words(INVALID),
-                actual: Said::value(shown),
-                loc: s.loc,
-            };
             match value {
-                Err(e) => return Some(problem(e)),
+                // The render error is the runner's to report (see `Eval::render`).
+                Err(e) => {
+                    return Some(Failure {
+                        subject: "status".into(),
+                        expected: Said::words("a status"),
+                        actual: Said::value(e),
+                        loc: s.loc,
+                        invalid: None,
+                    });
+                }
                 Ok(v) => match rendered(&v) {
                     Some(p) => {
                         from_template = p;
                         &from_template
                     }
-                    None => return Some(problem(format!("`{}` rendered as {v}", t.text))),
+                    None => {
+                        let shown = match &v {
+                            serde_json::Value::String(s) => s.clone(),
+                            v => v.to_string(),
+                        };
+                        let d = crate::diag::Diagnostic::error(format!(
+                            "`status: {}` rendered as `{shown}`: {INVALID}",
+                            t.text
+                        ))
+                        .at(&t.file, s.loc);
+                        return Some(Failure {
+                            subject: "status".into(),
+                            expected: Said::words("a status"),
+                            actual: Said::value(shown),
+                            loc: s.loc,
+                            invalid: Some(Box::new(d)),
+                        });
+                    }
                 },
             }
         }
@@ -152,5 +172,6 @@ pub fn eval(s: &Status, ctx: &mut Eval) -> Option<Failure> {
         expected: Said::new("{}", [name(expected.join(" or "))]),
         actual: Said::value(format!("{actual}{}", ctx.response.error_hint())),
         loc: s.loc,
+        invalid: None,
     })
 }

@@ -74,13 +74,18 @@ impl Runner<'_> {
             }
         }
         let mut failed = Vec::new();
+        // An expected value that rendered as no value of its kind (`status: <<code>>`).
+        let mut invalid_expected = None;
         for e in &req.expect.items {
-            if let Some(f) = expect::eval(e, &mut ctx) {
+            if let Some(mut f) = expect::eval(e, &mut ctx) {
+                if let Some(d) = f.invalid.take() {
+                    invalid_expected.get_or_insert(*d);
+                }
                 failed.push(Finding::Expectation(f));
             }
         }
         ex.findings.extend(failed);
-        match invalid {
+        match invalid.or(invalid_expected) {
             Some(d) => Err(Stop::Input(d)),
             None => Ok(()),
         }

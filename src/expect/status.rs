@@ -99,7 +99,7 @@ fn parse_pattern(s: &str) -> Option<Pattern> {
 
 /// The patterns a rendered `status: <<code>>` stands for: one pattern, or a list of them
 /// (a variable holding `[200, 201]`, or text `200, 201`).
-pub fn rendered(value: &serde_json::Value) -> Option<Vec<Pattern>> {
+fn rendered(value: &serde_json::Value) -> Option<Vec<Pattern>> {
     use serde_json::Value;
     let one = |v: &Value| match v {
         Value::Number(n) => n

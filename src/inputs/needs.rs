@@ -31,6 +31,15 @@ pub fn follow(
     problems: &mut Vec<Diagnostic>,
     keep: load::Keep,
 ) -> Followed {
+    // Without `needs:` anywhere, the files are as given (and not looked up again).
+    if given.iter().all(|c| c.needs.is_empty()) {
+        let n = given.len();
+        return Followed {
+            collections: given,
+            needs: vec![Vec::new(); n],
+            needed: vec![false; n],
+        };
+    }
     let mut all = given;
     let mut index: HashMap<PathBuf, usize> = all
         .iter()

@@ -118,3 +118,59 @@ pub fn save(path: &Path, values: &[(String, Value, String)]) -> Result<(), Strin
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Saved values come back as a layer of secrets; a later save keeps the names it does
+    /// not write; the file is its owner's alone, and git ignores the directory.
+    #[test]
+    fn kept_values_come_back_as_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".baton/state.json");
+        let mut problems = Vec::new();
+        assert!(layer(&path, &mut problems).is_none());
+        let kept = |name: &str, v: &str| (name.to_string(), Value::from(v), "a.yaml".to_string());
+        save(
+            &path,
+            &[kept("refresh_token", "rt-1"), kept("cursor", "c-1")],
+        )
+        .unwrap();
+        save(&path, &[kept("refresh_token", "rt-2")]).unwrap();
+        let l = layer(&path, &mut problems).expect("a layer");
+        assert!(problems.is_empty());
+        let value = |name: &str| {
+            let d = l.vars.iter().find(|d| d.name == name).unwrap();
+            assert!(d.secret);
+            match &d.value {
+                JsonTpl::Value(v) => v.clone(),
+                _ => panic!("not a literal"),
+            }
+        };
+        assert_eq!(value("refresh_token"), "rt-2");
+        assert_eq!(value("cursor"), "c-1");
+        assert_eq!(l.secrets.len(), 2);
+        assert!(dir.path().join(".baton/.gitignore").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_state_file_baton_did_not_write_is_invalid_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, "[1, 2]").unwrap();
+        let mut problems = Vec::new();
+        assert!(layer(&path, &mut problems).is_none());
+        assert!(
+            problems[0].message.contains("--fresh"),
+            "{:?}",
+            problems[0].message
+        );
+    }
+}

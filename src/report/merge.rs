@@ -121,6 +121,28 @@ mod tests {
         assert_eq!(m.files.len(), 2);
     }
 
+    /// A needed file (a login) run by two shards is one run of it in the merge; files not
+    /// marked needed are all kept.
+    #[test]
+    fn a_needed_file_two_shards_ran_counts_once() {
+        let with = |file: &str, needed: bool| {
+            let mut doc = parse(&shard("2026-01-01T00:00:00.000+00:00", 10, 0, "passed")).unwrap();
+            doc.files[0].file = file.into();
+            doc.files[0].needed = needed;
+            doc
+        };
+        let m = merge(vec![
+            with("login.yaml", true),
+            with("a.yaml", false),
+            with("login.yaml", false),
+            with("login.yaml", true),
+            with("b.yaml", false),
+        ]);
+        let files: Vec<&str> = m.files.iter().map(|f| f.file.as_str()).collect();
+        assert_eq!(files, ["login.yaml", "a.yaml", "b.yaml"]);
+        assert_eq!(m.counts.passed, 3);
+    }
+
     #[test]
     fn refuses_what_is_not_a_report() {
         assert!(parse("[1,2]").unwrap_err().contains("not a baton report"));

@@ -113,6 +113,10 @@ impl Runner<'_> {
             layers::leave(&mut state, shadowed, &report);
             let mut report = report;
             report.name = name;
+            // Reported in the including file (JUnit, annotations): at its `include:` line.
+            if let Some(included) = &req.included {
+                report.line = included.loc.line;
+            }
             if first_failure.is_none() {
                 first_failure = failure_of(&report);
             }

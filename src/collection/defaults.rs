@@ -4,7 +4,8 @@
 //! possibly before `defaults:` is, and again from disk for files not kept).
 
 use super::model::*;
-use super::request::{read_auth, read_follow_redirects, read_headers, read_timeout};
+use super::request::read_headers;
+use super::settings::{read_auth, read_follow_redirects, read_timeout};
 use crate::expect::{Expectation, Expectations};
 use crate::template::Tpl;
 use crate::yaml::node::{Kind, Node};
@@ -141,3 +142,6 @@ fn merge_expect(defaults: &Expectations, own: &mut Expectations) {
     items.append(&mut own.items);
     own.items = items;
 }
+
+#[cfg(test)]
+mod tests;

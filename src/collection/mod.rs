@@ -9,6 +9,7 @@ pub mod load;
 pub mod model;
 mod request;
 mod reread;
+mod settings;
 mod toplevel;
 mod vars;
 

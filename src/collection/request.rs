@@ -1,14 +1,14 @@
-//! Reading one request of a collection: its method and URL, headers, body, auth,
-//! expectations, captures and the rest, with every problem collected.
+//! Reading one request of a collection: its method and URL, headers, body,
+//! expectations, captures and the rest (settings.rs: auth, redirects, timeout, retry),
+//! with every problem collected.
 
 use super::model::*;
+use super::settings::{read_auth, read_follow_redirects, read_retry, read_timeout};
 use crate::sendable::{header_name_problem, header_value_problem, url_problem};
-use crate::template::Tpl;
 use crate::yaml::node::{Key, Kind, Node};
 use crate::yaml::read::{Map, Reader};
 use crate::yaml::read::{is_identifier, read_json_tpl};
 use std::sync::Arc;
-use std::time::Duration;
 
 pub const REQUEST_KEYS: &[&str] = &[
     "name",
@@ -181,39 +181,6 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         tags,
         oauth2,
     })
-}
-
-/// A string holding `<< >>`: a scalar whose value comes from a variable (data rows).
-fn templated<'n>(node: &'n Node) -> Option<&'n str> {
-    match &node.kind {
-        Kind::Str(s) if crate::template::has_template_syntax(s) => Some(s),
-        _ => None,
-    }
-}
-
-/// `follow_redirects: true`, or a template the runner renders (`<<follow>>`).
-pub(super) fn read_follow_redirects(r: &mut Reader, n: &Node) -> (Option<bool>, Option<Tpl>) {
-    match templated(n) {
-        Some(_) => (None, r.tpl(n, "follow_redirects")),
-        None => (r.bool(n, "follow_redirects"), None),
-    }
-}
-
-/// `timeout: 30s`, or a template the runner renders (`<<limit>>`).
-pub(super) fn read_timeout(r: &mut Reader, n: &Node) -> (Option<Duration>, Option<Tpl>) {
-    if templated(n).is_some() {
-        return (None, r.tpl(n, "timeout"));
-    }
-    let timeout = r.duration(n, "timeout").and_then(|d| {
-        if d.is_zero() {
-            // As `--timeout 0`: every request would time out at once, a slip likelier than a wish.
-            r.error(n.loc, "`timeout` must be more than 0").help =
-                Some("for no practical limit give a long one, such as 1h".into());
-            return None;
-        }
-        Some(d)
-    });
-    (timeout, None)
 }
 
 /// `headers:`, each name and literal value checked where it is written (the HTTP client
@@ -433,81 +400,4 @@ fn read_part(r: &mut Reader, v: &Node, what: &str) -> Option<PartValue> {
         }
         _ => r.tpl(v, what).map(PartValue::Text),
     }
-}
-
-pub(super) fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
-    let mut map = r.map(node, "auth")?;
-    let auth = if let Some(basic) = map.get("basic") {
-        match &basic.kind {
-            Kind::Seq(items) if items.len() == 2 => Some(Auth::Basic {
-                username: r.tpl(&items[0], "auth.basic")?,
-                password: r.tpl(&items[1], "auth.basic")?,
-            }),
-            Kind::Map(_) => {
-                let mut m = r.map(basic, "auth.basic")?;
-                let username = m
-                    .get("username")
-                    .and_then(|n| r.tpl(n, "auth.basic.username"));
-                let password = m
-                    .get("password")
-                    .and_then(|n| r.tpl(n, "auth.basic.password"));
-                m.finish(r, "auth.basic", &["username", "password"]);
-                match (username, password) {
-                    (Some(username), Some(password)) => Some(Auth::Basic { username, password }),
-                    _ => {
-                        r.error(basic.loc, "`auth.basic` needs `username` and `password`");
-                        None
-                    }
-                }
-            }
-            _ => {
-                let d = r.error(
-                    basic.loc,
-                    "`auth.basic` must be `[user, password]` or `{ username, password }`",
-                );
-                d.label = Some("expected a pair".into());
-                None
-            }
-        }
-    } else if let Some(bearer) = map.get("bearer") {
-        r.tpl(bearer, "auth.bearer").map(Auth::Bearer)
-    } else if let Some(o) = map.get("oauth2") {
-        let id = r.text(o, "auth.oauth2")?;
-        Some(Auth::OAuth2 { id, loc: o.loc })
-    } else {
-        let d = r.error(map.loc, "`auth` needs `basic`, `bearer` or `oauth2`");
-        d.help = Some("e.g. `auth: { basic: [<<ClientId>>, <<ClientSecret>>] }` or `auth: { bearer: <<access_token>> }`".into());
-        None
-    };
-    map.finish(r, "auth", &["basic", "bearer", "oauth2"]);
-    auth
-}
-
-/// `retry: 5` or `retry: { count: 5, interval_ms: 200 }`.
-fn read_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
-    if let Kind::Int(_) = node.kind {
-        let count = r.u64(node, "retry")?;
-        return Some(Retry {
-            count: count.min(10_000) as u32,
-            interval: std::time::Duration::from_millis(500),
-        });
-    }
-    let mut m = r.map(node, "retry")?;
-    let count = match m.get("count") {
-        Some(n) => r.u64(n, "retry.count")?,
-        None => {
-            r.error(node.loc, "`retry` needs `count`").help =
-                Some("e.g. `retry: { count: 10, interval_ms: 500 }`".into());
-            return None;
-        }
-    };
-    let interval = m
-        .get("interval_ms")
-        .and_then(|n| r.u64(n, "retry.interval_ms"))
-        .unwrap_or(500);
-    m.finish(r, "retry", &["count", "interval_ms"]);
-    Some(Retry {
-        count: count.min(10_000) as u32,
-        interval: std::time::Duration::from_millis(interval),
-    })
 }

@@ -1,5 +1,6 @@
-//! The keys of a collection file's top level (`name`, `vars`, `requests`, `description`),
-//! or a bare list of requests, read into a `Collection`; and the request list itself, read
+//! The keys of a collection file's top level (`name`, `vars`, `requests`, `description`,
+//! and for reuse across files `needs`, `export`, `persist`, `defaults`), or a bare list of
+//! requests, read into a `Collection`; and the request list itself, read
 //! one item at a time with the checks that span requests (ids, `auth: { oauth2: id }`).
 
 use super::model::*;
@@ -21,6 +22,10 @@ pub const COLLECTION_KEYS: &[&str] = &[
     "persist",
     "defaults",
 ];
+
+/// The start of the error for `auth: { oauth2: id }` naming no earlier request: taken
+/// back when the file has `needs:`, whose exported ids the runner and `baton check` know.
+const NO_SUCH_ID: &str = "no earlier request has the id";
 
 /// Requests read while the file was parsed, with the problems found in them.
 #[derive(Default)]
@@ -113,6 +118,14 @@ pub(super) fn read_collection(
         }
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
+    if !needs.is_empty() {
+        // The id may be one a needed file exports: the runner's inputs resolve it.
+        let file = r.file.clone();
+        r.problems.retain(|d| {
+            !(d.message.starts_with(NO_SUCH_ID)
+                && d.source.as_ref().is_some_and(|s| Arc::ptr_eq(s, &file)))
+        });
+    }
     // Applied once every request is read: items are read as the parser ends them, and
     // `defaults:` may come after `requests:`.
     if let Some(d) = &defaults {
@@ -271,7 +284,7 @@ impl RequestList {
                     );
                 }
                 None => {
-                    let d = r.error(*loc, format!("no earlier request has the id `{id}`"));
+                    let d = r.error(*loc, format!("{NO_SUCH_ID} `{id}`"));
                     d.help = Some("give the oauth2 request `id: <name>` and put it before the requests that use its token".into());
                 }
             }

@@ -179,6 +179,23 @@ fn check_collection(
         for tpl in req.send_templates() {
             check(tpl, &defined, &captured, &mut found);
         }
+        // `auth: { oauth2: id }` in a file with `needs:` may name a needed file's id (the
+        // loader leaves it to the run): an earlier request's id, or one exported to it.
+        if let Some(crate::collection::model::Auth::OAuth2 { id, loc }) = req.auth.as_deref()
+            && !c.needs.is_empty()
+            && !defined.contains(id)
+            && !found.seen(id)
+        {
+            let d = Diagnostic::error(format!(
+                "no earlier request has the id `{id}`, and no file this one needs exports it"
+            ))
+            .at(&c.file, *loc)
+            .label("used here")
+            .help(format!(
+                "give the oauth2 request `id: {id}`, or add `{id}` to the `export:` of the file that has it"
+            ));
+            found.push(id, d);
+        }
         // Captures (and the id) are made before expectations, which may read them.
         for name in req.capture.iter().map(|cap| &cap.name).chain(&req.id) {
             defined.insert(name.clone());

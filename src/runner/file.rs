@@ -99,7 +99,7 @@ impl Runner<'_> {
             let stop = self
                 .stop_reason()
                 .filter(|_| self.deselected(&req).is_none());
-            let report = match (&needs_failed, stop) {
+            let mut report = match (&needs_failed, stop) {
                 (Some(why), _) => report::skipped(&file, index, &req, iteration, why),
                 (None, Some(why)) => report::skipped(&file, index, &req, iteration, why),
                 (None, None) => {
@@ -111,7 +111,6 @@ impl Runner<'_> {
                 }
             };
             layers::leave(&mut state, shadowed, &report);
-            let mut report = report;
             report.name = name;
             // Reported in the including file (JUnit, annotations): at its `include:` line.
             if let Some(included) = &req.included {

@@ -74,6 +74,24 @@ pub(super) fn expand(r: &mut Reader, item: &Node) -> Vec<Request> {
     let note = format!("included from {}:{}:{}", r.file.display(), at.line, at.col);
     r.problems
         .extend(found.into_iter().map(|d| d.note(note.clone())));
+    if let Some(c) = collection
+        .as_ref()
+        .filter(|c| !c.needs.is_empty() || !c.persist.is_empty())
+    {
+        // Only the requests are inlined: what runs once per run belongs to the run's files.
+        let key = if c.needs.is_empty() {
+            "persist"
+        } else {
+            "needs"
+        };
+        r.warning(
+            at,
+            format!(
+                "the `{key}:` of {} is not followed through `include:`; give it in this file",
+                file.display()
+            ),
+        );
+    }
     match collection {
         Some(c) if !failed => inline(r, c, with, item.loc),
         _ => Vec::new(),

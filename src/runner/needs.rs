@@ -73,6 +73,10 @@ impl Runner<'_> {
                     .wait_timeout(map, Duration::from_millis(100));
                 map = wait.unwrap_or_else(PoisonError::into_inner).0;
             };
+            // Stopped by Ctrl-C, it did not fail: the dependent says what stopped it.
+            if posted.is_err() && self.cancel.is_cancelled() {
+                return Err("interrupted".into());
+            }
             let shown = self.inputs.collections[need].file.display();
             got.push(posted.map_err(|why| format!("needs {shown}, which failed: {why}"))?);
         }

@@ -290,6 +290,10 @@ pub struct RunArgs {
     /// in later runs while they are valid.
     #[arg(long)]
     pub save: bool,
+    /// Ignore the values `persist:` kept in .baton/state.json (they are still kept after
+    /// this run).
+    #[arg(long)]
+    pub fresh: bool,
     #[command(flatten)]
     pub reports: ReportFileArgs,
 }

@@ -17,6 +17,8 @@ pub(crate) enum Event {
         requests: usize,
         /// `(n, of)` when the file runs once per data row or `--iterations`.
         iteration: Option<(usize, usize)>,
+        /// A file of the run needs it (`needs:`): it runs once, before its dependents.
+        needed: bool,
     },
     RequestStarted {
         file: String,

@@ -17,8 +17,17 @@ pub(crate) mod vars;
 
 pub(crate) fn check(inputs: &Inputs) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    for c in &inputs.collections {
-        check_collection(c, &inputs.layers, inputs, &mut problems);
+    for (i, c) in inputs.collections.iter().enumerate() {
+        // What its needs export is defined from its first request, as the run gives it;
+        // what they keep to themselves is not.
+        let exported: Vec<String> = inputs
+            .needs
+            .get(i)
+            .into_iter()
+            .flatten()
+            .flat_map(|&j| inputs.collections[j].export.iter().cloned())
+            .collect();
+        check_collection(c, &inputs.layers, &exported, inputs, &mut problems);
     }
     problems
 }
@@ -62,6 +71,7 @@ impl Found<'_> {
 fn check_collection(
     c: &Collection,
     layers: &[Layer],
+    exported: &[String],
     inputs: &Inputs,
     problems: &mut Vec<Diagnostic>,
 ) {
@@ -76,7 +86,9 @@ fn check_collection(
     // missing name inside) are reported when a request reads them, as the run reports them.
     let mut redactor = crate::secret::Redactor::new(false);
     let start = crate::runner::vars::start(&c.vars, layers, &inputs.env, t, &mut redactor);
-    let mut captured: BTreeSet<String> = BTreeSet::new();
+    // Exported values replace what the run starts with, as captures do: not known now.
+    let mut captured: BTreeSet<String> = exported.iter().cloned().collect();
+    defined.extend(exported.iter().cloned());
     let mut found = Found {
         problems,
         reported: Vec::new(),
@@ -156,8 +168,33 @@ fn check_collection(
                 found.push(&var, undefined(&var, req, later, defined, tpl));
             }
         };
+        // An included request also sees its `with:` (and its file's `vars:`), it alone.
+        let with: Vec<String> = req
+            .included
+            .iter()
+            .flat_map(|i| i.with.iter().map(|d| d.name.clone()))
+            .filter(|n| !defined.contains(n))
+            .collect();
+        defined.extend(with.iter().cloned());
         for tpl in req.send_templates() {
             check(tpl, &defined, &captured, &mut found);
+        }
+        // `auth: { oauth2: id }` in a file with `needs:` may name a needed file's id (the
+        // loader leaves it to the run): an earlier request's id, or one exported to it.
+        if let Some(crate::collection::model::Auth::OAuth2 { id, loc }) = req.auth.as_deref()
+            && !c.needs.is_empty()
+            && !defined.contains(id)
+            && !found.seen(id)
+        {
+            let d = Diagnostic::error(format!(
+                "no earlier request has the id `{id}`, and no file this one needs exports it"
+            ))
+            .at(&c.file, *loc)
+            .label("used here")
+            .help(format!(
+                "give the oauth2 request `id: {id}`, or add `{id}` to the `export:` of the file that has it"
+            ));
+            found.push(id, d);
         }
         // Captures (and the id) are made before expectations, which may read them.
         for name in req.capture.iter().map(|cap| &cap.name).chain(&req.id) {
@@ -168,6 +205,11 @@ fn check_collection(
         crate::expect::templates(&req.expect, &mut expected);
         for tpl in expected {
             check(tpl, &defined, &captured, &mut found);
+        }
+        for name in with {
+            if !captured.contains(&name) {
+                defined.remove(&name);
+            }
         }
     }
     found.finish();

@@ -92,6 +92,7 @@ impl RunArgs {
             only: self.only.clone(),
             skip: self.skip_requests.clone(),
             save: self.save,
+            fresh: self.fresh,
             reports: self.reports.files(),
         }
     }

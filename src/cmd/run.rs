@@ -36,6 +36,8 @@ pub struct RunCommand {
     pub only: Vec<String>,
     pub skip: Vec<String>,
     pub save: bool,
+    /// `--fresh`: leave `.baton/state.json` unread.
+    pub fresh: bool,
     pub reports: ReportFiles,
 }
 
@@ -52,6 +54,7 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
         shard: cmd.shard,
         data: cmd.data.clone(),
         iterations: cmd.iterations,
+        fresh: cmd.fresh,
     };
     let reports = cmd.reports;
     if print_problems(&reports.check()) {
@@ -122,11 +125,18 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
     if let Some(s) = sandbox {
         let _ = s.shutdown().await;
     }
-    let code = if runner.cancel.is_cancelled() {
+    let mut code = if runner.cancel.is_cancelled() {
         exit::INTERRUPTED
     } else {
         counts.exit_code()
     };
+    // After the summary, as a report file that cannot be written is.
+    if let Err(e) =
+        crate::inputs::state::save(&crate::inputs::state::default_path(), &runner.kept())
+    {
+        crate::errln!("error: persist: {e}");
+        code = crate::exit::worst(code, exit::INVALID_INPUT);
+    }
     let code = match document {
         Some(doc) => super::report::write_reports(&reports, &doc.finish(code), code),
         None => code,

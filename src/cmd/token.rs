@@ -44,7 +44,11 @@ pub(crate) async fn main(cmd: TokenCommand) -> i32 {
     if super::print_problems(&problems) {
         return exit::INVALID_INPUT;
     }
-    let Some(collection) = inputs.collections.first() else {
+    // The file given, not what it needs (loaded too, and put first).
+    let given = (0..inputs.collections.len())
+        .rev()
+        .find(|&i| !inputs.needed.get(i).copied().unwrap_or(false));
+    let Some(collection) = given.map(|i| &inputs.collections[i]) else {
         return exit::INVALID_INPUT;
     };
     let wanted = collection.requests.iter().find(|r| match &cmd.request {

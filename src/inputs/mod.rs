@@ -3,6 +3,8 @@
 //! variables, the `--data` rows; all of it as `runner::Inputs`, with every problem found
 //! on the way. Printing those problems, and the exit code, are the front ends' (`cmd`).
 
+pub(crate) mod needs;
+pub(crate) mod state;
 pub(crate) mod values;
 
 use crate::collection::Layer;
@@ -31,6 +33,8 @@ pub(crate) struct Plan {
     pub shard: Option<Shard>,
     pub data: Option<PathBuf>,
     pub iterations: Option<usize>,
+    /// `--fresh`: leave the values `persist:` kept (`.baton/state.json`) unread.
+    pub fresh: bool,
 }
 
 /// Load everything a run or a check needs from `paths`. The problems (warnings too) come
@@ -47,7 +51,10 @@ pub(crate) fn assemble(
         files.retain(|f| shard_of(f, paths, n) == k);
     }
     let mut templates = Templates::new();
-    let collections = load::load_files(&files, &mut templates, &mut problems, plan.keep);
+    let given = load::load_files(&files, &mut templates, &mut problems, plan.keep);
+    // What they need comes along, needed first: also into a shard, which then runs it.
+    let followed = needs::follow(given, &mut templates, &mut problems, plan.keep);
+    compile_names(&followed.collections, &mut templates);
     let mut layers = environments(&sources.env, paths, &mut templates, &mut problems);
     let iteration_position = layers.len() + usize::from(sandbox_vars.is_some());
     if let Some(pairs) = sandbox_vars {
@@ -57,9 +64,17 @@ pub(crate) fn assemble(
         ));
     }
     layers.extend(var_layer(&sources.vars));
-    let mut env_dirs: Vec<PathBuf> = files
+    let persisted = match plan.fresh {
+        true => None,
+        false if followed.collections.iter().any(|c| !c.persist.is_empty()) => {
+            state::layer(&state::default_path(), &mut problems)
+        }
+        false => None,
+    };
+    let mut env_dirs: Vec<PathBuf> = followed
+        .collections
         .iter()
-        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .filter_map(|c| c.file.path.parent().map(Path::to_path_buf))
         .collect();
     env_dirs.dedup();
     env_dirs.push(PathBuf::from("."));
@@ -81,7 +96,10 @@ pub(crate) fn assemble(
         None => rows.len(),
     };
     let inputs = Inputs {
-        collections,
+        collections: followed.collections,
+        needs: followed.needs,
+        needed: followed.needed,
+        persisted,
         layers,
         env,
         templates,
@@ -90,6 +108,19 @@ pub(crate) fn assemble(
         iteration_position,
     };
     (inputs, problems)
+}
+
+/// Request names that hold a template (`name: login <<user>>`), compiled so that the
+/// runner renders them per run (each data row's request under a name of its own). A name
+/// that does not compile is shown as written: it is a label, not something sent.
+fn compile_names(collections: &[crate::collection::model::Collection], templates: &mut Templates) {
+    for c in collections {
+        for req in &c.requests {
+            if crate::template::has_template_syntax(&req.name) {
+                let _ = templates.compile(&req.name, req.loc, &c.file);
+            }
+        }
+    }
 }
 
 /// One layer per environment named (`-e`), found by name beside `roots` or as a path, in

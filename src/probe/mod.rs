@@ -114,6 +114,9 @@ pub(crate) async fn probe(
         collections.push(collection);
     }
     let inputs = Inputs {
+        needs: vec![Vec::new(); collections.len()],
+        needed: vec![false; collections.len()],
+        persisted: None,
         collections,
         layers: vec![variables(options, &facts)],
         env: crate::collection::environment::env_vars(&[], &mut Vec::new()),

@@ -43,6 +43,10 @@ pub struct FileDoc {
     /// The iteration (1-based) when the file runs once per data row or `--iterations`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iteration: Option<usize>,
+    /// A file of the run needs it: each shard that runs a dependent runs it too, and
+    /// `report merge` counts it once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needed: bool,
     /// RFC 3339.
     #[serde(default)]
     pub started_at: String,
@@ -291,11 +295,13 @@ impl Reporter for Collector {
                 file,
                 name,
                 iteration,
+                needed,
                 ..
             } => b.doc.files.push(FileDoc {
                 file: file.clone(),
                 name: name.clone(),
                 iteration: iteration.map(|(n, _)| n),
+                needed: *needed,
                 started_at: now_rfc3339(),
                 duration_ms: 0,
                 requests: Vec::new(),

@@ -67,8 +67,13 @@ pub(crate) fn event_json(event: &Event, run_start: Instant, request_start: Insta
             name,
             requests,
             iteration,
+            needed,
         } => {
-            json!({"type": "file_started", "file": file, "name": name, "requests": requests, "iteration": iteration.map(|(n, _)| n)})
+            let mut v = json!({"type": "file_started", "file": file, "name": name, "requests": requests, "iteration": iteration.map(|(n, _)| n)});
+            if *needed {
+                v["needed"] = json!(true);
+            }
+            v
         }
         Event::RequestStarted { file, index, name } => {
             json!({"type": "request_started", "file": file, "index": index, "name": name})

@@ -146,6 +146,7 @@ mod tests {
             counts: CountsDoc::default(),
             exit_code: 1,
             files: vec![FileDoc {
+                needed: false,
                 file: "a.yaml".into(),
                 name: "A".into(),
                 iteration: None,

@@ -59,9 +59,19 @@ pub(crate) fn merge(shards: Vec<RunDoc>) -> RunDoc {
         .iter()
         .map(|s| s.exit_code)
         .fold(crate::exit::OK, crate::exit::worst);
-    let mut files = Vec::new();
+    let mut files: Vec<super::doc::FileDoc> = Vec::new();
     for s in shards {
-        files.extend(s.files);
+        for f in s.files {
+            // A needed file runs in every shard that runs a dependent of it: the same run
+            // of the same file, counted once (the first shard's).
+            let again = files
+                .iter_mut()
+                .find(|g| (g.needed || f.needed) && g.file == f.file && g.iteration == f.iteration);
+            match again {
+                Some(g) => g.needed |= f.needed,
+                None => files.push(f),
+            }
+        }
     }
     let (counts, code) = tally(&files);
     RunDoc {
@@ -98,6 +108,28 @@ mod tests {
         assert_eq!(m.exit_code, 1);
         assert_eq!(m.duration_ms, 2500);
         assert_eq!(m.files.len(), 2);
+    }
+
+    /// A needed file (a login) run by two shards is one run of it in the merge; files not
+    /// marked needed are all kept.
+    #[test]
+    fn a_needed_file_two_shards_ran_counts_once() {
+        let with = |file: &str, needed: bool| {
+            let mut doc = parse(&shard("2026-01-01T00:00:00.000+00:00", 10, 0, "passed")).unwrap();
+            doc.files[0].file = file.into();
+            doc.files[0].needed = needed;
+            doc
+        };
+        let m = merge(vec![
+            with("login.yaml", true),
+            with("a.yaml", false),
+            with("login.yaml", false),
+            with("login.yaml", true),
+            with("b.yaml", false),
+        ]);
+        let files: Vec<&str> = m.files.iter().map(|f| f.file.as_str()).collect();
+        assert_eq!(files, ["login.yaml", "a.yaml", "b.yaml"]);
+        assert_eq!(m.counts.passed, 3);
     }
 
     #[test]

@@ -36,7 +36,9 @@ pub(super) fn take(st: &mut FileRun, req: &Request, ex: &mut Exchange, judged: u
                 {
                     replaced.push((cap.name.clone(), old.clone()));
                 }
-                let secret = looks_secret(&cap.name);
+                // A value kept across runs is a secret wherever it shows, from the start.
+                let secret = looks_secret(&cap.name) || st.collection.persist.contains(&cap.name);
+                st.captured.insert(cap.name.clone());
                 if secret {
                     match value.as_str() {
                         Some(text) => st.redactor.add(text),

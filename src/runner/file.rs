@@ -4,7 +4,7 @@
 
 use super::limits::Waited;
 use super::stop::Stop;
-use super::{FileRun, Runner, capture, report, tell, vars};
+use super::{FileRun, Runner, capture, layers, needs, report, tell, vars};
 use crate::collection::Layer;
 use crate::collection::model::{Collection, Request};
 use crate::event::{Counts, ErrorKind, Event, Outcome, Reporter, RequestReport};
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 impl Runner<'_> {
     pub(super) async fn run_file(
         &self,
+        index_of_file: usize,
         collection: &Collection,
         iteration: Option<usize>,
         reporter: &mut dyn Reporter,
@@ -27,6 +28,12 @@ impl Runner<'_> {
                 name: collection.name.clone(),
                 requests: collection.request_count(),
                 iteration: iteration.map(|i| (i + 1, self.inputs.iterations)),
+                needed: self
+                    .inputs
+                    .needed
+                    .get(index_of_file)
+                    .copied()
+                    .unwrap_or(false),
             },
         );
         let mut redactor = Redactor::new(self.options.show_secrets);
@@ -38,6 +45,10 @@ impl Runner<'_> {
             };
             layers.insert(self.inputs.iteration_position.min(layers.len()), row);
         }
+        if let Some(kept) = self.persisted_for(collection) {
+            // Above the environments and the sandbox, below the row and `--var`.
+            layers.insert(self.inputs.iteration_position.min(layers.len()), kept);
+        }
         let start = vars::start(
             &collection.vars,
             &layers,
@@ -46,6 +57,15 @@ impl Runner<'_> {
             &mut redactor,
         );
         let mut state = FileRun::new(collection, start, redactor);
+        // What the files it needs exported, or why its requests are skipped.
+        let needs_failed = match self.wait_for_needs(index_of_file, iteration) {
+            Ok(exported) => {
+                needs::apply(&mut state, &exported);
+                None
+            }
+            Err(why) => Some(why),
+        };
+        let mut first_failure = None;
         let mut counts = Counts::default();
         let requests = collection.requests(&self.inputs.templates);
         for (index, req) in requests.enumerate() {
@@ -60,27 +80,41 @@ impl Runner<'_> {
                     break;
                 }
             };
+            let shadowed = layers::enter(&mut state, &req, &self.inputs.templates);
+            // `name: login <<user>>`: each data row's request under a name of its own.
+            let name = self.name_of(&state, &req);
             tell(
                 reporter,
                 &Event::RequestStarted {
                     file: file.clone(),
                     index,
-                    name: req.name.clone(),
+                    name: name.clone(),
                 },
             );
             // A request --only/--skip leave out says so, stop or not.
             let stop = self
                 .stop_reason()
                 .filter(|_| self.deselected(&req).is_none());
-            let report = if let Some(why) = stop {
-                report::skipped(&file, index, &req, iteration, why)
-            } else {
-                let mut report = self
-                    .run_with_retries(&mut state, index, &req, reporter)
-                    .await;
-                report.iteration = iteration.map(|i| i + 1);
-                report
+            let mut report = match (&needs_failed, stop) {
+                (Some(why), _) => report::skipped(&file, index, &req, iteration, why),
+                (None, Some(why)) => report::skipped(&file, index, &req, iteration, why),
+                (None, None) => {
+                    let mut report = self
+                        .run_with_retries(&mut state, index, &req, reporter)
+                        .await;
+                    report.iteration = iteration.map(|i| i + 1);
+                    report
+                }
             };
+            layers::leave(&mut state, shadowed, &report);
+            report.name = name;
+            // Reported in the including file (JUnit, annotations): at its `include:` line.
+            if let Some(included) = &req.included {
+                report.line = included.loc.line;
+            }
+            if first_failure.is_none() {
+                first_failure = failure_of(&report);
+            }
             counts.add(&report.outcome);
             if counts.exit_code() != 0 {
                 self.note_failure();
@@ -90,6 +124,15 @@ impl Runner<'_> {
                 break;
             }
         }
+        self.post_exports(
+            index_of_file,
+            iteration,
+            &state,
+            &counts,
+            needs_failed.as_deref(),
+            first_failure,
+        );
+        self.keep_persisted(&state);
         tell(
             reporter,
             &Event::FileFinished {
@@ -144,7 +187,7 @@ impl Runner<'_> {
                 r = self.run_request(st, index, req, reporter) => Some(r),
                 () = self.cancel.cancelled() => None,
                 () = self.out_of_time() => {
-                    let cut = self.cut_by_deadline(&st.collection.file, req);
+                    let cut = self.cut_by_deadline(st.source_of(req), req);
                     return report::stopped(st, index, req, cut);
                 }
             };
@@ -192,6 +235,23 @@ impl Runner<'_> {
         }
     }
 
+    /// The request's name as reports show it: rendered with the file's variables when it
+    /// holds a template the loader compiled (`name: login <<user>>`), and masked; as written
+    /// when it cannot be rendered (the request's own error says why).
+    fn name_of(&self, st: &FileRun, req: &Request) -> String {
+        if !crate::template::has_template_syntax(&req.name) {
+            return req.name.clone();
+        }
+        let templates = &self.inputs.templates;
+        let rendered = templates
+            .known(&req.name, req.loc, &st.collection.file)
+            .and_then(|tpl| templates.render(&tpl, &st.scope).ok());
+        match rendered {
+            Some(name) => st.redactor.redact(&name).into_owned(),
+            None => req.name.clone(),
+        }
+    }
+
     /// Why `--only`/`--skip` leave this request out, if they do.
     fn deselected(&self, req: &Request) -> Option<String> {
         let matches = |sel: &String| {
@@ -208,4 +268,15 @@ impl Runner<'_> {
             .find(|s| matches(s))
             .map(|s| format!("--skip {s}"))
     }
+}
+
+/// What a failed request says to the files that need its file: its name and the first
+/// thing that went wrong (already redacted, as reports are).
+fn failure_of(report: &RequestReport) -> Option<String> {
+    let message = match &report.outcome {
+        Outcome::Failed(d) => d.first().map_or_else(String::new, |d| d.message.clone()),
+        Outcome::Error { diagnostic, .. } => diagnostic.message.clone(),
+        Outcome::Passed | Outcome::Skipped(_) => return None,
+    };
+    Some(format!("'{}': {message}", report.name))
 }

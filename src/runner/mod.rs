@@ -2,12 +2,15 @@
 //! prints. Where each stage lives: the run and a file's requests (`file.rs`), `--jobs`
 //! (`schedule.rs`), the order of one request (`request.rs`), its token (`token/`), captures
 //! (`capture.rs`), expectations (`expect.rs`), its redacted report (`report.rs`), why it
-//! stopped (`stop.rs`), and `--max-time`/`--bail` (`limits.rs`).
+//! stopped (`stop.rs`), `--max-time`/`--bail` (`limits.rs`), what a needed file gives its
+//! dependents (`needs.rs`), and an include's `with:` and `persist:` (`layers.rs`).
 
 mod capture;
 mod expect;
 mod file;
+mod layers;
 mod limits;
+mod needs;
 pub(crate) mod render;
 mod report;
 mod request;
@@ -33,6 +36,15 @@ use std::time::{Duration, Instant};
 /// Everything a run needs, loaded and checked.
 pub(crate) struct Inputs {
     pub collections: Vec<Collection>,
+    /// `needs[i]`: the indices of the files the `i`-th needs, each before it in
+    /// `collections` (`inputs::needs` orders them so).
+    pub needs: Vec<Vec<usize>>,
+    /// `needed[i]`: whether a file of the run needs the `i`-th (reports mark it, so that
+    /// `report merge` counts once a file each shard ran for its dependents).
+    pub needed: Vec<bool>,
+    /// The values `persist:` kept from earlier runs (none with `--fresh`): a layer put
+    /// below the iteration's, for the files whose `persist:` names them.
+    pub persisted: Option<Layer>,
     /// Variable layers above each collection's own `vars`, lowest first.
     pub layers: Vec<Layer>,
     pub env: Arc<EnvVars>,
@@ -80,6 +92,11 @@ pub(crate) struct Runner<'a> {
     failed: Arc<AtomicBool>,
     /// Discovery documents and JWKS fetched during the run.
     oauth_cache: crate::oauth::discovery::Cache,
+    /// How the needed files' runs ended, for their dependents (shared by `--jobs` workers).
+    board: Arc<needs::Board>,
+    /// The values `persist:` keeps, as the files that captured them ended (name, value,
+    /// file), for the front end to write once the run is over.
+    kept: Arc<std::sync::Mutex<Vec<(String, serde_json::Value, String)>>>,
 }
 
 /// The state of one collection file while it runs.
@@ -96,6 +113,8 @@ struct FileRun<'c> {
     failed_captures: HashMap<String, (String, Option<String>)>,
     /// The tokens of the file's `oauth2` requests and the browsers of its sign-ins.
     tokens: token::Tokens,
+    /// The names its requests captured (what `persist:` keeps is what the run captured).
+    captured: std::collections::HashSet<String>,
 }
 
 impl<'c> FileRun<'c> {
@@ -108,10 +127,30 @@ impl<'c> FileRun<'c> {
             unresolved: start.unresolved,
             failed_captures: HashMap::new(),
             tokens: token::Tokens::default(),
+            captured: std::collections::HashSet::default(),
         }
     }
 
-    /// Where the file's relative paths (body files, keys) start.
+    /// The file a request's places are in: an included request's are in the included file.
+    fn source_of<'r>(
+        &'r self,
+        req: &'r crate::collection::model::Request,
+    ) -> &'r Arc<crate::diag::SourceFile> {
+        req.included
+            .as_ref()
+            .map_or(&self.collection.file, |i| &i.file)
+    }
+
+    /// Where a request's relative paths (body files) start: beside the file it is written
+    /// in, the included file for an included request.
+    fn base_dir_of(&self, req: &crate::collection::model::Request) -> std::path::PathBuf {
+        let path = &self.source_of(req).path;
+        path.parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default()
+    }
+
+    /// Where the file's relative paths (keys of its oauth2 requests) start.
     fn base_dir(&self) -> std::path::PathBuf {
         let path = &self.collection.file.path;
         path.parent()
@@ -141,7 +180,18 @@ impl<'a> Runner<'a> {
             cancel: Arc::new(Cancel::default()),
             failed: Arc::default(),
             oauth_cache: crate::oauth::discovery::Cache::default(),
+            board: Arc::default(),
+            kept: Arc::default(),
         }
+    }
+
+    /// The values `persist:` keeps from this run (name, value, file), the latest last.
+    pub(crate) fn kept(&self) -> Vec<(String, serde_json::Value, String)> {
+        let kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.clone()
     }
 
     /// How many runs of a file the run makes: one per file and iteration.
@@ -149,11 +199,16 @@ impl<'a> Runner<'a> {
         self.inputs.collections.len() * self.inputs.iterations.max(1)
     }
 
-    /// The `i`-th run of a file, in order (each file's iterations, then the next file).
-    fn unit(&self, i: usize) -> Option<(&Collection, Option<usize>)> {
+    /// The `i`-th run of a file, in order (each file's iterations, then the next file), and
+    /// the file's index.
+    fn unit(&self, i: usize) -> Option<(usize, &Collection, Option<usize>)> {
         let its = self.inputs.iterations.max(1);
         let collection = self.inputs.collections.get(i / its)?;
-        Some((collection, (self.inputs.iterations > 0).then_some(i % its)))
+        Some((
+            i / its,
+            collection,
+            (self.inputs.iterations > 0).then_some(i % its),
+        ))
     }
 
     pub(crate) async fn run(&self, reporter: &mut dyn Reporter) -> Counts {
@@ -177,8 +232,8 @@ impl<'a> Runner<'a> {
         if self.options.jobs <= 1 {
             // Files after a stop (--bail, --max-time) still run through `run_file`, which
             // reports their requests as skipped; only Ctrl-C ends the run where it is.
-            for (collection, iteration) in (0..self.units()).filter_map(|i| self.unit(i)) {
-                let counts = self.run_file(collection, iteration, reporter).await;
+            for (index, collection, iteration) in (0..self.units()).filter_map(|i| self.unit(i)) {
+                let counts = self.run_file(index, collection, iteration, reporter).await;
                 total.merge(counts);
                 if self.cancel.is_cancelled() {
                     break;

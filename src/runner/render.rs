@@ -9,7 +9,7 @@ use crate::secret::Redactor;
 use crate::template::{RenderFail, Scope, Templates, Tpl};
 use std::path::Path;
 
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     templates: &'a Templates,
     scope: &'a Scope,
 }
@@ -113,14 +113,59 @@ pub(crate) fn prepare(
             Some(bytes)
         }
     };
+    let (follow_redirects, timeout) = scalars(req, &cx)?;
     Ok(Prepared {
         method: req.method.clone(),
         url,
         headers,
         body,
-        timeout: req.timeout,
-        follow_redirects: req.follow_redirects,
+        timeout,
+        follow_redirects,
     })
+}
+
+/// `follow_redirects` and `timeout`, rendered when written as templates (`<<follow>>`
+/// from a data row): a value that is not one is the request's input error, at its line.
+pub(crate) fn scalars(
+    req: &Request,
+    cx: &Ctx,
+) -> Result<(bool, Option<std::time::Duration>), RenderFail> {
+    let mut failed: Option<RenderFail> = None;
+    let mut at = None;
+    let mut render = |tpl: &Tpl| {
+        at = Some((tpl.file.clone(), tpl.loc));
+        cx.render(tpl).map_err(|f| {
+            let message = f.diagnostic.message.clone();
+            failed = Some(f);
+            message
+        })
+    };
+    let follow = req.render_follow_redirects(&mut render);
+    let timeout = follow.clone().and_then(|_| req.render_timeout(&mut render));
+    match (follow, timeout) {
+        (Ok(f), Ok(t)) => Ok((f, t)),
+        (Err(message), _) | (_, Err(message)) => Err(failed.unwrap_or_else(|| {
+            let mut d = Diagnostic::error(message);
+            if let Some((file, loc)) = at {
+                d = d.at(&file, loc);
+            }
+            RenderFail {
+                diagnostic: d,
+                missing: None,
+            }
+        })),
+    }
+}
+
+/// The request's time limit for a flow (an oauth2 request): its `timeout`, rendered when
+/// it is a template; one that does not render leaves the run's.
+pub(crate) fn timeout_of(
+    req: &Request,
+    templates: &Templates,
+    scope: &Scope,
+) -> Option<std::time::Duration> {
+    let cx = Ctx { templates, scope };
+    scalars(req, &cx).map_or(req.timeout, |(_, t)| t)
 }
 
 fn append_query(url: &str, pairs: &[(String, String)]) -> Result<String, String> {

@@ -107,7 +107,7 @@ pub(super) fn stopped(st: &FileRun, index: usize, req: &Request, stop: Stop) -> 
 
 fn judge<'a>(st: &'a FileRun, req: &'a Request) -> Judge<'a> {
     Judge {
-        file: &st.collection.file,
+        file: st.source_of(req),
         req,
         redactor: &st.redactor,
         failed_captures: &st.failed_captures,
@@ -178,7 +178,7 @@ fn total(hops: &[Hop]) -> Duration {
 }
 
 fn diagnostic(f: Finding, st: &FileRun, req: &Request) -> Diagnostic {
-    let (file, r): (_, &Redactor) = (&st.collection.file, &st.redactor);
+    let (file, r): (_, &Redactor) = (st.source_of(req), &st.redactor);
     let oauth_loc = req.oauth2.as_ref().map_or(req.loc, |o| o.loc);
     match f {
         Finding::Capture { name, loc, why } => {

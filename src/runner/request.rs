@@ -93,7 +93,7 @@ impl Runner<'_> {
         }
         let Some(judged) = ex.judged.filter(|&i| i < ex.hops.len()) else {
             let d = crate::diag::Diagnostic::error("no response");
-            return Err(Stop::Network(d.at(&st.collection.file, req.loc)));
+            return Err(Stop::Network(d.at(st.source_of(req), req.loc)));
         };
         // 4. Capture, before expectations so that they may use what was captured; then the
         //    response as the value of the request's `id` (the tokens of an oauth2 request).
@@ -112,7 +112,7 @@ impl Runner<'_> {
         ex: &mut Exchange,
     ) -> Result<Prepared, Stop> {
         let templates = &self.inputs.templates;
-        let base_dir = st.base_dir();
+        let base_dir = st.base_dir_of(req);
         let mut prepared = render::prepare(req, templates, &st.scope, &mut st.redactor, &base_dir)?;
         default_headers(&mut prepared, &st.jar);
         ex.url = Some(prepared.url.clone());

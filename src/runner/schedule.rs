@@ -35,17 +35,24 @@ impl Runner<'_> {
                 cancel: self.cancel.clone(),
                 failed: self.failed.clone(),
                 oauth_cache: crate::oauth::discovery::Cache::default(),
+                board: self.board.clone(),
+                kept: self.kept.clone(),
             };
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((collection, iteration)) = self.unit(i) else {
+                let Some((index, collection, iteration)) = self.unit(i) else {
                     return Ok(());
                 };
                 let counts = if self.cancel.is_cancelled() {
                     None
                 } else {
                     let mut sender = Sender::new(i, &tx, self.options.live);
-                    let c = runtime.block_on(worker.run_file(collection, iteration, &mut sender));
+                    let c = runtime.block_on(worker.run_file(
+                        index,
+                        collection,
+                        iteration,
+                        &mut sender,
+                    ));
                     sender.flush();
                     Some(c)
                 };

@@ -38,6 +38,11 @@ impl Scope {
         self.set(name, json_to_value(value));
     }
 
+    /// Takes a variable away (the `with:` of an include, once its requests are done).
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        Arc::make_mut(&mut self.vars).remove(name)
+    }
+
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.vars.get(name)

@@ -19,6 +19,8 @@ fn every_example_passes_against_the_sandbox() {
         "client-credentials.yaml",
         "headless-sign-in.yaml",
         "mediavalet/authorization-code.yaml",
+        "mediavalet/login.yaml",
+        "mediavalet/api.yaml",
         "mediavalet/refresh-token.yaml",
         "processmaker/refresh-token.yaml",
     ] {
@@ -55,6 +57,55 @@ fn every_example_passes_with_jobs_against_the_sandbox() {
     };
     assert_eq!(files(&one.stdout), files(&three.stdout));
     assert!(files(&three.stdout).len() >= 4, "{}", three.stdout);
+}
+
+/// The "done when": the examples pass with `--jobs 4` and in every `--shard K/3`
+/// (the shared MediaValet login runs in each part that needs it), and the merged shards
+/// are the whole run, the login counted once.
+#[test]
+fn every_example_passes_with_jobs_4_and_in_every_shard() {
+    let whole = Baton::new()
+        .args([
+            "run",
+            &collections(),
+            "--sandbox",
+            "--jobs",
+            "4",
+            "--json",
+            "r.json",
+        ])
+        .run();
+    whole.code(0).stdout_contains(" 0 failed");
+    let counts = |text: &str| {
+        let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        doc["counts"].clone()
+    };
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let out = Baton::new()
+            .args([
+                "run",
+                &collections(),
+                "--sandbox",
+                "--json",
+                "r.json",
+                "--shard",
+            ])
+            .arg(format!("{k}/3"))
+            .run();
+        out.code(0);
+        shards.push(out);
+    }
+    let merged = Baton::new()
+        .args(["report", "merge"])
+        .args(shards.iter().map(|s| s.path("r.json")))
+        .args(["--json", "m.json"])
+        .run();
+    merged.code(0);
+    assert_eq!(
+        counts(&merged.file("m.json")),
+        counts(&whole.file("r.json"))
+    );
 }
 
 #[test]

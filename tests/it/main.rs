@@ -22,6 +22,7 @@ mod oauth;
 mod pipeline;
 mod probe;
 mod reports;
+mod reuse;
 mod run_bodies;
 mod run_capture;
 mod run_expect;

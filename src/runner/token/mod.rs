@@ -7,8 +7,8 @@
 mod cache;
 mod state;
 
-pub(super) use cache::CacheSlot;
-pub(super) use state::Tokens;
+pub(crate) use cache::CacheSlot;
+pub(crate) use state::{TokenState, Tokens};
 
 use super::request::{Exchange, Notify};
 use super::stop::Stop;
@@ -217,7 +217,7 @@ fn flow_ctx<'a>(
             .filter(|(_, v)| v.is_literal())
             .map(|(k, v)| (k.clone(), v.text.to_string()))
             .collect(),
-        timeout: req.timeout,
+        timeout: super::render::timeout_of(req, &runner.inputs.templates, &st.scope),
         notify,
     }
 }

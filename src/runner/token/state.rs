@@ -15,6 +15,7 @@ use std::sync::Arc;
 pub(super) const SKEW_SECS: i64 = 30;
 
 /// The tokens an `oauth2` request obtained, and how to get new ones.
+#[derive(Clone)]
 pub(crate) struct TokenState {
     /// Shared with the request that obtained the tokens, which may be gone (a big file's
     /// requests are read one at a time while it runs).
@@ -98,6 +99,17 @@ impl Tokens {
     /// Whether the oauth2 request `id` obtained tokens.
     pub(crate) fn holds(&self, id: &str) -> bool {
         self.states.contains_key(id)
+    }
+
+    /// The tokens of `id`, for the files that need this one (an exported id).
+    pub(crate) fn state(&self, id: &str) -> Option<&TokenState> {
+        self.states.get(id)
+    }
+
+    /// Tokens another file obtained (a needed file's exported id): renewed here as if
+    /// this file had obtained them.
+    pub(crate) fn adopt(&mut self, id: &str, state: TokenState) {
+        self.states.insert(id.to_string(), state);
     }
 
     /// The tokens of `id` when they have expired (or are about to).

@@ -73,14 +73,14 @@ fn check_follows_includes() {
         .stdout_contains("every variable defined");
 }
 
-const ROWS: &str = r#"name: rows
+const ROWS: &str = r"name: rows
 requests:
   - name: login <<user>>
     GET: <<base>>/status/<<code>>
     query: { user: <<user>> }
     expect:
       status: <<code>>
-"#;
+";
 
 #[test]
 fn data_rows_render_request_names_and_expect_status() {
@@ -156,14 +156,14 @@ fn expect_status_from_a_variable_fails_and_is_checked_as_written_ones() {
 #[test]
 fn other_scalars_from_data_rows() {
     let server = TestServer::start();
-    let yaml = r#"name: scalars
+    let yaml = r"name: scalars
 requests:
   - name: follow <<follow>>
     GET: <<base>>/redirect?to=/echo
     follow_redirects: <<follow>>
     timeout: <<limit>>
     expect: { status: <<want>> }
-"#;
+";
     Baton::new()
         .file("c.yaml", yaml)
         .file("rows.csv", "follow,limit,want\ntrue,5s,200\nfalse,5s,302\n")

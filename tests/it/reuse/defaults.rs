@@ -47,7 +47,7 @@ requests:
 #[test]
 fn default_auth_applies_unless_the_request_sets_its_own() {
     let server = TestServer::start();
-    let yaml = r#"name: auth
+    let yaml = r"name: auth
 vars: { token: t-123 }
 defaults:
   auth: { bearer: <<token>> }
@@ -63,7 +63,7 @@ requests:
     GET: <<base>>/echo
     headers: { Authorization: Token abc }
     expect: { body: { $.headers.authorization: Token abc } }
-"#;
+";
     run_yaml(&server.url(), yaml)
         .run()
         .code(0)
@@ -73,7 +73,7 @@ requests:
 #[test]
 fn default_timeout_applies_unless_the_request_sets_its_own() {
     let server = TestServer::start();
-    let yaml = r#"name: timeout
+    let yaml = r"name: timeout
 defaults:
   timeout: 300ms
 requests:
@@ -82,7 +82,7 @@ requests:
     timeout: 5s
   - name: the default limit
     GET: <<base>>/slow?ms=2000
-"#;
+";
     let out = run_yaml(&server.url(), yaml).run();
     out.code(3)
         .stdout_contains("✓ its own longer limit")
@@ -94,7 +94,7 @@ requests:
 #[test]
 fn default_follow_redirects_applies_unless_the_request_sets_its_own() {
     let server = TestServer::start();
-    let yaml = r#"name: redirects
+    let yaml = r"name: redirects
 defaults:
   follow_redirects: true
 requests:
@@ -105,7 +105,7 @@ requests:
     GET: <<base>>/redirect?to=/echo
     follow_redirects: false
     expect: { status: 302, headers: { location: /echo } }
-"#;
+";
     run_yaml(&server.url(), yaml)
         .run()
         .code(0)
@@ -113,7 +113,7 @@ requests:
     assert_eq!(server.hits("/echo"), 1);
 }
 
-const EXPECT: &str = r#"name: expect
+const EXPECT: &str = r"name: expect
 defaults:
   expect:
     status: 200
@@ -135,7 +135,7 @@ requests:
     expect:
       body:
         $.path: /echo
-"#;
+";
 
 #[test]
 fn a_request_s_own_expect_overrides_the_default_key_by_key() {
@@ -170,7 +170,7 @@ fn default_expectations_that_stay_fail_at_their_own_line() {
 #[test]
 fn default_tags_select_the_requests_without_their_own() {
     let server = TestServer::start();
-    let yaml = r#"name: tags
+    let yaml = r"name: tags
 defaults:
   tags: [smoke]
 requests:
@@ -179,7 +179,7 @@ requests:
   - name: tagged slow only
     GET: <<base>>/status/202
     tags: [slow]
-"#;
+";
     run_yaml(&server.url(), yaml)
         .args(["--only", "smoke"])
         .run()

@@ -70,13 +70,13 @@ fn an_include_with_with_runs_its_requests_with_its_own_variables() {
 #[test]
 fn with_variables_do_not_leak_after_the_include() {
     let server = TestServer::start();
-    let yaml = r#"name: leak
+    let yaml = r"name: leak
 requests:
   - include: steps/create-order.yaml
     with: { sku: A-1 }
   - name: reads sku
     GET: <<base>>/echo?sku=<<sku>>
-"#;
+";
     Baton::new()
         .file("c.yaml", yaml)
         .file("steps/create-order.yaml", CREATE_ORDER)
@@ -162,7 +162,7 @@ fn a_missing_included_file_is_invalid_input_at_the_include() {
 #[test]
 fn the_including_file_s_defaults_apply_to_included_requests() {
     let server = TestServer::start();
-    let step = r#"name: step
+    let step = r"name: step
 defaults:
   headers: { X-Step: step, X-Team: step }
 requests:
@@ -173,8 +173,8 @@ requests:
         $.headers.authorization: Bearer t-1
         $.headers['x-step']: step
         $.headers['x-team']: step
-"#;
-    let main = r#"name: main
+";
+    let main = r"name: main
 defaults:
   headers: { X-Team: main }
   auth: { bearer: t-1 }
@@ -187,7 +187,7 @@ requests:
         $.headers.authorization: Bearer t-1
         $.headers['x-team']: main
         $.headers['x-step']: { exists: false }
-"#;
+";
     Baton::new()
         .file("main.yaml", main)
         .file("steps/step.yaml", step)

@@ -28,7 +28,7 @@ use crate::support::{Baton, CLIENT_ID, CLIENT_SECRET, Output, PASSWORD, TestServ
 /// the two tokens and keeps `grant_scope` to itself.
 pub(crate) fn login_yaml() -> String {
     format!(
-        r#"name: sign in
+        r"name: sign in
 export: [access_token, refresh_token]
 requests:
   - name: password grant
@@ -40,7 +40,7 @@ requests:
       access_token: $.access_token
       refresh_token: $.refresh_token
       grant_scope: $.scope
-"#
+"
     )
 }
 
@@ -48,7 +48,7 @@ requests:
 /// `GET /me` accepts only a token the test server issued; `/echo/NAME` shows what was sent.
 pub(crate) fn api_yaml(name: &str) -> String {
     format!(
-        r#"name: {name}
+        r"name: {name}
 needs: [login.yaml]
 defaults:
   headers: {{ Accept: application/json }}
@@ -66,7 +66,7 @@ requests:
         $.path: /echo/{name}
         $.headers.accept: application/json
         $.headers.authorization: {{ matches: '^Bearer at-' }}
-"#
+"
     )
 }
 

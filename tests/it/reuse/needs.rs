@@ -139,12 +139,12 @@ fn a_missing_needed_file_is_invalid_input_at_its_line() {
 #[test]
 fn names_not_exported_stay_private() {
     let server = TestServer::start();
-    let reads_private = r#"name: reads a private name
+    let reads_private = r"name: reads a private name
 needs: [login.yaml]
 requests:
   - name: uses grant_scope
     GET: <<base>>/echo?s=<<grant_scope>>
-"#;
+";
     Baton::new()
         .file("login.yaml", login_yaml())
         .file("c.yaml", reads_private)
@@ -153,13 +153,13 @@ requests:
         .run()
         .code(2)
         .output_contains("undefined variable `grant_scope`");
-    let env_value_stays = r#"name: the environment's grant_scope
+    let env_value_stays = r"name: the environment's grant_scope
 needs: [login.yaml]
 requests:
   - name: sees the environment's value
     GET: <<base>>/echo?s=<<grant_scope>>
     expect: { body: { $.query.s: from-env } }
-"#;
+";
     Baton::new()
         .file("login.yaml", login_yaml())
         .file("c.yaml", env_value_stays)
@@ -177,7 +177,7 @@ requests:
 #[test]
 fn exported_values_sit_above_environments_and_var() {
     let server = TestServer::start();
-    let dependent = r#"name: dependent
+    let dependent = r"name: dependent
 needs: [login.yaml]
 requests:
   - name: sees the exported token
@@ -186,7 +186,7 @@ requests:
       body:
         $.query.t: { matches: '^at-' }
         $.query.r: { matches: '^rt-' }
-"#;
+";
     let out = Baton::new()
         .file("login.yaml", login_yaml())
         .file("c.yaml", dependent)
@@ -210,7 +210,7 @@ requests:
 #[test]
 fn a_dependent_s_own_captures_win_over_exported_values() {
     let server = TestServer::start();
-    let dependent = r#"name: dependent
+    let dependent = r"name: dependent
 needs: [login.yaml]
 defaults:
   auth: { bearer: <<access_token>> }
@@ -224,7 +224,7 @@ requests:
   - name: its own wins from then on
     GET: <<base>>/echo
     expect: { body: { $.headers.authorization: Bearer mine } }
-"#;
+";
     Baton::new()
         .file("login.yaml", login_yaml())
         .file("c.yaml", dependent)
@@ -243,7 +243,7 @@ fn an_exported_oauth2_id_serves_auth_oauth2_in_defaults() {
     let server = TestServer::start();
     server.expect_hits("/token", 1).expect_hits("/me", 2);
     let login = format!(
-        r#"name: oauth2 sign in
+        r"name: oauth2 sign in
 export: [login]
 requests:
   - name: password grant (oauth2)
@@ -256,11 +256,11 @@ requests:
       username: {USERNAME}
       password: {PASSWORD}
       scope: api
-"#
+"
     );
     let api = |name: &str| {
         format!(
-            r#"name: {name}
+            r"name: {name}
 needs: [login.yaml]
 defaults:
   auth: {{ oauth2: login }}
@@ -271,7 +271,7 @@ requests:
   - name: the id's fields ({name})
     GET: <<base>>/echo?t=<<login.access_token>>
     expect: {{ body: {{ $.query.t: {{ matches: '^at-' }} }} }}
-"#
+"
         )
     };
     Baton::new()

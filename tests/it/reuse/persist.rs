@@ -17,7 +17,7 @@ use crate::support::{
     Baton, CLIENT_ID, CLIENT_SECRET, Output, PASSWORD, TEMPDIR_PREFIX, TestServer, USERNAME,
 };
 
-const ROTATE: &str = r#"name: rotate
+const ROTATE: &str = r"name: rotate
 persist: [refresh_token]
 requests:
   - name: refresh
@@ -30,7 +30,7 @@ requests:
     GET: <<base>>/me
     auth: { bearer: <<access_token>> }
     expect: { body: { $.sub: alice } }
-"#;
+";
 
 /// One working directory shared by several runs.
 struct Project {

@@ -8,7 +8,10 @@ use plain::said;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod dispatch;
 mod plain;
+
+pub use dispatch::main;
 
 #[derive(Parser, Debug)]
 #[command(name = "baton", version, about = "Run declarative YAML request collections: Postman collections in git, with OAuth 2.0 / OpenID Connect first-class", long_about = None)]

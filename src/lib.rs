@@ -41,7 +41,7 @@ mod yaml;
 // else is the crate's own (`pub(crate)`, checked by `unreachable_pub`), so moving it needs
 // no thought about callers outside.
 pub use cli::Cli;
-pub use cmd::main;
+pub use cli::main;
 pub use collection::load::{build, load_on_disk, load_source, parse_tree, read_source};
 pub use collection::model::{Body, Collection};
 pub use diag::{Diagnostic, SourceFile};

@@ -13,7 +13,6 @@ use crate::template::Tpl;
 use std::collections::BTreeSet;
 
 mod send;
-pub(crate) mod vars;
 
 pub(crate) fn check(inputs: &Inputs) -> Vec<Diagnostic> {
     let mut problems = Vec::new();

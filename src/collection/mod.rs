@@ -11,6 +11,7 @@ mod request;
 mod reread;
 mod settings;
 mod toplevel;
+pub(crate) mod unresolved;
 mod vars;
 
 pub(crate) use include::INCLUDE_KEYS;

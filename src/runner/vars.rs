@@ -61,7 +61,7 @@ pub(crate) fn start(
             // Told at the root (a cycle, a variable read that failed too): `check` does too.
             let failed = still
                 .into_iter()
-                .map(|(def, tpl, e)| crate::check::vars::Unresolved {
+                .map(|(def, tpl, e)| crate::collection::unresolved::Unresolved {
                     def,
                     diagnostic: e
                         .diagnostic(&tpl)
@@ -72,7 +72,7 @@ pub(crate) fn start(
                     },
                 })
                 .collect();
-            unresolved = crate::check::vars::explain(failed, templates);
+            unresolved = crate::collection::unresolved::explain(failed, templates);
             break;
         }
         pending = still.into_iter().map(|(d, _, _)| d).collect();

@@ -1,9 +1,9 @@
 //! Why a variable could not be rendered, told at its root: the cycle it is part of
 //! (`a: <<b>>`, `b: <<a>>`), or the variable it reads that could not be rendered itself,
 //! rather than "undefined variable `b`" for a `b` that is defined. The runner and
-//! `baton check` both tell it this way.
+//! `baton check` both tell it this way, so it lives with the variables, below both.
 
-use crate::collection::VarDef;
+use super::VarDef;
 use crate::diag::Diagnostic;
 use crate::template::{Templates, Tpl};
 use std::collections::{HashMap, HashSet, VecDeque};

@@ -15,6 +15,24 @@ pub(crate) use walk::{Filter, Walker};
 use std::io::Write;
 use std::path::Path;
 
+/// Write baton's own state (`.baton/tokens.json`, `.baton/state.json`): atomically, readable
+/// by its owner only, with a `.gitignore` beside it the first time so that tokens and kept
+/// values never reach a commit.
+pub(crate) fn write_state(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic(path, bytes, true)?;
+    if let Some(dir) = path.parent() {
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            write_atomic(
+                &ignore,
+                b"# baton's state: tokens and kept values, never to be committed\n*\n",
+                false,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Write `bytes` to `path` atomically. `private` makes the file readable by its owner only
 /// (state holding tokens).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8], private: bool) -> std::io::Result<()> {

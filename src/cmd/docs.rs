@@ -1,7 +1,7 @@
 //! `baton docs check` (run each guide's ```baton blocks as one collection, like `run`) and
 //! `baton docs sync` (regenerate, or with `--check` compare, the snippet blocks).
 
-use super::{color_stdout, print_problems, start_sandbox, stop_signal};
+use super::{color_stdout, print_problems, run_stoppable, start_sandbox};
 use crate::diag::display_path;
 use crate::exit;
 use crate::http::{Http, HttpOptions};
@@ -93,13 +93,8 @@ async fn check_with(cmd: &DocsCheckCommand, sandbox_vars: Option<Vec<(String, St
         crate::report::github::enabled(),
     );
     let runner = Runner::new(&inputs, &options, &http);
-    let cancel = runner.cancel.clone();
-    tokio::spawn(async move {
-        stop_signal().await;
-        cancel.cancel();
-    });
-    let counts = runner.run(&mut reporter).await;
-    if runner.cancel.is_cancelled() {
+    let (counts, interrupted) = run_stoppable(&runner, &mut reporter).await;
+    if interrupted {
         exit::INTERRUPTED
     } else {
         counts.exit_code()

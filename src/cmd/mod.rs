@@ -107,6 +107,21 @@ pub(crate) async fn start_sandbox(wanted: bool) -> Result<Option<Sandbox>, i32> 
     }
 }
 
+/// A run with Ctrl-C (and SIGTERM) wired to its cancel: the counts of what ran, and whether
+/// it was interrupted.
+pub(crate) async fn run_stoppable(
+    runner: &crate::runner::Runner<'_>,
+    reporter: &mut dyn crate::event::Reporter,
+) -> (crate::event::Counts, bool) {
+    let cancel = runner.cancel.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        cancel.cancel();
+    });
+    let counts = runner.run(reporter).await;
+    (counts, runner.cancel.is_cancelled())
+}
+
 /// Ctrl-C or SIGTERM.
 pub(crate) async fn stop_signal() {
     #[cfg(unix)]

@@ -1,7 +1,7 @@
 //! `baton run` and its pre-flight `baton check`: assemble the inputs (`inputs`), then run
 //! them with the reporters the options ask for, or check them without sending anything.
 
-use super::{color_stderr, color_stdout, print_problems, start_sandbox, stop_signal};
+use super::{color_stderr, color_stdout, print_problems, run_stoppable, start_sandbox};
 use crate::collection::load;
 use crate::exit;
 use crate::http::{Http, HttpOptions};
@@ -116,16 +116,11 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
         crate::report::github::enabled(),
     );
     let runner = Runner::new(&inputs, &options, &http);
-    let cancel = runner.cancel.clone();
-    tokio::spawn(async move {
-        stop_signal().await;
-        cancel.cancel();
-    });
-    let counts = runner.run(&mut reporter).await;
+    let (counts, interrupted) = run_stoppable(&runner, &mut reporter).await;
     if let Some(s) = sandbox {
         let _ = s.shutdown().await;
     }
-    let mut code = if runner.cancel.is_cancelled() {
+    let mut code = if interrupted {
         exit::INTERRUPTED
     } else {
         counts.exit_code()

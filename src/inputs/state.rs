@@ -100,18 +100,7 @@ pub(crate) fn save(path: &Path, values: &[(String, Value, String)]) -> Result<()
     }
     let err = |e: std::io::Error| format!("{}: cannot write: {e}", path.display());
     let bytes = serde_json::to_vec_pretty(&state).unwrap_or_default();
-    crate::fsutil::write_atomic(path, &bytes, true).map_err(err)?;
-    if let Some(dir) = path.parent() {
-        let ignore = dir.join(".gitignore");
-        if !ignore.exists() {
-            crate::fsutil::write_atomic(
-                &ignore,
-                b"# baton's state: tokens and kept values, never to be committed\n*\n",
-                false,
-            )
-            .map_err(err)?;
-        }
-    }
+    crate::fsutil::write_state(path, &bytes).map_err(err)?;
     Ok(())
 }
 

@@ -107,18 +107,7 @@ impl TokenCache {
             reason: e.to_string(),
         };
         let bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
-        crate::fsutil::write_atomic(path, &bytes, true).map_err(err)?;
-        if let Some(dir) = path.parent() {
-            let ignore = dir.join(".gitignore");
-            if !ignore.exists() {
-                crate::fsutil::write_atomic(
-                    &ignore,
-                    b"# baton's state: tokens, never to be committed\n*\n",
-                    false,
-                )
-                .map_err(err)?;
-            }
-        }
+        crate::fsutil::write_state(path, &bytes).map_err(err)?;
         Ok(())
     }
 

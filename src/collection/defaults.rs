@@ -124,17 +124,7 @@ fn merge_expect(defaults: &Expectations, own: &mut Expectations) {
     if defaults.items.is_empty() {
         return;
     }
-    let replaced = |d: &Expectation| {
-        own.items.iter().any(|o| match (d, o) {
-            (Expectation::Status(_), Expectation::Status(_))
-            | (Expectation::Body(_), Expectation::Body(_))
-            | (Expectation::Duration(_), Expectation::Duration(_))
-            | (Expectation::Jwt(_), Expectation::Jwt(_)) => true,
-            (Expectation::Header(a), Expectation::Header(b)) => a.name == b.name,
-            (Expectation::JsonPath(a), Expectation::JsonPath(b)) => a.path.text == b.path.text,
-            _ => false,
-        })
-    };
+    let replaced = |d: &Expectation| own.items.iter().any(|o| d.replaced_by(o));
     let mut items: Vec<Expectation> = defaults
         .items
         .iter()

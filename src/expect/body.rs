@@ -71,3 +71,12 @@ pub(crate) fn eval(b: &BodyCheck, ctx: &mut Eval) -> Option<Failure> {
         invalid: None,
     })
 }
+
+impl super::Kind for BodyCheck {
+    fn eval(&self, ctx: &mut Eval) -> Option<Failure> {
+        eval(self, ctx)
+    }
+    fn templates<'a>(&'a self, out: &mut Vec<&'a crate::template::Tpl>) {
+        super::predicate::templates(&self.preds, out);
+    }
+}

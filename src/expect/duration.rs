@@ -41,3 +41,12 @@ pub(crate) fn eval(d: &DurationCheck, ctx: &mut Eval) -> Option<Failure> {
         invalid: None,
     })
 }
+
+impl super::Kind for DurationCheck {
+    fn eval(&self, ctx: &mut Eval) -> Option<Failure> {
+        eval(self, ctx)
+    }
+    fn templates<'a>(&'a self, out: &mut Vec<&'a crate::template::Tpl>) {
+        super::predicate::templates(&self.preds, out);
+    }
+}

@@ -42,3 +42,15 @@ pub(crate) fn eval(h: &Header, ctx: &mut Eval) -> Option<Failure> {
         invalid: None,
     })
 }
+
+impl super::Kind for Header {
+    fn eval(&self, ctx: &mut Eval) -> Option<Failure> {
+        eval(self, ctx)
+    }
+    fn templates<'a>(&'a self, out: &mut Vec<&'a crate::template::Tpl>) {
+        super::predicate::templates(&self.preds, out);
+    }
+    fn replaced_by(&self, own: &Self) -> bool {
+        self.name == own.name
+    }
+}

@@ -38,3 +38,15 @@ pub(crate) fn eval(j: &JsonCheck, ctx: &mut Eval) -> Option<Failure> {
         invalid: None,
     })
 }
+
+impl super::Kind for JsonCheck {
+    fn eval(&self, ctx: &mut Eval) -> Option<Failure> {
+        eval(self, ctx)
+    }
+    fn templates<'a>(&'a self, out: &mut Vec<&'a crate::template::Tpl>) {
+        super::predicate::templates(&self.preds, out);
+    }
+    fn replaced_by(&self, own: &Self) -> bool {
+        self.path.text == own.path.text
+    }
+}

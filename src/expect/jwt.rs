@@ -223,3 +223,18 @@ pub(crate) fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
     }
     None
 }
+
+impl super::Kind for JwtCheck {
+    fn eval(&self, ctx: &mut Eval) -> Option<Failure> {
+        eval(self, ctx)
+    }
+    fn templates<'a>(&'a self, out: &mut Vec<&'a crate::template::Tpl>) {
+        out.extend(self.jwks_url.iter());
+        for v in self.issuer.iter().chain(self.audience.iter()) {
+            v.templates(out);
+        }
+        for (_, p) in self.header.iter().chain(self.claims.iter()) {
+            super::predicate::templates(p, out);
+        }
+    }
+}

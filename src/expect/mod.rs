@@ -34,8 +34,63 @@ impl Expectations {
     }
 }
 
-#[derive(Debug, Clone)]
-pub enum Expectation {
+/// What every expectation kind does; each kind's file implements it for its type.
+pub(crate) trait Kind {
+    /// The failure of this check against the response, if it does not hold.
+    fn eval(&self, ctx: &mut Eval) -> Option<Failure>;
+    /// The templates of its expected values (for `baton check`).
+    fn templates<'a>(&'a self, out: &mut Vec<&'a crate::template::Tpl>);
+    /// Whether a request's own check replaces this default one (`defaults:`): by default
+    /// any check of the same kind does; a header or a JSONPath only of the same name.
+    fn replaced_by(&self, _own: &Self) -> bool
+    where
+        Self: Sized,
+    {
+        true
+    }
+}
+
+impl<T: Kind> Kind for Box<T> {
+    fn eval(&self, ctx: &mut Eval) -> Option<Failure> {
+        (**self).eval(ctx)
+    }
+    fn templates<'a>(&'a self, out: &mut Vec<&'a crate::template::Tpl>) {
+        (**self).templates(out);
+    }
+    fn replaced_by(&self, own: &Self) -> bool {
+        (**self).replaced_by(own)
+    }
+}
+
+/// The table of kinds: the enum and every dispatch over it are made from this list, so a
+/// new kind is its file (a type implementing `Kind`) plus one line here and the key that
+/// reads it in `READERS`.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty)),* $(,)?) => {
+        #[derive(Debug, Clone)]
+        pub enum Expectation {
+            $($(#[$doc])* $variant($ty)),*
+        }
+
+        impl Expectation {
+            fn kind(&self) -> &dyn Kind {
+                match self {
+                    $(Expectation::$variant(k) => k),*
+                }
+            }
+
+            /// Whether `own`, a request's own check, replaces this default one.
+            pub(crate) fn replaced_by(&self, own: &Expectation) -> bool {
+                match (self, own) {
+                    $((Expectation::$variant(d), Expectation::$variant(o)) => d.replaced_by(o),)*
+                    _ => false,
+                }
+            }
+        }
+    };
+}
+
+kinds! {
     Status(status::Status),
     Header(header::Header),
     JsonPath(jsonpath::JsonCheck),
@@ -68,6 +123,33 @@ pub struct Eval<'a> {
     pub jwks: &'a std::collections::HashMap<String, Value>,
 }
 
+/// The keys of `expect:` and what each reads (a key may read several checks, or checks of
+/// two kinds: `body` holds JSONPath checks and a raw body check).
+type Read = fn(&mut Reader, &Node, &mut Vec<Expectation>);
+const READERS: &[(&str, Read)] = &[
+    ("status", |r, n, out| {
+        out.extend(status::read(r, n).map(Expectation::Status));
+    }),
+    ("headers", |r, n, out| {
+        out.extend(header::read(r, n).into_iter().map(Expectation::Header));
+    }),
+    ("body", |r, n, out| {
+        let (json, raw) = body::read(r, n);
+        out.extend(json.into_iter().map(Expectation::JsonPath));
+        out.extend(raw.into_iter().map(Expectation::Body));
+    }),
+    ("jwt", |r, n, out| {
+        out.extend(
+            jwt::read(r, n)
+                .into_iter()
+                .map(|j| Expectation::Jwt(Box::new(j))),
+        );
+    }),
+    ("duration_ms", |r, n, out| {
+        out.extend(duration::read(r, n).map(Expectation::Duration));
+    }),
+];
+
 pub(crate) const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms", "jwt"];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Expectations {
@@ -75,26 +157,10 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Expectations {
         return Expectations::default();
     };
     let mut items = Vec::new();
-    if let Some(n) = map.get("status") {
-        items.extend(status::read(r, n).map(Expectation::Status));
-    }
-    if let Some(n) = map.get("headers") {
-        items.extend(header::read(r, n).into_iter().map(Expectation::Header));
-    }
-    if let Some(n) = map.get("body") {
-        let (json, raw) = body::read(r, n);
-        items.extend(json.into_iter().map(Expectation::JsonPath));
-        items.extend(raw.into_iter().map(Expectation::Body));
-    }
-    if let Some(n) = map.get("jwt") {
-        items.extend(
-            jwt::read(r, n)
-                .into_iter()
-                .map(|j| Expectation::Jwt(Box::new(j))),
-        );
-    }
-    if let Some(n) = map.get("duration_ms") {
-        items.extend(duration::read(r, n).map(Expectation::Duration));
+    for (key, read) in READERS {
+        if let Some(n) = map.get(key) {
+            read(r, n, &mut items);
+        }
     }
     map.finish(r, "expect", EXPECT_KEYS);
     items.shrink_to_fit();
@@ -103,39 +169,25 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Expectations {
 
 /// Every failure of `e` against the response (empty when it holds).
 pub fn eval(e: &Expectation, ctx: &mut Eval) -> Option<Failure> {
-    match e {
-        Expectation::Status(s) => status::eval(s, ctx),
-        Expectation::Header(h) => header::eval(h, ctx),
-        Expectation::JsonPath(j) => jsonpath::eval(j, ctx),
-        Expectation::Body(b) => body::eval(b, ctx),
-        Expectation::Duration(d) => duration::eval(d, ctx),
-        Expectation::Jwt(j) => jwt::eval(j, ctx),
-    }
+    e.kind().eval(ctx)
 }
 
 /// Every template in the expected values (for `baton check`).
 pub(crate) fn templates<'a>(e: &'a Expectations, out: &mut Vec<&'a crate::template::Tpl>) {
     for item in &e.items {
-        let preds = match item {
-            Expectation::Header(h) => &h.preds,
-            Expectation::JsonPath(j) => &j.preds,
-            Expectation::Body(b) => &b.preds,
-            Expectation::Duration(d) => &d.preds,
-            Expectation::Jwt(j) => {
-                out.extend(j.jwks_url.iter());
-                for v in j.issuer.iter().chain(j.audience.iter()) {
-                    v.templates(out);
-                }
-                for (_, p) in j.header.iter().chain(j.claims.iter()) {
-                    predicate::templates(p, out);
-                }
-                continue;
-            }
-            Expectation::Status(s) => {
-                out.extend(s.template.iter());
-                continue;
-            }
-        };
-        predicate::templates(preds, out);
+        item.kind().templates(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every key the loader accepts is read by the table, and the table reads no other.
+    #[test]
+    fn the_keys_are_the_table_s() {
+        let mut read: Vec<&str> = super::READERS.iter().map(|(k, _)| *k).collect();
+        let mut keys = super::EXPECT_KEYS.to_vec();
+        read.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(read, keys);
     }
 }

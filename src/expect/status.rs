@@ -174,3 +174,12 @@ pub(crate) fn eval(s: &Status, ctx: &mut Eval) -> Option<Failure> {
         invalid: None,
     })
 }
+
+impl super::Kind for Status {
+    fn eval(&self, ctx: &mut Eval) -> Option<Failure> {
+        eval(self, ctx)
+    }
+    fn templates<'a>(&'a self, out: &mut Vec<&'a crate::template::Tpl>) {
+        out.extend(self.template.iter());
+    }
+}

@@ -95,16 +95,16 @@ fn request_property(key: &str) -> Option<Value> {
         "expect" => r("expect"),
         "capture" => r("capture"),
         "skip" => described(
-            json!({ "type": "boolean" }),
-            "Report the request as skipped.",
+            json!({ "anyOf": [{ "type": "boolean" }, r("template")] }),
+            "Report the request as skipped; or a template rendering true or false (a data row's).",
         ),
         "retry" => described(
             json!({ "anyOf": [{ "type": "integer", "minimum": 0 }, object(&["count", "interval_ms"], |_| Some(json!({ "type": "integer", "minimum": 0 })))] }),
             "Attempt again until the expectations hold: 5, or { count, interval_ms }.",
         ),
         "delay_ms" => described(
-            json!({ "type": "integer", "minimum": 0 }),
-            "Wait this long before sending.",
+            json!({ "anyOf": [{ "type": "integer", "minimum": 0 }, r("template")] }),
+            "Wait this long before sending; or a template rendering a number of milliseconds.",
         ),
         "tags" => described(
             json!({ "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }] }),

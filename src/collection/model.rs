@@ -118,6 +118,8 @@ pub struct Included {
 pub struct Templated {
     pub follow_redirects: Option<Tpl>,
     pub timeout: Option<Tpl>,
+    pub skip: Option<Tpl>,
+    pub delay: Option<Tpl>,
 }
 
 impl Request {
@@ -134,6 +136,42 @@ impl Request {
         {
             None => Ok(self.follow_redirects),
             Some(t) => parse_follow_redirects(&render(t)?),
+        }
+    }
+
+    /// Whether the request is skipped (`skip: <<row_skips>>`), as `render_follow_redirects`.
+    pub fn render_skip(
+        &self,
+        render: &mut dyn FnMut(&Tpl) -> Result<String, String>,
+    ) -> Result<bool, String> {
+        match self.templated.as_ref().and_then(|t| t.skip.as_ref()) {
+            None => Ok(self.skip),
+            Some(t) => {
+                let text = render(t)?;
+                parse_follow_redirects(&text)
+                    .map_err(|_| format!("`skip` rendered as `{text}`: expected true or false"))
+            }
+        }
+    }
+
+    /// The wait before sending (`delay_ms: <<pause>>`), as `render_follow_redirects`.
+    pub fn render_delay(
+        &self,
+        render: &mut dyn FnMut(&Tpl) -> Result<String, String>,
+    ) -> Result<Option<Duration>, String> {
+        match self.templated.as_ref().and_then(|t| t.delay.as_ref()) {
+            None => Ok(self.delay),
+            Some(t) => {
+                let text = render(t)?;
+                text.trim()
+                    .parse::<u64>()
+                    .map(|ms| Some(Duration::from_millis(ms)))
+                    .map_err(|_| {
+                        format!(
+                            "`delay_ms` rendered as `{text}`: expected a number of milliseconds"
+                        )
+                    })
+            }
         }
     }
 
@@ -289,7 +327,13 @@ impl Request {
             out.extend(o.templates());
         }
         if let Some(t) = &self.templated {
-            out.extend(t.follow_redirects.iter().chain(t.timeout.iter()));
+            out.extend(
+                t.follow_redirects
+                    .iter()
+                    .chain(t.timeout.iter())
+                    .chain(t.skip.iter())
+                    .chain(t.delay.iter()),
+            );
         }
         out
     }

@@ -129,12 +129,6 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         Some(n) => read_timeout(r, n),
         None => (None, None),
     };
-    let templated = (follow_tpl.is_some() || timeout_tpl.is_some()).then(|| {
-        Box::new(Templated {
-            follow_redirects: follow_tpl,
-            timeout: timeout_tpl,
-        })
-    });
     let expect = map
         .get("expect")
         .map(|n| crate::expect::read(r, n))
@@ -143,10 +137,11 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         .get("capture")
         .map(|n| crate::capture::read(r, n))
         .unwrap_or_default();
-    let skip = map
-        .get("skip")
-        .and_then(|n| r.bool(n, "skip"))
-        .unwrap_or(false);
+    let (skip, skip_tpl) = match map.get("skip") {
+        Some(n) if super::settings::templated(n).is_some() => (false, r.tpl(n, "skip")),
+        Some(n) => (r.bool(n, "skip").unwrap_or(false), None),
+        None => (false, None),
+    };
     let tags = match map.get("tags") {
         Some(n) => match &n.kind {
             Kind::Seq(items) => items.iter().filter_map(|i| r.text(i, "tags")).collect(),
@@ -155,10 +150,26 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         None => Vec::new(),
     };
     let retry = map.get("retry").and_then(|n| read_retry(r, n));
-    let delay = map
-        .get("delay_ms")
-        .and_then(|n| r.u64(n, "delay_ms"))
-        .map(std::time::Duration::from_millis);
+    let (delay, delay_tpl) = match map.get("delay_ms") {
+        Some(n) if super::settings::templated(n).is_some() => (None, r.tpl(n, "delay_ms")),
+        Some(n) => (
+            r.u64(n, "delay_ms").map(std::time::Duration::from_millis),
+            None,
+        ),
+        None => (None, None),
+    };
+    // Values written as templates, rendered per run (a data row may give another).
+    let any = [&follow_tpl, &timeout_tpl, &skip_tpl, &delay_tpl]
+        .iter()
+        .any(|t| t.is_some());
+    let templated = any.then(|| {
+        Box::new(Templated {
+            follow_redirects: follow_tpl,
+            timeout: timeout_tpl,
+            skip: skip_tpl,
+            delay: delay_tpl,
+        })
+    });
     map.finish(r, "a request", REQUEST_KEYS);
     Some(Request {
         retry,

@@ -9,7 +9,7 @@ use crate::yaml::read::Reader;
 use std::time::Duration;
 
 /// A string holding `<< >>`: a scalar whose value comes from a variable (data rows).
-fn templated<'n>(node: &'n Node) -> Option<&'n str> {
+pub(super) fn templated<'n>(node: &'n Node) -> Option<&'n str> {
     match &node.kind {
         Kind::Str(s) if crate::template::has_template_syntax(s) => Some(s),
         _ => None,

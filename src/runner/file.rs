@@ -168,7 +168,16 @@ impl Runner<'_> {
         req: &Request,
         reporter: &mut dyn Reporter,
     ) -> RequestReport {
-        if let Some(delay) = req.delay {
+        // `skip` and `delay_ms` from the run's variables (a data row may set them).
+        let (skip, delay) =
+            match super::render::before_sending(req, &self.inputs.templates, &st.scope) {
+                Ok(values) => values,
+                Err(fail) => return report::stopped(st, index, req, Stop::from(fail)),
+            };
+        if skip {
+            return report::stopped(st, index, req, Stop::Skipped("skip: true".into()));
+        }
+        if let Some(delay) = delay {
             let why = match self.wait(delay, false).await {
                 Waited::Done => None,
                 Waited::Interrupted => Some("interrupted"),

@@ -130,6 +130,33 @@ pub(crate) fn scalars(
     req: &Request,
     cx: &Ctx,
 ) -> Result<(bool, Option<std::time::Duration>), RenderFail> {
+    rendered(cx, |render| {
+        let follow = req.render_follow_redirects(render)?;
+        Ok((follow, req.render_timeout(render)?))
+    })
+}
+
+/// `skip` and `delay_ms`, rendered when written as templates: whether the request is
+/// skipped, and how long to wait before sending it.
+pub(crate) fn before_sending(
+    req: &Request,
+    templates: &Templates,
+    scope: &Scope,
+) -> Result<(bool, Option<std::time::Duration>), RenderFail> {
+    let cx = Ctx { templates, scope };
+    rendered(&cx, |render| {
+        let skip = req.render_skip(render)?;
+        Ok((skip, req.render_delay(render)?))
+    })
+}
+
+/// What `values` reads through a template renderer; its failure as the request's input
+/// error: the template's own (an undefined variable), or the words of `values` for a
+/// rendered text that is not a value, placed at the template.
+fn rendered<T>(
+    cx: &Ctx,
+    values: impl FnOnce(&mut dyn FnMut(&Tpl) -> Result<String, String>) -> Result<T, String>,
+) -> Result<T, RenderFail> {
     let mut failed: Option<RenderFail> = None;
     let mut at = None;
     let mut render = |tpl: &Tpl| {
@@ -140,11 +167,8 @@ pub(crate) fn scalars(
             message
         })
     };
-    let follow = req.render_follow_redirects(&mut render);
-    let timeout = follow.clone().and_then(|_| req.render_timeout(&mut render));
-    match (follow, timeout) {
-        (Ok(f), Ok(t)) => Ok((f, t)),
-        (Err(message), _) | (_, Err(message)) => Err(failed.unwrap_or_else(|| {
+    values(&mut render).map_err(|message| {
+        failed.unwrap_or_else(|| {
             let mut d = Diagnostic::error(message);
             if let Some((file, loc)) = at {
                 d = d.at(&file, loc);
@@ -153,8 +177,8 @@ pub(crate) fn scalars(
                 diagnostic: d,
                 missing: None,
             }
-        })),
-    }
+        })
+    })
 }
 
 /// The request's time limit for a flow (an oauth2 request): its `timeout`, rendered when

@@ -74,9 +74,6 @@ impl Runner<'_> {
         ex: &mut Exchange,
         notify: &mut Notify<'_>,
     ) -> Result<(), Stop> {
-        if req.skip {
-            return Err(Stop::Skipped("skip: true".into()));
-        }
         // 1. Authenticate: the token of `auth: { oauth2: id }` renewed if it expired.
         self.renew_token(st, req, ex, notify).await?;
         if let Some(spec) = &req.oauth2 {

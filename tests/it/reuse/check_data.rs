@@ -175,3 +175,39 @@ requests:
         .stdout_contains("✓ follow false 302")
         .stdout_contains("2 passed, 0 failed");
 }
+
+/// `skip` and `delay_ms` from a data row: the row that skips says so, the other waits its
+/// delay and runs; a row whose value is no boolean is invalid input at the template.
+#[test]
+fn skip_and_delay_from_data_rows() {
+    let server = TestServer::start();
+    let yaml = r"name: scalars
+requests:
+  - name: call <<who>>
+    GET: <<base>>/echo
+    skip: <<skip>>
+    delay_ms: <<pause>>
+";
+    let started = std::time::Instant::now();
+    Baton::new()
+        .file("c.yaml", yaml)
+        .file("rows.csv", "who,skip,pause\nalice,false,300\nbob,true,0\n")
+        .args(["run", "c.yaml", "--data", "rows.csv"])
+        .args(base(&server))
+        .run()
+        .code(0)
+        .stdout_contains("✓ call alice")
+        .stdout_contains("call bob")
+        .stdout_contains("skip: true")
+        .stdout_contains("1 passed, 0 failed, 1 skipped");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    Baton::new()
+        .file("c.yaml", yaml)
+        .file("rows.csv", "who,skip,pause\ncarol,maybe,0\n")
+        .args(["run", "c.yaml", "--data", "rows.csv"])
+        .args(base(&server))
+        .run()
+        .code(2)
+        .stdout_contains("c.yaml:5:11")
+        .stdout_contains("`skip` rendered as `maybe`: expected true or false");
+}

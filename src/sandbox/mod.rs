@@ -2,8 +2,8 @@
 //! and tests run against. This file owns its public handle: start, describe, vars, shutdown.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), baton::sandbox::SandboxError> {
-//! use baton::sandbox::{Sandbox, SandboxConfig};
+//! # async fn demo() -> Result<(), baton::SandboxError> {
+//! use baton::{Sandbox, SandboxConfig};
 //! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
 //! println!("{}", sandbox.issuer()); // http://127.0.0.1:<free port>
 //! sandbox.shutdown().await?;

@@ -5,6 +5,7 @@
 
 pub(crate) mod needs;
 pub(crate) mod state;
+mod steps;
 pub(crate) mod values;
 
 use crate::collection::Layer;
@@ -46,7 +47,7 @@ pub(crate) fn assemble(
     plan: &Plan,
 ) -> (Inputs, Vec<Diagnostic>) {
     let mut problems = Vec::new();
-    let mut files = discover(paths, &mut problems);
+    let mut files = steps::without_steps(discover(paths, &mut problems), paths);
     if let Some(Shard { k, n }) = plan.shard {
         files.retain(|f| shard_of(f, paths, n) == k);
     }

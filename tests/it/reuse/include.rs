@@ -197,3 +197,28 @@ requests:
         .code(0)
         .stdout_contains("2 passed, 0 failed");
 }
+
+/// A directory run takes a step file where it is included and not again on its own (where
+/// its variables would be undefined); named on the command line, it runs alone too.
+#[test]
+fn a_directory_run_runs_a_step_file_where_it_is_included() {
+    let server = TestServer::start();
+    server.expect_hits("/echo/orders", 2);
+    Baton::new()
+        .file("api/orders.yaml", ORDERS)
+        .file("api/steps/create-order.yaml", CREATE_ORDER)
+        .args(["run", "api"])
+        .args(base(&server))
+        .run()
+        .code(0)
+        .stdout_contains("1 file, 5 requests")
+        .stdout_contains("5 passed, 0 failed");
+    Baton::new()
+        .file("api/orders.yaml", ORDERS)
+        .file("api/steps/create-order.yaml", CREATE_ORDER)
+        .args(["check", "api", "api/steps/create-order.yaml"])
+        .args(base(&server))
+        .run()
+        .code(2)
+        .stderr_contains("undefined variable `sku` in request 'create an order'");
+}

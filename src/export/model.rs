@@ -5,7 +5,7 @@
 
 use super::{ExportError, Values};
 use crate::collection::model::{Auth, PartValue, Request};
-use crate::oauth::form::{self, Client, Exchange, Target};
+use crate::oauth::form::{self, Client, Exchange};
 use crate::oauth::spec::{Grant, OAuth2, Pkce};
 use crate::template::JsonTpl;
 use crate::template::{EnvVars, Scope, Tpl};
@@ -383,7 +383,7 @@ fn token_request(
         },
         Grant::Introspect | Grant::Revoke => Exchange::TokenCheck,
     };
-    let mut form = form::fields(s, &exchange, Target::Snippet, r)?;
+    let mut form = form::fields(s, &exchange, r)?;
     let id = r.text(&s.client_id)?;
     let secret = r.opt(&s.client_secret)?.unwrap_or_default();
     let client = form::client(s.client_auth(), id, secret, |_, _| {

@@ -3,7 +3,7 @@
 //! `interval` and `slow_down`, until the user approves, denies, or the code expires.
 
 use super::flow::{Ctx, FlowError, Rendered, post_form};
-use super::form::{self, Exchange, Target};
+use super::form::{self, Exchange};
 use super::spec::OAuth2;
 use crate::http::Hop;
 use serde_json::Value;
@@ -18,7 +18,7 @@ pub(crate) async fn run(
     hops: &mut Vec<Hop>,
 ) -> Result<usize, FlowError> {
     let url = r.endpoint(super::flow::Endpoint::Device)?;
-    let form = form::fields(spec, &Exchange::DeviceAuthorization, Target::Provider, cx)?;
+    let form = form::fields(spec, &Exchange::DeviceAuthorization, cx)?;
     let i = post_form(spec, cx, r, &url, form, hops).await?;
     let start = &hops[i].response;
     if start.status != 200 {
@@ -71,7 +71,7 @@ pub(crate) async fn run(
         let poll = Exchange::DevicePoll {
             device_code: device_code.clone(),
         };
-        let form = form::fields(spec, &poll, Target::Provider, cx)?;
+        let form = form::fields(spec, &poll, cx)?;
         let i = post_form(
             spec,
             cx,

@@ -5,7 +5,7 @@
 
 use super::discovery::{Cache, DiscoveryError};
 pub(crate) use super::endpoints::{Endpoint, Rendered};
-use super::form::{self, Client, Exchange, Target};
+use super::form::{self, Client, Exchange};
 use super::spec::{ClientAuth, Grant, OAuth2, Pkce};
 use crate::http::Jar;
 use crate::http::{Hop, Http, HttpError, Prepared, Response, default_headers};
@@ -230,7 +230,7 @@ async fn steps(
         }
         Grant::DeviceCode => super::device::run(spec, cx, &r, hops).await?,
         Grant::Introspect | Grant::Revoke => {
-            let form = form::fields(spec, &Exchange::TokenCheck, Target::Provider, cx)?;
+            let form = form::fields(spec, &Exchange::TokenCheck, cx)?;
             let which = if spec.grant == Grant::Introspect {
                 Endpoint::Introspection
             } else {
@@ -310,7 +310,7 @@ pub(crate) async fn token_request(
     exchange: Exchange,
     hops: &mut Vec<Hop>,
 ) -> Result<usize, FlowError> {
-    let form = form::fields(spec, &exchange, Target::Provider, cx)?;
+    let form = form::fields(spec, &exchange, cx)?;
     let url = r.endpoint(Endpoint::Token)?;
     post_form(spec, cx, r, &url, form, hops).await
 }

@@ -51,22 +51,11 @@ pub(crate) enum Exchange {
     TokenCheck,
 }
 
-/// Who reads the form. The snippet's form differs from the run's in two places, as it did
-/// before the two shared this builder (kept so that exported snippets stay byte-identical;
-/// whether the snippet should follow the run is an open question):
-/// its code exchange has no `audience` and `resource`, its device poll carries `extra`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Target {
-    Provider,
-    Snippet,
-}
-
 /// The fields of `exchange`, in the order they are sent, client authentication not included
 /// (see [`client`]: it goes last, after the grant's fields).
 pub(crate) fn fields<R: Render>(
     spec: &OAuth2,
     exchange: &Exchange,
-    target: Target,
     r: &mut R,
 ) -> Result<Vec<(String, String)>, R::Error> {
     let mut form: Vec<(String, String)> = Vec::new();
@@ -112,10 +101,7 @@ pub(crate) fn fields<R: Render>(
             }
             // The scope was asked for at the authorize endpoint; the exchange does not
             // repeat it.
-            match target {
-                Target::Provider => token_params(spec, &mut form, false, r)?,
-                Target::Snippet => form.extend(extra(spec, r)?),
-            }
+            token_params(spec, &mut form, false, r)?;
         }
         Exchange::DeviceAuthorization => {
             if let Some(scope) = r.opt(&spec.scope)? {
@@ -128,9 +114,6 @@ pub(crate) fn fields<R: Render>(
         Exchange::DevicePoll { device_code } => {
             push(&mut form, "grant_type", DEVICE_GRANT_TYPE.into());
             push(&mut form, "device_code", device_code.clone());
-            if target == Target::Snippet {
-                form.extend(extra(spec, r)?);
-            }
         }
         Exchange::TokenCheck => {
             let token = r.opt(&spec.token)?.unwrap_or_default();
@@ -261,7 +244,7 @@ mod tests {
              username: u\n      password: p\n{PARAMS}      extra: {{ x: y }}\n"
         ));
         let mut r = AsWritten(Vec::new());
-        let form = fields(&s, &Exchange::Password, Target::Provider, &mut r).unwrap();
+        let form = fields(&s, &Exchange::Password, &mut r).unwrap();
         assert_eq!(
             names(&form),
             [
@@ -275,7 +258,7 @@ mod tests {
             ]
         );
         assert_eq!(r.0, ["p"], "the password is a secret");
-        let form = fields(&s, &Exchange::TokenCheck, Target::Provider, &mut r).unwrap();
+        let form = fields(&s, &Exchange::TokenCheck, &mut r).unwrap();
         assert_eq!(names(&form), ["token", "x"]);
     }
 
@@ -292,14 +275,13 @@ mod tests {
             verifier: Some("v".into()),
         };
         let mut r = AsWritten(Vec::new());
-        let live = fields(&s, &code, Target::Provider, &mut r).unwrap();
-        let snippet = fields(&s, &code, Target::Snippet, &mut r).unwrap();
+        // One form for the run and the snippet: what a guide shows is what baton sent.
+        let sent = fields(&s, &code, &mut r).unwrap();
         let head = ["grant_type", "code", "redirect_uri", "code_verifier"];
         assert_eq!(
-            names(&live),
+            names(&sent),
             [&head[..], &["audience", "resource", "te"]].concat()
         );
-        assert_eq!(names(&snippet), [&head[..], &["te"]].concat());
         let poll = Exchange::DevicePoll {
             device_code: "d".into(),
         };
@@ -308,11 +290,9 @@ mod tests {
              device_authorization_url: http://x/d\n      client_id: c\n{PARAMS}      \
              extra: {{ x: y }}\n"
         ));
-        let live = fields(&s, &poll, Target::Provider, &mut r).unwrap();
-        let snippet = fields(&s, &poll, Target::Snippet, &mut r).unwrap();
-        assert_eq!(names(&live), ["grant_type", "device_code"]);
-        assert_eq!(names(&snippet), ["grant_type", "device_code", "x"]);
-        let start = fields(&s, &Exchange::DeviceAuthorization, Target::Provider, &mut r);
+        let sent = fields(&s, &poll, &mut r).unwrap();
+        assert_eq!(names(&sent), ["grant_type", "device_code"]);
+        let start = fields(&s, &Exchange::DeviceAuthorization, &mut r);
         assert_eq!(names(&start.unwrap()), ["scope", "audience"]);
     }
 

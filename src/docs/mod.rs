@@ -6,7 +6,7 @@
 pub(crate) mod check;
 pub(crate) mod sync;
 
-use crate::diag::{Diagnostic, display_path};
+use crate::diag::Diagnostic;
 use std::path::{Path, PathBuf};
 
 /// A fenced code block of a Markdown text.
@@ -134,34 +134,14 @@ pub(crate) fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec
                 && has_requests(p)
         },
     };
-    let mut walker = crate::fsutil::Walker::default();
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            if !walker.first_dir(p) {
-                continue;
-            }
-            // An unreadable directory holds no guide we can check.
-            let found = walker.walk(p, &filter, &mut |_, _| {});
-            if found.files.is_empty() && found.again == 0 {
-                problems.push(Diagnostic::error(format!(
-                    "{}: no Markdown file (.md) with a ```baton block in this directory",
-                    display_path(p)
-                )));
-            }
-            out.extend(found.files);
-        } else if p.exists() {
-            if walker.first_file(p) {
-                out.push(p.clone());
-            }
-        } else {
-            problems.push(Diagnostic::error(format!(
-                "{}: no such file or directory",
-                display_path(p)
-            )));
-        }
-    }
-    out
+    // An unreadable directory holds no guide we can check.
+    crate::inputs::find_files(
+        paths,
+        &filter,
+        "no Markdown file (.md) with a ```baton block in this directory",
+        false,
+        problems,
+    )
 }
 
 /// A guide that cannot be read (a FIFO named `x.md` would block) is not one.

@@ -171,6 +171,26 @@ pub(crate) fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec
                 && !name.starts_with('.')
         },
     };
+    find_files(
+        paths,
+        &filter,
+        "no collections (.yaml or .yml files) in this directory",
+        true,
+        problems,
+    )
+}
+
+/// The files of `paths`: each file as given, and in each directory (walked in sorted
+/// order, once however many links lead to it) those `filter` takes; a file once however
+/// it is reached. A directory with none is a problem (`nothing_here`), and so is one that
+/// cannot be read when `unreadable_counts` (`run` and `check`: a guide's search skips it).
+pub(crate) fn find_files(
+    paths: &[PathBuf],
+    filter: &crate::fsutil::Filter,
+    nothing_here: &str,
+    unreadable_counts: bool,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
     let mut walker = crate::fsutil::Walker::default();
     let mut out = Vec::new();
     for p in paths {
@@ -179,16 +199,20 @@ pub(crate) fn discover(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec
             if !walker.first_dir(p) {
                 continue;
             }
-            let found = walker.walk(p, &filter, &mut |dir, e| {
-                problems.push(Diagnostic::error(format!(
+            let mut unreadable = Vec::new();
+            let found = walker.walk(p, filter, &mut |dir, e| {
+                unreadable.push(Diagnostic::error(format!(
                     "{}: cannot read the directory: {}",
                     display_path(dir),
                     crate::fsutil::io_reason(&e)
                 )));
             });
+            if unreadable_counts {
+                problems.append(&mut unreadable);
+            }
             if found.files.is_empty() && found.again == 0 {
                 problems.push(Diagnostic::error(format!(
-                    "{}: no collections (.yaml or .yml files) in this directory",
+                    "{}: {nothing_here}",
                     display_path(p)
                 )));
             }

@@ -247,7 +247,16 @@ fn events(v: Option<&Value>) -> Vec<Event> {
             let lines = match script.get("exec") {
                 Some(Value::Array(lines)) => lines
                     .iter()
-                    .flat_map(|l| text(l).lines().map(str::to_string).collect::<Vec<_>>())
+                    // `"".lines()` is empty: a blank entry is still a line of the script,
+                    // and the line numbers users see count it.
+                    .flat_map(|l| {
+                        let t = text(l);
+                        if t.is_empty() {
+                            vec![String::new()]
+                        } else {
+                            t.lines().map(str::to_string).collect::<Vec<_>>()
+                        }
+                    })
                     .collect(),
                 Some(Value::String(s)) => s.lines().map(str::to_string).collect(),
                 _ => Vec::new(),

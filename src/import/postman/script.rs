@@ -35,6 +35,22 @@ pub(super) struct Converted {
     pub unconverted: Vec<(usize, String)>,
     /// Recognised, but something about it needs saying (a conflicting expectation).
     pub notes: Vec<(usize, String)>,
+    /// Code lines (not blank, not comments) that became captures, expectations, variables
+    /// or requests, the lines that only open or close a converted block among them.
+    pub converted: usize,
+    /// `console.*` lines: they change nothing a run checks, and are counted once in the
+    /// summary instead of warned one by one.
+    pub logging: Vec<(usize, String)>,
+}
+
+impl Converted {
+    /// Every code line is converted, kept as a warned comment, or logging; what is left is
+    /// dropped (a defect of the importer, counted by `bench/postman-corpus.sh`).
+    pub(super) fn dropped(&self, lines: &[String]) -> usize {
+        code_lines(lines)
+            .len()
+            .saturating_sub(self.converted + self.unconverted.len() + self.logging.len())
+    }
 }
 
 enum Block {
@@ -96,6 +112,7 @@ pub(super) fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> C
             blocks.pop();
         }
     }
+    out.converted = code_lines(lines).len().saturating_sub(out.unconverted.len());
     out
 }
 

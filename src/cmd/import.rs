@@ -124,10 +124,21 @@ pub(crate) fn postman(o: &PostmanOptions) -> i32 {
             imported
                 .secret_env
                 .iter()
-                .map(|n| format!("{n}=..."))
+                .map(|(n, _)| format!("{n}=..."))
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+        // Which value went where and why: a guess from a name can be wrong, and the user
+        // should see it before exporting variables that were never secret.
+        let width = imported
+            .secret_env
+            .iter()
+            .map(|(n, _)| n.len())
+            .max()
+            .unwrap_or(0);
+        for (name, why) in &imported.secret_env {
+            crate::outln!("  {name:width$}  {why}");
+        }
     }
     let env_arg = imported
         .environment

@@ -6,7 +6,7 @@
 use crate::collection::Layer;
 use crate::collection::VarDef;
 use crate::diag::Diagnostic;
-use crate::secret::{Redactor, looks_secret};
+use crate::secret::{Redactor, looks_secret, not_a_secret_value};
 use crate::template::JsonTpl;
 use crate::template::{EnvVars, Scope, Templates, Tpl};
 use std::collections::HashMap;
@@ -77,16 +77,26 @@ pub(crate) fn start(
         }
         pending = still.into_iter().map(|(d, _, _)| d).collect();
     }
-    // Secrets: declared, or named like one.
+    // Secrets: declared, or named like one and holding what could be one (`tokenHost:
+    // https://id.example.com` is a URL, and masking it would hide where a request went).
     let names: Vec<String> = scope.names().map(str::to_string).collect();
     for name in names {
-        if (secret_names.contains(&name.as_str())
-            || looks_secret(&name)
+        let Some(v) = scope.get(&name) else {
+            continue;
+        };
+        let named = || {
+            looks_secret(&name)
+                && !matches!(
+                    not_a_secret_value(&name, &v.to_string()),
+                    Some("a path" | "a URL" | "a number" | "a literal")
+                )
+        };
+        if secret_names.contains(&name.as_str())
             || own
                 .iter()
                 .chain(layers.iter().flat_map(|l| l.vars.iter()))
-                .any(|d| d.secret && d.name == name))
-            && let Some(v) = scope.get(&name)
+                .any(|d| d.secret && d.name == name)
+            || named()
         {
             match serde_json::to_value(v) {
                 Ok(json) => add_secret_value(redactor, &json),

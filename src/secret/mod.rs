@@ -11,7 +11,7 @@ mod said;
 mod tests;
 mod whole;
 
-pub(crate) use names::looks_secret;
+pub(crate) use names::{looks_secret, not_a_secret_value};
 pub(crate) use said::{Said, name, value};
 pub(crate) use whole::{mask_userinfo, userinfo_password};
 

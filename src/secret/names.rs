@@ -62,9 +62,67 @@ pub(crate) fn looks_secret(name: &str) -> bool {
     })
 }
 
+/// Why a value named like a secret is not one after all, or `None` when it may be one. A
+/// name says `token` for `tokenPath: /connect/token` too: the importers move a literal to
+/// the process environment only when the value could also be a secret. Not one: a path, a
+/// URL, a number, `true`/`false`, or a short word (`Bearer`, `refresh_token`); a password
+/// is one whatever it looks like (`admin` is still somebody's password).
+pub(crate) fn not_a_secret_value(name: &str, value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    let lower = name.to_ascii_lowercase();
+    // An empty value is a slot a script or a capture fills: what fills it decides.
+    if v.is_empty()
+        || ["password", "passwd", "pwd"]
+            .iter()
+            .any(|p| lower.contains(p))
+    {
+        return None;
+    }
+    if v.starts_with('/') || v.starts_with("./") {
+        Some("a path")
+    } else if v.contains("://") && !v.contains('@') {
+        Some("a URL")
+    } else if v.parse::<f64>().is_ok() {
+        Some("a number")
+    } else if v == "true" || v == "false" || v == "null" {
+        Some("a literal")
+    } else if v.len() <= 20
+        && v.bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-' || b == b' ')
+    {
+        Some("a word")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_that_cannot_be_secrets_whatever_their_name() {
+        for (n, v) in [
+            ("tokenPath", "/connect/token"),
+            ("tokenHost", "https://id.example.com"),
+            ("token_ttl_s", "3600"),
+            ("useToken", "true"),
+            ("tokenPrefix", "Bearer"),
+            ("tokenGrant", "refresh_token"),
+        ] {
+            assert!(not_a_secret_value(n, v).is_some(), "{n}: {v}");
+        }
+        for (n, v) in [
+            ("client_secret", "s3cr3t-9f8e7d"),
+            ("apiKey", "AKIAIOSFODNN7EXAMPLE"),
+            ("access_token", "eyJhbGciOiJIUzI1NiJ9.e30.abc"),
+            ("password", "admin"),
+            ("userPassword", "1234"),
+            ("tokenHost", "https://user:pw@id.example.com"),
+        ] {
+            assert!(not_a_secret_value(n, v).is_none(), "{n}: {v}");
+        }
+    }
 
     #[test]
     fn names_that_look_secret() {

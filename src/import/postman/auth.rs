@@ -122,6 +122,12 @@ pub(super) fn convert(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
                 }
             }
         }
+        "oauth2"
+            if def.get("accessTokenUrl").trim().is_empty()
+                && !def.get("accessToken").trim().is_empty() =>
+        {
+            token_only(def, cx)
+        }
         "oauth2" => match oauth2(def, cx) {
             Some(o) => AuthOut::OAuth2(o),
             None => AuthOut::None,
@@ -132,6 +138,28 @@ pub(super) fn convert(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
             ));
             AuthOut::None
         }
+    }
+}
+
+/// A helper with no token URL: nothing to fetch, but Postman still sends the token it holds
+/// (`accessToken: {{authToken}}`, or one pasted in), the way `addTokenTo` and `headerPrefix`
+/// say.
+fn token_only(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
+    let token = def.get("accessToken");
+    let token = cx.secret("access_token", token.trim());
+    let (mut headers, mut query, mut auth) = (Vec::new(), Vec::new(), None);
+    if def.get("addTokenTo") == "queryParams" {
+        query.push(("access_token".to_string(), token));
+    } else {
+        match def.get("headerPrefix").trim() {
+            "" | "Bearer" => auth = Some(Y::map([("bearer", Y::Str(token))])),
+            prefix => headers.push(("Authorization".to_string(), format!("{prefix} {token}"))),
+        }
+    }
+    AuthOut::Plain {
+        auth,
+        headers,
+        query,
     }
 }
 
@@ -193,14 +221,11 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
         };
         m.push(("client_auth".into(), Y::str(how)));
     }
-    for (from, to) in [
-        ("scope", "scope"),
-        ("audience", "audience"),
-        ("resource", "resource"),
-    ] {
-        let v = def.get(from);
-        if !v.trim().is_empty() {
-            m.push((to.into(), Y::Str(cx.text(&v))));
+    for key in ["scope", "audience", "resource"] {
+        if let Some(v) = one_value(def, key, cx)
+            && !v.trim().is_empty()
+        {
+            m.push((key.into(), Y::Str(cx.text(&v))));
         }
     }
     if grant == "password" {
@@ -285,6 +310,29 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
             "Postman asked for the login in a browser; baton follows the authorize redirects itself (mode: headless, the default: add `login: { username, password }` for a real provider's form) or opens a browser with `mode: interactive`.".to_string()
         }),
     })
+}
+
+/// A setting that newer Postman versions keep as an object (`resource`, `audience`: one
+/// value per row of the editor, keyed by row id): its first value; baton sends one.
+fn one_value(def: &AuthDef, key: &str, cx: &mut Ctx) -> Option<String> {
+    match def.value(key)? {
+        Value::Object(rows) => {
+            let values: Vec<String> = rows
+                .values()
+                .map(text)
+                .filter(|v| !v.trim().is_empty())
+                .collect();
+            if values.len() > 1 {
+                cx.warn(format!(
+                    "the OAuth 2.0 helper has {} `{key}` values: baton sends the first, `{}`",
+                    values.len(),
+                    values[0]
+                ));
+            }
+            values.into_iter().next()
+        }
+        v => Some(text(v)),
+    }
 }
 
 type Pairs = Vec<(String, String)>;

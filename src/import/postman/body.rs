@@ -8,7 +8,6 @@ use super::model::{params, text};
 use crate::import::names::sole_variable;
 use crate::import::out::pairs;
 use crate::import::yaml::Y;
-use crate::secret::looks_secret;
 use serde_json::Value;
 
 /// The body key and value, or nothing. `content_type` is the request's own header.
@@ -28,11 +27,7 @@ pub(super) fn convert(
                 .into_iter()
                 .filter(|p| !p.disabled)
                 .map(|p| {
-                    let v = if looks_secret(&p.key) {
-                        cx.secret(&p.key, &p.value)
-                    } else {
-                        cx.text(&p.value)
-                    };
+                    let v = cx.named(&p.key, &p.value);
                     (p.key, v)
                 })
                 .collect();
@@ -192,11 +187,7 @@ fn formdata(rows: Option<&Value>, cx: &mut Ctx) -> Option<(String, Y)> {
                 ));
             }
             let v = row.get("value").map(text).unwrap_or_default();
-            Y::Str(if looks_secret(&key) {
-                cx.secret(&key, &v)
-            } else {
-                cx.text(&v)
-            })
+            Y::Str(cx.named(&key, &v))
         };
         parts.push((key, value));
     }
@@ -265,8 +256,8 @@ fn json_at(v: &Value, cx: &mut Ctx, bare: &[String], key: Option<&str>) -> Y {
                 return Y::Str(format!("{} | string>>", t.trim_end_matches(">>")));
             }
             match key {
-                Some(k) if looks_secret(k) => Y::Str(cx.secret(k, s)),
-                _ => Y::Str(cx.text(s)),
+                Some(k) => Y::Str(cx.named(k, s)),
+                None => Y::Str(cx.text(s)),
             }
         }
         Value::Array(items) => Y::seq(items.iter().map(|i| json_at(i, cx, bare, None))),

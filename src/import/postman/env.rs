@@ -7,7 +7,7 @@ use super::model::{Variable, text};
 use crate::import::ImportError;
 use crate::import::names::slug;
 use crate::import::yaml::{Entry, Y, document};
-use crate::secret::looks_secret;
+use crate::secret::{looks_secret, not_a_secret_value};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -64,12 +64,25 @@ pub(super) fn write(env: &EnvIn, cx: &mut Ctx) -> (PathBuf, String, Vec<String>)
             continue;
         }
         keys.push(key.clone());
-        if v.secret || looks_secret(&v.key) {
+        let why = if v.secret {
+            Some(format!(
+                "environment value `{}` (Postman's type secret)",
+                v.key
+            ))
+        } else if looks_secret(&v.key) && not_a_secret_value(&v.key, &v.value).is_none() {
+            Some(format!(
+                "environment value `{}` (its name says secret)",
+                v.key
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = why {
             // An empty secret (a token a script fills in) has nothing to hide.
             let value = if cx.keep_secrets || v.value.is_empty() || v.value.contains("{{") {
                 cx.text(&v.value)
             } else {
-                format!("<<env.{}>>", cx.env_name(&v.key, &v.value))
+                format!("<<env.{}>>", cx.env_name(&v.key, &v.value, &why))
             };
             secrets.push((key, Y::Str(value)));
         } else {

@@ -20,7 +20,7 @@ mod script;
 
 use super::names::{Names, convert};
 use super::{ImportError, Warning};
-use crate::secret::looks_secret;
+use crate::secret::{looks_secret, not_a_secret_value};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -47,8 +47,9 @@ pub struct Imported {
     pub captures: usize,
     pub expectations: usize,
     pub warnings: Vec<Warning>,
-    /// Process environment variables the files read secrets from (`<<env.NAME>>`).
-    pub secret_env: Vec<String>,
+    /// Process environment variables the files read secrets from (`<<env.NAME>>`), with
+    /// why each value was taken for a secret.
+    pub secret_env: Vec<(String, String)>,
     /// The environment file's name for `-e`, when one was imported.
     pub environment: Option<String>,
     /// `(Postman name, baton name)` of renamed variables.
@@ -63,6 +64,8 @@ pub(crate) struct Ctx<'a> {
     pub warnings: Vec<Warning>,
     /// `(NAME, value)` of secrets replaced by `<<env.NAME>>`.
     pub secret_env: Vec<(String, String)>,
+    /// `(NAME, why)` of the same, for the summary.
+    pub moved: Vec<(String, String)>,
     /// Baton names read by the file being written.
     pub seen: Vec<String>,
     /// Where warnings come from now.
@@ -92,21 +95,47 @@ impl Ctx<'_> {
         out
     }
 
-    /// A value that is a secret when written literally: unless `--keep-secrets`, it becomes
-    /// `<<env.NAME>>` (NAME from `hint`), and the value is never written.
+    /// A value that is a secret when written literally (a password, a bearer token, a client
+    /// secret of an auth helper): unless `--keep-secrets`, it becomes `<<env.NAME>>` (NAME
+    /// from `hint`), and the value is never written.
     pub(crate) fn secret(&mut self, hint: &str, value: &str) -> String {
+        let why = format!("the auth's `{hint}`{}", self.at());
+        self.secret_because(hint, value, &why)
+    }
+
+    /// A header, form field, parameter or JSON value whose name looks secret: a secret unless
+    /// its value cannot be one (`tokenPath: /connect/token` is a path, not a token).
+    pub(crate) fn named(&mut self, key: &str, value: &str) -> String {
+        if !looks_secret(key) || not_a_secret_value(key, value).is_some() {
+            return self.text(value);
+        }
+        let why = format!("`{key}`{} (its name says secret)", self.at());
+        self.secret_because(key, value, &why)
+    }
+
+    /// ` in PLACE`, for saying where a secret was found.
+    fn at(&self) -> String {
+        if self.place.is_empty() {
+            String::new()
+        } else {
+            format!(" in {}", self.place)
+        }
+    }
+
+    pub(crate) fn secret_because(&mut self, hint: &str, value: &str, why: &str) -> String {
         if value.is_empty() || value.contains("{{") || self.keep_secrets {
             return self.text(value);
         }
-        let name = self.env_name(hint, value);
+        let name = self.env_name(hint, value, why);
         self.warn(format!(
             "a literal secret (`{hint}`) is written as <<env.{name}>>: export {name} before running (or import with --keep-secrets)"
         ));
         format!("<<env.{name}>>")
     }
 
-    /// The environment variable that holds this secret: the same for the same value.
-    pub(crate) fn env_name(&mut self, hint: &str, value: &str) -> String {
+    /// The environment variable that holds this secret: the same for the same value. `why`
+    /// is what the summary says of it.
+    pub(crate) fn env_name(&mut self, hint: &str, value: &str, why: &str) -> String {
         if !value.is_empty()
             && let Some((n, _)) = self.secret_env.iter().find(|(_, v)| v == value)
         {
@@ -120,6 +149,7 @@ impl Ctx<'_> {
             i += 1;
         }
         self.secret_env.push((name.clone(), value.to_string()));
+        self.moved.push((name.clone(), why.to_string()));
         name
     }
 
@@ -130,17 +160,21 @@ impl Ctx<'_> {
             .any(|k| k == name || self.names.key(k) == name)
     }
 
-    /// Collection or environment variable value: secret ones as `<<env.NAME>>`.
+    /// Collection or environment variable value: secret ones (Postman's type `secret`, or a
+    /// name that looks secret with a value that could be one) as `<<env.NAME>>`.
     pub(crate) fn variable_value(&mut self, key: &str, value: &str, secret: bool) -> String {
-        if (secret || looks_secret(key))
-            && !value.is_empty()
-            && !value.contains("{{")
-            && !self.keep_secrets
-        {
-            let name = self.env_name(key, value);
-            return format!("<<env.{name}>>");
+        let why = if secret {
+            format!("variable `{key}` (Postman's type secret)")
+        } else if looks_secret(key) && not_a_secret_value(key, value).is_none() {
+            format!("variable `{key}` (its name says secret)")
+        } else {
+            return self.text(value);
+        };
+        if value.is_empty() || value.contains("{{") || self.keep_secrets {
+            return self.text(value);
         }
-        self.text(value)
+        let name = self.env_name(key, value, &why);
+        format!("<<env.{name}>>")
     }
 }
 
@@ -156,6 +190,12 @@ pub fn import(
             "the collection is not a JSON object: is this a Postman collection export?".into(),
         )
     })?;
+    // What the Postman API returns (`GET /collections/{id}`): the export inside
+    // `{"collection": …}`.
+    let obj = match obj.get("collection").and_then(Value::as_object) {
+        Some(inner) if !obj.contains_key("info") && inner.contains_key("info") => inner,
+        _ => obj,
+    };
     if obj.contains_key("requests") && obj.contains_key("order") {
         return Err(ImportError::Shape("this is a Postman collection in format v1: export it again as Collection v2.1 (Postman: ··· → Export → Collection v2.1)".into()));
     }
@@ -196,6 +236,7 @@ pub fn import(
         keep_secrets: options.keep_secrets,
         warnings,
         secret_env: Vec::new(),
+        moved: Vec::new(),
         seen: Vec::new(),
         place: String::new(),
         known,
@@ -222,7 +263,7 @@ pub fn import(
         &mut result,
     );
     result.warnings = std::mem::take(&mut cx.warnings);
-    result.secret_env = cx.secret_env.iter().map(|(n, _)| n.clone()).collect();
+    result.secret_env = std::mem::take(&mut cx.moved);
     result.renames = names
         .renames()
         .map(|(a, b)| (a.clone(), b.clone()))

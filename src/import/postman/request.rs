@@ -6,7 +6,6 @@
 use super::model::{Param, PmRequest};
 use super::{Ctx, body, script};
 use crate::import::out::OutRequest;
-use crate::secret::looks_secret;
 
 /// A path variable of a file: `(key, value)`.
 pub(super) type PathVar = (String, String);
@@ -58,10 +57,11 @@ pub(super) fn convert(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar
             }
             content_type = Some(h.value.clone());
         }
-        let value = if lower == "authorization" || looks_secret(&h.key) {
-            cx.secret(&h.key, &h.value)
+        let value = if lower == "authorization" {
+            let why = format!("the `Authorization` header in {}", cx.place);
+            cx.secret_because(&h.key, &h.value, &why)
         } else {
-            cx.text(&h.value)
+            cx.named(&h.key, &h.value)
         };
         out.headers.push((cx.text(&h.key), value));
     }
@@ -146,11 +146,7 @@ fn query(params: &[Param], cx: &mut Ctx, url: &mut String) -> Vec<(String, Strin
     let pairs: Vec<(String, String)> = enabled
         .iter()
         .map(|p| {
-            let v = if looks_secret(&p.key) {
-                cx.secret(&p.key, &p.value)
-            } else {
-                cx.text(&p.value)
-            };
+            let v = cx.named(&p.key, &p.value);
             (cx.text(&p.key), v)
         })
         .collect();

@@ -40,12 +40,14 @@ pub(super) struct Converted {
     pub converted: usize,
     /// `console.*` lines: they change nothing a run checks, and are counted once in the
     /// summary instead of warned one by one.
+    #[allow(dead_code)] // read by the tally (issue 20), being built
     pub logging: Vec<(usize, String)>,
 }
 
 impl Converted {
     /// Every code line is converted, kept as a warned comment, or logging; what is left is
     /// dropped (a defect of the importer, counted by `bench/postman-corpus.sh`).
+    #[allow(dead_code)]
     pub(super) fn dropped(&self, lines: &[String]) -> usize {
         code_lines(lines)
             .len()
@@ -112,7 +114,9 @@ pub(super) fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> C
             blocks.pop();
         }
     }
-    out.converted = code_lines(lines).len().saturating_sub(out.unconverted.len());
+    out.converted = code_lines(lines)
+        .len()
+        .saturating_sub(out.unconverted.len());
     out
 }
 

@@ -1,0 +1,113 @@
+//! Shapes of real exports the importer once got wrong: the Postman API's `{"collection": …}`
+//! envelope, an OAuth 2.0 helper that only holds a token, a `resource` kept as an object, a
+//! variable whose name says `token` but whose value is a path, and script line numbers
+//! counted past blank lines. Each collection is written here, in the shape of the real one.
+
+use super::import_with;
+use crate::support::TestServer;
+use serde_json::{Value, json};
+
+fn oauth2(params: &[(&str, Value)]) -> Value {
+    let rows: Vec<Value> = params
+        .iter()
+        .map(|(k, v)| json!({ "key": k, "value": v, "type": "string" }))
+        .collect();
+    json!({ "type": "oauth2", "oauth2": rows })
+}
+
+fn item(name: &str, auth: Value, tests: &[&str]) -> Value {
+    json!({
+        "name": name,
+        "event": [{ "listen": "test", "script": { "exec": tests } }],
+        "request": {
+            "method": "GET",
+            "url": "{{baseUrl}}/echo",
+            "header": [{ "key": "X-Api-Token", "value": "{{apiToken}}" }],
+            "auth": auth,
+        },
+    })
+}
+
+const AUTHORIZATION: &str = "pm.expect(pm.response.json().headers.authorization)";
+
+/// What the Postman API returns for `GET /collections/{id}`: the export inside an envelope.
+fn enveloped() -> String {
+    let collection = json!({
+        "info": {
+            "name": "Shapes",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+        },
+        "variable": [
+            { "key": "authToken", "value": "tok-123" },
+            { "key": "tokenPath", "value": "/connect/token" },
+            { "key": "tokenHost", "value": "https://id.example.com" },
+            { "key": "apiToken", "value": "9f8e7d6c5b4a39281706" }
+        ],
+        "item": [
+            item("token only", oauth2(&[
+                ("accessToken", json!("{{authToken}}")),
+                ("addTokenTo", json!("header")),
+            ]), &[&format!("{AUTHORIZATION}.to.eql('Bearer tok-123');")]),
+            item("token with prefix", oauth2(&[
+                ("accessToken", json!("{{authToken}}")),
+                ("headerPrefix", json!("Token")),
+            ]), &[&format!("{AUTHORIZATION}.to.eql('Token tok-123');")]),
+            item("token in the query", oauth2(&[
+                ("accessToken", json!("{{authToken}}")),
+                ("addTokenTo", json!("queryParams")),
+            ]), &["pm.expect(pm.response.json().query.access_token).to.eql('tok-123');"]),
+            item("resource rows", oauth2(&[
+                ("grant_type", json!("client_credentials")),
+                ("accessTokenUrl", json!("{{tokenHost}}{{tokenPath}}")),
+                ("clientId", json!("shapes")),
+                ("resource", json!({ "9a7f6c14": "https://api.example.com", "0b1c2d3e": "https://other.example.com" })),
+            ]), &[
+                "pm.test(\"status\", function () {",
+                "",
+                "    pm.response.to.have.status(200);",
+                "",
+                "    var unknown = someHelper();",
+                "});",
+            ]),
+        ],
+    });
+    json!({ "collection": collection }).to_string()
+}
+
+#[test]
+fn the_postman_api_envelope_and_token_only_helpers_import_and_run() {
+    let i = import_with("shapes.json", &[], &[("shapes.json", &enveloped())]);
+    i.out.stdout_contains("imported 'Shapes' (Postman v2.1)");
+    let file = i.file("shapes.yaml");
+    for line in [
+        // A helper with no token URL sends the token it holds, as Postman does.
+        "  - name: token only\n    GET: <<baseUrl>>/echo\n    headers: { X-Api-Token: <<apiToken>> }\n    auth: { bearer: <<authToken>> }\n",
+        "    headers: { X-Api-Token: <<apiToken>>, Authorization: Token <<authToken>> }\n",
+        "    query: { access_token: <<authToken>> }\n",
+        // The first of the helper's `resource` rows, not its JSON text.
+        "      resource: https://api.example.com\n",
+        // A path and a URL are not secrets, whatever their names say.
+        "tokenPath: /connect/token",
+        "tokenHost: https://id.example.com",
+        "apiToken: <<env.API_TOKEN>>",
+    ] {
+        assert!(file.contains(line), "{line:?} not in\n{file}");
+    }
+    assert!(!file.contains("9a7f6c14"), "{file}");
+    i.out
+        .stderr_contains("the OAuth 2.0 helper has 2 `resource` values: baton sends the first, `https://api.example.com`")
+        // Blank lines count: the line is the fifth of the script.
+        .stderr_contains("test script, line 5: not converted: `var unknown = someHelper();`")
+        .stdout_contains("  API_TOKEN   variable `apiToken` (its name says secret)");
+    assert!(!i.out.stdout.contains("TOKEN_PATH"), "{}", i.out.stdout);
+
+    let server = TestServer::start();
+    i.baton(&["run", "--no-progress", "--var"])
+        .arg(format!("baseUrl={}", server.url()))
+        .args(["--skip", "resource rows", "--skip", "OAuth 2.0 token"])
+        .env("API_TOKEN", "x")
+        .env("AUTH_TOKEN", "tok-123")
+        .run()
+        .code(0)
+        .stdout_contains("3 passed, 0 failed");
+}

@@ -204,11 +204,24 @@ pub(crate) fn collection(
     defaults: Option<Entry>,
     requests: &[OutRequest],
 ) -> String {
+    collection_with(header, name, Vec::new(), vars, defaults, requests)
+}
+
+/// [`collection`] with keys after the name (`needs:`, `export:`).
+pub(crate) fn collection_with(
+    header: &[String],
+    name: &str,
+    links: Vec<Entry>,
+    vars: Vec<Entry>,
+    defaults: Option<Entry>,
+    requests: &[OutRequest],
+) -> String {
     let mut top = vec![Entry {
         comments: Vec::new(),
         key: "name".into(),
         value: Y::str(name),
     }];
+    top.extend(links);
     if !vars.is_empty() {
         top.push(Entry {
             comments: Vec::new(),

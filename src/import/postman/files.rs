@@ -4,10 +4,11 @@
 
 use super::defaults;
 use super::env::EnvIn;
+use super::links::{self, Doc, FileUse};
 use super::model::{AuthDef, Folder, Node, PmRequest, Variable};
 use super::{Ctx, Imported, request, script};
 use crate::import::names::slug;
-use crate::import::out::{Expect, OutRequest, collection};
+use crate::import::out::{Expect, OutRequest, collection_with};
 use crate::import::yaml::{Entry, Y};
 use std::path::{Path, PathBuf};
 
@@ -24,14 +25,6 @@ struct Inherit {
     /// Names the inherited expectations read.
     reads: Vec<String>,
     comments: Vec<String>,
-}
-
-/// What one written file defines and reads, for the cross-file check.
-struct FileUse {
-    path: String,
-    reads: Vec<String>,
-    defines: Vec<String>,
-    captures: Vec<String>,
 }
 
 /// Captured names (for [`crate::import::names::Names`]) and every defined name.
@@ -65,6 +58,7 @@ pub(super) fn write_all(
     root: &Folder,
     version: &str,
     env_keys: &[String],
+    env_reads: &[String],
     cx: &mut Ctx,
     out: &mut Imported,
 ) {
@@ -82,23 +76,18 @@ pub(super) fn write_all(
         out,
         &mut uses,
     );
-    let mut undefined: Vec<String> = Vec::new();
-    for u in &uses {
-        for name in &u.reads {
-            if u.defines.contains(name) || env_keys.contains(name) {
-                continue;
-            }
-            cx.place = u.path.clone();
-            match uses.iter().find(|o| o.captures.contains(name)) {
-                Some(o) if o.path != u.path => cx.warn(format!(
-                    "`{name}` is captured in {} but read here: captures do not cross files in baton; define `{name}` with --var or an environment, or move the requests into one file",
-                    o.path
-                )),
-                Some(_) => {}
-                None if !undefined.contains(name) => undefined.push(name.clone()),
-                None => {}
-            }
-        }
+    let undefined = links::settle(&mut uses, env_keys, env_reads, cx);
+    for u in uses {
+        let d = u.doc;
+        let text = collection_with(
+            &d.header,
+            &d.name,
+            d.top,
+            d.vars,
+            Some(d.defaults),
+            &d.requests,
+        );
+        out.files.push((u.file, text));
     }
     if !undefined.is_empty() {
         cx.place = String::new();
@@ -295,6 +284,13 @@ fn file(
     let follow = inh.follow.unwrap_or(true);
     for req in requests {
         cx.place = format!("{shown}: request '{}'", req.name);
+        if request::scripts_only(req) {
+            cx.warn(format!(
+                "a request to `{}` only runs its scripts in Postman: not imported",
+                req.url.base.trim()
+            ));
+            continue;
+        }
         let mut o = request::convert(req, cx, &mut path_vars);
         let place = cx.place.clone();
         for (listen, c) in request::tests(&req.events, cx) {
@@ -359,25 +355,27 @@ fn file(
     header.extend(f.description.iter().cloned());
     header.extend(inh.comments.iter().cloned());
     let name = f.name.trim();
-    let text = collection(
-        &header,
-        if name.is_empty() { "requests" } else { name },
-        vars.clone(),
-        Some(defaults),
-        &reqs,
-    );
     let mut defines: Vec<String> = vars.iter().map(|e| e.key.clone()).collect();
     defines.extend(tokens.list.iter().map(|(_, id)| id.clone()));
     uses.push(FileUse {
         path: shown,
+        file: path.to_path_buf(),
         reads: cx.seen.clone(),
         defines,
         captures,
+        // Written once every file is known: `needs:` and `export:` depend on the others.
+        doc: Doc {
+            header,
+            name: if name.is_empty() { "requests" } else { name }.to_string(),
+            vars,
+            defaults,
+            requests: reqs,
+            top: Vec::new(),
+        },
     });
     out.requests += n_requests;
     out.token_requests += tokens.list.len();
     out.per_file.push((path.to_path_buf(), n_requests));
-    out.files.push((path.to_path_buf(), text));
 }
 
 /// The variables a file reads (and those they read), in the order they are defined; inner

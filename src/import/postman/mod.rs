@@ -14,6 +14,7 @@ mod defaults;
 mod env;
 mod files;
 mod js;
+mod links;
 mod model;
 mod request;
 mod script;
@@ -72,6 +73,9 @@ pub(crate) struct Ctx<'a> {
     pub place: String,
     /// Every variable name defined by the collection or the environment (Postman spelling).
     pub known: Vec<String>,
+    /// `(Postman name, value)` of the collection's, folders' and environment's variables,
+    /// outermost first.
+    pub values: Vec<(String, String)>,
 }
 
 impl Ctx<'_> {
@@ -151,6 +155,15 @@ impl Ctx<'_> {
         self.secret_env.push((name.clone(), value.to_string()));
         self.moved.push((name.clone(), why.to_string()));
         name
+    }
+
+    /// The value a variable is first given (the collection's, else a folder's, else the
+    /// environment's).
+    pub(crate) fn value_of(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// True when a variable of this (Postman or baton) name is defined somewhere.
@@ -240,15 +253,18 @@ pub fn import(
         seen: Vec::new(),
         place: String::new(),
         known,
+        values: values(&root, env.as_ref()),
     };
     let mut result = Imported {
         collection: name,
         version: version.to_string(),
         ..Imported::default()
     };
+    let mut env_reads = Vec::new();
     let env_keys = match &env {
         Some(e) => {
             let (path, text, keys) = env::write(e, &mut cx);
+            env_reads = std::mem::take(&mut cx.seen);
             result.environment = path.file_stem().map(|s| s.to_string_lossy().into_owned());
             result.files.push((path, text));
             keys
@@ -259,6 +275,7 @@ pub fn import(
         &root,
         &version_label(version),
         &env_keys,
+        &env_reads,
         &mut cx,
         &mut result,
     );
@@ -269,6 +286,34 @@ pub fn import(
         .map(|(a, b)| (a.clone(), b.clone()))
         .collect();
     Ok(result)
+}
+
+/// Every enabled variable's value: the collection's and its folders', then the environment's.
+fn values(root: &model::Folder, env: Option<&env::EnvIn>) -> Vec<(String, String)> {
+    fn walk(f: &model::Folder, out: &mut Vec<(String, String)>) {
+        out.extend(
+            f.variables
+                .iter()
+                .filter(|v| !v.disabled)
+                .map(|v| (v.key.clone(), v.value.clone())),
+        );
+        for i in &f.items {
+            if let model::Node::Folder(sub) = i {
+                walk(sub, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, &mut out);
+    if let Some(e) = env {
+        out.extend(
+            e.values
+                .iter()
+                .filter(|v| !v.disabled)
+                .map(|v| (v.key.clone(), v.value.clone())),
+        );
+    }
+    out
 }
 
 fn version_label(version: &str) -> String {

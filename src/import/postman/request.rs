@@ -96,8 +96,40 @@ fn url(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {
     if !has_scheme && !base.starts_with("{{") {
         cx.warn("the URL has no scheme: http:// is assumed, as Postman does");
         url = format!("http://{url}");
+    } else if let Some(var) = leading_variable(&base)
+        && let Some(value) = cx.value_of(var)
+        && !value.is_empty()
+        && !value.contains("://")
+        && !value.starts_with("{{")
+    {
+        // `{{host}}/x` with `host: localhost:8080`: Postman sends http://localhost:8080/x.
+        // Said once for the variable, not for each of its requests.
+        let message = format!(
+            "`{{{{{var}}}}}` holds `{value}`, with no scheme: http:// is written before it in each URL it starts, as Postman assumes"
+        );
+        let place = std::mem::take(&mut cx.place);
+        cx.warn(message);
+        cx.place = place;
+        url = format!("http://{url}");
     }
     url
+}
+
+/// `host` of `{{host}}/path`.
+fn leading_variable(base: &str) -> Option<&str> {
+    let rest = base.strip_prefix("{{")?;
+    let end = rest.find("}}")?;
+    Some(&rest[..end])
+}
+
+/// A request Postman sends only to run its scripts (`about:blank`, a common placeholder of
+/// script-only steps): nothing to send.
+pub(super) fn scripts_only(req: &PmRequest) -> bool {
+    req.url
+        .base
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with("about:")
 }
 
 fn path_variable(p: &Param, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {

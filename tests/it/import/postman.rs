@@ -2,7 +2,7 @@
 //! checked, and run where it can (the test server's `/echo` answers with what it received,
 //! so the collection's own converted tests say whether the request went out as in Postman).
 
-use super::{fixture, import, import_with};
+use super::{fixture, import};
 use crate::support::{Baton, TestServer};
 
 /// `baton run OUT --var baseUrl=… --no-progress` against a fresh test server.
@@ -243,16 +243,6 @@ fn existing_files_are_kept_unless_forced() {
         .run();
     forced.code(0);
     assert_ne!(i.file("authorization-code-no-pkce.yaml"), "mine");
-}
-
-#[test]
-fn captures_read_in_another_file_are_a_warning() {
-    let json = r#"{"info":{"name":"X","schema":"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-      "item":[{"name":"Login","item":[{"name":"login","request":{"method":"POST","url":"http://h/login"},
-        "event":[{"listen":"test","script":{"exec":["pm.environment.set('token', pm.response.json().token);"]}}]}]},
-      {"name":"Users","item":[{"name":"me","request":{"method":"GET","url":"http://h/me","header":[{"key":"Authorization","value":"Bearer {{token}}"}]}}]}]}"#;
-    let i = import_with("c.json", &[], &[("c.json", json)]);
-    i.out.stderr_contains("2-users.yaml: `token` is captured in 1-login.yaml but read here: captures do not cross files");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! counted past blank lines. Each collection is written here, in the shape of the real one.
 
 use super::import_with;
-use crate::support::TestServer;
+use crate::support::{Baton, TestServer};
 use serde_json::{Value, json};
 
 fn oauth2(params: &[(&str, Value)]) -> Value {
@@ -110,4 +110,88 @@ fn the_postman_api_envelope_and_token_only_helpers_import_and_run() {
         .run()
         .code(0)
         .stdout_contains("3 passed, 0 failed");
+}
+
+/// `token` captured in the Login folder and read by Users (as Postman's one environment
+/// allows), `late` read before the file that captures it.
+fn across_files() -> String {
+    let capture = |name: &str, query: &str| {
+        json!({
+            "name": name,
+            "event": [{ "listen": "test", "script": { "exec": [
+                format!("pm.environment.set('{query}', pm.response.json().query.v);")
+            ] } }],
+            "request": { "method": "GET", "url": "{{baseUrl}}/echo?v=abc-123" },
+        })
+    };
+    json!({
+        "info": {
+            "name": "Across",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+        },
+        "item": [
+            { "name": "Login", "item": [capture("login", "token")] },
+            { "name": "Users", "item": [{
+                "name": "me",
+                "event": [{ "listen": "test", "script": { "exec": [
+                    "pm.expect(pm.response.json().headers.authorization).to.eql('Bearer abc-123');"
+                ] } }],
+                "request": {
+                    "method": "GET",
+                    "url": "{{baseUrl}}/echo",
+                    "header": [
+                        { "key": "Authorization", "value": "Bearer {{token}}" },
+                        { "key": "X-Late", "value": "{{late}}" }
+                    ]
+                },
+            }] },
+            { "name": "Later", "item": [capture("later", "late")] }
+        ]
+    })
+    .to_string()
+}
+
+#[test]
+fn a_capture_read_by_a_later_file_becomes_needs_and_export() {
+    let env = json!({ "name": "local", "values": [
+        { "key": "user", "value": "{{nobody}}", "enabled": true }
+    ] })
+    .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join("e.json");
+    std::fs::write(&env_file, env).unwrap();
+    let i = import_with(
+        "c.json",
+        &["--env", env_file.to_str().unwrap()],
+        &[("c.json", &across_files())],
+    );
+    let login = i.file("1-login.yaml");
+    assert!(login.contains("name: Login\nexport: [token]\n"), "{login}");
+    let users = i.file("2-users.yaml");
+    assert!(
+        users.contains(
+            "name: Users\n# Captured by files Postman runs earlier: token from 1-login.yaml.\nneeds: [1-login.yaml]\n"
+        ),
+        "{users}"
+    );
+    assert!(!i.file("3-later.yaml").contains("export"));
+    i.out
+        .stderr_contains(
+            "2-users.yaml: `late` is captured in 3-later.yaml, which runs after this file",
+        )
+        // What the environment reads counts too.
+        .stderr_contains(
+            "read but not defined by the collection or the environment: nobody, baseUrl, late;",
+        );
+
+    // The dependent file alone still signs in first: `needs:` brings the capture.
+    let server = TestServer::start();
+    Baton::new()
+        .arg("run")
+        .arg(i.path().join("2-users.yaml"))
+        .args(["--no-progress", "--var", "late=x", "--var"])
+        .arg(format!("baseUrl={}", server.url()))
+        .run()
+        .code(0)
+        .stdout_contains("2 passed, 0 failed");
 }

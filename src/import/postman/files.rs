@@ -76,7 +76,12 @@ pub(super) fn write_all(
         out,
         &mut uses,
     );
-    let undefined = links::settle(&mut uses, env_keys, env_reads, cx);
+    let mut undefined = links::settle(&mut uses, env_keys, env_reads, cx);
+    for name in std::mem::take(&mut cx.blank) {
+        if !undefined.contains(&name) {
+            undefined.push(name);
+        }
+    }
     for u in uses {
         let d = u.doc;
         let text = collection_with(
@@ -282,7 +287,11 @@ fn file(
     let mut n_requests = 0;
     // What the folder's requests do unless they say otherwise: the file's default.
     let follow = inh.follow.unwrap_or(true);
+    // Names read before any request of this file captures them (the inherited
+    // expectations' reads are read by the first request already).
+    let mut early: Vec<String> = cx.seen.clone();
     for req in requests {
+        let (reads_before, captures_before) = (cx.seen.len(), captures.len());
         cx.place = format!("{shown}: request '{}'", req.name);
         if request::scripts_only(req) {
             cx.warn(format!(
@@ -337,6 +346,11 @@ fn file(
             inherited,
             added,
         });
+        for name in &cx.seen[reads_before..] {
+            if !captures[..captures_before].contains(name) && !early.contains(name) {
+                early.push(name.clone());
+            }
+        }
         hide_secrets(&mut o.expect, &cx.secret_env);
         out.captures += o.capture.len();
         out.expectations += o.expect.count();
@@ -361,6 +375,7 @@ fn file(
         path: shown,
         file: path.to_path_buf(),
         reads: cx.seen.clone(),
+        early,
         defines,
         captures,
         // Written once every file is known: `needs:` and `export:` depend on the others.

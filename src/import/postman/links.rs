@@ -15,6 +15,8 @@ pub(super) struct FileUse {
     pub path: String,
     pub file: std::path::PathBuf,
     pub reads: Vec<String>,
+    /// Names read before a request of this file captures them.
+    pub early: Vec<String>,
     pub defines: Vec<String>,
     pub captures: Vec<String>,
     pub doc: Doc,
@@ -50,10 +52,11 @@ pub(super) fn settle(
     for i in 0..n {
         for name in &uses[i].reads {
             let u = &uses[i];
-            if u.defines.contains(name) || env_keys.contains(name) || u.captures.contains(name) {
+            if u.captures.contains(name) && !u.early.contains(name) {
                 continue;
             }
-            // The nearest earlier capture is the value Postman would have when this runs.
+            // The nearest earlier capture is the value Postman would have when this runs: a
+            // script's `set` overrides the collection's and the environment's values.
             if let Some(j) = (0..i).rev().find(|&j| uses[j].captures.contains(name)) {
                 if !needs[i].contains(&j) {
                     needs[i].push(j);
@@ -61,6 +64,9 @@ pub(super) fn settle(
                 if !exports[j].contains(name) {
                     exports[j].push(name.clone());
                 }
+                continue;
+            }
+            if u.defines.contains(name) || env_keys.contains(name) {
                 continue;
             }
             if let Some(later) = uses[i + 1..].iter().find(|o| o.captures.contains(name)) {
@@ -85,7 +91,10 @@ pub(super) fn settle(
                     let names: Vec<&str> = uses[i]
                         .reads
                         .iter()
-                        .filter(|r| exports[j].contains(r) && !uses[i].captures.contains(r))
+                        .filter(|r| {
+                            exports[j].contains(r)
+                                && (!uses[i].captures.contains(r) || uses[i].early.contains(r))
+                        })
                         .map(String::as_str)
                         .collect();
                     format!("{} from {}", names.join(", "), uses[j].path)

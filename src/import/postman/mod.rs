@@ -73,9 +73,12 @@ pub(crate) struct Ctx<'a> {
     pub place: String,
     /// Every variable name defined by the collection or the environment (Postman spelling).
     pub known: Vec<String>,
-    /// `(Postman name, value)` of the collection's, folders' and environment's variables,
-    /// outermost first.
+    /// `(Postman name, value)` of the environment's, the collection's and the folders'
+    /// variables, in that order.
     pub values: Vec<(String, String)>,
+    /// Baton names a URL needs that the collection leaves empty (`{{baseUrl}}` defined as
+    /// "", or a `<placeholder>`): listed with the undefined names.
+    pub blank: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -157,8 +160,8 @@ impl Ctx<'_> {
         name
     }
 
-    /// The value a variable is first given (the collection's, else a folder's, else the
-    /// environment's).
+    /// The value a variable has when a request is sent: the environment's, else the
+    /// collection's, else a folder's.
     pub(crate) fn value_of(&self, name: &str) -> Option<&str> {
         self.values
             .iter()
@@ -254,6 +257,7 @@ pub fn import(
         place: String::new(),
         known,
         values: values(&root, env.as_ref()),
+        blank: Vec::new(),
     };
     let mut result = Imported {
         collection: name,
@@ -288,7 +292,7 @@ pub fn import(
     Ok(result)
 }
 
-/// Every enabled variable's value: the collection's and its folders', then the environment's.
+/// Every enabled variable's value: the environment's, then the collection's and its folders'.
 fn values(root: &model::Folder, env: Option<&env::EnvIn>) -> Vec<(String, String)> {
     fn walk(f: &model::Folder, out: &mut Vec<(String, String)>) {
         out.extend(
@@ -304,7 +308,8 @@ fn values(root: &model::Folder, env: Option<&env::EnvIn>) -> Vec<(String, String
         }
     }
     let mut out = Vec::new();
-    walk(root, &mut out);
+    // The environment's first: in Postman (and with `-e` in baton) it overrides the
+    // collection's variables, even with an empty value.
     if let Some(e) = env {
         out.extend(
             e.values
@@ -313,6 +318,7 @@ fn values(root: &model::Folder, env: Option<&env::EnvIn>) -> Vec<(String, String
                 .map(|v| (v.key.clone(), v.value.clone())),
         );
     }
+    walk(root, &mut out);
     out
 }
 

@@ -91,14 +91,21 @@ fn url(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {
             _ => segments.push(cx.text(seg)),
         }
     }
-    let mut url = segments.join("/");
+    let mut url = placeholders(&segments.join("/"), cx);
     let has_scheme = base.contains("://");
     if !has_scheme && !base.starts_with("{{") {
         cx.warn("the URL has no scheme: http:// is assumed, as Postman does");
         url = format!("http://{url}");
     } else if let Some(var) = leading_variable(&base)
+        && cx.value_of(var) == Some("")
+    {
+        // Defined, but empty: the URL has no host until somebody fills it in.
+        let key = cx.names.key(var);
+        if !cx.blank.contains(&key) {
+            cx.blank.push(key);
+        }
+    } else if let Some(var) = leading_variable(&base)
         && let Some(value) = cx.value_of(var)
-        && !value.is_empty()
         && !value.contains("://")
         && !value.starts_with("{{")
     {
@@ -113,6 +120,54 @@ fn url(req: &PmRequest, cx: &mut Ctx, path_vars: &mut Vec<PathVar>) -> String {
         url = format!("http://{url}");
     }
     url
+}
+
+/// `<name>` placeholders of a URL that a guide left for the reader to fill in
+/// (`https://<app-name>.example.net/Patient/<Id>`): Postman sends them as they are and fails;
+/// as variables they are named by `baton check` and given with `--var`.
+fn placeholders(url: &str, cx: &mut Ctx) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut rest = url;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let close = after.find('>');
+        let inner = close.map(|c| &after[..c]);
+        match inner {
+            Some(name)
+                if !name.is_empty()
+                    && !name.starts_with('<')
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_ .".contains(c)) =>
+            {
+                let key = crate::import::names::identifier(name);
+                out.push_str(&rest[..open]);
+                out.push_str(&format!("<<{key}>>"));
+                cx.warn(format!(
+                    "the URL holds the placeholder `<{name}>`: written as the variable <<{key}>>, to give with --var or an environment"
+                ));
+                if !cx.blank.contains(&key) {
+                    cx.blank.push(key.clone());
+                }
+                if !cx.seen.contains(&key) {
+                    cx.seen.push(key);
+                }
+                rest = &after[name.len() + 1..];
+            }
+            _ => {
+                // `<<var>>` already, or not a placeholder: as it is.
+                let skip = if after.starts_with('<') {
+                    after.find(">>").map_or(after.len(), |e| e + 2)
+                } else {
+                    0
+                };
+                out.push_str(&rest[..open + 1 + skip]);
+                rest = &after[skip..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `host` of `{{host}}/path`.

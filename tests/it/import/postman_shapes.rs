@@ -195,3 +195,62 @@ fn a_capture_read_by_a_later_file_becomes_needs_and_export() {
         .code(0)
         .stdout_contains("2 passed, 0 failed");
 }
+
+#[test]
+fn url_placeholders_and_empty_bases_are_named_with_the_undefined() {
+    let collection = json!({
+        "info": {
+            "name": "Guide",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+        },
+        "variable": [{ "key": "BASE_URL", "value": "https://api.example.com" }],
+        "item": [
+            { "name": "patient", "request": {
+                "method": "GET", "url": "https://<app-name>.example.net/Patient/<Id>?x=<<kept>>" } },
+            { "name": "me", "request": { "method": "GET", "url": "{{BASE_URL}}/me" } },
+            { "name": "blank", "request": { "method": "GET", "url": "about:blank" } }
+        ]
+    })
+    .to_string();
+    // The environment's empty value wins over the collection's, as in Postman.
+    let env = json!({ "name": "template", "values": [
+        { "key": "BASE_URL", "value": "", "enabled": true }
+    ] })
+    .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join("e.json");
+    std::fs::write(&env_file, env).unwrap();
+    let i = import_with(
+        "c.json",
+        &["--env", env_file.to_str().unwrap()],
+        &[("c.json", &collection)],
+    );
+    let file = i.file("guide.yaml");
+    assert!(
+        file.contains("GET: https://<<app_name>>.example.net/Patient/<<Id>>"),
+        "{file}"
+    );
+    assert!(!file.contains("about:blank"), "{file}");
+    i.out
+        .stderr_contains(
+            "the URL holds the placeholder `<app-name>`: written as the variable <<app_name>>",
+        )
+        .stderr_contains(
+            "a request to `about:blank` only runs its scripts in Postman: not imported",
+        )
+        .stderr_contains(
+            "read but not defined by the collection or the environment: app_name, Id, BASE_URL;",
+        );
+    i.baton(&["check", "-e", "template"]).run().code(2);
+    i.baton(&["check", "-e", "template"])
+        .args([
+            "--var",
+            "app_name=a",
+            "--var",
+            "Id=1",
+            "--var",
+            "BASE_URL=http://x",
+        ])
+        .run()
+        .code(0);
+}

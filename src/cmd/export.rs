@@ -114,6 +114,7 @@ pub(crate) fn main(o: &ExportOptions) -> i32 {
         known,
         secrets,
         show_secrets: o.show_secrets,
+        program: false,
     };
     match crate::export::render(request, lang, &values) {
         Ok(export) => {

@@ -9,7 +9,9 @@
 mod code;
 mod credentials;
 mod model;
+mod node;
 mod shell;
+mod url;
 
 use crate::collection::model::Request;
 use crate::template::Templates;
@@ -47,6 +49,8 @@ pub(crate) struct Values<'a> {
     /// Names shown as placeholders even when known (unless `show_secrets`).
     pub secrets: BTreeSet<String>,
     pub show_secrets: bool,
+    /// Every variable a marker the program defines (`program.rs`), named in full.
+    pub program: bool,
 }
 
 impl<'a> Values<'a> {
@@ -57,6 +61,7 @@ impl<'a> Values<'a> {
             known: BTreeMap::new(),
             secrets: BTreeSet::new(),
             show_secrets: false,
+            program: false,
         }
     }
 }
@@ -92,6 +97,7 @@ pub(crate) fn render(
 ) -> Result<Export, ExportError> {
     let mut notes = Vec::new();
     let mut req = model::build(request, values, &mut notes)?;
+    req.fold_query();
     if !values.show_secrets {
         credentials::hide(&mut req, &mut notes);
     }
@@ -99,7 +105,7 @@ pub(crate) fn render(
         Lang::Curl => shell::curl(&req, &notes),
         Lang::Http => shell::http(&req, &notes),
         Lang::Python => code::python(&req, &notes),
-        Lang::Node => code::node(&req, &notes),
+        Lang::Node => node::node(&req, &notes),
     };
     Ok(Export {
         text: model::placeholders(&text),

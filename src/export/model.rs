@@ -13,14 +13,17 @@ use minijinja::value::{Object, ObjectRepr, Value};
 use std::fmt;
 use std::sync::Arc;
 
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
+pub(super) const OPEN: char = '\u{E000}';
+pub(super) const CLOSE: char = '\u{E001}';
 
 /// The request a snippet sends.
 #[derive(Debug, Clone, Default)]
 pub(super) struct HttpRequest {
     pub method: String,
     pub url: String,
+    /// The `query:` of the request, apart from the URL: a snippet writes them into it
+    /// ([`HttpRequest::fold_query`]), a program gives them to its client to encode.
+    pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     /// Basic credentials, as given to the tool (curl `-u`, requests `auth=`).
     pub basic: Option<(String, String)>,
@@ -48,6 +51,21 @@ pub(super) enum Part {
 }
 
 impl HttpRequest {
+    /// The `query:` pairs written into the URL, form-encoded (markers kept).
+    pub(super) fn fold_query(&mut self) {
+        if self.query.is_empty() {
+            return;
+        }
+        let q: Vec<String> = self
+            .query
+            .drain(..)
+            .map(|(k, v)| format!("{}={}", form_encode(&k), form_encode(&v)))
+            .collect();
+        self.url
+            .push(if self.url.contains('?') { '&' } else { '?' });
+        self.url.push_str(&q.join("&"));
+    }
+
     pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -58,8 +76,14 @@ impl HttpRequest {
 
 /// A variable without a value: renders as a marker; its fields are placeholders too
 /// (`<<login.access_token>>`, `<<env.CLIENT_SECRET>>`).
+///
+/// A program names each variable in full (`login.access_token`, `env.CLIENT_SECRET`), as it
+/// defines or captures it; a snippet's placeholder reads best with the last name alone.
 #[derive(Debug)]
-struct Placeholder(String);
+struct Placeholder {
+    name: String,
+    full: bool,
+}
 
 impl Object for Placeholder {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
@@ -67,11 +91,19 @@ impl Object for Placeholder {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        Some(Value::from_object(Placeholder(key.to_string())))
+        let name = if self.full {
+            format!("{}.{key}", self.name)
+        } else {
+            key.to_string()
+        };
+        Some(Value::from_object(Placeholder {
+            name,
+            full: self.full,
+        }))
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", marker(&self.0))
+        write!(f, "{}", marker(&self.name))
     }
 }
 
@@ -133,7 +165,8 @@ struct Renderer<'v> {
 impl Renderer<'_> {
     fn new<'v>(values: &'v Values<'v>) -> Renderer<'v> {
         let mut scope = Scope::new(Arc::new(EnvVars::default()));
-        for (k, v) in &values.known {
+        // A program defines every variable itself: each one is a marker.
+        for (k, v) in values.known.iter().filter(|_| !values.program) {
             if values.show_secrets || !values.secrets.contains(k) {
                 scope.set_json(k, v);
             }
@@ -161,8 +194,13 @@ impl Renderer<'_> {
                 n.as_str()
             };
             if !self.scope.contains(top) {
-                self.scope
-                    .set(top, Value::from_object(Placeholder(top.to_string())));
+                self.scope.set(
+                    top,
+                    Value::from_object(Placeholder {
+                        name: top.to_string(),
+                        full: self.values.program,
+                    }),
+                );
             }
         }
     }
@@ -237,14 +275,9 @@ pub(super) fn build(
         token_request(spec, &mut r, &mut out, notes)?;
         return Ok(out);
     }
-    out.url = r.text(&req.url)?;
-    if !req.query.is_empty() {
-        let mut q = Vec::new();
-        for (k, v) in &req.query {
-            q.push(format!("{}={}", form_encode(k), form_encode(&r.text(v)?)));
-        }
-        out.url.push(if out.url.contains('?') { '&' } else { '?' });
-        out.url.push_str(&q.join("&"));
+    out.url = super::url::encode(&r.text(&req.url)?);
+    for (k, v) in &req.query {
+        out.query.push((k.clone(), r.text(v)?));
     }
     match req.auth.as_deref() {
         Some(Auth::Basic { username, password }) => {
@@ -254,6 +287,13 @@ pub(super) fn build(
             let t = r.text(t)?;
             out.headers
                 .push(("Authorization".into(), format!("Bearer {t}")));
+        }
+        Some(Auth::OAuth2 { id, .. }) if values.program => {
+            // The program keeps the tokens of an oauth2 request under its id, as a run does.
+            out.headers.push((
+                "Authorization".into(),
+                format!("Bearer {}", marker(&format!("{id}.access_token"))),
+            ));
         }
         Some(Auth::OAuth2 { id, .. }) => {
             notes.push(format!(
@@ -345,7 +385,7 @@ fn token_request(
         _ => &s.token_url,
     };
     out.url = if let Some(u) = r.opt(endpoint)? {
-        u
+        super::url::encode(&u)
     } else {
         let issuer = r.opt(&s.issuer)?.unwrap_or_default();
         notes.push(format!(

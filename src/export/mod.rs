@@ -10,6 +10,7 @@ mod code;
 mod credentials;
 mod model;
 mod node;
+mod program;
 mod shell;
 mod url;
 
@@ -103,7 +104,7 @@ pub(crate) fn render(
     }
     let text = match lang {
         Lang::Curl => shell::curl(&req, &notes),
-        Lang::Http => shell::http(&req, &notes),
+        Lang::Http => shell::http(&req, &notes, false),
         Lang::Python => code::python(&req, &notes),
         Lang::Node => node::node(&req, &notes),
     };
@@ -111,3 +112,5 @@ pub(crate) fn render(
         text: model::placeholders(&text),
     })
 }
+
+pub(crate) use program::program;

@@ -29,6 +29,9 @@ pub(super) struct HttpRequest {
     pub basic: Option<(String, String)>,
     pub body: Option<Body>,
     pub follow_redirects: bool,
+    /// The issuer and the member of its discovery document (`token_endpoint`) whose marker
+    /// the URL is, when the endpoint is found by discovery: a program asks for it first.
+    pub discovery: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +154,83 @@ pub(super) fn form_encode(s: &str) -> String {
     }
     out.extend(url::form_urlencoded::byte_serialize(rest.as_bytes()));
     out
+}
+
+/// The names of the markers in `s`, in order.
+pub(super) fn markers(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find(OPEN) {
+        let after = &rest[start + OPEN.len_utf8()..];
+        let Some(end) = after.find(CLOSE) else { break };
+        out.push(after[..end].to_string());
+        rest = &after[end + CLOSE.len_utf8()..];
+    }
+    out
+}
+
+/// `s` cut into literal text and marker names, in order: `(text, None)` or `(_, Some(name))`.
+pub(super) fn pieces(s: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find(OPEN) {
+        let after = &rest[start + OPEN.len_utf8()..];
+        let Some(end) = after.find(CLOSE) else { break };
+        if start > 0 {
+            out.push((rest[..start].to_string(), None));
+        }
+        out.push((String::new(), Some(after[..end].to_string())));
+        rest = &after[end + CLOSE.len_utf8()..];
+    }
+    if !rest.is_empty() {
+        out.push((rest.to_string(), None));
+    }
+    out
+}
+
+impl HttpRequest {
+    /// Every string of the request (URL, query, headers, credentials, body), in order.
+    pub(super) fn strings(&self) -> Vec<&str> {
+        let mut out = vec![self.url.as_str()];
+        fn pairs(p: &[(String, String)]) -> Vec<&str> {
+            p.iter()
+                .flat_map(|(k, v)| [k.as_str(), v.as_str()])
+                .collect()
+        }
+        out.extend(pairs(&self.query));
+        out.extend(pairs(&self.headers));
+        if let Some((u, p)) = &self.basic {
+            out.extend([u.as_str(), p.as_str()]);
+        }
+        fn json<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s),
+                serde_json::Value::Array(items) => items.iter().for_each(|i| json(i, out)),
+                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
+                    out.push(k);
+                    json(v, out);
+                }),
+                _ => {}
+            }
+        }
+        match &self.body {
+            None => {}
+            Some(Body::Form(fields)) => out.extend(pairs(fields)),
+            Some(Body::Json(v)) => json(v, &mut out),
+            Some(Body::Raw { text }) => out.push(text),
+            Some(Body::File { path }) => out.push(path),
+            Some(Body::Multipart(parts)) => {
+                for (k, p) in parts {
+                    out.push(k);
+                    match p {
+                        Part::Text(t) => out.push(t),
+                        Part::File { path, .. } => out.push(path),
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 pub(super) fn has_marker(s: &str) -> bool {
@@ -391,11 +471,13 @@ fn token_request(
         notes.push(format!(
             "the endpoint is found by discovery: {issuer}/.well-known/openid-configuration"
         ));
-        marker(match s.grant {
+        let member = match s.grant {
             Grant::Introspect => "introspection_endpoint",
             Grant::Revoke => "revocation_endpoint",
             _ => "token_endpoint",
-        })
+        };
+        out.discovery = Some((issuer, member.to_string()));
+        marker(member)
     };
     // What only a run knows (the code, the verifier, the device code) is a placeholder.
     let exchange = match s.grant {

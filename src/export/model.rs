@@ -138,6 +138,14 @@ pub(super) fn placeholders(text: &str) -> String {
     out
 }
 
+/// Markers as the names of their variables (`<<baseAuthURL>>`), for a program's comments.
+pub(super) fn names(text: &str) -> String {
+    pieces(text)
+        .into_iter()
+        .map(|(t, var)| var.map_or(t, |v| format!("<<{v}>>")))
+        .collect()
+}
+
 /// `application/x-www-form-urlencoded` encoding of the literal parts; markers kept.
 pub(super) fn form_encode(s: &str) -> String {
     let mut out = String::new();

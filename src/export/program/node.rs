@@ -191,6 +191,9 @@ pub(super) fn write(plan: &Plan) -> String {
         out.push_str(&format!("\n  // {}. {}\n", i + 1, step.name));
         write_step(step, &mut declared, &mut out);
     }
+    if !plan.steps.is_empty() {
+        out.push_str("\n  // The last response, as a guide shows it.\n  console.log(typeof response.data === \"string\" ? response.data : JSON.stringify(response.data));\n");
+    }
     out.push_str(
         "}\n\nmain().catch((error) => {\n  console.error(error.message);\n  process.exit(1);\n});\n",
     );

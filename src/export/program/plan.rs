@@ -155,6 +155,13 @@ pub(super) fn plan(
         if !values.show_secrets {
             credentials::hide(&mut req, &mut notes);
         }
+        // The program asks for a discovered endpoint itself (a step of its own), and its
+        // notes name variables as the collection does.
+        let notes: Vec<String> = notes
+            .iter()
+            .filter(|n| !(req.discovery.is_some() && n.contains("found by discovery")))
+            .map(|n| model::names(n))
+            .collect();
         built.push((request, req, notes));
     }
     let used: BTreeSet<String> = built

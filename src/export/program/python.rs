@@ -122,6 +122,9 @@ pub(super) fn write(plan: &Plan) -> String {
         out.push_str(&format!("\n# {}. {}\n", i + 1, step.name));
         write_step(step, &mut out);
     }
+    if !plan.steps.is_empty() {
+        out.push_str("\n# The last response, as a guide shows it.\nprint(response.text)\n");
+    }
     out
 }
 

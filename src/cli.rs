@@ -60,10 +60,11 @@ pub struct ExportArgs {
     /// The collection holding the request.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The request, by id or name.
+    /// The request, by id or name: its snippet. Without it, the whole collection as one
+    /// runnable program (captures as variables, statuses checked).
     #[arg(long, value_name = "NAME")]
-    pub request: String,
-    /// The snippet's language.
+    pub request: Option<String>,
+    /// The snippet's or the program's language.
     #[arg(long = "as", value_name = "LANG", value_parser = ["curl", "python", "node", "http"])]
     pub lang: String,
     /// An environment whose values are written into the snippet. Repeatable.

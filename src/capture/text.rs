@@ -32,6 +32,14 @@ pub(super) const READ_HEADER: Read = |r, n, m, regex, what| {
     }))
 };
 
+impl Header {
+    /// The header's name when the whole value is captured (no `query:`, no `regex:`): what
+    /// an exported program can read as it is.
+    pub(crate) fn whole(&self) -> Option<&str> {
+        (self.query.is_none() && self.regex.is_none()).then_some(self.name.as_str())
+    }
+}
+
 impl Take for Header {
     fn take(&self, response: &Response) -> Result<Value, Missing> {
         let header = &self.name;

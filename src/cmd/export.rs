@@ -1,8 +1,11 @@
-//! `baton export FILE --request NAME --as curl|python|node|http [-e ENV]… [--var K=V]…
+//! `baton export FILE [--request NAME] --as curl|python|node|http [-e ENV]… [--var K=V]…
 //! [--show-secrets]`: load the collection, resolve the variables it can (its `vars`, the
-//! environments, `--var`), and print the request as a snippet. Everything else, and every
-//! secret unless `--show-secrets`, is a `<your-name>` placeholder.
+//! environments, `--var`), and print the request as a snippet (everything else, and every
+//! secret unless `--show-secrets`, a `<your-name>` placeholder), or without `--request` the
+//! whole collection as a program (`export/program`; what it cannot do as baton does is a
+//! warning on stderr).
 
+use crate::collection::model::Collection;
 use crate::collection::{environment, load};
 use crate::diag::{Diagnostic, display_path};
 use crate::exit;
@@ -16,8 +19,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct ExportOptions {
     pub file: PathBuf,
-    /// The request's id or name.
-    pub request: String,
+    /// The request's id or name; `None`: the whole collection as a program.
+    pub request: Option<String>,
     pub lang: String,
     pub env: Vec<String>,
     /// `--var NAME=VALUE`, parsed.
@@ -46,24 +49,19 @@ pub(crate) fn main(o: &ExportOptions) -> i32 {
     let Some(collection) = load::load_file(&o.file, &mut templates, &mut problems) else {
         return fail(&problems);
     };
-    let Some(request) = collection
-        .requests
-        .iter()
-        .find(|r| r.id.as_deref() == Some(o.request.as_str()))
-        .or_else(|| collection.requests.iter().find(|r| r.name == o.request))
-    else {
-        let names: Vec<String> = collection
-            .requests
-            .iter()
-            .map(|r| r.id.clone().unwrap_or_else(|| format!("'{}'", r.name)))
-            .collect();
-        crate::errln!(
-            "error: {}: no request with the id or name `{}`",
-            display_path(&o.file),
-            o.request
-        );
-        crate::errln!("  = help: the requests: {}", names.join(", "));
-        return exit::INVALID_INPUT;
+    let request = match &o.request {
+        None => None,
+        Some(wanted) => {
+            let found = collection
+                .requests
+                .iter()
+                .find(|r| r.id.as_deref() == Some(wanted.as_str()))
+                .or_else(|| collection.requests.iter().find(|r| &r.name == wanted));
+            if found.is_none() {
+                return no_such_request(o, wanted, &collection);
+            }
+            found
+        }
     };
     let mut layers = crate::inputs::environments(
         &o.env,
@@ -114,10 +112,22 @@ pub(crate) fn main(o: &ExportOptions) -> i32 {
         known,
         secrets,
         show_secrets: o.show_secrets,
+        program: request.is_none(),
     };
-    match crate::export::render(request, lang, &values) {
-        Ok(export) => {
-            crate::out!("{}", export.text);
+    let text = match request {
+        Some(request) => crate::export::render(request, lang, &values).map(|e| e.text),
+        None => {
+            crate::export::program(&collection, lang, &values, &display_path(&o.file)).map(|p| {
+                for w in &p.warnings {
+                    crate::errln!("warning: {w}");
+                }
+                p.text
+            })
+        }
+    };
+    match text {
+        Ok(text) => {
+            crate::out!("{}", text);
             exit::OK
         }
         Err(e) => {
@@ -125,4 +135,19 @@ pub(crate) fn main(o: &ExportOptions) -> i32 {
             exit::INVALID_INPUT
         }
     }
+}
+
+fn no_such_request(o: &ExportOptions, wanted: &str, collection: &Collection) -> i32 {
+    let names: Vec<String> = collection
+        .requests
+        .iter()
+        .map(|r| r.id.clone().unwrap_or_else(|| format!("'{}'", r.name)))
+        .collect();
+    crate::errln!(
+        "error: {}: no request with the id or name `{}`",
+        display_path(&o.file),
+        wanted
+    );
+    crate::errln!("  = help: the requests: {}", names.join(", "));
+    exit::INVALID_INPUT
 }

@@ -1,33 +1,46 @@
-//! Python `requests` and Node `axios` snippets, as the provider guides write them:
+//! Python `requests` snippets, as the provider guides write them:
 //! `requests.post(url, data={...}, headers={...}, auth=(...))` then
-//! `print(response.json())`; axios with `URLSearchParams` for form bodies.
+//! `print(response.json())`. The call itself ([`py_call`]) is shared with the exported
+//! program (`program/python.rs`), which writes its strings as expressions.
 
 use super::model::{Body, HttpRequest, Part};
 use serde_json::Value;
 
+/// How a string of the request is written: a literal ([`lit`]) in a snippet, an expression
+/// that reads the program's variables in an exported program.
+pub(super) type Quote = fn(&str) -> String;
+
 /// A string literal both languages read (JSON escapes).
-fn lit(s: &str) -> String {
+pub(super) fn lit(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-fn comments(notes: &[String], prefix: &str) -> String {
+pub(super) fn comments(notes: &[String], prefix: &str) -> String {
     notes.iter().map(|n| format!("{prefix} {n}\n")).collect()
 }
 
+/// Whether a key of `pairs` is given twice (then a list of pairs, not a dict or object).
+pub(super) fn repeated(pairs: &[(String, String)]) -> bool {
+    pairs
+        .iter()
+        .enumerate()
+        .any(|(i, (k, _))| pairs[..i].iter().any(|(o, _)| o == k))
+}
+
 /// A JSON value as a Python literal, indented by `indent` levels of 4.
-fn py_value(v: &Value, indent: usize) -> String {
+pub(super) fn py_value(v: &Value, indent: usize, q: Quote) -> String {
     let pad = "    ".repeat(indent + 1);
     let close = "    ".repeat(indent);
     match v {
         Value::Null => "None".into(),
         Value::Bool(b) => if *b { "True" } else { "False" }.into(),
         Value::Number(n) => n.to_string(),
-        Value::String(s) => lit(s),
+        Value::String(s) => q(s),
         Value::Array(items) if items.is_empty() => "[]".into(),
         Value::Array(items) => {
             let inner: Vec<String> = items
                 .iter()
-                .map(|i| format!("{pad}{},", py_value(i, indent + 1)))
+                .map(|i| format!("{pad}{},", py_value(i, indent + 1, q)))
                 .collect();
             format!("[\n{}\n{close}]", inner.join("\n"))
         }
@@ -35,38 +48,33 @@ fn py_value(v: &Value, indent: usize) -> String {
         Value::Object(m) => {
             let inner: Vec<String> = m
                 .iter()
-                .map(|(k, v)| format!("{pad}{}: {},", lit(k), py_value(v, indent + 1)))
+                .map(|(k, v)| format!("{pad}{}: {},", q(k), py_value(v, indent + 1, q)))
                 .collect();
             format!("{{\n{}\n{close}}}", inner.join("\n"))
         }
     }
 }
 
-fn py_pairs(pairs: &[(String, String)], indent: usize) -> String {
-    let repeated = pairs
-        .iter()
-        .enumerate()
-        .any(|(i, (k, _))| pairs[..i].iter().any(|(o, _)| o == k));
+pub(super) fn py_pairs(pairs: &[(String, String)], indent: usize, q: Quote) -> String {
     let pad = "    ".repeat(indent + 1);
     let close = "    ".repeat(indent);
-    if repeated {
+    if repeated(pairs) {
         let inner: Vec<String> = pairs
             .iter()
-            .map(|(k, v)| format!("{pad}({}, {}),", lit(k), lit(v)))
+            .map(|(k, v)| format!("{pad}({}, {}),", q(k), q(v)))
             .collect();
         format!("[\n{}\n{close}]", inner.join("\n"))
     } else {
         let inner: Vec<String> = pairs
             .iter()
-            .map(|(k, v)| format!("{pad}{}: {},", lit(k), lit(v)))
+            .map(|(k, v)| format!("{pad}{}: {},", q(k), q(v)))
             .collect();
         format!("{{\n{}\n{close}}}", inner.join("\n"))
     }
 }
 
-pub(super) fn python(req: &HttpRequest, notes: &[String]) -> String {
-    let mut out = comments(notes, "#");
-    out.push_str("import requests\n\n");
+/// The `requests` function the request calls and its arguments, strings written by `q`.
+pub(super) fn py_call(req: &HttpRequest, q: Quote) -> (String, Vec<String>) {
     let function = match req.method.as_str() {
         m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => {
             m.to_ascii_lowercase()
@@ -75,16 +83,19 @@ pub(super) fn python(req: &HttpRequest, notes: &[String]) -> String {
     };
     let mut args = Vec::new();
     if function == "request" {
-        args.push(lit(&req.method));
+        args.push(q(&req.method));
     }
-    args.push(lit(&req.url));
+    args.push(q(&req.url));
+    if !req.query.is_empty() {
+        args.push(format!("params={}", py_pairs(&req.query, 1, q)));
+    }
     let mut files = None;
     match &req.body {
         None => {}
-        Some(Body::Form(fields)) => args.push(format!("data={}", py_pairs(fields, 1))),
-        Some(Body::Json(v)) => args.push(format!("json={}", py_value(v, 1))),
-        Some(Body::Raw { text }) => args.push(format!("data={}", lit(text))),
-        Some(Body::File { path }) => args.push(format!("data=open({}, \"rb\")", lit(path))),
+        Some(Body::Form(fields)) => args.push(format!("data={}", py_pairs(fields, 1, q))),
+        Some(Body::Json(v)) => args.push(format!("json={}", py_value(v, 1, q))),
+        Some(Body::Raw { text }) => args.push(format!("data={}", q(text))),
+        Some(Body::File { path }) => args.push(format!("data=open({}, \"rb\")", q(path))),
         Some(Body::Multipart(parts)) => {
             let text: Vec<(String, String)> = parts
                 .iter()
@@ -94,7 +105,7 @@ pub(super) fn python(req: &HttpRequest, notes: &[String]) -> String {
                 })
                 .collect();
             if !text.is_empty() {
-                args.push(format!("data={}", py_pairs(&text, 1)));
+                args.push(format!("data={}", py_pairs(&text, 1, q)));
             }
             let f: Vec<String> = parts
                 .iter()
@@ -109,13 +120,13 @@ pub(super) fn python(req: &HttpRequest, notes: &[String]) -> String {
                             .unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
                         let ct = content_type
                             .as_deref()
-                            .map(|c| format!(", {}", lit(c)))
+                            .map(|c| format!(", {}", q(c)))
                             .unwrap_or_default();
                         Some(format!(
                             "        {}: ({}, open({}, \"rb\"){ct}),",
-                            lit(k),
-                            lit(&name),
-                            lit(path)
+                            q(k),
+                            q(&name),
+                            q(path)
                         ))
                     }
                     Part::Text(_) => None,
@@ -137,11 +148,18 @@ pub(super) fn python(req: &HttpRequest, notes: &[String]) -> String {
         .cloned()
         .collect();
     if !headers.is_empty() {
-        args.push(format!("headers={}", py_pairs(&headers, 1)));
+        args.push(format!("headers={}", py_pairs(&headers, 1, q)));
     }
     if let Some((u, p)) = &req.basic {
-        args.push(format!("auth=({}, {})", lit(u), lit(p)));
+        args.push(format!("auth=({}, {})", q(u), q(p)));
     }
+    (function, args)
+}
+
+pub(super) fn python(req: &HttpRequest, notes: &[String]) -> String {
+    let mut out = comments(notes, "#");
+    out.push_str("import requests\n\n");
+    let (function, args) = py_call(req, lit);
     out.push_str(&format!("response = requests.{function}(\n"));
     for a in &args {
         out.push_str(&format!("    {a},\n"));
@@ -152,122 +170,5 @@ pub(super) fn python(req: &HttpRequest, notes: &[String]) -> String {
     } else {
         "print(response.json())\n"
     });
-    out
-}
-
-fn js_key(k: &str) -> String {
-    let ident = k
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && k.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if ident { k.to_string() } else { lit(k) }
-}
-
-fn js_object(pairs: &[(String, String)], indent: usize) -> String {
-    let pad = "  ".repeat(indent + 1);
-    let close = "  ".repeat(indent);
-    let inner: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{pad}{}: {},", js_key(k), lit(v)))
-        .collect();
-    format!("{{\n{}\n{close}}}", inner.join("\n"))
-}
-
-pub(super) fn node(req: &HttpRequest, notes: &[String]) -> String {
-    let mut out = comments(notes, "//");
-    out.push_str("const axios = require(\"axios\");\n");
-    let mut data = None;
-    let mut extra_headers = false;
-    match &req.body {
-        None => {}
-        Some(Body::Form(fields)) => {
-            let repeated = fields
-                .iter()
-                .enumerate()
-                .any(|(i, (k, _))| fields[..i].iter().any(|(o, _)| o == k));
-            let init = if repeated {
-                let rows: Vec<String> = fields
-                    .iter()
-                    .map(|(k, v)| format!("  [{}, {}],", lit(k), lit(v)))
-                    .collect();
-                format!("[\n{}\n]", rows.join("\n"))
-            } else {
-                js_object(fields, 0)
-            };
-            out.push_str(&format!("\nconst data = new URLSearchParams({init});\n"));
-            data = Some("data");
-        }
-        Some(Body::Json(v)) => {
-            out.push_str(&format!(
-                "\nconst data = {};\n",
-                serde_json::to_string_pretty(v).unwrap_or_default()
-            ));
-            data = Some("data");
-        }
-        Some(Body::Raw { text }) => {
-            out.push_str(&format!("\nconst data = {};\n", lit(text)));
-            data = Some("data");
-        }
-        Some(Body::File { path }) => {
-            out.push_str(&format!(
-                "const fs = require(\"fs\");\n\nconst data = fs.readFileSync({});\n",
-                lit(path)
-            ));
-            data = Some("data");
-        }
-        Some(Body::Multipart(parts)) => {
-            out.push_str("const fs = require(\"fs\");\nconst FormData = require(\"form-data\");\n\nconst data = new FormData();\n");
-            for (k, p) in parts {
-                match p {
-                    Part::Text(t) => {
-                        out.push_str(&format!("data.append({}, {});\n", lit(k), lit(t)));
-                    }
-                    Part::File { path, .. } => out.push_str(&format!(
-                        "data.append({}, fs.createReadStream({}));\n",
-                        lit(k),
-                        lit(path)
-                    )),
-                }
-            }
-            data = Some("data");
-            extra_headers = true;
-        }
-    }
-    out.push_str("\naxios({\n");
-    out.push_str(&format!(
-        "  method: {},\n  url: {},\n",
-        lit(&req.method.to_ascii_lowercase()),
-        lit(&req.url)
-    ));
-    let headers: Vec<(String, String)> = req
-        .headers
-        .iter()
-        .filter(|(k, _)| !(extra_headers && k.eq_ignore_ascii_case("content-type")))
-        .cloned()
-        .collect();
-    if !headers.is_empty() || extra_headers {
-        let mut h = js_object(&headers, 1);
-        if extra_headers {
-            h = if headers.is_empty() {
-                "{ ...data.getHeaders() }".into()
-            } else {
-                h.replacen("{\n", "{\n    ...data.getHeaders(),\n", 1)
-            };
-        }
-        out.push_str(&format!("  headers: {h},\n"));
-    }
-    if let Some((u, p)) = &req.basic {
-        out.push_str(&format!(
-            "  auth: {{ username: {}, password: {} }},\n",
-            lit(u),
-            lit(p)
-        ));
-    }
-    if let Some(d) = data {
-        out.push_str(&format!("  {d},\n"));
-    }
-    out.push_str("})\n  .then((response) => console.log(response.data))\n  .catch((error) => console.error(error.response ? error.response.data : error.message));\n");
     out
 }

@@ -9,7 +9,10 @@
 mod code;
 mod credentials;
 mod model;
+mod node;
+mod program;
 mod shell;
+mod url;
 
 use crate::collection::model::Request;
 use crate::template::Templates;
@@ -47,6 +50,8 @@ pub(crate) struct Values<'a> {
     /// Names shown as placeholders even when known (unless `show_secrets`).
     pub secrets: BTreeSet<String>,
     pub show_secrets: bool,
+    /// Every variable a marker the program defines (`program.rs`), named in full.
+    pub program: bool,
 }
 
 impl<'a> Values<'a> {
@@ -57,6 +62,7 @@ impl<'a> Values<'a> {
             known: BTreeMap::new(),
             secrets: BTreeSet::new(),
             show_secrets: false,
+            program: false,
         }
     }
 }
@@ -92,16 +98,19 @@ pub(crate) fn render(
 ) -> Result<Export, ExportError> {
     let mut notes = Vec::new();
     let mut req = model::build(request, values, &mut notes)?;
+    req.fold_query();
     if !values.show_secrets {
         credentials::hide(&mut req, &mut notes);
     }
     let text = match lang {
         Lang::Curl => shell::curl(&req, &notes),
-        Lang::Http => shell::http(&req, &notes),
+        Lang::Http => shell::http(&req, &notes, false),
         Lang::Python => code::python(&req, &notes),
-        Lang::Node => code::node(&req, &notes),
+        Lang::Node => node::node(&req, &notes),
     };
     Ok(Export {
         text: model::placeholders(&text),
     })
 }
+
+pub(crate) use program::program;

@@ -13,19 +13,25 @@ use minijinja::value::{Object, ObjectRepr, Value};
 use std::fmt;
 use std::sync::Arc;
 
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
+pub(super) const OPEN: char = '\u{E000}';
+pub(super) const CLOSE: char = '\u{E001}';
 
 /// The request a snippet sends.
 #[derive(Debug, Clone, Default)]
 pub(super) struct HttpRequest {
     pub method: String,
     pub url: String,
+    /// The `query:` of the request, apart from the URL: a snippet writes them into it
+    /// ([`HttpRequest::fold_query`]), a program gives them to its client to encode.
+    pub query: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     /// Basic credentials, as given to the tool (curl `-u`, requests `auth=`).
     pub basic: Option<(String, String)>,
     pub body: Option<Body>,
     pub follow_redirects: bool,
+    /// The issuer and the member of its discovery document (`token_endpoint`) whose marker
+    /// the URL is, when the endpoint is found by discovery: a program asks for it first.
+    pub discovery: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +54,21 @@ pub(super) enum Part {
 }
 
 impl HttpRequest {
+    /// The `query:` pairs written into the URL, form-encoded (markers kept).
+    pub(super) fn fold_query(&mut self) {
+        if self.query.is_empty() {
+            return;
+        }
+        let q: Vec<String> = self
+            .query
+            .drain(..)
+            .map(|(k, v)| format!("{}={}", form_encode(&k), form_encode(&v)))
+            .collect();
+        self.url
+            .push(if self.url.contains('?') { '&' } else { '?' });
+        self.url.push_str(&q.join("&"));
+    }
+
     pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -58,8 +79,14 @@ impl HttpRequest {
 
 /// A variable without a value: renders as a marker; its fields are placeholders too
 /// (`<<login.access_token>>`, `<<env.CLIENT_SECRET>>`).
+///
+/// A program names each variable in full (`login.access_token`, `env.CLIENT_SECRET`), as it
+/// defines or captures it; a snippet's placeholder reads best with the last name alone.
 #[derive(Debug)]
-struct Placeholder(String);
+struct Placeholder {
+    name: String,
+    full: bool,
+}
 
 impl Object for Placeholder {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
@@ -67,11 +94,19 @@ impl Object for Placeholder {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        Some(Value::from_object(Placeholder(key.to_string())))
+        let name = if self.full {
+            format!("{}.{key}", self.name)
+        } else {
+            key.to_string()
+        };
+        Some(Value::from_object(Placeholder {
+            name,
+            full: self.full,
+        }))
     }
 
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", marker(&self.0))
+        write!(f, "{}", marker(&self.name))
     }
 }
 
@@ -103,6 +138,14 @@ pub(super) fn placeholders(text: &str) -> String {
     out
 }
 
+/// Markers as the names of their variables (`<<baseAuthURL>>`), for a program's comments.
+pub(super) fn names(text: &str) -> String {
+    pieces(text)
+        .into_iter()
+        .map(|(t, var)| var.map_or(t, |v| format!("<<{v}>>")))
+        .collect()
+}
+
 /// `application/x-www-form-urlencoded` encoding of the literal parts; markers kept.
 pub(super) fn form_encode(s: &str) -> String {
     let mut out = String::new();
@@ -121,6 +164,83 @@ pub(super) fn form_encode(s: &str) -> String {
     out
 }
 
+/// The names of the markers in `s`, in order.
+pub(super) fn markers(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find(OPEN) {
+        let after = &rest[start + OPEN.len_utf8()..];
+        let Some(end) = after.find(CLOSE) else { break };
+        out.push(after[..end].to_string());
+        rest = &after[end + CLOSE.len_utf8()..];
+    }
+    out
+}
+
+/// `s` cut into literal text and marker names, in order: `(text, None)` or `(_, Some(name))`.
+pub(super) fn pieces(s: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find(OPEN) {
+        let after = &rest[start + OPEN.len_utf8()..];
+        let Some(end) = after.find(CLOSE) else { break };
+        if start > 0 {
+            out.push((rest[..start].to_string(), None));
+        }
+        out.push((String::new(), Some(after[..end].to_string())));
+        rest = &after[end + CLOSE.len_utf8()..];
+    }
+    if !rest.is_empty() {
+        out.push((rest.to_string(), None));
+    }
+    out
+}
+
+impl HttpRequest {
+    /// Every string of the request (URL, query, headers, credentials, body), in order.
+    pub(super) fn strings(&self) -> Vec<&str> {
+        let mut out = vec![self.url.as_str()];
+        fn pairs(p: &[(String, String)]) -> Vec<&str> {
+            p.iter()
+                .flat_map(|(k, v)| [k.as_str(), v.as_str()])
+                .collect()
+        }
+        out.extend(pairs(&self.query));
+        out.extend(pairs(&self.headers));
+        if let Some((u, p)) = &self.basic {
+            out.extend([u.as_str(), p.as_str()]);
+        }
+        fn json<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s),
+                serde_json::Value::Array(items) => items.iter().for_each(|i| json(i, out)),
+                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
+                    out.push(k);
+                    json(v, out);
+                }),
+                _ => {}
+            }
+        }
+        match &self.body {
+            None => {}
+            Some(Body::Form(fields)) => out.extend(pairs(fields)),
+            Some(Body::Json(v)) => json(v, &mut out),
+            Some(Body::Raw { text }) => out.push(text),
+            Some(Body::File { path }) => out.push(path),
+            Some(Body::Multipart(parts)) => {
+                for (k, p) in parts {
+                    out.push(k);
+                    match p {
+                        Part::Text(t) => out.push(t),
+                        Part::File { path, .. } => out.push(path),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 pub(super) fn has_marker(s: &str) -> bool {
     s.contains(OPEN)
 }
@@ -133,7 +253,8 @@ struct Renderer<'v> {
 impl Renderer<'_> {
     fn new<'v>(values: &'v Values<'v>) -> Renderer<'v> {
         let mut scope = Scope::new(Arc::new(EnvVars::default()));
-        for (k, v) in &values.known {
+        // A program defines every variable itself: each one is a marker.
+        for (k, v) in values.known.iter().filter(|_| !values.program) {
             if values.show_secrets || !values.secrets.contains(k) {
                 scope.set_json(k, v);
             }
@@ -161,8 +282,13 @@ impl Renderer<'_> {
                 n.as_str()
             };
             if !self.scope.contains(top) {
-                self.scope
-                    .set(top, Value::from_object(Placeholder(top.to_string())));
+                self.scope.set(
+                    top,
+                    Value::from_object(Placeholder {
+                        name: top.to_string(),
+                        full: self.values.program,
+                    }),
+                );
             }
         }
     }
@@ -237,14 +363,9 @@ pub(super) fn build(
         token_request(spec, &mut r, &mut out, notes)?;
         return Ok(out);
     }
-    out.url = r.text(&req.url)?;
-    if !req.query.is_empty() {
-        let mut q = Vec::new();
-        for (k, v) in &req.query {
-            q.push(format!("{}={}", form_encode(k), form_encode(&r.text(v)?)));
-        }
-        out.url.push(if out.url.contains('?') { '&' } else { '?' });
-        out.url.push_str(&q.join("&"));
+    out.url = super::url::encode(&r.text(&req.url)?);
+    for (k, v) in &req.query {
+        out.query.push((k.clone(), r.text(v)?));
     }
     match req.auth.as_deref() {
         Some(Auth::Basic { username, password }) => {
@@ -254,6 +375,13 @@ pub(super) fn build(
             let t = r.text(t)?;
             out.headers
                 .push(("Authorization".into(), format!("Bearer {t}")));
+        }
+        Some(Auth::OAuth2 { id, .. }) if values.program => {
+            // The program keeps the tokens of an oauth2 request under its id, as a run does.
+            out.headers.push((
+                "Authorization".into(),
+                format!("Bearer {}", marker(&format!("{id}.access_token"))),
+            ));
         }
         Some(Auth::OAuth2 { id, .. }) => {
             notes.push(format!(
@@ -345,17 +473,19 @@ fn token_request(
         _ => &s.token_url,
     };
     out.url = if let Some(u) = r.opt(endpoint)? {
-        u
+        super::url::encode(&u)
     } else {
         let issuer = r.opt(&s.issuer)?.unwrap_or_default();
         notes.push(format!(
             "the endpoint is found by discovery: {issuer}/.well-known/openid-configuration"
         ));
-        marker(match s.grant {
+        let member = match s.grant {
             Grant::Introspect => "introspection_endpoint",
             Grant::Revoke => "revocation_endpoint",
             _ => "token_endpoint",
-        })
+        };
+        out.discovery = Some((issuer, member.to_string()));
+        marker(member)
     };
     // What only a run knows (the code, the verifier, the device code) is a placeholder.
     let exchange = match s.grant {

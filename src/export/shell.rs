@@ -3,6 +3,7 @@
 //! shared builder in `http/curl.rs`; this file says which curl option each body takes.
 
 use super::model::{Body, HttpRequest, Part, form_encode, has_marker};
+use crate::http::curl::Data;
 use base64::Engine as _;
 
 fn comments(notes: &[String], prefix: &str) -> String {
@@ -18,9 +19,9 @@ pub(super) fn form_text(fields: &[(String, String)]) -> String {
         .join("&")
 }
 
-pub(super) fn curl(req: &HttpRequest, notes: &[String]) -> String {
-    use crate::http::curl::{Command, Data, SNIPPET, render};
-    let data = match &req.body {
+/// The curl options that send `body`.
+pub(super) fn data(body: Option<&Body>) -> Vec<(Data, String)> {
+    match body {
         None => Vec::new(),
         Some(Body::Form(fields)) => vec![(Data::Ascii, form_text(fields))],
         Some(Body::Json(v)) => vec![(Data::Ascii, v.to_string())],
@@ -49,7 +50,12 @@ pub(super) fn curl(req: &HttpRequest, notes: &[String]) -> String {
                 (Data::Field, arg)
             })
             .collect(),
-    };
+    }
+}
+
+pub(super) fn curl(req: &HttpRequest, notes: &[String]) -> String {
+    use crate::http::curl::{Command, SNIPPET, render};
+    let data = data(req.body.as_ref());
     let command = Command {
         method: req.method.clone(),
         url: req.url.clone(),
@@ -73,10 +79,17 @@ fn split_url(url: &str) -> (String, String) {
     }
 }
 
-pub(super) fn http(req: &HttpRequest, notes: &[String]) -> String {
-    let (host, target) = split_url(&req.url);
+/// The request as raw HTTP. `program`: for a `.http` file whose variables are only known
+/// when it runs, so the request line holds the whole URL (the host may be a variable) and
+/// Basic credentials are `user:password`, which the `.http` clients encode themselves.
+pub(super) fn http(req: &HttpRequest, notes: &[String], program: bool) -> String {
     let mut out = comments(notes, "#");
-    out.push_str(&format!("{} {target} HTTP/1.1\nHost: {host}\n", req.method));
+    if program {
+        out.push_str(&format!("{} {} HTTP/1.1\n", req.method, req.url));
+    } else {
+        let (host, target) = split_url(&req.url);
+        out.push_str(&format!("{} {target} HTTP/1.1\nHost: {host}\n", req.method));
+    }
     let boundary = "baton-boundary";
     for (k, v) in &req.headers {
         let v = if matches!(req.body, Some(Body::Multipart(_)))
@@ -90,7 +103,9 @@ pub(super) fn http(req: &HttpRequest, notes: &[String]) -> String {
     }
     if let Some((u, p)) = &req.basic {
         let pair = format!("{u}:{p}");
-        let encoded = if has_marker(&pair) {
+        let encoded = if program {
+            pair
+        } else if has_marker(&pair) {
             format!("<base64 of {pair}>")
         } else {
             base64::engine::general_purpose::STANDARD.encode(pair)

@@ -30,6 +30,9 @@ pub(crate) enum Data {
     Binary,
     /// `-F`: one multipart field.
     Field,
+    /// `--data-urlencode name=value`: a form field whose value is only known when the
+    /// command runs (a variable of an exported script), encoded by curl.
+    Urlencode,
 }
 
 impl Data {
@@ -39,6 +42,7 @@ impl Data {
             Data::Raw => "--data-raw",
             Data::Binary => "--data-binary",
             Data::Field => "-F",
+            Data::Urlencode => "--data-urlencode",
         }
     }
 }
@@ -57,9 +61,10 @@ pub(crate) enum Method {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Style {
     pub method: Method,
-    /// Every word in single quotes (`-v`: the line is copied as is, whatever it holds), or
-    /// only the words the shell would otherwise split or expand (snippets read better).
-    pub quote_always: bool,
+    /// How a word is quoted: every word in single quotes (`-v`: the line is copied as is,
+    /// whatever it holds), only the words the shell would otherwise split or expand (snippets
+    /// read better), or, in an exported script, with its variables expanded.
+    pub word: fn(&str) -> String,
     /// Between the options after the URL: `" "` for one line, `" \\\n  "` for one per line.
     pub separator: &'static str,
 }
@@ -67,26 +72,20 @@ pub(crate) struct Style {
 /// `-v`'s `reproduce:` line.
 pub(crate) const ONE_LINE: Style = Style {
     method: Method::WhenNotInferred,
-    quote_always: true,
+    word: single_quoted,
     separator: " ",
 };
 
 /// `export --as curl`.
 pub(crate) const SNIPPET: Style = Style {
     method: Method::UnlessGet,
-    quote_always: false,
+    word: quote,
     separator: " \\\n  ",
 };
 
 /// The command line of `c` in `style`: `curl [method] URL` first, then the options.
 pub(crate) fn render(c: &Command, style: &Style) -> String {
-    let q = |s: &str| {
-        if style.quote_always {
-            single_quoted(s)
-        } else {
-            quote(s)
-        }
-    };
+    let q = style.word;
     let mut first = String::from("curl");
     match style.method {
         Method::WhenNotInferred => {

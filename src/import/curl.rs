@@ -8,6 +8,7 @@
 //! `--keep-secrets` (`curl_secrets.rs`).
 
 use super::curl_body::{self, Data, form_part};
+use super::curl_flags::{QUIET, QUIET_WITH_VALUE, SHORT_WITH_VALUE, takes_value, unknown_takes};
 use super::curl_secrets::{Moved, Mover};
 use super::names::{Names, convert, snake};
 use super::out::OutRequest;
@@ -36,76 +37,6 @@ pub(crate) struct Options {
 
 static PLACEHOLDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)<your[-_]([a-z0-9][a-z0-9_-]*)>").expect("valid regex"));
-
-/// Flags that take a value and only change what curl prints or how it connects.
-const QUIET_WITH_VALUE: &[&str] = &[
-    "-o",
-    "--output",
-    "-w",
-    "--write-out",
-    "--stderr",
-    "--trace",
-    "--trace-ascii",
-    "-D",
-    "--dump-header",
-];
-const QUIET: &[&str] = &[
-    "-s",
-    "--silent",
-    "-S",
-    "--show-error",
-    "-v",
-    "--verbose",
-    "-i",
-    "--include",
-    "-f",
-    "--fail",
-    "--fail-with-body",
-    "--compressed",
-    "--no-progress-meter",
-    "-#",
-    "--progress-bar",
-    "-N",
-    "--no-buffer",
-    "-g",
-    "--globoff",
-    "--http1.1",
-    "--http2",
-    "-O",
-    "--remote-name",
-];
-/// Flags that take a value and are not imported (a warning says so).
-const IGNORED_WITH_VALUE: &[&str] = &[
-    "--connect-timeout",
-    "--retry",
-    "--retry-delay",
-    "--retry-max-time",
-    "-x",
-    "--proxy",
-    "--cacert",
-    "--capath",
-    "-E",
-    "--cert",
-    "--key",
-    "--resolve",
-    "--limit-rate",
-    "-c",
-    "--cookie-jar",
-    "-K",
-    "--config",
-    "-T",
-    "--upload-file",
-    "-r",
-    "--range",
-    "-y",
-    "-Y",
-    "-z",
-    "-C",
-    "--interface",
-    "--max-redirs",
-];
-/// Short flags that take a value (the rest of the word, or the next word).
-const SHORT_WITH_VALUE: &str = "XHdFuAebowmxTEcKDUyYzCr";
 
 /// The command as a request, literal credentials moved to the process environment.
 pub fn import(command: &str) -> Result<CurlImport, ImportError> {
@@ -286,13 +217,28 @@ pub(crate) fn import_with(command: &str, options: &Options) -> Result<CurlImport
             f if QUIET_WITH_VALUE.contains(&f) => {
                 value(&mut i);
             }
-            f if IGNORED_WITH_VALUE.contains(&f) => {
+            f if takes_value(f) => {
                 let v = value(&mut i).unwrap_or_default();
+                // A proxy's or TLS's credentials are not quoted in a warning.
+                let v = if f == "-U" || f.contains("user") || f.contains("pass") {
+                    "•••".to_string()
+                } else {
+                    v
+                };
                 warn(format!("`{f} {v}` is not imported"));
             }
-            f => warn(format!(
-                "`{f}` is not known to the importer: left out (if it takes a value, that value was read as the URL or ignored)"
-            )),
+            f => {
+                let next = attached.clone().or_else(|| words.get(i).cloned());
+                let last = attached.is_none() && i + 1 == words.len();
+                if attached.is_some() || unknown_takes(next.as_deref(), last, url.is_some()) {
+                    let v = value(&mut i).unwrap_or_default();
+                    warn(format!(
+                        "`{f}` is not known to the importer: left out with `{v}`, read as its value"
+                    ));
+                } else {
+                    warn(format!("`{f}` is not known to the importer: left out"));
+                }
+            }
         }
     }
     let Some(url) = url else {
@@ -330,6 +276,24 @@ pub(crate) fn import_with(command: &str, options: &Options) -> Result<CurlImport
         &headers,
         &mut tpl,
     );
+    // curl sends one Authorization header: a custom `-H 'Authorization: …'` replaces the one
+    // it would make from `-u` or `--oauth2-bearer` ("if you add a custom header that has the
+    // same name as one of the internal ones curl would use, your externally set header is
+    // used instead", curl(1) on -H; checked with curl 7.88: only the -H value is sent). So the explicit header wins and the credential flag is left out.
+    if headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+    {
+        if user.take().is_some() {
+            warn("`-u` is left out: curl sends the `-H 'Authorization: …'` header instead".into());
+        }
+        if bearer.take().is_some() {
+            warn(
+                "`--oauth2-bearer` is left out: curl sends the `-H 'Authorization: …'` header instead"
+                    .into(),
+            );
+        }
+    }
     if let Some(u) = &user {
         let (name, password) = u.split_once(':').unwrap_or_else(|| {
             warn(

@@ -6,6 +6,7 @@
 
 pub(crate) mod curl;
 mod curl_body;
+mod curl_flags;
 pub(crate) mod curl_secrets;
 pub(crate) mod names;
 pub(crate) mod out;

@@ -6,6 +6,7 @@ mod cacert;
 mod check;
 mod docs;
 mod examples;
+mod export_programs;
 mod faults;
 mod hard_check;
 mod hard_env_errors;

@@ -97,6 +97,13 @@ const CURL: &[&str] = &[
     "curl -L --compressed -k https://api.example.com/redirects",
     "curl -X DELETE 'https://api.example.com/items/1' --cookie 'session=abc123'",
     "curl https://api.example.com/token -d 'grant_type=password&username=alice&password=hunter2&client_id=app'",
+    // curl sends one Authorization header, the -H one: -u is left out.
+    "curl -u my-client:s3cr3t -H 'Authorization: Bearer abc.def.ghi' https://api.example.com/me",
+    // Options not converted are left out with their values: known ones by curl's table,
+    // unknown ones by the rule of `curl_flags::unknown_takes`.
+    "curl --proxy-user u:p --frobnicate x --retry 3 https://api.example.com/items -U a:b",
+    "curl --frobnicate https://api.example.com/items --new-switch",
+    "curl --frobnicate api.example.com",
 ];
 
 #[test]

@@ -228,14 +228,14 @@ requests:
     }
 }
 
-/// Item 4: `baton import curl` moves `-u user:password`, a literal `Authorization` header,
-/// an API key header and a cookie to `<<env.NAME>>` references, names them in its summary,
+/// Item 4: `baton import curl` moves `-u user:password`, a literal `Proxy-Authorization`
+/// header (an `Authorization` one would replace `-u`, as in curl), an API key header and a cookie to `<<env.NAME>>` references, names them in its summary,
 /// and the imported request sends them from the environment; `--keep-secrets` keeps them.
 #[test]
 fn import_curl_moves_literal_credentials_to_the_environment() {
     let server = TestServer::start();
     let command = format!(
-        "curl -u app:Cu-Passw0rd -H 'Authorization: Bearer Cu-T0ken' -H 'X-Api-Key: Cu-K3y' \
+        "curl -u app:Cu-Passw0rd -H 'Proxy-Authorization: Bearer Cu-T0ken' -H 'X-Api-Key: Cu-K3y' \
          -b 'sid=Cu-C00kie' {}/echo",
         server.url()
     );
@@ -244,13 +244,13 @@ fn import_curl_moves_literal_credentials_to_the_environment() {
         .run();
     imported.code(0).stderr_contains(
         "secrets are read from the process environment: export TOKEN=... X_API_KEY=... \
-         COOKIE_SID=... PASSWORD=... (the Authorization header, the X-Api-Key header, the \
+         COOKIE_SID=... PASSWORD=... (the Proxy-Authorization header, the X-Api-Key header, the \
          cookie `sid`, the -u password moved out of the request; --keep-secrets keeps them)",
     );
     let yaml = imported.file("c.yaml");
     for part in [
-        "# Secrets are read from the process environment: TOKEN (the Authorization header), X_API_KEY",
-        "Authorization: Bearer <<env.TOKEN>>",
+        "# Secrets are read from the process environment: TOKEN (the Proxy-Authorization header), X_API_KEY",
+        "Proxy-Authorization: Bearer <<env.TOKEN>>",
         "X-Api-Key: <<env.X_API_KEY>>",
         "Cookie: sid=<<env.COOKIE_SID>>",
         "auth: { basic: [app, <<env.PASSWORD>>] }",
@@ -275,5 +275,5 @@ fn import_curl_moves_literal_credentials_to_the_environment() {
         .run();
     kept.code(0)
         .stdout_contains("auth: { basic: [app, Cu-Passw0rd] }")
-        .stdout_contains("Authorization: Bearer Cu-T0ken");
+        .stdout_contains("Proxy-Authorization: Bearer Cu-T0ken");
 }

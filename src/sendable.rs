@@ -46,7 +46,9 @@ fn without_scheme(url: &str) -> Option<String> {
     };
     let lower = host.to_ascii_lowercase();
     let local = lower == "localhost"
-        || [".localhost", ".local"].iter().any(|end| lower.ends_with(end))
+        || [".localhost", ".local"]
+            .iter()
+            .any(|end| lower.ends_with(end))
         || host.parse::<std::net::Ipv4Addr>().is_ok();
     let named = host.split('.').all(label) && (host.contains('.') || local);
     if !named || (port.is_none() && !host.contains('.') && !local) {

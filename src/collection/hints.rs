@@ -71,10 +71,25 @@ pub(super) fn body_mapping(r: &mut Reader, node: &Node) -> bool {
         "`body` is raw text (or `{ text, content_type }`); a mapping is sent with `json:` or `form:`",
     );
     d.label = Some("a mapping".into());
-    d.help = Some(
-        "write `json:` for a JSON body, `form:` for urlencoded fields, `multipart:` for parts"
-            .into(),
-    );
+    let fields: Option<Vec<String>> = entries
+        .iter()
+        .take(3)
+        .map(|(k, v)| {
+            Some(format!(
+                "{}: {}",
+                flow_text(&k.name),
+                flow_text(&v.scalar_text()?)
+            ))
+        })
+        .collect();
+    let shown = match fields {
+        Some(f) if entries.len() > 3 => format!("{{ {}, ... }}", f.join(", ")),
+        Some(f) => format!("{{ {} }}", f.join(", ")),
+        None => "{ ... }".to_string(),
+    };
+    d.help = Some(format!(
+        "write `json: {shown}` for a JSON body, or `form: {shown}` for urlencoded fields"
+    ));
     true
 }
 

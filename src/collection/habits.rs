@@ -113,25 +113,24 @@ fn warning(p: &Placeholder) -> Diagnostic {
         ))
 }
 
-/// `loc` of a value narrowed to `written` inside it, when the value is found in the text
-/// as written (a plain or quoted scalar on one line, the usual case).
+/// `loc` of a value narrowed to `written` inside it, when it is on the value's first line
+/// (a plain or quoted scalar on one line, the usual case). Searched from the value's
+/// column: a file read as it is parsed gives no span for its values.
 pub(super) fn narrow(file: &SourceFile, loc: Loc, written: &str) -> Loc {
-    let text = file.text();
-    let end = (loc.offset + loc.len.max(1)).min(text.len());
-    let Some(span) = text.get(loc.offset..end) else {
-        return loc;
-    };
-    let Some(at) = span.find(written) else {
-        return loc;
-    };
-    let before = &span[..at];
-    if before.contains(['\n', '\r']) {
+    if loc.is_unknown() {
         return loc;
     }
+    let line = file.line_text(loc.line as usize);
+    let Some((from, _)) = line.char_indices().nth(loc.col.saturating_sub(1) as usize) else {
+        return loc;
+    };
+    let Some(at) = line[from..].find(written) else {
+        return loc;
+    };
     Loc {
         line: loc.line,
-        col: loc.col + before.chars().count() as u32,
-        offset: loc.offset + at,
+        col: loc.col + line[from..from + at].chars().count() as u32,
+        offset: file.line_start(loc.line as usize) + from + at,
         len: written.len(),
     }
 }
@@ -198,6 +197,16 @@ pub(crate) fn scan(file: &Arc<SourceFile>, item: &Node, out: &mut Vec<Placeholde
     for (k, v) in entries.iter().filter(|(k, _)| is_value_key(&k.name)) {
         walk(file, &k.name, &k.name, v, out);
     }
+}
+
+/// The `{{…}}` of a value under a top-level key of the file (`vars`, `defaults`).
+pub(crate) fn scan_value(
+    file: &Arc<SourceFile>,
+    key: &str,
+    node: &Node,
+    out: &mut Vec<Placeholder>,
+) {
+    walk(file, key, key, node, out);
 }
 
 fn walk(file: &Arc<SourceFile>, top: &str, key: &str, node: &Node, out: &mut Vec<Placeholder>) {

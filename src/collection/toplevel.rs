@@ -108,7 +108,14 @@ pub(super) fn read_collection(
     let defaults = map
         .get("defaults")
         .map(|n| Arc::new(super::defaults::read(r, n)));
-    let (mut requests, deferred, habits) = if let Some(n) = map.get("requests") {
+    // `{{…}}` in `vars:` and `defaults:` reaches requests as theirs does.
+    let mut above = Vec::new();
+    for key in ["vars", "defaults"] {
+        if let Some(n) = map.get(key) {
+            super::habits::scan_value(r.file, key, n, &mut above);
+        }
+    }
+    let (mut requests, deferred, mut habits) = if let Some(n) = map.get("requests") {
         requests_of(r, n, items)
     } else {
         let d = r.error(map.loc, "the collection has no `requests:` list");
@@ -118,6 +125,11 @@ pub(super) fn read_collection(
         (Vec::new(), Vec::new(), None)
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
+    if !above.is_empty() {
+        let h = habits.get_or_insert_with(Box::default);
+        above.append(&mut h.placeholders);
+        h.placeholders = above;
+    }
     if !needs.is_empty() {
         // The id may be one a needed file exports: the runner's inputs resolve it.
         let file = r.file.clone();

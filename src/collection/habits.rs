@@ -42,10 +42,21 @@ pub struct Habits {
 impl Habits {
     /// What `req` defines for the requests of its file.
     pub(crate) fn defines(&mut self, req: &Request) {
-        let names = req.capture.iter().map(|c| &c.name).chain(&req.id);
-        self.defined.extend(names.cloned());
-        if let Some(inc) = &req.included {
-            self.defined.extend(inc.with.iter().map(|v| v.name.clone()));
+        let with = req
+            .included
+            .iter()
+            .flat_map(|inc| inc.with.iter().map(|v| &v.name));
+        let names = req
+            .capture
+            .iter()
+            .map(|c| &c.name)
+            .chain(&req.id)
+            .chain(with);
+        // Every request of a file tends to capture the same few names: copied once each.
+        for name in names {
+            if !self.defined.contains(name) {
+                self.defined.insert(name.clone());
+            }
         }
     }
 

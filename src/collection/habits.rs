@@ -273,6 +273,37 @@ mod tests {
         );
     }
 
+    /// `!literal` text is a string sent as written, templates and all, and tells a reread
+    /// file from one whose tag was removed.
+    #[test]
+    fn literal_values_are_never_templates() {
+        use crate::template::Templates;
+        use crate::yaml::read::{Compiler, Reader};
+        let text = "a: !literal \"<<x>> {{y}}\"\nb: !literal null\nc: \"<<x>>\"\n";
+        let tree = crate::yaml::node::parse(text).unwrap();
+        let file = SourceFile::new("x.yaml", text);
+        let (mut problems, mut templates) = (Vec::new(), Templates::new());
+        let mut r = Reader {
+            file: &file,
+            problems: &mut problems,
+            templates: Compiler::New(&mut templates),
+        };
+        let map = tree.as_map().unwrap();
+        let a = r.tpl(&map[0].1, "a").unwrap();
+        assert!(a.is_literal() && &*a.text == "<<x>> {{y}}");
+        assert_eq!(r.text(&map[1].1, "b").as_deref(), Some("null"));
+        assert!(!r.tpl(&map[2].1, "c").unwrap().is_literal());
+        let untagged = crate::yaml::node::parse("a: \"<<x>> {{y}}\"\n").unwrap();
+        assert_ne!(
+            map[0].1.fingerprint(),
+            untagged.as_map().unwrap()[0].1.fingerprint()
+        );
+        let mut found = Vec::new();
+        scan(&file, &tree, &mut found);
+        assert!(found.is_empty(), "{found:?}");
+        assert!(problems.is_empty());
+    }
+
     #[test]
     fn narrows_to_the_braces() {
         let file = SourceFile::new("x.yaml", "a: \"Bearer {{t}}\"\n");

@@ -132,3 +132,21 @@ fn literal_silences_one_value() {
 ",
         );
 }
+
+/// A step included twice, whose `{{sku}}` the includer's `with:` defines: one warning, at
+/// the step's own line.
+#[test]
+fn an_included_step_is_warned_about_once() {
+    let step = "requests:\n  - POST: http://127.0.0.1:9/orders\n    json: { sku: \"{{sku}}\" }\n";
+    let main = "requests:\n  - include: step.yaml\n    with: { sku: A-1 }\n  - include: step.yaml\n    with: { sku: B-2 }\n";
+    let out = Baton::new()
+        .file("main.yaml", main)
+        .file("step.yaml", step)
+        .args(["check", "main.yaml"])
+        .run();
+    out.code(0)
+        .stdout_is("ok: 1 file, 2 requests, every variable defined; 1 warning\n");
+    let stderr = out.stderr_redacted();
+    assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    assert!(stderr.contains(" --> step.yaml:3:19\n"), "{stderr}");
+}

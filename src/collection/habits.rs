@@ -14,14 +14,14 @@ use std::sync::Arc;
 
 /// One `{{…}}` in a request value, and where it is.
 #[derive(Debug, Clone)]
-pub struct Placeholder {
+pub(crate) struct Placeholder {
     /// As written, braces and all: `{{ token }}`.
-    pub written: String,
-    pub file: Arc<SourceFile>,
+    pub(crate) written: String,
+    pub(crate) file: Arc<SourceFile>,
     /// The value holding it (narrowed to the braces when the warning is made).
-    pub loc: Loc,
+    pub(crate) loc: Loc,
     /// In a URL, where `{{…}}` is never data: warned whatever it names.
-    pub in_url: bool,
+    pub(crate) in_url: bool,
 }
 
 impl Placeholder {
@@ -34,9 +34,9 @@ impl Placeholder {
 /// The `{{…}}` of a file's requests and the names its requests define (captures, ids,
 /// an include's `with:`), for the run's front ends to weigh against what the run defines.
 #[derive(Debug, Default)]
-pub struct Habits {
-    pub placeholders: Vec<Placeholder>,
-    pub defined: BTreeSet<String>,
+pub(crate) struct Habits {
+    pub(crate) placeholders: Vec<Placeholder>,
+    pub(crate) defined: BTreeSet<String>,
 }
 
 impl Habits {

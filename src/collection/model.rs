@@ -37,7 +37,7 @@ pub struct Collection {
     pub defaults: Option<Arc<super::defaults::Defaults>>,
     /// Postman's `{{name}}` in the file's requests (`None`: there is none), warned about by
     /// the front ends, which know what the run defines.
-    pub habits: Option<Box<super::habits::Habits>>,
+    pub(crate) habits: Option<Box<super::habits::Habits>>,
 }
 
 /// One entry of `needs:`: the file, resolved, and where the entry is written.

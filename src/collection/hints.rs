@@ -27,16 +27,19 @@ pub(super) fn key_value_list(r: &mut Reader, node: &Node, what: &str) -> bool {
     let Kind::Seq(items) = &node.kind else {
         return false;
     };
-    let pairs: Option<Vec<(String, String)>> = items
+    // An item Postman exported `disabled: true` was not sent there: not shown here.
+    let pairs: Option<Vec<Option<(String, String)>>> = items
         .iter()
         .map(|item| {
             let entries = item.as_map()?;
             let get = |k: &str| entries.iter().find(|(key, _)| key.name == k).map(|e| &e.1);
             let key = get("key")?.scalar_text()?;
             let value = get("value").and_then(Node::scalar_text).unwrap_or_default();
-            Some((key, value))
+            let disabled = get("disabled").is_some_and(|d| d.kind == Kind::Bool(true));
+            Some((!disabled).then_some((key, value)))
         })
         .collect();
+    let pairs: Option<Vec<(String, String)>> = pairs.map(|p| p.into_iter().flatten().collect());
     let Some(pairs) = pairs.filter(|p| !p.is_empty()) else {
         return false;
     };

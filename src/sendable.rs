@@ -8,6 +8,9 @@ use std::path::Path;
 
 /// Why `url` cannot be sent to, if it cannot.
 pub(crate) fn url_problem(url: &str) -> Option<String> {
+    if let Some(whole) = without_scheme(url) {
+        return Some(format!("invalid URL `{url}`: no scheme; write `{whole}`"));
+    }
     let reason = match url::Url::parse(url) {
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             "no scheme and host: write it whole, e.g. https://host/path, or <<baseURL>>/path"
@@ -21,6 +24,38 @@ pub(crate) fn url_problem(url: &str) -> Option<String> {
         Ok(_) => return None,
     };
     Some(format!("invalid URL `{url}`: {reason}"))
+}
+
+/// `url` with the scheme it lacks (`localhost:8080/x`, `api.example.com/x`), when it starts
+/// with a host (a name with a dot, `localhost`, an IP address) and maybe a port: `http://`
+/// for a machine of one's own, where TLS is rare, else `https://`.
+fn without_scheme(url: &str) -> Option<String> {
+    if url.contains("://") {
+        return None;
+    }
+    let authority = url.split(['/', '?', '#']).next()?;
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+        Some(_) => return None,
+        None => (authority, None),
+    };
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+    };
+    let lower = host.to_ascii_lowercase();
+    let local = lower == "localhost"
+        || [".localhost", ".local"]
+            .iter()
+            .any(|end| lower.ends_with(end))
+        || host.parse::<std::net::Ipv4Addr>().is_ok();
+    let named = host.split('.').all(label) && (host.contains('.') || local);
+    if !named || (port.is_none() && !host.contains('.') && !local) {
+        return None;
+    }
+    let scheme = if local { "http" } else { "https" };
+    Some(format!("{scheme}://{url}"))
 }
 
 /// `url_problem` for a URL rendered as a request is sent: the last URL found sendable is
@@ -109,6 +144,17 @@ mod tests {
         );
         assert!(problem("ftp://h/x").ends_with("the scheme `ftp` is not http or https"));
         assert!(problem("/token").contains("no scheme and host"));
+        // A host without its scheme: the URL with the one meant.
+        assert_eq!(
+            problem("localhost:8080/x"),
+            "invalid URL `localhost:8080/x`: no scheme; write `http://localhost:8080/x`"
+        );
+        assert!(
+            problem("api.example.com/x?a=1").ends_with("write `https://api.example.com/x?a=1`")
+        );
+        assert!(problem("127.0.0.1:9").ends_with("write `http://127.0.0.1:9`"));
+        assert!(problem("mailto:a@b").contains("the scheme `mailto`"));
+        assert!(problem("token").contains("no scheme and host"));
     }
 
     #[test]

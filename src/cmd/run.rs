@@ -2,13 +2,15 @@
 //! them with the reporters the options ask for, or check them without sending anything.
 
 use super::{color_stderr, color_stdout, print_problems, run_stoppable, start_sandbox};
+use crate::collection::habits::Habits;
 use crate::collection::load;
+use crate::diag::Diagnostic;
 use crate::exit;
 use crate::http::{Http, HttpOptions};
 use crate::inputs::{Plan, Shard, VarSources};
 use crate::report::console::Console;
 use crate::report::outputs::{self, ReportFiles};
-use crate::runner::{RunOptions, Runner};
+use crate::runner::{Inputs, RunOptions, Runner};
 use crate::sandbox::Sandbox;
 use crate::stdio::Quiet;
 use std::io::IsTerminal;
@@ -69,6 +71,7 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
     if print_problems(&problems) {
         return exit::INVALID_INPUT;
     }
+    print_problems(&postman_habits(&inputs));
     let http = match Http::new(HttpOptions {
         timeout: cmd.timeout,
         max_body: cmd.max_body,
@@ -155,6 +158,9 @@ pub(crate) async fn check(cmd: CheckCommand) -> i32 {
     if print_problems(&problems) {
         return exit::INVALID_INPUT;
     }
+    let habits = postman_habits(&inputs);
+    print_problems(&habits);
+    let warnings = problems.len() + habits.len();
     let problems = crate::check::check(&inputs);
     if print_problems(&problems) {
         return exit::INVALID_INPUT;
@@ -165,10 +171,45 @@ pub(crate) async fn check(cmd: CheckCommand) -> i32 {
         .map(super::super::collection::model::Collection::request_count)
         .sum();
     let files = inputs.collections.len();
+    let warned = match warnings {
+        0 => String::new(),
+        1 => "; 1 warning".to_string(),
+        n => format!("; {n} warnings"),
+    };
     crate::outln!(
-        "ok: {files} file{}, {requests} request{}, every variable defined",
+        "ok: {files} file{}, {requests} request{}, every variable defined{warned}",
         if files == 1 { "" } else { "s" },
         if requests == 1 { "" } else { "s" }
     );
     exit::OK
+}
+
+/// Postman's `{{name}}` in the files of a run (`collection::habits`), where a name the run
+/// defines (an environment, `--var`, a data row, what a needed file exports) is known; each
+/// place once, though an included file is read once per include.
+fn postman_habits(inputs: &Inputs) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (i, c) in inputs.collections.iter().enumerate() {
+        let needs = inputs.needs.get(i).map_or(&[][..], Vec::as_slice);
+        let layers = || {
+            inputs
+                .layers
+                .iter()
+                .chain(&inputs.persisted)
+                .chain(inputs.rows.first())
+        };
+        let outside = |name: &str| {
+            layers().any(|l| l.vars.iter().any(|v| v.name == name))
+                || needs
+                    .iter()
+                    .any(|&j| inputs.collections[j].export.iter().any(|e| e == name))
+        };
+        for d in Habits::warnings(c, &outside) {
+            if seen.insert(d.short()) {
+                out.push(d);
+            }
+        }
+    }
+    out
 }

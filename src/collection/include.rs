@@ -4,6 +4,7 @@
 //! get a note of where it was included; cycles are refused at the `include:` that closes
 //! them.
 
+use super::habits::Placeholder;
 use super::load::parse_tree;
 use super::model::{Collection, Included, Request};
 use super::toplevel::read_collection;
@@ -29,13 +30,14 @@ pub(super) fn is_include(item: &Node) -> bool {
     matches!(&item.kind, Kind::Map(entries) if entries.iter().any(|(k, _)| k.name == "include"))
 }
 
-/// The requests an `include:` item stands for (none when it has errors, which are pushed).
-pub(super) fn expand(r: &mut Reader, item: &Node) -> Vec<Request> {
+/// The requests an `include:` item stands for (none when it has errors, which are pushed),
+/// and the Postman `{{…}}` of the included file (weighed against the names of this one).
+pub(super) fn expand(r: &mut Reader, item: &Node) -> (Vec<Request>, Vec<Placeholder>) {
     let Some(mut map) = r.map(item, "an include") else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let Some(path_node) = map.get("include") else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let with = map
         .get("with")
@@ -43,17 +45,17 @@ pub(super) fn expand(r: &mut Reader, item: &Node) -> Vec<Request> {
         .unwrap_or_default();
     map.finish(r, "an include", INCLUDE_KEYS);
     let Some(rel) = r.text(path_node, "include") else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let at = path_node.loc;
     let path = r.file.path.parent().unwrap_or(Path::new("")).join(&rel);
     if let Some(cycle) = closes_cycle(&r.file.path, &path) {
         let d = r.error(at, format!("include cycle: {cycle}"));
         d.help = Some("a file cannot include itself, directly or through others".into());
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let Some(file) = read_included(r, &path, at) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut found = Vec::new();
     let collection = parse_tree(&file, &mut found).and_then(|mut tree| {
@@ -93,8 +95,11 @@ pub(super) fn expand(r: &mut Reader, item: &Node) -> Vec<Request> {
         );
     }
     match collection {
-        Some(c) if !failed => inline(r, c, with, item.loc),
-        _ => Vec::new(),
+        Some(mut c) if !failed => {
+            let habits = c.habits.take().map(|h| h.placeholders).unwrap_or_default();
+            (inline(r, c, with, item.loc), habits)
+        }
+        _ => (Vec::new(), Vec::new()),
     }
 }
 

@@ -103,9 +103,27 @@ pub(super) fn parse_with<'t>(
 pub(super) fn syntax_error(file: &Arc<SourceFile>, e: node::SyntaxError) -> Diagnostic {
     let d = Diagnostic::error(format!("invalid YAML: {}", e.message)).at(file, e.loc);
     if e.message.to_lowercase().contains("tab") && file.text().contains('\t') {
-        d.help("YAML indents with spaces, not tabs")
+        return d.help("YAML indents with spaces, not tabs");
+    }
+    // `GET: {{baseUrl}}/x` unquoted: YAML reads `{` as a mapping, and the message says so.
+    let line = if e.loc.is_unknown() {
+        ""
     } else {
-        d
+        file.line_text(e.loc.line as usize)
+    };
+    // The braces the parser stopped at, not others on the line (`!literal "{{x}}"`).
+    let at_braces = |written: &&&str| {
+        line.find(**written).is_some_and(|i| {
+            let col = line[..i].chars().count() as u32 + 1;
+            col <= e.loc.col && e.loc.col <= col + 1
+        })
+    };
+    match super::habits::find(line).iter().find(at_braces) {
+        Some(written) => d.help(format!(
+            "{} (unquoted, YAML reads `{{` as the start of a mapping)",
+            super::habits::message(written)
+        )),
+        None => d,
     }
 }
 

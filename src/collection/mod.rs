@@ -4,6 +4,8 @@
 pub(crate) mod data;
 pub(crate) mod defaults;
 pub(crate) mod environment;
+pub(crate) mod habits;
+mod hints;
 mod include;
 pub(crate) mod load;
 pub(crate) mod model;

@@ -35,6 +35,9 @@ pub struct Collection {
     /// `defaults:` of the file, already applied to `requests`; kept so that requests read
     /// again from disk (`Collection::requests` of a file not kept) get them too.
     pub defaults: Option<Arc<super::defaults::Defaults>>,
+    /// Postman's `{{name}}` in the file's requests (`None`: there is none), warned about by
+    /// the front ends, which know what the run defines.
+    pub(crate) habits: Option<Box<super::habits::Habits>>,
 }
 
 /// One entry of `needs:`: the file, resolved, and where the entry is written.

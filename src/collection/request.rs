@@ -88,7 +88,7 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
     } else {
         let (method, url) = read_method_and_url(r, &mut map, node)?;
         if let Some(problem) = url.is_literal().then(|| url_problem(&url.text)).flatten() {
-            r.error(url.loc, problem);
+            super::hints::url_error(r, &url, problem);
         }
         (method, url)
     };
@@ -116,6 +116,7 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         .unwrap_or_default();
     let query = map
         .get("query")
+        .filter(|n| !super::hints::key_value_list(r, n, "query"))
         .map(|n| r.pairs(n, "query"))
         .unwrap_or_default();
     let body = read_body(r, &mut map).map(Box::new);
@@ -199,6 +200,9 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
 /// `headers:`, each name and literal value checked where it is written (the HTTP client
 /// would refuse them only when the request is sent, and at the request's line).
 pub(super) fn read_headers(r: &mut Reader, node: &Node) -> Vec<(String, crate::template::Tpl)> {
+    if super::hints::key_value_list(r, node, "headers") {
+        return Vec::new();
+    }
     let headers = r.pairs(node, "headers");
     let keys: Vec<&Key> = match &node.kind {
         Kind::Map(entries) => entries.iter().map(|(k, _)| k).collect(),
@@ -312,9 +316,11 @@ fn read_body(r: &mut Reader, map: &mut Map) -> Option<Body> {
     let kind = *present.first()?;
     let node = map.get(kind)?;
     match kind {
+        "form" if super::hints::key_value_list(r, node, "form") => None,
         "form" => Some(Body::Form(r.pairs(node, "form"))),
         "json" => Some(Body::Json(read_json_tpl(r, node, "json"))),
         "body" => match &node.kind {
+            Kind::Map(_) if super::hints::body_mapping(r, node) => None,
             Kind::Map(_) => {
                 let mut m = r.map(node, "body")?;
                 let text = m.get("text").and_then(|n| r.tpl(n, "body.text"));

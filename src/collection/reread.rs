@@ -116,7 +116,7 @@ fn read_again(
         templates: Compiler::Known(templates),
     };
     let reqs = if super::include::is_include(item) {
-        Some(super::include::expand(&mut r, item))
+        Some(super::include::expand(&mut r, item).0)
     } else {
         read_request(&mut r, item).map(|req| vec![req])
     };

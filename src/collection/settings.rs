@@ -42,6 +42,9 @@ pub(super) fn read_timeout(r: &mut Reader, n: &Node) -> (Option<Duration>, Optio
 }
 
 pub(super) fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
+    if super::hints::auth_string(r, node) {
+        return None;
+    }
     let mut map = r.map(node, "auth")?;
     let auth = if let Some(basic) = map.get("basic") {
         match &basic.kind {

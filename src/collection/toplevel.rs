@@ -3,6 +3,7 @@
 //! requests, read into a `Collection`; and the request list itself, read
 //! one item at a time with the checks that span requests (ids, `auth: { oauth2: id }`).
 
+use super::habits::Habits;
 use super::model::{Auth, Collection, Need, Request};
 use super::request::read_request;
 use super::vars::read_vars;
@@ -62,13 +63,13 @@ pub(super) fn read_collection(
             s.list.finish()
         }
         None => match items {
-            Some(items) => (read_request_items(r, node, items), Vec::new()),
-            None => (read_requests(r, node), Vec::new()),
+            Some(items) => read_request_items(r, node, items),
+            None => read_list(r, node),
         },
     };
     // A bare list of requests is a collection too.
     if let Kind::Seq(_) = tree.kind {
-        let (requests, deferred) = requests_of(r, tree, items);
+        let (requests, deferred, habits) = requests_of(r, tree, items);
         return Some(Collection {
             file: r.file.clone(),
             name: default_name(r.file),
@@ -79,6 +80,7 @@ pub(super) fn read_collection(
             export: Vec::new(),
             persist: Vec::new(),
             defaults: None,
+            habits,
         });
     }
     let mut map = r.map(tree, "the collection")?;
@@ -106,16 +108,28 @@ pub(super) fn read_collection(
     let defaults = map
         .get("defaults")
         .map(|n| Arc::new(super::defaults::read(r, n)));
-    let (mut requests, deferred) = if let Some(n) = map.get("requests") {
+    // `{{…}}` in `vars:` and `defaults:` reaches requests as theirs does.
+    let mut above = Vec::new();
+    for key in ["vars", "defaults"] {
+        if let Some(n) = map.get(key) {
+            super::habits::scan_value(r.file, key, n, &mut above);
+        }
+    }
+    let (mut requests, deferred, mut habits) = if let Some(n) = map.get("requests") {
         requests_of(r, n, items)
     } else {
         let d = r.error(map.loc, "the collection has no `requests:` list");
         d.help = Some(
             "add `requests:` with at least one request, e.g. `- GET: https://example.com`".into(),
         );
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), None)
     };
     map.finish(r, "the collection", COLLECTION_KEYS);
+    if !above.is_empty() {
+        let h = habits.get_or_insert_with(Box::default);
+        above.append(&mut h.placeholders);
+        h.placeholders = above;
+    }
     if !needs.is_empty() {
         // The id may be one a needed file exports: the runner's inputs resolve it.
         let file = r.file.clone();
@@ -141,6 +155,7 @@ pub(super) fn read_collection(
         export,
         persist,
         defaults,
+        habits,
     })
 }
 
@@ -200,16 +215,23 @@ fn default_name(file: &SourceFile) -> String {
 }
 
 pub(crate) fn read_requests(r: &mut Reader, node: &Node) -> Vec<Request> {
+    read_list(r, node).0
+}
+
+fn read_list(r: &mut Reader, node: &Node) -> Listed {
     let Some(items) = r.seq(node, "requests") else {
-        return Vec::new();
+        return (Vec::new(), Vec::new(), None);
     };
     let items = items.to_vec();
     read_request_items(r, node, items)
 }
 
+/// The requests kept, the fingerprints of those not kept, and Postman habits found.
+type Listed = (Vec<Request>, Vec<u64>, Option<Box<Habits>>);
+
 /// The requests of a `requests:` list (`node`, whose items are `items`), each item's nodes
 /// dropped as soon as it is read.
-fn read_request_items(r: &mut Reader, node: &Node, items: Vec<Node>) -> Vec<Request> {
+fn read_request_items(r: &mut Reader, node: &Node, items: Vec<Node>) -> Listed {
     if items.is_empty() {
         let d = r.error(node.loc, "`requests` is empty");
         d.help = Some("add at least one request, e.g. `- GET: https://example.com`".into());
@@ -221,7 +243,7 @@ fn read_request_items(r: &mut Reader, node: &Node, items: Vec<Node>) -> Vec<Requ
     for item in items {
         list.add(r, &item);
     }
-    list.finish().0
+    list.finish()
 }
 
 /// The requests of a list, read one item at a time, with the checks between them.
@@ -235,6 +257,8 @@ pub(super) struct RequestList {
     pub(super) keep: bool,
     /// The fingerprints of the requests read and not kept.
     dropped: Vec<u64>,
+    /// Postman's `{{name}}` found in the requests, and the names the requests define.
+    habits: Habits,
 }
 
 impl Default for RequestList {
@@ -245,6 +269,7 @@ impl Default for RequestList {
             items: 0,
             keep: true,
             dropped: Vec::new(),
+            habits: Habits::default(),
         }
     }
 }
@@ -253,10 +278,12 @@ impl RequestList {
     pub(super) fn add(&mut self, r: &mut Reader, item: &Node) {
         self.items += 1;
         if super::include::is_include(item) {
-            let included = super::include::expand(r, item);
+            let (included, placeholders) = super::include::expand(r, item);
+            self.habits.placeholders.extend(placeholders);
             // Their own file checked them; here their ids join this list's, so that later
             // requests may name them. A file not kept reads the include again as it runs.
             for req in included {
+                self.habits.defines(&req);
                 if let Some(id) = &req.id {
                     let tokens = req.oauth2.as_ref().is_some_and(|o| o.grant.issues_tokens());
                     self.ids.entry(id.clone()).or_insert(tokens);
@@ -273,6 +300,8 @@ impl RequestList {
         let Some(req) = read_request(r, item) else {
             return;
         };
+        super::habits::scan(r.file, item, &mut self.habits.placeholders);
+        self.habits.defines(&req);
         // `auth: { oauth2: id }` must name an earlier oauth2 request that obtains tokens.
         if let Some(Auth::OAuth2 { id, loc }) = req.auth.as_deref() {
             match self.ids.get(id) {
@@ -304,9 +333,11 @@ impl RequestList {
         }
     }
 
-    /// The requests kept, and how many were read and not kept.
-    pub(super) fn finish(mut self) -> (Vec<Request>, Vec<u64>) {
+    /// The requests kept, the fingerprints of those not kept, and the Postman habits
+    /// found (`None` when there is no `{{…}}`, as in most files).
+    pub(super) fn finish(mut self) -> Listed {
         self.out.shrink_to_fit();
-        (self.out, self.dropped)
+        let habits = (!self.habits.placeholders.is_empty()).then(|| Box::new(self.habits));
+        (self.out, self.dropped, habits)
     }
 }

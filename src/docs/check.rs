@@ -111,6 +111,7 @@ pub(crate) fn load_guide(
             export: Vec::new(),
             persist: Vec::new(),
             defaults: None,
+            habits: None,
         },
         text: file.text().to_string(),
         blocks: all,

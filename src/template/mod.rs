@@ -64,6 +64,16 @@ impl Tpl {
         }
     }
 
+    /// Text written `!literal` at `loc`: sent as it is, `<<` and all.
+    pub(crate) fn literal_at(text: &str, loc: Loc, file: &Arc<SourceFile>) -> Tpl {
+        Tpl {
+            text: Arc::from(text),
+            loc,
+            file: file.clone(),
+            compiled: None,
+        }
+    }
+
     pub fn is_literal(&self) -> bool {
         self.compiled.is_none()
     }

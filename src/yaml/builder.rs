@@ -214,7 +214,13 @@ impl<'t> Builder<'t> {
             .then(|| value.clone());
         let kind = resolve(value, style, tag_kind).map_err(|m| error(m, loc))?;
         let raw = raw.filter(|_| matches!(kind, Kind::Int(_) | Kind::Float(_) | Kind::Bool(_)));
-        let node = Node { kind, loc, raw };
+        let literal = tag_kind == TagKind::Literal;
+        let node = Node {
+            kind,
+            loc,
+            raw,
+            literal,
+        };
         let cost = Cost {
             events: 1,
             bytes,

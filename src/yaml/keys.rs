@@ -212,6 +212,13 @@ pub(super) fn check_shape(
         return Err(error(refusal, loc));
     }
     match (kind.requires(), tag) {
+        (Some(_), Some(tag)) if kind == TagKind::Literal && shape != Shape::Scalar => Err(error(
+            format!(
+                "`{}` tags one text value, not a mapping or a list: tag each value sent as written",
+                tag.original()
+            ),
+            loc,
+        )),
         (Some(required), Some(tag)) if required != shape => {
             Err(error(format!("unsupported tag `{}`", tag.original()), loc))
         }

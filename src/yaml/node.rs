@@ -15,6 +15,8 @@ pub struct Node<'t> {
     /// A number or boolean as written (a plain scalar without a tag; an alias to it keeps
     /// it too): `1.10` is sent as `1.10` and `007` as `007` where baton takes it as text.
     pub raw: Option<Cow<'t, str>>,
+    /// Tagged `!literal`: text to send as written, never a template.
+    pub literal: bool,
 }
 
 /// A mapping key: always text (numbers and booleans used as keys are kept as written).
@@ -55,6 +57,7 @@ impl<'t> Node<'t> {
             kind,
             loc,
             raw: None,
+            literal: false,
         }
     }
 
@@ -81,6 +84,7 @@ impl<'t> Node<'t> {
             kind,
             loc: self.loc,
             raw: self.raw.map(|r| Cow::Owned(r.into_owned())),
+            literal: self.literal,
         }
     }
 
@@ -95,7 +99,13 @@ impl<'t> Node<'t> {
 
     fn hash_into(&self, h: &mut std::hash::DefaultHasher) {
         use std::hash::Hash;
-        (self.loc.line, self.loc.col, self.raw.as_deref()).hash(h);
+        (
+            self.loc.line,
+            self.loc.col,
+            self.raw.as_deref(),
+            self.literal,
+        )
+            .hash(h);
         match &self.kind {
             Kind::Null => 0u8.hash(h),
             Kind::Bool(b) => (1u8, b).hash(h),

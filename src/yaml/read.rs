@@ -86,6 +86,9 @@ impl Reader<'_> {
     /// A string that may hold `<< >>` templates, compiled now.
     pub fn tpl(&mut self, node: &Node, what: &str) -> Option<Tpl> {
         let text = self.text(node, what)?;
+        if node.literal {
+            return Some(Tpl::literal_at(&text, node.loc, self.file));
+        }
         let compiled = match &mut self.templates {
             Compiler::New(t) => t.compile(&text, node.loc, self.file),
             Compiler::Known(t) => t.known(&text, node.loc, self.file).ok_or_else(|| {
@@ -292,7 +295,8 @@ pub(crate) fn is_identifier(s: &str) -> bool {
 pub(crate) fn read_json_tpl(r: &mut Reader, node: &Node, what: &str) -> JsonTpl {
     match &node.kind {
         // Text without templates is a value as it is: compiling it kept two more copies.
-        Kind::Str(s) if !crate::template::has_template_syntax(s) => {
+        // `!literal` text is never a template.
+        Kind::Str(s) if node.literal || !crate::template::has_template_syntax(s) => {
             JsonTpl::Value(serde_json::Value::String(s.to_string()))
         }
         Kind::Str(_) => match r.tpl(node, what) {

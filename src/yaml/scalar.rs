@@ -31,6 +31,9 @@ pub(super) enum TagKind {
     Value,
     /// `!include`, which would read another file: refused.
     Include,
+    /// `!literal`, baton's own: a string sent as written (no `<< >>` template, no warning
+    /// about Postman's `{{name}}`).
+    Literal,
     /// Tags with no meaning here (`!custom`): refused.
     Other,
 }
@@ -63,6 +66,7 @@ impl TagKind {
         }
         match tag.suffix_in_namespace("!").as_deref() {
             Some("" | "!") => TagKind::NonSpecific,
+            Some("literal") => TagKind::Literal,
             Some("!timestamp") => TagKind::TimeStamp,
             Some("!binary") => TagKind::Binary,
             Some(name) => match name.strip_prefix('!') {
@@ -82,7 +86,7 @@ impl TagKind {
                 tag.original()
             )),
             TagKind::Other => Some(format!(
-                "unknown tag `{}`: baton reads YAML's own tags only (!!str, !!int, !!float, !!bool, !!null, !!binary, !!seq, !!map)",
+                "unknown tag `{}`: baton reads YAML's own tags only (!!str, !!int, !!float, !!bool, !!null, !!binary, !!seq, !!map) and `!literal` (text sent as written)",
                 tag.original()
             )),
             _ => None,
@@ -110,6 +114,7 @@ impl TagKind {
                 | TagKind::Include
                 | TagKind::Other
                 | TagKind::NonSpecific
+                | TagKind::Literal
         )
     }
 }
@@ -186,7 +191,8 @@ pub(super) fn resolve(
         _ => {}
     }
     let plain = style == ScalarStyle::Plain;
-    if plain && is_null_text(text) && !matches!(tag, TagKind::Str | TagKind::NonSpecific) {
+    let as_text = matches!(tag, TagKind::Str | TagKind::NonSpecific | TagKind::Literal);
+    if plain && is_null_text(text) && !as_text {
         if tag == TagKind::TimeStamp || tag == TagKind::Binary {
             // These keep null-looking text and then fail or decode below.
         } else {
@@ -199,7 +205,7 @@ pub(super) fn resolve(
     if !tag.allows_text() {
         return Err("cannot deserialize tagged scalar into string".into());
     }
-    if !plain || matches!(tag, TagKind::Str | TagKind::NonSpecific) {
+    if !plain || as_text {
         return Ok(Kind::Str(value));
     }
     if let Some(b) = strict_bool(text) {
@@ -434,7 +440,8 @@ impl<'t> KeyId<'t> {
             | TagKind::Str
             | TagKind::Merge
             | TagKind::Value
-            | TagKind::Include => KeyTag::Str,
+            | TagKind::Include
+            | TagKind::Literal => KeyTag::Str,
             TagKind::Null => KeyTag::Null,
             TagKind::Int => KeyTag::Int,
             TagKind::Float => KeyTag::Float,

@@ -21,6 +21,7 @@ mod last_line;
 mod nothing_lost;
 mod oauth;
 mod pipeline;
+mod postman_habits;
 mod probe;
 mod reports;
 mod reuse;

@@ -103,6 +103,11 @@ pub(crate) fn baton_spelling(name: &str) -> String {
 /// The message, with its fix, of a `{{…}}` as written.
 pub(crate) fn message(written: &str) -> String {
     let name = written[2..written.len() - 2].trim();
+    if name.starts_with('$') && dynamic(name).is_none() {
+        return format!(
+            "`{written}` is a Postman dynamic variable; baton's functions are `uuid()`, `random(n)`, `now()` and `timestamp()`, written `<<uuid()>>`"
+        );
+    }
     format!(
         "`{written}` is Postman syntax; baton writes `{}`",
         baton_spelling(name)
@@ -267,6 +272,7 @@ mod tests {
         assert_eq!(baton_spelling("token"), "<<token>>");
         assert_eq!(baton_spelling("base-url"), "<<vars['base-url']>>");
         assert_eq!(baton_spelling("$guid"), "<<uuid()>>");
+        assert!(message("{{$randomInt}}").contains("dynamic variable"));
         assert_eq!(
             message("{{ token }}"),
             "`{{ token }}` is Postman syntax; baton writes `<<token>>`"

@@ -114,7 +114,9 @@ pub(super) fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> C
             blocks.pop();
         }
     }
-    out.converted = code_lines(lines).len().saturating_sub(out.unconverted.len());
+    out.converted = code_lines(lines)
+        .len()
+        .saturating_sub(out.unconverted.len());
     out
 }
 

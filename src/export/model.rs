@@ -13,8 +13,9 @@ use minijinja::value::{Object, ObjectRepr, Value};
 use std::fmt;
 use std::sync::Arc;
 
-pub(super) const OPEN: char = '\u{E000}';
-pub(super) const CLOSE: char = '\u{E001}';
+pub(super) use super::marker::{
+    form_encode, has_marker, marker, markers, names, pieces, placeholders,
+};
 
 /// The request a snippet sends.
 #[derive(Debug, Clone, Default)]
@@ -110,92 +111,6 @@ impl Object for Placeholder {
     }
 }
 
-pub(super) fn marker(name: &str) -> String {
-    format!("{OPEN}{name}{CLOSE}")
-}
-
-/// Markers as `<your-client-id>`.
-pub(super) fn placeholders(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(OPEN) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + OPEN.len_utf8()..];
-        match after.find(CLOSE) {
-            Some(end) => {
-                out.push_str(&format!(
-                    "<your-{}>",
-                    crate::import::names::kebab(&after[..end])
-                ));
-                rest = &after[end + CLOSE.len_utf8()..];
-            }
-            None => {
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Markers as the names of their variables (`<<baseAuthURL>>`), for a program's comments.
-pub(super) fn names(text: &str) -> String {
-    pieces(text)
-        .into_iter()
-        .map(|(t, var)| var.map_or(t, |v| format!("<<{v}>>")))
-        .collect()
-}
-
-/// `application/x-www-form-urlencoded` encoding of the literal parts; markers kept.
-pub(super) fn form_encode(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(start) = rest.find(OPEN) {
-        out.extend(url::form_urlencoded::byte_serialize(
-            &rest.as_bytes()[..start],
-        ));
-        let end = rest[start..]
-            .find(CLOSE)
-            .map_or(rest.len(), |e| start + e + CLOSE.len_utf8());
-        out.push_str(&rest[start..end]);
-        rest = &rest[end..];
-    }
-    out.extend(url::form_urlencoded::byte_serialize(rest.as_bytes()));
-    out
-}
-
-/// The names of the markers in `s`, in order.
-pub(super) fn markers(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len_utf8()..];
-        let Some(end) = after.find(CLOSE) else { break };
-        out.push(after[..end].to_string());
-        rest = &after[end + CLOSE.len_utf8()..];
-    }
-    out
-}
-
-/// `s` cut into literal text and marker names, in order: `(text, None)` or `(_, Some(name))`.
-pub(super) fn pieces(s: &str) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len_utf8()..];
-        let Some(end) = after.find(CLOSE) else { break };
-        if start > 0 {
-            out.push((rest[..start].to_string(), None));
-        }
-        out.push((String::new(), Some(after[..end].to_string())));
-        rest = &after[end + CLOSE.len_utf8()..];
-    }
-    if !rest.is_empty() {
-        out.push((rest.to_string(), None));
-    }
-    out
-}
-
 impl HttpRequest {
     /// Every string of the request (URL, query, headers, credentials, body), in order.
     pub(super) fn strings(&self) -> Vec<&str> {
@@ -239,10 +154,6 @@ impl HttpRequest {
         }
         out
     }
-}
-
-pub(super) fn has_marker(s: &str) -> bool {
-    s.contains(OPEN)
 }
 
 struct Renderer<'v> {
@@ -363,7 +274,7 @@ pub(super) fn build(
         token_request(spec, &mut r, &mut out, notes)?;
         return Ok(out);
     }
-    out.url = super::url::encode(&r.text(&req.url)?);
+    out.url = super::marker::encode_url(&r.text(&req.url)?);
     for (k, v) in &req.query {
         out.query.push((k.clone(), r.text(v)?));
     }
@@ -473,7 +384,7 @@ fn token_request(
         _ => &s.token_url,
     };
     out.url = if let Some(u) = r.opt(endpoint)? {
-        super::url::encode(&u)
+        super::marker::encode_url(&u)
     } else {
         let issuer = r.opt(&s.issuer)?.unwrap_or_default();
         notes.push(format!(
@@ -533,18 +444,4 @@ fn token_request(
     }
     out.body = Some(Body::Form(form));
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_survive_encoding_and_read_as_your_name() {
-        let s = format!("a b&{}=x", marker("ClientId"));
-        assert_eq!(form_encode(&s), format!("a+b%26{}%3Dx", marker("ClientId")));
-        assert_eq!(placeholders(&form_encode(&s)), "a+b%26<your-client-id>%3Dx");
-        assert_eq!(placeholders(&marker("access_token")), "<your-access-token>");
-        assert!(!has_marker(&placeholders(&marker("x"))));
-    }
 }

@@ -5,7 +5,7 @@
 //! status each request must have is a comment.
 
 use super::plan::{How, Plan, Seg, Status, Step, TopVar};
-use super::python::shown;
+use super::shown;
 use crate::export::model::marker;
 use crate::export::shell::http;
 use std::collections::BTreeMap;

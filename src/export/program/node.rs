@@ -3,7 +3,7 @@
 //! variables (`response.data.a.b[0]`).
 
 use super::plan::{How, Plan, Seg, Step, TopVar};
-use super::python::status_test;
+use super::status_test;
 use crate::export::code::lit;
 use crate::export::model::pieces;
 use crate::export::node::{js_key, js_parts};

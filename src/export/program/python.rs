@@ -1,8 +1,8 @@
 //! The program in Python with `requests`: variables at the top, one call a request, the
 //! status checked after each, captures as variables (`resp.json()["a"]["b"][0]`).
 
-use super::plan::{How, Plan, Seg, Status, Step, TopVar};
-use crate::expect::status::Pattern;
+use super::plan::{How, Plan, Seg, Step, TopVar};
+use super::status_test;
 use crate::export::code::{lit, py_call};
 use crate::export::model::pieces;
 use crate::import::names::kebab;
@@ -47,38 +47,6 @@ fn expr(s: &str) -> String {
             out
         }
     }
-}
-
-/// The condition a status must meet, and how the message says it.
-pub(super) fn status_test(status: &Status, var: &str, eq: &str) -> Option<(String, String)> {
-    match status {
-        Status::Unchecked => None,
-        Status::BelowFour => Some((format!("{var} < 400"), "a status below 400".into())),
-        Status::Allowed(patterns) => {
-            let tests: Vec<String> = patterns
-                .iter()
-                .map(|p| match p {
-                    Pattern::Code(c) => format!("{var} {eq} {c}"),
-                    Pattern::Class(c) => format!("Math.floor({var} / 100) {eq} {c}"),
-                    Pattern::Any => "true".into(),
-                })
-                .collect();
-            Some((tests.join(" || "), shown(patterns)))
-        }
-    }
-}
-
-/// `200 or 2xx`.
-pub(super) fn shown(patterns: &[Pattern]) -> String {
-    patterns
-        .iter()
-        .map(|p| match p {
-            Pattern::Code(c) => c.to_string(),
-            Pattern::Class(c) => format!("{c}xx"),
-            Pattern::Any => "any".into(),
-        })
-        .collect::<Vec<_>>()
-        .join(" or ")
 }
 
 fn heading(plan: &Plan) -> String {

@@ -4,7 +4,7 @@
 //! checked after each, captures read with `jq`.
 
 use super::plan::{How, Plan, Seg, Status, Step, TopVar};
-use super::python::shown;
+use super::shown;
 use crate::expect::status::Pattern;
 use crate::export::model::{Body, form_encode, marker, pieces};
 use crate::export::shell::{data, form_text};

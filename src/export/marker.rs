@@ -8,6 +8,7 @@
 pub(super) const OPEN: char = '\u{E000}';
 pub(super) const CLOSE: char = '\u{E001}';
 
+use super::model::{Body, HttpRequest, Part};
 use std::fmt::Write as _;
 
 pub(super) fn marker(name: &str) -> String {
@@ -100,6 +101,75 @@ pub(super) fn has_marker(s: &str) -> bool {
     s.contains(OPEN)
 }
 
+/// Whether every expression of a template is a variable's name (`<<a.b>>`): what a program
+/// can write with its own variables.
+pub(super) fn plain(text: &str) -> bool {
+    if text.contains("<%") || text.contains("<#") {
+        return false;
+    }
+    let ident = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let mut rest = text;
+    while let Some(i) = rest.find("<<") {
+        let after = &rest[i + 2..];
+        let Some(end) = after.find(">>") else {
+            return false;
+        };
+        if !after[..end].trim().split('.').all(ident) {
+            return false;
+        }
+        rest = &after[end + 2..];
+    }
+    true
+}
+
+impl HttpRequest {
+    /// Every string of the request (URL, query, headers, credentials, body), in order.
+    pub(super) fn strings(&self) -> Vec<&str> {
+        let mut out = vec![self.url.as_str()];
+        fn pairs(p: &[(String, String)]) -> Vec<&str> {
+            p.iter()
+                .flat_map(|(k, v)| [k.as_str(), v.as_str()])
+                .collect()
+        }
+        out.extend(pairs(&self.query));
+        out.extend(pairs(&self.headers));
+        if let Some((u, p)) = &self.basic {
+            out.extend([u.as_str(), p.as_str()]);
+        }
+        fn json<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s),
+                serde_json::Value::Array(items) => items.iter().for_each(|i| json(i, out)),
+                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
+                    out.push(k);
+                    json(v, out);
+                }),
+                _ => {}
+            }
+        }
+        match &self.body {
+            None => {}
+            Some(Body::Form(fields)) => out.extend(pairs(fields)),
+            Some(Body::Json(v)) => json(v, &mut out),
+            Some(Body::Raw { text }) => out.push(text),
+            Some(Body::File { path }) => out.push(path),
+            Some(Body::Multipart(parts)) => {
+                for (k, p) in parts {
+                    out.push(k);
+                    match p {
+                        Part::Text(t) => out.push(t),
+                        Part::File { path, .. } => out.push(path),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Whether `c` (ASCII) must be percent-encoded in a path or a query.
 fn must_encode(c: u8) -> bool {
     c <= b' '
@@ -166,5 +236,19 @@ mod tests {
             format!("{m}/users/{m}%20x")
         );
         assert_eq!(encode_url("http://[::1]:8/p"), "http://[::1]:8/p");
+    }
+
+    #[test]
+    fn plain_templates_only_name_variables() {
+        assert!(plain("<<baseAuthURL>>/token?x=<< login.access_token >>"));
+        assert!(plain("no template"));
+        for computed in [
+            "<<a | upper>>",
+            "<<now()>>",
+            "<<a ~ b>>",
+            "<% if a %>x<% endif %>",
+        ] {
+            assert!(!plain(computed), "{computed}");
+        }
     }
 }

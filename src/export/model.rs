@@ -13,6 +13,7 @@ use minijinja::value::{Object, ObjectRepr, Value};
 use std::fmt;
 use std::sync::Arc;
 
+use super::marker::plain;
 pub(super) use super::marker::{
     form_encode, has_marker, marker, markers, names, pieces, placeholders,
 };
@@ -111,54 +112,12 @@ impl Object for Placeholder {
     }
 }
 
-impl HttpRequest {
-    /// Every string of the request (URL, query, headers, credentials, body), in order.
-    pub(super) fn strings(&self) -> Vec<&str> {
-        let mut out = vec![self.url.as_str()];
-        fn pairs(p: &[(String, String)]) -> Vec<&str> {
-            p.iter()
-                .flat_map(|(k, v)| [k.as_str(), v.as_str()])
-                .collect()
-        }
-        out.extend(pairs(&self.query));
-        out.extend(pairs(&self.headers));
-        if let Some((u, p)) = &self.basic {
-            out.extend([u.as_str(), p.as_str()]);
-        }
-        fn json<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
-            match v {
-                serde_json::Value::String(s) => out.push(s),
-                serde_json::Value::Array(items) => items.iter().for_each(|i| json(i, out)),
-                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
-                    out.push(k);
-                    json(v, out);
-                }),
-                _ => {}
-            }
-        }
-        match &self.body {
-            None => {}
-            Some(Body::Form(fields)) => out.extend(pairs(fields)),
-            Some(Body::Json(v)) => json(v, &mut out),
-            Some(Body::Raw { text }) => out.push(text),
-            Some(Body::File { path }) => out.push(path),
-            Some(Body::Multipart(parts)) => {
-                for (k, p) in parts {
-                    out.push(k);
-                    match p {
-                        Part::Text(t) => out.push(t),
-                        Part::File { path, .. } => out.push(path),
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
 struct Renderer<'v> {
     values: &'v Values<'v>,
     scope: Scope,
+    /// In a program: the templates that compute with a variable (a filter, a function),
+    /// which the program cannot write as its variable.
+    computed: Vec<String>,
 }
 
 impl Renderer<'_> {
@@ -170,7 +129,11 @@ impl Renderer<'_> {
                 scope.set_json(k, v);
             }
         }
-        Renderer { values, scope }
+        Renderer {
+            values,
+            scope,
+            computed: Vec::new(),
+        }
     }
 
     /// Make sure every name `tpl` reads exists: placeholders for the unknown ones.
@@ -205,10 +168,32 @@ impl Renderer<'_> {
     }
 
     fn text(&mut self, tpl: &Tpl) -> Result<String, ExportError> {
+        let computed = self.values.program
+            && !plain(&tpl.text)
+            && !self.values.templates.variables(tpl).is_empty();
+        if computed && !self.computed.iter().any(|t| **t == *tpl.text) {
+            self.computed.push(tpl.text.to_string());
+        }
         self.prepare(tpl);
-        self.values.templates.render(tpl, &self.scope).map_err(|e| {
-            ExportError::Render(format!("{}:{}: {e}", tpl.file.display(), tpl.loc.line))
-        })
+        match self.values.templates.render(tpl, &self.scope) {
+            Ok(text) => Ok(text),
+            // A filter that cannot work on a variable the program only knows when it runs
+            // (`<<ids | length>>`): a variable of its own, named after the expression, that
+            // the program reads from the environment (the note on `computed` says so).
+            Err(_) if computed => {
+                let words: Vec<&str> = tpl
+                    .text
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                Ok(marker(&words.join("_")))
+            }
+            Err(e) => Err(ExportError::Render(format!(
+                "{}:{}: {e}",
+                tpl.file.display(),
+                tpl.loc.line
+            ))),
+        }
     }
 
     fn opt(&mut self, tpl: &Option<Tpl>) -> Result<Option<String>, ExportError> {
@@ -255,6 +240,19 @@ impl form::Render for Renderer<'_> {
     }
 }
 
+/// The first words of the note on a template a program cannot write (`program/plan.rs`
+/// makes a warning of it).
+pub(super) const COMPUTED: &str = "computed by baton's templates";
+
+/// A variable of the collection as a program defines it: its template with markers for the
+/// variables it reads, or `None` when it computes with them (a filter, a function).
+pub(super) fn var_template(value: &JsonTpl, values: &Values) -> Option<String> {
+    match value {
+        JsonTpl::Str(tpl) if plain(&tpl.text) => Renderer::new(values).text(tpl).ok(),
+        _ => None,
+    }
+}
+
 /// The request as it would be sent (an `oauth2` request: its token request).
 pub(super) fn build(
     req: &Request,
@@ -262,6 +260,21 @@ pub(super) fn build(
     notes: &mut Vec<String>,
 ) -> Result<HttpRequest, ExportError> {
     let mut r = Renderer::new(values);
+    let out = build_with(&mut r, req, values, notes)?;
+    for t in r.computed {
+        notes.push(format!(
+            "`{t}` is {COMPUTED} (a filter or a function), which the program does not do"
+        ));
+    }
+    Ok(out)
+}
+
+fn build_with(
+    r: &mut Renderer,
+    req: &Request,
+    values: &Values,
+    notes: &mut Vec<String>,
+) -> Result<HttpRequest, ExportError> {
     let mut out = HttpRequest {
         method: req.method.clone(),
         follow_redirects: req.follow_redirects,
@@ -271,7 +284,7 @@ pub(super) fn build(
         out.headers.push((k.clone(), r.text(v)?));
     }
     if let Some(spec) = &req.oauth2 {
-        token_request(spec, &mut r, &mut out, notes)?;
+        token_request(spec, r, &mut out, notes)?;
         return Ok(out);
     }
     out.url = super::marker::encode_url(&r.text(&req.url)?);

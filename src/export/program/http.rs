@@ -48,6 +48,13 @@ pub(super) fn write(plan: &Plan) -> String {
             TopVar::Literal { name: n, value } => {
                 out.push_str(&format!("@{} = {value}\n", name(n)));
             }
+            TopVar::Expr { name: n, value } => {
+                let mut value = value.clone();
+                for var in crate::export::model::markers(&value) {
+                    value = value.replace(&marker(&var), &format!("{{{{{}}}}}", name(&var)));
+                }
+                out.push_str(&format!("@{} = {value}\n", name(n)));
+            }
             TopVar::Env { name: n, env, why } => out.push_str(&format!(
                 "# {}: {}\n@{} = {{{{$processEnv {env}}}}}\n",
                 name(n),

@@ -172,6 +172,7 @@ pub(super) fn write(plan: &Plan) -> String {
     for v in &plan.vars {
         let (n, value, comment) = match v {
             TopVar::Literal { name: n, value } => (n, lit(value), String::new()),
+            TopVar::Expr { name: n, value } => (n, expr(value), String::new()),
             TopVar::Env { name: n, env, why } => (
                 n,
                 format!("need({})", lit(env)),

@@ -30,6 +30,12 @@ pub(super) enum TopVar {
         name: String,
         value: String,
     },
+    /// A variable of the collection made of others (`<<host>>/api`): its text, with
+    /// markers for the variables it reads, which come before it.
+    Expr {
+        name: String,
+        value: String,
+    },
     /// Read from the process environment variable `env`.
     Env {
         name: String,
@@ -46,6 +52,8 @@ pub(super) enum Why {
     NoValue,
     /// The collection reads it from the environment itself (`<<env.NAME>>`).
     Env,
+    /// The collection computes it with a filter or a function.
+    Computed,
 }
 
 impl Why {
@@ -54,6 +62,7 @@ impl Why {
             Why::Secret => "a secret",
             Why::NoValue => "no value in the collection",
             Why::Env => "read from the environment by the collection",
+            Why::Computed => "computed by a template of the collection",
         }
     }
 }
@@ -176,13 +185,24 @@ pub(super) fn plan(
         }
         steps.push(step(request, req, notes, &used, &mut warnings));
     }
+    for step in &steps {
+        for n in step.notes.iter().filter(|n| n.contains(model::COMPUTED)) {
+            warnings.push(format!("request '{}': {n}", step.name));
+        }
+    }
+    for need in &collection.needs {
+        warnings.push(format!(
+            "the collection needs {}: what it exports is read from the environment (export it as a program of its own)",
+            crate::diag::display_path(&need.path)
+        ));
+    }
     let unchecked: usize = steps.iter().map(|s| s.unchecked.len()).sum();
     if unchecked > 0 {
         warnings.push(format!(
             "{unchecked} expectation(s) other than the status are comments in the program, not checks"
         ));
     }
-    let vars = top_vars(&steps, values);
+    let vars = top_vars(&steps, values, collection, &mut warnings);
     Ok(Plan {
         title: collection.name.clone(),
         source: source.to_string(),
@@ -306,44 +326,88 @@ fn step(
     }
 }
 
-/// The variables the steps read before a step captures them, in the order first read.
-fn top_vars(steps: &[Step], values: &Values) -> Vec<TopVar> {
-    let mut defined: BTreeSet<String> = BTreeSet::new();
-    let mut out = Vec::new();
+/// The variables the steps read before a step captures them, in the order first read (a
+/// variable made of others after those).
+fn top_vars(
+    steps: &[Step],
+    values: &Values,
+    collection: &Collection,
+    warnings: &mut Vec<String>,
+) -> Vec<TopVar> {
+    let mut top = Top {
+        values,
+        collection,
+        warnings,
+        defined: BTreeSet::new(),
+        out: Vec::new(),
+    };
     for step in steps {
         for name in step.req.strings().into_iter().flat_map(model::markers) {
-            if !defined.insert(name.clone()) {
-                continue;
+            top.define(&name);
+        }
+        top.defined
+            .extend(step.captures.iter().map(|c| c.name.clone()));
+    }
+    top.out
+}
+
+struct Top<'a, 'v> {
+    values: &'a Values<'v>,
+    collection: &'a Collection,
+    warnings: &'a mut Vec<String>,
+    /// Defined at the top or captured so far (or being defined: a cycle stops there).
+    defined: BTreeSet<String>,
+    out: Vec<TopVar>,
+}
+
+impl Top<'_, '_> {
+    fn define(&mut self, name: &str) {
+        if !self.defined.insert(name.to_string()) {
+            return;
+        }
+        let values = self.values;
+        let top = name.split('.').next().unwrap_or(name);
+        let env = |why| TopVar::Env {
+            name: name.to_string(),
+            env: env_var(name),
+            why,
+        };
+        let var = if let Some(e) = name.strip_prefix("env.") {
+            TopVar::Env {
+                name: name.to_string(),
+                env: e.to_string(),
+                why: Why::Env,
             }
-            let top = name.split('.').next().unwrap_or(&name);
-            let env = |why| TopVar::Env {
-                name: name.clone(),
-                env: env_var(&name),
-                why,
-            };
-            out.push(if let Some(e) = name.strip_prefix("env.") {
-                TopVar::Env {
-                    name: name.clone(),
-                    env: e.to_string(),
-                    why: Why::Env,
+        } else if (values.secrets.contains(top) || looks_secret(top)) && !values.show_secrets {
+            env(Why::Secret)
+        } else if let Some(v) = values.known.get(name) {
+            TopVar::Literal {
+                name: name.to_string(),
+                value: match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            }
+        } else if let Some(def) = self.collection.vars.iter().find(|d| d.name == name) {
+            if let Some(value) = model::var_template(&def.value, values) {
+                for read in model::markers(&value) {
+                    self.define(&read);
                 }
-            } else if (values.secrets.contains(top) || looks_secret(top)) && !values.show_secrets {
-                env(Why::Secret)
-            } else if let Some(v) = values.known.get(&name) {
-                TopVar::Literal {
-                    name: name.clone(),
-                    value: match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    },
+                TopVar::Expr {
+                    name: name.to_string(),
+                    value,
                 }
             } else {
-                env(Why::NoValue)
-            });
-        }
-        defined.extend(step.captures.iter().map(|c| c.name.clone()));
+                self.warnings.push(format!(
+                    "the variable `{name}` is computed by a template (a filter or a function): the program reads it from the environment"
+                ));
+                env(Why::Computed)
+            }
+        } else {
+            env(Why::NoValue)
+        };
+        self.out.push(var);
     }
-    out
 }
 
 #[cfg(test)]

@@ -78,6 +78,9 @@ pub(super) fn write(plan: &Plan) -> String {
             TopVar::Literal { name: n, value } => {
                 out.push_str(&format!("{} = {}\n", name(n), lit(value)));
             }
+            TopVar::Expr { name: n, value } => {
+                out.push_str(&format!("{} = {}\n", name(n), expr(value)));
+            }
             TopVar::Env { name: n, env, why } => out.push_str(&format!(
                 "{} = need({})  # {}\n",
                 name(n),

@@ -104,6 +104,9 @@ pub(super) fn write(plan: &Plan) -> String {
             TopVar::Literal { name: n, value } => {
                 out.push_str(&format!("{}={}\n", name(n), single_quoted(value)));
             }
+            TopVar::Expr { name: n, value } => {
+                out.push_str(&format!("{}={}\n", name(n), word(value)));
+            }
             TopVar::Env { name: n, env, why } => {
                 let msg = format!("set {env} in the environment ({})", why.says());
                 if name(n) == *env {
@@ -224,11 +227,14 @@ fn write_step(step: &Step, out: &mut String) {
                         {
                             path.push_str(&format!(".{k}"));
                         }
+                        // `.a["b c"]`: jq 1.6 reads no `.` before a bracket after the first.
                         Seg::Key(k) => path.push_str(&format!(
-                            ".[{}]",
+                            "{}[{}]",
+                            if path.is_empty() { "." } else { "" },
                             serde_json::to_string(k).unwrap_or_default()
                         )),
-                        Seg::Index(i) => path.push_str(&format!("[{i}]")),
+                        Seg::Index(i) => path
+                            .push_str(&format!("{}[{i}]", if path.is_empty() { "." } else { "" })),
                     }
                 }
                 if path.is_empty() {

@@ -243,7 +243,7 @@ fn guide_programs_are_pinned() {
 }
 
 /// What a program cannot do as baton does, in a collection that does most of it.
-const ODD: &str = r#"name: odd
+const ODD: &str = r"name: odd
 vars:
   api: <<host>>/v1
   tag: <<host | upper>>
@@ -263,7 +263,7 @@ requests:
   - name: next
     POST: <<api>>/next?tag=<<tag>>
     json: { csrf: <<csrf>>, count: <<ids | length>>, first: <<first>>, seen: <<seen>> }
-"#;
+";
 
 /// Each is a comment where it happens and a warning on stderr; the rest is written.
 #[test]

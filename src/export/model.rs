@@ -29,6 +29,9 @@ pub(super) struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// Basic credentials, as given to the tool (curl `-u`, requests `auth=`).
     pub basic: Option<(String, String)>,
+    /// The Basic credentials are form-encoded before they are joined (an `oauth2` client,
+    /// RFC 6749 2.3.1): done here for literal text, by the program for its variables.
+    pub basic_form_encoded: bool,
     pub body: Option<Body>,
     pub follow_redirects: bool,
     /// The issuer and the member of its discovery document (`token_endpoint`) whose marker
@@ -446,7 +449,10 @@ fn token_request(
     })?;
     match client {
         // RFC 6749 2.3.1: form-encoded, then Basic.
-        Client::Basic { id, secret } => out.basic = Some((form_encode(&id), form_encode(&secret))),
+        Client::Basic { id, secret } => {
+            out.basic = Some((form_encode(&id), form_encode(&secret)));
+            out.basic_form_encoded = true;
+        }
         Client::Fields(fields) => form.extend(fields),
     }
     if out.header("content-type").is_none() {

@@ -56,7 +56,7 @@ fn heading(plan: &Plan) -> String {
          # written by `baton export --as python`.\n\
          # Needs `requests` (pip install requests). Stops with a non-zero exit when a request\n\
          # answers with a status the collection does not expect.\n\
-         import os\nimport sys\n\nimport requests\n\n\n\
+         import os\nimport sys\nfrom urllib.parse import quote_plus\n\nimport requests\n\n\n\
          def need(name):\n    \"\"\"A value the program reads from the environment.\"\"\"\n    \
          if name not in os.environ:\n        sys.exit(f\"set {{name}} in the environment\")\n    \
          return os.environ[name]\n\n\n\
@@ -104,6 +104,24 @@ fn write_step(step: &Step, out: &mut String) {
         out.push_str(&format!("# {n}\n"));
     }
     let (function, mut args) = py_call(&step.req, expr);
+    if let Some((u, p)) = step
+        .req
+        .basic
+        .as_ref()
+        .filter(|_| step.req.basic_form_encoded)
+    {
+        // RFC 6749 2.3.1: the client's id and secret are form-encoded, then joined.
+        let encoded = |s: &str| {
+            if pieces(s).iter().any(|(_, v)| v.is_some()) {
+                format!("quote_plus({})", expr(s))
+            } else {
+                expr(s)
+            }
+        };
+        if let Some(a) = args.iter_mut().find(|a| a.starts_with("auth=(")) {
+            *a = format!("auth=({}, {})", encoded(u), encoded(p));
+        }
+    }
     if !step.req.follow_redirects {
         args.push("allow_redirects=False".into());
     }

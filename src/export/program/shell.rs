@@ -151,6 +151,15 @@ fn url(step: &Step) -> String {
     url
 }
 
+/// An oauth2 client's id or secret, whose variables are form-encoded when the script runs
+/// (RFC 6749 2.3.1), as the `?` mark of [`word`] does.
+fn form_marked(s: &str) -> String {
+    pieces(s)
+        .into_iter()
+        .map(|(text, var)| var.map_or(text, |v| marker(&format!("?{v}"))))
+        .collect()
+}
+
 fn write_step(step: &Step, out: &mut String) {
     for n in &step.notes {
         out.push_str(&format!("# {n}\n"));
@@ -180,7 +189,13 @@ fn write_step(step: &Step, out: &mut String) {
         url: url(step),
         follow_redirects: step.req.follow_redirects,
         headers: step.req.headers.clone(),
-        user: step.req.basic.as_ref().map(|(u, p)| format!("{u}:{p}")),
+        user: step.req.basic.as_ref().map(|(u, p)| {
+            if step.req.basic_form_encoded {
+                format!("{}:{}", form_marked(u), form_marked(p))
+            } else {
+                format!("{u}:{p}")
+            }
+        }),
         data: body,
     };
     out.push_str(&format!(

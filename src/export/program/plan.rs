@@ -310,11 +310,16 @@ fn step(
             Err(why) => missing(&c.name, why, &mut notes),
         }
     }
-    if request.oauth2.is_some() && req.strings().iter().any(|s| s.contains(&marker("code"))) {
-        warnings.push(format!(
-            "request '{}': the authorization code comes from a browser sign-in; the program reads it from the environment",
-            request.name
-        ));
+    for (code, what) in [
+        ("code", "authorization code"),
+        ("device_code", "device code"),
+    ] {
+        if request.oauth2.is_some() && req.strings().iter().any(|s| s.contains(&marker(code))) {
+            warnings.push(format!(
+                "request '{}': the {what} comes from a browser sign-in; the program reads it from the environment",
+                request.name
+            ));
+        }
     }
     Step {
         name,

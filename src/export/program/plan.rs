@@ -11,7 +11,7 @@ use crate::export::model::{self, HttpRequest, marker};
 use crate::export::{ExportError, Values, credentials};
 use crate::import::names::env_var;
 use crate::secret::looks_secret;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A whole collection, planned.
 pub(crate) struct Plan {
@@ -155,8 +155,9 @@ pub(super) fn plan(
     source: &str,
 ) -> Result<Plan, ExportError> {
     let mut warnings = Vec::new();
-    let mut steps = Vec::new();
-    let mut discovered: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut steps: Vec<Step> = Vec::new();
+    // The discovery step of each issuer, by its index: one document gives every endpoint.
+    let mut discovered: BTreeMap<String, usize> = BTreeMap::new();
     let mut built = Vec::new();
     for request in collection.requests.iter().filter(|r| !r.skip) {
         let mut notes = Vec::new();
@@ -178,10 +179,19 @@ pub(super) fn plan(
         .flat_map(|(_, req, _)| req.strings().into_iter().flat_map(model::markers))
         .collect();
     for (request, req, notes) in built {
-        if let Some((issuer, member)) = &req.discovery
-            && discovered.insert((issuer.clone(), member.clone()))
-        {
-            steps.push(discovery(issuer, member));
+        if let Some((issuer, member)) = &req.discovery {
+            let take = Take {
+                name: member.clone(),
+                how: How::Json(vec![Seg::Key(member.clone())]),
+            };
+            match discovered.get(issuer) {
+                Some(&i) if steps[i].captures.iter().any(|c| c.name == *member) => {}
+                Some(&i) => steps[i].captures.push(take),
+                None => {
+                    discovered.insert(issuer.clone(), steps.len());
+                    steps.push(discovery(issuer, take));
+                }
+            }
         }
         steps.push(step(request, req, notes, &used, &mut warnings));
     }
@@ -212,10 +222,10 @@ pub(super) fn plan(
     })
 }
 
-/// The request that finds an endpoint in the issuer's discovery document.
-fn discovery(issuer: &str, member: &str) -> Step {
+/// The request that finds the endpoints in the issuer's discovery document.
+fn discovery(issuer: &str, take: Take) -> Step {
     Step {
-        name: format!("discover the {member}"),
+        name: "discover the endpoints of the provider".into(),
         req: HttpRequest {
             method: "GET".into(),
             url: format!("{issuer}/.well-known/openid-configuration"),
@@ -224,10 +234,7 @@ fn discovery(issuer: &str, member: &str) -> Step {
         notes: Vec::new(),
         status: Status::Allowed(vec![Pattern::Code(200)]),
         unchecked: Vec::new(),
-        captures: vec![Take {
-            name: member.to_string(),
-            how: How::Json(vec![Seg::Key(member.to_string())]),
-        }],
+        captures: vec![take],
     }
 }
 

@@ -38,8 +38,10 @@ pub enum Command {
     /// Import a Postman collection (and environment) or a curl command as baton YAML.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Print a request as a cURL, Python (requests), Node (axios) or raw HTTP snippet;
-    /// variables without a value, and secrets, as <your-name> placeholders.
+    /// Print a request as a cURL, Python (requests), Node (axios) or raw HTTP snippet
+    /// (variables without a value, and secrets, as <your-name> placeholders), or without
+    /// --request the whole collection as one runnable program (secrets read from the
+    /// environment).
     Export(ExportArgs),
     /// Probe an OAuth 2.0 / OpenID Connect provider against the specifications (discovery,
     /// JWKS, token endpoint errors, userinfo; with a client and a user, the grants): a report

@@ -8,11 +8,11 @@
 
 mod code;
 mod credentials;
+mod marker;
 mod model;
 mod node;
 mod program;
 mod shell;
-mod url;
 
 use crate::collection::model::Request;
 use crate::template::Templates;

@@ -13,8 +13,10 @@ use minijinja::value::{Object, ObjectRepr, Value};
 use std::fmt;
 use std::sync::Arc;
 
-pub(super) const OPEN: char = '\u{E000}';
-pub(super) const CLOSE: char = '\u{E001}';
+use super::marker::plain;
+pub(super) use super::marker::{
+    form_encode, has_marker, marker, markers, names, pieces, placeholders,
+};
 
 /// The request a snippet sends.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +29,9 @@ pub(super) struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// Basic credentials, as given to the tool (curl `-u`, requests `auth=`).
     pub basic: Option<(String, String)>,
+    /// The Basic credentials are form-encoded before they are joined (an `oauth2` client,
+    /// RFC 6749 2.3.1): done here for literal text, by the program for its variables.
+    pub basic_form_encoded: bool,
     pub body: Option<Body>,
     pub follow_redirects: bool,
     /// The issuer and the member of its discovery document (`token_endpoint`) whose marker
@@ -110,144 +115,12 @@ impl Object for Placeholder {
     }
 }
 
-pub(super) fn marker(name: &str) -> String {
-    format!("{OPEN}{name}{CLOSE}")
-}
-
-/// Markers as `<your-client-id>`.
-pub(super) fn placeholders(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(OPEN) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + OPEN.len_utf8()..];
-        match after.find(CLOSE) {
-            Some(end) => {
-                out.push_str(&format!(
-                    "<your-{}>",
-                    crate::import::names::kebab(&after[..end])
-                ));
-                rest = &after[end + CLOSE.len_utf8()..];
-            }
-            None => {
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Markers as the names of their variables (`<<baseAuthURL>>`), for a program's comments.
-pub(super) fn names(text: &str) -> String {
-    pieces(text)
-        .into_iter()
-        .map(|(t, var)| var.map_or(t, |v| format!("<<{v}>>")))
-        .collect()
-}
-
-/// `application/x-www-form-urlencoded` encoding of the literal parts; markers kept.
-pub(super) fn form_encode(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(start) = rest.find(OPEN) {
-        out.extend(url::form_urlencoded::byte_serialize(
-            &rest.as_bytes()[..start],
-        ));
-        let end = rest[start..]
-            .find(CLOSE)
-            .map_or(rest.len(), |e| start + e + CLOSE.len_utf8());
-        out.push_str(&rest[start..end]);
-        rest = &rest[end..];
-    }
-    out.extend(url::form_urlencoded::byte_serialize(rest.as_bytes()));
-    out
-}
-
-/// The names of the markers in `s`, in order.
-pub(super) fn markers(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len_utf8()..];
-        let Some(end) = after.find(CLOSE) else { break };
-        out.push(after[..end].to_string());
-        rest = &after[end + CLOSE.len_utf8()..];
-    }
-    out
-}
-
-/// `s` cut into literal text and marker names, in order: `(text, None)` or `(_, Some(name))`.
-pub(super) fn pieces(s: &str) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len_utf8()..];
-        let Some(end) = after.find(CLOSE) else { break };
-        if start > 0 {
-            out.push((rest[..start].to_string(), None));
-        }
-        out.push((String::new(), Some(after[..end].to_string())));
-        rest = &after[end + CLOSE.len_utf8()..];
-    }
-    if !rest.is_empty() {
-        out.push((rest.to_string(), None));
-    }
-    out
-}
-
-impl HttpRequest {
-    /// Every string of the request (URL, query, headers, credentials, body), in order.
-    pub(super) fn strings(&self) -> Vec<&str> {
-        let mut out = vec![self.url.as_str()];
-        fn pairs(p: &[(String, String)]) -> Vec<&str> {
-            p.iter()
-                .flat_map(|(k, v)| [k.as_str(), v.as_str()])
-                .collect()
-        }
-        out.extend(pairs(&self.query));
-        out.extend(pairs(&self.headers));
-        if let Some((u, p)) = &self.basic {
-            out.extend([u.as_str(), p.as_str()]);
-        }
-        fn json<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
-            match v {
-                serde_json::Value::String(s) => out.push(s),
-                serde_json::Value::Array(items) => items.iter().for_each(|i| json(i, out)),
-                serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| {
-                    out.push(k);
-                    json(v, out);
-                }),
-                _ => {}
-            }
-        }
-        match &self.body {
-            None => {}
-            Some(Body::Form(fields)) => out.extend(pairs(fields)),
-            Some(Body::Json(v)) => json(v, &mut out),
-            Some(Body::Raw { text }) => out.push(text),
-            Some(Body::File { path }) => out.push(path),
-            Some(Body::Multipart(parts)) => {
-                for (k, p) in parts {
-                    out.push(k);
-                    match p {
-                        Part::Text(t) => out.push(t),
-                        Part::File { path, .. } => out.push(path),
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
-pub(super) fn has_marker(s: &str) -> bool {
-    s.contains(OPEN)
-}
-
 struct Renderer<'v> {
     values: &'v Values<'v>,
     scope: Scope,
+    /// In a program: the templates that compute with a variable (a filter, a function),
+    /// which the program cannot write as its variable.
+    computed: Vec<String>,
 }
 
 impl Renderer<'_> {
@@ -259,7 +132,11 @@ impl Renderer<'_> {
                 scope.set_json(k, v);
             }
         }
-        Renderer { values, scope }
+        Renderer {
+            values,
+            scope,
+            computed: Vec::new(),
+        }
     }
 
     /// Make sure every name `tpl` reads exists: placeholders for the unknown ones.
@@ -294,10 +171,32 @@ impl Renderer<'_> {
     }
 
     fn text(&mut self, tpl: &Tpl) -> Result<String, ExportError> {
+        let computed = self.values.program
+            && !plain(&tpl.text)
+            && !self.values.templates.variables(tpl).is_empty();
+        if computed && !self.computed.iter().any(|t| **t == *tpl.text) {
+            self.computed.push(tpl.text.to_string());
+        }
         self.prepare(tpl);
-        self.values.templates.render(tpl, &self.scope).map_err(|e| {
-            ExportError::Render(format!("{}:{}: {e}", tpl.file.display(), tpl.loc.line))
-        })
+        match self.values.templates.render(tpl, &self.scope) {
+            Ok(text) => Ok(text),
+            // A filter that cannot work on a variable the program only knows when it runs
+            // (`<<ids | length>>`): a variable of its own, named after the expression, that
+            // the program reads from the environment (the note on `computed` says so).
+            Err(_) if computed => {
+                let words: Vec<&str> = tpl
+                    .text
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                Ok(marker(&words.join("_")))
+            }
+            Err(e) => Err(ExportError::Render(format!(
+                "{}:{}: {e}",
+                tpl.file.display(),
+                tpl.loc.line
+            ))),
+        }
     }
 
     fn opt(&mut self, tpl: &Option<Tpl>) -> Result<Option<String>, ExportError> {
@@ -344,6 +243,19 @@ impl form::Render for Renderer<'_> {
     }
 }
 
+/// The first words of the note on a template a program cannot write (`program/plan.rs`
+/// makes a warning of it).
+pub(super) const COMPUTED: &str = "computed by baton's templates";
+
+/// A variable of the collection as a program defines it: its template with markers for the
+/// variables it reads, or `None` when it computes with them (a filter, a function).
+pub(super) fn var_template(value: &JsonTpl, values: &Values) -> Option<String> {
+    match value {
+        JsonTpl::Str(tpl) if plain(&tpl.text) => Renderer::new(values).text(tpl).ok(),
+        _ => None,
+    }
+}
+
 /// The request as it would be sent (an `oauth2` request: its token request).
 pub(super) fn build(
     req: &Request,
@@ -351,6 +263,21 @@ pub(super) fn build(
     notes: &mut Vec<String>,
 ) -> Result<HttpRequest, ExportError> {
     let mut r = Renderer::new(values);
+    let out = build_with(&mut r, req, values, notes)?;
+    for t in r.computed {
+        notes.push(format!(
+            "`{t}` is {COMPUTED} (a filter or a function), which the program does not do"
+        ));
+    }
+    Ok(out)
+}
+
+fn build_with(
+    r: &mut Renderer,
+    req: &Request,
+    values: &Values,
+    notes: &mut Vec<String>,
+) -> Result<HttpRequest, ExportError> {
     let mut out = HttpRequest {
         method: req.method.clone(),
         follow_redirects: req.follow_redirects,
@@ -360,10 +287,10 @@ pub(super) fn build(
         out.headers.push((k.clone(), r.text(v)?));
     }
     if let Some(spec) = &req.oauth2 {
-        token_request(spec, &mut r, &mut out, notes)?;
+        token_request(spec, r, &mut out, notes)?;
         return Ok(out);
     }
-    out.url = super::url::encode(&r.text(&req.url)?);
+    out.url = super::marker::encode_url(&r.text(&req.url)?);
     for (k, v) in &req.query {
         out.query.push((k.clone(), r.text(v)?));
     }
@@ -473,7 +400,7 @@ fn token_request(
         _ => &s.token_url,
     };
     out.url = if let Some(u) = r.opt(endpoint)? {
-        super::url::encode(&u)
+        super::marker::encode_url(&u)
     } else {
         let issuer = r.opt(&s.issuer)?.unwrap_or_default();
         notes.push(format!(
@@ -522,7 +449,10 @@ fn token_request(
     })?;
     match client {
         // RFC 6749 2.3.1: form-encoded, then Basic.
-        Client::Basic { id, secret } => out.basic = Some((form_encode(&id), form_encode(&secret))),
+        Client::Basic { id, secret } => {
+            out.basic = Some((form_encode(&id), form_encode(&secret)));
+            out.basic_form_encoded = true;
+        }
         Client::Fields(fields) => form.extend(fields),
     }
     if out.header("content-type").is_none() {
@@ -533,18 +463,4 @@ fn token_request(
     }
     out.body = Some(Body::Form(form));
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_survive_encoding_and_read_as_your_name() {
-        let s = format!("a b&{}=x", marker("ClientId"));
-        assert_eq!(form_encode(&s), format!("a+b%26{}%3Dx", marker("ClientId")));
-        assert_eq!(placeholders(&form_encode(&s)), "a+b%26<your-client-id>%3Dx");
-        assert_eq!(placeholders(&marker("access_token")), "<your-access-token>");
-        assert!(!has_marker(&placeholders(&marker("x"))));
-    }
 }

@@ -241,3 +241,45 @@ fn guide_programs_are_pinned() {
         );
     }
 }
+
+/// What a program cannot do as baton does, in a collection that does most of it.
+const ODD: &str = r"name: odd
+vars:
+  api: <<host>>/v1
+  tag: <<host | upper>>
+requests:
+  - name: list
+    GET: <<api>>/items
+    headers: { X-Env: <<env.HOME_TOKEN>> }
+    expect:
+      status: [200, 3xx]
+      headers: { content-type: { contains: json } }
+    capture:
+      ids: $.items[*].id
+      first: $.items[0]['the id']
+      csrf: { regex: 'csrf=(\w+)' }
+      code: { header: location, query: code }
+      seen: { status: true }
+  - name: next
+    POST: <<api>>/next?tag=<<tag>>
+    json: { csrf: <<csrf>>, count: <<ids | length>>, first: <<first>>, seen: <<seen>> }
+";
+
+/// Each is a comment where it happens and a warning on stderr; the rest is written.
+#[test]
+fn what_a_program_cannot_do_is_a_comment_and_a_warning() {
+    let mut text = String::new();
+    for lang in ["python", "curl"] {
+        let out = Baton::new()
+            .file("odd.yaml", ODD)
+            .args(["export", "odd.yaml", "--as", lang])
+            .run();
+        out.code(0);
+        text.push_str(&format!(
+            "### {lang}\n{}--- stderr\n{}\n",
+            out.stdout_redacted(),
+            out.stderr_redacted()
+        ));
+    }
+    insta::assert_snapshot!(text);
+}

@@ -5,7 +5,7 @@
 //! status each request must have is a comment.
 
 use super::plan::{How, Plan, Seg, Status, Step, TopVar};
-use super::python::shown;
+use super::shown;
 use crate::export::model::marker;
 use crate::export::shell::http;
 use std::collections::BTreeMap;
@@ -46,6 +46,13 @@ pub(super) fn write(plan: &Plan) -> String {
     for v in &plan.vars {
         match v {
             TopVar::Literal { name: n, value } => {
+                out.push_str(&format!("@{} = {value}\n", name(n)));
+            }
+            TopVar::Expr { name: n, value } => {
+                let mut value = value.clone();
+                for var in crate::export::model::markers(&value) {
+                    value = value.replace(&marker(&var), &format!("{{{{{}}}}}", name(&var)));
+                }
                 out.push_str(&format!("@{} = {value}\n", name(n)));
             }
             TopVar::Env { name: n, env, why } => out.push_str(&format!(

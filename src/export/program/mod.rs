@@ -17,6 +17,8 @@ mod shell;
 
 use super::{ExportError, Lang, Values};
 use crate::collection::model::Collection;
+use crate::expect::status::Pattern;
+use plan::Status;
 
 /// An exported program and what it could not say exactly (for stderr).
 #[derive(Debug, Clone)]
@@ -44,4 +46,36 @@ pub(crate) fn program(
         text,
         warnings: plan.warnings,
     })
+}
+
+/// The condition a status must meet, and how the message says it.
+fn status_test(status: &Status, var: &str, eq: &str) -> Option<(String, String)> {
+    match status {
+        Status::Unchecked => None,
+        Status::BelowFour => Some((format!("{var} < 400"), "a status below 400".into())),
+        Status::Allowed(patterns) => {
+            let tests: Vec<String> = patterns
+                .iter()
+                .map(|p| match p {
+                    Pattern::Code(c) => format!("{var} {eq} {c}"),
+                    Pattern::Class(c) => format!("Math.floor({var} / 100) {eq} {c}"),
+                    Pattern::Any => "true".into(),
+                })
+                .collect();
+            Some((tests.join(" || "), shown(patterns)))
+        }
+    }
+}
+
+/// `200 or 2xx`.
+fn shown(patterns: &[Pattern]) -> String {
+    patterns
+        .iter()
+        .map(|p| match p {
+            Pattern::Code(c) => c.to_string(),
+            Pattern::Class(c) => format!("{c}xx"),
+            Pattern::Any => "any".into(),
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
 }

@@ -3,7 +3,7 @@
 //! variables (`response.data.a.b[0]`).
 
 use super::plan::{How, Plan, Seg, Step, TopVar};
-use super::python::status_test;
+use super::status_test;
 use crate::export::code::lit;
 use crate::export::model::pieces;
 use crate::export::node::{js_key, js_parts};
@@ -57,6 +57,7 @@ const RESERVED: &[&str] = &[
     "captured",
     "expectStatus",
     "main",
+    "formEncode",
 ];
 
 /// `baseAuthURL` → `baseAuthUrl`, `login.access_token` → `loginAccessToken`.
@@ -127,6 +128,11 @@ function expectStatus(response, request, ok, expected) {
   }
 }
 
+/** A value form-encoded, as a client's id and secret are before Basic (RFC 6749 2.3.1). */
+function formEncode(value) {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
 /** A captured value, which must be in the response. */
 function captured(value, what) {
   if (value === undefined || value === null) {
@@ -172,6 +178,7 @@ pub(super) fn write(plan: &Plan) -> String {
     for v in &plan.vars {
         let (n, value, comment) = match v {
             TopVar::Literal { name: n, value } => (n, lit(value), String::new()),
+            TopVar::Expr { name: n, value } => (n, expr(value), String::new()),
             TopVar::Env { name: n, env, why } => (
                 n,
                 format!("need({})", lit(env)),
@@ -204,7 +211,29 @@ fn write_step(step: &Step, declared: &mut BTreeSet<String>, out: &mut String) {
     for n in &step.notes {
         out.push_str(&format!("  // {n}\n"));
     }
-    let parts = js_parts(&step.req, expr);
+    let mut parts = js_parts(&step.req, expr);
+    if let Some((u, p)) = step
+        .req
+        .basic
+        .as_ref()
+        .filter(|_| step.req.basic_form_encoded)
+    {
+        // RFC 6749 2.3.1: the client's id and secret are form-encoded, then joined.
+        let encoded = |s: &str| {
+            if pieces(s).iter().any(|(_, v)| v.is_some()) {
+                format!("formEncode({})", expr(s))
+            } else {
+                expr(s)
+            }
+        };
+        if let Some(f) = parts.fields.iter_mut().find(|f| f.starts_with("  auth: ")) {
+            *f = format!(
+                "  auth: {{ username: {}, password: {} }},\n",
+                encoded(u),
+                encoded(p)
+            );
+        }
+    }
     out.push_str("  {\n");
     let prelude = format!("{}{}", parts.requires, parts.data);
     if !prelude.trim().is_empty() {

@@ -11,7 +11,7 @@ use crate::export::model::{self, HttpRequest, marker};
 use crate::export::{ExportError, Values, credentials};
 use crate::import::names::env_var;
 use crate::secret::looks_secret;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A whole collection, planned.
 pub(crate) struct Plan {
@@ -27,6 +27,12 @@ pub(crate) struct Plan {
 /// A variable defined at the top of the program.
 pub(super) enum TopVar {
     Literal {
+        name: String,
+        value: String,
+    },
+    /// A variable of the collection made of others (`<<host>>/api`): its text, with
+    /// markers for the variables it reads, which come before it.
+    Expr {
         name: String,
         value: String,
     },
@@ -46,6 +52,8 @@ pub(super) enum Why {
     NoValue,
     /// The collection reads it from the environment itself (`<<env.NAME>>`).
     Env,
+    /// The collection computes it with a filter or a function.
+    Computed,
 }
 
 impl Why {
@@ -54,6 +62,7 @@ impl Why {
             Why::Secret => "a secret",
             Why::NoValue => "no value in the collection",
             Why::Env => "read from the environment by the collection",
+            Why::Computed => "computed by a template of the collection",
         }
     }
 }
@@ -146,8 +155,9 @@ pub(super) fn plan(
     source: &str,
 ) -> Result<Plan, ExportError> {
     let mut warnings = Vec::new();
-    let mut steps = Vec::new();
-    let mut discovered: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut steps: Vec<Step> = Vec::new();
+    // The discovery step of each issuer, by its index: one document gives every endpoint.
+    let mut discovered: BTreeMap<String, usize> = BTreeMap::new();
     let mut built = Vec::new();
     for request in collection.requests.iter().filter(|r| !r.skip) {
         let mut notes = Vec::new();
@@ -169,12 +179,32 @@ pub(super) fn plan(
         .flat_map(|(_, req, _)| req.strings().into_iter().flat_map(model::markers))
         .collect();
     for (request, req, notes) in built {
-        if let Some((issuer, member)) = &req.discovery
-            && discovered.insert((issuer.clone(), member.clone()))
-        {
-            steps.push(discovery(issuer, member));
+        if let Some((issuer, member)) = &req.discovery {
+            let take = Take {
+                name: member.clone(),
+                how: How::Json(vec![Seg::Key(member.clone())]),
+            };
+            match discovered.get(issuer) {
+                Some(&i) if steps[i].captures.iter().any(|c| c.name == *member) => {}
+                Some(&i) => steps[i].captures.push(take),
+                None => {
+                    discovered.insert(issuer.clone(), steps.len());
+                    steps.push(discovery(issuer, take));
+                }
+            }
         }
         steps.push(step(request, req, notes, &used, &mut warnings));
+    }
+    for step in &steps {
+        for n in step.notes.iter().filter(|n| n.contains(model::COMPUTED)) {
+            warnings.push(format!("request '{}': {n}", step.name));
+        }
+    }
+    for need in &collection.needs {
+        warnings.push(format!(
+            "the collection needs {}: what it exports is read from the environment (export it as a program of its own)",
+            crate::diag::display_path(&need.path)
+        ));
     }
     let unchecked: usize = steps.iter().map(|s| s.unchecked.len()).sum();
     if unchecked > 0 {
@@ -182,7 +212,7 @@ pub(super) fn plan(
             "{unchecked} expectation(s) other than the status are comments in the program, not checks"
         ));
     }
-    let vars = top_vars(&steps, values);
+    let vars = top_vars(&steps, values, collection, &mut warnings);
     Ok(Plan {
         title: collection.name.clone(),
         source: source.to_string(),
@@ -192,10 +222,10 @@ pub(super) fn plan(
     })
 }
 
-/// The request that finds an endpoint in the issuer's discovery document.
-fn discovery(issuer: &str, member: &str) -> Step {
+/// The request that finds the endpoints in the issuer's discovery document.
+fn discovery(issuer: &str, take: Take) -> Step {
     Step {
-        name: format!("discover the {member}"),
+        name: "discover the endpoints of the provider".into(),
         req: HttpRequest {
             method: "GET".into(),
             url: format!("{issuer}/.well-known/openid-configuration"),
@@ -204,10 +234,7 @@ fn discovery(issuer: &str, member: &str) -> Step {
         notes: Vec::new(),
         status: Status::Allowed(vec![Pattern::Code(200)]),
         unchecked: Vec::new(),
-        captures: vec![Take {
-            name: member.to_string(),
-            how: How::Json(vec![Seg::Key(member.to_string())]),
-        }],
+        captures: vec![take],
     }
 }
 
@@ -290,11 +317,16 @@ fn step(
             Err(why) => missing(&c.name, why, &mut notes),
         }
     }
-    if request.oauth2.is_some() && req.strings().iter().any(|s| s.contains(&marker("code"))) {
-        warnings.push(format!(
-            "request '{}': the authorization code comes from a browser sign-in; the program reads it from the environment",
-            request.name
-        ));
+    for (code, what) in [
+        ("code", "authorization code"),
+        ("device_code", "device code"),
+    ] {
+        if request.oauth2.is_some() && req.strings().iter().any(|s| s.contains(&marker(code))) {
+            warnings.push(format!(
+                "request '{}': the {what} comes from a browser sign-in; the program reads it from the environment",
+                request.name
+            ));
+        }
     }
     Step {
         name,
@@ -306,44 +338,88 @@ fn step(
     }
 }
 
-/// The variables the steps read before a step captures them, in the order first read.
-fn top_vars(steps: &[Step], values: &Values) -> Vec<TopVar> {
-    let mut defined: BTreeSet<String> = BTreeSet::new();
-    let mut out = Vec::new();
+/// The variables the steps read before a step captures them, in the order first read (a
+/// variable made of others after those).
+fn top_vars(
+    steps: &[Step],
+    values: &Values,
+    collection: &Collection,
+    warnings: &mut Vec<String>,
+) -> Vec<TopVar> {
+    let mut top = Top {
+        values,
+        collection,
+        warnings,
+        defined: BTreeSet::new(),
+        out: Vec::new(),
+    };
     for step in steps {
         for name in step.req.strings().into_iter().flat_map(model::markers) {
-            if !defined.insert(name.clone()) {
-                continue;
+            top.define(&name);
+        }
+        top.defined
+            .extend(step.captures.iter().map(|c| c.name.clone()));
+    }
+    top.out
+}
+
+struct Top<'a, 'v> {
+    values: &'a Values<'v>,
+    collection: &'a Collection,
+    warnings: &'a mut Vec<String>,
+    /// Defined at the top or captured so far (or being defined: a cycle stops there).
+    defined: BTreeSet<String>,
+    out: Vec<TopVar>,
+}
+
+impl Top<'_, '_> {
+    fn define(&mut self, name: &str) {
+        if !self.defined.insert(name.to_string()) {
+            return;
+        }
+        let values = self.values;
+        let top = name.split('.').next().unwrap_or(name);
+        let env = |why| TopVar::Env {
+            name: name.to_string(),
+            env: env_var(name),
+            why,
+        };
+        let var = if let Some(e) = name.strip_prefix("env.") {
+            TopVar::Env {
+                name: name.to_string(),
+                env: e.to_string(),
+                why: Why::Env,
             }
-            let top = name.split('.').next().unwrap_or(&name);
-            let env = |why| TopVar::Env {
-                name: name.clone(),
-                env: env_var(&name),
-                why,
-            };
-            out.push(if let Some(e) = name.strip_prefix("env.") {
-                TopVar::Env {
-                    name: name.clone(),
-                    env: e.to_string(),
-                    why: Why::Env,
+        } else if (values.secrets.contains(top) || looks_secret(top)) && !values.show_secrets {
+            env(Why::Secret)
+        } else if let Some(v) = values.known.get(name) {
+            TopVar::Literal {
+                name: name.to_string(),
+                value: match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            }
+        } else if let Some(def) = self.collection.vars.iter().find(|d| d.name == name) {
+            if let Some(value) = model::var_template(&def.value, values) {
+                for read in model::markers(&value) {
+                    self.define(&read);
                 }
-            } else if (values.secrets.contains(top) || looks_secret(top)) && !values.show_secrets {
-                env(Why::Secret)
-            } else if let Some(v) = values.known.get(&name) {
-                TopVar::Literal {
-                    name: name.clone(),
-                    value: match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    },
+                TopVar::Expr {
+                    name: name.to_string(),
+                    value,
                 }
             } else {
-                env(Why::NoValue)
-            });
-        }
-        defined.extend(step.captures.iter().map(|c| c.name.clone()));
+                self.warnings.push(format!(
+                    "the variable `{name}` is computed by a template (a filter or a function): the program reads it from the environment"
+                ));
+                env(Why::Computed)
+            }
+        } else {
+            env(Why::NoValue)
+        };
+        self.out.push(var);
     }
-    out
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The program in Python with `requests`: variables at the top, one call a request, the
 //! status checked after each, captures as variables (`resp.json()["a"]["b"][0]`).
 
-use super::plan::{How, Plan, Seg, Status, Step, TopVar};
-use crate::expect::status::Pattern;
+use super::plan::{How, Plan, Seg, Step, TopVar};
+use super::status_test;
 use crate::export::code::{lit, py_call};
 use crate::export::model::pieces;
 use crate::import::names::kebab;
@@ -49,38 +49,6 @@ fn expr(s: &str) -> String {
     }
 }
 
-/// The condition a status must meet, and how the message says it.
-pub(super) fn status_test(status: &Status, var: &str, eq: &str) -> Option<(String, String)> {
-    match status {
-        Status::Unchecked => None,
-        Status::BelowFour => Some((format!("{var} < 400"), "a status below 400".into())),
-        Status::Allowed(patterns) => {
-            let tests: Vec<String> = patterns
-                .iter()
-                .map(|p| match p {
-                    Pattern::Code(c) => format!("{var} {eq} {c}"),
-                    Pattern::Class(c) => format!("Math.floor({var} / 100) {eq} {c}"),
-                    Pattern::Any => "true".into(),
-                })
-                .collect();
-            Some((tests.join(" || "), shown(patterns)))
-        }
-    }
-}
-
-/// `200 or 2xx`.
-pub(super) fn shown(patterns: &[Pattern]) -> String {
-    patterns
-        .iter()
-        .map(|p| match p {
-            Pattern::Code(c) => c.to_string(),
-            Pattern::Class(c) => format!("{c}xx"),
-            Pattern::Any => "any".into(),
-        })
-        .collect::<Vec<_>>()
-        .join(" or ")
-}
-
 fn heading(plan: &Plan) -> String {
     format!(
         "#!/usr/bin/env python3\n\
@@ -88,7 +56,7 @@ fn heading(plan: &Plan) -> String {
          # written by `baton export --as python`.\n\
          # Needs `requests` (pip install requests). Stops with a non-zero exit when a request\n\
          # answers with a status the collection does not expect.\n\
-         import os\nimport sys\n\nimport requests\n\n\n\
+         import os\nimport sys\nfrom urllib.parse import quote_plus\n\nimport requests\n\n\n\
          def need(name):\n    \"\"\"A value the program reads from the environment.\"\"\"\n    \
          if name not in os.environ:\n        sys.exit(f\"set {{name}} in the environment\")\n    \
          return os.environ[name]\n\n\n\
@@ -109,6 +77,9 @@ pub(super) fn write(plan: &Plan) -> String {
         match v {
             TopVar::Literal { name: n, value } => {
                 out.push_str(&format!("{} = {}\n", name(n), lit(value)));
+            }
+            TopVar::Expr { name: n, value } => {
+                out.push_str(&format!("{} = {}\n", name(n), expr(value)));
             }
             TopVar::Env { name: n, env, why } => out.push_str(&format!(
                 "{} = need({})  # {}\n",
@@ -133,6 +104,24 @@ fn write_step(step: &Step, out: &mut String) {
         out.push_str(&format!("# {n}\n"));
     }
     let (function, mut args) = py_call(&step.req, expr);
+    if let Some((u, p)) = step
+        .req
+        .basic
+        .as_ref()
+        .filter(|_| step.req.basic_form_encoded)
+    {
+        // RFC 6749 2.3.1: the client's id and secret are form-encoded, then joined.
+        let encoded = |s: &str| {
+            if pieces(s).iter().any(|(_, v)| v.is_some()) {
+                format!("quote_plus({})", expr(s))
+            } else {
+                expr(s)
+            }
+        };
+        if let Some(a) = args.iter_mut().find(|a| a.starts_with("auth=(")) {
+            *a = format!("auth=({}, {})", encoded(u), encoded(p));
+        }
+    }
     if !step.req.follow_redirects {
         args.push("allow_redirects=False".into());
     }

@@ -4,7 +4,7 @@
 //! checked after each, captures read with `jq`.
 
 use super::plan::{How, Plan, Seg, Status, Step, TopVar};
-use super::python::shown;
+use super::shown;
 use crate::expect::status::Pattern;
 use crate::export::model::{Body, form_encode, marker, pieces};
 use crate::export::shell::{data, form_text};
@@ -104,6 +104,9 @@ pub(super) fn write(plan: &Plan) -> String {
             TopVar::Literal { name: n, value } => {
                 out.push_str(&format!("{}={}\n", name(n), single_quoted(value)));
             }
+            TopVar::Expr { name: n, value } => {
+                out.push_str(&format!("{}={}\n", name(n), word(value)));
+            }
             TopVar::Env { name: n, env, why } => {
                 let msg = format!("set {env} in the environment ({})", why.says());
                 if name(n) == *env {
@@ -148,6 +151,15 @@ fn url(step: &Step) -> String {
     url
 }
 
+/// An oauth2 client's id or secret, whose variables are form-encoded when the script runs
+/// (RFC 6749 2.3.1), as the `?` mark of [`word`] does.
+fn form_marked(s: &str) -> String {
+    pieces(s)
+        .into_iter()
+        .map(|(text, var)| var.map_or(text, |v| marker(&format!("?{v}"))))
+        .collect()
+}
+
 fn write_step(step: &Step, out: &mut String) {
     for n in &step.notes {
         out.push_str(&format!("# {n}\n"));
@@ -177,7 +189,13 @@ fn write_step(step: &Step, out: &mut String) {
         url: url(step),
         follow_redirects: step.req.follow_redirects,
         headers: step.req.headers.clone(),
-        user: step.req.basic.as_ref().map(|(u, p)| format!("{u}:{p}")),
+        user: step.req.basic.as_ref().map(|(u, p)| {
+            if step.req.basic_form_encoded {
+                format!("{}:{}", form_marked(u), form_marked(p))
+            } else {
+                format!("{u}:{p}")
+            }
+        }),
         data: body,
     };
     out.push_str(&format!(
@@ -224,11 +242,14 @@ fn write_step(step: &Step, out: &mut String) {
                         {
                             path.push_str(&format!(".{k}"));
                         }
+                        // `.a["b c"]`: jq 1.6 reads no `.` before a bracket after the first.
                         Seg::Key(k) => path.push_str(&format!(
-                            ".[{}]",
+                            "{}[{}]",
+                            if path.is_empty() { "." } else { "" },
                             serde_json::to_string(k).unwrap_or_default()
                         )),
-                        Seg::Index(i) => path.push_str(&format!("[{i}]")),
+                        Seg::Index(i) => path
+                            .push_str(&format!("{}[{i}]", if path.is_empty() { "." } else { "" })),
                     }
                 }
                 if path.is_empty() {

@@ -113,6 +113,9 @@ pub(super) fn add_expect(into: &mut Expect, found: &Expect) -> bool {
     ] {
         for (subject, preds) in theirs {
             for (op, v) in preds {
+                if op == "length" && merge_length(list, subject, v) {
+                    continue;
+                }
                 ok &= Expect::add(list, subject, op, v.clone());
             }
         }
@@ -123,6 +126,45 @@ pub(super) fn add_expect(into: &mut Expect, found: &Expect) -> bool {
         }
     }
     ok
+}
+
+/// Two checks of one length (`not.empty`, then `lengthOf(3)`) are one `length:` with both
+/// predicates; true when `v` was merged so (or is already there).
+fn merge_length(list: &mut [(String, Vec<(String, Y)>)], subject: &str, v: &Y) -> bool {
+    fn preds(y: &Y) -> Option<Vec<(String, Y)>> {
+        match y {
+            Y::Int(_) => Some(vec![("eq".to_string(), y.clone())]),
+            Y::Map(entries) => Some(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.clone()))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+    let Some(existing) = list
+        .iter_mut()
+        .find(|(s, _)| s == subject)
+        .and_then(|(_, p)| p.iter_mut().find(|(o, _)| o == "length"))
+    else {
+        return false;
+    };
+    let (Some(mut all), Some(more)) = (preds(&existing.1), preds(v)) else {
+        return false;
+    };
+    for (op, value) in more {
+        match all.iter().find(|(o, _)| *o == op) {
+            Some((_, same)) if *same == value => {}
+            Some(_) => return false,
+            None => all.push((op, value)),
+        }
+    }
+    existing.1 = match all.as_slice() {
+        [(op, value)] if op == "eq" => value.clone(),
+        _ => Y::map(all),
+    };
+    true
 }
 
 /// `a; b;` → [a, b] (semicolons outside strings and brackets).

@@ -244,3 +244,22 @@ fn other_blocks_are_not_converted_as_a_whole() {
     assert_eq!(unconverted(&c), (1..=13).collect::<Vec<_>>());
     assert!(c.expect.is_empty() && c.captures.is_empty());
 }
+
+#[test]
+fn two_checks_of_one_length_are_one_length() {
+    let c = accounted(&[
+        "var d = pm.response.json();",
+        "pm.expect(d).to.not.be.empty;",
+        "pm.expect(d).to.have.lengthOf(3);",
+        "pm.expect(d.items).to.have.lengthOf(1);",
+        "pm.expect(d.items).to.have.lengthOf(2);",
+    ]);
+    let lengths: Vec<String> = c
+        .expect
+        .body
+        .iter()
+        .map(|(p, preds)| format!("{p} {}", show(&preds[0].1)))
+        .collect();
+    assert_eq!(lengths, ["$ {gt: 0, eq: 3}", "$.items 1"]);
+    assert_eq!(c.notes.len(), 1, "1 against 2: {:?}", c.notes);
+}

@@ -93,15 +93,20 @@ const TEXTS: &[(&str, i64)] = &[
 /// are names that hold such a condition.
 pub(super) fn status_cond(cond: &str, flags: &HashMap<String, Vec<i64>>) -> Option<Vec<i64>> {
     let mut c = Cursor::new(cond.trim());
-    let codes = disjunction(&mut c, flags)?;
+    let codes = disjunction(&mut c, flags, 0)?;
     c.at_end().then_some(codes)
 }
 
-fn disjunction(c: &mut Cursor, flags: &HashMap<String, Vec<i64>>) -> Option<Vec<i64>> {
+fn disjunction(
+    c: &mut Cursor,
+    flags: &HashMap<String, Vec<i64>>,
+    depth: usize,
+) -> Option<Vec<i64>> {
     let mut codes = Vec::new();
     loop {
-        if c.eat("(") {
-            codes.extend(disjunction(c, flags)?);
+        // Parentheses nest as deep as a script likes; a condition of interest does not.
+        if depth < 8 && c.eat("(") {
+            codes.extend(disjunction(c, flags, depth + 1)?);
             if !c.eat(")") {
                 return None;
             }
@@ -175,5 +180,9 @@ mod tests {
         assert_eq!(s("is200"), Some(vec![200]));
         assert_eq!(s("pm.response.code === 200 && x"), None);
         assert_eq!(s("pm.response.code !== 200"), None);
+        assert_eq!(
+            s(&format!("{}200 == pm.response.code", "(".repeat(100_000))),
+            None
+        );
     }
 }

@@ -44,11 +44,31 @@ impl Node {
     }
 }
 
+/// Deeper than this, or with more braces on one line, a script is not read at all: no test
+/// script is, and a hostile one must not exhaust the stack or the time of the import.
+const MAX_DEPTH: usize = 64;
+const MAX_BRACES: usize = 256;
+
 /// Read `lines` (`(line number, code without comments, trimmed)`, blank lines left out).
 pub(super) fn parse(lines: &[(usize, String)]) -> Vec<Node> {
+    let joined = join(lines);
+    let mut too_much = joined
+        .iter()
+        .any(|(_, l)| l.matches(['{', '}']).count() > MAX_BRACES);
     let mut p = Parser::default();
-    for (n, line) in join(lines) {
-        p.piece(&n, &line);
+    for (n, line) in &joined {
+        if too_much {
+            break;
+        }
+        p.piece(n, line);
+        too_much = p.stack.len() > MAX_DEPTH;
+    }
+    if too_much {
+        return vec![Node::Block(Block {
+            head: "(nested too deeply to read)".into(),
+            lines: lines.iter().map(|(n, _)| *n).collect(),
+            body: Vec::new(),
+        })];
     }
     // Blocks left open at the end (a missing `}`) still hold their lines.
     while p.stack.len() > 1 {
@@ -61,19 +81,24 @@ pub(super) fn parse(lines: &[(usize, String)]) -> Vec<Node> {
 /// does not open a block), or when the next line continues a chain with `.`.
 fn join(lines: &[(usize, String)]) -> Vec<(Vec<usize>, String)> {
     let mut out: Vec<(Vec<usize>, String)> = Vec::new();
-    let mut open = false;
+    // Depths of the last logical line, kept as lines are added to it.
+    let (mut parens, mut braces) = (0, 0);
     for (n, text) in lines {
-        let continues = open || (text.starts_with('.') && !text.starts_with("..."));
+        let open = parens > 0 && braces == 0;
+        let chained = text.starts_with('.') && !text.starts_with("...") && braces == 0;
         match out.last_mut() {
-            Some((ns, acc)) if continues && depth(acc, &['{'], &['}']) == 0 => {
+            Some((ns, acc)) if open || chained => {
                 ns.push(*n);
                 acc.push(' ');
                 acc.push_str(text);
             }
-            _ => out.push((vec![*n], text.clone())),
+            _ => {
+                out.push((vec![*n], text.clone()));
+                (parens, braces) = (0, 0);
+            }
         }
-        let acc = &out.last().expect("pushed").1;
-        open = depth(acc, &['(', '['], &[')', ']']) > 0 && depth(acc, &['{'], &['}']) == 0;
+        parens += depth(text, &['(', '['], &[')', ']']);
+        braces += depth(text, &['{'], &['}']);
     }
     out
 }
@@ -218,53 +243,62 @@ impl Parser {
         }
     }
 
-    /// Read one logical line (or what is left of it).
-    fn piece(&mut self, lines: &[usize], s: &str) {
-        let s = s.trim();
-        if s.is_empty() {
-            return;
+    /// Read one logical line, piece by piece (a `}` that closes, a head that opens, a
+    /// statement).
+    fn piece(&mut self, lines: &[usize], line: &str) {
+        let mut s = line.trim();
+        while !s.is_empty() {
+            s = self.step(lines, s).trim();
         }
+    }
+
+    /// Read the first piece of `s`; what is left.
+    fn step<'s>(&mut self, lines: &[usize], s: &'s str) -> &'s str {
         if let Some((head, mut hl)) = self.pending.take() {
             if let Some(rest) = s.strip_prefix('{') {
                 hl.extend(lines);
                 self.open(&head, &hl);
-                return self.piece(lines, rest);
+                return rest;
             }
             // A braceless body: one statement.
             self.open(&head, &hl);
             self.stmt(lines, s);
-            return self.close(&[]);
+            self.close(&[]);
+            return "";
         }
         if s.starts_with('}') && self.stack.len() > 1 {
             self.close(lines);
-            let rest = s[1..].trim_start_matches([')', ';', ',', ' ']);
-            return self.piece(lines, rest);
+            return s[1..].trim_start_matches([')', ';', ',', ' ']);
         }
         if let Some((head, rest)) = header(s) {
             if rest.is_empty() {
                 self.pending = Some((head.to_string(), lines.to_vec()));
-                return;
+                return "";
             }
             if let Some(rest) = rest.strip_prefix('{') {
                 self.open(head, lines);
-                return self.piece(lines, rest);
+                return rest;
             }
             if unmatched(rest).is_none() {
                 self.open(head, &[]);
                 self.stmt(lines, rest);
-                return self.close(&[]);
+                self.close(&[]);
+                return "";
             }
         }
         match unmatched(s) {
             Some((i, true)) => {
                 self.open(&s[..i], lines);
-                self.piece(lines, &s[i + 1..]);
+                &s[i + 1..]
             }
             Some((i, false)) if self.stack.len() > 1 => {
                 self.stmt(lines, &s[..i]);
-                self.piece(lines, &s[i..]);
+                &s[i..]
             }
-            _ => self.stmt(lines, s),
+            _ => {
+                self.stmt(lines, s);
+                ""
+            }
         }
     }
 }
@@ -312,5 +346,20 @@ mod tests {
             read("if (a) {\nx;\n} else if (b) {\ny;\n}"),
             "if (a)[1, 3][[2]x;] else if (b)[3, 5][[4]y;]"
         );
+    }
+
+    #[test]
+    fn hostile_nesting_is_one_block_not_read() {
+        let deep = format!("{}\nx;\n{}", "if (a) {\n".repeat(5000), "}\n".repeat(5000));
+        let out = read(&deep);
+        assert!(
+            out.starts_with("(nested too deeply to read)[1, 2, 3"),
+            "{}",
+            &out[..60]
+        );
+        let wide = format!("a({}", "{".repeat(100_000));
+        assert!(read(&wide).starts_with("(nested too deeply to read)[1]"));
+        let parens = format!("{}\n", "f(".repeat(20_000)).repeat(50);
+        assert!(!read(&parens).is_empty());
     }
 }

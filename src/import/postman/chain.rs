@@ -83,7 +83,7 @@ pub(super) fn expectation(
     reference: &dyn Fn(&str) -> String,
     out: &mut Expect,
 ) -> bool {
-    let mut c = Cursor::new(stmt);
+    let mut c = Cursor::with(stmt, &scope.values);
     if c.eat("pm.response.to.") {
         return shorthand(&mut c, out);
     }

@@ -18,7 +18,7 @@
 //!
 //! Statements (`stmt`): aliases of the body (`var d = pm.response.json()`, `JSON.parse(
 //! responseBody)`, `d.items[0]`, `x = d.a`, `|| {}`), status flags (`var ok =
-//! responseCode.code === 200`), captures (`pm.environment.set("x", d.a)` and siblings, of a
+//! responseCode.code === 200`), names given a value once (`const codes = [200, 201]`), captures (`pm.environment.set("x", d.a)` and siblings, of a
 //! path, a header, a cookie, the status or the body), assertions (`chain.rs`), legacy
 //! `tests[…] = …` (`legacy`), one-line `pm.test(…)`, and `console.*` (logging).
 //!
@@ -70,6 +70,10 @@ impl Converted {
 pub(super) struct Scope {
     pub aliases: HashMap<String, Vec<Seg>>,
     pub flags: HashMap<String, Vec<i64>>,
+    /// Names given a value once, with the source of the value (`js::Cursor::values`).
+    pub values: HashMap<String, String>,
+    /// Names the script assigns more than once: none of them is a constant.
+    pub assigned: Vec<String>,
 }
 
 /// What became of one line; a line with several parts is the worst of them.
@@ -102,7 +106,11 @@ pub(super) fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> C
             tainted: &tainted,
             taken: Vec::new(),
         };
-        w.body(&nodes, &mut Scope::default());
+        let mut scope = Scope {
+            assigned: assigned_again(&code),
+            ..Scope::default()
+        };
+        w.body(&nodes, &mut scope);
         let more: Vec<usize> = w
             .taken
             .iter()
@@ -307,6 +315,33 @@ fn only_logging(nodes: &[Node]) -> bool {
             ) && only_logging(&b.body)
         }
     })
+}
+
+/// Names assigned more than once anywhere in the script (`x = …`, `x += …`, `x++`, a second
+/// `let x`), so that a value read at its declaration is the one it has everywhere.
+fn assigned_again(code: &[(usize, String)]) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (_, line) in code {
+        for stmt in line.split(';') {
+            let mut c = Cursor::new(stmt.trim());
+            let Some(mut name) = c.ident() else { continue };
+            if matches!(name, "var" | "let" | "const") {
+                let Some(n) = c.ident() else { continue };
+                name = n;
+            }
+            let r = c.rest().trim_start();
+            let assigns = ["=", "+=", "-=", "*=", "/=", "++", "--", "||=", "??="]
+                .iter()
+                .any(|op| r.starts_with(op) && !r.starts_with("==") && !r.starts_with("=>"));
+            if assigns {
+                *seen.entry(name).or_default() += 1;
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(name, _)| name.to_string())
+        .collect()
 }
 
 /// Every line of a script that is not blank or a comment (for pre-request scripts, which

@@ -36,7 +36,7 @@ pub(super) fn assignment(
         out.status = Some(status(&codes));
         return true;
     }
-    let mut c = Cursor::new(expr);
+    let mut c = Cursor::with(expr, &scope.values);
     let Some((subject, check)) = check(&mut c, scope, reference) else {
         return false;
     };

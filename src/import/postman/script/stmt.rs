@@ -46,13 +46,17 @@ pub(super) fn statement(
         scope.flags.insert(name, codes);
         return true;
     }
+    if let Some((name, source)) = constant(stmt, scope) {
+        scope.values.insert(name, source);
+        return true;
+    }
     if let Some((name, source)) = capture(&mut Cursor::new(stmt), scope) {
         out.captures.retain(|(n, _)| *n != name);
         out.captures.push((name, source));
         return true;
     }
     let mut found = Expect::default();
-    let mut c = Cursor::new(stmt);
+    let mut c = Cursor::with(stmt, &scope.values);
     let recognised = if c.eat("tests[") {
         legacy::assignment(&mut c, scope, reference, &mut found)
     } else {
@@ -233,6 +237,24 @@ fn flag(stmt: &str, scope: &Scope) -> Option<(String, Vec<i64>)> {
     }
     let cond = c.rest().trim().trim_end_matches(';');
     guard::status_cond(cond, &scope.flags).map(|codes| (name, codes))
+}
+
+/// `var|let|const NAME = VALUE;` (a literal, a list, a variable read) when the script gives
+/// NAME no other value: `(name, the source of VALUE)`.
+fn constant(stmt: &str, scope: &Scope) -> Option<(String, String)> {
+    let mut c = Cursor::new(stmt);
+    if !matches!(c.ident()?, "var" | "let" | "const") {
+        return None;
+    }
+    let name = c.ident()?.to_string();
+    if scope.assigned.contains(&name) || !c.eat("=") || c.rest().starts_with('=') {
+        return None;
+    }
+    let start = c.pos;
+    // Read with no reference recorded: the name counts as read only where it is used.
+    c.value(&|n| n.to_string(), 0)?;
+    let source = c.s[start..c.pos].trim().to_string();
+    c.at_end().then_some((name, source))
 }
 
 /// `pm.environment.set("x", SOURCE)` and its siblings.

@@ -42,7 +42,7 @@ fn statements_in_test_callbacks_convert_and_conditional_ones_do_not() {
 fn unknown_shapes_are_not_guessed() {
     let c = run(&[
         "pm.expect(jsonData.a).to.eql(1);",
-        "var n = 5;",
+        "var n = Math.random();",
         "pm.environment.set('x', 'literal');",
         "pm.environment.set('y', pm.response.json().items.length);",
         "pm.expect(pm.response.json().a).to.be.ok;",
@@ -262,4 +262,28 @@ fn two_checks_of_one_length_are_one_length() {
         .collect();
     assert_eq!(lengths, ["$ {gt: 0, eq: 3}", "$.items 1"]);
     assert_eq!(c.notes.len(), 1, "1 against 2: {:?}", c.notes);
+}
+
+#[test]
+fn names_given_a_value_once_are_read_where_used() {
+    let c = accounted(&[
+        "let successStatuses = [200, 201];",
+        "const expected = pm.environment.get('user-name');",
+        "let count = 1;",
+        "count = 2;",
+        "pm.test('status', function () {",
+        "    pm.expect(pm.response.code).to.be.oneOf(successStatuses);",
+        "    pm.expect(pm.response.json().name).to.eql(expected);",
+        "    pm.expect(pm.response.json().count).to.eql(count);",
+        "});",
+    ]);
+    assert_eq!(unconverted(&c), [3, 4, 8]);
+    assert_eq!(c.expect.status, Some(Y::seq([Y::Int(200), Y::Int(201)])));
+    assert_eq!(
+        c.expect.body,
+        vec![(
+            "$.name".to_string(),
+            vec![("eq".to_string(), Y::str("<<user-name>>"))]
+        )]
+    );
 }

@@ -25,7 +25,12 @@ pub(super) fn assignment(
     reference: &dyn Fn(&str) -> String,
     out: &mut Expect,
 ) -> bool {
-    if c.string().is_none() || !c.eat("]") || !c.eat("=") || c.rest().starts_with('=') {
+    // The name is for people, and may be built (`"token: " + value`): up to its `]`.
+    let Some(end) = name_end(c.rest()) else {
+        return false;
+    };
+    c.pos += end;
+    if !c.eat("]") || !c.eat("=") || c.rest().starts_with('=') {
         return false;
     }
     let expr = c.rest().trim().trim_end_matches(';').trim();
@@ -41,6 +46,33 @@ pub(super) fn assignment(
         return false;
     };
     c.at_end() && chain::apply(&subject, check, out)
+}
+
+/// Where the `]` that closes `tests[` is (outside strings and inner brackets).
+fn name_end(s: &str) -> Option<usize> {
+    let (mut depth, mut quote, mut escaped) = (0usize, None::<char>, false);
+    for (i, ch) in s.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if ch == '\\' {
+                    escaped = true;
+                } else if ch == q {
+                    quote = None;
+                }
+            }
+            None => match ch {
+                '\'' | '"' | '`' => quote = Some(ch),
+                '[' | '(' => depth += 1,
+                ')' => depth = depth.checked_sub(1)?,
+                ']' if depth == 0 => return Some(i),
+                ']' => depth -= 1,
+                _ => {}
+            },
+        }
+    }
+    None
 }
 
 /// The status expectation of one or several codes.
@@ -186,6 +218,11 @@ mod tests {
             Some(Y::seq([Y::Int(200), Y::Int(201)]))
         );
         assert!(one("tests['t'] = true;", &scope).unwrap().is_empty());
+        assert!(
+            one("tests['id: ' + pm.environment.get('id')] = true;", &scope)
+                .unwrap()
+                .is_empty()
+        );
         assert!(one("tests['f'] = false;", &scope).is_none());
         assert!(one("tests['x'] = user.a === other.b;", &scope).is_none());
     }

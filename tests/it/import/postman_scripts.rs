@@ -3,8 +3,9 @@
 //! what is converted passes on a good response and fails on a bad one, and what is not
 //! converted is warned at its own line numbers (blank lines count).
 
-use super::import;
+use super::{import, import_with};
 use crate::support::{TestServer, redact};
+use serde_json::json;
 
 const FIXTURE: &str = "scripts-shapes.postman_collection.json";
 
@@ -61,4 +62,28 @@ fn converted_checks_pass_on_a_good_response_and_fail_on_a_bad_one() {
     bad.code(1).stdout_contains("0 passed, 2 failed");
     bad.output_contains("$.json.user.name")
         .output_contains("expectation failed: status");
+}
+
+#[test]
+fn a_script_nested_beyond_reason_is_one_warning_not_a_crash() {
+    // Thousands of nested blocks: read as one block not converted, without recursing into it.
+    let mut exec: Vec<String> = vec!["if (a) {".to_string(); 2000];
+    exec.push("pm.response.to.have.status(200);".into());
+    exec.extend(vec!["}".to_string(); 2000]);
+    let c = json!({
+        "info": {
+            "name": "Deep",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+        },
+        "item": [{
+            "name": "deep",
+            "event": [{ "listen": "test", "script": { "exec": exec } }],
+            "request": { "method": "GET", "url": "http://127.0.0.1:9/" }
+        }]
+    })
+    .to_string();
+    let i = import_with("deep.json", &[], &[("deep.json", &c)]);
+    i.out
+        .stderr_contains("request 'deep': test script, lines 1-4001: not converted: `if (a) {` …");
+    assert!(!i.file("deep.yaml").contains("expect:"));
 }

@@ -11,8 +11,8 @@
 //! - an `if`/`else if` whose branch only logs (`console.*`) is a diagnostic: it checks
 //!   nothing, and a final `else` after such branches is the normal path, read as if it
 //!   stood alone;
-//! - `LIST.forEach(function (item) {…})`: not converted (baton's predicates apply to what a
-//!   path selects as one value, not to each element);
+//! - `LIST.forEach(function (item) {…})`: checks of the element, each as a filter that
+//!   selects the elements failing it, expected to select none (`each`);
 //! - any other block (another `if`, loops, callbacks of `pm.sendRequest`, functions): not
 //!   converted, as a whole.
 //!
@@ -24,6 +24,7 @@
 //!
 //! Every code line ends up in exactly one of `converted`, `unconverted` or `logging`.
 
+mod each;
 mod guard;
 mod legacy;
 mod stmt;
@@ -220,9 +221,60 @@ impl Walk<'_> {
                 Head::Catch if only_logging(&b.body) => {
                     self.transparent(b, scope);
                 }
+                Head::Each(list, item) => {
+                    let mut c = Cursor::new(list);
+                    match path(&mut c, &scope.aliases).filter(|_| c.at_end()) {
+                        Some(segs) => self.each(b, &segs, item, scope),
+                        None => self.opaque(node),
+                    }
+                }
                 _ => self.opaque(node),
             }
         }
+    }
+
+    /// `list.forEach(function (item) {…})`: statements that check the element, each as a
+    /// filter (`each`); anything else inside is not converted.
+    fn each(&mut self, b: &Block, list: &[Seg], item: &str, scope: &Scope) {
+        for n in &b.body {
+            let m = match n {
+                Node::Stmt(s) if stmt::is_logging(&s.text) => Mark::Logging,
+                Node::Stmt(s)
+                    if !s.lines.iter().any(|l| self.tainted.contains(l))
+                        && each::statement(
+                            &s.text,
+                            list,
+                            item,
+                            scope,
+                            self.reference,
+                            &mut self.out,
+                            s.lines[0],
+                        ) =>
+                {
+                    self.taken.extend(&s.lines);
+                    Mark::Converted
+                }
+                _ => Mark::Unconverted,
+            };
+            let mut lines = Vec::new();
+            n.lines(&mut lines);
+            self.mark(&lines, m);
+        }
+        let mut inner = Vec::new();
+        for n in &b.body {
+            n.lines(&mut inner);
+        }
+        let any = inner
+            .iter()
+            .any(|l| self.marks.get(l) == Some(&Mark::Converted));
+        self.mark(
+            &b.lines,
+            if any {
+                Mark::Converted
+            } else {
+                Mark::Unconverted
+            },
+        );
     }
 
     /// Read the body of `b`; its own lines are converted when something inside is (or all

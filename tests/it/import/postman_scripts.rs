@@ -23,14 +23,14 @@ fn script_shapes_import_as_expectations_and_captures() {
 
 #[test]
 fn warned_line_numbers_count_blank_lines() {
-    // The forEach stands on lines 45-47 of the script, after blank lines (`""` in `exec`).
+    // The `if` stands on lines 52-54 of the script, after blank lines (`""` in `exec`).
     let i = import(FIXTURE, &[]);
     i.out.stderr_contains(
-        "request 'user': test script, lines 45-47: not converted: `pm.response.json().json.items.forEach(function (item) {` …",
+        "request 'user': test script, lines 52-54: not converted: `if (pm.response.json().json.count > 1) {` …",
     );
     assert!(
         i.file("script-shapes.yaml")
-            .contains("  #   45: pm.response.json().json.items.forEach(function (item) {\n"),
+            .contains("  #   52: if (pm.response.json().json.count > 1) {\n"),
         "{}",
         i.file("script-shapes.yaml")
     );
@@ -46,7 +46,8 @@ fn converted_checks_pass_on_a_good_response_and_fail_on_a_bad_one() {
         .run()
         .code(0)
         .stdout_contains("2 passed, 0 failed");
-    // A name that does not start with A, and a status that is not an error.
+    // A name that does not start with A (nor is Ada, in each item), and a status that is not
+    // an error.
     let bad = i
         .baton(&[
             "run",
@@ -61,6 +62,7 @@ fn converted_checks_pass_on_a_good_response_and_fail_on_a_bad_one() {
         .run();
     bad.code(1).stdout_contains("0 passed, 2 failed");
     bad.output_contains("$.json.user.name")
+        .output_contains("$.json.items[?@.name != 'Ada']")
         .output_contains("expectation failed: status");
 }
 

@@ -264,17 +264,19 @@ impl Walk<'_> {
         for n in &b.body {
             n.lines(&mut inner);
         }
+        // A loop none of whose checks converts is kept whole, logging and all.
         let any = inner
             .iter()
             .any(|l| self.marks.get(l) == Some(&Mark::Converted));
-        self.mark(
-            &b.lines,
-            if any {
-                Mark::Converted
-            } else {
-                Mark::Unconverted
-            },
-        );
+        let m = if any {
+            Mark::Converted
+        } else {
+            Mark::Unconverted
+        };
+        self.mark(&b.lines, m);
+        if !any {
+            self.mark(&inner, m);
+        }
     }
 
     /// Read the body of `b`; its own lines are converted when something inside is (or all

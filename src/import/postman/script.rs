@@ -221,10 +221,14 @@ impl Walk<'_> {
                 Head::Catch if only_logging(&b.body) => {
                     self.transparent(b, scope);
                 }
-                Head::Each(list, item) => {
+                Head::Each(list, item) | Head::Index(list, item) => {
+                    let index = matches!(guard::head(&b.head), Head::Index(..));
                     let mut c = Cursor::new(list);
                     match path(&mut c, &scope.aliases).filter(|_| c.at_end()) {
-                        Some(segs) => self.each(b, &segs, item, scope),
+                        Some(segs) => {
+                            let element = each::Element { list, item, index };
+                            self.each(b, &segs, &element, scope);
+                        }
                         None => self.opaque(node),
                     }
                 }
@@ -235,7 +239,7 @@ impl Walk<'_> {
 
     /// `list.forEach(function (item) {…})`: statements that check the element, each as a
     /// filter (`each`); anything else inside is not converted.
-    fn each(&mut self, b: &Block, list: &[Seg], item: &str, scope: &Scope) {
+    fn each(&mut self, b: &Block, list: &[Seg], element: &each::Element, scope: &Scope) {
         for n in &b.body {
             let m = match n {
                 Node::Stmt(s) if stmt::is_logging(&s.text) => Mark::Logging,
@@ -244,7 +248,7 @@ impl Walk<'_> {
                         && each::statement(
                             &s.text,
                             list,
-                            item,
+                            element,
                             scope,
                             self.reference,
                             &mut self.out,

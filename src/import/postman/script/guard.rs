@@ -21,6 +21,8 @@ pub(super) enum Head<'a> {
     Else,
     /// `LIST.forEach(function (item) {`, `LIST.forEach((item) => {`: `(list, item)`.
     Each(&'a str, &'a str),
+    /// `for (var i = 0; i < LIST.length; i++) {`: `(list, i)`; the body writes `LIST[i]`.
+    Index(&'a str, &'a str),
     Other,
 }
 
@@ -54,7 +56,40 @@ pub(super) fn head(h: &str) -> Head<'_> {
             });
         return if callback { Head::Test } else { Head::Other };
     }
+    if let Some((list, var)) = index_loop(h) {
+        return Head::Index(list, var);
+    }
     each(h).map_or(Head::Other, |(list, item)| Head::Each(list, item))
+}
+
+/// `for (var i = 0; i < LIST.length; i++)`: `(LIST, i)`.
+fn index_loop(h: &str) -> Option<(&str, &str)> {
+    let inner = parens(h.strip_prefix("for")?)?;
+    let mut parts = inner.split(';').map(str::trim);
+    let (init, cond, step) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let init = init
+        .strip_prefix("var ")
+        .or_else(|| init.strip_prefix("let "))
+        .unwrap_or(init);
+    let (var, zero) = init.split_once('=')?;
+    let var = var.trim();
+    let ok_var = !var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let (lhs, list) = cond.split_once('<')?;
+    let list = list.trim().strip_suffix(".length")?.trim();
+    let steps = [
+        format!("{var}++"),
+        format!("++{var}"),
+        format!("{var} += 1"),
+    ];
+    let ok = ok_var
+        && zero.trim() == "0"
+        && lhs.trim() == var
+        && !list.starts_with('=')
+        && steps.iter().any(|s| s == step);
+    ok.then_some((list, var))
 }
 
 /// `(cond)` → `cond`.
@@ -168,6 +203,11 @@ mod tests {
         );
         assert_eq!(head("data.forEach(function (u)"), Head::Each("data", "u"));
         assert_eq!(head("pm.sendRequest(req, function (err, res)"), Head::Other);
+        assert_eq!(
+            head("for (var i=0; i<jsonData.body.devices.length; i++)"),
+            Head::Index("jsonData.body.devices", "i")
+        );
+        assert_eq!(head("for (let i = 0; i <= a.length; i++)"), Head::Other);
         let mut flags = HashMap::new();
         flags.insert("is200".to_string(), vec![200]);
         let s = |t: &str| status_cond(t, &flags);

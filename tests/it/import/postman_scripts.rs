@@ -23,14 +23,14 @@ fn script_shapes_import_as_expectations_and_captures() {
 
 #[test]
 fn warned_line_numbers_count_blank_lines() {
-    // The `if` stands on lines 52-54 of the script, after blank lines (`""` in `exec`).
+    // The `if` stands on lines 56-58 of the script, after blank lines (`""` in `exec`).
     let i = import(FIXTURE, &[]);
     i.out.stderr_contains(
-        "request 'user': test script, lines 52-54: not converted: `if (pm.response.json().json.count > 1) {` …",
+        "request 'user': test script, lines 56-58: not converted: `if (pm.response.json().json.count > 1) {` …",
     );
     assert!(
         i.file("script-shapes.yaml")
-            .contains("  #   52: if (pm.response.json().json.count > 1) {\n"),
+            .contains("  #   56: if (pm.response.json().json.count > 1) {\n"),
         "{}",
         i.file("script-shapes.yaml")
     );

@@ -4,8 +4,7 @@
 use super::*;
 
 fn run(lines: &[&str]) -> Converted {
-    let lines: Vec<String> = lines.iter().map(std::string::ToString::to_string).collect();
-    convert(&lines, &|n| n.to_string())
+    accounted(lines)
 }
 
 #[test]
@@ -286,4 +285,21 @@ fn names_given_a_value_once_are_read_where_used() {
             vec![("eq".to_string(), Y::str("<<user-name>>"))]
         )]
     );
+}
+
+#[test]
+fn every_line_is_accounted_for_in_broken_scripts_too() {
+    // Each script with one line left out, or its braces unbalanced: whatever the structure
+    // becomes, no line is lost.
+    for script in [TRY_DIAGNOSTIC, STATUS_GUARD, CHAINS] {
+        for skip in 0..script.len() {
+            let mut broken: Vec<&str> = script.to_vec();
+            broken.remove(skip);
+            accounted(&broken);
+            let mut unbalanced: Vec<String> = script.iter().map(|l| (*l).to_string()).collect();
+            unbalanced[skip] = unbalanced[skip].replacen('}', "", 1).replacen('{', "", 1);
+            let refs: Vec<&str> = unbalanced.iter().map(String::as_str).collect();
+            accounted(&refs);
+        }
+    }
 }

@@ -11,16 +11,18 @@
 //! - an `if`/`else if` whose branch only logs (`console.*`) is a diagnostic: it checks
 //!   nothing, and a final `else` after such branches is the normal path, read as if it
 //!   stood alone;
-//! - `LIST.forEach(function (item) {…})`: checks of the element, each as a filter that
-//!   selects the elements failing it, expected to select none (`each`);
-//! - any other block (another `if`, loops, callbacks of `pm.sendRequest`, functions): not
-//!   converted, as a whole.
+//! - `LIST.forEach(function (item) {…})` and `for (var i = 0; i < LIST.length; i++)`:
+//!   checks of the element, each as a filter that selects the elements failing it,
+//!   expected to select none (`each`);
+//! - any other block (another `if`, nested loops, callbacks of `pm.sendRequest`,
+//!   functions): not converted, as a whole.
 //!
-//! Statements (`stmt`): aliases of the body (`var d = pm.response.json()`, `JSON.parse(
-//! responseBody)`, `d.items[0]`, `x = d.a`, `|| {}`), status flags (`var ok =
-//! responseCode.code === 200`), names given a value once (`const codes = [200, 201]`), captures (`pm.environment.set("x", d.a)` and siblings, of a
-//! path, a header, a cookie, the status or the body), assertions (`chain.rs`), legacy
-//! `tests[…] = …` (`legacy`), one-line `pm.test(…)`, and `console.*` (logging).
+//! Statements (`stmt`): aliases of the body (`var d = pm.response.json()`,
+//! `JSON.parse(responseBody)`, `d.items[0]`, `x = d.a`, `|| {}`), status flags (`var ok =
+//! responseCode.code === 200`), names given a value once (`const codes = [200, 201]`),
+//! captures (`pm.environment.set("x", d.a)` and siblings, of a path, a header, a cookie, the
+//! status or the body), assertions (`chain.rs`), legacy `tests[…] = …` (`legacy`), one-line
+//! `pm.test(…)`, and `console.*` (logging).
 //!
 //! Every code line ends up in exactly one of `converted`, `unconverted` or `logging`.
 
@@ -57,7 +59,7 @@ pub(super) struct Converted {
 
 impl Converted {
     /// Every code line is converted, kept as a warned comment, or logging; what is left is
-    /// dropped (a defect of the importer, counted by `bench/postman-corpus.sh`).
+    /// dropped (a defect of the importer: `convert` asserts there is none in debug builds).
     pub(super) fn dropped(&self, lines: &[String]) -> usize {
         code_lines(lines)
             .len()
@@ -65,8 +67,8 @@ impl Converted {
     }
 }
 
-/// The names a script defines that conversion follows: aliases of parts of the body, and
-/// flags holding a status condition.
+/// The names a script defines that conversion follows: aliases of parts of the body, flags
+/// holding a status condition, and names given a value.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Scope {
     pub aliases: HashMap<String, Vec<Seg>>,

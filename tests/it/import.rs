@@ -8,6 +8,7 @@ mod curl;
 mod postman;
 mod postman_auth;
 mod postman_defaults;
+mod postman_scripts;
 mod postman_shapes;
 mod schema;
 

@@ -10,21 +10,41 @@
 //! → `eq` (`ne`), `a`/`an` → `type`, `exist` → `exists`, `undefined` → `exists: false`,
 //! `null`/`true`/`false` → `eq`, `include`/`contain`/`string` → `contains` (`not_contains`),
 //! `above`/`gt`/`greaterThan`, `below`/`lt`/`lessThan`, `least`/`gte`, `most`/`lte` → `gt`,
-//! `lt`, `ge`, `le`, `lengthOf` → `length`, `match(/re/)` → `matches`, `oneOf([…])` →
-//! `one_of`, `property("k"[, v])` → the path below exists (or equals v).
+//! `lt`, `ge`, `le`, `lengthOf(n)` → `length` (`lengthOf.at.least(n)`: a predicate on the
+//! length), `empty` → `length: 0` (`not.empty`: `length: { gt: 0 }`), `eql(undefined)` →
+//! `exists: false`, `match(/re/)` → `matches`, `oneOf([…])` → `one_of`, `property("k"[, v])`
+//! → the path below exists (or equals v), `all.keys(…)`/`keys(…)` → each key exists and the
+//! object has that many (`include.all.keys(…)`: each exists). Several checks may be chained
+//! with `and`. `pm.response.to.be.error` is a 4xx or a 5xx, as in chai-postman.
 
 use super::js::{Cursor, Seg, jsonpath};
-use super::script::path;
+use super::script::{Scope, path};
 use crate::import::out::Expect;
 use crate::import::yaml::Y;
 use std::collections::HashMap;
+use std::ops::Not;
 
-enum Subject {
+/// What `pm.expect(…)` is about.
+pub(super) enum Subject {
     Path(Vec<Seg>),
     Status,
     Duration,
     Header(String),
     Raw,
+}
+
+/// One check a chain makes of its subject.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Check {
+    /// A baton predicate: `(op, value)`.
+    Op(String, Y),
+    /// A predicate on the subject's length (`eq` is written bare: `length: 2`).
+    Length(String, Y),
+    /// `property("k"[, v])`: the path below exists (or equals v).
+    Property(String, Option<Y>),
+    /// `all.keys(…)` (exactly these: each exists, and the object has that many) or
+    /// `include.all.keys(…)` (at least these).
+    Keys(Vec<String>, bool),
 }
 
 /// Status shorthands of `pm.response.to.be.X` (Postman's chai-postman).
@@ -42,12 +62,11 @@ const STATUS_WORDS: &[(&str, &str)] = &[
     ("redirection", "3xx"),
     ("clientError", "4xx"),
     ("serverError", "5xx"),
-    ("error", "4xx"),
 ];
 
 const FILLER: &[&str] = &[
     "to", "be", "been", "is", "that", "which", "and", "has", "have", "with", "at", "of", "same",
-    "but", "does", "still", "also", "deep", "an_",
+    "but", "does", "still", "also", "deep", "an_", "all",
 ];
 
 fn status_value(text: &str) -> Y {
@@ -60,64 +79,61 @@ fn status_value(text: &str) -> Y {
 /// Recognise one assertion statement into `out`; false when it is not one.
 pub(super) fn expectation(
     stmt: &str,
-    aliases: &HashMap<String, Vec<Seg>>,
+    scope: &Scope,
     reference: &dyn Fn(&str) -> String,
     out: &mut Expect,
 ) -> bool {
-    let mut c = Cursor::new(stmt);
+    let mut c = Cursor::with(stmt, &scope.values);
     if c.eat("pm.response.to.") {
         return shorthand(&mut c, out);
-    }
-    if c.eat("tests[") {
-        return legacy(&mut c, aliases, reference, out);
     }
     if !c.eat("pm.expect(") {
         return false;
     }
-    let subject = if c.eat("pm.response.code") || c.eat("responseCode.code") {
+    let Some(subject) = subject(&mut c, &scope.aliases) else {
+        return false;
+    };
+    // `pm.expect(x, "what it is")`: the message is for people.
+    if c.eat(",") && c.string().is_none() {
+        return false;
+    }
+    if !c.eat(")") {
+        return false;
+    }
+    let Some(checks) = chain(&mut c, reference) else {
+        return false;
+    };
+    c.at_end() && checks.into_iter().all(|k| apply(&subject, k, out))
+}
+
+/// The subject of an assertion: a path, the status, the time, a header or the raw body.
+pub(super) fn subject(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<Subject> {
+    Some(if c.eat("pm.response.code") || c.eat("responseCode.code") {
         Subject::Status
     } else if c.eat("pm.response.responseTime") || c.eat("responseTime") {
         Subject::Duration
     } else if c.eat("pm.response.text()") || c.eat("responseBody") {
         Subject::Raw
     } else if c.eat("pm.response.headers.get(") || c.eat("postman.getResponseHeader(") {
-        match c.string() {
-            Some(h) if c.eat(")") => Subject::Header(h.to_ascii_lowercase()),
-            _ => return false,
-        }
+        let h = c.string()?;
+        c.eat(")").then_some(())?;
+        Subject::Header(h.to_ascii_lowercase())
     } else {
-        match path(&mut c, aliases) {
-            Some(segs) => Subject::Path(segs),
-            None => return false,
-        }
-    };
-    if !c.eat(")") {
-        return false;
-    }
-    let Some((op, value)) = chain(&mut c, reference) else {
-        return false;
-    };
-    if !c.at_end() {
-        return false;
-    }
-    apply(subject, &op, value, out)
+        Subject::Path(path(c, aliases)?)
+    })
 }
 
-/// The chai chain after `pm.expect(…)`: `(op, value)` in baton's words.
-fn chain(c: &mut Cursor, reference: &dyn Fn(&str) -> String) -> Option<(String, Y)> {
-    let mut negated = false;
-    loop {
-        if !c.eat(".") {
-            return None;
-        }
+/// The chai chain after `pm.expect(…)`: the checks it makes, in baton's words. `not`
+/// negates what follows it (chai keeps the flag to the end of the chain).
+fn chain(c: &mut Cursor, reference: &dyn Fn(&str) -> String) -> Option<Vec<Check>> {
+    let mut checks = Vec::new();
+    let (mut negated, mut length, mut superset) = (false, false, false);
+    while c.eat(".") {
         let word = c.ident()?;
         if FILLER.contains(&word) {
             continue;
         }
-        if word == "not" {
-            negated = !negated;
-            continue;
-        }
+        let call = c.rest().trim_start().starts_with('(');
         let arg = |c: &mut Cursor| -> Option<Y> {
             if !c.eat("(") {
                 return None;
@@ -125,8 +141,27 @@ fn chain(c: &mut Cursor, reference: &dyn Fn(&str) -> String) -> Option<(String, 
             let v = c.value(reference, 0)?;
             c.eat(")").then_some(v)
         };
+        let neg = |yes: &'static str, no: &'static str| if negated { no } else { yes };
         let (op, value) = match word {
-            "eql" | "equal" | "equals" | "eq" => (if negated { "ne" } else { "eq" }, arg(c)?),
+            "not" => {
+                negated = !negated;
+                continue;
+            }
+            "lengthOf" | "length" if !call => {
+                length = true;
+                continue;
+            }
+            "include" | "includes" | "contain" | "contains" if !call => {
+                superset = true;
+                continue;
+            }
+            "eql" | "equal" | "equals" | "eq" => {
+                if c.eat("(undefined)") {
+                    ("exists", Y::Bool(negated))
+                } else {
+                    (neg("eq", "ne"), arg(c)?)
+                }
+            }
             "a" | "an" if !negated => {
                 let t = match arg(c)? {
                     Y::Str(t) => t.to_ascii_lowercase(),
@@ -144,16 +179,24 @@ fn chain(c: &mut Cursor, reference: &dyn Fn(&str) -> String) -> Option<(String, 
             }
             "exist" | "exists" => ("exists", Y::Bool(!negated)),
             "undefined" => ("exists", Y::Bool(negated)),
-            "null" => (if negated { "ne" } else { "eq" }, Y::Null),
-            "true" | "false" => (if negated { "ne" } else { "eq" }, Y::Bool(word == "true")),
-            "include" | "includes" | "contain" | "contains" | "string" => {
-                (if negated { "not_contains" } else { "contains" }, arg(c)?)
+            "null" => (neg("eq", "ne"), Y::Null),
+            "true" | "false" => (neg("eq", "ne"), Y::Bool(word == "true")),
+            // chai: a string, an array or an object without keys.
+            "empty" if !length => {
+                checks.push(Check::Length(neg("eq", "gt").into(), Y::Int(0)));
+                continue;
             }
-            "above" | "gt" | "greaterThan" => (if negated { "le" } else { "gt" }, arg(c)?),
-            "below" | "lt" | "lessThan" => (if negated { "ge" } else { "lt" }, arg(c)?),
-            "least" | "gte" => (if negated { "lt" } else { "ge" }, arg(c)?),
-            "most" | "lte" => (if negated { "gt" } else { "le" }, arg(c)?),
-            "lengthOf" | "length" if !negated => ("length", arg(c)?),
+            "include" | "includes" | "contain" | "contains" | "string" => {
+                (neg("contains", "not_contains"), arg(c)?)
+            }
+            "above" | "gt" | "greaterThan" => (neg("gt", "le"), arg(c)?),
+            "below" | "lt" | "lessThan" => (neg("lt", "ge"), arg(c)?),
+            "least" | "gte" => (neg("ge", "lt"), arg(c)?),
+            "most" | "lte" => (neg("le", "gt"), arg(c)?),
+            "lengthOf" | "length" if !negated => {
+                checks.push(Check::Length("eq".into(), arg(c)?));
+                continue;
+            }
             "match" if !negated => {
                 if !c.eat("(") {
                     return None;
@@ -178,19 +221,85 @@ fn chain(c: &mut Cursor, reference: &dyn Fn(&str) -> String) -> Option<(String, 
                 if !c.eat(")") {
                     return None;
                 }
-                // Encoded as a pseudo-op read by `apply`.
-                return Some((format!("property:{key}"), value.unwrap_or(Y::Null)));
+                // chai moves the subject to the property: nothing may follow.
+                checks.push(Check::Property(key, value));
+                return c
+                    .rest()
+                    .trim_start()
+                    .starts_with('.')
+                    .not()
+                    .then_some(checks);
+            }
+            "keys" | "key" if !negated => {
+                checks.push(Check::Keys(keys(c)?, !superset));
+                continue;
             }
             _ => return None,
         };
         if op == "one_of" && !matches!(value, Y::Seq(_)) {
             return None;
         }
-        return Some((op.to_string(), value));
+        checks.push(if length && op != "exists" {
+            Check::Length(op.to_string(), value)
+        } else {
+            Check::Op(op.to_string(), value)
+        });
     }
+    (!checks.is_empty()).then_some(checks)
 }
 
-fn apply(subject: Subject, op: &str, value: Y, out: &mut Expect) -> bool {
+/// `("a", "b")` or `(["a", "b"])`.
+fn keys(c: &mut Cursor) -> Option<Vec<String>> {
+    if !c.eat("(") {
+        return None;
+    }
+    let bracket = c.eat("[");
+    let mut out = vec![c.string()?];
+    while c.eat(",") {
+        out.push(c.string()?);
+    }
+    if bracket && !c.eat("]") {
+        return None;
+    }
+    c.eat(")").then_some(out)
+}
+
+/// Put one check of `subject` into `out`; false when baton cannot say it.
+pub(super) fn apply(subject: &Subject, check: Check, out: &mut Expect) -> bool {
+    let (op, value) = match check {
+        Check::Op(op, value) => (op, value),
+        Check::Length(op, value) => return length(subject, &op, value, out),
+        Check::Property(key, value) => {
+            let Subject::Path(segs) = subject else {
+                return false;
+            };
+            let mut segs = segs.clone();
+            segs.push(Seg::Name(key));
+            let (op, v) = match value {
+                None => ("exists", Y::Bool(true)),
+                Some(v) => ("eq", v),
+            };
+            return Expect::add(&mut out.body, &jsonpath(&segs), op, v);
+        }
+        Check::Keys(keys, exact) => {
+            let Subject::Path(segs) = subject else {
+                return false;
+            };
+            let mut ok = true;
+            for k in &keys {
+                let mut below = segs.clone();
+                below.push(Seg::Name(k.clone()));
+                ok &= Expect::add(&mut out.body, &jsonpath(&below), "exists", Y::Bool(true));
+            }
+            // Exactly these keys: each is there, and there are no more of them.
+            if exact {
+                let n = i64::try_from(keys.len()).unwrap_or(i64::MAX);
+                ok &= Expect::add(&mut out.body, &jsonpath(segs), "length", Y::Int(n));
+            }
+            return ok;
+        }
+    };
+    let op = op.as_str();
     match subject {
         Subject::Status => match (op, value) {
             ("eq", v @ Y::Int(_)) => {
@@ -218,7 +327,7 @@ fn apply(subject: Subject, op: &str, value: Y, out: &mut Expect) -> bool {
             ) {
                 return false;
             }
-            Expect::add(&mut out.headers, &h, op, value)
+            Expect::add(&mut out.headers, h, op, value)
         }
         Subject::Raw => {
             if !matches!(op, "eq" | "ne" | "contains" | "not_contains" | "matches") {
@@ -226,30 +335,33 @@ fn apply(subject: Subject, op: &str, value: Y, out: &mut Expect) -> bool {
             }
             Expect::add(&mut out.body, op, "eq", value)
         }
-        Subject::Path(mut segs) => {
-            if let Some(key) = op.strip_prefix("property:") {
-                segs.push(Seg::Name(key.to_string()));
-                let (op, v) = match value {
-                    Y::Null => ("exists", Y::Bool(true)),
-                    v => ("eq", v),
-                };
-                return Expect::add(&mut out.body, &jsonpath(&segs), op, v);
+        Subject::Path(segs) => {
+            // `x.length` compared: a length check of x.
+            if let Some((Seg::Name(last), parent)) = segs.split_last()
+                && last == "length"
+                && op != "exists"
+            {
+                return length(&Subject::Path(parent.to_vec()), op, value, out);
             }
-            let length = matches!(segs.last(), Some(Seg::Name(n)) if n == "length");
-            if length {
-                segs.pop();
-                if op == "length" || !matches!(value, Y::Int(_)) {
-                    return false;
-                }
-                let inner = if op == "eq" {
-                    value
-                } else {
-                    Y::map([(op, value)])
-                };
-                return Expect::add(&mut out.body, &jsonpath(&segs), "length", inner);
-            }
-            Expect::add(&mut out.body, &jsonpath(&segs), op, value)
+            Expect::add(&mut out.body, &jsonpath(segs), op, value)
         }
+    }
+}
+
+/// `length: v` (for `eq`) or `length: { op: v }` of a path or the raw body.
+fn length(subject: &Subject, op: &str, value: Y, out: &mut Expect) -> bool {
+    if !matches!(value, Y::Int(_)) || !matches!(op, "eq" | "ne" | "gt" | "ge" | "lt" | "le") {
+        return false;
+    }
+    let inner = if op == "eq" {
+        value
+    } else {
+        Y::map([(op, value)])
+    };
+    match subject {
+        Subject::Path(segs) => Expect::add(&mut out.body, &jsonpath(segs), "length", inner),
+        Subject::Raw => Expect::add(&mut out.body, "length", "eq", inner),
+        _ => false,
     }
 }
 
@@ -326,6 +438,11 @@ fn shorthand(c: &mut Cursor, out: &mut Expect) -> bool {
             Expect::add(&mut out.headers, "content-type", "contains", Y::str("json"));
             true
         }
+        // chai-postman: `error` is a client or a server error.
+        "error" if done(c) => {
+            out.status = Some(Y::seq([Y::str("4xx"), Y::str("5xx")]));
+            true
+        }
         w => match STATUS_WORDS.iter().find(|(name, _)| *name == w) {
             Some((_, status)) if done(c) => {
                 out.status = Some(status_value(status));
@@ -334,52 +451,4 @@ fn shorthand(c: &mut Cursor, out: &mut Expect) -> bool {
             _ => false,
         },
     }
-}
-
-/// `tests["…"] = responseCode.code === 200;`, `= PATH === value;` and
-/// `= responseBody.has("text");`.
-fn legacy(
-    c: &mut Cursor,
-    aliases: &HashMap<String, Vec<Seg>>,
-    reference: &dyn Fn(&str) -> String,
-    out: &mut Expect,
-) -> bool {
-    if c.string().is_none() || !c.eat("]") || !c.eat("=") {
-        return false;
-    }
-    if c.eat("responseCode.code") {
-        if !(c.eat("===") || c.eat("==")) {
-            return false;
-        }
-        return match c.number() {
-            Some(v @ Y::Int(_)) if c.at_end() => {
-                out.status = Some(v);
-                true
-            }
-            _ => false,
-        };
-    }
-    let save = c.pos;
-    if let Some(segs) = path(c, aliases)
-        && (c.eat("===") || c.eat("=="))
-        && let Some(v) = c.value(reference, 0)
-        && c.at_end()
-    {
-        Expect::add(&mut out.body, &jsonpath(&segs), "eq", v);
-        return true;
-    }
-    c.pos = save;
-    if c.eat("responseBody.has(") {
-        let Some(text) = c.string() else { return false };
-        if c.eat(")") && c.at_end() {
-            Expect::add(
-                &mut out.body,
-                "contains",
-                "eq",
-                Y::Str(crate::import::names::literal(&text)),
-            );
-            return true;
-        }
-    }
-    false
 }

@@ -4,6 +4,7 @@
 //! the reader return `None`, and the caller reports the line as not converted.
 
 use crate::import::yaml::Y;
+use std::collections::HashMap;
 
 /// One step of a path into the JSON body.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,11 +37,26 @@ pub(super) fn jsonpath(segs: &[Seg]) -> String {
 pub(super) struct Cursor<'a> {
     pub s: &'a str,
     pub pos: usize,
+    /// Names the script gave a value once (`const codes = [200, 201]`), with the source of
+    /// that value: read where a value is, when the name is.
+    pub values: Option<&'a HashMap<String, String>>,
 }
 
 impl<'a> Cursor<'a> {
     pub(super) fn new(s: &'a str) -> Cursor<'a> {
-        Cursor { s, pos: 0 }
+        Cursor {
+            s,
+            pos: 0,
+            values: None,
+        }
+    }
+
+    /// The same, reading `values` for names.
+    pub(super) fn with(s: &'a str, values: &'a HashMap<String, String>) -> Cursor<'a> {
+        Cursor {
+            values: Some(values),
+            ..Cursor::new(s)
+        }
     }
 
     pub(super) fn rest(&self) -> &'a str {
@@ -232,9 +248,17 @@ impl<'a> Cursor<'a> {
                     "true" => Some(Y::Bool(true)),
                     "false" => Some(Y::Bool(false)),
                     "null" => Some(Y::Null),
-                    _ => {
-                        self.pos = save;
-                        None
+                    name => {
+                        // A name with a value, unless a path follows it (`codes.length`).
+                        let source = self.values.and_then(|v| v.get(name));
+                        let at_path = self.rest().trim_start().starts_with(['.', '[', '(']);
+                        match source {
+                            Some(src) if !at_path => Cursor::new(src).value(reference, depth + 1),
+                            _ => {
+                                self.pos = save;
+                                None
+                            }
+                        }
                     }
                 }
             }

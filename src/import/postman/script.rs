@@ -1,29 +1,43 @@
 //! Postman test scripts turned into declarative `capture:` and `expect:` where they say
-//! something declarative, line by line (no JavaScript engine). What is recognised, exactly:
+//! something declarative (no JavaScript engine). The script is read as a tree of blocks
+//! (`tree`); each block is taken by what its head says (`guard`):
 //!
-//! - `var|let|const NAME = pm.response.json()` (or `JSON.parse(responseBody)`, or a path
-//!   below either, or below another such name): NAME is an alias of that path;
-//! - `pm.environment|collectionVariables|globals|variables.set("x", V)` and
-//!   `postman.setEnvironmentVariable|setGlobalVariable("x", V)`, with V a path
-//!   (`jsonData.a["b-c"][0]`), `pm.response.headers.get("H")`, `pm.response.code`,
-//!   `pm.response.text()`/`responseBody` or `pm.cookies.get("c")` → `capture`;
-//! - `pm.response.to.have.status(N)`, `pm.response.to.be.ok|success|…`,
-//!   `pm.response.to.have.header("H"[, v])`, `pm.response.to.have.body("t")`,
-//!   `pm.response.to.have.jsonBody("a.b")`, `pm.response.to.be.json`, and
-//!   `pm.expect(S).CHAIN` (see `chain.rs`) → `expect`;
-//! - legacy `tests["…"] = responseCode.code === N`, `= PATH === v` and `= responseBody.has("t")`;
-//! - `pm.test("…", function () {` / `() => {` openers, their closing `});`, an arrow body on
-//!   one line (`pm.test("…", () => S)`), blank lines and comments.
+//! - a `pm.test` callback, `try`, `finally`: what is inside is read;
+//! - `catch (e)` that only logs: nothing to check;
+//! - `if (pm.response.code === 200)` (a 2xx status, `||` of them, `responseCode.code`, a
+//!   name holding such a condition): what is inside is read, and the status becomes an
+//!   expectation (Postman would skip the checks on another status; baton fails the request,
+//!   which a 2xx guard means to be the right outcome anyway);
+//! - an `if`/`else if` whose branch only logs (`console.*`) is a diagnostic: it checks
+//!   nothing, and a final `else` after such branches is the normal path, read as if it
+//!   stood alone;
+//! - `LIST.forEach(function (item) {…})` and `for (var i = 0; i < LIST.length; i++)`:
+//!   checks of the element, each as a filter that selects the elements failing it,
+//!   expected to select none (`each`);
+//! - any other block (another `if`, nested loops, callbacks of `pm.sendRequest`,
+//!   functions): not converted, as a whole.
 //!
-//! A statement is recognised only at the top level or directly in a `pm.test` callback:
-//! inside any other block (`if`, `for`, `forEach`, a function, `try`) it is conditional, and
-//! the whole block is reported as not converted.
+//! Statements (`stmt`): aliases of the body (`var d = pm.response.json()`,
+//! `JSON.parse(responseBody)`, `d.items[0]`, `x = d.a`, `|| {}`), status flags (`var ok =
+//! responseCode.code === 200`), names given a value once (`const codes = [200, 201]`),
+//! captures (`pm.environment.set("x", d.a)` and siblings, of a path, a header, a cookie, the
+//! status or the body), assertions (`chain.rs`), legacy `tests[…] = …` (`legacy`), one-line
+//! `pm.test(…)`, and `console.*` (logging).
+//!
+//! Every code line ends up in exactly one of `converted`, `unconverted` or `logging`.
 
-use super::chain;
-use super::js::{Cursor, Seg, jsonpath};
+mod each;
+mod guard;
+mod legacy;
+mod stmt;
+mod tree;
+
 use crate::import::out::Expect;
+use crate::import::postman::js::{Cursor, Seg};
 use crate::import::yaml::Y;
+use guard::Head;
 use std::collections::HashMap;
+use tree::{Block, Node};
 
 /// What one script became.
 #[derive(Debug, Default, Clone)]
@@ -46,8 +60,7 @@ pub(super) struct Converted {
 
 impl Converted {
     /// Every code line is converted, kept as a warned comment, or logging; what is left is
-    /// dropped (a defect of the importer, counted by `bench/postman-corpus.sh`).
-    #[allow(dead_code)]
+    /// dropped (a defect of the importer: `convert` asserts there is none in debug builds).
     pub(super) fn dropped(&self, lines: &[String]) -> usize {
         code_lines(lines)
             .len()
@@ -55,69 +68,341 @@ impl Converted {
     }
 }
 
-enum Block {
-    Test,
-    Other,
+/// The names a script defines that conversion follows: aliases of parts of the body, flags
+/// holding a status condition, and names given a value.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Scope {
+    pub aliases: HashMap<String, Vec<Seg>>,
+    pub flags: HashMap<String, Vec<i64>>,
+    /// Names given a value once, with the source of the value (`js::Cursor::values`).
+    pub values: HashMap<String, String>,
+    /// Names the script assigns more than once: none of them is a constant.
+    pub assigned: Vec<String>,
+}
+
+/// What became of one line; a line with several parts is the worst of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Mark {
+    Logging,
+    Converted,
+    Unconverted,
 }
 
 /// Convert a test script. `reference` writes a Postman variable read as a template.
 pub(super) fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> Converted {
-    let mut out = Converted::default();
-    let mut aliases: HashMap<String, Vec<Seg>> = HashMap::new();
-    let mut blocks: Vec<Block> = Vec::new();
     let mut in_comment = false;
-    for (n, raw) in lines.iter().enumerate() {
-        let n = n + 1;
-        let code = strip_comments(raw, &mut in_comment);
-        let line = code.trim();
-        if line.is_empty() {
-            continue;
+    let code: Vec<(usize, String)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i + 1, strip_comments(l, &mut in_comment).trim().to_string()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    let nodes = tree::parse(&code);
+    let mut tainted = Vec::new();
+    // A line kept as not converted must not leave a capture or a check behind (`try { a; }
+    // catch (e) { other(); }` on one line): such statements are read again as not
+    // recognised, until no line is left in that state.
+    let w = loop {
+        let mut w = Walk {
+            out: Converted::default(),
+            marks: HashMap::new(),
+            reference,
+            tainted: &tainted,
+            taken: Vec::new(),
+        };
+        let mut scope = Scope {
+            assigned: assigned_again(&code),
+            ..Scope::default()
+        };
+        w.body(&nodes, &mut scope);
+        let more: Vec<usize> = w
+            .taken
+            .iter()
+            .filter(|l| w.marks.get(l) == Some(&Mark::Unconverted) && !tainted.contains(*l))
+            .copied()
+            .collect();
+        if more.is_empty() {
+            break w;
         }
-        let conditional = blocks.iter().any(|b| matches!(b, Block::Other));
-        if !conditional && let Some(rest) = test_opener(line) {
-            blocks.push(Block::Test);
-            let rest = rest.trim();
-            if rest.is_empty() {
-                continue;
-            }
-            let (stmt, closes) = split_closer(rest);
-            if closes {
-                blocks.pop();
-            }
-            if !stmt.is_empty() && !statement(stmt, &mut aliases, reference, &mut out, n) {
-                out.unconverted.push((n, raw.trim().to_string()));
-            }
-            continue;
-        }
-        if is_closer(line) {
-            match blocks.pop() {
-                Some(Block::Test) => {}
-                Some(Block::Other) | None => out.unconverted.push((n, raw.trim().to_string())),
-            }
-            continue;
-        }
-        if !conditional
-            && let Some(stmt) = arrow_test(line)
-            && statement(stmt, &mut aliases, reference, &mut out, n)
-        {
-            continue;
-        }
-        if !conditional && statement(line, &mut aliases, reference, &mut out, n) {
-            continue;
-        }
-        out.unconverted.push((n, raw.trim().to_string()));
-        let (opens, closes) = braces(line);
-        for _ in 0..opens.saturating_sub(closes) {
-            blocks.push(Block::Other);
-        }
-        for _ in 0..closes.saturating_sub(opens) {
-            blocks.pop();
+        tainted.extend(more);
+    };
+    let mut out = w.out;
+    for (n, raw) in code_lines(lines) {
+        match w.marks.get(&n) {
+            Some(Mark::Converted) => out.converted += 1,
+            Some(Mark::Logging) => out.logging.push((n, raw)),
+            // A line no block took is kept as a comment rather than lost.
+            Some(Mark::Unconverted) | None => out.unconverted.push((n, raw)),
         }
     }
-    out.converted = code_lines(lines)
-        .len()
-        .saturating_sub(out.unconverted.len());
+    debug_assert_eq!(out.dropped(lines), 0, "every code line is accounted for");
     out
+}
+
+struct Walk<'r> {
+    out: Converted,
+    marks: HashMap<usize, Mark>,
+    reference: &'r dyn Fn(&str) -> String,
+    /// Lines whose statements are not to be taken.
+    tainted: &'r [usize],
+    /// Lines of the statements taken.
+    taken: Vec<usize>,
+}
+
+/// How a branch of an `if` chain is taken.
+#[derive(Debug, PartialEq)]
+enum Branch {
+    /// It only logs.
+    Log,
+    /// `if (status is 2xx)`: read, with the status as an expectation.
+    Guard(Vec<i64>),
+    /// The `else` after branches that only log.
+    Normal,
+    Opaque,
+}
+
+impl Walk<'_> {
+    fn mark(&mut self, lines: &[usize], m: Mark) {
+        for l in lines {
+            let e = self.marks.entry(*l).or_insert(m);
+            *e = (*e).max(m);
+        }
+    }
+
+    fn opaque(&mut self, node: &Node) {
+        let mut lines = Vec::new();
+        node.lines(&mut lines);
+        self.mark(&lines, Mark::Unconverted);
+    }
+
+    fn body(&mut self, nodes: &[Node], scope: &mut Scope) {
+        let mut i = 0;
+        while i < nodes.len() {
+            let node = &nodes[i];
+            i += 1;
+            let b = match node {
+                Node::Stmt(s) => {
+                    let m = if stmt::is_logging(&s.text) {
+                        Mark::Logging
+                    } else if !s.lines.iter().any(|l| self.tainted.contains(l))
+                        && stmt::statement(
+                            &s.text,
+                            scope,
+                            self.reference,
+                            &mut self.out,
+                            s.lines[0],
+                        )
+                    {
+                        self.taken.extend(&s.lines);
+                        Mark::Converted
+                    } else {
+                        Mark::Unconverted
+                    };
+                    self.mark(&s.lines, m);
+                    continue;
+                }
+                Node::Block(b) => b,
+            };
+            match guard::head(&b.head) {
+                Head::If(_) => {
+                    let start = i - 1;
+                    while let Some(Node::Block(next)) = nodes.get(i)
+                        && matches!(guard::head(&next.head), Head::ElseIf(_) | Head::Else)
+                    {
+                        i += 1;
+                    }
+                    self.branches(&nodes[start..i], scope);
+                }
+                Head::Test => {
+                    // A callback: what it declares stays in it.
+                    let mut inner = scope.clone();
+                    self.transparent(b, &mut inner);
+                }
+                Head::Plain => {
+                    self.transparent(b, scope);
+                }
+                Head::Catch if only_logging(&b.body) => {
+                    self.transparent(b, scope);
+                }
+                Head::Each(list, item) | Head::Index(list, item) => {
+                    let index = matches!(guard::head(&b.head), Head::Index(..));
+                    let mut c = Cursor::new(list);
+                    match path(&mut c, &scope.aliases).filter(|_| c.at_end()) {
+                        Some(segs) => {
+                            let element = each::Element { list, item, index };
+                            self.each(b, &segs, &element, scope);
+                        }
+                        None => self.opaque(node),
+                    }
+                }
+                _ => self.opaque(node),
+            }
+        }
+    }
+
+    /// `list.forEach(function (item) {…})`: statements that check the element, each as a
+    /// filter (`each`); anything else inside is not converted.
+    fn each(&mut self, b: &Block, list: &[Seg], element: &each::Element, scope: &Scope) {
+        for n in &b.body {
+            let m = match n {
+                Node::Stmt(s) if stmt::is_logging(&s.text) => Mark::Logging,
+                Node::Stmt(s)
+                    if !s.lines.iter().any(|l| self.tainted.contains(l))
+                        && each::statement(
+                            &s.text,
+                            list,
+                            element,
+                            scope,
+                            self.reference,
+                            &mut self.out,
+                            s.lines[0],
+                        ) =>
+                {
+                    self.taken.extend(&s.lines);
+                    Mark::Converted
+                }
+                _ => Mark::Unconverted,
+            };
+            let mut lines = Vec::new();
+            n.lines(&mut lines);
+            self.mark(&lines, m);
+        }
+        let mut inner = Vec::new();
+        for n in &b.body {
+            n.lines(&mut inner);
+        }
+        // A loop none of whose checks converts is kept whole, logging and all.
+        let any = inner
+            .iter()
+            .any(|l| self.marks.get(l) == Some(&Mark::Converted));
+        let m = if any {
+            Mark::Converted
+        } else {
+            Mark::Unconverted
+        };
+        self.mark(&b.lines, m);
+        if !any {
+            self.mark(&inner, m);
+        }
+    }
+
+    /// Read the body of `b`; its own lines are converted when something inside is (or all
+    /// of it is logging), else not converted with the rest. True when they are.
+    fn transparent(&mut self, b: &Block, scope: &mut Scope) -> bool {
+        self.body(&b.body, scope);
+        let mut inner = Vec::new();
+        for n in &b.body {
+            n.lines(&mut inner);
+        }
+        let marks: Vec<Mark> = inner
+            .iter()
+            .filter_map(|l| self.marks.get(l).copied())
+            .collect();
+        let ok = marks.contains(&Mark::Converted) || marks.iter().all(|m| *m == Mark::Logging);
+        self.mark(
+            &b.lines,
+            if ok {
+                Mark::Converted
+            } else {
+                Mark::Unconverted
+            },
+        );
+        ok
+    }
+
+    /// `if … else if … else`: each branch classified, then read, or the whole not converted.
+    fn branches(&mut self, chain: &[Node], scope: &mut Scope) {
+        let mut kinds: Vec<Branch> = Vec::new();
+        for node in chain {
+            let Node::Block(b) = node else { continue };
+            let cond = match guard::head(&b.head) {
+                Head::If(c) | Head::ElseIf(c) => Some(c),
+                _ => None,
+            };
+            let kind = if only_logging(&b.body) {
+                Branch::Log
+            } else if let Some(c) = cond {
+                match guard::status_cond(c, &scope.flags) {
+                    Some(codes) if codes.iter().all(|n| (200..300).contains(n)) => {
+                        Branch::Guard(codes)
+                    }
+                    _ => Branch::Opaque,
+                }
+            } else if kinds.iter().all(|k| *k == Branch::Log) {
+                Branch::Normal
+            } else {
+                Branch::Opaque
+            };
+            kinds.push(kind);
+        }
+        let taken = kinds
+            .iter()
+            .filter(|k| matches!(k, Branch::Guard(_) | Branch::Normal))
+            .count();
+        if kinds.contains(&Branch::Opaque) || taken > 1 {
+            for n in chain {
+                self.opaque(n);
+            }
+            return;
+        }
+        for (node, kind) in chain.iter().zip(kinds) {
+            let Node::Block(b) = node else { continue };
+            let read = self.transparent(b, scope);
+            if let Branch::Guard(codes) = kind
+                && read
+            {
+                let status = Expect {
+                    status: Some(legacy::status(&codes)),
+                    ..Expect::default()
+                };
+                if !stmt::add_expect(&mut self.out.expect, &status) {
+                    let n = b.lines.first().copied().unwrap_or(0);
+                    self.out.notes.push((n, format!("`{}` guards on a status an earlier line expects otherwise: only the first is kept", b.head)));
+                }
+            }
+        }
+    }
+}
+
+/// Only `console.*`, or blocks (`if`, `else`, `try`, `catch`) of only that: nothing a run
+/// checks.
+fn only_logging(nodes: &[Node]) -> bool {
+    nodes.iter().all(|n| match n {
+        Node::Stmt(s) => stmt::is_logging(&s.text),
+        Node::Block(b) => {
+            !matches!(
+                guard::head(&b.head),
+                Head::Other | Head::Test | Head::Each(..)
+            ) && only_logging(&b.body)
+        }
+    })
+}
+
+/// Names assigned more than once anywhere in the script (`x = …`, `x += …`, `x++`, a second
+/// `let x`), so that a value read at its declaration is the one it has everywhere.
+fn assigned_again(code: &[(usize, String)]) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (_, line) in code {
+        for stmt in line.split(';') {
+            let mut c = Cursor::new(stmt.trim());
+            let Some(mut name) = c.ident() else { continue };
+            if matches!(name, "var" | "let" | "const") {
+                let Some(n) = c.ident() else { continue };
+                name = n;
+            }
+            let r = c.rest().trim_start();
+            let assigns = ["=", "+=", "-=", "*=", "/=", "++", "--", "||=", "??="]
+                .iter()
+                .any(|op| r.starts_with(op) && !r.starts_with("==") && !r.starts_with("=>"));
+            if assigns {
+                *seen.entry(name).or_default() += 1;
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(name, _)| name.to_string())
+        .collect()
 }
 
 /// Every line of a script that is not blank or a comment (for pre-request scripts, which
@@ -173,189 +458,6 @@ fn strip_comments(line: &str, in_comment: &mut bool) -> String {
     out
 }
 
-/// `{` and `}` outside strings.
-fn braces(line: &str) -> (usize, usize) {
-    let (mut open, mut close, mut quote) = (0, 0, None::<char>);
-    let mut escaped = false;
-    for c in line.chars() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '\'' | '"' | '`' => quote = Some(c),
-                '{' => open += 1,
-                '}' => close += 1,
-                _ => {}
-            },
-        }
-    }
-    (open, close)
-}
-
-fn is_closer(line: &str) -> bool {
-    matches!(line, "}" | "};" | "})" | "});" | "})," | "});;")
-}
-
-/// `pm.test("…", function () {` or `() => {`: what follows the `{`.
-fn test_opener(line: &str) -> Option<&str> {
-    let mut c = Cursor::new(line);
-    if !c.eat("pm.test(") {
-        return None;
-    }
-    c.string()?;
-    if !c.eat(",") {
-        return None;
-    }
-    let head =
-        c.eat("function") && c.eat("(") && c.eat(")") || (c.eat("(") && c.eat(")") && c.eat("=>"));
-    (head && c.eat("{")).then(|| c.rest())
-}
-
-/// `pm.test("…", () => S);` on one line: S.
-fn arrow_test(line: &str) -> Option<&str> {
-    let mut c = Cursor::new(line);
-    if !(c.eat("pm.test(")
-        && c.string().is_some()
-        && c.eat(",")
-        && c.eat("(")
-        && c.eat(")")
-        && c.eat("=>"))
-    {
-        return None;
-    }
-    let body = c.rest().trim().trim_end_matches(';').trim_end();
-    body.strip_suffix(')').map(str::trim)
-}
-
-/// `S });` → (`S`, true).
-fn split_closer(rest: &str) -> (&str, bool) {
-    let t = rest.trim_end().trim_end_matches(';').trim_end();
-    match t.strip_suffix("})") {
-        Some(stmt) => (stmt.trim(), true),
-        None => (rest.trim(), false),
-    }
-}
-
-/// One statement; false when it is not one of the recognised shapes. Several statements on
-/// one line (`a; b`) are each recognised, or the line is not.
-fn statement(
-    stmt: &str,
-    aliases: &mut HashMap<String, Vec<Seg>>,
-    reference: &dyn Fn(&str) -> String,
-    out: &mut Converted,
-    n: usize,
-) -> bool {
-    let parts = split_statements(stmt);
-    if parts.len() > 1 {
-        let mut trial = Converted::default();
-        let mut trial_aliases = aliases.clone();
-        for p in &parts {
-            if !statement(p, &mut trial_aliases, reference, &mut trial, n) {
-                return false;
-            }
-        }
-        *aliases = trial_aliases;
-        merge(out, trial);
-        return true;
-    }
-    let mut c = Cursor::new(stmt);
-    if let Some(found) = alias(&mut c, aliases) {
-        aliases.insert(found.0, found.1);
-        return true;
-    }
-    let mut c = Cursor::new(stmt);
-    if let Some((name, source)) = capture(&mut c, aliases) {
-        out.captures.retain(|(n, _)| *n != name);
-        out.captures.push((name, source));
-        return true;
-    }
-    let mut found = Expect::default();
-    if chain::expectation(stmt, aliases, reference, &mut found) {
-        let mut into = std::mem::take(&mut out.expect);
-        if !add_expect(&mut into, &found) {
-            out.notes.push((n, format!("`{}` checks what an earlier line checks, with another value: only the first is kept (an expectation holds one predicate of each kind)", stmt.trim())));
-        }
-        out.expect = into;
-        return true;
-    }
-    false
-}
-
-fn merge(out: &mut Converted, other: Converted) {
-    for (name, source) in other.captures {
-        out.captures.retain(|(n, _)| *n != name);
-        out.captures.push((name, source));
-    }
-    let _ = add_expect(&mut out.expect, &other.expect);
-    out.notes.extend(other.notes);
-}
-
-/// Add `found` to `into`; false when it contradicts what is there.
-fn add_expect(into: &mut Expect, found: &Expect) -> bool {
-    let mut ok = true;
-    if let Some(s) = &found.status {
-        match &into.status {
-            Some(existing) => ok &= existing == s,
-            None => into.status = Some(s.clone()),
-        }
-    }
-    for (list, theirs) in [
-        (&mut into.headers, &found.headers),
-        (&mut into.body, &found.body),
-    ] {
-        for (subject, preds) in theirs {
-            for (op, v) in preds {
-                ok &= Expect::add(list, subject, op, v.clone());
-            }
-        }
-    }
-    for (op, v) in &found.duration {
-        if !into.duration.iter().any(|(o, _)| o == op) {
-            into.duration.push((op.clone(), v.clone()));
-        }
-    }
-    ok
-}
-
-/// `a; b;` → [a, b] (semicolons outside strings and brackets).
-fn split_statements(stmt: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut quote, mut start, mut escaped) = (0i32, None::<char>, 0, false);
-    for (i, c) in stmt.char_indices() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '\'' | '"' | '`' => quote = Some(c),
-                '(' | '[' | '{' => depth += 1,
-                ')' | ']' | '}' => depth -= 1,
-                ';' if depth == 0 => {
-                    parts.push(stmt[start..i].trim());
-                    start = i + 1;
-                }
-                _ => {}
-            },
-        }
-    }
-    parts.push(stmt[start..].trim());
-    parts.retain(|p| !p.is_empty());
-    parts
-}
-
 /// A path into the response body: a root (`pm.response.json()`, `JSON.parse(responseBody)`,
 /// an alias) and accessors.
 pub(super) fn path(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<Vec<Seg>> {
@@ -378,115 +480,5 @@ pub(super) fn path(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Optio
     Some(segs)
 }
 
-/// `var NAME = PATH;`
-fn alias(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<(String, Vec<Seg>)> {
-    let kw = c.ident()?;
-    if !matches!(kw, "var" | "let" | "const") {
-        return None;
-    }
-    let name = c.ident()?.to_string();
-    if !c.eat("=") {
-        return None;
-    }
-    let segs = path(c, aliases)?;
-    if matches!(segs.last(), Some(Seg::Name(n)) if n == "length") {
-        return None;
-    }
-    c.at_end().then_some((name, segs))
-}
-
-/// `pm.environment.set("x", SOURCE)` and its siblings.
-fn capture(c: &mut Cursor, aliases: &HashMap<String, Vec<Seg>>) -> Option<(String, Y)> {
-    let setters = [
-        "pm.environment.set(",
-        "pm.collectionVariables.set(",
-        "pm.globals.set(",
-        "pm.variables.set(",
-        "postman.setEnvironmentVariable(",
-        "postman.setGlobalVariable(",
-    ];
-    if !setters.iter().any(|s| c.eat(s)) {
-        return None;
-    }
-    let name = c.string()?;
-    if !c.eat(",") {
-        return None;
-    }
-    let source = if c.eat("pm.response.headers.get(") || c.eat("postman.getResponseHeader(") {
-        let h = c.string()?;
-        c.eat(")")
-            .then(|| Y::map([("header", Y::Str(h.to_ascii_lowercase()))]))?
-    } else if c.eat("pm.cookies.get(") {
-        let k = c.string()?;
-        c.eat(")").then(|| Y::map([("cookie", Y::Str(k))]))?
-    } else if c.eat("pm.response.code") || c.eat("responseCode.code") {
-        Y::map([("status", Y::Bool(true))])
-    } else if c.eat("pm.response.text()") || c.eat("responseBody") {
-        Y::map([("body", Y::Bool(true))])
-    } else {
-        let segs = path(c, aliases)?;
-        if matches!(segs.last(), Some(Seg::Name(n)) if n == "length") {
-            return None;
-        }
-        Y::Str(jsonpath(&segs))
-    };
-    (c.eat(")") && c.at_end()).then_some((name, source))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(lines: &[&str]) -> Converted {
-        let lines: Vec<String> = lines.iter().map(std::string::ToString::to_string).collect();
-        convert(&lines, &|n| n.to_string())
-    }
-
-    #[test]
-    fn statements_in_test_callbacks_convert_and_conditional_ones_do_not() {
-        let c = run(&[
-            "var jsonData = pm.response.json();",
-            "const items = jsonData.data.items; // the list",
-            "pm.test(\"x\", function () {",
-            "    pm.expect(items.length).to.eql(2); pm.expect(items[0][\"a-b\"]).to.equal('v');",
-            "});",
-            "if (items.length) {",
-            "    pm.environment.set(\"first\", items[0].id);",
-            "    pm.test('nested', () => { pm.response.to.have.status(201); });",
-            "}",
-            "pm.environment.set(\"last\", jsonData.data.items[1].id);",
-        ]);
-        assert_eq!(c.expect.body.len(), 2, "{:?}", c.expect.body);
-        assert_eq!(c.expect.body[0].0, "$.data.items");
-        assert_eq!(c.expect.body[0].1, vec![("length".to_string(), Y::Int(2))]);
-        assert_eq!(c.expect.body[1].0, "$.data.items[0]['a-b']");
-        assert_eq!(
-            c.captures,
-            vec![("last".to_string(), Y::str("$.data.items[1].id"))]
-        );
-        assert!(
-            c.expect.status.is_none(),
-            "the status check was inside `if`"
-        );
-        let lines: Vec<usize> = c.unconverted.iter().map(|(n, _)| *n).collect();
-        assert_eq!(lines, [6, 7, 8, 9]);
-    }
-
-    #[test]
-    fn unknown_shapes_are_not_guessed() {
-        let c = run(&[
-            "pm.expect(jsonData.a).to.eql(1);",
-            "var n = 5;",
-            "pm.environment.set('x', 'literal');",
-            "pm.environment.set('y', pm.response.json().items.length);",
-            "pm.expect(pm.response.json().a).to.be.empty;",
-            "pm.expect(pm.response.json().a).to.eql(someVariable);",
-            "pm.response.to.have.status(200); console.log('x');",
-            "/* pm.response.to.have.status(500);",
-            "   still a comment */ pm.response.to.have.status(202);",
-        ]);
-        assert_eq!(c.unconverted.len(), 7, "{:?}", c.unconverted);
-        assert!(c.captures.is_empty());
-        assert_eq!(c.expect.status, Some(Y::Int(202)));
-    }
-}
+mod tests;

@@ -5,6 +5,7 @@
 //! example.
 
 mod curl;
+mod newman;
 mod postman;
 mod postman_auth;
 mod postman_defaults;

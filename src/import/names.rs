@@ -178,8 +178,9 @@ pub(crate) fn sole_variable(text: &str) -> Option<&str> {
         .then(|| inner.trim())
 }
 
-/// Postman's `{{$guid}}` family, where baton has a function for it.
-fn dynamic_variable(name: &str) -> Option<&'static str> {
+/// Postman's `{{$guid}}` family, where baton has a function for it: the one table, for
+/// text (`{{$guid}}` in a URL) and for pre-request scripts alike.
+pub(crate) fn dynamic_variable(name: &str) -> Option<&'static str> {
     Some(match name {
         "guid" | "randomUUID" => "uuid()",
         "timestamp" => "timestamp()",

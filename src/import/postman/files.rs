@@ -2,9 +2,12 @@
 //! Postman's order; inherited auth, variables and folder scripts resolved for each request;
 //! and, at the end, the names read in one file but captured in another.
 
+use super::apply::Pre;
 use super::defaults;
 use super::env::EnvIn;
+use super::migration::{FileNotes, RequestNotes};
 use super::model::{AuthDef, Folder, Node, PmRequest, Variable};
+use super::prerequest::{SetVar, TokenFetch};
 use super::{Ctx, Imported, request, script};
 use crate::import::names::slug;
 use crate::import::out::{Expect, OutRequest, collection};
@@ -24,6 +27,9 @@ struct Inherit {
     /// Names the inherited expectations read.
     reads: Vec<String>,
     comments: Vec<String>,
+    /// What the pre-request scripts of the folders above set and fetch, with where.
+    pre_vars: Vec<(SetVar, String)>,
+    pre_tokens: Vec<(TokenFetch, String)>,
 }
 
 /// What one written file defines and reads, for the cross-file check.
@@ -90,16 +96,21 @@ pub(super) fn write_all(
             }
             cx.place = u.path.clone();
             match uses.iter().find(|o| o.captures.contains(name)) {
-                Some(o) if o.path != u.path => cx.warn(format!(
-                    "`{name}` is captured in {} but read here: captures do not cross files in baton; define `{name}` with --var or an environment, or move the requests into one file",
-                    o.path
-                )),
+                Some(o) if o.path != u.path => {
+                    cx.warn(format!(
+                        "`{name}` is captured in {} but read here: captures do not cross files in baton; define `{name}` with --var or an environment, or move the requests into one file",
+                        o.path
+                    ));
+                    let across = (name.clone(), o.path.clone(), u.path.clone());
+                    cx.notes.across.push(across);
+                }
                 Some(_) => {}
                 None if !undefined.contains(name) => undefined.push(name.clone()),
                 None => {}
             }
         }
     }
+    cx.notes.undefined.clone_from(&undefined);
     if !undefined.is_empty() {
         cx.place = String::new();
         cx.warn(format!(
@@ -149,8 +160,20 @@ fn folder(
     cx.seen.clear();
     let tests = request::tests(&f.events, cx);
     inh.reads.append(&mut cx.seen);
-    for (listen, c) in tests {
+    for s in tests {
+        let (listen, c) = (s.listen, s.converted);
         let what = script_name(&listen);
+        cx.notes.tally.add(&listen, s.code, s.dropped, &c);
+        let source = format!("'{}'", inh.label);
+        inh.pre_vars
+            .extend(s.pre.vars.into_iter().map(|v| (v, source.clone())));
+        inh.pre_tokens
+            .extend(s.pre.tokens.into_iter().map(|t| (t, source.clone())));
+        if !c.unconverted.is_empty() {
+            cx.notes
+                .folders
+                .push((what.clone(), owner.clone(), c.unconverted.clone()));
+        }
         if listen == "test" {
             inh.expect.inherit(&c.expect);
         }
@@ -293,12 +316,44 @@ fn file(
     let mut n_requests = 0;
     // What the folder's requests do unless they say otherwise: the file's default.
     let follow = inh.follow.unwrap_or(true);
+    let mut pre = Pre::default();
+    let mut notes = FileNotes {
+        path: shown.clone(),
+        ..FileNotes::default()
+    };
+    cx.place.clone_from(&shown);
+    for (v, source) in &inh.pre_vars {
+        let mut ignored = script::Converted::default();
+        pre.vars(vec![v.clone()], source, &mut ignored, cx);
+    }
+    let mut inherited_tokens = Vec::new();
+    for (t, source) in &inh.pre_tokens {
+        let id = pre.token(t, source, cx, &mut reqs, &mut tokens);
+        inherited_tokens.extend(id);
+    }
     for req in requests {
         cx.place = format!("{shown}: request '{}'", req.name);
         let mut o = request::convert(req, cx, &mut path_vars);
         let place = cx.place.clone();
-        for (listen, c) in request::tests(&req.events, cx) {
+        let mut rn = RequestNotes {
+            name: req.name.clone(),
+            oauth2: inherited_tokens.clone(),
+            ..RequestNotes::default()
+        };
+        for s in request::tests(&req.events, cx) {
+            let (listen, mut c) = (s.listen, s.converted);
             let what = script_name(&listen);
+            let source = format!("'{}'", req.name);
+            rn.vars.extend(pre.vars(s.pre.vars, &source, &mut c, cx));
+            for t in &s.pre.tokens {
+                let id = pre.token(t, &source, cx, &mut reqs, &mut tokens);
+                rn.oauth2.extend(id);
+            }
+            cx.notes.tally.add(&listen, s.code, s.dropped, &c);
+            if !c.unconverted.is_empty() {
+                rn.left
+                    .push((what.clone(), req.name.clone(), c.unconverted.clone()));
+            }
             for (name, source) in c.captures {
                 let key = cx.names.key(&name);
                 o.capture.retain(|(k, _)| *k != key);
@@ -344,14 +399,23 @@ fn file(
         hide_secrets(&mut o.expect, &cx.secret_env);
         out.captures += o.capture.len();
         out.expectations += o.expect.count();
+        rn.captures = o.capture.len();
+        rn.expectations = o.expect.count();
+        notes.requests.push(rn);
         n_requests += 1;
         reqs.push(o);
     }
     cx.place.clone_from(&shown);
+    pre.rewrite(&mut reqs, &mut authed);
+    let pre_vars = pre.entries(cx);
     let auth_label = inh.auth.as_ref().map_or("", |(_, l)| l.as_str());
     let default_auth = defaults::settle(&mut reqs, authed, auth_label, cx);
     let defaults = defaults::entry(default_auth, follow, auth_label);
-    let vars = file_vars(inh, &path_vars, cx);
+    let mut vars = file_vars(inh, &path_vars, cx);
+    for e in pre_vars {
+        vars.retain(|v| v.key != e.key);
+        vars.push(e);
+    }
     let mut header = vec![format!(
         "Imported by `baton import postman` from '{}' ({version}).",
         inh.label
@@ -368,6 +432,10 @@ fn file(
     );
     let mut defines: Vec<String> = vars.iter().map(|e| e.key.clone()).collect();
     defines.extend(tokens.list.iter().map(|(_, id)| id.clone()));
+    // A token variable is set as the request runs, as a capture is.
+    captures.extend(pre.fetched.iter().map(|f| f.0.clone()));
+    notes.token_requests = tokens.list.iter().map(|(_, id)| id.clone()).collect();
+    cx.notes.files.push(notes);
     uses.push(FileUse {
         path: shown,
         reads: cx.seen.clone(),

@@ -7,6 +7,7 @@
 //! requests inherit and Postman's redirect behaviour (`defaults.rs`). Captures do not cross files (baton
 //! keeps them per file), so a name captured in one file and read in another is a warning.
 
+mod apply;
 mod auth;
 mod body;
 mod chain;
@@ -14,7 +15,10 @@ mod defaults;
 mod env;
 mod files;
 mod js;
+mod jsexpr;
+mod migration;
 mod model;
+mod prerequest;
 mod request;
 mod script;
 
@@ -53,6 +57,8 @@ pub struct Imported {
     pub environment: Option<String>,
     /// `(Postman name, baton name)` of renamed variables.
     pub renames: Vec<(String, String)>,
+    /// The tally of script lines, one fixed-format line (`scripts: test N lines: …`).
+    pub scripts: String,
 }
 
 /// What conversion needs everywhere: names, the secret policy, warnings, and the
@@ -69,6 +75,8 @@ pub(crate) struct Ctx<'a> {
     pub place: String,
     /// Every variable name defined by the collection or the environment (Postman spelling).
     pub known: Vec<String>,
+    /// What MIGRATION.md says, gathered as the files are written.
+    notes: migration::Notes,
 }
 
 impl Ctx<'_> {
@@ -199,6 +207,7 @@ pub fn import(
         seen: Vec::new(),
         place: String::new(),
         known,
+        notes: migration::Notes::default(),
     };
     let mut result = Imported {
         collection: name,
@@ -223,6 +232,11 @@ pub fn import(
     );
     result.warnings = std::mem::take(&mut cx.warnings);
     result.secret_env = cx.secret_env.iter().map(|(n, _)| n.clone()).collect();
+    result.scripts = cx.notes.tally.line();
+    result.files.push((
+        PathBuf::from("MIGRATION.md"),
+        migration::render(&result.collection, &result.secret_env, &cx.notes),
+    ));
     result.renames = names
         .renames()
         .map(|(a, b)| (a.clone(), b.clone()))

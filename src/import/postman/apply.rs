@@ -1,0 +1,182 @@
+//! What converted pre-request scripts do to one file: the variables they set become the
+//! file's `vars` (the first value wins; another value for the same name is left for a
+//! person), and each token fetch becomes an `oauth2` request (through `defaults::resolve`,
+//! as an OAuth 2.0 helper does) whose token the requests after it use in place of the
+//! variable the script kept it in: `auth: { oauth2: id }` for a bearer token.
+
+use super::defaults::{self, Added, Authed, Tokens};
+use super::prerequest::{SetVar, TokenFetch};
+use super::{Ctx, script::Converted};
+use crate::import::out::OutRequest;
+use crate::import::yaml::{Entry, Y};
+
+/// The pre-request state of a file being written.
+#[derive(Default)]
+pub(super) struct Pre {
+    /// `(baton key, Postman text, where it is set)`.
+    pub vars: Vec<(String, String, String)>,
+    /// `(the variable's reference, id, token field, index of the oauth2 request)`.
+    pub fetched: Vec<(String, String, &'static str, usize)>,
+}
+
+impl Pre {
+    /// Take a script's variables; one that another script of the file sets otherwise is
+    /// moved back to `c.unconverted`. Returns the keys taken.
+    pub(super) fn vars(
+        &mut self,
+        set: Vec<SetVar>,
+        source: &str,
+        c: &mut Converted,
+        cx: &mut Ctx,
+    ) -> Vec<String> {
+        let mut taken = Vec::new();
+        for v in set {
+            let key = cx.names.key(&v.name);
+            match self.vars.iter().find(|(k, _, _)| *k == key) {
+                Some((_, value, from)) if *value != v.value => {
+                    cx.warn(format!(
+                        "`{}` is set to `{}` here and to `{value}` by {from}: a file has one value for a variable, the first is kept",
+                        v.name, v.value
+                    ));
+                    c.converted = c.converted.saturating_sub(v.lines.len());
+                    c.unconverted.extend(v.lines);
+                    c.unconverted.sort();
+                }
+                Some(_) => taken.push(key),
+                None => {
+                    self.vars.push((key.clone(), v.value, source.to_string()));
+                    taken.push(key);
+                }
+            }
+        }
+        taken
+    }
+
+    /// An `oauth2` request for the fetch (the same fetch again reuses it); its id.
+    pub(super) fn token(
+        &mut self,
+        t: &TokenFetch,
+        source: &str,
+        cx: &mut Ctx,
+        reqs: &mut Vec<OutRequest>,
+        tokens: &mut Tokens,
+    ) -> Option<String> {
+        let before = reqs.len();
+        let added = defaults::resolve(&t.def, source, cx, reqs, tokens);
+        let id = match &added.auth {
+            Some(Y::Map(m)) => match m.first() {
+                Some(Entry {
+                    key,
+                    value: Y::Str(id),
+                    ..
+                }) if key == "oauth2" => id.clone(),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if reqs.len() > before
+            && let Some(r) = reqs.last_mut()
+        {
+            r.comments[0] = format!(
+                "The token that the pre-request script of {source} fetched with pm.sendRequest, as a baton oauth2 request."
+            );
+        }
+        let at = reqs
+            .iter()
+            .position(|r| r.id.as_deref() == Some(id.as_str()))
+            .unwrap_or(before);
+        for (names, field) in [(&t.access, "access_token"), (&t.refresh, "refresh_token")] {
+            for n in names {
+                let reference = cx.names.reference(n);
+                if !self.fetched.iter().any(|f| f.0 == reference) {
+                    self.fetched.push((reference, id.clone(), field, at));
+                }
+            }
+        }
+        Some(id)
+    }
+
+    /// The file's `vars` entries for what the scripts set (their reads recorded in `cx`).
+    pub(super) fn entries(&self, cx: &mut Ctx) -> Vec<Entry> {
+        self.vars
+            .iter()
+            .map(|(key, value, source)| Entry {
+                comments: vec![format!(
+                    "Set by the pre-request script of {source}: Postman sets it before each request, baton once per run of this file."
+                )],
+                key: key.clone(),
+                value: Y::Str(cx.text(value)),
+            })
+            .collect()
+    }
+
+    /// The requests after each token request read its token, not the variable.
+    pub(super) fn rewrite(&self, reqs: &mut [OutRequest], authed: &mut [Authed]) {
+        for (reference, id, field, at) in &self.fetched {
+            let from = format!("<<{reference}>>");
+            let to = format!("<<{id}.{field}>>");
+            let bearer = Y::map([("bearer", Y::Str(format!("<<{id}.access_token>>")))]);
+            let oauth2 = Y::map([("oauth2", Y::Str(id.clone()))]);
+            for (i, o) in reqs.iter_mut().enumerate().filter(|(i, _)| i > at) {
+                replace(o, &from, &to);
+                if o.auth.is_none()
+                    && let Some(pos) = o.headers.iter().position(|(n, v)| {
+                        n.eq_ignore_ascii_case("authorization")
+                            && v.trim() == format!("Bearer <<{id}.access_token>>")
+                    })
+                {
+                    o.headers.remove(pos);
+                    o.auth = Some(oauth2.clone());
+                }
+                if o.auth.as_ref() == Some(&bearer) {
+                    o.auth = Some(oauth2.clone());
+                }
+                for a in authed.iter_mut().filter(|a| a.index == i) {
+                    added(&mut a.added, &from, &to);
+                    if a.added.auth.as_ref() == Some(&bearer) {
+                        a.added.auth = Some(oauth2.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn text(s: &mut String, from: &str, to: &str) {
+    if s.contains(from) {
+        *s = s.replace(from, to);
+    }
+}
+
+fn walk(y: &mut Y, from: &str, to: &str) {
+    match y {
+        Y::Str(s) => text(s, from, to),
+        Y::Seq(items) => items.iter_mut().for_each(|i| walk(&mut i.value, from, to)),
+        Y::Map(entries) => entries
+            .iter_mut()
+            .for_each(|e| walk(&mut e.value, from, to)),
+        _ => {}
+    }
+}
+
+fn replace(o: &mut OutRequest, from: &str, to: &str) {
+    text(&mut o.url, from, to);
+    for (_, v) in o.headers.iter_mut().chain(o.query.iter_mut()) {
+        text(v, from, to);
+    }
+    if let Some((_, b)) = &mut o.body {
+        walk(b, from, to);
+    }
+    if let Some(a) = &mut o.auth {
+        walk(a, from, to);
+    }
+}
+
+fn added(a: &mut Added, from: &str, to: &str) {
+    if let Some(y) = &mut a.auth {
+        walk(y, from, to);
+    }
+    for (_, v) in a.headers.iter_mut().chain(a.query.iter_mut()) {
+        text(v, from, to);
+    }
+}

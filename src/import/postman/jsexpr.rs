@@ -1,0 +1,451 @@
+//! Whole-script reading for pre-request scripts, which spread one statement over many lines
+//! (a request object literal, a callback): tokens with their line numbers, top-level
+//! statements split as JavaScript's automatic semicolons would, and the values of the few
+//! expressions a pre-request script builds a variable or a token request from (literals,
+//! variable reads, `+` of text, object and array literals, names bound earlier, paths into
+//! a `pm.sendRequest` response). Anything else is `None`: the statement is not converted.
+
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Tok {
+    Str(String),
+    /// A template literal as written between the backticks (`${}` resolved on use).
+    Tpl(String),
+    Num(String),
+    Id(String),
+    P(String),
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct T {
+    pub tok: Tok,
+    pub line: usize,
+}
+
+/// The tokens of a script (lines numbered from 1); comments are skipped.
+pub(super) fn tokens(lines: &[String]) -> Vec<T> {
+    let mut out = Vec::new();
+    let mut in_comment = false;
+    // A template literal may span lines: (text so far, line where it started).
+    let mut open_tpl: Option<(String, usize)> = None;
+    for (n, line) in lines.iter().enumerate() {
+        let n = n + 1;
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if let Some((text, at)) = &mut open_tpl {
+                if c == '`' {
+                    out.push(T {
+                        tok: Tok::Tpl(std::mem::take(text)),
+                        line: *at,
+                    });
+                    open_tpl = None;
+                } else {
+                    text.push(c);
+                }
+                i += 1;
+                continue;
+            }
+            if in_comment {
+                if c == '*' && chars.get(i + 1) == Some(&'/') {
+                    in_comment = false;
+                    i += 1;
+                }
+                i += 1;
+                continue;
+            }
+            match c {
+                _ if c.is_whitespace() => i += 1,
+                '/' if chars.get(i + 1) == Some(&'/') => break,
+                '/' if chars.get(i + 1) == Some(&'*') => {
+                    in_comment = true;
+                    i += 2;
+                }
+                '`' => {
+                    open_tpl = Some((String::new(), n));
+                    i += 1;
+                }
+                '\'' | '"' => {
+                    let mut s = String::new();
+                    i += 1;
+                    while i < chars.len() && chars[i] != c {
+                        if chars[i] == '\\' && i + 1 < chars.len() {
+                            i += 1;
+                            s.push(match chars[i] {
+                                'n' => '\n',
+                                't' => '\t',
+                                other => other,
+                            });
+                        } else {
+                            s.push(chars[i]);
+                        }
+                        i += 1;
+                    }
+                    i += 1;
+                    out.push(T {
+                        tok: Tok::Str(s),
+                        line: n,
+                    });
+                }
+                _ if c.is_ascii_digit() => {
+                    let start = i;
+                    while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.') {
+                        i += 1;
+                    }
+                    out.push(T {
+                        tok: Tok::Num(chars[start..i].iter().collect()),
+                        line: n,
+                    });
+                }
+                _ if c.is_alphabetic() || c == '_' || c == '$' => {
+                    let start = i;
+                    while i < chars.len()
+                        && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+                    {
+                        i += 1;
+                    }
+                    out.push(T {
+                        tok: Tok::Id(chars[start..i].iter().collect()),
+                        line: n,
+                    });
+                }
+                _ => {
+                    let rest: String = chars[i..chars.len().min(i + 3)].iter().collect();
+                    let p = [
+                        "===", "!==", "...", "=>", "==", "!=", "&&", "||", "?.", "++", "+=",
+                    ]
+                    .into_iter()
+                    .find(|p| rest.starts_with(p))
+                    .map_or_else(|| c.to_string(), str::to_string);
+                    i += p.chars().count();
+                    out.push(T {
+                        tok: Tok::P(p),
+                        line: n,
+                    });
+                }
+            }
+        }
+        if let Some((text, _)) = &mut open_tpl {
+            text.push('\n');
+        }
+    }
+    out
+}
+
+fn is_p(t: Option<&T>, p: &str) -> bool {
+    matches!(t, Some(T { tok: Tok::P(x), .. }) if x == p)
+}
+
+/// Statements at the top of `toks`: ended by `;` or by a line break where JavaScript would
+/// end one (the line does not end mid-expression and the next does not continue it).
+pub(super) fn statements(toks: &[T]) -> Vec<&[T]> {
+    const GOES_ON: &[&str] = &[
+        "+", "-", "*", ",", "=", "(", "[", "{", ".", "?", ":", "&&", "||", "=>", "?.", "!", "+=",
+    ];
+    const CONTINUES: &[&str] = &[
+        ".", "?.", "+", ")", "]", "}", "?", ":", "&&", "||", ",", "=>",
+    ];
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for i in 0..toks.len() {
+        match &toks[i].tok {
+            Tok::P(p) if matches!(p.as_str(), "(" | "[" | "{") => depth += 1,
+            Tok::P(p) if matches!(p.as_str(), ")" | "]" | "}") => depth -= 1,
+            Tok::P(p) if p == ";" && depth <= 0 => {
+                if i > start {
+                    out.push(&toks[start..i]);
+                }
+                start = i + 1;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(next) = toks.get(i + 1) else {
+            continue;
+        };
+        let ends = depth <= 0
+            && next.line > toks[i].line
+            && !matches!(&toks[i].tok, Tok::P(p) if GOES_ON.contains(&p.as_str()))
+            && !matches!(&next.tok, Tok::P(p) if CONTINUES.contains(&p.as_str()))
+            && !matches!(&next.tok, Tok::Id(w) if matches!(w.as_str(), "else" | "catch" | "finally"));
+        if ends {
+            out.push(&toks[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < toks.len() {
+        out.push(&toks[start..]);
+    }
+    out
+}
+
+/// A value a pre-request script computes.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Val {
+    /// Text in Postman's spelling: `{{name}}` where a variable is read.
+    Text(String),
+    Obj(Vec<(String, Val)>),
+    Arr(Vec<Val>),
+    /// The response of `pm.sendRequest` (the callback's parameter).
+    Response,
+    /// A path into the JSON body of that response.
+    Json(Vec<String>),
+}
+
+/// Names bound by `const x = …`, with the names their value read.
+#[derive(Default)]
+pub(super) struct Scope {
+    pub bound: HashMap<String, (Val, Vec<String>)>,
+}
+
+/// A cursor over the tokens of one statement.
+pub(super) struct P<'a> {
+    pub t: &'a [T],
+    pub i: usize,
+    /// Bound names read, so their lines count with the statement that used them.
+    pub used: Vec<String>,
+}
+
+impl<'a> P<'a> {
+    pub(super) fn new(t: &'a [T]) -> P<'a> {
+        P {
+            t,
+            i: 0,
+            used: Vec::new(),
+        }
+    }
+
+    pub(super) fn peek(&self) -> Option<&'a Tok> {
+        self.t.get(self.i).map(|t| &t.tok)
+    }
+
+    pub(super) fn at_end(&self) -> bool {
+        self.i >= self.t.len()
+    }
+
+    /// The next tokens if they are these identifiers and punctuation (`"pm"`, `"."`, ...).
+    pub(super) fn eat(&mut self, seq: &[&str]) -> bool {
+        let ok = seq.iter().enumerate().all(|(k, s)| {
+            matches!(self.t.get(self.i + k).map(|t| &t.tok),
+                Some(Tok::Id(x) | Tok::P(x)) if x == s)
+        });
+        if ok {
+            self.i += seq.len();
+        }
+        ok
+    }
+
+    pub(super) fn ident(&mut self) -> Option<String> {
+        match self.peek()? {
+            Tok::Id(x) => {
+                self.i += 1;
+                Some(x.clone())
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn string(&mut self) -> Option<String> {
+        match self.peek()? {
+            Tok::Str(s) => {
+                self.i += 1;
+                Some(s.clone())
+            }
+            Tok::Tpl(s) if !s.contains("${") => {
+                self.i += 1;
+                Some(s.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// `a + b + …`: text joined; any other value alone.
+    pub(super) fn expr(&mut self, scope: &Scope) -> Option<Val> {
+        let first = self.primary(scope)?;
+        if !is_p(self.t.get(self.i), "+") {
+            return Some(first);
+        }
+        let Val::Text(mut s) = first else { return None };
+        while self.eat(&["+"]) {
+            match self.primary(scope)? {
+                Val::Text(more) => s.push_str(&more),
+                _ => return None,
+            }
+        }
+        Some(Val::Text(s))
+    }
+
+    fn primary(&mut self, scope: &Scope) -> Option<Val> {
+        const GETTERS: &[&[&str]] = &[
+            &["pm", ".", "environment", ".", "get", "("],
+            &["pm", ".", "variables", ".", "get", "("],
+            &["pm", ".", "collectionVariables", ".", "get", "("],
+            &["pm", ".", "globals", ".", "get", "("],
+            &["pm", ".", "iterationData", ".", "get", "("],
+            &["postman", ".", "getEnvironmentVariable", "("],
+            &["postman", ".", "getGlobalVariable", "("],
+        ];
+        if GETTERS.iter().any(|g| self.eat(g)) {
+            let name = self.string()?;
+            return self
+                .eat(&[")"])
+                .then(|| Val::Text(format!("{{{{{name}}}}}")));
+        }
+        if self.eat(&["pm", ".", "variables", ".", "replaceIn", "("]) {
+            let v = self.expr(scope)?;
+            return self.eat(&[")"]).then_some(v);
+        }
+        if self.eat(&["JSON", ".", "parse", "("]) {
+            let v = self.expr(scope)?;
+            return (v == Val::Response && self.eat(&[")"])).then(|| Val::Json(Vec::new()));
+        }
+        let v = match self.peek()?.clone() {
+            Tok::Str(s) => {
+                self.i += 1;
+                Val::Text(s)
+            }
+            Tok::Num(n) => {
+                self.i += 1;
+                Val::Text(n)
+            }
+            Tok::Tpl(raw) => {
+                self.i += 1;
+                Val::Text(self.interpolate(&raw, scope)?)
+            }
+            Tok::P(p) if p == "{" => {
+                self.i += 1;
+                let mut fields = Vec::new();
+                while !self.eat(&["}"]) {
+                    let key = match self.peek()? {
+                        Tok::Id(k) | Tok::Str(k) => k.clone(),
+                        _ => return None,
+                    };
+                    self.i += 1;
+                    if !self.eat(&[":"]) {
+                        return None;
+                    }
+                    fields.push((key, self.expr(scope)?));
+                    if !self.eat(&[","]) && !is_p(self.t.get(self.i), "}") {
+                        return None;
+                    }
+                }
+                Val::Obj(fields)
+            }
+            Tok::P(p) if p == "[" => {
+                self.i += 1;
+                let mut items = Vec::new();
+                while !self.eat(&["]"]) {
+                    items.push(self.expr(scope)?);
+                    if !self.eat(&[","]) && !is_p(self.t.get(self.i), "]") {
+                        return None;
+                    }
+                }
+                Val::Arr(items)
+            }
+            Tok::Id(w) if w == "true" || w == "false" => {
+                self.i += 1;
+                Val::Text(w)
+            }
+            Tok::Id(name) => {
+                let (v, _) = scope.bound.get(&name)?;
+                self.i += 1;
+                if !self.used.contains(&name) {
+                    self.used.push(name.clone());
+                }
+                v.clone()
+            }
+            Tok::P(_) => return None,
+        };
+        self.accessors(v)
+    }
+
+    /// `.a`, `["a"]`, `.json()` and `.text()` of a response.
+    fn accessors(&mut self, mut v: Val) -> Option<Val> {
+        loop {
+            if v == Val::Response
+                && (self.eat(&[".", "json", "(", ")"]) || self.eat(&[".", "text", "(", ")"]))
+            {
+                // `.text()` only means JSON inside `JSON.parse(…)`, which checks for it.
+                v = if self.t[self.i - 3].tok == Tok::Id("json".into()) {
+                    Val::Json(Vec::new())
+                } else {
+                    Val::Response
+                };
+                continue;
+            }
+            let key = if self.eat(&["."]) || self.eat(&["?."]) {
+                self.ident()?
+            } else if is_p(self.t.get(self.i), "[") && matches!(v, Val::Json(_) | Val::Obj(_)) {
+                self.i += 1;
+                let k = self.string()?;
+                if !self.eat(&["]"]) {
+                    return None;
+                }
+                k
+            } else {
+                return Some(v);
+            };
+            v = match v {
+                Val::Json(mut path) => {
+                    path.push(key);
+                    Val::Json(path)
+                }
+                Val::Obj(fields) => fields.into_iter().find(|(k, _)| *k == key)?.1,
+                _ => return None,
+            };
+        }
+    }
+
+    /// `` `a ${b}` ``: each `${name}` a bound text.
+    fn interpolate(&mut self, raw: &str, scope: &Scope) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = raw;
+        while let Some(at) = rest.find("${") {
+            out.push_str(&rest[..at]);
+            let end = rest[at..].find('}')? + at;
+            let name = rest[at + 2..end].trim();
+            match scope.bound.get(name) {
+                Some((Val::Text(t), _)) => out.push_str(t),
+                _ => return None,
+            }
+            if !self.used.iter().any(|u| u == name) {
+                self.used.push(name.to_string());
+            }
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &str) -> Vec<String> {
+        s.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn statements_follow_automatic_semicolons() {
+        let src = lines(
+            "const a = 'x' +\n  pm.environment.get(\"b\")\nconst o = {\n k: a, // c\n}\nfoo(); bar()",
+        );
+        let toks = tokens(&src);
+        let s = statements(&toks);
+        assert_eq!(s.len(), 4, "{s:?}");
+        let mut scope = Scope::default();
+        let mut p = P::new(&s[0][3..]);
+        let v = p.expr(&scope).unwrap();
+        assert_eq!(v, Val::Text("x{{b}}".into()));
+        scope.bound.insert("a".into(), (v, Vec::new()));
+        let mut p = P::new(&s[1][3..]);
+        assert_eq!(
+            p.expr(&scope).unwrap(),
+            Val::Obj(vec![("k".into(), Val::Text("x{{b}}".into()))])
+        );
+        assert_eq!(p.used, ["a"]);
+    }
+}

@@ -1,0 +1,413 @@
+//! Postman pre-request scripts, where they say something declarative: a variable set from a
+//! literal, another variable or a dynamic variable (`{{$guid}}`) becomes a file variable; a
+//! `pm.sendRequest` that fetches a token with the password, client credentials or refresh
+//! token grant and keeps its `access_token` becomes an `oauth2` request (built by `auth.rs`,
+//! as the OAuth 2.0 helper is); `console.*` is logging. The rest is reported line by line.
+
+use super::jsexpr::{P, Scope, T, Tok, Val, statements, tokens};
+use super::model::AuthDef;
+use super::script::{self, Converted};
+use serde_json::{Value, json};
+
+/// A variable the script sets before the request: `(Postman name, Postman text, lines)`.
+#[derive(Clone, Debug)]
+pub(super) struct SetVar {
+    pub name: String,
+    pub value: String,
+    pub lines: Vec<(usize, String)>,
+}
+
+/// A token request the script sends, as the OAuth 2.0 helper that would send it.
+#[derive(Clone, Debug)]
+pub(super) struct TokenFetch {
+    pub def: AuthDef,
+    /// Postman names set to the response's `access_token` (and `refresh_token`).
+    pub access: Vec<String>,
+    pub refresh: Vec<String>,
+}
+
+/// What a pre-request script became.
+#[derive(Clone, Debug, Default)]
+pub(super) struct PreRequest {
+    pub converted: Converted,
+    pub vars: Vec<SetVar>,
+    pub tokens: Vec<TokenFetch>,
+}
+
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+enum Status {
+    Logging,
+    Converted,
+    Unconverted,
+}
+
+const SETTERS: &[&[&str]] = &[
+    &["pm", ".", "environment", ".", "set", "("],
+    &["pm", ".", "variables", ".", "set", "("],
+    &["pm", ".", "collectionVariables", ".", "set", "("],
+    &["pm", ".", "globals", ".", "set", "("],
+    &["postman", ".", "setEnvironmentVariable", "("],
+    &["postman", ".", "setGlobalVariable", "("],
+];
+
+/// Convert one pre-request script. `known_dynamic` says whether baton has a function for
+/// Postman's dynamic variable `{{$name}}`.
+pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) -> PreRequest {
+    let toks = tokens(lines);
+    let mut scope = Scope::default();
+    let mut out = PreRequest::default();
+    // (first line, last line, status, names used) of each statement, and the bindings' lines.
+    let mut marks: Vec<(usize, usize, Status)> = Vec::new();
+    let mut binds: Vec<(String, usize, usize)> = Vec::new();
+    let mut keep: Vec<String> = Vec::new();
+    for st in statements(&toks) {
+        let (first, last) = (st[0].line, st[st.len() - 1].line);
+        let mut p = P::new(st);
+        if is_console(&mut p) {
+            marks.push((first, last, Status::Logging));
+            continue;
+        }
+        let mut p = P::new(st);
+        if let Some(names) = bind(&mut p, &mut scope) {
+            binds.extend(names.into_iter().map(|n| (n, first, last)));
+            continue;
+        }
+        let mut p = P::new(st);
+        if let Some((name, Val::Text(value))) = set(&mut p, &scope)
+            && dynamic_ok(&value, known_dynamic)
+        {
+            keep.append(&mut p.used);
+            out.vars.push(SetVar {
+                name,
+                value,
+                lines: code_in(lines, first, last),
+            });
+            marks.push((first, last, Status::Converted));
+            continue;
+        }
+        let mut p = P::new(st);
+        if let Some(fetch) = send_request(&mut p, &scope) {
+            keep.append(&mut p.used);
+            out.tokens.push(fetch);
+            marks.push((first, last, Status::Converted));
+            continue;
+        }
+        marks.push((first, last, Status::Unconverted));
+    }
+    // A binding counts with what used it (through other bindings); unused, it is not converted.
+    let mut i = 0;
+    while i < keep.len() {
+        if let Some((_, deps)) = scope.bound.get(&keep[i]) {
+            for d in deps.clone() {
+                if !keep.contains(&d) {
+                    keep.push(d);
+                }
+            }
+        }
+        i += 1;
+    }
+    for (name, first, last) in binds {
+        let status = if keep.contains(&name) {
+            Status::Converted
+        } else {
+            Status::Unconverted
+        };
+        marks.push((first, last, status));
+    }
+    for (n, text) in script::code_lines(lines) {
+        // A line two statements share is as good as the worse of them.
+        let status = marks
+            .iter()
+            .filter(|(a, b, _)| (*a..=*b).contains(&n))
+            .map(|(_, _, s)| *s)
+            .fold(None, |acc: Option<Status>, s| {
+                Some(acc.map_or(s, |a| if s > a { s } else { a }))
+            })
+            .unwrap_or(Status::Unconverted);
+        match status {
+            Status::Logging => out.converted.logging.push((n, text)),
+            Status::Converted => out.converted.converted += 1,
+            Status::Unconverted => out.converted.unconverted.push((n, text)),
+        }
+    }
+    out
+}
+
+fn code_in(lines: &[String], first: usize, last: usize) -> Vec<(usize, String)> {
+    script::code_lines(lines)
+        .into_iter()
+        .filter(|(n, _)| (first..=last).contains(n))
+        .collect()
+}
+
+/// Every `{{$name}}` in the text has a baton function.
+fn dynamic_ok(text: &str, known: &dyn Fn(&str) -> bool) -> bool {
+    text.split("{{")
+        .skip(1)
+        .filter_map(|s| s.split_once("}}").map(|(n, _)| n.trim()))
+        .filter_map(|n| n.strip_prefix('$'))
+        .all(known)
+}
+
+fn is_console(p: &mut P) -> bool {
+    p.eat(&["console", "."]) && p.ident().is_some() && p.eat(&["("])
+}
+
+/// `const a = X, b = Y` (or `a = X` without a keyword): the names bound.
+fn bind(p: &mut P, scope: &mut Scope) -> Option<Vec<String>> {
+    let _ = p.eat(&["var"]) || p.eat(&["let"]) || p.eat(&["const"]);
+    let mut names = Vec::new();
+    loop {
+        let name = p.ident()?;
+        if !p.eat(&["="]) {
+            return None;
+        }
+        p.used.clear();
+        let v = p.expr(scope)?;
+        scope.bound.insert(name.clone(), (v, p.used.clone()));
+        names.push(name);
+        if p.at_end() {
+            return Some(names);
+        }
+        if !p.eat(&[","]) {
+            return None;
+        }
+    }
+}
+
+/// `pm.environment.set("name", X)` and its siblings: the name and the value.
+fn set(p: &mut P, scope: &Scope) -> Option<(String, Val)> {
+    if !SETTERS.iter().any(|s| p.eat(s)) {
+        return None;
+    }
+    let name = p.string()?;
+    if !p.eat(&[","]) {
+        return None;
+    }
+    let v = p.expr(scope)?;
+    (p.eat(&[")"]) && p.at_end()).then_some((name, v))
+}
+
+/// `pm.sendRequest(OPTIONS, (err, res) => { … })` that asks a token endpoint for a token
+/// and keeps it.
+fn send_request(p: &mut P, scope: &Scope) -> Option<TokenFetch> {
+    if !p.eat(&["pm", ".", "sendRequest", "("]) {
+        return None;
+    }
+    let Val::Obj(options) = p.expr(scope)? else {
+        return None;
+    };
+    if !p.eat(&[","]) {
+        return None;
+    }
+    let response = callback_head(p)?;
+    let start = p.i;
+    let mut depth = 1;
+    while depth > 0 {
+        match p.peek()? {
+            Tok::P(x) if x == "{" => depth += 1,
+            Tok::P(x) if x == "}" => depth -= 1,
+            _ => {}
+        }
+        p.i += 1;
+    }
+    let body: &[T] = &p.t[start..p.i - 1];
+    if !(p.eat(&[")"]) && p.at_end()) {
+        return None;
+    }
+    let mut def = token_def(&options)?;
+    let (access, refresh) = callback(body, &response, scope)?;
+    def.params
+        .push(("tokenName".into(), json!("pre-request token")));
+    Some(TokenFetch {
+        def,
+        access,
+        refresh,
+    })
+}
+
+/// `(err, res) => {` or `function (err, res) {`: the response's name.
+fn callback_head(p: &mut P) -> Option<String> {
+    let arrow = !p.eat(&["function"]);
+    if !p.eat(&["("]) {
+        return None;
+    }
+    let _ = p.ident()?;
+    if !p.eat(&[","]) {
+        return None;
+    }
+    let res = p.ident()?;
+    if !p.eat(&[")"]) || (arrow && !p.eat(&["=>"])) || !p.eat(&["{"]) {
+        return None;
+    }
+    Some(res)
+}
+
+/// The callback keeps the tokens (and logs); anything else and it is not converted.
+fn callback(body: &[T], response: &str, outer: &Scope) -> Option<(Vec<String>, Vec<String>)> {
+    let mut scope = Scope::default();
+    scope.bound.clone_from(&outer.bound);
+    scope
+        .bound
+        .insert(response.to_string(), (Val::Response, Vec::new()));
+    let (mut access, mut refresh) = (Vec::new(), Vec::new());
+    for st in statements(body) {
+        if is_console(&mut P::new(st)) || bind(&mut P::new(st), &mut scope).is_some() {
+            continue;
+        }
+        match set(&mut P::new(st), &scope)? {
+            (name, Val::Json(path)) if path == ["access_token"] => access.push(name),
+            (name, Val::Json(path)) if path == ["refresh_token"] => refresh.push(name),
+            _ => return None,
+        }
+    }
+    (!access.is_empty()).then_some((access, refresh))
+}
+
+fn text_of(v: &Val) -> Option<&str> {
+    match v {
+        Val::Text(t) => Some(t),
+        _ => None,
+    }
+}
+
+fn field<'v>(o: &'v [(String, Val)], key: &str) -> Option<&'v Val> {
+    o.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// The request options of a token request as an OAuth 2.0 helper's settings.
+fn token_def(options: &[(String, Val)]) -> Option<AuthDef> {
+    let url = text_of(field(options, "url")?)?;
+    let method = field(options, "method").and_then(text_of).unwrap_or("GET");
+    if !method.eq_ignore_ascii_case("POST") {
+        return None;
+    }
+    let mut form: Vec<(String, String)> = Vec::new();
+    if let Some(Val::Obj(body)) = field(options, "body") {
+        let mode = field(body, "mode").and_then(text_of)?;
+        let Val::Arr(rows) = field(body, mode)? else {
+            return None;
+        };
+        for row in rows {
+            let Val::Obj(row) = row else { return None };
+            if field(row, "disabled").and_then(text_of) == Some("true") {
+                continue;
+            }
+            let key = text_of(field(row, "key")?)?;
+            let value = text_of(field(row, "value")?)?;
+            form.push((key.to_string(), value.to_string()));
+        }
+    }
+    let mut extra: Vec<Value> = Vec::new();
+    match field(options, "header") {
+        None => {}
+        Some(Val::Obj(headers)) => {
+            for (k, v) in headers {
+                if !k.eq_ignore_ascii_case("content-type") {
+                    let v = text_of(v)?;
+                    extra.push(json!({"key": k, "value": v, "send_as": "request_header"}));
+                }
+            }
+        }
+        Some(_) => return None,
+    }
+    let get = |k: &str| form.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+    let grant = match get("grant_type")?.as_str() {
+        "password" => "password_credentials",
+        "client_credentials" => "client_credentials",
+        "refresh_token" => "refresh_token",
+        _ => return None,
+    };
+    let mut params: Vec<(String, Value)> = vec![
+        ("grant_type".into(), json!(grant)),
+        ("accessTokenUrl".into(), json!(url)),
+        ("client_authentication".into(), json!("body")),
+    ];
+    for (form_key, helper_key) in [
+        ("client_id", "clientId"),
+        ("client_secret", "clientSecret"),
+        ("username", "username"),
+        ("password", "password"),
+        ("scope", "scope"),
+        ("audience", "audience"),
+        ("resource", "resource"),
+        ("refresh_token", "refreshToken"),
+    ] {
+        if let Some(v) = get(form_key) {
+            params.push((helper_key.into(), json!(v)));
+        }
+    }
+    const OWN: &[&str] = &[
+        "grant_type",
+        "client_id",
+        "client_secret",
+        "username",
+        "password",
+        "scope",
+        "audience",
+        "resource",
+        "refresh_token",
+    ];
+    for (k, v) in form.iter().filter(|(k, _)| !OWN.contains(&k.as_str())) {
+        extra.push(json!({"key": k, "value": v, "send_as": "request_body"}));
+    }
+    if !extra.is_empty() {
+        params.push(("tokenRequestParams".into(), Value::Array(extra)));
+    }
+    Some(AuthDef {
+        kind: "oauth2".into(),
+        params,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(s: &str) -> PreRequest {
+        let lines: Vec<String> = s.lines().map(str::to_string).collect();
+        convert(&lines, &|n| n == "guid")
+    }
+
+    #[test]
+    fn literals_and_dynamic_variables_become_variables() {
+        let c = run(
+            "// ids\npm.environment.set(\"order\", pm.variables.replaceIn('{{$guid}}'));\nconst who = pm.environment.get('user');\npm.variables.set('greeting', 'hi ' + who)\nconsole.log(who)\npm.globals.set('n', '{{$randomInt}}');\nconst unused = 'x';",
+        );
+        let names: Vec<(&str, &str)> = c
+            .vars
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.as_str()))
+            .collect();
+        assert_eq!(names, [("order", "{{$guid}}"), ("greeting", "hi {{user}}")]);
+        assert_eq!(c.converted.converted, 3);
+        assert_eq!(c.converted.logging.len(), 1);
+        let lines: Vec<usize> = c.converted.unconverted.iter().map(|(n, _)| *n).collect();
+        assert_eq!(lines, [6, 7]);
+    }
+
+    #[test]
+    fn a_token_fetch_is_a_helper() {
+        let c = run(r#"const url = pm.environment.get("base") + "/token";
+pm.sendRequest({
+  url: url,
+  method: 'POST',
+  header: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  body: { mode: 'urlencoded', urlencoded: [
+    { key: 'grant_type', value: 'client_credentials' },
+    { key: 'client_id', value: pm.environment.get('id') },
+    { key: 'client_secret', value: pm.environment.get('secret'), disabled: false },
+  ]}
+}, (err, res) => {
+  console.log(err);
+  const body = res.json();
+  pm.environment.set('token', body.access_token);
+});"#);
+        assert_eq!(c.converted.unconverted, []);
+        assert_eq!(c.converted.converted, 15);
+        let t = &c.tokens[0];
+        assert_eq!(t.access, ["token"]);
+        assert_eq!(t.def.get("accessTokenUrl"), "{{base}}/token");
+        assert_eq!(t.def.get("clientSecret"), "{{secret}}");
+    }
+}

@@ -8,6 +8,7 @@ mod curl;
 mod postman;
 mod postman_auth;
 mod postman_defaults;
+mod postman_prerequest;
 mod schema;
 
 use crate::support::{Baton, Output};

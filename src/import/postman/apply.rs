@@ -5,6 +5,7 @@
 //! variable the script kept it in: `auth: { oauth2: id }` for a bearer token.
 
 use super::defaults::{self, Added, Authed, Tokens};
+use super::jsexpr::{EXPR, shown};
 use super::prerequest::{SetVar, TokenFetch};
 use super::{Ctx, script::Converted};
 use crate::import::out::OutRequest;
@@ -35,8 +36,10 @@ impl Pre {
             match self.vars.iter().find(|(k, _, _)| *k == key) {
                 Some((_, value, from)) if *value != v.value => {
                     cx.warn(format!(
-                        "`{}` is set to `{}` here and to `{value}` by {from}: a file has one value for a variable, the first is kept",
-                        v.name, v.value
+                        "`{}` is set to `{}` here and to `{}` by {from}: a file has one value for a variable, the first is kept",
+                        v.name,
+                        shown(&v.value),
+                        shown(value)
                     ));
                     c.converted = c.converted.saturating_sub(v.lines.len());
                     c.unconverted.extend(v.lines);
@@ -88,7 +91,7 @@ impl Pre {
         for (names, field) in [(&t.access, "access_token"), (&t.refresh, "refresh_token")] {
             for n in names {
                 let reference = cx.names.reference(n);
-                if !self.fetched.iter().any(|f| f.0 == reference) {
+                if !self.fetched.iter().any(|f| f.0 == reference && f.1 == id) {
                     self.fetched.push((reference, id.clone(), field, at));
                 }
             }
@@ -105,40 +108,84 @@ impl Pre {
                     "Set by the pre-request script of {source}: Postman sets it before each request, baton once per run of this file."
                 )],
                 key: key.clone(),
-                value: Y::Str(cx.text(value)),
+                value: Y::Str(
+                    value
+                        .split(EXPR)
+                        .enumerate()
+                        .map(|(i, part)| {
+                            if i % 2 == 1 {
+                                format!("<<{part}>>")
+                            } else {
+                                cx.text(part)
+                            }
+                        })
+                        .collect(),
+                ),
             })
             .collect()
     }
 
-    /// The requests after each token request read its token, not the variable.
+    /// The requests after each token request read its token, not the variable (the
+    /// latest fetch before a request wins, as the variable's latest value does in Postman).
     pub(super) fn rewrite(&self, reqs: &mut [OutRequest], authed: &mut [Authed]) {
-        for (reference, id, field, at) in &self.fetched {
-            let from = format!("<<{reference}>>");
-            let to = format!("<<{id}.{field}>>");
-            let bearer = Y::map([("bearer", Y::Str(format!("<<{id}.access_token>>")))]);
-            let oauth2 = Y::map([("oauth2", Y::Str(id.clone()))]);
-            for (i, o) in reqs.iter_mut().enumerate().filter(|(i, _)| i > at) {
+        for (i, o) in reqs.iter_mut().enumerate() {
+            let mut done: Vec<&str> = Vec::new();
+            for (reference, id, field, _) in self.fetched.iter().rev().filter(|f| f.3 < i) {
+                if done.contains(&reference.as_str()) {
+                    continue;
+                }
+                done.push(reference);
+                let from = format!("<<{reference}>>");
+                let to = format!("<<{id}.{field}>>");
                 replace(o, &from, &to);
-                if o.auth.is_none()
-                    && let Some(pos) = o.headers.iter().position(|(n, v)| {
-                        n.eq_ignore_ascii_case("authorization")
-                            && v.trim() == format!("Bearer <<{id}.access_token>>")
-                    })
-                {
-                    o.headers.remove(pos);
-                    o.auth = Some(oauth2.clone());
-                }
-                if o.auth.as_ref() == Some(&bearer) {
-                    o.auth = Some(oauth2.clone());
-                }
                 for a in authed.iter_mut().filter(|a| a.index == i) {
                     added(&mut a.added, &from, &to);
-                    if a.added.auth.as_ref() == Some(&bearer) {
-                        a.added.auth = Some(oauth2.clone());
-                    }
                 }
             }
+            for a in authed.iter_mut().filter(|a| a.index == i) {
+                bearer_to_oauth2(&mut a.added.auth);
+            }
+            bearer_to_oauth2(&mut o.auth);
+            if o.auth.is_none()
+                && let Some(pos) = o.headers.iter().position(|(n, v)| {
+                    n.eq_ignore_ascii_case("authorization")
+                        && token_of(v.trim(), "Bearer ").is_some()
+                })
+            {
+                let (_, v) = o.headers.remove(pos);
+                let id = token_of(v.trim(), "Bearer ").unwrap_or_default();
+                o.auth = Some(Y::map([("oauth2", Y::Str(id))]));
+            }
         }
+    }
+}
+
+/// `PREFIX<<id.access_token>>`: the id.
+fn token_of(v: &str, prefix: &str) -> Option<String> {
+    let id = v
+        .strip_prefix(prefix)?
+        .strip_prefix("<<")?
+        .strip_suffix(".access_token>>")?;
+    crate::yaml::read::is_identifier(id).then(|| id.to_string())
+}
+
+/// `{ bearer: <<id.access_token>> }` is `{ oauth2: id }`, which also renews the token.
+fn bearer_to_oauth2(auth: &mut Option<Y>) {
+    let id = match auth {
+        Some(Y::Map(m)) => match m.as_slice() {
+            [
+                Entry {
+                    key,
+                    value: Y::Str(v),
+                    ..
+                },
+            ] if key == "bearer" => token_of(v, ""),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(id) = id {
+        *auth = Some(Y::map([("oauth2", Y::Str(id))]));
     }
 }
 
@@ -168,6 +215,9 @@ fn replace(o: &mut OutRequest, from: &str, to: &str) {
         walk(b, from, to);
     }
     if let Some(a) = &mut o.auth {
+        walk(a, from, to);
+    }
+    if let Some(a) = &mut o.oauth2 {
         walk(a, from, to);
     }
 }

@@ -91,7 +91,8 @@ pub(super) fn write_all(
     let mut undefined: Vec<String> = Vec::new();
     for u in &uses {
         for name in &u.reads {
-            if u.defines.contains(name) || env_keys.contains(name) {
+            // A name the file captures itself is read from its own capture.
+            if u.defines.contains(name) || env_keys.contains(name) || u.captures.contains(name) {
                 continue;
             }
             cx.place = u.path.clone();

@@ -192,6 +192,64 @@ pub(super) enum Val {
     Response,
     /// A path into the JSON body of that response.
     Json(Vec<String>),
+    /// `require('moment')` or `require('uuid')`.
+    Module(String),
+    /// `new Date()`, `moment()`: the time the script runs.
+    Now,
+}
+
+/// Marks a baton expression inside [`Val::Text`]: `\0uuid()\0` is written `<<uuid()>>`.
+pub(super) const EXPR: char = '\0';
+
+fn expr(e: &str) -> Val {
+    Val::Text(format!("{EXPR}{e}{EXPR}"))
+}
+
+/// Text as people read it: baton expressions as `<<e>>`.
+pub(super) fn shown(text: &str) -> String {
+    text.split(EXPR)
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<<{part}>>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
+}
+
+/// A moment.js format as strftime, when every token of it has one.
+fn strftime(moment: &str) -> Option<String> {
+    const TOKENS: &[(&str, &str)] = &[
+        ("YYYY", "%Y"),
+        ("YY", "%y"),
+        ("MM", "%m"),
+        ("DD", "%d"),
+        ("HH", "%H"),
+        ("hh", "%I"),
+        ("mm", "%M"),
+        ("ss", "%S"),
+        ("SSS", "%3f"),
+        ("A", "%p"),
+    ];
+    let mut out = String::new();
+    let mut rest = moment;
+    'next: while let Some(c) = rest.chars().next() {
+        for (t, f) in TOKENS {
+            if let Some(r) = rest.strip_prefix(t) {
+                out.push_str(f);
+                rest = r;
+                continue 'next;
+            }
+        }
+        if c.is_ascii_alphabetic() || c == '[' || c == '%' {
+            return None;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    Some(out)
 }
 
 /// Names bound by `const x = …`, with the names their value read.
@@ -348,6 +406,38 @@ impl<'a> P<'a> {
                 self.i += 1;
                 Val::Text(w)
             }
+            Tok::Id(w) if w == "require" => {
+                self.i += 1;
+                if !self.eat(&["("]) {
+                    return None;
+                }
+                let m = self.string()?;
+                if !self.eat(&[")"]) || !matches!(m.as_str(), "moment" | "uuid") {
+                    return None;
+                }
+                Val::Module(m)
+            }
+            Tok::Id(w) if w == "new" => {
+                if !self.eat(&["new", "Date", "(", ")"]) {
+                    return None;
+                }
+                Val::Now
+            }
+            Tok::Id(w) if w == "Date" => {
+                if !self.eat(&["Date", ".", "now", "(", ")"]) {
+                    return None;
+                }
+                // Milliseconds since the epoch, as JavaScript counts them.
+                expr("now('%s%3f')")
+            }
+            Tok::P(p) if p == "(" => {
+                self.i += 1;
+                let v = self.expr(scope)?;
+                if !self.eat(&[")"]) {
+                    return None;
+                }
+                v
+            }
             Tok::Id(name) => {
                 let (v, _) = scope.bound.get(&name)?;
                 self.i += 1;
@@ -358,12 +448,64 @@ impl<'a> P<'a> {
             }
             Tok::P(_) => return None,
         };
-        self.accessors(v)
+        self.accessors(v, scope)
     }
 
-    /// `.a`, `["a"]`, `.json()` and `.text()` of a response.
-    fn accessors(&mut self, mut v: Val) -> Option<Val> {
+    /// `.a`, `["a"]`, `.json()` and `.text()` of a response; calls of a module, of a date
+    /// and of text.
+    fn accessors(&mut self, mut v: Val, scope: &Scope) -> Option<Val> {
         loop {
+            match &v {
+                Val::Module(m) if m == "moment" && self.eat(&["(", ")"]) => {
+                    v = Val::Now;
+                    continue;
+                }
+                Val::Module(m)
+                    if m == "uuid"
+                        && (self.eat(&["(", ")"]) || self.eat(&[".", "v4", "(", ")"])) =>
+                {
+                    v = expr("uuid()");
+                    continue;
+                }
+                Val::Now if self.eat(&[".", "toISOString", "(", ")"]) => {
+                    v = expr("now('%Y-%m-%dT%H:%M:%S%.3fZ')");
+                    continue;
+                }
+                Val::Now
+                    if self.eat(&[".", "getTime", "(", ")"])
+                        || self.eat(&[".", "valueOf", "(", ")"]) =>
+                {
+                    v = expr("now('%s%3f')");
+                    continue;
+                }
+                Val::Now if self.eat(&[".", "format", "("]) => {
+                    let f = strftime(&self.string()?)?;
+                    if !self.eat(&[")"]) {
+                        return None;
+                    }
+                    v = expr(&format!("now('{f}')"));
+                    continue;
+                }
+                Val::Text(t) if self.eat(&[".", "toString", "(", ")"]) => {
+                    v = Val::Text(t.clone());
+                    continue;
+                }
+                Val::Text(t) if self.eat(&[".", "concat", "("]) => {
+                    let mut joined = t.clone();
+                    while !self.eat(&[")"]) {
+                        let Val::Text(more) = self.expr(scope)? else {
+                            return None;
+                        };
+                        joined.push_str(&more);
+                        if !self.eat(&[","]) && !is_p(self.t.get(self.i), ")") {
+                            return None;
+                        }
+                    }
+                    v = Val::Text(joined);
+                    continue;
+                }
+                _ => {}
+            }
             if v == Val::Response
                 && (self.eat(&[".", "json", "(", ")"]) || self.eat(&[".", "text", "(", ")"]))
             {

@@ -92,6 +92,13 @@ pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) ->
             marks.push((first, last, Status::Converted));
             continue;
         }
+        // What this statement does to a name is unknown: the name is no longer the value
+        // it was bound to (`d.setHours(12)` after `const d = new Date()`).
+        for t in st {
+            if let Tok::Id(name) = &t.tok {
+                scope.bound.remove(name);
+            }
+        }
         marks.push((first, last, Status::Unconverted));
     }
     // A binding counts with what used it (through other bindings); unused, it is not converted.

@@ -3,6 +3,7 @@
 //! secrets to export, the captures read in another file), with the tally of script lines
 //! that the import summary prints too (`bench/postman-corpus.sh` reads it).
 
+use super::Ctx;
 use super::script::Converted;
 use std::fmt::Write;
 
@@ -217,4 +218,47 @@ pub(super) fn render(collection: &str, secret_env: &[String], notes: &Notes) -> 
         }
     }
     o
+}
+
+pub(super) fn script_name(listen: &str) -> String {
+    if listen == "test" {
+        "test script".into()
+    } else {
+        format!("{listen} script").replace("prerequest", "pre-request")
+    }
+}
+
+/// One warning per run of consecutive lines, and every line as a comment.
+pub(super) fn report_unconverted(
+    lines: &[(usize, String)],
+    what: &str,
+    cx: &mut Ctx,
+    comments: &mut Vec<String>,
+    owner: &str,
+) {
+    if lines.is_empty() {
+        return;
+    }
+    let mut runs: Vec<Vec<&(usize, String)>> = Vec::new();
+    for l in lines {
+        match runs.last_mut() {
+            Some(run) if run.last().is_some_and(|p| p.0 + 1 == l.0) => run.push(l),
+            _ => runs.push(vec![l]),
+        }
+    }
+    for run in runs {
+        let (first, last) = (run[0].0, run[run.len() - 1].0);
+        let at = if first == last {
+            format!("line {first}")
+        } else {
+            format!("lines {first}-{last}")
+        };
+        let more = if run.len() > 1 { " …" } else { "" };
+        cx.warn(format!("{what}, {at}: not converted: `{}`{more}", run[0].1));
+    }
+    let mut c = format!("Postman {what} of '{owner}', not converted:");
+    for (n, l) in lines {
+        c.push_str(&format!("\n  {n}: {l}"));
+    }
+    comments.push(c);
 }

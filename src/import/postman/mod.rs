@@ -16,6 +16,7 @@ mod env;
 mod files;
 mod js;
 mod jsexpr;
+mod jslex;
 mod migration;
 mod model;
 mod prerequest;

@@ -4,7 +4,8 @@
 //! token grant and keeps its `access_token` becomes an `oauth2` request (built by `auth.rs`,
 //! as the OAuth 2.0 helper is); `console.*` is logging. The rest is reported line by line.
 
-use super::jsexpr::{P, Scope, T, Tok, Val, statements, tokens};
+use super::jsexpr::{P, Scope, Val};
+use super::jslex::{T, Tok, statements, tokens};
 use super::model::AuthDef;
 use super::script::{self, Converted};
 use serde_json::{Value, json};

@@ -180,6 +180,14 @@ impl<'a> P<'a> {
             let v = self.expr(scope)?;
             return self.eat(&[")"]).then_some(v);
         }
+        if self.eat(&["JSON", ".", "stringify", "("]) {
+            // A JSON string of text that needs no escaping (a date, a uuid, a literal).
+            let Val::Text(t) = self.expr(scope)? else {
+                return None;
+            };
+            let plain = !t.contains(['"', '\\', '\n']) && !t.contains("{{");
+            return (plain && self.eat(&[")"])).then(|| Val::Text(format!("\"{t}\"")));
+        }
         if self.eat(&["JSON", ".", "parse", "("]) {
             let v = self.expr(scope)?;
             return (v == Val::Response && self.eat(&[")"])).then(|| Val::Json(Vec::new()));

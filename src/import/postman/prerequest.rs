@@ -93,12 +93,10 @@ pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) ->
             marks.push((first, last, Status::Converted));
             continue;
         }
-        // What this statement does to a name is unknown: the name is no longer the value
-        // it was bound to (`d.setHours(12)` after `const d = new Date()`).
-        for t in st {
-            if let Tok::Id(name) = &t.tok {
-                scope.bound.remove(name);
-            }
+        // A name this statement may change is no longer the value it was bound to
+        // (`d.setHours(12)` after `const d = new Date()`); one it only reads still is.
+        for name in changed(st) {
+            scope.bound.remove(&name);
         }
         marks.push((first, last, Status::Unconverted));
     }
@@ -136,6 +134,49 @@ pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) ->
             Status::Logging => out.converted.logging.push((n, text)),
             Status::Converted => out.converted.converted += 1,
             Status::Unconverted => out.converted.unconverted.push((n, text)),
+        }
+    }
+    out
+}
+
+/// Names a statement may change: assigned (`x = …`, `x.a = …`, `x += …`, `x++`) or given
+/// to a method that changes its object (`x.setHours(…)`, `x.add(…)`, `x.push(…)`).
+fn changed(st: &[T]) -> Vec<String> {
+    const MUTATORS: &[&str] = &[
+        "add", "subtract", "push", "pop", "shift", "unshift", "splice", "sort", "reverse",
+        "remove", "delete", "clear", "update", "upsert", "assign", "startOf", "endOf",
+    ];
+    let mut out = Vec::new();
+    for (i, t) in st.iter().enumerate() {
+        let Tok::Id(name) = &t.tok else { continue };
+        let mut j = i + 1;
+        // Past `.a` and `["a"]` accessors to what is done with the name.
+        loop {
+            match (st.get(j).map(|t| &t.tok), st.get(j + 1).map(|t| &t.tok)) {
+                (Some(Tok::P(dot)), Some(Tok::Id(m))) if dot == "." => {
+                    if matches!(st.get(j + 2).map(|t| &t.tok), Some(Tok::P(p)) if p == "(")
+                        && (m.starts_with("set") || MUTATORS.contains(&m.as_str()))
+                    {
+                        out.push(name.clone());
+                    }
+                    j += 2;
+                }
+                (Some(Tok::P(open)), _) if open == "[" => {
+                    while !matches!(st.get(j).map(|t| &t.tok), Some(Tok::P(p)) if p == "]") {
+                        if j >= st.len() {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                _ => break,
+            }
+        }
+        if matches!(st.get(j).map(|t| &t.tok), Some(Tok::P(p)) if matches!(p.as_str(), "=" | "+=" | "++" | "--" | "-"))
+            && !out.contains(name)
+        {
+            out.push(name.clone());
         }
     }
     out

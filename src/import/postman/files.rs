@@ -38,6 +38,8 @@ struct FileUse {
     reads: Vec<String>,
     defines: Vec<String>,
     captures: Vec<String>,
+    /// Variables its pre-request scripts set (in its `vars`).
+    sets: Vec<String>,
 }
 
 /// Captured names (for [`crate::import::names::Names`]) and every defined name.
@@ -109,6 +111,15 @@ pub(super) fn write_all(
                 None if !undefined.contains(name) => undefined.push(name.clone()),
                 None => {}
             }
+        }
+    }
+    for u in &uses {
+        for name in u.sets.iter().filter(|n| env_keys.contains(n)) {
+            cx.place = u.path.clone();
+            cx.warn(format!(
+                "`{name}` is set by a pre-request script and defined by the environment: an environment wins over a file's `vars` in baton, so remove `{name}` from the environment to get the script's value"
+            ));
+            cx.notes.shadowed.push((name.clone(), u.path.clone()));
         }
     }
     cx.notes.undefined.clone_from(&undefined);
@@ -399,6 +410,7 @@ fn file(
         reads: cx.seen.clone(),
         defines,
         captures,
+        sets: pre.vars.iter().map(|(k, _, _)| k.clone()).collect(),
     });
     out.requests += n_requests;
     out.token_requests += tokens.list.len();

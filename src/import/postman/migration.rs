@@ -92,6 +92,8 @@ pub(super) struct Notes {
     pub undefined: Vec<String>,
     /// `(name, file that captures it, file that reads it)`.
     pub across: Vec<(String, String, String)>,
+    /// `(name, file)`: set by a pre-request script, but the environment defines it too.
+    pub shadowed: Vec<(String, String)>,
 }
 
 fn code_block(out: &mut String, lines: &[(usize, String)]) {
@@ -167,6 +169,13 @@ pub(super) fn render(collection: &str, secret_env: &[String], notes: &Notes) -> 
         let _ = writeln!(
             o,
             "- `{name}` is captured in `{from}` and read in `{to}`: captures do not cross files; give it with `--var`, or move the requests into one file"
+        );
+    }
+    for (name, file) in &notes.shadowed {
+        todo += 1;
+        let _ = writeln!(
+            o,
+            "- `{name}` is set by a pre-request script in `{file}` and defined by the environment, whose value wins in baton: remove it from the environment"
         );
     }
     for (what, owner, lines) in &notes.folders {

@@ -149,6 +149,10 @@ fn changed(st: &[T]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, t) in st.iter().enumerate() {
         let Tok::Id(name) = &t.tok else { continue };
+        let property = i > 0 && matches!(&st[i - 1].tok, Tok::P(p) if p == "." || p == "?.");
+        if property {
+            continue;
+        }
         let mut j = i + 1;
         // Past `.a` and `["a"]` accessors to what is done with the name.
         loop {
@@ -433,6 +437,15 @@ mod tests {
         assert_eq!(c.converted.logging.len(), 1);
         let lines: Vec<usize> = c.converted.unconverted.iter().map(|(n, _)| *n).collect();
         assert_eq!(lines, [6, 7]);
+    }
+
+    #[test]
+    fn a_name_is_changed_by_assignments_and_mutators_not_by_reads() {
+        let toks = tokens(&[
+            "a.setHours(1); b = 2; c.x.add(1, 'd'); e.substring(1); f++; g == 1".to_string(),
+        ]);
+        let changed: Vec<String> = statements(&toks).into_iter().flat_map(changed).collect();
+        assert_eq!(changed, ["a", "b", "c", "f"]);
     }
 
     #[test]

@@ -301,7 +301,7 @@ impl<'a> P<'a> {
                     continue;
                 }
                 Val::Now if self.eat(&[".", "toISOString", "(", ")"]) => {
-                    v = expr("now('%Y-%m-%dT%H:%M:%S%.3fZ')");
+                    v = expr(crate::import::names::ISO_TIMESTAMP);
                     continue;
                 }
                 Val::Now

@@ -70,7 +70,7 @@ fn a_token_fetch_becomes_an_oauth2_request_that_gets_a_token_and_sends_it() {
 fn variables_set_before_a_request_become_file_vars_and_the_rest_is_reported() {
     let i = import("prerequest-vars.postman_collection.json", &[]);
     i.out
-        .stdout_contains("pre-request 17 lines: 9 converted, 6 warned, 2 logging, 0 dropped")
+        .stdout_contains("pre-request 18 lines: 10 converted, 6 warned, 2 logging, 0 dropped")
         // A date changed by a statement the import cannot read is not taken as `now()`.
         .stderr_contains("pre-request script, lines 10-13: not converted")
         .stderr_contains("`sku` is set to `B-2` here and to `A-1` by 'Create an order'");
@@ -82,6 +82,7 @@ fn variables_set_before_a_request_become_file_vars_and_the_rest_is_reported() {
         "  day: <<now('%Y-%m-%d')>>\n",
         "  stamp: <<timestamp()>>\n",
         "  label: order of <<username>>\n",
+        "  at: <<now('%Y-%m-%dT%H:%M:%S%.3fZ')>>\n",
         "  #   13: pm.variables.set(\"noon\", d.toISOString());\n",
     ] {
         assert!(f.contains(line), "{line:?} not in\n{f}");
@@ -89,8 +90,8 @@ fn variables_set_before_a_request_become_file_vars_and_the_rest_is_reported() {
     assert!(!f.contains("noon:") && !f.contains("nickname:"), "{f}");
     let migration = i.file("MIGRATION.md");
     for text in [
-        "| pre-request | 17 | 9 (53%) | 6 (35%) | 2 | 0 |",
-        "- **Create an order**: 0 captures, 0 expectations; sets `order_id`, `sku`, `created`, `day`, `stamp`, `label` (now the file's `vars`)",
+        "| pre-request | 18 | 10 (56%) | 6 (33%) | 2 | 0 |",
+        "- **Create an order**: 0 captures, 0 expectations; sets `order_id`, `sku`, `created`, `day`, `stamp`, `label`, `at` (now the file's `vars`)",
         "    15  if (!pm.environment.get(\"tenant\")) { pm.environment.set(\"tenant\", \"acme\"); }",
         "- Read but defined nowhere in the collection (give them with `-e` or `--var NAME=...`): `baseAuthURL`, `username`",
     ] {

@@ -88,12 +88,10 @@ impl Pre {
             .iter()
             .position(|r| r.id.as_deref() == Some(id.as_str()))
             .unwrap_or(before);
-        for (names, field) in [(&t.access, "access_token"), (&t.refresh, "refresh_token")] {
-            for n in names {
-                let reference = cx.names.reference(n);
-                if !self.fetched.iter().any(|f| f.0 == reference && f.1 == id) {
-                    self.fetched.push((reference, id.clone(), field, at));
-                }
+        for (n, field) in &t.kept {
+            let reference = cx.names.reference(n);
+            if !self.fetched.iter().any(|f| f.0 == reference && f.1 == id) {
+                self.fetched.push((reference, id.clone(), field, at));
             }
         }
         Some(id)

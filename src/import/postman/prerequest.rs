@@ -22,9 +22,9 @@ pub(super) struct SetVar {
 #[derive(Clone, Debug)]
 pub(super) struct TokenFetch {
     pub def: AuthDef,
-    /// Postman names set to the response's `access_token` (and `refresh_token`).
-    pub access: Vec<String>,
-    pub refresh: Vec<String>,
+    /// `(Postman name, token field)`: the variables set to the response's `access_token`
+    /// (at least one), `refresh_token` or `id_token`.
+    pub kept: Vec<(String, &'static str)>,
 }
 
 /// What a pre-request script became.
@@ -269,14 +269,10 @@ fn send_request(p: &mut P, scope: &Scope) -> Option<TokenFetch> {
         return None;
     }
     let mut def = token_def(&options)?;
-    let (access, refresh) = callback(body, &response, scope)?;
+    let kept = callback(body, &response, scope)?;
     def.params
         .push(("tokenName".into(), json!("pre-request token")));
-    Some(TokenFetch {
-        def,
-        access,
-        refresh,
-    })
+    Some(TokenFetch { def, kept })
 }
 
 /// `(err, res) => {` or `function (err, res) {`: the response's name.
@@ -297,24 +293,30 @@ fn callback_head(p: &mut P) -> Option<String> {
 }
 
 /// The callback keeps the tokens (and logs); anything else and it is not converted.
-fn callback(body: &[T], response: &str, outer: &Scope) -> Option<(Vec<String>, Vec<String>)> {
+fn callback(body: &[T], response: &str, outer: &Scope) -> Option<Vec<(String, &'static str)>> {
     let mut scope = Scope::default();
     scope.bound.clone_from(&outer.bound);
     scope
         .bound
         .insert(response.to_string(), (Val::Response, Vec::new()));
-    let (mut access, mut refresh) = (Vec::new(), Vec::new());
+    let mut kept = Vec::new();
     for st in statements(body) {
         if is_console(&mut P::new(st)) || bind(&mut P::new(st), &mut scope).is_some() {
             continue;
         }
         match set(&mut P::new(st), &scope)? {
-            (name, Val::Json(path)) if path == ["access_token"] => access.push(name),
-            (name, Val::Json(path)) if path == ["refresh_token"] => refresh.push(name),
+            (name, Val::Json(path)) if path.len() == 1 => {
+                let field = ["access_token", "refresh_token", "id_token"]
+                    .into_iter()
+                    .find(|f| *f == path[0])?;
+                kept.push((name, field));
+            }
             _ => return None,
         }
     }
-    (!access.is_empty()).then_some((access, refresh))
+    kept.iter()
+        .any(|(_, f)| *f == "access_token")
+        .then_some(kept)
 }
 
 fn text_of(v: &Val) -> Option<&str> {
@@ -468,7 +470,7 @@ pm.sendRequest({
         assert_eq!(c.converted.unconverted, []);
         assert_eq!(c.converted.converted, 15);
         let t = &c.tokens[0];
-        assert_eq!(t.access, ["token"]);
+        assert_eq!(t.kept, [("token".to_string(), "access_token")]);
         assert_eq!(t.def.get("accessTokenUrl"), "{{base}}/token");
         assert_eq!(t.def.get("clientSecret"), "{{secret}}");
     }

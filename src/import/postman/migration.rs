@@ -58,6 +58,20 @@ impl Tally {
     }
 }
 
+/// What the import made, for the header.
+pub(super) struct Totals {
+    pub files: usize,
+    pub requests: usize,
+    pub token_requests: usize,
+    pub captures: usize,
+    pub expectations: usize,
+    pub warnings: usize,
+}
+
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// One script's lines left for a person: `(what, owner, lines)`.
 pub(super) type Left = (String, String, Vec<(usize, String)>);
 
@@ -113,11 +127,26 @@ fn percent(part: usize, whole: usize) -> String {
 }
 
 /// The text of MIGRATION.md.
-pub(super) fn render(collection: &str, secret_env: &[String], notes: &Notes) -> String {
+pub(super) fn render(
+    collection: &str,
+    totals: &Totals,
+    secret_env: &[String],
+    notes: &Notes,
+) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# Migrating '{collection}' from Postman\n");
     o.push_str(
         "Written by `baton import postman`: what was converted, and what needs a person.\n\n",
+    );
+    let _ = writeln!(
+        o,
+        "{}, {} (and {} made from OAuth 2.0 helpers and token fetches), {}, {}, {}.\n",
+        plural(totals.files, "file"),
+        plural(totals.requests, "request"),
+        plural(totals.token_requests, "oauth2 request"),
+        plural(totals.captures, "capture"),
+        plural(totals.expectations, "expectation"),
+        plural(totals.warnings, "warning"),
     );
     o.push_str("| scripts | lines | converted | warned (left as comments) | logging | dropped |\n|---|---|---|---|---|---|\n");
     for (what, c) in [

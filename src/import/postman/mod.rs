@@ -234,9 +234,17 @@ pub fn import(
     result.warnings = std::mem::take(&mut cx.warnings);
     result.secret_env = cx.secret_env.iter().map(|(n, _)| n.clone()).collect();
     result.scripts = cx.notes.tally.line();
+    let totals = migration::Totals {
+        files: result.per_file.len(),
+        requests: result.requests,
+        token_requests: result.token_requests,
+        captures: result.captures,
+        expectations: result.expectations,
+        warnings: result.warnings.len(),
+    };
     result.files.push((
         PathBuf::from("MIGRATION.md"),
-        migration::render(&result.collection, &result.secret_env, &cx.notes),
+        migration::render(&result.collection, &totals, &result.secret_env, &cx.notes),
     ));
     result.renames = names
         .renames()

@@ -89,6 +89,9 @@ pub(super) struct P<'a> {
     pub i: usize,
     /// Bound names read, so their lines count with the statement that used them.
     pub used: Vec<String>,
+    /// How deep in brackets the reading is: a script of a million `[` is refused, not a
+    /// stack overflow.
+    depth: usize,
 }
 
 impl<'a> P<'a> {
@@ -97,6 +100,7 @@ impl<'a> P<'a> {
             t,
             i: 0,
             used: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -161,6 +165,16 @@ impl<'a> P<'a> {
     }
 
     fn primary(&mut self, scope: &Scope) -> Option<Val> {
+        if self.depth > 64 {
+            return None;
+        }
+        self.depth += 1;
+        let v = self.primary_at_depth(scope);
+        self.depth -= 1;
+        v
+    }
+
+    fn primary_at_depth(&mut self, scope: &Scope) -> Option<Val> {
         const GETTERS: &[&[&str]] = &[
             &["pm", ".", "environment", ".", "get", "("],
             &["pm", ".", "variables", ".", "get", "("],

@@ -204,5 +204,9 @@ mod tests {
             Val::Obj(vec![("k".into(), Val::Text("x{{b}}".into()))])
         );
         assert_eq!(p.used, ["a"]);
+        let deep = format!("x = {}1{}", "[".repeat(100_000), "]".repeat(100_000));
+        let toks = tokens(&[deep]);
+        let mut p = P::new(&toks[2..]);
+        assert!(p.expr(&Scope::default()).is_none());
     }
 }

@@ -120,17 +120,18 @@ pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) ->
         };
         marks.push((first, last, status));
     }
+    // A line two statements share is as good as the worse of them; a line none holds
+    // (which should not happen) is not converted.
+    let mut status: Vec<Option<Status>> = vec![None; lines.len() + 1];
+    for (a, b, s) in marks {
+        for slot in &mut status[a.min(lines.len())..=b.min(lines.len())] {
+            if slot.is_none_or(|old| s > old) {
+                *slot = Some(s);
+            }
+        }
+    }
     for (n, text) in script::code_lines(lines) {
-        // A line two statements share is as good as the worse of them.
-        let status = marks
-            .iter()
-            .filter(|(a, b, _)| (*a..=*b).contains(&n))
-            .map(|(_, _, s)| *s)
-            .fold(None, |acc: Option<Status>, s| {
-                Some(acc.map_or(s, |a| if s > a { s } else { a }))
-            })
-            .unwrap_or(Status::Unconverted);
-        match status {
+        match status[n].unwrap_or(Status::Unconverted) {
             Status::Logging => out.converted.logging.push((n, text)),
             Status::Converted => out.converted.converted += 1,
             Status::Unconverted => out.converted.unconverted.push((n, text)),

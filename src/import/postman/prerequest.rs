@@ -87,7 +87,7 @@ pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) ->
             continue;
         }
         let mut p = P::new(st);
-        if let Some(fetch) = send_request(&mut p, &scope) {
+        if let Some(fetch) = send_request(&mut p, &scope).or_else(|| guarded(st, &scope, &mut p)) {
             keep.append(&mut p.used);
             out.tokens.push(fetch);
             marks.push((first, last, Status::Converted));
@@ -240,6 +240,52 @@ fn set(p: &mut P, scope: &Scope) -> Option<(String, Val)> {
     }
     let v = p.expr(scope)?;
     (p.eat(&[")"]) && p.at_end()).then_some((name, v))
+}
+
+/// `if (!pm.environment.get("token") || …) { pm.sendRequest(…) }`: a token fetched only when
+/// there is none or it expired, which is what `auth: { oauth2: id }` does (renewed when
+/// expired). The condition may only read; the block holds the fetch, names it binds, logging.
+fn guarded(st: &[T], scope: &Scope, p: &mut P) -> Option<TokenFetch> {
+    let mut c = P::new(st);
+    if !c.eat(&["if", "("]) {
+        return None;
+    }
+    let mut depth = 1;
+    while depth > 0 {
+        match c.peek()? {
+            Tok::P(x) if x == "(" => depth += 1,
+            Tok::P(x) if x == ")" => depth -= 1,
+            Tok::P(x) if matches!(x.as_str(), "=" | "++" | "--" | "+=") => return None,
+            Tok::Id(x) if x == "sendRequest" || x.starts_with("set") || x == "unset" => {
+                return None;
+            }
+            _ => {}
+        }
+        c.i += 1;
+    }
+    if !c.eat(&["{"]) || !matches!(st.last().map(|t| &t.tok), Some(Tok::P(x)) if x == "}") {
+        return None;
+    }
+    let body = &st[c.i..st.len() - 1];
+    let mut inner = Scope::default();
+    inner.bound.clone_from(&scope.bound);
+    let mut fetch = None;
+    for part in statements(body) {
+        let mut q = P::new(part);
+        if is_console(&mut P::new(part)) || bind(&mut q, &mut inner).is_some() {
+            p.used.append(&mut q.used);
+            continue;
+        }
+        let mut q = P::new(part);
+        match send_request(&mut q, &inner) {
+            Some(f) if fetch.is_none() => {
+                p.used.append(&mut q.used);
+                fetch = Some(f);
+            }
+            _ => return None,
+        }
+    }
+    fetch
 }
 
 /// `pm.sendRequest(OPTIONS, (err, res) => { … })` that asks a token endpoint for a token
@@ -440,6 +486,22 @@ mod tests {
         assert_eq!(c.converted.logging.len(), 1);
         let lines: Vec<usize> = c.converted.unconverted.iter().map(|(n, _)| *n).collect();
         assert_eq!(lines, [6, 7]);
+    }
+
+    #[test]
+    fn a_fetch_only_when_the_token_is_missing_is_the_same_oauth2_request() {
+        let c = run(
+            r#"if (!pm.environment.get("token") || Date.now() > pm.environment.get("expiry")) {
+  console.log("fetching a token");
+  const form = [{ key: "grant_type", value: "client_credentials" }, { key: "client_id", value: "app" }];
+  pm.sendRequest({ url: "https://id.example/token", method: "POST", body: { mode: "urlencoded", urlencoded: form } },
+    (err, res) => { pm.environment.set("token", res.json().access_token); });
+}
+if (pm.environment.get("x")) { pm.environment.set("y", "1"); }"#,
+        );
+        assert_eq!(c.tokens.len(), 1);
+        assert_eq!(c.converted.converted, 6);
+        assert_eq!(c.converted.unconverted.len(), 1);
     }
 
     #[test]

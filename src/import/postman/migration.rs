@@ -36,10 +36,11 @@ pub(super) struct Tally {
 impl Tally {
     /// One script, counted once where it is written (a folder's script once, not per request).
     pub(super) fn add(&mut self, listen: &str, code: usize, dropped: usize, c: &Converted) {
-        let counts = if listen == "test" {
-            &mut self.test
-        } else {
-            &mut self.prerequest
+        let counts = match listen {
+            "test" => &mut self.test,
+            "prerequest" => &mut self.prerequest,
+            // Postman has no other kind today; what a newer export adds is warned, not counted.
+            _ => return,
         };
         counts.lines += code;
         counts.converted += c.converted;

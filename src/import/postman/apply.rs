@@ -5,11 +5,21 @@
 //! variable the script kept it in: `auth: { oauth2: id }` for a bearer token.
 
 use super::defaults::{self, Added, Authed, Tokens};
+use super::js::{Seg, jsonpath};
 use super::jsexpr::{EXPR, shown};
-use super::prerequest::{SetVar, TokenFetch};
+use super::prerequest::{PreRequest, SetVar};
+use super::sendrequest::{Call, CallBody, TokenFetch};
 use super::{Ctx, script::Converted};
 use crate::import::out::OutRequest;
 use crate::import::yaml::{Entry, Y};
+
+/// A file whose requests get a default auth also sends it with the requests made from
+/// `pm.sendRequest`, which Postman sends without: said, since `defaults:` cannot leave one out.
+pub(super) fn default_auth_note(default: Option<&Added>, cx: &mut Ctx) {
+    if default.is_some_and(|d| d.auth.is_some() || !d.headers.is_empty()) {
+        cx.warn("the requests made from pm.sendRequest calls get the file's default auth, which Postman does not send with them");
+    }
+}
 
 /// The pre-request state of a file being written.
 #[derive(Default)]
@@ -97,6 +107,78 @@ impl Pre {
         Some(id)
     }
 
+    /// What the scripts of the folders above do, at the top of the file: the ids of the
+    /// `oauth2` requests made and the names captured.
+    pub(super) fn inherit(
+        &mut self,
+        scripts: &[(PreRequest, String)],
+        cx: &mut Ctx,
+        reqs: &mut Vec<OutRequest>,
+        tokens: &mut Tokens,
+    ) -> (Vec<String>, Vec<String>) {
+        let (mut ids, mut keys) = (Vec::new(), Vec::new());
+        for (script, source) in scripts {
+            // Counted where the folder's script is; only a conflict is news here.
+            let mut ignored = Converted::default();
+            self.vars(script.vars.clone(), source, &mut ignored, cx);
+            for t in &script.tokens {
+                ids.extend(self.token(t, source, cx, reqs, tokens));
+            }
+            for c in &script.calls {
+                keys.extend(Pre::call(c, source, cx, reqs));
+            }
+        }
+        (ids, keys)
+    }
+
+    /// A request of its own for a call, before the request whose script sends it; the keys
+    /// it captures.
+    pub(super) fn call(
+        c: &Call,
+        source: &str,
+        cx: &mut Ctx,
+        reqs: &mut Vec<OutRequest>,
+    ) -> Vec<String> {
+        let url = render(&c.url, cx);
+        let mut o = OutRequest {
+            comments: vec![format!(
+                "The request the pre-request script of {source} sends with pm.sendRequest."
+            )],
+            name: format!("{} {}", c.method, url),
+            method: c.method.clone(),
+            url,
+            ..OutRequest::default()
+        };
+        for (k, v) in &c.headers {
+            let v = render(v, cx);
+            o.headers.push((k.clone(), v));
+        }
+        o.body = c.body.as_ref().map(|b| match b {
+            CallBody::Raw(text) => ("body".to_string(), Y::Str(render(text, cx))),
+            CallBody::Form(multipart, rows) => {
+                let rows: Vec<(String, Y)> = rows
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Y::Str(render(v, cx))))
+                    .collect();
+                let key = if *multipart { "multipart" } else { "form" };
+                (key.to_string(), Y::map(rows))
+            }
+        });
+        if let Some(code) = c.status.as_ref().and_then(|s| s.parse().ok()) {
+            o.expect.status = Some(Y::Int(code));
+        }
+        let mut keys = Vec::new();
+        for (name, path) in &c.captures {
+            let key = cx.names.key(name);
+            let segs: Vec<Seg> = path.iter().map(|p| Seg::Name(p.clone())).collect();
+            o.capture.retain(|(k, _)| *k != key);
+            o.capture.push((key.clone(), Y::Str(jsonpath(&segs))));
+            keys.push(key);
+        }
+        reqs.push(o);
+        keys
+    }
+
     /// The file's `vars` entries for what the scripts set (their reads recorded in `cx`).
     pub(super) fn entries(&self, cx: &mut Ctx) -> Vec<Entry> {
         self.vars
@@ -106,19 +188,7 @@ impl Pre {
                     "Set by the pre-request script of {source}: Postman sets it before each request, baton once per run of this file."
                 )],
                 key: key.clone(),
-                value: Y::Str(
-                    value
-                        .split(EXPR)
-                        .enumerate()
-                        .map(|(i, part)| {
-                            if i % 2 == 1 {
-                                format!("<<{part}>>")
-                            } else {
-                                cx.text(part)
-                            }
-                        })
-                        .collect(),
-                ),
+                value: Y::Str(render(value, cx)),
             })
             .collect()
     }
@@ -185,6 +255,21 @@ fn bearer_to_oauth2(auth: &mut Option<Y>) {
     if let Some(id) = id {
         *auth = Some(Y::map([("oauth2", Y::Str(id))]));
     }
+}
+
+/// Postman text with baton expressions (`jsexpr::EXPR`) as baton text.
+fn render(value: &str, cx: &mut Ctx) -> String {
+    value
+        .split(EXPR)
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<<{part}>>")
+            } else {
+                cx.text(part)
+            }
+        })
+        .collect()
 }
 
 fn text(s: &mut String, from: &str, to: &str) {

@@ -7,8 +7,8 @@ use super::defaults;
 use super::env::EnvIn;
 use super::migration::{FileNotes, RequestNotes, report_unconverted, script_name};
 use super::model::{AuthDef, Folder, Node, PmRequest, Variable};
-use super::prerequest::{SetVar, TokenFetch};
-use super::{Ctx, Imported, request, script};
+use super::prerequest::PreRequest;
+use super::{Ctx, Imported, prerequest, request, script};
 use crate::import::names::slug;
 use crate::import::out::{Expect, OutRequest, collection};
 use crate::import::yaml::{Entry, Y};
@@ -27,9 +27,8 @@ struct Inherit {
     /// Names the inherited expectations read.
     reads: Vec<String>,
     comments: Vec<String>,
-    /// What the pre-request scripts of the folders above set and fetch, with where.
-    pre_vars: Vec<(SetVar, String)>,
-    pre_tokens: Vec<(TokenFetch, String)>,
+    /// What the pre-request scripts of the folders above set, fetch and call, with where.
+    pre: Vec<(PreRequest, String)>,
 }
 
 /// What one written file defines and reads, for the cross-file check.
@@ -51,9 +50,16 @@ pub(super) fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec
             Node::Request(r) => r.events.iter(),
             Node::Folder(_) => [].iter(),
         }));
-        for e in events.filter(|e| e.listen == "test") {
-            let c = script::convert(&e.lines, &|n| n.to_string());
-            captured.extend(c.captures.into_iter().map(|(n, _)| n));
+        for e in events.filter(|e| !e.disabled) {
+            if e.listen == "test" {
+                let c = script::convert(&e.lines, &|n| n.to_string());
+                captured.extend(c.captures.into_iter().map(|(n, _)| n));
+            } else if e.listen == "prerequest" {
+                // A pre-request call's captures are captures too (identifiers).
+                let pre = prerequest::convert(&e.lines, &|_| true);
+                let calls = pre.calls.into_iter().flat_map(|c| c.captures);
+                captured.extend(calls.map(|(n, _)| n));
+            }
         }
         for i in &f.items {
             if let Node::Folder(sub) = i {
@@ -177,10 +183,7 @@ fn folder(
         let what = script_name(&listen);
         cx.notes.tally.add(&listen, s.code, s.dropped, &c);
         let source = format!("'{}'", inh.label);
-        inh.pre_vars
-            .extend(s.pre.vars.into_iter().map(|v| (v, source.clone())));
-        inh.pre_tokens
-            .extend(s.pre.tokens.into_iter().map(|t| (t, source.clone())));
+        inh.pre.push((s.pre, source));
         if !c.unconverted.is_empty() {
             cx.notes
                 .folders
@@ -283,6 +286,7 @@ fn file(
     let mut authed = Vec::new();
     let mut captures = Vec::new();
     let mut n_requests = 0;
+    let mut n_calls = 0;
     // What the folder's requests do unless they say otherwise: the file's default.
     let follow = inh.follow.unwrap_or(true);
     let mut pre = Pre::default();
@@ -291,15 +295,9 @@ fn file(
         ..FileNotes::default()
     };
     cx.place.clone_from(&shown);
-    for (v, source) in &inh.pre_vars {
-        let mut ignored = script::Converted::default();
-        pre.vars(vec![v.clone()], source, &mut ignored, cx);
-    }
-    let mut inherited_tokens = Vec::new();
-    for (t, source) in &inh.pre_tokens {
-        let id = pre.token(t, source, cx, &mut reqs, &mut tokens);
-        inherited_tokens.extend(id);
-    }
+    let (inherited_tokens, keys) = pre.inherit(&inh.pre, cx, &mut reqs, &mut tokens);
+    out.captures += keys.len();
+    captures.extend(keys);
     for req in requests {
         cx.place = format!("{shown}: request '{}'", req.name);
         let mut o = request::convert(req, cx, &mut path_vars);
@@ -317,6 +315,13 @@ fn file(
             for t in &s.pre.tokens {
                 let id = pre.token(t, &source, cx, &mut reqs, &mut tokens);
                 rn.oauth2.extend(id);
+            }
+            for c in &s.pre.calls {
+                let keys = Pre::call(c, &source, cx, &mut reqs);
+                n_calls += 1;
+                out.captures += keys.len();
+                rn.captures += keys.len();
+                captures.extend(keys);
             }
             cx.notes.tally.add(&listen, s.code, s.dropped, &c);
             if !c.unconverted.is_empty() {
@@ -368,7 +373,7 @@ fn file(
         hide_secrets(&mut o.expect, &cx.secret_env);
         out.captures += o.capture.len();
         out.expectations += o.expect.count();
-        rn.captures = o.capture.len();
+        rn.captures += o.capture.len();
         rn.expectations = o.expect.count();
         notes.requests.push(rn);
         n_requests += 1;
@@ -379,6 +384,9 @@ fn file(
     let pre_vars = pre.entries(cx);
     let auth_label = inh.auth.as_ref().map_or("", |(_, l)| l.as_str());
     let default_auth = defaults::settle(&mut reqs, authed, auth_label, cx);
+    if inh.pre.iter().map(|(p, _)| p.calls.len()).sum::<usize>() + n_calls > 0 {
+        super::apply::default_auth_note(default_auth.as_ref(), cx);
+    }
     let defaults = defaults::entry(default_auth, follow, auth_label);
     let mut vars = file_vars(inh, &path_vars, cx);
     for e in pre_vars {

@@ -22,6 +22,7 @@ mod model;
 mod prerequest;
 mod request;
 mod script;
+mod sendrequest;
 
 use super::names::{Names, convert};
 use super::{ImportError, Warning};

@@ -6,9 +6,8 @@
 
 use super::jsexpr::{P, Scope, Val};
 use super::jslex::{T, Tok, statements, tokens};
-use super::model::AuthDef;
 use super::script::{self, Converted};
-use serde_json::{Value, json};
+use super::sendrequest::{Call, Fetch, TokenFetch, send_request};
 
 /// A variable the script sets before the request: `(Postman name, Postman text, lines)`.
 #[derive(Clone, Debug)]
@@ -18,21 +17,13 @@ pub(super) struct SetVar {
     pub lines: Vec<(usize, String)>,
 }
 
-/// A token request the script sends, as the OAuth 2.0 helper that would send it.
-#[derive(Clone, Debug)]
-pub(super) struct TokenFetch {
-    pub def: AuthDef,
-    /// `(Postman name, token field)`: the variables set to the response's `access_token`
-    /// (at least one), `refresh_token` or `id_token`.
-    pub kept: Vec<(String, &'static str)>,
-}
-
 /// What a pre-request script became.
 #[derive(Clone, Debug, Default)]
 pub(super) struct PreRequest {
     pub converted: Converted,
     pub vars: Vec<SetVar>,
     pub tokens: Vec<TokenFetch>,
+    pub calls: Vec<Call>,
 }
 
 #[derive(Clone, Copy, PartialEq, PartialOrd)]
@@ -87,9 +78,13 @@ pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) ->
             continue;
         }
         let mut p = P::new(st);
-        if let Some(fetch) = send_request(&mut p, &scope).or_else(|| guarded(st, &scope, &mut p)) {
+        let fetch = send_request(&mut p, &scope);
+        if let Some(fetch) = fetch.or_else(|| guarded(st, &scope, &mut p).map(Fetch::Token)) {
             keep.append(&mut p.used);
-            out.tokens.push(fetch);
+            match fetch {
+                Fetch::Token(t) => out.tokens.push(t),
+                Fetch::Call(c) => out.calls.push(c),
+            }
             marks.push((first, last, Status::Converted));
             continue;
         }
@@ -203,12 +198,12 @@ fn dynamic_ok(text: &str, known: &dyn Fn(&str) -> bool) -> bool {
         .all(known)
 }
 
-fn is_console(p: &mut P) -> bool {
+pub(super) fn is_console(p: &mut P) -> bool {
     p.eat(&["console", "."]) && p.ident().is_some() && p.eat(&["("])
 }
 
 /// `const a = X, b = Y` (or `a = X` without a keyword): the names bound.
-fn bind(p: &mut P, scope: &mut Scope) -> Option<Vec<String>> {
+pub(super) fn bind(p: &mut P, scope: &mut Scope) -> Option<Vec<String>> {
     let _ = p.eat(&["var"]) || p.eat(&["let"]) || p.eat(&["const"]);
     let mut names = Vec::new();
     loop {
@@ -230,7 +225,7 @@ fn bind(p: &mut P, scope: &mut Scope) -> Option<Vec<String>> {
 }
 
 /// `pm.environment.set("name", X)` and its siblings: the name and the value.
-fn set(p: &mut P, scope: &Scope) -> Option<(String, Val)> {
+pub(super) fn set(p: &mut P, scope: &Scope) -> Option<(String, Val)> {
     if !SETTERS.iter().any(|s| p.eat(s)) {
         return None;
     }
@@ -278,7 +273,7 @@ fn guarded(st: &[T], scope: &Scope, p: &mut P) -> Option<TokenFetch> {
         }
         let mut q = P::new(part);
         match send_request(&mut q, &inner) {
-            Some(f) if fetch.is_none() => {
+            Some(Fetch::Token(f)) if fetch.is_none() => {
                 p.used.append(&mut q.used);
                 fetch = Some(f);
             }
@@ -286,180 +281,6 @@ fn guarded(st: &[T], scope: &Scope, p: &mut P) -> Option<TokenFetch> {
         }
     }
     fetch
-}
-
-/// `pm.sendRequest(OPTIONS, (err, res) => { … })` that asks a token endpoint for a token
-/// and keeps it.
-fn send_request(p: &mut P, scope: &Scope) -> Option<TokenFetch> {
-    if !p.eat(&["pm", ".", "sendRequest", "("]) {
-        return None;
-    }
-    let Val::Obj(options) = p.expr(scope)? else {
-        return None;
-    };
-    if !p.eat(&[","]) {
-        return None;
-    }
-    let response = callback_head(p)?;
-    let start = p.i;
-    let mut depth = 1;
-    while depth > 0 {
-        match p.peek()? {
-            Tok::P(x) if x == "{" => depth += 1,
-            Tok::P(x) if x == "}" => depth -= 1,
-            _ => {}
-        }
-        p.i += 1;
-    }
-    let body: &[T] = &p.t[start..p.i - 1];
-    if !(p.eat(&[")"]) && p.at_end()) {
-        return None;
-    }
-    let mut def = token_def(&options)?;
-    let kept = callback(body, &response, scope)?;
-    def.params
-        .push(("tokenName".into(), json!("pre-request token")));
-    Some(TokenFetch { def, kept })
-}
-
-/// `(err, res) => {` or `function (err, res) {`: the response's name.
-fn callback_head(p: &mut P) -> Option<String> {
-    let arrow = !p.eat(&["function"]);
-    if !p.eat(&["("]) {
-        return None;
-    }
-    let _ = p.ident()?;
-    if !p.eat(&[","]) {
-        return None;
-    }
-    let res = p.ident()?;
-    if !p.eat(&[")"]) || (arrow && !p.eat(&["=>"])) || !p.eat(&["{"]) {
-        return None;
-    }
-    Some(res)
-}
-
-/// The callback keeps the tokens (and logs); anything else and it is not converted.
-fn callback(body: &[T], response: &str, outer: &Scope) -> Option<Vec<(String, &'static str)>> {
-    let mut scope = Scope::default();
-    scope.bound.clone_from(&outer.bound);
-    scope
-        .bound
-        .insert(response.to_string(), (Val::Response, Vec::new()));
-    let mut kept = Vec::new();
-    for st in statements(body) {
-        if is_console(&mut P::new(st)) || bind(&mut P::new(st), &mut scope).is_some() {
-            continue;
-        }
-        match set(&mut P::new(st), &scope)? {
-            (name, Val::Json(path)) if path.len() == 1 => {
-                let field = ["access_token", "refresh_token", "id_token"]
-                    .into_iter()
-                    .find(|f| *f == path[0])?;
-                kept.push((name, field));
-            }
-            _ => return None,
-        }
-    }
-    kept.iter()
-        .any(|(_, f)| *f == "access_token")
-        .then_some(kept)
-}
-
-fn text_of(v: &Val) -> Option<&str> {
-    match v {
-        Val::Text(t) => Some(t),
-        _ => None,
-    }
-}
-
-fn field<'v>(o: &'v [(String, Val)], key: &str) -> Option<&'v Val> {
-    o.iter().find(|(k, _)| k == key).map(|(_, v)| v)
-}
-
-/// The request options of a token request as an OAuth 2.0 helper's settings.
-fn token_def(options: &[(String, Val)]) -> Option<AuthDef> {
-    let url = text_of(field(options, "url")?)?;
-    let method = field(options, "method").and_then(text_of).unwrap_or("GET");
-    if !method.eq_ignore_ascii_case("POST") {
-        return None;
-    }
-    let mut form: Vec<(String, String)> = Vec::new();
-    if let Some(Val::Obj(body)) = field(options, "body") {
-        let mode = field(body, "mode").and_then(text_of)?;
-        let Val::Arr(rows) = field(body, mode)? else {
-            return None;
-        };
-        for row in rows {
-            let Val::Obj(row) = row else { return None };
-            if field(row, "disabled").and_then(text_of) == Some("true") {
-                continue;
-            }
-            let key = text_of(field(row, "key")?)?;
-            let value = text_of(field(row, "value")?)?;
-            form.push((key.to_string(), value.to_string()));
-        }
-    }
-    let mut extra: Vec<Value> = Vec::new();
-    match field(options, "header") {
-        None => {}
-        Some(Val::Obj(headers)) => {
-            for (k, v) in headers {
-                if !k.eq_ignore_ascii_case("content-type") {
-                    let v = text_of(v)?;
-                    extra.push(json!({"key": k, "value": v, "send_as": "request_header"}));
-                }
-            }
-        }
-        Some(_) => return None,
-    }
-    let get = |k: &str| form.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
-    let grant = match get("grant_type")?.as_str() {
-        "password" => "password_credentials",
-        "client_credentials" => "client_credentials",
-        "refresh_token" => "refresh_token",
-        _ => return None,
-    };
-    let mut params: Vec<(String, Value)> = vec![
-        ("grant_type".into(), json!(grant)),
-        ("accessTokenUrl".into(), json!(url)),
-        ("client_authentication".into(), json!("body")),
-    ];
-    for (form_key, helper_key) in [
-        ("client_id", "clientId"),
-        ("client_secret", "clientSecret"),
-        ("username", "username"),
-        ("password", "password"),
-        ("scope", "scope"),
-        ("audience", "audience"),
-        ("resource", "resource"),
-        ("refresh_token", "refreshToken"),
-    ] {
-        if let Some(v) = get(form_key) {
-            params.push((helper_key.into(), json!(v)));
-        }
-    }
-    const OWN: &[&str] = &[
-        "grant_type",
-        "client_id",
-        "client_secret",
-        "username",
-        "password",
-        "scope",
-        "audience",
-        "resource",
-        "refresh_token",
-    ];
-    for (k, v) in form.iter().filter(|(k, _)| !OWN.contains(&k.as_str())) {
-        extra.push(json!({"key": k, "value": v, "send_as": "request_body"}));
-    }
-    if !extra.is_empty() {
-        params.push(("tokenRequestParams".into(), Value::Array(extra)));
-    }
-    Some(AuthDef {
-        kind: "oauth2".into(),
-        params,
-    })
 }
 
 #[cfg(test)]
@@ -502,6 +323,30 @@ if (pm.environment.get("x")) { pm.environment.set("y", "1"); }"#,
         assert_eq!(c.tokens.len(), 1);
         assert_eq!(c.converted.converted, 6);
         assert_eq!(c.converted.unconverted.len(), 1);
+    }
+
+    #[test]
+    fn another_call_keeps_what_its_callback_sets() {
+        let c = run(
+            r#"pm.sendRequest({ url: "https://api.example/items", method: "POST",
+  header: "X-Key: " + pm.environment.get("key"),
+  body: { mode: "raw", raw: "{}" } }, function (err, res) {
+    pm.expect(res.code).to.eql(201);
+    pm.variables.set("item", res.json().data["item-id"]);
+});"#,
+        );
+        assert!(c.tokens.is_empty());
+        let call = &c.calls[0];
+        assert_eq!(call.headers, [("X-Key".to_string(), "{{key}}".to_string())]);
+        assert_eq!(call.status.as_deref(), Some("201"));
+        assert_eq!(
+            call.captures,
+            [(
+                "item".to_string(),
+                vec!["data".to_string(), "item-id".to_string()]
+            )]
+        );
+        assert_eq!(c.converted.converted, 6);
     }
 
     #[test]

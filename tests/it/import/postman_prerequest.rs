@@ -1,6 +1,6 @@
 //! Postman pre-request scripts: a token fetched with `pm.sendRequest` (on the collection and
-//! on a request, password and refresh grants) imported as `oauth2` requests and run against
-//! the sandbox; variables set from literals, dates and dynamic variables as file `vars`; and
+//! on a request, password and refresh grants) imported as `oauth2` requests, and another call
+//! as a request that captures, run against the sandbox; variables set from literals, dates and dynamic variables as file `vars`; and
 //! the tally and MIGRATION.md that say what was left.
 
 use super::import;
@@ -18,9 +18,9 @@ fn a_token_fetch_becomes_an_oauth2_request_that_gets_a_token_and_sends_it() {
     );
     i.out
         .stdout_contains(
-            "3 files, 5 requests (and 3 oauth2 requests from OAuth 2.0 helpers and token fetches)",
+            "3 files, 5 requests (and 3 oauth2 requests from OAuth 2.0 helpers and token fetches), 1 capture",
         )
-        .stdout_contains("pre-request 41 lines: 40 converted, 0 warned, 1 logging, 0 dropped");
+        .stdout_contains("pre-request 45 lines: 44 converted, 0 warned, 1 logging, 0 dropped");
     let root = i.file("1-token-fetched-by-a-pre-request-script.yaml");
     for line in [
         // The collection's fetch, once for the file, before its requests.
@@ -35,6 +35,9 @@ fn a_token_fetch_becomes_an_oauth2_request_that_gets_a_token_and_sends_it() {
         "      refresh_token: <<pre_request_token.refresh_token>>\n",
         "    headers: { X-Trace: <<trace_id>> }\n    auth: { oauth2: pre_request_token_2 }\n",
         "  trace_id: <<uuid()>>\n",
+        // Any other call: a request of its own before, capturing what the callback kept.
+        "  - name: GET <<baseAuthURL>>/.well-known/openid-configuration\n    GET: <<baseAuthURL>>/.well-known/openid-configuration\n    expect: { status: 200 }\n    capture: { issuer: $.issuer }\n",
+        "    headers: { X-Issuer: <<issuer>> }\n",
     ] {
         assert!(root.contains(line), "{line:?} not in\n{root}");
     }
@@ -55,7 +58,7 @@ fn a_token_fetch_becomes_an_oauth2_request_that_gets_a_token_and_sends_it() {
     );
     i.baton(&["check", "--sandbox"]).run().code(0);
     let run = i.baton(&["run", "--sandbox", "--no-progress", "-v"]).run();
-    run.code(0).stdout_contains("8 passed, 0 failed");
+    run.code(0).stdout_contains("9 passed, 0 failed");
     // The token requests were made, and their tokens sent.
     let v = &run.stdout;
     assert!(v.contains("grant_type=password&username=alice"), "{v}");

@@ -17,7 +17,8 @@
 # also counts the code lines of the source itself (non-blank, non-comment lines of the
 # enabled events' `script.exec`) and reports as dropped whatever the importer neither
 # converted, warned nor counted as logging. Environment: BATON (the binary; default: the
-# debug build, built if missing).
+# debug build, built if missing); VERBOSE=1 adds the first `check` error of each collection
+# that fails it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -157,7 +158,7 @@ def lines(kind, key, r):
     source = r["source"][key]
     if not r["imported"]:
         return source, 0, 0, 0, source
-    reported, conv, warn, log, _ = r[kind]
+    _, conv, warn, log, _ = r[kind]
     return source, conv, warn, log, source - conv - warn - log
 
 

@@ -65,8 +65,10 @@ pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) ->
             continue;
         }
         let mut p = P::new(st);
+        // A value that reads the variable it sets (`n = n + 1`) would be a cycle in `vars`.
         if let Some((name, Val::Text(value))) = set(&mut p, &scope)
             && dynamic_ok(&value, known_dynamic)
+            && !value.contains(&format!("{{{{{name}}}}}"))
         {
             keep.append(&mut p.used);
             out.vars.push(SetVar {
@@ -295,7 +297,7 @@ mod tests {
     #[test]
     fn literals_and_dynamic_variables_become_variables() {
         let c = run(
-            "// ids\npm.environment.set(\"order\", pm.variables.replaceIn('{{$guid}}'));\nconst who = pm.environment.get('user');\npm.variables.set('greeting', 'hi ' + who)\nconsole.log(who)\npm.globals.set('n', '{{$randomInt}}');\nconst unused = 'x';",
+            "// ids\npm.environment.set(\"order\", pm.variables.replaceIn('{{$guid}}'));\nconst who = pm.environment.get('user');\npm.variables.set('greeting', 'hi ' + who)\nconsole.log(who)\npm.globals.set('n', '{{$randomInt}}');\nconst unused = 'x';\npm.variables.set('user', pm.environment.get('user') + '!');",
         );
         let names: Vec<(&str, &str)> = c
             .vars
@@ -306,7 +308,7 @@ mod tests {
         assert_eq!(c.converted.converted, 3);
         assert_eq!(c.converted.logging.len(), 1);
         let lines: Vec<usize> = c.converted.unconverted.iter().map(|(n, _)| *n).collect();
-        assert_eq!(lines, [6, 7]);
+        assert_eq!(lines, [6, 7, 8]);
     }
 
     #[test]

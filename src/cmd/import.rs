@@ -87,6 +87,9 @@ pub(crate) fn postman(o: &PostmanOptions) -> i32 {
     for (path, _) in &imported.files {
         let what = match imported.per_file.iter().find(|(p, _)| p == path) {
             Some((_, n)) => format!("{n} request{}", plural(*n)),
+            None if path.extension().is_some_and(|e| e == "md") => {
+                "what was converted, and what needs a person".to_string()
+            }
             None => format!(
                 "environment (-e {})",
                 imported.environment.as_deref().unwrap_or("")
@@ -98,14 +101,19 @@ pub(crate) fn postman(o: &PostmanOptions) -> i32 {
     let tokens = match imported.token_requests {
         0 => String::new(),
         n => format!(
-            " (and {n} oauth2 request{} from OAuth 2.0 helpers)",
+            " (and {n} oauth2 request{} from OAuth 2.0 helpers and token fetches)",
             plural(n)
         ),
     };
+    // MIGRATION.md is a note for people, not a file `baton run` reads.
+    let yaml = files
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "yaml"))
+        .count();
     crate::outln!(
         "{} file{}, {} request{}{tokens}, {} capture{}, {} expectation{}, {} warning{}",
-        files.len(),
-        plural(files.len()),
+        yaml,
+        plural(yaml),
         imported.requests,
         plural(imported.requests),
         imported.captures,
@@ -115,6 +123,7 @@ pub(crate) fn postman(o: &PostmanOptions) -> i32 {
         imported.warnings.len(),
         plural(imported.warnings.len()),
     );
+    crate::outln!("{}", imported.scripts);
     for (from, to) in &imported.renames {
         crate::outln!("renamed variable `{from}` → `{to}` (baton names are identifiers)");
     }
@@ -242,6 +251,9 @@ fn write_files(files: &[(PathBuf, String)], force: bool) -> Result<(), i32> {
 /// The `yaml-language-server` modeline, when `schema/` is found above the file: editors
 /// then complete and check the keys.
 fn with_modeline(path: &Path, text: &str) -> String {
+    if path.extension().is_none_or(|e| e != "yaml") {
+        return text.to_string();
+    }
     let is_env = path
         .parent()
         .and_then(Path::file_name)

@@ -178,12 +178,17 @@ pub(crate) fn sole_variable(text: &str) -> Option<&str> {
         .then(|| inner.trim())
 }
 
-/// Postman's `{{$guid}}` family, where baton has a function for it.
-fn dynamic_variable(name: &str) -> Option<&'static str> {
+/// JavaScript's `Date.prototype.toISOString()` (and Postman's `{{$isoTimestamp}}`): UTC with
+/// milliseconds.
+pub(crate) const ISO_TIMESTAMP: &str = "now('%Y-%m-%dT%H:%M:%S%.3fZ')";
+
+/// Postman's `{{$guid}}` family, where baton has a function for it: the one table, for
+/// text (`{{$guid}}` in a URL) and for pre-request scripts alike.
+pub(crate) fn dynamic_variable(name: &str) -> Option<&'static str> {
     Some(match name {
         "guid" | "randomUUID" => "uuid()",
         "timestamp" => "timestamp()",
-        "isoTimestamp" => "now()",
+        "isoTimestamp" => ISO_TIMESTAMP,
         "randomAlphaNumeric" => "random(1)",
         _ => return None,
     })

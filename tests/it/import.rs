@@ -9,6 +9,7 @@ mod newman;
 mod postman;
 mod postman_auth;
 mod postman_defaults;
+mod postman_prerequest;
 mod postman_scripts;
 mod postman_shapes;
 mod schema;

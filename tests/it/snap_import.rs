@@ -63,6 +63,8 @@ const POSTMAN: &[(&str, Option<&str>)] = &[
     ("mediavalet", None),
     ("nested", None),
     ("odd", None),
+    ("prerequest-token", Some("sandbox.postman_environment.json")),
+    ("prerequest-vars", None),
     ("scripts", None),
     ("variables", Some("sandbox.postman_environment.json")),
 ];

@@ -180,6 +180,8 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
         ),
         "password_credentials" | "password" => ("password", None),
         "client_credentials" => ("client_credentials", None),
+        // Not a helper grant: a pre-request script's token fetch (`prerequest.rs`).
+        "refresh_token" => ("refresh_token", None),
         "implicit" => {
             cx.warn("OAuth 2.0 grant `implicit` is not supported by baton (and deprecated by OAuth 2.0 Security BCP): no token request was made; the requests that used it are sent without a token. Use authorization code with PKCE");
             return None;
@@ -233,6 +235,12 @@ fn oauth2(def: &AuthDef, cx: &mut Ctx) -> Option<OAuthOut> {
         m.push((
             "password".into(),
             Y::Str(cx.secret("password", &def.get("password"))),
+        ));
+    }
+    if grant == "refresh_token" {
+        m.push((
+            "refresh_token".into(),
+            Y::Str(cx.secret("refresh_token", &def.get("refreshToken"))),
         ));
     }
     if code_flow {

@@ -2,11 +2,14 @@
 //! Postman's order; inherited auth, variables and folder scripts resolved for each request;
 //! and, at the end, the names read in one file but captured in another.
 
+use super::apply::Pre;
 use super::defaults;
 use super::env::EnvIn;
 use super::links::{self, Doc, FileUse};
+use super::migration::{FileNotes, RequestNotes, report_unconverted, script_name};
 use super::model::{AuthDef, Folder, Node, PmRequest, Variable};
-use super::{Ctx, Imported, request, script};
+use super::prerequest::PreRequest;
+use super::{Ctx, Imported, prerequest, request, script};
 use crate::import::names::slug;
 use crate::import::out::{Expect, OutRequest, collection_with};
 use crate::import::yaml::{Entry, Y};
@@ -25,6 +28,8 @@ struct Inherit {
     /// Names the inherited expectations read.
     reads: Vec<String>,
     comments: Vec<String>,
+    /// What the pre-request scripts of the folders above set, fetch and call, with where.
+    pre: Vec<(PreRequest, String)>,
 }
 
 /// Captured names (for [`crate::import::names::Names`]) and every defined name.
@@ -36,9 +41,16 @@ pub(super) fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec
             Node::Request(r) => r.events.iter(),
             Node::Folder(_) => [].iter(),
         }));
-        for e in events.filter(|e| e.listen == "test") {
-            let c = script::convert(&e.lines, &|n| n.to_string());
-            captured.extend(c.captures.into_iter().map(|(n, _)| n));
+        for e in events.filter(|e| !e.disabled) {
+            if e.listen == "test" {
+                let c = script::convert(&e.lines, &|n| n.to_string());
+                captured.extend(c.captures.into_iter().map(|(n, _)| n));
+            } else if e.listen == "prerequest" {
+                // A pre-request call's captures are captures too (identifiers).
+                let pre = prerequest::convert(&e.lines, &|_| true);
+                let calls = pre.calls.into_iter().flat_map(|c| c.captures);
+                captured.extend(calls.map(|(n, _)| n));
+            }
         }
         for i in &f.items {
             if let Node::Folder(sub) = i {
@@ -82,6 +94,16 @@ pub(super) fn write_all(
             undefined.push(name);
         }
     }
+    for u in &uses {
+        for name in u.sets.iter().filter(|n| env_keys.contains(n)) {
+            cx.place = u.path.clone();
+            cx.warn(format!(
+                "`{name}` is set by a pre-request script and defined by the environment: an environment wins over a file's `vars` in baton, so remove `{name}` from the environment to get the script's value"
+            ));
+            cx.notes.shadowed.push((name.clone(), u.path.clone()));
+        }
+    }
+    cx.notes.undefined.clone_from(&undefined);
     for u in uses {
         let d = u.doc;
         let text = collection_with(
@@ -143,8 +165,17 @@ fn folder(
     cx.seen.clear();
     let tests = request::tests(&f.events, cx);
     inh.reads.append(&mut cx.seen);
-    for (listen, c) in tests {
+    for s in tests {
+        let (listen, c) = (s.listen, s.converted);
         let what = script_name(&listen);
+        cx.notes.tally.add(&listen, s.code, s.dropped, &c);
+        let source = format!("'{}'", inh.label);
+        inh.pre.push((s.pre, source));
+        if !c.unconverted.is_empty() {
+            cx.notes
+                .folders
+                .push((what.clone(), owner.clone(), c.unconverted.clone()));
+        }
         if listen == "test" {
             inh.expect.inherit(&c.expect);
         }
@@ -222,49 +253,6 @@ fn folder(
     }
 }
 
-fn script_name(listen: &str) -> String {
-    if listen == "test" {
-        "test script".into()
-    } else {
-        format!("{listen} script").replace("prerequest", "pre-request")
-    }
-}
-
-/// One warning per run of consecutive lines, and every line as a comment.
-fn report_unconverted(
-    lines: &[(usize, String)],
-    what: &str,
-    cx: &mut Ctx,
-    comments: &mut Vec<String>,
-    owner: &str,
-) {
-    if lines.is_empty() {
-        return;
-    }
-    let mut runs: Vec<Vec<&(usize, String)>> = Vec::new();
-    for l in lines {
-        match runs.last_mut() {
-            Some(run) if run.last().is_some_and(|p| p.0 + 1 == l.0) => run.push(l),
-            _ => runs.push(vec![l]),
-        }
-    }
-    for run in runs {
-        let (first, last) = (run[0].0, run[run.len() - 1].0);
-        let at = if first == last {
-            format!("line {first}")
-        } else {
-            format!("lines {first}-{last}")
-        };
-        let more = if run.len() > 1 { " …" } else { "" };
-        cx.warn(format!("{what}, {at}: not converted: `{}`{more}", run[0].1));
-    }
-    let mut c = format!("Postman {what} of '{owner}', not converted:");
-    for (n, l) in lines {
-        c.push_str(&format!("\n  {n}: {l}"));
-    }
-    comments.push(c);
-}
-
 #[allow(clippy::too_many_arguments)]
 fn file(
     f: &Folder,
@@ -285,13 +273,24 @@ fn file(
     let mut authed = Vec::new();
     let mut captures = Vec::new();
     let mut n_requests = 0;
+    let mut n_calls = 0;
     // What the folder's requests do unless they say otherwise: the file's default.
     let follow = inh.follow.unwrap_or(true);
+    let mut pre = Pre::default();
+    let mut notes = FileNotes {
+        path: shown.clone(),
+        ..FileNotes::default()
+    };
+    cx.place.clone_from(&shown);
+    let (inherited_tokens, keys) = pre.inherit(&inh.pre, cx, &mut reqs, &mut tokens);
+    out.captures += keys.len();
+    captures.extend(keys);
     // Names read before any request of this file captures them (the inherited
     // expectations' reads are read by the first request already).
     let mut early: Vec<String> = cx.seen.clone();
     for req in requests {
         let (reads_before, captures_before) = (cx.seen.len(), captures.len());
+        let mut before_this: Vec<String> = Vec::new();
         cx.place = format!("{shown}: request '{}'", req.name);
         if request::scripts_only(req) {
             cx.warn(format!(
@@ -302,8 +301,34 @@ fn file(
         }
         let mut o = request::convert(req, cx, &mut path_vars);
         let place = cx.place.clone();
-        for (listen, c) in request::tests(&req.events, cx) {
+        let mut rn = RequestNotes {
+            name: req.name.clone(),
+            oauth2: inherited_tokens.clone(),
+            ..RequestNotes::default()
+        };
+        for s in request::tests(&req.events, cx) {
+            let (listen, mut c) = (s.listen, s.converted);
             let what = script_name(&listen);
+            let source = format!("'{}'", req.name);
+            rn.vars.extend(pre.vars(s.pre.vars, &source, &mut c, cx));
+            for t in &s.pre.tokens {
+                let id = pre.token(t, &source, cx, &mut reqs, &mut tokens);
+                rn.oauth2.extend(id);
+            }
+            for c in &s.pre.calls {
+                let keys = Pre::call(c, &source, cx, &mut reqs);
+                n_calls += 1;
+                out.captures += keys.len();
+                rn.captures += keys.len();
+                // Sent before this request: what it captures is there when this one reads.
+                before_this.extend(keys.iter().cloned());
+                captures.extend(keys);
+            }
+            cx.notes.tally.add(&listen, s.code, s.dropped, &c);
+            if !c.unconverted.is_empty() {
+                rn.left
+                    .push((what.clone(), req.name.clone(), c.unconverted.clone()));
+            }
             for (name, source) in c.captures {
                 let key = cx.names.key(&name);
                 o.capture.retain(|(k, _)| *k != key);
@@ -347,21 +372,36 @@ fn file(
             added,
         });
         for name in &cx.seen[reads_before..] {
-            if !captures[..captures_before].contains(name) && !early.contains(name) {
+            if !captures[..captures_before].contains(name)
+                && !before_this.contains(name)
+                && !early.contains(name)
+            {
                 early.push(name.clone());
             }
         }
         hide_secrets(&mut o.expect, &cx.secret_env);
         out.captures += o.capture.len();
         out.expectations += o.expect.count();
+        rn.captures += o.capture.len();
+        rn.expectations = o.expect.count();
+        notes.requests.push(rn);
         n_requests += 1;
         reqs.push(o);
     }
     cx.place.clone_from(&shown);
+    pre.rewrite(&mut reqs, &mut authed);
+    let pre_vars = pre.entries(cx);
     let auth_label = inh.auth.as_ref().map_or("", |(_, l)| l.as_str());
     let default_auth = defaults::settle(&mut reqs, authed, auth_label, cx);
+    if inh.pre.iter().map(|(p, _)| p.calls.len()).sum::<usize>() + n_calls > 0 {
+        super::apply::default_auth_note(default_auth.as_ref(), cx);
+    }
     let defaults = defaults::entry(default_auth, follow, auth_label);
-    let vars = file_vars(inh, &path_vars, cx);
+    let mut vars = file_vars(inh, &path_vars, cx);
+    for e in pre_vars {
+        vars.retain(|v| v.key != e.key);
+        vars.push(e);
+    }
     let mut header = vec![format!(
         "Imported by `baton import postman` from '{}' ({version}).",
         inh.label
@@ -371,6 +411,12 @@ fn file(
     let name = f.name.trim();
     let mut defines: Vec<String> = vars.iter().map(|e| e.key.clone()).collect();
     defines.extend(tokens.list.iter().map(|(_, id)| id.clone()));
+    // A token variable is set as the request runs, as a capture is.
+    captures.extend(pre.fetched.iter().map(|f| f.0.clone()));
+    // Requests that read it use the oauth2 request instead: not a read before a capture.
+    early.retain(|n| !pre.fetched.iter().any(|f| f.0 == *n));
+    notes.token_requests = tokens.list.iter().map(|(_, id)| id.clone()).collect();
+    cx.notes.files.push(notes);
     uses.push(FileUse {
         path: shown,
         file: path.to_path_buf(),
@@ -387,6 +433,7 @@ fn file(
             requests: reqs,
             top: Vec::new(),
         },
+        sets: pre.vars.iter().map(|(k, _, _)| k.clone()).collect(),
     });
     out.requests += n_requests;
     out.token_requests += tokens.list.len();

@@ -19,6 +19,8 @@ pub(super) struct FileUse {
     pub early: Vec<String>,
     pub defines: Vec<String>,
     pub captures: Vec<String>,
+    /// Variables its pre-request scripts set (in its `vars`).
+    pub sets: Vec<String>,
     pub doc: Doc,
 }
 
@@ -75,6 +77,8 @@ pub(super) fn settle(
                     "`{name}` is captured in {}, which runs after this file: Postman would read it from an earlier run; give it with --var or an environment",
                     later.path
                 ));
+                let across = (name.clone(), later.path.clone(), u.path.clone());
+                cx.notes.across.push(across);
             }
             if !undefined.contains(name) {
                 undefined.push(name.clone());

@@ -7,6 +7,7 @@
 //! requests inherit and Postman's redirect behaviour (`defaults.rs`). Captures do not cross files (baton
 //! keeps them per file), so a name captured in one file and read in another is a warning.
 
+mod apply;
 mod auth;
 mod body;
 mod chain;
@@ -14,10 +15,15 @@ mod defaults;
 mod env;
 mod files;
 mod js;
+mod jsexpr;
+mod jslex;
 mod links;
+mod migration;
 mod model;
+mod prerequest;
 mod request;
 mod script;
+mod sendrequest;
 
 use super::names::{Names, convert};
 use super::{ImportError, Warning};
@@ -55,6 +61,8 @@ pub struct Imported {
     pub environment: Option<String>,
     /// `(Postman name, baton name)` of renamed variables.
     pub renames: Vec<(String, String)>,
+    /// The tally of script lines, one fixed-format line (`scripts: test N lines: …`).
+    pub scripts: String,
 }
 
 /// What conversion needs everywhere: names, the secret policy, warnings, and the
@@ -79,6 +87,8 @@ pub(crate) struct Ctx<'a> {
     /// Baton names a URL needs that the collection leaves empty (`{{baseUrl}}` defined as
     /// "", or a `<placeholder>`): listed with the undefined names.
     pub blank: Vec<String>,
+    /// What MIGRATION.md says, gathered as the files are written.
+    notes: migration::Notes,
 }
 
 impl Ctx<'_> {
@@ -258,6 +268,7 @@ pub fn import(
         known,
         values: values(&root, env.as_ref()),
         blank: Vec::new(),
+        notes: migration::Notes::default(),
     };
     let mut result = Imported {
         collection: name,
@@ -285,6 +296,19 @@ pub fn import(
     );
     result.warnings = std::mem::take(&mut cx.warnings);
     result.secret_env = std::mem::take(&mut cx.moved);
+    result.scripts = cx.notes.tally.line();
+    let totals = migration::Totals {
+        files: result.per_file.len(),
+        requests: result.requests,
+        token_requests: result.token_requests,
+        captures: result.captures,
+        expectations: result.expectations,
+        warnings: result.warnings.len(),
+    };
+    result.files.push((
+        PathBuf::from("MIGRATION.md"),
+        migration::render(&result.collection, &totals, &result.secret_env, &cx.notes),
+    ));
     result.renames = names
         .renames()
         .map(|(a, b)| (a.clone(), b.clone()))

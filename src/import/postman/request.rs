@@ -4,7 +4,8 @@
 //! the file the request goes to.
 
 use super::model::{Param, PmRequest};
-use super::{Ctx, body, script};
+use super::{Ctx, body, prerequest, script};
+use crate::import::names::dynamic_variable;
 use crate::import::out::OutRequest;
 
 /// A path variable of a file: `(key, value)`.
@@ -246,29 +247,60 @@ fn query(params: &[Param], cx: &mut Ctx, url: &mut String) -> Vec<(String, Strin
     pairs
 }
 
-/// The test script of a request (or of a folder, applied to its requests).
-pub(super) fn tests(
-    events: &[super::model::Event],
-    cx: &mut Ctx,
-) -> Vec<(String, script::Converted)> {
+/// One script of a request or folder, converted.
+pub(super) struct Script {
+    /// `test` or `prerequest`.
+    pub listen: String,
+    pub converted: script::Converted,
+    /// Code lines of the source (not blank, not comments), and those none of converted,
+    /// unconverted and logging holds.
+    pub code: usize,
+    pub dropped: usize,
+    /// What a pre-request script set and fetched.
+    pub pre: prerequest::PreRequest,
+}
+
+/// The scripts of a request (or of a folder, applied to its requests): test scripts as
+/// captures and expectations, pre-request scripts as variables and token requests.
+pub(super) fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<Script> {
     let read = std::cell::RefCell::new(Vec::new());
     let names = cx.names;
     let out = events
         .iter()
         .filter(|e| !e.disabled)
         .map(|e| {
-            let converted = if e.listen == "test" {
-                script::convert(&e.lines, &|n| {
+            let code = script::code_lines(&e.lines).len();
+            if e.listen == "test" {
+                let converted = script::convert(&e.lines, &|n| {
                     read.borrow_mut().push(names.key(n));
                     names.reference(n)
-                })
+                });
+                return Script {
+                    listen: e.listen.clone(),
+                    dropped: converted.dropped(&e.lines),
+                    converted,
+                    code,
+                    pre: prerequest::PreRequest::default(),
+                };
+            }
+            let pre = if e.listen == "prerequest" {
+                prerequest::convert(&e.lines, &|n| dynamic_variable(n).is_some())
             } else {
-                script::Converted {
-                    unconverted: script::code_lines(&e.lines),
-                    ..script::Converted::default()
+                prerequest::PreRequest {
+                    converted: script::Converted {
+                        unconverted: script::code_lines(&e.lines),
+                        ..script::Converted::default()
+                    },
+                    ..prerequest::PreRequest::default()
                 }
             };
-            (e.listen.clone(), converted)
+            Script {
+                listen: e.listen.clone(),
+                dropped: pre.converted.dropped(&e.lines),
+                converted: pre.converted.clone(),
+                code,
+                pre,
+            }
         })
         .collect();
     for key in read.into_inner() {

@@ -54,7 +54,6 @@ pub(super) struct Converted {
     pub converted: usize,
     /// `console.*` lines: they change nothing a run checks, and are counted once in the
     /// summary instead of warned one by one.
-    #[allow(dead_code)] // read by the tally (issue 20), being built
     pub logging: Vec<(usize, String)>,
 }
 

@@ -231,7 +231,7 @@ fn existing_files_are_kept_unless_forced() {
         .run();
     again
         .code(2)
-        .stderr_contains("already exists")
+        .stderr_contains("already exist")
         .stderr_contains("--force");
     std::fs::write(i.path().join("authorization-code-no-pkce.yaml"), "mine").unwrap();
     let forced = Baton::new()

@@ -131,7 +131,7 @@ fn every_import_validates_against_the_schemas() {
             &format!("{fixture}.postman_collection.json"),
             &["--env", env.to_str().unwrap()],
         );
-        for (name, text) in i.files() {
+        for (name, text) in i.files().into_iter().filter(|(n, _)| n != "MIGRATION.md") {
             let schema = if name.starts_with("environments/") {
                 &environment
             } else {

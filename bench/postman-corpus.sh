@@ -10,8 +10,9 @@
 # dropped, in total and per collection.
 #
 # `check` is given what the source leaves undefined, as a user would: `--var NAME=x` for each
-# name the import reports as "read but not defined" or as captured in another file, and a
-# dummy value exported for each `<<env.NAME>>` secret the summary lists.
+# name the import reports as "read but not defined" or as captured by a later file, a dummy
+# value exported for each `<<env.NAME>>` secret the summary lists, and an empty stand-in for
+# each file to upload that the source does not ship.
 #
 # The counts come from the importer's summary line (`scripts: test N lines: …`); the script
 # also counts the code lines of the source itself (non-blank, non-comment lines of the
@@ -118,7 +119,17 @@ for coll in sorted(glob.glob(os.path.join(src, "*.postman_collection.json"))):
         names = set()
         for m in re.finditer(r"read but not defined by the collection[^:]*: (.*?); give them", imp.stderr):
             names.update(n.strip() for n in m.group(1).split(","))
-        names.update(re.findall(r"`([^`]+)` is captured in .* but read here", imp.stderr))
+        names.update(re.findall(r"`([^`]+)` is captured in .*, which runs after this file", imp.stderr))
+        # Files to upload that the source does not ship (the importer names each): empty
+        # stand-ins beside the file that reads them, as a user would put the real ones.
+        for m in re.finditer(
+            r"^warning: (\S+?\.yaml): request '.*?': the multipart file `([^`]+)` is read relative",
+            imp.stderr,
+            re.M,
+        ):
+            stand_in = os.path.join(out, os.path.dirname(m.group(1)), m.group(2))
+            os.makedirs(os.path.dirname(stand_in), exist_ok=True)
+            open(stand_in, "a").close()
         secrets = re.findall(r"(\w+)=\.\.\.", "\n".join(
             l for l in imp.stdout.splitlines() if l.startswith("secrets are read")))
         check = [baton, "check", out]

@@ -288,6 +288,8 @@ fn file(
     // Names read before any request of this file captures them (the inherited
     // expectations' reads are read by the first request already).
     let mut early: Vec<String> = cx.seen.clone();
+    // Comments for the scripts of requests that are not imported.
+    let mut skipped: Vec<String> = Vec::new();
     for req in requests {
         let (reads_before, captures_before) = (cx.seen.len(), captures.len());
         let mut before_this: Vec<String> = Vec::new();
@@ -297,6 +299,16 @@ fn file(
                 "a request to `{}` only runs its scripts in Postman: not imported",
                 req.url.base.trim()
             ));
+            // Its scripts are still the user's: kept as comments at the top of the file.
+            for e in req.events.iter().filter(|e| !e.disabled) {
+                let c = script::Converted {
+                    unconverted: script::code_lines(&e.lines),
+                    ..script::Converted::default()
+                };
+                cx.notes.tally.add(&e.listen, c.unconverted.len(), 0, &c);
+                let what = script_name(&e.listen);
+                report_unconverted(&c.unconverted, &what, cx, &mut skipped, &req.name);
+            }
             continue;
         }
         let mut o = request::convert(req, cx, &mut path_vars);
@@ -408,6 +420,7 @@ fn file(
     )];
     header.extend(f.description.iter().cloned());
     header.extend(inh.comments.iter().cloned());
+    header.extend(skipped);
     let name = f.name.trim();
     let mut defines: Vec<String> = vars.iter().map(|e| e.key.clone()).collect();
     defines.extend(tokens.list.iter().map(|(_, id)| id.clone()));

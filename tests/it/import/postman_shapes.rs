@@ -208,7 +208,11 @@ fn url_placeholders_and_empty_bases_are_named_with_the_undefined() {
             { "name": "patient", "request": {
                 "method": "GET", "url": "https://<app-name>.example.net/Patient/<Id>?x=<<kept>>" } },
             { "name": "me", "request": { "method": "GET", "url": "{{BASE_URL}}/me" } },
-            { "name": "blank", "request": { "method": "GET", "url": "about:blank" } }
+            { "name": "blank", "request": { "method": "GET", "url": "about:blank" },
+              "event": [{ "listen": "prerequest", "script": { "exec": [
+                  "var consent = pm.variables.get('authServer') + '/consent';",
+                  "console.log(consent);"
+              ] } }] }
         ]
     })
     .to_string();
@@ -231,6 +235,15 @@ fn url_placeholders_and_empty_bases_are_named_with_the_undefined() {
         "{file}"
     );
     assert!(!file.contains("about:blank"), "{file}");
+    // Its script is the user's still: a comment atop the file, counted as warned.
+    assert!(
+        file.contains(
+            "# Postman pre-request script of 'blank', not converted:\n#   1: var consent"
+        ),
+        "{file}"
+    );
+    i.out
+        .stdout_contains("pre-request 2 lines: 0 converted, 2 warned, 0 logging, 0 dropped");
     i.out
         .stderr_contains(
             "the URL holds the placeholder `<app-name>`: written as the variable <<app_name>>",

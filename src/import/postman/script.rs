@@ -29,6 +29,7 @@
 mod each;
 mod guard;
 mod legacy;
+mod lines;
 mod stmt;
 mod tree;
 
@@ -36,6 +37,8 @@ use crate::import::out::Expect;
 use crate::import::postman::js::{Cursor, Seg};
 use crate::import::yaml::Y;
 use guard::Head;
+pub(super) use lines::code_lines;
+use lines::strip_comments;
 use std::collections::HashMap;
 use tree::{Block, Node};
 
@@ -77,6 +80,9 @@ pub(super) struct Scope {
     pub values: HashMap<String, String>,
     /// Names the script assigns more than once: none of them is a constant.
     pub assigned: Vec<String>,
+    /// Inside `try` whose `catch` only logs, outside any `pm.test`: a failing check throws
+    /// into the catch, and Postman never reports it.
+    pub swallowed: bool,
 }
 
 /// What became of one line; a line with several parts is the worst of them.
@@ -183,6 +189,8 @@ impl Walk<'_> {
                 Node::Stmt(s) => {
                     let m = if stmt::is_logging(&s.text) {
                         Mark::Logging
+                    } else if scope.swallowed {
+                        self.swallowed(s, scope)
                     } else if !s.lines.iter().any(|l| self.tainted.contains(l))
                         && stmt::statement(
                             &s.text,
@@ -213,9 +221,21 @@ impl Walk<'_> {
                     self.branches(&nodes[start..i], scope);
                 }
                 Head::Test => {
-                    // A callback: what it declares stays in it.
+                    // A callback: what it declares stays in it, and pm.test reports what
+                    // fails in it even inside a try.
                     let mut inner = scope.clone();
+                    inner.swallowed = false;
                     self.transparent(b, &mut inner);
+                }
+                Head::Plain
+                    if b.head.trim() == "try"
+                        && matches!(nodes.get(i), Some(Node::Block(c))
+                            if matches!(guard::head(&c.head), Head::Catch) && only_logging(&c.body)) =>
+                {
+                    let was = scope.swallowed;
+                    scope.swallowed = true;
+                    self.transparent(b, scope);
+                    scope.swallowed = was;
                 }
                 Head::Plain => {
                     self.transparent(b, scope);
@@ -237,6 +257,25 @@ impl Walk<'_> {
                 _ => self.opaque(node),
             }
         }
+    }
+
+    /// A statement of a `try` whose `catch` only logs: its captures are taken, its checks
+    /// check nothing (a failure throws into the catch, which Postman does not report).
+    fn swallowed(&mut self, s: &tree::Stmt, scope: &mut Scope) -> Mark {
+        let mut trial = Converted::default();
+        if s.lines.iter().any(|l| self.tainted.contains(l))
+            || !stmt::statement(&s.text, scope, self.reference, &mut trial, s.lines[0])
+        {
+            return Mark::Unconverted;
+        }
+        if s.text.trim_start().starts_with("pm.test(") {
+            // A test on one line reports its own failure.
+            stmt::statement(&s.text, scope, self.reference, &mut self.out, s.lines[0]);
+        } else {
+            self.out.captures.extend(trial.captures);
+        }
+        self.taken.extend(&s.lines);
+        Mark::Converted
     }
 
     /// `list.forEach(function (item) {…})`: statements that check the element, each as a
@@ -402,59 +441,6 @@ fn assigned_again(code: &[(usize, String)]) -> Vec<String> {
         .filter(|(_, n)| *n > 1)
         .map(|(name, _)| name.to_string())
         .collect()
-}
-
-/// Every line of a script that is not blank or a comment (for pre-request scripts, which
-/// have no declarative equivalent).
-pub(super) fn code_lines(lines: &[String]) -> Vec<(usize, String)> {
-    let mut in_comment = false;
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| !strip_comments(l, &mut in_comment).trim().is_empty())
-        .map(|(i, l)| (i + 1, l.trim().to_string()))
-        .collect()
-}
-
-/// The line without `// …` and `/* … */` (outside strings).
-fn strip_comments(line: &str, in_comment: &mut bool) -> String {
-    let mut out = String::new();
-    let mut quote: Option<char> = None;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if *in_comment {
-            if c == '*' && chars.peek() == Some(&'/') {
-                chars.next();
-                *in_comment = false;
-            }
-            continue;
-        }
-        match quote {
-            Some(q) => {
-                out.push(c);
-                if c == '\\' {
-                    if let Some(e) = chars.next() {
-                        out.push(e);
-                    }
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '/' if chars.peek() == Some(&'/') => break,
-                '/' if chars.peek() == Some(&'*') => {
-                    chars.next();
-                    *in_comment = true;
-                }
-                '\'' | '"' | '`' => {
-                    quote = Some(c);
-                    out.push(c);
-                }
-                _ => out.push(c),
-            },
-        }
-    }
-    out
 }
 
 /// A path into the response body: a root (`pm.response.json()`, `JSON.parse(responseBody)`,

@@ -97,7 +97,7 @@ pub(super) fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
 }
 
 /// The keys of `auth.oauth1`, in the order the README documents them.
-const OAUTH1_KEYS: &[&str] = &[
+pub(crate) const OAUTH1_KEYS: &[&str] = &[
     "consumer_key",
     "consumer_secret",
     "token",

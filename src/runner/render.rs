@@ -159,6 +159,15 @@ fn oauth1_signer(
     {
         redactor.add(s);
     }
+    if o.method == crate::http::oauth1::SignatureMethod::Plaintext {
+        // The PLAINTEXT signature is the secrets themselves, joined as one value.
+        let encode = crate::http::oauth1::encode;
+        redactor.add(&format!(
+            "{}&{}",
+            encode(&consumer_secret),
+            encode(token_secret.as_deref().unwrap_or_default())
+        ));
+    }
     Ok(crate::http::oauth1::Signer {
         consumer_key: cx.render(&o.consumer_key)?,
         consumer_secret: Secret::new(consumer_secret),

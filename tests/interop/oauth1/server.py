@@ -2,7 +2,7 @@
 request's signature (RFC 5849), so what baton signs is judged by an implementation nobody
 here wrote.
 
-Any path answers. 200 with JSON (the client key, the token, the signature method and the
+Any path answers (`/hop` redirects to `/landed` when the signature holds). 200 with JSON (the client key, the token, the signature method and the
 request's own parameters) when the signature holds; 401 with JSON otherwise. One consumer
 and one token are known (below); a nonce is accepted once per client and timestamp.
 
@@ -94,6 +94,13 @@ class Handler(BaseHTTPRequestHandler):
             }
         else:
             status, doc = 401, {"ok": False, "error": "invalid OAuth 1.0a signature"}
+        if valid and urlsplit(self.path).path == "/hop":
+            # A redirect: the next request must be signed afresh (a new nonce, its own URL).
+            self.send_response(302)
+            self.send_header("Location", "/landed?after=hop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         data = json.dumps(doc).encode()
         self.send_response(status)
         if status == 401:

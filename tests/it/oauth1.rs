@@ -195,3 +195,37 @@ fn the_loader_names_what_is_missing_or_misspelt() {
         .output_contains("baton does not sign with RSA-SHA1")
         .output_contains("`auth.oauth1.placement` is `header` or `query`, not `body`");
 }
+
+/// Postman's OAuth 1.0 helper (on the collection and on requests) imported as `auth: {
+/// oauth1 }`, then run against oauthlib: what Postman fixes once is warned about, and the
+/// secrets move to the environment.
+#[test]
+fn a_postman_oauth1_collection_imports_and_runs() {
+    let i = crate::import::import("oauth1.postman_collection.json", &[]);
+    i.out
+        .stderr_contains("the OAuth 1.0 helper's fixed `timestamp` is ignored")
+        .stderr_contains("the OAuth 1.0 helper's fixed `nonce` is ignored")
+        .stderr_contains("the OAuth 1.0 helper's body hash (oauth_body_hash) is not sent")
+        .stdout_contains("export CONSUMER_SECRET=... TOKEN=... TOKEN_SECRET=...");
+    let f = i.file("o-auth-1-0a-signing.yaml");
+    for line in [
+        "defaults:\n  auth:\n    oauth1:\n      consumer_key: <<consumer_key>>\n      consumer_secret: <<env.CONSUMER_SECRET>>\n",
+        "      realm: Photos\n",
+        "        signature_method: HMAC-SHA256\n        placement: query\n",
+        "        signature_method: PLAINTEXT\n",
+    ] {
+        assert!(f.contains(line), "{line:?} not in\n{f}");
+    }
+    assert!(!f.contains("s3cret") && !f.contains("fixednonce1"), "{f}");
+    let Some(server) = OAuth1Server::start() else {
+        return;
+    };
+    i.baton(&["run", "--no-progress", "--var"])
+        .arg(format!("base={}", server.url()))
+        .env("CONSUMER_SECRET", "consumer s3cret&+/=")
+        .env("TOKEN", "batontoken")
+        .env("TOKEN_SECRET", "token s3cret!*'()")
+        .run()
+        .code(0)
+        .stdout_contains("3 passed, 0 failed");
+}

@@ -16,6 +16,7 @@ mod files;
 mod js;
 mod links;
 mod model;
+mod oauth1_script;
 mod request;
 mod script;
 

@@ -229,3 +229,22 @@ fn a_postman_oauth1_collection_imports_and_runs() {
         .code(0)
         .stdout_contains("3 passed, 0 failed");
 }
+
+/// A snippet cannot carry a signature (it holds a nonce and a time): export says so on
+/// stderr and in a comment on the request, and writes no secret.
+#[test]
+fn export_says_the_request_is_written_unsigned() {
+    let yaml = format!(
+        "{VARS}requests:\n  - name: signed\n    GET: http://127.0.0.1:9/x\n    auth: {{ oauth1: {{ consumer_key: <<ck>>, consumer_secret: <<consumer_secret>> }} }}\n"
+    );
+    for lang in ["curl", "python", "node"] {
+        Baton::new()
+            .file("c.yaml", &yaml)
+            .args(["export", "c.yaml", "--as", lang])
+            .run()
+            .code(0)
+            .stderr_contains("warning: 1 request(s) signed with OAuth 1.0a are written unsigned")
+            .stdout_contains("not signed: baton signs this request with OAuth 1.0a (HMAC-SHA1)")
+            .output_lacks("s3cret");
+    }
+}

@@ -104,6 +104,26 @@ fn oauth_core_photos_example() {
     assert_eq!(signature_of(&req), "tR3+Ty81lMeYAr/Fid0kMTYa/WM=");
 }
 
+/// RFC 5849 §1.2 itself: the same request with its own nonce and timestamp and no
+/// `oauth_version`.
+#[test]
+fn rfc5849_photos_example() {
+    let mut s = signer(
+        "dpf43f3p2l4k3l03",
+        "kd94hf93k423kf44",
+        "nnch734d00sl2jdk",
+        "pfkkdhi9sl3r4s00",
+    );
+    s.version = false;
+    let mut req = request(
+        "GET",
+        "http://photos.example.net/photos?file=vacation.jpg&size=original",
+        None,
+    );
+    s.sign_with(&mut req, "chapoH", "137131202").unwrap();
+    assert_eq!(signature_of(&req), "MdpQcU8iPSUjWoN/UDMsK2sui9I=");
+}
+
 /// Twitter's "Creating a signature" example: a POST with a form body and a query.
 #[test]
 fn twitter_example() {

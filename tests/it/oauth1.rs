@@ -248,3 +248,36 @@ fn export_says_the_request_is_written_unsigned() {
             .output_lacks("s3cret");
     }
 }
+
+/// The server refuses a nonce it has seen: the URL baton signed (query placement), sent
+/// again as it was, is a 401. Why each send of baton's gets a fresh nonce.
+#[test]
+fn a_replayed_signature_is_refused() {
+    use std::io::Write;
+    let Some(server) = OAuth1Server::start() else {
+        return;
+    };
+    let yaml = format!(
+        "{VARS}requests:\n  - GET: <<base>>/once\n    auth: {{ oauth1: {{ consumer_key: <<ck>>, consumer_secret: <<consumer_secret>>, placement: query }} }}\n    expect: {{ status: 200 }}\n"
+    );
+    let out = run_yaml(server.url(), &yaml)
+        .args(["-v", "--show-secrets"])
+        .run();
+    out.code(0);
+    let url = out
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("> GET "))
+        .expect("the request line of -v");
+    let path = &url[server.url().len()..];
+    let host = server.url().trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.0 401"), "{answer}");
+}

@@ -9,6 +9,7 @@
 mod client;
 pub(crate) mod curl;
 mod error;
+pub(crate) mod oauth1;
 mod pinned;
 mod response;
 mod send;
@@ -56,6 +57,8 @@ pub(crate) struct Prepared {
     pub body: Option<Vec<u8>>,
     pub timeout: Option<Duration>,
     pub follow_redirects: bool,
+    /// OAuth 1.0a credentials: the request is signed as sent, and each redirect again.
+    pub oauth1: Option<std::sync::Arc<oauth1::Signer>>,
 }
 
 impl Prepared {

@@ -9,7 +9,7 @@
 use crate::capture::CAPTURE_KEYS;
 use crate::collection::defaults::DEFAULTS_KEYS;
 use crate::collection::model::METHOD_KEYS;
-use crate::collection::{BODY_KEYS, COLLECTION_KEYS, INCLUDE_KEYS, REQUEST_KEYS};
+use crate::collection::{BODY_KEYS, COLLECTION_KEYS, INCLUDE_KEYS, OAUTH1_KEYS, REQUEST_KEYS};
 use crate::expect::EXPECT_KEYS;
 use crate::expect::body::RAW_OPS;
 use crate::expect::predicate::{OPS, TYPES};
@@ -42,6 +42,26 @@ fn object(keys: &[&str], describe: impl Fn(&str) -> Option<Value>) -> Value {
         .filter_map(|k| describe(k).map(|v| (k.to_string(), v)))
         .collect();
     json!({ "type": "object", "properties": props, "additionalProperties": false })
+}
+
+/// `auth: { oauth1: { ... } }`: OAuth 1.0a (RFC 5849).
+fn oauth1() -> Value {
+    let mut v = described(
+        object(OAUTH1_KEYS, |k| {
+            Some(match k {
+                "signature_method" => {
+                    json!({ "enum": crate::http::oauth1::SignatureMethod::NAMES, "description": "Default HMAC-SHA1." })
+                }
+                "placement" => {
+                    json!({ "enum": ["header", "query"], "description": "Where the oauth_* parameters go: the Authorization header (default) or the query." })
+                }
+                _ => r("text"),
+            })
+        }),
+        "OAuth 1.0a (RFC 5849): the request is signed as sent, with a fresh nonce and timestamp; token and token_secret may be left out (two-legged).",
+    );
+    v["required"] = json!(["consumer_key", "consumer_secret"]);
+    v
 }
 
 fn request_property(key: &str) -> Option<Value> {
@@ -261,6 +281,7 @@ fn defs() -> Value {
         "auth": { "type": "object", "minProperties": 1, "maxProperties": 1, "properties": {
             "basic": { "anyOf": [{ "type": "array", "items": { "$ref": "#/$defs/text" }, "minItems": 2, "maxItems": 2 }, object(&["username", "password"], |_| Some(r("text")))] },
             "bearer": { "$ref": "#/$defs/text" },
+            "oauth1": oauth1(),
             "oauth2": { "type": "string", "pattern": IDENTIFIER, "description": "The id of an earlier oauth2 request: its access token." }
         }, "additionalProperties": false },
         "oauth2": described(object(OAUTH2_KEYS, oauth2_property), "An OAuth 2.0 request: baton builds the token request (and the authorize redirects)."),

@@ -114,6 +114,23 @@ pub(crate) fn main(o: &ExportOptions) -> i32 {
         show_secrets: o.show_secrets,
         program: request.is_none(),
     };
+    // A signature holds a nonce and a time: no snippet can carry one, and the comment on the
+    // request is easy to miss in a long program.
+    let oauth1 = |r: &&crate::collection::model::Request| {
+        matches!(
+            r.auth.as_deref(),
+            Some(crate::collection::model::Auth::OAuth1(_))
+        )
+    };
+    let signed = match request {
+        Some(r) => usize::from(oauth1(&r)),
+        None => collection.requests.iter().filter(oauth1).count(),
+    };
+    if signed > 0 {
+        crate::errln!(
+            "warning: {signed} request(s) signed with OAuth 1.0a are written unsigned (a comment on each says so): sign them with an OAuth 1.0a library"
+        );
+    }
     let text = match request {
         Some(request) => crate::export::render(request, lang, &values).map(|e| e.text),
         None => {

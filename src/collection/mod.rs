@@ -18,5 +18,6 @@ mod vars;
 
 pub(crate) use include::INCLUDE_KEYS;
 pub(crate) use request::{BODY_KEYS, REQUEST_KEYS};
+pub(crate) use settings::OAUTH1_KEYS;
 pub(crate) use toplevel::{COLLECTION_KEYS, read_requests};
 pub(crate) use vars::{Layer, VarDef};

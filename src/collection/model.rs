@@ -266,6 +266,37 @@ pub enum Auth {
         id: String,
         loc: Loc,
     },
+    /// OAuth 1.0a (RFC 5849): the request signed as it is sent.
+    OAuth1(Box<OAuth1>),
+}
+
+/// `auth: { oauth1: { ... } }`: what signs a request; the secrets are templates rendered
+/// (and registered with the redactor) at each send.
+#[derive(Debug, Clone)]
+pub struct OAuth1 {
+    pub consumer_key: Tpl,
+    pub consumer_secret: Tpl,
+    pub token: Option<Tpl>,
+    pub token_secret: Option<Tpl>,
+    pub(crate) method: crate::http::oauth1::SignatureMethod,
+    pub(crate) placement: crate::http::oauth1::Placement,
+    pub realm: Option<Tpl>,
+    pub callback: Option<Tpl>,
+    pub verifier: Option<Tpl>,
+}
+
+impl OAuth1 {
+    /// Every template, in the order the keys are documented.
+    pub fn templates<'a>(&'a self, out: &mut Vec<&'a Tpl>) {
+        out.extend([&self.consumer_key, &self.consumer_secret]);
+        out.extend(self.token.iter().chain(&self.token_secret));
+        out.extend(
+            self.realm
+                .iter()
+                .chain(&self.callback)
+                .chain(&self.verifier),
+        );
+    }
 }
 
 /// The methods that may be written as a key: `POST: url`.
@@ -301,6 +332,7 @@ impl Request {
         match self.auth.as_deref() {
             Some(Auth::Basic { username, password }) => out.extend([username, password]),
             Some(Auth::Bearer(t)) => out.push(t),
+            Some(Auth::OAuth1(o)) => o.templates(&mut out),
             Some(Auth::OAuth2 { .. }) | None => {}
         }
         match self.body.as_deref() {

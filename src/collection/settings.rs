@@ -2,7 +2,7 @@
 //! `follow_redirects`, `timeout`, `retry`. Shared by requests and `defaults:`; the scalars
 //! may be templates the runner renders (`follow_redirects: <<follow>>`, for data rows).
 
-use super::model::{Auth, Retry};
+use super::model::{Auth, OAuth1, Retry};
 use crate::template::Tpl;
 use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
@@ -82,13 +82,101 @@ pub(super) fn read_auth(r: &mut Reader, node: &Node) -> Option<Auth> {
     } else if let Some(o) = map.get("oauth2") {
         let id = r.text(o, "auth.oauth2")?;
         Some(Auth::OAuth2 { id, loc: o.loc })
+    } else if let Some(o) = map.get("oauth1") {
+        read_oauth1(r, o).map(|o| Auth::OAuth1(Box::new(o)))
     } else {
-        let d = r.error(map.loc, "`auth` needs `basic`, `bearer` or `oauth2`");
+        let d = r.error(
+            map.loc,
+            "`auth` needs `basic`, `bearer`, `oauth1` or `oauth2`",
+        );
         d.help = Some("e.g. `auth: { basic: [<<ClientId>>, <<ClientSecret>>] }` or `auth: { bearer: <<access_token>> }`".into());
         None
     };
-    map.finish(r, "auth", &["basic", "bearer", "oauth2"]);
+    map.finish(r, "auth", &["basic", "bearer", "oauth1", "oauth2"]);
     auth
+}
+
+/// The keys of `auth.oauth1`, in the order the README documents them.
+pub(crate) const OAUTH1_KEYS: &[&str] = &[
+    "consumer_key",
+    "consumer_secret",
+    "token",
+    "token_secret",
+    "signature_method",
+    "placement",
+    "realm",
+    "callback",
+    "verifier",
+];
+
+/// `auth: { oauth1: { consumer_key, consumer_secret, token, token_secret, ... } }`.
+fn read_oauth1(r: &mut Reader, node: &Node) -> Option<OAuth1> {
+    use crate::http::oauth1::{Placement, SignatureMethod};
+    let mut m = r.map(node, "auth.oauth1")?;
+    let mut tpl = |r: &mut Reader, key: &str| {
+        let n = m.get(key)?;
+        r.tpl(n, &format!("auth.oauth1.{key}"))
+    };
+    let consumer_key = tpl(r, "consumer_key");
+    let consumer_secret = tpl(r, "consumer_secret");
+    let (token, token_secret) = (tpl(r, "token"), tpl(r, "token_secret"));
+    let (realm, callback, verifier) = (tpl(r, "realm"), tpl(r, "callback"), tpl(r, "verifier"));
+    let mut method = Some(SignatureMethod::HmacSha1);
+    if let Some(n) = m.get("signature_method") {
+        let name = r
+            .text(n, "auth.oauth1.signature_method")
+            .unwrap_or_default();
+        method = SignatureMethod::parse(&name);
+        if method.is_none() {
+            let d = r.error(
+                n.loc,
+                format!("unknown OAuth 1.0a signature method `{name}`"),
+            );
+            d.help = Some(if name.eq_ignore_ascii_case("RSA-SHA1") {
+                "baton does not sign with RSA-SHA1; the server may accept HMAC-SHA1 or HMAC-SHA256"
+                    .into()
+            } else {
+                format!("one of: {}", SignatureMethod::NAMES.join(", "))
+            });
+        }
+    }
+    let mut placement = Some(Placement::Header);
+    if let Some(n) = m.get("placement") {
+        placement = match r.text(n, "auth.oauth1.placement").as_deref() {
+            Some("header") => Some(Placement::Header),
+            Some("query") => Some(Placement::Query),
+            Some(other) => {
+                r.error(
+                    n.loc,
+                    format!("`auth.oauth1.placement` is `header` or `query`, not `{other}`"),
+                );
+                None
+            }
+            None => None,
+        };
+    }
+    for (key, value) in [
+        ("consumer_key", &consumer_key),
+        ("consumer_secret", &consumer_secret),
+    ] {
+        if value.is_none() && !m.has(key) {
+            r.error(node.loc, format!("`auth.oauth1` needs `{key}`")).help = Some(
+                "e.g. `auth: { oauth1: { consumer_key: <<consumer_key>>, consumer_secret: <<consumer_secret>> } }`".into(),
+            );
+        }
+    }
+    m.finish(r, "auth.oauth1", OAUTH1_KEYS);
+    Some(OAuth1 {
+        consumer_key: consumer_key?,
+        consumer_secret: consumer_secret?,
+        token,
+        token_secret,
+        method: method?,
+        placement: placement?,
+        realm,
+        callback,
+        verifier,
+    })
 }
 
 /// `retry: 5` or `retry: { count: 5, interval_ms: 200 }`.

@@ -319,6 +319,15 @@ fn build_with(
                 format!("Bearer {}", marker("access_token")),
             ));
         }
+        Some(Auth::OAuth1(o)) => {
+            // A signature holds a nonce and a timestamp: a literal one would be refused, and
+            // curl cannot sign (it has no OAuth 1.0a), so the snippet says what it lacks.
+            notes.push(format!(
+                "not signed: baton signs this request with OAuth 1.0a ({}); sign it with an \
+                 OAuth 1.0a library (Python: requests_oauthlib.OAuth1) before sending",
+                o.method.name()
+            ));
+        }
         None => {}
     }
     let content_type = |out: &mut HttpRequest, ct: String| {

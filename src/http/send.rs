@@ -258,7 +258,7 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         .cloned()
         .collect();
     headers.retain(|(k, _)| !k.eq_ignore_ascii_case("host"));
-    Ok(Prepared {
+    let mut next = Prepared {
         method: if to_get {
             "GET".into()
         } else {
@@ -269,5 +269,11 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         body: if to_get { None } else { prev.body.clone() },
         timeout: prev.timeout,
         follow_redirects: true,
-    })
+        // Signed again with a fresh nonce; never sent to another origin, as `Authorization`.
+        oauth1: prev.oauth1.clone().filter(|_| same_origin),
+    };
+    if let Some(signer) = next.oauth1.clone() {
+        signer.sign(&mut next).map_err(bad)?;
+    }
+    Ok(next)
 }

@@ -217,6 +217,7 @@ pub(crate) async fn fetch_json(
         body: None,
         timeout: None,
         follow_redirects: true,
+        oauth1: None,
     };
     crate::http::default_headers(&mut req, &jar);
     let mut got = http.exchange(req, &jar).await?;

@@ -343,6 +343,7 @@ pub(crate) async fn post_form(
         body: Some(body.into_bytes()),
         timeout: None,
         follow_redirects: false,
+        oauth1: None,
     };
     cx.send(req, hops).await
 }

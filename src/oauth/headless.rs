@@ -192,6 +192,7 @@ pub(crate) async fn run(
                 body: Some(body.into_bytes()),
                 timeout: None,
                 follow_redirects: false,
+                oauth1: None,
             }
         };
         submitted = Some((
@@ -259,5 +260,6 @@ fn get(url: &str, accept: &str) -> Prepared {
         body: None,
         timeout: None,
         follow_redirects: false,
+        oauth1: None,
     }
 }

@@ -2,10 +2,10 @@
 //! query appended, auth and body encoded (form, JSON, raw, multipart, file).
 
 use super::vars::render_json_tpl;
-use crate::collection::model::{Auth, Body, PartValue, Request};
+use crate::collection::model::{Auth, Body, OAuth1, PartValue, Request};
 use crate::diag::Diagnostic;
 use crate::http::Prepared;
-use crate::secret::Redactor;
+use crate::secret::{Redactor, Secret};
 use crate::template::{RenderFail, Scope, Templates, Tpl};
 use std::path::Path;
 
@@ -66,7 +66,11 @@ pub(crate) fn prepare(
         }
         headers.push((k.clone(), value));
     }
+    let mut signer = None;
     match req.auth.as_deref() {
+        Some(Auth::OAuth1(o)) => {
+            signer = Some(std::sync::Arc::new(oauth1_signer(&cx, o, redactor)?));
+        }
         Some(Auth::Basic { username, password }) => {
             let (u, p) = (cx.render(username)?, cx.render(password)?);
             redactor.add_basic(&u, &p);
@@ -114,13 +118,67 @@ pub(crate) fn prepare(
         }
     };
     let (follow_redirects, timeout) = scalars(req, &cx)?;
-    Ok(Prepared {
+    let mut prepared = Prepared {
         method: req.method.clone(),
         url,
         headers,
         body,
         timeout,
         follow_redirects,
+        oauth1: signer,
+    };
+    // Signed last: the signature covers the final URL and form body.
+    if let Some(s) = prepared.oauth1.clone() {
+        s.sign(&mut prepared).map_err(|problem| RenderFail {
+            diagnostic: Diagnostic::error(redactor.redact(&problem).into_owned())
+                .at(&req.url.file, req.url.loc),
+            missing: None,
+        })?;
+    }
+    Ok(prepared)
+}
+
+/// The rendered credentials of `auth: { oauth1 }`; every secret among them is masked in
+/// every output from here on.
+fn oauth1_signer(
+    cx: &Ctx,
+    o: &OAuth1,
+    redactor: &mut Redactor,
+) -> Result<crate::http::oauth1::Signer, RenderFail> {
+    let opt = |t: &Option<Tpl>| t.as_ref().map(|t| cx.render(t)).transpose();
+    let consumer_secret = cx.render(&o.consumer_secret)?;
+    let token = opt(&o.token)?;
+    let token_secret = opt(&o.token_secret)?;
+    for s in [
+        Some(&consumer_secret),
+        token.as_ref(),
+        token_secret.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        redactor.add(s);
+    }
+    if o.method == crate::http::oauth1::SignatureMethod::Plaintext {
+        // The PLAINTEXT signature is the secrets themselves, joined as one value.
+        let encode = crate::http::oauth1::encode;
+        redactor.add(&format!(
+            "{}&{}",
+            encode(&consumer_secret),
+            encode(token_secret.as_deref().unwrap_or_default())
+        ));
+    }
+    Ok(crate::http::oauth1::Signer {
+        consumer_key: cx.render(&o.consumer_key)?,
+        consumer_secret: Secret::new(consumer_secret),
+        token: token.map(Secret::new),
+        token_secret: token_secret.map(Secret::new),
+        method: o.method,
+        placement: o.placement,
+        realm: opt(&o.realm)?,
+        callback: opt(&o.callback)?,
+        verifier: opt(&o.verifier)?,
+        version: true,
     })
 }
 

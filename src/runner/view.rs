@@ -126,6 +126,7 @@ mod tests {
             body: body.map(|b| b.as_bytes().to_vec()),
             timeout: None,
             follow_redirects: false,
+            oauth1: None,
         }
     }
 

@@ -20,6 +20,7 @@ mod import;
 mod last_line;
 mod nothing_lost;
 mod oauth;
+mod oauth1;
 mod pipeline;
 mod postman_habits;
 mod probe;

@@ -62,6 +62,7 @@ const POSTMAN: &[(&str, Option<&str>)] = &[
     ("implicit", None),
     ("mediavalet", None),
     ("nested", None),
+    ("oauth1", None),
     ("odd", None),
     ("prerequest-token", Some("sandbox.postman_environment.json")),
     ("prerequest-vars", None),

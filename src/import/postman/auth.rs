@@ -1,4 +1,4 @@
-//! Postman `auth` as baton: `basic` and `bearer` as `auth:`, `apikey` as a header or a query
+//! Postman `auth` as baton: `basic`, `bearer` and `oauth1` as `auth:`, `apikey` as a header or a query
 //! parameter, and the OAuth 2.0 helper as a native `oauth2:` request (README "OAuth 2.0
 //! requests") that the requests using it name with `auth: { oauth2: id }`.
 
@@ -132,13 +132,78 @@ pub(super) fn convert(def: &AuthDef, cx: &mut Ctx) -> AuthOut {
             Some(o) => AuthOut::OAuth2(o),
             None => AuthOut::None,
         },
+        "oauth1" => AuthOut::Plain {
+            auth: Some(oauth1(def, cx)),
+            headers: Vec::new(),
+            query: Vec::new(),
+        },
         other => {
             cx.warn(format!(
-                "auth type `{other}` has no baton equivalent: the request is sent without it (baton has basic, bearer, API keys and OAuth 2.0)"
+                "auth type `{other}` has no baton equivalent: the request is sent without it (baton has basic, bearer, API keys, OAuth 1.0a and OAuth 2.0)"
             ));
             AuthOut::None
         }
     }
+}
+
+/// Postman's OAuth 1.0 helper as `auth: { oauth1 }`. What Postman fixes once (a timestamp, a
+/// nonce) baton makes afresh for each send, as a server refuses a nonce it has seen.
+fn oauth1(def: &AuthDef, cx: &mut Ctx) -> Y {
+    let mut m: Vec<(&str, Y)> = vec![
+        ("consumer_key", Y::Str(cx.text(&def.get("consumerKey")))),
+        (
+            "consumer_secret",
+            Y::Str(cx.secret("consumer_secret", &def.get("consumerSecret"))),
+        ),
+    ];
+    let (token, token_secret) = (def.get("token"), def.get("tokenSecret"));
+    if !token.is_empty() {
+        m.push(("token", Y::Str(cx.secret("token", &token))));
+    }
+    if !token_secret.is_empty() {
+        m.push((
+            "token_secret",
+            Y::Str(cx.secret("token_secret", &token_secret)),
+        ));
+    }
+    let method = def.get("signatureMethod");
+    match crate::http::oauth1::SignatureMethod::parse(&method) {
+        _ if method.is_empty() => {}
+        Some(parsed) => m.push(("signature_method", Y::str(parsed.name()))),
+        None => cx.warn(format!(
+            "the OAuth 1.0 signature method `{method}` is not one baton signs with (HMAC-SHA1, HMAC-SHA256, PLAINTEXT): the request is signed with HMAC-SHA1, which the server may refuse"
+        )),
+    }
+    if def.value("addParamsToHeader").and_then(Value::as_bool) == Some(false) {
+        m.push(("placement", Y::str("query")));
+    }
+    for (key, name) in [
+        ("realm", "realm"),
+        ("callback", "callback"),
+        ("verifier", "verifier"),
+    ] {
+        let value = def.get(key);
+        if !value.is_empty() {
+            m.push((name, Y::Str(cx.text(&value))));
+        }
+    }
+    for key in ["timestamp", "nonce"] {
+        if !def.get(key).trim().is_empty() {
+            cx.warn(format!(
+                "the OAuth 1.0 helper's fixed `{key}` is ignored: baton signs each send with a fresh one"
+            ));
+        }
+    }
+    let version = def.get("version");
+    if !matches!(version.trim(), "" | "1.0") {
+        cx.warn(format!(
+            "the OAuth 1.0 helper's version `{version}` is ignored: baton sends oauth_version=\"1.0\""
+        ));
+    }
+    if def.value("includeBodyHash").and_then(Value::as_bool) == Some(true) {
+        cx.warn("the OAuth 1.0 helper's body hash (oauth_body_hash) is not sent by baton");
+    }
+    Y::map([("oauth1", Y::map(m))])
 }
 
 /// A helper with no token URL: nothing to fetch, but Postman still sends the token it holds

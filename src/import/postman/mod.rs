@@ -20,6 +20,7 @@ mod jslex;
 mod links;
 mod migration;
 mod model;
+mod oauth1_script;
 mod prerequest;
 mod request;
 mod script;

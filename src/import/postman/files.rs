@@ -9,7 +9,7 @@ use super::links::{self, Doc, FileUse};
 use super::migration::{FileNotes, RequestNotes, report_unconverted, script_name};
 use super::model::{AuthDef, Folder, Node, PmRequest, Variable};
 use super::prerequest::PreRequest;
-use super::{Ctx, Imported, prerequest, request, script};
+use super::{Ctx, Imported, oauth1_script, prerequest, request, script};
 use crate::import::names::slug;
 use crate::import::out::{Expect, OutRequest, collection_with};
 use crate::import::yaml::{Entry, Y};
@@ -311,6 +311,11 @@ fn file(
             }
             continue;
         }
+        let signed = oauth1_script::signed(req);
+        if signed.is_some() {
+            cx.warn("the pre-request script signs the request with OAuth 1.0a by hand: written as `auth: { oauth1 }`, which signs it the same way");
+        }
+        let req = signed.as_ref().unwrap_or(req);
         let mut o = request::convert(req, cx, &mut path_vars);
         let place = cx.place.clone();
         let mut rn = RequestNotes {

@@ -25,7 +25,7 @@ pub(super) enum Node {
     Request(Box<PmRequest>),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct PmRequest {
     pub name: String,
     pub description: Option<String>,
@@ -57,7 +57,7 @@ pub(super) struct Variable {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Url {
     /// The URL without query and fragment, as written (`{{baseUrl}}/users/:id`).
     pub base: String,

@@ -2,6 +2,7 @@
 //! base string it builds itself), so the importer can write `auth: { oauth1 }` in its place:
 //! which Postman variables hold the consumer key and secret and the token and its secret.
 
+use super::model::{AuthDef, PmRequest};
 use crate::http::oauth1::SignatureMethod;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -82,6 +83,40 @@ fn role_of_use(text: &str, ident: &str) -> Option<Role> {
 /// consumer key and secret from variables (a script with them written literally is not
 /// something `auth: { oauth1 }` can stand in for without moving the secret).
 #[allow(dead_code)] // Called by the pre-request pipeline, which its owner wires.
+/// The request as Postman sends it once its pre-request script has signed it: with an
+/// `oauth1` auth reading the variables the script reads (its own auth, `No Auth` in such
+/// collections, is what the script replaced). `None` when no enabled pre-request script of
+/// the request signs.
+pub(super) fn signed(req: &PmRequest) -> Option<PmRequest> {
+    let vars = req
+        .events
+        .iter()
+        .filter(|e| !e.disabled && e.listen == "prerequest")
+        .find_map(|e| signing_script(&e.lines))?;
+    let var = |name: &str| serde_json::Value::String(format!("{{{{{name}}}}}"));
+    let mut params = vec![
+        ("consumerKey".to_string(), var(&vars.consumer_key)),
+        ("consumerSecret".to_string(), var(&vars.consumer_secret)),
+        (
+            "signatureMethod".to_string(),
+            serde_json::Value::String(vars.method.name().to_string()),
+        ),
+    ];
+    if let Some(t) = &vars.token {
+        params.push(("token".to_string(), var(t)));
+    }
+    if let Some(t) = &vars.token_secret {
+        params.push(("tokenSecret".to_string(), var(t)));
+    }
+    Some(PmRequest {
+        auth: Some(AuthDef {
+            kind: "oauth1".into(),
+            params,
+        }),
+        ..req.clone()
+    })
+}
+
 pub(super) fn signing_script(lines: &[String]) -> Option<Oauth1Vars> {
     let text = lines.join("\n");
     if !text.contains("oauth_signature") {

@@ -283,7 +283,19 @@ pub(super) fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<Script>
                     pre: prerequest::PreRequest::default(),
                 };
             }
-            let pre = if e.listen == "prerequest" {
+            let pre = if e.listen == "prerequest"
+                && super::oauth1_script::signing_script(&e.lines).is_some()
+            {
+                // The script signs the request by hand: `auth: { oauth1 }` signs it the same
+                // way (the caller writes it, `oauth1_script::signed`).
+                prerequest::PreRequest {
+                    converted: script::Converted {
+                        converted: code,
+                        ..script::Converted::default()
+                    },
+                    ..prerequest::PreRequest::default()
+                }
+            } else if e.listen == "prerequest" {
                 prerequest::convert(&e.lines, &|n| dynamic_variable(n).is_some())
             } else {
                 prerequest::PreRequest {

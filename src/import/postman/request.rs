@@ -265,16 +265,21 @@ pub(super) struct Script {
 pub(super) fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<Script> {
     let read = std::cell::RefCell::new(Vec::new());
     let names = cx.names;
+    let known = cx.known.clone();
     let out = events
         .iter()
         .filter(|e| !e.disabled)
         .map(|e| {
             let code = script::code_lines(&e.lines).len();
             if e.listen == "test" {
-                let converted = script::convert(&e.lines, &|n| {
-                    read.borrow_mut().push(names.key(n));
-                    names.reference(n)
-                });
+                let converted = script::convert_with(
+                    &e.lines,
+                    &|n| {
+                        read.borrow_mut().push(names.key(n));
+                        names.reference(n)
+                    },
+                    &|n| known.iter().any(|k| k == n),
+                );
                 return Script {
                     listen: e.listen.clone(),
                     dropped: converted.dropped(&e.lines),

@@ -27,6 +27,7 @@
 //! Every code line ends up in exactly one of `converted`, `unconverted` or `logging`.
 
 mod each;
+mod first;
 mod guard;
 mod legacy;
 mod lines;
@@ -95,6 +96,16 @@ enum Mark {
 
 /// Convert a test script. `reference` writes a Postman variable read as a template.
 pub(super) fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> Converted {
+    convert_with(lines, reference, &|_| true)
+}
+
+/// [`convert`], knowing which Postman variables the collection or the environment defines:
+/// `if (!(environment.X)) { … }` with `X` defined by neither always runs in Postman.
+pub(super) fn convert_with(
+    lines: &[String],
+    reference: &dyn Fn(&str) -> String,
+    defined: &dyn Fn(&str) -> bool,
+) -> Converted {
     let mut in_comment = false;
     let code: Vec<(usize, String)> = lines
         .iter()
@@ -112,6 +123,7 @@ pub(super) fn convert(lines: &[String], reference: &dyn Fn(&str) -> String) -> C
             out: Converted::default(),
             marks: HashMap::new(),
             reference,
+            defined,
             tainted: &tainted,
             taken: Vec::new(),
         };
@@ -148,6 +160,7 @@ struct Walk<'r> {
     out: Converted,
     marks: HashMap<usize, Mark>,
     reference: &'r dyn Fn(&str) -> String,
+    defined: &'r dyn Fn(&str) -> bool,
     /// Lines whose statements are not to be taken.
     tainted: &'r [usize],
     /// Lines of the statements taken.
@@ -163,6 +176,12 @@ enum Branch {
     Guard(Vec<i64>),
     /// The `else` after branches that only log.
     Normal,
+    /// `if (L.length)` around checks of `L[0]` (`first.rs`).
+    First,
+    /// The `else` after `First`: not converted, without making `First` so.
+    Rest,
+    /// `if (!(environment.X))` with `X` defined nowhere: always runs.
+    Unset,
     Opaque,
 }
 
@@ -248,7 +267,12 @@ impl Walk<'_> {
                     let mut c = Cursor::new(list);
                     match path(&mut c, &scope.aliases).filter(|_| c.at_end()) {
                         Some(segs) => {
-                            let element = each::Element { list, item, index };
+                            let element = each::Element {
+                                list,
+                                item,
+                                index,
+                                first: false,
+                            };
                             self.each(b, &segs, &element, scope);
                         }
                         None => self.opaque(node),
@@ -364,10 +388,19 @@ impl Walk<'_> {
                     Some(codes) if codes.iter().all(|n| (200..300).contains(n)) => {
                         Branch::Guard(codes)
                     }
+                    _ if kinds.is_empty() && guard::non_empty(c).is_some() => Branch::First,
+                    _ if kinds.is_empty()
+                        && chain.len() == 1
+                        && guard::unset_variable(c).is_some_and(|x| !(self.defined)(x)) =>
+                    {
+                        Branch::Unset
+                    }
                     _ => Branch::Opaque,
                 }
             } else if kinds.iter().all(|k| *k == Branch::Log) {
                 Branch::Normal
+            } else if kinds == [Branch::First] {
+                Branch::Rest
             } else {
                 Branch::Opaque
             };
@@ -385,6 +418,23 @@ impl Walk<'_> {
         }
         for (node, kind) in chain.iter().zip(kinds) {
             let Node::Block(b) = node else { continue };
+            match kind {
+                Branch::First => {
+                    self.first(b, scope);
+                    continue;
+                }
+                Branch::Rest => {
+                    self.opaque(node);
+                    continue;
+                }
+                Branch::Unset => {
+                    let n = b.lines.first().copied().unwrap_or(0);
+                    self.out.notes.push((n, format!("`{}`: the variable is defined by neither the collection nor the environment, so Postman runs this block; it is read as always run", b.head)));
+                    self.transparent(b, scope);
+                    continue;
+                }
+                _ => {}
+            }
             let read = self.transparent(b, scope);
             if let Branch::Guard(codes) = kind
                 && read

@@ -24,6 +24,9 @@ pub(super) struct Element<'a> {
     pub item: &'a str,
     /// A `for` loop: the element is `LIST[i]`.
     pub index: bool,
+    /// Only the first element is checked (`if (L.length) { var x = L[0]; … }`): the filter
+    /// also asks for the element to equal `L[0]`, so an empty list fails nothing.
+    pub first: bool,
 }
 
 /// A name for `LIST[i]` while the body is read: an identifier no script writes.
@@ -74,7 +77,11 @@ pub(super) fn statement(
             let Some(failing) = failing(&format!("@{rel}"), op, value) else {
                 return false;
             };
-            let path = format!("{base}[?{failing}]");
+            let path = if element.first {
+                format!("{base}[?@ == {base}[0] && ({failing})]")
+            } else {
+                format!("{base}[?{failing}]")
+            };
             Expect::add(&mut filters.body, &path, "length", Y::Int(0));
         }
     }
@@ -157,6 +164,7 @@ mod tests {
             list: "d.items",
             item: "it",
             index: false,
+            first: false,
         };
         read(stmt, &element)
     }
@@ -200,6 +208,7 @@ mod tests {
             list: "d.items",
             item: "i",
             index: true,
+            first: false,
         };
         assert_eq!(
             read(

@@ -93,6 +93,55 @@ fn index_loop(h: &str) -> Option<(&str, &str)> {
 }
 
 /// `(cond)` → `cond`.
+/// The list of `L.length`, `L.length > 0`, `L.length !== 0`, `L.length >= 1`: a condition
+/// that holds when the list is not empty.
+pub(super) fn non_empty(cond: &str) -> Option<&str> {
+    let c = cond.trim();
+    let list = ["!== 0", "!= 0", "> 0", ">= 1"]
+        .iter()
+        .find_map(|t| c.strip_suffix(t))
+        .map_or(c, str::trim_end);
+    let l = list.strip_suffix(".length")?;
+    let plain = l
+        .chars()
+        .all(|ch| ch.is_alphanumeric() || "_$.[]'\"".contains(ch));
+    (!l.is_empty() && plain).then_some(l)
+}
+
+/// `X` of a condition that holds when the variable `X` is not set: `!(environment.X)`,
+/// `!environment.X`, `!globals.X`, `!pm.environment.get('X')` (and `pm.variables`,
+/// `pm.globals`, `pm.collectionVariables`, `postman.getEnvironmentVariable`).
+pub(in crate::import::postman) fn unset_variable(cond: &str) -> Option<&str> {
+    let c = cond.trim().strip_prefix('!')?.trim();
+    let c = parens(c).unwrap_or(c);
+    let plain = |x: &str| {
+        !x.is_empty()
+            && x.chars()
+                .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '$')
+    };
+    for object in ["environment.", "globals."] {
+        if let Some(x) = c.strip_prefix(object).filter(|x| plain(x)) {
+            return Some(x);
+        }
+    }
+    let getters = [
+        "pm.environment.get(",
+        "pm.variables.get(",
+        "pm.globals.get(",
+        "pm.collectionVariables.get(",
+        "postman.getEnvironmentVariable(",
+    ];
+    let arg = getters
+        .iter()
+        .find_map(|g| c.strip_prefix(g))?
+        .strip_suffix(')')?
+        .trim();
+    ['\'', '"']
+        .iter()
+        .find_map(|q| arg.strip_prefix(*q)?.strip_suffix(*q))
+        .filter(|x| !x.is_empty() && !x.contains(['\'', '"']))
+}
+
 fn parens(s: &str) -> Option<&str> {
     let s = s.trim();
     s.strip_prefix('(')?.strip_suffix(')').map(str::trim)

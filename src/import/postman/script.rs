@@ -424,7 +424,9 @@ impl Walk<'_> {
                     continue;
                 }
                 Branch::Rest => {
-                    self.opaque(node);
+                    if let Some(Node::Block(first)) = chain.first() {
+                        self.rest(first, b, scope);
+                    }
                     continue;
                 }
                 Branch::Unset => {

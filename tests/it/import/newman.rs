@@ -198,6 +198,55 @@ fn cases() -> Vec<Case> {
             bad: json!({ "n": 2, "m": 1 }),
         },
         Case {
+            name: "first element when there is one",
+            tests: &[
+                "var responseJSON = JSON.parse(responseBody);",
+                "if (responseJSON.json.articles.length) {",
+                "    var article = responseJSON.json.articles[0];",
+                "    tests['has title'] = article.hasOwnProperty('title');",
+                "    pm.expect(article.count).to.be.above(0);",
+                "}",
+            ],
+            // Only the first element is checked: the second lacks a title in both.
+            good: json!({ "articles": [{ "title": "a", "count": 1 }, { "count": 0 }] }),
+            bad: json!({ "articles": [{ "count": 1 }, { "title": "b", "count": 2 }] }),
+        },
+        Case {
+            name: "else of an empty list",
+            tests: &[
+                "var responseJSON = JSON.parse(responseBody);",
+                "if (responseJSON.json.articles.length) {",
+                "    var article = responseJSON.json.articles[0];",
+                "    tests['has title'] = article.hasOwnProperty('title');",
+                "} else {",
+                "    tests['count is 0'] = responseJSON.json.articlesCount === 0;",
+                "}",
+            ],
+            good: json!({ "articles": [], "articlesCount": 0 }),
+            bad: json!({ "articles": [], "articlesCount": 3 }),
+        },
+        Case {
+            name: "a pattern of each element",
+            tests: &[
+                "var jsonData = pm.response.json();",
+                "jsonData.json.items.forEach(function (item) {",
+                "    tests['dated'] = /^\\d{4}-[01]\\d-[0-3]\\d(?:T|$)/.test(item.day);",
+                "});",
+            ],
+            good: json!({ "items": [{ "day": "2026-12-07" }, { "day": "2026-01-31T10:00" }] }),
+            bad: json!({ "items": [{ "day": "2026-12-07" }, { "day": "07/12/2026" }] }),
+        },
+        Case {
+            name: "unless a variable nobody sets",
+            tests: &[
+                "if (!(environment.isIntegrationTest)) {",
+                "    pm.expect(pm.response.json().json.ok).to.eql(true);",
+                "}",
+            ],
+            good: json!({ "ok": true }),
+            bad: json!({ "ok": false }),
+        },
+        Case {
             name: "match",
             tests: &["pm.expect(pm.response.json().json.id).to.match(/^u-[0-9]+$/);"],
             good: json!({ "id": "u-12" }),

@@ -3,8 +3,8 @@
 //! that selects the elements failing it, expected to select none:
 //! `pm.expect(item.id).to.exist` → `$.items[?!@.id]: { length: 0 }`. What a filter can say
 //! (RFC 9535): existence, `==`/`!=` of a literal, `<`, `<=`, `>`, `>=`, `length()` compared,
-//! and the types string, number, boolean and null; a pattern, an array or object type or a
-//! template cannot be said, and such a check is not converted. A list that is empty fails
+//! a pattern (`search`), and the types string, number, boolean and null; an array or object
+//! type or a template cannot be said, and such a check is not converted. A list that is empty fails
 //! nothing, as in Postman. `for (var i = 0; i < LIST.length; i++)` with `LIST[i]` in its
 //! body is read the same way.
 
@@ -96,7 +96,7 @@ pub(super) fn statement(
 }
 
 /// The filter that selects the elements for which `op value` does not hold of `at`.
-fn failing(at: &str, op: &str, value: &Y) -> Option<String> {
+pub(super) fn failing(at: &str, op: &str, value: &Y) -> Option<String> {
     match (op, value) {
         ("exists", Y::Bool(true)) => Some(format!("!{at}")),
         ("exists", Y::Bool(false)) => Some(at.to_string()),
@@ -114,6 +114,12 @@ fn failing(at: &str, op: &str, value: &Y) -> Option<String> {
             "null" => Some(format!("{at} != null")),
             _ => None,
         },
+        // `/re/.test(x)` finds the pattern anywhere, as `search` does (RFC 9535; the regex
+        // crate reads JavaScript's `\d` and `(?:…)` alike).
+        ("matches", Y::Str(re)) if !re.contains("<<") => Some(format!(
+            "!search({at}, '{}')",
+            re.replace('\\', "\\\\").replace('\'', "\\'")
+        )),
         ("length", Y::Int(n)) => Some(format!("length({at}) != {n}")),
         ("length", Y::Map(entries)) => {
             let holds: Option<Vec<String>> = entries
@@ -200,7 +206,10 @@ mod tests {
             ["$.items[?!search(@.name, '')]"]
         );
         assert!(each("pm.expect(it.tags).to.be.an('array');").is_none());
-        assert!(each("pm.expect(it.name).to.match(/^a/);").is_none());
+        assert_eq!(
+            each("pm.expect(it.day).to.match(/^\\d{4}-'/);").unwrap(),
+            ["$.items[?!search(@.day, '^\\\\d{4}-\\'')]"]
+        );
         assert!(each("pm.expect(it.name).to.eql(pm.environment.get('n'));").is_none());
         assert!(each("pm.environment.set('x', it.id);").is_none());
         assert!(each("pm.response.to.have.status(200);").is_none());

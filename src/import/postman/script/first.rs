@@ -6,8 +6,10 @@
 //! the first (which then fails the same check). An `else` after it is not converted.
 
 use super::tree::{Block, Node};
-use super::{Mark, Scope, Walk, each, guard, path};
-use crate::import::postman::js::Cursor;
+use super::{Converted, Mark, Scope, Walk, each, guard, path, stmt};
+use crate::import::out::Expect;
+use crate::import::postman::js::{Cursor, jsonpath};
+use crate::import::yaml::Y;
 
 impl Walk<'_> {
     /// Read `if (L.length) { … }` as checks of `L[0]`; the whole block is not converted when
@@ -49,6 +51,64 @@ impl Walk<'_> {
             .and_then(|l| self.marks.get(l).copied())
             .unwrap_or(Mark::Unconverted);
         self.mark(&named.lines, m);
+    }
+}
+
+impl Walk<'_> {
+    /// The `else` of `if (L.length)`: its checks hold when the list is empty, each a filter
+    /// over the root that selects every member when the list is empty and the check fails
+    /// (`$[?length($.articles) == 0 && ($.articlesCount != 0)]: { length: 0 }`).
+    pub(super) fn rest(&mut self, first: &Block, b: &Block, scope: &mut Scope) {
+        let node = Node::Block(b.clone());
+        let list = match guard::head(&first.head) {
+            guard::Head::If(cond) => guard::non_empty(cond).and_then(|l| {
+                let mut c = Cursor::new(l);
+                path(&mut c, &scope.aliases).filter(|_| c.at_end())
+            }),
+            _ => None,
+        };
+        let Some(list) = list else {
+            return self.opaque(&node);
+        };
+        let base = jsonpath(&list);
+        let mut checks = Expect::default();
+        let mut lines = Vec::new();
+        for n in &b.body {
+            let Node::Stmt(s) = n else {
+                return self.opaque(&node);
+            };
+            let mut trial = Converted::default();
+            if s.lines.iter().any(|l| self.tainted.contains(l))
+                || !stmt::statement(&s.text, scope, self.reference, &mut trial, s.lines[0])
+            {
+                return self.opaque(&node);
+            }
+            let e = trial.expect;
+            if !trial.captures.is_empty()
+                || e.status.is_some()
+                || !e.headers.is_empty()
+                || !e.duration.is_empty()
+            {
+                return self.opaque(&node);
+            }
+            for (subject, preds) in &e.body {
+                for (op, value) in preds {
+                    let Some(failing) = each::failing(subject, op, value) else {
+                        return self.opaque(&node);
+                    };
+                    let filter = format!("$[?length({base}) == 0 && ({failing})]");
+                    Expect::add(&mut checks.body, &filter, "length", Y::Int(0));
+                }
+            }
+            lines.extend(&s.lines);
+        }
+        if checks.body.is_empty() {
+            return self.opaque(&node);
+        }
+        stmt::add_expect(&mut self.out.expect, &checks);
+        self.taken.extend(&lines);
+        self.mark(&lines, Mark::Converted);
+        self.mark(&b.lines, Mark::Converted);
     }
 }
 
@@ -98,16 +158,19 @@ mod tests {
         let c = convert(&script, &|n| n.to_string());
         let paths: Vec<&str> = c.expect.body.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
-            paths,
+            paths[..2],
             [
                 "$.articles[?@ == $.articles[0] && (!@.title)]",
                 "$.articles[?@ == $.articles[0] && (!(@.count > 0))]"
             ]
         );
-        // The else branch stays a comment; the lines of the if are converted.
-        let left: Vec<usize> = c.unconverted.iter().map(|(n, _)| *n).collect();
-        assert_eq!(left, [6, 7, 8]);
-        assert_eq!(c.converted, 5);
+        // The else branch: its check holds when the list is empty.
+        assert_eq!(
+            c.expect.body.last().map(|(p, _)| p.as_str()),
+            Some("$[?length($.articles) == 0 && ($.articlesCount != 0)]")
+        );
+        assert!(c.unconverted.is_empty(), "{:?}", c.unconverted);
+        assert_eq!(c.converted, 8);
     }
 }
 

@@ -161,7 +161,7 @@ for coll in sorted(glob.glob(os.path.join(src, "*.postman_collection.json"))):
 
 
 def pct(part, whole):
-    return f"{100 * part / whole:.0f}%" if whole else "-"
+    return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
 def lines(kind, key, r):

@@ -1,15 +1,14 @@
 //! The folder tree as files: one collection file per folder with requests, numbered in
 //! Postman's order; inherited auth, variables and folder scripts resolved for each request;
-//! and, at the end, the names read in one file but captured in another.
+//! and, at the end (with `links.rs`), the names read in one file but captured in another.
 
 use super::apply::Pre;
 use super::defaults;
-use super::env::EnvIn;
 use super::links::{self, Doc, FileUse};
 use super::migration::{FileNotes, RequestNotes, report_unconverted, script_name};
 use super::model::{AuthDef, Folder, Node, PmRequest, Variable};
 use super::prerequest::PreRequest;
-use super::{Ctx, Imported, oauth1_script, prerequest, request, script};
+use super::{Ctx, Imported, oauth1_script, request, script};
 use crate::import::names::slug;
 use crate::import::out::{Expect, OutRequest, collection_with};
 use crate::import::yaml::{Entry, Y};
@@ -30,40 +29,6 @@ struct Inherit {
     comments: Vec<String>,
     /// What the pre-request scripts of the folders above set, fetch and call, with where.
     pre: Vec<(PreRequest, String)>,
-}
-
-/// Captured names (for [`crate::import::names::Names`]) and every defined name.
-pub(super) fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec<String>) {
-    let (mut captured, mut known) = (Vec::new(), Vec::new());
-    fn walk(f: &Folder, captured: &mut Vec<String>, known: &mut Vec<String>) {
-        known.extend(f.variables.iter().map(|v| v.key.clone()));
-        let events = f.events.iter().chain(f.items.iter().flat_map(|i| match i {
-            Node::Request(r) => r.events.iter(),
-            Node::Folder(_) => [].iter(),
-        }));
-        for e in events.filter(|e| !e.disabled) {
-            if e.listen == "test" {
-                let c = script::convert(&e.lines, &|n| n.to_string());
-                captured.extend(c.captures.into_iter().map(|(n, _)| n));
-            } else if e.listen == "prerequest" {
-                // A pre-request call's captures are captures too (identifiers).
-                let pre = prerequest::convert(&e.lines, &|_| true);
-                let calls = pre.calls.into_iter().flat_map(|c| c.captures);
-                captured.extend(calls.map(|(n, _)| n));
-            }
-        }
-        for i in &f.items {
-            if let Node::Folder(sub) = i {
-                walk(sub, captured, known);
-            }
-        }
-    }
-    walk(root, &mut captured, &mut known);
-    if let Some(e) = env {
-        known.extend(e.values.iter().map(|v| v.key.clone()));
-    }
-    captured.dedup();
-    (captured, known)
 }
 
 pub(super) fn write_all(

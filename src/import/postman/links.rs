@@ -6,8 +6,45 @@
 //! reported with the names nothing defines.
 
 use super::Ctx;
+use super::env::EnvIn;
+use super::model::{Folder, Node};
+use super::{prerequest, script};
 use crate::import::out::OutRequest;
 use crate::import::yaml::{Entry, Y};
+
+/// Captured names (for [`crate::import::names::Names`]) and every defined name.
+pub(super) fn all_names(root: &Folder, env: Option<&EnvIn>) -> (Vec<String>, Vec<String>) {
+    let (mut captured, mut known) = (Vec::new(), Vec::new());
+    fn walk(f: &Folder, captured: &mut Vec<String>, known: &mut Vec<String>) {
+        known.extend(f.variables.iter().map(|v| v.key.clone()));
+        let events = f.events.iter().chain(f.items.iter().flat_map(|i| match i {
+            Node::Request(r) => r.events.iter(),
+            Node::Folder(_) => [].iter(),
+        }));
+        for e in events.filter(|e| !e.disabled) {
+            if e.listen == "test" {
+                let c = script::convert(&e.lines, &|n| n.to_string());
+                captured.extend(c.captures.into_iter().map(|(n, _)| n));
+            } else if e.listen == "prerequest" {
+                // A pre-request call's captures are captures too (identifiers).
+                let pre = prerequest::convert(&e.lines, &|_| true);
+                let calls = pre.calls.into_iter().flat_map(|c| c.captures);
+                captured.extend(calls.map(|(n, _)| n));
+            }
+        }
+        for i in &f.items {
+            if let Node::Folder(sub) = i {
+                walk(sub, captured, known);
+            }
+        }
+    }
+    walk(root, &mut captured, &mut known);
+    if let Some(e) = env {
+        known.extend(e.values.iter().map(|v| v.key.clone()));
+    }
+    captured.dedup();
+    (captured, known)
+}
 
 /// What one written file defines and reads, and what it is made of until it is written.
 pub(super) struct FileUse {

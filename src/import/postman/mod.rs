@@ -253,7 +253,7 @@ pub fn import(
     }
     let env = environment.map(env::parse).transpose()?;
 
-    let (captured, known) = files::all_names(&root, env.as_ref());
+    let (captured, known) = links::all_names(&root, env.as_ref());
     let names = Names::new(
         captured.iter().map(String::as_str),
         known.iter().map(String::as_str),

@@ -26,6 +26,7 @@
 //!
 //! Every code line ends up in exactly one of `converted`, `unconverted` or `logging`.
 
+mod branches;
 mod each;
 mod first;
 mod guard;
@@ -165,24 +166,6 @@ struct Walk<'r> {
     tainted: &'r [usize],
     /// Lines of the statements taken.
     taken: Vec<usize>,
-}
-
-/// How a branch of an `if` chain is taken.
-#[derive(Debug, PartialEq)]
-enum Branch {
-    /// It only logs.
-    Log,
-    /// `if (status is 2xx)`: read, with the status as an expectation.
-    Guard(Vec<i64>),
-    /// The `else` after branches that only log.
-    Normal,
-    /// `if (L.length)` around checks of `L[0]` (`first.rs`).
-    First,
-    /// The `else` after `First`: not converted, without making `First` so.
-    Rest,
-    /// `if (!(environment.X))` with `X` defined nowhere: always runs.
-    Unset,
-    Opaque,
 }
 
 impl Walk<'_> {
@@ -370,87 +353,6 @@ impl Walk<'_> {
             },
         );
         ok
-    }
-
-    /// `if … else if … else`: each branch classified, then read, or the whole not converted.
-    fn branches(&mut self, chain: &[Node], scope: &mut Scope) {
-        let mut kinds: Vec<Branch> = Vec::new();
-        for node in chain {
-            let Node::Block(b) = node else { continue };
-            let cond = match guard::head(&b.head) {
-                Head::If(c) | Head::ElseIf(c) => Some(c),
-                _ => None,
-            };
-            let kind = if only_logging(&b.body) {
-                Branch::Log
-            } else if let Some(c) = cond {
-                match guard::status_cond(c, &scope.flags) {
-                    Some(codes) if codes.iter().all(|n| (200..300).contains(n)) => {
-                        Branch::Guard(codes)
-                    }
-                    _ if kinds.is_empty() && guard::non_empty(c).is_some() => Branch::First,
-                    _ if kinds.is_empty()
-                        && chain.len() == 1
-                        && guard::unset_variable(c).is_some_and(|x| !(self.defined)(x)) =>
-                    {
-                        Branch::Unset
-                    }
-                    _ => Branch::Opaque,
-                }
-            } else if kinds.iter().all(|k| *k == Branch::Log) {
-                Branch::Normal
-            } else if kinds == [Branch::First] {
-                Branch::Rest
-            } else {
-                Branch::Opaque
-            };
-            kinds.push(kind);
-        }
-        let taken = kinds
-            .iter()
-            .filter(|k| matches!(k, Branch::Guard(_) | Branch::Normal))
-            .count();
-        if kinds.contains(&Branch::Opaque) || taken > 1 {
-            for n in chain {
-                self.opaque(n);
-            }
-            return;
-        }
-        for (node, kind) in chain.iter().zip(kinds) {
-            let Node::Block(b) = node else { continue };
-            match kind {
-                Branch::First => {
-                    self.first(b, scope);
-                    continue;
-                }
-                Branch::Rest => {
-                    if let Some(Node::Block(first)) = chain.first() {
-                        self.rest(first, b, scope);
-                    }
-                    continue;
-                }
-                Branch::Unset => {
-                    let n = b.lines.first().copied().unwrap_or(0);
-                    self.out.notes.push((n, format!("`{}`: the variable is defined by neither the collection nor the environment, so Postman runs this block; it is read as always run", b.head)));
-                    self.transparent(b, scope);
-                    continue;
-                }
-                _ => {}
-            }
-            let read = self.transparent(b, scope);
-            if let Branch::Guard(codes) = kind
-                && read
-            {
-                let status = Expect {
-                    status: Some(legacy::status(&codes)),
-                    ..Expect::default()
-                };
-                if !stmt::add_expect(&mut self.out.expect, &status) {
-                    let n = b.lines.first().copied().unwrap_or(0);
-                    self.out.notes.push((n, format!("`{}` guards on a status an earlier line expects otherwise: only the first is kept", b.head)));
-                }
-            }
-        }
     }
 }
 

@@ -16,11 +16,9 @@ mod stock_pages;
 mod tokens;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
-use std::time::Duration;
+use std::process::{Child, ChildStdin, Command};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -29,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use baton::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
-use crate::support::Baton;
+use crate::support::{Baton, Ready, start_ready};
 
 /// One test per provider for a scenario `fn(&Provider)`: `<name>::sandbox` on a fresh sandbox,
 /// `<name>::interop` on the interop server shared by the tests that count no hits.
@@ -232,48 +230,22 @@ impl Provider {
             .current_dir(interop_dir())
             .env("PORT", "0")
             .env_remove("IGNORE_STDIN")
-            .env_remove("DEBUG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env_remove("DEBUG");
         if let Some(ttl) = access_ttl {
             cmd.env("ACCESS_TOKEN_TTL", ttl.to_string());
         }
         if stock_pages {
             cmd.env("STOCK_PAGES", "1");
         }
-        let mut child = cmd.spawn().expect("start node tests/interop/server.mjs");
-        let stdin = child.stdin.take().expect("stdin");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        let mut stderr = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 4096];
-            while let Ok(n @ 1..) = stderr.read(&mut chunk) {
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&chunk[..n]));
-            }
-        });
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
-        let Some(issuer) = line.trim().strip_prefix("READY ") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the interop server did not print READY within 30 s (got {line:?}); its stderr:\n{}",
-                log.lock().unwrap()
-            );
-        };
+        let Ready {
+            child,
+            stdin,
+            log,
+            url: issuer,
+        } = start_ready(cmd, "interop server");
         Some(Provider {
             kind: Kind::Interop,
-            issuer: issuer.to_string(),
+            issuer,
             backend: Backend::Interop {
                 child,
                 _stdin: stdin,

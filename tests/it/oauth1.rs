@@ -2,12 +2,11 @@
 //! method and placement, a query with reserved characters, a form body, a redirect signed
 //! again, a wrong secret refused; and the loader's errors for what is missing or misspelt.
 
-use crate::support::{Baton, run_yaml};
-use std::io::{BufRead, BufReader, Read};
+use crate::support::{Baton, Ready, run_yaml, start_ready};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 /// The consumer and token the server knows, with secrets that need encoding.
 pub(crate) const VARS: &str = r#"vars:
@@ -60,44 +59,18 @@ impl OAuth1Server {
             );
             return None;
         }
-        let mut child = Command::new(python())
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/oauth1/server.py"))
+        let mut cmd = Command::new(python());
+        cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/oauth1/server.py"))
             .env("PORT", "0")
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .env("PYTHONUNBUFFERED", "1")
-            .env_remove("IGNORE_STDIN")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start tests/interop/oauth1/server.py");
-        let stdin = child.stdin.take().expect("stdin");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        let mut stderr = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 4096];
-            while let Ok(n @ 1..) = stderr.read(&mut chunk) {
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&chunk[..n]));
-            }
-        });
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
-        let Some(url) = line.trim().strip_prefix("READY ").map(str::to_string) else {
-            let _ = child.kill();
-            panic!(
-                "the oauth1 server did not start: {line:?}\n{}",
-                log.lock().unwrap()
-            );
-        };
+            .env_remove("IGNORE_STDIN");
+        let Ready {
+            child,
+            stdin,
+            log,
+            url,
+        } = start_ready(cmd, "oauth1 server");
         Some(OAuth1Server {
             url,
             child,

@@ -151,20 +151,25 @@ fn across_files() -> String {
     .to_string()
 }
 
+/// `import_with` of a collection and an environment export (`--env` takes a path of its own).
+fn import_with_env(collection: &str, env: &str) -> super::Imported {
+    let dir = tempfile::tempdir().unwrap();
+    let env_file = dir.path().join("e.json");
+    std::fs::write(&env_file, env).unwrap();
+    import_with(
+        "c.json",
+        &["--env", env_file.to_str().unwrap()],
+        &[("c.json", collection)],
+    )
+}
+
 #[test]
 fn a_capture_read_by_a_later_file_becomes_needs_and_export() {
     let env = json!({ "name": "local", "values": [
         { "key": "user", "value": "{{nobody}}", "enabled": true }
     ] })
     .to_string();
-    let dir = tempfile::tempdir().unwrap();
-    let env_file = dir.path().join("e.json");
-    std::fs::write(&env_file, env).unwrap();
-    let i = import_with(
-        "c.json",
-        &["--env", env_file.to_str().unwrap()],
-        &[("c.json", &across_files())],
-    );
+    let i = import_with_env(&across_files(), &env);
     let login = i.file("1-login.yaml");
     assert!(login.contains("name: Login\nexport: [token]\n"), "{login}");
     let users = i.file("2-users.yaml");
@@ -221,14 +226,7 @@ fn url_placeholders_and_empty_bases_are_named_with_the_undefined() {
         { "key": "BASE_URL", "value": "", "enabled": true }
     ] })
     .to_string();
-    let dir = tempfile::tempdir().unwrap();
-    let env_file = dir.path().join("e.json");
-    std::fs::write(&env_file, env).unwrap();
-    let i = import_with(
-        "c.json",
-        &["--env", env_file.to_str().unwrap()],
-        &[("c.json", &collection)],
-    );
+    let i = import_with_env(&collection, &env);
     let file = i.file("guide.yaml");
     assert!(
         file.contains("GET: https://<<app_name>>.example.net/Patient/<<Id>>"),

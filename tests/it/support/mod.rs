@@ -4,6 +4,7 @@
 // Test modules merged later use different subsets of these helpers; unused ones are not dead.
 #![allow(dead_code)]
 
+mod child;
 mod cmd;
 mod fault;
 pub(crate) mod field;
@@ -14,6 +15,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+pub(crate) use child::{Ready, start_ready};
 pub(crate) use cmd::{Baton, Output};
 pub(crate) use fault::FaultServer;
 pub(crate) use oauth::{

@@ -6,12 +6,11 @@
 //! Without the venv (`tests/interop/dot/.venv`, made by `.ci/run`) the tests print
 //! `skipped: …` and pass, except under `CI`, where they fail.
 
-use std::io::{BufRead, BufReader, Read};
+use crate::support::{Ready, start_ready};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::oauth::Client;
 
@@ -142,8 +141,8 @@ impl Dot {
             eprintln!("skipped: DOT interop provider unavailable ({why})");
             return None;
         }
-        let mut child = Command::new(python())
-            .arg("server.py")
+        let mut cmd = Command::new(python());
+        cmd.arg("server.py")
             .current_dir(dot_dir())
             .env("PORT", "0")
             .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -152,42 +151,15 @@ impl Dot {
             .env_remove("DOT_DB")
             .env_remove("ACCESS_TOKEN_TTL")
             .env_remove("DJANGO_SETTINGS_MODULE")
-            .env_remove("PYTHONPATH")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start tests/interop/dot/server.py");
-        let stdin = child.stdin.take().expect("stdin");
-        let log = Arc::new(Mutex::new(String::new()));
-        let sink = log.clone();
-        let mut stderr = child.stderr.take().expect("stderr");
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 4096];
-            while let Ok(n @ 1..) = stderr.read(&mut chunk) {
-                sink.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&chunk[..n]));
-            }
-        });
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
-        let Some(issuer) = line.trim().strip_prefix("READY ") else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the DOT server did not print READY within 30 s (got {line:?}); its stderr:\n{}",
-                log.lock().unwrap()
-            );
-        };
+            .env_remove("PYTHONPATH");
+        let Ready {
+            child,
+            stdin,
+            log,
+            url: issuer,
+        } = start_ready(cmd, "DOT server");
         Some(Dot {
-            issuer: issuer.to_string(),
+            issuer,
             child: Mutex::new(child),
             _stdin: stdin,
             log,

@@ -265,15 +265,7 @@ fn token_def(options: &[(String, Val)]) -> Option<AuthDef> {
         let Val::Arr(rows) = field(body, mode)? else {
             return None;
         };
-        for row in rows {
-            let Val::Obj(row) = row else { return None };
-            if field(row, "disabled").and_then(text_of) == Some("true") {
-                continue;
-            }
-            let key = text_of(field(row, "key")?)?;
-            let value = text_of(field(row, "value")?)?;
-            form.push((key.to_string(), value.to_string()));
-        }
+        form = rows_of(rows)?;
     }
     let mut extra: Vec<Value> = Vec::new();
     match field(options, "header") {

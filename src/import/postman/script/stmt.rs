@@ -174,31 +174,19 @@ fn merge_length(list: &mut [(String, Vec<(String, Y)>)], subject: &str, v: &Y) -
 
 /// `a; b;` → [a, b] (semicolons outside strings and brackets).
 fn split_statements(stmt: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (mut depth, mut quote, mut start, mut escaped) = (0i32, None::<char>, 0, false);
-    for (i, c) in stmt.char_indices() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    super::tree::scan(stmt, |i, c| {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ';' if depth == 0 => {
+                parts.push(stmt[start..i].trim());
+                start = i + 1;
             }
-            None => match c {
-                '\'' | '"' | '`' => quote = Some(c),
-                '(' | '[' | '{' => depth += 1,
-                ')' | ']' | '}' => depth -= 1,
-                ';' if depth == 0 => {
-                    parts.push(stmt[start..i].trim());
-                    start = i + 1;
-                }
-                _ => {}
-            },
+            _ => {}
         }
-    }
+        false
+    });
     parts.push(stmt[start..].trim());
     parts.retain(|p| !p.is_empty());
     parts

@@ -119,7 +119,7 @@ fn depth(s: &str, open: &[char], close: &[char]) -> i32 {
 
 /// Call `f(index, char)` on every character outside string literals until it returns true;
 /// that index, if any.
-fn scan(s: &str, mut f: impl FnMut(usize, char) -> bool) -> Option<usize> {
+pub(super) fn scan(s: &str, mut f: impl FnMut(usize, char) -> bool) -> Option<usize> {
     let (mut quote, mut escaped) = (None::<char>, false);
     for (i, c) in s.char_indices() {
         match quote {

@@ -30,6 +30,8 @@ if [ -z "${BATON:-}" ]; then
 fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+# `check` runs inside each imported directory: the binary's path must not be relative.
+BATON=$(cd "$(dirname "$BATON")" && pwd)/$(basename "$BATON")
 export BATON DIR WORK
 
 python3 - <<'PY'

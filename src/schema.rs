@@ -249,6 +249,7 @@ fn defs() -> Value {
     let capture_source = object(CAPTURE_KEYS, |k| {
         Some(match k {
             "status" | "body" => json!({ "const": true }),
+            "optional" => json!({ "type": "boolean" }),
             "url" => json!({ "anyOf": [{ "const": true }, { "type": "string" }] }),
             _ => json!({ "type": "string" }),
         })
@@ -286,7 +287,7 @@ fn defs() -> Value {
         }, "additionalProperties": false },
         "oauth2": described(object(OAUTH2_KEYS, oauth2_property), "An OAuth 2.0 request: baton builds the token request (and the authorize redirects)."),
         "expect": described(object(EXPECT_KEYS, expect_property), "What the response must be."),
-        "capture": { "type": "object", "propertyNames": { "pattern": IDENTIFIER }, "additionalProperties": { "anyOf": [{ "type": "string", "pattern": "^\\$" }, capture_source] }, "description": "Values kept for later requests: a JSONPath, or { header, query, regex, cookie, jwt, claim, status, body, url }." },
+        "capture": { "type": "object", "propertyNames": { "pattern": IDENTIFIER }, "additionalProperties": { "anyOf": [{ "type": "string", "pattern": "^\\$" }, capture_source] }, "description": "Values kept for later requests: a JSONPath, or { header, query, regex, cookie, jwt, claim, status, body, url }, with `optional: true` to leave the variable as it was when nothing matches." },
         "template": { "type": "string", "pattern": "<<", "description": "A <<template>> rendered when the request runs (a variable, a data row)." },
         "request": request,
         "include": described(object(INCLUDE_KEYS, |k| Some(match k {

@@ -22,6 +22,9 @@ pub struct Capture {
     pub name: String,
     pub loc: Loc,
     pub source: Source,
+    /// `optional: true`: a capture that finds nothing leaves the variable as it was instead
+    /// of failing its request (Postman's `if (typeof x !== "undefined") set(…)`).
+    pub optional: bool,
 }
 
 /// Why a capture found nothing: baton's words, the names the capture reads and the
@@ -105,6 +108,7 @@ kinds! {
 /// The keys of a capture's mapping: its kinds' and their modifiers.
 pub(crate) const CAPTURE_KEYS: &[&str] = &[
     "jsonpath", "header", "query", "regex", "cookie", "jwt", "claim", "status", "body", "url",
+    "optional",
 ];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
@@ -121,11 +125,12 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
             d.help = Some("use letters, digits and `_` (it is read back as <<name>>)".into());
             continue;
         }
-        if let Some(source) = read_source(r, v, &k.name) {
+        if let Some((source, optional)) = read_source(r, v, &k.name) {
             out.push(Capture {
                 name: k.name.to_string(),
                 loc: v.loc,
                 source,
+                optional,
             });
         }
     }
@@ -133,10 +138,12 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<Capture> {
     out
 }
 
-fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
+/// A capture's source, and whether it is optional.
+fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<(Source, bool)> {
     if let Kind::Str(text) = &node.kind {
         if text.starts_with('$') {
-            return Path::parse(r, node, text).map(|p| Source::JsonPath(json::JsonPath(p)));
+            return Path::parse(r, node, text)
+                .map(|p| (Source::JsonPath(json::JsonPath(p)), false));
         }
         let d = r.error(
             node.loc,
@@ -147,6 +154,10 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
     }
     let mut m = r.map(node, &format!("capture.{name}"))?;
     let what = format!("capture `{name}`");
+    let optional = m
+        .get("optional")
+        .and_then(|n| r.bool(n, &format!("{what}: optional")))
+        .unwrap_or(false);
     let mut regex = m.get("regex").and_then(|n| compile_regex(r, n));
     let found = KINDS.iter().find(|(key, _)| m.has(key));
     // An invalid regex was reported already: `regex` reads nothing then.
@@ -159,7 +170,7 @@ fn read_source(r: &mut Reader, node: &Node, name: &str) -> Option<Source> {
         None
     };
     m.finish(r, &what, CAPTURE_KEYS);
-    source
+    source.map(|s| (s, optional))
 }
 
 #[cfg(test)]

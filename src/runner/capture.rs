@@ -54,6 +54,8 @@ pub(super) fn take(st: &mut FileRun, req: &Request, ex: &mut Exchange, judged: u
                     secret,
                 });
             }
+            // Nothing to take, and nothing lost: the variable keeps what it had.
+            Err(_) if cap.optional => {}
             Err(missing) => {
                 st.failed_captures
                     .insert(cap.name.clone(), (req.name.clone(), None));

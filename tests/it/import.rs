@@ -7,6 +7,7 @@
 mod curl;
 mod newman;
 mod postman;
+mod postman_after;
 mod postman_auth;
 mod postman_defaults;
 mod postman_prerequest;

@@ -246,3 +246,36 @@ fn a_later_successful_capture_clears_the_failure() {
         .stdout_contains("✓ uses")
         .stdout_contains("2 passed, 1 failed");
 }
+
+/// `optional: true`: a capture that finds nothing leaves the variable as it was and fails
+/// nothing; one that finds its value takes it; the same capture without it still fails.
+#[test]
+fn an_optional_capture_that_finds_nothing_keeps_the_old_value() {
+    let server = TestServer::start();
+    let yaml = r"vars: { x: old, y: old }
+requests:
+  - name: maybe
+    GET: <<base>>/echo?y=new
+    capture:
+      x: { jsonpath: $.query.x, optional: true }
+      y: { jsonpath: $.query.y, optional: true }
+  - name: uses
+    POST: <<base>>/echo
+    json: { x: <<x>>, y: <<y>> }
+    expect: { body: { $.json.x: old, $.json.y: new } }
+";
+    run_yaml(&server.url(), yaml)
+        .run()
+        .code(0)
+        .stdout_contains("2 passed, 0 failed");
+    let strict = yaml.replace(", optional: true", "");
+    run_yaml(&server.url(), &strict)
+        .run()
+        .code(1)
+        .stdout_contains("capture `x` failed");
+    let bad = yaml.replace("optional: true }\n  ", "optional: maybe }\n  ");
+    run_yaml(&server.url(), &bad)
+        .run()
+        .code(2)
+        .stderr_contains("optional");
+}

@@ -125,25 +125,31 @@ impl Pre {
                 ids.extend(self.token(t, source, cx, reqs, tokens));
             }
             for c in &script.calls {
-                keys.extend(Pre::call(c, source, cx, reqs));
+                keys.extend(Pre::call(c, source, false, cx, reqs));
             }
         }
         (ids, keys)
     }
 
-    /// A request of its own for a call, before the request whose script sends it; the keys
-    /// it captures.
+    /// A request of its own for a call, before the request whose pre-request script sends
+    /// it (or after the one whose test script does, `after`); the keys it captures.
     pub(super) fn call(
         c: &Call,
         source: &str,
+        after: bool,
         cx: &mut Ctx,
         reqs: &mut Vec<OutRequest>,
     ) -> Vec<String> {
         let url = render(&c.url, cx);
+        let comment = if after {
+            format!(
+                "The request the test script of {source} sends with pm.sendRequest after the response."
+            )
+        } else {
+            format!("The request the pre-request script of {source} sends with pm.sendRequest.")
+        };
         let mut o = OutRequest {
-            comments: vec![format!(
-                "The request the pre-request script of {source} sends with pm.sendRequest."
-            )],
+            comments: vec![comment],
             name: format!("{} {}", c.method, url),
             method: c.method.clone(),
             url,

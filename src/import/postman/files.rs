@@ -128,7 +128,7 @@ fn folder(
     }
     cx.place.clone_from(&owner);
     cx.seen.clear();
-    let tests = request::tests(&f.events, cx);
+    let tests = request::tests(&f.events, false, cx);
     inh.reads.append(&mut cx.seen);
     for s in tests {
         let (listen, c) = (s.listen, s.converted);
@@ -288,7 +288,9 @@ fn file(
             oauth2: inherited_tokens.clone(),
             ..RequestNotes::default()
         };
-        for s in request::tests(&req.events, cx) {
+        let mut after = Vec::new();
+        for s in request::tests(&req.events, true, cx) {
+            after.extend(s.after);
             let (listen, mut c) = (s.listen, s.converted);
             let what = script_name(&listen);
             let source = format!("'{}'", req.name);
@@ -298,7 +300,7 @@ fn file(
                 rn.oauth2.extend(id);
             }
             for c in &s.pre.calls {
-                let keys = Pre::call(c, &source, cx, &mut reqs);
+                let keys = Pre::call(c, &source, false, cx, &mut reqs);
                 n_calls += 1;
                 out.captures += keys.len();
                 rn.captures += keys.len();
@@ -369,6 +371,13 @@ fn file(
         notes.requests.push(rn);
         n_requests += 1;
         reqs.push(o);
+        let source = format!("'{}'", req.name);
+        for c in &after {
+            let keys = Pre::call(c, &source, true, cx, &mut reqs);
+            n_calls += 1;
+            out.captures += keys.len();
+            captures.extend(keys);
+        }
     }
     cx.place.clone_from(&shown);
     pre.rewrite(&mut reqs, &mut authed);

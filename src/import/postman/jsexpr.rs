@@ -164,6 +164,72 @@ impl<'a> P<'a> {
         Some(Val::Text(s))
     }
 
+    /// An object or array literal whose leaves are strings, numbers, `true`, `false` and
+    /// `null` (what `JSON.stringify` of it writes is then known); anything else is `None`.
+    fn json_literal(&mut self) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        if self.depth > 64 {
+            return None;
+        }
+        self.depth += 1;
+        let v = match self.peek()?.clone() {
+            Tok::Str(s) => {
+                self.i += 1;
+                Value::String(s)
+            }
+            Tok::Num(n) => {
+                self.i += 1;
+                Value::Number(n.parse().ok()?)
+            }
+            Tok::P(m) if m == "-" => {
+                self.i += 1;
+                let Tok::Num(n) = self.peek()?.clone() else {
+                    return None;
+                };
+                self.i += 1;
+                Value::Number(format!("-{n}").parse().ok()?)
+            }
+            Tok::Id(w) if matches!(w.as_str(), "true" | "false" | "null") => {
+                self.i += 1;
+                serde_json::from_str(&w).ok()?
+            }
+            Tok::P(b) if b == "{" => {
+                self.i += 1;
+                let mut fields = serde_json::Map::new();
+                while !self.eat(&["}"]) {
+                    let key = match self.peek()? {
+                        Tok::Id(k) | Tok::Str(k) => k.clone(),
+                        _ => return None,
+                    };
+                    self.i += 1;
+                    if !self.eat(&[":"]) {
+                        return None;
+                    }
+                    let v = self.json_literal()?;
+                    fields.insert(key, v);
+                    if !self.eat(&[","]) && !is_p(self.t.get(self.i), "}") {
+                        return None;
+                    }
+                }
+                Value::Object(fields)
+            }
+            Tok::P(b) if b == "[" => {
+                self.i += 1;
+                let mut items = Vec::new();
+                while !self.eat(&["]"]) {
+                    items.push(self.json_literal()?);
+                    if !self.eat(&[","]) && !is_p(self.t.get(self.i), "]") {
+                        return None;
+                    }
+                }
+                Value::Array(items)
+            }
+            _ => return None,
+        };
+        self.depth -= 1;
+        Some(v)
+    }
+
     fn primary(&mut self, scope: &Scope) -> Option<Val> {
         if self.depth > 64 {
             return None;
@@ -195,6 +261,11 @@ impl<'a> P<'a> {
             return self.eat(&[")"]).then_some(v);
         }
         if self.eat(&["JSON", ".", "stringify", "("]) {
+            // An object or array literal of literals: its JSON text, as JavaScript writes it.
+            if matches!(self.peek()?, Tok::P(b) if b == "{" || b == "[") {
+                let v = self.json_literal()?;
+                return self.eat(&[")"]).then(|| Val::Text(v.to_string()));
+            }
             // A JSON string of text that needs no escaping (a date, a uuid, a literal).
             let Val::Text(t) = self.expr(scope)? else {
                 return None;

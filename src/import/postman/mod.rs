@@ -7,6 +7,7 @@
 //! requests inherit and Postman's redirect behaviour (`defaults.rs`). Captures do not cross files (baton
 //! keeps them per file), so a name captured in one file and read in another is a warning.
 
+mod after;
 mod apply;
 mod auth;
 mod body;

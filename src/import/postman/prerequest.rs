@@ -139,7 +139,7 @@ pub(super) fn convert(lines: &[String], known_dynamic: &dyn Fn(&str) -> bool) ->
 
 /// Names a statement may change: assigned (`x = …`, `x.a = …`, `x += …`, `x++`) or given
 /// to a method that changes its object (`x.setHours(…)`, `x.add(…)`, `x.push(…)`).
-fn changed(st: &[T]) -> Vec<String> {
+pub(super) fn changed(st: &[T]) -> Vec<String> {
     const MUTATORS: &[&str] = &[
         "add", "subtract", "push", "pop", "shift", "unshift", "splice", "sort", "reverse",
         "remove", "delete", "clear", "update", "upsert", "assign", "startOf", "endOf",

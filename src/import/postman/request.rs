@@ -258,11 +258,15 @@ pub(super) struct Script {
     pub dropped: usize,
     /// What a pre-request script set and fetched.
     pub pre: prerequest::PreRequest,
+    /// The requests a test script sends after the response (`pm.sendRequest`).
+    pub after: Vec<super::sendrequest::Call>,
 }
 
 /// The scripts of a request (or of a folder, applied to its requests): test scripts as
-/// captures and expectations, pre-request scripts as variables and token requests.
-pub(super) fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<Script> {
+/// captures and expectations, pre-request scripts as variables and token requests. A
+/// request's test script may send requests after the response (`sends`); a folder's, which
+/// runs after each of its requests, is not converted there.
+pub(super) fn tests(events: &[super::model::Event], sends: bool, cx: &mut Ctx) -> Vec<Script> {
     let read = std::cell::RefCell::new(Vec::new());
     let names = cx.names;
     let known = cx.known.clone();
@@ -272,7 +276,7 @@ pub(super) fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<Script>
         .map(|e| {
             let code = script::code_lines(&e.lines).len();
             if e.listen == "test" {
-                let converted = script::convert_with(
+                let mut converted = script::convert_with(
                     &e.lines,
                     &|n| {
                         read.borrow_mut().push(names.key(n));
@@ -280,12 +284,18 @@ pub(super) fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<Script>
                     },
                     &|n| known.iter().any(|k| k == n),
                 );
+                let after = if sends {
+                    sent_after(&e.lines, &mut converted)
+                } else {
+                    Vec::new()
+                };
                 return Script {
                     listen: e.listen.clone(),
                     dropped: converted.dropped(&e.lines),
                     converted,
                     code,
                     pre: prerequest::PreRequest::default(),
+                    after,
                 };
             }
             let pre = if e.listen == "prerequest"
@@ -317,6 +327,7 @@ pub(super) fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<Script>
                 converted: pre.converted.clone(),
                 code,
                 pre,
+                after: Vec::new(),
             }
         })
         .collect();
@@ -326,4 +337,26 @@ pub(super) fn tests(events: &[super::model::Event], cx: &mut Ctx) -> Vec<Script>
         }
     }
     out
+}
+
+/// The calls a test script sends after the response: the lines they were read from, left
+/// unconverted by the script's checks and captures, are converted.
+fn sent_after(
+    lines: &[String],
+    converted: &mut script::Converted,
+) -> Vec<super::sendrequest::Call> {
+    if !converted
+        .unconverted
+        .iter()
+        .any(|(_, l)| l.contains("sendRequest"))
+    {
+        return Vec::new();
+    }
+    let after = super::after::convert(lines);
+    let before = converted.unconverted.len();
+    converted
+        .unconverted
+        .retain(|(n, _)| after.lines.binary_search(n).is_err());
+    converted.converted += before - converted.unconverted.len();
+    after.calls
 }

@@ -106,7 +106,7 @@ pub(super) fn send_request(p: &mut P, scope: &Scope) -> Option<Fetch> {
 }
 
 /// `(err, res) => {` or `function (err, res) {`: the response's name.
-fn callback_head(p: &mut P) -> Option<String> {
+pub(super) fn callback_head(p: &mut P) -> Option<String> {
     let arrow = !p.eat(&["function"]);
     if !p.eat(&["("]) {
         return None;
@@ -158,13 +158,13 @@ fn callback(body: &[T], response: &str, outer: &Scope) -> Option<Kept> {
     Some(kept)
 }
 
-/// `pm.expect(res.code).to.eql(201)`: the status.
-fn status_check(p: &mut P, response: &str) -> Option<String> {
-    if !p.eat(&[
-        "pm", ".", "expect", "(", response, ".", "code", ")", ".", "to", ".",
-    ]) {
+/// `pm.expect(res.code).to.eql(201)` (or `.eq(201)`): the status.
+pub(super) fn status_check(p: &mut P, response: &str) -> Option<String> {
+    if !p.eat(&["pm", ".", "expect", "(", response, ".", "code", ")", "."]) {
         return None;
     }
+    // `.to.eql(200)`, `.to.be.eql(200)` or `.eq(200)`.
+    let _ = p.eat(&["to", "."]) && p.eat(&["be", "."]);
     let _ = p
         .ident()
         .filter(|w| matches!(w.as_str(), "eql" | "equal" | "eq" | "equals"))?;
@@ -181,7 +181,7 @@ fn status_check(p: &mut P, response: &str) -> Option<String> {
 
 /// The request options of a call that is not a token request: method, URL, headers, and a
 /// raw, urlencoded or text-only form-data body.
-fn call(options: &[(String, Val)]) -> Option<Call> {
+pub(super) fn call(options: &[(String, Val)]) -> Option<Call> {
     let url = text_of(field(options, "url")?)?.to_string();
     let method = field(options, "method")
         .and_then(text_of)
@@ -204,6 +204,8 @@ fn call(options: &[(String, Val)]) -> Option<Call> {
     }
     let body = match field(options, "body") {
         None => None,
+        // A string is sent as it is (the SDK's raw mode).
+        Some(Val::Text(text)) => Some(CallBody::Raw(text.clone())),
         Some(Val::Obj(b)) => match field(b, "mode").and_then(text_of)? {
             "raw" => Some(CallBody::Raw(text_of(field(b, "raw")?)?.to_string())),
             mode @ ("urlencoded" | "formdata") => {

@@ -75,6 +75,20 @@ fn cases() -> Vec<Case> {
             bad: json!({ "user": { "name": "bob" } }),
         },
         Case {
+            // The good response lacks the value: Postman skips the `set`, and a capture
+            // that was not optional would fail the request in baton.
+            name: "set only when defined",
+            tests: &[
+                "var d = pm.response.json();",
+                "if (typeof d.json.token != 'undefined') {",
+                "    pm.environment.set('token', d.json.token);",
+                "}",
+                "pm.test('id', () => pm.expect(d.json.id).to.eql(7));",
+            ],
+            good: json!({ "id": 7 }),
+            bad: json!({ "id": 8, "token": "t" }),
+        },
+        Case {
             name: "legacy tests[] on the body",
             tests: &[
                 "var jsonData = JSON.parse(responseBody);",

@@ -58,7 +58,7 @@ fn test_scripts_become_captures_and_expectations_and_the_rest_is_reported() {
     i.out
         .stdout_contains("5 captures, 19 expectations")
         .stdout_contains("renamed variable `access-token` → `access_token`")
-        .stderr_contains("request 'Discovery': test script, lines 24-30: not converted: `if (jsonData.issuer) {` …")
+        .stderr_contains("request 'Discovery': test script, lines 24-29: not converted: `if (jsonData.issuer) {` …")
         .stderr_contains("request 'Sign in': pre-request script, line 1: not converted")
         .stderr_contains("request 'Sign in': test script, lines 12-13: not converted");
     let f = i.file("test-scripts.yaml");

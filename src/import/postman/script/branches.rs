@@ -1,12 +1,13 @@
 //! `if … else if … else` chains: each branch classified (a 2xx status guard, a branch that
 //! only logs, the normal path after those, checks of a list's first element and their
-//! `else`, a block a variable nobody sets always runs), then read, or the whole chain not
-//! converted.
+//! `else`, a block a variable nobody sets always runs, captures made only when a value is
+//! there), then read, or the whole chain not converted.
 
 use super::guard::Head;
 use super::tree::Node;
 use super::{Scope, Walk, guard, legacy, only_logging, stmt};
 use crate::import::out::Expect;
+use crate::import::yaml::{Entry, Y};
 
 /// How a branch of an `if` chain is taken.
 #[derive(Debug, PartialEq)]
@@ -23,6 +24,8 @@ enum Branch {
     Rest,
     /// `if (!(environment.X))` with `X` defined nowhere: always runs.
     Unset,
+    /// `if (typeof X != "undefined")` around captures only: each an optional capture.
+    Present,
     Opaque,
 }
 
@@ -49,6 +52,15 @@ impl Walk<'_> {
                         && guard::unset_variable(c).is_some_and(|x| !(self.defined)(x)) =>
                     {
                         Branch::Unset
+                    }
+                    _ if chain.len() == 1
+                        && guard::defined(c).is_some()
+                        && b.body.iter().all(|n| match n {
+                            Node::Stmt(s) => stmt::is_logging(&s.text) || stmt::is_set(&s.text),
+                            Node::Block(_) => false,
+                        }) =>
+                    {
+                        Branch::Present
                     }
                     _ => Branch::Opaque,
                 }
@@ -84,6 +96,16 @@ impl Walk<'_> {
                     }
                     continue;
                 }
+                Branch::Present => {
+                    // Postman sets the variables only when the value is there; an optional
+                    // capture leaves them as they were otherwise.
+                    let from = self.out.captures.len();
+                    self.transparent(b, scope);
+                    for (_, source) in &mut self.out.captures[from..] {
+                        optional(source);
+                    }
+                    continue;
+                }
                 Branch::Unset => {
                     let n = b.lines.first().copied().unwrap_or(0);
                     self.out.notes.push((n, format!("`{}`: the variable is defined by neither the collection nor the environment, so Postman runs this block; it is read as always run", b.head)));
@@ -105,6 +127,21 @@ impl Walk<'_> {
                     self.out.notes.push((n, format!("`{}` guards on a status an earlier line expects otherwise: only the first is kept", b.head)));
                 }
             }
+        }
+    }
+}
+
+/// A capture's source, made optional.
+fn optional(source: &mut Y) {
+    match source {
+        Y::Map(entries) => entries.push(Entry {
+            comments: Vec::new(),
+            key: "optional".into(),
+            value: Y::Bool(true),
+        }),
+        other => {
+            let path = std::mem::replace(other, Y::Null);
+            *other = Y::map([("jsonpath", path), ("optional", Y::Bool(true))]);
         }
     }
 }

@@ -95,6 +95,18 @@ fn index_loop(h: &str) -> Option<(&str, &str)> {
 /// `(cond)` → `cond`.
 /// The list of `L.length`, `L.length > 0`, `L.length !== 0`, `L.length >= 1`: a condition
 /// that holds when the list is not empty.
+/// `typeof X != "undefined"` (or `!==`, either quote): `X` is there.
+pub(super) fn defined(cond: &str) -> Option<&str> {
+    let rest = cond.trim().strip_prefix("typeof ")?;
+    let (x, undefined) = rest.split_once("!==").or_else(|| rest.split_once("!="))?;
+    let quoted = matches!(undefined.trim(), "\"undefined\"" | "'undefined'");
+    let x = x.trim();
+    let plain = x
+        .chars()
+        .all(|ch| ch.is_alphanumeric() || "_$.[]'\"".contains(ch));
+    (quoted && !x.is_empty() && plain).then_some(x)
+}
+
 pub(super) fn non_empty(cond: &str) -> Option<&str> {
     let c = cond.trim();
     let list = ["!== 0", "!= 0", "> 0", ">= 1"]
@@ -243,6 +255,13 @@ mod tests {
         assert_eq!(head("pm.test(\"a\" + b, function ()"), Head::Test);
         assert_eq!(head("pm.test('a', () =>"), Head::Test);
         assert_eq!(head("if (x === 1)"), Head::If("x === 1"));
+        assert_eq!(
+            defined("typeof d.body.token != \"undefined\""),
+            Some("d.body.token")
+        );
+        assert_eq!(defined("typeof d.a !== 'undefined'"), Some("d.a"));
+        assert_eq!(defined("typeof d.a === 'undefined'"), None);
+        assert_eq!(defined("typeof f() != 'undefined'"), None);
         assert_eq!(head("else if (y)"), Head::ElseIf("y"));
         assert_eq!(head("catch (e)"), Head::Catch);
         assert_eq!(head("try"), Head::Plain);

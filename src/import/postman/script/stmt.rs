@@ -77,6 +77,23 @@ pub(super) fn is_logging(stmt: &str) -> bool {
     !parts.is_empty() && parts.iter().all(|p| p.starts_with("console."))
 }
 
+/// A statement that sets a variable (`pm.environment.set(…)` and its siblings).
+pub(super) fn is_set(stmt: &str) -> bool {
+    const SETTERS: &[&str] = &[
+        "pm.environment.set(",
+        "pm.globals.set(",
+        "pm.collectionVariables.set(",
+        "pm.variables.set(",
+        "postman.setEnvironmentVariable(",
+        "postman.setGlobalVariable(",
+    ];
+    let parts = split_statements(stmt);
+    !parts.is_empty()
+        && parts
+            .iter()
+            .all(|p| SETTERS.iter().any(|s| p.starts_with(s)))
+}
+
 /// `pm.test("…", () => S)` or `pm.test("…", function () { S })` on one line: S.
 fn one_line_test(stmt: &str) -> Option<&str> {
     let t = stmt.trim_end_matches(';').trim_end().strip_suffix(')')?;

@@ -182,6 +182,24 @@ fn oauth2_property(key: &str) -> Option<Value> {
             r("pairs"),
             "Extra parameters of the token request of authorization_code.",
         ),
+        "form" => described(
+            r("pairs"),
+            "grant custom: the fields of the token request after `grant_type`.",
+        ),
+        "grant_type" => text("grant custom: the grant type sent, as the provider defines it."),
+        "subject_token" => text("token_exchange: the token exchanged (RFC 8693)."),
+        "subject_token_type" | "actor_token_type" => text(
+            "token_exchange: a token type URN (default urn:ietf:params:oauth:token-type:access_token).",
+        ),
+        "actor_token" => text("token_exchange: the token of the party acting for the subject."),
+        "requested_token_type" => text("token_exchange: the token type asked for."),
+        "assertion" => text("jwt_bearer: the JWT sent; without it one is signed with private_key."),
+        "assertion_subject" => text(
+            "jwt_bearer: the `sub` of the assertion signed with private_key (default the client_id).",
+        ),
+        "assertion_audience" => text(
+            "The `aud` of the JWTs the client signs: the token endpoint (default), `issuer`, or a URL.",
+        ),
         "verify_id_token" | "open_browser" => json!({ "type": "boolean" }),
         "nonce" => described(
             json!({ "type": "boolean" }),

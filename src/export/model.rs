@@ -448,6 +448,19 @@ fn token_request(
             device_code: marker("device_code"),
         },
         Grant::Introspect | Grant::Revoke => Exchange::TokenCheck,
+        Grant::TokenExchange => Exchange::Tokens,
+        Grant::JwtBearer => Exchange::JwtBearer {
+            assertion: if let Some(a) = r.opt(&s.assertion)? {
+                a
+            } else {
+                notes.push(
+                    "assertion is a JWT signed with the private key for each request (RFC 7523 2.1)"
+                        .into(),
+                );
+                marker("assertion")
+            },
+        },
+        Grant::Custom => Exchange::Custom,
     };
     let mut form = form::fields(s, &exchange, r)?;
     let id = r.text(&s.client_id)?;

@@ -79,6 +79,28 @@ pub(crate) fn client_assertion(
     key: &AssertionKey,
     alg: Option<&str>,
 ) -> Result<String, AssertionError> {
+    signed(client_id, client_id, audience, key, alg)
+}
+
+/// A signed assertion of RFC 7523 2.1 (the `jwt_bearer` grant): issued by the client
+/// (`iss`) for `subject` (`sub`), otherwise as [`client_assertion`].
+pub(crate) fn grant_assertion(
+    client_id: &str,
+    subject: &str,
+    audience: &str,
+    key: &AssertionKey,
+    alg: Option<&str>,
+) -> Result<String, AssertionError> {
+    signed(client_id, subject, audience, key, alg)
+}
+
+fn signed(
+    issuer: &str,
+    subject: &str,
+    audience: &str,
+    key: &AssertionKey,
+    alg: Option<&str>,
+) -> Result<String, AssertionError> {
     let (encoding, alg, kid) = match key {
         AssertionKey::Secret(secret) => {
             if secret.is_empty() {
@@ -94,8 +116,8 @@ pub(crate) fn client_assertion(
     };
     let now = chrono::Utc::now().timestamp();
     let claims = serde_json::json!({
-        "iss": client_id,
-        "sub": client_id,
+        "iss": issuer,
+        "sub": subject,
         "aud": audience,
         "jti": uuid::Uuid::new_v4().to_string(),
         "iat": now,

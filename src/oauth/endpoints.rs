@@ -95,7 +95,12 @@ impl Endpoint {
 /// The endpoints the grant will send to.
 pub(crate) fn needed(spec: &OAuth2, grant: Grant) -> Vec<Endpoint> {
     match grant {
-        Grant::Password | Grant::ClientCredentials | Grant::RefreshToken => vec![Endpoint::Token],
+        Grant::Password
+        | Grant::ClientCredentials
+        | Grant::RefreshToken
+        | Grant::TokenExchange
+        | Grant::JwtBearer
+        | Grant::Custom => vec![Endpoint::Token],
         Grant::AuthorizationCode if spec.mode == super::spec::Mode::Code => vec![Endpoint::Token],
         Grant::AuthorizationCode => vec![Endpoint::Authorize, Endpoint::Token],
         Grant::DeviceCode => vec![Endpoint::Device, Endpoint::Token],

@@ -6,7 +6,7 @@
 use super::discovery::{Cache, DiscoveryError};
 pub(crate) use super::endpoints::{Endpoint, Rendered};
 use super::form::{self, Client, Exchange};
-use super::spec::{ClientAuth, Grant, OAuth2, Pkce};
+use super::spec::{Grant, OAuth2, Pkce};
 use crate::http::Jar;
 use crate::http::{Hop, Http, HttpError, Prepared, Response, default_headers};
 use crate::secret::Redactor;
@@ -229,6 +229,13 @@ async fn steps(
             index
         }
         Grant::DeviceCode => super::device::run(spec, cx, &r, hops).await?,
+        Grant::TokenExchange => token_request(spec, cx, &r, Exchange::Tokens, hops).await?,
+        Grant::JwtBearer => {
+            let url = r.endpoint(Endpoint::Token)?;
+            let assertion = super::signing::grant(spec, cx, &r, &url)?;
+            token_request(spec, cx, &r, Exchange::JwtBearer { assertion }, hops).await?
+        }
+        Grant::Custom => token_request(spec, cx, &r, Exchange::Custom, hops).await?,
         Grant::Introspect | Grant::Revoke => {
             let form = form::fields(spec, &Exchange::TokenCheck, cx)?;
             let which = if spec.grant == Grant::Introspect {
@@ -361,33 +368,7 @@ fn client_auth(
     let secret = r.client_secret.clone().unwrap_or_default();
     let auth = spec.client_auth();
     let client = form::client(auth, r.client_id.clone(), secret, |id, secret| {
-        use super::assertion::{AssertionKey, client_assertion};
-        let key = if auth == ClientAuth::ClientSecretJwt {
-            AssertionKey::Secret(secret)
-        } else {
-            let path_or_pem = cx.render_opt(&spec.private_key)?.unwrap_or_default();
-            // Read and checked as `baton check` does, with the error at `private_key:`.
-            let pem = match &spec.private_key {
-                Some(key) => super::spec::private_key_pem(key, &path_or_pem, cx.base_dir).map_err(
-                    |diagnostic| {
-                        FlowError::Render(Box::new(RenderFail {
-                            diagnostic,
-                            missing: None,
-                        }))
-                    },
-                )?,
-                None => path_or_pem,
-            };
-            AssertionKey::PrivatePem {
-                pem,
-                kid: cx.render_opt(&spec.key_id)?,
-            }
-        };
-        let alg = cx.render_opt(&spec.assertion_alg)?;
-        let assertion = client_assertion(id, url, &key, alg.as_deref())
-            .map_err(|e| FlowError::Input(format!("cannot sign the client assertion: {e}")))?;
-        cx.redactor.add(&assertion);
-        Ok::<_, FlowError>(assertion)
+        super::signing::client(spec, cx, r, url, id, secret)
     })?;
     match client {
         Client::Basic { id, secret } => {

@@ -11,7 +11,7 @@
 
 use super::assertion::ASSERTION_TYPE;
 use super::device::GRANT_TYPE as DEVICE_GRANT_TYPE;
-use super::spec::{ClientAuth, Grant, OAuth2};
+use super::spec::{ACCESS_TOKEN_TYPE, ClientAuth, Grant, JWT_BEARER, OAuth2, TOKEN_EXCHANGE};
 use crate::template::Tpl;
 
 /// Renders the templates of an `oauth2:` block, for [`fields`].
@@ -49,6 +49,12 @@ pub(crate) enum Exchange {
     DevicePoll { device_code: String },
     /// Introspection (RFC 7662) or revocation (RFC 7009) of `token:`.
     TokenCheck,
+    /// RFC 8693: `subject_token` (and `actor_token`) for a token.
+    Tokens,
+    /// RFC 7523 2.1: this assertion (given, or signed by the caller) for a token.
+    JwtBearer { assertion: String },
+    /// A vendor's `grant_type` with the fields of `form:`.
+    Custom,
 }
 
 /// The fields of `exchange`, in the order they are sent, client authentication not included
@@ -114,6 +120,47 @@ pub(crate) fn fields<R: Render>(
         Exchange::DevicePoll { device_code } => {
             push(&mut form, "grant_type", DEVICE_GRANT_TYPE.into());
             push(&mut form, "device_code", device_code.clone());
+        }
+        Exchange::Tokens => {
+            push(&mut form, "grant_type", TOKEN_EXCHANGE.into());
+            let subject = r.opt(&spec.subject_token)?.unwrap_or_default();
+            r.secret(&subject);
+            push(&mut form, "subject_token", subject);
+            let kind = r.opt(&spec.subject_token_type)?;
+            push(
+                &mut form,
+                "subject_token_type",
+                kind.unwrap_or(ACCESS_TOKEN_TYPE.into()),
+            );
+            if let Some(actor) = r.opt(&spec.actor_token)? {
+                r.secret(&actor);
+                push(&mut form, "actor_token", actor);
+                let kind = r.opt(&spec.actor_token_type)?;
+                push(
+                    &mut form,
+                    "actor_token_type",
+                    kind.unwrap_or(ACCESS_TOKEN_TYPE.into()),
+                );
+            }
+            if let Some(kind) = r.opt(&spec.requested_token_type)? {
+                push(&mut form, "requested_token_type", kind);
+            }
+            token_params(spec, &mut form, true, r)?;
+        }
+        Exchange::JwtBearer { assertion } => {
+            r.secret(assertion);
+            push(&mut form, "grant_type", JWT_BEARER.into());
+            push(&mut form, "assertion", assertion.clone());
+            token_params(spec, &mut form, true, r)?;
+        }
+        Exchange::Custom => {
+            let grant_type = r.opt(&spec.grant_type)?.unwrap_or_default();
+            push(&mut form, "grant_type", grant_type);
+            for (k, v) in &spec.form {
+                let v = r.text(v)?;
+                push(&mut form, k, v);
+            }
+            token_params(spec, &mut form, true, r)?;
         }
         Exchange::TokenCheck => {
             let token = r.opt(&spec.token)?.unwrap_or_default();

@@ -24,7 +24,19 @@ pub enum Grant {
     Introspect,
     /// RFC 7009: revoke a token.
     Revoke,
+    /// RFC 8693: a token for another token (`subject_token`, optionally `actor_token`).
+    TokenExchange,
+    /// RFC 7523 section 2.1: a token for a JWT assertion, given or signed with `private_key`.
+    JwtBearer,
+    /// A vendor's grant: `grant_type:` and the fields of `form:`.
+    Custom,
 }
+
+/// RFC 8693's and RFC 7523's grant types, as sent.
+pub(crate) const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+/// RFC 8693 3: the token type of a `subject_token` or `actor_token` when none is given.
+pub(crate) const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 
 impl Grant {
     pub const NAMES: &'static [&'static str] = &[
@@ -35,6 +47,9 @@ impl Grant {
         "device_code",
         "introspect",
         "revoke",
+        "token_exchange",
+        "jwt_bearer",
+        "custom",
     ];
 
     pub fn parse(s: &str) -> Option<Grant> {
@@ -46,6 +61,9 @@ impl Grant {
             "device_code" | "urn:ietf:params:oauth:grant-type:device_code" => Grant::DeviceCode,
             "introspect" | "introspection" => Grant::Introspect,
             "revoke" | "revocation" => Grant::Revoke,
+            "token_exchange" | TOKEN_EXCHANGE => Grant::TokenExchange,
+            "jwt_bearer" | JWT_BEARER => Grant::JwtBearer,
+            "custom" => Grant::Custom,
             _ => return None,
         })
     }
@@ -59,6 +77,9 @@ impl Grant {
             Grant::DeviceCode => "device_code",
             Grant::Introspect => "introspect",
             Grant::Revoke => "revoke",
+            Grant::TokenExchange => "token_exchange",
+            Grant::JwtBearer => "jwt_bearer",
+            Grant::Custom => "custom",
         }
     }
 
@@ -185,6 +206,23 @@ pub struct OAuth2 {
     pub extra: Vec<(String, Tpl)>,
     /// Extra parameters of the token request of `authorization_code`.
     pub token_extra: Vec<(String, Tpl)>,
+    /// RFC 8693 token exchange: the token exchanged, the acting party's, and their types.
+    pub subject_token: Option<Tpl>,
+    pub subject_token_type: Option<Tpl>,
+    pub actor_token: Option<Tpl>,
+    pub actor_token_type: Option<Tpl>,
+    pub requested_token_type: Option<Tpl>,
+    /// `jwt_bearer`: the assertion given; without it one is signed with `private_key`, for
+    /// `assertion_subject` (the client by default).
+    pub assertion: Option<Tpl>,
+    pub assertion_subject: Option<Tpl>,
+    /// The `aud` of the JWTs the client signs (its client assertions, a `jwt_bearer`
+    /// assertion): the token endpoint by default, `issuer` for the issuer's URL (FAPI 2.0),
+    /// or a URL.
+    pub assertion_audience: Option<Tpl>,
+    /// `custom`: the grant type sent and its fields.
+    pub grant_type: Option<Tpl>,
+    pub form: Vec<(String, Tpl)>,
     pub verify_id_token: bool,
     /// Wait for the browser's redirect (interactive) or the user's approval (device).
     pub wait: Duration,
@@ -217,6 +255,15 @@ impl OAuth2 {
             &self.redirect_uri,
             &self.code,
             &self.code_verifier,
+            &self.subject_token,
+            &self.subject_token_type,
+            &self.actor_token,
+            &self.actor_token_type,
+            &self.requested_token_type,
+            &self.assertion,
+            &self.assertion_subject,
+            &self.assertion_audience,
+            &self.grant_type,
         ];
         let mut out: Vec<&Tpl> = vec![&self.client_id];
         out.extend(singles.into_iter().flatten());
@@ -226,6 +273,7 @@ impl OAuth2 {
                 .chain(&self.consent)
                 .chain(&self.extra)
                 .chain(&self.token_extra)
+                .chain(&self.form)
                 .map(|(_, v)| v),
         );
         out

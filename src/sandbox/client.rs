@@ -33,16 +33,25 @@ pub enum GrantType {
     RefreshToken,
     /// Device authorization grant (RFC 8628); `device_code` in the config.
     DeviceCode,
+    /// Token exchange (RFC 8693); `token_exchange` in the config.
+    TokenExchange,
+    /// A JWT assertion for a token (RFC 7523 2.1); `jwt_bearer` in the config.
+    JwtBearer,
+    /// The sandbox's vendor grant, an API key for a token; `api_key` in the config.
+    ApiKey,
 }
 
 impl GrantType {
     /// Every grant the sandbox implements.
-    pub const ALL: [GrantType; 5] = [
+    pub const ALL: [GrantType; 8] = [
         GrantType::Password,
         GrantType::ClientCredentials,
         GrantType::AuthorizationCode,
         GrantType::RefreshToken,
         GrantType::DeviceCode,
+        GrantType::TokenExchange,
+        GrantType::JwtBearer,
+        GrantType::ApiKey,
     ];
 
     /// The `grant_type` parameter value.
@@ -54,6 +63,9 @@ impl GrantType {
             GrantType::AuthorizationCode => "authorization_code",
             GrantType::RefreshToken => "refresh_token",
             GrantType::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+            GrantType::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
+            GrantType::JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            GrantType::ApiKey => super::exchange::API_KEY_GRANT,
         }
     }
 

@@ -20,6 +20,7 @@ mod consent;
 mod device;
 mod device_page;
 mod error;
+mod exchange;
 mod html;
 mod keys;
 mod login;

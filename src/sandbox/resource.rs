@@ -17,10 +17,10 @@ use super::scope;
 
 /// The claims of a sandbox access token, as `token::sign` writes them.
 #[derive(Debug, Deserialize)]
-struct AccessClaims {
-    sub: String,
+pub(crate) struct AccessClaims {
+    pub(crate) sub: String,
     client_id: String,
-    scope: String,
+    pub(crate) scope: String,
     exp: i64,
     iat: i64,
     jti: String,
@@ -33,7 +33,7 @@ fn decode_access(shared: &Shared, token: &str) -> Option<AccessClaims> {
 }
 
 /// An access token that may be used now: signed here, unexpired, not revoked.
-fn active_access(shared: &Shared, token: &str) -> Option<AccessClaims> {
+pub(crate) fn active_access(shared: &Shared, token: &str) -> Option<AccessClaims> {
     let claims = decode_access(shared, token)?;
     let now = shared.clock.now();
     (claims.exp > now && shared.store().access_active(&claims.jti, now)).then_some(claims)

@@ -1,5 +1,6 @@
-//! The token endpoint (`/connect/token`, `/oauth/token`): the five grants and the signed
-//! token response.
+//! The token endpoint (`/connect/token`, `/oauth/token`): the grants (RFC 6749's and the
+//! device grant here, token exchange, JWT bearer and the vendor grant in `exchange.rs`) and
+//! the signed token response.
 
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use super::error::{ErrorCode, OAuthError, no_store};
 use super::keys::{at_hash, random_token};
 use super::routes::{Shared, TOKEN_PATH};
 use super::store::RefreshRecord;
-use super::{pkce, scope};
+use super::{exchange, pkce, scope};
 
 /// Handler for both token paths.
 pub(crate) async fn token(
@@ -44,8 +45,11 @@ async fn exchange(
             ErrorCode::UnsupportedGrantType,
             format!(
                 "grant_type `{grant_type}` is not supported; use password, client_credentials, \
-                 authorization_code, refresh_token or {}",
-                GrantType::DeviceCode.as_str()
+                 authorization_code, refresh_token, {}, {}, {} or {}",
+                GrantType::DeviceCode.as_str(),
+                GrantType::TokenExchange.as_str(),
+                GrantType::JwtBearer.as_str(),
+                GrantType::ApiKey.as_str()
             ),
         ));
     };
@@ -65,6 +69,17 @@ async fn exchange(
         GrantType::AuthorizationCode => authorization_code(shared, client, &params)?,
         GrantType::RefreshToken => refresh(shared, client, &params)?,
         GrantType::DeviceCode => device_code(shared, client, &params)?,
+        GrantType::TokenExchange => exchanged(
+            shared,
+            client,
+            exchange::token_exchange(shared, client, &params)?,
+        ),
+        GrantType::JwtBearer => exchanged(
+            shared,
+            client,
+            exchange::jwt_bearer(shared, client, &params)?,
+        ),
+        GrantType::ApiKey => exchanged(shared, client, exchange::api_key(shared, &params)?),
     };
     let cache_headers = !shared.config.has(Fault::NoCacheHeaders);
     let shared = Arc::clone(shared);
@@ -90,6 +105,26 @@ struct Issue {
     refresh_token: Option<String>,
     /// Present when `openid` was granted to a user.
     id_token: Option<IdToken>,
+    /// `aud` asked for, `act` and `issued_token_type` (`exchange.rs`).
+    aud: Option<String>,
+    act: Option<Value>,
+    issued_token_type: bool,
+}
+
+/// A token of the grants of `exchange.rs`: recorded as the others, with no refresh token
+/// and no id_token (no user signed in here).
+fn exchanged(shared: &Shared, client: &ClientConfig, e: exchange::Exchanged) -> Issue {
+    let subject = Subject {
+        sub: e.sub,
+        auth_time: None,
+        nonce: None,
+    };
+    let now = shared.clock.now();
+    let mut issue = record(shared, client, subject, e.scope, None, now);
+    issue.aud = e.aud;
+    issue.act = e.act;
+    issue.issued_token_type = e.exchanged;
+    issue
 }
 
 struct IdToken {
@@ -258,6 +293,9 @@ fn refresh(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<Is
         jti,
         refresh_token: Some(new_token),
         id_token,
+        aud: None,
+        act: None,
+        issued_token_type: false,
     })
 }
 
@@ -314,6 +352,9 @@ fn record(
         now,
         jti,
         id_token,
+        aud: None,
+        act: None,
+        issued_token_type: false,
     }
 }
 
@@ -334,6 +375,12 @@ fn sign(shared: &Shared, issue: Issue) -> Result<Value, OAuthError> {
     if let Some(id) = &issue.id_token {
         claims["auth_time"] = json!(id.auth_time);
     }
+    if let Some(aud) = &issue.aud {
+        claims["aud"] = json!(aud);
+    }
+    if let Some(act) = &issue.act {
+        claims["act"] = act.clone();
+    }
     let access_token = shared.key.sign("at+jwt", &claims)?;
     let mut body = json!({
         "access_token": access_token,
@@ -343,6 +390,9 @@ fn sign(shared: &Shared, issue: Issue) -> Result<Value, OAuthError> {
     });
     if let Some(refresh_token) = issue.refresh_token {
         body["refresh_token"] = json!(refresh_token);
+    }
+    if issue.issued_token_type {
+        body["issued_token_type"] = json!(exchange::ACCESS_TOKEN_TYPE);
     }
     if let Some(id) = issue.id_token {
         let mut claims = json!({

@@ -6,6 +6,7 @@ import http from 'node:http';
 
 console.log = console.info = console.error; // oidc-provider prints notices with console.info
 const { default: Provider, errors } = await import('oidc-provider');
+const jose = await import('jose');
 
 const USERS = {
   alice: { password: 'wonderland', name: 'Alice Liddell', email: 'alice@example.com' },
@@ -26,8 +27,11 @@ const pkjwtJwk = { ...crypto.createPublicKey(pkjwtPem).export({ format: 'jwk' })
 const { privateKey: signingKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingJwk = { ...signingKey.export({ format: 'jwk' }), kid: 'sig-rs256', alg: 'RS256', use: 'sig' };
 
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const ALL_GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', 'password',
-  'urn:ietf:params:oauth:grant-type:device_code'];
+  'urn:ietf:params:oauth:grant-type:device_code', TOKEN_EXCHANGE, JWT_BEARER];
 const client = (client_id, token_endpoint_auth_method, extra = {}) => ({
   client_id, token_endpoint_auth_method, application_type: 'native',
   redirect_uris: ['http://127.0.0.1/callback'], response_types: ['code'], grant_types: ALL_GRANTS, ...extra,
@@ -123,6 +127,56 @@ provider.registerGrantType('password', async (ctx) => {
   }
   ctx.body = body;
 }, ['username', 'password', 'scope']);
+
+// --- token exchange (RFC 8693), registered as oidc-provider's docs show for extension grants:
+// an active access token of this provider for a new one of the same grant, scope narrowed ---
+provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
+  const { subject_token, subject_token_type, actor_token, actor_token_type, scope } = ctx.oidc.params;
+  if (subject_token_type !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
+  const subject = await provider.AccessToken.find(subject_token);
+  if (!subject || subject.isExpired) throw new errors.InvalidGrant('subject_token is not an active access token');
+  let act;
+  if (actor_token) {
+    if (actor_token_type !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest('actor_token_type is required with actor_token');
+    const actor = await provider.AccessToken.find(actor_token);
+    if (!actor || actor.isExpired) throw new errors.InvalidGrant('actor_token is not an active access token');
+    act = { sub: actor.accountId };
+  }
+  const had = (subject.scope || '').split(' ').filter(Boolean);
+  const asked = scope ? scope.split(' ').filter(Boolean) : had;
+  if (asked.some((s) => !had.includes(s))) throw new errors.InvalidScope('scope is wider than the subject token\'s');
+  const { client: c } = ctx.oidc;
+  const at = new provider.AccessToken({ accountId: subject.accountId, client: c, grantId: subject.grantId,
+    gty: 'token_exchange', scope: asked.join(' ') || undefined, extra: act ? { act } : undefined });
+  ctx.body = { access_token: await at.save(), issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer',
+    expires_in: at.expiration, scope: at.scope };
+}, ['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'requested_token_type', 'scope']);
+
+// --- JWT bearer grant (RFC 7523 2.1): an assertion the client signed with its registered key,
+// for a user (`sub`), addressed to the token endpoint or the issuer, its jti used once ---
+const usedJtis = new Set();
+provider.registerGrantType(JWT_BEARER, async (ctx) => {
+  const { assertion, scope = '' } = ctx.oidc.params;
+  const { client: c } = ctx.oidc;
+  if (!c.jwks) throw new errors.UnauthorizedClient('the client has no registered keys');
+  let payload;
+  try {
+    ({ payload } = await jose.jwtVerify(assertion, jose.createLocalJWKSet(c.jwks), {
+      issuer: c.clientId, audience: [`${issuer}/connect/token`, issuer], requiredClaims: ['sub', 'exp', 'jti'],
+    }));
+  } catch (e) {
+    throw new errors.InvalidGrant(`assertion: ${e.code || e.message}`);
+  }
+  if (usedJtis.has(payload.jti)) throw new errors.InvalidGrant('assertion: jti already used');
+  usedJtis.add(payload.jti);
+  if (!USERS[payload.sub]) throw new errors.InvalidGrant('assertion: sub is not a user');
+  const scopes = scope.split(' ').filter((s) => SCOPES.includes(s)).join(' ');
+  const grant = new provider.Grant({ accountId: payload.sub, clientId: c.clientId });
+  if (scopes) grant.addOIDCScope(scopes);
+  const grantId = await grant.save();
+  const at = new provider.AccessToken({ accountId: payload.sub, client: c, grantId, gty: 'jwt_bearer', scope: scopes || undefined });
+  ctx.body = { access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
+}, ['assertion', 'scope']);
 
 // --- small helpers for our own routes ---
 async function readForm(ctx) {

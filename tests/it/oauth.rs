@@ -11,6 +11,7 @@ mod dot;
 mod errors;
 mod field;
 mod grants;
+mod more_grants;
 mod probe_interop;
 mod stock_pages;
 mod tokens;

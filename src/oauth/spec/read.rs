@@ -46,6 +46,16 @@ pub(crate) const KEYS: &[&str] = &[
     "verify_id_token",
     "wait",
     "open_browser",
+    "subject_token",
+    "subject_token_type",
+    "actor_token",
+    "actor_token_type",
+    "requested_token_type",
+    "assertion",
+    "assertion_subject",
+    "assertion_audience",
+    "grant_type",
+    "form",
 ];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
@@ -208,6 +218,19 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         .get("open_browser")
         .and_then(|n| r.bool(n, "oauth2.open_browser"))
         .unwrap_or(true);
+    let subject_token = tpl(&mut m, r, "subject_token");
+    let subject_token_type = tpl(&mut m, r, "subject_token_type");
+    let actor_token = tpl(&mut m, r, "actor_token");
+    let actor_token_type = tpl(&mut m, r, "actor_token_type");
+    let requested_token_type = tpl(&mut m, r, "requested_token_type");
+    let assertion = tpl(&mut m, r, "assertion");
+    let assertion_subject = tpl(&mut m, r, "assertion_subject");
+    let assertion_audience = tpl(&mut m, r, "assertion_audience");
+    let grant_type = tpl(&mut m, r, "grant_type");
+    let form = m
+        .get("form")
+        .map(|n| r.pairs(n, "oauth2.form"))
+        .unwrap_or_default();
     m.finish(r, "oauth2", KEYS);
     // The endpoints written literally are checked as a request's URL is.
     let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
@@ -258,6 +281,16 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         verify_id_token,
         wait,
         open_browser,
+        subject_token,
+        subject_token_type,
+        actor_token,
+        actor_token_type,
+        requested_token_type,
+        assertion,
+        assertion_subject,
+        assertion_audience,
+        grant_type,
+        form,
     };
     validate(r, &spec, node);
     Some(spec)

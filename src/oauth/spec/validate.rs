@@ -99,6 +99,47 @@ pub(super) fn validate(r: &mut Reader, s: &OAuth2, node: &Node) {
                 "where to send it",
             );
         }
+        Grant::TokenExchange => {
+            need(
+                s.subject_token.is_some(),
+                "`subject_token`",
+                "the token to exchange, e.g. subject_token: <<login.access_token>>",
+            );
+            need(
+                s.actor_token.is_some() || s.actor_token_type.is_none(),
+                "`actor_token` beside `actor_token_type`",
+                "RFC 8693 2.1: the actor's token type goes with an actor token",
+            );
+            need(
+                endpoint || s.token_url.is_some(),
+                "`issuer` or `token_url`",
+                "where to send the token request",
+            );
+        }
+        Grant::JwtBearer => {
+            need(
+                s.assertion.is_some() || s.private_key.is_some(),
+                "`assertion`, or `private_key` to sign one",
+                "RFC 7523 2.1: a JWT the provider trusts, given or signed with the client's key",
+            );
+            need(
+                endpoint || s.token_url.is_some(),
+                "`issuer` or `token_url`",
+                "where to send the token request",
+            );
+        }
+        Grant::Custom => {
+            need(
+                s.grant_type.is_some(),
+                "`grant_type`",
+                "the grant type the provider defines, e.g. grant_type: urn:example:grant:api-key",
+            );
+            need(
+                endpoint || s.token_url.is_some(),
+                "`issuer` or `token_url`",
+                "where to send the token request",
+            );
+        }
     }
     if matches!(s.client_auth, Some(ClientAuth::PrivateKeyJwt)) && s.private_key.is_none() {
         need(

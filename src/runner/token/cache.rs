@@ -135,6 +135,30 @@ fn user_of(spec: &OAuth2, cx: &Ctx<'_>) -> Option<String> {
                 who.push(format!("{k}={}", cx.render(v).ok()?));
             }
         }
+        // Whom the token is for is in what is exchanged or asserted (a token, a JWT, a
+        // vendor's fields): a digest of it, so that the cache never holds it in clear.
+        Grant::TokenExchange | Grant::JwtBearer | Grant::Custom => {
+            use sha2::Digest as _;
+            let mut h = sha2::Sha256::new();
+            let singles = [
+                &spec.subject_token,
+                &spec.actor_token,
+                &spec.requested_token_type,
+                &spec.assertion,
+                &spec.assertion_subject,
+                &spec.grant_type,
+            ];
+            for t in singles {
+                h.update(cx.render_opt(t).ok()?.unwrap_or_default());
+                h.update([0]);
+            }
+            for (k, v) in &spec.form {
+                h.update(format!("{k}={}", cx.render(v).ok()?));
+                h.update([0]);
+            }
+            let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            who.push(format!("sha256:{digest}"));
+        }
         _ => {}
     }
     Some(who.join("\n"))

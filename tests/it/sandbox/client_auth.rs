@@ -110,7 +110,10 @@ async fn basic_special_secret_must_be_form_encoded() {
 async fn grant_type_and_body_errors() {
     let f = start().await;
     let reply = f
-        .token(&[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")])
+        .token(&[(
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:saml2-bearer",
+        )])
         .await;
     assert_eq!(
         (reply.status, reply.error()),

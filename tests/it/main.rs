@@ -31,6 +31,7 @@ mod run_capture;
 mod run_expect;
 mod run_flow;
 mod run_network;
+mod run_schema;
 mod run_secrets;
 mod run_vars;
 mod runner_control;

@@ -30,6 +30,7 @@ mod run_bodies;
 mod run_capture;
 mod run_expect;
 mod run_flow;
+mod run_jwt_expiry;
 mod run_network;
 mod run_schema;
 mod run_secrets;

@@ -292,19 +292,28 @@ fn check_lifetime(j: &JwtCheck, claims: &Value) -> Option<Failure> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());
     let left = exp - now;
-    let bound = j
-        .lifetime
-        .iter()
-        .find(|b| if b.at_most { left > b.secs } else { left < b.secs })?;
+    let bound = j.lifetime.iter().find(|b| {
+        if b.at_most {
+            left > b.secs
+        } else {
+            left < b.secs
+        }
+    })?;
     let expected = if bound.at_most {
         Said::new("to expire in at most {}", [value(&bound.written)])
     } else {
         Said::new("to expire in at least {}", [value(&bound.written)])
     };
     let actual = if left < 0.0 {
-        Said::new("expired {} ago (exp {})", [value(lifetime(-left)), value(exp)])
+        Said::new(
+            "expired {} ago (exp {})",
+            [value(lifetime(-left)), value(exp)],
+        )
     } else {
-        Said::new("expires in {} (exp {})", [value(lifetime(left)), value(exp)])
+        Said::new(
+            "expires in {} (exp {})",
+            [value(lifetime(left)), value(exp)],
+        )
     };
     Some(Failure {
         subject,

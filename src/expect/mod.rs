@@ -157,14 +157,8 @@ const READERS: &[(&str, Read)] = &[
     }),
 ];
 
-pub(crate) const EXPECT_KEYS: &[&str] = &[
-    "status",
-    "headers",
-    "body",
-    "duration_ms",
-    "jwt",
-    "schema",
-];
+pub(crate) const EXPECT_KEYS: &[&str] =
+    &["status", "headers", "body", "duration_ms", "jwt", "schema"];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Expectations {
     let Some(mut map) = r.map(node, "expect") else {

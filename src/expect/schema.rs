@@ -21,7 +21,7 @@ use crate::yaml::node::{Key, Kind, Node};
 use crate::yaml::read::Reader;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, LazyLock, Mutex};
 
 #[derive(Debug, Clone)]
@@ -61,7 +61,10 @@ pub(crate) fn read(r: &mut Reader, key: &Key, node: &Node) -> Option<SchemaCheck
             let doc = match load_json(&path) {
                 Ok(doc) => doc,
                 Err(why) => {
-                    let d = r.error(key.loc, format!("cannot read the schema `{written}`: {why}"));
+                    let d = r.error(
+                        key.loc,
+                        format!("cannot read the schema `{written}`: {why}"),
+                    );
                     d.label = Some("this schema".into());
                     return None;
                 }
@@ -69,9 +72,7 @@ pub(crate) fn read(r: &mut Reader, key: &Key, node: &Node) -> Option<SchemaCheck
             (file_url(&path)?, doc, written.to_string())
         }
         // Inline: its relative `$ref`s resolve beside the collection, as a file's do.
-        Kind::Map(_) | Kind::Bool(_) => {
-            (file_url(&r.file.path)?, node.to_json(), INLINE.into())
-        }
+        Kind::Map(_) | Kind::Bool(_) => (file_url(&r.file.path)?, node.to_json(), INLINE.into()),
         _ => {
             let d = r.error(
                 key.loc,
@@ -125,7 +126,9 @@ pub(crate) fn compile(url: &str, doc: Value) -> Result<Arc<Compiled>, String> {
     let mut compiler = boon::Compiler::new();
     compiler.set_default_draft(boon::Draft::V2020_12);
     compiler.use_loader(Box::new(LocalFiles));
-    compiler.add_resource(url, doc).map_err(|e| compile_error(&e))?;
+    compiler
+        .add_resource(url, doc)
+        .map_err(|e| compile_error(&e))?;
     let mut schemas = boon::Schemas::new();
     let index = compiler
         .compile(url, &mut schemas)
@@ -193,7 +196,7 @@ fn shown_url(word: &str) -> String {
     else {
         return word.to_string();
     };
-    let shown = display_path(&PathBuf::from(path));
+    let shown = display_path(&path);
     if frag.is_empty() {
         shown
     } else {
@@ -238,8 +241,7 @@ fn errors(e: &boon::ValidationError) -> Vec<Problem> {
 
 fn walk(e: &boon::ValidationError, out: &mut Vec<Problem>) {
     use boon::ErrorKind as K;
-    if matches!(e.kind, K::Group | K::Schema { .. } | K::Reference { .. }) && !e.causes.is_empty()
-    {
+    if matches!(e.kind, K::Group | K::Schema { .. } | K::Reference { .. }) && !e.causes.is_empty() {
         for c in &e.causes {
             walk(c, out);
         }
@@ -253,8 +255,10 @@ fn walk(e: &boon::ValidationError, out: &mut Vec<Problem>) {
     };
     // A combinator says only that it failed: the first reason under it says why.
     let mut message = e.kind.to_string();
-    if matches!(e.kind, K::AnyOf | K::OneOf(None) | K::AllOf | K::ContentSchema)
-        && let Some(why) = errors_under(e).into_iter().next()
+    if matches!(
+        e.kind,
+        K::AnyOf | K::OneOf(None) | K::AllOf | K::ContentSchema
+    ) && let Some(why) = errors_under(e).into_iter().next()
     {
         let here = e.instance_location.to_string();
         message = if why.pointer == here {
@@ -324,7 +328,11 @@ pub(crate) fn eval(s: &SchemaCheck, ctx: &mut Eval) -> Option<Failure> {
         .map_or(Said::words("nothing"), |v| Said::value(show_value(v)));
     let mut expected = Said::new(
         "{} to satisfy `{}` ({})",
-        [name(first.at()), name(&first.keyword), value(&first.message)],
+        [
+            name(first.at()),
+            name(&first.keyword),
+            value(&first.message),
+        ],
     );
     // The others briefly: where and which keyword, enough to find them in the body.
     let others: Vec<String> = problems[1..]

@@ -10,6 +10,7 @@ mod postman;
 mod postman_auth;
 mod postman_defaults;
 mod postman_prerequest;
+mod postman_schema;
 mod postman_scripts;
 mod postman_shapes;
 mod schema;

@@ -21,7 +21,9 @@ fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs() as i64
+        .as_secs()
+        .try_into()
+        .unwrap()
 }
 
 /// A request echoing the token `t` back, checked by `bounds`.

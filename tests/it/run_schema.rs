@@ -226,7 +226,7 @@ fn every_row_of_a_data_file_is_checked() {
         .stdout_contains("'12' does not match pattern");
 }
 
-const FAILING_RUN: &str = r#"name: token shapes
+const FAILING_RUN: &str = r"name: token shapes
 requests:
   - name: the token response has its shape
     POST: <<base>>/token
@@ -239,7 +239,7 @@ requests:
     expect:
       status: 200
       schema: schemas/echo.json
-"#;
+";
 
 #[test]
 fn failure_console_snapshot() {

@@ -32,6 +32,7 @@ mod first;
 mod guard;
 mod legacy;
 mod lines;
+mod schema;
 mod stmt;
 mod tree;
 
@@ -82,6 +83,8 @@ pub(super) struct Scope {
     pub values: HashMap<String, String>,
     /// Names the script assigns more than once: none of them is a constant.
     pub assigned: Vec<String>,
+    /// Object literals declared once (`var schema = {…}`), with the lines they span.
+    pub schemas: HashMap<String, (serde_json::Value, Vec<usize>)>,
     /// Inside `try` whose `catch` only logs, outside any `pm.test`: a failing check throws
     /// into the catch, and Postman never reports it.
     pub swallowed: bool,
@@ -130,6 +133,7 @@ pub(super) fn convert_with(
         };
         let mut scope = Scope {
             assigned: assigned_again(&code),
+            schemas: schema::declarations(&code),
             ..Scope::default()
         };
         w.body(&nodes, &mut scope);
@@ -187,6 +191,10 @@ impl Walk<'_> {
         while i < nodes.len() {
             let node = &nodes[i];
             i += 1;
+            if let Some(lines) = schema::declared(node, scope) {
+                self.mark(&lines, Mark::Converted);
+                continue;
+            }
             let b = match node {
                 Node::Stmt(s) => {
                     let m = if stmt::is_logging(&s.text) {

@@ -55,6 +55,9 @@ pub(super) fn statement(
         out.captures.push((name, source));
         return true;
     }
+    if super::schema::statement(stmt, scope, out, n) {
+        return true;
+    }
     let mut found = Expect::default();
     let mut c = Cursor::with(stmt, &scope.values);
     let recognised = if c.eat("tests[") {
@@ -128,6 +131,12 @@ pub(super) fn add_expect(into: &mut Expect, found: &Expect) -> bool {
     for (op, v) in &found.duration {
         if !into.duration.iter().any(|(o, _)| o == op) {
             into.duration.push((op.clone(), v.clone()));
+        }
+    }
+    if let Some(s) = &found.schema {
+        match &into.schema {
+            Some(existing) => ok &= existing == s,
+            None => into.schema = Some(s.clone()),
         }
     }
     ok

@@ -58,3 +58,80 @@ fn imported_schema_checks_pass_and_fail_as_in_postman() {
     .stdout_contains("2 passed, 2 failed")
     .stdout_contains("/json/id to satisfy `type` (want integer, but got string)");
 }
+
+/// Postman's runner is the reference: each schema check passes and fails in newman and in
+/// the imported collection alike (tv4's draft 4 tuple `items`, Ajv's `minimum`).
+#[test]
+fn schema_checks_pass_and_fail_where_newman_s_do() {
+    use super::newman::{Case, baton_results, collection, newman, unavailable};
+    use serde_json::json;
+    if let Some(why) = unavailable() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "newman is unavailable under CI: {why}"
+        );
+        eprintln!("skipped: newman unavailable ({why})");
+        return;
+    }
+    let cases = vec![
+        Case {
+            name: "tv4 in tests[] with a schema over lines",
+            tests: &[
+                "var schema = {",
+                "    type: 'object',",
+                "    properties: { json: { required: ['id'], properties: { id: { type: 'integer' } } } }",
+                "};",
+                "tests['valid'] = tv4.validate(pm.response.json(), schema);",
+            ],
+            good: json!({ "id": 7 }),
+            bad: json!({ "id": "7" }),
+        },
+        Case {
+            name: "tv4 in pm.expect, draft 4 tuple items",
+            tests: &[
+                "pm.test('schema', function () {",
+                "    pm.expect(tv4.validate(pm.response.json(), { properties: { json: { properties: { tags: { items: [{ type: 'string' }] } } } } })).to.be.true;",
+                "});",
+            ],
+            good: json!({ "tags": ["a", 1] }),
+            bad: json!({ "tags": [1, "a"] }),
+        },
+        Case {
+            name: "jsonSchema",
+            tests: &[
+                "const schema = { properties: { json: { properties: { n: { type: 'integer', minimum: 1 } } } } };",
+                "pm.test('schema', () => { pm.response.to.have.jsonSchema(schema); });",
+            ],
+            good: json!({ "n": 1 }),
+            bad: json!({ "n": 0 }),
+        },
+    ];
+    let text = collection(&cases);
+    let i = super::import_with("c.json", &[], &[("c.json", &text)]);
+    assert!(!i.out.stderr.contains("not converted"), "{}", i.out.stderr);
+    let server = TestServer::start();
+    let base = server.url();
+    let theirs = newman(
+        &i.dir.path().join("c.json"),
+        &base,
+        &i.dir.path().join("newman.json"),
+    );
+    let report = i.dir.path().join("baton.json");
+    crate::support::Baton::new()
+        .arg("run")
+        .arg(i.path())
+        .args([
+            "--no-progress",
+            "--var",
+            &format!("baseUrl={base}"),
+            "--json",
+        ])
+        .arg(&report)
+        .run();
+    let ours = baton_results(&report);
+    assert_eq!(theirs.len(), cases.len() * 2, "{theirs:?}");
+    for (name, passed) in &theirs {
+        assert_eq!(*passed, name.ends_with("(good)"), "newman on {name}");
+    }
+    assert_eq!(ours, theirs, "baton (left) and newman (right) disagree");
+}

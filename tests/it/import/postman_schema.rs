@@ -135,3 +135,27 @@ fn schema_checks_pass_and_fail_where_newman_s_do() {
     }
     assert_eq!(ours, theirs, "baton (left) and newman (right) disagree");
 }
+
+/// A schema declared over lines whose check is not converted stays with it, warned whole:
+/// the warned check must not lose the schema it names.
+#[test]
+fn a_schema_over_lines_is_warned_with_the_check_that_is_not_converted() {
+    let c = serde_json::json!({
+        "info": { "name": "U", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+        "item": [{
+            "name": "r",
+            "event": [{ "listen": "test", "script": { "type": "text/javascript", "exec": [
+                "var schema = {",
+                "    properties: { id: { type: 'integer', required: true } }",
+                "};",
+                "tests['v'] = tv4.validate(pm.response.json(), schema);"
+            ] } }],
+            "request": { "method": "GET", "url": { "raw": "http://127.0.0.1:9/y" } }
+        }]
+    });
+    let i = super::import_with("c.json", &[], &[("c.json", &c.to_string())]);
+    i.out
+        .stdout_contains("test 4 lines: 0 converted, 4 warned")
+        .stderr_contains("lines 1-4: not converted: `var schema = {`");
+    assert!(i.file("u.yaml").contains("  #   1: var schema = {\n"));
+}

@@ -23,10 +23,19 @@ use std::collections::HashMap;
 const DRAFT_4: &str = "http://json-schema.org/draft-04/schema#";
 const DRAFT_7: &str = "http://json-schema.org/draft-07/schema#";
 
-/// `var|let|const NAME = {…}` whose value is a literal, over one line or several: the
-/// value and every line it spans, by name. A name declared twice is left out.
-pub(super) fn declarations(code: &[(usize, String)]) -> HashMap<String, (Value, Vec<usize>)> {
-    let mut out: HashMap<String, (Value, Vec<usize>)> = HashMap::new();
+/// A name given an object literal: its value, the lines it spans, and the names of other
+/// literals it reads.
+#[derive(Debug, Clone)]
+pub(crate) struct Declared {
+    value: Value,
+    lines: Vec<usize>,
+    reads: Vec<String>,
+}
+
+/// `var|let|const NAME = {…}` whose value is a literal, over one line or several, by name.
+/// A name declared twice is left out.
+pub(super) fn declarations(code: &[(usize, String)]) -> HashMap<String, Declared> {
+    let mut out: HashMap<String, Declared> = HashMap::new();
     let mut twice = Vec::new();
     let mut i = 0;
     while i < code.len() {
@@ -52,11 +61,18 @@ pub(super) fn declarations(code: &[(usize, String)]) -> HashMap<String, (Value, 
         let lines: Vec<usize> = code[start..i].iter().map(|(n, _)| *n).collect();
         let mut c = Cursor::new(&text);
         let _ = (c.ident(), c.ident(), c.eat("="));
-        let known: HashMap<&str, &Value> = out.iter().map(|(k, (v, _))| (k.as_str(), v)).collect();
-        let Some(value) = literal(&mut c, &known, 0).filter(|_| c.at_end()) else {
+        let known: HashMap<&str, &Value> =
+            out.iter().map(|(k, d)| (k.as_str(), &d.value)).collect();
+        let mut reads = Vec::new();
+        let Some(value) = literal(&mut c, &known, &mut reads, 0).filter(|_| c.at_end()) else {
             continue;
         };
-        if out.insert(name.to_string(), (value, lines)).is_some() {
+        let d = Declared {
+            value,
+            lines,
+            reads,
+        };
+        if out.insert(name.to_string(), d).is_some() {
             twice.push(name.to_string());
         }
     }
@@ -66,16 +82,18 @@ pub(super) fn declarations(code: &[(usize, String)]) -> HashMap<String, (Value, 
     out
 }
 
-/// The lines of `node` when it is (part of) a declaration of `declarations`: a literal
-/// over several lines is a block of the script's tree, and is converted as a whole.
-pub(super) fn declared(node: &super::tree::Node, scope: &Scope) -> Option<Vec<usize>> {
+/// Whether `node` is a literal declared over several lines (a block of the script's tree):
+/// it is converted with the check that uses it, or warned with the lines no one took.
+pub(super) fn declared(node: &super::tree::Node, scope: &Scope) -> bool {
+    if !matches!(node, super::tree::Node::Block(_)) {
+        return false;
+    }
     let mut lines = Vec::new();
     node.lines(&mut lines);
-    let (_, span) = scope
-        .schemas
-        .values()
-        .find(|(_, span)| lines.first().is_some_and(|l| span.contains(l)))?;
-    lines.iter().all(|l| span.contains(l)).then_some(lines)
+    scope.schemas.values().any(|d| {
+        lines.first().is_some_and(|l| d.lines.contains(l))
+            && lines.iter().all(|l| d.lines.contains(l))
+    })
 }
 
 /// Net depth of `{` over `}` outside strings.
@@ -95,7 +113,12 @@ fn braces(s: &str) -> i32 {
 /// A JavaScript literal as JSON: strings in any quotes, numbers, `true`/`false`/`null`,
 /// arrays and objects (keys quoted or not, a trailing comma allowed), and names declared
 /// before as literals.
-fn literal(c: &mut Cursor, known: &HashMap<&str, &Value>, depth: usize) -> Option<Value> {
+fn literal(
+    c: &mut Cursor,
+    known: &HashMap<&str, &Value>,
+    reads: &mut Vec<String>,
+    depth: usize,
+) -> Option<Value> {
     if depth > 64 {
         return None;
     }
@@ -114,7 +137,7 @@ fn literal(c: &mut Cursor, known: &HashMap<&str, &Value>, depth: usize) -> Optio
                 if c.eat("]") {
                     return Some(Value::Array(items));
                 }
-                items.push(literal(c, known, depth + 1)?);
+                items.push(literal(c, known, reads, depth + 1)?);
                 if !c.eat(",") && !c.rest().trim_start().starts_with(']') {
                     return None;
                 }
@@ -134,7 +157,7 @@ fn literal(c: &mut Cursor, known: &HashMap<&str, &Value>, depth: usize) -> Optio
                 if !c.eat(":") {
                     return None;
                 }
-                map.insert(key, literal(c, known, depth + 1)?);
+                map.insert(key, literal(c, known, reads, depth + 1)?);
                 if !c.eat(",") && !c.rest().trim_start().starts_with('}') {
                     return None;
                 }
@@ -144,14 +167,19 @@ fn literal(c: &mut Cursor, known: &HashMap<&str, &Value>, depth: usize) -> Optio
             "true" => Some(Value::Bool(true)),
             "false" => Some(Value::Bool(false)),
             "null" => Some(Value::Null),
-            name => known.get(name).map(|v| (*v).clone()),
+            name => {
+                let v = known.get(name).map(|v| (*v).clone())?;
+                reads.push(name.to_string());
+                Some(v)
+            }
         },
     }
 }
 
 /// Recognise a schema check in `stmt` into `out`; false when it is not one.
 pub(super) fn statement(stmt: &str, scope: &Scope, out: &mut Converted, n: usize) -> bool {
-    let Some((schema, draft)) = check(stmt, scope) else {
+    let mut reads = Vec::new();
+    let Some((schema, draft)) = check(stmt, scope, &mut reads) else {
         return false;
     };
     // `true` and `false` are schemas too, but nobody writes them to tv4.
@@ -183,30 +211,37 @@ pub(super) fn statement(stmt: &str, scope: &Scope, out: &mut Converted, n: usize
         Some(_) => {}
         None => out.expect.schema = Some(y),
     }
+    // The declarations it reads, and those they read, are converted with it.
+    while let Some(name) = reads.pop() {
+        if let Some(d) = scope.schemas.get(&name) {
+            out.schema_lines.extend(&d.lines);
+            reads.extend(d.reads.iter().cloned());
+        }
+    }
     true
 }
 
 /// The schema a statement checks the whole body against, and the draft its validator
 /// reads a schema without `$schema` in.
-fn check(stmt: &str, scope: &Scope) -> Option<(Value, &'static str)> {
+fn check(stmt: &str, scope: &Scope, reads: &mut Vec<String>) -> Option<(Value, &'static str)> {
     let mut c = Cursor::new(stmt.trim());
     if c.eat("tests[") {
         c.string()?;
         if !(c.eat("]") && c.eat("=")) {
             return None;
         }
-        let schema = tv4(&mut c, scope)?;
+        let schema = tv4(&mut c, scope, reads)?;
         return c.at_end().then_some((schema, DRAFT_4));
     }
     if c.eat("pm.response.to.have.jsonSchema(") || c.eat("pm.response.to.be.jsonSchema(") {
-        let schema = schema(&mut c, scope)?;
+        let schema = schema(&mut c, scope, reads)?;
         return (c.eat(")") && c.at_end()).then_some((schema, DRAFT_7));
     }
     if !c.eat("pm.expect(") {
         return None;
     }
     if c.rest().trim_start().starts_with("tv4.") {
-        let schema = tv4(&mut c, scope)?;
+        let schema = tv4(&mut c, scope, reads)?;
         message(&mut c);
         let holds = c.eat(")")
             && [
@@ -226,7 +261,7 @@ fn check(stmt: &str, scope: &Scope) -> Option<(Value, &'static str)> {
     if !ok {
         return None;
     }
-    let schema = schema(&mut c, scope)?;
+    let schema = schema(&mut c, scope, reads)?;
     (c.eat(")") && c.at_end()).then_some((schema, DRAFT_7))
 }
 
@@ -240,7 +275,7 @@ fn message(c: &mut Cursor) {
 
 /// `tv4.validate(DATA, SCHEMA)`: the schema. More arguments (`checkRecursive`,
 /// `banUnknownProperties`) change what tv4 checks: not converted.
-fn tv4(c: &mut Cursor, scope: &Scope) -> Option<Value> {
+fn tv4(c: &mut Cursor, scope: &Scope, reads: &mut Vec<String>) -> Option<Value> {
     if !c.eat("tv4.validate(") {
         return None;
     }
@@ -248,7 +283,7 @@ fn tv4(c: &mut Cursor, scope: &Scope) -> Option<Value> {
     if !c.eat(",") {
         return None;
     }
-    let schema = schema(c, scope)?;
+    let schema = schema(c, scope, reads)?;
     c.eat(")").then_some(schema)
 }
 
@@ -259,13 +294,13 @@ fn whole_body(c: &mut Cursor, scope: &Scope) -> Option<()> {
 }
 
 /// An object literal, or a name declared as one.
-fn schema(c: &mut Cursor, scope: &Scope) -> Option<Value> {
+fn schema(c: &mut Cursor, scope: &Scope, reads: &mut Vec<String>) -> Option<Value> {
     let known: HashMap<&str, &Value> = scope
         .schemas
         .iter()
-        .map(|(k, (v, _))| (k.as_str(), v))
+        .map(|(k, d)| (k.as_str(), &d.value))
         .collect();
-    literal(c, &known, 0).filter(Value::is_object)
+    literal(c, &known, reads, 0).filter(Value::is_object)
 }
 
 #[cfg(test)]
@@ -285,12 +320,13 @@ mod tests {
         let d = declarations(&code(
             "var item = { type: 'string', }\nvar schema = {\n  \"type\": \"array\",\n  items: item\n};\nvar x = pm.response.json();",
         ));
-        assert_eq!(d["item"].0, serde_json::json!({ "type": "string" }));
+        assert_eq!(d["item"].value, serde_json::json!({ "type": "string" }));
         assert_eq!(
-            d["schema"].0,
+            d["schema"].value,
             serde_json::json!({ "type": "array", "items": { "type": "string" } })
         );
-        assert_eq!(d["schema"].1, vec![2, 3, 4, 5]);
+        assert_eq!(d["schema"].lines, vec![2, 3, 4, 5]);
+        assert_eq!(d["schema"].reads, vec!["item".to_string()]);
         assert!(!d.contains_key("x"));
     }
 
@@ -319,7 +355,11 @@ mod tests {
                 DRAFT_7,
             ),
         ] {
-            assert_eq!(check(stmt, &scope).map(|(_, d)| d), Some(draft), "{stmt}");
+            assert_eq!(
+                check(stmt, &scope, &mut Vec::new()).map(|(_, d)| d),
+                Some(draft),
+                "{stmt}"
+            );
         }
         for stmt in [
             "tv4.validate(pm.response.json(), s);",
@@ -328,7 +368,7 @@ mod tests {
             "pm.expect(tv4.validate(pm.response.json(), s)).to.be.false",
             "pm.response.to.have.jsonSchema(unknown)",
         ] {
-            assert!(check(stmt, &scope).is_none(), "{stmt}");
+            assert!(check(stmt, &scope, &mut Vec::new()).is_none(), "{stmt}");
         }
     }
 }

@@ -104,6 +104,7 @@ pub(super) fn merge(out: &mut Converted, other: Converted) {
     }
     let _ = add_expect(&mut out.expect, &other.expect);
     out.notes.extend(other.notes);
+    out.schema_lines.extend(other.schema_lines);
 }
 
 /// Add `found` to `into`; false when it contradicts what is there.

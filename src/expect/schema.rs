@@ -69,10 +69,10 @@ pub(crate) fn read(r: &mut Reader, key: &Key, node: &Node) -> Option<SchemaCheck
                     return None;
                 }
             };
-            (file_url(&path)?, doc, written.to_string())
+            (file_url(&path), doc, written.to_string())
         }
         // Inline: its relative `$ref`s resolve beside the collection, as a file's do.
-        Kind::Map(_) | Kind::Bool(_) => (file_url(&r.file.path)?, node.to_json(), INLINE.into()),
+        Kind::Map(_) | Kind::Bool(_) => (file_url(&r.file.path), node.to_json(), INLINE.into()),
         _ => {
             let d = r.error(
                 key.loc,
@@ -104,10 +104,13 @@ pub(crate) fn read(r: &mut Reader, key: &Key, node: &Node) -> Option<SchemaCheck
     }
 }
 
-/// The `file:` URL of a path (absolute, as `$ref`s resolve against it).
-fn file_url(path: &Path) -> Option<String> {
-    let abs = std::path::absolute(path).ok()?;
-    url::Url::from_file_path(abs).ok().map(String::from)
+/// The `file:` URL of a path (absolute, as `$ref`s resolve against it). A path that has
+/// none (no working directory) still validates, with relative `$ref`s unresolved by name.
+fn file_url(path: &Path) -> String {
+    std::path::absolute(path)
+        .ok()
+        .and_then(|abs| url::Url::from_file_path(abs).ok())
+        .map_or_else(|| "file:///schema.json".to_string(), String::from)
 }
 
 /// A schema document: JSON, read with the cap of any input file.

@@ -23,7 +23,15 @@ const VAR_NAME: &str = "^[A-Za-z0-9_.-]+$";
 /// Keys the environment loader takes (`collection/environment.rs`).
 const ENVIRONMENT_KEYS: &[&str] = &["vars", "secrets", "description"];
 /// Keys of a `jwt:` expectation (`expect/jwt.rs`).
-const JWT_KEYS: &[&str] = &["jwks_url", "issuer", "audience", "header", "claims"];
+const JWT_KEYS: &[&str] = &[
+    "jwks_url",
+    "issuer",
+    "audience",
+    "header",
+    "claims",
+    "expires_in_at_least",
+    "expires_in_at_most",
+];
 
 fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/$defs/{name}") })
@@ -241,9 +249,15 @@ fn expect_property(key: &str) -> Option<Value> {
         "jwt" => described(
             json!({ "type": "object", "patternProperties": { "^\\$": object(JWT_KEYS, |k| Some(match k {
             "header" | "claims" => json!({ "type": "object", "additionalProperties": r("predicate") }),
+            "expires_in_at_least" => described(r("duration"), "exp is at least this far from now (5m, 1h)."),
+            "expires_in_at_most" => described(r("duration"), "exp is at most this far from now (5m, 1h)."),
             _ => json!({}),
         })) }, "additionalProperties": false }),
             "JSONPath of a JWT in the body to its checks.",
+        ),
+        "schema" => described(
+            json!({ "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object" }, { "type": "boolean" }] }),
+            "A JSON Schema the JSON body must match (2020-12, or draft 7 by $schema): the path of a .json file relative to the collection, or the schema inline.",
         ),
         _ => return None,
     })

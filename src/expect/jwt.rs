@@ -11,6 +11,8 @@
 //!       audience: <<ClientId>>
 //!       header: { alg: RS256 }
 //!       claims: { sub: { exists: true }, email_verified: true }
+//!       expires_in_at_most: 1h     # exp no later than an hour from now
+//!       expires_in_at_least: 5m    # and no sooner than five minutes
 //! ```
 
 use super::predicate::{self, Predicate};
@@ -20,7 +22,7 @@ use crate::query::Path;
 use crate::secret::{Said, value};
 use crate::template::JsonTpl;
 use crate::template::Tpl;
-use crate::yaml::node::Node;
+use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
 use serde_json::Value;
 
@@ -33,7 +35,21 @@ pub struct JwtCheck {
     pub audience: Option<JsonTpl>,
     pub header: Vec<(String, Vec<Predicate>)>,
     pub claims: Vec<(String, Vec<Predicate>)>,
+    /// `expires_in_at_least` and `expires_in_at_most`: bounds on `exp` minus now.
+    pub lifetime: Vec<Lifetime>,
 }
+
+/// One bound on the time a token has left, as written (`1h`) and in seconds.
+#[derive(Debug, Clone)]
+pub struct Lifetime {
+    pub at_most: bool,
+    pub written: String,
+    pub secs: f64,
+    pub loc: Loc,
+}
+
+const LIFETIME_KEYS: [(&str, bool); 2] =
+    [("expires_in_at_least", false), ("expires_in_at_most", true)];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
     let Some(mut map) = r.map(node, "expect.jwt") else {
@@ -69,10 +85,37 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
             .get("claims")
             .map(|n| named_predicates(r, n, "claims"))
             .unwrap_or_default();
+        let mut lifetime = Vec::new();
+        for (key, at_most) in LIFETIME_KEYS {
+            if let Some(n) = m.get(key)
+                && let Some(d) = r.duration(n, key)
+            {
+                lifetime.push(Lifetime {
+                    at_most,
+                    // A bare number is seconds, as `r.duration` reads it.
+                    written: match n.kind {
+                        Kind::Int(_) | Kind::Float(_) => {
+                            format!("{}s", n.scalar_text().unwrap_or_default())
+                        }
+                        _ => n.scalar_text().unwrap_or_default(),
+                    },
+                    secs: d.as_secs_f64(),
+                    loc: n.loc,
+                });
+            }
+        }
         m.finish(
             r,
             &format!("expect.jwt.{}", k.name),
-            &["jwks_url", "issuer", "audience", "header", "claims"],
+            &[
+                "jwks_url",
+                "issuer",
+                "audience",
+                "header",
+                "claims",
+                "expires_in_at_least",
+                "expires_in_at_most",
+            ],
         );
         out.push(JwtCheck {
             path,
@@ -82,6 +125,7 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
             audience,
             header,
             claims,
+            lifetime,
         });
     }
     out
@@ -207,6 +251,9 @@ pub(crate) fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
             });
         }
     }
+    if let Some(f) = check_lifetime(j, &claims) {
+        return Some(f);
+    }
     for (name, preds) in &j.claims {
         let actual = claims.get(name);
         if let Err(m) = predicate::check(preds, actual, ctx.render) {
@@ -224,6 +271,69 @@ pub(crate) fn eval(j: &JwtCheck, ctx: &mut Eval) -> Option<Failure> {
     None
 }
 
+/// The first bound on the token's remaining lifetime (`exp` minus now) that does not
+/// hold, saying the lifetime it has.
+fn check_lifetime(j: &JwtCheck, claims: &Value) -> Option<Failure> {
+    let first = j.lifetime.first()?;
+    let subject = format!("jwt {} exp", j.path.text);
+    let Some(exp) = claims.get("exp").and_then(Value::as_f64) else {
+        let actual = claims.get("exp").map_or(Said::words("no exp claim"), |v| {
+            Said::new("exp is {}, not a number", [value(predicate::show_value(v))])
+        });
+        return Some(Failure {
+            subject,
+            expected: Said::words("an exp claim"),
+            actual,
+            loc: first.loc,
+            invalid: None,
+        });
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let left = exp - now;
+    let bound = j.lifetime.iter().find(|b| {
+        if b.at_most {
+            left > b.secs
+        } else {
+            left < b.secs
+        }
+    })?;
+    let expected = if bound.at_most {
+        Said::new("to expire in at most {}", [value(&bound.written)])
+    } else {
+        Said::new("to expire in at least {}", [value(&bound.written)])
+    };
+    let actual = if left < 0.0 {
+        Said::new(
+            "expired {} ago (exp {})",
+            [value(lifetime(-left)), value(exp)],
+        )
+    } else {
+        Said::new(
+            "expires in {} (exp {})",
+            [value(lifetime(left)), value(exp)],
+        )
+    };
+    Some(Failure {
+        subject,
+        expected,
+        actual,
+        loc: bound.loc,
+        invalid: None,
+    })
+}
+
+/// Whole seconds as `2h 0m 5s`, `4m 10s`, `42s`.
+fn lifetime(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match (s / 3600, s % 3600 / 60, s % 60) {
+        (0, 0, sec) => format!("{sec}s"),
+        (0, m, sec) => format!("{m}m {sec}s"),
+        (h, m, sec) => format!("{h}h {m}m {sec}s"),
+    }
+}
+
 impl super::Kind for JwtCheck {
     fn eval(&self, ctx: &mut Eval) -> Option<Failure> {
         eval(self, ctx)
@@ -236,5 +346,15 @@ impl super::Kind for JwtCheck {
         for (_, p) in self.header.iter().chain(self.claims.iter()) {
             super::predicate::templates(p, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lifetimes_read_as_written() {
+        assert_eq!(super::lifetime(42.4), "42s");
+        assert_eq!(super::lifetime(250.0), "4m 10s");
+        assert_eq!(super::lifetime(7205.0), "2h 0m 5s");
     }
 }

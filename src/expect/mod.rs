@@ -7,6 +7,7 @@ pub(crate) mod header;
 pub(crate) mod jsonpath;
 pub(crate) mod jwt;
 pub(crate) mod predicate;
+pub(crate) mod schema;
 pub(crate) mod status;
 mod types;
 
@@ -14,7 +15,7 @@ use crate::diag::Loc;
 use crate::http::Response;
 use crate::secret::Said;
 use crate::template::JsonTpl;
-use crate::yaml::node::Node;
+use crate::yaml::node::{Key, Node};
 use crate::yaml::read::Reader;
 use serde_json::Value;
 
@@ -98,6 +99,8 @@ kinds! {
     Duration(duration::DurationCheck),
     /// Boxed: the largest check by far (keys, claims), and the rarest.
     Jwt(Box<jwt::JwtCheck>),
+    /// Boxed: a compiled schema is shared, its check is a location and a name.
+    Schema(Box<schema::SchemaCheck>),
 }
 
 /// One failed expectation: what was expected and what came back, and where it is written.
@@ -124,33 +127,38 @@ pub struct Eval<'a> {
 }
 
 /// The keys of `expect:` and what each reads (a key may read several checks, or checks of
-/// two kinds: `body` holds JSONPath checks and a raw body check).
-type Read = fn(&mut Reader, &Node, &mut Vec<Expectation>);
+/// two kinds: `body` holds JSONPath checks and a raw body check). The key is given for
+/// the checks reported at it (`schema`).
+type Read = fn(&mut Reader, &Key, &Node, &mut Vec<Expectation>);
 const READERS: &[(&str, Read)] = &[
-    ("status", |r, n, out| {
+    ("status", |r, _, n, out| {
         out.extend(status::read(r, n).map(Expectation::Status));
     }),
-    ("headers", |r, n, out| {
+    ("headers", |r, _, n, out| {
         out.extend(header::read(r, n).into_iter().map(Expectation::Header));
     }),
-    ("body", |r, n, out| {
+    ("body", |r, _, n, out| {
         let (json, raw) = body::read(r, n);
         out.extend(json.into_iter().map(Expectation::JsonPath));
         out.extend(raw.into_iter().map(Expectation::Body));
     }),
-    ("jwt", |r, n, out| {
+    ("jwt", |r, _, n, out| {
         out.extend(
             jwt::read(r, n)
                 .into_iter()
                 .map(|j| Expectation::Jwt(Box::new(j))),
         );
     }),
-    ("duration_ms", |r, n, out| {
+    ("duration_ms", |r, _, n, out| {
         out.extend(duration::read(r, n).map(Expectation::Duration));
+    }),
+    ("schema", |r, k, n, out| {
+        out.extend(schema::read(r, k, n).map(|s| Expectation::Schema(Box::new(s))));
     }),
 ];
 
-pub(crate) const EXPECT_KEYS: &[&str] = &["status", "headers", "body", "duration_ms", "jwt"];
+pub(crate) const EXPECT_KEYS: &[&str] =
+    &["status", "headers", "body", "duration_ms", "jwt", "schema"];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Expectations {
     let Some(mut map) = r.map(node, "expect") else {
@@ -158,8 +166,8 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Expectations {
     };
     let mut items = Vec::new();
     for (key, read) in READERS {
-        if let Some(n) = map.get(key) {
-            read(r, n, &mut items);
+        if let Some((k, n)) = map.entry(key) {
+            read(r, k, n, &mut items);
         }
     }
     map.finish(r, "expect", EXPECT_KEYS);

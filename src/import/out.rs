@@ -37,6 +37,8 @@ pub struct Expect {
     /// JSONPath checks (`$.a`) and raw-body checks (`contains`, ...) in one mapping.
     pub body: Vec<(String, Vec<(String, Y)>)>,
     pub duration: Vec<(String, Y)>,
+    /// A JSON Schema the body must match, written inline.
+    pub schema: Option<Y>,
 }
 
 impl Expect {
@@ -46,6 +48,7 @@ impl Expect {
             + self.headers.iter().map(|(_, p)| p.len()).sum::<usize>()
             + self.body.iter().map(|(_, p)| p.len()).sum::<usize>()
             + self.duration.len()
+            + usize::from(self.schema.is_some())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -89,6 +92,9 @@ impl Expect {
                 self.duration.push((op.clone(), v.clone()));
             }
         }
+        if self.schema.is_none() {
+            self.schema.clone_from(&other.schema);
+        }
     }
 
     fn to_yaml(&self) -> Y {
@@ -104,6 +110,9 @@ impl Expect {
         }
         if !self.duration.is_empty() {
             out.push(("duration_ms", predicate(&self.duration)));
+        }
+        if let Some(s) = &self.schema {
+            out.push(("schema", s.clone()));
         }
         Y::map(out)
     }

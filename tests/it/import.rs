@@ -11,6 +11,7 @@ mod postman_after;
 mod postman_auth;
 mod postman_defaults;
 mod postman_prerequest;
+mod postman_schema;
 mod postman_scripts;
 mod postman_shapes;
 mod schema;

@@ -266,6 +266,7 @@ fn step(
             Expectation::Body(_) => unchecked.push("body".into()),
             Expectation::Duration(_) => unchecked.push("duration_ms".into()),
             Expectation::Jwt(_) => unchecked.push("jwt".into()),
+            Expectation::Schema(s) => unchecked.push(format!("schema {}", s.shown)),
         }
     }
     let mut captures = Vec::new();

@@ -32,6 +32,7 @@ mod first;
 mod guard;
 mod legacy;
 mod lines;
+mod schema;
 mod stmt;
 mod tree;
 
@@ -54,6 +55,9 @@ pub(super) struct Converted {
     pub unconverted: Vec<(usize, String)>,
     /// Recognised, but something about it needs saying (a conflicting expectation).
     pub notes: Vec<(usize, String)>,
+    /// Lines of schemas declared over several lines that a converted check uses: converted
+    /// with it (a declaration no check takes stays with the script's warned lines).
+    pub schema_lines: Vec<usize>,
     /// Code lines (not blank, not comments) that became captures, expectations, variables
     /// or requests, the lines that only open or close a converted block among them.
     pub converted: usize,
@@ -82,6 +86,8 @@ pub(super) struct Scope {
     pub values: HashMap<String, String>,
     /// Names the script assigns more than once: none of them is a constant.
     pub assigned: Vec<String>,
+    /// Object literals declared once (`var schema = {…}`), with the lines they span.
+    pub schemas: HashMap<String, schema::Declared>,
     /// Inside `try` whose `catch` only logs, outside any `pm.test`: a failing check throws
     /// into the catch, and Postman never reports it.
     pub swallowed: bool,
@@ -130,6 +136,7 @@ pub(super) fn convert_with(
         };
         let mut scope = Scope {
             assigned: assigned_again(&code),
+            schemas: schema::declarations(&code),
             ..Scope::default()
         };
         w.body(&nodes, &mut scope);
@@ -144,6 +151,9 @@ pub(super) fn convert_with(
         }
         tainted.extend(more);
     };
+    let mut w = w;
+    let schema_lines = std::mem::take(&mut w.out.schema_lines);
+    w.mark(&schema_lines, Mark::Converted);
     let mut out = w.out;
     for (n, raw) in code_lines(lines) {
         match w.marks.get(&n) {
@@ -187,6 +197,10 @@ impl Walk<'_> {
         while i < nodes.len() {
             let node = &nodes[i];
             i += 1;
+            // A schema declared over lines is converted by the check that uses it.
+            if schema::declared(node, scope) {
+                continue;
+            }
             let b = match node {
                 Node::Stmt(s) => {
                     let m = if stmt::is_logging(&s.text) {

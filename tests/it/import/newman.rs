@@ -19,7 +19,7 @@ fn newman_dir() -> PathBuf {
 }
 
 /// Why newman cannot run here, if it cannot.
-fn unavailable() -> Option<String> {
+pub(super) fn unavailable() -> Option<String> {
     if !newman_dir().join("node_modules/newman").is_dir() {
         return Some("tests/newman/node_modules is missing: `cd tests/newman && npm ci`".into());
     }
@@ -32,11 +32,11 @@ fn unavailable() -> Option<String> {
 
 /// One shape of test script: its lines, and the JSON the server echoes back for the
 /// response that satisfies them and for one that does not.
-struct Case {
-    name: &'static str,
-    tests: &'static [&'static str],
-    good: Value,
-    bad: Value,
+pub(super) struct Case {
+    pub(super) name: &'static str,
+    pub(super) tests: &'static [&'static str],
+    pub(super) good: Value,
+    pub(super) bad: Value,
 }
 
 fn cases() -> Vec<Case> {
@@ -300,7 +300,7 @@ fn item(case: &Case, variant: &str, body: &Value) -> Value {
     })
 }
 
-fn collection(cases: &[Case]) -> String {
+pub(super) fn collection(cases: &[Case]) -> String {
     let items: Vec<Value> = cases
         .iter()
         .flat_map(|c| [item(c, "good", &c.good), item(c, "bad", &c.bad)])
@@ -316,7 +316,7 @@ fn collection(cases: &[Case]) -> String {
 }
 
 /// `(request name, passed)` of newman's run of the collection.
-fn newman(collection: &Path, base: &str, report: &Path) -> Vec<(String, bool)> {
+pub(super) fn newman(collection: &Path, base: &str, report: &Path) -> Vec<(String, bool)> {
     let status = Command::new("node")
         .arg(newman_dir().join("node_modules/newman/bin/newman.js"))
         .args(["run"])
@@ -354,7 +354,7 @@ fn newman(collection: &Path, base: &str, report: &Path) -> Vec<(String, bool)> {
 }
 
 /// `(request name, passed)` of baton's JSON report.
-fn baton_results(report: &Path) -> Vec<(String, bool)> {
+pub(super) fn baton_results(report: &Path) -> Vec<(String, bool)> {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
     v["files"]
         .as_array()

@@ -55,6 +55,9 @@ pub(super) fn statement(
         out.captures.push((name, source));
         return true;
     }
+    if super::schema::statement(stmt, scope, out, n) {
+        return true;
+    }
     let mut found = Expect::default();
     let mut c = Cursor::with(stmt, &scope.values);
     let recognised = if c.eat("tests[") {
@@ -118,6 +121,7 @@ pub(super) fn merge(out: &mut Converted, other: Converted) {
     }
     let _ = add_expect(&mut out.expect, &other.expect);
     out.notes.extend(other.notes);
+    out.schema_lines.extend(other.schema_lines);
 }
 
 /// Add `found` to `into`; false when it contradicts what is there.
@@ -145,6 +149,12 @@ pub(super) fn add_expect(into: &mut Expect, found: &Expect) -> bool {
     for (op, v) in &found.duration {
         if !into.duration.iter().any(|(o, _)| o == op) {
             into.duration.push((op.clone(), v.clone()));
+        }
+    }
+    if let Some(s) = &found.schema {
+        match &into.schema {
+            Some(existing) => ok &= existing == s,
+            None => into.schema = Some(s.clone()),
         }
     }
     ok

@@ -1,0 +1,102 @@
+//! `baton man`: roff man pages from the clap definitions (clap_mangen), so that they say
+//! what `--help` says. The EXAMPLES of each subcommand's help become an EXAMPLES section
+//! (clap_mangen would title it EXTRA). One page per command: `baton.1`, `baton-run.1`,
+//! `baton-report-merge.1`...
+
+use super::Cli;
+use clap::CommandFactory;
+use std::path::{Path, PathBuf};
+
+/// The whole command tree, built (global options propagated, display names such as
+/// `baton-run` set), without clap's `help` subcommand.
+fn tree() -> clap::Command {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    cmd
+}
+
+/// The page of `cmd`, in roff: clap_mangen's, with the EXAMPLES before its VERSION.
+fn page(cmd: &clap::Command) -> Result<Vec<u8>, std::io::Error> {
+    let help = cmd
+        .get_after_long_help()
+        .or_else(|| cmd.get_after_help())
+        .map(ToString::to_string);
+    let bare = cmd
+        .clone()
+        .after_help(None::<&str>)
+        .after_long_help(None::<&str>);
+    let mut out = Vec::new();
+    clap_mangen::Man::new(bare)
+        .source(concat!("baton ", env!("CARGO_PKG_VERSION")))
+        .render(&mut out)?;
+    let Some(help) = help else {
+        return Ok(out);
+    };
+    let mut section = Vec::new();
+    examples(&help, &mut section);
+    let at = find(&out, b"\n.SH VERSION\n").map_or(out.len(), |i| i + 1);
+    out.splice(at..at, section);
+    Ok(out)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// An EXAMPLES section: the help's lines (without its `Examples:` heading) as they are
+/// laid out, commands and their explanations, with roff's control characters escaped.
+fn examples(help: &str, out: &mut Vec<u8>) {
+    let body = help.strip_prefix("Examples:\n").unwrap_or(help);
+    out.extend_from_slice(b".SH EXAMPLES\n.nf\n");
+    for line in body.lines() {
+        let line = line.replace('\\', "\\e").replace('-', "\\-");
+        if line.starts_with('.') || line.starts_with('\'') {
+            out.extend_from_slice(b"\\&");
+        }
+        out.extend_from_slice(line.as_bytes());
+        out.push(b'\n');
+    }
+    out.extend_from_slice(b".fi\n");
+}
+
+/// The main page, `baton.1`.
+pub(crate) fn main_page() -> Result<Vec<u8>, std::io::Error> {
+    page(&tree())
+}
+
+/// Every page, written into `dir` (made if missing), each file atomically; the paths
+/// written, in order.
+pub(crate) fn write_pages(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut written = Vec::new();
+    let mut todo = vec![tree()];
+    while let Some(cmd) = todo.pop() {
+        let name = cmd
+            .get_display_name()
+            .unwrap_or_else(|| cmd.get_name())
+            .to_string();
+        let text = page(&cmd).map_err(|e| format!("cannot render the page of {name}: {e}"))?;
+        let path = dir.join(format!("{name}.1"));
+        crate::fsutil::write_atomic(&path, &text, false)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path);
+        todo.extend(cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned());
+    }
+    written.sort();
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_are_escaped_for_roff() {
+        let mut out = Vec::new();
+        examples("Examples:\n  baton run a\\b --x\n.danger\n", &mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            ".SH EXAMPLES\n.nf\n  baton run a\\eb \\-\\-x\n\\&.danger\n.fi\n"
+        );
+    }
+}

@@ -26,7 +26,7 @@ pub struct Cli {
     pub command: Command,
     /// Colour the output: auto (a terminal, unless NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE
     /// colour a pipe too), always, or never.
-    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto, display_order = 900)]
     pub color: ColorWhen,
 }
 
@@ -238,7 +238,6 @@ pub struct CompletionsArgs {
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
 }
-
 
 /// `baton import postman|curl`.
 #[derive(Subcommand, Debug)]

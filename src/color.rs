@@ -19,12 +19,11 @@ use std::sync::atomic::{AtomicU8, Ordering};
 /// `--color`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorWhen {
-    /// Colour when the stream is a terminal, unless the environment says otherwise.
+    // No doc comments on the variants: clap would list each under `--help` at length,
+    // where `[possible values: auto, always, never]` says it.
     #[default]
     Auto,
-    /// Colour, on a pipe or a file too.
     Always,
-    /// Never colour.
     Never,
 }
 

@@ -17,8 +17,8 @@ mod send;
 
 pub(crate) use client::Http;
 pub(crate) use error::{HttpError, TimeoutCause, short_duration};
-pub(crate) use proxy::parse as parse_proxy;
 pub(crate) use proxy::Proxy;
+pub(crate) use proxy::parse as parse_proxy;
 pub use response::Response;
 pub(crate) use send::default_headers;
 

@@ -17,7 +17,10 @@ pub(crate) fn answer_if_asked() {
 
 /// `baton completions SHELL`: the registration script of the dynamic engine, as
 /// `COMPLETE=SHELL baton` prints it, calling `baton` on the PATH.
-pub(crate) fn script(shell: clap_complete::Shell, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub(crate) fn script(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let name = shell.to_string();
     let shells = Shells::builtins();
     let completer: &dyn EnvCompleter = shells
@@ -39,11 +42,13 @@ impl ValueCompleter for EnvNames {
             return PathCompleter::any().complete(current);
         }
         let names: Vec<CompletionCandidate> =
-            crate::collection::environment::available_environments(&[std::path::PathBuf::from(".")])
-                .into_iter()
-                .filter(|name| name.starts_with(typed.as_ref()))
-                .map(CompletionCandidate::new)
-                .collect();
+            crate::collection::environment::available_environments(&[std::path::PathBuf::from(
+                ".",
+            )])
+            .into_iter()
+            .filter(|name| name.starts_with(typed.as_ref()))
+            .map(CompletionCandidate::new)
+            .collect();
         if names.is_empty() {
             // No name starts so: perhaps the start of a path (`-e env` → environments/).
             return PathCompleter::any().complete(current);

@@ -39,7 +39,7 @@ Examples:
 /// `baton token`.
 pub(super) const TOKEN: &str = "\
 Examples:
-  baton token collections/client-credentials.yaml --sandbox
+  baton token collections/oauth2-requests.yaml --sandbox
       A token from the first oauth2 request of the file
   curl -H \"Authorization: Bearer $(baton token collections/mediavalet/refresh-token.yaml -e mediavalet)\" https://api.example.com/
       A cached (or refreshed) token for another tool
@@ -99,7 +99,7 @@ Examples:
 pub(super) const COMPLETIONS: &str = "\
 Examples:
   baton completions bash > ~/.local/share/bash-completion/completions/baton
-  baton completions zsh > ~/.zfunc/_baton
+  echo 'source <(baton completions zsh)' >> ~/.zshrc
   baton completions fish > ~/.config/fish/completions/baton.fish
   baton completions powershell >> $PROFILE
       Install a shell's script (the README says more); regenerate it after upgrading";

@@ -50,11 +50,20 @@ pub(crate) fn parse(text: &str) -> Result<reqwest::Url, Diagnostic> {
 
 /// The proxy as shown in messages: its password (if any) masked.
 pub(crate) fn shown(url: &reqwest::Url) -> String {
-    let mut url = url.clone();
-    if url.password().is_some() {
-        let _ = url.set_password(Some("•••"));
+    let mut text = format!("{}://", url.scheme());
+    if !url.username().is_empty() || url.password().is_some() {
+        text.push_str(url.username());
+        if url.password().is_some() {
+            // Written out: the URL's own setter would percent-encode the dots.
+            text.push_str(":•••");
+        }
+        text.push('@');
     }
-    url.as_str().trim_end_matches('/').to_string()
+    text.push_str(url.host_str().unwrap_or(""));
+    if let Some(port) = url.port() {
+        text.push_str(&format!(":{port}"));
+    }
+    text
 }
 
 /// `text` with what looks like a password (`user:pass@`) masked, for a value that is not a
@@ -132,7 +141,13 @@ mod tests {
             parse("https://proxy.example:8443").unwrap().as_str(),
             "https://proxy.example:8443/"
         );
-        for bad in ["", "socks5://h:1080", "http://", "http://h:1/path", "http://h:99999"] {
+        for bad in [
+            "",
+            "socks5://h:1080",
+            "http://",
+            "http://h:1/path",
+            "http://h:99999",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

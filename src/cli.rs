@@ -6,15 +6,14 @@ use crate::color::ColorWhen;
 use crate::inputs::{Shard, values};
 use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
-use complete::EnvNames;
+use generated::EnvNames;
 use plain::said;
 use std::path::PathBuf;
 use std::time::Duration;
 
-mod complete;
 mod dispatch;
 mod examples;
-mod man;
+mod generated;
 mod plain;
 
 pub use dispatch::main;
@@ -38,7 +37,7 @@ impl Cli {
     #[must_use]
     pub fn from_env() -> Cli {
         use clap::{CommandFactory, FromArgMatches};
-        complete::answer_if_asked();
+        generated::answer_if_asked();
         let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
         let choice = crate::color::clap_choice(color_flag(&args));
         let matches = Cli::command().color(choice).get_matches_from(args);

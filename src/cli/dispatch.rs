@@ -56,7 +56,7 @@ pub fn main(cli: Cli) -> i32 {
         },
         Command::Completions(args) => {
             let mut script = Vec::new();
-            match super::complete::script(args.shell, &mut script) {
+            match super::generated::script(args.shell, &mut script) {
                 Ok(()) => {
                     let _ = Quiet::stdout().write_all(&script);
                     exit::OK
@@ -79,7 +79,7 @@ pub fn main(cli: Cli) -> i32 {
 /// `baton man`: the main page on stdout, or every page into `dir`.
 fn man(dir: Option<&std::path::Path>) -> i32 {
     match dir {
-        None => match super::man::main_page() {
+        None => match super::generated::main_page() {
             Ok(page) => {
                 let _ = Quiet::stdout().write_all(&page);
                 exit::OK
@@ -89,7 +89,7 @@ fn man(dir: Option<&std::path::Path>) -> i32 {
                 exit::REQUEST_FAILED
             }
         },
-        Some(dir) => match super::man::write_pages(dir) {
+        Some(dir) => match super::generated::write_pages(dir) {
             Ok(paths) => {
                 for p in paths {
                     crate::errln!("wrote {}", crate::diag::display_path(&p));

@@ -184,6 +184,25 @@ fn token_goes_through_the_proxy() {
     );
 }
 
+/// `baton probe` too: the sandbox's discovery document, fetched through the proxy.
+#[test]
+fn probe_goes_through_the_proxy() {
+    let proxy = Forwarder::start();
+    let out = Baton::new()
+        .args(["probe", "--sandbox", "--only", "discovery"])
+        .args(["--proxy", &proxy.url()])
+        .env("NO_PROXY", "")
+        .env("no_proxy", "")
+        .run();
+    out.code(0);
+    let seen = proxy.seen();
+    assert!(
+        seen.iter().any(|l| l.starts_with("GET http://127.0.0.1:")
+            && l.contains("/.well-known/openid-configuration")),
+        "{seen:?}"
+    );
+}
+
 fn refused_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()

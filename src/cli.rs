@@ -30,7 +30,7 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// The command line of this process. A shell asking for completions (`COMPLETE=bash
+    /// The command line of this process. A shell asking for completions (`BATON_COMPLETE=bash
     /// baton -- …`) is answered here and the process exits. clap's own help and errors are
     /// coloured as `--color` and the environment say (`crate::color`), so `--color` is
     /// read before clap parses the rest.

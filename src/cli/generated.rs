@@ -2,7 +2,7 @@
 //! what `--help` says: shell completion and man pages.
 //!
 //! Completion uses clap_complete's dynamic engine: the script `baton completions SHELL`
-//! prints registers `baton` with the shell, and each <TAB> runs `COMPLETE=SHELL baton --
+//! prints registers `baton` with the shell, and each <TAB> runs `BATON_COMPLETE=SHELL baton --
 //! WORDS…`, which answers from the clap definitions plus what only the working directory
 //! knows: the environment names `-e` takes (environments/*.yaml).
 //!
@@ -17,14 +17,19 @@ use clap_complete::env::{CompleteEnv, EnvCompleter, Shells};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-/// Answers a completion request and exits when the shell asked for one (`COMPLETE` set);
+/// Answers a completion request and exits when the shell asked for one (`BATON_COMPLETE` set);
 /// otherwise returns at once.
 pub(crate) fn answer_if_asked() {
-    CompleteEnv::with_factory(Cli::command).complete();
+    CompleteEnv::with_factory(Cli::command).var(VAR).complete();
 }
 
+/// The variable that asks for completions. clap_complete's default, `COMPLETE`, is a name
+/// a CI job may well set for its own reasons, and any value but `0` would turn every
+/// `baton` command into a completion request.
+const VAR: &str = "BATON_COMPLETE";
+
 /// `baton completions SHELL`: the registration script of the dynamic engine, as
-/// `COMPLETE=SHELL baton` prints it, calling `baton` on the PATH.
+/// `BATON_COMPLETE=SHELL baton` prints it, calling `baton` on the PATH.
 pub(crate) fn script(
     shell: clap_complete::Shell,
     out: &mut dyn std::io::Write,
@@ -34,7 +39,7 @@ pub(crate) fn script(
     let completer: &dyn EnvCompleter = shells
         .completer(&name)
         .ok_or_else(|| std::io::Error::other(format!("no completion engine for {name}")))?;
-    completer.write_registration("COMPLETE", "baton", "baton", "baton", out)
+    completer.write_registration(VAR, "baton", "baton", "baton", out)
 }
 
 /// `-e <TAB>`: the names of environments/*.yaml (and .yml) in the working directory, as

@@ -214,10 +214,10 @@ fn man_dir_over_a_file_is_an_error() {
     out.code(2).stderr_contains("taken");
 }
 
-/// `COMPLETE=bash baton -- WORDS…`, as the registered bash function calls it for <TAB>.
+/// `BATON_COMPLETE=bash baton -- WORDS…`, as the registered bash function calls it for <TAB>.
 fn complete(baton: Baton, index: usize, words: &[&str]) -> Vec<String> {
     let out = baton
-        .env("COMPLETE", "bash")
+        .env("BATON_COMPLETE", "bash")
         .env("_CLAP_COMPLETE_INDEX", index.to_string())
         .env("_CLAP_IFS", "\n")
         .arg("--")
@@ -318,7 +318,7 @@ fn every_shell_gets_a_script() {
         out.code(0);
         assert!(out.stdout.contains(marker), "{shell}:\n{}", out.stdout);
         assert!(
-            out.stdout.contains("COMPLETE"),
+            out.stdout.contains("BATON_COMPLETE"),
             "{shell} calls back into baton"
         );
     }

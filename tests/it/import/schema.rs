@@ -144,7 +144,7 @@ fn every_import_validates_against_the_schemas() {
 }
 
 /// Each shell's script registers baton; the commands themselves come from the binary as
-/// the shell asks (`COMPLETE=SHELL baton -- WORDS…`), so they cannot fall behind it.
+/// the shell asks (`BATON_COMPLETE=SHELL baton -- WORDS…`), so they cannot fall behind it.
 #[test]
 fn completions_are_printed_for_each_shell() {
     for (shell, marker) in [
@@ -162,7 +162,7 @@ fn completions_are_printed_for_each_shell() {
         let out = Baton::new().args(["completions", shell]).run();
         out.code(0).stdout_contains(marker);
         let answer = Baton::new()
-            .env("COMPLETE", shell)
+            .env("BATON_COMPLETE", shell)
             .env("_CLAP_COMPLETE_INDEX", "1")
             .args(["--", "baton", "imp"])
             .run();

@@ -2,13 +2,18 @@
 //! options struct that a front end (`cmd`) takes (`cli/plain.rs`). Option values are
 //! parsed where clap reads them (`inputs::values`): a bad one exits 2 before anything loads.
 
+use crate::color::ColorWhen;
 use crate::inputs::{Shard, values};
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCompleter;
+use generated::EnvNames;
 use plain::said;
 use std::path::PathBuf;
 use std::time::Duration;
 
 mod dispatch;
+mod examples;
+mod generated;
 mod plain;
 
 pub use dispatch::main;
@@ -18,19 +23,64 @@ pub use dispatch::main;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour the output: auto (a terminal, unless NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE
+    /// colour a pipe too), always, or never.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto, display_order = 900)]
+    pub color: ColorWhen,
+}
+
+impl Cli {
+    /// The command line of this process. A shell asking for completions (`BATON_COMPLETE=bash
+    /// baton -- …`) is answered here and the process exits. clap's own help and errors are
+    /// coloured as `--color` and the environment say (`crate::color`), so `--color` is
+    /// read before clap parses the rest.
+    #[must_use]
+    pub fn from_env() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        generated::answer_if_asked();
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        let choice = crate::color::clap_choice(color_flag(&args));
+        let matches = Cli::command().color(choice).get_matches_from(args);
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
+/// `--color WHEN` or `--color=WHEN` before a `--`; the last one given wins, as clap reads it.
+/// A value clap will refuse counts as `auto` here.
+fn color_flag(args: &[std::ffi::OsString]) -> ColorWhen {
+    use clap::ValueEnum;
+    let mut when = ColorWhen::Auto;
+    let mut iter = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(arg) = iter.next() {
+        let value = if arg == "--" {
+            break;
+        } else if arg == "--color" {
+            iter.next().map(std::borrow::Cow::into_owned)
+        } else {
+            arg.strip_prefix("--color=").map(str::to_string)
+        };
+        if let Some(v) = value {
+            when = ColorWhen::from_str(&v, false).unwrap_or_default();
+        }
+    }
+    when
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run collections: files, or directories of .yaml files in sorted order.
+    #[command(after_help = examples::RUN)]
     Run(RunArgs),
     /// Load and validate collections and environments, and report every variable that is
     /// neither defined nor captured by an earlier request. Sends nothing.
+    #[command(after_help = examples::CHECK)]
     Check(CheckArgs),
     /// Serve the embedded OpenID Connect sandbox provider on 127.0.0.1.
+    #[command(after_help = examples::SANDBOX)]
     Sandbox(SandboxArgs),
     /// Print a valid access token from an `oauth2` request: cached, refreshed, or newly
     /// requested (and cached in .baton/). For `curl -H "Authorization: Bearer $(baton token …)"`.
+    #[command(after_help = examples::TOKEN)]
     Token(TokenArgs),
     /// Work with reports written by `run --json FILE`.
     #[command(subcommand)]
@@ -42,15 +92,24 @@ pub enum Command {
     /// (variables without a value, and secrets, as <your-name> placeholders), or without
     /// --request the whole collection as one runnable program (secrets read from the
     /// environment).
+    #[command(after_help = examples::EXPORT)]
     Export(ExportArgs),
     /// Probe an OAuth 2.0 / OpenID Connect provider against the specifications (discovery,
     /// JWKS, token endpoint errors, userinfo; with a client and a user, the grants): a report
     /// card of MUSTs and SHOULDs, each citing its rule.
+    #[command(after_help = examples::PROBE)]
     Probe(ProbeArgs),
     /// Print the JSON Schema (2020-12) of collection or environment files.
+    #[command(after_help = examples::SCHEMA)]
     Schema(SchemaArgs),
-    /// Print a shell completion script: bash, zsh, fish or powershell.
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish. It calls
+    /// baton as you type, so `-e <TAB>` lists the environments of the working directory.
+    #[command(after_help = examples::COMPLETIONS)]
     Completions(CompletionsArgs),
+    /// Print baton's man page (roff), or with --dir write one page per command (baton.1,
+    /// baton-run.1...).
+    #[command(after_help = examples::MAN)]
+    Man(ManArgs),
     /// Markdown guides whose ```baton blocks are requests: run them, or regenerate their
     /// `baton:snippet` blocks.
     #[command(subcommand)]
@@ -70,7 +129,7 @@ pub struct ExportArgs {
     #[arg(long = "as", value_name = "LANG", value_parser = ["curl", "python", "node", "http"])]
     pub lang: String,
     /// An environment whose values are written into the snippet. Repeatable.
-    #[arg(short = 'e', long = "env", value_name = "ENV")]
+    #[arg(short = 'e', long = "env", value_name = "ENV", add = ArgValueCompleter::new(EnvNames))]
     pub env: Vec<String>,
     /// A value written into the snippet: --var ClientId=abc. Repeatable.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = said(values::var))]
@@ -139,7 +198,30 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
     #[command(flatten)]
+    pub proxy: ProxyArgs,
+    #[command(flatten)]
     pub reports: ReportFileArgs,
+}
+
+/// `--proxy` and `--no-proxy`, on every command that sends requests.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ProxyArgs {
+    /// Send every request through this HTTP proxy (http://HOST:PORT, https://…; hosts in
+    /// NO_PROXY still go direct). Without it, HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY
+    /// are honoured.
+    #[arg(long, value_name = "URL", value_parser = said(crate::http::parse_proxy))]
+    pub proxy: Option<reqwest::Url>,
+    /// Send requests straight to the server, whatever the proxy variables say.
+    #[arg(long, conflicts_with = "proxy")]
+    pub no_proxy: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write baton.1 and a page per command into this directory (made if missing) instead
+    /// of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -156,20 +238,16 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// The completion script of `shell`, written to `out`.
-pub(crate) fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
-    use clap::CommandFactory;
-    clap_complete::generate(shell, &mut Cli::command(), "baton", out);
-}
-
 /// `baton import postman|curl`.
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
     /// A Postman collection export (format v2.0 or v2.1): each folder becomes a directory,
     /// the requests of each folder one collection file, OAuth 2.0 helpers `oauth2` requests,
     /// and common test-script shapes `capture` and `expect`.
+    #[command(after_help = examples::IMPORT_POSTMAN)]
     Postman(ImportPostmanArgs),
     /// One curl command line ('curl -X POST …', or `-` to read it from stdin) as a request.
+    #[command(after_help = examples::IMPORT_CURL)]
     Curl(ImportCurlArgs),
 }
 
@@ -223,12 +301,14 @@ pub struct TokenArgs {
     /// Forget every cached token.
     #[arg(long)]
     pub clear: bool,
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct VarArgs {
     /// An environment: a name (environments/NAME.yaml) or a path. Repeatable; later wins.
-    #[arg(short = 'e', long = "env", value_name = "ENV")]
+    #[arg(short = 'e', long = "env", value_name = "ENV", add = ArgValueCompleter::new(EnvNames))]
     pub env: Vec<String>,
     /// Set a variable, above environments: --var Scope="api offline_access". Repeatable.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = said(values::var))]
@@ -270,6 +350,8 @@ pub struct RunArgs {
     /// Trust the certificates of this PEM file too.
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
     /// Never draw a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -280,7 +362,7 @@ pub struct RunArgs {
     /// row's values as variables above the environment.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
-    /// Run this many collection files at once (at least 1).
+    /// Run this many collection files at once (at least 1; 0 is refused).
     #[arg(long, short = 'j', value_name = "N", default_value = "1", value_parser = values::jobs)]
     pub jobs: usize,
     /// Run the K-th of N deterministic parts of the files (for a CI matrix), e.g. 2/4.
@@ -342,6 +424,7 @@ pub struct ReportFileArgs {
 pub enum ReportCommand {
     /// Join the JSON reports of shards into one run (counts and exit code recomputed); exits
     /// with the merged run's code. Without an output option, prints the JSON document.
+    #[command(after_help = examples::MERGE)]
     Merge(MergeArgs),
 }
 
@@ -360,8 +443,10 @@ pub struct MergeArgs {
 pub enum DocsCommand {
     /// Run the ```baton blocks of guides (files or directories of .md files): each guide's
     /// blocks in order as one collection, so captures flow from block to block.
+    #[command(after_help = examples::DOCS_CHECK)]
     Check(DocsCheckArgs),
     /// Regenerate the `python|node|curl|http baton:snippet` blocks under each ```baton block.
+    #[command(after_help = examples::DOCS_SYNC)]
     Sync(DocsSyncArgs),
 }
 
@@ -381,6 +466,8 @@ pub struct DocsCheckArgs {
     /// Time limit of one request, all its redirects included (e.g. 30s, 500ms).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = values::limit)]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
 }
 
 #[derive(Args, Debug)]

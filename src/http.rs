@@ -4,18 +4,21 @@
 //! It knows nothing of YAML. This file holds what an exchange is made of (the options, a
 //! prepared request, a hop, the cookie jar); the client and its TLS set-up are in
 //! `client.rs`, sending with its hops and redirects in `send.rs`, the response in
-//! `response.rs`, what can go wrong in `error.rs`.
+//! `response.rs`, what can go wrong in `error.rs`, proxies in `proxy.rs`.
 
 mod client;
 pub(crate) mod curl;
 mod error;
 pub(crate) mod oauth1;
 mod pinned;
+mod proxy;
 mod response;
 mod send;
 
 pub(crate) use client::Http;
 pub(crate) use error::{HttpError, TimeoutCause, short_duration};
+pub(crate) use proxy::Proxy;
+pub(crate) use proxy::parse as parse_proxy;
 pub use response::Response;
 pub(crate) use send::default_headers;
 
@@ -35,6 +38,7 @@ pub(crate) struct HttpOptions {
     pub max_body: u64,
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
+    pub proxy: Proxy,
 }
 
 impl Default for HttpOptions {
@@ -44,6 +48,7 @@ impl Default for HttpOptions {
             max_body: 64 * 1024 * 1024,
             insecure: false,
             cacert: None,
+            proxy: Proxy::System,
         }
     }
 }

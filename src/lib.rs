@@ -13,6 +13,7 @@ mod check;
 mod cli;
 mod cmd;
 mod collection;
+mod color;
 mod diag;
 mod docs;
 mod event;

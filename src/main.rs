@@ -1,7 +1,6 @@
 //! The `baton` binary: parses the command line and hands it to the library's front ends.
-use clap::Parser;
 
 fn main() {
-    let cli = baton::Cli::parse();
+    let cli = baton::Cli::from_env();
     std::process::exit(baton::main(cli));
 }

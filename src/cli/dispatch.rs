@@ -11,6 +11,7 @@ use std::io::Write as _;
 /// end's options, so that clap's types stop in `cli`.
 #[must_use]
 pub fn main(cli: Cli) -> i32 {
+    crate::color::init(cli.color);
     // A run is one task that waits on one connection at a time: on a single thread it
     // needs no hand-off between threads per request (`--jobs N` starts its own threads).
     // The long-running sandbox server takes requests from anywhere: it gets workers.
@@ -54,16 +55,51 @@ pub fn main(cli: Cli) -> i32 {
             None => exit::INVALID_INPUT,
         },
         Command::Completions(args) => {
-            // clap_complete panics when it cannot write: it writes to memory.
             let mut script = Vec::new();
-            super::completions(args.shell, &mut script);
-            let _ = Quiet::stdout().write_all(&script);
-            exit::OK
+            match super::generated::script(args.shell, &mut script) {
+                Ok(()) => {
+                    let _ = Quiet::stdout().write_all(&script);
+                    exit::OK
+                }
+                Err(e) => {
+                    crate::errln!("error: {e}");
+                    exit::INVALID_INPUT
+                }
+            }
         }
+        Command::Man(args) => man(args.dir.as_deref()),
         Command::Docs(DocsCommand::Check(args)) => {
             runtime.block_on(cmd::docs::check(args.options()))
         }
         Command::Docs(DocsCommand::Sync(args)) => cmd::docs::sync(&args.options()),
     };
     crate::stdio::finish(code)
+}
+
+/// `baton man`: the main page on stdout, or every page into `dir`.
+fn man(dir: Option<&std::path::Path>) -> i32 {
+    match dir {
+        None => match super::generated::main_page() {
+            Ok(page) => {
+                let _ = Quiet::stdout().write_all(&page);
+                exit::OK
+            }
+            Err(e) => {
+                crate::errln!("error: cannot render the man page: {e}");
+                exit::REQUEST_FAILED
+            }
+        },
+        Some(dir) => match super::generated::write_pages(dir) {
+            Ok(paths) => {
+                for p in paths {
+                    crate::errln!("wrote {}", crate::diag::display_path(&p));
+                }
+                exit::OK
+            }
+            Err(e) => {
+                crate::errln!("error: {e}");
+                exit::INVALID_INPUT
+            }
+        },
+    }
 }

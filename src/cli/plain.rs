@@ -4,7 +4,7 @@
 
 use super::{
     CheckArgs, DocsCheckArgs, DocsSyncArgs, ExportArgs, ImportCurlArgs, ImportPostmanArgs,
-    MergeArgs, ProbeArgs, ReportFileArgs, RunArgs, SandboxArgs, TokenArgs, VarArgs,
+    MergeArgs, ProbeArgs, ProxyArgs, ReportFileArgs, RunArgs, SandboxArgs, TokenArgs, VarArgs,
 };
 use crate::cmd::docs::{DocsCheckCommand, DocsSyncCommand};
 use crate::cmd::export::ExportOptions;
@@ -61,6 +61,16 @@ impl VarArgs {
     }
 }
 
+impl ProxyArgs {
+    fn choice(&self) -> crate::http::Proxy {
+        match (&self.proxy, self.no_proxy) {
+            (Some(url), _) => crate::http::Proxy::Via(url.clone()),
+            (None, true) => crate::http::Proxy::Direct,
+            (None, false) => crate::http::Proxy::System,
+        }
+    }
+}
+
 impl ReportFileArgs {
     pub fn files(&self) -> ReportFiles {
         ReportFiles {
@@ -84,6 +94,7 @@ impl RunArgs {
             max_body: self.max_body,
             insecure: self.insecure,
             cacert: self.cacert.clone(),
+            proxy: self.proxy.choice(),
             no_progress: self.no_progress,
             iterations: self.iterations,
             data: self.data.clone(),
@@ -114,6 +125,7 @@ impl TokenArgs {
             vars: self.vars.sources(),
             request: self.request.clone(),
             clear: self.clear,
+            proxy: self.proxy.choice(),
         }
     }
 }
@@ -144,6 +156,7 @@ impl DocsCheckArgs {
             bail: self.bail,
             verbose: self.verbose,
             timeout: self.timeout,
+            proxy: self.proxy.choice(),
         }
     }
 }
@@ -213,6 +226,7 @@ impl ProbeArgs {
             timeout: self.timeout,
             insecure: self.insecure,
             cacert: self.cacert.clone(),
+            proxy: self.proxy.choice(),
             reports: self.reports.files(),
         }
     }

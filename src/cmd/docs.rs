@@ -24,6 +24,7 @@ pub struct DocsCheckCommand {
     pub bail: bool,
     pub verbose: bool,
     pub timeout: Duration,
+    pub proxy: crate::http::Proxy,
 }
 
 /// `baton docs sync`: its options.
@@ -67,6 +68,7 @@ async fn check_with(cmd: &DocsCheckCommand, sandbox_vars: Option<Vec<(String, St
     }
     let http = match Http::new(HttpOptions {
         timeout: cmd.timeout,
+        proxy: cmd.proxy.clone(),
         ..HttpOptions::default()
     }) {
         Ok(h) => h,

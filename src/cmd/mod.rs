@@ -18,15 +18,16 @@ pub(crate) mod token;
 use crate::diag::Diagnostic;
 use crate::exit;
 use crate::sandbox::{Sandbox, SandboxConfig};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
+/// Colour stderr (`--color`, NO_COLOR, FORCE_COLOR...: `crate::color`).
 pub(crate) fn color_stderr() -> bool {
-    std::io::stderr().is_terminal() && console::colors_enabled_stderr()
+    crate::color::stderr()
 }
 
+/// Colour stdout.
 pub(crate) fn color_stdout() -> bool {
-    std::io::stdout().is_terminal() && console::colors_enabled()
+    crate::color::stdout()
 }
 
 /// Diagnostics as printed: each rendered, then a count of the errors and the files they

@@ -32,6 +32,7 @@ pub struct ProbeCommand {
     pub timeout: std::time::Duration,
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
+    pub proxy: crate::http::Proxy,
     pub reports: ReportFiles,
 }
 
@@ -109,6 +110,7 @@ pub(crate) async fn main(cmd: ProbeCommand) -> i32 {
         max_body: 16 << 20,
         insecure: cmd.insecure,
         cacert: cmd.cacert.clone(),
+        proxy: cmd.proxy.clone(),
     }) {
         Ok(h) => h,
         Err(e) => return usage(&e),

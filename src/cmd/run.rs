@@ -30,6 +30,7 @@ pub struct RunCommand {
     pub max_body: u64,
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
+    pub proxy: crate::http::Proxy,
     pub no_progress: bool,
     pub iterations: Option<usize>,
     pub data: Option<PathBuf>,
@@ -77,6 +78,7 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
         max_body: cmd.max_body,
         insecure: cmd.insecure,
         cacert: cmd.cacert.clone(),
+        proxy: cmd.proxy.clone(),
     }) {
         Ok(h) => h,
         Err(e) => {

@@ -20,6 +20,7 @@ pub struct TokenCommand {
     /// The request's id or name; `None`: the first oauth2 request that obtains tokens.
     pub request: Option<String>,
     pub clear: bool,
+    pub proxy: crate::http::Proxy,
 }
 
 pub(crate) async fn main(cmd: TokenCommand) -> i32 {
@@ -70,7 +71,10 @@ pub(crate) async fn main(cmd: TokenCommand) -> i32 {
         }
         return exit::INVALID_INPUT;
     };
-    let http = match Http::new(HttpOptions::default()) {
+    let http = match Http::new(HttpOptions {
+        proxy: cmd.proxy.clone(),
+        ..HttpOptions::default()
+    }) {
         Ok(h) => h,
         Err(e) => {
             crate::errln!("error: {e}");

@@ -65,7 +65,7 @@ pub(crate) fn resolve(name: &str, collections: &[PathBuf]) -> Result<PathBuf, Di
     Err(d.note(format!("looked for {}", display_path(&looked[0]))))
 }
 
-fn available_environments(roots: &[PathBuf]) -> Vec<String> {
+pub(crate) fn available_environments(roots: &[PathBuf]) -> Vec<String> {
     let mut names = Vec::new();
     for root in roots {
         if let Ok(entries) = std::fs::read_dir(root.join("environments")) {

@@ -1,5 +1,5 @@
 //! The client of a run: a plain one for `http://`, a TLS one (platform roots, `--cacert`,
-//! `--insecure`) built on the first `https://` request, forks for other runtimes, and the
+//! `--insecure`) built on the first `https://` request, both through the proxy chosen, forks for other runtimes, and the
 //! run's --max-time every exchange ends by.
 
 use super::HttpOptions;
@@ -47,7 +47,7 @@ impl Http {
         options: HttpOptions,
         cacert: Vec<CertificateDer<'static>>,
     ) -> Result<Http, String> {
-        let plain = Self::builder(&options)
+        let plain = Self::builder(&options)?
             .tls_certs_only(Vec::new())
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
@@ -77,14 +77,15 @@ impl Http {
         let _ = self.run_limit.set((deadline, limit));
     }
 
-    fn builder(options: &HttpOptions) -> reqwest::ClientBuilder {
-        reqwest::Client::builder()
+    fn builder(options: &HttpOptions) -> Result<reqwest::ClientBuilder, String> {
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(30))
             .gzip(true)
             .brotli(true)
-            .deflate(true)
+            .deflate(true);
+        options.proxy.apply(builder)
     }
 
     /// The client for `url`: the TLS one (built now if it is the first) for `https`.
@@ -94,7 +95,7 @@ impl Http {
         }
         self.tls
             .get_or_init(|| {
-                let mut builder = Self::builder(&self.options);
+                let mut builder = Self::builder(&self.options)?;
                 if self.options.insecure {
                     builder = builder.tls_danger_accept_invalid_certs(true);
                 } else if !self.cacert.is_empty() {

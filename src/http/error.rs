@@ -10,6 +10,10 @@ use std::time::Duration;
 pub(crate) enum HttpError {
     #[error("connection refused: {url}")]
     Refused { url: String },
+    /// The proxy (`--proxy`, or HTTP_PROXY and the like) refused the connection: `proxy`
+    /// is shown with its password masked.
+    #[error("connection refused by the proxy {proxy} (sending to {url})")]
+    ProxyRefused { url: String, proxy: String },
     #[error("cannot resolve host of {url}: {reason}")]
     Dns { url: String, reason: String },
     /// `cacert`: the `--cacert` file, when one was given.

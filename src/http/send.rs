@@ -145,6 +145,10 @@ impl Http {
                         .as_deref()
                         .map(crate::diag::display_path),
                 },
+                HttpError::Refused { url } => match self.options.proxy.used_for(&url) {
+                    Some(proxy) => HttpError::ProxyRefused { url, proxy },
+                    None => HttpError::Refused { url },
+                },
                 other => other,
             }
         };

@@ -180,6 +180,9 @@ fn http_failure(req: &Request, e: &HttpError, redactor: &Redactor) -> Diagnostic
         .label("this request");
     match e {
         HttpError::Refused { .. } => d.help("is the server running, and is the URL's port right?"),
+        HttpError::ProxyRefused { .. } => d.help(
+            "is the proxy running? --proxy URL names another, --no-proxy sends straight to the server",
+        ),
         HttpError::Timeout {
             cause: TimeoutCause::RunLimit,
             ..

@@ -4,6 +4,9 @@
 mod bad_inputs;
 mod cacert;
 mod check;
+mod cli_color;
+mod cli_help;
+mod cli_proxy;
 mod docs;
 mod examples;
 mod export_programs;

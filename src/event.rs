@@ -100,6 +100,8 @@ pub struct HopView {
     pub response: String,
     /// The equivalent curl command, for reproducing it by hand.
     pub curl: String,
+    /// Where the hop's time went (`-vv` only): `dns …, connect …, first byte …, body …`.
+    pub timing: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -14,11 +14,13 @@ pub(crate) mod oauth1;
 mod pinned;
 mod response;
 mod send;
+mod timing;
 
 pub(crate) use client::Http;
 pub(crate) use error::{HttpError, TimeoutCause, short_duration};
 pub(crate) use jar::{CookieSeed, Jar, new_jar};
 pub use response::Response;
+pub(crate) use timing::Timing;
 pub(crate) use send::default_headers;
 
 use std::path::PathBuf;

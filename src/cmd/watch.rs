@@ -11,7 +11,7 @@ use crate::exit;
 use crate::inputs::Plan;
 use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, new_debouncer};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -35,11 +35,25 @@ pub(crate) async fn main(cmd: RunCommand) -> i32 {
         }
     };
     let mut watched: HashSet<PathBuf> = HashSet::new();
+    // What each file held when last seen: reading a file is an event too (inotify's open),
+    // and the run reads every file it watches; only a change of content runs again.
+    let mut stamps: HashMap<PathBuf, Option<u64>> = HashMap::new();
     let mut run = 0;
     let mut paths = cmd.paths.clone();
     let mut why = String::new();
     loop {
         run += 1;
+        // Before the run: an edit saved while it runs is then a change still to run.
+        let graph = Graph::of(&cmd);
+        for file in graph.files(&cmd.paths) {
+            let now = stamp(&file);
+            stamps.insert(file, now);
+        }
+        for (dir, mode) in graph.dirs(&cmd.paths) {
+            if watched.insert(dir.clone()) {
+                let _ = debouncer.watcher().watch(&dir, mode);
+            }
+        }
         if run > 1 {
             separator(&cmd, run, &why);
         }
@@ -47,19 +61,13 @@ pub(crate) async fn main(cmd: RunCommand) -> i32 {
         if ran.interrupted {
             return exit::INTERRUPTED;
         }
-        let graph = Graph::of(&cmd);
-        for (dir, mode) in graph.dirs(&cmd.paths) {
-            if watched.insert(dir.clone()) {
-                let _ = debouncer.watcher().watch(&dir, mode);
-            }
-        }
         say(
             &cmd,
             &format!(
                 "watch: run {run}: {} (exit {}); watching {} files, Ctrl-C ends",
                 ran.summary,
                 ran.code,
-                graph.count()
+                graph.files(&cmd.paths).len()
             ),
         );
         // Changes that touch nothing the run read (an editor's swap file, a report written
@@ -76,6 +84,13 @@ pub(crate) async fn main(cmd: RunCommand) -> i32 {
             while let Ok(more) = rx.try_recv() {
                 changed.extend(more);
             }
+            // Only what holds something new: an open, a chmod or a save of the same bytes
+            // is let go.
+            changed.retain(|p| {
+                let k = key(p);
+                let now = stamp(&k);
+                stamps.insert(k, now) != Some(now)
+            });
             if let Some((next, said)) = graph.affected(&cmd.paths, &changed) {
                 paths = next;
                 why = said;
@@ -175,14 +190,15 @@ impl Graph {
         }
     }
 
-    /// How many files the run reads.
-    fn count(&self) -> usize {
-        let mut all: BTreeSet<&PathBuf> = self.shared.iter().filter(|p| p.exists()).collect();
+    /// The files the run reads (the files given among them, loaded or not).
+    fn files(&self, given: &[PathBuf]) -> BTreeSet<PathBuf> {
+        let mut all: BTreeSet<PathBuf> = self.shared.iter().filter(|p| p.exists()).cloned().collect();
         for n in &self.collections {
-            all.insert(&n.key);
-            all.extend(&n.includes);
+            all.insert(n.key.clone());
+            all.extend(n.includes.iter().cloned());
         }
-        all.len()
+        all.extend(given.iter().map(|g| key(g)).filter(|g| g.is_file()));
+        all
     }
 
     /// The directories to watch: each file's own (an editor's save replaces the file, and a
@@ -271,6 +287,15 @@ impl Graph {
             .collect();
         Some((paths, why))
     }
+}
+
+/// A fingerprint of what a file holds (`None`: it is not there, or not readable).
+fn stamp(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let bytes = crate::fsutil::read(path, crate::fsutil::MAX_INPUT).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    Some(h.finish())
 }
 
 /// A path as events name it: absolute, its directory resolved (symbolic links, `..`).

@@ -85,6 +85,9 @@ impl Http {
             .gzip(true)
             .brotli(true)
             .deflate(true)
+            // Both only time what they wrap, for `-vv` (`timing.rs`).
+            .dns_resolver(super::timing::TimedResolver)
+            .connector_layer(super::timing::TimedConnect)
     }
 
     /// The client for `url`: the TLS one (built now if it is the first) for `https`.

@@ -118,6 +118,14 @@ impl Console {
                     ),
                     4,
                 ));
+                if let Some(timing) = &h.timing {
+                    self.line(&indent(&format!("timing: {}", printable(timing)), 4));
+                }
+            }
+            // The last hop is the request as written (the ones before it, redirects and a
+            // flow's steps, follow from it): passing or not, the command to try it by hand.
+            if let Some(last) = hops.last() {
+                self.line(&indent(&format!("reproduce: {}", printable(&last.curl)), 4));
             }
             if !r.captures.is_empty() {
                 let caps: Vec<String> = r

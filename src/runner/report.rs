@@ -98,7 +98,16 @@ impl Runner<'_> {
             }
         };
         if show_hops {
-            report.hops = ex.hops.iter().map(|h| view::hop(h, r)).collect();
+            let timings = self.options.timings;
+            report.hops = ex
+                .hops
+                .iter()
+                .map(|h| {
+                    let mut v = view::hop(h, r);
+                    v.timing = timings.then(|| h.response.timing.line());
+                    v
+                })
+                .collect();
         }
         report
     }

@@ -20,8 +20,8 @@ pub(crate) use client::Http;
 pub(crate) use error::{HttpError, TimeoutCause, short_duration};
 pub(crate) use jar::{CookieSeed, Jar, new_jar};
 pub use response::Response;
-pub(crate) use timing::Timing;
 pub(crate) use send::default_headers;
+pub(crate) use timing::Timing;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -80,14 +80,20 @@ pub(crate) async fn main(cmd: RunCommand) -> i32 {
             let Some(mut changed) = batch else {
                 return ran.code;
             };
-            // What else is already queued belongs to the same save.
-            while let Ok(more) = rx.try_recv() {
+            // A save is not one event: a truncation and a write may be seen apart (the
+            // debouncer's window restarts with each). Until the files are quiet for two
+            // windows, what comes belongs to the same save; only then are they read.
+            while let Ok(Some(more)) = tokio::time::timeout(2 * DEBOUNCE, rx.recv()).await {
                 changed.extend(more);
             }
             // Only what holds something new: an open, a chmod or a save of the same bytes
             // is let go.
             changed.retain(|p| {
                 let k = key(p);
+                // A directory's own event (an entry added) says nothing of a file's content.
+                if k.is_dir() {
+                    return false;
+                }
                 let now = stamp(&k);
                 stamps.insert(k, now) != Some(now)
             });
@@ -192,7 +198,8 @@ impl Graph {
 
     /// The files the run reads (the files given among them, loaded or not).
     fn files(&self, given: &[PathBuf]) -> BTreeSet<PathBuf> {
-        let mut all: BTreeSet<PathBuf> = self.shared.iter().filter(|p| p.exists()).cloned().collect();
+        let mut all: BTreeSet<PathBuf> =
+            self.shared.iter().filter(|p| p.exists()).cloned().collect();
         for n in &self.collections {
             all.insert(n.key.clone());
             all.extend(n.includes.iter().cloned());
@@ -235,8 +242,16 @@ impl Graph {
         let mut marked = vec![false; self.collections.len()];
         let mut names = Vec::new();
         let mut everything = false;
-        let given_dirs: Vec<PathBuf> = given.iter().map(|g| key(g)).filter(|g| g.is_dir()).collect();
-        let given_files: Vec<PathBuf> = given.iter().map(|g| key(g)).collect();
+        let given_dirs: Vec<PathBuf> = given
+            .iter()
+            .map(|g| key(g))
+            .filter(|g| g.is_dir())
+            .collect();
+        let given_files: Vec<PathBuf> = given
+            .iter()
+            .map(|g| key(g))
+            .filter(|g| !g.is_dir())
+            .collect();
         for p in &changed {
             let mut hit = false;
             for (i, n) in self.collections.iter().enumerate() {

@@ -168,7 +168,9 @@ fn parse_line(line: &str, http_only: bool) -> Result<Parsed, String> {
     let subdomains = flag(subdomains, "the subdomains field (2nd)")?;
     let secure = flag(secure, "the secure field (4th)")?;
     let expires: i64 = expires.trim().parse().map_err(|_| {
-        format!("the expiry (5th field) is `{expires}`: expected Unix seconds (0: a session cookie)")
+        format!(
+            "the expiry (5th field) is `{expires}`: expected Unix seconds (0: a session cookie)"
+        )
     })?;
     let host = domain.trim_start_matches('.');
     if host.is_empty() || name.is_empty() {
@@ -216,30 +218,56 @@ mod tests {
              # https://curl.se/docs/http-cookies.html\n\n\
              .example.com\tTRUE\t/\tFALSE\t0\tsid\tabc\n\
              #HttpOnly_api.example.com\tFALSE\t/v1\tTRUE\t4102444800\ttok\txyz\n\
-             old.example.com\tFALSE\t/\tFALSE\t1\tgone\tx\n\
+             old.example.org\tFALSE\t/\tFALSE\t1\tgone\tx\n\
              127.0.0.1\tFALSE\t/\tFALSE\t0\tlocal\t1\n",
         )
         .unwrap();
-        assert_eq!(sent(&s, "http://www.example.com/").as_deref(), Some("sid=abc"));
+        assert_eq!(
+            sent(&s, "http://www.example.com/").as_deref(),
+            Some("sid=abc")
+        );
         // Secure, and under /v1 only.
-        assert_eq!(sent(&s, "http://api.example.com/v1/x").as_deref(), Some("sid=abc"));
+        assert_eq!(
+            sent(&s, "http://api.example.com/v1/x").as_deref(),
+            Some("sid=abc")
+        );
         let both = sent(&s, "https://api.example.com/v1/x").unwrap();
-        assert!(both.contains("tok=xyz") && both.contains("sid=abc"), "{both}");
-        assert_eq!(sent(&s, "http://127.0.0.1:8080/").as_deref(), Some("local=1"));
-        assert_eq!(sent(&s, "http://old.example.com/"), None);
+        assert!(
+            both.contains("tok=xyz") && both.contains("sid=abc"),
+            "{both}"
+        );
+        assert_eq!(
+            sent(&s, "http://127.0.0.1:8080/").as_deref(),
+            Some("local=1")
+        );
+        assert_eq!(sent(&s, "http://old.example.org/"), None);
         assert!(!format!("{s:?}").contains("abc"));
     }
 
     #[test]
     fn a_malformed_line_names_its_line() {
         let e = seed("# c\nexample.com TRUE / FALSE 0 a b\n").unwrap_err();
-        assert!(e.ends_with("cookies.txt:2: no tab in the line: fields are separated by tabs, not spaces"), "{e}");
+        assert!(
+            e.ends_with(
+                "cookies.txt:2: no tab in the line: fields are separated by tabs, not spaces"
+            ),
+            "{e}"
+        );
         let e = seed("example.com\tyes\t/\tFALSE\t0\ta\tb\n").unwrap_err();
-        assert!(e.contains("cookies.txt:1: the subdomains field (2nd) is `yes`"), "{e}");
+        assert!(
+            e.contains("cookies.txt:1: the subdomains field (2nd) is `yes`"),
+            "{e}"
+        );
         let e = seed("\n\nexample.com\tTRUE\t/\tFALSE\tsoon\ta\tb\n").unwrap_err();
-        assert!(e.contains("cookies.txt:3: the expiry (5th field) is `soon`"), "{e}");
+        assert!(
+            e.contains("cookies.txt:3: the expiry (5th field) is `soon`"),
+            "{e}"
+        );
         let e = seed("example.com\tTRUE\t/\n").unwrap_err();
-        assert!(e.contains(":1: expected 7 fields separated by tabs, found 3"), "{e}");
+        assert!(
+            e.contains(":1: expected 7 fields separated by tabs, found 3"),
+            "{e}"
+        );
     }
 
     #[test]

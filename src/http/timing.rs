@@ -58,7 +58,11 @@ tokio::task_local! {
 pub(crate) async fn timed<F: Future>(work: F) -> (F::Output, Phases) {
     let clock = Arc::new(Mutex::new(Phases::default()));
     let out = CLOCK.scope(clock.clone(), work).await;
-    let phases = std::mem::take(&mut *clock.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let phases = std::mem::take(
+        &mut *clock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     (out, phases)
 }
 

@@ -127,7 +127,11 @@ impl Runner<'_> {
     fn jar_of<'j>(&self, st: &'j FileRun<'_>, req: &Request) -> &'j crate::http::Jar {
         static OFF: std::sync::LazyLock<crate::http::Jar> =
             std::sync::LazyLock::new(crate::http::Jar::off);
-        if req.cookies == Some(false) { &OFF } else { &st.jar }
+        if req.cookies == Some(false) {
+            &OFF
+        } else {
+            &st.jar
+        }
     }
 
     /// Within the request's time limit and what is left of the run's: `Http` sees to both.

@@ -83,7 +83,9 @@ fn file_name(index: usize, name: &str, iteration: Option<usize>, ext: &str) -> S
         s if s.is_empty() => "request".to_string(),
         s => s,
     };
-    let iteration = iteration.map(|i| format!(".iter-{}", i + 1)).unwrap_or_default();
+    let iteration = iteration
+        .map(|i| format!(".iter-{}", i + 1))
+        .unwrap_or_default();
     format!("{:02}-{name}{iteration}.{ext}", index + 1)
 }
 
@@ -92,7 +94,8 @@ fn file_name(index: usize, name: &str, iteration: Option<usize>, ext: &str) -> S
 fn slug(text: &str, lower: bool) -> String {
     let mut out = String::new();
     for c in text.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '_' | '.') || (c == '-' && !out.ends_with('-')) {
+        if c.is_ascii_alphanumeric() || matches!(c, '_' | '.') || (c == '-' && !out.ends_with('-'))
+        {
             out.push(if lower { c.to_ascii_lowercase() } else { c });
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
@@ -114,7 +117,12 @@ fn extension(content_type: Option<&str>) -> &'static str {
     let Some(ct) = content_type else {
         return "bin";
     };
-    let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match mime.as_str() {
         m if m.ends_with("/json") || m.ends_with("+json") => "json",
         m if m.ends_with("/xml") || (m.ends_with("+xml") && m != "image/svg+xml") => "xml",
@@ -144,10 +152,19 @@ mod tests {
     #[test]
     fn names_are_safe_and_unique_per_iteration() {
         assert_eq!(file_name(0, "Get token", None, "json"), "01-get-token.json");
-        assert_eq!(file_name(11, "login <<user>>", Some(1), "json"), "12-login-user.iter-2.json");
-        assert_eq!(file_name(2, "../../etc/passwd", None, "txt"), "03-etc-passwd.txt");
+        assert_eq!(
+            file_name(11, "login <<user>>", Some(1), "json"),
+            "12-login-user.iter-2.json"
+        );
+        assert_eq!(
+            file_name(2, "../../etc/passwd", None, "txt"),
+            "03-etc-passwd.txt"
+        );
         assert_eq!(file_name(0, "✓✓", None, "bin"), "01-request.bin");
-        assert_eq!(collection_dir("collections/auth.yaml"), PathBuf::from("collections/auth"));
+        assert_eq!(
+            collection_dir("collections/auth.yaml"),
+            PathBuf::from("collections/auth")
+        );
         assert_eq!(collection_dir("../up/a b.yaml"), PathBuf::from("up/a-b"));
         assert_eq!(collection_dir("/abs/x.yml"), PathBuf::from("abs/x"));
     }

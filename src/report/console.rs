@@ -122,9 +122,9 @@ impl Console {
                     self.line(&indent(&format!("timing: {}", printable(timing)), 4));
                 }
             }
-            // The last hop is the request as written (the ones before it, redirects and a
-            // flow's steps, follow from it): passing or not, the command to try it by hand.
-            if let Some(last) = hops.last() {
+            // The hop the request is judged on (a flow's token request, not the JWKS fetched
+            // after it): passing or not, the command to try it by hand.
+            if let Some(last) = judged_hop(&hops) {
                 self.line(&indent(&format!("reproduce: {}", printable(&last.curl)), 4));
             }
             if !r.captures.is_empty() {
@@ -143,7 +143,7 @@ impl Console {
                     self.line(&printable_diagnostic(d).render(color));
                 }
                 if !self.verbose
-                    && let Some(last) = r.hops.last()
+                    && let Some(last) = judged_hop(&r.hops)
                 {
                     self.line(&indent(
                         &format!("response:\n{}", printable(last.response.trim_end())),
@@ -197,6 +197,11 @@ impl Console {
         }
         self.line(&last);
     }
+}
+
+/// The hop a request is judged on, else its last.
+fn judged_hop(hops: &[crate::event::HopView]) -> Option<&crate::event::HopView> {
+    hops.iter().rfind(|h| h.judged).or(hops.last())
 }
 
 impl Reporter for Console {

@@ -102,9 +102,11 @@ impl Runner<'_> {
             report.hops = ex
                 .hops
                 .iter()
-                .map(|h| {
+                .enumerate()
+                .map(|(i, h)| {
                     let mut v = view::hop(h, r);
                     v.timing = timings.then(|| h.response.timing.line());
+                    v.judged = ex.judged == Some(i);
                     v
                 })
                 .collect();

@@ -14,6 +14,7 @@ pub(crate) fn hop(h: &Hop, r: &Redactor) -> HopView {
         response: response(&h.response, r),
         curl: curl(&h.request, r),
         timing: None,
+        judged: false,
     }
 }
 

@@ -145,20 +145,22 @@ struct Parsed {
 }
 
 fn parse_line(line: &str, http_only: bool) -> Result<Parsed, String> {
-    let fields: Vec<&str> = line.split('\t').collect();
+    let mut fields: Vec<&str> = line.split('\t').collect();
     // An empty value is written as a trailing tab; some tools leave even that out.
-    let [domain, subdomains, path, secure, expires, name, value] = match fields[..] {
-        [a, b, c, d, e, f] => [a, b, c, d, e, f, ""],
-        [a, b, c, d, e, f, g] => [a, b, c, d, e, f, g],
-        _ if !line.contains('\t') => {
-            return Err("no tab in the line: fields are separated by tabs, not spaces".into());
-        }
-        _ => {
-            return Err(format!(
+    if fields.len() == 6 {
+        fields.push("");
+    }
+    let Ok([domain, subdomains, path, secure, expires, name, value]) =
+        <[&str; 7]>::try_from(&fields[..])
+    else {
+        return Err(if line.contains('\t') {
+            format!(
                 "expected 7 fields separated by tabs, found {}",
                 fields.len()
-            ));
-        }
+            )
+        } else {
+            "no tab in the line: fields are separated by tabs, not spaces".into()
+        });
     };
     let flag = |text: &str, what: &str| match text.to_ascii_uppercase().as_str() {
         "TRUE" => Ok(true),

@@ -327,6 +327,8 @@ impl Request {
     /// Every template the request renders, in the order they appear.
     pub fn templates(&self) -> Vec<&Tpl> {
         let mut out = self.send_templates();
+        // Rendered once the response is in, before the request's own captures.
+        out.extend(self.save_body.as_deref());
         crate::expect::templates(&self.expect, &mut out);
         out
     }

@@ -107,3 +107,15 @@ fn a_body_that_cannot_be_saved_fails_its_request_at_the_key() {
         .stdout_contains("c.yaml:4:16")
         .stdout_contains("1 passed, 1 failed");
 }
+
+#[test]
+fn check_finds_an_undefined_variable_in_save_body() {
+    let yaml = "requests:\n  - GET: http://127.0.0.1:9/\n    save_body: out/<<nobody>>.json\n";
+    Baton::new()
+        .file("c.yaml", yaml)
+        .args(["check", "c.yaml"])
+        .run()
+        .code(2)
+        .stderr_contains("nobody")
+        .stderr_contains("c.yaml:3:16");
+}

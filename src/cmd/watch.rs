@@ -34,6 +34,16 @@ pub(crate) async fn main(cmd: RunCommand) -> i32 {
             return exit::REQUEST_FAILED;
         }
     };
+    // One listener for the whole watch: a Ctrl-C that comes while files are read or a
+    // save settles is kept (a permit) for the wait that follows.
+    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    let listener = stop.clone();
+    tokio::spawn(async move {
+        loop {
+            super::stop_signal().await;
+            listener.notify_one();
+        }
+    });
     let mut watched: HashSet<PathBuf> = HashSet::new();
     // What each file held when last seen: reading a file is an event too (inotify's open),
     // and the run reads every file it watches; only a change of content runs again.
@@ -75,7 +85,7 @@ pub(crate) async fn main(cmd: RunCommand) -> i32 {
         loop {
             let batch = tokio::select! {
                 batch = rx.recv() => batch,
-                () = super::stop_signal() => return ran.code,
+                () = stop.notified() => return ran.code,
             };
             let Some(mut changed) = batch else {
                 return ran.code;

@@ -164,8 +164,18 @@ fn an_edit_runs_again_and_an_invalid_edit_keeps_watching() {
     );
     assert_eq!(server.hits("/text"), 3);
 
+    // Each run reads the file (an inotify event): were reads taken for changes, run 5 would
+    // be a rerun of run 4 that passes. It is the edit's, and fails.
+    std::fs::write(dir.join("c.yaml"), PASSING.replace("200 }", "204 }")).unwrap();
+    let fifth = w.until("watch: run 5:").join("\n");
+    assert!(
+        fifth.contains("watch: run 5: 0 passed, 1 failed (exit 1)"),
+        "{fifth}"
+    );
+
     // While waiting, Ctrl-C ends the watch with the last run's code.
-    assert_eq!(w.interrupt(), Some(0));
+    assert_eq!(w.interrupt(), Some(1));
+    assert_eq!(server.hits("/text"), 4);
 }
 
 #[test]

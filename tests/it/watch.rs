@@ -87,6 +87,19 @@ impl Watching {
         got
     }
 
+    /// Asserts that no run starts within `time`.
+    #[track_caller]
+    fn quiet_for(&mut self, time: Duration) {
+        let deadline = Instant::now() + time;
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            assert!(!line.contains("── run "), "a run nothing asked for: {line}");
+            self.seen.push(line);
+        }
+    }
+
     /// Ctrl-C, then the exit code.
     fn interrupt(&mut self) -> Option<i32> {
         let status = Command::new("kill")
@@ -164,14 +177,15 @@ fn an_edit_runs_again_and_an_invalid_edit_keeps_watching() {
     );
     assert_eq!(server.hits("/text"), 3);
 
-    // Each run reads the file (an inotify event): were reads taken for changes, run 5 would
-    // be a rerun of run 4 that passes. It is the edit's, and fails.
     std::fs::write(dir.join("c.yaml"), PASSING.replace("200 }", "204 }")).unwrap();
     let fifth = w.until("watch: run 5:").join("\n");
     assert!(
         fifth.contains("watch: run 5: 0 passed, 1 failed (exit 1)"),
         "{fifth}"
     );
+    // Each run reads the file, which inotify reports: a read is no change, so nothing runs
+    // until the next edit (a negative check: here a wait is the assertion, not a sync).
+    w.quiet_for(Duration::from_secs(2));
 
     // While waiting, Ctrl-C ends the watch with the last run's code.
     assert_eq!(w.interrupt(), Some(1));

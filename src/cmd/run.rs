@@ -64,7 +64,7 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
     once(&cmd, &cmd.paths).await.code
 }
 
-/// How one run ended, and what it read (for `--watch`; `None` when nothing loaded).
+/// How one run ended: its exit code, whether Ctrl-C cut it, its counts in a line (`--watch`).
 pub(crate) struct Ran {
     pub code: i32,
     pub interrupted: bool,

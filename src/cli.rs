@@ -71,6 +71,8 @@ pub enum Command {
     /// Run collections: files, or directories of .yaml files in sorted order.
     #[command(after_help = examples::RUN)]
     Run(RunArgs),
+    /// `run --watch`: run, then run again what each change to the files read affects.
+    Watch(RunArgs),
     /// Load and validate collections and environments, and report every variable that is
     /// neither defined nor captured by an earlier request. Sends nothing.
     #[command(after_help = examples::CHECK)]
@@ -328,9 +330,22 @@ pub struct RunArgs {
     /// Stop at the first request that fails.
     #[arg(long)]
     pub bail: bool,
-    /// Show each request and response (secrets redacted).
-    #[arg(short, long)]
-    pub verbose: bool,
+    /// Show each request and response and the curl command that reproduces it (secrets
+    /// redacted); -vv adds each exchange's timings (DNS, connect, first byte, body).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// After the run, watch the files it read (collections, included and needed files,
+    /// environments, --data) and run again what a change affects, until Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
+    /// Save each response body in DIR, as DIR/<file>/<NN>-<request>.<ext> (written as
+    /// received: tokens in a body are saved in clear).
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<std::path::PathBuf>,
+    /// A Netscape cookie file (as curl -c writes it) whose cookies each collection run
+    /// starts with.
+    #[arg(long, value_name = "FILE")]
+    pub cookies: Option<std::path::PathBuf>,
     /// Show secrets in the output instead of •••.
     #[arg(long)]
     pub show_secrets: bool,

@@ -100,6 +100,11 @@ pub struct HopView {
     pub response: String,
     /// The equivalent curl command, for reproducing it by hand.
     pub curl: String,
+    /// Where the hop's time went (`-vv` only): `dns …, connect …, first byte …, body …`.
+    pub timing: Option<String>,
+    /// The hop the request is judged on (its own, not a flow's JWKS fetch after it): the
+    /// one `reproduce:` shows.
+    pub judged: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

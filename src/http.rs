@@ -2,29 +2,32 @@
 //! as prepared, redirects followed one hop at a time when asked (so each hop is visible
 //! and `Authorization` never crosses origins), cookies per collection, bodies capped.
 //! It knows nothing of YAML. This file holds what an exchange is made of (the options, a
-//! prepared request, a hop, the cookie jar); the client and its TLS set-up are in
-//! `client.rs`, sending with its hops and redirects in `send.rs`, the response in
-//! `response.rs`, what can go wrong in `error.rs`, proxies in `proxy.rs`.
+//! prepared request, a hop); the cookie jar and `--cookies` files are in `jar.rs`, the
+//! client and its TLS set-up in `client.rs`, sending with its hops and redirects in
+//! `send.rs`, the response in `response.rs`, what can go wrong in `error.rs`, proxies in
+//! `proxy.rs`, the timings of `-vv` in `timing.rs`.
 
 mod client;
 pub(crate) mod curl;
 mod error;
+mod jar;
 pub(crate) mod oauth1;
 mod pinned;
 mod proxy;
 mod response;
 mod send;
+mod timing;
 
 pub(crate) use client::Http;
 pub(crate) use error::{HttpError, TimeoutCause, short_duration};
+pub(crate) use jar::{CookieSeed, Jar, new_jar};
 pub(crate) use proxy::Proxy;
 pub(crate) use proxy::parse as parse_proxy;
 pub use response::Response;
 pub(crate) use send::default_headers;
+pub(crate) use timing::Timing;
 
-use reqwest::header::HeaderValue;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) const USER_AGENT: &str = concat!("baton/", env!("CARGO_PKG_VERSION"));
@@ -80,59 +83,4 @@ impl Prepared {
 pub(crate) struct Hop {
     pub request: Prepared,
     pub response: Response,
-}
-
-/// A fresh cookie jar: one per collection run.
-pub(crate) fn new_jar() -> Arc<Jar> {
-    Arc::new(Jar::default())
-}
-
-/// The cookies of one collection run (RFC 6265, `cookie_store`). Kept here rather than
-/// through reqwest's `cookies` feature: that feature adds a layer to every request which
-/// parses its URL again, and baton sends the `Cookie` header itself so `-v` shows it.
-#[derive(Default)]
-pub(crate) struct Jar(std::sync::Mutex<cookie_store::CookieStore>);
-
-impl std::fmt::Debug for Jar {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Jar")
-    }
-}
-
-impl Jar {
-    /// Keep the `Set-Cookie` values of a response from `url`.
-    pub(crate) fn set_cookies<'h>(
-        &self,
-        headers: impl Iterator<Item = &'h HeaderValue>,
-        url: &reqwest::Url,
-    ) {
-        let cookies: Vec<cookie::Cookie<'static>> = headers
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| cookie::Cookie::parse(v.to_string()).ok())
-            .collect();
-        if cookies.is_empty() {
-            return;
-        }
-        if let Ok(mut store) = self.0.lock() {
-            store.store_response_cookies(cookies.into_iter(), url);
-        }
-    }
-
-    /// True while no cookie has been kept.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0
-            .lock()
-            .map_or(true, |store| store.iter_any().next().is_none())
-    }
-
-    /// The `Cookie` header value for a request to `url`, if any cookie applies.
-    pub(crate) fn cookies(&self, url: &reqwest::Url) -> Option<String> {
-        let store = self.0.lock().ok()?;
-        let value = store
-            .get_request_values(url)
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        (!value.is_empty()).then_some(value)
-    }
 }

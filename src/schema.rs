@@ -139,6 +139,18 @@ fn request_property(key: &str) -> Option<Value> {
             "Labels for --only and --skip.",
         ),
         "description" => described(json!({ "type": "string" }), "Free text."),
+        "cookies" => described(
+            json!({ "type": "boolean" }),
+            "false: the request neither sends the file's cookies nor keeps the ones it gets (default true; settable in defaults).",
+        ),
+        "clear_cookies" => described(
+            json!({ "type": "boolean" }),
+            "true: the file's cookie jar is emptied before this request is sent.",
+        ),
+        "save_body" => described(
+            r("text"),
+            "Write the response body to this file (relative to the collection; templated), as the server sent it.",
+        ),
         "oauth2" => r("oauth2"),
         _ => return None,
     })

@@ -175,7 +175,12 @@ fn check_collection(
             .filter(|n| !defined.contains(n))
             .collect();
         defined.extend(with.iter().cloned());
-        for tpl in req.send_templates() {
+        // `save_body` is rendered once the response is in, before the request's captures.
+        for tpl in req
+            .send_templates()
+            .into_iter()
+            .chain(req.save_body.as_deref())
+        {
             check(tpl, &defined, &captured, &mut found);
         }
         // `auth: { oauth2: id }` in a file with `needs:` may name a needed file's id (the

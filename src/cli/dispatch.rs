@@ -23,7 +23,7 @@ pub fn main(cli: Cli) -> i32 {
         }
         // `--jobs N` blocks this thread while its workers run: the sandbox (`--sandbox`)
         // and the Ctrl-C handler need a worker of their own meanwhile.
-        Command::Run(args) if args.jobs > 1 => {
+        Command::Run(args) | Command::Watch(args) if args.jobs > 1 => {
             let mut b = tokio::runtime::Builder::new_multi_thread();
             b.worker_threads(1);
             b
@@ -39,6 +39,11 @@ pub fn main(cli: Cli) -> i32 {
     };
     let code = match cli.command {
         Command::Run(args) => runtime.block_on(cmd::run::run(args.options())),
+        Command::Watch(args) => {
+            let mut options = args.options();
+            options.watch = true;
+            runtime.block_on(cmd::run::run(options))
+        }
         Command::Check(args) => runtime.block_on(cmd::run::check(args.options())),
         Command::Sandbox(args) => runtime.block_on(cmd::sandbox(args.options())),
         Command::Token(args) => runtime.block_on(cmd::token::main(args.options())),

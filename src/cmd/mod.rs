@@ -14,6 +14,7 @@ pub(crate) mod probe;
 pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod token;
+mod watch;
 
 use crate::diag::Diagnostic;
 use crate::exit;

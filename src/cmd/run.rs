@@ -23,7 +23,14 @@ pub struct RunCommand {
     pub paths: Vec<PathBuf>,
     pub vars: VarSources,
     pub bail: bool,
-    pub verbose: bool,
+    /// `-v` (1) shows every exchange, `-vv` (2) its timings too.
+    pub verbose: u8,
+    /// `--watch`: run again what each change affects, until Ctrl-C (`watch.rs`).
+    pub watch: bool,
+    /// `--output DIR`: every response body saved there.
+    pub output: Option<PathBuf>,
+    /// `--cookies FILE`: a Netscape cookie file each collection run's jar starts with.
+    pub cookies: Option<PathBuf>,
     pub show_secrets: bool,
     pub timeout: Duration,
     pub max_time: Option<Duration>,
@@ -52,6 +59,26 @@ pub struct CheckCommand {
 }
 
 pub(crate) async fn run(cmd: RunCommand) -> i32 {
+    if cmd.watch {
+        return super::watch::main(cmd).await;
+    }
+    once(&cmd, &cmd.paths).await.code
+}
+
+/// How one run ended: its exit code, whether Ctrl-C cut it, its counts in a line (`--watch`).
+pub(crate) struct Ran {
+    pub code: i32,
+    pub interrupted: bool,
+    pub summary: String,
+}
+
+/// One run of `paths` with the options of `cmd`.
+pub(crate) async fn once(cmd: &RunCommand, paths: &[PathBuf]) -> Ran {
+    let failed = |code: i32, summary: &str| Ran {
+        code,
+        interrupted: false,
+        summary: summary.to_string(),
+    };
     let plan = Plan {
         keep: load::RUN_KEEPS,
         shard: cmd.shard,
@@ -59,18 +86,28 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
         iterations: cmd.iterations,
         fresh: cmd.fresh,
     };
-    let reports = cmd.reports;
+    let reports = cmd.reports.clone();
     if print_problems(&reports.check()) {
-        return exit::INVALID_INPUT;
+        return failed(exit::INVALID_INPUT, "invalid report options");
     }
+    let cookies = match &cmd.cookies {
+        Some(path) => match crate::http::CookieSeed::load(path) {
+            Ok(seed) => Some(seed),
+            Err(d) => {
+                print_problems(&[d]);
+                return failed(exit::INVALID_INPUT, "invalid --cookies file");
+            }
+        },
+        None => None,
+    };
     let sandbox = match start_sandbox(cmd.vars.sandbox).await {
         Ok(s) => s,
-        Err(code) => return code,
+        Err(code) => return failed(code, "the sandbox did not start"),
     };
     let sandbox_vars = sandbox.as_ref().map(Sandbox::vars);
-    let (inputs, problems) = crate::inputs::assemble(&cmd.paths, &cmd.vars, sandbox_vars, &plan);
+    let (inputs, problems) = crate::inputs::assemble(paths, &cmd.vars, sandbox_vars, &plan);
     if print_problems(&problems) {
-        return exit::INVALID_INPUT;
+        return failed(exit::INVALID_INPUT, "invalid input: nothing was sent");
     }
     print_problems(&postman_habits(&inputs));
     let http = match Http::new(HttpOptions {
@@ -83,35 +120,38 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
         Ok(h) => h,
         Err(e) => {
             crate::errln!("error: {e}");
-            return exit::INVALID_INPUT;
+            return failed(exit::INVALID_INPUT, "invalid HTTP options");
         }
     };
     let progress =
         !cmd.no_progress && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let options = RunOptions {
         bail: cmd.bail,
-        verbose: cmd.verbose,
+        verbose: cmd.verbose > 0,
+        timings: cmd.verbose > 1,
         show_secrets: cmd.show_secrets,
         max_time: cmd.max_time,
         save: cmd.save.then(crate::oauth::cache::default_path),
         jobs: cmd.jobs,
-        only: cmd.only,
-        skip: cmd.skip,
+        only: cmd.only.clone(),
+        skip: cmd.skip.clone(),
         live: progress,
+        cookies,
+        output: cmd.output.clone(),
     };
     // Under `--json -` stdout carries NDJSON, so the console goes to stderr.
     let console = if reports.json_to_stdout() {
         Console::new(
             Box::new(Quiet::stderr()),
             color_stderr(),
-            cmd.verbose,
+            cmd.verbose > 0,
             progress,
         )
     } else {
         Console::new(
             Box::new(Quiet::stdout()),
             color_stdout(),
-            cmd.verbose,
+            cmd.verbose > 0,
             progress,
         )
     };
@@ -141,11 +181,22 @@ pub(crate) async fn run(cmd: RunCommand) -> i32 {
         Some(doc) => super::report::write_reports(&reports, &doc.finish(code), code),
         None => code,
     };
-    // The process ends with this run: freeing the model of every request one by one is
-    // work for nothing (it showed in the profile: BENCHMARKS.md).
+    let failed_count = counts.failed + counts.errors + counts.input_errors;
+    let mut summary = format!("{} passed, {failed_count} failed", counts.passed);
+    if counts.skipped > 0 {
+        summary.push_str(&format!(", {} skipped", counts.skipped));
+    }
     drop(runner);
-    std::mem::forget(inputs);
-    code
+    if !cmd.watch {
+        // The process ends with this run: freeing the model of every request one by one
+        // is work for nothing (it showed in the profile: BENCHMARKS.md).
+        std::mem::forget(inputs);
+    }
+    Ran {
+        code,
+        interrupted,
+        summary,
+    }
 }
 
 pub(crate) async fn check(cmd: CheckCommand) -> i32 {

@@ -1,7 +1,7 @@
-//! `defaults:` of a collection: headers, auth, timeout, follow_redirects, expectations and
-//! tags that every request of the file gets unless it sets them itself. Read once, then
-//! applied to each request after it is read (requests are read as the parser ends them,
-//! possibly before `defaults:` is, and again from disk for files not kept).
+//! `defaults:` of a collection: headers, auth, timeout, follow_redirects, expectations,
+//! tags and cookies that every request of the file gets unless it sets them itself. Read
+//! once, then applied to each request after it is read (requests are read as the parser
+//! ends them, possibly before `defaults:` is, and again from disk for files not kept).
 
 use super::model::{Auth, Request, Templated};
 use super::request::read_headers;
@@ -19,6 +19,7 @@ pub(crate) const DEFAULTS_KEYS: &[&str] = &[
     "follow_redirects",
     "expect",
     "tags",
+    "cookies",
 ];
 
 /// What `defaults:` gives each request of its file.
@@ -33,6 +34,8 @@ pub struct Defaults {
     pub expect: Expectations,
     /// `None` when not given (an empty list given is no tags).
     pub tags: Option<Vec<String>>,
+    /// `cookies: false` for every request that does not say otherwise.
+    pub cookies: Option<bool>,
 }
 
 /// `defaults:` read like the same keys of a request, each problem at its own line.
@@ -58,6 +61,7 @@ pub(super) fn read(r: &mut Reader, node: &Node) -> Defaults {
         Kind::Seq(items) => items.iter().filter_map(|i| r.text(i, "tags")).collect(),
         _ => r.text(n, "tags").into_iter().collect(),
     });
+    d.cookies = map.get("cookies").and_then(|n| r.bool(n, "cookies"));
     map.finish(r, "defaults", DEFAULTS_KEYS);
     d
 }
@@ -107,6 +111,9 @@ impl Defaults {
         }
         if templated.timeout.is_none() && templated.follow_redirects.is_none() {
             req.templated = None;
+        }
+        if req.cookies.is_none() {
+            req.cookies = self.cookies;
         }
         merge_expect(&self.expect, &mut req.expect);
         if req.tags.is_empty()

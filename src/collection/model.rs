@@ -94,6 +94,14 @@ pub struct Request {
     /// An `oauth2:` request: the flow builds the HTTP itself (`method`/`url` then describe
     /// its token endpoint for reports).
     pub oauth2: Option<std::sync::Arc<crate::oauth::spec::OAuth2>>,
+    /// `cookies: false`: the request neither sends the file's cookies nor keeps those it is
+    /// given (`None`: not written, the `defaults:` value or true).
+    pub cookies: Option<bool>,
+    /// `clear_cookies: true`: the file's jar is emptied before the request is sent.
+    pub clear_cookies: bool,
+    /// `save_body: path`: the response body written there (relative to the file the
+    /// request is written in), templated. Boxed: few requests have one.
+    pub save_body: Option<Box<Tpl>>,
     /// Set on the requests inlined by `include:`: the `with:` variables they alone see, and
     /// where they were included (for reports and diagnostics).
     pub included: Option<std::sync::Arc<Included>>,
@@ -319,6 +327,8 @@ impl Request {
     /// Every template the request renders, in the order they appear.
     pub fn templates(&self) -> Vec<&Tpl> {
         let mut out = self.send_templates();
+        // Rendered once the response is in, before the request's own captures.
+        out.extend(self.save_body.as_deref());
         crate::expect::templates(&self.expect, &mut out);
         out
     }

@@ -39,6 +39,9 @@ pub(crate) const REQUEST_KEYS: &[&str] = &[
     "delay_ms",
     "tags",
     "description",
+    "cookies",
+    "clear_cookies",
+    "save_body",
 ];
 pub(crate) const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
 
@@ -151,6 +154,15 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         None => Vec::new(),
     };
     let retry = map.get("retry").and_then(|n| read_retry(r, n));
+    let cookies = map.get("cookies").and_then(|n| r.bool(n, "cookies"));
+    let clear_cookies = map
+        .get("clear_cookies")
+        .and_then(|n| r.bool(n, "clear_cookies"))
+        .unwrap_or(false);
+    let save_body = map
+        .get("save_body")
+        .and_then(|n| r.tpl(n, "save_body"))
+        .map(Box::new);
     let (delay, delay_tpl) = match map.get("delay_ms") {
         Some(n) if super::settings::templated(n).is_some() => (None, r.tpl(n, "delay_ms")),
         Some(n) => (
@@ -194,6 +206,9 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
         skip,
         tags,
         oauth2,
+        cookies,
+        clear_cookies,
+        save_body,
     })
 }
 

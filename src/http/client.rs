@@ -84,7 +84,10 @@ impl Http {
             .pool_idle_timeout(Duration::from_secs(30))
             .gzip(true)
             .brotli(true)
-            .deflate(true);
+            .deflate(true)
+            // Both only time what they wrap, for `-vv` (`timing.rs`).
+            .dns_resolver(super::timing::TimedResolver)
+            .connector_layer(super::timing::TimedConnect);
         options.proxy.apply(builder)
     }
 

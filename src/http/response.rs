@@ -15,6 +15,8 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub duration: Duration,
+    /// Where `duration` went (`-vv`).
+    pub timing: crate::http::Timing,
     /// The URL that answered (after redirects).
     pub url: String,
     pub(super) json: OnceLock<Result<Value, String>>,
@@ -29,6 +31,7 @@ impl Response {
             headers,
             body,
             duration: Duration::ZERO,
+            timing: crate::http::Timing::default(),
             url: String::new(),
             json: OnceLock::new(),
         }

@@ -153,7 +153,9 @@ impl Http {
             }
         };
         let work = async {
-            let mut resp = builder.send().await.map_err(fail)?;
+            let (resp, phases) = super::timing::timed(builder.send()).await;
+            let mut resp = resp.map_err(fail)?;
+            let first_byte = started.elapsed();
             let status = resp.status().as_u16();
             let version = format!("{:?}", resp.version());
             let headers: Vec<(String, String)> = resp
@@ -190,6 +192,12 @@ impl Http {
                 headers,
                 body,
                 duration: started.elapsed(),
+                timing: super::Timing {
+                    dns: phases.dns,
+                    connect: phases.connect,
+                    first_byte,
+                    body: started.elapsed().saturating_sub(first_byte),
+                },
                 url: req.url.clone(),
                 json: OnceLock::new(),
             })

@@ -118,6 +118,14 @@ impl Console {
                     ),
                     4,
                 ));
+                if let Some(timing) = &h.timing {
+                    self.line(&indent(&format!("timing: {}", printable(timing)), 4));
+                }
+            }
+            // The hop the request is judged on (a flow's token request, not the JWKS fetched
+            // after it): passing or not, the command to try it by hand.
+            if let Some(last) = judged_hop(&hops) {
+                self.line(&indent(&format!("reproduce: {}", printable(&last.curl)), 4));
             }
             if !r.captures.is_empty() {
                 let caps: Vec<String> = r
@@ -135,7 +143,7 @@ impl Console {
                     self.line(&printable_diagnostic(d).render(color));
                 }
                 if !self.verbose
-                    && let Some(last) = r.hops.last()
+                    && let Some(last) = judged_hop(&r.hops)
                 {
                     self.line(&indent(
                         &format!("response:\n{}", printable(last.response.trim_end())),
@@ -189,6 +197,11 @@ impl Console {
         }
         self.line(&last);
     }
+}
+
+/// The hop a request is judged on, else its last.
+fn judged_hop(hops: &[crate::event::HopView]) -> Option<&crate::event::HopView> {
+    hops.iter().rfind(|h| h.judged).or(hops.last())
 }
 
 impl Reporter for Console {

@@ -56,7 +56,8 @@ impl Runner<'_> {
             &self.inputs.templates,
             &mut redactor,
         );
-        let mut state = FileRun::new(collection, start, redactor);
+        let mut state = FileRun::new(collection, start, redactor, self.options.cookies.as_ref());
+        state.iteration = iteration;
         // What the files it needs exported, or why its requests are skipped.
         let needs_failed = match self.wait_for_needs(index_of_file, iteration) {
             Ok(exported) => {

@@ -3,7 +3,8 @@
 //! (`schedule.rs`), the order of one request (`request.rs`), its token (`token/`), captures
 //! (`capture.rs`), expectations (`expect.rs`), its redacted report (`report.rs`), why it
 //! stopped (`stop.rs`), `--max-time`/`--bail` (`limits.rs`), what a needed file gives its
-//! dependents (`needs.rs`), and an include's `with:` and `persist:` (`layers.rs`).
+//! dependents (`needs.rs`), an include's `with:` and `persist:` (`layers.rs`), and the
+//! response bodies `--output` and `save_body:` write (`saved.rs`).
 
 mod capture;
 mod expect;
@@ -14,6 +15,7 @@ mod needs;
 pub(crate) mod render;
 mod report;
 mod request;
+mod saved;
 mod schedule;
 mod stop;
 mod token;
@@ -64,6 +66,8 @@ pub(crate) struct RunOptions {
     pub bail: bool,
     /// Keep transcripts of every exchange (`-v`), not only of failures.
     pub verbose: bool,
+    /// `-vv`: each exchange's timings beside its transcript.
+    pub timings: bool,
     pub show_secrets: bool,
     /// The whole run's time limit.
     pub max_time: Option<Duration>,
@@ -79,6 +83,10 @@ pub(crate) struct RunOptions {
     /// event then reaches the screen as it happens; otherwise events are passed on in
     /// batches (see `Sender`).
     pub live: bool,
+    /// `--cookies FILE`: the cookies each collection run's jar starts with.
+    pub cookies: Option<crate::http::CookieSeed>,
+    /// `--output DIR`: every response body saved there (`saved.rs`).
+    pub output: Option<std::path::PathBuf>,
 }
 
 pub(crate) struct Runner<'a> {
@@ -115,19 +123,27 @@ struct FileRun<'c> {
     tokens: token::Tokens,
     /// The names its requests captured (what `persist:` keeps is what the run captured).
     captured: std::collections::HashSet<String>,
+    /// Which iteration of the file this is (`--data`, `--iterations`), from 0.
+    iteration: Option<usize>,
 }
 
 impl<'c> FileRun<'c> {
-    fn new(collection: &'c Collection, start: vars::Start, redactor: Redactor) -> FileRun<'c> {
+    fn new(
+        collection: &'c Collection,
+        start: vars::Start,
+        redactor: Redactor,
+        cookies: Option<&crate::http::CookieSeed>,
+    ) -> FileRun<'c> {
         FileRun {
             collection,
             scope: start.scope,
             redactor,
-            jar: crate::http::new_jar(),
+            jar: crate::http::new_jar(cookies),
             unresolved: start.unresolved,
             failed_captures: HashMap::new(),
             tokens: token::Tokens::default(),
             captured: std::collections::HashSet::default(),
+            iteration: None,
         }
     }
 

@@ -23,6 +23,11 @@ pub(super) enum Finding {
     },
     /// The token could not be written to `--save`.
     Store(String),
+    /// The body could not be written where `--output` or `save_body:` (at `loc`) says.
+    Save {
+        message: String,
+        loc: Loc,
+    },
     /// What the oauth2 flow found wrong after its exchange.
     Problem(String),
     /// An error status without `expect.status`.
@@ -93,7 +98,18 @@ impl Runner<'_> {
             }
         };
         if show_hops {
-            report.hops = ex.hops.iter().map(|h| view::hop(h, r)).collect();
+            let timings = self.options.timings;
+            report.hops = ex
+                .hops
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let mut v = view::hop(h, r);
+                    v.timing = timings.then(|| h.response.timing.line());
+                    v.judged = ex.judged == Some(i);
+                    v
+                })
+                .collect();
         }
         report
     }
@@ -188,6 +204,9 @@ fn diagnostic(f: Finding, st: &FileRun, req: &Request) -> Diagnostic {
                 .note(r.said(&why))
         }
         Finding::Store(message) => Diagnostic::error(message),
+        Finding::Save { message, loc } => Diagnostic::error(r.redact(&message).into_owned())
+            .at(file, loc)
+            .label("the body was not saved"),
         Finding::Problem(p) => Diagnostic::error(r.redact(&p).into_owned())
             .at(file, oauth_loc)
             .label("in this oauth2 request"),

@@ -61,7 +61,7 @@ impl Runner<'_> {
             tell(reporter, &Event::Notice { file, message });
         };
         let mut ex = Exchange::default();
-        let end = self.stages(st, req, &mut ex, &mut notify).await;
+        let end = self.stages(st, index, req, &mut ex, &mut notify).await;
         self.report(st, index, req, ex, end)
     }
 
@@ -70,6 +70,7 @@ impl Runner<'_> {
     async fn stages(
         &self,
         st: &mut FileRun<'_>,
+        index: usize,
         req: &Request,
         ex: &mut Exchange,
         notify: &mut Notify<'_>,
@@ -86,12 +87,14 @@ impl Runner<'_> {
         } else {
             // 2. Render. 3. Send.
             let prepared = self.render(st, req, ex)?;
-            self.send(st, prepared, ex).await?;
+            self.send(st, req, prepared, ex).await?;
         }
         let Some(judged) = ex.judged.filter(|&i| i < ex.hops.len()) else {
             let d = crate::diag::Diagnostic::error("no response");
             return Err(Stop::Network(d.at(st.source_of(req), req.loc)));
         };
+        // The body saved first: a request whose expectations fail is the one to look at.
+        self.save_bodies(st, index, req, ex);
         // 4. Capture, before expectations so that they may use what was captured; then the
         //    response as the value of the request's `id` (the tokens of an oauth2 request).
         let replaced = capture::take(st, req, ex, judged);
@@ -111,19 +114,35 @@ impl Runner<'_> {
         let templates = &self.inputs.templates;
         let base_dir = st.base_dir_of(req);
         let mut prepared = render::prepare(req, templates, &st.scope, &mut st.redactor, &base_dir)?;
-        default_headers(&mut prepared, &st.jar);
+        if req.clear_cookies {
+            st.jar.clear();
+        }
+        default_headers(&mut prepared, self.jar_of(st, req));
         ex.url = Some(prepared.url.clone());
         Ok(prepared)
+    }
+
+    /// The jar a request sends from and keeps into: the file's, or with `cookies: false` one
+    /// that never holds a cookie (so that redirect hops carry none either).
+    fn jar_of<'j>(&self, st: &'j FileRun<'_>, req: &Request) -> &'j crate::http::Jar {
+        static OFF: std::sync::LazyLock<crate::http::Jar> =
+            std::sync::LazyLock::new(crate::http::Jar::off);
+        if req.cookies == Some(false) {
+            &OFF
+        } else {
+            &st.jar
+        }
     }
 
     /// Within the request's time limit and what is left of the run's: `Http` sees to both.
     async fn send(
         &self,
         st: &mut FileRun<'_>,
+        req: &Request,
         prepared: Prepared,
         ex: &mut Exchange,
     ) -> Result<(), Stop> {
-        let hops = self.http.exchange(prepared, &st.jar).await?;
+        let hops = self.http.exchange(prepared, self.jar_of(st, req)).await?;
         if !hops.is_empty() {
             ex.hops.extend(hops);
             ex.judged = Some(ex.hops.len() - 1);

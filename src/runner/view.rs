@@ -13,6 +13,8 @@ pub(crate) fn hop(h: &Hop, r: &Redactor) -> HopView {
         request: request(&h.request, r),
         response: response(&h.response, r),
         curl: curl(&h.request, r),
+        timing: None,
+        judged: false,
     }
 }
 

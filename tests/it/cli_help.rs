@@ -191,6 +191,7 @@ fn man_dir_writes_a_page_per_command() {
             "baton-sandbox.1",
             "baton-schema.1",
             "baton-token.1",
+            "baton-watch.1",
             "baton.1",
         ]
     );

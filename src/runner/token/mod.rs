@@ -260,7 +260,7 @@ impl<'a> Runner<'a> {
             &self.inputs.templates,
             &mut redactor,
         );
-        let mut st = FileRun::new(collection, start, redactor);
+        let mut st = FileRun::new(collection, start, redactor, None);
         let base_dir = st.base_dir();
         let browser = st.tokens.browser(spec, &self.inputs.templates, &st.scope);
         let mut cx = flow_ctx(self, &mut st, &browser, &base_dir, req, notify);

@@ -129,13 +129,13 @@ impl Tokens {
     ) -> Arc<Jar> {
         let key = identity(spec, templates, scope);
         if spec.session == crate::oauth::spec::Session::Fresh {
-            let jar = crate::http::new_jar();
+            let jar = crate::http::new_jar(None);
             self.browsers.insert(key, jar.clone());
             return jar;
         }
         self.browsers
             .entry(key)
-            .or_insert_with(crate::http::new_jar)
+            .or_insert_with(|| crate::http::new_jar(None))
             .clone()
     }
 

@@ -66,7 +66,7 @@ fn a_token_fetch_becomes_an_oauth2_request_that_gets_a_token_and_sends_it() {
         v.contains("grant_type=refresh_token&refresh_token=•••"),
         "{v}"
     );
-    assert_eq!(v.matches("authorization: Bearer •••").count(), 5, "{v}");
+    assert_eq!(v.matches("> authorization: Bearer •••").count(), 5, "{v}");
 }
 
 #[test]

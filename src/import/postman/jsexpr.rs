@@ -194,40 +194,50 @@ impl<'a> P<'a> {
                 serde_json::from_str(&w).ok()?
             }
             Tok::P(b) if b == "{" => {
-                self.i += 1;
-                let mut fields = serde_json::Map::new();
-                while !self.eat(&["}"]) {
-                    let key = match self.peek()? {
-                        Tok::Id(k) | Tok::Str(k) => k.clone(),
-                        _ => return None,
-                    };
-                    self.i += 1;
-                    if !self.eat(&[":"]) {
-                        return None;
-                    }
-                    let v = self.json_literal()?;
-                    fields.insert(key, v);
-                    if !self.eat(&[","]) && !is_p(self.t.get(self.i), "}") {
-                        return None;
-                    }
-                }
-                Value::Object(fields)
+                Value::Object(self.object(Self::json_literal)?.into_iter().collect())
             }
-            Tok::P(b) if b == "[" => {
-                self.i += 1;
-                let mut items = Vec::new();
-                while !self.eat(&["]"]) {
-                    items.push(self.json_literal()?);
-                    if !self.eat(&[","]) && !is_p(self.t.get(self.i), "]") {
-                        return None;
-                    }
-                }
-                Value::Array(items)
-            }
+            Tok::P(b) if b == "[" => Value::Array(self.array(Self::json_literal)?),
             _ => return None,
         };
         self.depth -= 1;
         Some(v)
+    }
+
+    /// `{ k: V, "k": V, }` at the cursor, each value read by `value`.
+    fn object<T>(
+        &mut self,
+        mut value: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<(String, T)>> {
+        self.i += 1;
+        let mut fields = Vec::new();
+        while !self.eat(&["}"]) {
+            let key = match self.peek()? {
+                Tok::Id(k) | Tok::Str(k) => k.clone(),
+                _ => return None,
+            };
+            self.i += 1;
+            if !self.eat(&[":"]) {
+                return None;
+            }
+            fields.push((key, value(self)?));
+            if !self.eat(&[","]) && !is_p(self.t.get(self.i), "}") {
+                return None;
+            }
+        }
+        Some(fields)
+    }
+
+    /// `[V, V, ]` at the cursor, each item read by `item`.
+    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.i += 1;
+        let mut items = Vec::new();
+        while !self.eat(&["]"]) {
+            items.push(item(self)?);
+            if !self.eat(&[","]) && !is_p(self.t.get(self.i), "]") {
+                return None;
+            }
+        }
+        Some(items)
     }
 
     fn primary(&mut self, scope: &Scope) -> Option<Val> {
@@ -290,36 +300,8 @@ impl<'a> P<'a> {
                 self.i += 1;
                 Val::Text(self.interpolate(&raw, scope)?)
             }
-            Tok::P(p) if p == "{" => {
-                self.i += 1;
-                let mut fields = Vec::new();
-                while !self.eat(&["}"]) {
-                    let key = match self.peek()? {
-                        Tok::Id(k) | Tok::Str(k) => k.clone(),
-                        _ => return None,
-                    };
-                    self.i += 1;
-                    if !self.eat(&[":"]) {
-                        return None;
-                    }
-                    fields.push((key, self.expr(scope)?));
-                    if !self.eat(&[","]) && !is_p(self.t.get(self.i), "}") {
-                        return None;
-                    }
-                }
-                Val::Obj(fields)
-            }
-            Tok::P(p) if p == "[" => {
-                self.i += 1;
-                let mut items = Vec::new();
-                while !self.eat(&["]"]) {
-                    items.push(self.expr(scope)?);
-                    if !self.eat(&[","]) && !is_p(self.t.get(self.i), "]") {
-                        return None;
-                    }
-                }
-                Val::Arr(items)
-            }
+            Tok::P(p) if p == "{" => Val::Obj(self.object(|me| me.expr(scope))?),
+            Tok::P(p) if p == "[" => Val::Arr(self.array(|me| me.expr(scope))?),
             Tok::Id(w) if w == "true" || w == "false" => {
                 self.i += 1;
                 Val::Text(w)

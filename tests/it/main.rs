@@ -4,6 +4,7 @@
 mod bad_inputs;
 mod cacert;
 mod check;
+mod ci_templates;
 mod docs;
 mod examples;
 mod export_programs;
@@ -40,5 +41,6 @@ mod snap_export;
 mod snap_import;
 mod snap_reports;
 mod snap_run;
+mod static_binary;
 mod support;
 mod support_selftest;

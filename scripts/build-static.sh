@@ -38,9 +38,9 @@ export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static -C relocation-mod
 cargo build --locked --bin baton --target "$target" "${args[@]}"
 
 bin="target/$target/$profile/baton"
-if ! ldd "$bin" 2>&1 | grep -q "not a dynamic executable"; then
-  echo "build-static.sh: $bin is not a static executable:" >&2
-  ldd "$bin" >&2 || true
-  exit 1
-fi
+said="$(ldd "$bin" 2>&1 || true)"
+case "$said" in
+  *"not a dynamic executable"*) ;;
+  *) printf 'build-static.sh: %s is not a static executable:\n%s\n' "$bin" "$said" >&2; exit 1 ;;
+esac
 echo "$bin"

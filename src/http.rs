@@ -11,6 +11,7 @@ pub(crate) mod curl;
 mod error;
 pub(crate) mod oauth1;
 mod pinned;
+mod resolve;
 mod response;
 mod send;
 

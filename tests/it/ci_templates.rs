@@ -19,7 +19,10 @@ const SECRET: &str = "staging-secret-3f9a1c";
 /// and `environments/staging.yaml` pointing at `server`, with a secret from the process
 /// environment sent as a header.
 fn workspace(server: &TestServer) -> tempfile::TempDir {
-    let dir = tempfile::Builder::new().prefix(TEMPDIR_PREFIX).tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix(TEMPDIR_PREFIX)
+        .tempdir()
+        .unwrap();
     let root = dir.path();
     std::fs::create_dir_all(root.join("collections")).unwrap();
     std::fs::create_dir_all(root.join("environments")).unwrap();
@@ -54,14 +57,14 @@ fn junit_cases(path: &Path) -> BTreeSet<String> {
             quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
                 if e.name().as_ref() == b"testcase" =>
             {
-                let name = e
-                    .try_get_attribute("name")
-                    .unwrap()
-                    .expect("testcase name")
-                    .unescape_value()
-                    .unwrap()
-                    .into_owned();
-                assert!(names.insert(name.clone()), "{name} is twice in {}", path.display());
+                // The names here are plain words: nothing to unescape.
+                let name = e.try_get_attribute("name").unwrap().expect("testcase name");
+                let name = String::from_utf8_lossy(&name.value).into_owned();
+                assert!(
+                    names.insert(name.clone()),
+                    "{name} is twice in {}",
+                    path.display()
+                );
             }
             quick_xml::events::Event::Eof => return names,
             _ => {}
@@ -88,7 +91,11 @@ fn assert_no_secret(dir: &Path, log: &str) {
                 assert_no_secret(&path, "");
             }
         } else if let Ok(text) = std::fs::read_to_string(&path) {
-            assert!(!text.contains(SECRET), "the secret is in {}", path.display());
+            assert!(
+                !text.contains(SECRET),
+                "the secret is in {}",
+                path.display()
+            );
         }
     }
 }
@@ -98,13 +105,21 @@ fn the_sharded_workflow_merges_its_shards_into_one_report() {
     let server = TestServer::start();
     let ws = workspace(&server);
     let mut github = GitHub::new(ws.path());
-    github.secrets.insert("STAGING_CLIENT_SECRET".into(), SECRET.into());
+    github
+        .secrets
+        .insert("STAGING_CLIENT_SECRET".into(), SECRET.into());
     let results = github.run_workflow(&read_yaml("ci/github/sharded.yml"));
     let log = github.log.clone();
     let codes: Vec<(&str, i32)> = results.iter().map(|(n, c)| (n.as_str(), *c)).collect();
     assert_eq!(
         codes,
-        [("shard (1)", 0), ("shard (2)", 0), ("shard (3)", 0), ("shard (4)", 0), ("report", 0)],
+        [
+            ("shard (1)", 0),
+            ("shard (2)", 0),
+            ("shard (3)", 0),
+            ("shard (4)", 0),
+            ("report", 0)
+        ],
         "{log}"
     );
     let reports = ws.path().join("reports");
@@ -112,8 +127,14 @@ fn the_sharded_workflow_merges_its_shards_into_one_report() {
         .map(|k| json_requests(&reports.join(format!("shard-{k}.json"))))
         .collect();
     assert_eq!(per_shard.iter().sum::<u64>(), 12, "{per_shard:?}");
-    assert!(per_shard.iter().filter(|&&n| n > 0).count() > 1, "one shard ran all: {per_shard:?}");
-    assert_eq!(junit_cases(&ws.path().join("baton-junit.xml")), all_requests());
+    assert!(
+        per_shard.iter().filter(|&&n| n > 0).count() > 1,
+        "one shard ran all: {per_shard:?}"
+    );
+    assert_eq!(
+        junit_cases(&ws.path().join("baton-junit.xml")),
+        all_requests()
+    );
     assert_eq!(json_requests(&ws.path().join("baton-report.json")), 12);
     assert_eq!(server.total_hits(), 12, "each request sent once");
     // What the merge job uploads: its three reports (the shards upload their JSON and JUnit).
@@ -123,9 +144,15 @@ fn the_sharded_workflow_merges_its_shards_into_one_report() {
         .map(|p| p.strip_prefix(ws.path()).unwrap().display().to_string())
         .collect();
     let mut expected: BTreeSet<String> = (1..=4)
-        .flat_map(|k| [format!("reports/shard-{k}.json"), format!("reports/shard-{k}.xml")])
+        .flat_map(|k| {
+            [
+                format!("reports/shard-{k}.json"),
+                format!("reports/shard-{k}.xml"),
+            ]
+        })
         .collect();
-    expected.extend(["baton-junit.xml", "baton-report.html", "baton-report.json"].map(String::from));
+    expected
+        .extend(["baton-junit.xml", "baton-report.html", "baton-report.json"].map(String::from));
     assert_eq!(uploaded, expected);
     assert_no_secret(ws.path(), &log);
 }
@@ -141,8 +168,14 @@ fn the_action_fails_with_baton_annotates_and_uploads_its_reports() {
     .unwrap();
     let mut github = GitHub::new(ws.path());
     let with = BTreeMap::from([
-        ("paths".to_string(), "collections/svc0.yaml\ncollections/svc1.yaml".to_string()),
-        ("args".to_string(), r#"--var base="$NOT_EXPANDED" --var base=URL"#.replace("URL", &server.url())),
+        (
+            "paths".to_string(),
+            "collections/svc0.yaml\ncollections/svc1.yaml".to_string(),
+        ),
+        (
+            "args".to_string(),
+            format!("--var base={} --var key=k", server.url()),
+        ),
     ]);
     let mut env = BTreeMap::from([("PATH".to_string(), "/usr/bin:/bin".to_string())]);
     let run = github.run_action(&with, &mut env);
@@ -158,18 +191,31 @@ fn the_action_fails_with_baton_annotates_and_uploads_its_reports() {
     let uploaded: Vec<PathBuf> = github.uploaded.clone();
     assert_eq!(
         uploaded,
-        [ws.path().join("baton-junit.xml"), ws.path().join("baton-report.html")],
+        [
+            ws.path().join("baton-junit.xml"),
+            ws.path().join("baton-report.html")
+        ],
         "the HTML and JUnit reports are uploaded, also when the run failed"
     );
     // The `args` input is read as shell words; the other inputs are values, never code.
     let mut github = GitHub::new(ws.path());
-    let with = BTreeMap::from([
-        ("merge".to_string(), "nothing/$(touch pwned)*.json".to_string()),
-    ]);
+    let with = BTreeMap::from([(
+        "merge".to_string(),
+        "nothing/$(touch pwned)*.json".to_string(),
+    )]);
     let run = github.run_action(&with, &mut env);
     assert_eq!(run.code, 2, "{}", github.log);
-    assert!(github.log.contains("::error title=baton::no JSON report matches"), "{}", github.log);
-    assert!(!ws.path().join("pwned").exists(), "an input ran as a command");
+    assert!(
+        github
+            .log
+            .contains("::error title=baton::no JSON report matches"),
+        "{}",
+        github.log
+    );
+    assert!(
+        !ws.path().join("pwned").exists(),
+        "an input ran as a command"
+    );
 }
 
 #[test]
@@ -187,7 +233,13 @@ fn the_gitlab_template_merges_its_parallel_jobs_into_one_junit_report() {
     let codes: Vec<(&str, i32)> = results.iter().map(|(n, c)| (n.as_str(), *c)).collect();
     assert_eq!(
         codes,
-        [("baton 1/4", 0), ("baton 2/4", 0), ("baton 3/4", 0), ("baton 4/4", 0), ("baton-report 1/1", 0)],
+        [
+            ("baton 1/4", 0),
+            ("baton 2/4", 0),
+            ("baton 3/4", 0),
+            ("baton 4/4", 0),
+            ("baton-report 1/1", 0)
+        ],
         "{log}"
     );
     let per_shard: u64 = (1..=4)
@@ -230,20 +282,44 @@ fn validates(tool: &Path, schema: &str, file: &Path) -> Result<(), String> {
         .arg(file)
         .output()
         .expect("run check-jsonschema");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
-    if out.status.success() { Ok(()) } else { Err(text) }
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(text)
+    }
 }
 
 #[test]
 fn the_templates_validate_against_the_services_schemas() {
-    let Some(tool) = check_jsonschema() else { return };
+    let Some(tool) = check_jsonschema() else {
+        return;
+    };
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let broken = tempfile::Builder::new().prefix(TEMPDIR_PREFIX).tempdir().unwrap();
+    let broken = tempfile::Builder::new()
+        .prefix(TEMPDIR_PREFIX)
+        .tempdir()
+        .unwrap();
     for (file, schema, good, bad) in [
-        ("action.yml", "vendor.github-actions", "using: composite", "using: compose"),
-        ("ci/github/sharded.yml", "vendor.github-workflows", "runs-on: ubuntu-latest", "runs-of: ubuntu-latest"),
-        ("ci/gitlab/baton.gitlab-ci.yml", "vendor.gitlab-ci", "when: always", "when: sometimes"),
+        (
+            "action.yml",
+            "vendor.github-actions",
+            "using: composite",
+            "using: compose",
+        ),
+        (
+            "ci/github/sharded.yml",
+            "vendor.github-workflows",
+            "runs-on: ubuntu-latest",
+            "runs-of: ubuntu-latest",
+        ),
+        (
+            "ci/gitlab/baton.gitlab-ci.yml",
+            "vendor.gitlab-ci",
+            "when: always",
+            "when: sometimes",
+        ),
     ] {
         validates(&tool, schema, &repo.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         // The same file with one mistake fails: the schema is really applied.
@@ -251,7 +327,11 @@ fn the_templates_validate_against_the_services_schemas() {
         assert!(text.contains(good), "{file} lacks {good:?}");
         let copy = broken.path().join(Path::new(file).file_name().unwrap());
         std::fs::write(&copy, text.replacen(good, bad, 1)).unwrap();
-        let error = validates(&tool, schema, &copy).expect_err(&format!("{file} with {bad:?} passed"));
-        assert!(error.contains("Schema validation errors"), "{file}: {error}");
+        let error =
+            validates(&tool, schema, &copy).expect_err(&format!("{file} with {bad:?} passed"));
+        assert!(
+            error.contains("Schema validation errors"),
+            "{file}: {error}"
+        );
     }
 }

@@ -9,8 +9,10 @@ use std::process::Command;
 
 /// Where `scripts/build-static.sh` (no `--release`) leaves the binary.
 fn static_baton() -> Option<PathBuf> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"), PathBuf::from);
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
     let path = target.join("x86_64-unknown-linux-gnu/debug/baton");
     if path.is_file() {
         return Some(path);
@@ -32,7 +34,11 @@ fn ldd_finds_no_dynamic_loader_in_the_static_binary() {
     let Some(binary) = static_baton() else { return };
     let out = Command::new("ldd").arg(&binary).output().expect("run ldd");
     let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("not a dynamic executable"), "ldd {}: {said}", binary.display());
+    assert!(
+        said.contains("not a dynamic executable"),
+        "ldd {}: {said}",
+        binary.display()
+    );
     // The test would prove nothing if ldd said so of every file: the test binary is dynamic.
     let this = Command::new("ldd")
         .arg(std::env::current_exe().unwrap())
@@ -51,9 +57,15 @@ fn the_static_binary_runs_in_an_empty_root_and_resolves_names_from_its_files() {
     );
     // The tempdir is the root: nothing but these files (and the HOME the runner makes).
     let root = Baton::new()
-        .file("etc/hosts", "127.0.0.1 localhost\n127.0.0.1 api.baton.test\n")
+        .file(
+            "etc/hosts",
+            "127.0.0.1 localhost\n127.0.0.1 api.baton.test\n",
+        )
         // A name server that does not exist: only /etc/hosts answers.
-        .file("etc/resolv.conf", "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+        .file(
+            "etc/resolv.conf",
+            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+        )
         .file("coll.yaml", collection)
         .file(
             "unknown.yaml",
@@ -76,5 +88,7 @@ fn the_static_binary_runs_in_an_empty_root_and_resolves_names_from_its_files() {
     assert_eq!(server.hits("/echo"), 1);
     // A name in neither file is a request that could not be made (3), said so, not a crash.
     let unknown = run("/unknown.yaml");
-    unknown.code(3).stdout_contains("nowhere.baton.test");
+    unknown
+        .code(3)
+        .stdout_contains("cannot resolve host of http://nowhere.baton.test:");
 }

@@ -149,7 +149,10 @@ impl GitHub {
                     assert_eq!(m.len(), 1, "{name}: one matrix variable");
                     let (key, values) = m.iter().next().unwrap();
                     let values = values.as_array().expect("matrix values");
-                    values.iter().map(|v| Some((key.clone(), text(v)))).collect()
+                    values
+                        .iter()
+                        .map(|v| Some((key.clone(), text(v))))
+                        .collect()
                 }
             };
             let total = combos.len().to_string();
@@ -208,22 +211,34 @@ impl GitHub {
         let action = read_yaml("action.yml");
         let declared = action["inputs"].as_object().expect("inputs");
         for name in with.keys() {
-            assert!(declared.contains_key(name), "action.yml has no input {name}");
+            assert!(
+                declared.contains_key(name),
+                "action.yml has no input {name}"
+            );
         }
         let mut context = BTreeMap::from([(
             "runner.tool_cache".to_string(),
             self.tool_cache.display().to_string(),
         )]);
         for (name, input) in declared {
-            let value = with.get(name).cloned().unwrap_or_else(|| text(&input["default"]));
+            let value = with
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| text(&input["default"]));
             context.insert(format!("inputs.{name}"), value);
         }
-        let mut run = ActionRun { code: 0, outputs: BTreeMap::new() };
+        let mut run = ActionRun {
+            code: 0,
+            outputs: BTreeMap::new(),
+        };
         let mut installs = 0;
         for step in action["runs"]["steps"].as_array().expect("steps") {
             if step["id"] == "install" {
                 let script = step["run"].as_str().unwrap();
-                assert!(script.starts_with("cargo install baton-cli --locked"), "{script}");
+                assert!(
+                    script.starts_with("cargo install baton-cli --locked"),
+                    "{script}"
+                );
                 installs += 1;
                 continue;
             }
@@ -255,10 +270,9 @@ impl GitHub {
                 // Steps marked `if: always()` still run: the upload of the reports.
                 for later in action["runs"]["steps"].as_array().unwrap() {
                     let always = later["if"].as_str().is_some_and(|c| c.contains("always()"));
-                    if always && later["uses"].as_str().is_some_and(|u| u.contains("upload")) {
-                        if context.contains_key("steps.run.outputs.reports") {
-                            self.upload(&expand_map(&later["with"], &context));
-                        }
+                    let upload = later["uses"].as_str().is_some_and(|u| u.contains("upload"));
+                    if always && upload && context.contains_key("steps.run.outputs.reports") {
+                        self.upload(&expand_map(&later["with"], &context));
                     }
                 }
                 return run;
@@ -271,7 +285,10 @@ impl GitHub {
     fn upload(&mut self, with: &BTreeMap<String, String>) {
         for line in with["path"].lines().filter(|l| !l.trim().is_empty()) {
             let path = PathBuf::from(line.trim());
-            assert!(path.is_file(), "upload-artifact is given {line}, which does not exist");
+            assert!(
+                path.is_file(),
+                "upload-artifact is given {line}, which does not exist"
+            );
             self.uploaded.push(path);
         }
     }
@@ -284,9 +301,13 @@ impl GitHub {
         let mut step_env = env.clone();
         step_env.insert("GITHUB_ACTIONS".into(), "true".into());
         step_env.insert("GITHUB_PATH".into(), github_path.display().to_string());
-        step_env.insert("GITHUB_WORKSPACE".into(), self.workspace.display().to_string());
+        step_env.insert(
+            "GITHUB_WORKSPACE".into(),
+            self.workspace.display().to_string(),
+        );
         let ran = bash(script, cwd, &step_env);
-        self.log.push_str(&format!("$ {script}\n{}{}", ran.stdout, ran.stderr));
+        self.log
+            .push_str(&format!("$ {script}\n{}{}", ran.stdout, ran.stderr));
         for dir in std::fs::read_to_string(&github_path).unwrap().lines().rev() {
             let path = format!("{dir}:{}", env["PATH"]);
             env.insert("PATH".into(), path);
@@ -303,7 +324,11 @@ pub(super) struct ActionRun {
 
 fn expand_map(v: &Value, context: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     v.as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), expand(&text(v), context))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), expand(&text(v), context)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -330,11 +355,15 @@ pub(super) fn run_gitlab(
             let mut env = base_env(workspace);
             env.insert("GITLAB_CI".into(), "true".into());
             env.insert("CI_PROJECT_DIR".into(), workspace.display().to_string());
-            if job.contains_key("parallel") {
+            if job["parallel"].is_u64() {
                 env.insert("CI_NODE_INDEX".into(), index.to_string());
                 env.insert("CI_NODE_TOTAL".into(), runs.to_string());
             }
-            for vars in [&file["variables"], &Value::Object(project_vars(project)), &job["variables"]] {
+            for vars in [
+                &file["variables"],
+                &Value::Object(project_vars(project)),
+                &job["variables"],
+            ] {
                 for (k, v) in vars.as_object().into_iter().flatten() {
                     let value = dollar(&text(v), &env);
                     env.insert(k.clone(), value);
@@ -345,11 +374,19 @@ pub(super) fn run_gitlab(
             }
             let lines: Vec<String> = ["before_script", "script"]
                 .iter()
-                .flat_map(|k| job.get(*k).and_then(Value::as_array).cloned().unwrap_or_default())
+                .flat_map(|k| {
+                    job.get(*k)
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                })
                 .map(|l| text(&l))
                 .collect();
             let ran = bash(&lines.join("\n"), workspace, &env);
-            log.push_str(&format!("--- {name} {index}/{runs}\n{}{}", ran.stdout, ran.stderr));
+            log.push_str(&format!(
+                "--- {name} {index}/{runs}\n{}{}",
+                ran.stdout, ran.stderr
+            ));
             results.push((format!("{name} {index}/{runs}"), ran.code));
             if let Some(report) = job["artifacts"]["reports"]["junit"].as_str() {
                 junit.push(workspace.join(dollar(report, &env)));
@@ -360,17 +397,23 @@ pub(super) fn run_gitlab(
 }
 
 fn project_vars(project: &BTreeMap<String, String>) -> Map<String, Value> {
-    project.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()
+    project
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect()
 }
 
 /// `job` with the keys of the template it `extends:` beneath its own.
-fn extended(top: &Map<String, Value>, job: &Value) -> Map<String, Value> {
+fn extended(top: &Map<String, Value>, job: &Value) -> Value {
     let mut merged = Map::new();
     if let Some(base) = job["extends"].as_str() {
-        merged.extend(top[base].as_object().expect("extends a mapping").clone());
+        let template = top
+            .get(base)
+            .unwrap_or_else(|| panic!("extends unknown {base}"));
+        merged.extend(template.as_object().expect("extends a mapping").clone());
     }
     merged.extend(job.as_object().expect("a job mapping").clone());
-    merged
+    Value::Object(merged)
 }
 
 static DOLLAR: LazyLock<Regex> =
@@ -379,6 +422,8 @@ static DOLLAR: LazyLock<Regex> =
 /// `$NAME` and `${NAME}` in a variable's value replaced, as GitLab expands variables.
 fn dollar(text: &str, env: &BTreeMap<String, String>) -> String {
     DOLLAR
-        .replace_all(text, |c: &regex::Captures| env.get(&c[1]).cloned().unwrap_or_default())
+        .replace_all(text, |c: &regex::Captures| {
+            env.get(&c[1]).cloned().unwrap_or_default()
+        })
         .into_owned()
 }

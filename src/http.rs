@@ -14,6 +14,7 @@ mod jar;
 pub(crate) mod oauth1;
 mod pinned;
 mod proxy;
+mod resolve;
 mod response;
 mod send;
 mod timing;

@@ -85,8 +85,11 @@ impl Http {
             .gzip(true)
             .brotli(true)
             .deflate(true)
-            // Both only time what they wrap, for `-vv` (`timing.rs`).
-            .dns_resolver(super::timing::TimedResolver)
+            // Names are looked up by `resolve.rs` (no getaddrinfo, for the static binary);
+            // both layers only time what they wrap, for `-vv` (`timing.rs`).
+            .dns_resolver(super::timing::TimedResolver(
+                super::resolve::Resolver::default(),
+            ))
             .connector_layer(super::timing::TimedConnect);
         options.proxy.apply(builder)
     }

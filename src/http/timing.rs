@@ -7,7 +7,7 @@
 //! take when they start (inside the hop's task), so they record into it even when hyper
 //! finishes a connection in the background.
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::dns::{Name, Resolve, Resolving};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -75,20 +75,18 @@ fn record(clock: Option<Arc<Mutex<Phases>>>, set: impl FnOnce(&mut Phases)) {
 }
 
 /// The system resolver, timed.
-pub(crate) struct TimedResolver;
+pub(crate) struct TimedResolver<R>(pub(crate) R);
 
-impl Resolve for TimedResolver {
+impl<R: Resolve + 'static> Resolve for TimedResolver<R> {
     fn resolve(&self, name: Name) -> Resolving {
         let clock = CLOCK.try_with(Arc::clone).ok();
-        let host = name.as_str().to_string();
+        let lookup = self.0.resolve(name);
         Box::pin(async move {
             let started = Instant::now();
-            // Port 0: the connector puts the URL's port on each address.
-            let addrs: Vec<std::net::SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addrs = lookup.await?;
             let took = started.elapsed();
             record(clock, |p| p.dns = Some(took));
-            Ok(Box::new(addrs.into_iter()) as Addrs)
+            Ok(addrs)
         })
     }
 }

@@ -4,6 +4,7 @@
 mod bad_inputs;
 mod cacert;
 mod check;
+mod ci_templates;
 mod cli_color;
 mod cli_help;
 mod cli_proxy;
@@ -47,6 +48,7 @@ mod snap_export;
 mod snap_import;
 mod snap_reports;
 mod snap_run;
+mod static_binary;
 mod support;
 mod support_selftest;
 mod verbose;

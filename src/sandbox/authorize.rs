@@ -19,7 +19,8 @@ use super::keys::random_token;
 use super::login::{self, Gate};
 use super::routes::Shared;
 use super::store::{CodeGrant, Pkce};
-use super::{pkce, scope};
+use super::{details, par, pkce, scope};
+use serde_json::Value;
 
 /// `GET /connect/authorize?...`
 pub(crate) async fn authorize_get(
@@ -43,7 +44,23 @@ pub(crate) async fn authorize_post(
     }
 }
 
-fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response {
+fn authorize(shared: &Shared, headers: &HeaderMap, given: &Params) -> Response {
+    // RFC 9126 4: a pushed request stands for every parameter; the others are ignored.
+    let (pushed, resolved) = match given.get("request_uri") {
+        Ok(Some(uri)) => match given.get("client_id") {
+            Ok(Some(id)) => match shared.pushed().resolve(uri, id, shared.clock.now()) {
+                Ok(params) => (Some(uri.to_string()), Some(params)),
+                Err(error) => {
+                    return error_page(&format!("{}: {}", error.code.as_str(), error.description));
+                }
+            },
+            Ok(None) => return error_page("The client_id parameter is missing."),
+            Err(error) => return error_page(&error.description),
+        },
+        Ok(None) => (None, None),
+        Err(error) => return error_page(&error.description),
+    };
+    let params = resolved.as_ref().unwrap_or(given);
     // Until the client and its redirect URI are known to be genuine, redirecting would make
     // the sandbox an open redirector: such errors are shown, never sent back (RFC 6749 4.1.2.1).
     let client = match params.get("client_id") {
@@ -81,7 +98,7 @@ fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response 
     };
     // A repeated state is itself an error below; echo nothing rather than one of them.
     let state = params.get("state").ok().flatten();
-    let result = match validate(shared, client, params, given_redirect) {
+    let result = match validate(shared, client, params, given_redirect, pushed.is_some()) {
         Ok(request) => match sign_in(shared, headers, client, params, request.scope.clone()) {
             Ok(Gate::Proceed {
                 sub,
@@ -94,6 +111,10 @@ fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response 
         },
         Err(error) => Err(error),
     };
+    // Answered: the pushed request is spent (not before, as a login form comes back to it).
+    if let Some(uri) = &pushed {
+        shared.pushed().consume(uri);
+    }
     {
         let mut query = target.query_pairs_mut();
         match &result {
@@ -115,20 +136,30 @@ fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response 
 }
 
 /// An authorize request that passed every check but who signs in.
-struct CodeRequest {
+pub(crate) struct CodeRequest {
     redirect_uri: Option<String>,
     scope: Vec<String>,
     nonce: Option<String>,
     pkce: Option<Pkce>,
+    authorization_details: Option<Value>,
 }
 
-/// Checks everything but the client and redirect URI, which the caller checked.
-fn validate(
+/// Checks everything but the client and redirect URI, which the caller checked; `pushed`
+/// when the parameters came through the PAR endpoint (or are being pushed).
+pub(crate) fn validate(
     shared: &Shared,
     client: &ClientConfig,
     params: &Params,
     redirect_uri: Option<&str>,
+    pushed: bool,
 ) -> Result<CodeRequest, OAuthError> {
+    if !pushed && par::required(shared, client) {
+        return Err(OAuthError::invalid_request(format!(
+            "client `{}` must push its authorization requests to {} and send the request_uri              (RFC 9126 6)",
+            client.id,
+            shared.url(super::routes::PAR_PATH)
+        )));
+    }
     // Checked here only to reject a repeated state; its value was taken by the caller.
     params.get("state")?;
     let response_type = params.require("response_type")?;
@@ -170,6 +201,7 @@ fn validate(
         scope,
         nonce: params.get("nonce")?.map(str::to_string),
         pkce,
+        authorization_details: details::parse(params)?,
     })
 }
 
@@ -228,6 +260,7 @@ fn record_code(
         auth_time,
         nonce: request.nonce,
         pkce: request.pkce,
+        authorization_details: request.authorization_details,
         expires_at: now.saturating_add_unsigned(shared.config.lifetimes.code),
     };
     shared.store().insert_code(code.clone(), grant, now);

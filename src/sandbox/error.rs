@@ -71,6 +71,10 @@ pub(crate) enum ErrorCode {
     ExpiredToken,
     LoginRequired,
     ConsentRequired,
+    /// RFC 9126 2.3 / 4: a request_uri unknown, expired, spent or another client's.
+    InvalidRequestUri,
+    /// RFC 9396 5: authorization_details that are not a list of objects with a `type`.
+    InvalidAuthorizationDetails,
 }
 
 impl ErrorCode {
@@ -92,6 +96,8 @@ impl ErrorCode {
             ErrorCode::ExpiredToken => "expired_token",
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::InvalidRequestUri => "invalid_request_uri",
+            ErrorCode::InvalidAuthorizationDetails => "invalid_authorization_details",
         }
     }
 }

@@ -56,6 +56,9 @@ pub(crate) const KEYS: &[&str] = &[
     "assertion_audience",
     "grant_type",
     "form",
+    "par",
+    "par_url",
+    "authorization_details",
 ];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
@@ -231,10 +234,15 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         .get("form")
         .map(|n| r.pairs(n, "oauth2.form"))
         .unwrap_or_default();
+    let par = m.get("par").and_then(|n| r.bool(n, "oauth2.par"));
+    let par_url = tpl(&mut m, r, "par_url");
+    let authorization_details = m
+        .get("authorization_details")
+        .and_then(|n| read_details(r, n));
     m.finish(r, "oauth2", KEYS);
     // The endpoints written literally are checked as a request's URL is.
     let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
-    let more = [&introspection_url, &revocation_url, &jwks_url];
+    let more = [&introspection_url, &revocation_url, &jwks_url, &par_url];
     for url in endpoints.into_iter().chain(more).flatten() {
         let problem = url.is_literal().then(|| url_problem(&url.text)).flatten();
         if let Some(problem) = problem {
@@ -291,7 +299,38 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         assertion_audience,
         grant_type,
         form,
+        par,
+        par_url,
+        authorization_details,
     };
     validate(r, &spec, node);
     Some(spec)
+}
+
+/// `authorization_details:` (RFC 9396 2): a list of objects, each with a `type`; their
+/// strings may be templates.
+fn read_details(r: &mut Reader, node: &Node) -> Option<crate::template::JsonTpl> {
+    let what = "oauth2.authorization_details";
+    let items = r.seq(node, what)?;
+    let mut ok = true;
+    for item in items {
+        match &item.kind {
+            Kind::Map(entries) if entries.iter().any(|(k, _)| k.name == "type") => {}
+            Kind::Map(_) => {
+                r.error(item.loc, "each authorization detail needs a `type`")
+                    .help = Some(
+                    "RFC 9396 2: e.g. - { type: payment_initiation, actions: [initiate] }".into(),
+                );
+                ok = false;
+            }
+            _ => {
+                r.error(item.loc, "an authorization detail is a mapping")
+                    .help = Some(
+                    "RFC 9396 2: e.g. - { type: payment_initiation, actions: [initiate] }".into(),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then(|| crate::yaml::read::read_json_tpl(r, node, what))
 }

@@ -155,7 +155,8 @@ pub(crate) fn validate(
 ) -> Result<CodeRequest, OAuthError> {
     if !pushed && par::required(shared, client) {
         return Err(OAuthError::invalid_request(format!(
-            "client `{}` must push its authorization requests to {} and send the request_uri              (RFC 9126 6)",
+            "client `{}` must push its authorization requests to {} and send the request_uri \
+             (RFC 9126 6)",
             client.id,
             shared.url(super::routes::PAR_PATH)
         )));

@@ -50,9 +50,7 @@ fn authorize(shared: &Shared, headers: &HeaderMap, given: &Params) -> Response {
         Ok(Some(uri)) => match given.get("client_id") {
             Ok(Some(id)) => match shared.pushed().resolve(uri, id, shared.clock.now()) {
                 Ok(params) => (Some(uri.to_string()), Some(params)),
-                Err(error) => {
-                    return error_page(&format!("{}: {}", error.code.as_str(), error.description));
-                }
+                Err(error) => return request_uri_refused(shared, id, &error),
             },
             Ok(None) => return error_page("The client_id parameter is missing."),
             Err(error) => return error_page(&error.description),
@@ -266,6 +264,28 @@ fn record_code(
     };
     shared.store().insert_code(code.clone(), grant, now);
     code
+}
+
+/// A request_uri refused: the error goes to the client's redirect URI when it has only one
+/// (RFC 6749 3.1.2.3: the one a request without `redirect_uri` means), as oidc-provider
+/// does, and is shown otherwise: the pushed one is not to be trusted any more.
+fn request_uri_refused(shared: &Shared, client_id: &str, error: &OAuthError) -> Response {
+    let only = shared
+        .config
+        .client(client_id)
+        .and_then(|c| match c.redirect_uris.as_slice() {
+            [only] => Url::parse(only).ok(),
+            _ => None,
+        });
+    let Some(mut target) = only else {
+        return error_page(&format!("{}: {}", error.code.as_str(), error.description));
+    };
+    target
+        .query_pairs_mut()
+        .append_pair("error", error.code.as_str())
+        .append_pair("error_description", &error.description)
+        .append_pair("iss", &shared.issuer);
+    found(target.as_str())
 }
 
 /// A 400 page for a person, since there is nowhere safe to send the error.

@@ -3,6 +3,7 @@
 
 use super::validate::validate;
 use super::{ClientAuth, Grant, Mode, OAuth2, Pkce, Session};
+use crate::diag::Loc;
 use crate::sendable::url_problem;
 use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
@@ -234,11 +235,11 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         .get("form")
         .map(|n| r.pairs(n, "oauth2.form"))
         .unwrap_or_default();
+    let par_node = m.get("par").or(m.get("par_url"));
     let par = m.get("par").and_then(|n| r.bool(n, "oauth2.par"));
     let par_url = tpl(&mut m, r, "par_url");
-    let authorization_details = m
-        .get("authorization_details")
-        .and_then(|n| read_details(r, n));
+    let details_node = m.get("authorization_details");
+    let authorization_details = details_node.and_then(|n| read_details(r, n));
     m.finish(r, "oauth2", KEYS);
     // The endpoints written literally are checked as a request's URL is.
     let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
@@ -304,6 +305,12 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         authorization_details,
     };
     validate(r, &spec, node);
+    misplaced(
+        r,
+        &spec,
+        par_node.map(|n| n.loc),
+        details_node.map(|n| n.loc),
+    );
     Some(spec)
 }
 
@@ -333,4 +340,32 @@ fn read_details(r: &mut Reader, node: &Node) -> Option<crate::template::JsonTpl>
         }
     }
     ok.then(|| crate::yaml::read::read_json_tpl(r, node, what))
+}
+
+/// `par` and `authorization_details` where the grant has no request to carry them, said at
+/// the key.
+fn misplaced(r: &mut Reader, s: &OAuth2, par: Option<Loc>, details: Option<Loc>) {
+    let code_given = s.grant == Grant::AuthorizationCode && s.mode == Mode::Code;
+    let which = if code_given {
+        format!("grant `{}` with mode `code`", s.grant.as_str())
+    } else {
+        format!("grant `{}`", s.grant.as_str())
+    };
+    let pushes = s.par == Some(true) || (s.par.is_none() && s.par_url.is_some());
+    if let Some(loc) = par
+        && pushes
+        && (s.grant != Grant::AuthorizationCode || code_given)
+    {
+        r.error(loc, format!("`par` does not apply to {which}")).help = Some(
+            "RFC 9126 pushes the parameters of an authorize request: only a headless or interactive authorization_code sign-in makes one".into(),
+        );
+    }
+    let no_details = matches!(s.grant, Grant::Introspect | Grant::Revoke) || code_given;
+    if let Some(loc) = details
+        && no_details
+    {
+        r.error(loc, format!("`authorization_details` does not apply to {which}")).help = Some(
+            "RFC 9396 sends them where scope goes: the authorize request of a sign-in, or the token request of the other grants".into(),
+        );
+    }
 }

@@ -159,17 +159,6 @@ pub(super) fn validate(r: &mut Reader, s: &OAuth2, node: &Node) {
             "this client authentication method uses the secret; a public client uses client_auth: none",
         );
     }
-    let pushes = s.par == Some(true) || (s.par.is_none() && s.par_url.is_some());
-    if pushes && (s.grant != Grant::AuthorizationCode || s.mode == Mode::Code) {
-        r.error(node.loc, format!("`par` does not apply to grant `{}`{}", s.grant.as_str(), if s.grant == Grant::AuthorizationCode { " with mode `code`" } else { "" }))
-            .help = Some("RFC 9126 pushes the parameters of an authorize request: only a headless or interactive authorization_code sign-in makes one".into());
-    }
-    let no_details = matches!(s.grant, Grant::Introspect | Grant::Revoke)
-        || (s.grant == Grant::AuthorizationCode && s.mode == Mode::Code);
-    if s.authorization_details.is_some() && no_details {
-        r.error(node.loc, format!("`authorization_details` does not apply to grant `{}`{}", s.grant.as_str(), if s.grant == Grant::AuthorizationCode { " with mode `code`" } else { "" }))
-            .help = Some("RFC 9396 sends them where scope goes: the authorize request of a sign-in, or the token request of the other grants".into());
-    }
 }
 
 /// The PEM of `private_key:` rendered to `value` (the PEM itself, or a file path relative

@@ -241,6 +241,10 @@ fn oauth2_property(key: &str) -> Option<Value> {
             json!({ "type": "array", "items": { "type": "object", "required": ["type"] } }),
             "RFC 9396 rich authorization requests: a list of objects with a `type`, sent as compact JSON where scope goes (the authorize request, pushed or not, or the token request).",
         ),
+        "request_object" => described(
+            json!({ "enum": ["signed", "none"] }),
+            "authorization_code: signed sends the authorize parameters as a JWT signed with private_key (RFC 9101; typ oauth-authz-req+jwt, aud the issuer), by value or pushed with par.",
+        ),
         k if OAUTH2_KEYS.contains(&k) => text(&k.replace('_', " ")),
         _ => return None,
     })

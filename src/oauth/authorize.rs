@@ -57,6 +57,11 @@ pub(crate) async fn run(
                 nonce.as_deref(),
                 pkce.as_ref().map(|(_, c, m)| (c.as_str(), *m)),
             )?;
+            let params = if spec.request_object {
+                super::request_object::by_value(spec, cx, r, params)?
+            } else {
+                params
+            };
             let url = if super::par::wanted(spec, r) {
                 match super::par::push(spec, cx, r, params, hops).await? {
                     Pushed::Uri(uri) => {

@@ -214,6 +214,8 @@ pub struct OAuth2 {
     /// RFC 9396: a list of objects, sent as compact JSON wherever `scope` goes (the authorize
     /// request, pushed or not; the token request of the grants without one).
     pub authorization_details: Option<JsonTpl>,
+    /// RFC 9101: send the authorize parameters as a JWT signed with `private_key`.
+    pub request_object: bool,
     /// RFC 8693 token exchange: the token exchanged, the acting party's, and their types.
     pub subject_token: Option<Tpl>,
     pub subject_token_type: Option<Tpl>,

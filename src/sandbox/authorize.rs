@@ -19,7 +19,7 @@ use super::keys::random_token;
 use super::login::{self, Gate};
 use super::routes::Shared;
 use super::store::{CodeGrant, Pkce};
-use super::{details, par, pkce, scope};
+use super::{details, jar, par, pkce, scope};
 use serde_json::Value;
 
 /// `GET /connect/authorize?...`
@@ -59,6 +59,14 @@ fn authorize(shared: &Shared, headers: &HeaderMap, given: &Params) -> Response {
         Err(error) => return error_page(&error.description),
     };
     let params = resolved.as_ref().unwrap_or(given);
+    // RFC 9101 6.3: a request object by value stands for every parameter too.
+    let unwrapped = match jar::unwrap(shared, params) {
+        Ok(unwrapped) => unwrapped,
+        Err(error) => {
+            return error_page(&format!("{}: {}", error.code.as_str(), error.description));
+        }
+    };
+    let params = unwrapped.as_ref().unwrap_or(params);
     // Until the client and its redirect URI are known to be genuine, redirecting would make
     // the sandbox an open redirector: such errors are shown, never sent back (RFC 6749 4.1.2.1).
     let client = match params.get("client_id") {

@@ -23,6 +23,7 @@ mod device_page;
 mod error;
 mod exchange;
 mod html;
+mod jar;
 mod keys;
 mod login;
 mod par;

@@ -126,6 +126,16 @@ fn push(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAut
             "request_uri cannot be pushed: it is what this endpoint answers (RFC 9126 2.1)",
         ));
     }
+    // RFC 9126 3: a request object pushed stands for the parameters; kept verified.
+    let unwrapped = super::jar::unwrap(shared, &params)?;
+    if let Some(inner) = &unwrapped
+        && inner.get("client_id")?.is_some_and(|id| id != client.id)
+    {
+        return Err(OAuthError::invalid_request(
+            "the request object is another client's",
+        ));
+    }
+    let params = unwrapped.unwrap_or(params);
     // RFC 9126 2.1: the parameters are checked now as the authorize endpoint checks them, so
     // that a mistake is told to the client rather than shown to a user later.
     let redirect = params.get("redirect_uri")?;

@@ -240,7 +240,8 @@ fn document(shared: &Shared) -> serde_json::Value {
         "prompt_values_supported": ["none", "login", "consent"],
         "code_challenge_methods_supported": ["S256", "plain"],
         "authorization_response_iss_parameter_supported": true,
-        "request_parameter_supported": false,
+        "request_parameter_supported": true,
+        "request_object_signing_alg_values_supported": algs[3..],
         "claims_parameter_supported": false,
     });
     document

@@ -60,6 +60,7 @@ pub(crate) const KEYS: &[&str] = &[
     "par",
     "par_url",
     "authorization_details",
+    "request_object",
 ];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
@@ -238,6 +239,21 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     let par_node = m.get("par").or(m.get("par_url"));
     let par = m.get("par").and_then(|n| r.bool(n, "oauth2.par"));
     let par_url = tpl(&mut m, r, "par_url");
+    let jar_node = m.get("request_object");
+    let request_object = match jar_node {
+        Some(n) => match r.text(n, "oauth2.request_object")?.as_str() {
+            "signed" => true,
+            "none" => false,
+            other => {
+                r.error(n.loc, format!("unknown request_object `{other}`"))
+                    .help = Some(
+                    "signed (a JWT signed with private_key, RFC 9101) or none (the default)".into(),
+                );
+                return None;
+            }
+        },
+        None => false,
+    };
     let details_node = m.get("authorization_details");
     let authorization_details = details_node.and_then(|n| read_details(r, n));
     m.finish(r, "oauth2", KEYS);
@@ -303,6 +319,7 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         par,
         par_url,
         authorization_details,
+        request_object,
     };
     validate(r, &spec, node);
     misplaced(

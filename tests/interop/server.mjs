@@ -99,6 +99,7 @@ const provider = new Provider(issuer, {
     clientCredentials: { enabled: true },
     deviceFlow: { enabled: true },
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
+    requestObjects: { enabled: true }, // RFC 9101: `request` by value, or pushed
     richAuthorizationRequests: {
       enabled: true,
       types: Object.fromEntries(RAR_TYPES.map((t) => [t, { validate() {} }])),

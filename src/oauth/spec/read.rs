@@ -327,6 +327,7 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         &spec,
         par_node.map(|n| n.loc),
         details_node.map(|n| n.loc),
+        jar_node.map(|n| n.loc),
     );
     Some(spec)
 }
@@ -361,7 +362,7 @@ fn read_details(r: &mut Reader, node: &Node) -> Option<crate::template::JsonTpl>
 
 /// `par` and `authorization_details` where the grant has no request to carry them, said at
 /// the key.
-fn misplaced(r: &mut Reader, s: &OAuth2, par: Option<Loc>, details: Option<Loc>) {
+fn misplaced(r: &mut Reader, s: &OAuth2, par: Option<Loc>, details: Option<Loc>, jar: Option<Loc>) {
     let code_given = s.grant == Grant::AuthorizationCode && s.mode == Mode::Code;
     let which = if code_given {
         format!("grant `{}` with mode `code`", s.grant.as_str())
@@ -384,5 +385,18 @@ fn misplaced(r: &mut Reader, s: &OAuth2, par: Option<Loc>, details: Option<Loc>)
         r.error(loc, format!("`authorization_details` does not apply to {which}")).help = Some(
             "RFC 9396 sends them where scope goes: the authorize request of a sign-in, or the token request of the other grants".into(),
         );
+    }
+    if let Some(loc) = jar
+        && s.request_object
+    {
+        if s.grant != Grant::AuthorizationCode || code_given {
+            r.error(loc, format!("`request_object` does not apply to {which}")).help = Some(
+                "RFC 9101 signs the parameters of an authorize request: only a headless or interactive authorization_code sign-in makes one".into(),
+            );
+        } else if s.private_key.is_none() {
+            r.error(loc, "`request_object: signed` needs `private_key`")
+                .help =
+                Some("the client signs its request objects with its private key (PEM)".into());
+        }
     }
 }

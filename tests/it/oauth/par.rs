@@ -493,3 +493,28 @@ requests:
     out.output_lacks("code=");
 }
 both!(a_request_object_with_another_key_is_refused);
+
+/// A snippet cannot push for the user, so it says what a run does before the exchange.
+#[test]
+fn an_exported_snippet_says_the_parameters_are_pushed() {
+    let yaml = r"name: e
+requests:
+  - name: pushed
+    oauth2:
+      grant: authorization_code
+      issuer: https://id.example
+      client_id: c
+      client_secret: s
+      redirect_uri: http://127.0.0.1:8765/callback
+      par: true
+      request_object: signed
+      private_key: key.pem
+";
+    let out = Baton::new()
+        .file("c.yaml", yaml)
+        .args(["export", "--as", "curl", "--request", "pushed", "c.yaml"])
+        .run();
+    out.code(0)
+        .stdout_contains("# with PAR (RFC 9126): POST the authorize parameters to the provider's pushed_authorization_request_endpoint")
+        .stdout_contains("# with a signed request object (RFC 9101)");
+}

@@ -11,6 +11,7 @@ mod dot;
 mod errors;
 mod field;
 mod grants;
+mod jar;
 mod more_grants;
 mod par;
 mod probe_interop;

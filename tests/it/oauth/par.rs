@@ -10,7 +10,7 @@ use crate::support::{Baton, Output};
 use baton::SandboxConfig;
 
 /// The request lines (`POST http://…/connect/par`) that `-v` printed, in order.
-fn hops(out: &Output) -> Vec<String> {
+pub(super) fn hops(out: &Output) -> Vec<String> {
     out.stdout
         .lines()
         .filter_map(|l| l.trim_start().strip_prefix("> "))
@@ -20,7 +20,7 @@ fn hops(out: &Output) -> Vec<String> {
 }
 
 /// The first body line `-v` printed after the request line `line`.
-fn body_after(out: &Output, line: &str) -> String {
+pub(super) fn body_after(out: &Output, line: &str) -> String {
     let mut lines = out.stdout.lines().skip_while(|l| !l.contains(line));
     lines
         .by_ref()
@@ -356,144 +356,6 @@ requests:
     insta::assert_snapshot!("par_misplaced", out.stderr_redacted());
 }
 
-/// The header and claims of the compact JWT `jwt`, unverified.
-fn jwt_parts(jwt: &str) -> (serde_json::Value, serde_json::Value) {
-    use base64::Engine as _;
-    let part = |i: usize| {
-        let raw = jwt.split('.').nth(i).expect("a compact JWT");
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(raw)
-            .expect("base64url");
-        serde_json::from_slice(&bytes).expect("JSON")
-    };
-    (part(0), part(1))
-}
-
-const SIGNED: &str = r"name: jar
-requests:
-  - name: a signed request object, pushed
-    oauth2: &signed
-      grant: authorization_code
-      issuer: <<issuer>>
-      client_id: <<client_id>>
-      client_auth: private_key_jwt
-      private_key: <<key>>
-      key_id: <<kid>>
-      redirect_uri: <<redirect_uri>>
-      scope: openid
-      request_object: signed
-      par: true
-  - name: a signed request object, by value
-    oauth2:
-      <<: *signed
-      par: false
-";
-
-/// RFC 9101 on the wire: the parameters as the claims of a JWT signed with the client's key,
-/// `typ` oauth-authz-req+jwt, its `kid`, `iss` the client, `aud` the issuer, a minute of
-/// life; by value the authorize request carries `client_id` and `request` only.
-fn signed_request_objects(p: &Provider) {
-    let Some((client, key, alg)) = p.pkjwt_client() else {
-        return;
-    };
-    let kid = match p.kind {
-        Kind::Sandbox => "any-kid",
-        Kind::Interop => "pkjwt-fixture",
-    };
-    let out = p
-        .run(SIGNED)
-        .client(&client)
-        .var("key", &key.display().to_string())
-        .var("kid", kid)
-        .arg("-v")
-        .run();
-    out.code(0).stdout_contains("2 passed, 0 failed");
-    let issuer = p.issuer();
-    let pushed = body_after(&out, &format!("POST {issuer}/connect/par"));
-    let pushed: Vec<(String, String)> = url::form_urlencoded::parse(pushed.as_bytes())
-        .into_owned()
-        .collect();
-    let names: Vec<&str> = pushed.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "request",
-            "client_id",
-            "client_assertion_type",
-            "client_assertion"
-        ]
-    );
-    let hops = hops(&out);
-    let by_value = hops
-        .iter()
-        .find(|h| h.contains("/connect/authorize?client_id=") && h.contains("&request="))
-        .expect("the authorize request by value");
-    let (_, query) = by_value.split_once('?').unwrap();
-    let sent: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    assert_eq!(sent.len(), 2, "{by_value}");
-    for jwt in [&pushed[0].1, &sent[1].1] {
-        let (header, claims) = jwt_parts(jwt);
-        assert_eq!(header["typ"], "oauth-authz-req+jwt");
-        assert_eq!(header["alg"], alg);
-        assert_eq!(header["kid"], kid);
-        assert_eq!(claims["iss"], client.id.as_str());
-        assert_eq!(claims["client_id"], client.id.as_str());
-        assert_eq!(claims["aud"], issuer);
-        assert_eq!(claims["response_type"], "code");
-        assert_eq!(claims["redirect_uri"], p.redirect_uri());
-        assert_eq!(claims["code_challenge_method"], "S256");
-        assert!(claims["state"].is_string() && claims["jti"].is_string());
-        let (iat, exp) = (
-            claims["iat"].as_i64().unwrap(),
-            claims["exp"].as_i64().unwrap(),
-        );
-        assert_eq!((claims["nbf"].as_i64(), exp - iat), (Some(iat), 60));
-    }
-}
-both!(signed_request_objects);
-
-/// A request object signed with a key the client never registered is refused by the
-/// provider, which baton reports.
-fn a_request_object_with_another_key_is_refused(p: &Provider) {
-    let Some((client, _, _)) = p.pkjwt_client() else {
-        return;
-    };
-    let other = match p.kind {
-        Kind::Sandbox => "interop-pkjwt-private.pem",
-        Kind::Interop => "sandbox-pkjwt-private.pem",
-    };
-    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/keys")
-        .join(other);
-    let yaml = r"name: jar refused
-requests:
-  - name: signed with a stranger's key
-    oauth2:
-      grant: authorization_code
-      issuer: <<issuer>>
-      client_id: <<client_id>>
-      client_auth: private_key_jwt
-      private_key: <<key>>
-      redirect_uri: <<redirect_uri>>
-      scope: openid
-      request_object: signed
-      exchange: false
-    expect:
-      status: any
-";
-    let out = p
-        .run(yaml)
-        .client(&client)
-        .var("key", &key.display().to_string())
-        .arg("-v")
-        .run();
-    out.stdout_contains("invalid_request_object");
-    out.output_lacks("code=");
-}
-both!(a_request_object_with_another_key_is_refused);
-
 /// A snippet cannot push for the user, so it says what a run does before the exchange.
 #[test]
 fn an_exported_snippet_says_the_parameters_are_pushed() {
@@ -518,3 +380,53 @@ requests:
         .stdout_contains("# with PAR (RFC 9126): POST the authorize parameters to the provider's pushed_authorization_request_endpoint")
         .stdout_contains("# with a signed request object (RFC 9101)");
 }
+
+/// An interactive sign-in pushes too: the browser is sent to the authorize endpoint with the
+/// reference only, and still lands on baton's loopback listener (whose port the push named).
+fn pushed_interactive(p: &Provider) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let yaml = r"name: interactive
+requests:
+  - name: sign in
+    oauth2:
+      grant: authorization_code
+      issuer: <<issuer>>
+      client_id: <<client_id>>
+      redirect_uri: http://127.0.0.1:0/callback
+      scope: openid
+      mode: interactive
+      wait: 20s
+      par: true
+";
+    let baton = p.run(yaml).client(&p.public_client());
+    // A browser that follows every redirect with a cookie jar, as a person signing in would.
+    let browser = baton.dir().join("browser.sh");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\ncurl -s -L -c \"$JAR\" -b \"$JAR\" -o /dev/null \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let jar = baton.dir().join("cookies.txt");
+    let out = baton
+        .env("BROWSER", &browser)
+        .env("JAR", &jar)
+        .timeout(std::time::Duration::from_secs(40))
+        .run();
+    out.code(0).stdout_contains("✓ sign in 200");
+    let shown = out
+        .stdout
+        .lines()
+        .find_map(|l| {
+            l.split_once("Sign in in your browser: ")
+                .map(|(_, url)| url.trim())
+        })
+        .expect("the URL shown");
+    let names: Vec<String> = url::Url::parse(shown)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, _)| k.into_owned())
+        .collect();
+    assert_eq!(names, ["client_id", "request_uri"], "{shown}");
+}
+both!(pushed_interactive);

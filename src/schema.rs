@@ -230,6 +230,21 @@ fn oauth2_property(key: &str) -> Option<Value> {
             "authorization_code: exchange the code (default true); false ends at the redirect, with <<id.code>> and <<id.code_verifier>> for later requests.",
         ),
         "wait" => r("duration"),
+        "par" => described(
+            json!({ "type": "boolean" }),
+            "authorization_code: push the authorize parameters to the PAR endpoint (RFC 9126) and send only client_id and request_uri to the authorize endpoint. Default: when par_url is given or discovery says require_pushed_authorization_requests.",
+        ),
+        "par_url" => text(
+            "The pushed authorization request endpoint (default: discovery's pushed_authorization_request_endpoint); giving it turns par on.",
+        ),
+        "authorization_details" => described(
+            json!({ "type": "array", "items": { "type": "object", "required": ["type"] } }),
+            "RFC 9396 rich authorization requests: a list of objects with a `type`, sent as compact JSON where scope goes (the authorize request, pushed or not, or the token request).",
+        ),
+        "request_object" => described(
+            json!({ "enum": ["signed", "none"] }),
+            "authorization_code: signed sends the authorize parameters as a JWT signed with private_key (RFC 9101; typ oauth-authz-req+jwt, aud the issuer), by value or pushed with par.",
+        ),
         k if OAUTH2_KEYS.contains(&k) => text(&k.replace('_', " ")),
         _ => return None,
     })

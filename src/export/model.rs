@@ -438,6 +438,12 @@ fn token_request(
                 .or(r.opt(&s.issuer)?)
                 .unwrap_or_default();
             notes.push(format!("first send the user to {authorize} (response_type=code) and take the `code` of the redirect"));
+            if s.par == Some(true) || (s.par.is_none() && s.par_url.is_some()) {
+                notes.push("with PAR (RFC 9126): POST the authorize parameters to the provider's pushed_authorization_request_endpoint, authenticated as the token request below, and send the user with only client_id and the request_uri it answers".into());
+            }
+            if s.request_object {
+                notes.push("with a signed request object (RFC 9101): the authorize parameters go as the claims of a JWT signed with the client's private key (`request=`)".into());
+            }
             Exchange::Code {
                 code: r.opt(&s.code)?.unwrap_or_else(|| marker("code")),
                 redirect_uri: r.opt(&s.redirect_uri)?.unwrap_or_default(),

@@ -101,6 +101,26 @@ fn signed(
     key: &AssertionKey,
     alg: Option<&str>,
 ) -> Result<String, AssertionError> {
+    let now = chrono::Utc::now().timestamp();
+    let claims = serde_json::json!({
+        "iss": issuer,
+        "sub": subject,
+        "aud": audience,
+        "jti": uuid::Uuid::new_v4().to_string(),
+        "iat": now,
+        "exp": now + LIFETIME_SECS,
+    });
+    sign_claims(None, &claims, key, alg)
+}
+
+/// `claims` signed with `key` (its algorithm, or `alg`), `typ` in the header when given
+/// (RFC 9101's request objects are `oauth-authz-req+jwt`).
+pub(crate) fn sign_claims(
+    typ: Option<&str>,
+    claims: &serde_json::Value,
+    key: &AssertionKey,
+    alg: Option<&str>,
+) -> Result<String, AssertionError> {
     let (encoding, alg, kid) = match key {
         AssertionKey::Secret(secret) => {
             if secret.is_empty() {
@@ -114,18 +134,12 @@ fn signed(
             (encoding, choose(alg, family)?, kid.clone())
         }
     };
-    let now = chrono::Utc::now().timestamp();
-    let claims = serde_json::json!({
-        "iss": issuer,
-        "sub": subject,
-        "aud": audience,
-        "jti": uuid::Uuid::new_v4().to_string(),
-        "iat": now,
-        "exp": now + LIFETIME_SECS,
-    });
     let mut header = Header::new(alg);
     header.kid = kid;
-    jsonwebtoken::encode(&header, &claims, &encoding).map_err(AssertionError::Sign)
+    if let Some(typ) = typ {
+        header.typ = Some(typ.to_string());
+    }
+    jsonwebtoken::encode(&header, claims, &encoding).map_err(AssertionError::Sign)
 }
 
 /// What a key can sign with.

@@ -5,6 +5,7 @@
 
 use super::flow::{Ctx, FlowError, Rendered, UsedCode, pkce, random_token, token_request};
 use super::form::Exchange;
+use super::par::Pushed;
 use super::spec::{Mode, OAuth2};
 use crate::http::Hop;
 use std::time::Instant;
@@ -32,10 +33,11 @@ pub(crate) async fn run(
     if let Some((verifier, _, _)) = &pkce {
         cx.redactor.add(verifier);
     }
-    let (code, nonce) = match spec.mode {
-        Mode::Code => (cx.render_opt(&spec.code)?.unwrap_or_default(), None),
+    let (code, nonce, request_uri) = match spec.mode {
+        Mode::Code => (cx.render_opt(&spec.code)?.unwrap_or_default(), None, None),
         Mode::Headless | Mode::Interactive => {
             let state = random_token();
+            let mut request_uri = None;
             // OIDC Core 3.1.2.1: optional in the code flow; `nonce: false` sends none.
             let nonce = spec.nonce.then(random_token);
             let mut listener = None;
@@ -46,7 +48,7 @@ pub(crate) async fn run(
                 redirect_uri.clone_from(&l.redirect_uri);
                 listener = Some(l);
             }
-            let url = authorize_url(
+            let params = authorize_params(
                 spec,
                 cx,
                 r,
@@ -55,8 +57,32 @@ pub(crate) async fn run(
                 nonce.as_deref(),
                 pkce.as_ref().map(|(_, c, m)| (c.as_str(), *m)),
             )?;
+            let params = if spec.request_object {
+                super::request_object::by_value(spec, cx, r, params)?
+            } else {
+                params
+            };
+            let url = if super::par::wanted(spec, r) {
+                match super::par::push(spec, cx, r, params, hops).await? {
+                    Pushed::Uri(uri) => {
+                        // RFC 9126 4: only the client and the reference go to the browser.
+                        let only = [
+                            ("client_id".to_string(), r.client_id.clone()),
+                            ("request_uri".to_string(), uri.clone()),
+                        ];
+                        request_uri = Some(uri);
+                        authorize_url(r, &only)?
+                    }
+                    Pushed::Refused(index) => return Ok((index, nonce, None)),
+                }
+            } else {
+                authorize_url(r, &params)?
+            };
             let landing = match listener {
-                Some(l) => Landing::Callback(interactive(spec, cx, l, &url, &state).await?, None),
+                Some(l) => Landing::Callback(
+                    interactive(spec, cx, l, &url, &redirect_uri, &state).await?,
+                    None,
+                ),
                 None => super::headless::run(spec, cx, &url, &redirect_uri, hops).await?,
             };
             let verifier = pkce.as_ref().map(|(v, _, _)| v.clone());
@@ -73,7 +99,11 @@ pub(crate) async fn run(
                 if let Some(code) = &code {
                     cx.redactor.add(code);
                 }
-                let used = code.map(|code| UsedCode { code, verifier });
+                let used = code.map(|code| UsedCode {
+                    code,
+                    verifier,
+                    request_uri,
+                });
                 return Ok((index, nonce, used));
             }
             let code = match landing {
@@ -82,7 +112,7 @@ pub(crate) async fn run(
                 }
                 Landing::Page => unreachable_page()?,
             };
-            (code, nonce)
+            (code, nonce, request_uri)
         }
     };
     cx.redactor.add(&code);
@@ -93,7 +123,15 @@ pub(crate) async fn run(
         verifier: verifier.clone(),
     };
     let index = token_request(spec, cx, r, exchange, hops).await?;
-    Ok((index, nonce, Some(UsedCode { code, verifier })))
+    Ok((
+        index,
+        nonce,
+        Some(UsedCode {
+            code,
+            verifier,
+            request_uri,
+        }),
+    ))
 }
 
 /// Where a sign-in in a browser ended.
@@ -111,45 +149,53 @@ fn unreachable_page() -> Result<String, FlowError> {
     ))
 }
 
+/// The parameters of the authorize request, in the order sent (RFC 6749 4.1.1, OIDC Core
+/// 3.1.2.1, RFC 7636 4.3, RFC 9396 2), pushed as they are with PAR.
 #[allow(clippy::too_many_arguments)]
-fn authorize_url(
+fn authorize_params(
     spec: &OAuth2,
-    cx: &Ctx,
+    cx: &mut Ctx,
     r: &Rendered,
     redirect_uri: &str,
     state: &str,
     nonce: Option<&str>,
     challenge: Option<(&str, &str)>,
-) -> Result<String, FlowError> {
+) -> Result<Vec<(String, String)>, FlowError> {
+    let mut q: Vec<(String, String)> = Vec::new();
+    let mut push = |k: &str, v: &str| q.push((k.to_string(), v.to_string()));
+    push("response_type", "code");
+    push("client_id", &r.client_id);
+    push("redirect_uri", redirect_uri);
+    if let Some(scope) = cx.render_opt(&spec.scope)? {
+        push("scope", &scope);
+    }
+    push("state", state);
+    if let Some(nonce) = nonce {
+        push("nonce", nonce);
+    }
+    if let Some((challenge, method)) = challenge {
+        push("code_challenge", challenge);
+        push("code_challenge_method", method);
+    }
+    if let Some(res) = cx.render_opt(&spec.resource)? {
+        push("resource", &res);
+    }
+    if let Some(aud) = cx.render_opt(&spec.audience)? {
+        push("audience", &aud);
+    }
+    if let Some(details) = super::form::authorization_details(spec, cx)? {
+        push("authorization_details", &details);
+    }
+    q.extend(cx.render_pairs(&spec.extra)?);
+    Ok(q)
+}
+
+/// The authorize endpoint's URL with `params` in its query.
+fn authorize_url(r: &Rendered, params: &[(String, String)]) -> Result<String, FlowError> {
     let base = r.endpoint(super::flow::Endpoint::Authorize)?;
     let mut url = url::Url::parse(&base)
         .map_err(|e| FlowError::Input(format!("invalid authorize URL `{base}`: {e}")))?;
-    {
-        let mut q = url.query_pairs_mut();
-        q.append_pair("response_type", "code");
-        q.append_pair("client_id", &r.client_id);
-        q.append_pair("redirect_uri", redirect_uri);
-        if let Some(scope) = cx.render_opt(&spec.scope)? {
-            q.append_pair("scope", &scope);
-        }
-        q.append_pair("state", state);
-        if let Some(nonce) = nonce {
-            q.append_pair("nonce", nonce);
-        }
-        if let Some((challenge, method)) = challenge {
-            q.append_pair("code_challenge", challenge);
-            q.append_pair("code_challenge_method", method);
-        }
-        if let Some(res) = cx.render_opt(&spec.resource)? {
-            q.append_pair("resource", &res);
-        }
-        if let Some(aud) = cx.render_opt(&spec.audience)? {
-            q.append_pair("audience", &aud);
-        }
-        for (k, v) in cx.render_pairs(&spec.extra)? {
-            q.append_pair(&k, &v);
-        }
-    }
+    url.query_pairs_mut().extend_pairs(params.iter());
     Ok(url.to_string())
 }
 
@@ -172,6 +218,7 @@ async fn interactive(
     cx: &mut Ctx<'_>,
     listener: super::loopback::Listener,
     url: &str,
+    redirect_uri: &str,
     state: &str,
 ) -> Result<String, FlowError> {
     (cx.notify)(format!("Sign in in your browser: {url}"));
@@ -185,15 +232,10 @@ async fn interactive(
     let deadline = Instant::now() + spec.wait;
     listener.wait(deadline, state).await.ok_or_else(|| {
         FlowError::Timeout(format!(
-            "no redirect reached {} within {:?}: was the sign-in finished in the browser?",
-            listener_uri(url),
+            "no redirect reached {redirect_uri} within {:?}: was the sign-in finished in the browser?",
             spec.wait
         ))
     })
-}
-
-fn listener_uri(authorize_url: &str) -> String {
-    crate::query::query_param(authorize_url, "redirect_uri").unwrap_or_default()
 }
 
 /// The last form a headless sign-in submitted: the provider's answer to it explains an error.

@@ -20,6 +20,10 @@ pub(crate) struct Endpoints {
     pub revocation: Option<String>,
     pub userinfo: Option<String>,
     pub jwks: Option<String>,
+    /// RFC 9126 5: `pushed_authorization_request_endpoint`.
+    pub par: Option<String>,
+    /// RFC 9126 5: `require_pushed_authorization_requests`.
+    pub require_par: bool,
     /// The documents these were read from, for messages.
     pub sources: Vec<String>,
 }
@@ -36,6 +40,11 @@ impl Endpoints {
             revocation: s("revocation_endpoint"),
             userinfo: s("userinfo_endpoint"),
             jwks: s("jwks_uri"),
+            par: s("pushed_authorization_request_endpoint"),
+            require_par: doc
+                .get("require_pushed_authorization_requests")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             sources: Vec::new(),
         }
     }
@@ -50,6 +59,7 @@ impl Endpoints {
             (&mut self.revocation, &other.revocation),
             (&mut self.userinfo, &other.userinfo),
             (&mut self.jwks, &other.jwks),
+            (&mut self.par, &other.par),
         ];
         for (mine, theirs) in pairs {
             if mine.is_none() {
@@ -59,6 +69,7 @@ impl Endpoints {
         if self.issuer.is_none() {
             self.issuer.clone_from(&other.issuer);
         }
+        self.require_par |= other.require_par;
         self.sources.extend(other.sources.iter().cloned());
     }
 }

@@ -40,6 +40,9 @@ pub(crate) async fn resolve(
     if let Some(u) = explicit(&spec.jwks_url, cx)? {
         endpoints.jwks = Some(u);
     }
+    if let Some(u) = explicit(&spec.par_url, cx)? {
+        endpoints.par = Some(u);
+    }
     // An endpoint the OpenID Connect document leaves out may be in the RFC 8414 one.
     if let Some(issuer) = &issuer
         && needed(spec, grant)
@@ -67,6 +70,8 @@ pub(crate) enum Endpoint {
     Device,
     Introspection,
     Revocation,
+    /// RFC 9126's pushed authorization request endpoint.
+    Par,
 }
 
 impl Endpoint {
@@ -77,6 +82,7 @@ impl Endpoint {
             Endpoint::Device => e.device.as_ref(),
             Endpoint::Introspection => e.introspection.as_ref(),
             Endpoint::Revocation => e.revocation.as_ref(),
+            Endpoint::Par => e.par.as_ref(),
         }
     }
 
@@ -88,6 +94,7 @@ impl Endpoint {
             Endpoint::Device => ("device_authorization_endpoint", "device_authorization_url"),
             Endpoint::Introspection => ("introspection_endpoint", "introspection_url"),
             Endpoint::Revocation => ("revocation_endpoint", "revocation_url"),
+            Endpoint::Par => ("pushed_authorization_request_endpoint", "par_url"),
         }
     }
 }
@@ -102,6 +109,9 @@ pub(crate) fn needed(spec: &OAuth2, grant: Grant) -> Vec<Endpoint> {
         | Grant::JwtBearer
         | Grant::Custom => vec![Endpoint::Token],
         Grant::AuthorizationCode if spec.mode == super::spec::Mode::Code => vec![Endpoint::Token],
+        Grant::AuthorizationCode if spec.par == Some(true) => {
+            vec![Endpoint::Authorize, Endpoint::Par, Endpoint::Token]
+        }
         Grant::AuthorizationCode => vec![Endpoint::Authorize, Endpoint::Token],
         Grant::DeviceCode => vec![Endpoint::Device, Endpoint::Token],
         Grant::Introspect => vec![Endpoint::Introspection],

@@ -65,6 +65,9 @@ pub(crate) struct Outcome {
 pub(crate) struct UsedCode {
     pub code: String,
     pub verifier: Option<String>,
+    /// The `request_uri` of a pushed authorization request (`<<id.request_uri>>`), so that
+    /// a collection can show it is single-use.
+    pub request_uri: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -401,6 +404,11 @@ impl form::Render for Ctx<'_> {
 
     fn secret(&mut self, value: &str) {
         self.redactor.add(value);
+    }
+
+    fn json(&mut self, tpl: &crate::template::JsonTpl) -> Result<Value, FlowError> {
+        crate::runner::vars::render_json_tpl(tpl, self.templates, self.scope)
+            .map_err(|(t, e)| render_fail(&t, e))
     }
 }
 

@@ -12,7 +12,8 @@
 use super::assertion::ASSERTION_TYPE;
 use super::device::GRANT_TYPE as DEVICE_GRANT_TYPE;
 use super::spec::{ACCESS_TOKEN_TYPE, ClientAuth, Grant, JWT_BEARER, OAuth2, TOKEN_EXCHANGE};
-use crate::template::Tpl;
+use crate::template::{JsonTpl, Tpl};
+use serde_json::Value;
 
 /// Renders the templates of an `oauth2:` block, for [`fields`].
 pub(crate) trait Render {
@@ -26,6 +27,38 @@ pub(crate) trait Render {
     /// A value the form carries that must never be shown (a password, a token): the live
     /// flow teaches it to the redactor as soon as it is rendered.
     fn secret(&mut self, _value: &str) {}
+    /// A JSON-shaped value: its templates rendered as text unless the renderer knows better
+    /// (the live flow keeps a whole-value template's JSON type: `<<amount>>` stays a number).
+    fn json(&mut self, tpl: &JsonTpl) -> Result<Value, Self::Error> {
+        Ok(match tpl {
+            JsonTpl::Value(v) => v.clone(),
+            JsonTpl::Str(t) => Value::String(self.text(t)?),
+            JsonTpl::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.json(i))
+                    .collect::<Result<_, _>>()?,
+            ),
+            JsonTpl::Object(entries) => {
+                let mut map = serde_json::Map::new();
+                for (k, v) in entries {
+                    map.insert(k.clone(), self.json(v)?);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+}
+
+/// `authorization_details` as sent (RFC 9396 2): the list in compact JSON.
+pub(crate) fn authorization_details<R: Render>(
+    spec: &OAuth2,
+    r: &mut R,
+) -> Result<Option<String>, R::Error> {
+    let Some(details) = &spec.authorization_details else {
+        return Ok(None);
+    };
+    Ok(Some(r.json(details)?.to_string()))
 }
 
 /// Which request of the block, with what only the caller knows.
@@ -113,6 +146,9 @@ pub(crate) fn fields<R: Render>(
             if let Some(scope) = r.opt(&spec.scope)? {
                 push(&mut form, "scope", scope);
             }
+            if let Some(details) = authorization_details(spec, r)? {
+                push(&mut form, "authorization_details", details);
+            }
             if let Some(aud) = r.opt(&spec.audience)? {
                 push(&mut form, "audience", aud);
             }
@@ -175,8 +211,9 @@ pub(crate) fn fields<R: Render>(
     Ok(form)
 }
 
-/// What every token request adds after its grant's fields: scope (unless `with_scope` is
-/// false), audience, resource and the extra parameters.
+/// What every token request adds after its grant's fields: scope and authorization_details
+/// (unless `with_scope` is false: they were asked for at the authorize endpoint), audience,
+/// resource and the extra parameters.
 fn token_params<R: Render>(
     spec: &OAuth2,
     form: &mut Vec<(String, String)>,
@@ -187,6 +224,9 @@ fn token_params<R: Render>(
         && with_scope
     {
         form.push(("scope".into(), scope));
+    }
+    if with_scope && let Some(details) = authorization_details(spec, r)? {
+        form.push(("authorization_details".into(), details));
     }
     if let Some(aud) = r.opt(&spec.audience)? {
         form.push(("audience".into(), aud));

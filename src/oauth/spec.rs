@@ -10,7 +10,7 @@ pub(crate) use read::{KEYS, read};
 pub(crate) use validate::private_key_pem;
 
 use crate::diag::Loc;
-use crate::template::Tpl;
+use crate::template::{JsonTpl, Tpl};
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,6 +206,16 @@ pub struct OAuth2 {
     pub extra: Vec<(String, Tpl)>,
     /// Extra parameters of the token request of `authorization_code`.
     pub token_extra: Vec<(String, Tpl)>,
+    /// RFC 9126: push the authorize parameters to the PAR endpoint first (`Some(true)`), or
+    /// never (`Some(false)`); `None` pushes when `par_url` is given or discovery says the
+    /// provider requires it (`require_pushed_authorization_requests`).
+    pub par: Option<bool>,
+    pub par_url: Option<Tpl>,
+    /// RFC 9396: a list of objects, sent as compact JSON wherever `scope` goes (the authorize
+    /// request, pushed or not; the token request of the grants without one).
+    pub authorization_details: Option<JsonTpl>,
+    /// RFC 9101: send the authorize parameters as a JWT signed with `private_key`.
+    pub request_object: bool,
     /// RFC 8693 token exchange: the token exchanged, the acting party's, and their types.
     pub subject_token: Option<Tpl>,
     pub subject_token_type: Option<Tpl>,
@@ -264,6 +274,7 @@ impl OAuth2 {
             &self.assertion_subject,
             &self.assertion_audience,
             &self.grant_type,
+            &self.par_url,
         ];
         let mut out: Vec<&Tpl> = vec![&self.client_id];
         out.extend(singles.into_iter().flatten());
@@ -276,6 +287,9 @@ impl OAuth2 {
                 .chain(&self.form)
                 .map(|(_, v)| v),
         );
+        if let Some(details) = &self.authorization_details {
+            details.templates(&mut out);
+        }
         out
     }
 

@@ -19,7 +19,8 @@ use super::keys::random_token;
 use super::login::{self, Gate};
 use super::routes::Shared;
 use super::store::{CodeGrant, Pkce};
-use super::{pkce, scope};
+use super::{details, jar, par, pkce, scope};
+use serde_json::Value;
 
 /// `GET /connect/authorize?...`
 pub(crate) async fn authorize_get(
@@ -43,7 +44,29 @@ pub(crate) async fn authorize_post(
     }
 }
 
-fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response {
+fn authorize(shared: &Shared, headers: &HeaderMap, given: &Params) -> Response {
+    // RFC 9126 4: a pushed request stands for every parameter; the others are ignored.
+    let (pushed, resolved) = match given.get("request_uri") {
+        Ok(Some(uri)) => match given.get("client_id") {
+            Ok(Some(id)) => match shared.pushed().resolve(uri, id, shared.clock.now()) {
+                Ok(params) => (Some(uri.to_string()), Some(params)),
+                Err(error) => return request_uri_refused(shared, id, &error),
+            },
+            Ok(None) => return error_page("The client_id parameter is missing."),
+            Err(error) => return error_page(&error.description),
+        },
+        Ok(None) => (None, None),
+        Err(error) => return error_page(&error.description),
+    };
+    let params = resolved.as_ref().unwrap_or(given);
+    // RFC 9101 6.3: a request object by value stands for every parameter too.
+    let unwrapped = match jar::unwrap(shared, params) {
+        Ok(unwrapped) => unwrapped,
+        Err(error) => {
+            return error_page(&format!("{}: {}", error.code.as_str(), error.description));
+        }
+    };
+    let params = unwrapped.as_ref().unwrap_or(params);
     // Until the client and its redirect URI are known to be genuine, redirecting would make
     // the sandbox an open redirector: such errors are shown, never sent back (RFC 6749 4.1.2.1).
     let client = match params.get("client_id") {
@@ -81,7 +104,7 @@ fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response 
     };
     // A repeated state is itself an error below; echo nothing rather than one of them.
     let state = params.get("state").ok().flatten();
-    let result = match validate(shared, client, params, given_redirect) {
+    let result = match validate(shared, client, params, given_redirect, pushed.is_some()) {
         Ok(request) => match sign_in(shared, headers, client, params, request.scope.clone()) {
             Ok(Gate::Proceed {
                 sub,
@@ -94,6 +117,10 @@ fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response 
         },
         Err(error) => Err(error),
     };
+    // Answered: the pushed request is spent (not before, as a login form comes back to it).
+    if let Some(uri) = &pushed {
+        shared.pushed().consume(uri);
+    }
     {
         let mut query = target.query_pairs_mut();
         match &result {
@@ -115,20 +142,31 @@ fn authorize(shared: &Shared, headers: &HeaderMap, params: &Params) -> Response 
 }
 
 /// An authorize request that passed every check but who signs in.
-struct CodeRequest {
+pub(crate) struct CodeRequest {
     redirect_uri: Option<String>,
     scope: Vec<String>,
     nonce: Option<String>,
     pkce: Option<Pkce>,
+    authorization_details: Option<Value>,
 }
 
-/// Checks everything but the client and redirect URI, which the caller checked.
-fn validate(
+/// Checks everything but the client and redirect URI, which the caller checked; `pushed`
+/// when the parameters came through the PAR endpoint (or are being pushed).
+pub(crate) fn validate(
     shared: &Shared,
     client: &ClientConfig,
     params: &Params,
     redirect_uri: Option<&str>,
+    pushed: bool,
 ) -> Result<CodeRequest, OAuthError> {
+    if !pushed && par::required(shared, client) {
+        return Err(OAuthError::invalid_request(format!(
+            "client `{}` must push its authorization requests to {} and send the request_uri \
+             (RFC 9126 6)",
+            client.id,
+            shared.url(super::routes::PAR_PATH)
+        )));
+    }
     // Checked here only to reject a repeated state; its value was taken by the caller.
     params.get("state")?;
     let response_type = params.require("response_type")?;
@@ -170,6 +208,7 @@ fn validate(
         scope,
         nonce: params.get("nonce")?.map(str::to_string),
         pkce,
+        authorization_details: details::parse(params)?,
     })
 }
 
@@ -228,10 +267,33 @@ fn record_code(
         auth_time,
         nonce: request.nonce,
         pkce: request.pkce,
+        authorization_details: request.authorization_details,
         expires_at: now.saturating_add_unsigned(shared.config.lifetimes.code),
     };
     shared.store().insert_code(code.clone(), grant, now);
     code
+}
+
+/// A request_uri refused: the error goes to the client's redirect URI when it has only one
+/// (RFC 6749 3.1.2.3: the one a request without `redirect_uri` means), as oidc-provider
+/// does, and is shown otherwise: the pushed one is not to be trusted any more.
+fn request_uri_refused(shared: &Shared, client_id: &str, error: &OAuthError) -> Response {
+    let only = shared
+        .config
+        .client(client_id)
+        .and_then(|c| match c.redirect_uris.as_slice() {
+            [only] => Url::parse(only).ok(),
+            _ => None,
+        });
+    let Some(mut target) = only else {
+        return error_page(&format!("{}: {}", error.code.as_str(), error.description));
+    };
+    target
+        .query_pairs_mut()
+        .append_pair("error", error.code.as_str())
+        .append_pair("error_description", &error.description)
+        .append_pair("iss", &shared.issuer);
+    found(target.as_str())
 }
 
 /// A 400 page for a person, since there is nowhere safe to send the error.

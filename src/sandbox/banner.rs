@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use super::client::{AuthMethod, ClientConfig, GrantType};
 use super::routes::{
     AUTHORIZE_PATH, CONSENT_PATH, DEVICE_APPROVE_PATH, DEVICE_AUTHORIZATION_PATH, DEVICE_PAGE_PATH,
-    DISCOVERY_PATH, INTROSPECT_PATH, JWKS_PATH, LOGIN_PATH, REVOCATION_PATH, Shared, TOKEN_PATH,
-    USERINFO_PATH,
+    DISCOVERY_PATH, INTROSPECT_PATH, JWKS_PATH, LOGIN_PATH, PAR_PATH, REVOCATION_PATH, Shared,
+    TOKEN_PATH, USERINFO_PATH,
 };
 
 /// Everything a person needs to point a client at the sandbox.
@@ -32,6 +32,7 @@ pub(crate) fn describe(shared: &Shared) -> String {
             "  (auto-approves the first user, or login_hint; login_form clients get forms)",
         ),
         ("token", TOKEN_PATH, "  (also /oauth/token)"),
+        ("par", PAR_PATH, "  (RFC 9126: request_uri for 60 s, once)"),
         ("device", DEVICE_AUTHORIZATION_PATH, ""),
         ("userinfo", USERINFO_PATH, ""),
         ("introspect", INTROSPECT_PATH, ""),
@@ -79,6 +80,9 @@ pub(crate) fn describe(shared: &Shared) -> String {
                     ""
                 }
             );
+        }
+        if client.require_pushed_authorization_requests {
+            let _ = writeln!(out, "  {:<15} authorize: pushed requests only (PAR)", "");
         }
         if !client.redirect_uris.is_empty() {
             let _ = writeln!(

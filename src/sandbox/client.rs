@@ -144,6 +144,10 @@ pub struct ClientConfig {
     /// After the login form, a consent form too (needs `login_form`).
     #[serde(default)]
     pub consent: bool,
+    /// RFC 9126 6: the authorize endpoint takes only pushed requests (`request_uri`) from
+    /// this client.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 impl ClientConfig {

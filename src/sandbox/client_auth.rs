@@ -24,6 +24,11 @@ impl Params {
         )
     }
 
+    /// Pairs already decoded (a pushed request's).
+    pub(crate) fn from_pairs(pairs: Vec<(String, String)>) -> Params {
+        Params(pairs)
+    }
+
     /// A form body; RFC 6749 3.2 requires `application/x-www-form-urlencoded`.
     pub(crate) fn from_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAuthError> {
         let content_type = headers

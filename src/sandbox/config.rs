@@ -37,6 +37,8 @@ pub struct SandboxConfig {
     pub users: Vec<UserConfig>,
     /// Ways to break the rules on purpose, so that `baton probe` can be shown to find each.
     pub faults: Vec<Fault>,
+    /// RFC 9126 5: every client must push its authorization requests, as discovery says.
+    pub require_pushed_authorization_requests: bool,
 }
 
 /// A deliberate departure from the specifications (`faults:` in a sandbox configuration).
@@ -151,6 +153,10 @@ impl Default for SandboxConfig {
                     consent: true,
                     ..confidential("baton-form", "form-secret")
                 },
+                ClientConfig {
+                    require_pushed_authorization_requests: true,
+                    ..confidential("baton-par", "par-secret")
+                },
             ],
             users: vec![
                 UserConfig {
@@ -171,6 +177,7 @@ impl Default for SandboxConfig {
                 },
             ],
             faults: Vec::new(),
+            require_pushed_authorization_requests: false,
         }
     }
 }
@@ -362,7 +369,7 @@ mod tests {
         assert_eq!(config.port, 5001);
         assert_eq!(config.lifetimes.code, 1);
         assert_eq!(config.lifetimes.access_token, 3600);
-        assert_eq!(config.clients.len(), 6);
+        assert_eq!(config.clients.len(), 7);
 
         let err = SandboxConfig::from_yaml_str("port: 1\nlifetimes:\n  cod: 1\n", "s.yaml")
             .expect_err("unknown key");

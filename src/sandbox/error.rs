@@ -71,6 +71,12 @@ pub(crate) enum ErrorCode {
     ExpiredToken,
     LoginRequired,
     ConsentRequired,
+    /// RFC 9126 2.3 / 4: a request_uri unknown, expired, spent or another client's.
+    InvalidRequestUri,
+    /// RFC 9101 6.3: a request object that does not verify.
+    InvalidRequestObject,
+    /// RFC 9396 5: authorization_details that are not a list of objects with a `type`.
+    InvalidAuthorizationDetails,
 }
 
 impl ErrorCode {
@@ -92,6 +98,9 @@ impl ErrorCode {
             ErrorCode::ExpiredToken => "expired_token",
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::InvalidRequestUri => "invalid_request_uri",
+            ErrorCode::InvalidRequestObject => "invalid_request_object",
+            ErrorCode::InvalidAuthorizationDetails => "invalid_authorization_details",
         }
     }
 }

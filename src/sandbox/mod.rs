@@ -17,13 +17,16 @@ mod client;
 mod client_auth;
 mod config;
 mod consent;
+mod details;
 mod device;
 mod device_page;
 mod error;
 mod exchange;
 mod html;
+mod jar;
 mod keys;
 mod login;
+mod par;
 mod pkce;
 mod resource;
 mod routes;
@@ -137,7 +140,8 @@ impl Sandbox {
     /// `Scope`, and, when such clients are configured, `PublicClientId`, `SpecialClientId`,
     /// `SpecialClientSecret`, `JwtClientId`, `JwtClientSecret`, `PkJwtClientId`,
     /// `PkJwtKeyFile` (only while the default key pair is registered and its private key file
-    /// exists), `FormClientId` and `FormClientSecret`.
+    /// exists), `FormClientId` and `FormClientSecret`, `ParClientId` and `ParClientSecret`
+    /// (a client that must push its authorization requests, RFC 9126).
     #[must_use]
     pub fn vars(&self) -> Vec<(String, String)> {
         let config = &self.shared.config;
@@ -183,6 +187,14 @@ impl Sandbox {
         if let Some(client) = config.clients.iter().find(|c| c.login_form) {
             push("FormClientId", &client.id);
             push("FormClientSecret", &secret(client));
+        }
+        let par = config
+            .clients
+            .iter()
+            .find(|c| c.require_pushed_authorization_requests);
+        if let Some(client) = par {
+            push("ParClientId", &client.id);
+            push("ParClientSecret", &secret(client));
         }
         vars
     }

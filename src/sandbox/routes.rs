@@ -14,9 +14,10 @@ use super::client::{AuthMethod, GrantType};
 use super::config::{Fault, SandboxConfig};
 use super::device::DeviceStore;
 use super::keys::SigningKey;
+use super::par::PushedRequests;
 use super::session::{Antiforgery, Sessions};
 use super::store::{Clock, Store};
-use super::{assertion, authorize, consent, device, device_page, login, resource, token};
+use super::{assertion, authorize, consent, device, device_page, login, par, resource, token};
 
 pub(crate) const DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 /// RFC 8414 authorization server metadata, served as most providers do beside the OpenID
@@ -25,6 +26,8 @@ pub(crate) const METADATA_PATH: &str = "/.well-known/oauth-authorization-server"
 pub(crate) const JWKS_PATH: &str = "/.well-known/openid-configuration/jwks";
 pub(crate) const AUTHORIZE_PATH: &str = "/connect/authorize";
 pub(crate) const TOKEN_PATH: &str = "/connect/token";
+/// RFC 9126's pushed authorization request endpoint.
+pub(crate) const PAR_PATH: &str = "/connect/par";
 /// ProcessMaker's token path, served by the same handler.
 pub(crate) const TOKEN_ALIAS_PATH: &str = "/oauth/token";
 pub(crate) const USERINFO_PATH: &str = "/connect/userinfo";
@@ -47,6 +50,7 @@ pub(crate) struct Shared {
     pub(crate) antiforgery: Antiforgery,
     store: Mutex<Store>,
     devices: Mutex<DeviceStore>,
+    pushed: Mutex<PushedRequests>,
     sessions: Mutex<Sessions>,
     hits: Mutex<HashMap<String, u64>>,
 }
@@ -61,6 +65,7 @@ impl Shared {
             antiforgery: Antiforgery::new(),
             store: Mutex::new(Store::default()),
             devices: Mutex::new(DeviceStore::default()),
+            pushed: Mutex::new(PushedRequests::default()),
             sessions: Mutex::new(Sessions::default()),
             hits: Mutex::new(HashMap::new()),
         }
@@ -76,6 +81,11 @@ impl Shared {
     /// Pending device authorizations (RFC 8628); poisoning is handled as for `store`.
     pub(crate) fn devices(&self) -> MutexGuard<'_, DeviceStore> {
         self.devices.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Pushed authorization requests (RFC 9126); poisoning is handled as for `store`.
+    pub(crate) fn pushed(&self) -> MutexGuard<'_, PushedRequests> {
+        self.pushed.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Browser sign-in sessions of the login form mode and the device page.
@@ -105,6 +115,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(authorize::authorize_get).post(authorize::authorize_post),
         )
         .route(TOKEN_PATH, post(token::token))
+        .route(PAR_PATH, post(par::par))
         .route(TOKEN_ALIAS_PATH, post(token::token))
         .route(
             USERINFO_PATH,
@@ -211,6 +222,8 @@ fn document(shared: &Shared) -> serde_json::Value {
         "introspection_endpoint": shared.url(INTROSPECT_PATH),
         "revocation_endpoint": shared.url(REVOCATION_PATH),
         "device_authorization_endpoint": shared.url(DEVICE_AUTHORIZATION_PATH),
+        "pushed_authorization_request_endpoint": shared.url(PAR_PATH),
+        "require_pushed_authorization_requests": config.require_pushed_authorization_requests,
         "scopes_supported": config.supported_scopes(),
         "claims_supported": claims,
         "grant_types_supported": GrantType::ALL.map(GrantType::as_str),
@@ -227,7 +240,8 @@ fn document(shared: &Shared) -> serde_json::Value {
         "prompt_values_supported": ["none", "login", "consent"],
         "code_challenge_methods_supported": ["S256", "plain"],
         "authorization_response_iss_parameter_supported": true,
-        "request_parameter_supported": false,
+        "request_parameter_supported": true,
+        "request_object_signing_alg_values_supported": algs[3..],
         "claims_parameter_supported": false,
     });
     document

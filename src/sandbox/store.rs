@@ -55,6 +55,8 @@ pub(crate) struct CodeGrant {
     pub(crate) auth_time: i64,
     pub(crate) nonce: Option<String>,
     pub(crate) pkce: Option<Pkce>,
+    /// RFC 9396: what the authorize request asked for, echoed in the token response.
+    pub(crate) authorization_details: Option<serde_json::Value>,
     pub(crate) expires_at: i64,
 }
 

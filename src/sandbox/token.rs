@@ -109,6 +109,8 @@ struct Issue {
     aud: Option<String>,
     act: Option<Value>,
     issued_token_type: bool,
+    /// RFC 9396 7: the details granted, in the token response and the access token.
+    authorization_details: Option<Value>,
 }
 
 /// A token of the grants of `exchange.rs`: recorded as the others, with no refresh token
@@ -172,6 +174,7 @@ fn client_credentials(
         params.get("scope")?,
         GrantType::ClientCredentials,
     )?;
+    let details = super::details::parse(params)?;
     let now = shared.clock.now();
     // RFC 9068 2.2: with no user, `sub` is the client.
     let subject = Subject {
@@ -179,7 +182,9 @@ fn client_credentials(
         auth_time: None,
         nonce: None,
     };
-    Ok(record(shared, client, subject, scope, None, now))
+    let mut issue = record(shared, client, subject, scope, None, now);
+    issue.authorization_details = details;
+    Ok(issue)
 }
 
 fn authorization_code(
@@ -217,14 +222,9 @@ fn authorization_code(
         auth_time: Some(grant.auth_time),
         nonce: grant.nonce,
     };
-    Ok(record(
-        shared,
-        client,
-        subject,
-        grant.scope,
-        Some(family),
-        now,
-    ))
+    let mut issue = record(shared, client, subject, grant.scope, Some(family), now);
+    issue.authorization_details = grant.authorization_details;
+    Ok(issue)
 }
 
 /// RFC 8628 3.4: answers from the device code's state; tokens once, when approved.
@@ -296,6 +296,7 @@ fn refresh(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<Is
         aud: None,
         act: None,
         issued_token_type: false,
+        authorization_details: None,
     })
 }
 
@@ -355,6 +356,7 @@ fn record(
         aud: None,
         act: None,
         issued_token_type: false,
+        authorization_details: None,
     }
 }
 
@@ -381,6 +383,9 @@ fn sign(shared: &Shared, issue: Issue) -> Result<Value, OAuthError> {
     if let Some(act) = &issue.act {
         claims["act"] = act.clone();
     }
+    if let Some(details) = &issue.authorization_details {
+        claims["authorization_details"] = details.clone();
+    }
     let access_token = shared.key.sign("at+jwt", &claims)?;
     let mut body = json!({
         "access_token": access_token,
@@ -390,6 +395,9 @@ fn sign(shared: &Shared, issue: Issue) -> Result<Value, OAuthError> {
     });
     if let Some(refresh_token) = issue.refresh_token {
         body["refresh_token"] = json!(refresh_token);
+    }
+    if let Some(details) = issue.authorization_details {
+        body["authorization_details"] = details;
     }
     if issue.issued_token_type {
         body["issued_token_type"] = json!(exchange::ACCESS_TOKEN_TYPE);

@@ -37,7 +37,9 @@ pub(crate) fn looks_secret(name: &str) -> bool {
         "_supported",
         "_name",
     ];
-    if HARMLESS_SUFFIXES.iter().any(|s| n.ends_with(s)) {
+    // RFC 9396's `authorization_details` says what access is asked for: no credential,
+    // and what `-v` must show.
+    if HARMLESS_SUFFIXES.iter().any(|s| n.ends_with(s)) || n == "authorization_details" {
         return false;
     }
     const MARKERS: &[&str] = &[
@@ -134,6 +136,7 @@ mod tests {
             "access_token",
             "X-Api-Key",
             "apiKey",
+            "Authorization",
         ] {
             assert!(looks_secret(n), "{n}");
         }
@@ -145,6 +148,7 @@ mod tests {
             "ClientId",
             "scope",
             "token_endpoint_auth_method",
+            "authorization_details",
         ] {
             assert!(!looks_secret(n), "{n}");
         }

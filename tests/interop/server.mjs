@@ -32,9 +32,12 @@ const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const ALL_GRANTS = ['authorization_code', 'refresh_token', 'client_credentials', 'password',
   'urn:ietf:params:oauth:grant-type:device_code', TOKEN_EXCHANGE, JWT_BEARER];
+// RFC 9396: the authorization details types granted as asked (the test's policy: none).
+const RAR_TYPES = ['payment_initiation', 'account_information'];
 const client = (client_id, token_endpoint_auth_method, extra = {}) => ({
   client_id, token_endpoint_auth_method, application_type: 'native',
-  redirect_uris: ['http://127.0.0.1/callback'], response_types: ['code'], grant_types: ALL_GRANTS, ...extra,
+  redirect_uris: ['http://127.0.0.1/callback'], response_types: ['code'], grant_types: ALL_GRANTS,
+  authorization_details_types: RAR_TYPES, ...extra,
 });
 const CLIENTS = [
   client('cli-basic', 'client_secret_basic', { client_secret: 'basic-secret' }),
@@ -45,7 +48,15 @@ const CLIENTS = [
     client_secret: 'cli-jwt-hs256-secret-0123456789abcdef', token_endpoint_auth_signing_alg: 'HS256' }),
   client('cli-pkjwt', 'private_key_jwt', { jwks: { keys: [pkjwtJwk] }, token_endpoint_auth_signing_alg: 'ES256' }),
   client('cli-form', 'client_secret_basic', { client_secret: 'form-secret', grant_types: ['authorization_code', 'refresh_token'] }),
+  // RFC 9126 6: its authorize requests must be pushed (`request_uri`), else they are refused.
+  client('cli-par', 'client_secret_basic', { client_secret: 'par-secret', require_pushed_authorization_requests: true }),
 ];
+// REQUIRE_PAR=1: discovery says `require_pushed_authorization_requests`, for every client.
+const REQUIRE_PAR = process.env.REQUIRE_PAR === '1';
+const askedDetails = (ctx) => {
+  const v = ctx.oidc.params.authorization_details;
+  return typeof v === 'string' ? JSON.parse(v) : v;
+};
 
 // --- listen first (PORT=0 picks a free port), then build the provider with the real issuer ---
 const server = http.createServer();
@@ -87,6 +98,17 @@ const provider = new Provider(issuer, {
     revocation: { enabled: true },
     clientCredentials: { enabled: true },
     deviceFlow: { enabled: true },
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
+    requestObjects: { enabled: true }, // RFC 9101: `request` by value, or pushed
+    richAuthorizationRequests: {
+      enabled: true,
+      types: Object.fromEntries(RAR_TYPES.map((t) => [t, { validate() {} }])),
+      // The details of this request (the grant keeps those of every consent before).
+      authorizationDetailsForGrantSource: (ctx) => askedDetails(ctx),
+      // The code's details, or those of a token request (client credentials).
+      authorizationDetailsForAccessToken: (ctx, token, source) => source?.rar ?? askedDetails(ctx),
+      authorizationDetailsForIntrospection: (ctx, token) => token.rar,
+    },
     resourceIndicators: {
       enabled: true,
       defaultResource: (ctx, c, oneOf) => oneOf, // no resource asked: opaque token for userinfo
@@ -210,6 +232,7 @@ async function consent(ctx, details) {
   if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
   if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
   for (const [indicator, s] of Object.entries(d.missingResourceScopes || {})) grant.addResourceScope(indicator, s.join(' '));
+  for (const detail of d.rar || []) grant.addRar(detail);
   await finish(ctx, { consent: { grantId: await grant.save() } });
 }
 

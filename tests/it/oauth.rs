@@ -11,7 +11,9 @@ mod dot;
 mod errors;
 mod field;
 mod grants;
+mod jar;
 mod more_grants;
+mod par;
 mod probe_interop;
 mod stock_pages;
 mod tokens;
@@ -208,16 +210,22 @@ impl Provider {
     /// A fresh interop server of its own (for a test that counts hits), its access tokens
     /// living `access_ttl` seconds when given.
     pub(crate) fn interop(access_ttl: Option<u64>) -> Option<Provider> {
-        Provider::interop_with(access_ttl, false)
+        Provider::interop_with(access_ttl, &[])
+    }
+
+    /// An interop server of its own whose discovery says that every authorize request must
+    /// be pushed (RFC 9126 5, `require_pushed_authorization_requests`).
+    pub(crate) fn interop_requiring_par() -> Option<Provider> {
+        Provider::interop_with(None, &[("REQUIRE_PAR", "1")])
     }
 
     /// An interop server of its own that shows oidc-provider's own login and consent pages
     /// (`devInteractions`, as the library ships them) instead of the test's handler.
     pub(crate) fn interop_stock_pages() -> Option<Provider> {
-        Provider::interop_with(None, true)
+        Provider::interop_with(None, &[("STOCK_PAGES", "1")])
     }
 
-    fn interop_with(access_ttl: Option<u64>, stock_pages: bool) -> Option<Provider> {
+    fn interop_with(access_ttl: Option<u64>, env: &[(&str, &str)]) -> Option<Provider> {
         if let Some(why) = interop_unavailable() {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -231,12 +239,14 @@ impl Provider {
             .current_dir(interop_dir())
             .env("PORT", "0")
             .env_remove("IGNORE_STDIN")
-            .env_remove("DEBUG");
+            .env_remove("DEBUG")
+            .env_remove("REQUIRE_PAR")
+            .env_remove("STOCK_PAGES");
         if let Some(ttl) = access_ttl {
             cmd.env("ACCESS_TOKEN_TTL", ttl.to_string());
         }
-        if stock_pages {
-            cmd.env("STOCK_PAGES", "1");
+        for (name, value) in env {
+            cmd.env(name, value);
         }
         let Ready {
             child,
@@ -358,6 +368,14 @@ impl Provider {
                 "password",
             )),
             Kind::Sandbox => Some((sandbox_client("baton-form")?, "username", "password")),
+        }
+    }
+
+    /// A client whose authorize requests must be pushed (RFC 9126 6).
+    pub(crate) fn par_client(&self) -> Client {
+        match self.kind {
+            Kind::Sandbox => Client::new("baton-par", Some("par-secret")),
+            Kind::Interop => Client::new("cli-par", Some("par-secret")),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::validate::validate;
 use super::{ClientAuth, Grant, Mode, OAuth2, Pkce, Session};
+use crate::diag::Loc;
 use crate::sendable::url_problem;
 use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
@@ -56,6 +57,10 @@ pub(crate) const KEYS: &[&str] = &[
     "assertion_audience",
     "grant_type",
     "form",
+    "par",
+    "par_url",
+    "authorization_details",
+    "request_object",
 ];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
@@ -231,10 +236,30 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         .get("form")
         .map(|n| r.pairs(n, "oauth2.form"))
         .unwrap_or_default();
+    let par_node = m.get("par").or(m.get("par_url"));
+    let par = m.get("par").and_then(|n| r.bool(n, "oauth2.par"));
+    let par_url = tpl(&mut m, r, "par_url");
+    let jar_node = m.get("request_object");
+    let request_object = match jar_node {
+        Some(n) => match r.text(n, "oauth2.request_object")?.as_str() {
+            "signed" => true,
+            "none" => false,
+            other => {
+                r.error(n.loc, format!("unknown request_object `{other}`"))
+                    .help = Some(
+                    "signed (a JWT signed with private_key, RFC 9101) or none (the default)".into(),
+                );
+                return None;
+            }
+        },
+        None => false,
+    };
+    let details_node = m.get("authorization_details");
+    let authorization_details = details_node.and_then(|n| read_details(r, n));
     m.finish(r, "oauth2", KEYS);
     // The endpoints written literally are checked as a request's URL is.
     let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
-    let more = [&introspection_url, &revocation_url, &jwks_url];
+    let more = [&introspection_url, &revocation_url, &jwks_url, &par_url];
     for url in endpoints.into_iter().chain(more).flatten() {
         let problem = url.is_literal().then(|| url_problem(&url.text)).flatten();
         if let Some(problem) = problem {
@@ -291,7 +316,87 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         assertion_audience,
         grant_type,
         form,
+        par,
+        par_url,
+        authorization_details,
+        request_object,
     };
     validate(r, &spec, node);
+    misplaced(
+        r,
+        &spec,
+        par_node.map(|n| n.loc),
+        details_node.map(|n| n.loc),
+        jar_node.map(|n| n.loc),
+    );
     Some(spec)
+}
+
+/// `authorization_details:` (RFC 9396 2): a list of objects, each with a `type`; their
+/// strings may be templates.
+fn read_details(r: &mut Reader, node: &Node) -> Option<crate::template::JsonTpl> {
+    let what = "oauth2.authorization_details";
+    let items = r.seq(node, what)?;
+    let mut ok = true;
+    for item in items {
+        match &item.kind {
+            Kind::Map(entries) if entries.iter().any(|(k, _)| k.name == "type") => {}
+            Kind::Map(_) => {
+                r.error(item.loc, "each authorization detail needs a `type`")
+                    .help = Some(
+                    "RFC 9396 2: e.g. - { type: payment_initiation, actions: [initiate] }".into(),
+                );
+                ok = false;
+            }
+            _ => {
+                r.error(item.loc, "an authorization detail is a mapping")
+                    .help = Some(
+                    "RFC 9396 2: e.g. - { type: payment_initiation, actions: [initiate] }".into(),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then(|| crate::yaml::read::read_json_tpl(r, node, what))
+}
+
+/// `par` and `authorization_details` where the grant has no request to carry them, said at
+/// the key.
+fn misplaced(r: &mut Reader, s: &OAuth2, par: Option<Loc>, details: Option<Loc>, jar: Option<Loc>) {
+    let code_given = s.grant == Grant::AuthorizationCode && s.mode == Mode::Code;
+    let which = if code_given {
+        format!("grant `{}` with mode `code`", s.grant.as_str())
+    } else {
+        format!("grant `{}`", s.grant.as_str())
+    };
+    let pushes = s.par == Some(true) || (s.par.is_none() && s.par_url.is_some());
+    if let Some(loc) = par
+        && pushes
+        && (s.grant != Grant::AuthorizationCode || code_given)
+    {
+        r.error(loc, format!("`par` does not apply to {which}")).help = Some(
+            "RFC 9126 pushes the parameters of an authorize request: only a headless or interactive authorization_code sign-in makes one".into(),
+        );
+    }
+    let no_details = matches!(s.grant, Grant::Introspect | Grant::Revoke) || code_given;
+    if let Some(loc) = details
+        && no_details
+    {
+        r.error(loc, format!("`authorization_details` does not apply to {which}")).help = Some(
+            "RFC 9396 sends them where scope goes: the authorize request of a sign-in, or the token request of the other grants".into(),
+        );
+    }
+    if let Some(loc) = jar
+        && s.request_object
+    {
+        if s.grant != Grant::AuthorizationCode || code_given {
+            r.error(loc, format!("`request_object` does not apply to {which}")).help = Some(
+                "RFC 9101 signs the parameters of an authorize request: only a headless or interactive authorization_code sign-in makes one".into(),
+            );
+        } else if s.private_key.is_none() {
+            r.error(loc, "`request_object: signed` needs `private_key`")
+                .help =
+                Some("the client signs its request objects with its private key (PEM)".into());
+        }
+    }
 }

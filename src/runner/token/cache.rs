@@ -106,11 +106,17 @@ pub(super) fn cache_slot(spec: &OAuth2, cx: &Ctx<'_>) -> Option<CacheSlot> {
     let scope = cx.render_opt(&spec.scope).ok()?.unwrap_or_default();
     let grant = spec.grant.as_str().to_string();
     let user = user_of(spec, cx)?;
-    let target = [&spec.audience, &spec.resource]
+    let mut target = [&spec.audience, &spec.resource]
         .into_iter()
         .map(|t| cx.render_opt(t).ok().map(Option::unwrap_or_default))
-        .collect::<Option<Vec<String>>>()?
-        .join("\n");
+        .collect::<Option<Vec<String>>>()?;
+    // Tokens for other authorization details (RFC 9396) are other tokens; without any, the
+    // key stays what it was.
+    if let Some(details) = &spec.authorization_details {
+        let json = crate::runner::vars::render_json_tpl(details, cx.templates, cx.scope).ok()?;
+        target.push(json.to_string());
+    }
+    let target = target.join("\n");
     let key = crate::oauth::cache::key(&issuer, &client_id, &grant, &scope, &user, &target);
     Some(CacheSlot {
         key,

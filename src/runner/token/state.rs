@@ -59,6 +59,9 @@ pub(super) fn with_code(mut value: Value, used: Option<&UsedCode>) -> Value {
         if let Some(v) = &used.verifier {
             map.insert("code_verifier".into(), Value::String(v.clone()));
         }
+        if let Some(uri) = &used.request_uri {
+            map.insert("request_uri".into(), Value::String(uri.clone()));
+        }
     }
     value
 }

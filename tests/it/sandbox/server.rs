@@ -213,7 +213,9 @@ async fn vars_describe_and_shutdown() {
     assert!(std::path::Path::new(&vars["PkJwtKeyFile"]).is_file());
     assert_eq!(vars["FormClientId"], FORM_CLIENT);
     assert_eq!(vars["FormClientSecret"], FORM_SECRET);
-    assert_eq!(vars.len(), 16);
+    assert_eq!(vars["ParClientId"], "baton-par");
+    assert_eq!(vars["ParClientSecret"], "par-secret");
+    assert_eq!(vars.len(), 18);
 
     let banner = f.sandbox.describe();
     for needle in [
@@ -235,6 +237,9 @@ async fn vars_describe_and_shutdown() {
         "baton-form",
         "login form, then consent form",
         "device_code",
+        "/connect/par",
+        "baton-par",
+        "authorize: pushed requests only (PAR)",
     ] {
         assert!(banner.contains(needle), "banner lacks {needle}:\n{banner}");
     }

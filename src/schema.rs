@@ -12,6 +12,7 @@ use crate::collection::model::METHOD_KEYS;
 use crate::collection::{BODY_KEYS, COLLECTION_KEYS, INCLUDE_KEYS, OAUTH1_KEYS, REQUEST_KEYS};
 use crate::expect::EXPECT_KEYS;
 use crate::expect::body::RAW_OPS;
+use crate::expect::jwt::JWT_KEYS;
 use crate::expect::predicate::{OPS, TYPES};
 use crate::oauth::spec::{ClientAuth, Grant, KEYS as OAUTH2_KEYS};
 use serde_json::{Map, Value, json};
@@ -22,16 +23,6 @@ const IDENTIFIER: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
 const VAR_NAME: &str = "^[A-Za-z0-9_.-]+$";
 /// Keys the environment loader takes (`collection/environment.rs`).
 const ENVIRONMENT_KEYS: &[&str] = &["vars", "secrets", "description"];
-/// Keys of a `jwt:` expectation (`expect/jwt.rs`).
-const JWT_KEYS: &[&str] = &[
-    "jwks_url",
-    "issuer",
-    "audience",
-    "header",
-    "claims",
-    "expires_in_at_least",
-    "expires_in_at_most",
-];
 
 fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/$defs/{name}") })

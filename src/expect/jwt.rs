@@ -26,6 +26,17 @@ use crate::yaml::node::{Kind, Node};
 use crate::yaml::read::Reader;
 use serde_json::Value;
 
+/// The keys of a `jwt:` expectation (also the collection schema's, `schema.rs`).
+pub(crate) const JWT_KEYS: &[&str] = &[
+    "jwks_url",
+    "issuer",
+    "audience",
+    "header",
+    "claims",
+    "expires_in_at_least",
+    "expires_in_at_most",
+];
+
 #[derive(Debug, Clone)]
 pub struct JwtCheck {
     pub path: Path,
@@ -104,19 +115,7 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Vec<JwtCheck> {
                 });
             }
         }
-        m.finish(
-            r,
-            &format!("expect.jwt.{}", k.name),
-            &[
-                "jwks_url",
-                "issuer",
-                "audience",
-                "header",
-                "claims",
-                "expires_in_at_least",
-                "expires_in_at_most",
-            ],
-        );
+        m.finish(r, &format!("expect.jwt.{}", k.name), JWT_KEYS);
         out.push(JwtCheck {
             path,
             loc: k.loc,

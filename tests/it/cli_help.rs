@@ -2,27 +2,8 @@
 //! themselves run, so none rots), `baton man`, shell completion (`-e <TAB>` lists the
 //! environments, driven as bash drives it), and `--jobs 0` refused.
 
-use crate::support::{Baton, redact};
+use crate::support::{Baton, redact, repo_copy};
 use std::path::Path;
-
-/// A tempdir holding copies of these directories of the repository, at the same paths.
-fn repo_copy(dirs: &[&str]) -> Baton {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut baton = Baton::new();
-    let mut stack: Vec<_> = dirs.iter().map(|d| root.join(d)).collect();
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(root).unwrap().to_owned();
-                baton = baton.file(relative, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    baton
-}
 
 #[test]
 fn run_help_snapshot() {

@@ -197,9 +197,15 @@ pub(crate) fn redact(text: &str) -> String {
 /// examples, at paths (`collections/client-credentials.yaml`) that print the same on every
 /// machine.
 pub(crate) fn examples() -> Baton {
+    repo_copy(&["collections"])
+}
+
+/// A `baton` whose tempdir holds copies of these directories of the repository, at the same
+/// paths.
+pub(crate) fn repo_copy(dirs: &[&str]) -> Baton {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut stack = vec![root.join("collections")];
     let mut baton = Baton::new();
+    let mut stack: Vec<_> = dirs.iter().map(|d| root.join(d)).collect();
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();

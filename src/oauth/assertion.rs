@@ -79,22 +79,12 @@ pub(crate) fn client_assertion(
     key: &AssertionKey,
     alg: Option<&str>,
 ) -> Result<String, AssertionError> {
-    signed(client_id, client_id, audience, key, alg)
+    grant_assertion(client_id, client_id, audience, key, alg)
 }
 
 /// A signed assertion of RFC 7523 2.1 (the `jwt_bearer` grant): issued by the client
 /// (`iss`) for `subject` (`sub`), otherwise as [`client_assertion`].
 pub(crate) fn grant_assertion(
-    client_id: &str,
-    subject: &str,
-    audience: &str,
-    key: &AssertionKey,
-    alg: Option<&str>,
-) -> Result<String, AssertionError> {
-    signed(client_id, subject, audience, key, alg)
-}
-
-fn signed(
     issuer: &str,
     subject: &str,
     audience: &str,

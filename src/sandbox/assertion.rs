@@ -135,23 +135,8 @@ pub(crate) fn authenticate<'c>(
     {
         return Err(invalid(format!("not valid before {nbf}; it is now {now}")));
     }
-    let audiences = [
-        shared.url(TOKEN_PATH),
-        shared.url(TOKEN_ALIAS_PATH),
-        shared.url(endpoint),
-        shared.issuer.clone(),
-        format!("{}/", shared.issuer),
-    ];
-    let given: Vec<&str> = match &claims.aud {
-        Value::String(one) => vec![one.as_str()],
-        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    if !given.iter().any(|aud| audiences.iter().any(|a| a == aud)) {
-        return Err(invalid(format!(
-            "`aud` must be the token endpoint `{}` or the issuer `{}`; got {}",
-            audiences[0], shared.issuer, claims.aud
-        )));
+    if let Err(why) = addressed_here(shared, endpoint, &claims.aud) {
+        return Err(invalid(why));
     }
     let Some(jti) = claims.jti.as_deref().filter(|j| !j.is_empty()) else {
         return Err(invalid(
@@ -168,6 +153,31 @@ pub(crate) fn authenticate<'c>(
         )));
     }
     Ok(client)
+}
+
+/// Whether a JWT's `aud` (one string or a list) names this server: its token endpoint
+/// (either path), `endpoint`, or its issuer. The reason when it does not.
+pub(crate) fn addressed_here(shared: &Shared, endpoint: &str, aud: &Value) -> Result<(), String> {
+    let audiences = [
+        shared.url(TOKEN_PATH),
+        shared.url(TOKEN_ALIAS_PATH),
+        shared.url(endpoint),
+        shared.issuer.clone(),
+        format!("{}/", shared.issuer),
+    ];
+    let given: Vec<&str> = match aud {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if given.iter().any(|g| audiences.iter().any(|a| a == g)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`aud` must be the token endpoint `{}` or the issuer `{}`; got {aud}",
+            audiences[0], shared.issuer
+        ))
+    }
 }
 
 /// A NumericDate: an integer, or a number with a fraction (truncated).

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::client::ClientConfig;
 use super::client_auth::Params;
 use super::error::OAuthError;
-use super::routes::{Shared, TOKEN_ALIAS_PATH, TOKEN_PATH};
+use super::routes::{Shared, TOKEN_PATH};
 use super::scope;
 
 /// RFC 8693 3: the token types the sandbox reads and issues (its access tokens are JWTs).
@@ -31,11 +31,7 @@ pub(crate) struct Exchanged {
 
 /// RFC 8693: an active access token of this server (the subject, and the actor's) for a
 /// new one, the scope narrowed to what the subject token had at most.
-pub(crate) fn token_exchange(
-    shared: &Shared,
-    client: &ClientConfig,
-    params: &Params,
-) -> Result<Exchanged, OAuthError> {
+pub(crate) fn token_exchange(shared: &Shared, params: &Params) -> Result<Exchanged, OAuthError> {
     let subject = params.require("subject_token")?;
     let subject_type = params.require("subject_token_type")?;
     let subject = active(shared, subject, subject_type, "subject_token")?;
@@ -72,7 +68,6 @@ pub(crate) fn token_exchange(
         }
         None => had,
     };
-    let _ = client;
     Ok(Exchanged {
         sub: subject.sub,
         scope,
@@ -150,22 +145,12 @@ pub(crate) fn jwt_bearer(
             header.alg
         )));
     }
-    let audiences = [
-        shared.url(TOKEN_PATH),
-        shared.url(TOKEN_ALIAS_PATH),
-        shared.issuer.clone(),
-    ];
-    let aud: Vec<&str> = match claims.get("aud") {
-        Some(Value::String(one)) => vec![one.as_str()],
-        Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    if !aud.iter().any(|a| audiences.iter().any(|x| x == a)) {
-        return Err(invalid(format!(
-            "`aud` must be the token endpoint `{}` or the issuer `{}`",
-            audiences[0], shared.issuer
-        )));
-    }
+    super::assertion::addressed_here(
+        shared,
+        TOKEN_PATH,
+        claims.get("aud").unwrap_or(&Value::Null),
+    )
+    .map_err(invalid)?;
     let sub = text("sub").unwrap_or_default();
     if sub != issuer.id && shared.config.user_by_sub(sub).is_none() {
         return Err(invalid(format!(

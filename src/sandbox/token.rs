@@ -69,11 +69,9 @@ async fn exchange(
         GrantType::AuthorizationCode => authorization_code(shared, client, &params)?,
         GrantType::RefreshToken => refresh(shared, client, &params)?,
         GrantType::DeviceCode => device_code(shared, client, &params)?,
-        GrantType::TokenExchange => exchanged(
-            shared,
-            client,
-            exchange::token_exchange(shared, client, &params)?,
-        ),
+        GrantType::TokenExchange => {
+            exchanged(shared, client, exchange::token_exchange(shared, &params)?)
+        }
         GrantType::JwtBearer => exchanged(
             shared,
             client,

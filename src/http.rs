@@ -68,6 +68,8 @@ pub(crate) struct Prepared {
     pub follow_redirects: bool,
     /// OAuth 1.0a credentials: the request is signed as sent, and each redirect again.
     pub oauth1: Option<std::sync::Arc<oauth1::Signer>>,
+    /// A DPoP-bound token's key: a fresh proof on each hop to the same origin.
+    pub dpop: Option<std::sync::Arc<crate::oauth::dpop::Binding>>,
 }
 
 impl Prepared {

@@ -56,4 +56,11 @@ pub(super) fn check(
     {
         problems.push(d);
     }
+    if let Some(dpop) = req.oauth2.as_ref().and_then(|s| s.dpop.as_ref())
+        && let Some(key) = &dpop.key
+        && let Some(rendered) = value(key)
+        && let Err(d) = crate::oauth::dpop::key_file(dpop.alg, key, &rendered, base_dir)
+    {
+        problems.push(d);
+    }
 }

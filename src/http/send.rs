@@ -32,6 +32,7 @@ impl Http {
             };
             let left = ends.saturating_duration_since(Instant::now());
             let response = self.send(&current, jar, left, (limit, cause)).await?;
+            crate::oauth::dpop::observe(&current.url, &response);
             let location = response.header("location").map(str::to_string);
             let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
             let next = if current.follow_redirects && redirect {
@@ -262,7 +263,7 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
             let k = k.to_ascii_lowercase();
             let sensitive = matches!(
                 k.as_str(),
-                "authorization" | "cookie" | "proxy-authorization"
+                "authorization" | "cookie" | "proxy-authorization" | "dpop"
             );
             let body_header = to_get && matches!(k.as_str(), "content-type" | "content-length");
             (!sensitive || same_origin) && !body_header && k != "cookie"
@@ -283,7 +284,12 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         follow_redirects: true,
         // Signed again with a fresh nonce; never sent to another origin, as `Authorization`.
         oauth1: prev.oauth1.clone().filter(|_| same_origin),
+        // A fresh proof on each hop, as the token it goes with: same origin only.
+        dpop: prev.dpop.clone().filter(|_| same_origin),
     };
+    if let Some(binding) = next.dpop.clone() {
+        binding.apply(&mut next).map_err(bad)?;
+    }
     if let Some(signer) = next.oauth1.clone() {
         signer.sign(&mut next).map_err(bad)?;
     }

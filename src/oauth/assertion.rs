@@ -134,7 +134,7 @@ pub(crate) fn sign_claims(
 
 /// What a key can sign with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Family {
+pub(super) enum Family {
     Hmac,
     Rsa,
     P256,
@@ -212,7 +212,7 @@ fn pem_blocks(pem: &str) -> Vec<PemBlock<'_>> {
 }
 
 /// The signing key in `pem` and what it can sign with.
-fn private_key(pem: &str) -> Result<(EncodingKey, Family), AssertionError> {
+pub(super) fn private_key(pem: &str) -> Result<(EncodingKey, Family), AssertionError> {
     let blocks = pem_blocks(pem);
     let Some(block) = blocks.iter().find(|b| b.label.ends_with("PRIVATE KEY")) else {
         return Err(match blocks.first().map(|b| b.label) {

@@ -229,6 +229,7 @@ pub(crate) async fn fetch_json(
         timeout: None,
         follow_redirects: true,
         oauth1: None,
+        dpop: None,
     };
     crate::http::default_headers(&mut req, &jar);
     let mut got = http.exchange(req, &jar).await?;

@@ -325,13 +325,36 @@ pub(crate) async fn token_request(
     post_form(spec, cx, r, &url, form, hops).await
 }
 
-/// POST a form to an endpoint of the provider, with client authentication.
+/// POST a form to an endpoint of the provider, with client authentication; to the token
+/// endpoint of a `dpop:` block with a proof, retried once when the provider asks for a nonce
+/// (the client assertion made again: its `jti` is spent), and its token checked bound.
 pub(crate) async fn post_form(
     spec: &OAuth2,
     cx: &mut Ctx<'_>,
     r: &Rendered,
     url: &str,
+    form: Vec<(String, String)>,
+    hops: &mut Vec<Hop>,
+) -> Result<usize, FlowError> {
+    let key = super::dpop::token_key(spec, cx, r, url)?;
+    let mut index = post_once(spec, cx, r, url, form.clone(), key.as_deref(), hops).await?;
+    if let Some(key) = key {
+        if super::dpop::token_endpoint_wants_nonce(&hops[index].response) {
+            index = post_once(spec, cx, r, url, form, Some(&key), hops).await?;
+        }
+        super::dpop::check_token_response(&key, &hops[index].response)
+            .map_err(FlowError::Protocol)?;
+    }
+    Ok(index)
+}
+
+async fn post_once(
+    spec: &OAuth2,
+    cx: &mut Ctx<'_>,
+    r: &Rendered,
+    url: &str,
     mut form: Vec<(String, String)>,
+    dpop: Option<&super::dpop::Key>,
     hops: &mut Vec<Hop>,
 ) -> Result<usize, FlowError> {
     let mut headers = vec![
@@ -346,7 +369,7 @@ pub(crate) async fn post_form(
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form.iter())
         .finish();
-    let req = Prepared {
+    let mut req = Prepared {
         method: "POST".into(),
         url: url.to_string(),
         headers,
@@ -354,7 +377,11 @@ pub(crate) async fn post_form(
         timeout: None,
         follow_redirects: false,
         oauth1: None,
+        dpop: None,
     };
+    if let Some(key) = dpop {
+        super::dpop::prove(&mut req, key, None).map_err(FlowError::Input)?;
+    }
     cx.send(req, hops).await
 }
 

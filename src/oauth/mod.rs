@@ -7,6 +7,7 @@ pub(crate) mod authorize;
 pub(crate) mod cache;
 pub(crate) mod device;
 pub(crate) mod discovery;
+pub(crate) mod dpop;
 pub(crate) mod endpoints;
 pub(crate) mod flow;
 pub(crate) mod form;

@@ -216,6 +216,8 @@ pub struct OAuth2 {
     pub authorization_details: Option<JsonTpl>,
     /// RFC 9101: send the authorize parameters as a JWT signed with `private_key`.
     pub request_object: bool,
+    /// RFC 9449: prove possession of a key at the token endpoint, and with the token.
+    pub(crate) dpop: Option<crate::oauth::dpop::Dpop>,
     /// RFC 8693 token exchange: the token exchanged, the acting party's, and their types.
     pub subject_token: Option<Tpl>,
     pub subject_token_type: Option<Tpl>,
@@ -287,6 +289,7 @@ impl OAuth2 {
                 .chain(&self.form)
                 .map(|(_, v)| v),
         );
+        out.extend(self.dpop.as_ref().and_then(|d| d.key.as_ref()));
         if let Some(details) = &self.authorization_details {
             details.templates(&mut out);
         }

@@ -6,7 +6,7 @@
 use super::report::Finding;
 use super::stop::Stop;
 use super::{FileRun, Runner, capture, render, tell};
-use crate::collection::model::Request;
+use crate::collection::model::{Auth, Request};
 use crate::event::{Event, Reporter, RequestReport};
 use crate::http::{Hop, Prepared, default_headers};
 use crate::oauth::flow::UsedCode;
@@ -118,6 +118,23 @@ impl Runner<'_> {
             st.jar.clear();
         }
         default_headers(&mut prepared, self.jar_of(st, req));
+        // A DPoP-bound token goes with a proof of its key (`oauth/dpop.rs`).
+        if let Some(Auth::OAuth2 { id, .. }) = req.auth.as_deref()
+            && let Some(spec) = st.tokens.state(id).map(|s| s.spec.clone())
+            && let Some(dpop) = &spec.dpop
+        {
+            let key = dpop
+                .key(templates, &st.scope, &base_dir)
+                .map_err(Stop::Input)?;
+            let token = st
+                .scope
+                .get(id)
+                .and_then(|v| v.get_attr("access_token").ok())
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            crate::oauth::dpop::bind(&mut prepared, key, &token)
+                .map_err(|m| Stop::Input(crate::diag::Diagnostic::error(m)))?;
+        }
         ex.url = Some(prepared.url.clone());
         Ok(prepared)
     }
@@ -142,7 +159,19 @@ impl Runner<'_> {
         prepared: Prepared,
         ex: &mut Exchange,
     ) -> Result<(), Stop> {
-        let hops = self.http.exchange(prepared, self.jar_of(st, req)).await?;
+        let retry = prepared.dpop.clone().map(|b| (b, prepared.clone()));
+        let mut hops = self.http.exchange(prepared, self.jar_of(st, req)).await?;
+        // RFC 9449 9: a resource server that wants a nonce gives it; once more with it.
+        if let Some((binding, mut again)) = retry
+            && hops
+                .last()
+                .is_some_and(|h| crate::oauth::dpop::resource_wants_nonce(&h.response))
+        {
+            binding
+                .apply(&mut again)
+                .map_err(|m| Stop::Input(crate::diag::Diagnostic::error(m)))?;
+            hops.extend(self.http.exchange(again, self.jar_of(st, req)).await?);
+        }
         if !hops.is_empty() {
             ex.hops.extend(hops);
             ex.judged = Some(ex.hops.len() - 1);

@@ -129,6 +129,7 @@ mod tests {
             timeout: None,
             follow_redirects: false,
             oauth1: None,
+            dpop: None,
         }
     }
 

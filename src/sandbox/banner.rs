@@ -84,6 +84,16 @@ pub(crate) fn describe(shared: &Shared) -> String {
         if client.require_pushed_authorization_requests {
             let _ = writeln!(out, "  {:<15} authorize: pushed requests only (PAR)", "");
         }
+        if client.dpop_bound_access_tokens {
+            let _ = writeln!(out, "  {:<15} tokens: DPoP-bound only (RFC 9449)", "");
+        }
+        if client.fapi2 {
+            let _ = writeln!(
+                out,
+                "  {:<15} profile: FAPI 2.0 (PKCE S256, assertion aud = issuer)",
+                ""
+            );
+        }
         if !client.redirect_uris.is_empty() {
             let _ = writeln!(
                 out,

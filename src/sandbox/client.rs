@@ -148,6 +148,13 @@ pub struct ClientConfig {
     /// this client.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449 5.2: every token request needs a DPoP proof, and the tokens are bound to it.
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
+    /// The FAPI 2.0 Security Profile (`fapi.rs`): PKCE S256 and client assertions for the
+    /// issuer, on top of what the other fields ask.
+    #[serde(default)]
+    pub fapi2: bool,
 }
 
 impl ClientConfig {

@@ -157,6 +157,21 @@ impl Default for SandboxConfig {
                     require_pushed_authorization_requests: true,
                     ..confidential("baton-par", "par-secret")
                 },
+                ClientConfig {
+                    dpop_bound_access_tokens: true,
+                    ..confidential("baton-dpop", "dpop-secret")
+                },
+                ClientConfig {
+                    id: "baton-fapi".into(),
+                    redirect_uris: callback.clone(),
+                    token_endpoint_auth_method: Some(AuthMethod::PrivateKeyJwt),
+                    jwks_pem: Some(DEFAULT_PKJWT_PUBLIC_PEM.into()),
+                    require_pkce: true,
+                    require_pushed_authorization_requests: true,
+                    dpop_bound_access_tokens: true,
+                    fapi2: true,
+                    ..ClientConfig::default()
+                },
             ],
             users: vec![
                 UserConfig {

@@ -20,8 +20,10 @@ mod consent;
 mod details;
 mod device;
 mod device_page;
+mod dpop;
 mod error;
 mod exchange;
+mod fapi;
 mod html;
 mod jar;
 mod keys;
@@ -141,7 +143,9 @@ impl Sandbox {
     /// `SpecialClientSecret`, `JwtClientId`, `JwtClientSecret`, `PkJwtClientId`,
     /// `PkJwtKeyFile` (only while the default key pair is registered and its private key file
     /// exists), `FormClientId` and `FormClientSecret`, `ParClientId` and `ParClientSecret`
-    /// (a client that must push its authorization requests, RFC 9126).
+    /// (a client that must push its authorization requests, RFC 9126), `DpopClientId` and
+    /// `DpopClientSecret` (a client whose tokens must be DPoP-bound, RFC 9449), and
+    /// `FapiClientId` (a client held to the FAPI 2.0 Security Profile).
     #[must_use]
     pub fn vars(&self) -> Vec<(String, String)> {
         let config = &self.shared.config;
@@ -195,6 +199,17 @@ impl Sandbox {
         if let Some(client) = par {
             push("ParClientId", &client.id);
             push("ParClientSecret", &secret(client));
+        }
+        let dpop = |fapi: bool| {
+            let mut all = config.clients.iter();
+            all.find(move |c| c.dpop_bound_access_tokens && c.fapi2 == fapi)
+        };
+        if let Some(client) = dpop(false) {
+            push("DpopClientId", &client.id);
+            push("DpopClientSecret", &secret(client));
+        }
+        if let Some(client) = dpop(true) {
+            push("FapiClientId", &client.id);
         }
         vars
     }

@@ -121,6 +121,8 @@ pub(crate) async fn par(
 fn push(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Value, OAuthError> {
     let params = Params::from_form(headers, body)?;
     let client = authenticate(shared, PAR_PATH, headers, &params, Accept::AnyClient)?;
+    super::fapi::assertion_audience(shared, client, &params)?;
+    super::fapi::pushed(client, &params)?;
     if params.get("request_uri")?.is_some() {
         return Err(OAuthError::invalid_request(
             "request_uri cannot be pushed: it is what this endpoint answers (RFC 9126 2.1)",

@@ -25,6 +25,9 @@ pub(crate) struct AccessClaims {
     iat: i64,
     jti: String,
     aud: Value,
+    /// RFC 9449 6.1: the key a DPoP-bound token is bound to.
+    #[serde(default)]
+    pub(crate) cnf: Option<Value>,
 }
 
 /// A signed access token of this sandbox, whether or not it is still active.
@@ -43,14 +46,21 @@ pub(crate) fn active_access(shared: &Shared, token: &str) -> Option<AccessClaims
 /// RFC 6750's form and query alternatives are not accepted).
 pub(crate) async fn userinfo(
     State(shared): State<Arc<Shared>>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let dpop_scheme = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("dpop"));
     let header_token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer") || dpop_scheme)
         .map(|(_, token)| token.trim().to_string());
     // RFC 6750 2.2: a POST may carry the token as the form parameter `access_token`.
     let body_token = || {
@@ -76,6 +86,23 @@ pub(crate) async fn userinfo(
         )
         .into_response();
     };
+    // A DPoP-bound token is good only with a proof of its key (`dpop.rs`).
+    let jkt = claims
+        .cnf
+        .as_ref()
+        .and_then(|c| c.get("jkt"))
+        .and_then(Value::as_str);
+    if let Some(refused) = super::dpop::at_resource(
+        &shared,
+        method.as_str(),
+        uri.path(),
+        &headers,
+        dpop_scheme,
+        token,
+        jkt,
+    ) {
+        return refused;
+    }
     let scopes = scope::parse(&claims.scope);
     if !scope::has(&scopes, "openid") {
         return OAuthError::new(
@@ -178,6 +205,10 @@ fn introspect_access(shared: &Shared, token: &str) -> Option<Value> {
     });
     if let Some(user) = shared.config.user_by_sub(&claims.sub) {
         value["username"] = json!(user.username);
+    }
+    if let Some(cnf) = claims.cnf {
+        value["cnf"] = cnf;
+        value["token_type"] = json!("DPoP");
     }
     Some(value)
 }

@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     pushed: Mutex<PushedRequests>,
     sessions: Mutex<Sessions>,
     hits: Mutex<HashMap<String, u64>>,
+    /// RFC 9449: nonces, proofs seen, bound refresh tokens.
+    pub(crate) dpop: super::dpop::DpopState,
 }
 
 impl Shared {
@@ -68,6 +70,7 @@ impl Shared {
             pushed: Mutex::new(PushedRequests::default()),
             sessions: Mutex::new(Sessions::default()),
             hits: Mutex::new(HashMap::new()),
+            dpop: super::dpop::DpopState::default(),
         }
     }
 
@@ -243,6 +246,7 @@ fn document(shared: &Shared) -> serde_json::Value {
         "request_parameter_supported": true,
         "request_object_signing_alg_values_supported": algs[3..],
         "claims_parameter_supported": false,
+        "dpop_signing_alg_values_supported": super::dpop::ALGS,
     });
     document
 }

@@ -22,10 +22,11 @@ use super::{exchange, pkce, scope};
 /// Handler for both token paths.
 pub(crate) async fn token(
     State(shared): State<Arc<Shared>>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match exchange(&shared, &headers, &body).await {
+    match exchange(&shared, uri.path(), &headers, &body).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
@@ -33,6 +34,7 @@ pub(crate) async fn token(
 
 async fn exchange(
     shared: &Arc<Shared>,
+    path: &str,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, OAuthError> {
@@ -63,6 +65,12 @@ async fn exchange(
             ),
         ));
     }
+    super::fapi::assertion_audience(shared, client, &params)?;
+    // RFC 9449: a proof binds the tokens to its key (`dpop.rs`).
+    let jkt = match super::dpop::at_token(shared, client, path, headers, &params) {
+        Ok(jkt) => jkt,
+        Err(refused) => return Ok(refused),
+    };
     let issue = match grant {
         GrantType::Password => password(shared, client, &params)?,
         GrantType::ClientCredentials => client_credentials(shared, client, &params)?,
@@ -79,11 +87,12 @@ async fn exchange(
         ),
         GrantType::ApiKey => exchanged(shared, client, exchange::api_key(shared, &params)?),
     };
+    super::dpop::bind_refresh(shared, issue.refresh_token.as_deref(), jkt.as_deref());
     let cache_headers = !shared.config.has(Fault::NoCacheHeaders);
     let shared = Arc::clone(shared);
     // RSA signing takes about a millisecond: keep it off the async workers so that fifty
     // clients at once do not stall the accept loop.
-    let body = tokio::task::spawn_blocking(move || sign(&shared, issue))
+    let body = tokio::task::spawn_blocking(move || sign(&shared, issue, jkt))
         .await
         .map_err(|_| OAuthError::server_error("the signing task failed"))??;
     let mut response = axum::Json(body).into_response();
@@ -359,7 +368,7 @@ fn record(
 }
 
 /// Signs the access token (RFC 9068 claims) and id_token, and builds the RFC 6749 5.1 body.
-fn sign(shared: &Shared, issue: Issue) -> Result<Value, OAuthError> {
+fn sign(shared: &Shared, issue: Issue, jkt: Option<String>) -> Result<Value, OAuthError> {
     let lifetimes = &shared.config.lifetimes;
     let scope = issue.scope.join(" ");
     let mut claims = json!({
@@ -384,10 +393,13 @@ fn sign(shared: &Shared, issue: Issue) -> Result<Value, OAuthError> {
     if let Some(details) = &issue.authorization_details {
         claims["authorization_details"] = details.clone();
     }
+    if let Some(jkt) = &jkt {
+        claims["cnf"] = super::dpop::cnf(jkt);
+    }
     let access_token = shared.key.sign("at+jwt", &claims)?;
     let mut body = json!({
         "access_token": access_token,
-        "token_type": "Bearer",
+        "token_type": if jkt.is_some() { "DPoP" } else { "Bearer" },
         "expires_in": lifetimes.access_token,
         "scope": scope,
     });

@@ -61,6 +61,7 @@ pub(crate) const KEYS: &[&str] = &[
     "par_url",
     "authorization_details",
     "request_object",
+    "dpop",
 ];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
@@ -256,6 +257,7 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     };
     let details_node = m.get("authorization_details");
     let authorization_details = details_node.and_then(|n| read_details(r, n));
+    let dpop = m.get("dpop").and_then(|n| crate::oauth::dpop::read(r, n));
     m.finish(r, "oauth2", KEYS);
     // The endpoints written literally are checked as a request's URL is.
     let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
@@ -320,6 +322,7 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         par_url,
         authorization_details,
         request_object,
+        dpop,
     };
     validate(r, &spec, node);
     misplaced(

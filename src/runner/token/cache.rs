@@ -191,6 +191,13 @@ pub(super) async fn from_cache(
     let Some(entry) = cache.tokens.get(&slot.key) else {
         return Cached::Miss;
     };
+    // A DPoP-bound token is of use only with its key (`oauth/dpop.rs`).
+    if let Some(dpop) = &spec.dpop {
+        let key = dpop.key(cx.templates, cx.scope, cx.base_dir).ok();
+        if !crate::oauth::dpop::cache_usable(dpop, &entry.tokens, key.as_deref()) {
+            return Cached::Miss;
+        }
+    }
     for k in ["access_token", "refresh_token", "id_token"] {
         if let Some(v) = entry.tokens.get(k).and_then(Value::as_str) {
             cx.redactor.add(v);

@@ -153,6 +153,7 @@ impl Runner<'_> {
             match &req.oauth2 {
                 Some(spec) if last.status == 200 => {
                     let value = state::token_value(json, ex.id_claims.as_ref());
+                    let value = crate::oauth::dpop::with_jkt(spec.dpop.as_ref(), value);
                     if let (Some(path), Some(s)) = (&self.options.save, &ex.slot)
                         && let Err(e) = cache::store(path, s, &value)
                     {

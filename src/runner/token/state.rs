@@ -150,6 +150,7 @@ impl Tokens {
         value: &Value,
         scope: &mut Scope,
     ) {
+        let value = &crate::oauth::dpop::with_jkt(spec.dpop.as_ref(), value.clone());
         scope.set_json(id, value);
         if !spec.grant.issues_tokens() || value.get("access_token").is_none() {
             return;

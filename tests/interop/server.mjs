@@ -50,6 +50,11 @@ const CLIENTS = [
   client('cli-form', 'client_secret_basic', { client_secret: 'form-secret', grant_types: ['authorization_code', 'refresh_token'] }),
   // RFC 9126 6: its authorize requests must be pushed (`request_uri`), else they are refused.
   client('cli-par', 'client_secret_basic', { client_secret: 'par-secret', require_pushed_authorization_requests: true }),
+  // RFC 9449: its tokens must be DPoP-bound (a token request without a proof is refused).
+  client('cli-dpop', 'client_secret_basic', { client_secret: 'dpop-secret', dpop_bound_access_tokens: true }),
+  // FAPI 2.0's client side: pushed requests, private_key_jwt, DPoP-bound tokens.
+  client('cli-fapi', 'private_key_jwt', { jwks: { keys: [pkjwtJwk] }, token_endpoint_auth_signing_alg: 'ES256',
+    require_pushed_authorization_requests: true, dpop_bound_access_tokens: true }),
 ];
 // REQUIRE_PAR=1: discovery says `require_pushed_authorization_requests`, for every client.
 const REQUIRE_PAR = process.env.REQUIRE_PAR === '1';
@@ -100,6 +105,8 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
     requestObjects: { enabled: true }, // RFC 9101: `request` by value, or pushed
+    // RFC 9449, a server nonce always required (so that every client meets the retry).
+    dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true, allowReplay: false },
     richAuthorizationRequests: {
       enabled: true,
       types: Object.fromEntries(RAR_TYPES.map((t) => [t, { validate() {} }])),
@@ -240,6 +247,8 @@ async function consent(ctx, details) {
 const hits = {};
 provider.use(async (ctx, next) => {
   if (!ctx.path.startsWith('/test/stats')) hits[ctx.path] = (hits[ctx.path] || 0) + 1;
+  // Requests that carried a DPoP proof, by path, as `dpop <path>`.
+  if (ctx.get('dpop') && !ctx.path.startsWith('/test/')) hits[`dpop ${ctx.path}`] = (hits[`dpop ${ctx.path}`] || 0) + 1;
   await next();
 });
 

@@ -8,6 +8,7 @@
 mod client_auth;
 mod code;
 mod dot;
+mod dpop;
 mod errors;
 mod field;
 mod grants;
@@ -376,6 +377,48 @@ impl Provider {
         match self.kind {
             Kind::Sandbox => Client::new("baton-par", Some("par-secret")),
             Kind::Interop => Client::new("cli-par", Some("par-secret")),
+        }
+    }
+
+    /// A client whose tokens must be DPoP-bound (RFC 9449).
+    pub(crate) fn dpop_client(&self) -> Client {
+        match self.kind {
+            Kind::Sandbox => Client::new("baton-dpop", Some("dpop-secret")),
+            Kind::Interop => Client::new("cli-dpop", Some("dpop-secret")),
+        }
+    }
+
+    /// A client held to FAPI 2.0 (PAR, private_key_jwt, DPoP), its private key and the
+    /// algorithm of its assertions.
+    pub(crate) fn fapi_client(&self) -> Option<(Client, PathBuf, &'static str)> {
+        let (_, key, alg) = self.pkjwt_client()?;
+        let id = match self.kind {
+            Kind::Sandbox => "baton-fapi",
+            Kind::Interop => "cli-fapi",
+        };
+        Some((Client::new(id, None), key, alg))
+    }
+
+    /// Requests to `path` that carried a DPoP proof, as the interop server counts them
+    /// (`None` on the sandbox, which counts paths only).
+    pub(crate) fn dpop_hits(&self, path: &str) -> Option<u64> {
+        match &self.backend {
+            Backend::Sandbox { .. } => None,
+            Backend::Interop { .. } => Some(
+                get_json(&format!("{}/test/stats", self.issuer))[&format!("dpop {path}")]
+                    .as_u64()
+                    .unwrap_or(0),
+            ),
+        }
+    }
+
+    /// Requests that reached `path` so far.
+    pub(crate) fn hits(&self, path: &str) -> u64 {
+        match &self.backend {
+            Backend::Sandbox { sandbox, .. } => sandbox.hits(path),
+            Backend::Interop { .. } => get_json(&format!("{}/test/stats", self.issuer))[path]
+                .as_u64()
+                .unwrap_or(0),
         }
     }
 

@@ -236,9 +236,30 @@ fn oauth2_property(key: &str) -> Option<Value> {
             json!({ "enum": ["signed", "none"] }),
             "authorization_code: signed sends the authorize parameters as a JWT signed with private_key (RFC 9101; typ oauth-authz-req+jwt, aud the issuer), by value or pushed with par.",
         ),
+        "dpop" => dpop(),
         k if OAUTH2_KEYS.contains(&k) => text(&k.replace('_', " ")),
         _ => return None,
     })
+}
+
+/// `oauth2.dpop`: true, or the algorithm and key file (RFC 9449).
+fn dpop() -> Value {
+    let keys = object(crate::oauth::dpop::KEYS, |k| {
+        Some(match k {
+            "alg" => {
+                json!({ "enum": crate::oauth::dpop::Alg::NAMES, "description": "The proof's algorithm (default: the key's; ES256 for a key made for the run)." })
+            }
+            "key" => described(
+                r("text"),
+                "A PEM private key file (EC P-256, RSA or Ed25519), relative to the collection; a token bound to it may be reused from --save.",
+            ),
+            _ => return None,
+        })
+    });
+    described(
+        json!({ "anyOf": [{ "type": "boolean" }, keys] }),
+        "DPoP (RFC 9449): every token request carries a proof of a key (true: an ES256 key made for the run), the token must come back DPoP-bound (token_type DPoP, cnf.jkt), and auth: { oauth2: id } sends it as Authorization: DPoP with a proof carrying ath. <<id.dpop_jkt>> is the key's thumbprint.",
+    )
 }
 
 fn expect_property(key: &str) -> Option<Value> {

@@ -384,7 +384,7 @@ mod tests {
         assert_eq!(config.port, 5001);
         assert_eq!(config.lifetimes.code, 1);
         assert_eq!(config.lifetimes.access_token, 3600);
-        assert_eq!(config.clients.len(), 7);
+        assert_eq!(config.clients.len(), 9);
 
         let err = SandboxConfig::from_yaml_str("port: 1\nlifetimes:\n  cod: 1\n", "s.yaml")
             .expect_err("unknown key");

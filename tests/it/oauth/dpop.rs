@@ -160,7 +160,7 @@ fn refused_proofs(p: &Provider) {
 }
 both!(refused_proofs);
 
-const FAPI: &str = r#"name: fapi
+const FAPI: &str = r"name: fapi
 requests:
   - name: sign in
     id: fapi
@@ -186,7 +186,7 @@ requests:
     auth: { oauth2: fapi }
     expect:
       status: 200
-"#;
+";
 
 /// FAPI 2.0's client side as one headless flow: PAR, PKCE S256, private_key_jwt for the
 /// issuer, DPoP; userinfo with the bound token.

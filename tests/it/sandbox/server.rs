@@ -215,7 +215,10 @@ async fn vars_describe_and_shutdown() {
     assert_eq!(vars["FormClientSecret"], FORM_SECRET);
     assert_eq!(vars["ParClientId"], "baton-par");
     assert_eq!(vars["ParClientSecret"], "par-secret");
-    assert_eq!(vars.len(), 18);
+    assert_eq!(vars["DpopClientId"], "baton-dpop");
+    assert_eq!(vars["DpopClientSecret"], "dpop-secret");
+    assert_eq!(vars["FapiClientId"], "baton-fapi");
+    assert_eq!(vars.len(), 21);
 
     let banner = f.sandbox.describe();
     for needle in [
@@ -240,6 +243,10 @@ async fn vars_describe_and_shutdown() {
         "/connect/par",
         "baton-par",
         "authorize: pushed requests only (PAR)",
+        "baton-dpop",
+        "tokens: DPoP-bound only (RFC 9449)",
+        "baton-fapi",
+        "profile: FAPI 2.0 (PKCE S256, assertion aud = issuer)",
     ] {
         assert!(banner.contains(needle), "banner lacks {needle}:\n{banner}");
     }

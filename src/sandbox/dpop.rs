@@ -322,9 +322,16 @@ pub(crate) fn at_resource(
         }
         Err(m) => return Some(resource_refusal("invalid_dpop_proof", &m, None)),
     };
+    // The URL as this request reached it (the issuer's host or another name of it): a
+    // resource server checks `htu` against itself as addressed.
+    let scheme = shared.issuer.split_once("://").map_or("http", |(s, _)| s);
+    let url = match headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        Some(host) => format!("{scheme}://{host}{path}"),
+        None => shared.url(path),
+    };
     let expect = Expect {
         method,
-        url: shared.url(path),
+        url,
         ath: Some(crate::oauth::dpop::ath(token)),
     };
     match verify(shared, proof, &expect) {

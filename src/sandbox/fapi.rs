@@ -62,3 +62,44 @@ pub(crate) fn pushed(client: &ClientConfig, params: &Params) -> Result<(), OAuth
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn params(form: &str) -> Params {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "content-type",
+            "application/x-www-form-urlencoded".parse().unwrap(),
+        );
+        Params::from_form(&headers, form.as_bytes()).expect("a form")
+    }
+
+    fn fapi(on: bool) -> ClientConfig {
+        ClientConfig {
+            id: "c".into(),
+            fapi2: on,
+            ..ClientConfig::default()
+        }
+    }
+
+    #[test]
+    fn a_pushed_request_needs_an_s256_challenge() {
+        let s256 = params("code_challenge=abc&code_challenge_method=S256");
+        assert!(pushed(&fapi(true), &s256).is_ok());
+        for form in [
+            "code_challenge=abc&code_challenge_method=plain",
+            "code_challenge=abc",
+            "",
+        ] {
+            let e = pushed(&fapi(true), &params(form)).expect_err(form);
+            assert!(e.description.contains("S256"), "{form}: {}", e.description);
+        }
+        assert!(
+            pushed(&fapi(false), &params("")).is_ok(),
+            "other clients are not held to it"
+        );
+    }
+}

@@ -460,3 +460,33 @@ fn check_finds_dpop_mistakes() {
             .stderr_contains("c.yaml:9:");
     }
 }
+
+/// A resource server that wants a nonce of its own (here: the sandbox addressed as
+/// `localhost`, another origin than the token endpoint's `127.0.0.1`, so no nonce is known
+/// for it) answers `401` with `WWW-Authenticate: DPoP error="use_dpop_nonce"`: baton sends
+/// the request once more with the nonce.
+#[test]
+fn a_resource_nonce_is_retried_once() {
+    let p = Provider::sandbox();
+    let userinfo = format!("{}/connect/userinfo", p.issuer()).replace("127.0.0.1", "localhost");
+    let yaml = CC.replace("DPOP", "scope: api\n      dpop: true")
+        + "  - name: userinfo\n    url: <<userinfo>>\n    auth: { oauth2: tok }\n    expect:\n      status: 403\n";
+    let out = p
+        .run(&yaml)
+        .client(&p.dpop_client())
+        .var("userinfo", &userinfo)
+        .arg("-v")
+        .run();
+    // Past the proof, the sandbox's userinfo wants a user's openid token: 403 shows the
+    // retried proof was accepted.
+    out.code(0).stdout_contains("2 passed, 0 failed");
+    out.stdout_contains(r#"www-authenticate: DPoP error="use_dpop_nonce""#);
+    let at_userinfo: Vec<(Value, Value)> = proofs(&out)
+        .into_iter()
+        .filter(|(_, c)| c["htm"] == "GET")
+        .collect();
+    assert_eq!(at_userinfo.len(), 2, "{}", out.stdout);
+    assert!(at_userinfo[0].1.get("nonce").is_none());
+    assert!(at_userinfo[1].1["nonce"].is_string());
+    assert_ne!(at_userinfo[0].1["jti"], at_userinfo[1].1["jti"]);
+}

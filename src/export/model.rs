@@ -468,6 +468,9 @@ fn token_request(
         },
         Grant::Custom => Exchange::Custom,
     };
+    if s.dpop.is_some() && s.grant.issues_tokens() {
+        notes.push("with DPoP (RFC 9449): each token request needs a fresh `DPoP` proof header signed with the DPoP key, and the token goes as `Authorization: DPoP` with a proof per request".into());
+    }
     let mut form = form::fields(s, &exchange, r)?;
     let id = r.text(&s.client_id)?;
     let secret = r.opt(&s.client_secret)?.unwrap_or_default();

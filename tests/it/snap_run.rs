@@ -123,3 +123,15 @@ fn console_of_iterations() {
     out.code(0).stderr_is("");
     insta::assert_snapshot!(out.stdout_redacted());
 }
+
+/// FAPI 2.0's headless flow, hop by hop: the push, the authorize request with only
+/// `client_id` and `request_uri`, the code exchange with its DPoP proof refused once for a
+/// nonce and sent again with it, userinfo with `Authorization: DPoP` and its proof.
+#[test]
+fn verbose_transcript_of_the_fapi2_flow() {
+    let out = examples()
+        .args(["run", "collections/fapi2.yaml", "--sandbox", "-v"])
+        .run();
+    out.code(0).stderr_is("");
+    insta::assert_snapshot!(out.stdout_redacted());
+}

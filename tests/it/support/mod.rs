@@ -100,6 +100,12 @@ static JSON_VOLATILE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// A server's DPoP nonce (`dpop-nonce:` header) and a pushed request's reference
+/// (`urn:ietf:params:oauth:request_uri:…`, plain or URL-encoded): random per run.
+static DPOP_AND_PAR_RANDOM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(dpop-nonce: |request_uri(?::|%3A))[A-Za-z0-9_-]{16,}").unwrap()
+});
+
 /// The JSON report's times in milliseconds (`"duration_ms": 5`, `"started_ms": 4`).
 static JSON_MS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"("(?:duration|started)_ms":\s*)\d+"#).unwrap());
@@ -165,7 +171,8 @@ pub(crate) fn place(file: &str, text: &str, needle: &str) -> String {
 /// OAuth `state`, `nonce` and `code_challenge` values and JWKS key material with `[RANDOM]`,
 /// RFC 3339 timestamps, HTTP dates and JSON `exp`/`iat` seconds with `[TIMESTAMP]`,
 /// durations (`12ms`, `1.2s`, `34 ms`, JUnit `time="0.1"`, JSON `duration_ms`) with
-/// `[DURATION]`, and the HTML timeline's bar positions with `[SHARE]`.
+/// `[DURATION]`, the HTML timeline's bar positions with `[SHARE]`, and DPoP nonces and PAR
+/// `request_uri` references with `[RANDOM]`.
 pub(crate) fn redact(text: &str) -> String {
     let text = ANSI.replace_all(text, "");
     let text = TEMPDIR.replace_all(&text, "[TMP]");
@@ -175,6 +182,7 @@ pub(crate) fn redact(text: &str) -> String {
     let text = JWT.replace_all(&text, "[JWT]");
     let text = UUID.replace_all(&text, "[UUID]");
     let text = OAUTH_RANDOM.replace_all(&text, "${1}${2}[RANDOM]");
+    let text = DPOP_AND_PAR_RANDOM.replace_all(&text, "${1}[RANDOM]");
     let text = JSON_VOLATILE.replace_all(&text, |c: &regex::Captures| match (c.get(1), c.get(2)) {
         (Some(key), _) => format!("{}[TIMESTAMP]", key.as_str()),
         (_, Some(key)) => format!("{}[RANDOM]", key.as_str()),

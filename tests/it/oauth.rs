@@ -9,6 +9,7 @@ mod client_auth;
 mod code;
 mod dot;
 mod dpop;
+mod dpop_inputs;
 mod errors;
 mod field;
 mod grants;

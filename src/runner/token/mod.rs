@@ -253,6 +253,16 @@ impl<'a> Runner<'a> {
                 req.name
             )));
         };
+        // A token bound to a key that dies with this command is of no use to whoever asked.
+        if spec
+            .dpop
+            .as_ref()
+            .is_some_and(crate::oauth::dpop::Dpop::per_run)
+        {
+            return Err(wrong(
+                "a DPoP-bound token is useless without its key, and `dpop: true` makes one for a single run: give the block `dpop: { key: dpop.pem }` to print a token others can use with that key".into(),
+            ));
+        }
         let mut redactor = Redactor::new(false);
         let start = vars::start(
             &collection.vars,

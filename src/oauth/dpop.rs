@@ -84,6 +84,12 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<Dpop> {
     Some(dpop(alg, key))
 }
 
+/// `dpop:` on a grant that obtains no token (introspect, revoke) would bind nothing.
+pub(crate) fn misplaced(r: &mut Reader, node: &Node, grant: &str) {
+    r.error(node.loc, format!("`dpop` does not apply to grant {grant}"))
+        .help = Some("dpop binds the tokens a grant obtains; the requests that use a bound token get their proofs from `auth: { oauth2: id }`".into());
+}
+
 impl Dpop {
     /// Whether the key lives only as long as the run (so a token bound to it cannot be
     /// reused by a later one).

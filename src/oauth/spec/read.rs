@@ -257,7 +257,8 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     };
     let details_node = m.get("authorization_details");
     let authorization_details = details_node.and_then(|n| read_details(r, n));
-    let dpop = m.get("dpop").and_then(|n| crate::oauth::dpop::read(r, n));
+    let dpop_node = m.get("dpop");
+    let dpop = dpop_node.and_then(|n| crate::oauth::dpop::read(r, n));
     m.finish(r, "oauth2", KEYS);
     // The endpoints written literally are checked as a request's URL is.
     let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
@@ -325,6 +326,9 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         dpop,
     };
     validate(r, &spec, node);
+    if let Some(n) = dpop_node.filter(|_| !spec.grant.issues_tokens()) {
+        crate::oauth::dpop::misplaced(r, n, spec.grant.as_str());
+    }
     misplaced(
         r,
         &spec,

@@ -109,6 +109,18 @@ fn check_finds_dpop_mistakes() {
             .stderr_contains(says)
             .stderr_contains("c.yaml:9:");
     }
+    // On a grant that obtains no token it would bind nothing.
+    let introspect = block("true").replace(
+        "grant: client_credentials\n      token_url: http://127.0.0.1:9/token",
+        "grant: introspect\n      introspection_url: http://127.0.0.1:9/i\n      token: t",
+    );
+    let out = crate::support::Baton::new()
+        .file("c.yaml", &introspect)
+        .args(["check", "c.yaml"])
+        .run();
+    out.code(2)
+        .stderr_contains("`dpop` does not apply to grant introspect")
+        .stderr_contains("c.yaml:10:13");
 }
 
 /// `baton token` will not print a token bound to a key that dies with the command.

@@ -5,6 +5,7 @@ mod assertion;
 mod authorize;
 mod client_auth;
 mod device;
+mod dpop;
 mod login_form;
 mod server;
 mod tokens;

@@ -102,7 +102,7 @@ async fn the_token_endpoint_checks_each_part_of_a_proof() {
         (
             ec.proof("POST", &htu, |h, c| {
                 h.typ = Some("JWT".into());
-                with_nonce(c)
+                with_nonce(c);
             }),
             "typ must be dpop+jwt",
         ),
@@ -117,7 +117,7 @@ async fn the_token_endpoint_checks_each_part_of_a_proof() {
         (
             ec.proof("POST", &htu, |_, c| {
                 c["iat"] = 1_000_000_000.into();
-                with_nonce(c)
+                with_nonce(c);
             }),
             "iat",
         ),
@@ -195,7 +195,7 @@ async fn userinfo_wants_a_proof_of_the_bound_key_for_this_token() {
     assert_eq!(none.error(), "invalid_dpop_proof");
     let wrong_ath = ec.proof("GET", &htu, |_, c| {
         with(c);
-        c["ath"] = "bm90LXRoZS1oYXNo".into()
+        c["ath"] = "bm90LXRoZS1oYXNo".into();
     });
     let r = f.userinfo_with("DPoP", &token, Some(&wrong_ath)).await;
     assert!(r.str("error_description").contains("ath"), "{}", r.json);
@@ -203,7 +203,7 @@ async fn userinfo_wants_a_proof_of_the_bound_key_for_this_token() {
     let ed = Prover::new("ed25519.pem");
     let other_key = ed.proof("GET", &htu, |_, c| {
         with(c);
-        c["ath"] = ath.clone().into()
+        c["ath"] = ath.clone().into();
     });
     let r = f.userinfo_with("DPoP", &token, Some(&other_key)).await;
     assert!(
@@ -213,7 +213,7 @@ async fn userinfo_wants_a_proof_of_the_bound_key_for_this_token() {
     );
     let good = ec.proof("GET", &htu, |_, c| {
         with(c);
-        c["ath"] = ath.clone().into()
+        c["ath"] = ath.clone().into();
     });
     let r = f.userinfo_with("DPoP", &token, Some(&good)).await;
     assert_eq!(r.status.as_u16(), 200, "{}", r.json);

@@ -384,3 +384,66 @@ fn a_resource_nonce_is_retried_once() {
     assert!(at_userinfo[1].1["nonce"].is_string());
     assert_ne!(at_userinfo[0].1["jti"], at_userinfo[1].1["jti"]);
 }
+
+const DEVICE: &str = r"name: device
+requests:
+  - name: sign in on another device
+    id: device
+    oauth2:
+      grant: device_code
+      issuer: <<issuer>>
+      client_id: <<client_id>>
+      client_secret: <<client_secret>>
+      scope: openid profile
+      wait: 40s
+      dpop: true
+  - name: userinfo
+    GET: <<userinfo>>
+    auth: { oauth2: device }
+    expect:
+      body: { $.preferred_username: alice }
+";
+
+/// The device grant polls the token endpoint: every poll carries a fresh proof (the
+/// authorization request to the device endpoint none), and the token works at userinfo.
+#[test]
+fn every_device_poll_carries_a_proof() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let config =
+        baton::SandboxConfig::from_yaml_str("lifetimes:\n  device_interval: 1\n", "t.yaml")
+            .expect("config");
+    let p = Provider::sandbox_with(config);
+    let baton = p.run(DEVICE).client(&p.dpop_client()).arg("-v");
+    let script = baton.dir().join("approve.sh");
+    std::fs::write(&script, super::grants::APPROVER).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = baton
+        .env("BROWSER", &script)
+        .env("APPROVE_URL", p.device_approve_url())
+        .env("APPROVE_AFTER", "2.5")
+        .env("APPROVE_LOG", script.with_file_name("approve.log"))
+        .timeout(std::time::Duration::from_secs(50))
+        .run();
+    out.code(0).stdout_contains("2 passed, 0 failed");
+    let posts = |path: &str| {
+        let line = format!("> POST {}{path}", p.issuer());
+        out.stdout
+            .lines()
+            .filter(|l| l.trim_start() == line)
+            .count()
+    };
+    let token_proofs = proofs(&out)
+        .iter()
+        .filter(|(_, c)| c["htm"] == "POST")
+        .count();
+    assert!(
+        posts("/connect/token") >= 3,
+        "the nonce retry and a pending poll at least"
+    );
+    assert_eq!(
+        token_proofs,
+        posts("/connect/token"),
+        "a proof per token request"
+    );
+    assert_eq!(posts("/connect/deviceauthorization"), 1);
+}

@@ -110,7 +110,7 @@ requests:
 /// The "browser" of the device flow: it reads `user_code` from the verification URL it is
 /// given and approves it at the provider's test route, `APPROVE_AFTER` seconds later (so
 /// that baton polls at least once before the approval).
-const APPROVER: &str = r#"#!/bin/sh
+pub(super) const APPROVER: &str = r#"#!/bin/sh
 code=$(printf '%s' "$1" | sed -n 's/.*[?&]user_code=\([^&]*\).*/\1/p')
 [ -n "$code" ] || { echo "no user_code in $1" >> "$APPROVE_LOG"; exit 1; }
 (sleep "$APPROVE_AFTER"; curl -s -o /dev/null -w '%{http_code}' -d "user_code=$code" "$APPROVE_URL" >> "$APPROVE_LOG") &

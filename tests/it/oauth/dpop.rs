@@ -447,3 +447,28 @@ fn every_device_poll_carries_a_proof() {
     );
     assert_eq!(posts("/connect/deviceauthorization"), 1);
 }
+
+/// Every grant of `collections/more-grants.yaml` (password, client credentials, token
+/// exchange, JWT bearer, custom) with `dpop: true`: each gets a bound token, through a proof
+/// on each token request.
+#[test]
+fn every_grant_carries_proofs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let yaml = std::fs::read_to_string(root.join("collections/more-grants.yaml")).unwrap();
+    let issuer = "\n      issuer: <<baseAuthURL>>\n";
+    let yaml = yaml
+        .replace(issuer, &format!("{issuer}      dpop: true\n"))
+        .replace("$.token_type: Bearer", "$.token_type: DPoP");
+    let out = crate::support::Baton::new()
+        .file("c.yaml", &yaml)
+        .args(["run", "c.yaml", "--sandbox", "-v"])
+        .run();
+    out.code(0).stdout_contains("5 passed, 0 failed");
+    let posts = out
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("> POST ") && l.ends_with("/connect/token"))
+        .count();
+    assert_eq!(proofs(&out).len(), posts, "a proof per token request");
+    assert_eq!(out.stdout.matches("\"token_type\": \"DPoP\"").count(), 5);
+}

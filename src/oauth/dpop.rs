@@ -204,12 +204,11 @@ pub(crate) fn proof(
     });
     header.typ = Some("dpop+jwt".into());
     header.jwk = Some(key.jwk.clone());
-    let (htu, jti) = test_fault(htu(url), ath.is_some());
     let mut claims = json!({
         "htm": method,
-        "htu": htu,
+        "htu": htu(url),
         "iat": chrono::Utc::now().timestamp(),
-        "jti": jti,
+        "jti": uuid::Uuid::new_v4().to_string(),
     });
     if let Some(nonce) = nonce_for(url) {
         claims["nonce"] = Value::String(nonce);
@@ -219,28 +218,6 @@ pub(crate) fn proof(
     }
     jsonwebtoken::encode(&header, &claims, &key.encoding)
         .map_err(|e| format!("signing the DPoP proof failed: {e}"))
-}
-
-/// The interop tests' way to make baton send a bad resource proof, so that they can show
-/// each provider refusing it and baton reporting the refusal: `BATON_TEST_DPOP_FAULT=replay`
-/// (a resource proof reuses the `jti` of the token request's proof) or `htu` (a resource
-/// proof names another URL). Proofs to token endpoints are never affected.
-fn test_fault(htu: String, resource: bool) -> (String, String) {
-    static LAST_JTI: Mutex<Option<String>> = Mutex::new(None);
-    let jti = uuid::Uuid::new_v4().to_string();
-    let fault = std::env::var("BATON_TEST_DPOP_FAULT").unwrap_or_default();
-    let Ok(mut last) = LAST_JTI.lock() else {
-        return (htu, jti);
-    };
-    if !resource {
-        *last = Some(jti.clone());
-        return (htu, jti);
-    }
-    match fault.as_str() {
-        "replay" => (htu, last.clone().unwrap_or(jti)),
-        "htu" => (format!("{htu}/elsewhere"), jti),
-        _ => (htu, jti),
-    }
 }
 
 /// Put a fresh proof on `req` (replacing one it had).

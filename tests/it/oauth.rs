@@ -10,6 +10,7 @@ mod code;
 mod dot;
 mod dpop;
 mod dpop_inputs;
+mod dpop_refused;
 mod errors;
 mod field;
 mod grants;

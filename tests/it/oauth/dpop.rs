@@ -126,40 +126,6 @@ fn key_file_binds_the_token(p: &Provider) {
 }
 both!(key_file_binds_the_token);
 
-/// What baton prints for a refused userinfo request: the line that quotes the provider.
-fn refusal(out: &Output) -> String {
-    let line = out
-        .stdout
-        .lines()
-        .find(|l| l.contains("actual: 401"))
-        .unwrap_or_else(|| panic!("no 401 reported:\n{}", out.stdout));
-    redact(line.trim_start_matches(|c: char| c == ' ' || c == '|' || c.is_ascii_digit()))
-}
-
-/// A replayed proof, a proof for another URL, and the bound token sent as Bearer (without a
-/// proof): each refused by the provider, each reported with the provider's words.
-fn refused_proofs(p: &Provider) {
-    let client = p.dpop_client();
-    for fault in ["replay", "htu"] {
-        let out = p
-            .run(&sign_in("true"))
-            .client(&client)
-            .env("BATON_TEST_DPOP_FAULT", fault)
-            .run();
-        out.code(1).stdout_contains("✗ userinfo 401");
-        insta::assert_snapshot!(format!("dpop_{fault}_{}", p.name()), refusal(&out));
-    }
-    let bearer = sign_in("true").replace(
-        "auth: { oauth2: tok }",
-        "auth: { bearer: <<tok.access_token>> }",
-    );
-    let out = p.run(&bearer).client(&client).arg("-v").run();
-    out.code(1).stdout_contains("✗ userinfo 401");
-    out.stdout_contains("> authorization: Bearer •••");
-    insta::assert_snapshot!(format!("dpop_as_bearer_{}", p.name()), refusal(&out));
-}
-both!(refused_proofs);
-
 const FAPI: &str = r"name: fapi
 requests:
   - name: sign in

@@ -200,9 +200,27 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
     #[command(flatten)]
+    pub cert: CertArgs,
+    #[command(flatten)]
     pub proxy: ProxyArgs,
     #[command(flatten)]
     pub reports: ReportFileArgs,
+}
+
+/// `--cert`, `--key` and `--cert-password-env` (as curl spells the first two), on every
+/// command that sends requests over TLS with `--cacert`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CertArgs {
+    /// Present this client certificate (mTLS): PEM (its key in the same file or in --key)
+    /// or PKCS#12 (.p12/.pfx). A request's or the collection's `client_cert:` comes first.
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+    /// The PEM private key of --cert, when it is not in the certificate's file.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+    /// The environment variable holding the password of a PKCS#12 --cert.
+    #[arg(long, value_name = "VAR", requires = "cert")]
+    pub cert_password_env: Option<String>,
 }
 
 /// `--proxy` and `--no-proxy`, on every command that sends requests.
@@ -365,6 +383,8 @@ pub struct RunArgs {
     /// Trust the certificates of this PEM file too.
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
+    #[command(flatten)]
+    pub cert: CertArgs,
     #[command(flatten)]
     pub proxy: ProxyArgs,
     /// Never draw a progress bar.

@@ -3,8 +3,9 @@
 //! baton's own input errors rather than as clap's "invalid value" line.
 
 use super::{
-    CheckArgs, DocsCheckArgs, DocsSyncArgs, ExportArgs, ImportCurlArgs, ImportPostmanArgs,
-    MergeArgs, ProbeArgs, ProxyArgs, ReportFileArgs, RunArgs, SandboxArgs, TokenArgs, VarArgs,
+    CertArgs, CheckArgs, DocsCheckArgs, DocsSyncArgs, ExportArgs, ImportCurlArgs,
+    ImportPostmanArgs, MergeArgs, ProbeArgs, ProxyArgs, ReportFileArgs, RunArgs, SandboxArgs,
+    TokenArgs, VarArgs,
 };
 use crate::cmd::docs::{DocsCheckCommand, DocsSyncCommand};
 use crate::cmd::export::ExportOptions;
@@ -61,6 +62,18 @@ impl VarArgs {
     }
 }
 
+impl CertArgs {
+    fn source(&self) -> Option<crate::http::client_cert::CertSource> {
+        self.cert
+            .as_ref()
+            .map(|cert| crate::http::client_cert::CertSource {
+                cert: cert.clone(),
+                key: self.key.clone(),
+                password_env: self.cert_password_env.clone(),
+            })
+    }
+}
+
 impl ProxyArgs {
     fn choice(&self) -> crate::http::Proxy {
         match (&self.proxy, self.no_proxy) {
@@ -97,6 +110,7 @@ impl RunArgs {
             max_body: self.max_body,
             insecure: self.insecure,
             cacert: self.cacert.clone(),
+            cert: self.cert.source(),
             proxy: self.proxy.choice(),
             no_progress: self.no_progress,
             iterations: self.iterations,
@@ -229,6 +243,7 @@ impl ProbeArgs {
             timeout: self.timeout,
             insecure: self.insecure,
             cacert: self.cacert.clone(),
+            cert: self.cert.source(),
             proxy: self.proxy.choice(),
             reports: self.reports.files(),
         }

@@ -33,6 +33,7 @@ fn request(method: &str, url: &str, form: Option<&str>) -> Prepared {
         timeout: None,
         follow_redirects: false,
         oauth1: None,
+        client_cert: None,
     }
 }
 

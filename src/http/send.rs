@@ -119,10 +119,12 @@ impl Http {
         if timeout.is_zero() {
             return Err(timed_out());
         }
-        let client = self.client_for(&url).map_err(|reason| HttpError::Other {
-            url: req.url.clone(),
-            reason,
-        })?;
+        let client = self
+            .client_for(&url, req.client_cert.as_deref())
+            .map_err(|reason| HttpError::Other {
+                url: req.url.clone(),
+                reason,
+            })?;
         let mut builder = client
             .request(method, url.clone())
             .headers(headers)
@@ -283,6 +285,9 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         follow_redirects: true,
         // Signed again with a fresh nonce; never sent to another origin, as `Authorization`.
         oauth1: prev.oauth1.clone().filter(|_| same_origin),
+        // The TLS identity is the client's, not a credential of one origin: curl presents
+        // it at every hop too.
+        client_cert: prev.client_cert.clone(),
     };
     if let Some(signer) = next.oauth1.clone() {
         signer.sign(&mut next).map_err(bad)?;

@@ -34,6 +34,9 @@ pub(crate) struct Ctx<'a> {
     pub timeout: Option<Duration>,
     /// Tells the person running baton something now (a device code to enter, a URL).
     pub notify: &'a mut (dyn FnMut(String) + Send),
+    /// The client certificate of the back channel (mTLS, RFC 8705): presented to the token,
+    /// PAR, device, introspection and revocation endpoints, never by the browser.
+    pub client_cert: Option<std::sync::Arc<crate::http::client_cert::ClientCert>>,
 }
 
 /// A flow that stopped: why, and every exchange it made before (they are part of the
@@ -121,9 +124,10 @@ impl Ctx<'_> {
     /// its hop.
     pub(crate) async fn send(
         &mut self,
-        req: Prepared,
+        mut req: Prepared,
         hops: &mut Vec<Hop>,
     ) -> Result<usize, FlowError> {
+        req.client_cert.clone_from(&self.client_cert);
         self.send_with(req, &Jar::default(), hops).await
     }
 
@@ -205,6 +209,7 @@ async fn steps(
     } else {
         spec.grant
     };
+    super::mtls::require_cert(spec, cx)?;
     let endpoints = super::endpoints::resolve(spec, grant, cx, hops).await?;
     let r = Rendered {
         client_id,
@@ -354,6 +359,7 @@ pub(crate) async fn post_form(
         timeout: None,
         follow_redirects: false,
         oauth1: None,
+        client_cert: None,
     };
     cx.send(req, hops).await
 }

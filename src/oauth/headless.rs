@@ -193,6 +193,7 @@ pub(crate) async fn run(
                 timeout: None,
                 follow_redirects: false,
                 oauth1: None,
+                client_cert: None,
             }
         };
         submitted = Some((
@@ -261,5 +262,6 @@ fn get(url: &str, accept: &str) -> Prepared {
         timeout: None,
         follow_redirects: false,
         oauth1: None,
+        client_cert: None,
     }
 }

@@ -126,6 +126,7 @@ pub(crate) fn prepare(
         timeout,
         follow_redirects,
         oauth1: signer,
+        client_cert: None,
     };
     // Signed last: the signature covers the final URL and form body.
     if let Some(s) = prepared.oauth1.clone() {

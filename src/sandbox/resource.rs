@@ -25,6 +25,9 @@ pub(crate) struct AccessClaims {
     iat: i64,
     jti: String,
     aud: Value,
+    /// RFC 8705 3: the certificate a token issued over mTLS is bound to.
+    #[serde(default)]
+    cnf: Option<Value>,
 }
 
 /// A signed access token of this sandbox, whether or not it is still active.
@@ -76,6 +79,9 @@ pub(crate) async fn userinfo(
         )
         .into_response();
     };
+    if let Err(refused) = super::mtls::check_binding(claims.cnf.as_ref()) {
+        return refused.into_response();
+    }
     let scopes = scope::parse(&claims.scope);
     if !scope::has(&scopes, "openid") {
         return OAuthError::new(
@@ -178,6 +184,9 @@ fn introspect_access(shared: &Shared, token: &str) -> Option<Value> {
     });
     if let Some(user) = shared.config.user_by_sub(&claims.sub) {
         value["username"] = json!(user.username);
+    }
+    if let Some(cnf) = claims.cnf {
+        value["cnf"] = cnf;
     }
     Some(value)
 }

@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     pushed: Mutex<PushedRequests>,
     sessions: Mutex<Sessions>,
     hits: Mutex<HashMap<String, u64>>,
+    /// The base URL of the mTLS port (`mtls.rs`), once it is bound.
+    pub(crate) mtls_url: std::sync::OnceLock<String>,
 }
 
 impl Shared {
@@ -68,6 +70,7 @@ impl Shared {
             pushed: Mutex::new(PushedRequests::default()),
             sessions: Mutex::new(Sessions::default()),
             hits: Mutex::new(HashMap::new()),
+            mtls_url: std::sync::OnceLock::new(),
         }
     }
 
@@ -210,10 +213,12 @@ fn document(shared: &Shared) -> serde_json::Value {
         AuthMethod::ClientSecretJwt,
         AuthMethod::PrivateKeyJwt,
         AuthMethod::None,
+        AuthMethod::TlsClientAuth,
+        AuthMethod::SelfSignedTlsClientAuth,
     ]
     .map(AuthMethod::as_str);
     let algs = assertion::signing_algs();
-    let document = json!({
+    let mut document = json!({
         "issuer": shared.issuer,
         "authorization_endpoint": shared.url(AUTHORIZE_PATH),
         "token_endpoint": shared.url(TOKEN_PATH),
@@ -244,6 +249,7 @@ fn document(shared: &Shared) -> serde_json::Value {
         "request_object_signing_alg_values_supported": algs[3..],
         "claims_parameter_supported": false,
     });
+    super::mtls::advertise(shared, &mut document);
     document
 }
 

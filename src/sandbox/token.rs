@@ -79,6 +79,9 @@ async fn exchange(
         ),
         GrantType::ApiKey => exchanged(shared, client, exchange::api_key(shared, &params)?),
     };
+    // RFC 8705 3: a token asked for over mTLS is bound to the certificate presented.
+    let mut issue = issue;
+    issue.cnf = super::mtls::confirmation();
     let cache_headers = !shared.config.has(Fault::NoCacheHeaders);
     let shared = Arc::clone(shared);
     // RSA signing takes about a millisecond: keep it off the async workers so that fifty
@@ -109,6 +112,8 @@ struct Issue {
     issued_token_type: bool,
     /// RFC 9396 7: the details granted, in the token response and the access token.
     authorization_details: Option<Value>,
+    /// RFC 8705 3: the certificate the token is bound to (`x5t#S256`).
+    cnf: Option<Value>,
 }
 
 /// A token of the grants of `exchange.rs`: recorded as the others, with no refresh token
@@ -295,6 +300,7 @@ fn refresh(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<Is
         act: None,
         issued_token_type: false,
         authorization_details: None,
+        cnf: None,
     })
 }
 
@@ -355,6 +361,7 @@ fn record(
         act: None,
         issued_token_type: false,
         authorization_details: None,
+        cnf: None,
     }
 }
 
@@ -383,6 +390,9 @@ fn sign(shared: &Shared, issue: Issue) -> Result<Value, OAuthError> {
     }
     if let Some(details) = &issue.authorization_details {
         claims["authorization_details"] = details.clone();
+    }
+    if let Some(cnf) = &issue.cnf {
+        claims["cnf"] = cnf.clone();
     }
     let access_token = shared.key.sign("at+jwt", &claims)?;
     let mut body = json!({

@@ -61,6 +61,7 @@ pub(crate) const KEYS: &[&str] = &[
     "par_url",
     "authorization_details",
     "request_object",
+    "client_cert",
 ];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
@@ -256,6 +257,9 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     };
     let details_node = m.get("authorization_details");
     let authorization_details = details_node.and_then(|n| read_details(r, n));
+    let client_cert = m
+        .get("client_cert")
+        .and_then(|n| crate::collection::client_cert::read(r, n, "oauth2.client_cert"));
     m.finish(r, "oauth2", KEYS);
     // The endpoints written literally are checked as a request's URL is.
     let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
@@ -320,6 +324,7 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         par_url,
         authorization_details,
         request_object,
+        client_cert,
     };
     validate(r, &spec, node);
     misplaced(

@@ -253,7 +253,11 @@ impl Sandbox {
     /// A banner for people: issuer, endpoints, clients, users and lifetimes.
     #[must_use]
     pub fn describe(&self) -> String {
-        banner::describe(&self.shared)
+        format!(
+            "{}\n\n{}",
+            banner::describe(&self.shared),
+            self.mtls.describe()
+        )
     }
 
     /// Stops accepting connections, lets open requests finish (up to 5 s) and waits.

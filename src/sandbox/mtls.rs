@@ -81,6 +81,8 @@ pub(crate) struct Setup {
     pub(crate) ca: CertificateDer<'static>,
     pub(crate) client_cert_file: PathBuf,
     pub(crate) client_key_file: PathBuf,
+    /// The CA in PEM, for curl's --cacert (baton's `--sandbox` trusts it by itself).
+    pub(crate) ca_file: PathBuf,
     pub(crate) client_subject: String,
     pub(crate) client_thumbprint: String,
     dir: PathBuf,
@@ -126,6 +128,8 @@ pub(crate) async fn prepare(ip: std::net::IpAddr) -> Result<Setup, String> {
     let dir = private_dir().map_err(|e| err(&e))?;
     let client_cert_file = dir.join("client.pem");
     let client_key_file = dir.join("client.key");
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).map_err(|e| err(&e))?;
     std::fs::write(&client_cert_file, client.pem()).map_err(|e| err(&e))?;
     std::fs::write(&client_key_file, client_key.serialize_pem()).map_err(|e| err(&e))?;
     let client_subject = p12_keystore::Certificate::from_der(client.der())
@@ -150,6 +154,7 @@ pub(crate) async fn prepare(ip: std::net::IpAddr) -> Result<Setup, String> {
         client_thumbprint: crate::http::client_cert::thumbprint_of(client.der()),
         client_cert_file,
         client_key_file,
+        ca_file,
         client_subject,
         dir,
         listener: Some(TlsListener::spawn(
@@ -176,6 +181,22 @@ impl Setup {
                 ..ClientConfig::default()
             },
         ]
+    }
+
+    /// The banner's section on the mTLS port.
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "mtls        {}  (the same routes over TLS, asking for a client certificate;              discovery lists it in mtls_endpoint_aliases)
+               CA          {}  (made at start; --sandbox trusts it)
+               client      {}  key {}
+                           subject {}, x5t#S256 {}",
+            self.url,
+            self.ca_file.display(),
+            self.client_cert_file.display(),
+            self.client_key_file.display(),
+            self.client_subject,
+            self.client_thumbprint
+        )
     }
 
     /// Serves `app` on the TLS port until `stop` resolves.

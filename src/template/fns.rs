@@ -349,6 +349,15 @@ mod tests {
             ("{{ 'a.!.c' | jwt_claims }}", "payload is not base64url"),
             ("{{ 5 | jwt_claims }}", "not a JWT"),
             ("{{ {} | jwt_claims }}", "`jwt_claims` filter takes text"),
+            (
+                "{{ cert_thumbprint('no/such/cert.pem') }}",
+                "cert_thumbprint: cannot read no/such/cert.pem",
+            ),
+            (
+                "{{ cert_thumbprint('Cargo.toml') }}",
+                "cert_thumbprint: Cargo.toml: no PEM certificate found",
+            ),
+            ("{{ cert_thumbprint('a', 'b') }}", "takes no arguments"),
         ];
         let mut tried: Vec<&str> = Vec::new();
         for (template, expected) in cases {

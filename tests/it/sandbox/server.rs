@@ -63,7 +63,10 @@ async fn discovery_lists_endpoints_and_capabilities() {
         ("userinfo_endpoint", "/connect/userinfo"),
         ("introspection_endpoint", "/connect/introspect"),
         ("revocation_endpoint", "/connect/revocation"),
-        ("device_authorization_endpoint", "/connect/deviceauthorization"),
+        (
+            "device_authorization_endpoint",
+            "/connect/deviceauthorization",
+        ),
         ("pushed_authorization_request_endpoint", "/connect/par"),
     ] {
         assert_eq!(aliases[name], format!("{mtls}{path}"), "{name}");
@@ -238,8 +241,16 @@ async fn vars_describe_and_shutdown() {
     // The client certificate and key the sandbox made, in a directory of its own.
     let cert = std::path::Path::new(&vars["SandboxClientCert"]);
     let key = std::path::Path::new(&vars["SandboxClientKey"]);
-    assert!(std::fs::read_to_string(cert).unwrap().contains("BEGIN CERTIFICATE"));
-    assert!(std::fs::read_to_string(key).unwrap().contains("PRIVATE KEY"));
+    assert!(
+        std::fs::read_to_string(cert)
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+    assert!(
+        std::fs::read_to_string(key)
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -12,16 +12,51 @@ use crate::support::{Baton, Output};
 use baton::{Sandbox, SandboxConfig};
 use std::path::Path;
 
-/// A sandbox, its client certificate (made at start) and another one it never registered,
-/// copied with its CA into the test's directory.
+/// A provider with a TLS port: the sandbox (its mTLS port, its client certificate made at
+/// start), or oidc-provider over HTTPS with certificates made here. Either way the test's
+/// directory gets `ca.pem`, the registered `client.pem`/`client.key`, and `other.pem`/
+/// `other.key`, a certificate no client is registered with.
 struct Fixture {
-    sandbox: Sandbox,
-    _runtime: tokio::runtime::Runtime,
+    server: Server,
     files: Vec<(&'static str, Vec<u8>)>,
+    issuer: String,
+    /// Where a client with a certificate sends (the sandbox's aliases; the interop issuer).
+    mtls: String,
+    tls_client: &'static str,
+    self_client: &'static str,
+}
+
+enum Server {
+    Sandbox {
+        sandbox: Sandbox,
+        _runtime: tokio::runtime::Runtime,
+    },
+    Interop {
+        child: std::process::Child,
+        _stdin: std::process::ChildStdin,
+        log: std::sync::Arc<std::sync::Mutex<String>>,
+        _dir: tempfile::TempDir,
+    },
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Server::Interop { child, log, .. } = &mut self.server {
+            let _ = child.kill();
+            let _ = child.wait();
+            if std::thread::panicking() {
+                let log = log.lock().unwrap();
+                eprintln!(
+                    "--- interop server log ---\n{}",
+                    &log[log.len().saturating_sub(4000)..]
+                );
+            }
+        }
+    }
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    fn sandbox() -> Fixture {
         let runtime = super::runtime();
         let sandbox = runtime
             .block_on(Sandbox::start(SandboxConfig::default()))
@@ -40,10 +75,104 @@ impl Fixture {
             ("other.key", other_key.into_bytes()),
         ];
         Fixture {
-            sandbox,
-            _runtime: runtime,
+            issuer: sandbox.issuer().to_string(),
+            mtls: sandbox.mtls_url().to_string(),
+            server: Server::Sandbox {
+                sandbox,
+                _runtime: runtime,
+            },
             files,
+            tls_client: "baton-mtls",
+            self_client: "baton-mtls-self",
         }
+    }
+
+    /// oidc-provider over HTTPS (`features.mTLS`), or `None` where it cannot run.
+    fn interop() -> Option<Fixture> {
+        if let Some(why) = super::interop_unavailable() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "interop unavailable under CI: {why}"
+            );
+            eprintln!("skipped: interop provider unavailable ({why})");
+            return None;
+        }
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "baton interop CA");
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let signed = |names: Vec<String>, cn: &str| {
+            let key = rcgen::KeyPair::generate().unwrap();
+            let mut params = rcgen::CertificateParams::new(names).unwrap();
+            params
+                .distinguished_name
+                .push(rcgen::DnType::CommonName, cn);
+            let cert = params.signed_by(&key, &issuer).unwrap();
+            (cert.pem(), key.serialize_pem())
+        };
+        let (server_cert, server_key) = signed(vec!["127.0.0.1".into()], "127.0.0.1");
+        let (client_cert, client_key) = signed(Vec::new(), "baton-interop-client");
+        let (other_cert, other_key) = self_signed("someone-else");
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let mut cmd = std::process::Command::new("node");
+        cmd.arg("server.mjs")
+            .current_dir(super::interop_dir())
+            .env("PORT", "0")
+            .env_remove("IGNORE_STDIN")
+            .env_remove("REQUIRE_PAR")
+            .env_remove("STOCK_PAGES")
+            .env("TLS_KEY", write("server.key", &server_key))
+            .env("TLS_CERT", write("server.pem", &server_cert))
+            .env("TLS_CA", write("ca.pem", &ca.pem()))
+            .env("TLS_CLIENT_CERT", write("client.pem", &client_cert));
+        let ready = crate::support::start_ready(cmd, "interop server (TLS)");
+        Some(Fixture {
+            mtls: ready.url.clone(),
+            issuer: ready.url,
+            server: Server::Interop {
+                child: ready.child,
+                _stdin: ready.stdin,
+                log: ready.log,
+                _dir: dir,
+            },
+            files: vec![
+                ("ca.pem", ca.pem().into_bytes()),
+                ("client.pem", client_cert.into_bytes()),
+                ("client.key", client_key.into_bytes()),
+                ("other.pem", other_cert.into_bytes()),
+                ("other.key", other_key.into_bytes()),
+            ],
+            tls_client: "cli-mtls",
+            self_client: "cli-mtls-self",
+        })
+    }
+
+    fn sandbox_handle(&self) -> Option<&Sandbox> {
+        match &self.server {
+            Server::Sandbox { sandbox, .. } => Some(sandbox),
+            Server::Interop { .. } => None,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self.server {
+            Server::Sandbox { .. } => "sandbox",
+            Server::Interop { .. } => "interop",
+        }
+    }
+
+    fn file(&self, name: &str) -> Vec<u8> {
+        let (_, bytes) = self.files.iter().find(|(n, _)| *n == name).unwrap();
+        bytes.clone()
     }
 
     /// `baton <args> --cacert ca.pem` on `yaml`, with the certificate files beside it.
@@ -54,8 +183,10 @@ impl Fixture {
         }
         b.args(args)
             .args(["--cacert", "ca.pem"])
-            .var("issuer", self.sandbox.issuer())
-            .var("mtls", self.sandbox.mtls_url())
+            .var("issuer", &self.issuer)
+            .var("mtls", &self.mtls)
+            .var("tls_client", self.tls_client)
+            .var("self_client", self.self_client)
             .var("username", "alice")
             .var("password", "wonderland")
     }
@@ -63,6 +194,25 @@ impl Fixture {
     fn run(&self, yaml: &str) -> Output {
         self.baton(yaml, &["run", "c.yaml", "-v"]).run()
     }
+}
+
+/// One test per provider for a scenario `fn(&Fixture)`.
+macro_rules! both_tls {
+    ($name:ident) => {
+        mod $name {
+            #[test]
+            fn sandbox() {
+                super::$name(&super::Fixture::sandbox());
+            }
+
+            #[test]
+            fn interop() {
+                if let Some(f) = super::Fixture::interop() {
+                    super::$name(&f);
+                }
+            }
+        }
+    };
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
@@ -96,88 +246,180 @@ requests:
     oauth2:
       grant: password
       issuer: <<issuer>>
-      client_id: baton-mtls
+      client_id: <<tls_client>>
       client_auth: tls_client_auth
       client_cert: { cert: client.pem, key: client.key }
       username: <<username>>
       password: <<password>>
       scope: openid profile
+  - name: the provider bound it to the certificate
+    POST: <<mtls>>/connect/introspect
+    form: { token: <<svc.access_token>>, client_id: <<tls_client>> }
+    client_cert: { cert: client.pem, key: client.key }
     expect:
-      jwt:
-        $.access_token:
-          claims:
-            cnf: { x5t#S256: "<<cert_thumbprint('client.pem')>>" }
+      body:
+        $.active: true
+        $.cnf['x5t#S256']: "<<cert_thumbprint('client.pem')>>"
   - name: the bound token at userinfo
     GET: <<mtls>>/connect/userinfo
     auth: { oauth2: svc }
     expect:
-      body: { $.preferred_username: alice }
+      body: { $.sub: { exists: true } }
 "#;
 
-/// The token request goes to the TLS alias with the certificate, its token carries the
-/// certificate's thumbprint, and the request that uses it presents the same certificate.
-#[test]
-fn a_token_bound_to_the_certificate_it_was_asked_with() {
-    let f = Fixture::new();
+/// The token request goes to the mTLS endpoint with the certificate, the provider binds the
+/// token to its thumbprint (`cert_thumbprint`), and the request that uses the token presents
+/// the same certificate without being told.
+fn a_token_bound_to_the_certificate_it_was_asked_with(f: &Fixture) {
     let out = f.run(BOUND);
-    out.code(0).stdout_contains("2 passed, 0 failed");
-    let mtls = f.sandbox.mtls_url();
-    assert_eq!(
-        hops(&out)[1..],
-        [
-            format!("POST {mtls}/connect/token"),
-            format!(
-                "GET {}/.well-known/openid-configuration/jwks",
-                f.sandbox.issuer()
-            ),
-            format!("GET {mtls}/connect/userinfo"),
-        ]
-    );
-    // -v names the certificate presented, never its key.
-    out.stdout_contains("* client certificate client.pem (subject CN=baton-sandbox-client, O=baton sandbox; x5t#S256 ")
-        .stdout_contains("--cert client.pem --key client.key")
+    out.code(0).stdout_contains("3 passed, 0 failed");
+    let hops = hops(&out);
+    let mtls = &f.mtls;
+    for hop in [
+        format!("POST {mtls}/connect/token"),
+        format!("POST {mtls}/connect/introspect"),
+        format!("GET {mtls}/connect/userinfo"),
+    ] {
+        assert!(hops.contains(&hop), "{hop} in {hops:?}");
+    }
+    // -v names the certificate presented (at each of the three), never its key.
+    let named = out
+        .stdout
+        .matches("* client certificate client.pem (subject CN=")
+        .count();
+    assert_eq!(named, 3, "{}", out.stdout);
+    out.stdout_contains("--cert client.pem --key client.key")
         .output_lacks("PRIVATE KEY");
-    assert_eq!(f.sandbox.hits("/connect/token"), 1);
+    if let Some(sandbox) = f.sandbox_handle() {
+        assert_eq!(sandbox.hits("/connect/token"), 1);
+    }
 }
+both_tls!(a_token_bound_to_the_certificate_it_was_asked_with);
+
+/// A bound token presented with another certificate, or none, is refused by the resource
+/// server, and baton says why.
+fn a_bound_token_with_another_certificate_or_none_is_refused(f: &Fixture) {
+    let yaml = format!(
+        "{BOUND}  - name: the token with another certificate
+    GET: <<mtls>>/connect/userinfo
+    auth: {{ bearer: <<svc.access_token>> }}
+    client_cert: {{ cert: other.pem, key: other.key }}
+  - name: the token with no certificate
+    GET: <<mtls>>/connect/userinfo
+    auth: {{ bearer: <<svc.access_token>> }}
+"
+    );
+    let out = f.baton(&yaml, &["run", "c.yaml"]).run();
+    out.code(1).stdout_contains("3 passed, 2 failed");
+    insta::assert_snapshot!(format!("bound_token_refused_{}", f.name()), failures(&out));
+}
+both_tls!(a_bound_token_with_another_certificate_or_none_is_refused);
+
+/// The provider refuses a certificate client whose request has no certificate (baton
+/// refuses to send one itself: `certificates_that_cannot_work_are_input_errors`).
+fn a_certificate_client_without_a_certificate_is_refused(f: &Fixture) {
+    let yaml = r#"requests:
+  - name: a client of the certificate, without one
+    POST: <<mtls>>/connect/token
+    form: { grant_type: client_credentials, client_id: <<tls_client>> }
+    expect:
+      status: 401
+      body: { $.error: invalid_client }
+"#;
+    f.baton(yaml, &["run", "c.yaml"])
+        .run()
+        .code(0)
+        .stdout_contains("1 passed, 0 failed");
+}
+both_tls!(a_certificate_client_without_a_certificate_is_refused);
 
 /// The self-signed client, registered by its certificate's thumbprint, with `--cert` and a
 /// PEM holding both certificate and key.
-#[test]
-fn a_self_signed_client_with_cert_on_the_command_line() {
-    let f = Fixture::new();
+fn a_self_signed_client_with_cert_on_the_command_line(f: &Fixture) {
     let yaml = r#"requests:
   - name: token
     oauth2:
       grant: client_credentials
       issuer: <<issuer>>
-      client_id: baton-mtls-self
+      client_id: <<self_client>>
       client_auth: self_signed_tls_client_auth
+  - name: bound to the certificate
+    POST: <<mtls>>/connect/introspect
+    form: { token: <<access_token>>, client_id: <<self_client>> }
     expect:
-      jwt: { $.access_token: { claims: { cnf: { x5t#S256: "<<cert_thumbprint('client.pem')>>" } } } }
-"#;
-    let both = [f.files[1].1.clone(), f.files[2].1.clone()].concat();
-    f.baton(yaml, &["run", "c.yaml", "--cert", "both.pem"])
+      body:
+        $.cnf['x5t#S256']: "<<cert_thumbprint('client.pem')>>"
+"#
+    .replace(
+        "  - name: token\n",
+        "  - name: token\n    capture: { access_token: $.access_token }\n",
+    );
+    let both = [f.file("client.pem"), f.file("client.key")].concat();
+    f.baton(&yaml, &["run", "c.yaml", "--cert", "both.pem"])
         .file("both.pem", both)
         .run()
         .code(0)
-        .stdout_contains("1 passed, 0 failed");
-    // Another certificate is not the one registered: the sandbox refuses the client.
+        .stdout_contains("2 passed, 0 failed");
+    // Another certificate is not the one registered: the provider refuses the client.
     let out = f
         .baton(
-            yaml,
+            &yaml,
             &["run", "c.yaml", "--cert", "other.pem", "--key", "other.key"],
         )
         .run();
-    out.code(1)
-        .stdout_contains("invalid_client")
-        .stdout_contains("is not the one registered for client `baton-mtls-self`");
+    out.code(1).stdout_contains("invalid_client");
+}
+both_tls!(a_self_signed_client_with_cert_on_the_command_line);
+
+/// The sandbox's access tokens are JWTs: the claim itself, checked by `expect: { jwt }`.
+#[test]
+fn the_sandbox_s_jwt_carries_the_thumbprint() {
+    let f = Fixture::sandbox();
+    let yaml = r#"requests:
+  - oauth2: { grant: client_credentials, issuer: <<issuer>>, client_id: <<tls_client>>, client_auth: tls_client_auth }
+    expect:
+      jwt: { $.access_token: { claims: { cnf: { x5t#S256: "<<cert_thumbprint('client.pem')>>" } } } }
+"#;
+    f.baton(
+        yaml,
+        &[
+            "run",
+            "c.yaml",
+            "--cert",
+            "client.pem",
+            "--key",
+            "client.key",
+        ],
+    )
+    .run()
+    .code(0)
+    .stdout_contains("1 passed");
+    // Another certificate (not the client's: refused) would not match: the check is real.
+    let other = yaml.replace(
+        "cert_thumbprint('client.pem')",
+        "cert_thumbprint('other.pem')",
+    );
+    f.baton(
+        &other,
+        &[
+            "run",
+            "c.yaml",
+            "--cert",
+            "client.pem",
+            "--key",
+            "client.key",
+        ],
+    )
+    .run()
+    .code(1)
+    .stdout_contains("cnf");
 }
 
 /// `client_cert:` of a request (or its oauth2 block) comes before `defaults:`, which comes
 /// before `--cert`.
 #[test]
 fn a_request_s_certificate_then_defaults_then_the_command_line() {
-    let f = Fixture::new();
+    let f = Fixture::sandbox();
     let token = |cert: &str| {
         format!(
             "  - oauth2: {{ grant: client_credentials, issuer: <<issuer>>, client_id: baton-mtls, client_auth: tls_client_auth{cert} }}\n"
@@ -208,26 +450,6 @@ fn a_request_s_certificate_then_defaults_then_the_command_line() {
         .stdout_contains("invalid_client");
 }
 
-/// A bound token presented with another certificate, or none, is refused by the resource
-/// server, and baton says why.
-#[test]
-fn a_bound_token_with_another_certificate_or_none_is_refused() {
-    let f = Fixture::new();
-    let yaml = format!(
-        "{BOUND}  - name: the token with another certificate
-    GET: <<mtls>>/connect/userinfo
-    auth: {{ bearer: <<svc.access_token>> }}
-    client_cert: {{ cert: other.pem, key: other.key }}
-  - name: the token with no certificate
-    GET: <<mtls>>/connect/userinfo
-    auth: {{ bearer: <<svc.access_token>> }}
-"
-    );
-    let out = f.baton(&yaml, &["run", "c.yaml"]).run();
-    out.code(1).stdout_contains("2 passed, 2 failed");
-    insta::assert_snapshot!(failures(&out));
-}
-
 /// The lines of the failed requests' reports (without the passing ones).
 fn failures(out: &Output) -> String {
     out.stdout_redacted()
@@ -239,12 +461,10 @@ fn failures(out: &Output) -> String {
 
 /// What cannot work is an input error (exit 2) before anything is sent: a certificate
 /// client without a certificate, a key of another certificate, a PEM without certificate.
-#[test]
-fn certificates_that_cannot_work_are_input_errors() {
-    let f = Fixture::new();
+fn certificates_that_cannot_work_are_input_errors(f: &Fixture) {
     let block = |cert: &str| {
         format!(
-            "requests:\n  - oauth2: {{ grant: client_credentials, issuer: <<issuer>>, client_id: baton-mtls, client_auth: tls_client_auth{cert} }}\n"
+            "requests:\n  - oauth2: {{ grant: client_credentials, issuer: <<issuer>>, client_id: <<tls_client>>, client_auth: tls_client_auth{cert} }}\n"
         )
     };
     let mut messages = Vec::new();
@@ -267,7 +487,9 @@ fn certificates_that_cannot_work_are_input_errors() {
         out.code(2);
         messages.push(format!("# {what}\n{}", out.stdout_redacted()));
     }
-    assert_eq!(f.sandbox.hits("/connect/token"), 0);
+    if let Some(sandbox) = f.sandbox_handle() {
+        assert_eq!(sandbox.hits("/connect/token"), 0);
+    }
     // --cert is checked as the run starts.
     let out = f
         .baton(
@@ -289,6 +511,7 @@ fn certificates_that_cannot_work_are_input_errors() {
     ));
     insta::assert_snapshot!(messages.join("\n"));
 }
+both_tls!(certificates_that_cannot_work_are_input_errors);
 
 /// `baton check` reads `client_cert:` as the loader does: its keys, and `cert` required.
 #[test]
@@ -307,8 +530,8 @@ fn check_validates_the_shape_of_client_cert() {
 /// PKCS#12 with its password from the environment; a wrong one said clearly.
 #[test]
 fn a_pkcs12_certificate_with_its_password_in_the_environment() {
-    let f = Fixture::new();
-    let p12 = pkcs12(&f.files[1].1, &f.files[2].1, "s3cret");
+    let f = Fixture::sandbox();
+    let p12 = pkcs12(&f.file("client.pem"), &f.file("client.key"), "s3cret");
     let yaml = "requests:\n  - oauth2: { grant: client_credentials, issuer: <<issuer>>, client_id: baton-mtls, client_auth: tls_client_auth }\n";
     let args = [
         "run",

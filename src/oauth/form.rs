@@ -280,7 +280,7 @@ pub(crate) fn client<E>(
         ]),
         // RFC 8705 2: the certificate of the handshake authenticates; the form names the
         // client only.
-        ClientAuth::None | ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth => {
+        ClientAuth::None | ClientAuth::Tls | ClientAuth::SelfSignedTls => {
             Client::Fields(vec![("client_id".into(), id)])
         }
         ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt => {

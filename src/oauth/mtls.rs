@@ -32,8 +32,8 @@ pub(crate) fn use_aliases(endpoints: &mut Endpoints) {
 /// the handshake: without one the flow cannot authenticate at all, an input error.
 pub(crate) fn require_cert(spec: &OAuth2, cx: &Ctx<'_>) -> Result<(), FlowError> {
     let name = match spec.client_auth() {
-        ClientAuth::TlsClientAuth => "tls_client_auth",
-        ClientAuth::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
+        ClientAuth::Tls => "tls_client_auth",
+        ClientAuth::SelfSignedTls => "self_signed_tls_client_auth",
         _ => return Ok(()),
     };
     if cx.client_cert.is_some() {

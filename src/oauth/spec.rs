@@ -104,9 +104,9 @@ pub enum ClientAuth {
     /// RFC 7523 assertion signed with the client's private key.
     PrivateKeyJwt,
     /// RFC 8705 2.1: `client_id` in the form, the client certificate (PKI) proves the rest.
-    TlsClientAuth,
-    /// RFC 8705 2.2: as `TlsClientAuth`, with a self-signed certificate.
-    SelfSignedTlsClientAuth,
+    Tls,
+    /// RFC 8705 2.2: as `Tls`, with a self-signed certificate.
+    SelfSignedTls,
 }
 
 impl ClientAuth {
@@ -127,8 +127,8 @@ impl ClientAuth {
             "none" | "public" => ClientAuth::None,
             "client_secret_jwt" => ClientAuth::ClientSecretJwt,
             "private_key_jwt" => ClientAuth::PrivateKeyJwt,
-            "tls_client_auth" => ClientAuth::TlsClientAuth,
-            "self_signed_tls_client_auth" => ClientAuth::SelfSignedTlsClientAuth,
+            "tls_client_auth" => ClientAuth::Tls,
+            "self_signed_tls_client_auth" => ClientAuth::SelfSignedTls,
             _ => return None,
         })
     }

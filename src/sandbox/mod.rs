@@ -62,7 +62,8 @@ pub struct Sandbox {
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     /// The mTLS port's certificates and its server, which stops with the plain one.
-    mtls: mtls::Setup,
+    /// Boxed: a handle is moved around by tests and front ends, and this is most of it.
+    mtls: Box<mtls::Setup>,
     mtls_task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
@@ -121,7 +122,7 @@ impl Sandbox {
             addr,
             stop: Some(stop),
             task: Some(task),
-            mtls,
+            mtls: Box::new(mtls),
             mtls_task: Some(mtls_task),
         })
     }

@@ -57,9 +57,13 @@ impl Drop for Fixture {
 
 impl Fixture {
     fn sandbox() -> Fixture {
+        Fixture::sandbox_with(SandboxConfig::default())
+    }
+
+    fn sandbox_with(config: SandboxConfig) -> Fixture {
         let runtime = super::runtime();
         let sandbox = runtime
-            .block_on(Sandbox::start(SandboxConfig::default()))
+            .block_on(Sandbox::start(config))
             .expect("the sandbox starts");
         let vars: std::collections::HashMap<String, String> = sandbox.vars().into_iter().collect();
         let read = |k: &str| std::fs::read(&vars[k]).expect("the sandbox's client files");
@@ -85,6 +89,13 @@ impl Fixture {
             tls_client: "baton-mtls",
             self_client: "baton-mtls-self",
         }
+    }
+
+    /// One HTTPS interop server for every scenario (none counts hits): starting node is slow
+    /// on a busy machine. It stops when the test process ends (its stdin closes).
+    fn interop_shared() -> Option<&'static Fixture> {
+        static SHARED: std::sync::OnceLock<Option<Fixture>> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Fixture::interop).as_ref()
     }
 
     /// oidc-provider over HTTPS (`features.mTLS`), or `None` where it cannot run.
@@ -207,8 +218,8 @@ macro_rules! both_tls {
 
             #[test]
             fn interop() {
-                if let Some(f) = super::Fixture::interop() {
-                    super::$name(&f);
+                if let Some(f) = super::Fixture::interop_shared() {
+                    super::$name(f);
                 }
             }
         }
@@ -318,14 +329,14 @@ both_tls!(a_bound_token_with_another_certificate_or_none_is_refused);
 /// The provider refuses a certificate client whose request has no certificate (baton
 /// refuses to send one itself: `certificates_that_cannot_work_are_input_errors`).
 fn a_certificate_client_without_a_certificate_is_refused(f: &Fixture) {
-    let yaml = r#"requests:
+    let yaml = r"requests:
   - name: a client of the certificate, without one
     POST: <<mtls>>/connect/token
     form: { grant_type: client_credentials, client_id: <<tls_client>> }
     expect:
       status: 401
       body: { $.error: invalid_client }
-"#;
+";
     f.baton(yaml, &["run", "c.yaml"])
         .run()
         .code(0)
@@ -413,6 +424,81 @@ fn the_sandbox_s_jwt_carries_the_thumbprint() {
     .run()
     .code(1)
     .stdout_contains("cnf");
+}
+
+/// A bound token renewed (refresh grant) presents its certificate too: the client cannot
+/// authenticate without it, and the new token is bound again.
+#[test]
+fn a_bound_token_is_renewed_with_its_certificate() {
+    let mut config = SandboxConfig::default();
+    config.lifetimes.access_token = 1;
+    let f = Fixture::sandbox_with(config);
+    let yaml = BOUND.replace(
+        "scope: openid profile",
+        "scope: openid profile offline_access",
+    ) + "  - name: after the token expired
+    delay_ms: 2100
+    GET: <<mtls>>/connect/userinfo
+    auth: { oauth2: svc }
+    expect:
+      body: { $.sub: { exists: true } }
+";
+    let out = f.run(&yaml);
+    out.code(0).stdout_contains("4 passed, 0 failed");
+    let mtls = &f.mtls;
+    let refresh = out
+        .stdout
+        .split(&format!("> POST {mtls}/connect/token"))
+        .nth(2)
+        .expect("a second token request: the renewal");
+    assert!(refresh.contains("grant_type=refresh_token"), "{refresh}");
+    assert!(
+        refresh.contains("* client certificate client.pem"),
+        "{refresh}"
+    );
+}
+
+/// `--insecure` with a certificate: the server's certificate unchecked, the client's still
+/// presented.
+#[test]
+fn insecure_still_presents_the_certificate() {
+    let f = Fixture::sandbox();
+    let yaml = "requests:\n  - oauth2: { grant: client_credentials, token_url: <<mtls>>/connect/token, client_id: <<tls_client>>, client_auth: tls_client_auth }\n";
+    let mut b = Baton::new().file("c.yaml", yaml);
+    for (name, bytes) in &f.files {
+        b = b.file(name, bytes);
+    }
+    b.args([
+        "run",
+        "c.yaml",
+        "--insecure",
+        "--cert",
+        "client.pem",
+        "--key",
+        "client.key",
+    ])
+    .var("mtls", &f.mtls)
+    .var("tls_client", f.tls_client)
+    .run()
+    .code(0)
+    .stdout_contains("1 passed");
+    // Without --insecure or --cacert the sandbox's CA is unknown: a TLS error, exit 3.
+    let mut b = Baton::new().file("c.yaml", yaml);
+    for (name, bytes) in &f.files {
+        b = b.file(name, bytes);
+    }
+    b.args([
+        "run",
+        "c.yaml",
+        "--cert",
+        "client.pem",
+        "--key",
+        "client.key",
+    ])
+    .var("mtls", &f.mtls)
+    .var("tls_client", f.tls_client)
+    .run()
+    .code(3);
 }
 
 /// `client_cert:` of a request (or its oauth2 block) comes before `defaults:`, which comes
@@ -511,7 +597,12 @@ fn certificates_that_cannot_work_are_input_errors(f: &Fixture) {
     ));
     insta::assert_snapshot!(messages.join("\n"));
 }
-both_tls!(certificates_that_cannot_work_are_input_errors);
+/// baton refuses these before anything is sent, whatever the provider: the sandbox's run
+/// stands for both (and counts that nothing reached its token endpoint).
+#[test]
+fn certificates_that_cannot_work_are_input_errors_before_sending() {
+    certificates_that_cannot_work_are_input_errors(&Fixture::sandbox());
+}
 
 /// `baton check` reads `client_cert:` as the loader does: its keys, and `cert` required.
 #[test]

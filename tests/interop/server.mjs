@@ -3,7 +3,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 
 console.log = console.info = console.error; // oidc-provider prints notices with console.info
 const { default: Provider, errors } = await import('oidc-provider');
@@ -83,7 +82,8 @@ const askedDetails = (ctx) => {
 };
 
 // --- listen first (PORT=0 picks a free port), then build the provider with the real issuer ---
-const server = TLS ? https.createServer(TLS) : http.createServer();
+// node:https only when asked for: the plain server starts exactly as it always did.
+const server = TLS ? (await import('node:https')).createServer(TLS) : http.createServer();
 await new Promise((resolve, reject) => server.once('error', reject).listen(Number(process.env.PORT || 0), '127.0.0.1', resolve));
 const issuer = `${TLS ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
 
@@ -98,8 +98,8 @@ async function findAccount(ctx, sub) {
 
 const provider = new Provider(issuer, {
   clients: CLIENTS,
-  clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none',
-    ...(TLS ? ['tls_client_auth', 'self_signed_tls_client_auth'] : [])],
+  ...(TLS ? { clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt',
+    'none', 'tls_client_auth', 'self_signed_tls_client_auth'] } : {}),
   findAccount,
   jwks: { keys: [signingJwk] },
   cookies: { keys: [SECRET.toString('base64url')] },
@@ -126,8 +126,8 @@ const provider = new Provider(issuer, {
     deviceFlow: { enabled: true },
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: REQUIRE_PAR },
     requestObjects: { enabled: true }, // RFC 9101: `request` by value, or pushed
-    mTLS: {
-      enabled: Boolean(TLS),
+    mTLS: TLS ? {
+      enabled: true,
       certificateBoundAccessTokens: true,
       tlsClientAuth: true,
       selfSignedTlsClientAuth: true,
@@ -135,7 +135,7 @@ const provider = new Provider(issuer, {
       certificateAuthorized: (ctx) => ctx.socket.authorized === true,
       certificateSubjectMatches: (ctx, property, expected) => property === 'tls_client_auth_subject_dn'
         && subjectDn(peerCertificate(ctx)) === expected,
-    },
+    } : { enabled: false },
     richAuthorizationRequests: {
       enabled: true,
       types: Object.fromEntries(RAR_TYPES.map((t) => [t, { validate() {} }])),

@@ -11,11 +11,13 @@ use plain::said;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod cert;
 mod dispatch;
 mod examples;
 mod generated;
 mod plain;
 
+use cert::CertArgs;
 pub use dispatch::main;
 
 #[derive(Parser, Debug)]
@@ -205,22 +207,6 @@ pub struct ProbeArgs {
     pub proxy: ProxyArgs,
     #[command(flatten)]
     pub reports: ReportFileArgs,
-}
-
-/// `--cert`, `--key` and `--cert-password-env` (as curl spells the first two), on every
-/// command that sends requests over TLS with `--cacert`.
-#[derive(Args, Debug, Clone, Default)]
-pub struct CertArgs {
-    /// Present this client certificate (mTLS): PEM (its key in the same file or in --key)
-    /// or PKCS#12 (.p12/.pfx). A request's or the collection's `client_cert:` comes first.
-    #[arg(long, value_name = "FILE")]
-    pub cert: Option<PathBuf>,
-    /// The PEM private key of --cert, when it is not in the certificate's file.
-    #[arg(long, value_name = "FILE", requires = "cert")]
-    pub key: Option<PathBuf>,
-    /// The environment variable holding the password of a PKCS#12 --cert.
-    #[arg(long, value_name = "VAR", requires = "cert")]
-    pub cert_password_env: Option<String>,
 }
 
 /// `--proxy` and `--no-proxy`, on every command that sends requests.

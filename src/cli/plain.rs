@@ -3,9 +3,8 @@
 //! baton's own input errors rather than as clap's "invalid value" line.
 
 use super::{
-    CertArgs, CheckArgs, DocsCheckArgs, DocsSyncArgs, ExportArgs, ImportCurlArgs,
-    ImportPostmanArgs, MergeArgs, ProbeArgs, ProxyArgs, ReportFileArgs, RunArgs, SandboxArgs,
-    TokenArgs, VarArgs,
+    CheckArgs, DocsCheckArgs, DocsSyncArgs, ExportArgs, ImportCurlArgs, ImportPostmanArgs,
+    MergeArgs, ProbeArgs, ProxyArgs, ReportFileArgs, RunArgs, SandboxArgs, TokenArgs, VarArgs,
 };
 use crate::cmd::docs::{DocsCheckCommand, DocsSyncCommand};
 use crate::cmd::export::ExportOptions;
@@ -59,18 +58,6 @@ impl VarArgs {
             vars: self.vars.clone(),
             sandbox: self.sandbox,
         }
-    }
-}
-
-impl CertArgs {
-    fn source(&self) -> Option<crate::http::client_cert::CertSource> {
-        self.cert
-            .as_ref()
-            .map(|cert| crate::http::client_cert::CertSource {
-                cert: cert.clone(),
-                key: self.key.clone(),
-                password_env: self.cert_password_env.clone(),
-            })
     }
 }
 

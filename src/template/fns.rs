@@ -75,9 +75,15 @@ pub(crate) fn register(env: &mut Environment<'static>) {
         arity("random(n)", 1, &args)?;
         random(args.first())
     });
-    env.add_function("cert_thumbprint", |path: String, more: Rest<Value>| {
-        arity("cert_thumbprint(path)", 0, &more)?;
-        cert_thumbprint(&path)
+    env.add_function("cert_thumbprint", |args: Rest<Value>| {
+        arity("cert_thumbprint(path)", 1, &args)?;
+        match args.first() {
+            Some(v) if v.kind() == ValueKind::String => cert_thumbprint(&v.to_string()),
+            other => Err(error(format!(
+                "cert_thumbprint(path) takes the path of a PEM certificate, found {}",
+                other.map_or_else(|| "nothing".to_string(), describe)
+            ))),
+        }
     });
 }
 
@@ -357,7 +363,15 @@ mod tests {
                 "{{ cert_thumbprint('Cargo.toml') }}",
                 "cert_thumbprint: Cargo.toml: no PEM certificate found",
             ),
-            ("{{ cert_thumbprint('a', 'b') }}", "takes no arguments"),
+            (
+                "{{ cert_thumbprint('a', 'b') }}",
+                "cert_thumbprint(path) takes at most one argument, found 2",
+            ),
+            (
+                "{{ cert_thumbprint() }}",
+                "takes the path of a PEM certificate, found nothing",
+            ),
+            ("{{ cert_thumbprint(1) }}", "found the number 1"),
         ];
         let mut tried: Vec<&str> = Vec::new();
         for (template, expected) in cases {

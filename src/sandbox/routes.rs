@@ -217,6 +217,8 @@ fn document(shared: &Shared) -> serde_json::Value {
         AuthMethod::SelfSignedTlsClientAuth,
     ]
     .map(AuthMethod::as_str);
+    // Every method but `none`: introspection is for clients that authenticate.
+    let introspection: Vec<&str> = methods.into_iter().filter(|m| *m != "none").collect();
     let algs = assertion::signing_algs();
     let mut document = json!({
         "issuer": shared.issuer,
@@ -238,7 +240,7 @@ fn document(shared: &Shared) -> serde_json::Value {
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": methods,
         "token_endpoint_auth_signing_alg_values_supported": algs,
-        "introspection_endpoint_auth_methods_supported": methods[..4],
+        "introspection_endpoint_auth_methods_supported": introspection,
         "introspection_endpoint_auth_signing_alg_values_supported": algs,
         "revocation_endpoint_auth_methods_supported": methods,
         "revocation_endpoint_auth_signing_alg_values_supported": algs,

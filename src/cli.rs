@@ -11,11 +11,13 @@ use plain::said;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod cert;
 mod dispatch;
 mod examples;
 mod generated;
 mod plain;
 
+use cert::CertArgs;
 pub use dispatch::main;
 
 #[derive(Parser, Debug)]
@@ -200,6 +202,8 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
     #[command(flatten)]
+    pub cert: CertArgs,
+    #[command(flatten)]
     pub proxy: ProxyArgs,
     #[command(flatten)]
     pub reports: ReportFileArgs,
@@ -365,6 +369,8 @@ pub struct RunArgs {
     /// Trust the certificates of this PEM file too.
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
+    #[command(flatten)]
+    pub cert: CertArgs,
     #[command(flatten)]
     pub proxy: ProxyArgs,
     /// Never draw a progress bar.

@@ -8,6 +8,7 @@
 //! `proxy.rs`, the timings of `-vv` in `timing.rs`.
 
 mod client;
+pub(crate) mod client_cert;
 pub(crate) mod curl;
 mod error;
 mod jar;
@@ -42,6 +43,11 @@ pub(crate) struct HttpOptions {
     pub max_body: u64,
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
+    /// Roots trusted beside `cacert`'s: the `--sandbox`'s own CA, for its mTLS port.
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// `--cert`/`--key`/`--cert-password-env`: the client certificate of requests that do
+    /// not name their own (`client_cert:`).
+    pub cert: Option<client_cert::CertSource>,
     pub proxy: Proxy,
 }
 
@@ -52,6 +58,8 @@ impl Default for HttpOptions {
             max_body: 64 * 1024 * 1024,
             insecure: false,
             cacert: None,
+            extra_roots: Vec::new(),
+            cert: None,
             proxy: Proxy::System,
         }
     }
@@ -70,6 +78,8 @@ pub(crate) struct Prepared {
     pub oauth1: Option<std::sync::Arc<oauth1::Signer>>,
     /// A DPoP-bound token's key: a fresh proof on each hop to the same origin.
     pub dpop: Option<std::sync::Arc<crate::oauth::dpop::Binding>>,
+    /// The client certificate presented in the TLS handshake of an `https://` request.
+    pub client_cert: Option<std::sync::Arc<client_cert::ClientCert>>,
 }
 
 impl Prepared {

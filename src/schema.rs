@@ -143,8 +143,17 @@ fn request_property(key: &str) -> Option<Value> {
             "Write the response body to this file (relative to the collection; templated), as the server sent it.",
         ),
         "oauth2" => r("oauth2"),
+        "client_cert" => client_cert_schema(),
         _ => return None,
     })
+}
+
+/// `client_cert:` of a request, an oauth2 block or `defaults:`.
+fn client_cert_schema() -> Value {
+    described(
+        json!({ "anyOf": [r("text"), object(crate::collection::client_cert::CLIENT_CERT_KEYS, |_| Some(r("text")))] }),
+        "The client certificate presented (mTLS): { cert, key, password_env } or a path; PEM (key in the same file or in `key`) or PKCS#12 with its password in the environment variable `password_env`. Paths are relative to the collection and templated. Precedence: the request's (or its oauth2 block's), then defaults, then --cert.",
+    )
 }
 
 fn oauth2_property(key: &str) -> Option<Value> {
@@ -237,6 +246,7 @@ fn oauth2_property(key: &str) -> Option<Value> {
             "authorization_code: signed sends the authorize parameters as a JWT signed with private_key (RFC 9101; typ oauth-authz-req+jwt, aud the issuer), by value or pushed with par.",
         ),
         "dpop" => dpop(),
+        "client_cert" => client_cert_schema(),
         k if OAUTH2_KEYS.contains(&k) => text(&k.replace('_', " ")),
         _ => return None,
     })

@@ -97,6 +97,7 @@ impl RunArgs {
             max_body: self.max_body,
             insecure: self.insecure,
             cacert: self.cacert.clone(),
+            cert: self.cert.source(),
             proxy: self.proxy.choice(),
             no_progress: self.no_progress,
             iterations: self.iterations,
@@ -229,6 +230,7 @@ impl ProbeArgs {
             timeout: self.timeout,
             insecure: self.insecure,
             cacert: self.cacert.clone(),
+            cert: self.cert.source(),
             proxy: self.proxy.choice(),
             reports: self.reports.files(),
         }

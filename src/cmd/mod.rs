@@ -109,6 +109,17 @@ pub(crate) async fn start_sandbox(wanted: bool) -> Result<Option<Sandbox>, i32> 
     }
 }
 
+/// The roots a run trusts for the `--sandbox`: the CA of its mTLS port. It was made for
+/// this run and its key never left the sandbox, so trusting it reaches nothing else.
+pub(crate) fn sandbox_roots(
+    sandbox: Option<&Sandbox>,
+) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    sandbox
+        .map(|s| rustls::pki_types::CertificateDer::from(s.mtls_ca()))
+        .into_iter()
+        .collect()
+}
+
 /// A run with Ctrl-C (and SIGTERM) wired to its cancel: the counts of what ran, and whether
 /// it was interrupted.
 pub(crate) async fn run_stoppable(

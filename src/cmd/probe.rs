@@ -32,6 +32,8 @@ pub struct ProbeCommand {
     pub timeout: std::time::Duration,
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
+    /// `--cert`: the client certificate of requests without their own.
+    pub cert: Option<crate::http::client_cert::CertSource>,
     pub proxy: crate::http::Proxy,
     pub reports: ReportFiles,
 }
@@ -110,6 +112,8 @@ pub(crate) async fn main(cmd: ProbeCommand) -> i32 {
         max_body: 16 << 20,
         insecure: cmd.insecure,
         cacert: cmd.cacert.clone(),
+        extra_roots: super::sandbox_roots(sandbox.as_ref()),
+        cert: cmd.cert.clone(),
         proxy: cmd.proxy.clone(),
     }) {
         Ok(h) => h,

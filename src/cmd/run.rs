@@ -37,6 +37,8 @@ pub struct RunCommand {
     pub max_body: u64,
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
+    /// `--cert`: the client certificate of requests without their own.
+    pub cert: Option<crate::http::client_cert::CertSource>,
     pub proxy: crate::http::Proxy,
     pub no_progress: bool,
     pub iterations: Option<usize>,
@@ -115,6 +117,8 @@ pub(crate) async fn once(cmd: &RunCommand, paths: &[PathBuf]) -> Ran {
         max_body: cmd.max_body,
         insecure: cmd.insecure,
         cacert: cmd.cacert.clone(),
+        extra_roots: super::sandbox_roots(sandbox.as_ref()),
+        cert: cmd.cert.clone(),
         proxy: cmd.proxy.clone(),
     }) {
         Ok(h) => h,

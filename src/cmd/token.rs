@@ -73,6 +73,7 @@ pub(crate) async fn main(cmd: TokenCommand) -> i32 {
     };
     let http = match Http::new(HttpOptions {
         proxy: cmd.proxy.clone(),
+        extra_roots: super::sandbox_roots(sandbox.as_ref()),
         ..HttpOptions::default()
     }) {
         Ok(h) => h,

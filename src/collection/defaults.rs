@@ -20,6 +20,7 @@ pub(crate) const DEFAULTS_KEYS: &[&str] = &[
     "expect",
     "tags",
     "cookies",
+    "client_cert",
 ];
 
 /// What `defaults:` gives each request of its file.
@@ -36,6 +37,8 @@ pub struct Defaults {
     pub tags: Option<Vec<String>>,
     /// `cookies: false` for every request that does not say otherwise.
     pub cookies: Option<bool>,
+    /// The client certificate of the requests without their own (nor their oauth2 block's).
+    pub client_cert: Option<std::sync::Arc<super::client_cert::ClientCertSpec>>,
 }
 
 /// `defaults:` read like the same keys of a request, each problem at its own line.
@@ -62,6 +65,10 @@ pub(super) fn read(r: &mut Reader, node: &Node) -> Defaults {
         _ => r.text(n, "tags").into_iter().collect(),
     });
     d.cookies = map.get("cookies").and_then(|n| r.bool(n, "cookies"));
+    d.client_cert = map
+        .get("client_cert")
+        .and_then(|n| super::client_cert::read(r, n, "defaults.client_cert"))
+        .map(std::sync::Arc::new);
     map.finish(r, "defaults", DEFAULTS_KEYS);
     d
 }
@@ -114,6 +121,11 @@ impl Defaults {
         }
         if req.cookies.is_none() {
             req.cookies = self.cookies;
+        }
+        // A request's own certificate, or its oauth2 block's, comes first.
+        let own_cert = req.oauth2.as_ref().is_some_and(|o| o.client_cert.is_some());
+        if req.client_cert.is_none() && !own_cert {
+            req.client_cert.clone_from(&self.client_cert);
         }
         merge_expect(&self.expect, &mut req.expect);
         if req.tags.is_empty()

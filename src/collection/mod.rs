@@ -1,6 +1,7 @@
 //! Collections and environments: the YAML files users write, read into a model that keeps
 //! where every part came from.
 
+pub(crate) mod client_cert;
 pub(crate) mod data;
 pub(crate) mod defaults;
 pub(crate) mod environment;

@@ -105,6 +105,8 @@ pub struct Request {
     /// Set on the requests inlined by `include:`: the `with:` variables they alone see, and
     /// where they were included (for reports and diagnostics).
     pub included: Option<std::sync::Arc<Included>>,
+    /// `client_cert:` (its own, else the `defaults:` one): the certificate it presents.
+    pub client_cert: Option<std::sync::Arc<super::client_cert::ClientCertSpec>>,
 }
 
 /// What an `include:` gives the requests it inlines.
@@ -370,6 +372,9 @@ impl Request {
         }
         if let Some(o) = &self.oauth2 {
             out.extend(o.templates());
+        }
+        if let Some(c) = &self.client_cert {
+            out.extend(c.templates());
         }
         if let Some(t) = &self.templated {
             out.extend(

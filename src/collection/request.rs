@@ -42,6 +42,7 @@ pub(crate) const REQUEST_KEYS: &[&str] = &[
     "cookies",
     "clear_cookies",
     "save_body",
+    "client_cert",
 ];
 pub(crate) const BODY_KEYS: &[&str] = &["form", "json", "body", "multipart", "file"];
 
@@ -183,8 +184,13 @@ pub(super) fn read_request(r: &mut Reader, node: &Node) -> Option<Request> {
             delay: delay_tpl,
         })
     });
+    let client_cert = map
+        .get("client_cert")
+        .and_then(|n| super::client_cert::read(r, n, "client_cert"))
+        .map(Arc::new);
     map.finish(r, "a request", REQUEST_KEYS);
     Some(Request {
+        client_cert,
         retry,
         delay,
         included: None,

@@ -25,6 +25,15 @@ pub(crate) struct Http {
     /// When the run must be over (--max-time) and --max-time itself: every hop of every
     /// request, an oauth2 flow's and a JWKS fetch's included, ends by then.
     pub(super) run_limit: OnceLock<(Instant, Duration)>,
+    /// A TLS client per client certificate presented (mTLS), built on its first request and
+    /// kept for the run: the connections of one identity are never reused for another.
+    pub(super) with_cert: std::sync::Mutex<
+        std::collections::HashMap<super::client_cert::CertSource, Result<reqwest::Client, String>>,
+    >,
+    /// Every client certificate of the run, loaded once.
+    pub(crate) certs: super::client_cert::CertCache,
+    /// The certificate of `--cert`, loaded (and checked) as the run starts.
+    pub(crate) cli_cert: Option<std::sync::Arc<super::client_cert::ClientCert>>,
 }
 
 impl Http {
@@ -40,7 +49,15 @@ impl Http {
                 return Err(format!("--cacert {}: no certificate found", path.display()));
             }
         }
-        Self::with_roots(options, cacert)
+        cacert.extend(options.extra_roots.iter().cloned());
+        let cli_cert = options
+            .cert
+            .as_ref()
+            .map(super::client_cert::ClientCert::load)
+            .transpose()?;
+        let mut http = Self::with_roots(options, cacert)?;
+        http.cli_cert = cli_cert;
+        Ok(http)
     }
 
     fn with_roots(
@@ -58,13 +75,17 @@ impl Http {
             options,
             last_url: std::sync::Mutex::default(),
             run_limit: OnceLock::new(),
+            with_cert: std::sync::Mutex::default(),
+            cli_cert: None,
+            certs: super::client_cert::CertCache::default(),
         })
     }
 
     /// A client with the same settings and its own connections, for another thread's
     /// runtime (a connection lives on the runtime that opened it).
     pub(crate) fn fork(&self) -> Result<Http, String> {
-        let http = Self::with_roots(self.options.clone(), self.cacert.clone())?;
+        let mut http = Self::with_roots(self.options.clone(), self.cacert.clone())?;
+        http.cli_cert.clone_from(&self.cli_cert);
         if let Some(&(deadline, limit)) = self.run_limit.get() {
             let _ = http.run_limit.set((deadline, limit));
         }
@@ -94,26 +115,50 @@ impl Http {
         options.proxy.apply(builder)
     }
 
-    /// The client for `url`: the TLS one (built now if it is the first) for `https`.
-    pub(super) fn client_for(&self, url: &reqwest::Url) -> Result<&reqwest::Client, String> {
+    /// The client for `url`: the TLS one (built now if it is the first) for `https`, the
+    /// one of `cert` when a client certificate is to be presented (plain `http://` has no
+    /// handshake to present it in).
+    pub(super) fn client_for(
+        &self,
+        url: &reqwest::Url,
+        cert: Option<&super::client_cert::ClientCert>,
+    ) -> Result<reqwest::Client, String> {
         if url.scheme() != "https" {
-            return Ok(&self.plain);
+            return Ok(self.plain.clone());
         }
-        self.tls
-            .get_or_init(|| {
-                let mut builder = Self::builder(&self.options)?;
-                if self.options.insecure {
-                    builder = builder.tls_danger_accept_invalid_certs(true);
-                } else if !self.cacert.is_empty() {
-                    builder = builder
-                        .tls_backend_preconfigured(super::pinned::client_config(&self.cacert)?);
-                }
-                builder
-                    .build()
-                    .map_err(|e| format!("cannot set up TLS: {e}"))
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+        if let Some(cert) = cert {
+            let mut clients = self
+                .with_cert
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            return clients
+                .entry(cert.source.clone())
+                .or_insert_with(|| self.tls_client(Some(cert)))
+                .clone();
+        }
+        self.tls.get_or_init(|| self.tls_client(None)).clone()
+    }
+
+    /// A TLS client as the options say, presenting `cert` when given.
+    fn tls_client(
+        &self,
+        cert: Option<&super::client_cert::ClientCert>,
+    ) -> Result<reqwest::Client, String> {
+        let mut builder = Self::builder(&self.options)?;
+        if self.options.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+            if let Some(cert) = cert {
+                let identity = reqwest::Identity::from_pem(cert.pem().as_bytes())
+                    .map_err(|e| format!("cannot use the client certificate: {e}"))?;
+                builder = builder.identity(identity);
+            }
+        } else if !self.cacert.is_empty() || cert.is_some() {
+            builder = builder
+                .tls_backend_preconfigured(super::pinned::client_config(&self.cacert, cert)?);
+        }
+        builder
+            .build()
+            .map_err(|e| format!("cannot set up TLS: {e}"))
     }
 
     /// `text` as a URL, from the last one parsed when it is the same text.

@@ -34,6 +34,7 @@ fn request(method: &str, url: &str, form: Option<&str>) -> Prepared {
         follow_redirects: false,
         oauth1: None,
         dpop: None,
+        client_cert: None,
     }
 }
 

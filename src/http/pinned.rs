@@ -15,8 +15,10 @@ use std::sync::Arc;
 
 /// The TLS settings of a client that trusts `certs` (from `--cacert`) besides the system's
 /// roots. `Err` names what could not be set up.
+/// With `identity`, the client presents that certificate when the server asks (mTLS).
 pub(super) fn client_config(
     certs: &[CertificateDer<'static>],
+    identity: Option<&super::client_cert::ClientCert>,
 ) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let roots = rustls_platform_verifier::Verifier::new_with_extra_roots(
@@ -28,12 +30,17 @@ pub(super) fn client_config(
         roots,
         certs: certs.to_vec(),
     };
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(Arc::new(verifier));
+    let mut config = match identity {
+        Some(id) => builder
+            .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+            .map_err(|e| format!("cannot use the client certificate: {e}"))?,
+        None => builder.with_no_client_auth(),
+    };
     // What reqwest offers when it builds the configuration itself.
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)

@@ -120,10 +120,12 @@ impl Http {
         if timeout.is_zero() {
             return Err(timed_out());
         }
-        let client = self.client_for(&url).map_err(|reason| HttpError::Other {
-            url: req.url.clone(),
-            reason,
-        })?;
+        let client = self
+            .client_for(&url, req.client_cert.as_deref())
+            .map_err(|reason| HttpError::Other {
+                url: req.url.clone(),
+                reason,
+            })?;
         let mut builder = client
             .request(method, url.clone())
             .headers(headers)
@@ -286,6 +288,9 @@ fn redirect_request(prev: &Prepared, status: u16, location: &str) -> Result<Prep
         oauth1: prev.oauth1.clone().filter(|_| same_origin),
         // A fresh proof on each hop, as the token it goes with: same origin only.
         dpop: prev.dpop.clone().filter(|_| same_origin),
+        // The TLS identity is the client's, not a credential of one origin: curl presents
+        // it at every hop too.
+        client_cert: prev.client_cert.clone(),
     };
     if let Some(binding) = next.dpop.clone() {
         binding.apply(&mut next).map_err(bad)?;

@@ -26,6 +26,8 @@ pub(crate) struct Endpoints {
     pub require_par: bool,
     /// The documents these were read from, for messages.
     pub sources: Vec<String>,
+    /// RFC 8705 5: `mtls_endpoint_aliases`, the endpoints of a client with a certificate.
+    pub mtls_aliases: Option<Box<Endpoints>>,
 }
 
 impl Endpoints {
@@ -46,6 +48,10 @@ impl Endpoints {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             sources: Vec::new(),
+            mtls_aliases: doc
+                .get("mtls_endpoint_aliases")
+                .filter(|a| a.is_object())
+                .map(|a| Box::new(Endpoints::from_document(a))),
         }
     }
 
@@ -70,6 +76,9 @@ impl Endpoints {
             self.issuer.clone_from(&other.issuer);
         }
         self.require_par |= other.require_par;
+        if self.mtls_aliases.is_none() {
+            self.mtls_aliases.clone_from(&other.mtls_aliases);
+        }
         self.sources.extend(other.sources.iter().cloned());
     }
 }
@@ -230,6 +239,7 @@ pub(crate) async fn fetch_json(
         follow_redirects: true,
         oauth1: None,
         dpop: None,
+        client_cert: None,
     };
     crate::http::default_headers(&mut req, &jar);
     let mut got = http.exchange(req, &jar).await?;

@@ -20,6 +20,10 @@ pub(crate) async fn resolve(
         Some(issuer) => cx.cache.discover(cx.http, issuer, hops).await?,
         None => Endpoints::default(),
     };
+    // RFC 8705 5: a client presenting a certificate uses the provider's mTLS aliases.
+    if cx.client_cert.is_some() {
+        super::mtls::use_aliases(&mut endpoints);
+    }
     // Explicit URLs win over discovered ones.
     let explicit = |t: &Option<Tpl>, cx: &Ctx| cx.render_opt(t);
     if let Some(u) = explicit(&spec.token_url, cx)? {

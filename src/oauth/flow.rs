@@ -34,6 +34,9 @@ pub(crate) struct Ctx<'a> {
     pub timeout: Option<Duration>,
     /// Tells the person running baton something now (a device code to enter, a URL).
     pub notify: &'a mut (dyn FnMut(String) + Send),
+    /// The client certificate of the back channel (mTLS, RFC 8705): presented to the token,
+    /// PAR, device, introspection and revocation endpoints, never by the browser.
+    pub client_cert: Option<std::sync::Arc<crate::http::client_cert::ClientCert>>,
 }
 
 /// A flow that stopped: why, and every exchange it made before (they are part of the
@@ -121,9 +124,10 @@ impl Ctx<'_> {
     /// its hop.
     pub(crate) async fn send(
         &mut self,
-        req: Prepared,
+        mut req: Prepared,
         hops: &mut Vec<Hop>,
     ) -> Result<usize, FlowError> {
+        req.client_cert.clone_from(&self.client_cert);
         self.send_with(req, &Jar::default(), hops).await
     }
 
@@ -205,6 +209,7 @@ async fn steps(
     } else {
         spec.grant
     };
+    super::mtls::require_cert(spec, cx)?;
     let endpoints = super::endpoints::resolve(spec, grant, cx, hops).await?;
     let r = Rendered {
         client_id,
@@ -378,6 +383,7 @@ async fn post_once(
         follow_redirects: false,
         oauth1: None,
         dpop: None,
+        client_cert: None,
     };
     if let Some(key) = dpop {
         super::dpop::prove(&mut req, key, None).map_err(FlowError::Input)?;

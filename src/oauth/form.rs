@@ -278,7 +278,11 @@ pub(crate) fn client<E>(
             ("client_id".into(), id),
             ("client_secret".into(), secret),
         ]),
-        ClientAuth::None => Client::Fields(vec![("client_id".into(), id)]),
+        // RFC 8705 2: the certificate of the handshake authenticates; the form names the
+        // client only.
+        ClientAuth::None | ClientAuth::Tls | ClientAuth::SelfSignedTls => {
+            Client::Fields(vec![("client_id".into(), id)])
+        }
         ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt => {
             let jwt = assertion(&id, secret)?;
             Client::Fields(vec![

@@ -194,6 +194,7 @@ pub(crate) async fn run(
                 follow_redirects: false,
                 oauth1: None,
                 dpop: None,
+                client_cert: None,
             }
         };
         submitted = Some((
@@ -263,5 +264,6 @@ fn get(url: &str, accept: &str) -> Prepared {
         follow_redirects: false,
         oauth1: None,
         dpop: None,
+        client_cert: None,
     }
 }

@@ -15,6 +15,7 @@ pub(crate) mod headless;
 pub(crate) mod html_form;
 pub(crate) mod jwt_verify;
 pub(crate) mod loopback;
+pub(crate) mod mtls;
 pub(crate) mod par;
 pub(crate) mod request_object;
 pub(crate) mod signing;

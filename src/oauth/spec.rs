@@ -103,6 +103,10 @@ pub enum ClientAuth {
     ClientSecretJwt,
     /// RFC 7523 assertion signed with the client's private key.
     PrivateKeyJwt,
+    /// RFC 8705 2.1: `client_id` in the form, the client certificate (PKI) proves the rest.
+    Tls,
+    /// RFC 8705 2.2: as `Tls`, with a self-signed certificate.
+    SelfSignedTls,
 }
 
 impl ClientAuth {
@@ -112,6 +116,8 @@ impl ClientAuth {
         "none",
         "client_secret_jwt",
         "private_key_jwt",
+        "tls_client_auth",
+        "self_signed_tls_client_auth",
     ];
 
     fn parse(s: &str) -> Option<ClientAuth> {
@@ -121,6 +127,8 @@ impl ClientAuth {
             "none" | "public" => ClientAuth::None,
             "client_secret_jwt" => ClientAuth::ClientSecretJwt,
             "private_key_jwt" => ClientAuth::PrivateKeyJwt,
+            "tls_client_auth" => ClientAuth::Tls,
+            "self_signed_tls_client_auth" => ClientAuth::SelfSignedTls,
             _ => return None,
         })
     }
@@ -239,6 +247,9 @@ pub struct OAuth2 {
     /// Wait for the browser's redirect (interactive) or the user's approval (device).
     pub wait: Duration,
     pub open_browser: bool,
+    /// The client certificate of the token requests (mTLS, RFC 8705): before the request's
+    /// own `client_cert:`, `defaults:` and `--cert`.
+    pub client_cert: Option<crate::collection::client_cert::ClientCertSpec>,
 }
 
 impl OAuth2 {
@@ -292,6 +303,9 @@ impl OAuth2 {
         out.extend(self.dpop.as_ref().and_then(|d| d.key.as_ref()));
         if let Some(details) = &self.authorization_details {
             details.templates(&mut out);
+        }
+        if let Some(cert) = &self.client_cert {
+            out.extend(cert.templates());
         }
         out
     }

@@ -7,6 +7,7 @@
 //! response bodies `--output` and `save_body:` write (`saved.rs`).
 
 mod capture;
+mod client_cert;
 mod expect;
 mod file;
 mod layers;

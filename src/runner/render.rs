@@ -127,6 +127,7 @@ pub(crate) fn prepare(
         follow_redirects,
         oauth1: signer,
         dpop: None,
+        client_cert: None,
     };
     // Signed last: the signature covers the final URL and form body.
     if let Some(s) = prepared.oauth1.clone() {

@@ -36,6 +36,8 @@ pub(super) struct Exchange {
     pub used_code: Option<UsedCode>,
     /// Where `--save` keeps the token of this oauth2 request.
     pub slot: Option<super::token::CacheSlot>,
+    /// The client certificate an oauth2 request's flow presented: its token is bound to it.
+    pub client_cert: Option<std::sync::Arc<crate::http::client_cert::ClientCert>>,
 }
 
 impl Exchange {
@@ -114,6 +116,7 @@ impl Runner<'_> {
         let templates = &self.inputs.templates;
         let base_dir = st.base_dir_of(req);
         let mut prepared = render::prepare(req, templates, &st.scope, &mut st.redactor, &base_dir)?;
+        prepared.client_cert = self.request_cert(st, req)?;
         if req.clear_cookies {
             st.jar.clear();
         }

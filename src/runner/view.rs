@@ -23,6 +23,14 @@ pub(crate) fn request(p: &Prepared, r: &Redactor) -> String {
     for (k, v) in &p.headers {
         out.push_str(&format!("{k}: {}\n", r.redact_header(k, v)));
     }
+    // Presented in the TLS handshake: shown with the headers, as curl -v shows it.
+    if let Some(cert) = p
+        .client_cert
+        .as_ref()
+        .filter(|_| p.url.starts_with("https:"))
+    {
+        out.push_str(&format!("* {}\n", cert.describe()));
+    }
     if let Some(body) = &p.body {
         out.push('\n');
         out.push_str(&body_text(body, p.header("content-type"), r));
@@ -113,7 +121,15 @@ pub(crate) fn curl(p: &Prepared, r: &Redactor) -> String {
         user: None,
         data: data.into_iter().collect(),
     };
-    render(&command, &ONE_LINE)
+    let mut line = render(&command, &ONE_LINE);
+    if let Some(cert) = p
+        .client_cert
+        .as_ref()
+        .filter(|_| p.url.starts_with("https:"))
+    {
+        line.push_str(&cert.curl_args());
+    }
+    line
 }
 
 #[cfg(test)]
@@ -130,6 +146,7 @@ mod tests {
             follow_redirects: false,
             oauth1: None,
             dpop: None,
+            client_cert: None,
         }
     }
 

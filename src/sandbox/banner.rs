@@ -145,6 +145,10 @@ fn credentials(client: &ClientConfig) -> String {
             format!("secret {secret}   (form-encode it in a Basic header)")
         }
         Some(secret) => format!("secret {secret}"),
+        None if client.uses_certificate() => match &client.tls_client_auth_subject_dn {
+            Some(dn) => format!("client certificate with subject {dn}"),
+            None => "the sandbox's client certificate (by its thumbprint)".to_string(),
+        },
         None => "keys: jwks/jwks_pem".to_string(),
     };
     let _ = write!(text, "   [{}]", names.join(" | "));

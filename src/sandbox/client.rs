@@ -90,6 +90,10 @@ pub enum AuthMethod {
     PrivateKeyJwt,
     /// A public client: `client_id` alone.
     None,
+    /// RFC 8705 2.1.2: a client certificate issued to the registered subject DN.
+    TlsClientAuth,
+    /// RFC 8705 2.2: a self-signed client certificate, registered by its thumbprint.
+    SelfSignedTlsClientAuth,
 }
 
 impl AuthMethod {
@@ -101,6 +105,8 @@ impl AuthMethod {
             AuthMethod::ClientSecretJwt => "client_secret_jwt",
             AuthMethod::PrivateKeyJwt => "private_key_jwt",
             AuthMethod::None => "none",
+            AuthMethod::TlsClientAuth => "tls_client_auth",
+            AuthMethod::SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
         }
     }
 }
@@ -155,6 +161,12 @@ pub struct ClientConfig {
     /// issuer, on top of what the other fields ask.
     #[serde(default)]
     pub fapi2: bool,
+    /// `tls_client_auth`: the subject DN of the client's certificate (RFC 8705 2.1.2).
+    #[serde(default)]
+    pub tls_client_auth_subject_dn: Option<String>,
+    /// `self_signed_tls_client_auth`: the x5t#S256 thumbprint of the client's certificate.
+    #[serde(default)]
+    pub tls_client_auth_x5t_s256: Option<String>,
 }
 
 impl ClientConfig {
@@ -167,12 +179,19 @@ impl ClientConfig {
             Some(AuthMethod::ClientSecretJwt) => &[AuthMethod::ClientSecretJwt],
             Some(AuthMethod::PrivateKeyJwt) => &[AuthMethod::PrivateKeyJwt],
             Some(AuthMethod::None) => &[AuthMethod::None],
+            Some(AuthMethod::TlsClientAuth) => &[AuthMethod::TlsClientAuth],
+            Some(AuthMethod::SelfSignedTlsClientAuth) => &[AuthMethod::SelfSignedTlsClientAuth],
             None if self.secret.is_some() => {
                 &[AuthMethod::ClientSecretBasic, AuthMethod::ClientSecretPost]
             }
             None if self.has_keys() => &[AuthMethod::PrivateKeyJwt],
             None => &[AuthMethod::None],
         }
+    }
+
+    /// Whether the client authenticates with a certificate (RFC 8705 2).
+    pub(crate) fn uses_certificate(&self) -> bool {
+        self.accepts(AuthMethod::TlsClientAuth) || self.accepts(AuthMethod::SelfSignedTlsClientAuth)
     }
 
     /// Whether the client may authenticate with `method`.
@@ -267,6 +286,16 @@ impl ClientConfig {
                 AuthMethod::PrivateKeyJwt if !self.has_keys() => {
                     return Err(format!(
                         "client `{id}`: private_key_jwt needs jwks or jwks_pem (a public key)"
+                    ));
+                }
+                AuthMethod::TlsClientAuth if self.tls_client_auth_subject_dn.is_none() => {
+                    return Err(format!(
+                        "client `{id}`: tls_client_auth needs tls_client_auth_subject_dn"
+                    ));
+                }
+                AuthMethod::SelfSignedTlsClientAuth if self.tls_client_auth_x5t_s256.is_none() => {
+                    return Err(format!(
+                        "client `{id}`: self_signed_tls_client_auth needs tls_client_auth_x5t_s256"
                     ));
                 }
                 AuthMethod::None if self.secret.is_some() => {

@@ -174,6 +174,10 @@ pub(crate) fn authenticate<'c>(
         let names: Vec<&str> = client.auth_methods().iter().map(|m| m.as_str()).collect();
         names.join(" or ")
     };
+    // RFC 8705 2: the certificate of the handshake authenticates the client.
+    if method == AuthMethod::None && client.uses_certificate() {
+        return super::mtls::authenticate(client).map(|()| client);
+    }
     // A Basic header with an empty secret is how some tools send a public client's id.
     if method == AuthMethod::None || (secret.is_empty() && client.is_public()) {
         return match client.is_public() {

@@ -28,6 +28,7 @@ mod html;
 mod jar;
 mod keys;
 mod login;
+mod mtls;
 mod par;
 mod pkce;
 mod resource;
@@ -62,6 +63,10 @@ pub struct Sandbox {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    /// The mTLS port's certificates and its server, which stops with the plain one.
+    /// Boxed: a handle is moved around by tests and front ends, and this is most of it.
+    mtls: Box<mtls::Setup>,
+    mtls_task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Sandbox {
@@ -86,22 +91,41 @@ impl Sandbox {
         let key = tokio::task::spawn_blocking(SigningKey::generate)
             .await
             .map_err(|_| SandboxError::KeyGeneration)??;
+        let mut mtls = mtls::prepare(addr.ip())
+            .await
+            .map_err(|e| SandboxError::Serve(std::io::Error::other(e)))?;
+        let mut config = config;
+        for client in mtls.clients() {
+            // A configuration's own client of that id stays as written.
+            if config.client(&client.id).is_none() {
+                config.clients.push(client);
+            }
+        }
         let shared = Arc::new(Shared::new(config, issuer, key));
+        let _ = shared.mtls_url.set(mtls.url.clone());
         let app = routes::router(Arc::clone(&shared));
+        let (mtls_stop, mtls_stopped) = oneshot::channel::<()>();
+        let mtls_task = mtls.serve(app.clone(), async {
+            let _ = mtls_stopped.await;
+        });
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
+            let served = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     // A dropped sender means the handle is gone: stop as well.
                     let _ = stopped.await;
                 })
-                .await
+                .await;
+            let _ = mtls_stop.send(());
+            served
         });
         Ok(Sandbox {
             shared,
             addr,
             stop: Some(stop),
             task: Some(task),
+            mtls: Box::new(mtls),
+            mtls_task: Some(mtls_task),
         })
     }
 
@@ -211,13 +235,45 @@ impl Sandbox {
         if let Some(client) = dpop(true) {
             push("FapiClientId", &client.id);
         }
+        push("sandboxMtlsURL", &self.mtls.url);
+        push(
+            "SandboxClientCert",
+            &self.mtls.client_cert_file.display().to_string(),
+        );
+        push(
+            "SandboxClientKey",
+            &self.mtls.client_key_file.display().to_string(),
+        );
+        let by_method = |m| config.clients.iter().find(|c| c.auth_methods() == [m]);
+        if let Some(client) = by_method(AuthMethod::TlsClientAuth) {
+            push("MtlsClientId", &client.id);
+        }
+        if let Some(client) = by_method(AuthMethod::SelfSignedTlsClientAuth) {
+            push("MtlsSelfClientId", &client.id);
+        }
         vars
+    }
+
+    /// The CA that issued the certificate of the mTLS port (DER): what `--sandbox` trusts.
+    #[must_use]
+    pub fn mtls_ca(&self) -> Vec<u8> {
+        self.mtls.ca.to_vec()
+    }
+
+    /// The base URL of the mTLS port, e.g. `https://127.0.0.1:49153`.
+    #[must_use]
+    pub fn mtls_url(&self) -> &str {
+        &self.mtls.url
     }
 
     /// A banner for people: issuer, endpoints, clients, users and lifetimes.
     #[must_use]
     pub fn describe(&self) -> String {
-        banner::describe(&self.shared)
+        format!(
+            "{}\n\n{}",
+            banner::describe(&self.shared),
+            self.mtls.describe()
+        )
     }
 
     /// Stops accepting connections, lets open requests finish (up to 5 s) and waits.
@@ -244,6 +300,9 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        if let Some(task) = self.mtls_task.take() {
+            task.abort();
         }
     }
 }

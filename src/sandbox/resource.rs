@@ -25,7 +25,8 @@ pub(crate) struct AccessClaims {
     iat: i64,
     jti: String,
     aud: Value,
-    /// RFC 9449 6.1: the key a DPoP-bound token is bound to.
+    /// What the token is bound to: a DPoP key (`jkt`, RFC 9449 6.1), the certificate it was
+    /// issued over (`x5t#S256`, RFC 8705 3), or both.
     #[serde(default)]
     pub(crate) cnf: Option<Value>,
 }
@@ -102,6 +103,9 @@ pub(crate) async fn userinfo(
         jkt,
     ) {
         return refused;
+    }
+    if let Err(refused) = super::mtls::check_binding(claims.cnf.as_ref()) {
+        return refused.into_response();
     }
     let scopes = scope::parse(&claims.scope);
     if !scope::has(&scopes, "openid") {
@@ -207,8 +211,10 @@ fn introspect_access(shared: &Shared, token: &str) -> Option<Value> {
         value["username"] = json!(user.username);
     }
     if let Some(cnf) = claims.cnf {
+        if cnf.get("jkt").is_some() {
+            value["token_type"] = json!("DPoP");
+        }
         value["cnf"] = cnf;
-        value["token_type"] = json!("DPoP");
     }
     Some(value)
 }

@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     hits: Mutex<HashMap<String, u64>>,
     /// RFC 9449: nonces, proofs seen, bound refresh tokens.
     pub(crate) dpop: super::dpop::DpopState,
+    /// The base URL of the mTLS port (`mtls.rs`), once it is bound.
+    pub(crate) mtls_url: std::sync::OnceLock<String>,
 }
 
 impl Shared {
@@ -71,6 +73,7 @@ impl Shared {
             sessions: Mutex::new(Sessions::default()),
             hits: Mutex::new(HashMap::new()),
             dpop: super::dpop::DpopState::default(),
+            mtls_url: std::sync::OnceLock::new(),
         }
     }
 
@@ -213,10 +216,14 @@ fn document(shared: &Shared) -> serde_json::Value {
         AuthMethod::ClientSecretJwt,
         AuthMethod::PrivateKeyJwt,
         AuthMethod::None,
+        AuthMethod::TlsClientAuth,
+        AuthMethod::SelfSignedTlsClientAuth,
     ]
     .map(AuthMethod::as_str);
+    // Every method but `none`: introspection is for clients that authenticate.
+    let introspection: Vec<&str> = methods.into_iter().filter(|m| *m != "none").collect();
     let algs = assertion::signing_algs();
-    let document = json!({
+    let mut document = json!({
         "issuer": shared.issuer,
         "authorization_endpoint": shared.url(AUTHORIZE_PATH),
         "token_endpoint": shared.url(TOKEN_PATH),
@@ -236,7 +243,7 @@ fn document(shared: &Shared) -> serde_json::Value {
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": methods,
         "token_endpoint_auth_signing_alg_values_supported": algs,
-        "introspection_endpoint_auth_methods_supported": methods[..4],
+        "introspection_endpoint_auth_methods_supported": introspection,
         "introspection_endpoint_auth_signing_alg_values_supported": algs,
         "revocation_endpoint_auth_methods_supported": methods,
         "revocation_endpoint_auth_signing_alg_values_supported": algs,
@@ -248,6 +255,7 @@ fn document(shared: &Shared) -> serde_json::Value {
         "claims_parameter_supported": false,
         "dpop_signing_alg_values_supported": super::dpop::ALGS,
     });
+    super::mtls::advertise(shared, &mut document);
     document
 }
 

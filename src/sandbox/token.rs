@@ -88,6 +88,9 @@ async fn exchange(
         GrantType::ApiKey => exchanged(shared, client, exchange::api_key(shared, &params)?),
     };
     super::dpop::bind_refresh(shared, issue.refresh_token.as_deref(), jkt.as_deref());
+    // RFC 8705 3: a token asked for over mTLS is bound to the certificate presented.
+    let mut issue = issue;
+    issue.cnf = super::mtls::confirmation();
     let cache_headers = !shared.config.has(Fault::NoCacheHeaders);
     let shared = Arc::clone(shared);
     // RSA signing takes about a millisecond: keep it off the async workers so that fifty
@@ -118,6 +121,8 @@ struct Issue {
     issued_token_type: bool,
     /// RFC 9396 7: the details granted, in the token response and the access token.
     authorization_details: Option<Value>,
+    /// RFC 8705 3: the certificate the token is bound to (`x5t#S256`).
+    cnf: Option<Value>,
 }
 
 /// A token of the grants of `exchange.rs`: recorded as the others, with no refresh token
@@ -304,6 +309,7 @@ fn refresh(shared: &Shared, client: &ClientConfig, params: &Params) -> Result<Is
         act: None,
         issued_token_type: false,
         authorization_details: None,
+        cnf: None,
     })
 }
 
@@ -364,6 +370,7 @@ fn record(
         act: None,
         issued_token_type: false,
         authorization_details: None,
+        cnf: None,
     }
 }
 
@@ -393,8 +400,15 @@ fn sign(shared: &Shared, issue: Issue, jkt: Option<String>) -> Result<Value, OAu
     if let Some(details) = &issue.authorization_details {
         claims["authorization_details"] = details.clone();
     }
-    if let Some(jkt) = &jkt {
-        claims["cnf"] = super::dpop::cnf(jkt);
+    // Bound to the certificate presented, to the DPoP key, or to both (one `cnf`).
+    let mut cnf = issue.cnf.clone().unwrap_or_else(|| json!({}));
+    if let (Some(jkt), Some(all)) = (&jkt, cnf.as_object_mut())
+        && let Some(dpop) = super::dpop::cnf(jkt).as_object()
+    {
+        all.extend(dpop.clone());
+    }
+    if cnf.as_object().is_some_and(|o| !o.is_empty()) {
+        claims["cnf"] = cnf;
     }
     let access_token = shared.key.sign("at+jwt", &claims)?;
     let mut body = json!({

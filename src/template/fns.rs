@@ -1,6 +1,7 @@
 //! The filters and functions templates can call: encodings (`base64`, `urlencode`),
 //! digests (`sha256`, PKCE's `sha256_base64url`), and run-time values (`uuid()`, `now()`,
-//! `random()`), plus `jwt_claims` to read a token captured earlier. Each checks its input
+//! `random()`), plus `jwt_claims` to read a token captured earlier and `cert_thumbprint` for
+//! the `cnf` of a certificate-bound token. Each checks its input
 //! and arguments and answers a wrong one with a template error (reported with its place,
 //! exit 2), never a panic; a call whose arguments read no variable is evaluated when its
 //! template is compiled (`calls`), so `baton check` finds it before anything is sent.
@@ -13,7 +14,7 @@ use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
 /// Names templates can call as functions: they are not variables.
-pub const FUNCTIONS: &[&str] = &["uuid", "now", "timestamp", "random"];
+pub const FUNCTIONS: &[&str] = &["uuid", "now", "timestamp", "random", "cert_thumbprint"];
 
 /// Names of the filters baton adds to minijinja's own.
 pub const FILTERS: &[&str] = &[
@@ -74,6 +75,45 @@ pub(crate) fn register(env: &mut Environment<'static>) {
         arity("random(n)", 1, &args)?;
         random(args.first())
     });
+    env.add_function("cert_thumbprint", |args: Rest<Value>| {
+        arity("cert_thumbprint(path)", 1, &args)?;
+        match args.first() {
+            Some(v) if v.kind() == ValueKind::String => cert_thumbprint(&v.to_string()),
+            other => Err(error(format!(
+                "cert_thumbprint(path) takes the path of a PEM certificate, found {}",
+                other.map_or_else(|| "nothing".to_string(), describe)
+            ))),
+        }
+    });
+}
+
+std::thread_local! {
+    /// The directory of the file whose template is being worked out: where the relative
+    /// path of `cert_thumbprint('client.pem')` starts. Rendering is synchronous, so the
+    /// thread's value is the template's for the whole of it.
+    static BASE_DIR: std::cell::RefCell<Option<std::path::PathBuf>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (a render, or the check of a template's constant calls) with the directory of
+/// `file` as the base of relative paths.
+pub(crate) fn in_dir_of<T>(file: &std::path::Path, f: impl FnOnce() -> T) -> T {
+    let dir = file.parent().map(std::path::Path::to_path_buf);
+    let before = BASE_DIR.with(|d| d.replace(dir));
+    let out = f();
+    BASE_DIR.with(|d| *d.borrow_mut() = before);
+    out
+}
+
+/// x5t#S256 (RFC 8705 3.1) of the first certificate of a PEM file, relative to the
+/// collection: what `cnf` of a token bound to that certificate holds.
+fn cert_thumbprint(path: &str) -> Result<String, Error> {
+    let full = BASE_DIR.with(|d| match &*d.borrow() {
+        Some(dir) => dir.join(path),
+        None => std::path::PathBuf::from(path),
+    });
+    crate::http::client_cert::thumbprint_file(&full)
+        .map_err(|e| error(format!("cert_thumbprint: {e}")))
 }
 
 /// A call with more arguments than `what` takes.
@@ -315,6 +355,23 @@ mod tests {
             ("{{ 'a.!.c' | jwt_claims }}", "payload is not base64url"),
             ("{{ 5 | jwt_claims }}", "not a JWT"),
             ("{{ {} | jwt_claims }}", "`jwt_claims` filter takes text"),
+            (
+                "{{ cert_thumbprint('no/such/cert.pem') }}",
+                "cert_thumbprint: cannot read no/such/cert.pem",
+            ),
+            (
+                "{{ cert_thumbprint('Cargo.toml') }}",
+                "cert_thumbprint: Cargo.toml: no PEM certificate found",
+            ),
+            (
+                "{{ cert_thumbprint('a', 'b') }}",
+                "cert_thumbprint(path) takes at most one argument, found 2",
+            ),
+            (
+                "{{ cert_thumbprint() }}",
+                "takes the path of a PEM certificate, found nothing",
+            ),
+            ("{{ cert_thumbprint(1) }}", "found the number 1"),
         ];
         let mut tried: Vec<&str> = Vec::new();
         for (template, expected) in cases {

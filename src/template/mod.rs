@@ -165,7 +165,9 @@ impl Templates {
             // minijinja looks filters and functions up only as it renders: a misspelt one,
             // or a call that fails whatever the variables, is found now, where it is.
             if pieces.is_none()
-                && let Some(p) = calls::problem(&self.env, text, &mut self.known_calls)
+                && let Some(p) = fns::in_dir_of(&tpl.file.path, || {
+                    calls::problem(&self.env, text, &mut self.known_calls)
+                })
             {
                 return Err(Diagnostic::error(p.message)
                     .at(&tpl.file, tpl.loc)
@@ -274,8 +276,7 @@ impl Templates {
             .map_err(|e| RenderError::Other {
                 message: e.to_string(),
             })?;
-        template
-            .render(scope.context())
+        fns::in_dir_of(&tpl.file.path, || template.render(scope.context()))
             .map_err(|e| render_error(&e, tpl, scope))
     }
 

@@ -56,6 +56,29 @@ const CLIENTS = [
   client('cli-fapi', 'private_key_jwt', { jwks: { keys: [pkjwtJwk] }, token_endpoint_auth_signing_alg: 'ES256',
     require_pushed_authorization_requests: true, dpop_bound_access_tokens: true }),
 ];
+// TLS_KEY, TLS_CERT, TLS_CA (PEM files): serve HTTPS on loopback, asking for a client
+// certificate (mTLS, RFC 8705; any is taken, the CA's are `authorized`), the issuer https. With
+// TLS_CLIENT_CERT, the certificate `cli-mtls` (its subject, tls_client_auth) and
+// `cli-mtls-self` (its key and x5c, self_signed_tls_client_auth) are registered with.
+const TLS = process.env.TLS_KEY ? {
+  key: fs.readFileSync(process.env.TLS_KEY), cert: fs.readFileSync(process.env.TLS_CERT),
+  ca: fs.readFileSync(process.env.TLS_CA), requestCert: true, rejectUnauthorized: false,
+} : null;
+// The certificate of the TLS handshake, and its subject as `tls_client_auth_subject_dn` holds it.
+const peerCertificate = (ctx) => {
+  const peer = ctx.socket.getPeerCertificate?.();
+  return peer?.raw ? new crypto.X509Certificate(peer.raw) : undefined;
+};
+const subjectDn = (x509) => x509.subject.split('\n').join(', ');
+if (TLS && process.env.TLS_CLIENT_CERT) {
+  const registered = new crypto.X509Certificate(fs.readFileSync(process.env.TLS_CLIENT_CERT));
+  const bound = { tls_client_certificate_bound_access_tokens: true };
+  CLIENTS.push(
+    client('cli-mtls', 'tls_client_auth', { ...bound, tls_client_auth_subject_dn: subjectDn(registered) }),
+    client('cli-mtls-self', 'self_signed_tls_client_auth', { ...bound, jwks: { keys: [{
+      ...registered.publicKey.export({ format: 'jwk' }), x5c: [registered.raw.toString('base64')] }] } }),
+  );
+}
 // REQUIRE_PAR=1: discovery says `require_pushed_authorization_requests`, for every client.
 const REQUIRE_PAR = process.env.REQUIRE_PAR === '1';
 const askedDetails = (ctx) => {
@@ -64,9 +87,10 @@ const askedDetails = (ctx) => {
 };
 
 // --- listen first (PORT=0 picks a free port), then build the provider with the real issuer ---
-const server = http.createServer();
+// node:https only when asked for: the plain server starts exactly as it always did.
+const server = TLS ? (await import('node:https')).createServer(TLS) : http.createServer();
 await new Promise((resolve, reject) => server.once('error', reject).listen(Number(process.env.PORT || 0), '127.0.0.1', resolve));
-const issuer = `http://127.0.0.1:${server.address().port}`;
+const issuer = `${TLS ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
 
 async function findAccount(ctx, sub) {
   const user = USERS[sub];
@@ -79,6 +103,8 @@ async function findAccount(ctx, sub) {
 
 const provider = new Provider(issuer, {
   clients: CLIENTS,
+  ...(TLS ? { clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt',
+    'none', 'tls_client_auth', 'self_signed_tls_client_auth'] } : {}),
   findAccount,
   jwks: { keys: [signingJwk] },
   cookies: { keys: [SECRET.toString('base64url')] },
@@ -107,6 +133,16 @@ const provider = new Provider(issuer, {
     requestObjects: { enabled: true }, // RFC 9101: `request` by value, or pushed
     // RFC 9449, a server nonce always required (so that every client meets the retry).
     dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32), requireNonce: () => true, allowReplay: false },
+    mTLS: TLS ? {
+      enabled: true,
+      certificateBoundAccessTokens: true,
+      tlsClientAuth: true,
+      selfSignedTlsClientAuth: true,
+      getCertificate: peerCertificate,
+      certificateAuthorized: (ctx) => ctx.socket.authorized === true,
+      certificateSubjectMatches: (ctx, property, expected) => property === 'tls_client_auth_subject_dn'
+        && subjectDn(peerCertificate(ctx)) === expected,
+    } : { enabled: false },
     richAuthorizationRequests: {
       enabled: true,
       types: Object.fromEntries(RAR_TYPES.map((t) => [t, { validate() {} }])),
@@ -143,6 +179,11 @@ provider.registerGrantType('password', async (ctx) => {
   const grantId = await grant.save();
   const authTime = Math.floor(Date.now() / 1000);
   const at = new provider.AccessToken({ accountId: username, client: c, grantId, gty: 'password', scope: scopes || undefined });
+  if (c.tlsClientCertificateBoundAccessTokens) { // RFC 8705 3, as oidc-provider's own grants do
+    const cert = peerCertificate(ctx);
+    if (!cert) throw new errors.InvalidGrant('mutual TLS client certificate not provided');
+    at.setThumbprint('x5t', cert);
+  }
   const body = { access_token: await at.save(), expires_in: at.expiration, token_type: 'Bearer', scope: at.scope };
   if (scopes.split(' ').includes('offline_access') && c.grantTypeAllowed('refresh_token')) {
     const rt = new provider.RefreshToken({ accountId: username, client: c, grantId, gty: 'password', scope: scopes, rotations: 0, authTime });

@@ -16,6 +16,7 @@ mod field;
 mod grants;
 mod jar;
 mod more_grants;
+mod mtls;
 mod par;
 mod probe_interop;
 mod stock_pages;

@@ -62,6 +62,7 @@ pub(crate) const KEYS: &[&str] = &[
     "authorization_details",
     "request_object",
     "dpop",
+    "client_cert",
 ];
 
 pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
@@ -259,6 +260,9 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
     let authorization_details = details_node.and_then(|n| read_details(r, n));
     let dpop_node = m.get("dpop");
     let dpop = dpop_node.and_then(|n| crate::oauth::dpop::read(r, n));
+    let client_cert = m
+        .get("client_cert")
+        .and_then(|n| crate::collection::client_cert::read(r, n, "oauth2.client_cert"));
     m.finish(r, "oauth2", KEYS);
     // The endpoints written literally are checked as a request's URL is.
     let endpoints = [&issuer, &token_url, &authorize_url, &device_url];
@@ -324,6 +328,7 @@ pub(crate) fn read(r: &mut Reader, node: &Node) -> Option<OAuth2> {
         authorization_details,
         request_object,
         dpop,
+        client_cert,
     };
     validate(r, &spec, node);
     if let Some(n) = dpop_node.filter(|_| !spec.grant.issues_tokens()) {

@@ -116,6 +116,11 @@ pub(super) fn cache_slot(spec: &OAuth2, cx: &Ctx<'_>) -> Option<CacheSlot> {
         let json = crate::runner::vars::render_json_tpl(details, cx.templates, cx.scope).ok()?;
         target.push(json.to_string());
     }
+    // A token bound to a certificate (RFC 8705) is another token for another certificate;
+    // without one, the key stays what it was.
+    if let Some(cert) = &cx.client_cert {
+        target.push(format!("x5t#S256={}", cert.thumbprint));
+    }
     let target = target.join("\n");
     let key = crate::oauth::cache::key(&issuer, &client_id, &grant, &scope, &user, &target);
     Some(CacheSlot {

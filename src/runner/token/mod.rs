@@ -41,11 +41,13 @@ impl Runner<'_> {
             return Ok(());
         };
         let (spec, refresh_token) = (state.spec.clone(), state.refresh_token.clone());
+        let cert = state.client_cert.clone();
         let refresh_token = refresh_token.as_ref().map(crate::secret::Secret::expose);
         let browser = st.tokens.browser(&spec, &self.inputs.templates, &st.scope);
         let base_dir = st.base_dir();
         let renewal = {
             let mut cx = flow_ctx(self, st, &browser, &base_dir, req, notify);
+            cx.client_cert = cert;
             cache::renew(&spec, refresh_token, &mut cx).await
         };
         match renewal {
@@ -83,10 +85,12 @@ impl Runner<'_> {
         let Some(path) = &self.options.save else {
             return Ok(false);
         };
+        let cert = self.flow_cert(st, req)?;
         let browser = st.tokens.browser(spec, &self.inputs.templates, &st.scope);
         let base_dir = st.base_dir();
         let (slot, cached) = {
             let mut cx = flow_ctx(self, st, &browser, &base_dir, req, notify);
+            cx.client_cert.clone_from(&cert);
             from_save(path, spec, &mut cx).await?
         };
         ex.slot = slot;
@@ -101,6 +105,7 @@ impl Runner<'_> {
         };
         if let Some(id) = &req.id {
             st.tokens.remember(spec, id, &value, &mut st.scope);
+            st.tokens.bind(id, cert);
         }
         capture::from_cached(req, &mut st.scope, &value);
         ex.note = Some(format!("{note}; expectations not checked"));
@@ -116,10 +121,13 @@ impl Runner<'_> {
         ex: &mut Exchange,
         notify: &mut Notify<'_>,
     ) -> Result<(), Stop> {
+        let cert = self.flow_cert(st, req)?;
+        ex.client_cert.clone_from(&cert);
         let browser = st.tokens.browser(spec, &self.inputs.templates, &st.scope);
         let base_dir = st.base_dir();
         let result = {
             let mut cx = flow_ctx(self, st, &browser, &base_dir, req, notify);
+            cx.client_cert = cert;
             flow::execute(spec, &mut cx).await
         };
         let outcome = result.map_err(|failure| {
@@ -164,6 +172,7 @@ impl Runner<'_> {
                     // kept only so that a collection can show it is refused a second time.
                     let value = state::with_code(value, ex.used_code.as_ref());
                     st.tokens.remember(spec, id, &value, &mut st.scope);
+                    st.tokens.bind(id, ex.client_cert.clone());
                 }
                 _ => st.scope.set_json(id, json),
             }
@@ -220,6 +229,7 @@ fn flow_ctx<'a>(
             .collect(),
         timeout: super::render::timeout_of(req, &runner.inputs.templates, &st.scope),
         notify,
+        client_cert: None,
     }
 }
 
@@ -273,8 +283,10 @@ impl<'a> Runner<'a> {
         );
         let mut st = FileRun::new(collection, start, redactor, None);
         let base_dir = st.base_dir();
+        let cert = self.flow_cert(&st, req).map_err(fail)?;
         let browser = st.tokens.browser(spec, &self.inputs.templates, &st.scope);
         let mut cx = flow_ctx(self, &mut st, &browser, &base_dir, req, notify);
+        cx.client_cert = cert;
         let (slot, cached) = from_save(cache_path, spec, &mut cx).await.map_err(fail)?;
         let Some(slot) = slot else {
             return Err(wrong(format!(

@@ -24,6 +24,9 @@ pub(crate) struct TokenState {
     /// The credential the runner holds longest, across requests: typed, so that no debug
     /// print or message formats it (it leaves only for the provider, in `cache::renew`).
     pub refresh_token: Option<Secret>,
+    /// The client certificate the tokens were obtained with (RFC 8705 3: bound to it): every
+    /// `auth: { oauth2: id }` request and each renewal present it.
+    pub client_cert: Option<Arc<crate::http::client_cert::ClientCert>>,
 }
 
 impl TokenState {
@@ -160,13 +163,27 @@ impl Tokens {
             .and_then(Value::as_str)
             .map(Secret::new)
             .or_else(|| self.states.get(id).and_then(|t| t.refresh_token.clone()));
+        let client_cert = self.states.get(id).and_then(|t| t.client_cert.clone());
         self.states.insert(
             id.to_string(),
             TokenState {
                 spec: spec.clone(),
                 expires_at: value.get("expires_at").and_then(Value::as_i64),
                 refresh_token,
+                client_cert,
             },
         );
+    }
+
+    /// The tokens of `id` were obtained presenting `cert` (or none): the requests that use
+    /// them present the same.
+    pub(crate) fn bind(
+        &mut self,
+        id: &str,
+        cert: Option<Arc<crate::http::client_cert::ClientCert>>,
+    ) {
+        if let Some(state) = self.states.get_mut(id) {
+            state.client_cert = cert;
+        }
     }
 }

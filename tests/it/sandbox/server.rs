@@ -49,9 +49,29 @@ async fn discovery_lists_endpoints_and_capabilities() {
             "client_secret_post",
             "client_secret_jwt",
             "private_key_jwt",
-            "none"
+            "none",
+            "tls_client_auth",
+            "self_signed_tls_client_auth"
         ])
     );
+    // RFC 8705 5: the mTLS port's endpoints, and tokens bound to the certificate.
+    let aliases = &doc["mtls_endpoint_aliases"];
+    let mtls = f.sandbox.mtls_url();
+    assert!(mtls.starts_with("https://127.0.0.1:"), "{mtls}");
+    for (name, path) in [
+        ("token_endpoint", "/connect/token"),
+        ("userinfo_endpoint", "/connect/userinfo"),
+        ("introspection_endpoint", "/connect/introspect"),
+        ("revocation_endpoint", "/connect/revocation"),
+        (
+            "device_authorization_endpoint",
+            "/connect/deviceauthorization",
+        ),
+        ("pushed_authorization_request_endpoint", "/connect/par"),
+    ] {
+        assert_eq!(aliases[name], format!("{mtls}{path}"), "{name}");
+    }
+    assert_eq!(doc["tls_client_certificate_bound_access_tokens"], true);
     let algs = doc["token_endpoint_auth_signing_alg_values_supported"]
         .as_array()
         .expect("array");
@@ -218,7 +238,29 @@ async fn vars_describe_and_shutdown() {
     assert_eq!(vars["DpopClientId"], "baton-dpop");
     assert_eq!(vars["DpopClientSecret"], "dpop-secret");
     assert_eq!(vars["FapiClientId"], "baton-fapi");
-    assert_eq!(vars.len(), 21);
+    assert_eq!(vars["sandboxMtlsURL"], f.sandbox.mtls_url());
+    assert_eq!(vars["MtlsClientId"], "baton-mtls");
+    assert_eq!(vars["MtlsSelfClientId"], "baton-mtls-self");
+    // The client certificate and key the sandbox made, in a directory of its own.
+    let cert = std::path::Path::new(&vars["SandboxClientCert"]);
+    let key = std::path::Path::new(&vars["SandboxClientKey"]);
+    assert!(
+        std::fs::read_to_string(cert)
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+    assert!(
+        std::fs::read_to_string(key)
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = cert.parent().unwrap().metadata().unwrap();
+        assert_eq!(dir.permissions().mode() & 0o777, 0o700);
+    }
+    assert_eq!(vars.len(), 26);
 
     let banner = f.sandbox.describe();
     for needle in [
@@ -247,6 +289,11 @@ async fn vars_describe_and_shutdown() {
         "tokens: DPoP-bound only (RFC 9449)",
         "baton-fapi",
         "profile: FAPI 2.0 (PKCE S256, assertion aud = issuer)",
+        "baton-mtls",
+        "[tls_client_auth]",
+        "client certificate with subject CN=baton-sandbox-client",
+        "[self_signed_tls_client_auth]",
+        f.sandbox.mtls_url(),
     ] {
         assert!(banner.contains(needle), "banner lacks {needle}:\n{banner}");
     }
@@ -272,6 +319,10 @@ async fn vars_describe_and_shutdown() {
         .send()
         .await;
     assert!(after.is_err(), "nothing listens after shutdown");
+    assert!(
+        !std::path::Path::new(&vars["SandboxClientCert"]).exists(),
+        "the client key's directory goes with the sandbox"
+    );
 }
 
 #[tokio::test]

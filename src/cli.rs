@@ -11,14 +11,14 @@ use plain::said;
 use std::path::PathBuf;
 use std::time::Duration;
 
-mod cert;
 mod dispatch;
 mod examples;
 mod generated;
 mod plain;
+mod tls;
 
-use cert::CertArgs;
 pub use dispatch::main;
+use tls::TlsArgs;
 
 #[derive(Parser, Debug)]
 #[command(name = "baton", version, about = "Run declarative YAML request collections: Postman collections in git, with OAuth 2.0 / OpenID Connect first-class", long_about = None)]
@@ -195,14 +195,8 @@ pub struct ProbeArgs {
     /// Time limit of one request (e.g. 30s, 500ms).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = values::limit)]
     pub timeout: Duration,
-    /// Accept invalid TLS certificates.
-    #[arg(long)]
-    pub insecure: bool,
-    /// Trust the certificates of this PEM file too.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Option<PathBuf>,
     #[command(flatten)]
-    pub cert: CertArgs,
+    pub tls: TlsArgs,
     #[command(flatten)]
     pub proxy: ProxyArgs,
     #[command(flatten)]
@@ -363,14 +357,8 @@ pub struct RunArgs {
     /// Largest response body kept, in bytes (suffixes K, M, G).
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = said(values::max_body))]
     pub max_body: u64,
-    /// Accept invalid TLS certificates.
-    #[arg(long)]
-    pub insecure: bool,
-    /// Trust the certificates of this PEM file too.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Option<PathBuf>,
     #[command(flatten)]
-    pub cert: CertArgs,
+    pub tls: TlsArgs,
     #[command(flatten)]
     pub proxy: ProxyArgs,
     /// Never draw a progress bar.

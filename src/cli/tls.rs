@@ -1,14 +1,19 @@
-//! `--cert`, `--key` and `--cert-password-env`: the client certificate (mTLS) of the commands
-//! that send requests over TLS, as one group of flags and the source `http::client_cert`
-//! loads.
+//! The TLS flags of the commands that send requests: which servers to trust (`--insecure`,
+//! `--cacert`) and the client certificate to present (`--cert`, `--key`,
+//! `--cert-password-env`, the source `http::client_cert` loads), as one group.
 
 use clap::Args;
 use std::path::PathBuf;
 
-/// `--cert`, `--key` and `--cert-password-env` (as curl spells the first two), on every
-/// command that sends requests over TLS with `--cacert`.
+/// curl's spellings, on `run` and `probe`.
 #[derive(Args, Debug, Clone, Default)]
-pub struct CertArgs {
+pub struct TlsArgs {
+    /// Accept invalid TLS certificates.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust the certificates of this PEM file too.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
     /// Present this client certificate (mTLS): PEM (its key in the same file or in --key)
     /// or PKCS#12 (.p12/.pfx). A request's or the collection's `client_cert:` comes first.
     #[arg(long, value_name = "FILE")]
@@ -21,7 +26,7 @@ pub struct CertArgs {
     pub cert_password_env: Option<String>,
 }
 
-impl CertArgs {
+impl TlsArgs {
     pub(super) fn source(&self) -> Option<crate::http::client_cert::CertSource> {
         self.cert
             .as_ref()

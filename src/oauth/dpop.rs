@@ -173,7 +173,7 @@ fn nonce_for(url: &str) -> Option<String> {
 }
 
 /// `htu`: the URL without its query and fragment (RFC 9449 4.2).
-fn htu(url: &str) -> String {
+pub(crate) fn htu(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) => {
             u.set_query(None);

@@ -4,6 +4,8 @@
 //! key (`cnf.jkt`, refresh tokens too), and the proof a resource route wants with a bound
 //! token (`ath`, the same key).
 
+// What a proof names is read as the client writes it: one normalisation of `htu` and `ath`.
+use crate::oauth::dpop::htu;
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -114,11 +116,11 @@ fn verify(shared: &Shared, proof: &str, expect: &Expect) -> Result<String, Refus
             expect.method
         )));
     }
-    if text("htu").map(strip) != Some(strip(&expect.url)) {
+    if text("htu").map(htu) != Some(htu(&expect.url)) {
         return Err(Refusal::Invalid(format!(
             "the DPoP proof's htu `{}` is not this endpoint ({})",
             text("htu").unwrap_or(""),
-            strip(&expect.url)
+            htu(&expect.url)
         )));
     }
     let now = real_now();
@@ -162,18 +164,6 @@ fn verify(shared: &Shared, proof: &str, expect: &Expect) -> Result<String, Refus
     }
     jwk.thumbprint(ThumbprintHash::SHA256)
         .map_err(|_| bad("the DPoP proof's jwk has no thumbprint"))
-}
-
-/// A URL without query and fragment, as `htu` compares.
-fn strip(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) => {
-            u.set_query(None);
-            u.set_fragment(None);
-            u.to_string()
-        }
-        Err(_) => url.to_string(),
-    }
 }
 
 /// The one proof of a request (two are refused, RFC 9449 4.3).
@@ -332,7 +322,7 @@ pub(crate) fn at_resource(
     let expect = Expect {
         method,
         url,
-        ath: Some(ath(token)),
+        ath: Some(crate::oauth::dpop::ath(token)),
     };
     match verify(shared, proof, &expect) {
         Ok(key) if key == jkt => None,
@@ -348,14 +338,6 @@ pub(crate) fn at_resource(
         )),
         Err(Refusal::Invalid(m)) => Some(resource_refusal("invalid_dpop_proof", &m, None)),
     }
-}
-
-/// The hash of an access token a resource proof must carry (RFC 9449 4.2 `ath`): computed
-/// here, not borrowed from the client code, so that the two cannot agree on a mistake.
-fn ath(token: &str) -> String {
-    use base64::Engine as _;
-    use sha2::Digest as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
 /// The `cnf` claim of a token bound to `jkt`.

@@ -150,7 +150,7 @@ fn unreachable_page() -> Result<String, FlowError> {
 }
 
 /// The parameters of the authorize request, in the order sent (RFC 6749 4.1.1, OIDC Core
-/// 3.1.2.1, RFC 7636 4.3, RFC 9396 2), pushed as they are with PAR.
+/// 3.1.2.1, RFC 7636 4.3, RFC 9449 10, RFC 9396 2), pushed as they are with PAR.
 #[allow(clippy::too_many_arguments)]
 fn authorize_params(
     spec: &OAuth2,
@@ -176,6 +176,9 @@ fn authorize_params(
     if let Some((challenge, method)) = challenge {
         push("code_challenge", challenge);
         push("code_challenge_method", method);
+    }
+    if let Some(jkt) = super::dpop::authorize_jkt(spec, cx)? {
+        push("dpop_jkt", &jkt);
     }
     if let Some(res) = cx.render_opt(&spec.resource)? {
         push("resource", &res);

@@ -353,8 +353,27 @@ pub(crate) fn token_key(
     {
         return Ok(None);
     }
+    block_key(dpop, cx).map(Some)
+}
+
+/// RFC 9449 10: the `dpop_jkt` of an authorize request (pushed or not), which binds the code
+/// to the block's key: a code that leaks cannot be redeemed with another key.
+pub(crate) fn authorize_jkt(
+    spec: &crate::oauth::spec::OAuth2,
+    cx: &crate::oauth::flow::Ctx<'_>,
+) -> Result<Option<String>, crate::oauth::flow::FlowError> {
+    match &spec.dpop {
+        Some(dpop) => block_key(dpop, cx).map(|key| Some(key.jkt.clone())),
+        None => Ok(None),
+    }
+}
+
+/// The key of a `dpop:` block, its problems placed at `key:`.
+fn block_key(
+    dpop: &Dpop,
+    cx: &crate::oauth::flow::Ctx<'_>,
+) -> Result<Arc<Key>, crate::oauth::flow::FlowError> {
     dpop.key(cx.templates, cx.scope, cx.base_dir)
-        .map(Some)
         .map_err(|diagnostic| {
             crate::oauth::flow::FlowError::Render(Box::new(crate::template::RenderFail {
                 diagnostic,

@@ -148,6 +148,8 @@ pub(crate) struct CodeRequest {
     nonce: Option<String>,
     pkce: Option<Pkce>,
     authorization_details: Option<Value>,
+    /// RFC 9449 10: the DPoP key the code may be redeemed with.
+    dpop_jkt: Option<String>,
 }
 
 /// Checks everything but the client and redirect URI, which the caller checked; `pushed`
@@ -209,6 +211,7 @@ pub(crate) fn validate(
         nonce: params.get("nonce")?.map(str::to_string),
         pkce,
         authorization_details: details::parse(params)?,
+        dpop_jkt: params.get("dpop_jkt")?.map(str::to_string),
     })
 }
 
@@ -268,6 +271,7 @@ fn record_code(
         nonce: request.nonce,
         pkce: request.pkce,
         authorization_details: request.authorization_details,
+        dpop_jkt: request.dpop_jkt,
         expires_at: now.saturating_add_unsigned(shared.config.lifetimes.code),
     };
     shared.store().insert_code(code.clone(), grant, now);

@@ -57,6 +57,8 @@ pub(crate) struct CodeGrant {
     pub(crate) pkce: Option<Pkce>,
     /// RFC 9396: what the authorize request asked for, echoed in the token response.
     pub(crate) authorization_details: Option<serde_json::Value>,
+    /// RFC 9449 10: the thumbprint of the only DPoP key the code may be redeemed with.
+    pub(crate) dpop_jkt: Option<String>,
     pub(crate) expires_at: i64,
 }
 

@@ -74,7 +74,9 @@ async fn exchange(
     let issue = match grant {
         GrantType::Password => password(shared, client, &params)?,
         GrantType::ClientCredentials => client_credentials(shared, client, &params)?,
-        GrantType::AuthorizationCode => authorization_code(shared, client, &params)?,
+        GrantType::AuthorizationCode => {
+            authorization_code(shared, client, &params, jkt.as_deref())?
+        }
         GrantType::RefreshToken => refresh(shared, client, &params)?,
         GrantType::DeviceCode => device_code(shared, client, &params)?,
         GrantType::TokenExchange => {
@@ -203,6 +205,7 @@ fn authorization_code(
     shared: &Shared,
     client: &ClientConfig,
     params: &Params,
+    jkt: Option<&str>,
 ) -> Result<Issue, OAuthError> {
     let code = params.require("code")?;
     let redirect_uri = params.get("redirect_uri")?;
@@ -228,6 +231,14 @@ fn authorization_code(
     }
     if !shared.config.has(Fault::PkceNotEnforced) {
         pkce::verify(grant.pkce.as_ref(), verifier)?;
+    }
+    if let Some(bound) = &grant.dpop_jkt
+        && jkt != Some(bound.as_str())
+    {
+        return Err(OAuthError::invalid_grant(
+            "the code was asked for with dpop_jkt: redeem it with a DPoP proof of that key \
+             (RFC 9449 10)",
+        ));
     }
     let subject = Subject {
         sub: grant.sub,

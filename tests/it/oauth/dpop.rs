@@ -106,8 +106,13 @@ fn proofs_nonce_and_binding(p: &Provider) {
         format!("{}/connect/userinfo", p.issuer()).as_str()
     );
     assert!(resource["ath"].is_string(), "{resource}");
-    // The same key throughout.
+    // The same key throughout, the code bound to it at the authorize request (RFC 9449 10).
     assert_eq!(proofs[0].0["jwk"], proofs[2].0["jwk"]);
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(proofs[0].0["jwk"].clone()).unwrap();
+    let jkt = jwk
+        .thumbprint(jsonwebtoken::jwk::ThumbprintHash::SHA256)
+        .unwrap();
+    out.stdout_contains(&format!("dpop_jkt={jkt}"));
     if let Some(with_proof) = p.dpop_hits("/connect/token") {
         assert_eq!(with_proof, 2);
         assert_eq!(p.hits("/connect/token"), 2);

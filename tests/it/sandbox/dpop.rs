@@ -219,3 +219,50 @@ async fn userinfo_wants_a_proof_of_the_bound_key_for_this_token() {
     assert_eq!(r.status.as_u16(), 200, "{}", r.json);
     assert_eq!(r.json["sub"], "818727");
 }
+
+/// RFC 9449 10: a code asked for with `dpop_jkt` is redeemed only with a proof of that key.
+#[tokio::test]
+async fn a_code_asked_for_with_dpop_jkt_wants_a_proof_of_that_key() {
+    let f = start().await;
+    let ec = Prover::new("ec-p256-pkcs8.pem");
+    let ed = Prover::new("ed25519.pem");
+    let jkt = ec.jkt();
+    let code = || async {
+        let params = [
+            ("response_type", "code"),
+            ("client_id", CLIENT),
+            ("redirect_uri", REDIRECT),
+            ("scope", "openid"),
+            ("state", "st4te"),
+            ("dpop_jkt", jkt.as_str()),
+        ];
+        let (status, location, _) = f.authorize(&params).await;
+        assert_eq!(status, StatusCode::FOUND);
+        query(&location.expect("Location"))["code"].clone()
+    };
+    let htu = f.url("/connect/token");
+    let redeem = |code: String, proof: String| {
+        let req = f
+            .http
+            .post(f.url("/connect/token"))
+            .basic_auth(CLIENT, Some(SECRET))
+            .header("DPoP", proof)
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", REDIRECT),
+            ]);
+        async move { read_reply(req.send().await.expect("token request")).await }
+    };
+    let first = redeem(code().await, ed.proof("POST", &htu, |_, _| {})).await;
+    assert_eq!(first.error(), "use_dpop_nonce");
+    let nonce = nonce_of(&first);
+    let with = |c: &mut Value| c["nonce"] = Value::String(nonce.clone());
+
+    let other = redeem(code().await, ed.proof("POST", &htu, |_, c| with(c))).await;
+    assert_eq!(other.error(), "invalid_grant", "{}", other.json);
+    assert!(other.str("error_description").contains("dpop_jkt"));
+    let bound = redeem(code().await, ec.proof("POST", &htu, |_, c| with(c))).await;
+    assert_eq!(bound.status.as_u16(), 200, "{}", bound.json);
+    assert_eq!(bound.str("token_type"), "DPoP");
+}

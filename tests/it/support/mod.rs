@@ -79,7 +79,7 @@ static UUID: LazyLock<Regex> = LazyLock::new(|| {
 /// sandbox's login and consent pages.
 static OAUTH_RANDOM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(state|nonce|code_challenge|__RequestVerificationToken)(=|%(?:25)*3[Dd]|" value=")[A-Za-z0-9_~.-]+"#,
+        r#"(state|nonce|code_challenge|dpop_jkt|__RequestVerificationToken)(=|%(?:25)*3[Dd]|" value=")[A-Za-z0-9_~.-]+"#,
     )
     .unwrap()
 });
@@ -168,7 +168,7 @@ pub(crate) fn place(file: &str, text: &str, needle: &str) -> String {
 /// Makes output stable for snapshots: strips ANSI escapes and replaces test tempdirs with
 /// `[TMP]`, the repository's directory with `[REPO]`, loopback ports with
 /// `127.0.0.1:[PORT]` (`%3A[PORT]` URL-encoded), JWTs with `[JWT]`, UUIDs with `[UUID]`,
-/// OAuth `state`, `nonce` and `code_challenge` values and JWKS key material with `[RANDOM]`,
+/// OAuth `state`, `nonce`, `code_challenge` and `dpop_jkt` values and JWKS key material with `[RANDOM]`,
 /// RFC 3339 timestamps, HTTP dates and JSON `exp`/`iat` seconds with `[TIMESTAMP]`,
 /// durations (`12ms`, `1.2s`, `34 ms`, JUnit `time="0.1"`, JSON `duration_ms`) with
 /// `[DURATION]`, the HTML timeline's bar positions with `[SHARE]`, and DPoP nonces and PAR

@@ -12,7 +12,7 @@ fn a_clean_check_of_every_example() {
         .run()
         .code(0)
         .stderr_is("")
-        .stdout_is("ok: 15 files, 57 requests, every variable defined\n");
+        .stdout_is("ok: 16 files, 60 requests, every variable defined\n");
 }
 
 /// The README's MediaValet example without its `MEDIAVALET_*` variables exported.

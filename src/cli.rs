@@ -302,6 +302,8 @@ pub struct TokenArgs {
     #[arg(long)]
     pub clear: bool,
     #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
     pub proxy: ProxyArgs,
 }
 

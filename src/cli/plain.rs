@@ -129,6 +129,9 @@ impl TokenArgs {
             vars: self.vars.sources(),
             request: self.request.clone(),
             clear: self.clear,
+            insecure: self.tls.insecure,
+            cacert: self.tls.cacert.clone(),
+            cert: self.tls.source(),
             proxy: self.proxy.choice(),
         }
     }

@@ -5,7 +5,7 @@
 use clap::Args;
 use std::path::PathBuf;
 
-/// curl's spellings, on `run` and `probe`.
+/// curl's spellings, on `run`, `probe` and `token`.
 #[derive(Args, Debug, Clone, Default)]
 pub struct TlsArgs {
     /// Accept invalid TLS certificates.

@@ -20,6 +20,11 @@ pub struct TokenCommand {
     /// The request's id or name; `None`: the first oauth2 request that obtains tokens.
     pub request: Option<String>,
     pub clear: bool,
+    /// `--insecure`, `--cacert`, `--cert`: as `run` takes them, so that a token `run` can
+    /// obtain (from a provider behind a private CA, or bound to a certificate) `token` can too.
+    pub insecure: bool,
+    pub cacert: Option<PathBuf>,
+    pub cert: Option<crate::http::client_cert::CertSource>,
     pub proxy: crate::http::Proxy,
 }
 
@@ -73,7 +78,10 @@ pub(crate) async fn main(cmd: TokenCommand) -> i32 {
     };
     let http = match Http::new(HttpOptions {
         proxy: cmd.proxy.clone(),
+        insecure: cmd.insecure,
+        cacert: cmd.cacert.clone(),
         extra_roots: super::sandbox_roots(sandbox.as_ref()),
+        cert: cmd.cert.clone(),
         ..HttpOptions::default()
     }) {
         Ok(h) => h,

@@ -9,6 +9,7 @@
 mod fixture;
 mod inputs;
 
+use super::Vars as _;
 use super::par::hops;
 use crate::support::Output;
 use baton::SandboxConfig;
@@ -63,7 +64,7 @@ fn a_token_bound_to_the_certificate_it_was_asked_with(f: &Fixture) {
         .matches("* client certificate client.pem (subject CN=")
         .count();
     assert_eq!(named, 3, "{}", out.stdout);
-    out.stdout_contains("--cert client.pem --key client.key")
+    out.stdout_contains("--cert 'client.pem' --key 'client.key'")
         .output_lacks("PRIVATE KEY");
     if let Some(sandbox) = f.sandbox_handle() {
         assert_eq!(sandbox.hits("/connect/token"), 1);
@@ -145,6 +146,44 @@ fn a_self_signed_client_with_cert_on_the_command_line(f: &Fixture) {
     out.code(1).stdout_contains("invalid_client");
 }
 both_tls!(a_self_signed_client_with_cert_on_the_command_line);
+
+/// `baton token` takes the TLS flags of `run`: a certificate client's token obtained with
+/// `--cert` (and `--cacert` for the interop provider's own CA) is the one bound to that
+/// certificate, and without `--cert` baton says the client needs one.
+fn baton_token_presents_the_certificate_of_the_command_line(f: &Fixture) {
+    let yaml = "requests:
+  - id: svc
+    oauth2: { grant: client_credentials, issuer: <<issuer>>, client_id: <<tls_client>>, client_auth: tls_client_auth }
+";
+    let cert = ["--cert", "client.pem", "--key", "client.key"];
+    let out = f
+        .baton(yaml, &[&["token", "c.yaml"][..], &cert].concat())
+        .run();
+    out.code(0).stderr_contains("baton: access token requested");
+    let token = out.stdout.trim().to_string();
+    assert!(!token.is_empty() && !token.contains('\n'), "{token:?}");
+    // The token printed is bound to the certificate: introspection says so.
+    let check = r#"requests:
+  - POST: <<mtls>>/connect/introspect
+    form: { token: <<token>>, client_id: <<tls_client>> }
+    expect:
+      body:
+        $.active: true
+        $.cnf['x5t#S256']: "<<cert_thumbprint('client.pem')>>"
+"#;
+    f.baton(check, &[&["run", "c.yaml"][..], &cert].concat())
+        .var("token", &token)
+        .run()
+        .code(0)
+        .stdout_contains("1 passed, 0 failed");
+    // Without one, baton says what is missing before sending anything.
+    f.baton(yaml, &["token", "c.yaml"])
+        .run()
+        .code(2)
+        .stderr_contains("needs a client certificate")
+        .stderr_contains("or --cert");
+}
+both_tls!(baton_token_presents_the_certificate_of_the_command_line);
 
 /// The sandbox's access tokens are JWTs: the claim itself, checked by `expect: { jwt }`.
 #[test]

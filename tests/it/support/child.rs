@@ -46,12 +46,14 @@ pub(crate) fn start_ready(mut cmd: Command, what: &str) -> Ready {
         let _ = BufReader::new(stdout).read_line(&mut line);
         let _ = tx.send(line);
     });
-    let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_default();
+    // Generous: on two cores busy with the whole suite, node took more than 30 s to start
+    // oidc-provider once; a server that never starts still fails here, only later.
+    let line = rx.recv_timeout(Duration::from_secs(90)).unwrap_or_default();
     let Some(url) = line.trim().strip_prefix("READY ").map(str::to_string) else {
         let _ = child.kill();
         let _ = child.wait();
         panic!(
-            "the {what} did not print READY within 30 s (got {line:?}); its stderr:\n{}",
+            "the {what} did not print READY within 90 s (got {line:?}); its stderr:\n{}",
             log.lock().unwrap()
         );
     };

@@ -153,6 +153,11 @@ pub(super) fn py_call(req: &HttpRequest, q: Quote) -> (String, Vec<String>) {
     if let Some((u, p)) = &req.basic {
         args.push(format!("auth=({}, {})", q(u), q(p)));
     }
+    args.extend(
+        req.client_cert
+            .as_ref()
+            .and_then(|c| super::cert::py_arg(c, q)),
+    );
     (function, args)
 }
 

@@ -166,6 +166,10 @@ impl HttpRequest {
                 }
             }
         }
+        if let Some(c) = &self.client_cert {
+            out.push(&c.cert);
+            out.extend(c.key.as_deref());
+        }
         out
     }
 }

@@ -6,6 +6,7 @@
 //! token request it sends. [`snippet`] is the library entry point (the docs sync calls it
 //! without the CLI); `cmd/export.rs` is `baton export`.
 
+mod cert;
 mod code;
 mod credentials;
 mod marker;
@@ -13,6 +14,7 @@ mod model;
 mod node;
 mod program;
 mod shell;
+mod token_request;
 
 use crate::collection::model::Request;
 use crate::template::Templates;

@@ -5,8 +5,7 @@
 
 use super::{ExportError, Values};
 use crate::collection::model::{Auth, PartValue, Request};
-use crate::oauth::form::{self, Client, Exchange};
-use crate::oauth::spec::{Grant, OAuth2, Pkce};
+use crate::oauth::form;
 use crate::template::JsonTpl;
 use crate::template::{EnvVars, Scope, Tpl};
 use minijinja::value::{Object, ObjectRepr, Value};
@@ -37,6 +36,8 @@ pub(super) struct HttpRequest {
     /// The issuer and the member of its discovery document (`token_endpoint`) whose marker
     /// the URL is, when the endpoint is found by discovery: a program asks for it first.
     pub discovery: Option<(String, String)>,
+    /// The client certificate presented (`cert.rs`).
+    pub client_cert: Option<super::cert::CertFlags>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,7 +116,7 @@ impl Object for Placeholder {
     }
 }
 
-struct Renderer<'v> {
+pub(super) struct Renderer<'v> {
     values: &'v Values<'v>,
     scope: Scope,
     /// In a program: the templates that compute with a variable (a filter, a function),
@@ -170,7 +171,7 @@ impl Renderer<'_> {
         }
     }
 
-    fn text(&mut self, tpl: &Tpl) -> Result<String, ExportError> {
+    pub(super) fn text(&mut self, tpl: &Tpl) -> Result<String, ExportError> {
         let computed = self.values.program
             && !plain(&tpl.text)
             && !self.values.templates.variables(tpl).is_empty();
@@ -199,7 +200,7 @@ impl Renderer<'_> {
         }
     }
 
-    fn opt(&mut self, tpl: &Option<Tpl>) -> Result<Option<String>, ExportError> {
+    pub(super) fn opt(&mut self, tpl: &Option<Tpl>) -> Result<Option<String>, ExportError> {
         tpl.as_ref().map(|t| self.text(t)).transpose()
     }
 
@@ -286,8 +287,17 @@ fn build_with(
     for (k, v) in &req.headers {
         out.headers.push((k.clone(), r.text(v)?));
     }
+    if let Some(c) = super::cert::spec(req) {
+        let flags = super::cert::CertFlags {
+            cert: r.text(&c.cert)?,
+            key: r.opt(&c.key)?,
+            password_env: r.opt(&c.password_env)?,
+        };
+        super::cert::notes(&flags, notes);
+        out.client_cert = Some(flags);
+    }
     if let Some(spec) = &req.oauth2 {
-        token_request(spec, r, &mut out, notes)?;
+        super::token_request::build(spec, r, &mut out, notes)?;
         return Ok(out);
     }
     out.url = super::marker::encode_url(&r.text(&req.url)?);
@@ -393,105 +403,4 @@ fn build_with(
         }
     };
     Ok(out)
-}
-
-/// The token request of an `oauth2` request, client authentication as configured.
-fn token_request(
-    s: &OAuth2,
-    r: &mut Renderer,
-    out: &mut HttpRequest,
-    notes: &mut Vec<String>,
-) -> Result<(), ExportError> {
-    out.method = "POST".into();
-    let endpoint = match s.grant {
-        Grant::Introspect => &s.introspection_url,
-        Grant::Revoke => &s.revocation_url,
-        _ => &s.token_url,
-    };
-    out.url = if let Some(u) = r.opt(endpoint)? {
-        super::marker::encode_url(&u)
-    } else {
-        let issuer = r.opt(&s.issuer)?.unwrap_or_default();
-        notes.push(format!(
-            "the endpoint is found by discovery: {issuer}/.well-known/openid-configuration"
-        ));
-        let member = match s.grant {
-            Grant::Introspect => "introspection_endpoint",
-            Grant::Revoke => "revocation_endpoint",
-            _ => "token_endpoint",
-        };
-        out.discovery = Some((issuer, member.to_string()));
-        marker(member)
-    };
-    // What only a run knows (the code, the verifier, the device code) is a placeholder.
-    let exchange = match s.grant {
-        Grant::Password => Exchange::Password,
-        Grant::ClientCredentials => Exchange::ClientCredentials,
-        Grant::RefreshToken => Exchange::Refresh {
-            token: r
-                .opt(&s.refresh_token)?
-                .unwrap_or_else(|| marker("refresh_token")),
-        },
-        Grant::AuthorizationCode => {
-            let authorize = r
-                .opt(&s.authorize_url)?
-                .or(r.opt(&s.issuer)?)
-                .unwrap_or_default();
-            notes.push(format!("first send the user to {authorize} (response_type=code) and take the `code` of the redirect"));
-            if s.par == Some(true) || (s.par.is_none() && s.par_url.is_some()) {
-                notes.push("with PAR (RFC 9126): POST the authorize parameters to the provider's pushed_authorization_request_endpoint, authenticated as the token request below, and send the user with only client_id and the request_uri it answers".into());
-            }
-            if s.request_object {
-                notes.push("with a signed request object (RFC 9101): the authorize parameters go as the claims of a JWT signed with the client's private key (`request=`)".into());
-            }
-            Exchange::Code {
-                code: r.opt(&s.code)?.unwrap_or_else(|| marker("code")),
-                redirect_uri: r.opt(&s.redirect_uri)?.unwrap_or_default(),
-                verifier: (s.pkce != Pkce::Off).then(|| marker("code_verifier")),
-            }
-        }
-        Grant::DeviceCode => Exchange::DevicePoll {
-            device_code: marker("device_code"),
-        },
-        Grant::Introspect | Grant::Revoke => Exchange::TokenCheck,
-        Grant::TokenExchange => Exchange::Tokens,
-        Grant::JwtBearer => Exchange::JwtBearer {
-            assertion: if let Some(a) = r.opt(&s.assertion)? {
-                a
-            } else {
-                notes.push(
-                    "assertion is a JWT signed with the private key for each request (RFC 7523 2.1)"
-                        .into(),
-                );
-                marker("assertion")
-            },
-        },
-        Grant::Custom => Exchange::Custom,
-    };
-    if s.dpop.is_some() && s.grant.issues_tokens() {
-        notes.push("with DPoP (RFC 9449): each token request needs a fresh `DPoP` proof header signed with the DPoP key, and the token goes as `Authorization: DPoP` with a proof per request".into());
-    }
-    let mut form = form::fields(s, &exchange, r)?;
-    let id = r.text(&s.client_id)?;
-    let secret = r.opt(&s.client_secret)?.unwrap_or_default();
-    let client = form::client(s.client_auth(), id, secret, |_, _| {
-        notes.push("client_assertion is a JWT signed for each request (RFC 7523)".into());
-        Ok::<_, ExportError>(marker("client_assertion"))
-    })?;
-    match client {
-        // RFC 6749 2.3.1: form-encoded, then Basic.
-        Client::Basic { id, secret } => {
-            out.basic = Some((form_encode(&id), form_encode(&secret)));
-            out.basic_form_encoded = true;
-        }
-        Client::Fields(fields) => form.extend(fields),
-    }
-    if out.header("content-type").is_none() {
-        out.headers.push((
-            "Content-Type".into(),
-            "application/x-www-form-urlencoded".into(),
-        ));
-    }
-    out.body = Some(Body::Form(form));
-    Ok(())
 }

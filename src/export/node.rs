@@ -149,6 +149,14 @@ pub(super) fn js_parts(req: &HttpRequest, q: Quote) -> Parts {
     if has_data {
         fields.push("  data,\n".into());
     }
+    if let Some(c) = &req.client_cert {
+        if !requires.contains("require(\"fs\")") {
+            requires.push_str("const fs = require(\"fs\");\n");
+        }
+        let (module, agent) = super::cert::js_agent(c, q);
+        requires.push_str(&module);
+        fields.push(agent);
+    }
     Parts {
         requires,
         data,

@@ -141,24 +141,14 @@ impl ClientCert {
         )
     }
 
-    /// curl's options for presenting it.
-    pub(crate) fn curl_args(&self) -> String {
-        let quote = |p: &Path| {
-            let text = crate::diag::display_path(p);
-            shell_words::quote(&text).into_owned()
-        };
-        let mut out = format!(" --cert {}", quote(&self.source.cert));
-        if let Some(key) = &self.source.key {
-            out.push_str(&format!(" --key {}", quote(key)));
+    /// curl's options for presenting it, by the paths given.
+    pub(crate) fn curl_flags(&self) -> crate::http::curl::CertFlags {
+        let shown = |p: &Path| crate::diag::display_path(p);
+        crate::http::curl::CertFlags {
+            cert: shown(&self.source.cert),
+            key: self.source.key.as_deref().map(shown),
+            password_env: self.source.password_env.clone(),
         }
-        if let Some(var) = &self.source.password_env {
-            // curl reads a PKCS#12 password after the file's name, from the shell here.
-            out = format!(
-                " --cert-type P12 --cert {}:\"${var}\"",
-                quote(&self.source.cert)
-            );
-        }
-        out
     }
 }
 

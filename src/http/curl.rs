@@ -17,6 +17,18 @@ pub(crate) struct Command {
     pub user: Option<String>,
     /// The body options, in order: `-d a=b`, `--data-raw`, `--data-binary @file`, `-F`.
     pub data: Vec<(Data, String)>,
+    /// `--cert`/`--key`: the client certificate presented (mTLS), last.
+    pub cert: Option<CertFlags>,
+}
+
+/// A client certificate by the paths the user gave (never its content): a PEM with its key
+/// beside it or in it, or a PKCS#12 file whose password is in an environment variable.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CertFlags {
+    pub cert: String,
+    pub key: Option<String>,
+    /// The environment variable holding a PKCS#12 file's password.
+    pub password_env: Option<String>,
 }
 
 /// How a body is given to curl.
@@ -115,6 +127,16 @@ pub(crate) fn render(c: &Command, style: &Style) -> String {
     for (kind, value) in &c.data {
         words.push(format!("{} {}", kind.flag(), q(value)));
     }
+    if let Some(cert) = &c.cert {
+        if let Some(var) = &cert.password_env {
+            // curl reads a PKCS#12 password after the file's name: from the shell, here.
+            words.push("--cert-type P12".into());
+            words.push(format!("--cert {}:\"${var}\"", q(&cert.cert)));
+        } else {
+            words.push(format!("--cert {}", q(&cert.cert)));
+            words.extend(cert.key.iter().map(|k| format!("--key {}", q(k))));
+        }
+    }
     words.join(style.separator)
 }
 
@@ -147,7 +169,38 @@ mod tests {
             headers: vec![("Accept".into(), "it's".into())],
             user: Some("id:secret".into()),
             data: vec![(Data::Ascii, "a=1".into())],
+            cert: None,
         }
+    }
+
+    #[test]
+    fn a_client_certificate_comes_last_and_a_p12_password_from_the_shell() {
+        let pem = Command {
+            url: "https://x/".into(),
+            method: "GET".into(),
+            cert: Some(CertFlags {
+                cert: "my client.pem".into(),
+                key: Some("client.key".into()),
+                password_env: None,
+            }),
+            ..Command::default()
+        };
+        assert_eq!(
+            render(&pem, &SNIPPET),
+            "curl https://x/ \\\n  --cert 'my client.pem' \\\n  --key client.key"
+        );
+        let p12 = Command {
+            cert: Some(CertFlags {
+                cert: "client.p12".into(),
+                key: None,
+                password_env: Some("P12_PASSWORD".into()),
+            }),
+            ..pem
+        };
+        assert_eq!(
+            render(&p12, &ONE_LINE),
+            "curl 'https://x/' --cert-type P12 --cert 'client.p12':\"$P12_PASSWORD\""
+        );
     }
 
     #[test]

@@ -120,16 +120,14 @@ pub(crate) fn curl(p: &Prepared, r: &Redactor) -> String {
         headers,
         user: None,
         data: data.into_iter().collect(),
+        // Presented only where TLS is: a plain `http://` request shows none.
+        cert: p
+            .client_cert
+            .as_ref()
+            .filter(|_| p.url.starts_with("https:"))
+            .map(|c| c.curl_flags()),
     };
-    let mut line = render(&command, &ONE_LINE);
-    if let Some(cert) = p
-        .client_cert
-        .as_ref()
-        .filter(|_| p.url.starts_with("https:"))
-    {
-        line.push_str(&cert.curl_args());
-    }
-    line
+    render(&command, &ONE_LINE)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use crate::support::{Baton, Output, TestServer, examples};
 const GUIDE: &str = "collections/guide.yaml";
 
 /// Why a language's programs cannot run here, if they cannot; a panic under `CI`.
-fn unavailable(lang: &str) -> Option<String> {
+pub(crate) fn unavailable(lang: &str) -> Option<String> {
     let why = match lang {
         "python" => (!python().is_file()).then(|| {
             "tests/interop/dot/.venv is missing: `python3 -m venv tests/interop/dot/.venv && \
@@ -66,7 +66,7 @@ fn python() -> PathBuf {
 }
 
 /// `baton export FILE --as LANG --var …` of the example collections: its program.
-fn export(file: &str, lang: &str, vars: &[(&str, &str)]) -> Output {
+pub(crate) fn export(file: &str, lang: &str, vars: &[(&str, &str)]) -> Output {
     let mut baton = examples().args(["export", file, "--as", lang]);
     for (k, v) in vars {
         baton = baton.arg("--var").arg(format!("{k}={v}"));
@@ -75,7 +75,7 @@ fn export(file: &str, lang: &str, vars: &[(&str, &str)]) -> Output {
 }
 
 /// Runs `program` (the text of an exported program in `lang`) with `env`.
-fn run(lang: &str, program: &str, env: &[(&str, &str)]) -> Output {
+pub(crate) fn run(lang: &str, program: &str, env: &[(&str, &str)]) -> Output {
     let mut baton = match lang {
         "python" => Baton::new()
             .program(python())
@@ -99,7 +99,7 @@ fn run(lang: &str, program: &str, env: &[(&str, &str)]) -> Output {
 }
 
 /// The sandbox in-process, on its own runtime, and the variables of `--sandbox`.
-fn sandbox() -> (tokio::runtime::Runtime, Sandbox, HashMap<String, String>) {
+pub(crate) fn sandbox() -> (tokio::runtime::Runtime, Sandbox, HashMap<String, String>) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

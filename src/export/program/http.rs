@@ -106,6 +106,10 @@ pub(super) fn write(plan: &Plan) -> String {
                     }
                     Some(format!("{{{{{id}.response.body.{path}}}}}"))
                 }
+                // A `.http` file has no "else": the alias, which a provider of mTLS clients has.
+                How::MtlsAlias(m) => Some(format!(
+                    "{{{{{id}.response.body.$.mtls_endpoint_aliases.{m}}}}}"
+                )),
                 How::Header(h) => Some(format!("{{{{{id}.response.headers.{h}}}}}")),
                 How::Status => None,
             };

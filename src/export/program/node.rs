@@ -281,6 +281,10 @@ fn write_step(step: &Step, declared: &mut BTreeSet<String>, out: &mut String) {
                 lit(&h.to_ascii_lowercase()),
                 lit(&c.name)
             ),
+            How::MtlsAlias(m) => format!(
+                "captured(response.data.mtls_endpoint_aliases?.{m} ?? response.data.{m}, {})",
+                lit(&c.name)
+            ),
             How::Status => "response.status".into(),
         };
         let n = name(&c.name);

@@ -4,7 +4,7 @@
 //! and the captures the program can take.
 
 use crate::capture::Source;
-use crate::collection::model::{Collection, Request};
+use crate::collection::model::{Auth, Collection, Request};
 use crate::expect::Expectation;
 use crate::expect::status::Pattern;
 use crate::export::model::{self, HttpRequest, marker};
@@ -95,6 +95,8 @@ pub(super) struct Take {
 
 pub(super) enum How {
     Json(Vec<Seg>),
+    /// A discovered endpoint's mTLS alias (RFC 8705 5), else the endpoint: `token_endpoint`.
+    MtlsAlias(String),
     Header(String),
     Status,
 }
@@ -174,15 +176,32 @@ pub(super) fn plan(
             .collect();
         built.push((request, req, notes));
     }
+    // A token bound to a certificate is sent with that certificate (RFC 8705 3), as a run
+    // sends it, whatever the request's own.
+    let bound: BTreeMap<String, _> = built
+        .iter()
+        .filter_map(|(request, req, _)| Some((request.id.clone()?, req.client_cert.clone()?)))
+        .collect();
+    for (request, req, _) in &mut built {
+        if let Some(Auth::OAuth2 { id, .. }) = request.auth.as_deref()
+            && let Some(cert) = bound.get(id)
+        {
+            req.client_cert = Some(cert.clone());
+        }
+    }
     let used: BTreeSet<String> = built
         .iter()
         .flat_map(|(_, req, _)| req.strings().into_iter().flat_map(model::markers))
         .collect();
     for (request, req, notes) in built {
         if let Some((issuer, member)) = &req.discovery {
+            let how = match member.strip_prefix(crate::export::token_request::MTLS) {
+                Some(endpoint) => How::MtlsAlias(endpoint.to_string()),
+                None => How::Json(vec![Seg::Key(member.clone())]),
+            };
             let take = Take {
                 name: member.clone(),
-                how: How::Json(vec![Seg::Key(member.clone())]),
+                how,
             };
             match discovered.get(issuer) {
                 Some(&i) if steps[i].captures.iter().any(|c| c.name == *member) => {}

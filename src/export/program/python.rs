@@ -159,6 +159,10 @@ fn write_step(step: &Step, out: &mut String) {
                 }
                 v
             }
+            How::MtlsAlias(m) => format!(
+                "(response.json().get(\"mtls_endpoint_aliases\") or {{}}).get({0}) or response.json()[{0}]",
+                lit(m)
+            ),
             How::Header(h) => format!("response.headers[{}]", lit(h)),
             How::Status => "response.status_code".into(),
         };

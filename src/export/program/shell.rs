@@ -197,6 +197,7 @@ fn write_step(step: &Step, out: &mut String) {
             }
         }),
         data: body,
+        cert: step.req.client_cert.clone(),
     };
     out.push_str(&format!(
         "status=$({}{}-sS -o \"$body\" -D \"$headers\" -w '%{{http_code}}')\n",
@@ -257,6 +258,10 @@ fn write_step(step: &Step, out: &mut String) {
                 }
                 format!("$(json {})", single_quoted(&path))
             }
+            How::MtlsAlias(m) => format!(
+                "$(json {})",
+                single_quoted(&format!(".mtls_endpoint_aliases.{m} // .{m}"))
+            ),
             How::Header(h) => format!("$(header {})", single_quoted(h)),
             How::Status => "$status".into(),
         };

@@ -113,6 +113,7 @@ pub(crate) fn main(o: &ExportOptions) -> i32 {
         secrets,
         show_secrets: o.show_secrets,
         program: request.is_none(),
+        requests: &collection.requests,
     };
     // A signature holds a nonce and a time: no snippet can carry one, and the comment on the
     // request is easy to miss in a long program.

@@ -1,7 +1,7 @@
 //! The client certificate an exported request presents (mTLS), by the paths its collection
-//! writes, never their content: an `oauth2` request's block's, else the request's own
-//! (`defaults:` included), as a run chooses (`runner/client_cert.rs`); in a program, a
-//! request using a token bound to a certificate presents that one (`program/plan.rs`). How
+//! writes, never their content: the one its token is bound to, else an `oauth2` request's
+//! block's, else the request's own (`defaults:` included), as a run chooses
+//! (`runner/client_cert.rs`). How
 //! each language presents it is here, so that snippets and programs agree: curl's `--cert`
 //! and `--key` (written by `http/curl.rs`), requests' `cert=`, an `https.Agent` for axios.
 
@@ -10,10 +10,17 @@ use crate::collection::client_cert::ClientCertSpec;
 use crate::collection::model::Request;
 pub(super) use crate::http::curl::CertFlags;
 
-/// The `client_cert:` that applies to `req`, as written.
-pub(super) fn spec(req: &Request) -> Option<&ClientCertSpec> {
-    let block = req.oauth2.as_ref().and_then(|o| o.client_cert.as_ref());
-    block.or(req.client_cert.as_deref())
+/// The `client_cert:` that applies to `req`, as written: the one its token is bound to
+/// (`token_from`: the `oauth2` request it takes its token from), else its block's or its own.
+pub(super) fn spec<'r>(
+    req: &'r Request,
+    token_from: Option<&'r Request>,
+) -> Option<&'r ClientCertSpec> {
+    let own = |r: &'r Request| {
+        let block = r.oauth2.as_ref().and_then(|o| o.client_cert.as_ref());
+        block.or(r.client_cert.as_deref())
+    };
+    token_from.and_then(own).or_else(|| own(req))
 }
 
 /// What a reader of the snippet needs to know beyond the options themselves.

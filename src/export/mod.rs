@@ -54,6 +54,9 @@ pub(crate) struct Values<'a> {
     pub show_secrets: bool,
     /// Every variable a marker the program defines (`program.rs`), named in full.
     pub program: bool,
+    /// The requests of the collection, for what a request takes from the `oauth2` request
+    /// whose token it sends: the certificate or the DPoP key the token is bound to.
+    pub requests: &'a [Request],
 }
 
 impl<'a> Values<'a> {
@@ -65,6 +68,7 @@ impl<'a> Values<'a> {
             secrets: BTreeSet::new(),
             show_secrets: false,
             program: false,
+            requests: &[],
         }
     }
 }

@@ -287,7 +287,20 @@ fn build_with(
     for (k, v) in &req.headers {
         out.headers.push((k.clone(), r.text(v)?));
     }
-    if let Some(c) = super::cert::spec(req) {
+    // The oauth2 request whose token this one sends: its certificate and DPoP key go along.
+    let token_from = match req.auth.as_deref() {
+        Some(Auth::OAuth2 { id, .. }) => values
+            .requests
+            .iter()
+            .find(|o| o.oauth2.is_some() && o.id.as_deref() == Some(id.as_str())),
+        _ => None,
+    };
+    let dpop = token_from.is_some_and(|o| o.oauth2.as_ref().is_some_and(|s| s.dpop.is_some()));
+    let scheme = if dpop { "DPoP" } else { "Bearer" };
+    if dpop {
+        notes.push("the token is bound to a DPoP key (RFC 9449): it goes as `Authorization: DPoP` with a `DPoP` proof header signed with that key for each request (with `ath`, the token's hash), which this cannot sign".into());
+    }
+    if let Some(c) = super::cert::spec(req, token_from) {
         let flags = super::cert::CertFlags {
             cert: r.text(&c.cert)?,
             key: r.opt(&c.key)?,
@@ -317,7 +330,7 @@ fn build_with(
             // The program keeps the tokens of an oauth2 request under its id, as a run does.
             out.headers.push((
                 "Authorization".into(),
-                format!("Bearer {}", marker(&format!("{id}.access_token"))),
+                format!("{scheme} {}", marker(&format!("{id}.access_token"))),
             ));
         }
         Some(Auth::OAuth2 { id, .. }) => {
@@ -326,7 +339,7 @@ fn build_with(
             ));
             out.headers.push((
                 "Authorization".into(),
-                format!("Bearer {}", marker("access_token")),
+                format!("{scheme} {}", marker("access_token")),
             ));
         }
         Some(Auth::OAuth1(o)) => {

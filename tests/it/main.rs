@@ -11,7 +11,7 @@ mod cli_proxy;
 mod cookies;
 mod docs;
 mod examples;
-mod export_mtls;
+mod export_bound;
 mod export_programs;
 mod faults;
 mod hard_check;

@@ -4,7 +4,7 @@
 //! and the captures the program can take.
 
 use crate::capture::Source;
-use crate::collection::model::{Auth, Collection, Request};
+use crate::collection::model::{Collection, Request};
 use crate::expect::Expectation;
 use crate::expect::status::Pattern;
 use crate::export::model::{self, HttpRequest, marker};
@@ -175,19 +175,6 @@ pub(super) fn plan(
             .map(|n| model::names(n))
             .collect();
         built.push((request, req, notes));
-    }
-    // A token bound to a certificate is sent with that certificate (RFC 8705 3), as a run
-    // sends it, whatever the request's own.
-    let bound: BTreeMap<String, _> = built
-        .iter()
-        .filter_map(|(request, req, _)| Some((request.id.clone()?, req.client_cert.clone()?)))
-        .collect();
-    for (request, req, _) in &mut built {
-        if let Some(Auth::OAuth2 { id, .. }) = request.auth.as_deref()
-            && let Some(cert) = bound.get(id)
-        {
-            req.client_cert = Some(cert.clone());
-        }
     }
     let used: BTreeSet<String> = built
         .iter()

@@ -1,9 +1,10 @@
-//! Exports of requests that present a client certificate (mTLS): the snippets in each
-//! language say `--cert`/`--key`, `cert=`, an `https.Agent`, and the programs of
+//! Exports of requests that present a client certificate (mTLS) or send a token bound to a
+//! key: the snippets in each language say `--cert`/`--key`, `cert=`, an `https.Agent`, and a
+//! DPoP-bound token goes as `Authorization: DPoP` with a note on the proof; the programs of
 //! `collections/mtls.yaml` run against the sandbox's TLS port with curl, Python `requests` and
-//! Node `axios` (trusting its CA the way each reads a bundle from the environment): the
-//! token endpoint is discovery's mTLS alias, the bound token goes with its certificate, and
-//! another certificate is refused on the status.
+//! Node `axios` (trusting its CA the way each reads a bundle from the environment): the token
+//! endpoint is discovery's mTLS alias, the bound token goes with its certificate, and another
+//! certificate is refused on the status.
 
 use crate::export_programs::{export, run, sandbox, unavailable};
 use crate::support::Baton;
@@ -11,29 +12,46 @@ use crate::support::Baton;
 const MTLS: &str = "collections/mtls.yaml";
 
 /// One request of each kind: a token request by discovery with the certificate of its block,
-/// a plain one with `defaults:`'s PEM pair, one with a PKCS#12 file.
+/// a request sending that token (its certificate goes along, not its own), a plain one with
+/// `defaults:`'s PEM pair, one with a PKCS#12 file, a DPoP-bound token and its use.
 const CERTS: &str = r"name: certs
 defaults:
   client_cert: { cert: certs/client.pem, key: certs/client.key }
 requests:
   - name: token
+    id: svc
     oauth2:
       grant: client_credentials
       issuer: https://id.example.com
       client_id: app
       client_auth: tls_client_auth
+      client_cert: { cert: certs/svc.pem, key: certs/svc.key }
+  - name: bound
+    GET: https://api.example.com/payments
+    auth: { oauth2: svc }
   - name: api
     GET: https://api.example.com/accounts
   - name: bank
     GET: https://bank.example.com/accounts
     client_cert: { cert: bank.p12, password_env: BANK_P12_PASSWORD }
+  - name: dpop token
+    id: user
+    oauth2:
+      grant: client_credentials
+      token_url: https://id.example.com/token
+      client_id: app
+      client_secret: <<secret>>
+      dpop: true
+  - name: me
+    GET: https://api.example.com/me
+    auth: { oauth2: user }
 ";
 
 /// The snippets of each request in each language: pinned.
 #[test]
-fn snippets_present_the_certificate_in_each_language() {
+fn snippets_present_the_certificate_and_the_token_s_binding() {
     let mut text = String::new();
-    for request in ["token", "api", "bank"] {
+    for request in ["token", "bound", "api", "bank", "dpop token", "me"] {
         for lang in ["curl", "python", "node", "http"] {
             let out = Baton::new()
                 .file("certs.yaml", CERTS)

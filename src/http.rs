@@ -45,6 +45,8 @@ pub(crate) struct HttpOptions {
     pub cacert: Option<PathBuf>,
     /// Roots trusted beside `cacert`'s: the `--sandbox`'s own CA, for its mTLS port.
     pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// The file holding `extra_roots` (the sandbox's `ca.pem`), for `-v`'s reproduce line.
+    pub extra_roots_file: Option<PathBuf>,
     /// `--cert`/`--key`/`--cert-password-env`: the client certificate of requests that do
     /// not name their own (`client_cert:`).
     pub cert: Option<client_cert::CertSource>,
@@ -59,6 +61,7 @@ impl Default for HttpOptions {
             insecure: false,
             cacert: None,
             extra_roots: Vec::new(),
+            extra_roots_file: None,
             cert: None,
             proxy: Proxy::System,
         }
@@ -96,4 +99,7 @@ impl Prepared {
 pub(crate) struct Hop {
     pub request: Prepared,
     pub response: Response,
+    /// How the server's certificate was trusted beyond the system's roots (an `https://`
+    /// hop with `--insecure`, `--cacert` or the sandbox's CA): `-v`'s reproduce line says it.
+    pub trust: Option<std::sync::Arc<curl::Trust>>,
 }

@@ -113,6 +113,7 @@ pub(crate) async fn main(cmd: ProbeCommand) -> i32 {
         insecure: cmd.insecure,
         cacert: cmd.cacert.clone(),
         extra_roots: super::sandbox_roots(sandbox.as_ref()),
+        extra_roots_file: sandbox.as_ref().map(|s| s.mtls_ca_file().to_path_buf()),
         cert: cmd.cert.clone(),
         proxy: cmd.proxy.clone(),
     }) {

@@ -118,6 +118,7 @@ pub(crate) async fn once(cmd: &RunCommand, paths: &[PathBuf]) -> Ran {
         insecure: cmd.insecure,
         cacert: cmd.cacert.clone(),
         extra_roots: super::sandbox_roots(sandbox.as_ref()),
+        extra_roots_file: sandbox.as_ref().map(|s| s.mtls_ca_file().to_path_buf()),
         cert: cmd.cert.clone(),
         proxy: cmd.proxy.clone(),
     }) {

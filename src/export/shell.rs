@@ -63,6 +63,7 @@ pub(super) fn curl(req: &HttpRequest, notes: &[String]) -> String {
         headers: req.headers.clone(),
         user: req.basic.as_ref().map(|(u, p)| format!("{u}:{p}")),
         data,
+        trust: None,
         cert: req.client_cert.clone(),
     };
     format!("{}{}\n", comments(notes, "#"), render(&command, &SNIPPET))

@@ -34,6 +34,8 @@ pub(crate) struct Http {
     pub(crate) certs: super::client_cert::CertCache,
     /// The certificate of `--cert`, loaded (and checked) as the run starts.
     pub(crate) cli_cert: Option<std::sync::Arc<super::client_cert::ClientCert>>,
+    /// How servers are trusted beyond the system's roots, as curl says it.
+    pub(super) trust: Option<std::sync::Arc<super::curl::Trust>>,
 }
 
 impl Http {
@@ -55,9 +57,24 @@ impl Http {
             .as_ref()
             .map(super::client_cert::ClientCert::load)
             .transpose()?;
+        // curl takes one --cacert: the user's file, else the sandbox's (a run with both
+        // trusts both; a reproduced request to the sandbox's TLS port then needs its file).
+        let trust = if options.insecure {
+            Some(super::curl::Trust::Insecure)
+        } else {
+            (options.cacert.as_ref())
+                .or(options.extra_roots_file.as_ref())
+                .map(|p| super::curl::Trust::CaFile(crate::diag::display_path(p)))
+        };
         let mut http = Self::with_roots(options, cacert)?;
         http.cli_cert = cli_cert;
+        http.trust = trust.map(std::sync::Arc::new);
         Ok(http)
+    }
+
+    /// How the server of `url` is trusted beyond the system's roots: only `https://` says.
+    pub(super) fn trust_of(&self, url: &str) -> Option<std::sync::Arc<super::curl::Trust>> {
+        self.trust.clone().filter(|_| url.starts_with("https:"))
     }
 
     fn with_roots(
@@ -78,6 +95,7 @@ impl Http {
             with_cert: std::sync::Mutex::default(),
             cli_cert: None,
             certs: super::client_cert::CertCache::default(),
+            trust: None,
         })
     }
 
@@ -86,6 +104,7 @@ impl Http {
     pub(crate) fn fork(&self) -> Result<Http, String> {
         let mut http = Self::with_roots(self.options.clone(), self.cacert.clone())?;
         http.cli_cert.clone_from(&self.cli_cert);
+        http.trust.clone_from(&self.trust);
         if let Some(&(deadline, limit)) = self.run_limit.get() {
             let _ = http.run_limit.set((deadline, limit));
         }

@@ -17,8 +17,20 @@ pub(crate) struct Command {
     pub user: Option<String>,
     /// The body options, in order: `-d a=b`, `--data-raw`, `--data-binary @file`, `-F`.
     pub data: Vec<(Data, String)>,
+    /// `-k` or `--cacert FILE`: how the server's certificate was trusted, when not by the
+    /// system's roots alone.
+    pub trust: Option<Trust>,
     /// `--cert`/`--key`: the client certificate presented (mTLS), last.
     pub cert: Option<CertFlags>,
+}
+
+/// How a server's certificate is trusted beyond the system's roots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Trust {
+    /// `--insecure`: any certificate.
+    Insecure,
+    /// `--cacert FILE`: the certificates of that file too.
+    CaFile(String),
 }
 
 /// A client certificate by the paths the user gave (never its content): a PEM with its key
@@ -127,6 +139,11 @@ pub(crate) fn render(c: &Command, style: &Style) -> String {
     for (kind, value) in &c.data {
         words.push(format!("{} {}", kind.flag(), q(value)));
     }
+    match &c.trust {
+        Some(Trust::Insecure) => words.push("-k".into()),
+        Some(Trust::CaFile(path)) => words.push(format!("--cacert {}", q(path))),
+        None => {}
+    }
     if let Some(cert) = &c.cert {
         if let Some(var) = &cert.password_env {
             // curl reads a PKCS#12 password after the file's name: from the shell, here.
@@ -169,15 +186,17 @@ mod tests {
             headers: vec![("Accept".into(), "it's".into())],
             user: Some("id:secret".into()),
             data: vec![(Data::Ascii, "a=1".into())],
+            trust: None,
             cert: None,
         }
     }
 
     #[test]
-    fn a_client_certificate_comes_last_and_a_p12_password_from_the_shell() {
+    fn trust_then_the_client_certificate_come_last() {
         let pem = Command {
             url: "https://x/".into(),
             method: "GET".into(),
+            trust: Some(Trust::CaFile("ca.pem".into())),
             cert: Some(CertFlags {
                 cert: "my client.pem".into(),
                 key: Some("client.key".into()),
@@ -187,7 +206,7 @@ mod tests {
         };
         assert_eq!(
             render(&pem, &SNIPPET),
-            "curl https://x/ \\\n  --cert 'my client.pem' \\\n  --key client.key"
+            "curl https://x/ \\\n  --cacert ca.pem \\\n  --cert 'my client.pem' \\\n  --key client.key"
         );
         let p12 = Command {
             cert: Some(CertFlags {
@@ -195,11 +214,12 @@ mod tests {
                 key: None,
                 password_env: Some("P12_PASSWORD".into()),
             }),
+            trust: Some(Trust::Insecure),
             ..pem
         };
         assert_eq!(
             render(&p12, &ONE_LINE),
-            "curl 'https://x/' --cert-type P12 --cert 'client.p12':\"$P12_PASSWORD\""
+            "curl 'https://x/' -k --cert-type P12 --cert 'client.p12':\"$P12_PASSWORD\""
         );
     }
 

@@ -41,9 +41,11 @@ impl Http {
                 None
             };
             let Some(location) = next else {
+                let trust = self.trust_of(&current.url);
                 hops.push(Hop {
                     request: current,
                     response,
+                    trust,
                 });
                 return Ok(hops);
             };
@@ -54,9 +56,11 @@ impl Http {
             }
             let mut next = redirect_request(&current, response.status, &location)?;
             default_headers(&mut next, jar);
+            let trust = self.trust_of(&current.url);
             hops.push(Hop {
                 request: current,
                 response,
+                trust,
             });
             current = next;
         }

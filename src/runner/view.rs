@@ -12,7 +12,7 @@ pub(crate) fn hop(h: &Hop, r: &Redactor) -> HopView {
     HopView {
         request: request(&h.request, r),
         response: response(&h.response, r),
-        curl: curl(&h.request, r),
+        curl: curl(&h.request, h.trust.as_deref(), r),
         timing: None,
         judged: false,
     }
@@ -88,7 +88,7 @@ fn cut(text: &str) -> String {
 }
 
 /// The request as a curl command line, redacted.
-pub(crate) fn curl(p: &Prepared, r: &Redactor) -> String {
+pub(crate) fn curl(p: &Prepared, trust: Option<&crate::http::curl::Trust>, r: &Redactor) -> String {
     use crate::http::curl::{Command, Data, ONE_LINE, render};
     // The headers every request gets (user agent, accept, encodings) are curl's own.
     let headers = p
@@ -120,6 +120,7 @@ pub(crate) fn curl(p: &Prepared, r: &Redactor) -> String {
         headers,
         user: None,
         data: data.into_iter().collect(),
+        trust: trust.cloned(),
         // Presented only where TLS is: a plain `http://` request shows none.
         cert: p
             .client_cert
@@ -151,21 +152,21 @@ mod tests {
     #[test]
     fn curl_names_the_method_only_when_curl_would_not_infer_it() {
         let r = Redactor::new(false);
-        assert_eq!(curl(&prepared("GET", None), &r), "curl 'http://x/a'");
+        assert_eq!(curl(&prepared("GET", None), None, &r), "curl 'http://x/a'");
         assert_eq!(
-            curl(&prepared("POST", Some("a=1")), &r),
+            curl(&prepared("POST", Some("a=1")), None, &r),
             "curl 'http://x/a' --data-raw 'a=1'"
         );
         assert_eq!(
-            curl(&prepared("POST", None), &r),
+            curl(&prepared("POST", None), None, &r),
             "curl -X POST 'http://x/a'"
         );
         assert_eq!(
-            curl(&prepared("GET", Some("a=1")), &r),
+            curl(&prepared("GET", Some("a=1")), None, &r),
             "curl -X GET 'http://x/a' --data-raw 'a=1'"
         );
         assert_eq!(
-            curl(&prepared("PUT", Some("a=1")), &r),
+            curl(&prepared("PUT", Some("a=1")), None, &r),
             "curl -X PUT 'http://x/a' --data-raw 'a=1'"
         );
     }

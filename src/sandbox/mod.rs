@@ -260,6 +260,12 @@ impl Sandbox {
         self.mtls.ca.to_vec()
     }
 
+    /// Where the CA of [`Sandbox::mtls_ca`] is written (PEM), for curl's `--cacert`.
+    #[must_use]
+    pub fn mtls_ca_file(&self) -> &std::path::Path {
+        &self.mtls.ca_file
+    }
+
     /// The base URL of the mTLS port, e.g. `https://127.0.0.1:49153`.
     #[must_use]
     pub fn mtls_url(&self) -> &str {

@@ -197,6 +197,7 @@ fn write_step(step: &Step, out: &mut String) {
             }
         }),
         data: body,
+        trust: None,
         cert: step.req.client_cert.clone(),
     };
     out.push_str(&format!(

@@ -229,6 +229,59 @@ fn the_sandbox_s_jwt_carries_the_thumbprint() {
     .stdout_contains("cnf");
 }
 
+/// `-v`'s reproduce line of a request to an mTLS endpoint, copied as is into a shell, is
+/// accepted by the provider: curl gets the CA baton trusted (`--cacert`) and the certificate
+/// it presented (`--cert`, `--key`), and the bound token is still good with them.
+fn the_reproduce_line_runs_in_curl(f: &Fixture) {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(std::env::var_os("CI").is_none(), "curl is missing under CI");
+        eprintln!("skipped: no curl");
+        return;
+    }
+    let out = f
+        .baton(BOUND, &["run", "c.yaml", "-v", "--show-secrets"])
+        .run();
+    out.code(0);
+    let line = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("reproduce: "))
+        .find(|l| l.contains("/connect/introspect"))
+        .expect("the introspection's reproduce line")
+        .to_string();
+    assert!(
+        line.contains("--cacert 'ca.pem' --cert 'client.pem' --key 'client.key'"),
+        "{line}"
+    );
+    let mut curl = crate::support::Baton::new()
+        .program("bash")
+        .args(["-c", &format!("{line} -sS")]);
+    for (name, bytes) in &f.files {
+        curl = curl.file(name, bytes);
+    }
+    let answer = curl.run();
+    answer.code(0).stdout_contains("\"active\":true");
+    // Without the certificate, the provider does not take the client's word for it.
+    let without = line.replace(" --cert 'client.pem' --key 'client.key'", "");
+    let mut curl = crate::support::Baton::new()
+        .program("bash")
+        .args(["-c", &format!("{without} -sS")]);
+    for (name, bytes) in &f.files {
+        curl = curl.file(name, bytes);
+    }
+    let refused = curl.run();
+    assert!(
+        !refused.stdout.contains("\"active\":true"),
+        "{}",
+        refused.stdout
+    );
+}
+both_tls!(the_reproduce_line_runs_in_curl);
+
 /// A bound token renewed (refresh grant) presents its certificate too: the client cannot
 /// authenticate without it, and the new token is bound again.
 #[test]

@@ -67,21 +67,6 @@ fn snippets_present_the_certificate_and_the_token_s_binding() {
     insta::assert_snapshot!(text);
 }
 
-/// The sandbox's CA in PEM, for the programs' TLS clients to trust.
-fn ca_pem(der: &[u8]) -> String {
-    use base64::Engine as _;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = b64
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        lines.join("\n")
-    )
-}
-
 /// A certificate and key no client of the sandbox is registered with.
 fn stranger(dir: &std::path::Path) -> (String, String) {
     let key = rcgen::KeyPair::generate().unwrap();
@@ -102,9 +87,7 @@ fn mtls_runs(lang: &str) {
     }
     let (_runtime, sandbox, vars) = sandbox();
     let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, ca_pem(&sandbox.mtls_ca())).unwrap();
-    let ca = ca.display().to_string();
+    let ca = sandbox.mtls_ca_file().display().to_string();
     let exported = export(MTLS, lang, &[]);
     exported.code(0);
     let program = &exported.stdout;

@@ -257,23 +257,18 @@ fn the_reproduce_line_runs_in_curl(f: &Fixture) {
         line.contains("--cacert 'ca.pem' --cert 'client.pem' --key 'client.key'"),
         "{line}"
     );
-    let mut curl = crate::support::Baton::new()
-        .program("bash")
-        .args(["-c", &format!("{line} -sS")]);
-    for (name, bytes) in &f.files {
-        curl = curl.file(name, bytes);
-    }
-    let answer = curl.run();
-    answer.code(0).stdout_contains("\"active\":true");
+    let curl = |line: &str| {
+        let mut curl = crate::support::Baton::new()
+            .program("bash")
+            .args(["-c", &format!("{line} -sS")]);
+        for (name, bytes) in &f.files {
+            curl = curl.file(name, bytes);
+        }
+        curl.run()
+    };
+    curl(&line).code(0).stdout_contains("\"active\":true");
     // Without the certificate, the provider does not take the client's word for it.
-    let without = line.replace(" --cert 'client.pem' --key 'client.key'", "");
-    let mut curl = crate::support::Baton::new()
-        .program("bash")
-        .args(["-c", &format!("{without} -sS")]);
-    for (name, bytes) in &f.files {
-        curl = curl.file(name, bytes);
-    }
-    let refused = curl.run();
+    let refused = curl(&line.replace(" --cert 'client.pem' --key 'client.key'", ""));
     assert!(
         !refused.stdout.contains("\"active\":true"),
         "{}",

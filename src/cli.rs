@@ -478,6 +478,8 @@ pub struct DocsCheckArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = values::limit)]
     pub timeout: Duration,
     #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
     pub proxy: ProxyArgs,
 }
 

@@ -37,19 +37,26 @@ pub(crate) const USER_AGENT: &str = concat!("baton/", env!("CARGO_PKG_VERSION"))
 const ACCEPT_ENCODING: &str = "gzip, deflate, br";
 const MAX_REDIRECTS: usize = 10;
 
-#[derive(Clone, Debug)]
-pub(crate) struct HttpOptions {
-    pub timeout: Duration,
-    pub max_body: u64,
+/// The TLS set-up of a command: what to trust (`--insecure`, `--cacert`, and under
+/// `--sandbox` its CA) and what to present (`--cert`), from the flags to the client.
+#[derive(Clone, Debug, Default)]
+pub struct Tls {
     pub insecure: bool,
     pub cacert: Option<PathBuf>,
+    /// `--cert`/`--key`/`--cert-password-env`: the client certificate of requests that do
+    /// not name their own (`client_cert:`).
+    pub cert: Option<client_cert::CertSource>,
     /// Roots trusted beside `cacert`'s: the `--sandbox`'s own CA, for its mTLS port.
     pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
     /// The file holding `extra_roots` (the sandbox's `ca.pem`), for `-v`'s reproduce line.
     pub extra_roots_file: Option<PathBuf>,
-    /// `--cert`/`--key`/`--cert-password-env`: the client certificate of requests that do
-    /// not name their own (`client_cert:`).
-    pub cert: Option<client_cert::CertSource>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct HttpOptions {
+    pub timeout: Duration,
+    pub max_body: u64,
+    pub tls: Tls,
     pub proxy: Proxy,
 }
 
@@ -58,11 +65,7 @@ impl Default for HttpOptions {
         HttpOptions {
             timeout: Duration::from_secs(30),
             max_body: 64 * 1024 * 1024,
-            insecure: false,
-            cacert: None,
-            extra_roots: Vec::new(),
-            extra_roots_file: None,
-            cert: None,
+            tls: Tls::default(),
             proxy: Proxy::System,
         }
     }

@@ -95,9 +95,7 @@ impl RunArgs {
             timeout: self.timeout,
             max_time: self.max_time,
             max_body: self.max_body,
-            insecure: self.tls.insecure,
-            cacert: self.tls.cacert.clone(),
-            cert: self.tls.source(),
+            tls: self.tls.choice(),
             proxy: self.proxy.choice(),
             no_progress: self.no_progress,
             iterations: self.iterations,
@@ -129,9 +127,7 @@ impl TokenArgs {
             vars: self.vars.sources(),
             request: self.request.clone(),
             clear: self.clear,
-            insecure: self.tls.insecure,
-            cacert: self.tls.cacert.clone(),
-            cert: self.tls.source(),
+            tls: self.tls.choice(),
             proxy: self.proxy.choice(),
         }
     }
@@ -163,6 +159,7 @@ impl DocsCheckArgs {
             bail: self.bail,
             verbose: self.verbose,
             timeout: self.timeout,
+            tls: self.tls.choice(),
             proxy: self.proxy.choice(),
         }
     }
@@ -231,9 +228,7 @@ impl ProbeArgs {
             print: self.print.clone(),
             verbose: self.verbose,
             timeout: self.timeout,
-            insecure: self.tls.insecure,
-            cacert: self.tls.cacert.clone(),
-            cert: self.tls.source(),
+            tls: self.tls.choice(),
             proxy: self.proxy.choice(),
             reports: self.reports.files(),
         }

@@ -5,7 +5,7 @@
 use clap::Args;
 use std::path::PathBuf;
 
-/// curl's spellings, on `run`, `probe` and `token`.
+/// curl's spellings, on `run`, `probe`, `token` and `docs check`.
 #[derive(Args, Debug, Clone, Default)]
 pub struct TlsArgs {
     /// Accept invalid TLS certificates.
@@ -27,13 +27,20 @@ pub struct TlsArgs {
 }
 
 impl TlsArgs {
-    pub(super) fn source(&self) -> Option<crate::http::client_cert::CertSource> {
-        self.cert
-            .as_ref()
-            .map(|cert| crate::http::client_cert::CertSource {
-                cert: cert.clone(),
-                key: self.key.clone(),
-                password_env: self.cert_password_env.clone(),
-            })
+    /// The TLS set-up the flags ask for (the sandbox's CA is the command's to add).
+    pub(super) fn choice(&self) -> crate::http::Tls {
+        crate::http::Tls {
+            insecure: self.insecure,
+            cacert: self.cacert.clone(),
+            cert: self
+                .cert
+                .as_ref()
+                .map(|cert| crate::http::client_cert::CertSource {
+                    cert: cert.clone(),
+                    key: self.key.clone(),
+                    password_env: self.cert_password_env.clone(),
+                }),
+            ..crate::http::Tls::default()
+        }
     }
 }

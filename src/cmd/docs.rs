@@ -24,6 +24,9 @@ pub struct DocsCheckCommand {
     pub bail: bool,
     pub verbose: bool,
     pub timeout: Duration,
+    /// `--insecure`, `--cacert`, `--cert`: a guide's provider behind a private CA, or asking
+    /// for a client certificate, is checked as `run` would reach it.
+    pub tls: crate::http::Tls,
     pub proxy: crate::http::Proxy,
 }
 
@@ -41,17 +44,17 @@ pub(crate) async fn check(cmd: DocsCheckCommand) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let code = check_with(&cmd, sandbox.as_ref().map(Sandbox::vars)).await;
+    let code = check_with(&cmd, sandbox.as_ref()).await;
     if let Some(s) = sandbox {
         let _ = s.shutdown().await;
     }
     code
 }
 
-async fn check_with(cmd: &DocsCheckCommand, sandbox_vars: Option<Vec<(String, String)>>) -> i32 {
+async fn check_with(cmd: &DocsCheckCommand, sandbox: Option<&Sandbox>) -> i32 {
     // No collection files: the environments, `--var` and the sandbox's variables only.
     let (mut inputs, problems) =
-        crate::inputs::assemble(&[], &cmd.vars, sandbox_vars, &Plan::default());
+        crate::inputs::assemble(&[], &cmd.vars, sandbox.map(Sandbox::vars), &Plan::default());
     if print_problems(&problems) {
         return exit::INVALID_INPUT;
     }
@@ -68,6 +71,7 @@ async fn check_with(cmd: &DocsCheckCommand, sandbox_vars: Option<Vec<(String, St
     }
     let http = match Http::new(HttpOptions {
         timeout: cmd.timeout,
+        tls: super::sandbox_tls(&cmd.tls, sandbox),
         proxy: cmd.proxy.clone(),
         ..HttpOptions::default()
     }) {

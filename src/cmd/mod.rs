@@ -109,15 +109,16 @@ pub(crate) async fn start_sandbox(wanted: bool) -> Result<Option<Sandbox>, i32> 
     }
 }
 
-/// The roots a run trusts for the `--sandbox`: the CA of its mTLS port. It was made for
-/// this run and its key never left the sandbox, so trusting it reaches nothing else.
-pub(crate) fn sandbox_roots(
-    sandbox: Option<&Sandbox>,
-) -> Vec<rustls::pki_types::CertificateDer<'static>> {
-    sandbox
-        .map(|s| rustls::pki_types::CertificateDer::from(s.mtls_ca()))
-        .into_iter()
-        .collect()
+/// The command's TLS set-up, trusting the sandbox's CA too when `--sandbox` started one
+/// (its mTLS port has a certificate of that CA).
+pub(crate) fn sandbox_tls(tls: &crate::http::Tls, sandbox: Option<&Sandbox>) -> crate::http::Tls {
+    let mut tls = tls.clone();
+    if let Some(s) = sandbox {
+        tls.extra_roots
+            .push(rustls::pki_types::CertificateDer::from(s.mtls_ca()));
+        tls.extra_roots_file = Some(s.mtls_ca_file().to_path_buf());
+    }
+    tls
 }
 
 /// A run with Ctrl-C (and SIGTERM) wired to its cancel: the counts of what ran, and whether

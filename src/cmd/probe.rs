@@ -30,10 +30,8 @@ pub struct ProbeCommand {
     pub print: Option<String>,
     pub verbose: bool,
     pub timeout: std::time::Duration,
-    pub insecure: bool,
-    pub cacert: Option<PathBuf>,
-    /// `--cert`: the client certificate of requests without their own.
-    pub cert: Option<crate::http::client_cert::CertSource>,
+    /// `--insecure`, `--cacert`, `--cert`.
+    pub tls: crate::http::Tls,
     pub proxy: crate::http::Proxy,
     pub reports: ReportFiles,
 }
@@ -110,11 +108,7 @@ pub(crate) async fn main(cmd: ProbeCommand) -> i32 {
     let http = match Http::new(HttpOptions {
         timeout,
         max_body: 16 << 20,
-        insecure: cmd.insecure,
-        cacert: cmd.cacert.clone(),
-        extra_roots: super::sandbox_roots(sandbox.as_ref()),
-        extra_roots_file: sandbox.as_ref().map(|s| s.mtls_ca_file().to_path_buf()),
-        cert: cmd.cert.clone(),
+        tls: super::sandbox_tls(&cmd.tls, sandbox.as_ref()),
         proxy: cmd.proxy.clone(),
     }) {
         Ok(h) => h,

@@ -35,10 +35,8 @@ pub struct RunCommand {
     pub timeout: Duration,
     pub max_time: Option<Duration>,
     pub max_body: u64,
-    pub insecure: bool,
-    pub cacert: Option<PathBuf>,
-    /// `--cert`: the client certificate of requests without their own.
-    pub cert: Option<crate::http::client_cert::CertSource>,
+    /// `--insecure`, `--cacert`, `--cert`.
+    pub tls: crate::http::Tls,
     pub proxy: crate::http::Proxy,
     pub no_progress: bool,
     pub iterations: Option<usize>,
@@ -115,11 +113,7 @@ pub(crate) async fn once(cmd: &RunCommand, paths: &[PathBuf]) -> Ran {
     let http = match Http::new(HttpOptions {
         timeout: cmd.timeout,
         max_body: cmd.max_body,
-        insecure: cmd.insecure,
-        cacert: cmd.cacert.clone(),
-        extra_roots: super::sandbox_roots(sandbox.as_ref()),
-        extra_roots_file: sandbox.as_ref().map(|s| s.mtls_ca_file().to_path_buf()),
-        cert: cmd.cert.clone(),
+        tls: super::sandbox_tls(&cmd.tls, sandbox.as_ref()),
         proxy: cmd.proxy.clone(),
     }) {
         Ok(h) => h,

@@ -22,9 +22,7 @@ pub struct TokenCommand {
     pub clear: bool,
     /// `--insecure`, `--cacert`, `--cert`: as `run` takes them, so that a token `run` can
     /// obtain (from a provider behind a private CA, or bound to a certificate) `token` can too.
-    pub insecure: bool,
-    pub cacert: Option<PathBuf>,
-    pub cert: Option<crate::http::client_cert::CertSource>,
+    pub tls: crate::http::Tls,
     pub proxy: crate::http::Proxy,
 }
 
@@ -78,11 +76,7 @@ pub(crate) async fn main(cmd: TokenCommand) -> i32 {
     };
     let http = match Http::new(HttpOptions {
         proxy: cmd.proxy.clone(),
-        insecure: cmd.insecure,
-        cacert: cmd.cacert.clone(),
-        extra_roots: super::sandbox_roots(sandbox.as_ref()),
-        extra_roots_file: sandbox.as_ref().map(|s| s.mtls_ca_file().to_path_buf()),
-        cert: cmd.cert.clone(),
+        tls: super::sandbox_tls(&cmd.tls, sandbox.as_ref()),
         ..HttpOptions::default()
     }) {
         Ok(h) => h,

@@ -41,7 +41,7 @@ pub(crate) struct Http {
 impl Http {
     pub(crate) fn new(options: HttpOptions) -> Result<Http, String> {
         let mut cacert = Vec::new();
-        if let Some(path) = &options.cacert {
+        if let Some(path) = &options.tls.cacert {
             let pem = crate::fsutil::read(path, crate::fsutil::MAX_INPUT)
                 .map_err(|e| format!("cannot read --cacert {}: {e}", path.display()))?;
             cacert = CertificateDer::pem_slice_iter(&pem)
@@ -51,19 +51,20 @@ impl Http {
                 return Err(format!("--cacert {}: no certificate found", path.display()));
             }
         }
-        cacert.extend(options.extra_roots.iter().cloned());
+        cacert.extend(options.tls.extra_roots.iter().cloned());
         let cli_cert = options
+            .tls
             .cert
             .as_ref()
             .map(super::client_cert::ClientCert::load)
             .transpose()?;
         // curl takes one --cacert: the user's file, else the sandbox's (a run with both
         // trusts both; a reproduced request to the sandbox's TLS port then needs its file).
-        let trust = if options.insecure {
+        let trust = if options.tls.insecure {
             Some(super::curl::Trust::Insecure)
         } else {
-            (options.cacert.as_ref())
-                .or(options.extra_roots_file.as_ref())
+            (options.tls.cacert.as_ref())
+                .or(options.tls.extra_roots_file.as_ref())
                 .map(|p| super::curl::Trust::CaFile(crate::diag::display_path(p)))
         };
         let mut http = Self::with_roots(options, cacert)?;
@@ -164,7 +165,7 @@ impl Http {
         cert: Option<&super::client_cert::ClientCert>,
     ) -> Result<reqwest::Client, String> {
         let mut builder = Self::builder(&self.options)?;
-        if self.options.insecure {
+        if self.options.tls.insecure {
             builder = builder.tls_danger_accept_invalid_certs(true);
             if let Some(cert) = cert {
                 let identity = reqwest::Identity::from_pem(cert.pem().as_bytes())

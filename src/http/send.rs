@@ -148,6 +148,7 @@ impl Http {
                     reason,
                     cacert: self
                         .options
+                        .tls
                         .cacert
                         .as_deref()
                         .map(crate::diag::display_path),

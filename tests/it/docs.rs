@@ -229,3 +229,29 @@ fn a_guide_without_baton_blocks_is_an_error_when_named() {
         .code(2)
         .stderr_contains("README.md: no ```baton blocks");
 }
+
+/// Under `--sandbox`, `docs check` trusts the sandbox's CA as `run` does: a guide's block
+/// reaches its mTLS port with the client certificate the sandbox made.
+#[test]
+fn a_guide_reaches_the_sandbox_s_mtls_port() {
+    let guide = "# mTLS
+
+```baton
+name: a service token for the certificate
+oauth2:
+  grant: client_credentials
+  issuer: <<baseAuthURL>>
+  client_id: <<MtlsClientId>>
+  client_auth: tls_client_auth
+  client_cert: { cert: <<SandboxClientCert>>, key: <<SandboxClientKey>> }
+expect:
+  jwt: { $.access_token: { claims: { cnf: { exists: true } } } }
+```
+";
+    Baton::new()
+        .file("mtls.md", guide)
+        .args(["docs", "check", "mtls.md", "--sandbox"])
+        .run()
+        .code(0)
+        .stdout_contains("1 passed, 0 failed");
+}

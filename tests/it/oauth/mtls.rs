@@ -277,6 +277,43 @@ fn the_reproduce_line_runs_in_curl(f: &Fixture) {
 }
 both_tls!(the_reproduce_line_runs_in_curl);
 
+/// `baton docs check` takes the TLS flags of `run`: a guide whose blocks get a token with the
+/// certificate of `--cert` from a provider behind the CA of `--cacert`, and use it.
+fn docs_check_reaches_the_provider_with_the_flags_of_run(f: &Fixture) {
+    let guide = "# Bound tokens
+
+```baton
+name: a token for the certificate
+id: svc
+oauth2: { grant: client_credentials, issuer: <<issuer>>, client_id: <<tls_client>>, client_auth: tls_client_auth }
+```
+
+```baton
+name: bound to it
+POST: <<mtls>>/connect/introspect
+form: { token: <<svc.access_token>>, client_id: <<tls_client>> }
+expect:
+  body:
+    $.cnf['x5t#S256']: \"<<cert_thumbprint('client.pem')>>\"
+```
+";
+    let args = [
+        "docs",
+        "check",
+        "guide.md",
+        "--cert",
+        "client.pem",
+        "--key",
+        "client.key",
+    ];
+    f.baton("", &args)
+        .file("guide.md", guide)
+        .run()
+        .code(0)
+        .stdout_contains("2 passed, 0 failed");
+}
+both_tls!(docs_check_reaches_the_provider_with_the_flags_of_run);
+
 /// A bound token renewed (refresh grant) presents its certificate too: the client cannot
 /// authenticate without it, and the new token is bound again.
 #[test]

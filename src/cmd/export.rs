@@ -132,6 +132,29 @@ pub(crate) fn main(o: &ExportOptions) -> i32 {
             "warning: {signed} request(s) signed with OAuth 1.0a are written unsigned (a comment on each says so): sign them with an OAuth 1.0a library"
         );
     }
+    // A DPoP proof is signed per request too: a token request with `dpop:`, or a request
+    // sending a token bound to a DPoP key, is refused without one.
+    let dpop_ids: BTreeSet<&str> = collection
+        .requests
+        .iter()
+        .filter(|r| r.oauth2.as_ref().is_some_and(|o| o.dpop.is_some()))
+        .filter_map(|r| r.id.as_deref())
+        .collect();
+    let needs_proof = |r: &&crate::collection::model::Request| {
+        r.oauth2
+            .as_ref()
+            .is_some_and(|o| o.dpop.is_some() && o.grant.issues_tokens())
+            || matches!(r.auth.as_deref(), Some(crate::collection::model::Auth::OAuth2 { id, .. }) if dpop_ids.contains(id.as_str()))
+    };
+    let proofs = match request {
+        Some(r) => usize::from(needs_proof(&r)),
+        None => collection.requests.iter().filter(needs_proof).count(),
+    };
+    if proofs > 0 {
+        crate::errln!(
+            "warning: {proofs} request(s) need a DPoP proof, which is not written (a comment on each says so): sign one per request with the DPoP key (RFC 9449)"
+        );
+    }
     let text = match request {
         Some(request) => crate::export::render(request, lang, &values).map(|e| e.text),
         None => {

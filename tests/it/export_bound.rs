@@ -67,6 +67,31 @@ fn snippets_present_the_certificate_and_the_token_s_binding() {
     insta::assert_snapshot!(text);
 }
 
+/// A request that needs a DPoP proof is a warning on stderr, as an OAuth 1.0a signature is:
+/// the token request with `dpop:` and the request sending its bound token, not the others.
+#[test]
+fn requests_that_need_a_dpop_proof_are_a_warning() {
+    let export = |request: Option<&str>| {
+        let mut b =
+            Baton::new()
+                .file("certs.yaml", CERTS)
+                .args(["export", "certs.yaml", "--as", "python"]);
+        if let Some(r) = request {
+            b = b.args(["--request", r]);
+        }
+        b.run()
+    };
+    export(None)
+        .code(0)
+        .stderr_contains("warning: 2 request(s) need a DPoP proof");
+    export(Some("me"))
+        .code(0)
+        .stderr_contains("warning: 1 request(s) need a DPoP proof");
+    let plain = export(Some("api"));
+    plain.code(0);
+    assert!(!plain.stderr.contains("DPoP"), "{}", plain.stderr);
+}
+
 /// A certificate and key no client of the sandbox is registered with.
 fn stranger(dir: &std::path::Path) -> (String, String) {
     let key = rcgen::KeyPair::generate().unwrap();

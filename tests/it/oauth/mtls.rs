@@ -321,7 +321,12 @@ fn a_bound_token_is_renewed_with_its_certificate() {
     let mut config = SandboxConfig::default();
     config.lifetimes.access_token = 1;
     let f = Fixture::sandbox_with(config);
-    let yaml = BOUND.replace(
+    // Without the introspection of BOUND: it reads the token as written, and a token of one
+    // second may be spent by then (its `exp` is whole seconds); the other requests renew it.
+    let start = BOUND.find("  - name: the provider bound it").unwrap();
+    let end = BOUND.find("  - name: the bound token at userinfo").unwrap();
+    let bound = [&BOUND[..start], &BOUND[end..]].concat();
+    let yaml = bound.replace(
         "scope: openid profile",
         "scope: openid profile offline_access",
     ) + "  - name: after the token expired
@@ -332,7 +337,7 @@ fn a_bound_token_is_renewed_with_its_certificate() {
       body: { $.sub: { exists: true } }
 ";
     let out = f.run(&yaml);
-    out.code(0).stdout_contains("4 passed, 0 failed");
+    out.code(0).stdout_contains("3 passed, 0 failed");
     let mtls = &f.mtls;
     let refresh = out
         .stdout

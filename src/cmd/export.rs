@@ -115,41 +115,31 @@ pub(crate) fn main(o: &ExportOptions) -> i32 {
         program: request.is_none(),
         requests: &collection.requests,
     };
-    // A signature holds a nonce and a time: no snippet can carry one, and the comment on the
-    // request is easy to miss in a long program.
-    let oauth1 = |r: &&crate::collection::model::Request| {
-        matches!(
-            r.auth.as_deref(),
-            Some(crate::collection::model::Auth::OAuth1(_))
-        )
+    // What no snippet or program can carry is said once here too (the comment on each request
+    // is easy to miss in a long program): an OAuth 1.0a signature, a DPoP proof, each made
+    // per request with a nonce and a time.
+    let exported: Vec<&crate::collection::model::Request> = match request {
+        Some(r) => vec![r],
+        None => collection.requests.iter().collect(),
     };
-    let signed = match request {
-        Some(r) => usize::from(oauth1(&r)),
-        None => collection.requests.iter().filter(oauth1).count(),
-    };
+    let signed = exported
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.auth.as_deref(),
+                Some(crate::collection::model::Auth::OAuth1(_))
+            )
+        })
+        .count();
     if signed > 0 {
         crate::errln!(
             "warning: {signed} request(s) signed with OAuth 1.0a are written unsigned (a comment on each says so): sign them with an OAuth 1.0a library"
         );
     }
-    // A DPoP proof is signed per request too: a token request with `dpop:`, or a request
-    // sending a token bound to a DPoP key, is refused without one.
-    let dpop_ids: BTreeSet<&str> = collection
-        .requests
+    let proofs = exported
         .iter()
-        .filter(|r| r.oauth2.as_ref().is_some_and(|o| o.dpop.is_some()))
-        .filter_map(|r| r.id.as_deref())
-        .collect();
-    let needs_proof = |r: &&crate::collection::model::Request| {
-        r.oauth2
-            .as_ref()
-            .is_some_and(|o| o.dpop.is_some() && o.grant.issues_tokens())
-            || matches!(r.auth.as_deref(), Some(crate::collection::model::Auth::OAuth2 { id, .. }) if dpop_ids.contains(id.as_str()))
-    };
-    let proofs = match request {
-        Some(r) => usize::from(needs_proof(&r)),
-        None => collection.requests.iter().filter(needs_proof).count(),
-    };
+        .filter(|r| crate::export::needs_dpop_proof(r, &collection.requests))
+        .count();
     if proofs > 0 {
         crate::errln!(
             "warning: {proofs} request(s) need a DPoP proof, which is not written (a comment on each says so): sign one per request with the DPoP key (RFC 9449)"

@@ -119,4 +119,5 @@ pub(crate) fn render(
     })
 }
 
+pub(crate) use model::needs_dpop_proof;
 pub(crate) use program::program;

@@ -257,6 +257,30 @@ pub(super) fn var_template(value: &JsonTpl, values: &Values) -> Option<String> {
     }
 }
 
+/// The `oauth2` request among `requests` whose token `req` sends (`auth: { oauth2: id }`).
+fn token_source<'r>(req: &Request, requests: &'r [Request]) -> Option<&'r Request> {
+    let Some(Auth::OAuth2 { id, .. }) = req.auth.as_deref() else {
+        return None;
+    };
+    requests
+        .iter()
+        .find(|o| o.oauth2.is_some() && o.id.as_deref() == Some(id.as_str()))
+}
+
+fn has_dpop(req: &Request) -> bool {
+    req.oauth2.as_ref().is_some_and(|o| o.dpop.is_some())
+}
+
+/// Whether `req` needs a DPoP proof, which no snippet or program writes: a token request
+/// with `dpop:`, or a request sending a token bound to a DPoP key.
+pub(crate) fn needs_dpop_proof(req: &Request, requests: &[Request]) -> bool {
+    let token_request = req
+        .oauth2
+        .as_ref()
+        .is_some_and(|o| o.dpop.is_some() && o.grant.issues_tokens());
+    token_request || token_source(req, requests).is_some_and(has_dpop)
+}
+
 /// The request as it would be sent (an `oauth2` request: its token request).
 pub(super) fn build(
     req: &Request,
@@ -288,14 +312,8 @@ fn build_with(
         out.headers.push((k.clone(), r.text(v)?));
     }
     // The oauth2 request whose token this one sends: its certificate and DPoP key go along.
-    let token_from = match req.auth.as_deref() {
-        Some(Auth::OAuth2 { id, .. }) => values
-            .requests
-            .iter()
-            .find(|o| o.oauth2.is_some() && o.id.as_deref() == Some(id.as_str())),
-        _ => None,
-    };
-    let dpop = token_from.is_some_and(|o| o.oauth2.as_ref().is_some_and(|s| s.dpop.is_some()));
+    let token_from = token_source(req, values.requests);
+    let dpop = token_from.is_some_and(has_dpop);
     let scheme = if dpop { "DPoP" } else { "Bearer" };
     if dpop {
         notes.push("the token is bound to a DPoP key (RFC 9449): it goes as `Authorization: DPoP` with a `DPoP` proof header signed with that key for each request (with `ath`, the token's hash), which this cannot sign".into());

@@ -186,6 +186,11 @@ fn token_refusal(code: &str, description: &str, nonce: Option<String>) -> Respon
     let body = json!({ "error": code, "error_description": description });
     let mut response = (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
     no_store(response.headers_mut());
+    with_nonce(response, nonce)
+}
+
+/// `response` with the `DPoP-Nonce` to use next, when there is one.
+fn with_nonce(mut response: Response, nonce: Option<String>) -> Response {
     if let Some(v) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
         response.headers_mut().insert("dpop-nonce", v);
     }
@@ -276,10 +281,7 @@ fn resource_refusal(code: &str, description: &str, nonce: Option<String>) -> Res
     if let Ok(v) = HeaderValue::from_str(&challenge) {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
-    if let Some(v) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
-        response.headers_mut().insert("dpop-nonce", v);
-    }
-    response
+    with_nonce(response, nonce)
 }
 
 /// A resource route's check of a token bound to `jkt`: sent as `Authorization: DPoP` with a

@@ -194,39 +194,27 @@ fn the_sandbox_s_jwt_carries_the_thumbprint() {
     expect:
       jwt: { $.access_token: { claims: { cnf: { x5t#S256: "<<cert_thumbprint('client.pem')>>" } } } }
 "#;
-    f.baton(
-        yaml,
-        &[
-            "run",
-            "c.yaml",
-            "--cert",
-            "client.pem",
-            "--key",
-            "client.key",
-        ],
-    )
-    .run()
-    .code(0)
-    .stdout_contains("1 passed");
+    let run = |yaml: &str| {
+        f.baton(
+            yaml,
+            &[
+                "run",
+                "c.yaml",
+                "--cert",
+                "client.pem",
+                "--key",
+                "client.key",
+            ],
+        )
+        .run()
+    };
+    run(yaml).code(0).stdout_contains("1 passed");
     // Another certificate (not the client's: refused) would not match: the check is real.
     let other = yaml.replace(
         "cert_thumbprint('client.pem')",
         "cert_thumbprint('other.pem')",
     );
-    f.baton(
-        &other,
-        &[
-            "run",
-            "c.yaml",
-            "--cert",
-            "client.pem",
-            "--key",
-            "client.key",
-        ],
-    )
-    .run()
-    .code(1)
-    .stdout_contains("cnf");
+    run(&other).code(1).stdout_contains("cnf");
 }
 
 /// `-v`'s reproduce line of a request to an mTLS endpoint, copied as is into a shell, is
@@ -258,13 +246,10 @@ fn the_reproduce_line_runs_in_curl(f: &Fixture) {
         "{line}"
     );
     let curl = |line: &str| {
-        let mut curl = crate::support::Baton::new()
+        let curl = crate::support::Baton::new()
             .program("bash")
             .args(["-c", &format!("{line} -sS")]);
-        for (name, bytes) in &f.files {
-            curl = curl.file(name, bytes);
-        }
-        curl.run()
+        f.with_files(curl).run()
     };
     curl(&line).code(0).stdout_contains("\"active\":true");
     // Without the certificate, the provider does not take the client's word for it.

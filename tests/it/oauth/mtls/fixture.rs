@@ -180,13 +180,18 @@ impl Fixture {
         bytes.clone()
     }
 
-    /// `baton <args> --cacert ca.pem` on `yaml`, with the certificate files beside it.
-    pub(super) fn baton(&self, yaml: &str, args: &[&str]) -> Baton {
-        let mut b = Baton::new().file("c.yaml", yaml);
+    /// `b` with the certificate files in its directory.
+    pub(super) fn with_files(&self, mut b: Baton) -> Baton {
         for (name, bytes) in &self.files {
             b = b.file(name, bytes);
         }
-        b.args(args)
+        b
+    }
+
+    /// `baton <args> --cacert ca.pem` on `yaml`, with the certificate files beside it.
+    pub(super) fn baton(&self, yaml: &str, args: &[&str]) -> Baton {
+        self.with_files(Baton::new().file("c.yaml", yaml))
+            .args(args)
             .args(["--cacert", "ca.pem"])
             .var("issuer", &self.issuer)
             .var("mtls", &self.mtls)

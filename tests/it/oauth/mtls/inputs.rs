@@ -150,41 +150,25 @@ fn the_example_runs_against_the_sandbox() {
 fn insecure_still_presents_the_certificate() {
     let f = Fixture::sandbox();
     let yaml = "requests:\n  - oauth2: { grant: client_credentials, token_url: <<mtls>>/connect/token, client_id: <<tls_client>>, client_auth: tls_client_auth }\n";
-    let mut b = Baton::new().file("c.yaml", yaml);
-    for (name, bytes) in &f.files {
-        b = b.file(name, bytes);
-    }
-    b.args([
-        "run",
-        "c.yaml",
-        "--insecure",
-        "--cert",
-        "client.pem",
-        "--key",
-        "client.key",
-    ])
-    .var("mtls", &f.mtls)
-    .var("tls_client", f.tls_client)
-    .run()
-    .code(0)
-    .stdout_contains("1 passed");
+    // Not `f.baton`, which trusts the sandbox's CA with --cacert.
+    let run = |trust: &[&str]| {
+        f.with_files(Baton::new().file("c.yaml", yaml))
+            .args([
+                "run",
+                "c.yaml",
+                "--cert",
+                "client.pem",
+                "--key",
+                "client.key",
+            ])
+            .args(trust)
+            .var("mtls", &f.mtls)
+            .var("tls_client", f.tls_client)
+            .run()
+    };
+    run(&["--insecure"]).code(0).stdout_contains("1 passed");
     // Without --insecure or --cacert the sandbox's CA is unknown: a TLS error, exit 3.
-    let mut b = Baton::new().file("c.yaml", yaml);
-    for (name, bytes) in &f.files {
-        b = b.file(name, bytes);
-    }
-    b.args([
-        "run",
-        "c.yaml",
-        "--cert",
-        "client.pem",
-        "--key",
-        "client.key",
-    ])
-    .var("mtls", &f.mtls)
-    .var("tls_client", f.tls_client)
-    .run()
-    .code(3);
+    run(&[]).code(3);
 }
 
 /// `client_cert:` of a request (or its oauth2 block) comes before `defaults:`, which comes

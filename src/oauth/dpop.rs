@@ -160,7 +160,10 @@ fn origin(url: &str) -> Option<String> {
 
 /// Keep the nonce of a response from `url`, if it gives one: any response may (RFC 9449 8.2).
 pub(crate) fn observe(url: &str, response: &Response) {
-    if let (Some(nonce), Some(origin)) = (response.header("dpop-nonce"), origin(url))
+    // The header first: every response of every run passes here, and few carry one, so the
+    // URL is parsed only for those that do.
+    if let Some(nonce) = response.header("dpop-nonce")
+        && let Some(origin) = origin(url)
         && let Ok(mut nonces) = NONCES.lock()
     {
         nonces.insert(origin, nonce.trim().to_string());
